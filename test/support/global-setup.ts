@@ -1,2 +1,57 @@
-// Placeholder: replaced by the server-starting global setup.
-export default async function setup(): Promise<void> {}
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { Kafka, logLevel } from 'kafkajs';
+import { ensureTestServer } from '../../scripts/infra/install';
+import { startKafka } from '../../scripts/infra/kafka';
+import { freePort } from '../../scripts/infra/process';
+import { startTemporalDev, type RunningServer } from '../../scripts/infra/temporal';
+import { ensureTopics } from '../../kafka/topics';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    kafkaBrokers: string;
+    testServerPath: string;
+  }
+}
+
+/**
+ * One real Temporal dev server and one real Kafka broker for the whole run, on free ports so a
+ * running `npm start` is never disturbed. TEMPORAL_ADDRESS / KAFKA_BROKERS reuse existing servers.
+ * HOMEWARD_SKIP_SERVERS=1 starts nothing (pure domain specs only).
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const running: RunningServer[] = [];
+  if (process.env.HOMEWARD_SKIP_SERVERS === '1') {
+    project.provide('temporalAddress', '');
+    project.provide('kafkaBrokers', '');
+    project.provide('testServerPath', '');
+    return async () => {};
+  }
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeward-test-'));
+  const [temporal, kafka, testServerPath] = await Promise.all([
+    process.env.TEMPORAL_ADDRESS
+      ? { address: process.env.TEMPORAL_ADDRESS, stop: async () => {} }
+      : freePort().then((port) => startTemporalDev({ port, uiPort: 0, logFile: path.join(workDir, 'temporal.log') })),
+    process.env.KAFKA_BROKERS
+      ? { address: process.env.KAFKA_BROKERS, stop: async () => {} }
+      : Promise.all([freePort(), freePort()]).then(([port, controllerPort]) =>
+          startKafka({ port, controllerPort, dataDir: path.join(workDir, 'kafka'), logFile: path.join(workDir, 'kafka.log') }),
+        ),
+    ensureTestServer(),
+  ]);
+  running.push(temporal, kafka);
+  const admin = new Kafka({ clientId: 'homeward-test-setup', brokers: kafka.address.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await ensureTopics(admin);
+  await admin.disconnect();
+  project.provide('temporalAddress', temporal.address);
+  project.provide('kafkaBrokers', kafka.address);
+  project.provide('testServerPath', testServerPath);
+  return async () => {
+    await Promise.all(running.map((server) => server.stop()));
+    fs.rmSync(workDir, { recursive: true, force: true });
+  };
+}

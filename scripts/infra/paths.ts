@@ -1,0 +1,25 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/** Pinned versions: see ../shared/infra.md for why each is the one it is. */
+export const versions = {
+  // v1.5.1 is the last tag whose go.mod has no `replace` directive, so `go install` works.
+  temporalCli: '1.5.1',
+  temporalTestServer: '1.32.1',
+  // kafkajs 2.2.4 is untested against Kafka 4.x.
+  kafka: '3.9.1',
+} as const;
+
+/** Everything downloaded or built lives here, outside the repository, and is reused. */
+export const cacheDir = process.env.HOMEWARD_CACHE ?? path.join(os.homedir(), '.cache', 'homeward');
+
+export const paths = {
+  temporalCli: path.join(cacheDir, `temporal-cli-${versions.temporalCli}`, 'bin', 'temporal'),
+  testServerDir: path.join(cacheDir, `temporal-test-server-${versions.temporalTestServer}`),
+  testServerWrapper: path.join(cacheDir, `temporal-test-server-${versions.temporalTestServer}`, 'run.sh'),
+  kafkaDir: path.join(cacheDir, `kafka-${versions.kafka}`),
+  kafkaLibs: path.join(cacheDir, `kafka-${versions.kafka}`, 'libs'),
+  /** Data of the long-lived `npm start` system (Temporal SQLite file, Kafka log dirs). */
+  dataDir: process.env.HOMEWARD_DATA_DIR ?? path.join(cacheDir, 'data'),
+  mavenPoms: path.join(__dirname, 'maven'),
+};

@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { searchAttributeFlags } from '../../workflows/search-attributes';
+import { ensureTemporalCli } from './install';
+import { stopChild, waitFor, portInUse } from './process';
+
+export interface RunningServer {
+  address: string;
+  uiUrl?: string;
+  stop(): Promise<void>;
+}
+
+export interface TemporalDevOptions {
+  port: number;
+  /** 0 = headless (no web UI). */
+  uiPort: number;
+  /** SQLite file; omit for an in-memory server (tests). */
+  dbFile?: string;
+  logFile: string;
+}
+
+/** Starts `temporal server start-dev` with the project's search attributes, and waits until it answers. */
+export async function startTemporalDev(options: TemporalDevOptions): Promise<RunningServer> {
+  const cli = await ensureTemporalCli();
+  if (await portInUse(options.port)) {
+    throw new Error(`Temporal port ${options.port} is already in use; set TEMPORAL_PORT to another port, or TEMPORAL_ADDRESS to use that server`);
+  }
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'warn'];
+  if (options.uiPort) args.push('--ui-port', String(options.uiPort));
+  else args.push('--headless');
+  if (options.dbFile) {
+    fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
+    args.push('--db-filename', options.dbFile);
+  }
+  for (const flag of searchAttributeFlags()) args.push('--search-attribute', flag);
+  // Our own search attributes count against the per-namespace limit; keep it roomy.
+  args.push('--dynamic-config-value', 'limit.maxIDLength=255');
+  fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
+  const log = fs.openSync(options.logFile, 'a');
+  const child = spawn(cli, args, { stdio: ['ignore', log, log] });
+  fs.closeSync(log);
+  const address = `127.0.0.1:${options.port}`;
+  try {
+    await waitFor(
+      `Temporal dev server on ${address}`,
+      async () => {
+        const connection = await Connection.connect({ address, connectTimeout: 1000 });
+        try {
+          await connection.workflowService.getSystemInfo({});
+        } finally {
+          await connection.close();
+        }
+      },
+      { timeoutMs: 60_000, child, logFile: options.logFile },
+    );
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return {
+    address,
+    uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
+    stop: () => stopChild(child),
+  };
+}
