@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Deployment configuration from the environment: one schema, so a bad value fails at start naming the variable. */
-const Env = z.object({
+export const Env = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('homeward-pathways'),

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** Where Homeward's events come from, as a CloudEvents `source` URI reference. */
+export const eventSource = 'urn:homeward:discharge-pathway';
+
+/** CloudEvents 1.0 JSON envelope (structured mode) around every event Homeward publishes. */
+export const CloudEvent = z.object({
+  specversion: z.literal('1.0'),
+  /** `<pathwayId>/<sequence>`: the same event always has the same id, so consumers can de-duplicate. */
+  id: z.string().min(1),
+  source: z.string().min(1),
+  /** e.g. `uk.nhs.discharge.referral.requested.v1` */
+  type: z.string().regex(/^uk\.nhs\.discharge\.[a-z_.]+\.v\d+$/),
+  /** The pathway id. */
+  subject: z.string().min(1),
+  time: z.iso.datetime({ offset: true }),
+  datacontenttype: z.literal('application/json'),
+  /** Position of the event in its pathway (1, 2, 3 …): lets consumers order and spot gaps. */
+  sequence: z.number().int().positive(),
+  data: z.record(z.string(), z.unknown()),
+});
+export type CloudEvent = z.infer<typeof CloudEvent>;
+
+export function cloudEventType(eventType: string, version = 1): string {
+  return `uk.nhs.discharge.${eventType}.v${version}`;
+}
+
+export function eventId(pathwayId: string, sequence: number): string {
+  return `${pathwayId}/${sequence}`;
+}

@@ -1,0 +1,38 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createActivities } from '../activities';
+import type { Config } from '../config';
+import { createKafka } from '../kafka/client';
+import { EventPublisher } from '../kafka/publisher';
+
+export interface RunningWorker {
+  /** Resolves when the worker has stopped; rejects if it failed. */
+  done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** Wires the pathway workflow and its activities to Temporal and Kafka; nothing else. */
+export async function startPathwayWorker(config: Config, logger: Logger): Promise<RunningWorker> {
+  const kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-worker`, logger });
+  const publisher = new EventPublisher(kafka);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workflowsPath: require.resolve('../workflows'),
+    activities: createActivities({ publisher }),
+  });
+  const done = worker.run().finally(async () => {
+    await publisher.close();
+    await connection.close();
+  });
+  logger.info({ taskQueue: config.temporal.taskQueue }, 'pathway worker running');
+  return {
+    done,
+    async shutdown() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}
