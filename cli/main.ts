@@ -1,0 +1,141 @@
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { commandSchemas } from '../schemas/commands';
+import { parseAssignments, UsageError } from './args';
+import { printPathway, printList, printReport } from './format';
+
+const usage = `homeward — the discharge pathway orchestrator, at a terminal
+
+Usage:
+  homeward start (--file admission.json | key=value …)   start a pathway (idempotent per admissionId)
+  homeward show <pathwayId> [--json]                     state, delay and timeline
+  homeward <command> <pathwayId> [--file f.json | key=value …]
+        commands: ${Object.keys(commandSchemas).join(', ')}
+  homeward list [--stage S] [--delayed-for-days N] [--site S] [--local-authority L] [--reason R] [--agency A] [--json]
+  homeward report delays [--site S] [--json]
+
+Talks to the HTTP API at $HOMEWARD_API_URL (default http://127.0.0.1:8080).
+Exit codes: 0 done, 1 refused or failed (unknown pathway, not allowed now, server down), 2 bad input.
+
+Examples:
+  homeward discharge-ready pathway-A123 date=2026-11-20
+  homeward referral-response pathway-A123 referralId=ref-1 agency=equipment response=accepted
+`;
+
+const apiUrl = (process.env.HOMEWARD_API_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
+
+async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(`${apiUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new Error(`Cannot reach the Homeward API at ${apiUrl} (is \`npm start\` running? set HOMEWARD_API_URL)`);
+  }
+  const payload = (await response.json().catch(() => ({}))) as { message?: string; issues?: { path: string; message: string }[] };
+  if (response.status === 400 || response.status === 422) {
+    throw new UsageError(payload.issues?.map((i) => `${i.path}: ${i.message}`).join('\n') ?? payload.message ?? 'invalid input');
+  }
+  if (!response.ok) throw new Error(payload.message ?? `HTTP ${response.status}`);
+  return payload;
+}
+
+function readBody(file: string | undefined, assignments: string[]): Record<string, unknown> {
+  if (file && assignments.length) throw new UsageError('Give either --file or key=value arguments, not both');
+  if (!file) return parseAssignments(assignments);
+  let text: string;
+  try {
+    text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(`Cannot read ${file}`);
+  }
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new UsageError(`${file} is not valid JSON`);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      file: { type: 'string', short: 'f' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      stage: { type: 'string' },
+      'delayed-for-days': { type: 'string' },
+      site: { type: 'string' },
+      'local-authority': { type: 'string' },
+      reason: { type: 'string' },
+      agency: { type: 'string' },
+      status: { type: 'string' },
+    },
+  });
+  const [verb, ...rest] = positionals;
+  if (values.help || !verb) {
+    process.stdout.write(usage);
+    return verb || values.help ? 0 : 2;
+  }
+  const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  if (verb === 'start') {
+    const result = (await call('POST', '/pathways', readBody(values.file, rest))) as { pathwayId: string; created: boolean };
+    process.stdout.write(`${result.created ? 'Started' : 'Already started'}: ${result.pathwayId}\n`);
+    return 0;
+  }
+  if (verb === 'show') {
+    const [id] = rest;
+    if (!id) throw new UsageError('show needs a pathway id');
+    const view = await call('GET', `/pathways/${encodeURIComponent(id)}`);
+    if (values.json) print(view);
+    else printPathway(view as never);
+    return 0;
+  }
+  if (verb === 'list' || verb === 'report') {
+    if (verb === 'report' && rest[0] !== 'delays') throw new UsageError('Only `homeward report delays` exists');
+    const query = new URLSearchParams();
+    const filters: Record<string, string | undefined> = {
+      stage: values.stage,
+      delayedForDays: values['delayed-for-days'],
+      site: values.site,
+      localAuthority: values['local-authority'],
+      reason: values.reason,
+      agency: values.agency,
+      status: values.status,
+    };
+    for (const [key, value] of Object.entries(filters)) if (value !== undefined) query.set(key, value);
+    const path = verb === 'list' ? '/pathways' : '/reports/delays';
+    const result = await call('GET', `${path}${query.size ? `?${query}` : ''}`);
+    if (values.json) print(result);
+    else if (verb === 'list') printList(result as never);
+    else printReport(result as never);
+    return 0;
+  }
+  if (verb in commandSchemas) {
+    const [id, ...assignments] = rest;
+    if (!id) throw new UsageError(`${verb} needs a pathway id`);
+    const outcome = (await call('POST', `/pathways/${encodeURIComponent(id)}/${verb}`, readBody(values.file, assignments))) as {
+      stage: string;
+      events: { sequence: number; type: string }[];
+    };
+    process.stdout.write(`${verb} accepted: stage ${outcome.stage}; events ${outcome.events.map((e) => e.type).join(', ') || 'none'}\n`);
+    return 0;
+  }
+  throw new UsageError(`Unknown command "${verb}"; run homeward --help`);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      const usageProblem = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+      process.stderr.write(`homeward: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(usageProblem ? 2 : 1);
+    },
+  );
+}

@@ -1,0 +1,110 @@
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { loadConfig } from '../config';
+import { createLogger } from '../config/logger';
+import { ensureTopics } from '../kafka/topics';
+import { startApi } from '../api/server';
+import { startPathwayWorker } from '../workers/pathway-worker';
+import { ensureComponents, neededComponents } from './infra/install';
+import { startKafka } from './infra/kafka';
+import { MissingToolError } from './infra/process';
+import { paths } from './infra/paths';
+import { startTemporalDev, type RunningServer } from './infra/temporal';
+
+/**
+ * `npm start`: the whole system on one machine. Local Temporal and Kafka are started unless
+ * TEMPORAL_ADDRESS / KAFKA_BROKERS name existing servers; then the worker, the inbound Kafka
+ * bridges and the HTTP API. Ctrl-C stops everything in reverse order.
+ */
+async function main(): Promise<void> {
+  const say = (line: string) => console.error(line);
+  const stack: { name: string; stop: () => Promise<void> }[] = [];
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('\nShutting down…');
+    for (const item of stack.reverse()) {
+      try {
+        await item.stop();
+        say(`  stopped ${item.name}`);
+      } catch (error) {
+        say(`  ${item.name} did not stop cleanly: ${String(error)}`);
+      }
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    say('Homeward: checking infrastructure (first run installs Temporal CLI and Kafka; this takes minutes)…');
+    await ensureComponents(neededComponents({ testServer: false }));
+
+    const servers: Promise<RunningServer>[] = [];
+    if (!process.env.TEMPORAL_ADDRESS) {
+      const port = Number(process.env.TEMPORAL_PORT ?? 7233);
+      say(`Starting Temporal dev server on 127.0.0.1:${port} (data in ${paths.dataDir})…`);
+      servers.push(
+        startTemporalDev({
+          port,
+          uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
+          dbFile: path.join(paths.dataDir, 'temporal.sqlite'),
+          logFile: path.join(paths.dataDir, 'temporal.log'),
+        }).then((server) => {
+          process.env.TEMPORAL_ADDRESS = server.address;
+          stack.push({ name: 'Temporal dev server', stop: server.stop });
+          return server;
+        }),
+      );
+    }
+    if (!process.env.KAFKA_BROKERS) {
+      const port = Number(process.env.KAFKA_PORT ?? 9092);
+      say(`Starting Kafka broker on 127.0.0.1:${port}…`);
+      servers.push(
+        startKafka({
+          port,
+          controllerPort: Number(process.env.KAFKA_CONTROLLER_PORT ?? 9093),
+          dataDir: path.join(paths.dataDir, 'kafka'),
+          logFile: path.join(paths.dataDir, 'kafka.log'),
+        }).then((server) => {
+          process.env.KAFKA_BROKERS = server.address;
+          stack.push({ name: 'Kafka broker', stop: server.stop });
+          return server;
+        }),
+      );
+    }
+    const started = await Promise.all(servers);
+
+    const config = loadConfig();
+    const logger = createLogger('homeward', config.logLevel);
+    const admin = new Kafka({ clientId: 'homeward-start', brokers: config.kafka.brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const created = await ensureTopics(admin);
+    await admin.disconnect();
+    if (created.length > 0) say(`Created ${created.length} Kafka topics`);
+
+    const worker = await startPathwayWorker(config, logger);
+    stack.push({ name: 'pathway worker', stop: worker.shutdown });
+    worker.done.catch((error: unknown) => {
+      logger.error({ err: error }, 'pathway worker failed');
+      void shutdown(1);
+    });
+    const api = await startApi(config, logger);
+    stack.push({ name: 'HTTP API', stop: api.close });
+
+    const ui = started.find((server) => server.uiUrl)?.uiUrl;
+    say('');
+    say('Homeward is running:');
+    say(`  HTTP API        ${api.url}   (OpenAPI: ${api.url}/openapi.json)`);
+    say(`  Temporal        ${config.temporal.address}  namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`);
+    if (ui) say(`  Temporal UI     ${ui}`);
+    say(`  Kafka           ${config.kafka.brokers.join(',')}`);
+    say('Press Ctrl-C to stop.');
+  } catch (error) {
+    say(error instanceof MissingToolError ? error.message : `Homeward failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    await shutdown(1);
+  }
+}
+
+void main();

@@ -1,0 +1,53 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { PathwayEvent } from '../schemas/events';
+import type { PathwayState, Policy } from '../domain';
+import type { StartCommand, CommandName } from '../schemas/commands';
+
+/** Names the outside world uses: keep stable (domain.md's public contract). */
+export const taskQueue = 'homeward-pathways';
+export const pathwayWorkflowId = (admissionId: string) => `pathway-${admissionId}`;
+
+export interface RecordedPathwayEvent {
+  sequence: number;
+  event: PathwayEvent;
+}
+
+export interface PathwayInput {
+  start: StartCommand;
+  policy: Policy;
+  /** Keyed hash of the NHS number: lets ADT messages find the pathway without the number. */
+  patientKey: string;
+  /** Test hook and safety valve: continue-as-new once history passes this many events. */
+  continueAsNewAfter?: number;
+  /** Present after continue-as-new: everything the previous run knew. */
+  carried?: CarriedState;
+}
+
+export interface CarriedState {
+  state: PathwayState;
+  timeline: RecordedPathwayEvent[];
+  /** How many timeline events have reached Kafka; the rest are still to publish. */
+  published: number;
+  runs: number;
+}
+
+export interface CommandOutcome {
+  stage: string;
+  events: { sequence: number; type: string }[];
+}
+
+export interface PathwayView {
+  pathwayId: string;
+  stage: string;
+  state: PathwayState;
+  delay: unknown;
+  awaitingAgencies: string[];
+  timeline: RecordedPathwayEvent[];
+  published: number;
+  runs: number;
+}
+
+export const pathwayViewQuery = defineQuery<PathwayView>('pathway');
+
+/** One Update per pathway command, named as in the HTTP API (`POST /pathways/{id}/{command}`). */
+export const commandUpdate = (name: CommandName) => defineUpdate<CommandOutcome, [unknown]>(name);

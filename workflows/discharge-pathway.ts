@@ -1,0 +1,161 @@
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { PathwayActivities } from '../activities';
+import {
+  CommandRejected,
+  activeDelayReasonCodes,
+  awaitingAgencies,
+  decide,
+  delaySummary,
+  evolve,
+  initialState,
+  isClosed,
+  nextDeadline,
+  type PathwayState,
+} from '../domain';
+import { commandSchemas, commandNames, commandTypeOf, type PathwayCommand } from '../schemas/commands';
+import type { PathwayEvent } from '../schemas/events';
+import {
+  commandUpdate,
+  pathwayViewQuery,
+  type CommandOutcome,
+  type PathwayInput,
+  type PathwayView,
+  type RecordedPathwayEvent,
+} from './definitions';
+import { searchAttributeUpdates } from './search-attribute-values';
+
+const { publishEvents } = proxyActivities<PathwayActivities>({
+  startToCloseTimeout: '30 seconds',
+  // Kafka may be down for a while: keep retrying, the events wait in the workflow's outbox.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+const defaultContinueAsNewAfter = 5_000;
+
+/**
+ * One hospital stay's discharge pathway. Every rule lives in the pure core (`domain/`); this
+ * workflow only turns Updates and timers into commands, records the resulting events, keeps
+ * search attributes current and hands the events to Kafka.
+ */
+export async function dischargePathway(input: PathwayInput): Promise<PathwayView> {
+  const pathwayId = workflowInfo().workflowId;
+  const now = () => new Date().toISOString();
+  let state: PathwayState = input.carried?.state ?? initialState;
+  const timeline: RecordedPathwayEvent[] = input.carried?.timeline ?? [];
+  let published = input.carried?.published ?? 0;
+  const runs = (input.carried?.runs ?? 0) + 1;
+  let lastAttributes = '';
+
+  const record = (events: PathwayEvent[]): CommandOutcome => {
+    const recorded = events.map((event) => {
+      const entry = { sequence: timeline.length + 1, event };
+      timeline.push(entry);
+      state = evolve(state, event);
+      return entry;
+    });
+    if (recorded.length > 0) syncSearchAttributes();
+    return { stage: state.stage, events: recorded.map((r) => ({ sequence: r.sequence, type: r.event.type })) };
+  };
+
+  const syncSearchAttributes = () => {
+    const updates = searchAttributeUpdates(state, input.patientKey, activeDelayReasonCodes(state, now().slice(0, 10)), awaitingAgencies(state));
+    const fingerprint = JSON.stringify(updates.map((u) => [u.key.name, u.value]));
+    if (fingerprint !== lastAttributes) {
+      upsertSearchAttributes(updates);
+      lastAttributes = fingerprint;
+    }
+  };
+
+  const view = (): PathwayView => ({
+    pathwayId,
+    stage: state.stage,
+    state,
+    delay: delaySummary(state, now().slice(0, 10)),
+    awaitingAgencies: awaitingAgencies(state),
+    timeline,
+    published,
+    runs,
+  });
+
+  /** Validates then decides; throws an ApplicationFailure the caller can map to 422/409. */
+  const decideOrReject = (name: (typeof commandNames)[number], payload: unknown): PathwayEvent[] => {
+    const parsed = commandSchemas[name].safeParse(payload);
+    if (!parsed.success) {
+      throw ApplicationFailure.create({
+        type: 'InvalidCommand',
+        nonRetryable: true,
+        message: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '),
+        details: [parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))],
+      });
+    }
+    const command = { ...(parsed.data as object), type: commandTypeOf[name], at: now() } as PathwayCommand;
+    try {
+      return decide(command, state, input.policy);
+    } catch (error) {
+      if (error instanceof CommandRejected) {
+        throw ApplicationFailure.create({ type: 'CommandRejected', nonRetryable: true, message: error.message, details: [error.code] });
+      }
+      throw error;
+    }
+  };
+
+  for (const name of commandNames) {
+    setHandler(commandUpdate(name), (payload: unknown) => record(decideOrReject(name, payload)), {
+      // Runs before the Update is written to history: a rejected command leaves no trace.
+      validator: (payload: unknown) => void decideOrReject(name, payload),
+    });
+  }
+  setHandler(pathwayViewQuery, view);
+
+  if (!input.carried) record(decide(input.start, state, input.policy));
+  else syncSearchAttributes();
+
+  const continueAsNewAfter = input.continueAsNewAfter ?? defaultContinueAsNewAfter;
+  const shouldContinueAsNew = () =>
+    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > continueAsNewAfter;
+
+  for (;;) {
+    if (published < timeline.length) {
+      const batch = timeline.slice(published);
+      await publishEvents({ pathwayId, events: batch });
+      published += batch.length;
+      continue;
+    }
+    if (isClosed(state)) break;
+    if (shouldContinueAsNew()) {
+      // Let in-flight Updates finish and reach the outbox before the history is cut.
+      await condition(allHandlersFinished);
+      if (published < timeline.length) continue;
+      log.info('continuing as new', { pathwayId, events: timeline.length });
+      await continueAsNew<typeof dischargePathway>({
+        ...input,
+        carried: { state, timeline, published, runs },
+      });
+    }
+    const deadline = nextDeadline(state, input.policy);
+    const waitMs = deadline === undefined ? undefined : Math.max(0, Date.parse(deadline) - Date.now());
+    const woken = () => published < timeline.length || isClosed(state) || shouldContinueAsNew();
+    if (waitMs === undefined) await condition(woken);
+    else if (waitMs > 0) await condition(woken, waitMs);
+    if (deadline !== undefined && Date.now() >= Date.parse(deadline)) {
+      const due = record(decide({ type: 'tick', at: now() }, state, input.policy));
+      if (due.events.length === 0 && nextDeadline(state, input.policy) === deadline) {
+        // A deadline the core does not act on would spin this loop; wait for a command instead.
+        log.warn('deadline produced no events', { pathwayId, deadline });
+        await condition(woken, '1 hour');
+      }
+    }
+  }
+  await condition(allHandlersFinished);
+  return view();
+}

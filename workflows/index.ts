@@ -1,0 +1,1 @@
+export { dischargePathway } from './discharge-pathway';
