@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { ApiError } from './errors';
@@ -12,10 +12,10 @@ export interface RunningApi {
 }
 
 /** The HTTP API: routes only; what they do lives in PathwayService. */
-export function buildApp(service: PathwayService, logger: Logger): FastifyInstance {
+export function buildApp(service: PathwayService, logger: Logger) {
   const app = Fastify({ loggerInstance: logger.child({ component: 'api' }), disableRequestLogging: false });
 
-  app.setErrorHandler((error, _request, reply) => {
+  app.setErrorHandler((error: FastifyError | ApiError, _request, reply) => {
     if (error instanceof ApiError) {
       return reply.status(error.status).send({ error: error.code, message: error.message, issues: error.issues });
     }

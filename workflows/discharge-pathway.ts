@@ -68,7 +68,7 @@ export async function dischargePathway(input: PathwayInput): Promise<PathwayView
   };
 
   const syncSearchAttributes = () => {
-    const updates = searchAttributeUpdates(state, input.patientKey, activeDelayReasonCodes(state, now().slice(0, 10)), awaitingAgencies(state));
+    const updates = searchAttributeUpdates(state, input.patientKey, activeDelayReasonCodes(state), awaitingAgencies(state));
     const fingerprint = JSON.stringify(updates.map((u) => [u.key.name, u.value]));
     if (fingerprint !== lastAttributes) {
       upsertSearchAttributes(updates);

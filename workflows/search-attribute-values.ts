@@ -1,5 +1,5 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { PathwayState } from '../domain';
+import { overdueSince, type PathwayState } from '../domain';
 import { searchAttributes as keys } from './search-attributes';
 
 const asDate = (value: string | undefined | null) => (value ? new Date(value) : null);
@@ -19,7 +19,7 @@ export function searchAttributeUpdates(
     { key: keys.dischargeReadyDate, value: asDate(state.drd) },
     { key: keys.awaitingAgencies, value: awaiting.length ? [...awaiting].sort() : null },
     { key: keys.delayReasons, value: delayReasons.length ? [...new Set(delayReasons)].sort() : null },
-    { key: keys.overdueSince, value: asDate(state.overdueSince) },
+    { key: keys.overdueSince, value: asDate(overdueSince(state)) },
     { key: keys.patientKey, value: patientKey },
     { key: keys.dischargeDate, value: asDate(state.discharge?.date) },
   ] as SearchAttributeUpdatePair[];

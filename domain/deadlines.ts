@@ -1,0 +1,82 @@
+import type { EventOf, PathwayEvent } from '../schemas/events';
+import { addHours, daysBetween, earliest, isAtOrAfter, startOfDay } from './dates';
+import type { Policy } from './policy';
+import { beforeDischarge, isClosed, type PathwayState, type Referral } from './state';
+
+type Escalation = { kind: 'acceptance' | 'readiness'; deadline: string; raised: number };
+
+/** The deadline a referral is currently held to, and how many escalations it has had for it. */
+function referralDeadline(referral: Referral): Escalation | undefined {
+  if (referral.status === 'requested') return { kind: 'acceptance', deadline: referral.acceptBy, raised: referral.escalated.acceptance };
+  if (referral.status === 'accepted' && referral.readyBy) {
+    return { kind: 'readiness', deadline: referral.readyBy, raised: referral.escalated.readiness };
+  }
+  return undefined;
+}
+
+/** When the next escalation of this referral falls: the deadline, then every repeat interval. */
+const nextEscalationAt = (e: Escalation, policy: Policy) => addHours(e.deadline, e.raised * policy.escalationRepeatHours);
+
+/** The earliest instant at which a `tick` would record something; undefined when nothing is pending. */
+export function nextDeadline(state: PathwayState, policy: Policy): string | undefined {
+  if (isClosed(state) || state.stage === 'none') return undefined;
+  const candidates: (string | undefined)[] = [];
+  if (beforeDischarge(state)) {
+    for (const referral of state.referrals) {
+      const escalation = referralDeadline(referral);
+      if (escalation) candidates.push(nextEscalationAt(escalation, policy));
+    }
+  }
+  const ic = state.intermediateCare;
+  if (ic && !ic.ended) {
+    candidates.push(startOfDay(ic.endBy));
+    if (ic.overdueNotified !== ic.nextReviewDue) candidates.push(ic.nextReviewDue);
+  }
+  if (state.watch && !state.watch.expired) candidates.push(startOfDay(state.watch.until));
+  return earliest(candidates);
+}
+
+/** Everything due at `at`: escalations, overdue reviews, the six-week limit, the end of the watch. */
+export function dueEvents(state: PathwayState, policy: Policy, at: string): PathwayEvent[] {
+  const events: PathwayEvent[] = [];
+  if (beforeDischarge(state)) {
+    for (const referral of state.referrals) {
+      const escalation = referralDeadline(referral);
+      if (!escalation || !isAtOrAfter(at, escalation.deadline)) continue;
+      // A late tick raises only the level now due, not every level it slept through.
+      const level = Math.floor((Date.parse(at) - Date.parse(escalation.deadline)) / (policy.escalationRepeatHours * 3_600_000)) + 1;
+      if (level > escalation.raised) {
+        events.push({
+          type: 'referral.escalated',
+          at,
+          referralId: referral.referralId,
+          agency: referral.agency,
+          kind: escalation.kind,
+          level,
+          overdueSince: escalation.deadline,
+        });
+      }
+    }
+  }
+  const ic = state.intermediateCare;
+  if (ic && !ic.ended) {
+    if (isAtOrAfter(at, startOfDay(ic.endBy))) {
+      events.push({ type: 'intermediate_care.ended', at, reason: 'six_week_limit', days: daysBetween(ic.startDate, ic.endBy) });
+      events.push(handover(at, 'six_week_limit'));
+    } else if (ic.overdueNotified !== ic.nextReviewDue && isAtOrAfter(at, ic.nextReviewDue)) {
+      events.push({ type: 'review.overdue', at, dueAt: ic.nextReviewDue });
+    }
+  }
+  if (state.watch && !state.watch.expired && isAtOrAfter(at, startOfDay(state.watch.until))) {
+    events.push({ type: 'readmission_watch.expired', at });
+  }
+  return events;
+}
+
+export const handover = (at: string, reason: 'six_week_limit' | 'long_term_needs'): EventOf<'handover.long_term_services'> => ({
+  type: 'handover.long_term_services',
+  at,
+  reason,
+  // Long-term (means-tested) social care and the GP take over.
+  to: ['social-care', 'gp'],
+});

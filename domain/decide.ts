@@ -1,0 +1,343 @@
+import { serviceAgency, type Agency, type Service, type Stage } from '../schemas/common';
+import type { CommandOf, PathwayCommand } from '../schemas/commands';
+import type { EventOf, PathwayEvent } from '../schemas/events';
+import { addDays, addHours, dateOf, daysBetween, earliest, startOfDay } from './dates';
+import { dueEvents, handover } from './deadlines';
+import { evolve } from './evolve';
+import type { Policy } from './policy';
+import { beforeDischarge, isClosed, isLive, type PathwayState } from './state';
+
+export type RejectionCode = 'not_started' | 'closed' | 'not_allowed_in_stage' | 'invalid' | 'unknown_referral' | 'wrong_agency' | 'duplicate';
+
+/** A command the pathway refuses, with a reason a person can act on. Never carries personal data. */
+export class CommandRejected extends Error {
+  constructor(
+    readonly code: RejectionCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CommandRejected';
+  }
+}
+
+const reject = (code: RejectionCode, message: string): never => {
+  throw new CommandRejected(code, message);
+};
+
+function requireStage(state: PathwayState, command: string, allowed: readonly Stage[]): void {
+  if (!allowed.includes(state.stage as Stage)) {
+    reject('not_allowed_in_stage', `${command} is not allowed in stage ${state.stage} (allowed in: ${allowed.join(', ')})`);
+  }
+}
+
+const PRE_DISCHARGE: readonly Stage[] = ['admitted', 'assessment', 'arranging', 'ready_for_discharge'];
+const PROFESSIONALS = new Set(['nurse', 'doctor', 'care_manager', 'social_worker', 'occupational_therapist', 'physiotherapist']);
+
+/**
+ * The pathway's rules: what a command means given the state so far. Pure; throws CommandRejected.
+ * After the command's own events, follow-on events (ready for discharge, handback) are settled.
+ */
+export function decide(command: PathwayCommand, state: PathwayState, policy: Policy): PathwayEvent[] {
+  if (command.type === 'start') return decideStart(command, state);
+  if (state.stage === 'none') return reject('not_started', `${command.type}: the pathway has not started`);
+  if (isClosed(state)) return reject('closed', `${command.type}: the pathway is closed (${state.stage})`);
+  const events = decideOn(command, state, policy);
+  return [...events, ...settle(events.reduce(evolve, state), command.at)];
+}
+
+function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: PathwayState, policy: Policy): PathwayEvent[] {
+  const at = command.at;
+  switch (command.type) {
+    case 'tick':
+      return dueEvents(state, policy, at);
+    case 'expected-discharge-date':
+      requireStage(state, 'expected-discharge-date', PRE_DISCHARGE);
+      return [{ type: 'edd.set', at, date: command.date }];
+    case 'discharge-ready':
+      requireStage(state, 'discharge-ready', PRE_DISCHARGE);
+      if (state.drd) reject('duplicate', `a discharge ready date (${state.drd}) is already set; record criteria-to-reside-met first`);
+      if (state.admittedAt && command.date < dateOf(state.admittedAt)) reject('invalid', 'date: the discharge ready date is before admission');
+      return [{ type: 'discharge_ready.recorded', at, date: command.date }];
+    case 'criteria-to-reside-met': {
+      requireStage(state, 'criteria-to-reside-met', PRE_DISCHARGE);
+      if (!state.drd) return reject('not_allowed_in_stage', 'criteria-to-reside-met: no discharge ready date is set');
+      const clearedOn = dateOf(at);
+      return [{ type: 'discharge_ready.cleared', at, date: state.drd, clearedOn, delayDays: Math.max(0, daysBetween(state.drd, clearedOn)) }];
+    }
+    case 'assessment':
+      return decideAssessment(command, state, policy);
+    case 'consent':
+      requireStage(state, 'consent', [...PRE_DISCHARGE, 'discharged', 'intermediate_care', 'readmission_watch']);
+      if ((state.consents[command.agency] ?? false) === command.given) {
+        return reject('duplicate', `consent for ${command.agency} is already recorded as ${command.given ? 'given' : 'not given'}`);
+      }
+      return [{ type: 'consent.recorded', at, agency: command.agency, given: command.given }];
+    case 'referral': {
+      requireStage(state, 'referral', ['arranging', 'ready_for_discharge']);
+      const live = state.referrals.find((r) => r.service === command.service && isLive(r));
+      if (live) reject('duplicate', `service ${command.service} already has a live referral ${live.referralId} (${live.status})`);
+      return [requestReferral(state, policy, command.service, command.reason, at)];
+    }
+    case 'referral-response':
+      return decideReferralResponse(command, state, policy);
+    case 'delay-reason':
+      requireStage(state, 'delay-reason', PRE_DISCHARGE);
+      if (state.delayReasons.some((r) => r.code === command.code && r.agency === command.agency)) {
+        reject('duplicate', `delay reason ${command.code} for ${command.agency} is already active`);
+      }
+      return [{ type: 'delay_reason.recorded', at, code: command.code, agency: command.agency }];
+    case 'delay-reason-resolved':
+      requireStage(state, 'delay-reason-resolved', PRE_DISCHARGE);
+      if (!state.delayReasons.some((r) => r.code === command.code && r.agency === command.agency)) {
+        reject('invalid', `no active delay reason ${command.code} for ${command.agency}`);
+      }
+      return [{ type: 'delay_reason.resolved', at, code: command.code, agency: command.agency }];
+    case 'discharge':
+      return decideDischarge(command, state, policy);
+    case 'review':
+      return decideReview(command, state, policy);
+    case 'readmission':
+      return decideReadmission(command, state);
+    case 'cancel':
+      return [
+        ...holdPackages(state, at, 'cancelled'),
+        ...(state.intermediateCare && !state.intermediateCare.ended
+          ? [{ type: 'intermediate_care.ended' as const, at, reason: 'cancelled' as const, days: daysBetween(state.intermediateCare.startDate, dateOf(at)) }]
+          : []),
+        { type: 'pathway.cancelled', at, reason: command.reason },
+      ];
+  }
+}
+
+function decideStart(command: CommandOf<'start'>, state: PathwayState): PathwayEvent[] {
+  if (state.stage !== 'none') return reject('duplicate', `the pathway for admission ${state.admissionId} has already started`);
+  if (command.expectedDischargeDate && command.expectedDischargeDate < dateOf(command.admittedAt)) {
+    reject('invalid', 'expectedDischargeDate: before admission');
+  }
+  return [
+    {
+      type: 'pathway.started',
+      at: command.at,
+      pathwayId: `pathway-${command.admissionId}`,
+      admissionId: command.admissionId,
+      patient: command.patient,
+      site: command.site,
+      localAuthority: command.localAuthority,
+      region: command.region ?? 'england',
+      admittedAt: command.admittedAt,
+      expectedDischargeDate: command.expectedDischargeDate,
+      consents: [...new Set(command.consents)],
+      previousPathwayId: command.previousPathwayId,
+    },
+  ];
+}
+
+function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+  requireStage(state, 'assessment', PRE_DISCHARGE);
+  const roles = command.participants.map((p) => p.role);
+  if (!roles.some((role) => PROFESSIONALS.has(role))) reject('invalid', 'participants: a joint assessment needs at least one professional');
+  if (!roles.includes('patient') && !roles.includes('carer')) reject('invalid', 'participants: the patient or their carer must take part');
+  const needs = [...new Set(command.needs)];
+  if (command.pathway === 'P0' && needs.length > 0) reject('invalid', 'needs: pathway P0 (home, no new support) has no needs to refer');
+  if (command.pathway !== 'P0' && needs.length === 0) reject('invalid', `needs: pathway ${command.pathway} needs at least one service`);
+  if (command.pathway === 'P2' && !needs.includes('step-down-bed')) reject('invalid', 'needs: pathway P2 needs a step-down-bed');
+  if (command.pathway === 'P3' && !needs.includes('care-home-placement')) reject('invalid', 'needs: pathway P3 needs a care-home-placement');
+  const at = command.at;
+  const replan = state.assessment !== undefined;
+  const events: PathwayEvent[] = [{ type: 'assessment.completed', at, pathway: command.pathway, participants: roles, needs, replan }];
+  for (const agency of new Set(command.consents)) {
+    if (!state.consents[agency]) events.push({ type: 'consent.recorded', at, agency, given: true });
+  }
+  // Duty to refer: a person homeless or at risk of homelessness is referred to housing.
+  const wanted = new Set<Service>(needs);
+  const dutyToRefer = state.patient?.housingStatus !== undefined && state.patient.housingStatus !== 'settled';
+  if (dutyToRefer) wanted.add('housing');
+  for (const referral of state.referrals) {
+    if (isLive(referral) && !wanted.has(referral.service)) {
+      events.push({ type: 'referral.withdrawn', at, referralId: referral.referralId, agency: referral.agency, reason: 'changed-plan' });
+    }
+  }
+  let planned = events.reduce(evolve, state);
+  for (const service of wanted) {
+    if (planned.referrals.some((r) => r.service === service && isLive(r))) continue;
+    const reason = service === 'housing' && dutyToRefer && !needs.includes('housing') ? 'duty-to-refer' : replan ? 'changed-plan' : 'assessment';
+    const requested = requestReferral(planned, policy, service, reason, at);
+    events.push(requested);
+    planned = evolve(planned, requested);
+  }
+  return events;
+}
+
+function requestReferral(
+  state: PathwayState,
+  policy: Policy,
+  service: Service,
+  reason: EventOf<'referral.requested'>['reason'],
+  at: string,
+): EventOf<'referral.requested'> {
+  const agency = serviceAgency[service];
+  return {
+    type: 'referral.requested',
+    at,
+    referralId: `ref-${state.referrals.length + 1}`,
+    service,
+    agency,
+    reason,
+    acceptBy: addHours(at, policy.sla[agency].acceptWithinHours),
+    consentRequired: !state.consents[agency],
+  };
+}
+
+function decideReferralResponse(command: CommandOf<'referral-response'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+  requireStage(state, 'referral-response', ['arranging', 'ready_for_discharge']);
+  const referral = state.referrals.find((r) => r.referralId === command.referralId);
+  if (!referral) return reject('unknown_referral', `referralId: no referral ${command.referralId} on this pathway`);
+  if (referral.agency !== command.agency) {
+    return reject('wrong_agency', `referral ${referral.referralId} is addressed to ${referral.agency}, not ${command.agency}`);
+  }
+  const at = command.at;
+  const ref = { referralId: referral.referralId, agency: referral.agency };
+  const accepted = (): EventOf<'referral.accepted'> => ({ type: 'referral.accepted', at, ...ref, readyBy: readyBy(referral.service, referral.requestedAt, at, policy) });
+  switch (command.response) {
+    case 'accepted':
+      if (referral.status !== 'requested') reject('not_allowed_in_stage', `referral ${referral.referralId} is ${referral.status}; only a requested referral can be accepted`);
+      return [accepted()];
+    case 'declined':
+      if (referral.status !== 'requested' && referral.status !== 'accepted') {
+        reject('not_allowed_in_stage', `referral ${referral.referralId} is ${referral.status}; it can no longer be declined`);
+      }
+      return [{ type: 'referral.declined', at, ...ref, reason: command.reason }];
+    case 'ready': {
+      if (referral.status !== 'requested' && referral.status !== 'accepted') {
+        reject('not_allowed_in_stage', `referral ${referral.referralId} is ${referral.status}; only a requested or accepted referral can become ready`);
+      }
+      // Ready without a separate acceptance implies acceptance: both are recorded.
+      const events: PathwayEvent[] = referral.status === 'requested' ? [accepted()] : [];
+      return [...events, { type: 'referral.ready', at, ...ref, readyFrom: command.readyFrom ?? dateOf(at) }];
+    }
+  }
+}
+
+/** Support must be in place within the agency's SLA; a community bed within two days of referral. */
+function readyBy(service: Service, requestedAt: string, acceptedAt: string, policy: Policy): string {
+  const bySla = addHours(acceptedAt, policy.sla[serviceAgency[service]].readyWithinHours);
+  if (service !== 'step-down-bed') return bySla;
+  return earliest([bySla, addHours(requestedAt, policy.bedBasedStartWithinDays * 24)]) as string;
+}
+
+function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+  if (state.stage !== 'ready_for_discharge') {
+    const waiting = state.referrals.filter((r) => isLive(r) && r.status !== 'ready').map((r) => `${r.referralId} (${r.service}, ${r.status})`);
+    const why = !state.assessment
+      ? 'no joint assessment has agreed a pathway'
+      : waiting.length
+        ? `referrals not ready: ${waiting.join(', ')}`
+        : missingConsent(state).length
+          ? `consent required from: ${missingConsent(state).join(', ')}`
+          : `needs without a live referral: ${uncoveredNeeds(state).join(', ')}`;
+    return reject('not_allowed_in_stage', `discharge is not allowed in stage ${state.stage}: ${why}`);
+  }
+  const at = command.at;
+  if (command.date > dateOf(at)) reject('invalid', 'date: a discharge is recorded once it has happened, not in advance');
+  if (state.admittedAt && command.date < dateOf(state.admittedAt)) reject('invalid', 'date: before admission');
+  const prior = state.drdEpisodes.reduce((total, e) => total + (e.delayDays ?? 0), 0);
+  const daysDelayed = state.drd ? Math.max(0, daysBetween(state.drd, command.date)) : 0;
+  const pathway = state.assessment!.pathway;
+  const events: PathwayEvent[] = [
+    { type: 'discharge.recorded', at, date: command.date, destination: command.destination, pathway, daysDelayed, bedDaysLost: prior + daysDelayed },
+    { type: 'readmission_watch.started', at, from: command.date, until: addDays(command.date, policy.readmissionWatchDays) },
+  ];
+  if (pathway === 'P1' || pathway === 'P2') {
+    events.push({
+      type: 'intermediate_care.started',
+      at,
+      startDate: command.date,
+      endBy: addDays(command.date, policy.intermediateCareMaxDays),
+      firstReviewDue: startOfDay(addDays(command.date, policy.reviewIntervalDays)),
+    });
+  }
+  return events;
+}
+
+function decideReview(command: CommandOf<'review'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+  const ic = state.intermediateCare;
+  if (state.stage !== 'intermediate_care' || !ic || ic.ended) {
+    return reject('not_allowed_in_stage', `review is only allowed during intermediate care (stage is ${state.stage})`);
+  }
+  const at = command.at;
+  const events: PathwayEvent[] = [
+    {
+      type: 'review.recorded',
+      at,
+      outcome: command.outcome,
+      goals: command.goals,
+      reviewNumber: ic.reviews + 1,
+      nextReviewDue: startOfDay(addDays(dateOf(at), policy.reviewIntervalDays)),
+    },
+  ];
+  const days = daysBetween(ic.startDate, dateOf(at));
+  if (command.outcome === 'goals_met') events.push({ type: 'intermediate_care.ended', at, reason: 'goals_met', days });
+  if (command.outcome === 'needs_long_term_support') {
+    events.push({ type: 'intermediate_care.ended', at, reason: 'long_term_needs', days }, handover(at, 'long_term_needs'));
+  }
+  return events;
+}
+
+function decideReadmission(command: CommandOf<'readmission'>, state: PathwayState): PathwayEvent[] {
+  requireStage(state, 'readmission', ['discharged', 'intermediate_care', 'readmission_watch']);
+  const watch = state.watch;
+  if (!watch || watch.expired) return reject('not_allowed_in_stage', 'readmission: the 30-day readmission watch has ended');
+  if (!command.emergency) reject('invalid', 'emergency: only an emergency readmission reopens the pathway');
+  const day = daysBetween(watch.from, command.admittedOn);
+  if (day < 0) reject('invalid', 'admittedOn: before the discharge date');
+  const windowDays = daysBetween(watch.from, watch.until);
+  if (day >= windowDays) reject('invalid', `admittedOn: day ${day} after discharge is outside the watch (days 0–${windowDays - 1})`);
+  const at = command.at;
+  const events: PathwayEvent[] = [...holdPackages(state, at, 'readmitted')];
+  const ic = state.intermediateCare;
+  if (ic && !ic.ended) events.push({ type: 'intermediate_care.ended', at, reason: 'readmitted', days: daysBetween(ic.startDate, dateOf(at)) });
+  events.push({
+    type: 'pathway.readmitted',
+    at,
+    newAdmissionId: command.newAdmissionId,
+    linkedPathwayId: `pathway-${command.newAdmissionId}`,
+    admittedOn: command.admittedOn,
+    dayOfWatch: day,
+  });
+  return events;
+}
+
+/** Packages are put on hold, not cancelled: a readmitted person may need them again. */
+function holdPackages(state: PathwayState, at: string, reason: 'readmitted' | 'cancelled'): PathwayEvent[] {
+  return state.referrals
+    .filter(isLive)
+    .map((r) => ({ type: 'referral.on_hold' as const, at, referralId: r.referralId, agency: r.agency, reason }));
+}
+
+const missingConsent = (state: PathwayState): Agency[] => [
+  ...new Set(state.referrals.filter((r) => isLive(r) && !state.consents[r.agency]).map((r) => r.agency)),
+];
+
+function uncoveredNeeds(state: PathwayState): Service[] {
+  const needs = new Set<Service>(state.assessment?.needs ?? []);
+  if (state.patient && state.patient.housingStatus !== 'settled') needs.add('housing');
+  return [...needs].filter((service) => !state.referrals.some((r) => r.service === service && isLive(r)));
+}
+
+/** Follow-on events the state now implies: ready for discharge; handback once everything is over. */
+function settle(state: PathwayState, at: string): PathwayEvent[] {
+  if (isClosed(state)) return [];
+  if (state.stage === 'arranging' && state.assessment && beforeDischarge(state)) {
+    const live = state.referrals.filter(isLive);
+    const allReady = live.every((r) => r.status === 'ready');
+    if (allReady && uncoveredNeeds(state).length === 0 && missingConsent(state).length === 0) {
+      return [{ type: 'pathway.ready_for_discharge', at }];
+    }
+  }
+  const icOver = !state.intermediateCare || state.intermediateCare.ended !== undefined;
+  if (state.watch?.expired && icOver) {
+    const outcome = state.handover ? 'long_term_services' : state.assessment?.pathway === 'P3' ? 'care_home' : 'home';
+    return [{ type: 'pathway.handed_back', at, outcome }];
+  }
+  return [];
+}

@@ -1,0 +1,94 @@
+import type { Agency, DelayReasonCode, Service } from '../schemas/common';
+import { daysBetween } from './dates';
+import { beforeDischarge, isLive, isOpen, type PathwayState } from './state';
+
+export type DelayBand = '0' | '1' | '2-3' | '4-6' | '7-13' | '14-20' | '21+';
+
+export function delayBand(days: number): DelayBand {
+  if (days <= 0) return '0';
+  if (days === 1) return '1';
+  if (days <= 3) return '2-3';
+  if (days <= 6) return '4-6';
+  if (days <= 13) return '7-13';
+  if (days <= 20) return '14-20';
+  return '21+';
+}
+
+export interface ActiveReason {
+  code: DelayReasonCode;
+  agency: Agency;
+  since: string;
+  derived: boolean;
+}
+
+/** The reason an open referral implies, so nobody re-types what the pathway already knows. */
+const reasonForService = (service: Service, homeless: boolean): DelayReasonCode => {
+  switch (service) {
+    case 'domiciliary-care':
+    case 'reablement':
+    case 'therapy':
+    case 'district-nursing':
+    case 'home-from-hospital':
+      return 'awaiting_p1_resource';
+    case 'step-down-bed':
+      return 'awaiting_p2_bed';
+    case 'care-home-placement':
+      return 'awaiting_p3_bed';
+    case 'chc-assessment':
+      return 'awaiting_chc_decision';
+    case 'housing':
+      // Housing for someone without a home is the SitRep's homelessness reason; otherwise it is adaptations.
+      return homeless ? 'homeless_nrpf' : 'awaiting_equipment_adaptations';
+    default:
+      return 'awaiting_equipment_adaptations';
+  }
+};
+
+/** Explicit reasons plus the ones open referrals, missing consent and a missing plan imply. */
+export function activeReasons(state: PathwayState): ActiveReason[] {
+  if (!beforeDischarge(state)) return [];
+  const reasons: ActiveReason[] = state.delayReasons.map((r) => ({ ...r, derived: false }));
+  const add = (reason: ActiveReason) => {
+    if (!reasons.some((r) => r.code === reason.code && r.agency === reason.agency)) reasons.push(reason);
+  };
+  const homeless = state.patient?.housingStatus !== undefined && state.patient.housingStatus !== 'settled';
+  for (const referral of state.referrals) {
+    if (isOpen(referral)) {
+      add({ code: reasonForService(referral.service, homeless), agency: referral.agency, since: referral.requestedAt, derived: true });
+    }
+    if (isLive(referral) && !state.consents[referral.agency]) {
+      add({ code: 'consent_required', agency: referral.agency, since: referral.requestedAt, derived: true });
+    }
+  }
+  if (state.drd && !state.assessment) add({ code: 'no_plan', agency: 'acute-trust', since: state.drd, derived: true });
+  return reasons;
+}
+
+export const activeDelayReasonCodes = (state: PathwayState): DelayReasonCode[] => [
+  ...new Set(activeReasons(state).map((r) => r.code)),
+];
+
+export interface DelaySummary {
+  drd?: string;
+  daysDelayed: number;
+  band: DelayBand;
+  /** Delay days of every DRD episode, including ones ended when criteria to reside were met again. */
+  bedDaysLost: number;
+  reasons: ActiveReason[];
+}
+
+/** Days delayed = (discharge date, or asOf while in hospital) − DRD, whole days, never negative. */
+export function delaySummary(state: PathwayState, asOf: string): DelaySummary {
+  if (state.discharge) {
+    return {
+      drd: state.drdEpisodes.at(-1)?.from,
+      daysDelayed: state.discharge.daysDelayed,
+      band: delayBand(state.discharge.daysDelayed),
+      bedDaysLost: state.discharge.bedDaysLost,
+      reasons: [],
+    };
+  }
+  const prior = state.drdEpisodes.reduce((total, episode) => total + (episode.delayDays ?? 0), 0);
+  const current = state.drd ? Math.max(0, daysBetween(state.drd, asOf)) : 0;
+  return { drd: state.drd, daysDelayed: current, band: delayBand(current), bedDaysLost: prior + current, reasons: activeReasons(state) };
+}

@@ -1,0 +1,146 @@
+import type { PathwayEvent } from '../schemas/events';
+import type { PathwayState, Referral } from './state';
+
+const updateReferral = (state: PathwayState, referralId: string, change: (r: Referral) => Referral): PathwayState => ({
+  ...state,
+  referrals: state.referrals.map((r) => (r.referralId === referralId ? change(r) : r)),
+});
+
+/** Applies one recorded event. Pure and total: replaying the events rebuilds the state. */
+export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
+  switch (event.type) {
+    case 'pathway.started':
+      return {
+        ...state,
+        stage: 'admitted',
+        pathwayId: event.pathwayId,
+        admissionId: event.admissionId,
+        patient: event.patient,
+        site: event.site,
+        localAuthority: event.localAuthority,
+        region: event.region,
+        admittedAt: event.admittedAt,
+        edd: event.expectedDischargeDate,
+        previousPathwayId: event.previousPathwayId,
+        consents: Object.fromEntries(event.consents.map((agency) => [agency, true])),
+      };
+    case 'edd.set':
+      return { ...state, edd: event.date };
+    case 'discharge_ready.recorded':
+      return {
+        ...state,
+        drd: event.date,
+        drdEpisodes: [...state.drdEpisodes, { from: event.date }],
+        stage: state.stage === 'admitted' ? 'assessment' : state.stage,
+      };
+    case 'discharge_ready.cleared':
+      return {
+        ...state,
+        drd: undefined,
+        drdEpisodes: state.drdEpisodes.map((episode, i) =>
+          i === state.drdEpisodes.length - 1 ? { ...episode, clearedOn: event.clearedOn, delayDays: event.delayDays } : episode,
+        ),
+        stage: state.stage === 'assessment' ? 'admitted' : state.stage,
+      };
+    case 'assessment.completed':
+      return {
+        ...state,
+        stage: 'arranging',
+        assessment: {
+          pathway: event.pathway,
+          needs: event.needs,
+          completedAt: event.at,
+          count: (state.assessment?.count ?? 0) + 1,
+        },
+      };
+    case 'consent.recorded':
+      return { ...state, consents: { ...state.consents, [event.agency]: event.given } };
+    case 'referral.requested':
+      return {
+        ...state,
+        stage: state.stage === 'ready_for_discharge' ? 'arranging' : state.stage,
+        referrals: [
+          ...state.referrals,
+          {
+            referralId: event.referralId,
+            service: event.service,
+            agency: event.agency,
+            status: 'requested',
+            requestedAt: event.at,
+            acceptBy: event.acceptBy,
+            escalated: { acceptance: 0, readiness: 0 },
+          },
+        ],
+      };
+    case 'referral.accepted':
+      return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'accepted', readyBy: event.readyBy, overdueSince: undefined }));
+    case 'referral.declined':
+      return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'declined', overdueSince: undefined }));
+    case 'referral.ready':
+      return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'ready', readyFrom: event.readyFrom, overdueSince: undefined }));
+    case 'referral.withdrawn':
+      return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'withdrawn', overdueSince: undefined }));
+    case 'referral.on_hold':
+      return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'on_hold', overdueSince: undefined }));
+    case 'referral.escalated':
+      return updateReferral(state, event.referralId, (r) => ({
+        ...r,
+        escalated: { ...r.escalated, [event.kind]: event.level },
+        overdueSince: r.overdueSince ?? event.overdueSince,
+      }));
+    case 'delay_reason.recorded':
+      return { ...state, delayReasons: [...state.delayReasons, { code: event.code, agency: event.agency, since: event.at }] };
+    case 'delay_reason.resolved':
+      return {
+        ...state,
+        delayReasons: state.delayReasons.filter((r) => !(r.code === event.code && r.agency === event.agency)),
+      };
+    case 'pathway.ready_for_discharge':
+      return { ...state, stage: 'ready_for_discharge' };
+    case 'discharge.recorded':
+      return {
+        ...state,
+        stage: 'discharged',
+        discharge: { date: event.date, destination: event.destination, daysDelayed: event.daysDelayed, bedDaysLost: event.bedDaysLost },
+      };
+    case 'readmission_watch.started':
+      return {
+        ...state,
+        watch: { from: event.from, until: event.until, expired: false },
+        stage: state.stage === 'discharged' ? 'readmission_watch' : state.stage,
+      };
+    case 'intermediate_care.started':
+      return {
+        ...state,
+        stage: 'intermediate_care',
+        intermediateCare: { startDate: event.startDate, endBy: event.endBy, reviews: 0, nextReviewDue: event.firstReviewDue },
+      };
+    case 'review.recorded':
+      return state.intermediateCare
+        ? { ...state, intermediateCare: { ...state.intermediateCare, reviews: event.reviewNumber, nextReviewDue: event.nextReviewDue } }
+        : state;
+    case 'review.overdue':
+      return state.intermediateCare ? { ...state, intermediateCare: { ...state.intermediateCare, overdueNotified: event.dueAt } } : state;
+    case 'intermediate_care.ended':
+      return {
+        ...state,
+        stage: state.stage === 'intermediate_care' ? 'readmission_watch' : state.stage,
+        intermediateCare: state.intermediateCare && { ...state.intermediateCare, ended: { at: event.at, reason: event.reason } },
+      };
+    case 'handover.long_term_services':
+      return { ...state, handover: { reason: event.reason, at: event.at } };
+    case 'readmission_watch.expired':
+      return { ...state, watch: state.watch && { ...state.watch, expired: true } };
+    case 'pathway.readmitted':
+      return {
+        ...state,
+        stage: 'readmitted',
+        readmission: { newAdmissionId: event.newAdmissionId, linkedPathwayId: event.linkedPathwayId },
+        outcome: { stage: 'readmitted', at: event.at },
+      };
+    case 'pathway.handed_back':
+      return { ...state, stage: 'handed_back', outcome: { stage: 'handed_back', at: event.at, detail: event.outcome } };
+    case 'pathway.cancelled':
+      return { ...state, stage: 'cancelled', outcome: { stage: 'cancelled', at: event.at, detail: event.reason } };
+  }
+}

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+
+/** NHS number check: 10 digits, modulus 11 over the first nine with weights 10..2. */
+export function isValidNhsNumber(value: string): boolean {
+  if (!/^\d{10}$/.test(value)) return false;
+  const sum = [...value.slice(0, 9)].reduce((total, digit, i) => total + Number(digit) * (10 - i), 0);
+  const check = 11 - (sum % 11);
+  if (check === 10) return false;
+  return (check === 11 ? 0 : check) === Number(value[9]);
+}
+
+/** Spaces are allowed as people write them (943 476 5870); the value is never echoed in errors. */
+export const NhsNumber = z
+  .string()
+  .transform((value) => value.replace(/\s+/g, ''))
+  .refine(isValidNhsNumber, { message: 'not a valid NHS number (10 digits with a modulus-11 check digit)' });
+
+export const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+  .refine((value) => {
+    const date = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+  }, 'not a real calendar date');
+
+export const IsoTimestamp = z.iso.datetime({ offset: true });
+
+export const Agency = z.enum([
+  'acute-trust',
+  'social-care',
+  'community-health',
+  'intermediate-care',
+  'equipment',
+  'housing',
+  'gp',
+  'voluntary',
+  'care-home',
+]);
+export type Agency = z.infer<typeof Agency>;
+
+export const DischargePathwayCode = z.enum(['P0', 'P1', 'P2', 'P3']);
+export type DischargePathwayCode = z.infer<typeof DischargePathwayCode>;
+
+export const Stage = z.enum([
+  'admitted',
+  'assessment',
+  'arranging',
+  'ready_for_discharge',
+  'discharged',
+  'intermediate_care',
+  'readmission_watch',
+  'handed_back',
+  'readmitted',
+  'cancelled',
+]);
+export type Stage = z.infer<typeof Stage>;
+export const closedStages: readonly Stage[] = ['handed_back', 'readmitted', 'cancelled'];
+
+export const Service = z.enum([
+  'domiciliary-care',
+  'reablement',
+  'district-nursing',
+  'therapy',
+  'equipment',
+  'minor-adaptations',
+  'major-adaptations',
+  'housing',
+  'step-down-bed',
+  'care-home-placement',
+  'home-from-hospital',
+  'chc-assessment',
+]);
+export type Service = z.infer<typeof Service>;
+
+/** Which agency provides each service: a referral goes to that agency. */
+export const serviceAgency: Record<Service, Agency> = {
+  'domiciliary-care': 'social-care',
+  reablement: 'intermediate-care',
+  'district-nursing': 'community-health',
+  therapy: 'community-health',
+  equipment: 'equipment',
+  'minor-adaptations': 'equipment',
+  'major-adaptations': 'housing',
+  housing: 'housing',
+  'step-down-bed': 'intermediate-care',
+  'care-home-placement': 'care-home',
+  'home-from-hospital': 'voluntary',
+  'chc-assessment': 'community-health',
+};
+
+/** NHS England discharge SitRep delay reasons, plus the consent blocker Homeward derives. */
+export const DelayReasonCode = z.enum([
+  'awaiting_medical_decision',
+  'awaiting_therapy_decision',
+  'awaiting_referral_to_hub',
+  'awaiting_hub_confirmation',
+  'awaiting_diagnostics',
+  'awaiting_medicines_tto',
+  'awaiting_transport',
+  'awaiting_equipment_adaptations',
+  'awaiting_p1_resource',
+  'awaiting_p2_bed',
+  'awaiting_p3_bed',
+  'family_not_in_agreement',
+  'homeless_nrpf',
+  'safeguarding_court_of_protection',
+  'infection_control',
+  'repatriation',
+  'awaiting_chc_decision',
+  'no_plan',
+  'consent_required',
+]);
+export type DelayReasonCode = z.infer<typeof DelayReasonCode>;
+
+export const Destination = z.enum(['usual-residence', 'temporary-accommodation', 'community-bed', 'care-home', 'other']);
+export type Destination = z.infer<typeof Destination>;
+
+export const HousingStatus = z.enum(['settled', 'at_risk_of_homelessness', 'homeless']);
+
+export const Address = z.object({
+  line1: z.string().min(1),
+  line2: z.string().min(1).optional(),
+  town: z.string().min(1),
+  postcode: z.string().regex(/^[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}$/, 'expected a UK postcode'),
+});
+
+export const Patient = z.object({
+  nhsNumber: NhsNumber,
+  name: z.string().min(1),
+  dateOfBirth: IsoDate,
+  address: Address,
+  housingStatus: HousingStatus.default('settled'),
+  /** GP practice code (ODS), so the discharge summary reaches the right practice. */
+  gpPractice: z.string().min(1).optional(),
+});
+export type Patient = z.infer<typeof Patient>;
+
+export const Region = z.enum(['england', 'scotland', 'wales']);
+export type Region = z.infer<typeof Region>;

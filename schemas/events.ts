@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import {
+  Agency,
+  DelayReasonCode,
+  Destination,
+  DischargePathwayCode,
+  IsoDate,
+  IsoTimestamp,
+  Patient,
+  Region,
+  Service,
+} from './common';
+import { ParticipantRole } from './commands';
+
+const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
+  z.object({ type: z.literal(type), at: IsoTimestamp, ...shape });
+
+const ReferralRef = { referralId: z.string(), agency: Agency };
+
+/**
+ * Every fact a pathway records. Events are the source of truth: the state is rebuilt from them,
+ * so each carries everything `evolve` needs. Published on Kafka as `uk.nhs.discharge.<type>.v1`.
+ */
+export const eventSchemas = {
+  'pathway.started': event('pathway.started', {
+    pathwayId: z.string(),
+    admissionId: z.string(),
+    patient: Patient,
+    site: z.string(),
+    localAuthority: z.string(),
+    region: Region,
+    admittedAt: IsoTimestamp,
+    expectedDischargeDate: IsoDate.optional(),
+    consents: z.array(Agency),
+    previousPathwayId: z.string().optional(),
+  }),
+  'edd.set': event('edd.set', { date: IsoDate }),
+  'discharge_ready.recorded': event('discharge_ready.recorded', { date: IsoDate }),
+  'discharge_ready.cleared': event('discharge_ready.cleared', { date: IsoDate, clearedOn: IsoDate, delayDays: z.number().int().min(0) }),
+  'assessment.completed': event('assessment.completed', {
+    pathway: DischargePathwayCode,
+    participants: z.array(ParticipantRole),
+    needs: z.array(Service),
+    replan: z.boolean(),
+  }),
+  'consent.recorded': event('consent.recorded', { agency: Agency, given: z.boolean() }),
+  'referral.requested': event('referral.requested', {
+    ...ReferralRef,
+    service: Service,
+    reason: z.enum(['assessment', 'duty-to-refer', 're-referral', 'changed-plan', 'additional-need']),
+    acceptBy: IsoTimestamp,
+    consentRequired: z.boolean(),
+  }),
+  'referral.accepted': event('referral.accepted', { ...ReferralRef, readyBy: IsoTimestamp }),
+  'referral.declined': event('referral.declined', { ...ReferralRef, reason: z.string().optional() }),
+  'referral.ready': event('referral.ready', { ...ReferralRef, readyFrom: IsoDate }),
+  'referral.escalated': event('referral.escalated', {
+    ...ReferralRef,
+    kind: z.enum(['acceptance', 'readiness']),
+    level: z.number().int().positive(),
+    overdueSince: IsoTimestamp,
+  }),
+  'referral.withdrawn': event('referral.withdrawn', { ...ReferralRef, reason: z.literal('changed-plan') }),
+  'referral.on_hold': event('referral.on_hold', { ...ReferralRef, reason: z.enum(['readmitted', 'cancelled']) }),
+  'delay_reason.recorded': event('delay_reason.recorded', { code: DelayReasonCode, agency: Agency }),
+  'delay_reason.resolved': event('delay_reason.resolved', { code: DelayReasonCode, agency: Agency }),
+  'pathway.ready_for_discharge': event('pathway.ready_for_discharge', {}),
+  'discharge.recorded': event('discharge.recorded', {
+    date: IsoDate,
+    destination: Destination,
+    pathway: DischargePathwayCode,
+    daysDelayed: z.number().int().min(0),
+    bedDaysLost: z.number().int().min(0),
+  }),
+  'readmission_watch.started': event('readmission_watch.started', { from: IsoDate, until: IsoDate }),
+  'intermediate_care.started': event('intermediate_care.started', {
+    startDate: IsoDate,
+    endBy: IsoDate,
+    firstReviewDue: IsoTimestamp,
+  }),
+  'review.recorded': event('review.recorded', {
+    outcome: z.enum(['continue', 'goals_met', 'needs_long_term_support']),
+    goals: z.array(z.string()),
+    reviewNumber: z.number().int().positive(),
+    nextReviewDue: IsoTimestamp,
+  }),
+  'review.overdue': event('review.overdue', { dueAt: IsoTimestamp }),
+  'intermediate_care.ended': event('intermediate_care.ended', {
+    reason: z.enum(['goals_met', 'six_week_limit', 'long_term_needs', 'readmitted', 'cancelled']),
+    days: z.number().int().min(0),
+  }),
+  'handover.long_term_services': event('handover.long_term_services', {
+    reason: z.enum(['six_week_limit', 'long_term_needs']),
+    to: z.array(Agency),
+  }),
+  'readmission_watch.expired': event('readmission_watch.expired', {}),
+  'pathway.readmitted': event('pathway.readmitted', {
+    newAdmissionId: z.string(),
+    linkedPathwayId: z.string(),
+    admittedOn: IsoDate,
+    dayOfWatch: z.number().int().min(0),
+  }),
+  'pathway.handed_back': event('pathway.handed_back', {
+    outcome: z.enum(['home', 'long_term_services', 'care_home']),
+  }),
+  'pathway.cancelled': event('pathway.cancelled', {
+    reason: z.enum(['died', 'self_discharged', 'transferred', 'admission_cancelled', 'other']),
+  }),
+} as const;
+
+export const PathwayEvent = z.discriminatedUnion(
+  'type',
+  Object.values(eventSchemas) as unknown as [
+    (typeof eventSchemas)[keyof typeof eventSchemas],
+    ...(typeof eventSchemas)[keyof typeof eventSchemas][],
+  ],
+);
+export type EventType = keyof typeof eventSchemas;
+export type PathwayEvent = { [K in EventType]: z.output<(typeof eventSchemas)[K]> }[EventType];
+export type EventOf<T extends EventType> = Extract<PathwayEvent, { type: T }>;
+export const eventTypes = Object.keys(eventSchemas) as EventType[];
