@@ -4,7 +4,7 @@
 // before any dependency exists.
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
-const crypto = require('node:crypto');
+const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -17,7 +17,7 @@ if (major < 20 || (major === 20 && minor < 19)) {
 
 const lockFile = path.join(root, 'package-lock.json');
 const stamp = path.join(root, 'node_modules', '.homeward-lock-hash');
-const lockHash = crypto.createHash('sha256').update(fs.readFileSync(lockFile)).digest('hex');
+const lockHash = createHash('sha256').update(fs.readFileSync(lockFile)).digest('hex');
 const installed = fs.existsSync(stamp) ? fs.readFileSync(stamp, 'utf8').trim() : '';
 if (installed !== lockHash) {
   console.error('Installing npm dependencies (npm ci)…');

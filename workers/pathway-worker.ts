@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
@@ -20,7 +21,7 @@ export async function startPathwayWorker(config: Config, logger: Logger): Promis
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
+    workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'),
     activities: createActivities({ publisher }),
   });
   const done = worker.run().finally(async () => {

@@ -8,14 +8,25 @@ import { startKafka } from '../../scripts/infra/kafka';
 import { freePort } from '../../scripts/infra/process';
 import { startTemporalDev, type RunningServer } from '../../scripts/infra/temporal';
 import { ensureTopics } from '../../kafka/topics';
+import { bundleWorkflowCode } from '@temporalio/worker';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
     kafkaBrokers: string;
     testServerPath: string;
+    workflowBundlePath: string;
   }
 }
+
+const quietBundlerLogger = {
+  log: () => {},
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
 
 /**
  * One real Temporal dev server and one real Kafka broker for the whole run, on free ports so a
@@ -28,6 +39,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('temporalAddress', '');
     project.provide('kafkaBrokers', '');
     project.provide('testServerPath', '');
+    project.provide('workflowBundlePath', '');
     return async () => {};
   }
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeward-test-'));
@@ -43,15 +55,29 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ensureTestServer(),
   ]);
   running.push(temporal, kafka);
-  const admin = new Kafka({ clientId: 'homeward-test-setup', brokers: kafka.address.split(','), logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  await ensureTopics(admin);
-  await admin.disconnect();
-  project.provide('temporalAddress', temporal.address);
-  project.provide('kafkaBrokers', kafka.address);
-  project.provide('testServerPath', testServerPath);
-  return async () => {
+  const stopAll = async () => {
     await Promise.all(running.map((server) => server.stop()));
     fs.rmSync(workDir, { recursive: true, force: true });
   };
+  try {
+    await prepare(project, temporal.address, kafka.address, testServerPath, workDir);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  return stopAll;
+}
+
+async function prepare(project: TestProject, temporalAddress: string, kafkaBrokers: string, testServerPath: string, workDir: string) {
+  const bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: quietBundlerLogger });
+  const bundlePath = path.join(workDir, 'workflow-bundle.js');
+  fs.writeFileSync(bundlePath, bundle.code);
+  project.provide('workflowBundlePath', bundlePath);
+  const admin = new Kafka({ clientId: 'homeward-test-setup', brokers: kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await ensureTopics(admin);
+  await admin.disconnect();
+  project.provide('temporalAddress', temporalAddress);
+  project.provide('kafkaBrokers', kafkaBrokers);
+  project.provide('testServerPath', testServerPath);
 }

@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
+    setupFiles: ['test/support/runtime.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Two cores: servers are shared, test files run two at a time at most.

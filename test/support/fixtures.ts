@@ -1,0 +1,33 @@
+import { randomUUID } from 'node:crypto';
+import type { StartPayload } from '../../schemas/commands';
+
+/** A valid NHS number built from nine digits by the modulus-11 rule (skipping prefixes that give 10). */
+export function nhsNumber(seed = Math.floor(Math.random() * 1e9)): string {
+  for (let n = seed; ; n++) {
+    const nine = String(n % 1e9).padStart(9, '0');
+    const sum = [...nine].reduce((t, d, i) => t + Number(d) * (10 - i), 0);
+    const check = 11 - (sum % 11);
+    if (check === 10) continue;
+    return `${nine}${check === 11 ? 0 : check}`;
+  }
+}
+
+export const uniqueAdmissionId = (prefix = 'A') => `${prefix}${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+
+export function admission(overrides: Partial<StartPayload> = {}): StartPayload {
+  return {
+    admissionId: uniqueAdmissionId(),
+    patient: {
+      nhsNumber: nhsNumber(),
+      name: 'Test Patient',
+      dateOfBirth: '1938-04-02',
+      address: { line1: '1 Test Street', town: 'Leeds', postcode: 'LS1 4AP' },
+      housingStatus: 'settled',
+    },
+    site: 'LEEDS-GEN',
+    localAuthority: 'Leeds',
+    admittedAt: new Date(Date.now() - 5 * 86_400_000).toISOString(),
+    consents: ['social-care', 'community-health', 'intermediate-care', 'equipment', 'housing', 'gp', 'voluntary', 'care-home'],
+    ...overrides,
+  };
+}
