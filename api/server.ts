@@ -13,7 +13,7 @@ export interface RunningApi {
 
 /** The HTTP API: routes only; what they do lives in PathwayService. */
 export function buildApp(service: PathwayService, logger: Logger) {
-  const app = Fastify({ loggerInstance: logger.child({ component: 'api' }), disableRequestLogging: false });
+  const app = Fastify({ loggerInstance: logger.child({ component: 'api' }) });
 
   app.setErrorHandler((error: FastifyError | ApiError, _request, reply) => {
     if (error instanceof ApiError) {

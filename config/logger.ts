@@ -9,7 +9,7 @@ export function createLogger(name: string, level: string = process.env.LOG_LEVEL
     name,
     level,
     redact: {
-      paths: ['patient', '*.patient', 'nhsNumber', '*.nhsNumber', 'name', 'address', '*.address', 'dateOfBirth', 'req.body'],
+      paths: ['patient', '*.patient', 'nhsNumber', '*.nhsNumber', 'address', '*.address', 'dateOfBirth', '*.dateOfBirth', 'req.body'],
       censor: '[redacted]',
     },
   });

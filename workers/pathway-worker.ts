@@ -5,6 +5,7 @@ import { createActivities } from '../activities';
 import type { Config } from '../config';
 import { createKafka } from '../kafka/client';
 import { EventPublisher } from '../kafka/publisher';
+import { installTemporalRuntime } from './runtime';
 
 export interface RunningWorker {
   /** Resolves when the worker has stopped; rejects if it failed. */
@@ -14,6 +15,7 @@ export interface RunningWorker {
 
 /** Wires the pathway workflow and its activities to Temporal and Kafka; nothing else. */
 export async function startPathwayWorker(config: Config, logger: Logger): Promise<RunningWorker> {
+  installTemporalRuntime(logger);
   const kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-worker`, logger });
   const publisher = new EventPublisher(kafka);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
