@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { nextDeadline, resolvePolicy } from '../../domain';
+import type { PathwayCommand } from '../../schemas/commands';
+import type { PathwayEvent } from '../../schemas/events';
+import { date, day, given, history, professionalAndPatient, start } from './spec';
+
+const policy = resolvePolicy('england');
+const assess = (pathway: 'P0' | 'P1' | 'P2' | 'P3', needs: string[]): PathwayCommand =>
+  ({ type: 'assessment', at: day(2), participants: professionalAndPatient, pathway, needs, consents: [] }) as PathwayCommand;
+const ready = (referralId: string, agency: string): PathwayCommand =>
+  ({ type: 'referral-response', at: day(3), referralId, agency, response: 'ready' }) as PathwayCommand;
+const discharge: PathwayCommand = { type: 'discharge', at: day(4, '15:00:00'), date: date(4), destination: 'usual-residence' };
+const tick = (at: string): PathwayCommand => ({ type: 'tick', at });
+
+const p0Discharged = () => history([start(), { type: 'discharge-ready', at: day(2), date: date(2) }, assess('P0', []), discharge]);
+const p1Discharged = () => history([start(), assess('P1', ['reablement']), ready('ref-1', 'intermediate-care'), discharge]);
+const then = (events: PathwayEvent[], command: PathwayCommand) => [...events, ...given(...events).when(command).events()];
+
+describe('discharge', () => {
+  it('is only allowed once the pathway is ready, naming what is missing', () => {
+    given(...history([start()])).when(discharge).thenRejects('not_allowed_in_stage', /no joint assessment/);
+    given(...history([start(), assess('P1', ['reablement'])])).when(discharge).thenRejects('not_allowed_in_stage', /ref-1 \(reablement, requested\)/);
+  });
+
+  it('cannot be recorded in advance or before admission', () => {
+    const readyP0 = history([start(), assess('P0', [])]);
+    given(...readyP0).when({ ...discharge, date: date(5) } as PathwayCommand).thenRejects('invalid', /in advance/);
+    given(...readyP0).when({ ...discharge, date: '2026-02-28' } as PathwayCommand).thenRejects('invalid', /before admission/);
+  });
+
+  it('P0: starts the 30-day readmission watch (days 0–29) and no intermediate care', () => {
+    given(...history([start(), assess('P0', [])]))
+      .when(discharge)
+      .then({ type: 'discharge.recorded', date: date(4), pathway: 'P0' }, { type: 'readmission_watch.started', from: date(4), until: '2026-04-03' });
+    expect(given(...p0Discharged()).state().stage).toBe('readmission_watch');
+  });
+
+  it('P1 and P2: intermediate care of up to 42 days runs alongside the watch', () => {
+    given(...history([start(), assess('P1', ['reablement']), ready('ref-1', 'intermediate-care')]))
+      .when(discharge)
+      .then(
+        { type: 'discharge.recorded' },
+        { type: 'readmission_watch.started', until: '2026-04-03' },
+        { type: 'intermediate_care.started', startDate: date(4), endBy: '2026-04-15', firstReviewDue: '2026-03-11T00:00:00.000Z' },
+      );
+    const p2 = history([start(), assess('P2', ['step-down-bed']), ready('ref-1', 'intermediate-care'), discharge]);
+    expect(given(...p2).state().stage).toBe('intermediate_care');
+  });
+
+  it('P3: a care-home placement, no intermediate care; handback says care home', () => {
+    const p3 = history([start(), assess('P3', ['care-home-placement']), ready('ref-1', 'care-home'), { ...discharge, destination: 'care-home' } as PathwayCommand]);
+    expect(p3.some((e) => e.type === 'intermediate_care.started')).toBe(false);
+    given(...p3).when(tick('2026-04-03T00:00:00.000Z')).then({ type: 'readmission_watch.expired' }, { type: 'pathway.handed_back', outcome: 'care_home' });
+  });
+
+  it('no more delay reasons or referral answers after discharge', () => {
+    given(...p0Discharged()).when({ type: 'delay-reason', at: day(5), code: 'awaiting_transport', agency: 'acute-trust' }).thenRejects('not_allowed_in_stage');
+  });
+});
+
+describe('intermediate care', () => {
+  it('weekly reviews: a review is due 7 days after the start, then 7 days after each review', () => {
+    const events = p1Discharged();
+    expect(nextDeadline(given(...events).state(), policy)).toBe('2026-03-11T00:00:00.000Z');
+    const reviewed = then(events, { type: 'review', at: day(11), outcome: 'continue', goals: ['walk to the shop'] });
+    expect(reviewed.at(-1)).toMatchObject({ type: 'review.recorded', reviewNumber: 1, nextReviewDue: '2026-03-18T00:00:00.000Z' });
+    expect(nextDeadline(given(...reviewed).state(), policy)).toBe('2026-03-18T00:00:00.000Z');
+  });
+
+  it('a missed review is reported once as overdue', () => {
+    const overdue = then(p1Discharged(), tick('2026-03-11T00:00:00.000Z'));
+    expect(overdue.at(-1)).toMatchObject({ type: 'review.overdue', dueAt: '2026-03-11T00:00:00.000Z' });
+    given(...overdue).when(tick('2026-03-12T00:00:00.000Z')).then();
+  });
+
+  it('goals met in week 3 ends intermediate care early; handback waits for the watch', () => {
+    const events = then(p1Discharged(), { type: 'review', at: day(20), outcome: 'goals_met', goals: [] });
+    expect(events.slice(-2)).toMatchObject([{ type: 'review.recorded' }, { type: 'intermediate_care.ended', reason: 'goals_met', days: 16 }]);
+    expect(given(...events).state().stage).toBe('readmission_watch');
+    given(...events).when(tick('2026-04-03T00:00:00.000Z')).then({ type: 'readmission_watch.expired' }, { type: 'pathway.handed_back', outcome: 'home' });
+  });
+
+  it('needs long-term support: ends with a transition plan and handover to long-term services', () => {
+    given(...p1Discharged())
+      .when({ type: 'review', at: day(25), outcome: 'needs_long_term_support', goals: [] })
+      .then({ type: 'review.recorded' }, { type: 'intermediate_care.ended', reason: 'long_term_needs' }, { type: 'handover.long_term_services', reason: 'long_term_needs', to: ['social-care', 'gp'] });
+  });
+
+  it('at the six-week limit it ends with handover, and the pathway is handed back (the watch ended earlier)', () => {
+    const afterWatch = then(p1Discharged(), tick('2026-04-03T00:00:00.000Z'));
+    // No review was ever recorded: the overdue review is reported along with the watch's end.
+    expect(afterWatch.slice(-2)).toMatchObject([{ type: 'review.overdue', dueAt: '2026-03-11T00:00:00.000Z' }, { type: 'readmission_watch.expired' }]);
+    expect(given(...afterWatch).state().stage).toBe('intermediate_care');
+    expect(nextDeadline(given(...afterWatch).state(), policy)).toBe('2026-04-15T00:00:00.000Z');
+    const reviewed = then(then(afterWatch, { type: 'review', at: '2026-04-08T10:00:00.000Z', outcome: 'continue', goals: [] }), tick('2026-04-15T00:00:00.000Z'));
+    expect(reviewed.slice(-3)).toMatchObject([
+      { type: 'intermediate_care.ended', reason: 'six_week_limit', days: 42 },
+      { type: 'handover.long_term_services', reason: 'six_week_limit' },
+      { type: 'pathway.handed_back', outcome: 'long_term_services' },
+    ]);
+  });
+
+  it('reviews are only taken during intermediate care', () => {
+    given(...p0Discharged()).when({ type: 'review', at: day(6), outcome: 'continue', goals: [] }).thenRejects('not_allowed_in_stage', /intermediate care/);
+  });
+
+  it('the six-week limit and review interval follow the deployment policy', () => {
+    const short = resolvePolicy('wales', { intermediateCareMaxDays: 28, reviewIntervalDays: 3 });
+    const events = history([start(), assess('P1', ['reablement']), ready('ref-1', 'intermediate-care'), discharge], short);
+    expect(events.at(-1)).toMatchObject({ type: 'intermediate_care.started', endBy: '2026-04-01', firstReviewDue: '2026-03-07T00:00:00.000Z' });
+  });
+});
+
+describe('30-day readmission watch', () => {
+  const readmit = (admittedOn: string, at: string, emergency = true): PathwayCommand => ({ type: 'readmission', at, newAdmissionId: 'A2', admittedOn, emergency });
+
+  it('an emergency readmission on day 29 counts: packages on hold, linked new pathway, closed as readmitted', () => {
+    const events = given(...p1Discharged()).when(readmit('2026-04-02', '2026-04-02T08:00:00.000Z')).then(
+      { type: 'referral.on_hold', referralId: 'ref-1', reason: 'readmitted' },
+      { type: 'intermediate_care.ended', reason: 'readmitted' },
+      { type: 'pathway.readmitted', newAdmissionId: 'A2', linkedPathwayId: 'pathway-A2', dayOfWatch: 29 },
+    );
+    expect(given(...p1Discharged(), ...events).state().stage).toBe('readmitted');
+  });
+
+  it('day 30 does not count', () => {
+    given(...p1Discharged()).when(readmit('2026-04-03', '2026-04-02T23:00:00.000Z')).thenRejects('invalid', /day 30 .* outside the watch/);
+    const expired = then(p1Discharged(), tick('2026-04-03T00:00:00.000Z'));
+    given(...expired).when(readmit('2026-04-03', '2026-04-03T08:00:00.000Z')).thenRejects('not_allowed_in_stage', /watch has ended/);
+  });
+
+  it('the watch expires at the start of day 30; a P0 pathway is then handed back', () => {
+    expect(nextDeadline(given(...p0Discharged()).state(), policy)).toBe('2026-04-03T00:00:00.000Z');
+    given(...p0Discharged()).when(tick('2026-04-02T23:59:59.000Z')).then();
+    given(...p0Discharged()).when(tick('2026-04-03T00:00:00.000Z')).then({ type: 'readmission_watch.expired' }, { type: 'pathway.handed_back', outcome: 'home' });
+  });
+
+  it('only an emergency readmission, and not before discharge', () => {
+    given(...p0Discharged()).when(readmit(date(10), day(10), false)).thenRejects('invalid', /emergency/);
+    given(...history([start(), assess('P0', [])])).when(readmit(date(4), day(4))).thenRejects('not_allowed_in_stage');
+  });
+
+  it('a readmitted pathway takes no more commands', () => {
+    const closed = then(p0Discharged(), readmit(date(10), day(10)));
+    given(...closed).when(tick('2026-04-03T00:00:00.000Z')).thenRejects('closed');
+    expect(nextDeadline(given(...closed).state(), policy)).toBeUndefined();
+  });
+});
+
+describe('cancellation', () => {
+  it.each([
+    ['admitted', () => history([start()])],
+    ['arranging', () => history([start(), assess('P1', ['reablement', 'equipment'])])],
+    ['intermediate care', p1Discharged],
+  ])('is allowed in %s and puts live packages on hold', (_stage, events) => {
+    const result = given(...events()).when({ type: 'cancel', at: day(5), reason: 'died' }).events();
+    expect(result.at(-1)).toMatchObject({ type: 'pathway.cancelled', reason: 'died' });
+    const holds = result.filter((e) => e.type === 'referral.on_hold');
+    expect(holds.length).toBe(given(...events()).state().referrals.length);
+    expect(given(...events(), ...result).state().stage).toBe('cancelled');
+  });
+
+  it('a cancelled pathway rejects everything', () => {
+    const closed = then(history([start()]), { type: 'cancel', at: day(2), reason: 'transferred' });
+    given(...closed).when({ type: 'cancel', at: day(3), reason: 'other' }).thenRejects('closed');
+    given(...closed).when({ type: 'discharge-ready', at: day(3), date: date(3) }).thenRejects('closed');
+  });
+});

@@ -1,0 +1,58 @@
+import { expect } from 'vitest';
+import { CommandRejected, decide, evolve, initialState, resolvePolicy, type PathwayState, type Policy } from '../../domain';
+import type { PathwayCommand, StartPayload } from '../../schemas/commands';
+import type { PathwayEvent } from '../../schemas/events';
+import { admission } from '../support/fixtures';
+
+/** Emmett-style specs: given events, when a command, then events (or a rejection). */
+export function given(...events: PathwayEvent[]) {
+  return {
+    state: (): PathwayState => events.reduce(evolve, initialState),
+    when(command: PathwayCommand, policy: Policy = resolvePolicy('england')) {
+      const state = events.reduce(evolve, initialState);
+      const run = () => decide(command, state, policy);
+      return {
+        events: run,
+        then(...expected: Partial<PathwayEvent>[]) {
+          const actual = run();
+          expect(actual).toHaveLength(expected.length);
+          expected.forEach((e, i) => expect(actual[i]).toMatchObject(e));
+          return actual;
+        },
+        thenRejects(code: string, message?: RegExp) {
+          let caught: unknown;
+          try {
+            run();
+          } catch (error) {
+            caught = error;
+          }
+          expect(caught, 'expected the command to be rejected').toBeInstanceOf(CommandRejected);
+          expect((caught as CommandRejected).code).toBe(code);
+          if (message) expect((caught as CommandRejected).message).toMatch(message);
+          return caught as CommandRejected;
+        },
+      };
+    },
+  };
+}
+
+/** Runs commands one after another from the start, returning every event: a pathway's history. */
+export function history(commands: PathwayCommand[], policy: Policy = resolvePolicy('england')): PathwayEvent[] {
+  let state = initialState;
+  const all: PathwayEvent[] = [];
+  for (const command of commands) {
+    const events = decide(command, state, policy);
+    state = events.reduce(evolve, state);
+    all.push(...events);
+  }
+  return all;
+}
+
+export const day = (n: number, time = '10:00:00') => `2026-03-${String(n).padStart(2, '0')}T${time}.000Z`;
+export const date = (n: number) => `2026-03-${String(n).padStart(2, '0')}`;
+
+export function start(overrides: Partial<StartPayload> = {}, at = day(1)): PathwayCommand {
+  return { ...admission({ admissionId: 'A1', admittedAt: at, ...overrides }), type: 'start', at };
+}
+
+export const professionalAndPatient = [{ role: 'nurse' as const }, { role: 'social_worker' as const }, { role: 'patient' as const }];
