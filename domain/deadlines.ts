@@ -1,5 +1,5 @@
 import type { EventOf, PathwayEvent } from '../schemas/events';
-import { addHours, daysBetween, earliest, isAtOrAfter, startOfDay } from './dates';
+import { addDays, addHours, daysBetween, earliest, isAtOrAfter, startOfDay } from './dates';
 import type { Policy } from './policy';
 import { beforeDischarge, isClosed, type PathwayState, type Referral } from './state';
 
@@ -17,6 +17,9 @@ function referralDeadline(referral: Referral): Escalation | undefined {
 /** When the next escalation of this referral falls: the deadline, then every repeat interval. */
 const nextEscalationAt = (e: Escalation, policy: Policy) => addHours(e.deadline, e.raised * policy.escalationRepeatHours);
 
+/** A review due on a day is overdue once that whole day has passed. */
+const reviewOverdueAt = (dueOn: string) => startOfDay(addDays(dueOn, 1));
+
 /** The earliest instant at which a `tick` would record something; undefined when nothing is pending. */
 export function nextDeadline(state: PathwayState, policy: Policy): string | undefined {
   if (isClosed(state) || state.stage === 'none') return undefined;
@@ -30,7 +33,7 @@ export function nextDeadline(state: PathwayState, policy: Policy): string | unde
   const ic = state.intermediateCare;
   if (ic && !ic.ended) {
     candidates.push(startOfDay(ic.endBy));
-    if (ic.overdueNotified !== ic.nextReviewDue) candidates.push(ic.nextReviewDue);
+    if (ic.overdueNotified !== ic.nextReviewDue) candidates.push(reviewOverdueAt(ic.nextReviewDue));
   }
   if (state.watch && !state.watch.expired) candidates.push(startOfDay(state.watch.until));
   return earliest(candidates);
@@ -63,8 +66,8 @@ export function dueEvents(state: PathwayState, policy: Policy, at: string): Path
     if (isAtOrAfter(at, startOfDay(ic.endBy))) {
       events.push({ type: 'intermediate_care.ended', at, reason: 'six_week_limit', days: daysBetween(ic.startDate, ic.endBy) });
       events.push(handover(at, 'six_week_limit'));
-    } else if (ic.overdueNotified !== ic.nextReviewDue && isAtOrAfter(at, ic.nextReviewDue)) {
-      events.push({ type: 'review.overdue', at, dueAt: ic.nextReviewDue });
+    } else if (ic.overdueNotified !== ic.nextReviewDue && isAtOrAfter(at, reviewOverdueAt(ic.nextReviewDue))) {
+      events.push({ type: 'review.overdue', at, dueOn: ic.nextReviewDue });
     }
   }
   if (state.watch && !state.watch.expired && isAtOrAfter(at, startOfDay(state.watch.until))) {

@@ -1,7 +1,7 @@
 import { serviceAgency, type Agency, type Service, type Stage } from '../schemas/common';
 import type { CommandOf, PathwayCommand } from '../schemas/commands';
 import type { EventOf, PathwayEvent } from '../schemas/events';
-import { addDays, addHours, dateOf, daysBetween, earliest, startOfDay } from './dates';
+import { addDays, addHours, dateOf, daysBetween, earliest } from './dates';
 import { dueEvents, handover } from './deadlines';
 import { evolve } from './evolve';
 import type { Policy } from './policy';
@@ -253,7 +253,7 @@ function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, p
       at,
       startDate: command.date,
       endBy: addDays(command.date, policy.intermediateCareMaxDays),
-      firstReviewDue: startOfDay(addDays(command.date, policy.reviewIntervalDays)),
+      firstReviewDue: addDays(command.date, policy.reviewIntervalDays),
     });
   }
   return events;
@@ -272,7 +272,7 @@ function decideReview(command: CommandOf<'review'>, state: PathwayState, policy:
       outcome: command.outcome,
       goals: command.goals,
       reviewNumber: ic.reviews + 1,
-      nextReviewDue: startOfDay(addDays(dateOf(at), policy.reviewIntervalDays)),
+      nextReviewDue: addDays(dateOf(at), policy.reviewIntervalDays),
     },
   ];
   const days = daysBetween(ic.startDate, dateOf(at));

@@ -120,7 +120,7 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
         ? { ...state, intermediateCare: { ...state.intermediateCare, reviews: event.reviewNumber, nextReviewDue: event.nextReviewDue } }
         : state;
     case 'review.overdue':
-      return state.intermediateCare ? { ...state, intermediateCare: { ...state.intermediateCare, overdueNotified: event.dueAt } } : state;
+      return state.intermediateCare ? { ...state, intermediateCare: { ...state.intermediateCare, overdueNotified: event.dueOn } } : state;
     case 'intermediate_care.ended':
       return {
         ...state,

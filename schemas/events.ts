@@ -76,15 +76,16 @@ export const eventSchemas = {
   'intermediate_care.started': event('intermediate_care.started', {
     startDate: IsoDate,
     endBy: IsoDate,
-    firstReviewDue: IsoTimestamp,
+    /** The review is due on this day; it is overdue once the day has passed. */
+    firstReviewDue: IsoDate,
   }),
   'review.recorded': event('review.recorded', {
     outcome: z.enum(['continue', 'goals_met', 'needs_long_term_support']),
     goals: z.array(z.string()),
     reviewNumber: z.number().int().positive(),
-    nextReviewDue: IsoTimestamp,
+    nextReviewDue: IsoDate,
   }),
-  'review.overdue': event('review.overdue', { dueAt: IsoTimestamp }),
+  'review.overdue': event('review.overdue', { dueOn: IsoDate }),
   'intermediate_care.ended': event('intermediate_care.ended', {
     reason: z.enum(['goals_met', 'six_week_limit', 'long_term_needs', 'readmitted', 'cancelled']),
     days: z.number().int().min(0),

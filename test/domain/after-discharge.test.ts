@@ -41,7 +41,7 @@ describe('discharge', () => {
       .then(
         { type: 'discharge.recorded' },
         { type: 'readmission_watch.started', until: '2026-04-03' },
-        { type: 'intermediate_care.started', startDate: date(4), endBy: '2026-04-15', firstReviewDue: '2026-03-11T00:00:00.000Z' },
+        { type: 'intermediate_care.started', startDate: date(4), endBy: '2026-04-15', firstReviewDue: '2026-03-11' },
       );
     const p2 = history([start(), assess('P2', ['step-down-bed']), ready('ref-1', 'intermediate-care'), discharge]);
     expect(given(...p2).state().stage).toBe('intermediate_care');
@@ -61,16 +61,18 @@ describe('discharge', () => {
 describe('intermediate care', () => {
   it('weekly reviews: a review is due 7 days after the start, then 7 days after each review', () => {
     const events = p1Discharged();
-    expect(nextDeadline(given(...events).state(), policy)).toBe('2026-03-11T00:00:00.000Z');
+    // Due on the 11th: overdue once the 11th has passed.
+    expect(nextDeadline(given(...events).state(), policy)).toBe('2026-03-12T00:00:00.000Z');
     const reviewed = then(events, { type: 'review', at: day(11), outcome: 'continue', goals: ['walk to the shop'] });
-    expect(reviewed.at(-1)).toMatchObject({ type: 'review.recorded', reviewNumber: 1, nextReviewDue: '2026-03-18T00:00:00.000Z' });
-    expect(nextDeadline(given(...reviewed).state(), policy)).toBe('2026-03-18T00:00:00.000Z');
+    expect(reviewed.at(-1)).toMatchObject({ type: 'review.recorded', reviewNumber: 1, nextReviewDue: '2026-03-18' });
+    expect(nextDeadline(given(...reviewed).state(), policy)).toBe('2026-03-19T00:00:00.000Z');
   });
 
-  it('a missed review is reported once as overdue', () => {
-    const overdue = then(p1Discharged(), tick('2026-03-11T00:00:00.000Z'));
-    expect(overdue.at(-1)).toMatchObject({ type: 'review.overdue', dueAt: '2026-03-11T00:00:00.000Z' });
-    given(...overdue).when(tick('2026-03-12T00:00:00.000Z')).then();
+  it('a missed review is reported once as overdue, the day after it was due', () => {
+    given(...p1Discharged()).when(tick('2026-03-11T23:59:59.000Z')).then();
+    const overdue = then(p1Discharged(), tick('2026-03-12T00:00:00.000Z'));
+    expect(overdue.at(-1)).toMatchObject({ type: 'review.overdue', dueOn: '2026-03-11' });
+    given(...overdue).when(tick('2026-03-13T00:00:00.000Z')).then();
   });
 
   it('goals met in week 3 ends intermediate care early; handback waits for the watch', () => {
@@ -89,7 +91,7 @@ describe('intermediate care', () => {
   it('at the six-week limit it ends with handover, and the pathway is handed back (the watch ended earlier)', () => {
     const afterWatch = then(p1Discharged(), tick('2026-04-03T00:00:00.000Z'));
     // No review was ever recorded: the overdue review is reported along with the watch's end.
-    expect(afterWatch.slice(-2)).toMatchObject([{ type: 'review.overdue', dueAt: '2026-03-11T00:00:00.000Z' }, { type: 'readmission_watch.expired' }]);
+    expect(afterWatch.slice(-2)).toMatchObject([{ type: 'review.overdue', dueOn: '2026-03-11' }, { type: 'readmission_watch.expired' }]);
     expect(given(...afterWatch).state().stage).toBe('intermediate_care');
     expect(nextDeadline(given(...afterWatch).state(), policy)).toBe('2026-04-15T00:00:00.000Z');
     const reviewed = then(then(afterWatch, { type: 'review', at: '2026-04-08T10:00:00.000Z', outcome: 'continue', goals: [] }), tick('2026-04-15T00:00:00.000Z'));
@@ -107,7 +109,7 @@ describe('intermediate care', () => {
   it('the six-week limit and review interval follow the deployment policy', () => {
     const short = resolvePolicy('wales', { intermediateCareMaxDays: 28, reviewIntervalDays: 3 });
     const events = history([start(), assess('P1', ['reablement']), ready('ref-1', 'intermediate-care'), discharge], short);
-    expect(events.at(-1)).toMatchObject({ type: 'intermediate_care.started', endBy: '2026-04-01', firstReviewDue: '2026-03-07T00:00:00.000Z' });
+    expect(events.at(-1)).toMatchObject({ type: 'intermediate_care.started', endBy: '2026-04-01', firstReviewDue: '2026-03-07' });
   });
 });
 

@@ -1,0 +1,105 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import { inject } from 'vitest';
+import { createActivities } from '../../activities';
+import { resolvePolicy, type Policy } from '../../domain';
+import { createKafka } from '../../kafka/client';
+import { EventPublisher } from '../../kafka/publisher';
+import type { CommandName, StartPayload } from '../../schemas/commands';
+import { commandUpdate, pathwayViewQuery, pathwayWorkflowId, type PathwayInput, type PathwayView } from '../../workflows/definitions';
+import type { dischargePathway } from '../../workflows/discharge-pathway';
+import { admission } from './fixtures';
+import { temporal } from '@temporalio/proto';
+import { searchAttributes } from '../../workflows/search-attributes';
+import { createWorker, uniqueTaskQueue } from './temporal';
+
+/**
+ * The real Java time-skipping server with the real pathway workflow, whose activities publish to
+ * the suite's real Kafka broker. Weeks pass in seconds through `sleep`.
+ */
+export class PathwayTestEnv {
+  private constructor(
+    readonly env: TestWorkflowEnvironment,
+    private readonly worker: Worker,
+    private readonly running: Promise<void>,
+    private readonly publisher: EventPublisher,
+    readonly taskQueue: string,
+  ) {}
+
+  static async create(): Promise<PathwayTestEnv> {
+    const env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+    });
+    await registerSearchAttributes(env);
+    const publisher = new EventPublisher(createKafka({ brokers: inject('kafkaBrokers').split(','), clientId: 'time-skipping-tests' }));
+    const taskQueue = uniqueTaskQueue('pathways');
+    const worker = await createWorker({ connection: env.nativeConnection, taskQueue, activities: createActivities({ publisher }) });
+    return new PathwayTestEnv(env, worker, worker.run(), publisher, taskQueue);
+  }
+
+  async today(offsetDays = 0): Promise<string> {
+    return new Date((await this.env.currentTimeMs()) + offsetDays * 86_400_000).toISOString().slice(0, 10);
+  }
+
+  async start(overrides: Partial<StartPayload> = {}, options: { policy?: Policy; continueAsNewAfter?: number } = {}): Promise<Pathway> {
+    const now = await this.env.currentTimeMs();
+    const payload = admission({ admittedAt: new Date(now - 3 * 86_400_000).toISOString(), ...overrides });
+    const input: PathwayInput = {
+      start: { ...payload, type: 'start', at: new Date(now).toISOString() },
+      policy: options.policy ?? resolvePolicy('england'),
+      patientKey: `key-${payload.admissionId}`,
+      continueAsNewAfter: options.continueAsNewAfter,
+    };
+    const handle = await this.env.client.workflow.start<typeof dischargePathway>('dischargePathway', {
+      taskQueue: this.taskQueue,
+      workflowId: pathwayWorkflowId(payload.admissionId),
+      args: [input],
+    });
+    return new Pathway(handle);
+  }
+
+  sleep(duration: Parameters<TestWorkflowEnvironment['sleep']>[0]): Promise<void> {
+    return this.env.sleep(duration);
+  }
+
+  async teardown(): Promise<void> {
+    this.worker.shutdown();
+    await this.running;
+    await this.publisher.close();
+    await this.env.teardown();
+  }
+}
+
+/** The Java test server starts with none of our search attributes; its operator service adds them. */
+async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+  const indexed: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+    KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    KEYWORD_LIST: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+    DATETIME: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  };
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(Object.values(searchAttributes).map((key) => [key.name, indexed[key.type]])),
+  });
+}
+
+export class Pathway {
+  constructor(readonly handle: WorkflowHandle<typeof dischargePathway>) {}
+
+  get id(): string {
+    return this.handle.workflowId;
+  }
+
+  command(name: CommandName, payload: Record<string, unknown> = {}) {
+    return this.handle.executeUpdate(commandUpdate(name), { args: [payload] });
+  }
+
+  view(): Promise<PathwayView> {
+    return this.handle.query(pathwayViewQuery);
+  }
+
+  async eventTypes(): Promise<string[]> {
+    return (await this.view()).timeline.map((entry) => entry.event.type);
+  }
+}

@@ -1,0 +1,199 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolvePolicy } from '../../domain';
+import { admission } from '../support/fixtures';
+import { PathwayTestEnv, type Pathway } from '../support/pathway-env';
+
+// Complete pathways on the real time-skipping test server: six weeks and 30 days pass in seconds.
+let t: PathwayTestEnv;
+beforeAll(async () => {
+  t = await PathwayTestEnv.create();
+});
+afterAll(async () => {
+  await t?.teardown();
+});
+
+const team = [{ role: 'nurse' }, { role: 'occupational_therapist' }, { role: 'patient' }];
+
+async function readyP1(needs = ['reablement']): Promise<Pathway> {
+  const pathway = await t.start();
+  await pathway.command('discharge-ready', { date: await t.today() });
+  await pathway.command('assessment', { participants: team, pathway: 'P1', needs });
+  const view = await pathway.view();
+  for (const referral of view.state.referrals) {
+    await pathway.command('referral-response', { referralId: referral.referralId, agency: referral.agency, response: 'ready' });
+  }
+  return pathway;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<{ type?: string; message: string }> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (error as WorkflowUpdateFailedError).cause as { type?: string; message: string };
+  return cause;
+}
+
+describe('dischargePathway workflow (time-skipping)', () => {
+  it('P0: home with no new support, handed back when the 30-day watch ends', async () => {
+    const pathway = await t.start();
+    await pathway.command('discharge-ready', { date: await t.today() });
+    const assessed = await pathway.command('assessment', { participants: team, pathway: 'P0', needs: [] });
+    expect(assessed.stage).toBe('ready_for_discharge');
+    await pathway.command('discharge', { date: await t.today(), destination: 'usual-residence' });
+    expect((await pathway.view()).stage).toBe('readmission_watch');
+    await t.sleep('29 days');
+    expect((await pathway.view()).stage).toBe('readmission_watch');
+    const result = await pathway.handle.result();
+    expect(result.stage).toBe('handed_back');
+    expect(result.state.outcome).toMatchObject({ detail: 'home' });
+    expect(result.timeline.map((e) => e.event.type)).toEqual([
+      'pathway.started',
+      'discharge_ready.recorded',
+      'assessment.completed',
+      'pathway.ready_for_discharge',
+      'discharge.recorded',
+      'readmission_watch.started',
+      'readmission_watch.expired',
+      'pathway.handed_back',
+    ]);
+    expect(result.published).toBe(result.timeline.length);
+  });
+
+  it('P1 with goals met in week 3: intermediate care ends early, handback after the watch', async () => {
+    const pathway = await readyP1();
+    await pathway.command('discharge', { date: await t.today(), destination: 'usual-residence' });
+    expect((await pathway.view()).stage).toBe('intermediate_care');
+    await t.sleep('7 days');
+    await pathway.command('review', { outcome: 'continue', goals: ['make a hot drink'] });
+    await t.sleep('7 days');
+    await pathway.command('review', { outcome: 'continue' });
+    await t.sleep('5 days');
+    const ended = await pathway.command('review', { outcome: 'goals_met' });
+    expect(ended.stage).toBe('readmission_watch');
+    const result = await pathway.handle.result();
+    expect(result.stage).toBe('handed_back');
+    expect(result.state.intermediateCare?.ended?.reason).toBe('goals_met');
+    const types = result.timeline.map((e) => e.event.type);
+    expect(types.filter((type) => type === 'review.recorded')).toHaveLength(3);
+    expect(types).not.toContain('review.overdue');
+    expect(types.slice(-2)).toEqual(['readmission_watch.expired', 'pathway.handed_back']);
+  });
+
+  it('P1 reaching the six-week limit: handover to long-term services, then handback', async () => {
+    const pathway = await readyP1(['reablement', 'domiciliary-care']);
+    await pathway.command('discharge', { date: await t.today(), destination: 'usual-residence' });
+    for (let week = 1; week <= 5; week++) {
+      await t.sleep('7 days');
+      await pathway.command('review', { outcome: 'continue' });
+    }
+    const result = await pathway.handle.result();
+    const types = result.timeline.map((e) => e.event.type);
+    expect(types.slice(-3)).toEqual(['intermediate_care.ended', 'handover.long_term_services', 'pathway.handed_back']);
+    expect(result.state.intermediateCare?.ended?.reason).toBe('six_week_limit');
+    expect(result.state.outcome?.detail).toBe('long_term_services');
+    // The watch (days 0–29) expired while intermediate care went on.
+    expect(types.indexOf('readmission_watch.expired')).toBeLessThan(types.indexOf('intermediate_care.ended'));
+  });
+
+  it('P2: a step-down bed that must be ready within 2 days, then community-bed recovery', async () => {
+    const pathway = await t.start();
+    await pathway.command('discharge-ready', { date: await t.today() });
+    await pathway.command('assessment', { participants: team, pathway: 'P2', needs: ['step-down-bed'] });
+    await pathway.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'accepted' });
+    await t.sleep('2 days');
+    const stuck = await pathway.view();
+    expect(stuck.timeline.map((e) => e.event.type)).toContain('referral.escalated');
+    expect(stuck.state.referrals[0]).toMatchObject({ status: 'accepted', escalated: { readiness: 1 } });
+    await pathway.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready' });
+    await pathway.command('discharge', { date: await t.today(), destination: 'community-bed' });
+    await t.sleep('10 days');
+    await pathway.command('review', { outcome: 'goals_met' });
+    const result = await pathway.handle.result();
+    expect(result.stage).toBe('handed_back');
+    expect(result.state.discharge).toMatchObject({ destination: 'community-bed', daysDelayed: 2 });
+  });
+
+  it('P3: care-home placement, no intermediate care, handed back with outcome care home', async () => {
+    const pathway = await t.start();
+    await pathway.command('assessment', { participants: [{ role: 'social_worker' }, { role: 'carer' }], pathway: 'P3', needs: ['care-home-placement'] });
+    await pathway.command('referral-response', { referralId: 'ref-1', agency: 'care-home', response: 'ready' });
+    await pathway.command('discharge', { date: await t.today(), destination: 'care-home' });
+    const result = await pathway.handle.result();
+    expect(result.state.intermediateCare).toBeUndefined();
+    expect(result.state.outcome?.detail).toBe('care_home');
+  });
+
+  it('a readmission on day 29 counts: packages on hold and the pathway closes as readmitted', async () => {
+    const pathway = await readyP1();
+    const discharged = await t.today();
+    await pathway.command('discharge', { date: discharged, destination: 'usual-residence' });
+    await t.sleep('29 days');
+    const outcome = await pathway.command('readmission', { newAdmissionId: 'R29', admittedOn: await t.today() });
+    expect(outcome.events.map((e) => e.type)).toEqual(['referral.on_hold', 'intermediate_care.ended', 'pathway.readmitted']);
+    const result = await pathway.handle.result();
+    expect(result.stage).toBe('readmitted');
+    expect(result.state.readmission).toEqual({ newAdmissionId: 'R29', linkedPathwayId: 'pathway-R29' });
+  });
+
+  it('a readmission on day 30 does not count: the watch has ended', async () => {
+    const pathway = await readyP1();
+    await pathway.command('discharge', { date: await t.today(), destination: 'usual-residence' });
+    await t.sleep('30 days');
+    const cause = await rejection(pathway.command('readmission', { newAdmissionId: 'R30', admittedOn: await t.today() }));
+    expect(cause.type).toBe('CommandRejected');
+    expect(cause.message).toMatch(/watch has ended/);
+    expect((await pathway.view()).stage).toBe('intermediate_care');
+  });
+
+  it('a declined referral needs a re-referral before discharge', async () => {
+    const pathway = await t.start();
+    await pathway.command('assessment', { participants: team, pathway: 'P1', needs: ['domiciliary-care'] });
+    await pathway.command('referral-response', { referralId: 'ref-1', agency: 'social-care', response: 'declined', reason: 'no capacity' });
+    const blocked = await rejection(pathway.command('discharge', { date: await t.today(), destination: 'usual-residence' }));
+    expect(blocked.message).toMatch(/needs without a live referral: domiciliary-care/);
+    const rereferral = await pathway.command('referral', { service: 'domiciliary-care', reason: 're-referral' });
+    expect(rereferral.events).toEqual([{ sequence: expect.any(Number), type: 'referral.requested' }]);
+    const ready = await pathway.command('referral-response', { referralId: 'ref-2', agency: 'social-care', response: 'ready' });
+    expect(ready.stage).toBe('ready_for_discharge');
+  });
+
+  it('an SLA breach escalates, escalates again a day later, and stops once resolved', async () => {
+    const pathway = await t.start();
+    await pathway.command('discharge-ready', { date: await t.today() });
+    await pathway.command('assessment', { participants: team, pathway: 'P1', needs: ['equipment'] });
+    await t.sleep('25 hours');
+    await t.sleep('24 hours');
+    let view = await pathway.view();
+    const escalations = () => view.timeline.filter((e) => e.event.type === 'referral.escalated').map((e) => e.event);
+    expect(escalations()).toMatchObject([{ level: 1, agency: 'equipment', kind: 'acceptance' }, { level: 2 }]);
+    expect(view.state.referrals[0].overdueSince).toBeDefined();
+    await pathway.command('referral-response', { referralId: 'ref-1', agency: 'equipment', response: 'ready' });
+    await t.sleep('3 days');
+    view = await pathway.view();
+    expect(escalations()).toHaveLength(2);
+    expect(view.stage).toBe('ready_for_discharge');
+  });
+
+  it('cancellation closes the pathway at once', async () => {
+    const pathway = await t.start();
+    await pathway.command('assessment', { participants: team, pathway: 'P1', needs: ['reablement'] });
+    await pathway.command('cancel', { reason: 'self_discharged' });
+    const result = await pathway.handle.result();
+    expect(result.stage).toBe('cancelled');
+    expect(result.timeline.map((e) => e.event.type).slice(-2)).toEqual(['referral.on_hold', 'pathway.cancelled']);
+  });
+
+  it('Scotland/Wales policies are honoured by the timers (a 28-day limit ends intermediate care earlier)', async () => {
+    const pathway = await t.start(admission(), { policy: resolvePolicy('wales', { intermediateCareMaxDays: 28, readmissionWatchDays: 14 }) });
+    await pathway.command('assessment', { participants: team, pathway: 'P1', needs: ['reablement'] });
+    await pathway.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready' });
+    const discharged = await t.today();
+    await pathway.command('discharge', { date: discharged, destination: 'usual-residence' });
+    const result = await pathway.handle.result();
+    expect(result.state.intermediateCare?.ended?.reason).toBe('six_week_limit');
+    expect(result.state.intermediateCare?.endBy).toBe(new Date(Date.parse(discharged) + 28 * 86_400_000).toISOString().slice(0, 10));
+  });
+});
