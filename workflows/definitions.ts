@@ -17,7 +17,7 @@ export interface PathwayInput {
   policy: Policy;
   /** Keyed hash of the NHS number: lets ADT messages find the pathway without the number. */
   patientKey: string;
-  /** Test hook and safety valve: continue-as-new once history passes this many events. */
+  /** Continue-as-new once this run has recorded this many pathway events (tests set it low). */
   continueAsNewAfter?: number;
   /** Present after continue-as-new: everything the previous run knew. */
   carried?: CarriedState;

@@ -40,7 +40,8 @@ const { publishEvents } = proxyActivities<PathwayActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-const defaultContinueAsNewAfter = 5_000;
+/** Pathway events per run before continuing as new: each costs several history events. */
+const defaultContinueAsNewAfter = 500;
 
 /**
  * One hospital stay's discharge pathway. Every rule lives in the pure core (`domain/`); this
@@ -54,6 +55,7 @@ export async function dischargePathway(input: PathwayInput): Promise<PathwayView
   const timeline: RecordedPathwayEvent[] = input.carried?.timeline ?? [];
   let published = input.carried?.published ?? 0;
   const runs = (input.carried?.runs ?? 0) + 1;
+  const firstSequenceThisRun = timeline.length;
   let lastAttributes = '';
 
   const record = (events: PathwayEvent[]): CommandOutcome => {
@@ -121,8 +123,9 @@ export async function dischargePathway(input: PathwayInput): Promise<PathwayView
   else syncSearchAttributes();
 
   const continueAsNewAfter = input.continueAsNewAfter ?? defaultContinueAsNewAfter;
+  // The server's suggestion, or our own count (some servers do not report the history length).
   const shouldContinueAsNew = () =>
-    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > continueAsNewAfter;
+    workflowInfo().continueAsNewSuggested || timeline.length - firstSequenceThisRun > continueAsNewAfter;
 
   for (;;) {
     if (published < timeline.length) {

@@ -1,6 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { inject } from 'vitest';
 import { createActivities } from '../../activities';
 import { resolvePolicy, type Policy } from '../../domain';
@@ -27,14 +27,21 @@ export class PathwayTestEnv {
     readonly taskQueue: string,
   ) {}
 
-  static async create(): Promise<PathwayTestEnv> {
+  /** Defaults come from the suite's global setup; the history recorder passes its own. */
+  static async create(options: { testServerPath?: string; kafkaBrokers?: string; workflowsPath?: string } = {}): Promise<PathwayTestEnv> {
     const env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+      server: { executable: { type: 'existing-path', path: options.testServerPath ?? inject('testServerPath') } },
     });
     await registerSearchAttributes(env);
-    const publisher = new EventPublisher(createKafka({ brokers: inject('kafkaBrokers').split(','), clientId: 'time-skipping-tests' }));
+    const brokers = options.kafkaBrokers ?? inject('kafkaBrokers');
+    const publisher = new EventPublisher(createKafka({ brokers: brokers.split(','), clientId: 'time-skipping-tests' }));
     const taskQueue = uniqueTaskQueue('pathways');
-    const worker = await createWorker({ connection: env.nativeConnection, taskQueue, activities: createActivities({ publisher }) });
+    const worker = await createWorker({
+      connection: env.nativeConnection,
+      taskQueue,
+      activities: createActivities({ publisher }),
+      workflowsPath: options.workflowsPath,
+    });
     return new PathwayTestEnv(env, worker, worker.run(), publisher, taskQueue);
   }
 
@@ -42,7 +49,10 @@ export class PathwayTestEnv {
     return new Date((await this.env.currentTimeMs()) + offsetDays * 86_400_000).toISOString().slice(0, 10);
   }
 
-  async start(overrides: Partial<StartPayload> = {}, options: { policy?: Policy; continueAsNewAfter?: number } = {}): Promise<Pathway> {
+  async start(
+    overrides: Partial<StartPayload> = {},
+    options: { policy?: Policy; continueAsNewAfter?: number; workflowId?: string } = {},
+  ): Promise<Pathway> {
     const now = await this.env.currentTimeMs();
     const payload = admission({ admittedAt: new Date(now - 3 * 86_400_000).toISOString(), ...overrides });
     const input: PathwayInput = {
@@ -53,7 +63,7 @@ export class PathwayTestEnv {
     };
     const handle = await this.env.client.workflow.start<typeof dischargePathway>('dischargePathway', {
       taskQueue: this.taskQueue,
-      workflowId: pathwayWorkflowId(payload.admissionId),
+      workflowId: options.workflowId ?? pathwayWorkflowId(payload.admissionId),
       args: [input],
     });
     return new Pathway(handle);
@@ -85,7 +95,7 @@ async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<v
 }
 
 export class Pathway {
-  constructor(readonly handle: WorkflowHandle<typeof dischargePathway>) {}
+  constructor(readonly handle: WorkflowHandleWithFirstExecutionRunId<typeof dischargePathway>) {}
 
   get id(): string {
     return this.handle.workflowId;

@@ -1,7 +1,11 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePolicy } from '../../domain';
+import { topics } from '../../kafka/topics';
 import { admission } from '../support/fixtures';
+import { TopicReader } from '../support/kafka';
+import { eventually } from '../support/system';
+import { inject } from 'vitest';
 import { PathwayTestEnv, type Pathway } from '../support/pathway-env';
 
 // Complete pathways on the real time-skipping test server: six weeks and 30 days pass in seconds.
@@ -195,5 +199,33 @@ describe('dischargePathway workflow (time-skipping)', () => {
     const result = await pathway.handle.result();
     expect(result.state.intermediateCare?.ended?.reason).toBe('six_week_limit');
     expect(result.state.intermediateCare?.endBy).toBe(new Date(Date.parse(discharged) + 28 * 86_400_000).toISOString().slice(0, 10));
+  });
+
+  it('continues as new before the history grows large, keeping state, Updates in flight and every event', async () => {
+    const reader = await new TopicReader(inject('kafkaBrokers')).start([topics.pathwayEvents]);
+    const pathway = await t.start(admission(), { continueAsNewAfter: 8 });
+    await pathway.command('discharge-ready', { date: await t.today(-1) });
+    await pathway.command('assessment', { participants: team, pathway: 'P1', needs: ['reablement', 'equipment', 'district-nursing'] });
+    // Several Updates at once while the run is cutting over.
+    await Promise.all([
+      pathway.command('delay-reason', { code: 'awaiting_transport', agency: 'acute-trust' }),
+      pathway.command('delay-reason', { code: 'awaiting_diagnostics', agency: 'acute-trust' }),
+      pathway.command('delay-reason', { code: 'awaiting_medicines_tto', agency: 'acute-trust' }),
+    ]);
+    for (const [referralId, agency] of [['ref-1', 'intermediate-care'], ['ref-2', 'equipment'], ['ref-3', 'community-health']]) {
+      await pathway.command('referral-response', { referralId, agency, response: 'accepted' });
+      await pathway.command('referral-response', { referralId, agency, response: 'ready' });
+    }
+    await pathway.command('discharge', { date: await t.today(), destination: 'usual-residence' });
+    // The cut-over happens once the outbox is drained and no Update is in flight.
+    const view = await eventually(() => pathway.view(), (v) => v.runs > 1);
+    expect((await pathway.handle.describe()).runId).not.toBe(pathway.handle.firstExecutionRunId);
+    expect(view.stage).toBe('intermediate_care');
+    expect(view.state.delayReasons).toHaveLength(3);
+    expect(view.timeline.map((e) => e.sequence)).toEqual(view.timeline.map((_, i) => i + 1));
+    const messages = await reader.waitFor((all) => new Set(all.filter((m) => m.key === pathway.id).map((m) => m.value.id)).size === view.timeline.length);
+    await reader.stop();
+    const ids = new Set(messages.filter((m) => m.key === pathway.id).map((m) => m.value.id));
+    expect([...ids].sort()).toEqual(view.timeline.map((e) => `${pathway.id}/${e.sequence}`).sort());
   });
 });

@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { workflowBundle } from './support/temporal';
+
+// Recorded histories of representative pathways (npm run record-histories) replayed against the
+// current workflow code: a change that would alter a running pathway without patched() fails here.
+const dir = path.join(__dirname, 'histories');
+const histories = fs
+  .readdirSync(dir)
+  .filter((file) => file.endsWith('.json'))
+  .map((file) => ({
+    workflowId: path.basename(file, '.json'),
+    history: temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'))),
+  }));
+
+describe('replay of recorded pathway histories', () => {
+  it('has the representative histories: P0, P1 goals met, six-week handover, escalation/decline/cancel, readmission, continue-as-new', () => {
+    expect(histories.map((h) => h.workflowId).sort()).toEqual([
+      'p0-handed-back',
+      'p1-continued-as-new',
+      'p1-goals-met',
+      'p1-readmitted-day-29',
+      'p1-six-week-handover',
+      'p2-escalation-decline-cancel',
+    ]);
+    for (const { history } of histories) expect(history.events?.length).toBeGreaterThan(10);
+  });
+
+  it('replays every history deterministically with the current workflow code', async () => {
+    const results = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: workflowBundle() }, histories)) {
+      results.push({ workflowId: result.workflowId, error: result.error ? String(result.error) : undefined });
+    }
+    expect(results).toHaveLength(histories.length);
+    expect(results.filter((r) => r.error)).toEqual([]);
+  });
+});
