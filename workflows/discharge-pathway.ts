@@ -33,6 +33,7 @@ import {
   type RecordedPathwayEvent,
 } from './definitions';
 import { searchAttributeUpdates } from './search-attribute-values';
+import { routingContext } from './routing-context';
 
 const { publishEvents } = proxyActivities<PathwayActivities>({
   startToCloseTimeout: '30 seconds',
@@ -130,7 +131,7 @@ export async function dischargePathway(input: PathwayInput): Promise<PathwayView
   for (;;) {
     if (published < timeline.length) {
       const batch = timeline.slice(published);
-      await publishEvents({ pathwayId, events: batch });
+      await publishEvents({ pathwayId, events: batch, context: routingContext(state) });
       published += batch.length;
       continue;
     }

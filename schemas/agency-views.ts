@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { Agency, Patient, Service } from './common';
+import { eventSchemas, type EventType, type PathwayEvent } from './events';
+
+/**
+ * Data minimisation: the one table saying which agency receives which event, with which fields.
+ * The acute trust (whose pathway it is) receives every event in full; every other agency gets
+ * only events that concern it, as the view below. Patient identifiers go to an agency only with
+ * the patient's consent for that agency, and only the identifiers that agency needs.
+ */
+
+/** Patient fields each agency needs to act on a referral. Housing never gets clinical data. */
+export const patientFieldsFor: Record<Agency, readonly (keyof Patient)[]> = {
+  'acute-trust': ['nhsNumber', 'name', 'dateOfBirth', 'address', 'housingStatus', 'gpPractice'],
+  'social-care': ['nhsNumber', 'name', 'dateOfBirth', 'address'],
+  'community-health': ['nhsNumber', 'name', 'dateOfBirth', 'address'],
+  'intermediate-care': ['nhsNumber', 'name', 'dateOfBirth', 'address'],
+  equipment: ['name', 'address'],
+  housing: ['name', 'address', 'housingStatus'],
+  gp: ['nhsNumber', 'name', 'dateOfBirth', 'gpPractice'],
+  voluntary: ['name', 'address'],
+  'care-home': ['nhsNumber', 'name', 'dateOfBirth'],
+};
+
+/** What the publishing activity knows about the pathway besides the event itself. */
+export interface RoutingContext {
+  patient: Patient;
+  consents: Partial<Record<Agency, boolean>>;
+  /** Agencies that have (or had) a referral on this pathway, by referral id. */
+  referralAgencies: Record<string, Agency>;
+  /** Services arranged, for the GP's discharge summary. */
+  services: Service[];
+}
+
+export const MinimisedPatient = Patient.partial();
+
+type View = { to: Agency[]; data: Record<string, unknown> };
+const involved = (ctx: RoutingContext): Agency[] => [...new Set(Object.values(ctx.referralAgencies))];
+const without = <T extends Record<string, unknown>>(event: T): Record<string, unknown> => {
+  const { type: _type, at: _at, ...data } = event;
+  return data;
+};
+
+/** Identifiers for one agency: none without consent, and only the fields it needs. */
+export function patientFor(agency: Agency, ctx: RoutingContext): Partial<Patient> | undefined {
+  if (!ctx.consents[agency]) return undefined;
+  return Object.fromEntries(patientFieldsFor[agency].filter((f) => ctx.patient[f] !== undefined).map((f) => [f, ctx.patient[f]]));
+}
+
+/** For each agency other than the acute trust: the events it gets and the data it sees. */
+export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
+  const data = without(event);
+  switch (event.type) {
+    case 'referral.requested': {
+      const patient = patientFor(event.agency, ctx);
+      return [{ to: [event.agency], data: { ...data, consentRequired: patient === undefined, ...(patient ? { patient } : {}) } }];
+    }
+    case 'referral.accepted':
+    case 'referral.declined':
+    case 'referral.ready':
+    case 'referral.escalated':
+    case 'referral.withdrawn':
+    case 'referral.on_hold':
+    case 'consent.recorded':
+      return [{ to: [event.agency], data }];
+    case 'pathway.ready_for_discharge':
+      return [{ to: involved(ctx), data }];
+    case 'discharge.recorded': {
+      const { date, destination } = event;
+      const views: View[] = [{ to: involved(ctx).filter((a) => a !== 'gp'), data: { date, destination } }];
+      // The GP's discharge summary: what happened and what support was arranged.
+      views.push({
+        to: ['gp'],
+        data: { date, destination, pathway: event.pathway, services: ctx.services, ...(patientFor('gp', ctx) ? { patient: patientFor('gp', ctx) } : {}) },
+      });
+      return views;
+    }
+    case 'intermediate_care.started':
+    case 'intermediate_care.ended':
+      return [{ to: [...new Set<Agency>(['intermediate-care', 'gp'])], data }];
+    case 'review.recorded':
+    case 'review.overdue':
+      return [{ to: ['intermediate-care'], data }];
+    case 'handover.long_term_services':
+      return event.to.map((agency) => ({ to: [agency], data: { ...data, ...(patientFor(agency, ctx) ? { patient: patientFor(agency, ctx) } : {}) } }));
+    case 'pathway.readmitted': {
+      const { admittedOn, dayOfWatch } = event;
+      return [{ to: [...new Set<Agency>([...involved(ctx), 'gp'])], data: { admittedOn, dayOfWatch } }];
+    }
+    case 'pathway.handed_back':
+    case 'pathway.cancelled':
+      return [{ to: [...new Set<Agency>([...involved(ctx), 'gp'])], data }];
+    default:
+      // Admission, DRD, EDD, assessment, delay reasons and the watch stay within the trust.
+      return [];
+  }
+}
+
+/** Event types some agency other than the trust may receive: each gets a JSON Schema of its view. */
+export const agencyEventTypes: EventType[] = [
+  'referral.requested', 'referral.accepted', 'referral.declined', 'referral.ready', 'referral.escalated',
+  'referral.withdrawn', 'referral.on_hold', 'consent.recorded', 'pathway.ready_for_discharge', 'discharge.recorded',
+  'intermediate_care.started', 'intermediate_care.ended', 'review.recorded', 'review.overdue',
+  'handover.long_term_services', 'pathway.readmitted', 'pathway.handed_back', 'pathway.cancelled',
+];
+
+/**
+ * The agency view of each event as a schema: the full event's fields, all optional (an agency
+ * sees a subset), plus the minimised patient block and the GP summary's services.
+ */
+export function agencyViewSchema(type: EventType) {
+  const full = (eventSchemas[type] as z.ZodObject).omit({ type: true, at: true } as never);
+  return full.partial().extend({
+    patient: MinimisedPatient.optional(),
+    consentRequired: z.boolean().optional(),
+    services: z.array(Service).optional(),
+  });
+}

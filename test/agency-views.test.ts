@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { route } from '../activities/publish';
+import { agencyViews, patientFieldsFor, type RoutingContext } from '../schemas/agency-views';
+import { Agency } from '../schemas/common';
+import type { PathwayEvent } from '../schemas/events';
+import { admission } from './support/fixtures';
+
+// The minimisation table, field by field, without servers.
+const patient = { ...admission().patient, housingStatus: 'homeless' as const, gpPractice: 'B86001' };
+const allConsents = Object.fromEntries(Agency.options.map((a) => [a, true]));
+const ctx = (consents: Partial<Record<string, boolean>> = allConsents): RoutingContext => ({
+  patient,
+  consents,
+  referralAgencies: { 'ref-1': 'intermediate-care', 'ref-2': 'housing', 'ref-3': 'equipment' },
+  services: ['reablement', 'housing'],
+});
+const requested = (agency: Agency, referralId = 'ref-1'): PathwayEvent => ({
+  type: 'referral.requested',
+  at: '2026-03-03T09:00:00.000Z',
+  referralId,
+  service: 'reablement',
+  agency,
+  reason: 'assessment',
+  acceptBy: '2026-03-04T09:00:00.000Z',
+  consentRequired: false,
+});
+
+describe('agency data minimisation', () => {
+  it.each(Agency.options.filter((a) => a !== 'acute-trust'))('a referral to %s carries exactly the patient fields it needs', (agency) => {
+    const [view] = agencyViews(requested(agency), ctx());
+    expect(view.to).toEqual([agency]);
+    expect(Object.keys(view.data.patient as object).sort()).toEqual([...patientFieldsFor[agency]].sort());
+  });
+
+  it('housing gets address and housing status, never the NHS number, date of birth or clinical detail', () => {
+    const [view] = agencyViews(requested('housing', 'ref-2'), ctx());
+    expect(view.data.patient).toEqual({ name: patient.name, address: patient.address, housingStatus: 'homeless' });
+  });
+
+  it('without consent an agency gets no identifying data, and is told consent is required', () => {
+    const [view] = agencyViews(requested('equipment', 'ref-3'), ctx({ ...allConsents, equipment: false }));
+    expect(view.data).not.toHaveProperty('patient');
+    expect(view.data.consentRequired).toBe(true);
+    expect(JSON.stringify(view.data)).not.toContain(patient.name);
+  });
+
+  it('referral answers go only to the agency the referral is addressed to', () => {
+    const accepted: PathwayEvent = { type: 'referral.accepted', at: '2026-03-03T10:00:00.000Z', referralId: 'ref-3', agency: 'equipment', readyBy: '2026-03-05T10:00:00.000Z' };
+    expect(agencyViews(accepted, ctx()).flatMap((v) => v.to)).toEqual(['equipment']);
+  });
+
+  it('the GP gets the discharge summary; the other involved agencies only date and destination', () => {
+    const discharged: PathwayEvent = { type: 'discharge.recorded', at: '2026-03-04T15:00:00.000Z', date: '2026-03-04', destination: 'usual-residence', pathway: 'P1', daysDelayed: 2, bedDaysLost: 2 };
+    const views = agencyViews(discharged, ctx());
+    const gp = views.find((v) => v.to.includes('gp'))!;
+    expect(gp.data).toEqual({ date: '2026-03-04', destination: 'usual-residence', pathway: 'P1', services: ['reablement', 'housing'], patient: { nhsNumber: patient.nhsNumber, name: patient.name, dateOfBirth: patient.dateOfBirth, gpPractice: 'B86001' } });
+    const others = views.find((v) => !v.to.includes('gp'))!;
+    expect(others.to.sort()).toEqual(['equipment', 'housing', 'intermediate-care']);
+    expect(others.data).toEqual({ date: '2026-03-04', destination: 'usual-residence' });
+  });
+
+  it('trust-internal events (admission, DRD, delay reasons, assessment) reach no other agency', () => {
+    const internal: PathwayEvent[] = [
+      { type: 'discharge_ready.recorded', at: '2026-03-03T09:00:00.000Z', date: '2026-03-03' },
+      { type: 'delay_reason.recorded', at: '2026-03-03T09:00:00.000Z', code: 'awaiting_transport', agency: 'acute-trust' },
+      { type: 'assessment.completed', at: '2026-03-03T09:00:00.000Z', pathway: 'P1', participants: ['nurse', 'patient'], needs: ['reablement'], replan: false },
+    ];
+    for (const event of internal) expect(agencyViews(event, ctx())).toEqual([]);
+  });
+
+  it('routes every event in full to the audit topic and the trust, with one id on every topic', () => {
+    const messages = route('pathway-A1', { sequence: 7, event: requested('housing', 'ref-2') }, ctx());
+    expect(messages.map((m) => m.topic)).toEqual(['homeward.pathway.events', 'homeward.agency.acute-trust.events', 'homeward.agency.housing.events']);
+    const ids = messages.map((m) => JSON.parse(m.value).id);
+    expect(new Set(ids)).toEqual(new Set(['pathway-A1/7']));
+    expect(messages.every((m) => m.key === 'pathway-A1')).toBe(true);
+    expect(JSON.parse(messages[0].value).data.agency).toBe('housing');
+  });
+});

@@ -1,0 +1,13 @@
+import type { PathwayState } from '../domain';
+import type { RoutingContext } from '../schemas/agency-views';
+
+/** What the publisher needs to route and minimise events, taken from the state at publish time. */
+export function routingContext(state: PathwayState): RoutingContext {
+  return {
+    // Set by pathway.started, always the first event published.
+    patient: state.patient!,
+    consents: state.consents,
+    referralAgencies: Object.fromEntries(state.referrals.map((r) => [r.referralId, r.agency])),
+    services: [...new Set(state.referrals.filter((r) => r.status === 'ready').map((r) => r.service))],
+  };
+}
