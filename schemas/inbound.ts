@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { AdmissionId } from './commands';
+import { Agency, Destination, IsoDate, IsoTimestamp, Patient } from './common';
+
+/** An agency's answer to a referral, on `homeward.agency.responses`. */
+export const AgencyResponse = z.object({
+  /** The sender's id for this message; logged, so it must not contain personal data. */
+  messageId: z.string().min(1).max(100),
+  pathwayId: z.string().min(1),
+  referralId: z.string().min(1),
+  agency: Agency,
+  response: z.enum(['accepted', 'declined', 'ready']),
+  reason: z.string().min(1).max(200).optional(),
+  readyFrom: IsoDate.optional(),
+});
+export type AgencyResponse = z.infer<typeof AgencyResponse>;
+
+/** Messages from the hospital PAS on `homeward.adt`. Senders never need to know pathway ids. */
+export const AdtMessage = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('admission'),
+    messageId: z.string().min(1).max(100),
+    admissionId: AdmissionId,
+    patient: Patient,
+    site: z.string().min(1).max(64),
+    localAuthority: z.string().min(1).max(64),
+    admittedAt: IsoTimestamp,
+    emergency: z.boolean(),
+  }),
+  z.object({
+    type: z.literal('discharge'),
+    messageId: z.string().min(1).max(100),
+    admissionId: AdmissionId,
+    date: IsoDate,
+    destination: Destination,
+  }),
+  z.object({
+    type: z.literal('cancel-admission'),
+    messageId: z.string().min(1).max(100),
+    admissionId: AdmissionId,
+  }),
+]);
+export type AdtMessage = z.infer<typeof AdtMessage>;
