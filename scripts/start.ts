@@ -5,6 +5,7 @@ import { createLogger } from '../config/logger';
 import { ensureTopics } from '../kafka/topics';
 import { startApi } from '../api/server';
 import { startPathwayWorker } from '../workers/pathway-worker';
+import { startInboundBridges } from '../workers/inbound';
 import { ensureComponents, neededComponents } from './infra/install';
 import { startKafka } from './infra/kafka';
 import { MissingToolError } from './infra/process';
@@ -90,6 +91,8 @@ async function main(): Promise<void> {
       logger.error({ err: error }, 'pathway worker failed');
       void shutdown(1);
     });
+    const bridges = await startInboundBridges(config, logger);
+    stack.push({ name: 'inbound Kafka bridges', stop: bridges.stop });
     const api = await startApi(config, logger);
     stack.push({ name: 'HTTP API', stop: api.close });
 

@@ -1,14 +1,24 @@
 import { loadConfig } from '../config';
+import { createKafka } from '../kafka/client';
+import { ensureTopics } from '../kafka/topics';
 import { createLogger } from '../config/logger';
+import { startInboundBridges } from './inbound';
 import { startPathwayWorker } from './pathway-worker';
 
 /** `tsx workers/main.ts`: the worker process alone (as in docker-compose). */
 async function main() {
   const config = loadConfig();
   const logger = createLogger('homeward-worker', config.logLevel);
+  // Compose's broker does not auto-create topics; creating ours is idempotent.
+  const admin = createKafka({ ...config.kafka, logger }).admin();
+  await admin.connect();
+  await ensureTopics(admin);
+  await admin.disconnect();
   const worker = await startPathwayWorker(config, logger);
+  // The inbound bridges run beside the worker: replies reach pathways whenever the worker runs.
+  const bridges = await startInboundBridges(config, logger);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void worker.shutdown());
+    process.once(signal, () => void Promise.all([bridges.stop(), worker.shutdown()]));
   }
   await worker.done;
 }

@@ -1,0 +1,115 @@
+import type { Client } from '@temporalio/client';
+import type { KafkaMessage } from 'kafkajs';
+import type { z } from 'zod';
+import { ApiError } from '../api/errors';
+import type { PathwayService } from '../api/pathway-service';
+import { patientKey } from '../config/patient-key';
+import type { Outcome } from '../kafka/inbound-consumer';
+import { topics } from '../kafka/topics';
+import { AdtMessage, AgencyResponse } from '../schemas/inbound';
+import { pathwayWorkflowId } from '../workflows/definitions';
+import { searchAttributes as keys } from '../workflows/search-attributes';
+
+const rejected = (reason: string): Outcome => ({ kind: 'rejected', reason });
+
+/** Parses a message against its schema; the reason names fields, never values. */
+function parse<T>(schema: z.ZodType<T>, message: KafkaMessage): T | Outcome {
+  let json: unknown;
+  try {
+    json = JSON.parse(message.value?.toString() ?? '');
+  } catch {
+    return rejected('invalid: not JSON');
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) return rejected(`invalid: ${result.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`).join('; ')}`);
+  return result.data;
+}
+const isOutcome = (value: unknown): value is Outcome => typeof value === 'object' && value !== null && 'kind' in value && 'reason' in value;
+
+/**
+ * Turns inbound Kafka messages into pathway commands. Bad, foreign or impossible messages are
+ * rejected (→ DLQ); a message whose effect is already recorded is a duplicate (ignored); an
+ * error reaching Temporal is thrown, so the message is retried rather than lost.
+ */
+export function createInboundHandler(deps: { service: PathwayService; client: Client; patientKeySecret: string }) {
+  const { service, client } = deps;
+
+  /** Runs a command; a 4xx answer becomes a duplicate (if `already` says so) or a rejection. */
+  async function command(pathwayId: string, name: string, body: unknown, already: () => Promise<boolean>): Promise<Outcome> {
+    try {
+      const outcome = await service.command(pathwayId, name, body);
+      return { kind: 'applied', detail: `${pathwayId} ${name} → ${outcome.stage}` };
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status >= 500) throw error;
+      if (error.status === 409 && error.code !== 'wrong_agency' && (await already())) return { kind: 'duplicate', detail: `${pathwayId} ${name}` };
+      return rejected(`${error.code}: ${error.message}`);
+    }
+  }
+
+  async function onResponse(message: KafkaMessage): Promise<Outcome> {
+    const parsed = parse(AgencyResponse, message);
+    if (isOutcome(parsed)) return parsed;
+    const { pathwayId, referralId, agency, response, reason, readyFrom } = parsed;
+    const sameAnswer: Record<string, string[]> = { accepted: ['accepted', 'ready'], declined: ['declined'], ready: ['ready'] };
+    return command(pathwayId, 'referral-response', { referralId, agency, response, reason, readyFrom }, async () => {
+      const view = await service.get(pathwayId);
+      const referral = view.state.referrals.find((r) => r.referralId === referralId);
+      return referral?.agency === agency && sameAnswer[response].includes(referral.status);
+    });
+  }
+
+  /** The most recent pathway of this patient that could be in its readmission watch. */
+  async function previousPathways(nhsNumber: string): Promise<string[]> {
+    const key = patientKey(nhsNumber, deps.patientKeySecret);
+    const query =
+      `WorkflowType = 'dischargePathway' AND ${keys.patientKey.name} = '${key}' AND ` +
+      `${keys.stage.name} IN ('discharged', 'intermediate_care', 'readmission_watch', 'readmitted')`;
+    const ids: string[] = [];
+    for await (const execution of client.workflow.list({ query })) ids.push(execution.workflowId);
+    return ids;
+  }
+
+  async function onAdt(message: KafkaMessage): Promise<Outcome> {
+    const parsed = parse(AdtMessage, message);
+    if (isOutcome(parsed)) return parsed;
+    const pathwayId = pathwayWorkflowId(parsed.admissionId);
+    switch (parsed.type) {
+      case 'admission': {
+        let linked: string | undefined;
+        if (parsed.emergency) {
+          for (const previous of await previousPathways(parsed.patient.nhsNumber)) {
+            if (previous === pathwayId) continue;
+            const view = await service.get(previous);
+            if (view.state.readmission?.newAdmissionId === parsed.admissionId) linked = previous;
+            else if (view.stage !== 'readmitted') {
+              const outcome = await command(previous, 'readmission', { newAdmissionId: parsed.admissionId, admittedOn: parsed.admittedAt.slice(0, 10), emergency: true }, async () => false);
+              if (outcome.kind === 'applied') linked = previous;
+            }
+            if (linked) break;
+          }
+        }
+        const { admissionId, patient, site, localAuthority, admittedAt } = parsed;
+        try {
+          const started = await service.start({ admissionId, patient, site, localAuthority, admittedAt, previousPathwayId: linked });
+          return { kind: started.created ? 'applied' : 'duplicate', detail: `${started.pathwayId} started${linked ? `, readmission of ${linked}` : ''}` };
+        } catch (error) {
+          if (error instanceof ApiError && error.status < 500) return rejected(`${error.code}: ${error.message}`);
+          throw error;
+        }
+      }
+      case 'discharge':
+        return command(pathwayId, 'discharge', { date: parsed.date, destination: parsed.destination }, async () => {
+          const view = await service.get(pathwayId);
+          return view.state.discharge?.date === parsed.date;
+        });
+      case 'cancel-admission':
+        return command(pathwayId, 'cancel', { reason: 'admission_cancelled' }, async () => (await service.get(pathwayId)).stage === 'cancelled');
+    }
+  }
+
+  return async (topic: string, message: KafkaMessage): Promise<Outcome> => {
+    if (topic === topics.agencyResponses) return onResponse(message);
+    if (topic === topics.adt) return onAdt(message);
+    return rejected(`unexpected topic ${topic}`);
+  };
+}

@@ -1,0 +1,36 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { PathwayService } from '../api/pathway-service';
+import type { Config } from '../config';
+import { createKafka } from '../kafka/client';
+import { InboundConsumer } from '../kafka/inbound-consumer';
+import { topics } from '../kafka/topics';
+import { createInboundHandler } from './inbound-handlers';
+
+export interface RunningBridges {
+  consumer: InboundConsumer;
+  stop(): Promise<void>;
+}
+
+/** The inbound bridges: agency responses and ADT messages from Kafka into pathway commands. */
+export async function startInboundBridges(config: Config, logger: Logger, groupId = 'homeward-inbound'): Promise<RunningBridges> {
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const service = new PathwayService(client, config);
+  const kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-inbound`, logger });
+  const consumer = new InboundConsumer(
+    kafka,
+    groupId,
+    createInboundHandler({ service, client, patientKeySecret: config.patientKeySecret }),
+    logger.child({ component: 'inbound' }),
+  );
+  await consumer.start([topics.agencyResponses, topics.adt]);
+  logger.info({ topics: [topics.agencyResponses, topics.adt] }, 'inbound bridges running');
+  return {
+    consumer,
+    async stop() {
+      await consumer.stop();
+      await connection.close();
+    },
+  };
+}
