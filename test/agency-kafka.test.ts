@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { createPublishActivities } from '../activities/publish';
+import { createKafka } from '../kafka/client';
+import { EventPublisher } from '../kafka/publisher';
+import { agencies, topics } from '../kafka/topics';
+import { startInboundBridges, type RunningBridges } from '../workers/inbound';
+import { admission, nhsNumber } from './support/fixtures';
+import { TopicReader, type ReceivedMessage } from './support/kafka';
+import { externalProducer } from './support/produce';
+import { eventually, startSystem } from './support/system';
+
+// Agencies' side of Homeward on the real broker and the real Temporal dev server.
+let system: Awaited<ReturnType<typeof startSystem>>;
+let bridges: RunningBridges;
+let producer: Awaited<ReturnType<typeof externalProducer>>;
+let reader: TopicReader;
+const today = () => new Date().toISOString().slice(0, 10);
+
+beforeAll(async () => {
+  system = await startSystem();
+  bridges = await startInboundBridges(system.config, pino({ level: 'silent' }), `inbound-test-${randomUUID()}`);
+  producer = await externalProducer();
+  reader = await new TopicReader(inject('kafkaBrokers')).start([topics.pathwayEvents, ...agencies.map(topics.agencyEvents), topics.dlq]);
+});
+afterAll(async () => {
+  await reader?.stop();
+  await producer?.close();
+  await bridges?.stop();
+  await system?.stop();
+});
+
+const forPathway = (id: string, topic: string) => reader.messages.filter((m) => m.key === id && m.topic === topic);
+const types = (messages: ReceivedMessage[]) => messages.map((m) => String(m.value.type).replace(/^uk\.nhs\.discharge\./, '').replace(/\.v1$/, ''));
+const respond = (pathwayId: string, referralId: string, agency: string, response: string) =>
+  producer.send(topics.agencyResponses, pathwayId, { messageId: randomUUID(), pathwayId, referralId, agency, response });
+const referralStatus = async (id: string, referralId: string) =>
+  (await system.call('GET', `/pathways/${id}`)).body.state.referrals.find((r: { referralId: string }) => r.referralId === referralId)?.status;
+
+describe('agency events and replies over Kafka', () => {
+  const start = admission({
+    patient: { ...admission().patient, nhsNumber: nhsNumber(), housingStatus: 'homeless', gpPractice: 'B86001' },
+    consents: ['intermediate-care', 'housing', 'gp'],
+  });
+  const id = `pathway-${start.admissionId}`;
+
+  it('a P1 pathway end to end: each agency topic gets exactly its events and fields; replies and ADT drive the pathway', async () => {
+    await system.call('POST', '/pathways', start);
+    await system.call('POST', `/pathways/${id}/discharge-ready`, { date: today() });
+    await system.call('POST', `/pathways/${id}/assessment`, { participants: [{ role: 'nurse' }, { role: 'patient' }], pathway: 'P1', needs: ['reablement', 'equipment'] });
+    // ref-1 reablement → intermediate-care, ref-2 equipment → equipment (no consent yet), ref-3 housing (duty to refer).
+    await respond(id, 'ref-1', 'intermediate-care', 'accepted');
+    await respond(id, 'ref-1', 'intermediate-care', 'ready');
+    await respond(id, 'ref-3', 'housing', 'ready');
+    await respond(id, 'ref-2', 'equipment', 'ready');
+    await eventually(() => referralStatus(id, 'ref-2'), (s) => s === 'ready');
+    await system.call('POST', `/pathways/${id}/consent`, { agency: 'equipment', given: true });
+    await producer.send(topics.adt, start.admissionId, { type: 'discharge', messageId: randomUUID(), admissionId: start.admissionId, date: today(), destination: 'temporary-accommodation' });
+    const discharged = await eventually(() => system.call('GET', `/pathways/${id}`), (r) => r.body.stage === 'intermediate_care');
+    const total = discharged.body.timeline.length;
+    await reader.waitFor(() => forPathway(id, topics.pathwayEvents).length >= total && forPathway(id, topics.agencyEvents('gp')).length >= 1);
+
+    const audit = forPathway(id, topics.pathwayEvents);
+    expect(audit.map((m) => m.value.id)).toEqual(discharged.body.timeline.map((e: { sequence: number }) => `${id}/${e.sequence}`));
+    expect(forPathway(id, topics.agencyEvents('acute-trust')).map((m) => m.value)).toEqual(audit.map((m) => m.value));
+
+    const housing = forPathway(id, topics.agencyEvents('housing'));
+    expect(types(housing)).toEqual(['referral.requested', 'referral.accepted', 'referral.ready', 'pathway.ready_for_discharge', 'discharge.recorded']);
+    expect(housing[0].value.data).toMatchObject({ service: 'housing', reason: 'duty-to-refer', patient: { name: start.patient.name, address: start.patient.address, housingStatus: 'homeless' } });
+    expect(housing[4].value.data).toEqual({ date: today(), destination: 'temporary-accommodation' });
+    const housingText = JSON.stringify(housing);
+    expect(housingText).not.toContain(start.patient.nhsNumber);
+    expect(housingText).not.toContain(start.patient.dateOfBirth);
+
+    const equipment = forPathway(id, topics.agencyEvents('equipment'));
+    expect(types(equipment)).toEqual(['referral.requested', 'referral.accepted', 'referral.ready', 'consent.recorded', 'pathway.ready_for_discharge', 'discharge.recorded']);
+    expect(equipment[0].value.data).toMatchObject({ consentRequired: true });
+    expect(equipment[0].value.data).not.toHaveProperty('patient');
+    expect(JSON.stringify(equipment)).not.toContain(start.patient.name);
+
+    const ic = forPathway(id, topics.agencyEvents('intermediate-care'));
+    expect(types(ic)).toEqual(['referral.requested', 'referral.accepted', 'referral.ready', 'pathway.ready_for_discharge', 'discharge.recorded', 'intermediate_care.started']);
+    expect(ic[0].value.data.patient).toEqual({ nhsNumber: start.patient.nhsNumber, name: start.patient.name, dateOfBirth: start.patient.dateOfBirth, address: start.patient.address });
+
+    const gp = forPathway(id, topics.agencyEvents('gp'));
+    expect(types(gp)).toEqual(['discharge.recorded', 'intermediate_care.started']);
+    expect(gp[0].value.data).toMatchObject({ pathway: 'P1', services: expect.arrayContaining(['reablement', 'equipment', 'housing']), patient: { nhsNumber: start.patient.nhsNumber, gpPractice: 'B86001' } });
+    expect(JSON.stringify(gp)).not.toContain(start.patient.address.postcode);
+
+    for (const agency of ['social-care', 'community-health', 'voluntary', 'care-home'] as const) {
+      expect(forPathway(id, topics.agencyEvents(agency)), agency).toEqual([]);
+    }
+
+    // An emergency admission of the same patient within the watch reaches this pathway by the
+    // keyed NHS-number hash, without the PAS knowing the pathway id.
+    const readmission = { ...admission({ patient: start.patient }), admittedAt: new Date().toISOString() };
+    await producer.send(topics.adt, readmission.admissionId, { type: 'admission', messageId: randomUUID(), emergency: true, ...readmission });
+    const closed = await eventually(() => system.call('GET', `/pathways/${id}`), (r) => r.body.stage === 'readmitted');
+    expect(closed.body.state.readmission.linkedPathwayId).toBe(`pathway-${readmission.admissionId}`);
+    const linked = await eventually(() => system.call('GET', `/pathways/pathway-${readmission.admissionId}`), (r) => r.status === 200);
+    expect(linked.body.state.previousPathwayId).toBe(id);
+    await reader.waitFor(() => types(forPathway(id, topics.agencyEvents('housing'))).includes('pathway.readmitted'));
+    expect(types(forPathway(id, topics.agencyEvents('housing'))).slice(-2)).toEqual(['referral.on_hold', 'pathway.readmitted']);
+  });
+
+  it('bad, foreign and unknown messages go to the DLQ with the reason; duplicates are ignored; the consumer keeps going', async () => {
+    const other = admission();
+    const otherId = `pathway-${other.admissionId}`;
+    await system.call('POST', '/pathways', other);
+    await system.call('POST', `/pathways/${otherId}/assessment`, { participants: [{ role: 'nurse' }, { role: 'carer' }], pathway: 'P1', needs: ['equipment'] });
+    const before = { ...bridges.consumer.stats };
+
+    await producer.send(topics.agencyResponses, otherId, '{"not json');
+    await producer.send(topics.agencyResponses, otherId, { messageId: 'm-missing', pathwayId: otherId, agency: 'equipment', response: 'accepted' });
+    await producer.send(topics.agencyResponses, otherId, { messageId: 'm-foreign', pathwayId: otherId, referralId: 'ref-1', agency: 'housing', response: 'accepted' });
+    await producer.send(topics.agencyResponses, 'pathway-nobody', { messageId: 'm-unknown', pathwayId: 'pathway-nobody', referralId: 'ref-1', agency: 'equipment', response: 'accepted' });
+    await producer.send(topics.adt, 'x', { type: 'transfer', messageId: 'm-adt' });
+    await respond(otherId, 'ref-1', 'equipment', 'accepted');
+    await respond(otherId, 'ref-1', 'equipment', 'accepted');
+
+    await eventually(() => referralStatus(otherId, 'ref-1'), (s) => s === 'accepted');
+    const letters = await reader.waitFor((all) => all.filter((m) => m.topic === topics.dlq && m.value.failedAt && [otherId, 'pathway-nobody', 'x'].includes(String(m.value.key))).length >= 5);
+    const dlq = letters.filter((m) => m.topic === topics.dlq && [otherId, 'pathway-nobody', 'x'].includes(String(m.value.key)));
+    const reasons = dlq.map((m) => String(m.value.reason));
+    // Keys spread over partitions, so the DLQ's order is not the sending order.
+    expect(reasons).toHaveLength(5);
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        'invalid: not JSON',
+        'invalid: referralId: Invalid input: expected string, received undefined',
+        expect.stringMatching(/^wrong_agency: referral ref-1 is addressed to equipment, not housing/),
+        expect.stringMatching(/^not_found/),
+        expect.stringMatching(/^invalid: type/),
+      ]),
+    );
+    expect(dlq.find((m) => m.value.reason === 'invalid: not JSON')?.value.value).toBe('{"not json');
+    expect(dlq.find((m) => String(m.value.reason).startsWith('wrong_agency'))?.value).toMatchObject({ topic: topics.agencyResponses, partition: expect.any(Number), offset: expect.any(String) });
+    await eventually(async () => bridges.consumer.stats.duplicate, (n) => n > before.duplicate);
+    const events = (await system.call('GET', `/pathways/${otherId}`)).body.timeline.map((e: { event: { type: string } }) => e.event.type);
+    expect(events.filter((t: string) => t === 'referral.accepted')).toHaveLength(1);
+  });
+
+  it('a retried publishing activity produces the same event ids, which consumers de-duplicate', async () => {
+    const publisher = new EventPublisher(createKafka({ brokers: inject('kafkaBrokers').split(','), clientId: 'retry-test' }));
+    const { publishEvents } = createPublishActivities(publisher);
+    const pathwayId = `pathway-retry-${randomUUID().slice(0, 8)}`;
+    const request = {
+      pathwayId,
+      events: [{ sequence: 1, event: { type: 'pathway.cancelled', at: new Date().toISOString(), reason: 'other' } }],
+      context: { patient: admission().patient, consents: {}, referralAgencies: { 'ref-1': 'housing' as const }, services: [] },
+    };
+    await publishEvents(request);
+    await publishEvents(request); // what Temporal does when the first attempt's result was lost
+    await publisher.close();
+    const messages = await reader.waitFor(() => forPathway(pathwayId, topics.agencyEvents('housing')).length === 2);
+    const housing = messages.filter((m) => m.key === pathwayId && m.topic === topics.agencyEvents('housing'));
+    expect(housing[0].value.id).toBe(`${pathwayId}/1`);
+    expect(housing[1].value).toEqual(housing[0].value);
+  });
+});
