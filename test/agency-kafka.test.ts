@@ -81,7 +81,7 @@ describe('agency events and replies over Kafka', () => {
 
     const ic = forPathway(id, topics.agencyEvents('intermediate-care'));
     expect(types(ic)).toEqual(['referral.requested', 'referral.accepted', 'referral.ready', 'pathway.ready_for_discharge', 'discharge.recorded', 'intermediate_care.started']);
-    expect(ic[0].value.data.patient).toEqual({ nhsNumber: start.patient.nhsNumber, name: start.patient.name, dateOfBirth: start.patient.dateOfBirth, address: start.patient.address });
+    expect((ic[0].value.data as Record<string, unknown>).patient).toEqual({ nhsNumber: start.patient.nhsNumber, name: start.patient.name, dateOfBirth: start.patient.dateOfBirth, address: start.patient.address });
 
     const gp = forPathway(id, topics.agencyEvents('gp'));
     expect(types(gp)).toEqual(['discharge.recorded', 'intermediate_care.started']);
