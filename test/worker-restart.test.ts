@@ -1,0 +1,64 @@
+import { describe, expect, it, inject } from 'vitest';
+import { createActivities } from '../activities';
+import { resolvePolicy } from '../domain';
+import { createKafka } from '../kafka/client';
+import { EventPublisher } from '../kafka/publisher';
+import { topics } from '../kafka/topics';
+import { commandUpdate, pathwayViewQuery, pathwayWorkflowId, type PathwayInput } from '../workflows/definitions';
+import { admission } from './support/fixtures';
+import { TopicReader } from './support/kafka';
+import { eventually } from './support/system';
+import { connectDevServer, createWorker, uniqueTaskQueue } from './support/temporal';
+
+// A worker process dies mid-pathway: a deadline falls and a command arrives while none runs.
+// A new worker picks the pathway up and every event still reaches Kafka exactly as recorded.
+describe('worker stopped mid-pathway and restarted', () => {
+  it('loses no event and no command', async () => {
+    const temporal = await connectDevServer();
+    const taskQueue = uniqueTaskQueue('restart');
+    const brokers = inject('kafkaBrokers').split(',');
+    const reader = await new TopicReader(inject('kafkaBrokers')).start([topics.pathwayEvents]);
+    const startWorker = async () => {
+      const publisher = new EventPublisher(createKafka({ brokers, clientId: 'restart-test' }));
+      const worker = await createWorker({ connection: temporal.nativeConnection, taskQueue, activities: createActivities({ publisher }) });
+      const running = worker.run();
+      return {
+        async stop() {
+          worker.shutdown();
+          await running;
+          await publisher.close();
+        },
+      };
+    };
+
+    const start = admission();
+    const workflowId = pathwayWorkflowId(start.admissionId);
+    // Equipment must accept within ~4 seconds: the deadline falls while no worker runs.
+    const policy = resolvePolicy('england', { sla: { equipment: { acceptWithinHours: 0.001 } } });
+    const input: PathwayInput = { start: { ...start, type: 'start', at: new Date().toISOString() }, policy, patientKey: 'restart' };
+
+    const first = await startWorker();
+    const handle = await temporal.client.workflow.start('dischargePathway', { taskQueue, workflowId, args: [input] });
+    await handle.executeUpdate(commandUpdate('assessment'), { args: [{ participants: [{ role: 'nurse' }, { role: 'patient' }], pathway: 'P1', needs: ['equipment', 'reablement'] }] });
+    await first.stop();
+
+    // While no worker runs: equipment's acceptance deadline passes and another agency answers.
+    const answered = handle.executeUpdate(commandUpdate('referral-response'), { args: [{ referralId: 'ref-2', agency: 'intermediate-care', response: 'ready' }] });
+    await new Promise((r) => setTimeout(r, 5_000));
+
+    const second = await startWorker();
+    try {
+      const outcome = await answered;
+      expect(outcome.events.map((e) => e.type)).toEqual(['referral.accepted', 'referral.ready']);
+      const view = await eventually(() => handle.query(pathwayViewQuery), (v) => v.published === v.timeline.length && v.timeline.some((e) => e.event.type === 'referral.escalated'));
+      const expected = view.timeline.map((e) => `${workflowId}/${e.sequence}`);
+      const messages = await reader.waitFor((all) => new Set(all.filter((m) => m.key === workflowId).map((m) => m.value.id)).size === expected.length);
+      expect([...new Set(messages.filter((m) => m.key === workflowId).map((m) => m.value.id))].sort()).toEqual(expected.sort());
+      await handle.terminate('test over');
+    } finally {
+      await reader.stop();
+      await second.stop();
+      await temporal.close();
+    }
+  });
+});
