@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { commandSchemas } from '../schemas/commands';
+import { Agency } from '../schemas/common';
+import { tailAgency, formatEvent } from './agency-tail';
 import { parseAssignments, UsageError } from './args';
 import { printPathway, printList, printReport } from './format';
 
@@ -13,6 +15,8 @@ Usage:
         commands: ${Object.keys(commandSchemas).join(', ')}
   homeward list [--stage S] [--delayed-for-days N] [--site S] [--local-authority L] [--reason R] [--agency A] [--json]
   homeward report delays [--site S] [--json]
+  homeward agency tail --agency A [--from-beginning] [--group G] [--json]
+        print an agency's events as they arrive, once each (reads Kafka at $KAFKA_BROKERS)
 
 Talks to the HTTP API at $HOMEWARD_API_URL (default http://127.0.0.1:8080).
 Exit codes: 0 done, 1 refused or failed (unknown pathway, not allowed now, server down), 2 bad input.
@@ -75,6 +79,8 @@ export async function main(argv: string[]): Promise<number> {
       reason: { type: 'string' },
       agency: { type: 'string' },
       status: { type: 'string' },
+      'from-beginning': { type: 'boolean' },
+      group: { type: 'string' },
     },
   });
   const [verb, ...rest] = positionals;
@@ -114,6 +120,27 @@ export async function main(argv: string[]): Promise<number> {
     if (values.json) print(result);
     else if (verb === 'list') printList(result as never);
     else printReport(result as never);
+    return 0;
+  }
+  if (verb === 'agency') {
+    if (rest[0] !== 'tail') throw new UsageError('Only `homeward agency tail --agency <agency>` exists');
+    const agency = Agency.safeParse(values.agency);
+    if (!agency.success) throw new UsageError(`--agency must be one of: ${Agency.options.join(', ')}`);
+    const controller = new AbortController();
+    process.once('SIGINT', () => controller.abort());
+    process.once('SIGTERM', () => controller.abort());
+    const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+    process.stderr.write(`Tailing ${agency.data}'s events from ${brokers.join(',')} (Ctrl-C to stop)…\n`);
+    const result = await tailAgency({
+      brokers,
+      agency: agency.data,
+      fromBeginning: values['from-beginning'] ?? false,
+      groupId: values.group,
+      signal: controller.signal,
+      onEvent: (event) => process.stdout.write(`${values.json ? JSON.stringify(event) : formatEvent(event)}\n`),
+      onInvalid: (reason) => process.stderr.write(`skipped: ${reason}\n`),
+    });
+    process.stderr.write(`${result.seen} events, ${result.duplicates} duplicates dropped\n`);
     return 0;
   }
   if (verb in commandSchemas) {

@@ -77,7 +77,7 @@ async function format(jvm: string[], propsFile: string, logFile: string): Promis
   const log = fs.openSync(logFile, 'a');
   const child = spawn(
     javaCommand(),
-    [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, '--ignore-formatted'],
+    [...jvm, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', propsFile, '--ignore-formatted'],
     { stdio: ['ignore', log, log] },
   );
   fs.closeSync(log);

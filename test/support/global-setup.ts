@@ -43,24 +43,30 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {};
   }
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeward-test-'));
-  const [temporal, kafka, testServerPath] = await Promise.all([
+  // allSettled: if one server fails to start, the others are stopped rather than leaked.
+  const settled = await Promise.allSettled([
     process.env.TEMPORAL_ADDRESS
-      ? { address: process.env.TEMPORAL_ADDRESS, stop: async () => {} }
+      ? Promise.resolve({ address: process.env.TEMPORAL_ADDRESS, stop: async () => {} })
       : freePort().then((port) => startTemporalDev({ port, uiPort: 0, logFile: path.join(workDir, 'temporal.log') })),
     process.env.KAFKA_BROKERS
-      ? { address: process.env.KAFKA_BROKERS, stop: async () => {} }
+      ? Promise.resolve({ address: process.env.KAFKA_BROKERS, stop: async () => {} })
       : Promise.all([freePort(), freePort()]).then(([port, controllerPort]) =>
           startKafka({ port, controllerPort, dataDir: path.join(workDir, 'kafka'), logFile: path.join(workDir, 'kafka.log') }),
         ),
-    ensureTestServer(),
   ]);
-  running.push(temporal, kafka);
+  for (const result of settled) if (result.status === 'fulfilled') running.push(result.value);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) {
+    await Promise.all(running.map((server) => server.stop()));
+    throw failed.reason;
+  }
+  const [temporal, kafka] = running;
   const stopAll = async () => {
     await Promise.all(running.map((server) => server.stop()));
     fs.rmSync(workDir, { recursive: true, force: true });
   };
   try {
-    await prepare(project, temporal.address, kafka.address, testServerPath, workDir);
+    await prepare(project, temporal.address, kafka.address, await ensureTestServer(), workDir);
   } catch (error) {
     await stopAll();
     throw error;

@@ -1,0 +1,115 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { tailAgency } from '../cli/agency-tail';
+import { topics } from '../kafka/topics';
+import type { CloudEvent } from '../schemas/cloudevent';
+import { admission } from './support/fixtures';
+import { externalProducer } from './support/produce';
+import { startSystem } from './support/system';
+
+const bin = path.join(__dirname, '..', 'bin', 'homeward');
+
+function homeward(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(bin, args, { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('homeward CLI against the real API', () => {
+  let system: Awaited<ReturnType<typeof startSystem>>;
+  beforeAll(async () => {
+    system = await startSystem();
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('starts and shows a pathway; bad input exits 2 naming the field; refusals exit 1', async () => {
+    const env = { HOMEWARD_API_URL: system.api.url };
+    const body = admission();
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cli-')), 'admission.json');
+    fs.writeFileSync(file, JSON.stringify(body));
+    const started = await homeward(['start', '--file', file], env);
+    expect(started).toMatchObject({ code: 0, stdout: `Started: pathway-${body.admissionId}\n` });
+
+    const invalid = await homeward(['discharge-ready', `pathway-${body.admissionId}`, 'date=2026-02-30'], env);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toContain('date: not a real calendar date');
+
+    const refused = await homeward(['discharge', `pathway-${body.admissionId}`, 'date=2026-01-01', 'destination=usual-residence'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/not allowed in stage admitted/);
+
+    const accepted = await homeward(['discharge-ready', `pathway-${body.admissionId}`, `date=${new Date().toISOString().slice(0, 10)}`], env);
+    expect(accepted).toMatchObject({ code: 0, stdout: 'discharge-ready accepted: stage assessment; events discharge_ready.recorded\n' });
+
+    const shown = await homeward(['show', `pathway-${body.admissionId}`], env);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('stage: assessment');
+    expect(shown.stdout).toContain('no_plan (acute-trust) [derived]');
+  });
+
+  it('exits 2 on usage errors without calling anything', async () => {
+    expect((await homeward([])).code).toBe(2);
+    expect((await homeward(['teleport', 'x'])).code).toBe(2);
+    const agency = await homeward(['agency', 'tail', '--agency', 'nowhere']);
+    expect(agency.code).toBe(2);
+    expect(agency.stderr).toContain('--agency must be one of');
+    expect((await homeward(['show'])).code).toBe(2);
+    expect((await homeward(['start', 'admissionId'])).code).toBe(2);
+  });
+
+  it('exits 1 with a clear message when the API is not there', async () => {
+    const down = await homeward(['show', 'pathway-x'], { HOMEWARD_API_URL: 'http://127.0.0.1:9' });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toContain('Cannot reach the Homeward API');
+  });
+});
+
+describe('homeward agency tail (reference consumer)', () => {
+  it('prints each event once, dropping redelivered duplicates by CloudEvent id', async () => {
+    const producer = await externalProducer();
+    const subject = `pathway-tail-${Date.now()}`;
+    const event = (sequence: number): CloudEvent => ({
+      specversion: '1.0',
+      id: `${subject}/${sequence}`,
+      source: 'urn:homeward:discharge-pathway',
+      type: 'uk.nhs.discharge.referral.accepted.v1',
+      subject,
+      time: new Date().toISOString(),
+      datacontenttype: 'application/json',
+      sequence,
+      data: { referralId: 'ref-1', agency: 'voluntary' },
+    });
+    for (const e of [event(1), event(1), event(2)]) await producer.send(topics.agencyEvents('voluntary'), subject, e);
+    await producer.send(topics.agencyEvents('voluntary'), subject, 'not json');
+    await producer.close();
+
+    const received: CloudEvent[] = [];
+    const invalid: string[] = [];
+    const controller = new AbortController();
+    const done = tailAgency({
+      brokers: inject('kafkaBrokers').split(','),
+      agency: 'voluntary',
+      fromBeginning: true,
+      signal: controller.signal,
+      onEvent: (e) => received.push(e),
+      onInvalid: (reason) => invalid.push(reason),
+    });
+    const deadline = Date.now() + 20_000;
+    while (invalid.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    controller.abort();
+    const result = await done;
+    expect(received.filter((e) => e.subject === subject).map((e) => e.id)).toEqual([`${subject}/1`, `${subject}/2`]);
+    expect(result.duplicates).toBeGreaterThanOrEqual(1);
+    expect(invalid[0]).toMatch(/not JSON/);
+  });
+});
