@@ -77,7 +77,11 @@ describe('HTTP API', () => {
 
     const description = await eventually(
       () => system.client.workflow.getHandle(id).describe(),
-      (d) => d.typedSearchAttributes.getAll().some((pair) => pair.key.name === 'HomewardDelayReasons'),
+      (d) => {
+        const names = d.typedSearchAttributes.getAll().map((pair) => pair.key.name);
+        const reasons = d.typedSearchAttributes.getAll().find((pair) => pair.key.name === 'HomewardDelayReasons')?.value as string[] | undefined;
+        return names.includes('HomewardDischargeReadyDate') && (reasons ?? []).includes('awaiting_transport');
+      },
     );
     const attributes = Object.fromEntries(description.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value]));
     expect(attributes).toMatchObject({
