@@ -13,6 +13,8 @@ export interface KafkaOptions {
   dataDir: string;
   logFile: string;
   heapMb?: number;
+  /** Keep running after this process exits (`npm run infra -- start`). */
+  detached?: boolean;
 }
 
 /** A single-node KRaft broker+controller on 127.0.0.1, formatted on first use of its data dir. */
@@ -43,11 +45,12 @@ export async function startKafka(options: KafkaOptions): Promise<RunningServer> 
     await format(jvm, propsFile, options.logFile);
   }
   const log = fs.openSync(options.logFile, 'a');
-  const child = spawn(javaCommand(), [...jvm, 'kafka.Kafka', propsFile], { stdio: ['ignore', log, log] });
+  const child = spawn(javaCommand(), [...jvm, 'kafka.Kafka', propsFile], { stdio: ['ignore', log, log], detached: options.detached });
+  if (options.detached) child.unref();
   fs.closeSync(log);
   const brokers = `127.0.0.1:${options.port}`;
   try {
-    await waitFor(`Kafka broker on ${brokers}`, () => describeCluster(brokers), {
+    await waitFor(`Kafka broker on ${brokers}`, () => kafkaHealth(brokers), {
       timeoutMs: 90_000,
       child,
       logFile: options.logFile,
@@ -56,11 +59,11 @@ export async function startKafka(options: KafkaOptions): Promise<RunningServer> 
     await stopChild(child);
     throw error;
   }
-  return { address: brokers, stop: () => stopChild(child, 20_000) };
+  return { address: brokers, pid: child.pid, stop: () => stopChild(child, 20_000) };
 }
 
 /** Readiness means the broker answers a metadata request, not merely that its port is open. */
-async function describeCluster(brokers: string): Promise<void> {
+export async function kafkaHealth(brokers: string): Promise<void> {
   const admin = new Kafka({ clientId: 'homeward-infra', brokers: [brokers], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
   await admin.connect();
   try {

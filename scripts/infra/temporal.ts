@@ -9,7 +9,18 @@ import { stopChild, waitFor, portInUse } from './process';
 export interface RunningServer {
   address: string;
   uiUrl?: string;
+  pid?: number;
   stop(): Promise<void>;
+}
+
+/** Health: the frontend answers GetSystemInfo. */
+export async function temporalHealth(address: string): Promise<void> {
+  const connection = await Connection.connect({ address, connectTimeout: 1000 });
+  try {
+    await connection.workflowService.getSystemInfo({});
+  } finally {
+    await connection.close();
+  }
 }
 
 export interface TemporalDevOptions {
@@ -19,6 +30,8 @@ export interface TemporalDevOptions {
   /** SQLite file; omit for an in-memory server (tests). */
   dbFile?: string;
   logFile: string;
+  /** Keep running after this process exits (`npm run infra -- start`); `pid` tells which process. */
+  detached?: boolean;
 }
 
 /** Starts `temporal server start-dev` with the project's search attributes, and waits until it answers. */
@@ -39,20 +52,14 @@ export async function startTemporalDev(options: TemporalDevOptions): Promise<Run
   args.push('--dynamic-config-value', 'limit.maxIDLength=255');
   fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
   const log = fs.openSync(options.logFile, 'a');
-  const child = spawn(cli, args, { stdio: ['ignore', log, log] });
+  const child = spawn(cli, args, { stdio: ['ignore', log, log], detached: options.detached });
+  if (options.detached) child.unref();
   fs.closeSync(log);
   const address = `127.0.0.1:${options.port}`;
   try {
     await waitFor(
       `Temporal dev server on ${address}`,
-      async () => {
-        const connection = await Connection.connect({ address, connectTimeout: 1000 });
-        try {
-          await connection.workflowService.getSystemInfo({});
-        } finally {
-          await connection.close();
-        }
-      },
+      () => temporalHealth(address),
       { timeoutMs: 60_000, child, logFile: options.logFile },
     );
   } catch (error) {
@@ -62,6 +69,7 @@ export async function startTemporalDev(options: TemporalDevOptions): Promise<Run
   return {
     address,
     uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
+    pid: child.pid,
     stop: () => stopChild(child),
   };
 }

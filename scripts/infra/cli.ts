@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { ensureTopics } from '../../kafka/topics';
+import { kafkaHealth, startKafka } from './kafka';
+import { paths } from './paths';
+import { MissingToolError } from './process';
+import { startTemporalDev, temporalHealth } from './temporal';
+
+/**
+ * `npm run infra -- <start|status|stop> [temporal|kafka]`: the local servers on their own, in the
+ * background, for running the worker or API separately. Same ports and data as `npm start`.
+ */
+const temporalPort = Number(process.env.TEMPORAL_PORT ?? 7233);
+const kafkaPort = Number(process.env.KAFKA_PORT ?? 9092);
+const runDir = path.join(paths.dataDir, 'run');
+const pidFile = (name: string) => path.join(runDir, `${name}.pid`);
+
+const servers = {
+  temporal: {
+    address: `127.0.0.1:${temporalPort}`,
+    health: () => temporalHealth(`127.0.0.1:${temporalPort}`),
+    start: () =>
+      startTemporalDev({
+        port: temporalPort,
+        uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
+        dbFile: path.join(paths.dataDir, 'temporal.sqlite'),
+        logFile: path.join(paths.dataDir, 'temporal.log'),
+        detached: true,
+      }),
+  },
+  kafka: {
+    address: `127.0.0.1:${kafkaPort}`,
+    health: () => kafkaHealth(`127.0.0.1:${kafkaPort}`),
+    start: async () => {
+      const server = await startKafka({
+        port: kafkaPort,
+        controllerPort: Number(process.env.KAFKA_CONTROLLER_PORT ?? 9093),
+        dataDir: path.join(paths.dataDir, 'kafka'),
+        logFile: path.join(paths.dataDir, 'kafka.log'),
+        detached: true,
+      });
+      const admin = new Kafka({ clientId: 'homeward-infra', brokers: [server.address], logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      await ensureTopics(admin);
+      await admin.disconnect();
+      return server;
+    },
+  },
+} as const;
+type Name = keyof typeof servers;
+
+async function healthy(name: Name): Promise<boolean> {
+  try {
+    await servers[name].health();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<number> {
+  const [action, which = 'all'] = process.argv.slice(2);
+  const names: Name[] = which === 'all' ? ['temporal', 'kafka'] : [which as Name];
+  if (!['start', 'status', 'stop'].includes(action ?? '') || names.some((n) => !(n in servers))) {
+    console.error('usage: npm run infra -- <start|status|stop> [temporal|kafka|all]');
+    return 2;
+  }
+  fs.mkdirSync(runDir, { recursive: true });
+  let code = 0;
+  for (const name of names) {
+    const server = servers[name];
+    if (action === 'status') {
+      const ok = await healthy(name);
+      console.log(`${name.padEnd(9)} ${server.address}  ${ok ? 'healthy' : 'not answering'}`);
+      if (!ok) code = 1;
+    } else if (action === 'start') {
+      if (await healthy(name)) {
+        console.log(`${name} already running on ${server.address}`);
+        continue;
+      }
+      const running = await server.start();
+      fs.writeFileSync(pidFile(name), String(running.pid));
+      console.log(`${name} started on ${running.address} (pid ${running.pid}); stop with: npm run infra -- stop ${name}`);
+    } else {
+      const pid = fs.existsSync(pidFile(name)) ? Number(fs.readFileSync(pidFile(name), 'utf8')) : undefined;
+      if (!pid) {
+        console.log(`${name}: no pid file; was it started with npm run infra?`);
+        continue;
+      }
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+      for (let i = 0; i < 100 && (await healthy(name)); i++) await new Promise((r) => setTimeout(r, 200));
+      fs.rmSync(pidFile(name), { force: true });
+      console.log(`${name} stopped`);
+    }
+  }
+  return code;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof MissingToolError ? error.message : error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
