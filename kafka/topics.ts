@@ -1,17 +1,8 @@
+import { Agency } from '../schemas/common';
 import type { Admin } from 'kafkajs';
 
-/** Agencies that get a topic of their own (domain.md). Kept here so topic names have one source. */
-export const agencies = [
-  'acute-trust',
-  'social-care',
-  'community-health',
-  'intermediate-care',
-  'equipment',
-  'housing',
-  'gp',
-  'voluntary',
-  'care-home',
-] as const;
+/** Every agency gets a topic of its own; the list has one source, the Agency schema. */
+export const agencies = Agency.options;
 
 export const topics = {
   pathwayEvents: 'homeward.pathway.events',
