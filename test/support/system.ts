@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from '../../config';
 import { startApi, type RunningApi } from '../../api/server';
 import { createActivities } from '../../activities';
@@ -12,7 +12,7 @@ import { connectDevServer, createWorker, uniqueTaskQueue } from './temporal';
  * The real system on the suite's dev server and broker: a pathway worker on its own task queue
  * and the HTTP API on a free port.
  */
-export async function startSystem(overrides: Partial<Record<string, string>> = {}) {
+export async function startSystem(overrides: Partial<Record<string, string>> = {}, logger: Logger = pino({ level: 'silent' })) {
   const taskQueue = uniqueTaskQueue('system');
   const config: Config = loadConfig({
     TEMPORAL_ADDRESS: inject('temporalAddress'),
@@ -23,7 +23,6 @@ export async function startSystem(overrides: Partial<Record<string, string>> = {
     LOG_LEVEL: 'silent',
     ...overrides,
   });
-  const logger = pino({ level: 'silent' });
   const temporal = await connectDevServer();
   const publisher = new EventPublisher(createKafka({ ...config.kafka, clientId: 'system-test' }));
   const worker: Worker = await createWorker({ connection: temporal.nativeConnection, taskQueue, activities: createActivities({ publisher }) });

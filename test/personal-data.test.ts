@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { topics } from '../kafka/topics';
+import { startInboundBridges, type RunningBridges } from '../workers/inbound';
+import { admission, nhsNumber } from './support/fixtures';
+import { externalProducer } from './support/produce';
+import { eventually, startSystem } from './support/system';
+
+// Personal data never reaches a log line: drive the API and the inbound bridges with a patient's
+// details, valid and invalid, and read every line the processes logged.
+const lines: string[] = [];
+const capture = new Writable({
+  write(chunk, _encoding, done) {
+    lines.push(String(chunk));
+    done();
+  },
+});
+const logger = pino({ level: 'debug' }, capture);
+
+let system: Awaited<ReturnType<typeof startSystem>>;
+let bridges: RunningBridges;
+beforeAll(async () => {
+  system = await startSystem({}, logger);
+  bridges = await startInboundBridges(system.config, logger, `pii-test-${randomUUID()}`);
+});
+afterAll(async () => {
+  await bridges?.stop();
+  await system?.stop();
+});
+
+describe('personal data in logs', () => {
+  it('API requests, refused commands and dead-lettered messages log ids and reasons, never patient details', async () => {
+    const body = admission({ patient: { ...admission().patient, nhsNumber: nhsNumber(), name: 'Zebedee Unmistakable', address: { line1: '99 Quiet Lane', town: 'Otley', postcode: 'LS21 3AB' } } });
+    await system.call('POST', '/pathways', body);
+    await system.call('POST', '/pathways', { ...body, patient: { ...body.patient, nhsNumber: '1234567890' } });
+    await system.call('POST', `/pathways/pathway-${body.admissionId}/discharge`, { date: '2026-01-01', destination: 'usual-residence' });
+    const producer = await externalProducer();
+    const bad = { type: 'admission', messageId: 'pii-1', admissionId: 'bad id with spaces', patient: body.patient, site: 'S', localAuthority: 'L', admittedAt: 'yesterday', emergency: true };
+    await producer.send(topics.adt, 'pii', bad);
+    await producer.close();
+    await eventually(async () => lines.join(''), (text) => text.includes('sent to the DLQ'));
+
+    const text = lines.join('');
+    expect(text).toContain(`pathway-${body.admissionId}`);
+    for (const personal of [body.patient.nhsNumber, '1234567890', body.patient.name, '99 Quiet Lane', 'LS21 3AB', body.patient.dateOfBirth]) {
+      expect(text, personal).not.toContain(personal);
+    }
+  });
+});
