@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import { resolvePolicy } from '../domain';
+import { commandUpdate, type PathwayInput } from '../workflows/definitions';
 import { admission } from './support/fixtures';
 import { eventually, startSystem } from './support/system';
 
@@ -120,5 +123,26 @@ describe('HTTP API', () => {
     expect(body.openapi).toBe('3.1.0');
     expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/pathways', '/pathways/{id}', '/pathways/{id}/discharge-ready', '/reports/delays']));
     expect(body.paths['/pathways/{id}/discharge'].post.requestBody.content['application/json'].schema.required).toEqual(['date', 'destination']);
+  });
+
+  it('an Update delivered together with the start finds the pathway already started', async () => {
+    const body = admission();
+    const input: PathwayInput = {
+      start: { ...body, type: 'start', at: new Date().toISOString() },
+      policy: resolvePolicy('england'),
+      patientKey: 'race',
+    };
+    const startWorkflowOperation = new WithStartWorkflowOperation('dischargePathway', {
+      taskQueue: system.config.temporal.taskQueue,
+      workflowId: `pathway-${body.admissionId}`,
+      args: [input],
+      workflowIdConflictPolicy: 'FAIL',
+    });
+    // Both arrive in the workflow's very first task.
+    const outcome = await system.client.workflow.executeUpdateWithStart(commandUpdate('discharge-ready'), {
+      args: [{ date: new Date().toISOString().slice(0, 10) }],
+      startWorkflowOperation,
+    });
+    expect(outcome).toEqual({ stage: 'assessment', events: [{ sequence: 2, type: 'discharge_ready.recorded' }] });
   });
 });

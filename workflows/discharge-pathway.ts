@@ -112,6 +112,11 @@ export async function dischargePathway(input: PathwayInput): Promise<PathwayView
     }
   };
 
+  // Record the start before any handler exists: an Update sent right after the start is
+  // buffered by the SDK and delivered when its handler is set, and must find the pathway started.
+  if (!input.carried) record(decide(input.start, state, input.policy));
+  else syncSearchAttributes();
+
   for (const name of commandNames) {
     setHandler(commandUpdate(name), (payload: unknown) => record(decideOrReject(name, payload)), {
       // Runs before the Update is written to history: a rejected command leaves no trace.
@@ -119,9 +124,6 @@ export async function dischargePathway(input: PathwayInput): Promise<PathwayView
     });
   }
   setHandler(pathwayViewQuery, view);
-
-  if (!input.carried) record(decide(input.start, state, input.policy));
-  else syncSearchAttributes();
 
   const continueAsNewAfter = input.continueAsNewAfter ?? defaultContinueAsNewAfter;
   // The server's suggestion, or our own count (some servers do not report the history length).
