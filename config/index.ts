@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PolicyOverrides } from '../domain/policy';
 
 /** Deployment configuration from the environment: one schema, so a bad value fails at start naming the variable. */
 export const Env = z.object({
@@ -40,6 +41,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       policyOverrides = JSON.parse(e.HOMEWARD_POLICY);
     } catch {
       throw new Error('Invalid configuration: HOMEWARD_POLICY is not valid JSON');
+    }
+    // Fail at start, naming the setting, rather than on the first pathway.
+    const checked = PolicyOverrides.safeParse(policyOverrides);
+    if (!checked.success) {
+      throw new Error(`Invalid configuration: HOMEWARD_POLICY ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     }
   }
   return {
