@@ -7,7 +7,7 @@ import { EventPublisher } from '../kafka/publisher';
 import { agencies, topics } from '../kafka/topics';
 import { startInboundBridges, type RunningBridges } from '../workers/inbound';
 import { admission, nhsNumber } from './support/fixtures';
-import { TopicReader, type ReceivedMessage } from './support/kafka';
+import { positionGroupAtEnd, TopicReader, type ReceivedMessage } from './support/kafka';
 import { externalProducer } from './support/produce';
 import { eventually, startSystem } from './support/system';
 
@@ -20,7 +20,9 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 beforeAll(async () => {
   system = await startSystem();
-  bridges = await startInboundBridges(system.config, pino({ level: 'silent' }), `inbound-test-${randomUUID()}`);
+  const groupId = `inbound-test-${randomUUID()}`;
+  await positionGroupAtEnd(inject('kafkaBrokers'), groupId, [topics.agencyResponses, topics.adt]);
+  bridges = await startInboundBridges(system.config, pino({ level: 'silent' }), groupId);
   producer = await externalProducer();
   reader = await new TopicReader(inject('kafkaBrokers')).start([topics.pathwayEvents, ...agencies.map(topics.agencyEvents), topics.dlq]);
 });

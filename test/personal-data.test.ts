@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { topics } from '../kafka/topics';
 import { startInboundBridges, type RunningBridges } from '../workers/inbound';
 import { admission, nhsNumber } from './support/fixtures';
+import { positionGroupAtEnd } from './support/kafka';
 import { externalProducer } from './support/produce';
 import { eventually, startSystem } from './support/system';
 
@@ -23,7 +24,9 @@ let system: Awaited<ReturnType<typeof startSystem>>;
 let bridges: RunningBridges;
 beforeAll(async () => {
   system = await startSystem({}, logger);
-  bridges = await startInboundBridges(system.config, logger, `pii-test-${randomUUID()}`);
+  const groupId = `pii-test-${randomUUID()}`;
+  await positionGroupAtEnd(inject('kafkaBrokers'), groupId, [topics.agencyResponses, topics.adt]);
+  bridges = await startInboundBridges(system.config, logger, groupId);
 });
 afterAll(async () => {
   await bridges?.stop();

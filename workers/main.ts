@@ -18,7 +18,8 @@ async function main() {
   // The inbound bridges run beside the worker: replies reach pathways whenever the worker runs.
   const bridges = await startInboundBridges(config, logger);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void Promise.all([bridges.stop(), worker.shutdown()]));
+    // Bridges first: their in-flight messages need the worker to finish.
+    process.once(signal, () => void bridges.stop().finally(() => worker.shutdown()));
   }
   await worker.done;
 }

@@ -47,3 +47,20 @@ export class TopicReader {
     await this.consumer?.disconnect();
   }
 }
+
+/**
+ * Commits a new consumer group's offsets at the current end of the topics, so a bridge started
+ * with it handles only this test's messages, not those other test files left on shared topics.
+ */
+export async function positionGroupAtEnd(brokers: string, groupId: string, topicNames: string[]): Promise<void> {
+  const admin = new Kafka({ clientId: 'homeward-test-admin', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    for (const topic of topicNames) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({ groupId, topic, partitions: offsets.map(({ partition, high }) => ({ partition, offset: high })) });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
