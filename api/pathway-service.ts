@@ -94,17 +94,37 @@ export class PathwayService {
     }
   }
 
-  async command(pathwayId: string, name: string, body: unknown): Promise<CommandOutcome> {
+  /**
+   * Runs a pathway command. An accepted readmission also starts the new stay's pathway, linked to
+   * this one, with the same patient (the ADT bridge starts it itself, from the PAS's own data).
+   */
+  async command(pathwayId: string, name: string, body: unknown, options: { startLinkedPathway?: boolean } = {}): Promise<CommandOutcome & { linkedPathwayId?: string }> {
     if (!(name in commandSchemas)) {
       throw new ApiError(404, 'unknown_command', `Unknown pathway command "${name}"; known: ${Object.keys(commandSchemas).join(', ')}`);
     }
     const parsed = commandSchemas[name as CommandName].safeParse(body ?? {});
     if (!parsed.success) throw invalid(parsed.error);
+    let outcome: CommandOutcome;
     try {
-      return await this.client.workflow.getHandle(pathwayId).executeUpdate(commandUpdate(name as CommandName), { args: [parsed.data] });
+      outcome = await this.client.workflow.getHandle(pathwayId).executeUpdate(commandUpdate(name as CommandName), { args: [parsed.data] });
     } catch (error) {
       throw fromTemporal(error, pathwayId);
     }
+    if (name === 'readmission' && (options.startLinkedPathway ?? true) && outcome.stage === 'readmitted') {
+      const { state } = await this.get(pathwayId);
+      const readmission = parsed.data as { newAdmissionId: string; admittedOn: string };
+      const started = await this.start({
+        admissionId: readmission.newAdmissionId,
+        patient: state.patient,
+        site: state.site,
+        localAuthority: state.localAuthority,
+        region: state.region,
+        admittedAt: `${readmission.admittedOn}T00:00:00.000Z`,
+        previousPathwayId: pathwayId,
+      });
+      return { ...outcome, linkedPathwayId: started.pathwayId };
+    }
+    return outcome;
   }
 
   async list(query: unknown): Promise<PathwaySummary[]> {

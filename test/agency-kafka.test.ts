@@ -61,7 +61,14 @@ describe('agency events and replies over Kafka', () => {
     await producer.send(topics.adt, start.admissionId, { type: 'discharge', messageId: randomUUID(), admissionId: start.admissionId, date: today(), destination: 'temporary-accommodation' });
     const discharged = await eventually(() => system.call('GET', `/pathways/${id}`), (r) => r.body.stage === 'intermediate_care');
     const total = discharged.body.timeline.length;
-    await reader.waitFor(() => forPathway(id, topics.pathwayEvents).length >= total && forPathway(id, topics.agencyEvents('gp')).length >= 1);
+    // Topics are read independently: wait until each has caught up with the discharge.
+    const expectedCounts = { housing: 5, equipment: 6, 'intermediate-care': 6, gp: 2 } as const;
+    await reader.waitFor(
+      () =>
+        forPathway(id, topics.pathwayEvents).length >= total &&
+        forPathway(id, topics.agencyEvents('acute-trust')).length >= total &&
+        Object.entries(expectedCounts).every(([agency, n]) => forPathway(id, topics.agencyEvents(agency as keyof typeof expectedCounts)).length >= n),
+    );
 
     const audit = forPathway(id, topics.pathwayEvents);
     expect(audit.map((m) => m.value.id)).toEqual(discharged.body.timeline.map((e: { sequence: number }) => `${id}/${e.sequence}`));

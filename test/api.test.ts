@@ -145,4 +145,19 @@ describe('HTTP API', () => {
     });
     expect(outcome).toEqual({ stage: 'assessment', events: [{ sequence: 2, type: 'discharge_ready.recorded' }] });
   });
+
+  it('a readmission starts the new stay\'s pathway, linked to the old one, with the same patient', async () => {
+    const body = admission();
+    const id = `pathway-${body.admissionId}`;
+    const today = new Date().toISOString().slice(0, 10);
+    await system.call('POST', '/pathways', body);
+    await system.call('POST', `/pathways/${id}/assessment`, { participants: team, pathway: 'P0', needs: [] });
+    await system.call('POST', `/pathways/${id}/discharge`, { date: today, destination: 'usual-residence' });
+    const newAdmissionId = `${body.admissionId}R`;
+    const readmitted = await system.call('POST', `/pathways/${id}/readmission`, { newAdmissionId, admittedOn: today });
+    expect(readmitted).toMatchObject({ status: 200, body: { stage: 'readmitted', linkedPathwayId: `pathway-${newAdmissionId}` } });
+    const linked = await system.call('GET', `/pathways/pathway-${newAdmissionId}`);
+    expect(linked.body.stage).toBe('admitted');
+    expect(linked.body.state).toMatchObject({ previousPathwayId: id, site: body.site, patient: { nhsNumber: body.patient.nhsNumber } });
+  });
 });

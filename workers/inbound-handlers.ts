@@ -37,7 +37,8 @@ export function createInboundHandler(deps: { service: PathwayService; client: Cl
   /** Runs a command; a 4xx answer becomes a duplicate (if `already` says so) or a rejection. */
   async function command(pathwayId: string, name: string, body: unknown, already: () => Promise<boolean>): Promise<Outcome> {
     try {
-      const outcome = await service.command(pathwayId, name, body);
+      // The ADT admission starts the new stay's pathway itself, from the PAS's own data.
+      const outcome = await service.command(pathwayId, name, body, { startLinkedPathway: false });
       return { kind: 'applied', detail: `${pathwayId} ${name} → ${outcome.stage}` };
     } catch (error) {
       if (!(error instanceof ApiError) || error.status >= 500) throw error;
