@@ -3,9 +3,10 @@ import type { CommandOf, PathwayCommand } from '../schemas/commands';
 import type { EventOf, PathwayEvent } from '../schemas/events';
 import { addDays, addHours, dateOf, daysBetween, earliest } from './dates';
 import { dueEvents, handover } from './deadlines';
+import { delayDaysUntil, priorDelayDays } from './delay';
 import { evolve } from './evolve';
 import type { Policy } from './policy';
-import { beforeDischarge, isClosed, isLive, type PathwayState } from './state';
+import { beforeDischarge, delayCountsFrom, isClosed, isLive, type PathwayState, type Referral } from './state';
 
 export type RejectionCode = 'not_started' | 'closed' | 'not_allowed_in_stage' | 'invalid' | 'unknown_referral' | 'wrong_agency' | 'duplicate';
 
@@ -17,6 +18,11 @@ export class CommandRejected extends Error {
   ) {
     super(message);
     this.name = 'CommandRejected';
+  }
+
+  /** The human-readable reason (the message): names stages, fields, referral ids, never personal data. */
+  get reason(): string {
+    return this.message;
   }
 }
 
@@ -57,12 +63,13 @@ function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: Pa
       requireStage(state, 'discharge-ready', PRE_DISCHARGE);
       if (state.drd) reject('duplicate', `a discharge ready date (${state.drd}) is already set; record criteria-to-reside-met first`);
       if (state.admittedAt && command.date < dateOf(state.admittedAt)) reject('invalid', 'date: the discharge ready date is before admission');
-      return [{ type: 'discharge_ready.recorded', at, date: command.date }];
+      return [drdRecorded(command.date, at, policy)];
     case 'criteria-to-reside-met': {
       requireStage(state, 'criteria-to-reside-met', PRE_DISCHARGE);
       if (!state.drd) return reject('not_allowed_in_stage', 'criteria-to-reside-met: no discharge ready date is set');
       const clearedOn = dateOf(at);
-      return [{ type: 'discharge_ready.cleared', at, date: state.drd, clearedOn, delayDays: Math.max(0, daysBetween(state.drd, clearedOn)) }];
+      const delayDays = delayDaysUntil(delayCountsFrom(state) ?? state.drd, clearedOn);
+      return [{ type: 'discharge_ready.cleared', at, date: state.drd, clearedOn, delayDays }];
     }
     case 'assessment':
       return decideAssessment(command, state, policy);
@@ -73,10 +80,11 @@ function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: Pa
       }
       return [{ type: 'consent.recorded', at, agency: command.agency, given: command.given }];
     case 'referral': {
-      requireStage(state, 'referral', ['arranging', 'ready_for_discharge']);
+      // Before the joint assessment a referral may go early (e.g. CHC or housing); the assessment then adopts or withdraws it.
+      requireStage(state, 'referral', PRE_DISCHARGE);
       const live = state.referrals.find((r) => r.service === command.service && isLive(r));
       if (live) reject('duplicate', `service ${command.service} already has a live referral ${live.referralId} (${live.status})`);
-      return [requestReferral(state, policy, command.service, command.reason, at)];
+      return [requestReferral(state, policy, command.service, command.reason, at, command.agency)];
     }
     case 'referral-response':
       return decideReferralResponse(command, state, policy);
@@ -85,7 +93,7 @@ function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: Pa
       if (state.delayReasons.some((r) => r.code === command.code && r.agency === command.agency)) {
         reject('duplicate', `delay reason ${command.code} for ${command.agency} is already active`);
       }
-      return [{ type: 'delay_reason.recorded', at, code: command.code, agency: command.agency }];
+      return [{ type: 'delay_reason.recorded', at, code: command.code, agency: command.agency, ...(command.note ? { note: command.note } : {}) }];
     case 'delay-reason-resolved':
       requireStage(state, 'delay-reason-resolved', PRE_DISCHARGE);
       if (!state.delayReasons.some((r) => r.code === command.code && r.agency === command.agency)) {
@@ -144,7 +152,9 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
   if (command.pathway === 'P3' && !needs.includes('care-home-placement')) reject('invalid', 'needs: pathway P3 needs a care-home-placement');
   const at = command.at;
   const replan = state.assessment !== undefined;
-  const events: PathwayEvent[] = [{ type: 'assessment.completed', at, pathway: command.pathway, participants: roles, needs, replan }];
+  const events: PathwayEvent[] = [
+    { type: 'assessment.completed', at, pathway: command.pathway, participants: roles, needs, replan, ...(command.notes ? { notes: command.notes } : {}) },
+  ];
   for (const agency of new Set(command.consents)) {
     if (!state.consents[agency]) events.push({ type: 'consent.recorded', at, agency, given: true });
   }
@@ -174,8 +184,8 @@ function requestReferral(
   service: Service,
   reason: EventOf<'referral.requested'>['reason'],
   at: string,
+  agency: Agency = serviceAgency[service],
 ): EventOf<'referral.requested'> {
-  const agency = serviceAgency[service];
   return {
     type: 'referral.requested',
     at,
@@ -189,7 +199,7 @@ function requestReferral(
 }
 
 function decideReferralResponse(command: CommandOf<'referral-response'>, state: PathwayState, policy: Policy): PathwayEvent[] {
-  requireStage(state, 'referral-response', ['arranging', 'ready_for_discharge']);
+  requireStage(state, 'referral-response', PRE_DISCHARGE);
   const referral = state.referrals.find((r) => r.referralId === command.referralId);
   if (!referral) return reject('unknown_referral', `referralId: no referral ${command.referralId} on this pathway`);
   if (referral.agency !== command.agency) {
@@ -197,7 +207,7 @@ function decideReferralResponse(command: CommandOf<'referral-response'>, state: 
   }
   const at = command.at;
   const ref = { referralId: referral.referralId, agency: referral.agency };
-  const accepted = (): EventOf<'referral.accepted'> => ({ type: 'referral.accepted', at, ...ref, readyBy: readyBy(referral.service, referral.requestedAt, at, policy) });
+  const accepted = (): EventOf<'referral.accepted'> => ({ type: 'referral.accepted', at, ...ref, readyBy: readyBy(referral, at, policy) });
   switch (command.response) {
     case 'accepted':
       if (referral.status !== 'requested') reject('not_allowed_in_stage', `referral ${referral.referralId} is ${referral.status}; only a requested referral can be accepted`);
@@ -219,10 +229,10 @@ function decideReferralResponse(command: CommandOf<'referral-response'>, state: 
 }
 
 /** Support must be in place within the agency's SLA; a community bed within two days of referral. */
-function readyBy(service: Service, requestedAt: string, acceptedAt: string, policy: Policy): string {
-  const bySla = addHours(acceptedAt, policy.sla[serviceAgency[service]].readyWithinHours);
-  if (service !== 'step-down-bed') return bySla;
-  return earliest([bySla, addHours(requestedAt, policy.bedBasedStartWithinDays * 24)]) as string;
+function readyBy(referral: Referral, acceptedAt: string, policy: Policy): string {
+  const bySla = addHours(acceptedAt, policy.sla[referral.agency].readyWithinHours);
+  if (referral.service !== 'step-down-bed') return bySla;
+  return earliest([bySla, addHours(referral.requestedAt, policy.bedBasedStartWithinDays * 24)]) as string;
 }
 
 function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, policy: Policy): PathwayEvent[] {
@@ -240,8 +250,10 @@ function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, p
   const at = command.at;
   if (command.date > dateOf(at)) reject('invalid', 'date: a discharge is recorded once it has happened, not in advance');
   if (state.admittedAt && command.date < dateOf(state.admittedAt)) reject('invalid', 'date: before admission');
-  const prior = state.drdEpisodes.reduce((total, e) => total + (e.delayDays ?? 0), 0);
-  const daysDelayed = state.drd ? Math.max(0, daysBetween(state.drd, command.date)) : 0;
+  // Days delayed are fixed here, from the facts on record: later queries read them from the event.
+  const prior = priorDelayDays(state);
+  const countsFrom = delayCountsFrom(state);
+  const daysDelayed = countsFrom ? delayDaysUntil(countsFrom, command.date) : 0;
   const pathway = state.assessment!.pathway;
   const events: PathwayEvent[] = [
     { type: 'discharge.recorded', at, date: command.date, destination: command.destination, pathway, daysDelayed, bedDaysLost: prior + daysDelayed },
@@ -273,6 +285,7 @@ function decideReview(command: CommandOf<'review'>, state: PathwayState, policy:
       goals: command.goals,
       reviewNumber: ic.reviews + 1,
       nextReviewDue: addDays(dateOf(at), policy.reviewIntervalDays),
+      ...(command.notes ? { notes: command.notes } : {}),
     },
   ];
   const days = daysBetween(ic.startDate, dateOf(at));
@@ -305,6 +318,13 @@ function decideReadmission(command: CommandOf<'readmission'>, state: PathwayStat
     dayOfWatch: day,
   });
   return events;
+}
+
+/** The DRD, and when policy allows planning days (Scotland), the day delay starts counting. */
+function drdRecorded(date: string, at: string, policy: Policy): EventOf<'discharge_ready.recorded'> {
+  // Policies carried over from before the allowance existed have no value: count from the DRD.
+  const allowance = policy.delayAllowanceDays ?? 0;
+  return allowance > 0 ? { type: 'discharge_ready.recorded', at, date, countsFrom: addDays(date, allowance) } : { type: 'discharge_ready.recorded', at, date };
 }
 
 /** Packages are put on hold, not cancelled: a readmitted person may need them again. */

@@ -1,6 +1,6 @@
 import type { Agency, DelayReasonCode, Service } from '../schemas/common';
 import { daysBetween } from './dates';
-import { beforeDischarge, isLive, isOpen, type PathwayState } from './state';
+import { beforeDischarge, delayCountsFrom, isLive, isOpen, type PathwayState } from './state';
 
 export type DelayBand = '0' | '1' | '2-3' | '4-6' | '7-13' | '14-20' | '21+';
 
@@ -18,8 +18,17 @@ export interface ActiveReason {
   code: DelayReasonCode;
   agency: Agency;
   since: string;
+  /** True when the pathway implies the reason (open referral, missing consent, no plan) rather than someone recording it. */
   derived: boolean;
+  note?: string;
 }
+
+/** Whole days delayed in one DRD episode, from the day delay starts counting up to `until`; never negative. */
+export const delayDaysUntil = (countsFrom: string, until: string): number => Math.max(0, daysBetween(countsFrom, until));
+
+/** Delay days of DRD episodes already closed because the patient met the criteria to reside again. */
+export const priorDelayDays = (state: PathwayState): number =>
+  state.drdEpisodes.reduce((total, episode) => total + (episode.delayDays ?? 0), 0);
 
 /** The reason an open referral implies, so nobody re-types what the pathway already knows. */
 const reasonForService = (service: Service, homeless: boolean): DelayReasonCode => {
@@ -64,7 +73,8 @@ export function activeReasons(state: PathwayState): ActiveReason[] {
   return reasons;
 }
 
-export const activeDelayReasonCodes = (state: PathwayState): DelayReasonCode[] => [
+/** Distinct active codes, for the search attribute. `asOf` is accepted for symmetry with delaySummary; reasons do not expire. */
+export const activeDelayReasonCodes = (state: PathwayState, _asOf?: string): DelayReasonCode[] => [
   ...new Set(activeReasons(state).map((r) => r.code)),
 ];
 
@@ -72,6 +82,8 @@ export interface DelaySummary {
   drd?: string;
   daysDelayed: number;
   band: DelayBand;
+  /** Delay days of earlier DRD episodes (cleared when the criteria to reside were met again). */
+  priorDelayDays: number;
   /** Delay days of every DRD episode, including ones ended when criteria to reside were met again. */
   bedDaysLost: number;
   reasons: ActiveReason[];
@@ -84,11 +96,13 @@ export function delaySummary(state: PathwayState, asOf: string): DelaySummary {
       drd: state.drdEpisodes.at(-1)?.from,
       daysDelayed: state.discharge.daysDelayed,
       band: delayBand(state.discharge.daysDelayed),
+      priorDelayDays: state.discharge.bedDaysLost - state.discharge.daysDelayed,
       bedDaysLost: state.discharge.bedDaysLost,
       reasons: [],
     };
   }
-  const prior = state.drdEpisodes.reduce((total, episode) => total + (episode.delayDays ?? 0), 0);
-  const current = state.drd ? Math.max(0, daysBetween(state.drd, asOf)) : 0;
-  return { drd: state.drd, daysDelayed: current, band: delayBand(current), bedDaysLost: prior + current, reasons: activeReasons(state) };
+  const countsFrom = delayCountsFrom(state);
+  const current = countsFrom ? delayDaysUntil(countsFrom, asOf) : 0;
+  const prior = priorDelayDays(state);
+  return { drd: state.drd, daysDelayed: current, band: delayBand(current), priorDelayDays: prior, bedDaysLost: prior + current, reasons: activeReasons(state) };
 }

@@ -30,7 +30,7 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       return {
         ...state,
         drd: event.date,
-        drdEpisodes: [...state.drdEpisodes, { from: event.date }],
+        drdEpisodes: [...state.drdEpisodes, event.countsFrom ? { from: event.date, countsFrom: event.countsFrom } : { from: event.date }],
         stage: state.stage === 'admitted' ? 'assessment' : state.stage,
       };
     case 'discharge_ready.cleared':
@@ -89,7 +89,10 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
         overdueSince: r.overdueSince ?? event.overdueSince,
       }));
     case 'delay_reason.recorded':
-      return { ...state, delayReasons: [...state.delayReasons, { code: event.code, agency: event.agency, since: event.at }] };
+      return {
+        ...state,
+        delayReasons: [...state.delayReasons, { code: event.code, agency: event.agency, since: event.at, ...(event.note ? { note: event.note } : {}) }],
+      };
     case 'delay_reason.resolved':
       return {
         ...state,

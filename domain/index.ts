@@ -1,7 +1,27 @@
 export { CommandRejected, decide, type RejectionCode } from './decide';
 export { evolve } from './evolve';
-export { initialState, isClosed, awaitingAgencies, overdueSince, type PathwayState, type Referral } from './state';
+export {
+  initialState,
+  isClosed,
+  awaitingAgencies,
+  overdueSince,
+  delayCountsFrom,
+  type DrdEpisode,
+  type PathwayState,
+  type Referral,
+  type ReferralStatus,
+} from './state';
 export { nextDeadline } from './deadlines';
-export { activeDelayReasonCodes, activeReasons, delayBand, delaySummary, type DelayBand, type DelaySummary } from './delay';
-export { defaultPolicy, resolvePolicy, PolicyOverrides, type Policy } from './policy';
+export {
+  activeDelayReasonCodes,
+  activeReasons,
+  delayBand,
+  delayDaysUntil,
+  delaySummary,
+  priorDelayDays,
+  type ActiveReason,
+  type DelayBand,
+  type DelaySummary,
+} from './delay';
+export { defaultPolicy, resolvePolicy, PolicyOverrides, type AgencySla, type Policy } from './policy';
 export { addDays, daysBetween, dateOf } from './dates';

@@ -17,6 +17,11 @@ export interface Policy {
   bedBasedStartWithinDays: number;
   /** A missed deadline escalates again this often while unresolved. */
   escalationRepeatHours: number;
+  /**
+   * Planning days after the discharge ready date that do not count as delay. 0 counts from the
+   * DRD itself (England's SitRep). See defaultPolicy for Scotland.
+   */
+  delayAllowanceDays: number;
   sla: Record<Agency, AgencySla>;
 }
 
@@ -35,8 +40,8 @@ const englandSla: Record<Agency, AgencySla> = {
 /**
  * Statutory defaults per nation. These are configurable defaults, not legal text: a deployment
  * sets its own through HOMEWARD_POLICY. England: six weeks of free intermediate care, 30-day
- * readmission watch. Scotland and Wales run the same shape of pathway with local SLAs; here they
- * differ only in the agreed response times a deployment is expected to tune.
+ * readmission watch. Scotland and Wales run the same shape of pathway; here they differ in a few
+ * agreed response times and, for Scotland, in when a stay starts counting as delayed.
  */
 export function defaultPolicy(region: Region): Policy {
   const base: Policy = {
@@ -46,10 +51,15 @@ export function defaultPolicy(region: Region): Policy {
     reviewIntervalDays: 7,
     bedBasedStartWithinDays: 2,
     escalationRepeatHours: 24,
-    sla: structuredClone(englandSla),
+    delayAllowanceDays: 0,
+    // A fresh copy per call: callers may adjust their policy without touching the defaults.
+    sla: Object.fromEntries(Object.entries(englandSla).map(([agency, sla]) => [agency, { ...sla }])) as Record<Agency, AgencySla>,
   };
   if (region === 'scotland') {
-    // Scotland's delayed-discharge standard expects discharge within 72 hours of readiness.
+    // Scotland counts delays against its ready-for-discharge date and has used a short planning
+    // allowance before a stay counts as delayed; 3 days here is a default to confirm locally
+    // against the current Public Health Scotland definitions (set 0 to count from the date itself).
+    base.delayAllowanceDays = 3;
     base.sla['social-care'] = { acceptWithinHours: 24, readyWithinHours: 48 };
   }
   if (region === 'wales') {
@@ -68,6 +78,7 @@ export const PolicyOverrides = z
     reviewIntervalDays: z.number().int().positive(),
     bedBasedStartWithinDays: z.number().int().positive(),
     escalationRepeatHours: z.number().positive(),
+    delayAllowanceDays: z.number().int().min(0),
     sla: z.partialRecord(Agency, Sla.partial()),
   })
   .partial()

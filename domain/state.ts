@@ -18,6 +18,8 @@ export interface Referral {
 
 export interface DrdEpisode {
   from: string;
+  /** First day counted as delayed, when the policy allows planning days after the DRD. */
+  countsFrom?: string;
   /** Set when the patient met the criteria to reside again. */
   clearedOn?: string;
   delayDays?: number;
@@ -40,7 +42,7 @@ export interface PathwayState {
   consents: Partial<Record<Agency, boolean>>;
   assessment?: { pathway: DischargePathwayCode; needs: Service[]; completedAt: string; count: number };
   referrals: Referral[];
-  delayReasons: { code: DelayReasonCode; agency: Agency; since: string }[];
+  delayReasons: { code: DelayReasonCode; agency: Agency; since: string; note?: string }[];
   discharge?: { date: string; destination: string; daysDelayed: number; bedDaysLost: number };
   intermediateCare?: {
     startDate: string;
@@ -55,6 +57,10 @@ export interface PathwayState {
   outcome?: { stage: Stage; at: string; detail?: string };
   readmission?: { newAdmissionId: string; linkedPathwayId: string };
 }
+
+/** The day the current DRD episode starts counting delay: the DRD unless the policy allowed planning days. */
+export const delayCountsFrom = (state: PathwayState): string | undefined =>
+  state.drd && (state.drdEpisodes.at(-1)?.countsFrom ?? state.drd);
 
 export const initialState: PathwayState = {
   stage: 'none',

@@ -3,7 +3,7 @@ import { Agency, DelayReasonCode, Destination, DischargePathwayCode, IsoDate, Is
 
 export const AdmissionId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - only, at most 64');
 
-/** Who gave the command: kept on the event for audit. */
+/** Who gave the command. Validated, but not copied onto events (agency views spread event fields): record it beside the event if auditing needs it. */
 const By = z.object({ agency: Agency, user: z.string().min(1).max(100).optional() }).optional();
 
 export const StartPayload = z.object({
@@ -33,44 +33,108 @@ export const ParticipantRole = z.enum([
   'other',
 ]);
 
-/** Payloads of the commands a person or an agency gives, by their HTTP/CLI/Update name. */
+const Notes = z.string().min(1).max(2000).optional();
+
+export const ExpectedDischargeDatePayload = z.object({ date: IsoDate, by: By });
+export const DischargeReadyPayload = z.object({ date: IsoDate, by: By });
+export const CriteriaToResideMetPayload = z.object({ by: By });
+export const AssessmentPayload = z.object({
+  participants: z.array(z.object({ role: ParticipantRole })).min(1),
+  pathway: DischargePathwayCode,
+  needs: z.array(Service).default([]),
+  /** Agencies the patient agreed (at the assessment) to share information with. */
+  consents: z.array(Agency).default([]),
+  notes: Notes,
+  by: By,
+});
+export const ConsentPayload = z.object({ agency: Agency, given: z.boolean(), by: By });
+export const ReferralPayload = z.object({
+  service: Service,
+  /** Defaults to the agency that provides the service (`serviceAgency`); set it to refer elsewhere. */
+  agency: Agency.optional(),
+  reason: z.enum(['re-referral', 'changed-plan', 'additional-need']).default('re-referral'),
+  by: By,
+});
+export const ReferralResponsePayload = z.object({
+  referralId: z.string().min(1),
+  agency: Agency,
+  response: z.enum(['accepted', 'declined', 'ready']),
+  reason: z.string().min(1).max(200).optional(),
+  readyFrom: IsoDate.optional(),
+  by: By,
+});
+export const DelayReasonPayload = z.object({ code: DelayReasonCode, agency: Agency, note: z.string().min(1).max(500).optional(), by: By });
+export const DelayReasonResolvedPayload = z.object({ code: DelayReasonCode, agency: Agency, by: By });
+export const DischargePayload = z.object({ date: IsoDate, destination: Destination, by: By });
+export const ReviewPayload = z.object({
+  outcome: z.enum(['continue', 'goals_met', 'needs_long_term_support']),
+  goals: z.array(z.string().min(1).max(200)).default([]),
+  notes: Notes,
+  by: By,
+});
+export const ReadmissionPayload = z.object({ newAdmissionId: AdmissionId, admittedOn: IsoDate, emergency: z.boolean().default(true), by: By });
+export const CancelPayload = z.object({ reason: z.enum(['died', 'self_discharged', 'transferred', 'admission_cancelled', 'other']), by: By });
+
+/** Payloads (without `type` and `at`) of the commands a person or an agency gives, by their HTTP/CLI/Update name. */
 export const commandSchemas = {
-  'expected-discharge-date': z.object({ date: IsoDate, by: By }),
-  'discharge-ready': z.object({ date: IsoDate, by: By }),
-  'criteria-to-reside-met': z.object({ by: By }),
-  assessment: z.object({
-    participants: z.array(z.object({ role: ParticipantRole })).min(1),
-    pathway: DischargePathwayCode,
-    needs: z.array(Service).default([]),
-    consents: z.array(Agency).default([]),
-    by: By,
-  }),
-  consent: z.object({ agency: Agency, given: z.boolean(), by: By }),
-  referral: z.object({ service: Service, reason: z.enum(['re-referral', 'changed-plan', 'additional-need']).default('re-referral'), by: By }),
-  'referral-response': z.object({
-    referralId: z.string().min(1),
-    agency: Agency,
-    response: z.enum(['accepted', 'declined', 'ready']),
-    reason: z.string().min(1).max(200).optional(),
-    readyFrom: IsoDate.optional(),
-    by: By,
-  }),
-  'delay-reason': z.object({ code: DelayReasonCode, agency: Agency, by: By }),
-  'delay-reason-resolved': z.object({ code: DelayReasonCode, agency: Agency, by: By }),
-  discharge: z.object({ date: IsoDate, destination: Destination, by: By }),
-  review: z.object({
-    outcome: z.enum(['continue', 'goals_met', 'needs_long_term_support']),
-    goals: z.array(z.string().min(1).max(200)).default([]),
-    by: By,
-  }),
-  readmission: z.object({ newAdmissionId: AdmissionId, admittedOn: IsoDate, emergency: z.boolean().default(true), by: By }),
-  cancel: z.object({ reason: z.enum(['died', 'self_discharged', 'transferred', 'admission_cancelled', 'other']), by: By }),
+  'expected-discharge-date': ExpectedDischargeDatePayload,
+  'discharge-ready': DischargeReadyPayload,
+  'criteria-to-reside-met': CriteriaToResideMetPayload,
+  assessment: AssessmentPayload,
+  consent: ConsentPayload,
+  referral: ReferralPayload,
+  'referral-response': ReferralResponsePayload,
+  'delay-reason': DelayReasonPayload,
+  'delay-reason-resolved': DelayReasonResolvedPayload,
+  discharge: DischargePayload,
+  review: ReviewPayload,
+  readmission: ReadmissionPayload,
+  cancel: CancelPayload,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
 export const commandNames = Object.keys(commandSchemas) as CommandName[];
 /** Command `type`s are the command names themselves. */
 export const commandTypeOf = Object.fromEntries(commandNames.map((n) => [n, n])) as { [K in CommandName]: K };
+
+/** A command as the decider takes it: the payload plus its `type` (the command name) and `at`. */
+const command = <T extends string, S extends z.ZodObject>(type: T, payload: S) =>
+  payload.extend({ type: z.literal(type), at: IsoTimestamp });
+
+export const StartCommand = command('start', StartPayload);
+/** Internal: the workflow's timer fired. Never exposed over HTTP. */
+export const TickCommand = z.object({ type: z.literal('tick'), at: IsoTimestamp });
+export const ExpectedDischargeDateCommand = command('expected-discharge-date', ExpectedDischargeDatePayload);
+export const DischargeReadyCommand = command('discharge-ready', DischargeReadyPayload);
+export const CriteriaToResideMetCommand = command('criteria-to-reside-met', CriteriaToResideMetPayload);
+export const AssessmentCommand = command('assessment', AssessmentPayload);
+export const ConsentCommand = command('consent', ConsentPayload);
+export const ReferralCommand = command('referral', ReferralPayload);
+export const ReferralResponseCommand = command('referral-response', ReferralResponsePayload);
+export const DelayReasonCommand = command('delay-reason', DelayReasonPayload);
+export const DelayReasonResolvedCommand = command('delay-reason-resolved', DelayReasonResolvedPayload);
+export const DischargeCommand = command('discharge', DischargePayload);
+export const ReviewCommand = command('review', ReviewPayload);
+export const ReadmissionCommand = command('readmission', ReadmissionPayload);
+export const CancelCommand = command('cancel', CancelPayload);
+
+export const PathwayCommand = z.discriminatedUnion('type', [
+  StartCommand,
+  TickCommand,
+  ExpectedDischargeDateCommand,
+  DischargeReadyCommand,
+  CriteriaToResideMetCommand,
+  AssessmentCommand,
+  ConsentCommand,
+  ReferralCommand,
+  ReferralResponseCommand,
+  DelayReasonCommand,
+  DelayReasonResolvedCommand,
+  DischargeCommand,
+  ReviewCommand,
+  ReadmissionCommand,
+  CancelCommand,
+]);
 
 type Stamped<T extends string, S extends z.ZodObject> = z.output<S> & { type: T; at: string };
 

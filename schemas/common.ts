@@ -112,10 +112,12 @@ export const DelayReasonCode = z.enum([
 ]);
 export type DelayReasonCode = z.infer<typeof DelayReasonCode>;
 
-export const Destination = z.enum(['usual-residence', 'temporary-accommodation', 'community-bed', 'care-home', 'other']);
+/** Where the person went. `other` is kept for destinations outside this list; death is a cancel reason, not a destination. */
+export const Destination = z.enum(['usual-residence', 'temporary-accommodation', 'community-bed', 'care-home', 'other-trust', 'other']);
 export type Destination = z.infer<typeof Destination>;
 
 export const HousingStatus = z.enum(['settled', 'at_risk_of_homelessness', 'homeless']);
+export type HousingStatus = z.infer<typeof HousingStatus>;
 
 export const Address = z.object({
   line1: z.string().min(1),
@@ -123,6 +125,7 @@ export const Address = z.object({
   town: z.string().min(1),
   postcode: z.string().regex(/^[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}$/, 'expected a UK postcode'),
 });
+export type Address = z.infer<typeof Address>;
 
 export const Patient = z.object({
   nhsNumber: NhsNumber,

@@ -35,13 +35,19 @@ export const eventSchemas = {
     previousPathwayId: z.string().optional(),
   }),
   'edd.set': event('edd.set', { date: IsoDate }),
-  'discharge_ready.recorded': event('discharge_ready.recorded', { date: IsoDate }),
+  'discharge_ready.recorded': event('discharge_ready.recorded', {
+    date: IsoDate,
+    /** First day that counts as delayed when the policy allows planning days after the DRD (Scotland); absent = the DRD. */
+    countsFrom: IsoDate.optional(),
+  }),
   'discharge_ready.cleared': event('discharge_ready.cleared', { date: IsoDate, clearedOn: IsoDate, delayDays: z.number().int().min(0) }),
   'assessment.completed': event('assessment.completed', {
     pathway: DischargePathwayCode,
     participants: z.array(ParticipantRole),
     needs: z.array(Service),
     replan: z.boolean(),
+    /** Free text for the trust's record only: this event never goes to other agencies. */
+    notes: z.string().optional(),
   }),
   'consent.recorded': event('consent.recorded', { agency: Agency, given: z.boolean() }),
   'referral.requested': event('referral.requested', {
@@ -62,7 +68,7 @@ export const eventSchemas = {
   }),
   'referral.withdrawn': event('referral.withdrawn', { ...ReferralRef, reason: z.literal('changed-plan') }),
   'referral.on_hold': event('referral.on_hold', { ...ReferralRef, reason: z.enum(['readmitted', 'cancelled']) }),
-  'delay_reason.recorded': event('delay_reason.recorded', { code: DelayReasonCode, agency: Agency }),
+  'delay_reason.recorded': event('delay_reason.recorded', { code: DelayReasonCode, agency: Agency, note: z.string().optional() }),
   'delay_reason.resolved': event('delay_reason.resolved', { code: DelayReasonCode, agency: Agency }),
   'pathway.ready_for_discharge': event('pathway.ready_for_discharge', {}),
   'discharge.recorded': event('discharge.recorded', {
@@ -84,6 +90,7 @@ export const eventSchemas = {
     goals: z.array(z.string()),
     reviewNumber: z.number().int().positive(),
     nextReviewDue: IsoDate,
+    notes: z.string().optional(),
   }),
   'review.overdue': event('review.overdue', { dueOn: IsoDate }),
   'intermediate_care.ended': event('intermediate_care.ended', {
