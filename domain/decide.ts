@@ -6,7 +6,7 @@ import { dueEvents, handover } from './deadlines';
 import { delayDaysUntil, priorDelayDays } from './delay';
 import { evolve } from './evolve';
 import type { Policy } from './policy';
-import { beforeDischarge, delayCountsFrom, isClosed, isLive, type PathwayState, type Referral } from './state';
+import { beforeDischarge, delayCountsFrom, isClosed, isLive, uncoveredNeeds, type PathwayState, type Referral } from './state';
 
 export type RejectionCode = 'not_started' | 'closed' | 'not_allowed_in_stage' | 'invalid' | 'unknown_referral' | 'wrong_agency' | 'duplicate';
 
@@ -186,6 +186,7 @@ function requestReferral(
   at: string,
   agency: Agency = serviceAgency[service],
 ): EventOf<'referral.requested'> {
+  const acceptBy = addHours(at, policy.sla[agency].acceptWithinHours);
   return {
     type: 'referral.requested',
     at,
@@ -193,7 +194,9 @@ function requestReferral(
     service,
     agency,
     reason,
-    acceptBy: addHours(at, policy.sla[agency].acceptWithinHours),
+    acceptBy,
+    // The target if accepted at the last moment; acceptance sets the deadline actually enforced.
+    readyBy: readyBy({ service, agency, requestedAt: at }, acceptBy, policy),
     consentRequired: !state.consents[agency],
   };
 }
@@ -229,7 +232,7 @@ function decideReferralResponse(command: CommandOf<'referral-response'>, state: 
 }
 
 /** Support must be in place within the agency's SLA; a community bed within two days of referral. */
-function readyBy(referral: Referral, acceptedAt: string, policy: Policy): string {
+function readyBy(referral: Pick<Referral, 'service' | 'agency' | 'requestedAt'>, acceptedAt: string, policy: Policy): string {
   const bySla = addHours(acceptedAt, policy.sla[referral.agency].readyWithinHours);
   if (referral.service !== 'step-down-bed') return bySla;
   return earliest([bySla, addHours(referral.requestedAt, policy.bedBasedStartWithinDays * 24)]) as string;
@@ -337,12 +340,6 @@ function holdPackages(state: PathwayState, at: string, reason: 'readmitted' | 'c
 const missingConsent = (state: PathwayState): Agency[] => [
   ...new Set(state.referrals.filter((r) => isLive(r) && !state.consents[r.agency]).map((r) => r.agency)),
 ];
-
-function uncoveredNeeds(state: PathwayState): Service[] {
-  const needs = new Set<Service>(state.assessment?.needs ?? []);
-  if (state.patient && state.patient.housingStatus !== 'settled') needs.add('housing');
-  return [...needs].filter((service) => !state.referrals.some((r) => r.service === service && isLive(r)));
-}
 
 /** Follow-on events the state now implies: ready for discharge; handback once everything is over. */
 function settle(state: PathwayState, at: string): PathwayEvent[] {

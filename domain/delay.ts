@@ -1,6 +1,6 @@
 import type { Agency, DelayReasonCode, Service } from '../schemas/common';
 import { daysBetween } from './dates';
-import { beforeDischarge, delayCountsFrom, isLive, isOpen, type PathwayState } from './state';
+import { beforeDischarge, delayCountsFrom, isLive, isOpen, uncoveredNeeds, type PathwayState } from './state';
 
 export type DelayBand = '0' | '1' | '2-3' | '4-6' | '7-13' | '14-20' | '21+';
 
@@ -68,6 +68,11 @@ export function activeReasons(state: PathwayState): ActiveReason[] {
     if (isLive(referral) && !state.consents[referral.agency]) {
       add({ code: 'consent_required', agency: referral.agency, since: referral.requestedAt, derived: true });
     }
+  }
+  // A declined need still blocks discharge: the wait is for that service, from the agency that declined, until re-referred.
+  for (const service of uncoveredNeeds(state)) {
+    const declined = state.referrals.filter((r) => r.service === service && r.status === 'declined').at(-1);
+    if (declined) add({ code: reasonForService(service, homeless), agency: declined.agency, since: declined.declinedAt ?? declined.requestedAt, derived: true });
   }
   if (state.drd && !state.assessment) add({ code: 'no_plan', agency: 'acute-trust', since: state.drd, derived: true });
   return reasons;

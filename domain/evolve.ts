@@ -1,5 +1,5 @@
 import type { PathwayEvent } from '../schemas/events';
-import type { PathwayState, Referral } from './state';
+import { isLive, type PathwayState, type Referral } from './state';
 
 const updateReferral = (state: PathwayState, referralId: string, change: (r: Referral) => Referral): PathwayState => ({
   ...state,
@@ -53,8 +53,15 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
           count: (state.assessment?.count ?? 0) + 1,
         },
       };
-    case 'consent.recorded':
-      return { ...state, consents: { ...state.consents, [event.agency]: event.given } };
+    case 'consent.recorded': {
+      // Consent withdrawn from an agency with a live referral blocks discharge again until it is given.
+      const blocks = !event.given && state.referrals.some((r) => r.agency === event.agency && isLive(r));
+      return {
+        ...state,
+        consents: { ...state.consents, [event.agency]: event.given },
+        stage: blocks && state.stage === 'ready_for_discharge' ? 'arranging' : state.stage,
+      };
+    }
     case 'referral.requested':
       return {
         ...state,
@@ -75,7 +82,7 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
     case 'referral.accepted':
       return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'accepted', readyBy: event.readyBy, overdueSince: undefined }));
     case 'referral.declined':
-      return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'declined', overdueSince: undefined }));
+      return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'declined', declinedAt: event.at, overdueSince: undefined }));
     case 'referral.ready':
       return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'ready', readyFrom: event.readyFrom, overdueSince: undefined }));
     case 'referral.withdrawn':

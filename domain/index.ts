@@ -6,6 +6,7 @@ export {
   awaitingAgencies,
   overdueSince,
   delayCountsFrom,
+  uncoveredNeeds,
   type DrdEpisode,
   type PathwayState,
   type Referral,

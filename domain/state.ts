@@ -11,6 +11,8 @@ export interface Referral {
   acceptBy: string;
   readyBy?: string;
   readyFrom?: string;
+  /** When the agency declined it. */
+  declinedAt?: string;
   /** Highest escalation level already raised, per kind of deadline. */
   escalated: { acceptance: number; readiness: number };
   overdueSince?: string;
@@ -80,6 +82,13 @@ export const isOpen = (referral: Referral): boolean => referral.status === 'requ
 
 export const beforeDischarge = (state: PathwayState): boolean =>
   state.stage === 'admitted' || state.stage === 'assessment' || state.stage === 'arranging' || state.stage === 'ready_for_discharge';
+
+/** Needs agreed at the assessment (plus housing under the duty to refer) that no live referral covers: a decline not yet re-referred. */
+export function uncoveredNeeds(state: PathwayState): Service[] {
+  const needs = new Set<Service>(state.assessment?.needs ?? []);
+  if (state.patient && state.patient.housingStatus !== 'settled') needs.add('housing');
+  return [...needs].filter((service) => !state.referrals.some((r) => r.service === service && isLive(r)));
+}
 
 /** Agencies the pathway waits on: open referrals, and agencies whose missing consent blocks one. */
 export function awaitingAgencies(state: PathwayState): Agency[] {

@@ -55,6 +55,8 @@ export const eventSchemas = {
     service: Service,
     reason: z.enum(['assessment', 'duty-to-refer', 're-referral', 'changed-plan', 'additional-need']),
     acceptBy: IsoTimestamp,
+    /** Support in place by then if accepted at acceptBy; a step-down bed within bedBasedStartWithinDays of the request. */
+    readyBy: IsoTimestamp.optional(),
     consentRequired: z.boolean(),
   }),
   'referral.accepted': event('referral.accepted', { ...ReferralRef, readyBy: IsoTimestamp }),
