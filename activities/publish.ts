@@ -2,22 +2,16 @@ import { cloudEventType, eventId, eventSource, type CloudEvent } from '../schema
 import type { EventPublisher, OutboundMessage } from '../kafka/publisher';
 import { topics } from '../kafka/topics';
 import { agencyViews, type RoutingContext } from '../schemas/agency-views';
-import type { PathwayEvent } from '../schemas/events';
-
-/** An event as the workflow recorded it: the sequence number is its identity. */
-export interface RecordedEvent {
-  sequence: number;
-  event: { type: string; at: string } & Record<string, unknown>;
-}
+import type { RecordedPathwayEvent } from '../workflows/definitions';
 
 export interface PublishRequest {
   pathwayId: string;
-  events: RecordedEvent[];
+  events: RecordedPathwayEvent[];
   /** The pathway as it stands, for routing: whom each event concerns and what they may see. */
   context: RoutingContext;
 }
 
-export function toCloudEvent(pathwayId: string, recorded: RecordedEvent): CloudEvent {
+export function toCloudEvent(pathwayId: string, recorded: RecordedPathwayEvent): CloudEvent {
   const { type, at, ...data } = recorded.event;
   return {
     specversion: '1.0',
@@ -43,10 +37,10 @@ const message = (topic: string, envelope: CloudEvent): OutboundMessage => ({
  * Messages for one recorded event: in full on the audit topic and the trust's own topic, and as
  * each concerned agency's minimised view on that agency's topic. The id is the same everywhere.
  */
-export function route(pathwayId: string, recorded: RecordedEvent, context: RoutingContext): OutboundMessage[] {
+export function route(pathwayId: string, recorded: RecordedPathwayEvent, context: RoutingContext): OutboundMessage[] {
   const envelope = toCloudEvent(pathwayId, recorded);
   const messages = [message(topics.pathwayEvents, envelope), message(topics.agencyEvents('acute-trust'), envelope)];
-  for (const view of agencyViews(recorded.event as PathwayEvent, context)) {
+  for (const view of agencyViews(recorded.event, context)) {
     for (const agency of view.to) {
       if (agency === 'acute-trust') continue;
       messages.push(message(topics.agencyEvents(agency), { ...envelope, data: view.data }));

@@ -2,12 +2,13 @@ import { Client, WorkflowExecutionAlreadyStartedError, type WorkflowExecutionInf
 import { z } from 'zod';
 import type { Config } from '../config';
 import { patientKey } from '../config/patient-key';
-import { resolvePolicy, delayBand, daysBetween } from '../domain';
+import { resolvePolicy, delayBand, daysBetween, type Policy } from '../domain';
+import { Region } from '../schemas/common';
 import { StartPayload, commandSchemas, type CommandName } from '../schemas/commands';
 import { Agency, DelayReasonCode, Stage } from '../schemas/common';
 import { commandUpdate, pathwayViewQuery, pathwayWorkflowId, type CommandOutcome, type PathwayInput, type PathwayView } from '../workflows/definitions';
 import { searchAttributes as keys } from '../workflows/search-attributes';
-import { ApiError, fromTemporal, invalid, notFound } from './errors';
+import { ApiError, fromTemporal, invalid } from './errors';
 
 export const ListFilters = z.object({
   stage: Stage.optional(),
@@ -42,26 +43,24 @@ const isoDate = (d: Date | undefined) => (d ? d.toISOString().slice(0, 10) : und
 
 /** What the HTTP API and the CLI do with pathways, in terms of the Temporal client. */
 export class PathwayService {
+  /** Resolved once: loadConfig has validated the overrides, so this cannot fail per request. */
+  private readonly policies: Record<Region, Policy>;
+
   constructor(
     private readonly client: Client,
     private readonly config: Config,
-  ) {}
+  ) {
+    this.policies = Object.fromEntries(Region.options.map((r) => [r, resolvePolicy(r, config.policyOverrides)])) as Record<Region, Policy>;
+  }
 
   async start(body: unknown): Promise<{ pathwayId: string; created: boolean }> {
     const parsed = StartPayload.safeParse(body);
     if (!parsed.success) throw invalid(parsed.error);
     const payload = parsed.data;
     const pathwayId = pathwayWorkflowId(payload.admissionId);
-    const policyResult = (() => {
-      try {
-        return resolvePolicy(payload.region ?? this.config.region, this.config.policyOverrides);
-      } catch (error) {
-        throw new ApiError(500, 'bad_policy', `Deployment policy overrides are invalid: ${(error as Error).message}`);
-      }
-    })();
     const input: PathwayInput = {
       start: { ...payload, type: 'start', at: new Date().toISOString() },
-      policy: policyResult,
+      policy: this.policies[payload.region ?? this.config.region],
       patientKey: patientKey(payload.patient.nhsNumber, this.config.patientKeySecret),
     };
     try {
@@ -143,7 +142,7 @@ export class PathwayService {
   async delayReport(query: unknown) {
     const parsed = ListFilters.omit({ limit: true }).safeParse(query);
     if (!parsed.success) throw invalid(parsed.error, 'query');
-    const filters = { ...parsed.data, status: parsed.data.status ?? 'all' };
+    const filters = parsed.data;
     const totals = { pathways: 0, delayed: 0, bedDaysLost: 0 };
     const by = { band: {} as Tally, reason: {} as Tally, agency: {} as Tally, site: {} as Tally };
     for await (const execution of this.client.workflow.list({ query: `${visibilityQuery({ ...filters, limit: 0 })} AND ${keys.dischargeReadyDate.name} IS NOT NULL` })) {
@@ -210,4 +209,3 @@ function summarise(execution: WorkflowExecutionInfo): PathwaySummary {
   };
 }
 
-export { notFound };

@@ -94,8 +94,6 @@ export const commandSchemas = {
 
 export type CommandName = keyof typeof commandSchemas;
 export const commandNames = Object.keys(commandSchemas) as CommandName[];
-/** Command `type`s are the command names themselves. */
-export const commandTypeOf = Object.fromEntries(commandNames.map((n) => [n, n])) as { [K in CommandName]: K };
 
 /** A command as the decider takes it: the payload plus its `type` (the command name) and `at`. */
 const command = <T extends string, S extends z.ZodObject>(type: T, payload: S) =>

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig } from '../config';
 import { createLogger } from '../config/logger';
@@ -7,10 +6,10 @@ import { startApi } from '../api/server';
 import { startPathwayWorker } from '../workers/pathway-worker';
 import { startInboundBridges } from '../workers/inbound';
 import { ensureComponents, neededComponents } from './infra/install';
-import { startKafka } from './infra/kafka';
+import { local, startLocalKafka, startLocalTemporal } from './infra/local';
 import { MissingToolError } from './infra/process';
 import { paths } from './infra/paths';
-import { startTemporalDev, type RunningServer } from './infra/temporal';
+import type { RunningServer } from './infra/temporal';
 
 /**
  * `npm start`: the whole system on one machine. Local Temporal and Kafka are started unless
@@ -44,15 +43,9 @@ async function main(): Promise<void> {
 
     const servers: Promise<RunningServer>[] = [];
     if (!process.env.TEMPORAL_ADDRESS) {
-      const port = Number(process.env.TEMPORAL_PORT ?? 7233);
-      say(`Starting Temporal dev server on 127.0.0.1:${port} (data in ${paths.dataDir})…`);
+      say(`Starting Temporal dev server on 127.0.0.1:${local.temporalPort} (data in ${paths.dataDir})…`);
       servers.push(
-        startTemporalDev({
-          port,
-          uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
-          dbFile: path.join(paths.dataDir, 'temporal.sqlite'),
-          logFile: path.join(paths.dataDir, 'temporal.log'),
-        }).then((server) => {
+        startLocalTemporal().then((server) => {
           process.env.TEMPORAL_ADDRESS = server.address;
           stack.push({ name: 'Temporal dev server', stop: server.stop });
           return server;
@@ -60,15 +53,9 @@ async function main(): Promise<void> {
       );
     }
     if (!process.env.KAFKA_BROKERS) {
-      const port = Number(process.env.KAFKA_PORT ?? 9092);
-      say(`Starting Kafka broker on 127.0.0.1:${port}…`);
+      say(`Starting Kafka broker on 127.0.0.1:${local.kafkaPort}…`);
       servers.push(
-        startKafka({
-          port,
-          controllerPort: Number(process.env.KAFKA_CONTROLLER_PORT ?? 9093),
-          dataDir: path.join(paths.dataDir, 'kafka'),
-          logFile: path.join(paths.dataDir, 'kafka.log'),
-        }).then((server) => {
+        startLocalKafka().then((server) => {
           process.env.KAFKA_BROKERS = server.address;
           stack.push({ name: 'Kafka broker', stop: server.stop });
           return server;

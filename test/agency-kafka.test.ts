@@ -156,7 +156,7 @@ describe('agency events and replies over Kafka', () => {
     const pathwayId = `pathway-retry-${randomUUID().slice(0, 8)}`;
     const request = {
       pathwayId,
-      events: [{ sequence: 1, event: { type: 'pathway.cancelled', at: new Date().toISOString(), reason: 'other' } }],
+      events: [{ sequence: 1, event: { type: 'pathway.cancelled' as const, at: new Date().toISOString(), reason: 'other' as const } }],
       context: { patient: admission().patient, consents: {}, referralAgencies: { 'ref-1': 'housing' as const }, services: [] },
     };
     await publishEvents(request);

@@ -22,14 +22,12 @@ describe('time-skipping test server', () => {
       taskQueue: 'sleeper',
       workflowsPath: path.join(__dirname, 'workflows', 'sleeper.ts'),
     });
-    const wallStart = Date.now();
     const result = await worker.runUntil(
       env.client.workflow.execute(sleeper, { taskQueue: 'sleeper', workflowId: 'sleeper-30-days', args: ['30 days'] }),
     );
     const workflowDays = (result.endedAt - result.startedAt) / 86_400_000;
     expect(workflowDays).toBeGreaterThanOrEqual(30);
+    // 30 days of workflow time inside the test's timeout: skipped, not waited.
     expect(workflowDays).toBeLessThan(30.1);
-    // Not a speed assertion: proof that the 30 days were skipped rather than waited.
-    expect(Date.now() - wallStart).toBeLessThan(60_000);
   });
 });

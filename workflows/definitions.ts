@@ -4,7 +4,6 @@ import type { PathwayState, Policy } from '../domain';
 import type { StartCommand, CommandName } from '../schemas/commands';
 
 /** Names the outside world uses: keep stable (domain.md's public contract). */
-export const taskQueue = 'homeward-pathways';
 export const pathwayWorkflowId = (admissionId: string) => `pathway-${admissionId}`;
 
 export interface RecordedPathwayEvent {

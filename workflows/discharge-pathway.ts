@@ -22,7 +22,7 @@ import {
   nextDeadline,
   type PathwayState,
 } from '../domain';
-import { commandSchemas, commandNames, commandTypeOf, type PathwayCommand } from '../schemas/commands';
+import { commandSchemas, commandNames, type PathwayCommand } from '../schemas/commands';
 import type { PathwayEvent } from '../schemas/events';
 import {
   commandUpdate,
@@ -101,7 +101,7 @@ export async function dischargePathway(input: PathwayInput): Promise<PathwayView
         details: [parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))],
       });
     }
-    const command = { ...(parsed.data as object), type: commandTypeOf[name], at: now() } as PathwayCommand;
+    const command = { ...(parsed.data as object), type: name, at: now() } as PathwayCommand;
     try {
       return decide(command, state, input.policy);
     } catch (error) {

@@ -2,17 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ensureTopics } from '../../kafka/topics';
-import { kafkaHealth, startKafka } from './kafka';
+import { kafkaHealth } from './kafka';
+import { local, startLocalKafka, startLocalTemporal } from './local';
 import { paths } from './paths';
 import { MissingToolError } from './process';
-import { startTemporalDev, temporalHealth } from './temporal';
+import { temporalHealth } from './temporal';
 
 /**
  * `npm run infra -- <start|status|stop> [temporal|kafka]`: the local servers on their own, in the
  * background, for running the worker or API separately. Same ports and data as `npm start`.
  */
-const temporalPort = Number(process.env.TEMPORAL_PORT ?? 7233);
-const kafkaPort = Number(process.env.KAFKA_PORT ?? 9092);
+const { temporalPort, kafkaPort } = local;
 const runDir = path.join(paths.dataDir, 'run');
 const pidFile = (name: string) => path.join(runDir, `${name}.pid`);
 
@@ -20,26 +20,13 @@ const servers = {
   temporal: {
     address: `127.0.0.1:${temporalPort}`,
     health: () => temporalHealth(`127.0.0.1:${temporalPort}`),
-    start: () =>
-      startTemporalDev({
-        port: temporalPort,
-        uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
-        dbFile: path.join(paths.dataDir, 'temporal.sqlite'),
-        logFile: path.join(paths.dataDir, 'temporal.log'),
-        detached: true,
-      }),
+    start: () => startLocalTemporal(true),
   },
   kafka: {
     address: `127.0.0.1:${kafkaPort}`,
     health: () => kafkaHealth(`127.0.0.1:${kafkaPort}`),
     start: async () => {
-      const server = await startKafka({
-        port: kafkaPort,
-        controllerPort: Number(process.env.KAFKA_CONTROLLER_PORT ?? 9093),
-        dataDir: path.join(paths.dataDir, 'kafka'),
-        logFile: path.join(paths.dataDir, 'kafka.log'),
-        detached: true,
-      });
+      const server = await startLocalKafka(true);
       const admin = new Kafka({ clientId: 'homeward-infra', brokers: [server.address], logLevel: logLevel.NOTHING }).admin();
       await admin.connect();
       await ensureTopics(admin);

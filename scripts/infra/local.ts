@@ -1,0 +1,28 @@
+import path from 'node:path';
+import { startKafka } from './kafka';
+import { paths } from './paths';
+import { startTemporalDev } from './temporal';
+
+/** The long-lived local servers of `npm start` and `npm run infra`: one place for their ports and data. */
+export const local = {
+  temporalPort: Number(process.env.TEMPORAL_PORT ?? 7233),
+  kafkaPort: Number(process.env.KAFKA_PORT ?? 9092),
+};
+
+export const startLocalTemporal = (detached = false) =>
+  startTemporalDev({
+    port: local.temporalPort,
+    uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
+    dbFile: path.join(paths.dataDir, 'temporal.sqlite'),
+    logFile: path.join(paths.dataDir, 'temporal.log'),
+    detached,
+  });
+
+export const startLocalKafka = (detached = false) =>
+  startKafka({
+    port: local.kafkaPort,
+    controllerPort: Number(process.env.KAFKA_CONTROLLER_PORT ?? 9093),
+    dataDir: path.join(paths.dataDir, 'kafka'),
+    logFile: path.join(paths.dataDir, 'kafka.log'),
+    detached,
+  });
