@@ -1,60 +1,135 @@
 import { z } from 'zod';
 import { PolicyOverrides } from '../domain/policy';
 
+const optional = z.string().min(1).optional();
+
 /** Deployment configuration from the environment: one schema, so a bad value fails at start naming the variable. */
 export const Env = z.object({
+  /** `production` refuses every development shortcut (development issuer, generated keys). */
+  HOMEWARD_ENV: z.enum(['development', 'production']).default('development'),
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('homeward-pathways'),
+  /**
+   * Keys of the payload codec that encrypts Temporal payloads (AES-256-GCM): comma-separated
+   * `<keyId>:<base64 of 32 bytes>`. The first encrypts; every one listed decrypts, so keys rotate.
+   */
+  HOMEWARD_CODEC_KEYS: optional,
   KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092'),
   KAFKA_CLIENT_ID: z.string().min(1).default('homeward'),
+  /** SASL for an existing cluster (and the local broker, whose credentials npm start generates). */
+  KAFKA_SASL_MECHANISM: z.enum(['scram-sha-512', 'scram-sha-256', 'plain']).optional(),
+  KAFKA_SASL_USERNAME: optional,
+  KAFKA_SASL_PASSWORD: optional,
+  /** `true` for TLS to the brokers; KAFKA_SSL_CA_FILE adds a private CA. */
+  KAFKA_SSL: z.enum(['true', 'false']).default('false'),
+  KAFKA_SSL_CA_FILE: optional,
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** The identity provider whose tokens the API accepts (the `iss` claim). */
+  HOMEWARD_OIDC_ISSUER: z.url().optional(),
+  HOMEWARD_OIDC_AUDIENCE: z.string().min(1).default('homeward'),
+  /** Defaults to the issuer's discovery document's `jwks_uri`. */
+  HOMEWARD_OIDC_JWKS_URL: z.url().optional(),
+  /** Comma-separated JWS algorithms accepted; anything else (including `none` and HS*) is refused. */
+  HOMEWARD_OIDC_ALGORITHMS: z.string().min(1).default('RS256,ES256,PS256'),
+  /** Claim (dotted path; arrays are flattened) holding Homeward roles or values HOMEWARD_OIDC_ROLE_MAP maps to roles. */
+  HOMEWARD_OIDC_ROLES_CLAIM: z.string().min(1).default('roles'),
+  /** JSON object: claim value → Homeward role, e.g. a national RBAC activity code → "discharge-team". */
+  HOMEWARD_OIDC_ROLE_MAP: optional,
+  /** Claim (dotted path) listing the sites a discharge team or manager may act on; absent = every site. */
+  HOMEWARD_OIDC_SITES_CLAIM: z.string().min(1).default('sites'),
   HOMEWARD_REGION: z.enum(['england', 'scotland', 'wales']).default('england'),
   /** JSON object of policy overrides (durations, SLAs) for this deployment. */
   HOMEWARD_POLICY: z.string().optional(),
-  /** Key for the keyed hash of NHS numbers used to match ADT messages to pathways. */
-  HOMEWARD_PATIENT_KEY_SECRET: z.string().min(16).default('homeward-development-only-secret'),
+  /** Key for the keyed hash of NHS numbers used to match ADT messages to pathways; no default. */
+  HOMEWARD_PATIENT_KEY_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+export type KafkaSasl = { mechanism: 'scram-sha-512' | 'scram-sha-256' | 'plain'; username: string; password: string };
+
 export type Config = {
+  env: 'development' | 'production';
   temporal: { address: string; namespace: string; taskQueue: string };
-  kafka: { brokers: string[]; clientId: string };
+  /** Raw HOMEWARD_CODEC_KEYS; parsed by the codec, which names what is wrong. */
+  codecKeys: string;
+  kafka: { brokers: string[]; clientId: string; sasl?: KafkaSasl; ssl: boolean; sslCaFile?: string };
   http: { host: string; port: number };
+  oidc: {
+    issuer?: string;
+    audience: string;
+    jwksUrl?: string;
+    algorithms: string[];
+    rolesClaim: string;
+    roleMap: Record<string, string>;
+    sitesClaim: string;
+  };
   region: 'england' | 'scotland' | 'wales';
   policyOverrides: unknown;
   patientKeySecret: string;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
 };
 
+const fail = (problem: string): never => {
+  throw new Error(`Invalid configuration: ${problem}`);
+};
+
+function parseJson(name: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return fail(`${name} is not valid JSON`);
+  }
+}
+
+/**
+ * Reads and checks the environment. What every process needs is required here, so a missing
+ * secret fails at start naming the variable, never on the first pathway. `npm start` and the
+ * tests generate development values (config/dev-secrets.ts); a deployment sets its own.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new Error(`Invalid configuration: ${problems}`);
-  }
-  const e = parsed.data;
+  if (!parsed.success) fail(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+  const e = parsed.data!;
   let policyOverrides: unknown = {};
   if (e.HOMEWARD_POLICY) {
-    try {
-      policyOverrides = JSON.parse(e.HOMEWARD_POLICY);
-    } catch {
-      throw new Error('Invalid configuration: HOMEWARD_POLICY is not valid JSON');
-    }
-    // Fail at start, naming the setting, rather than on the first pathway.
+    policyOverrides = parseJson('HOMEWARD_POLICY', e.HOMEWARD_POLICY);
     const checked = PolicyOverrides.safeParse(policyOverrides);
-    if (!checked.success) {
-      throw new Error(`Invalid configuration: HOMEWARD_POLICY ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    }
+    if (!checked.success) fail(`HOMEWARD_POLICY ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  if (!e.HOMEWARD_PATIENT_KEY_SECRET) fail('HOMEWARD_PATIENT_KEY_SECRET is not set (npm start generates a development one; a deployment sets its own, 32+ random characters)');
+  if (!e.HOMEWARD_CODEC_KEYS) fail('HOMEWARD_CODEC_KEYS is not set (npm start generates a development key; a deployment sets its own)');
+  const sasl = [e.KAFKA_SASL_MECHANISM, e.KAFKA_SASL_USERNAME, e.KAFKA_SASL_PASSWORD];
+  if (sasl.some(Boolean) && !sasl.every(Boolean)) fail('KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD go together');
+  const roleMap = e.HOMEWARD_OIDC_ROLE_MAP ? parseJson('HOMEWARD_OIDC_ROLE_MAP', e.HOMEWARD_OIDC_ROLE_MAP) : {};
+  if (typeof roleMap !== 'object' || roleMap === null || Array.isArray(roleMap) || Object.values(roleMap).some((v) => typeof v !== 'string')) {
+    fail('HOMEWARD_OIDC_ROLE_MAP must be a JSON object of claim value → role');
   }
   return {
+    env: e.HOMEWARD_ENV,
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
-    kafka: { brokers: e.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean), clientId: e.KAFKA_CLIENT_ID },
+    codecKeys: e.HOMEWARD_CODEC_KEYS!,
+    kafka: {
+      brokers: e.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),
+      clientId: e.KAFKA_CLIENT_ID,
+      sasl: e.KAFKA_SASL_MECHANISM ? { mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME!, password: e.KAFKA_SASL_PASSWORD! } : undefined,
+      ssl: e.KAFKA_SSL === 'true',
+      sslCaFile: e.KAFKA_SSL_CA_FILE,
+    },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    oidc: {
+      issuer: e.HOMEWARD_OIDC_ISSUER,
+      audience: e.HOMEWARD_OIDC_AUDIENCE,
+      jwksUrl: e.HOMEWARD_OIDC_JWKS_URL,
+      algorithms: e.HOMEWARD_OIDC_ALGORITHMS.split(',').map((a) => a.trim()).filter(Boolean),
+      rolesClaim: e.HOMEWARD_OIDC_ROLES_CLAIM,
+      roleMap: roleMap as Record<string, string>,
+      sitesClaim: e.HOMEWARD_OIDC_SITES_CLAIM,
+    },
     region: e.HOMEWARD_REGION,
     policyOverrides,
-    patientKeySecret: e.HOMEWARD_PATIENT_KEY_SECRET,
+    patientKeySecret: e.HOMEWARD_PATIENT_KEY_SECRET!,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,5 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig } from '../config';
+import { applyDevSecrets } from '../config/dev-secrets';
 import { createLogger } from '../config/logger';
 import { ensureTopics } from '../kafka/topics';
 import { startApi } from '../api/server';
@@ -41,6 +42,11 @@ async function main(): Promise<void> {
     say('Homeward: checking infrastructure (first run installs Temporal CLI and Kafka; this takes minutes)…');
     await ensureComponents(neededComponents({ testServer: false }));
 
+    // Before the servers: the local broker is created with the generated Kafka credentials.
+    if (process.env.HOMEWARD_ENV !== 'production') {
+      await applyDevSecrets(paths.dataDir);
+      say(`Development secrets (hash key, payload key, token issuer, Kafka credentials) are in ${paths.dataDir}/secrets.json`);
+    }
     const servers: Promise<RunningServer>[] = [];
     if (!process.env.TEMPORAL_ADDRESS) {
       say(`Starting Temporal dev server on 127.0.0.1:${local.temporalPort} (data in ${paths.dataDir})…`);

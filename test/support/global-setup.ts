@@ -9,6 +9,7 @@ import { freePort } from '../../scripts/infra/process';
 import { startTemporalDev, type RunningServer } from '../../scripts/infra/temporal';
 import { ensureTopics } from '../../kafka/topics';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { generateDevSecrets } from '../../config/dev-secrets';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,6 +17,8 @@ declare module 'vitest' {
     kafkaBrokers: string;
     testServerPath: string;
     workflowBundlePath: string;
+    /** JSON of the run's DevSecrets: generated per run, like npm start's, never committed. */
+    devSecrets: string;
   }
 }
 
@@ -35,6 +38,7 @@ const quietBundlerLogger = {
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const running: RunningServer[] = [];
+  project.provide('devSecrets', JSON.stringify(await generateDevSecrets()));
   if (process.env.HOMEWARD_SKIP_SERVERS === '1') {
     project.provide('temporalAddress', '');
     project.provide('kafkaBrokers', '');

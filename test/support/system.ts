@@ -1,6 +1,7 @@
 import { inject } from 'vitest';
 import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from '../../config';
+import { testEnvironment } from './secrets';
 import { startApi, type RunningApi } from '../../api/server';
 import { createActivities } from '../../activities';
 import { createKafka } from '../../kafka/client';
@@ -21,6 +22,7 @@ export async function startSystem(overrides: Partial<Record<string, string>> = {
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: '0',
     LOG_LEVEL: 'silent',
+    ...testEnvironment(),
     ...overrides,
   });
   const temporal = await connectDevServer();
