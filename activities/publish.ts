@@ -1,18 +1,24 @@
 import { cloudEventType, eventId, eventSource, type CloudEvent } from '../schemas/cloudevent';
 import type { EventPublisher, OutboundMessage } from '../kafka/publisher';
 import { topics } from '../kafka/topics';
+import { publicActor } from '../schemas/actor';
 import { agencyViews, type RoutingContext } from '../schemas/agency-views';
+import type { Agency } from '../schemas/common';
 import type { RecordedPathwayEvent } from '../workflows/definitions';
 
 export interface PublishRequest {
   pathwayId: string;
   events: RecordedPathwayEvent[];
-  /** The pathway as it stands, for routing: whom each event concerns and what they may see. */
-  context: RoutingContext;
+  /** For each event, the pathway as it stood right after it: whom the event concerns and what they may see. */
+  contexts?: RoutingContext[];
+  /** Before per-event contexts: one for the whole batch (an activity scheduled by an older worker). */
+  context?: RoutingContext;
 }
 
+/** The full event as the trust's own topics carry it, with who caused it. */
 export function toCloudEvent(pathwayId: string, recorded: RecordedPathwayEvent): CloudEvent {
   const { type, at, ...data } = recorded.event;
+  const actor = recorded.actor;
   return {
     specversion: '1.0',
     id: eventId(pathwayId, recorded.sequence),
@@ -23,7 +29,30 @@ export function toCloudEvent(pathwayId: string, recorded: RecordedPathwayEvent):
     datacontenttype: 'application/json',
     sequence: recorded.sequence,
     data,
+    ...(actor
+      ? {
+          actorrole: actor.role,
+          ...(actor.agency ? { actoragency: actor.agency } : {}),
+          actorsubject: actor.subject,
+          ...(actor.sites ? { actorsites: actor.sites.join(',') } : {}),
+        }
+      : {}),
   };
+}
+
+/**
+ * What one agency other than the trust receives of one event: its minimised view, with the
+ * actor's role and agency but never a person's identity. Empty when the event does not concern it.
+ */
+export function agencyEnvelopes(pathwayId: string, recorded: RecordedPathwayEvent, context: RoutingContext, agency: Agency): CloudEvent[] {
+  // The trust's own topic: every event in full, as on the audit stream.
+  if (agency === 'acute-trust') return [toCloudEvent(pathwayId, recorded)];
+  const { actorsubject: _subject, actorsites: _sites, actorrole: _role, actoragency: _agency, ...envelope } = toCloudEvent(pathwayId, recorded);
+  const actor = recorded.actor ? publicActor(recorded.actor) : undefined;
+  const extensions = actor ? { actorrole: actor.role, ...(actor.agency ? { actoragency: actor.agency } : {}) } : {};
+  return agencyViews(recorded.event, context)
+    .filter((view) => view.to.includes(agency))
+    .map((view) => ({ ...envelope, ...extensions, data: view.data }));
 }
 
 const message = (topic: string, envelope: CloudEvent): OutboundMessage => ({
@@ -38,13 +67,10 @@ const message = (topic: string, envelope: CloudEvent): OutboundMessage => ({
  * each concerned agency's minimised view on that agency's topic. The id is the same everywhere.
  */
 export function route(pathwayId: string, recorded: RecordedPathwayEvent, context: RoutingContext): OutboundMessage[] {
-  const envelope = toCloudEvent(pathwayId, recorded);
-  const messages = [message(topics.pathwayEvents, envelope), message(topics.agencyEvents('acute-trust'), envelope)];
-  for (const view of agencyViews(recorded.event, context)) {
-    for (const agency of view.to) {
-      if (agency === 'acute-trust') continue;
-      messages.push(message(topics.agencyEvents(agency), { ...envelope, data: view.data }));
-    }
+  const messages = [message(topics.pathwayEvents, toCloudEvent(pathwayId, recorded))];
+  const concerned = new Set<Agency>(['acute-trust', ...agencyViews(recorded.event, context).flatMap((view) => view.to)]);
+  for (const agency of concerned) {
+    for (const view of agencyEnvelopes(pathwayId, recorded, context, agency)) messages.push(message(topics.agencyEvents(agency), view));
   }
   return messages;
 }
@@ -53,7 +79,11 @@ export function createPublishActivities(publisher: EventPublisher) {
   return {
     /** Idempotent by construction: a retry re-sends the same ids, which consumers de-duplicate. */
     async publishEvents(request: PublishRequest): Promise<number> {
-      const messages = request.events.flatMap((recorded) => route(request.pathwayId, recorded, request.context));
+      const messages = request.events.flatMap((recorded, i) => {
+        const context = request.contexts?.[i] ?? request.context;
+        if (!context) throw new Error(`publishEvents: no routing context for event ${recorded.sequence}`);
+        return route(request.pathwayId, recorded, context);
+      });
       await publisher.publish(messages);
       return messages.length;
     },

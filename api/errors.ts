@@ -1,44 +1,22 @@
-import { WorkflowNotFoundError } from '@temporalio/common';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { ZodError } from 'zod';
+import type { FastifyReply } from 'fastify';
+import type { AppError, AppErrorKind } from '../app/errors';
 
-/** An error the API reports as it is: status, a stable code and a message naming what is wrong. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly issues?: { path: string; message: string }[],
-  ) {
-    super(message);
+const statusOf: Record<AppErrorKind, number> = {
+  invalid: 422,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unavailable: 503,
+};
+
+/** The HTTP answer to an application error: the transport translates, it does not decide. */
+export function sendAppError(reply: FastifyReply, error: AppError) {
+  if (error.kind === 'unauthenticated') {
+    // RFC 6750: no error code when no token was sent at all.
+    const description = error.message.replace(/["\\]/g, '');
+    reply.header('www-authenticate', error.code === 'missing_token' ? 'Bearer realm="homeward"' : `Bearer realm="homeward", error="invalid_token", error_description="${description}"`);
   }
-}
-
-export function invalid(error: ZodError, where = 'body'): ApiError {
-  const issues = error.issues.map((issue) => ({ path: issue.path.join('.') || where, message: issue.message }));
-  return new ApiError(422, 'invalid', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
-}
-
-export function notFound(pathwayId: string): ApiError {
-  return new ApiError(404, 'not_found', `No pathway with id ${pathwayId}`);
-}
-
-/** Maps what Temporal says about a command to the HTTP answer: 404 unknown, 422 invalid, 409 not allowed. */
-export function fromTemporal(error: unknown, pathwayId: string): unknown {
-  if (error instanceof WorkflowNotFoundError) return notFound(pathwayId);
-  if (error instanceof WorkflowUpdateFailedError) {
-    const cause = error.cause as { type?: string; message?: string; details?: unknown[] } | undefined;
-    if (cause?.type === 'InvalidCommand') {
-      return new ApiError(422, 'invalid', cause.message ?? 'invalid command', (cause.details?.[0] as { path: string; message: string }[]) ?? undefined);
-    }
-    if (cause?.type === 'CommandRejected') {
-      return new ApiError(409, String(cause.details?.[0] ?? 'not_allowed'), cause.message ?? 'command not allowed now');
-    }
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  // A completed workflow no longer takes Updates: the pathway is closed.
-  if (/workflow execution already completed/i.test(message)) {
-    return new ApiError(409, 'closed', `Pathway ${pathwayId} is closed and takes no more commands`);
-  }
-  return error;
+  if (error.kind === 'unavailable') reply.header('retry-after', '5');
+  return reply.status(statusOf[error.kind]).send({ error: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) });
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { StartPayload, commandSchemas } from '../schemas/commands';
-import { ListFilters } from './pathway-service';
+import { ListFilters, ReportFilters } from '../app/manager-queries';
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 
@@ -21,6 +21,20 @@ const errorResponse = (description: string) => ({
   },
 });
 
+const pathParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+
+/** Every operation but /health and /openapi.json: a bearer token, and the answers for its absence. */
+function secured<P extends Record<string, Record<string, { responses: Record<string | number, unknown> }>>>(paths: P): P {
+  for (const operations of Object.values(paths)) {
+    for (const operation of Object.values(operations)) {
+      Object.assign(operation, { security: [{ bearer: [] }] });
+      (operation.responses as Record<number, unknown>)[401] = errorResponse('No valid token (missing, malformed, expired, wrong issuer or audience); WWW-Authenticate: Bearer');
+      (operation.responses as Record<number, unknown>)[403] = errorResponse('The token’s role lacks the permission named in the message');
+    }
+  }
+  return paths;
+}
+
 const queryParameters = (schema: z.ZodObject) =>
   Object.entries(jsonSchema(schema).properties ?? {}).map(([name, s]) => ({ name, in: 'query', required: false, schema: s }));
 
@@ -33,12 +47,12 @@ export function openApiDocument() {
         post: {
           summary: `Pathway command: ${name}`,
           operationId: `command-${name}`,
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [pathParameter],
           requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(schema as z.ZodType) } } },
           responses: {
             200: { description: 'Accepted: the events it produced and the new stage' },
             400: errorResponse('Malformed request'),
-            404: errorResponse('Unknown pathway'),
+            404: errorResponse('Unknown pathway or command, or a pathway this token may not see'),
             409: errorResponse('Not allowed in the pathway’s current stage, with the reason'),
             422: errorResponse('Invalid field'),
           },
@@ -49,7 +63,15 @@ export function openApiDocument() {
   return {
     openapi: '3.1.0',
     info: { title: 'Homeward discharge pathway API', version: '1.0.0' },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from the trust’s OIDC issuer; roles discharge-team, manager, agency:<agency>' },
+      },
+    },
     paths: {
+      '/health': { get: { summary: 'Liveness', operationId: 'health', security: [], responses: { 200: { description: 'Up' } } } },
+      '/openapi.json': { get: { summary: 'This document', operationId: 'openapi', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } } },
+      ...secured({
       '/pathways': {
         post: {
           summary: 'Start a pathway for an admission (idempotent per admissionId)',
@@ -71,10 +93,18 @@ export function openApiDocument() {
       },
       '/pathways/{id}': {
         get: {
-          summary: 'A pathway’s state and timeline',
+          summary: 'A pathway’s state and timeline (an agency gets the minimised events its Kafka topic carries)',
           operationId: 'getPathway',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { 200: { description: 'State and timeline' }, 404: errorResponse('Unknown pathway') },
+          parameters: [pathParameter],
+          responses: { 200: { description: 'State and timeline' }, 404: errorResponse('Unknown pathway, or one this token may not see') },
+        },
+      },
+      '/pathways/{id}/timeline': {
+        get: {
+          summary: 'A pathway’s timeline with who did what (an agency gets its own minimised events)',
+          operationId: 'getTimeline',
+          parameters: [pathParameter],
+          responses: { 200: { description: 'Timeline' }, 404: errorResponse('Unknown pathway, or one this token may not see') },
         },
       },
       ...commandPaths,
@@ -82,10 +112,11 @@ export function openApiDocument() {
         get: {
           summary: 'Delay counts and bed-days lost by band, reason, agency and site',
           operationId: 'delayReport',
-          parameters: queryParameters(ListFilters.omit({ limit: true })),
+          parameters: queryParameters(ReportFilters),
           responses: { 200: { description: 'Report' }, 422: errorResponse('Invalid filter') },
         },
       },
+      }),
     },
   };
 }

@@ -1,24 +1,40 @@
 import { Client, Connection } from '@temporalio/client';
-import Fastify, { type FastifyError } from 'fastify';
+import Fastify, { type FastifyError, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { ApiError } from './errors';
+import { createApplication, type Application } from '../app';
+import { AppError } from '../app/errors';
+import type { Actor } from '../schemas/actor';
+import { createAuthenticator } from './authenticate';
+import { sendAppError } from './errors';
 import { openApiDocument } from './openapi';
-import { PathwayService } from './pathway-service';
 
 export interface RunningApi {
   url: string;
   close(): Promise<void>;
 }
 
-/** The HTTP API: routes only; what they do lives in PathwayService. */
-export function buildApp(service: PathwayService, logger: Logger) {
+type Params = { id: string; command: string };
+type Authenticate = (authorization: string | undefined) => Promise<Actor>;
+
+/**
+ * Every route but /health and /openapi.json needs a verified token: the route only turns the
+ * request into a use case call with the token's actor; what is allowed is the application's call.
+ */
+export const routes: { method: 'GET' | 'POST'; url: string; run: (app: Application, actor: Actor, request: FastifyRequest<{ Params: Params }>) => Promise<unknown>; status?: (result: never) => number }[] = [
+  { method: 'GET', url: '/pathways', run: async (app, actor, request) => ({ pathways: await app.queries.list(actor, request.query) }) },
+  { method: 'GET', url: '/pathways/:id', run: (app, actor, request) => app.pathways.read(actor, request.params.id) },
+  { method: 'GET', url: '/pathways/:id/timeline', run: (app, actor, request) => app.pathways.timeline(actor, request.params.id) },
+  { method: 'POST', url: '/pathways/:id/:command', run: (app, actor, request) => app.pathways.command(actor, request.params.id, request.params.command, request.body) },
+  { method: 'GET', url: '/reports/delays', run: (app, actor, request) => app.queries.delayReport(actor, request.query) },
+];
+
+/** The HTTP API: authentication and translation only; the use cases live in app/. */
+export function buildApp(application: Application, authenticate: Authenticate, logger: Logger) {
   const app = Fastify({ loggerInstance: logger.child({ component: 'api' }) });
 
-  app.setErrorHandler((error: FastifyError | ApiError, _request, reply) => {
-    if (error instanceof ApiError) {
-      return reply.status(error.status).send({ error: error.code, message: error.message, issues: error.issues });
-    }
+  app.setErrorHandler((error: FastifyError | AppError, _request, reply) => {
+    if (error instanceof AppError) return sendAppError(reply, error);
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
       // Fastify's own: malformed JSON, wrong content type, body too large.
@@ -32,26 +48,27 @@ export function buildApp(service: PathwayService, logger: Logger) {
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/openapi.json', async () => openApiDocument());
 
+  const actorOf = (request: FastifyRequest) => authenticate(request.headers.authorization);
   app.post('/pathways', async (request, reply) => {
-    const result = await service.start(request.body);
+    const result = await application.pathways.start(await actorOf(request), request.body);
     return reply
       .status(result.created ? 201 : 200)
       .header('location', `/pathways/${result.pathwayId}`)
       .send(result);
   });
-  app.get('/pathways', async (request) => ({ pathways: await service.list(request.query) }));
-  app.get<{ Params: { id: string } }>('/pathways/:id', async (request) => service.get(request.params.id));
-  app.post<{ Params: { id: string; command: string } }>('/pathways/:id/:command', async (request) =>
-    service.command(request.params.id, request.params.command, request.body),
-  );
-  app.get('/reports/delays', async (request) => service.delayReport(request.query));
+  for (const route of routes) {
+    app.route<{ Params: Params }>({ method: route.method, url: route.url, handler: async (request) => route.run(application, await actorOf(request), request) });
+  }
   return app;
 }
 
 export async function startApi(config: Config, logger: Logger): Promise<RunningApi> {
+  // Refuse to start rather than serve patients' data to anyone.
+  const authenticate = createAuthenticator(config.oidc);
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const app = buildApp(new PathwayService(client, config), logger);
+  const application = createApplication(client, config);
+  const app = buildApp(application, authenticate, logger);
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;

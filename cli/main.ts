@@ -4,11 +4,15 @@ import { commandSchemas } from '../schemas/commands';
 import { Agency } from '../schemas/common';
 import { tailAgency, formatEvent } from './agency-tail';
 import { parseAssignments, UsageError } from './args';
+import { currentToken, developmentToken, storeToken } from './credentials';
 import { printPathway, printList, printReport } from './format';
 
 const usage = `homeward — the discharge pathway orchestrator, at a terminal
 
 Usage:
+  homeward login --role R [--site S …]                   sign in for later commands (development issuer of npm start)
+  homeward token --role R [--site S …]                   print a development token, for curl -H "Authorization: Bearer …"
+        roles: discharge-team, manager, agency:<agency>; --site limits staff to their own sites
   homeward start (--file admission.json | key=value …)   start a pathway (idempotent per admissionId)
   homeward show <pathwayId> [--json]                     state, delay and timeline
   homeward <command> <pathwayId> [--file f.json | key=value …]
@@ -18,7 +22,8 @@ Usage:
   homeward agency tail --agency A [--from-beginning] [--group G] [--json]
         print an agency's events as they arrive, once each (reads Kafka at $KAFKA_BROKERS)
 
-Talks to the HTTP API at $HOMEWARD_API_URL (default http://127.0.0.1:8080).
+Talks to the HTTP API at $HOMEWARD_API_URL (default http://127.0.0.1:8080) with the token from
+$HOMEWARD_TOKEN or the last \`homeward login\`.
 Exit codes: 0 done, 1 refused or failed (unknown pathway, not allowed now, server down), 2 bad input.
 
 Examples:
@@ -31,9 +36,10 @@ const apiUrl = (process.env.HOMEWARD_API_URL ?? 'http://127.0.0.1:8080').replace
 async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
   let response: Response;
   try {
+    const token = currentToken();
     response = await fetch(`${apiUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
@@ -42,6 +48,9 @@ async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promi
   const payload = (await response.json().catch(() => ({}))) as { message?: string; issues?: { path: string; message: string }[] };
   if (response.status === 400 || response.status === 422) {
     throw new UsageError(payload.issues?.map((i) => `${i.path}: ${i.message}`).join('\n') ?? payload.message ?? 'invalid input');
+  }
+  if (response.status === 401) {
+    throw new Error(`Not signed in, or the token expired (${payload.message ?? 'unauthenticated'}): run \`npx homeward login --role discharge-team\` or set HOMEWARD_TOKEN`);
   }
   if (!response.ok) throw new Error(payload.message ?? `HTTP ${response.status}`);
   return payload;
@@ -74,13 +83,15 @@ export async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
       stage: { type: 'string' },
       'delayed-for-days': { type: 'string' },
-      site: { type: 'string' },
+      site: { type: 'string', multiple: true },
       'local-authority': { type: 'string' },
       reason: { type: 'string' },
       agency: { type: 'string' },
       status: { type: 'string' },
       'from-beginning': { type: 'boolean' },
       group: { type: 'string' },
+      role: { type: 'string' },
+      subject: { type: 'string' },
     },
   });
   const [verb, ...rest] = positionals;
@@ -89,6 +100,12 @@ export async function main(argv: string[]): Promise<number> {
     return verb || values.help ? 0 : 2;
   }
   const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  if (verb === 'token' || verb === 'login') {
+    const token = await developmentToken({ role: values.role, sites: values.site ?? [], subject: values.subject });
+    if (verb === 'token') process.stdout.write(`${token}\n`);
+    else process.stdout.write(`Signed in as ${values.role}${values.site?.length ? ` (sites ${values.site.join(', ')})` : ''}; token stored in ${storeToken(token)}\n`);
+    return 0;
+  }
   if (verb === 'start') {
     const result = (await call('POST', '/pathways', readBody(values.file, rest))) as { pathwayId: string; created: boolean };
     process.stdout.write(`${result.created ? 'Started' : 'Already started'}: ${result.pathwayId}\n`);
@@ -108,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
     const filters: Record<string, string | undefined> = {
       stage: values.stage,
       delayedForDays: values['delayed-for-days'],
-      site: values.site,
+      site: values.site?.[0],
       localAuthority: values['local-authority'],
       reason: values.reason,
       agency: values.agency,

@@ -18,6 +18,14 @@ export const CloudEvent = z.object({
   /** Position of the event in its pathway (1, 2, 3 …): lets consumers order and spot gaps. */
   sequence: z.number().int().positive(),
   data: z.record(z.string(), z.unknown()),
+  /** Extension: the role of whoever caused the event (`system` for timers and the ADT feed). */
+  actorrole: z.enum(['discharge-team', 'manager', 'agency', 'system']).optional(),
+  /** Extension: the agency that acted, when an agency did. */
+  actoragency: z.string().optional(),
+  /** Extension, on the trust's own topics only: who acted (token subject). Never on another agency's topic. */
+  actorsubject: z.string().optional(),
+  /** Extension, on the trust's own topics only: the sites a site-limited actor may act on, comma-separated. */
+  actorsites: z.string().optional(),
 });
 export type CloudEvent = z.infer<typeof CloudEvent>;
 

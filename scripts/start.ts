@@ -1,6 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig } from '../config';
 import { applyDevSecrets } from '../config/dev-secrets';
+import { startDevIssuer } from '../config/dev-issuer';
 import { createLogger } from '../config/logger';
 import { ensureTopics } from '../kafka/topics';
 import { startApi } from '../api/server';
@@ -43,9 +44,15 @@ async function main(): Promise<void> {
     await ensureComponents(neededComponents({ testServer: false }));
 
     // Before the servers: the local broker is created with the generated Kafka credentials.
+    let devIssuer: string | undefined;
     if (process.env.HOMEWARD_ENV !== 'production') {
-      await applyDevSecrets(paths.dataDir);
+      const secrets = (await applyDevSecrets(paths.dataDir))!;
       say(`Development secrets (hash key, payload key, token issuer, Kafka credentials) are in ${paths.dataDir}/secrets.json`);
+      if (!process.env.HOMEWARD_OIDC_ISSUER) {
+        const issuer = await startDevIssuer(secrets, local.devIssuerPort);
+        stack.push({ name: 'development token issuer', stop: issuer.close });
+        process.env.HOMEWARD_OIDC_ISSUER = devIssuer = issuer.url;
+      }
     }
     const servers: Promise<RunningServer>[] = [];
     if (!process.env.TEMPORAL_ADDRESS) {
@@ -95,6 +102,7 @@ async function main(): Promise<void> {
     say(`  HTTP API        ${api.url}   (OpenAPI: ${api.url}/openapi.json)`);
     say(`  Temporal        ${config.temporal.address}  namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`);
     if (ui) say(`  Temporal UI     ${ui}`);
+    say(`  Token issuer    ${config.oidc.issuer}${devIssuer ? '   (development issuer: `npx homeward login --role discharge-team`)' : ''}`);
     say(`  Kafka           ${config.kafka.brokers.join(',')}`);
     say('Press Ctrl-C to stop.');
   } catch (error) {

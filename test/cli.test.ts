@@ -33,7 +33,7 @@ describe('homeward CLI against the real API', () => {
   });
 
   it('starts and shows a pathway; bad input exits 2 naming the field; refusals exit 1', async () => {
-    const env = { HOMEWARD_API_URL: system.api.url };
+    const env = { HOMEWARD_API_URL: system.api.url, HOMEWARD_TOKEN: await system.token('discharge-team') };
     const body = admission();
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cli-')), 'admission.json');
     fs.writeFileSync(file, JSON.stringify(body));

@@ -1,9 +1,10 @@
-import type { Client } from '@temporalio/client';
 import type { KafkaMessage } from 'kafkajs';
 import type { z } from 'zod';
-import { ApiError } from '../api/errors';
-import type { PathwayService } from '../api/pathway-service';
+import type { Application } from '../app';
+import { AppError } from '../app/errors';
 import { patientKey } from '../config/patient-key';
+import { adtActor, type Actor } from '../schemas/actor';
+import type { Agency } from '../schemas/common';
 import type { Outcome } from '../kafka/inbound-consumer';
 import { topics } from '../kafka/topics';
 import { AdtMessage, AgencyResponse } from '../schemas/inbound';
@@ -31,18 +32,28 @@ const isOutcome = (value: unknown): value is Outcome => typeof value === 'object
  * rejected (→ DLQ); a message whose effect is already recorded is a duplicate (ignored); an
  * error reaching Temporal is thrown, so the message is retried rather than lost.
  */
-export function createInboundHandler(deps: { service: PathwayService; client: Client; patientKeySecret: string }) {
-  const { service, client } = deps;
+export function createInboundHandler(deps: { app: Application; patientKeySecret: string }) {
+  const { pathways, store } = deps.app;
+  /** The bridges read pathways as the ADT feed does: in full, to match messages to them. */
+  const read = async (pathwayId: string) => {
+    const view = await pathways.read(adtActor, pathwayId);
+    if (view.view !== 'full') throw new Error('the ADT feed reads pathways in full');
+    return view;
+  };
+  const agencyActor = (agency: Agency): Actor => ({ subject: `kafka:agency-${agency}`, role: 'agency', agency });
 
-  /** Runs a command; a 4xx answer becomes a duplicate (if `already` says so) or a rejection. */
-  async function command(pathwayId: string, name: string, body: unknown, already: () => Promise<boolean>): Promise<Outcome> {
+  /**
+   * Runs a command as the sender; a refusal becomes a duplicate (when `already` says its effect is
+   * recorded) or a rejection. Anything else (Temporal unreachable) is thrown: the message is retried.
+   */
+  async function command(actor: Actor, pathwayId: string, name: string, body: unknown, already: () => Promise<boolean>): Promise<Outcome> {
     try {
       // The ADT admission starts the new stay's pathway itself, from the PAS's own data.
-      const outcome = await service.command(pathwayId, name, body, { startLinkedPathway: false });
+      const outcome = await pathways.command(actor, pathwayId, name, body, { startLinkedPathway: false });
       return { kind: 'applied', detail: `${pathwayId} ${name} → ${outcome.stage}` };
     } catch (error) {
-      if (!(error instanceof ApiError) || error.status >= 500) throw error;
-      if (error.status === 409 && error.code !== 'wrong_agency' && (await already())) return { kind: 'duplicate', detail: `${pathwayId} ${name}` };
+      if (!(error instanceof AppError) || error.kind === 'unavailable') throw error;
+      if (error.kind === 'conflict' && error.code !== 'wrong_agency' && (await already())) return { kind: 'duplicate', detail: `${pathwayId} ${name}` };
       return rejected(`${error.code}: ${error.message}`);
     }
   }
@@ -52,8 +63,8 @@ export function createInboundHandler(deps: { service: PathwayService; client: Cl
     if (isOutcome(parsed)) return parsed;
     const { pathwayId, referralId, agency, response, reason, readyFrom } = parsed;
     const sameAnswer: Record<string, string[]> = { accepted: ['accepted', 'ready'], declined: ['declined'], ready: ['ready'] };
-    return command(pathwayId, 'referral-response', { referralId, agency, response, reason, readyFrom }, async () => {
-      const view = await service.get(pathwayId);
+    return command(agencyActor(agency), pathwayId, 'referral-response', { referralId, agency, response, reason, readyFrom }, async () => {
+      const view = await read(pathwayId);
       const referral = view.state.referrals.find((r) => r.referralId === referralId);
       return referral?.agency === agency && sameAnswer[response].includes(referral.status);
     });
@@ -66,7 +77,7 @@ export function createInboundHandler(deps: { service: PathwayService; client: Cl
       `WorkflowType = 'dischargePathway' AND ${keys.patientKey.name} = '${key}' AND ` +
       `${keys.stage.name} IN ('discharged', 'intermediate_care', 'readmission_watch', 'readmitted')`;
     const ids: string[] = [];
-    for await (const execution of client.workflow.list({ query })) ids.push(execution.workflowId);
+    for await (const execution of store.executions(query)) ids.push(execution.workflowId);
     return ids;
   }
 
@@ -80,10 +91,10 @@ export function createInboundHandler(deps: { service: PathwayService; client: Cl
         if (parsed.emergency) {
           for (const previous of await previousPathways(parsed.patient.nhsNumber)) {
             if (previous === pathwayId) continue;
-            const view = await service.get(previous);
+            const view = await read(previous);
             if (view.state.readmission?.newAdmissionId === parsed.admissionId) linked = previous;
             else if (view.stage !== 'readmitted') {
-              const outcome = await command(previous, 'readmission', { newAdmissionId: parsed.admissionId, admittedOn: parsed.admittedAt.slice(0, 10), emergency: true }, async () => false);
+              const outcome = await command(adtActor, previous, 'readmission', { newAdmissionId: parsed.admissionId, admittedOn: parsed.admittedAt.slice(0, 10), emergency: true }, async () => false);
               if (outcome.kind === 'applied') linked = previous;
             }
             if (linked) break;
@@ -91,20 +102,20 @@ export function createInboundHandler(deps: { service: PathwayService; client: Cl
         }
         const { admissionId, patient, site, localAuthority, admittedAt } = parsed;
         try {
-          const started = await service.start({ admissionId, patient, site, localAuthority, admittedAt, previousPathwayId: linked });
+          const started = await pathways.start(adtActor, { admissionId, patient, site, localAuthority, admittedAt, previousPathwayId: linked });
           return { kind: started.created ? 'applied' : 'duplicate', detail: `${started.pathwayId} started${linked ? `, readmission of ${linked}` : ''}` };
         } catch (error) {
-          if (error instanceof ApiError && error.status < 500) return rejected(`${error.code}: ${error.message}`);
+          if (error instanceof AppError && error.kind !== 'unavailable') return rejected(`${error.code}: ${error.message}`);
           throw error;
         }
       }
       case 'discharge':
-        return command(pathwayId, 'discharge', { date: parsed.date, destination: parsed.destination }, async () => {
-          const view = await service.get(pathwayId);
+        return command(adtActor, pathwayId, 'discharge', { date: parsed.date, destination: parsed.destination }, async () => {
+          const view = await read(pathwayId);
           return view.state.discharge?.date === parsed.date;
         });
       case 'cancel-admission':
-        return command(pathwayId, 'cancel', { reason: 'admission_cancelled' }, async () => (await service.get(pathwayId)).stage === 'cancelled');
+        return command(adtActor, pathwayId, 'cancel', { reason: 'admission_cancelled' }, async () => (await read(pathwayId)).stage === 'cancelled');
     }
   }
 

@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { PathwayService } from '../api/pathway-service';
+import { createApplication } from '../app';
 import type { Config } from '../config';
 import { createKafka } from '../kafka/client';
 import { InboundConsumer } from '../kafka/inbound-consumer';
@@ -16,12 +16,12 @@ export interface RunningBridges {
 export async function startInboundBridges(config: Config, logger: Logger, groupId = 'homeward-inbound'): Promise<RunningBridges> {
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const service = new PathwayService(client, config);
+  const app = createApplication(client, config);
   const kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-inbound`, logger });
   const consumer = new InboundConsumer(
     kafka,
     groupId,
-    createInboundHandler({ service, client, patientKeySecret: config.patientKeySecret }),
+    createInboundHandler({ app, patientKeySecret: config.patientKeySecret }),
     logger.child({ component: 'inbound' }),
   );
   await consumer.start([topics.agencyResponses, topics.adt]);

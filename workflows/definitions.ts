@@ -2,6 +2,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { PathwayEvent } from '../schemas/events';
 import type { PathwayState, Policy } from '../domain';
 import type { StartCommand, CommandName } from '../schemas/commands';
+import type { Actor } from '../schemas/actor';
 
 /** Names the outside world uses: keep stable (domain.md's public contract). */
 export const pathwayWorkflowId = (admissionId: string) => `pathway-${admissionId}`;
@@ -9,6 +10,8 @@ export const pathwayWorkflowId = (admissionId: string) => `pathway-${admissionId
 export interface RecordedPathwayEvent {
   sequence: number;
   event: PathwayEvent;
+  /** Who gave the command (or `system`: a timer, the ADT feed). Absent on events recorded before actors were. */
+  actor?: Actor;
 }
 
 export interface PathwayInput {
@@ -16,6 +19,8 @@ export interface PathwayInput {
   policy: Policy;
   /** Keyed hash of the NHS number: lets ADT messages find the pathway without the number. */
   patientKey: string;
+  /** Who started the pathway. */
+  actor?: Actor;
   /** Continue-as-new once this run has recorded this many pathway events (tests set it low). */
   continueAsNewAfter?: number;
   /** Present after continue-as-new: everything the previous run knew. */
@@ -48,5 +53,8 @@ export interface PathwayView {
 
 export const pathwayViewQuery = defineQuery<PathwayView>('pathway');
 
-/** One Update per pathway command, named as in the HTTP API (`POST /pathways/{id}/{command}`). */
-export const commandUpdate = (name: CommandName) => defineUpdate<CommandOutcome, [unknown]>(name);
+/**
+ * One Update per pathway command, named as in the HTTP API (`POST /pathways/{id}/{command}`):
+ * the command's payload and who gave it (optional: Updates sent before actors existed had one argument).
+ */
+export const commandUpdate = (name: CommandName) => defineUpdate<CommandOutcome, [unknown, Actor?]>(name);

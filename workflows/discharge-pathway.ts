@@ -4,6 +4,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -22,6 +23,8 @@ import {
   nextDeadline,
   type PathwayState,
 } from '../domain';
+import { timerActor, type Actor } from '../schemas/actor';
+import type { RoutingContext } from '../schemas/agency-views';
 import { commandSchemas, commandNames, type PathwayCommand } from '../schemas/commands';
 import type { PathwayEvent } from '../schemas/events';
 import {
@@ -58,12 +61,20 @@ export async function dischargePathway(input: PathwayInput): Promise<PathwayView
   const runs = (input.carried?.runs ?? 0) + 1;
   const firstSequenceThisRun = timeline.length;
   let lastAttributes = '';
+  // Pathways started before actors were recorded replay without them.
+  const recordsActors = patched('actors-on-timeline');
+  /**
+   * Each unpublished event's routing context, taken right after the event: what an agency sees of
+   * an event depends on the pathway as it stood then, so its HTTP view can be rebuilt identically.
+   */
+  const contexts = new Map<number, RoutingContext>();
 
-  const record = (events: PathwayEvent[]): CommandOutcome => {
+  const record = (events: PathwayEvent[], actor: Actor | undefined): CommandOutcome => {
     const recorded = events.map((event) => {
-      const entry = { sequence: timeline.length + 1, event };
+      const entry: RecordedPathwayEvent = { sequence: timeline.length + 1, event, ...(recordsActors && actor ? { actor } : {}) };
       timeline.push(entry);
       state = evolve(state, event);
+      contexts.set(entry.sequence, routingContext(state));
       return entry;
     });
     if (recorded.length > 0) syncSearchAttributes();
@@ -114,13 +125,13 @@ export async function dischargePathway(input: PathwayInput): Promise<PathwayView
 
   // Record the start before any handler exists: an Update sent right after the start is
   // buffered by the SDK and delivered when its handler is set, and must find the pathway started.
-  if (!input.carried) record(decide(input.start, state, input.policy));
+  if (!input.carried) record(decide(input.start, state, input.policy), input.actor);
   else syncSearchAttributes();
 
   for (const name of commandNames) {
-    setHandler(commandUpdate(name), (payload: unknown) => record(decideOrReject(name, payload)), {
+    setHandler(commandUpdate(name), (payload: unknown, actor?: Actor) => record(decideOrReject(name, payload), actor), {
       // Runs before the Update is written to history: a rejected command leaves no trace.
-      validator: (payload: unknown) => void decideOrReject(name, payload),
+      validator: (payload: unknown, _actor?: Actor) => void decideOrReject(name, payload),
     });
   }
   setHandler(pathwayViewQuery, view);
@@ -133,7 +144,9 @@ export async function dischargePathway(input: PathwayInput): Promise<PathwayView
   for (;;) {
     if (published < timeline.length) {
       const batch = timeline.slice(published);
-      await publishEvents({ pathwayId, events: batch, context: routingContext(state) });
+      const current = routingContext(state);
+      await publishEvents({ pathwayId, events: batch, contexts: batch.map((entry) => contexts.get(entry.sequence) ?? current) });
+      for (const entry of batch) contexts.delete(entry.sequence);
       published += batch.length;
       continue;
     }
@@ -154,7 +167,7 @@ export async function dischargePathway(input: PathwayInput): Promise<PathwayView
     if (waitMs === undefined) await condition(woken);
     else if (waitMs > 0) await condition(woken, waitMs);
     if (deadline !== undefined && Date.now() >= Date.parse(deadline)) {
-      const due = record(decide({ type: 'tick', at: now() }, state, input.policy));
+      const due = record(decide({ type: 'tick', at: now() }, state, input.policy), timerActor);
       if (due.events.length === 0 && nextDeadline(state, input.policy) === deadline) {
         // A deadline the core does not act on would spin this loop; wait for a command instead.
         log.warn('deadline produced no events', { pathwayId, deadline });

@@ -7,6 +7,8 @@ import { startTemporalDev } from './temporal';
 export const local = {
   temporalPort: Number(process.env.TEMPORAL_PORT ?? 7233),
   kafkaPort: Number(process.env.KAFKA_PORT ?? 9092),
+  /** The development token issuer (discovery + JWKS) that npm start runs on loopback. */
+  devIssuerPort: Number(process.env.HOMEWARD_DEV_ISSUER_PORT ?? 8090),
 };
 
 export const startLocalTemporal = (detached = false) =>

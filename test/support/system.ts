@@ -1,7 +1,8 @@
 import { inject } from 'vitest';
 import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from '../../config';
-import { testEnvironment } from './secrets';
+import { startDevIssuer, signDevToken, type DevTokenRequest } from '../../config/dev-issuer';
+import { testEnvironment, testSecrets } from './secrets';
 import { startApi, type RunningApi } from '../../api/server';
 import { createActivities } from '../../activities';
 import { createKafka } from '../../kafka/client';
@@ -15,7 +16,10 @@ import { connectDevServer, createWorker, uniqueTaskQueue } from './temporal';
  */
 export async function startSystem(overrides: Partial<Record<string, string>> = {}, logger: Logger = pino({ level: 'silent' })) {
   const taskQueue = uniqueTaskQueue('system');
+  // The real verification path: a local issuer serving discovery and JWKS, tokens signed with the run's key.
+  const issuer = await startDevIssuer(testSecrets(), 0);
   const config: Config = loadConfig({
+    HOMEWARD_OIDC_ISSUER: issuer.url,
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     KAFKA_BROKERS: inject('kafkaBrokers'),
     TEMPORAL_TASK_QUEUE: taskQueue,
@@ -30,21 +34,35 @@ export async function startSystem(overrides: Partial<Record<string, string>> = {
   const worker: Worker = await createWorker({ connection: temporal.nativeConnection, taskQueue, activities: createActivities({ publisher }) });
   const running = worker.run();
   const api: RunningApi = await startApi(config, logger);
-  const call = async (method: string, path: string, body?: unknown, raw?: string) => {
+  /** A token from the run's issuer; `role` is discharge-team, manager or agency:<agency>. */
+  const token = (role: string, more: Partial<DevTokenRequest> = {}) =>
+    signDevToken(testSecrets(), { issuer: issuer.url, audience: config.oidc.audience, role, subject: `test:${role}`, ...more });
+  const teamToken = await token('discharge-team');
+  /** An HTTP call with a token (`null`: none at all); the body is parsed JSON, headers as given. */
+  const callWith = async (bearer: string | null, method: string, path: string, body?: unknown, raw?: string) => {
     const response = await fetch(`${api.url}${path}`, {
       method,
-      headers: body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {},
+      headers: {
+        ...(body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(bearer === null ? {} : { authorization: `Bearer ${bearer}` }),
+      },
       body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
   };
+  /** As the discharge team, who may do everything. */
+  const call = (method: string, path: string, body?: unknown, raw?: string) => callWith(teamToken, method, path, body, raw);
   return {
     config,
     client: temporal.client,
     api,
     call,
+    callWith,
+    token,
+    issuer: issuer.url,
     async stop() {
       await api.close();
+      await issuer.close();
       worker.shutdown();
       await running;
       await publisher.close();

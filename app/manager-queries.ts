@@ -1,14 +1,12 @@
-import { Client, WorkflowExecutionAlreadyStartedError, type WorkflowExecutionInfo } from '@temporalio/client';
+import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { z } from 'zod';
-import type { Config } from '../config';
-import { patientKey } from '../config/patient-key';
-import { resolvePolicy, delayBand, daysBetween, type Policy } from '../domain';
-import { Region } from '../schemas/common';
-import { StartPayload, commandSchemas, type CommandName } from '../schemas/commands';
+import { daysBetween, delayBand } from '../domain';
+import type { Actor } from '../schemas/actor';
 import { Agency, DelayReasonCode, Stage } from '../schemas/common';
-import { commandUpdate, pathwayViewQuery, pathwayWorkflowId, type CommandOutcome, type PathwayInput, type PathwayView } from '../workflows/definitions';
 import { searchAttributes as keys } from '../workflows/search-attributes';
-import { ApiError, fromTemporal, invalid } from './errors';
+import { forbidden, invalid } from './errors';
+import type { PathwayStore } from './pathway-store';
+import { authorize, mayActOnSite } from './permissions';
 
 export const ListFilters = z.object({
   stage: Stage.optional(),
@@ -21,6 +19,7 @@ export const ListFilters = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 export type ListFilters = z.infer<typeof ListFilters>;
+export const ReportFilters = ListFilters.omit({ limit: true });
 
 export interface PathwaySummary {
   pathwayId: string;
@@ -41,97 +40,17 @@ export interface PathwaySummary {
 const today = () => new Date().toISOString().slice(0, 10);
 const isoDate = (d: Date | undefined) => (d ? d.toISOString().slice(0, 10) : undefined);
 
-/** What the HTTP API and the CLI do with pathways, in terms of the Temporal client. */
-export class PathwayService {
-  /** Resolved once: loadConfig has validated the overrides, so this cannot fail per request. */
-  private readonly policies: Record<Region, Policy>;
+/** Managers' questions (which pathways are stuck or delayed, where and why), over Temporal visibility. */
+export class ManagerQueries {
+  constructor(private readonly store: PathwayStore) {}
 
-  constructor(
-    private readonly client: Client,
-    private readonly config: Config,
-  ) {
-    this.policies = Object.fromEntries(Region.options.map((r) => [r, resolvePolicy(r, config.policyOverrides)])) as Record<Region, Policy>;
-  }
-
-  async start(body: unknown): Promise<{ pathwayId: string; created: boolean }> {
-    const parsed = StartPayload.safeParse(body);
-    if (!parsed.success) throw invalid(parsed.error);
-    const payload = parsed.data;
-    const pathwayId = pathwayWorkflowId(payload.admissionId);
-    const input: PathwayInput = {
-      start: { ...payload, type: 'start', at: new Date().toISOString() },
-      policy: this.policies[payload.region ?? this.config.region],
-      patientKey: patientKey(payload.patient.nhsNumber, this.config.patientKeySecret),
-    };
-    try {
-      await this.client.workflow.start('dischargePathway', {
-        taskQueue: this.config.temporal.taskQueue,
-        workflowId: pathwayId,
-        args: [input],
-        // A closed pathway's admission id is never reused for a new stay.
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: keys.stage, value: 'admitted' },
-          { key: keys.site, value: payload.site },
-          { key: keys.localAuthority, value: payload.localAuthority },
-          { key: keys.patientKey, value: input.patientKey },
-        ],
-      });
-      return { pathwayId, created: true };
-    } catch (error) {
-      // Idempotent per admission: starting the same admission again answers with the same pathway.
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return { pathwayId, created: false };
-      throw error;
-    }
-  }
-
-  async get(pathwayId: string): Promise<PathwayView> {
-    try {
-      return await this.client.workflow.getHandle(pathwayId).query(pathwayViewQuery);
-    } catch (error) {
-      throw fromTemporal(error, pathwayId);
-    }
-  }
-
-  /**
-   * Runs a pathway command. An accepted readmission also starts the new stay's pathway, linked to
-   * this one, with the same patient (the ADT bridge starts it itself, from the PAS's own data).
-   */
-  async command(pathwayId: string, name: string, body: unknown, options: { startLinkedPathway?: boolean } = {}): Promise<CommandOutcome & { linkedPathwayId?: string }> {
-    if (!(name in commandSchemas)) {
-      throw new ApiError(404, 'unknown_command', `Unknown pathway command "${name}"; known: ${Object.keys(commandSchemas).join(', ')}`);
-    }
-    const parsed = commandSchemas[name as CommandName].safeParse(body ?? {});
-    if (!parsed.success) throw invalid(parsed.error);
-    let outcome: CommandOutcome;
-    try {
-      outcome = await this.client.workflow.getHandle(pathwayId).executeUpdate(commandUpdate(name as CommandName), { args: [parsed.data] });
-    } catch (error) {
-      throw fromTemporal(error, pathwayId);
-    }
-    if (name === 'readmission' && (options.startLinkedPathway ?? true) && outcome.stage === 'readmitted') {
-      const { state } = await this.get(pathwayId);
-      const readmission = parsed.data as { newAdmissionId: string; admittedOn: string };
-      const started = await this.start({
-        admissionId: readmission.newAdmissionId,
-        patient: state.patient,
-        site: state.site,
-        localAuthority: state.localAuthority,
-        region: state.region,
-        admittedAt: `${readmission.admittedOn}T00:00:00.000Z`,
-        previousPathwayId: pathwayId,
-      });
-      return { ...outcome, linkedPathwayId: started.pathwayId };
-    }
-    return outcome;
-  }
-
-  async list(query: unknown): Promise<PathwaySummary[]> {
+  async list(actor: Actor, query: unknown): Promise<PathwaySummary[]> {
+    authorize(actor, 'pathways:list');
     const parsed = ListFilters.safeParse(query);
     if (!parsed.success) throw invalid(parsed.error, 'query');
     const filters = parsed.data;
     const results: PathwaySummary[] = [];
-    for await (const execution of this.client.workflow.list({ query: visibilityQuery(filters) })) {
+    for await (const execution of this.store.executions(visibilityQuery(filters, sitesOf(actor, filters.site, 'pathways:list')))) {
       results.push(summarise(execution));
       if (results.length >= filters.limit) break;
     }
@@ -139,13 +58,15 @@ export class PathwayService {
   }
 
   /** Counts and bed-days lost by band, reason, agency and site, from search attributes alone. */
-  async delayReport(query: unknown) {
-    const parsed = ListFilters.omit({ limit: true }).safeParse(query);
+  async delayReport(actor: Actor, query: unknown) {
+    authorize(actor, 'reports:read');
+    const parsed = ReportFilters.safeParse(query);
     if (!parsed.success) throw invalid(parsed.error, 'query');
     const filters = parsed.data;
     const totals = { pathways: 0, delayed: 0, bedDaysLost: 0 };
     const by = { band: {} as Tally, reason: {} as Tally, agency: {} as Tally, site: {} as Tally };
-    for await (const execution of this.client.workflow.list({ query: `${visibilityQuery({ ...filters, limit: 0 })} AND ${keys.dischargeReadyDate.name} IS NOT NULL` })) {
+    const visibility = `${visibilityQuery({ ...filters, limit: 0 }, sitesOf(actor, filters.site, 'reports:read'))} AND ${keys.dischargeReadyDate.name} IS NOT NULL`;
+    for await (const execution of this.store.executions(visibility)) {
       const summary = summarise(execution);
       totals.pathways += 1;
       if (summary.daysDelayed > 0) totals.delayed += 1;
@@ -159,6 +80,12 @@ export class PathwayService {
   }
 }
 
+/** A site-limited actor sees only its own sites; asking for another site is refused, not silently emptied. */
+function sitesOf(actor: Actor, requested: string | undefined, permission: 'pathways:list' | 'reports:read'): string[] | undefined {
+  if (requested !== undefined && !mayActOnSite(actor, requested)) throw forbidden(permission, `site ${requested} is not one of this user's sites`);
+  return actor.sites;
+}
+
 type Tally = Record<string, { pathways: number; bedDaysLost: number }>;
 function add(tally: Tally, key: string, days: number) {
   tally[key] ??= { pathways: 0, bedDaysLost: 0 };
@@ -167,9 +94,10 @@ function add(tally: Tally, key: string, days: number) {
 }
 
 /** Values come from zod enums or are quoted here, so a filter can never change the query's shape. */
-function visibilityQuery(filters: ListFilters): string {
+function visibilityQuery(filters: ListFilters, sites: string[] | undefined): string {
   const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   const clauses = [`WorkflowType = 'dischargePathway'`];
+  if (sites) clauses.push(sites.length > 0 ? `${keys.site.name} IN (${sites.map(quote).join(', ')})` : "WorkflowId = ''");
   if (filters.status === 'open') clauses.push(`ExecutionStatus = 'Running'`);
   if (filters.status === 'closed') clauses.push(`ExecutionStatus != 'Running'`);
   if (filters.stage) clauses.push(`${keys.stage.name} = ${quote(filters.stage)}`);
@@ -208,4 +136,3 @@ function summarise(execution: WorkflowExecutionInfo): PathwaySummary {
     status: execution.status.name,
   };
 }
-

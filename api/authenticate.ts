@@ -1,0 +1,60 @@
+import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type { Config } from '../config';
+import { actorFromClaims } from '../app/identity';
+import { AppError, unauthenticated } from '../app/errors';
+import type { Actor } from '../schemas/actor';
+
+/**
+ * Bearer tokens from the trust's OIDC issuer, verified against its JWKS: signature, issuer,
+ * audience, expiry, and only the pinned algorithms (never `none` or a shared-secret HS*).
+ */
+export function createAuthenticator(oidc: Config['oidc']): (authorization: string | undefined) => Promise<Actor> {
+  if (!oidc.issuer) throw new Error('Invalid configuration: HOMEWARD_OIDC_ISSUER is not set: the API accepts no request without a token issuer (npm start runs a development one)');
+  const issuer = oidc.issuer;
+  let keys: Promise<JWTVerifyGetKey> | undefined;
+  const jwks = () =>
+    (keys ??= discoverJwks(issuer, oidc.jwksUrl).catch((error: unknown) => {
+      keys = undefined; // try discovery again on the next request
+      throw error;
+    }));
+
+  return async (authorization) => {
+    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization?.trim() ?? '');
+    if (!authorization) throw new AppError('unauthenticated', 'missing_token', 'Missing Authorization: Bearer <token>');
+    if (!match) throw unauthenticated('Malformed Authorization header: expected "Bearer <token>"');
+    try {
+      const { payload } = await jwtVerify(match[1], await jwks(), { issuer, audience: oidc.audience, algorithms: oidc.algorithms, requiredClaims: ['exp', 'sub'] });
+      return actorFromClaims(payload as Record<string, unknown>, oidc);
+    } catch (error) {
+      throw asAuthError(error);
+    }
+  };
+}
+
+async function discoverJwks(issuer: string, jwksUrl: string | undefined): Promise<JWTVerifyGetKey> {
+  if (jwksUrl) return createRemoteJWKSet(new URL(jwksUrl));
+  const discovery = new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+  let response: Response;
+  try {
+    response = await fetch(discovery, { signal: AbortSignal.timeout(5_000) });
+  } catch {
+    throw new AppError('unavailable', 'issuer_unreachable', `The token issuer's discovery document (${discovery}) cannot be reached`);
+  }
+  const document = (await response.json().catch(() => ({}))) as { jwks_uri?: unknown };
+  if (!response.ok || typeof document.jwks_uri !== 'string') {
+    throw new AppError('unavailable', 'issuer_unusable', `The token issuer's discovery document (${discovery}) has no jwks_uri`);
+  }
+  return createRemoteJWKSet(new URL(document.jwks_uri));
+}
+
+function asAuthError(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  if (error instanceof errors.JWTExpired) return unauthenticated('Token expired');
+  if (error instanceof errors.JWTClaimValidationFailed) return unauthenticated(`Token claim ${error.claim} is not acceptable`);
+  if (error instanceof errors.JOSEAlgNotAllowed) return unauthenticated('Token signed with an algorithm this API does not accept');
+  if (error instanceof errors.JWKSTimeout || (error instanceof TypeError && /fetch/i.test(error.message))) {
+    return new AppError('unavailable', 'issuer_unreachable', "The token issuer's keys cannot be fetched right now");
+  }
+  if (error instanceof errors.JOSEError) return unauthenticated('Invalid token');
+  return error;
+}

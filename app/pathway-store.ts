@@ -1,0 +1,79 @@
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type WorkflowExecutionInfo } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import type { Actor } from '../schemas/actor';
+import type { CommandName } from '../schemas/commands';
+import { commandUpdate, pathwayViewQuery, type CommandOutcome, type PathwayInput, type PathwayView } from '../workflows/definitions';
+import { searchAttributes as keys } from '../workflows/search-attributes';
+import { AppError, notFound } from './errors';
+
+/** Pathways as Temporal holds them: one workflow each. Temporal's errors become AppErrors here. */
+export class PathwayStore {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+  ) {}
+
+  /** Starts the workflow; false when this admission's pathway already exists. */
+  async start(pathwayId: string, input: PathwayInput): Promise<boolean> {
+    const { start } = input;
+    try {
+      await this.client.workflow.start('dischargePathway', {
+        taskQueue: this.taskQueue,
+        workflowId: pathwayId,
+        args: [input],
+        // A closed pathway's admission id is never reused for a new stay.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: keys.stage, value: 'admitted' },
+          { key: keys.site, value: start.site },
+          { key: keys.localAuthority, value: start.localAuthority },
+          { key: keys.patientKey, value: input.patientKey },
+        ],
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
+      throw error;
+    }
+  }
+
+  async view(pathwayId: string): Promise<PathwayView> {
+    try {
+      return await this.client.workflow.getHandle(pathwayId).query(pathwayViewQuery);
+    } catch (error) {
+      throw fromTemporal(error, pathwayId);
+    }
+  }
+
+  async command(pathwayId: string, name: CommandName, payload: unknown, actor: Actor): Promise<CommandOutcome> {
+    try {
+      return await this.client.workflow.getHandle(pathwayId).executeUpdate(commandUpdate(name), { args: [payload, actor] });
+    } catch (error) {
+      throw fromTemporal(error, pathwayId);
+    }
+  }
+
+  executions(query: string): AsyncIterable<WorkflowExecutionInfo> {
+    return this.client.workflow.list({ query });
+  }
+}
+
+/** What Temporal says about a pathway, as the application's errors: unknown, invalid, not allowed now. */
+function fromTemporal(error: unknown, pathwayId: string): unknown {
+  if (error instanceof WorkflowNotFoundError) return notFound(pathwayId);
+  if (error instanceof WorkflowUpdateFailedError) {
+    const cause = error.cause as { type?: string; message?: string; details?: unknown[] } | undefined;
+    if (cause?.type === 'InvalidCommand') {
+      return new AppError('invalid', 'invalid', cause.message ?? 'invalid command', (cause.details?.[0] as { path: string; message: string }[]) ?? undefined);
+    }
+    if (cause?.type === 'CommandRejected') {
+      return new AppError('conflict', String(cause.details?.[0] ?? 'not_allowed'), cause.message ?? 'command not allowed now');
+    }
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  // A completed workflow no longer takes Updates: the pathway is closed.
+  if (/workflow execution already completed/i.test(message)) {
+    return new AppError('conflict', 'closed', `Pathway ${pathwayId} is closed and takes no more commands`);
+  }
+  return error;
+}

@@ -1,0 +1,46 @@
+import type { Actor } from '../schemas/actor';
+import type { Agency } from '../schemas/common';
+import { commandNames, type CommandName } from '../schemas/commands';
+import { forbidden } from './errors';
+
+/**
+ * The authorisation rules, in one place: HTTP, the CLI (through HTTP) and the Kafka bridges
+ * all reach pathways through the use cases, which check these.
+ */
+export type Permission = 'pathway:start' | 'pathway:read' | 'pathways:list' | 'reports:read' | `command:${CommandName}`;
+
+const everyCommand = commandNames.map((name) => `command:${name}` as const);
+
+/** Grants by role; system actors by subject (the ADT feed; timers act inside the workflow and need none). */
+export const grants: Record<string, readonly Permission[]> = {
+  'discharge-team': ['pathway:start', 'pathway:read', 'pathways:list', 'reports:read', ...everyCommand],
+  manager: ['pathway:read', 'pathways:list', 'reports:read'],
+  // An agency reads (minimised, only pathways it is referred on), answers its own referrals and
+  // says why it is holding a discharge up; nothing else.
+  agency: ['pathway:read', 'command:referral-response', 'command:delay-reason'],
+  'system:adt': ['pathway:start', 'pathway:read', 'command:discharge', 'command:cancel', 'command:readmission'],
+};
+
+const grantsOf = (actor: Actor) => grants[actor.role === 'system' ? `system:${actor.subject}` : actor.role] ?? [];
+
+export function can(actor: Actor, permission: Permission): boolean {
+  return grantsOf(actor).includes(permission);
+}
+
+export function authorize(actor: Actor, permission: Permission): void {
+  if (!can(actor, permission)) throw forbidden(permission, `role ${actor.role}${actor.agency ? ` (${actor.agency})` : ''} does not have it`);
+}
+
+/** What part of a pathway an actor may see: all of it, an agency's minimised view, or nothing. */
+export type Visibility = { kind: 'full' } | { kind: 'agency'; agency: Agency } | { kind: 'none' };
+
+export function visibility(actor: Actor, pathway: { site: string; referralAgencies: Agency[] }): Visibility {
+  if (!can(actor, 'pathway:read')) return { kind: 'none' };
+  if (actor.role === 'agency') {
+    return actor.agency && pathway.referralAgencies.includes(actor.agency) ? { kind: 'agency', agency: actor.agency } : { kind: 'none' };
+  }
+  return mayActOnSite(actor, pathway.site) ? { kind: 'full' } : { kind: 'none' };
+}
+
+/** A site-limited member of staff acts only on their own sites. */
+export const mayActOnSite = (actor: Actor, site: string) => actor.sites === undefined || actor.sites.includes(site);
