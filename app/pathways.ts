@@ -85,16 +85,18 @@ export class Pathways {
       throw new AppError('not_found', 'unknown_command', `Unknown pathway command "${name}"; known: ${Object.keys(commandSchemas).join(', ')}`);
     }
     authorize(actor, `command:${name}`);
+    // Unrestricted staff may act on any pathway: spare them the extra query, unless it is needed
+    // anyway. Everyone else learns nothing, not even whether the body is valid, about a pathway
+    // they may not see.
+    const restricted = actor.role === 'agency' || actor.sites !== undefined;
+    const linking = name === 'readmission' && (options.startLinkedPathway ?? true);
+    const seen = restricted || linking ? await this.visible(actor, pathwayId) : undefined;
     const parsed = commandSchemas[name].safeParse(body ?? {});
     if (!parsed.success) throw invalid(parsed.error);
     const payload = parsed.data as Record<string, unknown>;
     if (actor.role === 'agency' && 'agency' in payload && payload.agency !== actor.agency) {
       throw forbidden(`command:${name}`, `an agency acts only as itself (${actor.agency}), not as ${String(payload.agency)}`);
     }
-    // Unrestricted staff may act on any pathway: spare them the extra query, unless it is needed anyway.
-    const restricted = actor.role === 'agency' || actor.sites !== undefined;
-    const linking = name === 'readmission' && (options.startLinkedPathway ?? true);
-    const seen = restricted || linking ? await this.visible(actor, pathwayId) : undefined;
     const outcome = await this.store.command(pathwayId, name, payload, actor);
     if (linking && seen && outcome.stage === 'readmitted') {
       const readmission = payload as { newAdmissionId: string; admittedOn: string };

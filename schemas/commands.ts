@@ -3,9 +3,6 @@ import { Agency, DelayReasonCode, Destination, DischargePathwayCode, IsoDate, Is
 
 export const AdmissionId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - only, at most 64');
 
-/** Who gave the command. Validated, but not copied onto events (agency views spread event fields): record it beside the event if auditing needs it. */
-const By = z.object({ agency: Agency, user: z.string().min(1).max(100).optional() }).optional();
-
 export const StartPayload = z.object({
   admissionId: AdmissionId,
   patient: Patient,
@@ -18,7 +15,6 @@ export const StartPayload = z.object({
   consents: z.array(Agency).default([]),
   /** The pathway whose readmission started this one. */
   previousPathwayId: z.string().min(1).optional(),
-  by: By,
 });
 
 export const ParticipantRole = z.enum([
@@ -35,9 +31,9 @@ export const ParticipantRole = z.enum([
 
 const Notes = z.string().min(1).max(2000).optional();
 
-export const ExpectedDischargeDatePayload = z.object({ date: IsoDate, by: By });
-export const DischargeReadyPayload = z.object({ date: IsoDate, by: By });
-export const CriteriaToResideMetPayload = z.object({ by: By });
+export const ExpectedDischargeDatePayload = z.object({ date: IsoDate });
+export const DischargeReadyPayload = z.object({ date: IsoDate });
+export const CriteriaToResideMetPayload = z.object({});
 export const AssessmentPayload = z.object({
   participants: z.array(z.object({ role: ParticipantRole })).min(1),
   pathway: DischargePathwayCode,
@@ -45,15 +41,13 @@ export const AssessmentPayload = z.object({
   /** Agencies the patient agreed (at the assessment) to share information with. */
   consents: z.array(Agency).default([]),
   notes: Notes,
-  by: By,
 });
-export const ConsentPayload = z.object({ agency: Agency, given: z.boolean(), by: By });
+export const ConsentPayload = z.object({ agency: Agency, given: z.boolean() });
 export const ReferralPayload = z.object({
   service: Service,
   /** Defaults to the agency that provides the service (`serviceAgency`); set it to refer elsewhere. */
   agency: Agency.optional(),
   reason: z.enum(['re-referral', 'changed-plan', 'additional-need']).default('re-referral'),
-  by: By,
 });
 export const ReferralResponsePayload = z.object({
   referralId: z.string().min(1),
@@ -61,19 +55,17 @@ export const ReferralResponsePayload = z.object({
   response: z.enum(['accepted', 'declined', 'ready']),
   reason: z.string().min(1).max(200).optional(),
   readyFrom: IsoDate.optional(),
-  by: By,
 });
-export const DelayReasonPayload = z.object({ code: DelayReasonCode, agency: Agency, note: z.string().min(1).max(500).optional(), by: By });
-export const DelayReasonResolvedPayload = z.object({ code: DelayReasonCode, agency: Agency, by: By });
-export const DischargePayload = z.object({ date: IsoDate, destination: Destination, by: By });
+export const DelayReasonPayload = z.object({ code: DelayReasonCode, agency: Agency, note: z.string().min(1).max(500).optional() });
+export const DelayReasonResolvedPayload = z.object({ code: DelayReasonCode, agency: Agency });
+export const DischargePayload = z.object({ date: IsoDate, destination: Destination });
 export const ReviewPayload = z.object({
   outcome: z.enum(['continue', 'goals_met', 'needs_long_term_support']),
   goals: z.array(z.string().min(1).max(200)).default([]),
   notes: Notes,
-  by: By,
 });
-export const ReadmissionPayload = z.object({ newAdmissionId: AdmissionId, admittedOn: IsoDate, emergency: z.boolean().default(true), by: By });
-export const CancelPayload = z.object({ reason: z.enum(['died', 'self_discharged', 'transferred', 'admission_cancelled', 'other']), by: By });
+export const ReadmissionPayload = z.object({ newAdmissionId: AdmissionId, admittedOn: IsoDate, emergency: z.boolean().default(true) });
+export const CancelPayload = z.object({ reason: z.enum(['died', 'self_discharged', 'transferred', 'admission_cancelled', 'other']) });
 
 /** Payloads (without `type` and `at`) of the commands a person or an agency gives, by their HTTP/CLI/Update name. */
 export const commandSchemas = {
@@ -134,7 +126,9 @@ export const PathwayCommand = z.discriminatedUnion('type', [
   CancelCommand,
 ]);
 
-type Stamped<T extends string, S extends z.ZodObject> = z.output<S> & { type: T; at: string };
+/** An empty payload schema infers as Record<string, never>, which no stamped command satisfies: treat it as {}. */
+type Payload<S extends z.ZodObject> = string extends keyof z.output<S> ? object : z.output<S>;
+type Stamped<T extends string, S extends z.ZodObject> = Payload<S> & { type: T; at: string };
 
 export type StartCommand = Stamped<'start', typeof StartPayload>;
 export type TickCommand = { type: 'tick'; at: string };

@@ -117,12 +117,14 @@ describe('agency events and replies over Kafka', () => {
     const other = admission();
     const otherId = `pathway-${other.admissionId}`;
     await system.call('POST', '/pathways', other);
-    await system.call('POST', `/pathways/${otherId}/assessment`, { participants: [{ role: 'nurse' }, { role: 'carer' }], pathway: 'P1', needs: ['equipment'] });
+    // ref-1 equipment → equipment, ref-2 reablement → intermediate-care.
+    await system.call('POST', `/pathways/${otherId}/assessment`, { participants: [{ role: 'nurse' }, { role: 'carer' }], pathway: 'P1', needs: ['equipment', 'reablement'] });
     const before = { ...bridges.consumer.stats };
 
     await producer.send(topics.agencyResponses, otherId, '{"not json');
     await producer.send(topics.agencyResponses, otherId, { messageId: 'm-missing', pathwayId: otherId, agency: 'equipment', response: 'accepted' });
-    await producer.send(topics.agencyResponses, otherId, { messageId: 'm-foreign', pathwayId: otherId, referralId: 'ref-1', agency: 'housing', response: 'accepted' });
+    // Referred on the pathway, but answering another agency's referral.
+    await producer.send(topics.agencyResponses, otherId, { messageId: 'm-foreign', pathwayId: otherId, referralId: 'ref-1', agency: 'intermediate-care', response: 'accepted' });
     await producer.send(topics.agencyResponses, 'pathway-nobody', { messageId: 'm-unknown', pathwayId: 'pathway-nobody', referralId: 'ref-1', agency: 'equipment', response: 'accepted' });
     await producer.send(topics.adt, 'x', { type: 'transfer', messageId: 'm-adt' });
     await respond(otherId, 'ref-1', 'equipment', 'accepted');
@@ -138,7 +140,7 @@ describe('agency events and replies over Kafka', () => {
       expect.arrayContaining([
         'invalid: not JSON',
         'invalid: referralId: Invalid input: expected string, received undefined',
-        expect.stringMatching(/^wrong_agency: referral ref-1 is addressed to equipment, not housing/),
+        expect.stringMatching(/^wrong_agency: referral ref-1 is addressed to equipment, not intermediate-care/),
         expect.stringMatching(/^not_found/),
         expect.stringMatching(/^invalid: type/),
       ]),

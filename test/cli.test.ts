@@ -8,6 +8,7 @@ import { topics } from '../kafka/topics';
 import type { CloudEvent } from '../schemas/cloudevent';
 import { admission } from './support/fixtures';
 import { externalProducer } from './support/produce';
+import { testSecrets } from './support/secrets';
 import { startSystem } from './support/system';
 
 const bin = path.join(__dirname, '..', 'bin', 'homeward');
@@ -65,6 +66,28 @@ describe('homeward CLI against the real API', () => {
     expect(agency.stderr).toContain('--agency must be one of');
     expect((await homeward(['show'])).code).toBe(2);
     expect((await homeward(['start', 'admissionId'])).code).toBe(2);
+  });
+
+  it('homeward token and login give development tokens from the data dir\'s issuer key, which the API accepts', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-data-'));
+    const env = { HOMEWARD_API_URL: system.api.url, HOMEWARD_DATA_DIR: dataDir, HOMEWARD_OIDC_ISSUER: system.issuer };
+    const noKey = await homeward(['token', '--role', 'manager'], env);
+    expect(noKey).toMatchObject({ code: 1, stderr: expect.stringContaining('run `npm start` once first') });
+    fs.writeFileSync(path.join(dataDir, 'secrets.json'), JSON.stringify(testSecrets()));
+
+    const printed = await homeward(['token', '--role', 'manager'], env);
+    expect(printed.code).toBe(0);
+    expect((await system.callWith(printed.stdout.trim(), 'GET', '/reports/delays')).status).toBe(200);
+    expect((await homeward(['token', '--role', 'porter'], env)).code).toBe(2);
+    expect((await homeward(['token', '--role', 'manager'], { ...env, HOMEWARD_ENV: 'production' })).code).toBe(2);
+
+    const login = await homeward(['login', '--role', 'agency:housing'], env);
+    expect(login).toMatchObject({ code: 0, stdout: expect.stringContaining('Signed in as agency:housing') });
+    expect(fs.statSync(path.join(dataDir, 'cli-token')).mode & 0o077).toBe(0);
+    const refused = await homeward(['list'], env);
+    expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('Needs permission pathways:list') });
+    const anonymous = await homeward(['list'], { ...env, HOMEWARD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cli-empty-')) });
+    expect(anonymous).toMatchObject({ code: 1, stderr: expect.stringContaining('npx homeward login --role discharge-team') });
   });
 
   it('exits 1 with a clear message when the API is not there', async () => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, it } from 'vitest';
+import type { Actor } from '../../schemas/actor';
 import { PathwayTestEnv, type Pathway } from '../support/pathway-env';
 
 /**
@@ -37,11 +38,15 @@ async function readyP1(options: Parameters<PathwayTestEnv['start']>[1] = {}): Pr
   return pathway;
 }
 
-it('records histories', async () => {
+// Each history is its own test, so one can be recorded alone (`npm run record-histories -- -t <name>`)
+// without re-recording the others: older histories stay as older code wrote them.
+it('p0-handed-back', async () => {
   const p0 = await t.start({}, { workflowId: 'pathway-history-p0' });
   await pathway0(p0);
   await save('p0-handed-back', p0);
+});
 
+it('p1-goals-met', async () => {
   const goalsMet = await readyP1({ workflowId: 'pathway-history-p1-goals-met' });
   await goalsMet.command('discharge', { date: await t.today(), destination: 'usual-residence' });
   await t.sleep('8 days');
@@ -49,11 +54,15 @@ it('records histories', async () => {
   await t.sleep('10 days');
   await goalsMet.command('review', { outcome: 'goals_met' });
   await save('p1-goals-met', goalsMet);
+});
 
+it('p1-six-week-handover', async () => {
   const sixWeeks = await readyP1({ workflowId: 'pathway-history-p1-six-weeks' });
   await sixWeeks.command('discharge', { date: await t.today(), destination: 'usual-residence' });
   await save('p1-six-week-handover', sixWeeks);
+});
 
+it('p2-escalation-decline-cancel', async () => {
   const escalated = await t.start({}, { workflowId: 'pathway-history-escalation-decline' });
   await escalated.command('assessment', { participants: team, pathway: 'P2', needs: ['step-down-bed'] });
   await t.sleep('50 hours');
@@ -62,17 +71,37 @@ it('records histories', async () => {
   await escalated.command('referral-response', { referralId: 'ref-2', agency: 'intermediate-care', response: 'ready' });
   await escalated.command('cancel', { reason: 'transferred' });
   await save('p2-escalation-decline-cancel', escalated);
+});
 
+it('p1-readmitted-day-29', async () => {
   const readmitted = await readyP1({ workflowId: 'pathway-history-readmitted' });
   await readmitted.command('discharge', { date: await t.today(), destination: 'usual-residence' });
   await t.sleep('29 days');
   await readmitted.command('readmission', { newAdmissionId: 'HIST-R', admittedOn: await t.today() });
   await save('p1-readmitted-day-29', readmitted);
+});
 
+it('p1-continued-as-new', async () => {
   const continued = await readyP1({ workflowId: 'pathway-history-continue-as-new', continueAsNewAfter: 8 });
   await continued.command('delay-reason', { code: 'awaiting_transport', agency: 'acute-trust' });
   await continued.command('discharge', { date: await t.today(), destination: 'usual-residence' });
   await save('p1-continued-as-new', continued);
+});
+
+it('p1-actors', async () => {
+  // Every command with its actor (staff, an agency), and a timer's escalation: the trust boundary's history.
+  const nurse: Actor = { subject: 'history:nurse', role: 'discharge-team', sites: ['LEEDS-GEN'] };
+  const provider: Actor = { subject: 'history:ic-system', role: 'agency', agency: 'intermediate-care' };
+  const withActors = await t.start({}, { workflowId: 'pathway-history-actors', actor: nurse });
+  await withActors.command('discharge-ready', { date: await t.today(-1) }, nurse);
+  await withActors.command('assessment', { participants: team, pathway: 'P1', needs: ['reablement'] }, nurse);
+  await t.sleep('30 hours');
+  await withActors.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'accepted' }, provider);
+  await withActors.command('delay-reason', { code: 'awaiting_p1_resource', agency: 'intermediate-care' }, provider);
+  await withActors.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready' }, provider);
+  await withActors.command('discharge', { date: await t.today(), destination: 'usual-residence' }, nurse);
+  await withActors.command('cancel', { reason: 'died' }, nurse);
+  await save('p1-actors', withActors);
 });
 
 async function pathway0(p0: Pathway) {

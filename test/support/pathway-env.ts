@@ -6,6 +6,7 @@ import { createActivities } from '../../activities';
 import { resolvePolicy, type Policy } from '../../domain';
 import { createKafka } from '../../kafka/client';
 import { EventPublisher } from '../../kafka/publisher';
+import type { Actor } from '../../schemas/actor';
 import type { CommandName, StartPayload } from '../../schemas/commands';
 import { commandUpdate, pathwayViewQuery, pathwayWorkflowId, type PathwayInput, type PathwayView } from '../../workflows/definitions';
 import type { dischargePathway } from '../../workflows/discharge-pathway';
@@ -51,7 +52,7 @@ export class PathwayTestEnv {
 
   async start(
     overrides: Partial<StartPayload> = {},
-    options: { policy?: Policy; continueAsNewAfter?: number; workflowId?: string } = {},
+    options: { policy?: Policy; continueAsNewAfter?: number; workflowId?: string; actor?: Actor } = {},
   ): Promise<Pathway> {
     const now = await this.env.currentTimeMs();
     const payload = admission({ admittedAt: new Date(now - 3 * 86_400_000).toISOString(), ...overrides });
@@ -60,6 +61,7 @@ export class PathwayTestEnv {
       policy: options.policy ?? resolvePolicy('england'),
       patientKey: `key-${payload.admissionId}`,
       continueAsNewAfter: options.continueAsNewAfter,
+      actor: options.actor,
     };
     const handle = await this.env.client.workflow.start<typeof dischargePathway>('dischargePathway', {
       taskQueue: this.taskQueue,
@@ -101,8 +103,8 @@ export class Pathway {
     return this.handle.workflowId;
   }
 
-  command(name: CommandName, payload: Record<string, unknown> = {}) {
-    return this.handle.executeUpdate(commandUpdate(name), { args: [payload] });
+  command(name: CommandName, payload: Record<string, unknown> = {}, actor?: Actor) {
+    return this.handle.executeUpdate(commandUpdate(name), { args: actor ? [payload, actor] : [payload] });
   }
 
   view(): Promise<PathwayView> {

@@ -111,6 +111,8 @@ describe('dischargePathway workflow (time-skipping)', () => {
     const stuck = await pathway.view();
     expect(stuck.timeline.map((e) => e.event.type)).toContain('referral.escalated');
     expect(stuck.state.referrals[0]).toMatchObject({ status: 'accepted', escalated: { readiness: 1 } });
+    // Nobody gave a command: the timeline says a timer did it.
+    expect(stuck.timeline.find((e) => e.event.type === 'referral.escalated')?.actor).toEqual({ subject: 'timer', role: 'system' });
     await pathway.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready' });
     await pathway.command('discharge', { date: await t.today(), destination: 'community-bed' });
     await t.sleep('10 days');

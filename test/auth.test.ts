@@ -1,0 +1,143 @@
+import { SignJWT, generateKeyPair } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { admission } from './support/fixtures';
+import { startSystem } from './support/system';
+
+// The trust boundary on the real API, Temporal and a real issuer (discovery + JWKS over HTTP);
+// tokens are signed with the run's issuer key, never faked.
+let system: Awaited<ReturnType<typeof startSystem>>;
+let pathwayId: string;
+beforeAll(async () => {
+  system = await startSystem();
+  const body = admission();
+  pathwayId = `pathway-${body.admissionId}`;
+  await system.call('POST', '/pathways', body);
+  // Referrals: ref-1 reablement → intermediate-care, ref-2 equipment → equipment. None to housing.
+  await system.call('POST', `/pathways/${pathwayId}/assessment`, { participants: [{ role: 'nurse' }, { role: 'patient' }], pathway: 'P1', needs: ['reablement', 'equipment'] });
+});
+afterAll(async () => {
+  await system?.stop();
+});
+
+type Expectation = 'allowed' | 403 | 404;
+const reads = new Set(['getPathway', 'getTimeline']);
+const agencyCommands = new Set(['command-referral-response', 'command-delay-reason']);
+
+/** The role matrix, written out here (not taken from the rules under test). */
+const matrix: Record<string, (operationId: string) => Expectation> = {
+  'discharge-team': () => 'allowed',
+  manager: (op) => (reads.has(op) || op === 'listPathways' || op === 'delayReport' ? 'allowed' : 403),
+  // Referred on the pathway: reads its own view, answers referrals, records its delay reasons.
+  'agency:equipment': (op) => (reads.has(op) || agencyCommands.has(op) ? 'allowed' : 403),
+  // Not referred: the pathway does not exist for it.
+  'agency:housing': (op) => (reads.has(op) || agencyCommands.has(op) ? 404 : 403),
+};
+
+interface Operation {
+  method: string;
+  path: string;
+  operationId: string;
+  secured: boolean;
+}
+
+async function operations(): Promise<Operation[]> {
+  const document = (await system.call('GET', '/openapi.json')).body as { paths: Record<string, Record<string, { operationId: string; security?: unknown[] }>> };
+  return Object.entries(document.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({
+      method: method.toUpperCase(),
+      path: path.replace('{id}', pathwayId),
+      operationId: operation.operationId,
+      secured: operation.security === undefined || operation.security.length > 0,
+    })),
+  );
+}
+
+describe('who may do what, for every route of the OpenAPI document', () => {
+  it('every secured route answers 401 with WWW-Authenticate: Bearer without a valid token', async () => {
+    const ops = await operations();
+    expect(ops.filter((op) => !op.secured).map((op) => op.operationId).sort()).toEqual(['health', 'openapi']);
+    const wrongKey = (await generateKeyPair('ES256')).privateKey;
+    const forged = await new SignJWT({ roles: ['discharge-team'] }).setProtectedHeader({ alg: 'ES256', kid: 'someone-else' })
+      .setIssuer(system.issuer).setAudience('homeward').setSubject('mallory').setExpirationTime('1h').sign(wrongKey);
+    const invalidTokens: Record<string, string | null> = {
+      none: null,
+      junk: 'junk',
+      expired: await system.token('discharge-team', { ttlSeconds: -60 }),
+      'wrong audience': await system.token('discharge-team', { audience: 'someone-else' }),
+      'wrong issuer': await system.token('discharge-team', { issuer: 'http://127.0.0.1:1/elsewhere' }),
+      'signed by another key': forged,
+      'alg none': `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'x', roles: ['discharge-team'], aud: 'homeward', iss: system.issuer, exp: 9e9 })).toString('base64url')}.`,
+    };
+    for (const op of ops.filter((o) => o.secured)) {
+      for (const [kind, bearer] of Object.entries(invalidTokens)) {
+        const response = await system.callWith(bearer, op.method, op.path, op.method === 'POST' ? {} : undefined);
+        expect({ op: op.operationId, kind, status: response.status }).toEqual({ op: op.operationId, kind, status: 401 });
+        expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm="homeward"/);
+        if (kind === 'expired') expect(response.body.message).toBe('Token expired');
+      }
+    }
+    for (const op of ops.filter((o) => !o.secured)) expect((await system.callWith(null, op.method, op.path)).status).toBe(200);
+  });
+
+  it('each role gets exactly its rights: 403 naming the permission, 404 for a pathway an agency may not see', async () => {
+    const ops = (await operations()).filter((op) => op.secured);
+    for (const [role, expect_] of Object.entries(matrix)) {
+      const bearer = await system.token(role);
+      for (const op of ops) {
+        const expected = expect_(op.operationId);
+        // An empty body: an allowed command is then refused as invalid (422), never run.
+        const response = await system.callWith(bearer, op.method, op.path, op.method === 'POST' ? {} : undefined);
+        const got = [401, 403, 404].includes(response.status) ? response.status : 'allowed';
+        expect({ role, op: op.operationId, got }).toEqual({ role, op: op.operationId, got: expected });
+        if (response.status === 403) expect(response.body.message).toMatch(/^Needs permission (pathway:start|pathways:list|reports:read|command:[a-z-]+)/);
+        if (expected === 'allowed') expect([200, 201, 409, 422]).toContain(response.status);
+      }
+    }
+  });
+
+  it('a token with no Homeward role is refused with 403 naming what is missing', async () => {
+    const response = await system.callWith(await system.token('porter'), 'GET', `/pathways/${pathwayId}`);
+    expect(response.status).toBe(403);
+    expect(response.body.message).toMatch(/names none of discharge-team, manager, agency:<agency>/);
+  });
+});
+
+describe('site limits and agencies acting only as themselves', () => {
+  it('staff limited to other sites cannot see, list, report on or start pathways of this site', async () => {
+    const elsewhere = await system.token('manager', { sites: ['ELSEWHERE'] });
+    expect((await system.callWith(elsewhere, 'GET', `/pathways/${pathwayId}`)).status).toBe(404);
+    expect((await system.callWith(elsewhere, 'GET', '/pathways?site=LEEDS-GEN')).status).toBe(403);
+    const listed = await system.callWith(elsewhere, 'GET', '/pathways?status=all&limit=1000');
+    expect(listed.status).toBe(200);
+    expect(listed.body.pathways.filter((p: { site: string }) => p.site !== 'ELSEWHERE')).toEqual([]);
+    const team = await system.token('discharge-team', { sites: ['ELSEWHERE'] });
+    const start = await system.callWith(team, 'POST', '/pathways', admission());
+    expect(start).toMatchObject({ status: 403, body: { message: expect.stringMatching(/site LEEDS-GEN is not one of this user's sites/) } });
+    expect((await system.callWith(team, 'POST', '/pathways', admission({ site: 'ELSEWHERE' }))).status).toBe(201);
+    const own = await system.token('manager', { sites: ['LEEDS-GEN'] });
+    expect((await system.callWith(own, 'GET', `/pathways/${pathwayId}`)).status).toBe(200);
+  });
+
+  it('an agency answers only its own referrals and records delay reasons only as itself', async () => {
+    const equipment = await system.token('agency:equipment');
+    const asOther = await system.callWith(equipment, 'POST', `/pathways/${pathwayId}/referral-response`, { referralId: 'ref-1', agency: 'intermediate-care', response: 'declined' });
+    expect(asOther).toMatchObject({ status: 403, body: { message: expect.stringMatching(/acts only as itself \(equipment\)/) } });
+    const othersReferral = await system.callWith(equipment, 'POST', `/pathways/${pathwayId}/referral-response`, { referralId: 'ref-1', agency: 'equipment', response: 'declined' });
+    expect(othersReferral).toMatchObject({ status: 409, body: { error: 'wrong_agency' } });
+    const delay = await system.callWith(equipment, 'POST', `/pathways/${pathwayId}/delay-reason`, { code: 'homeless_nrpf', agency: 'housing' });
+    expect(delay.status).toBe(403);
+    const own = await system.callWith(equipment, 'POST', `/pathways/${pathwayId}/referral-response`, { referralId: 'ref-2', agency: 'equipment', response: 'accepted' });
+    expect(own).toMatchObject({ status: 200, body: { events: [{ type: 'referral.accepted' }] } });
+    const view = await system.call('GET', `/pathways/${pathwayId}`);
+    expect(view.body.state.referrals.map((r: { status: string }) => r.status)).toEqual(['requested', 'accepted']);
+  });
+});
+
+describe('configuration', () => {
+  it('the API refuses to start without a token issuer', async () => {
+    const { startApi } = await import('../api/server');
+    const pino = (await import('pino')).default;
+    const config = { ...system.config, oidc: { ...system.config.oidc, issuer: undefined } };
+    await expect(startApi(config, pino({ level: 'silent' }))).rejects.toThrow(/HOMEWARD_OIDC_ISSUER is not set/);
+  });
+});
