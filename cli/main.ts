@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { commandSchemas } from '../schemas/commands';
 import { Agency } from '../schemas/common';
-import { tailAgency, formatEvent } from './agency-tail';
+import { loadKafkaConfig } from '../config';
+import { paths } from '../scripts/infra/paths';
+import { agencyKafkaConfig, formatEvent, tailAgency } from './agency-tail';
 import { parseAssignments, UsageError } from './args';
 import { currentToken, developmentToken, storeToken } from './credentials';
 import { printPathway, printList, printReport } from './format';
@@ -20,7 +22,8 @@ Usage:
   homeward list [--stage S] [--delayed-for-days N] [--site S] [--local-authority L] [--reason R] [--agency A] [--json]
   homeward report delays [--site S] [--json]
   homeward agency tail --agency A [--from-beginning] [--group G] [--json]
-        print an agency's events as they arrive, once each (reads Kafka at $KAFKA_BROKERS)
+        print an agency's events as they arrive, once each: reads Kafka at $KAFKA_BROKERS as
+        $KAFKA_SASL_USERNAME (locally: the agency's user in the data dir's secrets.json)
 
 Talks to the HTTP API at $HOMEWARD_API_URL (default http://127.0.0.1:8080) with the token from
 $HOMEWARD_TOKEN or the last \`homeward login\`.
@@ -146,10 +149,11 @@ export async function main(argv: string[]): Promise<number> {
     const controller = new AbortController();
     process.once('SIGINT', () => controller.abort());
     process.once('SIGTERM', () => controller.abort());
-    const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-    process.stderr.write(`Tailing ${agency.data}'s events from ${brokers.join(',')} (Ctrl-C to stop)…\n`);
+    const kafka = agencyKafkaConfig(agency.data, loadKafkaConfig(), paths.dataDir);
+    const as = kafka.sasl ? ` as ${kafka.sasl.username}` : ' without credentials';
+    process.stderr.write(`Tailing ${agency.data}'s events from ${kafka.brokers.join(',')}${as} (Ctrl-C to stop)…\n`);
     const result = await tailAgency({
-      brokers,
+      kafka,
       agency: agency.data,
       fromBeginning: values['from-beginning'] ?? false,
       groupId: values.group,

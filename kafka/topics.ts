@@ -1,23 +1,29 @@
 import { Agency } from '../schemas/common';
 import type { Admin } from 'kafkajs';
 
-/** Every agency gets a topic of its own; the list has one source, the Agency schema. */
+/** Every agency gets topics of its own; the list has one source, the Agency schema. */
 export const agencies = Agency.options;
 
 export const topics = {
   pathwayEvents: 'homeward.pathway.events',
-  agencyEvents: (agency: (typeof agencies)[number]) => `homeward.agency.${agency}.events`,
+  agencyEvents: (agency: Agency) => `homeward.agency.${agency}.events`,
   adt: 'homeward.adt',
-  agencyResponses: 'homeward.agency.responses',
+  /** Only that agency's principal may write here, so the topic says who answered. */
+  agencyResponses: (agency: Agency) => `homeward.agency.${agency}.responses`,
   dlq: 'homeward.dlq',
 } as const;
+
+/** The agency whose responses topic this is, or undefined for any other topic. */
+export function agencyOfResponses(topic: string): Agency | undefined {
+  return agencies.find((agency) => topics.agencyResponses(agency) === topic);
+}
 
 export function allTopics(): string[] {
   return [
     topics.pathwayEvents,
     ...agencies.map((agency) => topics.agencyEvents(agency)),
     topics.adt,
-    topics.agencyResponses,
+    ...agencies.map((agency) => topics.agencyResponses(agency)),
     topics.dlq,
   ];
 }

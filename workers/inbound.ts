@@ -4,7 +4,7 @@ import { createApplication } from '../app';
 import type { Config } from '../config';
 import { createKafka } from '../kafka/client';
 import { InboundConsumer } from '../kafka/inbound-consumer';
-import { topics } from '../kafka/topics';
+import { agencies, topics } from '../kafka/topics';
 import { createInboundHandler } from './inbound-handlers';
 
 export interface RunningBridges {
@@ -12,7 +12,10 @@ export interface RunningBridges {
   stop(): Promise<void>;
 }
 
-/** The inbound bridges: agency responses and ADT messages from Kafka into pathway commands. */
+/**
+ * The inbound bridges: agency responses and ADT messages from Kafka into pathway commands.
+ * `groupId` must start with `homeward-`, the consumer groups the `homeward` principal may use.
+ */
 export async function startInboundBridges(config: Config, logger: Logger, groupId = 'homeward-inbound'): Promise<RunningBridges> {
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
@@ -24,8 +27,9 @@ export async function startInboundBridges(config: Config, logger: Logger, groupI
     createInboundHandler({ app, patientKeySecret: config.patientKeySecret }),
     logger.child({ component: 'inbound' }),
   );
-  await consumer.start([topics.agencyResponses, topics.adt]);
-  logger.info({ topics: [topics.agencyResponses, topics.adt] }, 'inbound bridges running');
+  const inbound = [...agencies.map((agency) => topics.agencyResponses(agency)), topics.adt];
+  await consumer.start(inbound);
+  logger.info({ topics: inbound }, 'inbound bridges running');
   return {
     consumer,
     async stop() {
