@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { KafkaConfig } from '../config';
-import { readDevSecrets } from '../config/dev-secrets';
 import { createKafka } from '../kafka/client';
-import { consumerGroups, principals } from '../kafka/acls';
+import { consumerGroups } from '../kafka/acls';
 import { CloudEvent } from '../schemas/cloudevent';
 import type { Agency } from '../schemas/common';
 import { topics } from '../kafka/topics';
+import { explainKafkaError, refused } from './agency-kafka';
 
 export interface TailOptions {
   /** Brokers and the agency's own credentials (see agencyKafkaConfig). */
@@ -18,34 +18,6 @@ export interface TailOptions {
   onEvent(event: CloudEvent): void;
   onInvalid?(reason: string): void;
   signal: AbortSignal;
-}
-
-/**
- * An agency's Kafka settings: KAFKA_BROKERS, KAFKA_SASL_* and KAFKA_SSL* from the environment (the
- * SCRAM user the trust created for the agency); without KAFKA_SASL_*, in local development, the
- * `agency-<agency>` user of the data dir's secrets, which `npm start` created on its broker.
- */
-export function agencyKafkaConfig(agency: Agency, kafka: KafkaConfig, dataDir: string, env: NodeJS.ProcessEnv = process.env): KafkaConfig {
-  if (kafka.sasl || env.HOMEWARD_ENV === 'production') return kafka;
-  const user = readDevSecrets(dataDir)?.kafka[principals.agency(agency)];
-  return user ? { ...kafka, sasl: { mechanism: 'scram-sha-512', ...user } } : kafka;
-}
-
-/** What the broker's refusal means for the person at the terminal. */
-export function explainKafkaError(error: unknown, options: Pick<TailOptions, 'kafka' | 'agency'> & { groupId: string }): Error {
-  const { name, message, type: ownType, cause } = error as Error & { type?: string; cause?: { type?: string } };
-  const type = ownType ?? cause?.type;
-  const who = options.kafka.sasl ? `Kafka user ${options.kafka.sasl.username}` : 'a client without credentials';
-  if (name === 'KafkaJSSASLAuthenticationError') return new Error(`Kafka refused the sign-in of ${who}: wrong user name or password`);
-  if (name === 'KafkaJSConnectionClosedError' && !options.kafka.sasl) {
-    return new Error('Kafka closed the connection: it needs credentials (set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD)');
-  }
-  if (type === 'TOPIC_AUTHORIZATION_FAILED') return new Error(`Kafka refused ${who} on ${topics.agencyEvents(options.agency)}: that user may not read ${options.agency}'s events`);
-  // kafkajs reports a refused consumer group as a coordinator it cannot find.
-  if (type === 'GROUP_AUTHORIZATION_FAILED' || name === 'KafkaJSGroupCoordinatorNotFound') {
-    return new Error(`Kafka refused ${who} the consumer group ${options.groupId}: ${options.agency}'s groups start with ${consumerGroups.agency(options.agency)}`);
-  }
-  return new Error(`Kafka: ${message}`);
 }
 
 /**
@@ -64,6 +36,8 @@ export async function tailAgency(options: TailOptions): Promise<{ seen: number; 
     if (options.signal.aborted) resolve();
     options.signal.addEventListener('abort', () => resolve(), { once: true });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      // kafkajs restarts after a passing failure (a broker restarting); a refusal would only repeat.
+      if (payload.restart && !refused(payload.error)) return;
       crashed = explainKafkaError(payload.error, { ...options, groupId });
       resolve();
     });
