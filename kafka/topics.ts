@@ -29,14 +29,21 @@ export function allTopics(): string[] {
 }
 
 /** Creates any missing topic. Keyed by pathway id, so 3 partitions keep each pathway in order. */
-export async function ensureTopics(admin: Admin, replicationFactor = 1): Promise<string[]> {
+export async function ensureTopics(admin: Admin, replicationFactor = 1, wanted = allTopics()): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
-  const missing = allTopics().filter((topic) => !existing.has(topic));
+  const missing = wanted.filter((topic) => !existing.has(topic));
   if (missing.length > 0) {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({ topic, numPartitions: 3, replicationFactor })),
-    });
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions: 3, replicationFactor })),
+      });
+    } catch (error) {
+      // Homeward's own principal may not create topics on a cluster with ACLs: its admins do.
+      const errors = (error as { errors?: { type?: string }[] }).errors ?? [error as { type?: string }];
+      if (!errors.some((e) => e.type?.endsWith('AUTHORIZATION_FAILED'))) throw error;
+      throw new Error(`Kafka topics ${missing.join(', ')} are missing and this user may not create them: run scripts/kafka-setup.ts as the cluster's admin`);
+    }
   }
   return missing;
 }

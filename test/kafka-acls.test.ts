@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKafka } from '../kafka/client';
 import { aclEntries, aclKey, describeAll, principals } from '../kafka/acls';
-import { agencies, allTopics, topics } from '../kafka/topics';
+import { agencies, allTopics, ensureTopics, topics } from '../kafka/topics';
 import { kafkaAs } from './support/kafka';
 import { testSecrets } from './support/secrets';
 
@@ -110,5 +110,14 @@ describe('Kafka credentials and ACLs on the real broker', () => {
     // Homeward writes what it publishes and the DLQ, and cannot answer for an agency.
     expect(await produceAs(principals.homeward, topics.dlq)).toBe('written');
     expect(await produceAs(principals.homeward, topics.agencyResponses('housing'))).toBe('TOPIC_AUTHORIZATION_FAILED');
+  });
+
+  it('does not let Homeward\'s own user create topics, and says who must', async () => {
+    const homeward = kafkaAs(principals.homeward, { retry: noRetry }).admin();
+    await homeward.connect();
+    const topic = `homeward.acl-test-${randomUUID()}`;
+    const refusal = await ensureTopics(homeward, 1, [topic]).catch((error: Error) => error.message);
+    await homeward.disconnect();
+    expect(refusal).toBe(`Kafka topics ${topic} are missing and this user may not create them: run scripts/kafka-setup.ts as the cluster's admin`);
   });
 });
