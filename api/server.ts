@@ -1,6 +1,7 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import Fastify, { type FastifyError, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { createDataConverter } from '../codec/data-converter';
 import type { Config } from '../config';
 import { createApplication, type Application } from '../app';
 import { AppError } from '../app/errors';
@@ -86,7 +87,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     address: config.temporal.address,
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4, maxIntervalMs: () => 400 }))],
   });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.codecKeys) });
   const application = createApplication(client, config);
   const app = buildApp(application, authenticate, logger);
   await app.listen({ host: config.http.host, port: config.http.port });

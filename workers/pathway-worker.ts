@@ -2,6 +2,7 @@ import path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
+import { createDataConverter } from '../codec/data-converter';
 import type { Config } from '../config';
 import { createKafka } from '../kafka/client';
 import { EventPublisher } from '../kafka/publisher';
@@ -16,6 +17,8 @@ export interface RunningWorker {
 /** Wires the pathway workflow and its activities to Temporal and Kafka; nothing else. */
 export async function startPathwayWorker(config: Config, logger: Logger): Promise<RunningWorker> {
   installTemporalRuntime(logger);
+  // First: a malformed HOMEWARD_CODEC_KEYS stops the process before it connects to anything.
+  const dataConverter = createDataConverter(config.codecKeys);
   const kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-worker`, logger });
   const publisher = new EventPublisher(kafka);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
@@ -23,6 +26,7 @@ export async function startPathwayWorker(config: Config, logger: Logger): Promis
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    dataConverter,
     workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'),
     activities: createActivities({ publisher }),
   });

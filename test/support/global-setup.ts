@@ -10,6 +10,7 @@ import { startTemporalDev, type RunningServer } from '../../scripts/infra/tempor
 import { ensureTopics } from '../../kafka/topics';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { generateDevSecrets } from '../../config/dev-secrets';
+import { failureConverterPath } from '../../codec/data-converter';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -79,7 +80,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
 }
 
 async function prepare(project: TestProject, temporalAddress: string, kafkaBrokers: string, testServerPath: string, workDir: string) {
-  const bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: quietBundlerLogger });
+  // With Homeward's failure converter, as a worker given workflowsPath bundles it itself.
+  const bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), failureConverterPath, logger: quietBundlerLogger });
   const bundlePath = path.join(workDir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);
   project.provide('workflowBundlePath', bundlePath);
