@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
@@ -7,6 +6,7 @@ import type { Config } from '../config';
 import { createKafka } from '../kafka/client';
 import { EventPublisher } from '../kafka/publisher';
 import { installTemporalRuntime } from './runtime';
+import { workflowBundle } from './workflow-bundle';
 
 export interface RunningWorker {
   /** Resolves when the worker has stopped; rejects if it failed. */
@@ -27,7 +27,10 @@ export async function startPathwayWorker(config: Config, logger: Logger): Promis
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     dataConverter,
-    workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'),
+    workflowsPath: workflowBundle.workflowsPath,
+    // Bounded, not the SDK's default that grows with the heap: a sleeping pathway evicted from
+    // the cache costs nothing until its timer or a command replays it (a short history).
+    maxCachedWorkflows: config.worker.maxCachedWorkflows,
     activities: createActivities({ publisher }),
   });
   const done = worker.run().finally(async () => {

@@ -10,7 +10,7 @@ import { startTemporalDev, type RunningServer } from '../../scripts/infra/tempor
 import { ensureTopics } from '../../kafka/topics';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { generateDevSecrets } from '../../config/dev-secrets';
-import { failureConverterPath } from '../../codec/data-converter';
+import { workflowBundle } from '../../workers/workflow-bundle';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -81,7 +81,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
 async function prepare(project: TestProject, temporalAddress: string, kafkaBrokers: string, testServerPath: string, workDir: string) {
   // With Homeward's failure converter, as a worker given workflowsPath bundles it itself.
-  const bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), failureConverterPath, logger: quietBundlerLogger });
+  const bundle = await bundleWorkflowCode({ ...workflowBundle, logger: quietBundlerLogger });
   const bundlePath = path.join(workDir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);
   project.provide('workflowBundlePath', bundlePath);
