@@ -7,6 +7,7 @@ import { createApplication, type Application } from '../app';
 import { AppError } from '../app/errors';
 import type { Actor } from '../schemas/actor';
 import { createAuthenticator } from './authenticate';
+import { healthReport } from '../health/registry';
 import { sendAppError } from './errors';
 import { openApiDocument } from './openapi';
 
@@ -61,7 +62,8 @@ export function buildApp(application: Application, authenticate: Authenticate, l
     return reply.status(500).send({ error: 'internal', message: 'Internal error; see the server log' });
   });
 
-  app.get('/health', async () => ({ status: 'ok' }));
+  // This process's long-running parts (the inbound consumers, when they run here) say how they are.
+  app.get('/health', async () => healthReport());
   app.get('/openapi.json', async () => openApiDocument());
 
   const actorOf = (request: FastifyRequest) => authenticate(request.headers.authorization);

@@ -31,6 +31,9 @@ export async function startPathwayWorker(config: Config, logger: Logger): Promis
     // Bounded, not the SDK's default that grows with the heap: a sleeping pathway evicted from
     // the cache costs nothing until its timer or a command replays it (a short history).
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
+    // A SIGTERM must stop the worker promptly: in-flight activities (a publish retrying against a
+    // broker that is down) get this long, then are cancelled and retried by whichever worker runs next.
+    shutdownGraceTime: '5 seconds',
     activities: createActivities({ publisher }),
   });
   const done = worker.run().finally(async () => {

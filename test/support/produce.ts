@@ -8,7 +8,7 @@ export async function externalProducer(): Promise<{ send(topic: string, key: str
   await producer.connect();
   return {
     async send(topic, key, value) {
-      await producer.send({ topic, messages: [{ key, value: typeof value === 'string' ? value : JSON.stringify(value) }] });
+      await producer.send({ topic, messages: [{ key, value: typeof value === 'string' || Buffer.isBuffer(value) ? value : JSON.stringify(value) }] });
     },
     close: () => producer.disconnect(),
   };
