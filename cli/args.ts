@@ -1,11 +1,22 @@
 /** Raised for anything the person typed wrong: the CLI prints it and exits with code 2. */
 export class UsageError extends Error {}
 
+type JsonSchema = { type?: string | string[]; properties?: Record<string, JsonSchema>; anyOf?: JsonSchema[] };
+
+/** The JSON Schema type(s) at a dotted path of the body's schema, if the schema says. */
+function typesAt(schema: JsonSchema | undefined, path: string[]): string[] {
+  let node = schema;
+  for (const key of path) node = node?.properties?.[key] ?? node?.anyOf?.find((s) => s.properties?.[key])?.properties?.[key];
+  if (!node) return [];
+  return [node.type ?? [], ...(node.anyOf ?? []).map((s) => s.type ?? [])].flat();
+}
+
 /**
- * `key=value` arguments into a JSON body: dots nest (`patient.name=…`), values that parse as JSON
- * (numbers, booleans, arrays, objects) are taken as such, anything else is a string.
+ * `key=value` arguments into a JSON body: dots nest (`patient.name=…`). A value keeps its text
+ * (an NHS number stays the string it is) unless the body's schema asks for a number or a boolean
+ * there, or it is written as a JSON array or object (`'participants=[{"role":"nurse"}]'`).
  */
-export function parseAssignments(assignments: string[]): Record<string, unknown> {
+export function parseAssignments(assignments: string[], schema?: JsonSchema): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const assignment of assignments) {
     const eq = assignment.indexOf('=');
@@ -13,7 +24,9 @@ export function parseAssignments(assignments: string[]): Record<string, unknown>
     const path = assignment.slice(0, eq).split('.');
     const raw = assignment.slice(eq + 1);
     let value: unknown = raw;
-    if (/^(-?\d+(\.\d+)?|true|false|null|\[.*\]|\{.*\})$/s.test(raw)) {
+    const wanted = typesAt(schema, path);
+    const typed = (wanted.includes('number') || wanted.includes('integer')) && /^-?\d+(\.\d+)?$/.test(raw);
+    if (typed || (wanted.includes('boolean') && /^(true|false)$/.test(raw)) || /^(\[.*\]|\{.*\})$/s.test(raw)) {
       try {
         value = JSON.parse(raw);
       } catch {

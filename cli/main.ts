@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { commandSchemas } from '../schemas/commands';
+import { z } from 'zod';
+import { StartPayload, commandSchemas } from '../schemas/commands';
 import { Agency } from '../schemas/common';
 import { tailAgency, formatEvent } from './agency-tail';
 import { parseAssignments, UsageError } from './args';
@@ -56,9 +57,9 @@ async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promi
   return payload;
 }
 
-function readBody(file: string | undefined, assignments: string[]): Record<string, unknown> {
+function readBody(file: string | undefined, assignments: string[], schema: z.ZodType): Record<string, unknown> {
   if (file && assignments.length) throw new UsageError('Give either --file or key=value arguments, not both');
-  if (!file) return parseAssignments(assignments);
+  if (!file) return parseAssignments(assignments, z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as never);
   let text: string;
   try {
     text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
@@ -107,7 +108,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (verb === 'start') {
-    const result = (await call('POST', '/pathways', readBody(values.file, rest))) as { pathwayId: string; created: boolean };
+    const result = (await call('POST', '/pathways', readBody(values.file, rest, StartPayload))) as { pathwayId: string; created: boolean };
     process.stdout.write(`${result.created ? 'Started' : 'Already started'}: ${result.pathwayId}\n`);
     return 0;
   }
@@ -160,10 +161,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${result.seen} events, ${result.duplicates} duplicates dropped\n`);
     return 0;
   }
-  if (verb in commandSchemas) {
+  if (Object.hasOwn(commandSchemas, verb)) {
     const [id, ...assignments] = rest;
     if (!id) throw new UsageError(`${verb} needs a pathway id`);
-    const outcome = (await call('POST', `/pathways/${encodeURIComponent(id)}/${verb}`, readBody(values.file, assignments))) as {
+    const outcome = (await call('POST', `/pathways/${encodeURIComponent(id)}/${verb}`, readBody(values.file, assignments, commandSchemas[verb as keyof typeof commandSchemas]))) as {
       stage: string;
       events: { sequence: number; type: string }[];
     };
