@@ -50,7 +50,7 @@ describe('homeward CLI against the real API', () => {
     expect(refused.stderr).toMatch(/not allowed in stage admitted/);
 
     const accepted = await homeward(['discharge-ready', `pathway-${body.admissionId}`, `date=${new Date().toISOString().slice(0, 10)}`], env);
-    expect(accepted).toMatchObject({ code: 0, stdout: 'discharge-ready accepted: stage assessment; events discharge_ready.recorded\n' });
+    expect(accepted).toMatchObject({ code: 0, stdout: `Recorded discharge-ready on pathway-${body.admissionId}: now assessment; events discharge_ready.recorded\n` });
 
     const shown = await homeward(['show', `pathway-${body.admissionId}`], env);
     expect(shown.code).toBe(0);
