@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,19 +9,11 @@ import { admission } from './support/fixtures';
 import { externalProducer } from './support/produce';
 import { testSecrets } from './support/secrets';
 import { startSystem } from './support/system';
+import { runCommand } from './support/spawn';
 
 const bin = path.join(__dirname, '..', 'bin', 'homeward');
 
-function homeward(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(bin, args, { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const homeward = (args: string[], env: Record<string, string> = {}) => runCommand(bin, args, env);
 
 describe('homeward CLI against the real API', () => {
   let system: Awaited<ReturnType<typeof startSystem>>;

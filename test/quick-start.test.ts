@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testSecrets } from './support/secrets';
 import { startSystem } from './support/system';
+import { runCommand } from './support/spawn';
 
 // README's quick start, command by command as written there, against the real system.
 const root = path.join(__dirname, '..');
@@ -23,17 +23,9 @@ function quickStartCommands(): string[] {
   return (block ?? '').split('\n').filter((line) => line.startsWith('npx homeward '));
 }
 
-function run(command: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(command: string, env: Record<string, string>) {
   // `npx homeward` is the repository's bin/homeward; the shell splits the words as it would for a person.
-  const line = command.replace(/^npx homeward /, `${path.join(root, 'bin', 'homeward')} `);
-  return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', line], { cwd: root, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCommand('sh', ['-c', command.replace(/^npx homeward /, `${path.join(root, 'bin', 'homeward')} `)], env, root);
 }
 
 describe("README's quick start", () => {
