@@ -97,3 +97,35 @@ describe('agency data minimisation', () => {
     expect(JSON.parse(messages[0].value).data.agency).toBe('housing');
   });
 });
+
+describe('routing after discharge', () => {
+  const at = '2026-03-10T09:00:00.000Z';
+  const to = (event: PathwayEvent) => agencyViews(event, ctx()).flatMap((v) => v.to).sort();
+
+  it('the handover gives social care and the GP each their own patient fields', () => {
+    const handover: PathwayEvent = { type: 'handover.long_term_services', at, reason: 'six_week_limit', to: ['social-care', 'gp'] };
+    const views = agencyViews(handover, ctx());
+    expect(views.map((v) => v.to)).toEqual([['social-care'], ['gp']]);
+    expect(views[0].data).toEqual({ reason: 'six_week_limit', to: ['social-care', 'gp'], patient: { nhsNumber: patient.nhsNumber, name: patient.name, dateOfBirth: patient.dateOfBirth, address: patient.address } });
+    expect(views[1].data.patient).toEqual({ nhsNumber: patient.nhsNumber, name: patient.name, dateOfBirth: patient.dateOfBirth, gpPractice: 'B86001' });
+  });
+
+  it('reviews go to intermediate care only', () => {
+    expect(to({ type: 'review.recorded', at, outcome: 'continue', goals: ['walk'], reviewNumber: 1, nextReviewDue: '2026-03-17' })).toEqual(['intermediate-care']);
+    expect(to({ type: 'review.overdue', at, dueOn: '2026-03-09' })).toEqual(['intermediate-care']);
+  });
+
+  it('readmitted, handed back and cancelled reach every involved agency and the GP, without the new admission id', () => {
+    const involvedAndGp = ['equipment', 'gp', 'housing', 'intermediate-care'];
+    const readmitted = agencyViews({ type: 'pathway.readmitted', at, newAdmissionId: 'A2', linkedPathwayId: 'pathway-A2', admittedOn: '2026-03-10', dayOfWatch: 6 }, ctx());
+    expect(readmitted.flatMap((v) => v.to).sort()).toEqual(involvedAndGp);
+    expect(readmitted[0].data).toEqual({ admittedOn: '2026-03-10', dayOfWatch: 6 });
+    expect(to({ type: 'pathway.handed_back', at, outcome: 'home' })).toEqual(involvedAndGp);
+    expect(agencyViews({ type: 'pathway.cancelled', at, reason: 'died' }, ctx())[0].data).toEqual({ reason: 'died' });
+  });
+
+  it('every message carries the CloudEvents Kafka headers', () => {
+    const [message] = route('pathway-A1', { sequence: 3, event: requested('housing', 'ref-2') }, ctx());
+    expect(message.headers).toEqual({ ce_id: 'pathway-A1/3', ce_type: 'uk.nhs.discharge.referral.requested.v1', 'content-type': 'application/cloudevents+json' });
+  });
+});
