@@ -1,11 +1,13 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import Fastify, { type FastifyError, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { createDataConverter } from '../codec/data-converter';
 import type { Config } from '../config';
 import { createApplication, type Application } from '../app';
 import { AppError } from '../app/errors';
 import type { Actor } from '../schemas/actor';
 import { createAuthenticator } from './authenticate';
+import { healthReport } from '../health/registry';
 import { sendAppError } from './errors';
 import { openApiDocument } from './openapi';
 
@@ -31,7 +33,22 @@ export const routes: { method: 'GET' | 'POST'; url: string; run: (app: Applicati
 
 /** The HTTP API: authentication and translation only; the use cases live in app/. */
 export function buildApp(application: Application, authenticate: Authenticate, logger: Logger) {
-  const app = Fastify({ loggerInstance: logger.child({ component: 'api' }) });
+  // Long path parameters reach the handler (and get a plain 404) instead of fastify's own 414.
+  const app = Fastify({ loggerInstance: logger.child({ component: 'api' }), routerOptions: { maxParamLength: 16_384 } });
+  // What each path pattern answers to, so a wrong method gets 405 with Allow rather than 404.
+  const registered: { pattern: RegExp; method: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    const pattern = new RegExp(`^${route.url.replace(/[.]/g, '\\.').replace(/:[^/]+/g, '[^/]+')}$`);
+    for (const method of [route.method].flat()) registered.push({ pattern, method });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    const allowed = [...new Set(registered.filter((r) => r.pattern.test(path)).map((r) => r.method))].sort();
+    if (allowed.length > 0) {
+      return reply.status(405).header('allow', allowed.join(', ')).send({ error: 'method_not_allowed', message: `${request.method} is not allowed here; allowed: ${allowed.join(', ')}` });
+    }
+    return reply.status(404).send({ error: 'not_found', message: 'No such route' });
+  });
 
   app.setErrorHandler((error: FastifyError | AppError, _request, reply) => {
     if (error instanceof AppError) return sendAppError(reply, error);
@@ -45,7 +62,8 @@ export function buildApp(application: Application, authenticate: Authenticate, l
     return reply.status(500).send({ error: 'internal', message: 'Internal error; see the server log' });
   });
 
-  app.get('/health', async () => ({ status: 'ok' }));
+  // This process's long-running parts (the inbound consumers, when they run here) say how they are.
+  app.get('/health', async () => healthReport());
   app.get('/openapi.json', async () => openApiDocument());
 
   const actorOf = (request: FastifyRequest) => authenticate(request.headers.authorization);
@@ -65,8 +83,13 @@ export function buildApp(application: Application, authenticate: Authenticate, l
 export async function startApi(config: Config, logger: Logger): Promise<RunningApi> {
   // Refuse to start rather than serve patients' data to anyone.
   const authenticate = createAuthenticator(config.oidc);
-  const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  // Lazy, so the API starts (and answers 503) while Temporal is down; few quick retries, so a
+  // request learns within about a second that Temporal is unreachable instead of hanging.
+  const connection = Connection.lazy({
+    address: config.temporal.address,
+    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4, maxIntervalMs: () => 400 }))],
+  });
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.codecKeys) });
   const application = createApplication(client, config);
   const app = buildApp(application, authenticate, logger);
   await app.listen({ host: config.http.host, port: config.http.port });

@@ -2,17 +2,17 @@ import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { z } from 'zod';
 import { daysBetween, delayBand } from '../domain';
 import type { Actor } from '../schemas/actor';
-import { Agency, DelayReasonCode, Stage } from '../schemas/common';
+import { Agency, DelayReasonCode, PlaceName, Stage } from '../schemas/common';
 import { searchAttributes as keys } from '../workflows/search-attributes';
 import { forbidden, invalid } from './errors';
 import type { PathwayStore } from './pathway-store';
 import { authorize, mayActOnSite } from './permissions';
 
-export const ListFilters = z.object({
+export const ListFilters = z.strictObject({
   stage: Stage.optional(),
-  delayedForDays: z.coerce.number().int().min(0).optional(),
-  site: z.string().min(1).optional(),
-  localAuthority: z.string().min(1).optional(),
+  delayedForDays: z.coerce.number().int().min(0).max(36_500).optional(),
+  site: PlaceName.optional(),
+  localAuthority: PlaceName.optional(),
   reason: DelayReasonCode.optional(),
   agency: Agency.optional(),
   status: z.enum(['open', 'closed', 'all']).default('open'),

@@ -10,6 +10,8 @@ export const Env = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('homeward-pathways'),
+  /** Pathways a worker keeps in memory (about 0.3 MB each); the rest are replayed when they wake. */
+  HOMEWARD_WORKER_CACHED_PATHWAYS: z.coerce.number().int().min(0).max(100_000).default(500),
   /**
    * Keys of the payload codec that encrypts Temporal payloads (AES-256-GCM): comma-separated
    * `<keyId>:<base64 of 32 bytes>`. The first encrypts; every one listed decrypts, so keys rotate.
@@ -53,6 +55,7 @@ export type KafkaConfig = { brokers: string[]; clientId: string; sasl?: KafkaSas
 export type Config = {
   env: 'development' | 'production';
   temporal: { address: string; namespace: string; taskQueue: string };
+  worker: { maxCachedWorkflows: number };
   /** Raw HOMEWARD_CODEC_KEYS; parsed by the codec, which names what is wrong. */
   codecKeys: string;
   kafka: KafkaConfig;
@@ -143,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     env: e.HOMEWARD_ENV,
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    worker: { maxCachedWorkflows: e.HOMEWARD_WORKER_CACHED_PATHWAYS },
     codecKeys: e.HOMEWARD_CODEC_KEYS!,
     kafka: kafkaSettings(e),
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },

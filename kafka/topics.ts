@@ -18,6 +18,9 @@ export function agencyOfResponses(topic: string): Agency | undefined {
   return agencies.find((agency) => topics.agencyResponses(agency) === topic);
 }
 
+/** What the inbound bridges read: every agency's responses and the ADT feed. */
+export const inboundTopics = (): string[] => [...agencies.map((agency) => topics.agencyResponses(agency)), topics.adt];
+
 export function allTopics(): string[] {
   return [
     topics.pathwayEvents,

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createPublishActivities } from '../activities/publish';
 import { EventPublisher } from '../kafka/publisher';
-import { agencies, topics } from '../kafka/topics';
+import { agencies, inboundTopics, topics } from '../kafka/topics';
 import type { Agency } from '../schemas/common';
 import { startInboundBridges, type RunningBridges } from '../workers/inbound';
 import { admission, nhsNumber } from './support/fixtures';
@@ -29,7 +29,7 @@ beforeAll(async () => {
   system = await startSystem();
   // The bridges' principal may use only consumer groups starting homeward-.
   const groupId = `homeward-inbound-test-${randomUUID()}`;
-  await positionGroupAtEnd(inject('kafkaBrokers'), groupId, [...agencies.map(topics.agencyResponses), topics.adt]);
+  await positionGroupAtEnd(inject('kafkaBrokers'), groupId, inboundTopics());
   bridges = await startInboundBridges(system.config, pino({ level: 'silent' }), groupId);
   reader = await new TopicReader(inject('kafkaBrokers')).start([topics.pathwayEvents, ...agencies.map(topics.agencyEvents), topics.dlq]);
 });

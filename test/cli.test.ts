@@ -10,19 +10,11 @@ import { admission } from './support/fixtures';
 import { externalProducer } from './support/produce';
 import { testSecrets } from './support/secrets';
 import { startSystem } from './support/system';
+import { runCommand } from './support/spawn';
 
 const bin = path.join(__dirname, '..', 'bin', 'homeward');
 
-function homeward(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(bin, args, { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const homeward = (args: string[], env: Record<string, string> = {}) => runCommand(bin, args, env);
 
 describe('homeward CLI against the real API', () => {
   let system: Awaited<ReturnType<typeof startSystem>>;
@@ -50,7 +42,7 @@ describe('homeward CLI against the real API', () => {
     expect(refused.stderr).toMatch(/not allowed in stage admitted/);
 
     const accepted = await homeward(['discharge-ready', `pathway-${body.admissionId}`, `date=${new Date().toISOString().slice(0, 10)}`], env);
-    expect(accepted).toMatchObject({ code: 0, stdout: 'discharge-ready accepted: stage assessment; events discharge_ready.recorded\n' });
+    expect(accepted).toMatchObject({ code: 0, stdout: `Recorded discharge-ready on pathway-${body.admissionId}: now assessment; events discharge_ready.recorded\n` });
 
     const shown = await homeward(['show', `pathway-${body.admissionId}`], env);
     expect(shown.code).toBe(0);

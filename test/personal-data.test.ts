@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { agencies, topics } from '../kafka/topics';
+import { inboundTopics, topics } from '../kafka/topics';
 import { startInboundBridges, type RunningBridges } from '../workers/inbound';
 import { admission, nhsNumber } from './support/fixtures';
 import { positionGroupAtEnd } from './support/kafka';
@@ -26,7 +26,7 @@ beforeAll(async () => {
   system = await startSystem({}, logger);
   // The bridges' principal may use only consumer groups starting homeward-.
   const groupId = `homeward-pii-test-${randomUUID()}`;
-  await positionGroupAtEnd(inject('kafkaBrokers'), groupId, [...agencies.map(topics.agencyResponses), topics.adt]);
+  await positionGroupAtEnd(inject('kafkaBrokers'), groupId, inboundTopics());
   bridges = await startInboundBridges(system.config, logger, groupId);
 });
 afterAll(async () => {

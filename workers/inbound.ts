@@ -1,10 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { createApplication } from '../app';
+import { createDataConverter } from '../codec/data-converter';
 import type { Config } from '../config';
 import { createKafka } from '../kafka/client';
 import { InboundConsumer } from '../kafka/inbound-consumer';
-import { agencies, topics } from '../kafka/topics';
+import { inboundTopics } from '../kafka/topics';
 import { createInboundHandler } from './inbound-handlers';
 
 export interface RunningBridges {
@@ -17,8 +18,9 @@ export interface RunningBridges {
  * `groupId` must start with `homeward-`, the consumer groups the `homeward` principal may use.
  */
 export async function startInboundBridges(config: Config, logger: Logger, groupId = 'homeward-inbound'): Promise<RunningBridges> {
+  const dataConverter = createDataConverter(config.codecKeys);
   const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
   const app = createApplication(client, config);
   const kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-inbound`, logger });
   const consumer = new InboundConsumer(
@@ -27,7 +29,7 @@ export async function startInboundBridges(config: Config, logger: Logger, groupI
     createInboundHandler({ app, patientKeySecret: config.patientKeySecret }),
     logger.child({ component: 'inbound' }),
   );
-  const inbound = [...agencies.map((agency) => topics.agencyResponses(agency)), topics.adt];
+  const inbound = inboundTopics();
   await consumer.start(inbound);
   logger.info({ topics: inbound }, 'inbound bridges running');
   return {

@@ -10,6 +10,7 @@ import { freePort } from '../../scripts/infra/process';
 import { startTemporalDev, type RunningServer } from '../../scripts/infra/temporal';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { generateDevSecrets, readDevSecrets, type DevSecrets } from '../../config/dev-secrets';
+import { workflowBundle } from '../../workers/workflow-bundle';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -90,7 +91,8 @@ function existingBrokerSecrets(): DevSecrets {
 }
 
 async function prepare(project: TestProject, temporalAddress: string, kafkaBrokers: string, testServerPath: string, workDir: string, credentials: KafkaCredentials) {
-  const bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: quietBundlerLogger });
+  // With Homeward's failure converter, as a worker given workflowsPath bundles it itself.
+  const bundle = await bundleWorkflowCode({ ...workflowBundle, logger: quietBundlerLogger });
   const bundlePath = path.join(workDir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);
   project.provide('workflowBundlePath', bundlePath);

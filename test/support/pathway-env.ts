@@ -13,7 +13,7 @@ import { admission } from './fixtures';
 import { temporal } from '@temporalio/proto';
 import { searchAttributes } from '../../workflows/search-attributes';
 import { kafkaAs } from './kafka';
-import { createWorker, uniqueTaskQueue } from './temporal';
+import { createWorker, testDataConverter, uniqueTaskQueue } from './temporal';
 
 /**
  * The real Java time-skipping server with the real pathway workflow, whose activities publish to
@@ -28,10 +28,15 @@ export class PathwayTestEnv {
     readonly taskQueue: string,
   ) {}
 
-  /** Defaults come from the suite's global setup; the history recorder passes its own. */
-  static async create(options: { testServerPath?: string; kafkaBrokers?: string; workflowsPath?: string } = {}): Promise<PathwayTestEnv> {
+  /**
+   * Defaults come from the suite's global setup. Payloads are encrypted as in production, except
+   * with `plainPayloads` (the history recorder: a committed history must replay without a key).
+   */
+  static async create(options: { testServerPath?: string; kafkaBrokers?: string; workflowsPath?: string; plainPayloads?: boolean } = {}): Promise<PathwayTestEnv> {
+    const dataConverter = options.plainPayloads ? undefined : testDataConverter();
     const env = await TestWorkflowEnvironment.createTimeSkipping({
       server: { executable: { type: 'existing-path', path: options.testServerPath ?? inject('testServerPath') } },
+      client: { dataConverter },
     });
     await registerSearchAttributes(env);
     const publisher = new EventPublisher(kafkaAs('homeward', { brokers: options.kafkaBrokers, clientId: 'time-skipping-tests' }));
@@ -39,6 +44,7 @@ export class PathwayTestEnv {
     const worker = await createWorker({
       connection: env.nativeConnection,
       taskQueue,
+      dataConverter,
       activities: createActivities({ publisher }),
       workflowsPath: options.workflowsPath,
     });

@@ -10,7 +10,7 @@ export async function externalProducer(principal: string): Promise<{ send(topic:
   await producer.connect();
   return {
     async send(topic, key, value) {
-      await producer.send({ topic, messages: [{ key, value: typeof value === 'string' ? value : JSON.stringify(value) }] });
+      await producer.send({ topic, messages: [{ key, value: typeof value === 'string' || Buffer.isBuffer(value) ? value : JSON.stringify(value) }] });
     },
     close: () => producer.disconnect(),
   };

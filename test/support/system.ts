@@ -8,11 +8,12 @@ import { createActivities } from '../../activities';
 import { createKafka } from '../../kafka/client';
 import { EventPublisher } from '../../kafka/publisher';
 import type { Worker } from '@temporalio/worker';
-import { connectDevServer, createWorker, uniqueTaskQueue } from './temporal';
+import { connectDevServer, createWorker, testDataConverter, uniqueTaskQueue } from './temporal';
 
 /**
  * The real system on the suite's dev server and broker: a pathway worker on its own task queue
- * and the HTTP API on a free port.
+ * (or TEMPORAL_TASK_QUEUE's) and the HTTP API on a free port. The worker and the client use the
+ * codec keys of the configuration, so overriding HOMEWARD_CODEC_KEYS changes all of them.
  */
 export async function startSystem(overrides: Partial<Record<string, string>> = {}, logger: Logger = pino({ level: 'silent' })) {
   const taskQueue = uniqueTaskQueue('system');
@@ -29,9 +30,14 @@ export async function startSystem(overrides: Partial<Record<string, string>> = {
     ...testEnvironment(),
     ...overrides,
   });
-  const temporal = await connectDevServer();
+  const temporal = await connectDevServer({ codecKeys: config.codecKeys });
   const publisher = new EventPublisher(createKafka({ ...config.kafka, clientId: 'system-test' }));
-  const worker: Worker = await createWorker({ connection: temporal.nativeConnection, taskQueue, activities: createActivities({ publisher }) });
+  const worker: Worker = await createWorker({
+    connection: temporal.nativeConnection,
+    taskQueue: config.temporal.taskQueue,
+    dataConverter: testDataConverter(config.codecKeys),
+    activities: createActivities({ publisher }),
+  });
   const running = worker.run();
   const api: RunningApi = await startApi(config, logger);
   /** A token from the run's issuer; `role` is discharge-team, manager or agency:<agency>. */
