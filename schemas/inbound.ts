@@ -43,3 +43,20 @@ export const AdtMessage = z.discriminatedUnion('type', [
   }),
 ]);
 export type AdtMessage = z.infer<typeof AdtMessage>;
+
+/**
+ * What an agency gets on its own events topic when Homeward refuses one of its responses
+ * (CloudEvent type `uk.nhs.discharge.response.rejected.v1`, keyed by the agency's messageId).
+ */
+export const ResponseRejected = z.object({
+  /** The messageId the agency sent, when the message had one. */
+  messageId: z.string().optional(),
+  /** Names the field or rule at fault, e.g. `wrong_agency: referral ref-1 is addressed to equipment, not housing`. */
+  reason: z.string(),
+  /** The agency's own message as it arrived (at most its first 64 KiB). */
+  message: z.string().nullable(),
+  truncated: z.object({ size: z.number().int(), sha256: z.string() }).optional(),
+  partition: z.number().int(),
+  offset: z.string(),
+});
+export type ResponseRejected = z.infer<typeof ResponseRejected>;

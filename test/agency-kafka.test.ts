@@ -161,6 +161,17 @@ describe('agency events and replies over Kafka', () => {
     );
     expect(dlq.find((m) => m.value.reason === 'invalid: not JSON')?.value.value).toBe('{"not json');
     expect(dlq.find((m) => String(m.value.reason).startsWith('wrong_agency'))?.value).toMatchObject({ topic: topics.agencyResponses('intermediate-care'), partition: expect.any(Number), offset: expect.any(String) });
+    // Each agency hears of its own refused answers on its own topic, keyed by its messageId; nobody else does.
+    const rejections = await reader.waitFor((all) => all.filter((m) => m.value.type === 'uk.nhs.discharge.response.rejected.v1' && m.value.subject === otherId).length >= 3);
+    const rejected = (agency: Agency) => rejections.filter((m) => m.topic === topics.agencyEvents(agency) && m.value.type === 'uk.nhs.discharge.response.rejected.v1' && m.value.subject === otherId);
+    expect(rejected('intermediate-care').map((m) => m.value.data)).toEqual([
+      expect.objectContaining({ messageId: 'm-foreign', reason: expect.stringMatching(/^wrong_agency/), message: expect.stringContaining('"m-foreign"') }),
+    ]);
+    expect(rejected('intermediate-care')[0].key).toBe('m-foreign');
+    expect(rejected('equipment').map((m) => (m.value.data as { messageId?: string }).messageId).sort()).toEqual(['m-missing', 'm-named']);
+    expect(rejections.filter((m) => m.value.type === 'uk.nhs.discharge.response.rejected.v1' && !m.topic.startsWith('homeward.agency.equipment') && !m.topic.startsWith('homeward.agency.intermediate-care'))).toEqual([]);
+    // The hospital's rejected ADT message reaches no agency.
+    expect(rejections.filter((m) => m.topic !== topics.dlq && JSON.stringify(m.value).includes('m-adt'))).toEqual([]);
     await eventually(async () => bridges.consumer.stats.duplicate, (n) => n > before.duplicate);
     const events = (await system.call('GET', `/pathways/${otherId}`)).body.timeline.map((e: { event: { type: string } }) => e.event.type);
     expect(events.filter((t: string) => t === 'referral.accepted')).toHaveLength(1);

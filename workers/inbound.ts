@@ -7,6 +7,7 @@ import { createKafka } from '../kafka/client';
 import { InboundConsumer } from '../kafka/inbound-consumer';
 import { inboundTopics } from '../kafka/topics';
 import { createInboundHandler } from './inbound-handlers';
+import { agencyRejectionNotice } from './rejection-notices';
 
 export interface RunningBridges {
   consumer: InboundConsumer;
@@ -28,6 +29,7 @@ export async function startInboundBridges(config: Config, logger: Logger, groupI
     groupId,
     createInboundHandler({ app, patientKeySecret: config.patientKeySecret }),
     logger.child({ component: 'inbound' }),
+    agencyRejectionNotice,
   );
   const inbound = inboundTopics();
   await consumer.start(inbound);
