@@ -19,7 +19,8 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     if (!options.logger) return;
     const { message, ...extra } = log;
     const fields = { component: 'kafkajs', broker: extra.broker, error: extra.error };
-    if (level === kafkaLogLevel.ERROR) options.logger.error(fields, message);
+    if (expected(message, String(extra.error ?? ''))) options.logger.debug(fields, message);
+    else if (level === kafkaLogLevel.ERROR) options.logger.error(fields, message);
     else if (level === kafkaLogLevel.WARN) options.logger.warn(fields, message);
   };
   return new Kafka({
@@ -31,6 +32,15 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     logCreator: toPino,
     retry: options.retry ?? { retries: 8, initialRetryTime: 200 },
   });
+}
+
+/**
+ * What kafkajs reports loudly but is normal here: a group coordinator still loading on a fresh
+ * broker (retried by kafkajs itself), the partitioner notice, and the idempotent producer's retry
+ * limit, which is deliberate (a failed publish is retried by the workflow with the same event ids).
+ */
+function expected(message: string, error: string): boolean {
+  return /coordinator is (loading|not available)/i.test(error) || /switched default partitioner|Limiting retries for the idempotent producer/.test(message);
 }
 
 function tls(options: KafkaClientOptions): boolean | { ca: string[] } {

@@ -7,7 +7,7 @@ import { ensureTopics } from '../kafka/topics';
 import { startApi } from '../api/server';
 import { startPathwayWorker } from '../workers/pathway-worker';
 import { startInboundBridges } from '../workers/inbound';
-import { ensureComponents, neededComponents } from './infra/install';
+import { ensureComponents, isInstalled, neededComponents } from './infra/install';
 import type { KafkaCredentials } from './infra/kafka';
 import { local, setUpLocalKafka, startLocalKafka, startLocalTemporal } from './infra/local';
 import { MissingToolError } from './infra/process';
@@ -41,8 +41,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown(0));
 
   try {
-    say('Homeward: checking infrastructure (first run installs Temporal CLI and Kafka; this takes minutes)…');
-    await ensureComponents(neededComponents({ testServer: false }));
+    const missing = neededComponents({ testServer: false }).filter((component) => !isInstalled(component));
+    if (missing.length > 0) say(`Homeward: installing ${missing.join(' and ')} into the cache (first run only; this takes minutes)…`);
+    await ensureComponents(missing);
 
     // Before the servers: the local broker is created with the generated Kafka credentials.
     let devIssuer: string | undefined;
