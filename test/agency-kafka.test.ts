@@ -9,11 +9,14 @@ import { startInboundBridges, type RunningBridges } from '../workers/inbound';
 import { admission, nhsNumber } from './support/fixtures';
 import { kafkaAs, positionGroupAtEnd, TopicReader, type ReceivedMessage } from './support/kafka';
 import { externalProducer } from './support/produce';
+import { exclusive } from './support/exclusive';
 import { eventually, startSystem } from './support/system';
 
 // Agencies' side of Homeward on the real broker and the real Temporal dev server.
 let system: Awaited<ReturnType<typeof startSystem>>;
 let bridges: RunningBridges;
+// Files whose bridges consume the inbound topics take turns, so none handles another's messages.
+let release: () => void;
 let reader: TopicReader;
 type Producer = Awaited<ReturnType<typeof externalProducer>>;
 const producers = new Map<string, Promise<Producer>>();
@@ -26,6 +29,7 @@ const sendAs = async (principal: string, topic: string, key: string, value: unkn
 const today = () => new Date().toISOString().slice(0, 10);
 
 beforeAll(async () => {
+  release = await exclusive('inbound-bridges');
   system = await startSystem();
   // The bridges' principal may use only consumer groups starting homeward-.
   const groupId = `homeward-inbound-test-${randomUUID()}`;
@@ -36,7 +40,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await reader?.stop();
   for (const producer of producers.values()) await (await producer).close();
-  await bridges?.stop();
+  // Given back even if stopping fails, or the other files would wait for ever.
+  await Promise.resolve(bridges?.stop()).finally(() => release?.());
   await system?.stop();
 });
 

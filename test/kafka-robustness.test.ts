@@ -10,15 +10,19 @@ import { startInboundBridges, type RunningBridges } from '../workers/inbound';
 import { admission } from './support/fixtures';
 import { positionGroupAtEnd, TopicReader } from './support/kafka';
 import { externalProducer } from './support/produce';
+import { exclusive } from './support/exclusive';
 import { eventually, startSystem } from './support/system';
 
 // Poison messages and crashes on the real broker: every message ends processed or dead-lettered,
 // and the consumer keeps going.
 let system: Awaited<ReturnType<typeof startSystem>>;
 let bridges: RunningBridges;
+// Files whose bridges consume the inbound topics take turns, so none handles another's messages.
+let release: () => void;
 let producer: Awaited<ReturnType<typeof externalProducer>>;
 let reader: TopicReader;
 beforeAll(async () => {
+  release = await exclusive('inbound-bridges');
   system = await startSystem();
   // The bridges sign in as homeward, whose consumer groups start homeward-.
   const groupId = `homeward-robustness-${randomUUID()}`;
@@ -30,7 +34,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await reader?.stop();
   await producer?.close();
-  await bridges?.stop();
+  // Given back even if stopping fails, or the other files would wait for ever.
+  await Promise.resolve(bridges?.stop()).finally(() => release?.());
   await system?.stop();
 });
 

@@ -12,7 +12,7 @@ describe('npm start', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'npm-start-'));
     const ports = { TEMPORAL_PORT: 0, TEMPORAL_UI_PORT: 0, KAFKA_PORT: 0, KAFKA_CONTROLLER_PORT: 0, HTTP_PORT: 0, HOMEWARD_DEV_ISSUER_PORT: 0 };
     for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
-    const env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), HOMEWARD_DATA_DIR: dataDir };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), HOMEWARD_DATA_DIR: dataDir };
     for (const inherited of ['TEMPORAL_ADDRESS', 'KAFKA_BROKERS', 'HOMEWARD_OIDC_ISSUER', 'LOG_FORMAT']) delete env[inherited];
     // Straight to the start script (as `npm start` runs it), so Ctrl-C reaches it as from a terminal.
     const child = spawn(path.join(__dirname, '..', 'node_modules', '.bin', 'tsx'), [path.join(__dirname, '..', 'scripts', 'start.ts')], { env });

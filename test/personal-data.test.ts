@@ -7,6 +7,7 @@ import { startInboundBridges, type RunningBridges } from '../workers/inbound';
 import { admission, nhsNumber } from './support/fixtures';
 import { positionGroupAtEnd } from './support/kafka';
 import { externalProducer } from './support/produce';
+import { exclusive } from './support/exclusive';
 import { eventually, startSystem } from './support/system';
 
 // Personal data never reaches a log line: drive the API and the inbound bridges with a patient's
@@ -22,7 +23,10 @@ const logger = pino({ level: 'debug' }, capture);
 
 let system: Awaited<ReturnType<typeof startSystem>>;
 let bridges: RunningBridges;
+// Files whose bridges consume the inbound topics take turns, so none handles another's messages.
+let release: () => void;
 beforeAll(async () => {
+  release = await exclusive('inbound-bridges');
   system = await startSystem({}, logger);
   // The bridges' principal may use only consumer groups starting homeward-.
   const groupId = `homeward-pii-test-${randomUUID()}`;
@@ -30,7 +34,8 @@ beforeAll(async () => {
   bridges = await startInboundBridges(system.config, logger, groupId);
 });
 afterAll(async () => {
-  await bridges?.stop();
+  // Given back even if stopping fails, or the other files would wait for ever.
+  await Promise.resolve(bridges?.stop()).finally(() => release?.());
   await system?.stop();
 });
 
