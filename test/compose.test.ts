@@ -21,6 +21,18 @@ describe('docker-compose.yml', () => {
     expect(services.temporal.environment?.POSTGRES_SEEDS).toBe('postgresql');
   });
 
+  it('gives the worker (whose projector writes it) and the API the read model’s PostgreSQL', () => {
+    const db = services['read-model-db'];
+    expect(db.image).toMatch(/^postgres:/);
+    for (const name of ['worker', 'api']) {
+      const url = new URL(String(services[name].environment?.DATABASE_URL));
+      expect(url.hostname).toBe('read-model-db');
+      expect(decodeURIComponent(url.username)).toBe(db.environment?.POSTGRES_USER);
+      expect(decodeURIComponent(url.password)).toBe(db.environment?.POSTGRES_PASSWORD);
+      expect(url.pathname).toBe(`/${String(db.environment?.POSTGRES_DB)}`);
+    }
+  });
+
   it('pins a Kafka 3.9 broker in KRaft mode, as kafkajs is untested against 4.x', () => {
     expect(services.kafka.image).toMatch(/^apache\/kafka:3\.9\./);
     expect(services.kafka.environment?.KAFKA_PROCESS_ROLES).toBe('broker,controller');
