@@ -1,11 +1,15 @@
 import { Client, Connection } from '@temporalio/client';
-import Fastify, { type FastifyError, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { createApplication, type Application } from '../app';
 import { AppError } from '../app/errors';
 import type { Actor } from '../schemas/actor';
+import { connectDatabase, type Database } from '../readmodel/database';
+import type { Freshness } from '../readmodel/freshness';
+import { migrate } from '../readmodel/migrate';
 import { createAuthenticator } from './authenticate';
+import { delayReportCsv, sitrepCsv } from './csv';
 import { sendAppError } from './errors';
 import { openApiDocument } from './openapi';
 
@@ -16,18 +20,49 @@ export interface RunningApi {
 
 type Params = { id: string; command: string };
 type Authenticate = (authorization: string | undefined) => Promise<Actor>;
+type Request = FastifyRequest<{ Params: Params }>;
+
+/** CSV when asked for by `?format=csv` (the use case read it) or `Accept: text/csv`. */
+const wantsCsv = (request: Request, format?: string) => format === 'csv' || /\btext\/csv\b/.test(request.headers.accept ?? '');
+
+function csv(reply: FastifyReply, filename: string, body: string) {
+  return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send(body);
+}
 
 /**
  * Every route but /health and /openapi.json needs a verified token: the route only turns the
  * request into a use case call with the token's actor; what is allowed is the application's call.
  */
-export const routes: { method: 'GET' | 'POST'; url: string; run: (app: Application, actor: Actor, request: FastifyRequest<{ Params: Params }>) => Promise<unknown>; status?: (result: never) => number }[] = [
-  { method: 'GET', url: '/pathways', run: async (app, actor, request) => ({ pathways: await app.queries.list(actor, request.query) }) },
+export const routes: { method: 'GET' | 'POST'; url: string; run: (app: Application, actor: Actor, request: Request, reply: FastifyReply) => Promise<unknown> }[] = [
+  { method: 'GET', url: '/pathways', run: (app, actor, request) => app.queries.list(actor, request.query) },
   { method: 'GET', url: '/pathways/:id', run: (app, actor, request) => app.pathways.read(actor, request.params.id) },
   { method: 'GET', url: '/pathways/:id/timeline', run: (app, actor, request) => app.pathways.timeline(actor, request.params.id) },
   { method: 'POST', url: '/pathways/:id/:command', run: (app, actor, request) => app.pathways.command(actor, request.params.id, request.params.command, request.body) },
-  { method: 'GET', url: '/reports/delays', run: (app, actor, request) => app.queries.delayReport(actor, request.query) },
+  {
+    method: 'GET',
+    url: '/reports/delays',
+    run: async (app, actor, request, reply) => {
+      const { format, ...report } = await app.queries.delayReport(actor, request.query);
+      freshnessHeaders(reply, report.freshness);
+      return wantsCsv(request, format) ? csv(reply, `delays-${report.asOf}.csv`, delayReportCsv(report)) : report;
+    },
+  },
+  {
+    method: 'GET',
+    url: '/reports/sitrep',
+    run: async (app, actor, request, reply) => {
+      const { date, sites, freshness } = await app.queries.sitrep(actor, request.query);
+      freshnessHeaders(reply, freshness);
+      return csv(reply, `sitrep-${date}.csv`, sitrepCsv(date, sites));
+    },
+  },
+  { method: 'GET', url: '/reports/trend', run: (app, actor, request) => app.queries.trend(actor, request.query) },
 ];
+
+/** Every read from the read model says how fresh it is: in the JSON body, and in headers (which CSV has too). */
+function freshnessHeaders(reply: FastifyReply, fresh: Freshness | undefined) {
+  if (fresh) reply.header('x-read-model-last-event-at', fresh.lastEventAt ?? '').header('x-read-model-lag', String(fresh.lagEvents));
+}
 
 /** The HTTP API: authentication and translation only; the use cases live in app/. */
 export function buildApp(application: Application, authenticate: Authenticate, logger: Logger) {
@@ -45,7 +80,8 @@ export function buildApp(application: Application, authenticate: Authenticate, l
     return reply.status(500).send({ error: 'internal', message: 'Internal error; see the server log' });
   });
 
-  app.get('/health', async () => ({ status: 'ok' }));
+  // Liveness, and how far the read model's projector is behind (no pathway data: no token needed).
+  app.get('/health', async () => ({ status: 'ok', projector: await application.queries.projector() }));
   app.get('/openapi.json', async () => openApiDocument());
 
   const actorOf = (request: FastifyRequest) => authenticate(request.headers.authorization);
@@ -57,7 +93,15 @@ export function buildApp(application: Application, authenticate: Authenticate, l
       .send(result);
   });
   for (const route of routes) {
-    app.route<{ Params: Params }>({ method: route.method, url: route.url, handler: async (request) => route.run(application, await actorOf(request), request) });
+    app.route<{ Params: Params }>({
+      method: route.method,
+      url: route.url,
+      handler: async (request, reply) => {
+        const result = await route.run(application, await actorOf(request), request, reply);
+        if (!reply.sent) freshnessHeaders(reply, (result as { freshness?: Freshness } | undefined)?.freshness);
+        return result;
+      },
+    });
   }
   return app;
 }
@@ -67,7 +111,9 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   const authenticate = createAuthenticator(config.oidc);
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const application = createApplication(client, config);
+  const db: Database = connectDatabase(config.database.url, { application: 'homeward-api' });
+  await migrate(db);
+  const application = createApplication(client, config, db);
   const app = buildApp(application, authenticate, logger);
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
@@ -78,6 +124,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     async close() {
       await app.close();
       await connection.close();
+      await db.end();
     },
   };
 }

@@ -3,6 +3,7 @@ export { evolve } from './evolve';
 export {
   initialState,
   isClosed,
+  beforeDischarge,
   awaitingAgencies,
   overdueSince,
   delayCountsFrom,

@@ -1,5 +1,6 @@
 import {
   awaitingAgencies,
+  beforeDischarge,
   dateOf,
   delayCountsFrom,
   delaySummary,
@@ -19,6 +20,7 @@ export interface PathwayRow {
   pathwayId: string;
   status: 'open' | 'closed';
   stage: string;
+  inHospital: boolean;
   pathway: string | null;
   site: string | null;
   localAuthority: string | null;
@@ -105,6 +107,7 @@ export function pathwayRow(pathwayId: string, folded: Folded, today: string): Pa
     pathwayId,
     status: isClosed(state) ? 'closed' : 'open',
     stage: state.stage,
+    inHospital: beforeDischarge(state),
     pathway: state.assessment?.pathway ?? null,
     site: state.site ?? null,
     localAuthority: state.localAuthority ?? null,

@@ -138,7 +138,7 @@ export async function startProjector(config: Config, logger: Logger, options: Pr
  */
 async function alignGroup(admin: Admin, db: Database, groupId: string, topic: string, log: Logger): Promise<void> {
   const stored = await positions(db, topic);
-  const [offsets, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+  const [offsets, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), retrying(() => admin.fetchOffsets({ groupId, topics: [topic] }))]);
   const kafkaHas = new Map(committed.partitions.map(({ partition, offset }) => [partition, offset]));
   const moves = offsets.flatMap(({ partition, low, high }) => {
     const position = stored.get(partition);
@@ -156,5 +156,17 @@ async function alignGroup(admin: Admin, db: Database, groupId: string, topic: st
     log.info({ groupId, partitions: moves.length }, 'consumer group moved to the read model positions');
   } catch (error) {
     log.warn({ groupId, error: (error as Error).message }, 'could not line the consumer group up with the read model; stored positions still skip applied events');
+  }
+}
+
+/** A new group's coordinator takes a moment to load on a fresh broker; kafkajs's admin does not wait for it. */
+async function retrying<T>(call: () => Promise<T>, attempts = 20): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= attempts || !(error as { retriable?: boolean }).retriable) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 }

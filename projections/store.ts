@@ -69,7 +69,7 @@ export async function loadTimelines(client: PoolClient, pathwayIds: string[]): P
   return timelines;
 }
 
-const rowColumns = `pathway_id text, status text, stage text, pathway text, site text, local_authority text, region text,
+const rowColumns = `pathway_id text, status text, stage text, in_hospital boolean, pathway text, site text, local_authority text, region text,
   admitted_at timestamptz, drd date, delay_counts_from date, days_delayed integer, prior_delay_days integer,
   bed_days_lost integer, delay_band text, delay_as_of date, reasons jsonb, reason_codes text[], reason_agencies text[],
   awaiting_agencies text[], referral_agencies text[], overdue_since timestamptz, review_overdue_since timestamptz,

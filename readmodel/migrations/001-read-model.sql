@@ -21,6 +21,8 @@ CREATE TABLE pathways (
   pathway_id           text        PRIMARY KEY,
   status               text        NOT NULL CHECK (status IN ('open', 'closed')),
   stage                text        NOT NULL,
+  -- Before discharge: a stay where silence means nobody is moving it on.
+  in_hospital          boolean     NOT NULL,
   pathway              text,
   site                 text,
   local_authority      text,
