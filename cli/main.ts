@@ -6,6 +6,7 @@ import { tailAgency, formatEvent } from './agency-tail';
 import { parseAssignments, UsageError } from './args';
 import { currentToken, developmentToken, storeToken } from './credentials';
 import { printPathway, printList, printReport } from './format';
+import { projections } from './projections';
 
 const usage = `homeward — the discharge pathway orchestrator, at a terminal
 
@@ -17,10 +18,12 @@ Usage:
   homeward show <pathwayId> [--json]                     state, delay and timeline
   homeward <command> <pathwayId> [--file f.json | key=value …]
         commands: ${Object.keys(commandSchemas).join(', ')}
-  homeward list [--stage S] [--delayed-for-days N] [--site S] [--local-authority L] [--reason R] [--agency A] [--json]
+  homeward list [--stage S] [--delayed-for-days N] [--stuck] [--site S] [--local-authority L] [--reason R] [--agency A] [--status S] [--json]
   homeward report delays [--site S] [--json]
   homeward agency tail --agency A [--from-beginning] [--group G] [--json]
         print an agency's events as they arrive, once each (reads Kafka at $KAFKA_BROKERS)
+  homeward projections rebuild                           recompute the read model's pathways from its stored events
+        (straight to PostgreSQL at $DATABASE_URL, or npm start's local one; no Kafka, no API)
 
 Talks to the HTTP API at $HOMEWARD_API_URL (default http://127.0.0.1:8080) with the token from
 $HOMEWARD_TOKEN or the last \`homeward login\`.
@@ -83,6 +86,7 @@ export async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
       stage: { type: 'string' },
       'delayed-for-days': { type: 'string' },
+      stuck: { type: 'boolean' },
       site: { type: 'string', multiple: true },
       'local-authority': { type: 'string' },
       reason: { type: 'string' },
@@ -125,6 +129,7 @@ export async function main(argv: string[]): Promise<number> {
     const filters: Record<string, string | undefined> = {
       stage: values.stage,
       delayedForDays: values['delayed-for-days'],
+      stuck: values.stuck ? 'true' : undefined,
       site: values.site?.[0],
       localAuthority: values['local-authority'],
       reason: values.reason,
@@ -139,6 +144,7 @@ export async function main(argv: string[]): Promise<number> {
     else printReport(result as never);
     return 0;
   }
+  if (verb === 'projections') return projections(rest[0], (line) => process.stderr.write(`${line}\n`));
   if (verb === 'agency') {
     if (rest[0] !== 'tail') throw new UsageError('Only `homeward agency tail --agency <agency>` exists');
     const agency = Agency.safeParse(values.agency);

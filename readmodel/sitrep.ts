@@ -20,7 +20,7 @@ export async function sitrep(db: Database, day: string, sites: string[] | undefi
   const where = [`day = ${params.add(day)}::date`];
   if (sites) where.push(`site = ANY(${params.add(sites)}::text[])`);
   const { rows } = await db.query<{ site: string; dimension: string; key: string; n: number }>(
-    `WITH d AS (SELECT coalesce(site, 'unknown') AS site, * FROM pathway_days WHERE ${where.join(' AND ')})
+    `WITH d AS (SELECT coalesce(site, 'unknown') AS site, days_delayed, bed_day_lost, delay_band, pathway, reason_codes FROM pathway_days WHERE ${where.join(' AND ')})
      SELECT site, 'all' AS dimension, 'drd' AS key, count(*)::int AS n FROM d GROUP BY site
      UNION ALL SELECT site, 'all', 'delayed', count(*)::int FROM d WHERE days_delayed > 0 GROUP BY site
      UNION ALL SELECT site, 'all', 'lost', count(*)::int FROM d WHERE bed_day_lost GROUP BY site

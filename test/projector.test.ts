@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { toCloudEvent } from '../activities/publish';
 import { loadConfig } from '../config';
 import { topics } from '../kafka/topics';
 import { rebuildPathways } from '../projections/rebuild';
 import { startProjector, type ProjectorOptions, type RunningProjector } from '../projections/projector';
 import type { PathwayCommand } from '../schemas/commands';
-import { date, day, history, professionalAndPatient, start } from './domain/spec';
+import { date, day, professionalAndPatient, start } from './domain/spec';
+import { seededPathway } from './support/seed-events';
 import { createTestDatabase } from './support/database';
 import { externalProducer } from './support/produce';
 import { testEnvironment } from './support/secrets';
@@ -31,15 +31,8 @@ afterAll(async () => {
 
 /** A pathway's history from the domain, published as the workflow publishes it. */
 function pathway(commands: (admissionId: string) => PathwayCommand[]) {
-  const admissionId = `P${randomUUID().slice(0, 8)}`;
-  const id = `pathway-${admissionId}`;
-  const events = history(commands(admissionId)).map((event, i) => ({ sequence: i + 1, event, actor: { subject: 'nurse-1', role: 'discharge-team' as const } }));
-  return {
-    id,
-    events,
-    publish: (from = 0, to = events.length) =>
-      Promise.all(events.slice(from, to).map((recorded) => producer.send(topics.pathwayEvents, id, toCloudEvent(id, recorded)))),
-  };
+  const seeded = seededPathway(commands);
+  return { ...seeded, publish: (from?: number, to?: number) => seeded.publish(producer, from, to) };
 }
 const delayed = (admissionId: string): PathwayCommand[] => [
   start({ admissionId }),
