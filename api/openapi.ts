@@ -76,6 +76,14 @@ export function openApiDocument() {
     paths: {
       '/health': { get: { summary: 'Liveness, and the read model projector’s lag', operationId: 'health', security: [], responses: { 200: { description: 'Up; `projector`: status ok|lagging|stale|unavailable, lagEvents, lastEventAt' } } } },
       '/openapi.json': { get: { summary: 'This document', operationId: 'openapi', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } } },
+      '/dashboard': {
+        get: {
+          summary: 'The managers’ live dashboard: a static page holding no data; it asks for a bearer token and reads everything through the API',
+          operationId: 'dashboard',
+          security: [],
+          responses: { 200: { description: 'HTML', content: { 'text/html': {} } } },
+        },
+      },
       ...secured({
       '/pathways': {
         post: {

@@ -10,6 +10,7 @@ import type { Freshness } from '../readmodel/freshness';
 import { migrate } from '../readmodel/migrate';
 import { createAuthenticator } from './authenticate';
 import { delayReportCsv, sitrepCsv } from './csv';
+import { dashboardAsset, dashboardPage } from './dashboard';
 import { sendAppError } from './errors';
 import { openApiDocument } from './openapi';
 
@@ -83,6 +84,8 @@ export function buildApp(application: Application, authenticate: Authenticate, l
   // Liveness, and how far the read model's projector is behind (no pathway data: no token needed).
   app.get('/health', async () => ({ status: 'ok', projector: await application.queries.projector() }));
   app.get('/openapi.json', async () => openApiDocument());
+  app.get('/dashboard', dashboardPage);
+  app.get<{ Params: { file: string } }>('/dashboard/assets/:file', dashboardAsset);
 
   const actorOf = (request: FastifyRequest) => authenticate(request.headers.authorization);
   app.post('/pathways', async (request, reply) => {
