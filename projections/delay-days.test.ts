@@ -40,6 +40,18 @@ describe('the days of a delay', () => {
     expect(lostBefore(rows, date(9))).toBe(pathwayRow('pathway-A1', foldTimeline(events), date(9))!.bedDaysLost);
   });
 
+  it('a new DRD dated before the day the last was cleared: one row a day, the later episode’s', () => {
+    const events = timeline([start(), drd(2), { type: 'criteria-to-reside-met', at: day(6) }, { type: 'discharge-ready', at: day(6), date: date(5) }]);
+    const rows = dayRows('pathway-A1', events, date(6));
+    expect(rows.map((r) => [r.day, r.daysDelayed])).toEqual([
+      [date(2), 0],
+      [date(3), 1],
+      [date(4), 2],
+      [date(5), 0],
+      [date(6), 1],
+    ]);
+  });
+
   it("Scotland: the allowance days are in hospital with a DRD but lose no bed-day", () => {
     const events = timeline([start({ region: 'scotland' }), drd(3)], 'scotland');
     const rows = dayRows('pathway-A1', events, date(8));

@@ -51,12 +51,13 @@ function episodeEnd(state: PathwayState, episode: DrdEpisode, today: string): st
  */
 export function dayRows(pathwayId: string, applied: readonly RecordedPathwayEvent[], today: string): DayRow[] {
   const final = applied.reduce((state, recorded) => evolve(state, recorded.event), initialState);
-  const wanted: { day: string; episode: DrdEpisode }[] = [];
+  // One bed a day: where a new DRD was dated before the day the last one was cleared, the later episode has the day.
+  const byDay = new Map<string, DrdEpisode>();
   for (const episode of final.drdEpisodes) {
     const end = episodeEnd(final, episode, today);
-    for (let day = episode.from; day < end; day = addDays(day, 1)) wanted.push({ day, episode });
+    for (let day = episode.from; day < end; day = addDays(day, 1)) byDay.set(day, episode);
   }
-  wanted.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  const wanted = [...byDay].map(([day, episode]) => ({ day, episode })).sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
   const rows: DayRow[] = [];
   let state = initialState;
   let next = 0;
