@@ -31,7 +31,7 @@ function csv(reply: FastifyReply, filename: string, body: string) {
 }
 
 /**
- * Every route but /health and /openapi.json needs a verified token: the route only turns the
+ * Every route but /health, /openapi.json and the dashboard page needs a verified token: the route only turns the
  * request into a use case call with the token's actor; what is allowed is the application's call.
  */
 export const routes: { method: 'GET' | 'POST'; url: string; run: (app: Application, actor: Actor, request: Request, reply: FastifyReply) => Promise<unknown> }[] = [
