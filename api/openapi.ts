@@ -32,6 +32,9 @@ function secured<P extends Record<string, Record<string, { responses: Record<str
       Object.assign(operation, { security: [{ bearer: [] }] });
       (operation.responses as Record<number, unknown>)[401] = errorResponse('No valid token (missing, malformed, expired, wrong issuer or audience); WWW-Authenticate: Bearer');
       (operation.responses as Record<number, unknown>)[403] = errorResponse('The token’s role lacks the permission named in the message');
+      // Node's HTTP server refuses a request line or headers over 16 KiB before any route runs.
+      (operation.responses as Record<number, unknown>)[431] = errorResponse('Request line or headers too large');
+      (operation.responses as Record<number, unknown>)[503] = errorResponse('Temporal (or the token issuer) cannot be reached; Retry-After says when to try again');
     }
   }
   return paths;
@@ -92,7 +95,8 @@ export function openApiDocument() {
           requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(StartPayload) } } },
           responses: {
             201: { description: 'Started' },
-            200: { description: 'Already started for this admission' },
+            200: { description: 'Already started for this admission, with the same details' },
+            409: errorResponse('This admission already has a pathway, started with different details (the fields are named)'),
             400: errorResponse('Malformed request'),
             422: errorResponse('Invalid field'),
           },

@@ -1,6 +1,7 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { createDataConverter } from '../codec/data-converter';
 import type { Config } from '../config';
 import { createApplication, type Application } from '../app';
 import { AppError } from '../app/errors';
@@ -11,6 +12,7 @@ import { migrate } from '../readmodel/migrate';
 import { createAuthenticator } from './authenticate';
 import { delayReportCsv, sitrepCsv } from './csv';
 import { dashboardAsset, dashboardPage } from './dashboard';
+import { healthReport } from '../health/registry';
 import { sendAppError } from './errors';
 import { openApiDocument } from './openapi';
 
@@ -67,7 +69,22 @@ function freshnessHeaders(reply: FastifyReply, fresh: Freshness | undefined) {
 
 /** The HTTP API: authentication and translation only; the use cases live in app/. */
 export function buildApp(application: Application, authenticate: Authenticate, logger: Logger) {
-  const app = Fastify({ loggerInstance: logger.child({ component: 'api' }) });
+  // Long path parameters reach the handler (and get a plain 404) instead of fastify's own 414.
+  const app = Fastify({ loggerInstance: logger.child({ component: 'api' }), routerOptions: { maxParamLength: 16_384 } });
+  // What each path pattern answers to, so a wrong method gets 405 with Allow rather than 404.
+  const registered: { pattern: RegExp; method: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    const pattern = new RegExp(`^${route.url.replace(/[.]/g, '\\.').replace(/:[^/]+/g, '[^/]+')}$`);
+    for (const method of [route.method].flat()) registered.push({ pattern, method });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    const allowed = [...new Set(registered.filter((r) => r.pattern.test(path)).map((r) => r.method))].sort();
+    if (allowed.length > 0) {
+      return reply.status(405).header('allow', allowed.join(', ')).send({ error: 'method_not_allowed', message: `${request.method} is not allowed here; allowed: ${allowed.join(', ')}` });
+    }
+    return reply.status(404).send({ error: 'not_found', message: 'No such route' });
+  });
 
   app.setErrorHandler((error: FastifyError | AppError, _request, reply) => {
     if (error instanceof AppError) return sendAppError(reply, error);
@@ -81,8 +98,9 @@ export function buildApp(application: Application, authenticate: Authenticate, l
     return reply.status(500).send({ error: 'internal', message: 'Internal error; see the server log' });
   });
 
-  // Liveness, and how far the read model's projector is behind (no pathway data: no token needed).
-  app.get('/health', async () => ({ status: 'ok', projector: await application.queries.projector() }));
+  // This process's long-running parts (the inbound consumers, when they run here) say how they
+  // are, and the read model how far its projector is behind (no pathway data: no token needed).
+  app.get('/health', async () => ({ ...healthReport(), projector: await application.queries.projector() }));
   app.get('/openapi.json', async () => openApiDocument());
   app.get('/dashboard', dashboardPage);
   app.get<{ Params: { file: string } }>('/dashboard/assets/:file', dashboardAsset);
@@ -112,8 +130,13 @@ export function buildApp(application: Application, authenticate: Authenticate, l
 export async function startApi(config: Config, logger: Logger): Promise<RunningApi> {
   // Refuse to start rather than serve patients' data to anyone.
   const authenticate = createAuthenticator(config.oidc);
-  const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  // Lazy, so the API starts (and answers 503) while Temporal is down; few quick retries, so a
+  // request learns within about a second that Temporal is unreachable instead of hanging.
+  const connection = Connection.lazy({
+    address: config.temporal.address,
+    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4, maxIntervalMs: () => 400 }))],
+  });
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.codecKeys) });
   const db: Database = connectDatabase(config.database.url, { application: 'homeward-api' });
   await migrate(db);
   const application = createApplication(client, config, db);

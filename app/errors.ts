@@ -22,12 +22,7 @@ export class AppError extends Error {
 }
 
 export function invalid(error: ZodError, where = 'body'): AppError {
-  const issues = error.issues.flatMap((issue) => {
-    const at = issue.path.join('.');
-    // An unknown field is named as the field itself, not as the object that holds it.
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: at ? `${at}.${key}` : key, message: 'unknown field' }));
-    return [{ path: at || where, message: issue.message }];
-  });
+  const issues = error.issues.map((issue) => ({ path: issue.path.join('.') || where, message: issue.message }));
   return new AppError('invalid', 'invalid', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
 }
 

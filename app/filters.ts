@@ -1,15 +1,18 @@
 import { z } from 'zod';
-import { Agency, DelayReasonCode, DischargePathwayCode, IsoDate, Stage } from '../schemas/common';
+import { Agency, DelayReasonCode, DischargePathwayCode, IsoDate, PlaceName, Stage } from '../schemas/common';
 
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+/** A calendar date PostgreSQL can hold (it has no year 0): a filter's bound, never a stay's own date. */
+const FilterDate = IsoDate.refine((value) => value >= '1900-01-01', 'expected a date from 1900 on');
 
 /** Filters the managers' list and the delay report share. Unknown parameters are refused, named. */
 const shared = {
   stage: Stage.optional(),
   /** Still in hospital and delayed at least this many days. */
-  delayedForDays: z.coerce.number().int().min(0).optional(),
-  site: z.string().min(1).max(64).optional(),
-  localAuthority: z.string().min(1).max(100).optional(),
+  delayedForDays: z.coerce.number().int().min(0).max(36_500).optional(),
+  site: PlaceName.optional(),
+  localAuthority: PlaceName.optional(),
   /** A current delay reason, explicit or implied by the pathway. */
   reason: DelayReasonCode.optional(),
   /** An agency a current delay reason is attributed to (an open referral implies one). */
@@ -19,12 +22,12 @@ const shared = {
   stuck: flag.optional(),
   stuckForDays: z.coerce.number().int().min(1).max(365).optional(),
   status: z.enum(['open', 'closed', 'all']).default('open'),
-  admittedFrom: IsoDate.optional(),
-  admittedTo: IsoDate.optional(),
-  dischargedFrom: IsoDate.optional(),
-  dischargedTo: IsoDate.optional(),
-  closedFrom: IsoDate.optional(),
-  closedTo: IsoDate.optional(),
+  admittedFrom: FilterDate.optional(),
+  admittedTo: FilterDate.optional(),
+  dischargedFrom: FilterDate.optional(),
+  dischargedTo: FilterDate.optional(),
+  closedFrom: FilterDate.optional(),
+  closedTo: FilterDate.optional(),
 };
 
 export const sortKeys = ['daysDelayed', 'bedDaysLost', 'lastEventAt', 'admittedAt', 'stuckSince', 'dischargeDate'] as const;
@@ -53,13 +56,13 @@ export const ReportFilters = z
 export type ReportFilters = z.infer<typeof ReportFilters>;
 export type PathwayFilters = Omit<ReportFilters, 'format'>;
 
-export const SitrepQuery = z.object({ date: IsoDate, format: z.literal('csv').optional() }).strict();
+export const SitrepQuery = z.object({ date: FilterDate, format: z.literal('csv').optional() }).strict();
 
 /** The dashboard's trend: the last `days` days up to today, optionally one site or local authority. */
 export const TrendQuery = z
   .object({
     days: z.coerce.number().int().min(1).max(366).default(30),
-    site: z.string().min(1).max(64).optional(),
-    localAuthority: z.string().min(1).max(100).optional(),
+    site: PlaceName.optional(),
+    localAuthority: PlaceName.optional(),
   })
   .strict();

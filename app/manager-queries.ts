@@ -14,8 +14,10 @@ export { ListFilters, ReportFilters } from './filters';
 
 const CursorShape = z.object({ sort: z.string(), value: z.string(), pathwayId: z.string() });
 const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+const invalidCursor = (message: string) => new AppError('invalid', 'invalid', `cursor: ${message}`, [{ path: 'cursor', message }]);
+
 function decodeCursor(text: string, sort: string): Cursor {
-  const bad = (message: string) => new AppError('invalid', 'invalid', `cursor: ${message}`, [{ path: 'cursor', message }]);
+  const bad = invalidCursor;
   let parsed: z.ZodSafeParseResult<Cursor>;
   try {
     parsed = CursorShape.safeParse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
@@ -24,6 +26,10 @@ function decodeCursor(text: string, sort: string): Cursor {
   }
   if (!parsed.success) throw bad('not a cursor this API gave');
   if (parsed.data.sort !== sort) throw bad(`the cursor belongs to sort=${parsed.data.sort}, not sort=${sort}`);
+  // The value goes to PostgreSQL as the sort key's type: only a value of that type gets that far.
+  const numeric = /(daysDelayed|bedDaysLost)$/.test(sort);
+  const valid = numeric ? /^-?\d{1,9}$/.test(parsed.data.value) : /^-?infinity$/.test(parsed.data.value) || /^\d{4}-\d{2}-\d{2}/.test(parsed.data.value);
+  if (!valid) throw bad('not a cursor this API gave');
   return parsed.data;
 }
 
@@ -65,7 +71,11 @@ export class ManagerQueries {
     const sites = sitesOf(actor, filters.site, 'pathways:list');
     const after = filters.cursor ? decodeCursor(filters.cursor, filters.sort) : undefined;
     const [page, fresh] = await Promise.all([
-      listPathways(this.database, { filters, sites, stuckForDays: this.settings.stuckForDays, after }),
+      listPathways(this.database, { filters, sites, stuckForDays: this.settings.stuckForDays, after }).catch((error: unknown) => {
+        // A forged cursor whose value PostgreSQL cannot read as the sort key's type (SQLSTATE class 22).
+        if (after && /^22/.test(String((error as { code?: string }).code))) throw invalidCursor('not a cursor this API gave');
+        throw error;
+      }),
       freshness(this.database),
     ]);
     return { pathways: page.pathways, ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}), freshness: fresh };

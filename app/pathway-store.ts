@@ -14,7 +14,7 @@ export class PathwayStore {
   ) {}
 
   /** Starts the workflow; false when this admission's pathway already exists. */
-  async start(pathwayId: string, input: PathwayInput): Promise<boolean> {
+  private async startWorkflow(pathwayId: string, input: PathwayInput): Promise<boolean> {
     const { start } = input;
     try {
       await this.client.workflow.start('dischargePathway', {
@@ -53,14 +53,35 @@ export class PathwayStore {
     }
   }
 
-  executions(query: string): AsyncIterable<WorkflowExecutionInfo> {
-    return this.client.workflow.list({ query });
+  async start(pathwayId: string, input: PathwayInput): Promise<boolean> {
+    return this.startWorkflow(pathwayId, input).catch((error: unknown) => {
+      throw isUnavailable(error) ? temporalUnavailable() : error;
+    });
+  }
+
+  async *executions(query: string): AsyncIterable<WorkflowExecutionInfo> {
+    try {
+      yield* this.client.workflow.list({ query });
+    } catch (error) {
+      throw isUnavailable(error) ? temporalUnavailable() : error;
+    }
   }
 }
+
+/** gRPC UNAVAILABLE or DEADLINE_EXCEEDED, however the SDK wraps it: Temporal cannot be reached now. */
+function isUnavailable(error: unknown): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (e.code === 14 || e.code === 4) return true;
+  }
+  return false;
+}
+
+const temporalUnavailable = () => new AppError('unavailable', 'temporal_unavailable', 'The workflow service (Temporal) cannot be reached; retry shortly');
 
 /** What Temporal says about a pathway, as the application's errors: unknown, invalid, not allowed now. */
 function fromTemporal(error: unknown, pathwayId: string): unknown {
   if (error instanceof WorkflowNotFoundError) return notFound(pathwayId);
+  if (isUnavailable(error)) return temporalUnavailable();
   if (error instanceof WorkflowUpdateFailedError) {
     const cause = error.cause as { type?: string; message?: string; details?: unknown[] } | undefined;
     if (cause?.type === 'InvalidCommand') {

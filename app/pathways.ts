@@ -1,11 +1,12 @@
 import { patientKey } from '../config/patient-key';
-import { awaitingAgencies, delaySummary, resolvePolicy, type PathwayState, type Policy } from '../domain';
+import { awaitingAgencies, CommandRejected, decide, delaySummary, initialState, resolvePolicy, type PathwayState, type Policy } from '../domain';
 import { delayDay } from '../projections/pathway-row';
 import type { Database } from '../readmodel/database';
 import { freshness, type Freshness } from '../readmodel/freshness';
 import { storedPathway } from '../readmodel/pathway-history';
+import type { PathwayEvent } from '../schemas/events';
 import type { Actor } from '../schemas/actor';
-import { StartPayload, commandSchemas, type CommandName } from '../schemas/commands';
+import { StartPayload, commandSchemas, type CommandName, type StartCommand } from '../schemas/commands';
 import { Region, type Agency } from '../schemas/common';
 import { pathwayWorkflowId, type CommandOutcome, type PathwayInput, type PathwayView, type RecordedPathwayEvent } from '../workflows/definitions';
 import { agencyPathwayView, type AgencyPathwayView } from './agency-view';
@@ -26,7 +27,25 @@ export type PathwayRead = ({ view: 'full' } & (PathwayView | StoredView)) | ({ v
 
 const referralAgencies = (state: PathwayState) => [...new Set(state.referrals.map((r) => r.agency))] as Agency[];
 
+/** Only ids Homeward could have made reach Temporal: anything else is simply not a pathway. */
+function checkPathwayId(pathwayId: string): void {
+  if (!/^pathway-[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(pathwayId)) throw notFound(pathwayId.slice(0, 80).replace(/[^\x20-\x7e]/g, '?'));
+}
+
 const isCommand = (name: string): name is CommandName => Object.hasOwn(commandSchemas, name);
+
+/** Dotted paths where two pathway.started events differ, ignoring when each was recorded. */
+function differingFields(recorded: PathwayEvent | undefined, wanted: PathwayEvent, prefix = ''): string[] {
+  const a = (recorded ?? {}) as Record<string, unknown>;
+  const b = wanted as Record<string, unknown>;
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])]
+    .filter((key) => key !== 'at' && key !== 'type')
+    .flatMap((key) => {
+      const [x, y] = [a[key], b[key]];
+      if (x && y && typeof x === 'object' && typeof y === 'object' && !Array.isArray(x)) return differingFields(x as PathwayEvent, y as PathwayEvent, `${prefix}${key}.`);
+      return JSON.stringify(x) === JSON.stringify(y) ? [] : [`${prefix}${key}`];
+    });
+}
 
 /**
  * The use cases on pathways: start, read, command. Every transport (HTTP, CLI through HTTP, the
@@ -51,14 +70,27 @@ export class Pathways {
     const payload = parsed.data;
     if (!mayActOnSite(actor, payload.site)) throw forbidden('pathway:start', `site ${payload.site} is not one of this user's sites`);
     const pathwayId = pathwayWorkflowId(payload.admissionId);
-    const input: PathwayInput = {
-      start: { ...payload, type: 'start', at: new Date().toISOString() },
-      policy: this.policies[payload.region ?? this.settings.region],
-      patientKey: patientKey(payload.patient.nhsNumber, this.settings.patientKeySecret),
-      actor,
-    };
-    // Idempotent per admission: starting the same admission again answers with the same pathway.
-    return { pathwayId, created: await this.store.start(pathwayId, input) };
+    const region = payload.region ?? this.settings.region;
+    const start: StartCommand = { ...payload, region, type: 'start', at: new Date().toISOString() };
+    const policy = this.policies[region];
+    // The pathway's own rules judge the start here, so a start they refuse never becomes a workflow.
+    let started: PathwayEvent;
+    try {
+      [started] = decide(start, initialState, policy);
+    } catch (error) {
+      if (error instanceof CommandRejected) throw new AppError('invalid', 'invalid', error.message, [{ path: error.message.split(':')[0], message: error.message }]);
+      throw error;
+    }
+    const input: PathwayInput = { start, policy, patientKey: patientKey(payload.patient.nhsNumber, this.settings.patientKeySecret), actor };
+    if (await this.store.start(pathwayId, input)) return { pathwayId, created: true };
+    // Idempotent per admission: the same admission again answers with the same pathway; a
+    // different one is refused, naming the fields that differ (never their values).
+    const { view } = await this.visible(actor, pathwayId);
+    const differing = differingFields(view.timeline[0]?.event, started);
+    if (differing.length > 0) {
+      throw new AppError('conflict', 'admission_conflict', `Admission ${payload.admissionId} already has a pathway started with different ${differing.join(', ')}`);
+    }
+    return { pathwayId, created: false };
   }
 
   /**
@@ -67,6 +99,7 @@ export class Pathways {
    */
   async read(actor: Actor, pathwayId: string): Promise<PathwayRead> {
     authorize(actor, 'pathway:read');
+    checkPathwayId(pathwayId);
     let live: PathwayView;
     try {
       live = await this.store.view(pathwayId);
@@ -100,6 +133,7 @@ export class Pathways {
   /** The permanent timeline, from the read model (with actors for the trust's staff; an agency gets its own events). */
   async timeline(actor: Actor, pathwayId: string): Promise<({ pathwayId: string; timeline: RecordedPathwayEvent[] } | AgencyPathwayView) & { freshness: Freshness }> {
     authorize(actor, 'pathway:read');
+    checkPathwayId(pathwayId);
     const { stored, seen, fresh } = await this.stored(actor, pathwayId);
     if (seen.kind === 'agency') return { ...agencyPathwayView(pathwayId, stored.timeline, seen.agency), freshness: fresh };
     return { pathwayId, timeline: stored.timeline, freshness: fresh };
@@ -128,6 +162,7 @@ export class Pathways {
       throw new AppError('not_found', 'unknown_command', `Unknown pathway command "${name}"; known: ${Object.keys(commandSchemas).join(', ')}`);
     }
     authorize(actor, `command:${name}`);
+    checkPathwayId(pathwayId);
     // Unrestricted staff may act on any pathway: spare them the extra query, unless it is needed
     // anyway. Everyone else learns nothing, not even whether the body is valid, about a pathway
     // they may not see.
@@ -160,11 +195,9 @@ export class Pathways {
 
   /** The pathway and how much of it the actor may see; a pathway it may not see is "not found". */
   private async visible(actor: Actor, pathwayId: string): Promise<{ view: PathwayView; seen: Exclude<Visibility, { kind: 'none' }> }> {
-    if (pathwayId.length === 0) throw notFound(pathwayId);
     const view = await this.store.view(pathwayId);
     return { view, seen: seenBy(actor, pathwayId, view.state) };
   }
-
 }
 
 /** How much of a pathway the actor may see; a pathway it may not see at all is "not found". */

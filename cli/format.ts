@@ -1,34 +1,85 @@
 /** Plain-text views for a person at a terminal; `--json` gives the raw API answer instead. */
 
+interface Referral {
+  referralId: string;
+  service: string;
+  agency: string;
+  status: string;
+  acceptBy?: string;
+  readyBy?: string;
+  readyFrom?: string;
+  overdueSince?: string;
+}
+
 interface View {
   pathwayId: string;
   stage: string;
   delay?: { drd?: string; daysDelayed?: number; band?: string; bedDaysLost?: number; reasons?: { code: string; agency?: string; derived?: boolean }[] };
   awaitingAgencies?: string[];
-  state?: { referrals?: Record<string, { service: string; agency: string; status: string }> | { referralId: string; service: string; agency: string; status: string }[] };
-  timeline?: { sequence: number; event: { type: string; at: string } }[];
+  state?: {
+    site?: string;
+    localAuthority?: string;
+    admittedAt?: string;
+    edd?: string;
+    consents?: Record<string, boolean>;
+    assessment?: { pathway: string; needs: string[] };
+    referrals?: Referral[];
+    discharge?: { date: string; destination: string };
+    intermediateCare?: { startDate: string; endBy: string; nextReviewDue: string; reviews: number; ended?: { at: string; reason: string } };
+    watch?: { from: string; until: string; expired: boolean };
+    outcome?: { stage: string; detail?: string };
+    readmission?: { linkedPathwayId: string };
+    previousPathwayId?: string;
+  };
+  timeline?: { sequence: number; event: { type: string; at: string }; actor?: { subject: string; role: string; agency?: string } }[];
 }
 
+const day = (timestamp: string | undefined) => (timestamp ? timestamp.slice(0, 16).replace('T', ' ') : '-');
+
+/** Everything a co-ordinator needs from a pathway, laid out; `--json` has the same and more. */
 export function printPathway(view: View): void {
   const out = (line = '') => process.stdout.write(`${line}\n`);
-  out(`${view.pathwayId}  stage: ${view.stage}`);
+  const state = view.state ?? {};
+  out(`${view.pathwayId}  stage: ${view.stage}${state.assessment ? `  pathway ${state.assessment.pathway}` : ''}`);
+  out(`  site ${state.site ?? '-'}, ${state.localAuthority ?? '-'}; admitted ${day(state.admittedAt)}${state.edd ? `; expected discharge ${state.edd}` : ''}`);
   const delay = view.delay;
   if (delay?.drd) out(`  discharge ready date ${delay.drd}: ${delay.daysDelayed} day(s) delayed (band ${delay.band}), bed-days lost ${delay.bedDaysLost}`);
   if (delay?.reasons?.length) {
     out('  delay reasons:');
     for (const r of delay.reasons) out(`    ${r.code}${r.agency ? ` (${r.agency})` : ''}${r.derived ? ' [derived]' : ''}`);
   }
+  const consents = Object.entries(state.consents ?? {});
+  if (consents.length) out(`  consent to share: ${consents.map(([agency, given]) => `${agency} ${given ? 'yes' : 'NO'}`).join(', ')}`);
   if (view.awaitingAgencies?.length) out(`  awaiting: ${view.awaitingAgencies.join(', ')}`);
-  const referrals = view.state?.referrals;
-  const list = Array.isArray(referrals) ? referrals : Object.entries(referrals ?? {}).map(([referralId, r]) => ({ referralId, ...r }));
-  if (list.length) {
+  if (state.referrals?.length) {
     out('  referrals:');
-    for (const r of list) out(`    ${r.referralId}  ${r.service} → ${r.agency}: ${r.status}`);
+    for (const r of state.referrals) {
+      const due = r.status === 'requested' ? `accept by ${day(r.acceptBy)}` : r.status === 'accepted' ? `ready by ${day(r.readyBy)}` : r.readyFrom ? `from ${r.readyFrom}` : '';
+      out(`    ${r.referralId.padEnd(7)} ${r.service} → ${r.agency}: ${r.status}${due ? `, ${due}` : ''}${r.overdueSince ? `  OVERDUE since ${day(r.overdueSince)}` : ''}`);
+    }
   }
+  if (state.discharge) out(`  discharged ${state.discharge.date} to ${state.discharge.destination}`);
+  const ic = state.intermediateCare;
+  if (ic) {
+    out(`  intermediate care from ${ic.startDate}, ends by ${ic.endBy}; ${ic.reviews} review(s)${ic.ended ? `; ended ${day(ic.ended.at)} (${ic.ended.reason})` : `; next review due ${ic.nextReviewDue}`}`);
+  }
+  if (state.watch) out(`  30-day readmission watch ${state.watch.from} to ${state.watch.until}${state.watch.expired ? ' (over)' : ''}`);
+  if (state.readmission) out(`  readmitted: new stay ${state.readmission.linkedPathwayId}`);
+  if (state.previousPathwayId) out(`  readmission of ${state.previousPathwayId}`);
+  if (state.outcome) out(`  outcome: ${state.outcome.stage}${state.outcome.detail ? ` (${state.outcome.detail})` : ''}`);
   if (view.timeline?.length) {
     out('  timeline:');
-    for (const entry of view.timeline) out(`    #${entry.sequence}  ${entry.event.at}  ${entry.event.type}`);
+    for (const entry of view.timeline) {
+      const who = entry.actor ? `  by ${entry.actor.agency ?? entry.actor.role}${entry.actor.role === 'system' ? ` (${entry.actor.subject})` : ''}` : '';
+      out(`    #${String(entry.sequence).padEnd(3)} ${day(entry.event.at)}  ${entry.event.type}${who}`);
+    }
   }
+}
+
+/** What an agency sees of a pathway: the events its topic carries. */
+export function printAgencyView(view: { pathwayId: string; agency: string; events: { sequence: number; type: string; time: string; data: Record<string, unknown> }[] }): void {
+  process.stdout.write(`${view.pathwayId}  as ${view.agency} sees it (the events on its topic):\n`);
+  for (const e of view.events) process.stdout.write(`  #${String(e.sequence).padEnd(3)} ${day(e.time)}  ${e.type.replace(/^uk\.nhs\.discharge\.|\.v\d+$/g, '')}  ${JSON.stringify(e.data)}\n`);
 }
 
 interface Summary {
@@ -48,14 +99,18 @@ export function printList(result: { pathways: Summary[] }): void {
     process.stdout.write('No pathways match.\n');
     return;
   }
-  for (const p of result.pathways) {
-    process.stdout.write(
-      `${p.pathwayId}  ${p.stage ?? '?'}${p.pathway ? ` ${p.pathway}` : ''}  site ${p.site ?? '-'}  delayed ${p.daysDelayed}d (${p.delayBand})` +
-        `${p.awaitingAgencies.length ? `  awaiting ${p.awaitingAgencies.join(',')}` : ''}` +
-        `${p.delayReasons.length ? `  reasons ${p.delayReasons.join(',')}` : ''}` +
-        `${p.overdueSince ? `  overdue since ${p.overdueSince}` : ''}\n`,
-    );
-  }
+  const rows = result.pathways.map((p) => [
+    p.pathwayId,
+    `${p.stage ?? '?'}${p.pathway ? ` ${p.pathway}` : ''}`,
+    p.site ?? '-',
+    `${p.daysDelayed}d (${p.delayBand})`,
+    p.awaitingAgencies.join(',') || '-',
+    p.delayReasons.join(',') || '-',
+    p.overdueSince ? day(p.overdueSince) : '-',
+  ]);
+  const header = ['PATHWAY', 'STAGE', 'SITE', 'DELAYED', 'AWAITING', 'REASONS', 'OVERDUE SINCE'];
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
+  for (const row of [header, ...rows]) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()}\n`);
 }
 
 type Tally = Record<string, { pathways: number; bedDaysLost: number }>;

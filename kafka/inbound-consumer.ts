@@ -1,6 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { forgetHealth, reportHealth } from '../health/registry';
 import { topics } from './topics';
+
+/** A dead letter keeps at most this much of the message: anything larger could not be written to the DLQ at all. */
+export const deadLetterValueLimit = 64 * 1024;
 
 /** What a handler decided about one inbound message. */
 export type Outcome =
@@ -16,8 +21,10 @@ export interface DeadLetter {
   partition: number;
   offset: string;
   key: string | null;
-  /** The message as it arrived, so nothing is lost and it can be replayed once fixed. */
+  /** The message as it arrived, so it can be replayed once fixed; only a prefix when it was larger than the DLQ takes. */
   value: string | null;
+  /** Present when `value` is a prefix: the original size in bytes and its SHA-256, to find and check the original. */
+  truncated?: { size: number; sha256: string };
   headers: Record<string, string>;
   failedAt: string;
 }
@@ -28,24 +35,64 @@ export interface DeadLetter {
  * leaves the offset alone, so the message is redelivered; handlers make redelivery harmless.
  */
 export class InboundConsumer {
-  private readonly consumer: Consumer;
+  private consumer?: Consumer;
   private readonly producer: Producer;
-  readonly stats = { applied: 0, duplicate: 0, deadLettered: 0, retried: 0 };
+  private topics: string[] = [];
+  private stopping = false;
+  private restartTimer?: NodeJS.Timeout;
+  readonly stats = { applied: 0, duplicate: 0, deadLettered: 0, retried: 0, restarts: 0 };
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly groupId: string,
     private readonly handler: Handler,
     private readonly logger: Logger,
   ) {
-    this.consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   }
 
   async start(subscribe: string[]): Promise<void> {
-    await Promise.all([this.consumer.connect(), this.producer.connect()]);
-    await this.consumer.subscribe({ topics: subscribe, fromBeginning: true });
-    await this.consumer.run({
+    this.topics = subscribe;
+    await this.producer.connect();
+    await this.run();
+  }
+
+  /**
+   * kafkajs gives up on a consumer after a non-retriable error (a CRASH with restart: false) and
+   * never asks again: this creates a fresh consumer, with backoff, until one runs.
+   */
+  private async run(): Promise<void> {
+    const consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.stopping) return;
+      this.logger.error({ group: this.groupId, error: payload.error.message }, 'inbound consumer crashed; restarting it');
+      this.scheduleRestart(consumer);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.topics, fromBeginning: true });
+    await this.consume(consumer);
+    reportHealth(`consumer:${this.groupId}`, { status: 'running', restarts: this.stats.restarts });
+  }
+
+  private scheduleRestart(crashed: Consumer, attempt = 1): void {
+    this.stats.restarts += 1;
+    const delay = Math.min(30_000, 500 * 2 ** (attempt - 1));
+    reportHealth(`consumer:${this.groupId}`, { status: 'restarting', detail: `crashed; restart attempt ${attempt} in ${delay} ms`, restarts: this.stats.restarts });
+    this.restartTimer = setTimeout(() => {
+      void crashed
+        .disconnect()
+        .catch(() => undefined)
+        .then(() => (this.stopping ? undefined : this.run()))
+        .catch((error: unknown) => {
+          this.logger.warn({ group: this.groupId, error: (error as Error).message, attempt }, 'inbound consumer restart failed; will try again');
+          this.scheduleRestart(crashed, attempt + 1);
+        });
+    }, delay);
+  }
+
+  private async consume(consumer: Consumer): Promise<void> {
+    await consumer.run({
       autoCommit: false,
       eachMessage: async ({ topic, partition, message, heartbeat }) => {
         let outcome: Outcome;
@@ -63,20 +110,23 @@ export class InboundConsumer {
           this.stats[outcome.kind] += 1;
           this.logger.info({ topic, partition, offset: message.offset, outcome: outcome.kind, detail: outcome.detail }, 'inbound message handled');
         }
-        await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
         await heartbeat();
       },
     });
   }
 
   private async deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string): Promise<void> {
+    const value = message.value;
+    const oversize = value !== null && value.length > deadLetterValueLimit;
     const letter: DeadLetter = {
       reason,
       topic,
       partition,
       offset: message.offset,
-      key: message.key?.toString() ?? null,
-      value: message.value?.toString() ?? null,
+      key: message.key?.toString().slice(0, 1_000) ?? null,
+      value: value === null ? null : value.subarray(0, deadLetterValueLimit).toString(),
+      ...(oversize ? { truncated: { size: value.length, sha256: createHash('sha256').update(value).digest('hex') } } : {}),
       headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
       failedAt: new Date().toISOString(),
     };
@@ -90,8 +140,12 @@ export class InboundConsumer {
     this.logger.warn({ topic, partition, offset: message.offset, reason }, 'inbound message sent to the DLQ');
   }
 
-  async stop(): Promise<void> {
-    await this.consumer.disconnect();
-    await this.producer.disconnect();
+  /** Stops within `timeoutMs` even if kafkajs is stuck retrying (a SIGTERM must not wait for it). */
+  async stop(timeoutMs = 5_000): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    forgetHealth(`consumer:${this.groupId}`);
+    const stopped = Promise.allSettled([this.consumer?.disconnect(), this.producer.disconnect()]);
+    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
   }
 }

@@ -13,15 +13,35 @@ export interface OutboundMessage {
  * activity retry may re-send, and consumers drop that by the CloudEvent id.
  */
 export class EventPublisher {
-  private readonly producer: Producer;
+  private producer: Producer;
   private connected?: Promise<void>;
 
-  constructor(kafka: Kafka) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  constructor(private readonly kafka: Kafka) {
+    this.producer = this.create();
   }
 
+  private create(): Producer {
+    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  /**
+   * After a long broker outage a kafkajs producer can stay on a dead connection (kafkajs issues
+   * 979, 1783): on any failure the producer is dropped, and the activity's retry gets a new one.
+   */
   async publish(messages: OutboundMessage[]): Promise<void> {
     if (messages.length === 0) return;
+    try {
+      await this.send(messages);
+    } catch (error) {
+      const stale = this.producer;
+      this.producer = this.create();
+      this.connected = undefined;
+      void stale.disconnect().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async send(messages: OutboundMessage[]): Promise<void> {
     this.connected ??= this.producer.connect();
     await this.connected;
     const byTopic = new Map<string, OutboundMessage[]>();

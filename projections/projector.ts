@@ -1,6 +1,7 @@
 import type { Admin, Batch, Consumer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import { forgetHealth, reportHealth } from '../health/registry';
 import { createKafka } from '../kafka/client';
 import { topics } from '../kafka/topics';
 import { connectDatabase, inTransaction, type Database } from '../readmodel/database';
@@ -53,6 +54,13 @@ export async function startProjector(config: Config, logger: Logger, options: Pr
 
   const stats = { applied: 0, skipped: 0, rejected: 0, batches: 0 };
   const consumer: Consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 4 * 1024 * 1024, maxWaitTimeInMs: 1_000 });
+  const component = `projector:${groupId}`;
+  // /health shows a projector that crashed (kafkajs restarts it, unless the error is not retriable).
+  consumer.on(consumer.events.GROUP_JOIN, () => reportHealth(component, { status: 'running' }));
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    reportHealth(component, { status: payload.restart ? 'restarting' : 'stopped', detail: payload.error.message });
+    if (!payload.restart) log.error({ groupId, error: payload.error.message }, 'projector stopped: the read model falls behind until the worker restarts');
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
 
@@ -124,6 +132,7 @@ export async function startProjector(config: Config, logger: Logger, options: Pr
     async stop() {
       stopped = true;
       clearInterval(timer);
+      forgetHealth(component);
       await consumer.disconnect();
       await admin.disconnect();
       await db.end();

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { Agency, DelayReasonCode, Destination, DischargePathwayCode, IsoDate, IsoTimestamp, Patient, Region, Service } from './common';
+import { Agency, DelayReasonCode, Destination, DischargePathwayCode, IsoDate, IsoTimestamp, Patient, PlaceName, Region, Service } from './common';
 
 export const AdmissionId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - only, at most 64');
 
-export const StartPayload = z.object({
+export const StartPayload = z.strictObject({
   admissionId: AdmissionId,
   patient: Patient,
-  site: z.string().min(1).max(64),
-  localAuthority: z.string().min(1).max(64),
+  site: PlaceName,
+  localAuthority: PlaceName,
   region: Region.optional(),
   admittedAt: IsoTimestamp,
   expectedDischargeDate: IsoDate.optional(),
@@ -31,41 +31,41 @@ export const ParticipantRole = z.enum([
 
 const Notes = z.string().min(1).max(2000).optional();
 
-export const ExpectedDischargeDatePayload = z.object({ date: IsoDate });
-export const DischargeReadyPayload = z.object({ date: IsoDate });
-export const CriteriaToResideMetPayload = z.object({});
-export const AssessmentPayload = z.object({
-  participants: z.array(z.object({ role: ParticipantRole })).min(1),
+export const ExpectedDischargeDatePayload = z.strictObject({ date: IsoDate });
+export const DischargeReadyPayload = z.strictObject({ date: IsoDate });
+export const CriteriaToResideMetPayload = z.strictObject({});
+export const AssessmentPayload = z.strictObject({
+  participants: z.array(z.strictObject({ role: ParticipantRole })).min(1),
   pathway: DischargePathwayCode,
   needs: z.array(Service).default([]),
   /** Agencies the patient agreed (at the assessment) to share information with. */
   consents: z.array(Agency).default([]),
   notes: Notes,
 });
-export const ConsentPayload = z.object({ agency: Agency, given: z.boolean() });
-export const ReferralPayload = z.object({
+export const ConsentPayload = z.strictObject({ agency: Agency, given: z.boolean() });
+export const ReferralPayload = z.strictObject({
   service: Service,
   /** Defaults to the agency that provides the service (`serviceAgency`); set it to refer elsewhere. */
   agency: Agency.optional(),
   reason: z.enum(['re-referral', 'changed-plan', 'additional-need']).default('re-referral'),
 });
-export const ReferralResponsePayload = z.object({
+export const ReferralResponsePayload = z.strictObject({
   referralId: z.string().min(1),
   agency: Agency,
   response: z.enum(['accepted', 'declined', 'ready']),
   reason: z.string().min(1).max(200).optional(),
   readyFrom: IsoDate.optional(),
 });
-export const DelayReasonPayload = z.object({ code: DelayReasonCode, agency: Agency, note: z.string().min(1).max(500).optional() });
-export const DelayReasonResolvedPayload = z.object({ code: DelayReasonCode, agency: Agency });
-export const DischargePayload = z.object({ date: IsoDate, destination: Destination });
-export const ReviewPayload = z.object({
+export const DelayReasonPayload = z.strictObject({ code: DelayReasonCode, agency: Agency, note: z.string().min(1).max(500).optional() });
+export const DelayReasonResolvedPayload = z.strictObject({ code: DelayReasonCode, agency: Agency });
+export const DischargePayload = z.strictObject({ date: IsoDate, destination: Destination });
+export const ReviewPayload = z.strictObject({
   outcome: z.enum(['continue', 'goals_met', 'needs_long_term_support']),
   goals: z.array(z.string().min(1).max(200)).default([]),
   notes: Notes,
 });
-export const ReadmissionPayload = z.object({ newAdmissionId: AdmissionId, admittedOn: IsoDate, emergency: z.boolean().default(true) });
-export const CancelPayload = z.object({ reason: z.enum(['died', 'self_discharged', 'transferred', 'admission_cancelled', 'other']) });
+export const ReadmissionPayload = z.strictObject({ newAdmissionId: AdmissionId, admittedOn: IsoDate, emergency: z.boolean().default(true) });
+export const CancelPayload = z.strictObject({ reason: z.enum(['died', 'self_discharged', 'transferred', 'admission_cancelled', 'other']) });
 
 /** Payloads (without `type` and `at`) of the commands a person or an agency gives, by their HTTP/CLI/Update name. */
 export const commandSchemas = {
@@ -93,7 +93,7 @@ const command = <T extends string, S extends z.ZodObject>(type: T, payload: S) =
 
 export const StartCommand = command('start', StartPayload);
 /** Internal: the workflow's timer fired. Never exposed over HTTP. */
-export const TickCommand = z.object({ type: z.literal('tick'), at: IsoTimestamp });
+export const TickCommand = z.strictObject({ type: z.literal('tick'), at: IsoTimestamp });
 export const ExpectedDischargeDateCommand = command('expected-discharge-date', ExpectedDischargeDatePayload);
 export const DischargeReadyCommand = command('discharge-ready', DischargeReadyPayload);
 export const CriteriaToResideMetCommand = command('criteria-to-reside-met', CriteriaToResideMetPayload);

@@ -119,7 +119,7 @@ export type Destination = z.infer<typeof Destination>;
 export const HousingStatus = z.enum(['settled', 'at_risk_of_homelessness', 'homeless']);
 export type HousingStatus = z.infer<typeof HousingStatus>;
 
-export const Address = z.object({
+export const Address = z.strictObject({
   line1: z.string().min(1),
   line2: z.string().min(1).optional(),
   town: z.string().min(1),
@@ -127,16 +127,19 @@ export const Address = z.object({
 });
 export type Address = z.infer<typeof Address>;
 
-export const Patient = z.object({
+export const Patient = z.strictObject({
   nhsNumber: NhsNumber,
-  name: z.string().min(1),
-  dateOfBirth: IsoDate,
+  name: z.string().min(1).max(200),
+  dateOfBirth: IsoDate.refine((date) => date <= new Date().toISOString().slice(0, 10), 'in the future').refine((date) => date >= '1880-01-01', 'before 1880'),
   address: Address,
   housingStatus: HousingStatus.default('settled'),
   /** GP practice code (ODS), so the discharge summary reaches the right practice. */
   gpPractice: z.string().min(1).optional(),
 });
 export type Patient = z.infer<typeof Patient>;
+
+/** A site or local authority code as Homeward stores and filters it: printable and short (no NUL or control characters). */
+export const PlaceName = z.string().min(1).max(64).regex(/^[\p{L}\p{N} ._'()&/-]+$/u, "letters, digits, spaces and . _ ' ( ) & / - only");
 
 export const Region = z.enum(['england', 'scotland', 'wales']);
 export type Region = z.infer<typeof Region>;

@@ -1,14 +1,16 @@
 import { z } from 'zod';
 import { AdmissionId } from './commands';
-import { Agency, Destination, IsoDate, IsoTimestamp, Patient } from './common';
+import { Destination, IsoDate, IsoTimestamp, Patient } from './common';
 
-/** An agency's answer to a referral, on `homeward.agency.responses`. */
-export const AgencyResponse = z.object({
+/**
+ * An agency's answer to a referral, on its own `homeward.agency.<agency>.responses`. The topic
+ * says who answered (only that agency may write it); a message naming an agency is refused.
+ */
+export const AgencyResponse = z.strictObject({
   /** The sender's id for this message; logged, so it must not contain personal data. */
   messageId: z.string().min(1).max(100),
   pathwayId: z.string().min(1),
   referralId: z.string().min(1),
-  agency: Agency,
   response: z.enum(['accepted', 'declined', 'ready']),
   reason: z.string().min(1).max(200).optional(),
   readyFrom: IsoDate.optional(),

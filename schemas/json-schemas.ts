@@ -26,7 +26,7 @@ export function jsonSchemas(): Record<string, object> {
   for (const type of agencyEventTypes) {
     files[`agency/${type}.v1.json`] = toJson(envelope(type, agencyViewSchema(type)), `agency/${type}.v1.json`, `${type} (agency view, homeward.agency.<agency>.events)`);
   }
-  files['inbound/agency-response.v1.json'] = toJson(AgencyResponse, 'inbound/agency-response.v1.json', 'Agency response (homeward.agency.responses)');
+  files['inbound/agency-response.v1.json'] = toJson(AgencyResponse, 'inbound/agency-response.v1.json', 'Agency response (homeward.agency.<agency>.responses)');
   files['inbound/adt.v1.json'] = toJson(AdtMessage, 'inbound/adt.v1.json', 'ADT message (homeward.adt)');
   return files;
 }

@@ -42,7 +42,8 @@ describe('actors and agency views', () => {
 
   it('the audit stream carries the actor; agency topics only its role and agency, never who', async () => {
     const timeline = (await system.call('GET', `/pathways/${id}`)).body.timeline as unknown[];
-    await reader.waitFor(() => onTopic(topics.pathwayEvents).length === timeline.length);
+    // The reader starts from the beginning of every topic: under a loaded suite that takes a while.
+    await reader.waitFor(() => onTopic(topics.pathwayEvents).length === timeline.length, 60_000);
     const accepted = onTopic(topics.pathwayEvents).find((e) => e.type === 'uk.nhs.discharge.referral.accepted.v1');
     expect(accepted).toMatchObject({ actorrole: 'agency', actoragency: 'equipment', actorsubject: 'equipment-system-7' });
     expect(onTopic(topics.pathwayEvents)[0]).toMatchObject({ actorrole: 'discharge-team', actorsubject: 'test:discharge-team' });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { topics } from '../kafka/topics';
+import { inboundTopics, topics } from '../kafka/topics';
 import { startInboundBridges, type RunningBridges } from '../workers/inbound';
 import { admission, nhsNumber } from './support/fixtures';
 import { positionGroupAtEnd } from './support/kafka';
@@ -24,8 +24,9 @@ let system: Awaited<ReturnType<typeof startSystem>>;
 let bridges: RunningBridges;
 beforeAll(async () => {
   system = await startSystem({}, logger);
-  const groupId = `pii-test-${randomUUID()}`;
-  await positionGroupAtEnd(inject('kafkaBrokers'), groupId, [topics.agencyResponses, topics.adt]);
+  // The bridges' principal may use only consumer groups starting homeward-.
+  const groupId = `homeward-pii-test-${randomUUID()}`;
+  await positionGroupAtEnd(inject('kafkaBrokers'), groupId, inboundTopics());
   bridges = await startInboundBridges(system.config, logger, groupId);
 });
 afterAll(async () => {
@@ -39,7 +40,7 @@ describe('personal data in logs', () => {
     await system.call('POST', '/pathways', body);
     await system.call('POST', '/pathways', { ...body, patient: { ...body.patient, nhsNumber: '1234567890' } });
     await system.call('POST', `/pathways/pathway-${body.admissionId}/discharge`, { date: '2026-01-01', destination: 'usual-residence' });
-    const producer = await externalProducer();
+    const producer = await externalProducer('adt');
     const bad = { type: 'admission', messageId: 'pii-1', admissionId: 'bad id with spaces', patient: body.patient, site: 'S', localAuthority: 'L', admittedAt: 'yesterday', emergency: true };
     await producer.send(topics.adt, 'pii', bad);
     await producer.close();

@@ -1,10 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { createApplication } from '../app';
+import { createDataConverter } from '../codec/data-converter';
 import type { Config } from '../config';
 import { createKafka } from '../kafka/client';
 import { InboundConsumer } from '../kafka/inbound-consumer';
-import { topics } from '../kafka/topics';
+import { inboundTopics } from '../kafka/topics';
 import { createInboundHandler } from './inbound-handlers';
 
 export interface RunningBridges {
@@ -12,10 +13,14 @@ export interface RunningBridges {
   stop(): Promise<void>;
 }
 
-/** The inbound bridges: agency responses and ADT messages from Kafka into pathway commands. */
+/**
+ * The inbound bridges: agency responses and ADT messages from Kafka into pathway commands.
+ * `groupId` must start with `homeward-`, the consumer groups the `homeward` principal may use.
+ */
 export async function startInboundBridges(config: Config, logger: Logger, groupId = 'homeward-inbound'): Promise<RunningBridges> {
+  const dataConverter = createDataConverter(config.codecKeys);
   const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
   const app = createApplication(client, config);
   const kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-inbound`, logger });
   const consumer = new InboundConsumer(
@@ -24,8 +29,9 @@ export async function startInboundBridges(config: Config, logger: Logger, groupI
     createInboundHandler({ app, patientKeySecret: config.patientKeySecret }),
     logger.child({ component: 'inbound' }),
   );
-  await consumer.start([topics.agencyResponses, topics.adt]);
-  logger.info({ topics: [topics.agencyResponses, topics.adt] }, 'inbound bridges running');
+  const inbound = inboundTopics();
+  await consumer.start(inbound);
+  logger.info({ topics: inbound }, 'inbound bridges running');
   return {
     consumer,
     async stop() {

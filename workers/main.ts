@@ -22,7 +22,11 @@ async function main() {
   const projector = await startProjector(config, logger);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     // Bridges first: their in-flight messages need the worker to finish.
-    process.once(signal, () => void Promise.all([projector.stop(), bridges.stop()]).finally(() => worker.shutdown()));
+    process.once(signal, () => {
+      // Whatever hangs (a broker or Temporal that is down), the process is gone within 10 s.
+      setTimeout(() => process.exit(1), 9_000).unref();
+      void Promise.all([projector.stop(), bridges.stop()]).finally(() => worker.shutdown());
+    });
   }
   await worker.done;
 }

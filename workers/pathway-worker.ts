@@ -1,11 +1,12 @@
-import path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
+import { createDataConverter } from '../codec/data-converter';
 import type { Config } from '../config';
 import { createKafka } from '../kafka/client';
 import { EventPublisher } from '../kafka/publisher';
 import { installTemporalRuntime } from './runtime';
+import { workflowBundle } from './workflow-bundle';
 
 export interface RunningWorker {
   /** Resolves when the worker has stopped; rejects if it failed. */
@@ -16,6 +17,8 @@ export interface RunningWorker {
 /** Wires the pathway workflow and its activities to Temporal and Kafka; nothing else. */
 export async function startPathwayWorker(config: Config, logger: Logger): Promise<RunningWorker> {
   installTemporalRuntime(logger);
+  // First: a malformed HOMEWARD_CODEC_KEYS stops the process before it connects to anything.
+  const dataConverter = createDataConverter(config.codecKeys);
   const kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-worker`, logger });
   const publisher = new EventPublisher(kafka);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
@@ -23,7 +26,14 @@ export async function startPathwayWorker(config: Config, logger: Logger): Promis
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'),
+    dataConverter,
+    workflowsPath: workflowBundle.workflowsPath,
+    // Bounded, not the SDK's default that grows with the heap: a sleeping pathway evicted from
+    // the cache costs nothing until its timer or a command replays it (a short history).
+    maxCachedWorkflows: config.worker.maxCachedWorkflows,
+    // A SIGTERM must stop the worker promptly: in-flight activities (a publish retrying against a
+    // broker that is down) get this long, then are cancelled and retried by whichever worker runs next.
+    shutdownGraceTime: '5 seconds',
     activities: createActivities({ publisher }),
   });
   const done = worker.run().finally(async () => {

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import {
   ApplicationFailure,
   allHandlersFinished,
@@ -43,6 +44,19 @@ const { publishEvents } = proxyActivities<PathwayActivities>({
   // Kafka may be down for a while: keep retrying, the events wait in the workflow's outbox.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+
+/** Parses as the schema does, but drops keys it does not know instead of refusing them. */
+function parseIgnoringUnknownKeys<S extends z.ZodType>(schema: S, payload: unknown): z.ZodSafeParseResult<z.output<S>> {
+  const first = schema.safeParse(payload);
+  if (first.success || first.error.issues.some((issue) => issue.code !== 'unrecognized_keys')) return first;
+  const copy = structuredClone(payload) as Record<string, unknown>;
+  for (const issue of first.error.issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const target = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown>)?.[key as PropertyKey], copy) as Record<string, unknown>;
+    for (const key of issue.keys) delete target[key];
+  }
+  return schema.safeParse(copy);
+}
 
 /** Pathway events per run before continuing as new: each costs several history events. */
 const defaultContinueAsNewAfter = 500;
@@ -102,8 +116,8 @@ export async function dischargePathway(input: PathwayInput): Promise<PathwayView
   });
 
   /** Validates then decides; throws an ApplicationFailure the caller can map to 422/409. */
-  const decideOrReject = (name: (typeof commandNames)[number], payload: unknown): PathwayEvent[] => {
-    const parsed = commandSchemas[name].safeParse(payload);
+  const decideOrReject = (name: (typeof commandNames)[number], payload: unknown, leniently = false): PathwayEvent[] => {
+    const parsed = leniently ? parseIgnoringUnknownKeys(commandSchemas[name], payload) : commandSchemas[name].safeParse(payload);
     if (!parsed.success) {
       throw ApplicationFailure.create({
         type: 'InvalidCommand',
@@ -125,11 +139,22 @@ export async function dischargePathway(input: PathwayInput): Promise<PathwayView
 
   // Record the start before any handler exists: an Update sent right after the start is
   // buffered by the SDK and delivered when its handler is set, and must find the pathway started.
-  if (!input.carried) record(decide(input.start, state, input.policy), input.actor);
+  if (!input.carried) {
+    try {
+      record(decide(input.start, state, input.policy), input.actor);
+    } catch (error) {
+      // The API checks a start before starting; one that still fails ends the run at once,
+      // rather than retrying its first task for ever and leaving a pathway nobody can read.
+      if (error instanceof CommandRejected) throw ApplicationFailure.create({ type: 'StartRejected', nonRetryable: true, message: error.message });
+      throw error;
+    }
+  }
   else syncSearchAttributes();
 
   for (const name of commandNames) {
-    setHandler(commandUpdate(name), (payload: unknown, actor?: Actor) => record(decideOrReject(name, payload), actor), {
+    // The validator refuses unknown fields; the handler ignores them, as it did when older Updates
+    // now in histories were accepted, so those replay unchanged.
+    setHandler(commandUpdate(name), (payload: unknown, actor?: Actor) => record(decideOrReject(name, payload, true), actor), {
       // Runs before the Update is written to history: a rejected command leaves no trace.
       validator: (payload: unknown, _actor?: Actor) => void decideOrReject(name, payload),
     });

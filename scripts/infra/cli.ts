@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
-import { ensureTopics } from '../../kafka/topics';
-import { loadOrCreateDevSecrets } from '../../config/dev-secrets';
+import { loadOrCreateDevSecrets, readDevSecrets } from '../../config/dev-secrets';
 import { kafkaHealth } from './kafka';
-import { local, localPostgresUrl, startLocalKafka, startLocalPostgres, startLocalTemporal } from './local';
+import { local, localPostgresUrl, setUpLocalKafka, startLocalKafka, startLocalPostgres, startLocalTemporal } from './local';
 import { postgresHealth } from './postgres';
 import { paths } from './paths';
 import { MissingToolError } from './process';
@@ -29,13 +27,15 @@ const servers = {
   },
   kafka: {
     address: `127.0.0.1:${kafkaPort}`,
-    health: () => kafkaHealth(`127.0.0.1:${kafkaPort}`),
+    health: () => {
+      // Without the data dir's secrets, a broker refusing an unknown user still counts as up.
+      const admin = readDevSecrets(paths.dataDir)?.kafka.admin;
+      return kafkaHealth(`127.0.0.1:${kafkaPort}`, admin && { mechanism: 'scram-sha-512', ...admin });
+    },
     start: async () => {
-      const server = await startLocalKafka(true);
-      const admin = new Kafka({ clientId: 'homeward-infra', brokers: [server.address], logLevel: logLevel.NOTHING }).admin();
-      await admin.connect();
-      await ensureTopics(admin);
-      await admin.disconnect();
+      const { kafka: credentials } = await loadOrCreateDevSecrets(paths.dataDir);
+      const server = await startLocalKafka(credentials, true);
+      await setUpLocalKafka(server.address, credentials);
       return server;
     },
   },

@@ -1,5 +1,7 @@
 import path from 'node:path';
-import { startKafka } from './kafka';
+import { createKafka } from '../../kafka/client';
+import { setUpTopicsAndAcls } from '../../kafka/setup';
+import { adminUser, startKafka, type KafkaCredentials } from './kafka';
 import { paths } from './paths';
 import { localDatabaseUrl, startPostgres } from './postgres';
 import { startTemporalDev } from './temporal';
@@ -23,15 +25,20 @@ export const startLocalTemporal = (detached = false) =>
     detached,
   });
 
-export const startLocalKafka = (detached = false) =>
+/** `credentials`: the data dir's development secrets' `kafka` entry. */
+export const startLocalKafka = (credentials: KafkaCredentials, detached = false) =>
   startKafka({
     port: local.kafkaPort,
     controllerPort: Number(process.env.KAFKA_CONTROLLER_PORT ?? 9093),
     dataDir: path.join(paths.dataDir, 'kafka'),
     logFile: path.join(paths.dataDir, 'kafka.log'),
+    credentials,
     detached,
   });
 
+/** Topics and ACLs on a broker whose admin is the one of `credentials` (comma-separated brokers). */
+export const setUpLocalKafka = (brokers: string, credentials: KafkaCredentials) =>
+  setUpTopicsAndAcls(createKafka({ brokers: brokers.split(','), clientId: 'homeward-setup', sasl: { mechanism: 'scram-sha-512', ...adminUser(credentials) } }));
 /** The read model's local PostgreSQL; its password is the data dir's development secret. */
 export const startLocalPostgres = (password: string, detached = false) =>
   startPostgres({

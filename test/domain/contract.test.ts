@@ -54,8 +54,10 @@ describe('command schemas', () => {
         'referral-response', 'delay-reason', 'delay-reason-resolved', 'discharge', 'review', 'readmission', 'cancel',
       ].sort(),
     );
-    const parsed = commandSchemas['discharge-ready'].parse({ date: date(3), type: 'x', at: 'y' });
-    expect(parsed).toEqual({ date: date(3) });
+    expect(commandSchemas['discharge-ready'].parse({ date: date(3) })).toEqual({ date: date(3) });
+    // A payload names no type or time of its own (the transport stamps them), and no unknown field.
+    const refused = commandSchemas['discharge-ready'].safeParse({ date: date(3), type: 'x', at: 'y' });
+    expect(refused.error?.issues).toEqual([expect.objectContaining({ code: 'unrecognized_keys', keys: ['type', 'at'] })]);
   });
 
   it('defaults: assessment needs and consents are empty, a readmission is an emergency', () => {

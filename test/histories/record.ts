@@ -12,7 +12,7 @@ import { PathwayTestEnv, type Pathway } from '../support/pathway-env';
  */
 let t: PathwayTestEnv;
 beforeAll(async () => {
-  t = await PathwayTestEnv.create();
+  t = await PathwayTestEnv.create({ plainPayloads: true });
 });
 afterAll(async () => {
   await t?.teardown();

@@ -3,15 +3,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { Kafka, logLevel } from 'kafkajs';
 import { ensureTestServer } from '../../scripts/infra/install';
-import { startKafka } from '../../scripts/infra/kafka';
+import { startKafka, type KafkaCredentials } from '../../scripts/infra/kafka';
+import { setUpLocalKafka } from '../../scripts/infra/local';
+import { paths } from '../../scripts/infra/paths';
 import { freePort } from '../../scripts/infra/process';
 import { startPostgres } from '../../scripts/infra/postgres';
 import { startTemporalDev, type RunningServer } from '../../scripts/infra/temporal';
-import { ensureTopics } from '../../kafka/topics';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { generateDevSecrets } from '../../config/dev-secrets';
+import { generateDevSecrets, readDevSecrets, type DevSecrets } from '../../config/dev-secrets';
+import { workflowBundle } from '../../workers/workflow-bundle';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -43,7 +44,8 @@ const quietBundlerLogger = {
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const running: RunningServer[] = [];
-  project.provide('devSecrets', JSON.stringify(await generateDevSecrets()));
+  const secrets = process.env.KAFKA_BROKERS && process.env.HOMEWARD_SKIP_SERVERS !== '1' ? existingBrokerSecrets() : await generateDevSecrets();
+  project.provide('devSecrets', JSON.stringify(secrets));
   if (process.env.HOMEWARD_SKIP_SERVERS === '1') {
     project.provide('temporalAddress', '');
     project.provide('kafkaBrokers', '');
@@ -63,7 +65,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     process.env.KAFKA_BROKERS
       ? Promise.resolve({ address: process.env.KAFKA_BROKERS, stop: async () => {} })
       : Promise.all([freePort(), freePort()]).then(([port, controllerPort]) =>
-          startKafka({ port, controllerPort, dataDir: path.join(workDir, 'kafka'), logFile: path.join(workDir, 'kafka.log') }),
+          startKafka({ port, controllerPort, dataDir: path.join(workDir, 'kafka'), logFile: path.join(workDir, 'kafka.log'), credentials: secrets.kafka }),
         ),
     process.env.DATABASE_URL
       ? Promise.resolve({ address: process.env.DATABASE_URL, stop: async () => {} })
@@ -84,7 +86,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     fs.rmSync(workDir, { recursive: true, force: true });
   };
   try {
-    await prepare(project, temporal.address, kafka.address, await ensureTestServer(), workDir);
+    await prepare(project, temporal.address, kafka.address, await ensureTestServer(), workDir, secrets.kafka);
   } catch (error) {
     await stopAll();
     throw error;
@@ -92,15 +94,23 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return stopAll;
 }
 
-async function prepare(project: TestProject, temporalAddress: string, kafkaBrokers: string, testServerPath: string, workDir: string) {
-  const bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: quietBundlerLogger });
+/**
+ * An existing broker (KAFKA_BROKERS) must know the run's SCRAM users: those of the data dir's
+ * secrets, as the broker `npm start` runs has them.
+ */
+function existingBrokerSecrets(): DevSecrets {
+  const secrets = readDevSecrets(paths.dataDir);
+  if (!secrets) throw new Error(`KAFKA_BROKERS is set, but ${paths.dataDir}/secrets.json (its SCRAM users' passwords) is missing: run \`npm start\` once, or unset KAFKA_BROKERS`);
+  return secrets;
+}
+
+async function prepare(project: TestProject, temporalAddress: string, kafkaBrokers: string, testServerPath: string, workDir: string, credentials: KafkaCredentials) {
+  // With Homeward's failure converter, as a worker given workflowsPath bundles it itself.
+  const bundle = await bundleWorkflowCode({ ...workflowBundle, logger: quietBundlerLogger });
   const bundlePath = path.join(workDir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);
   project.provide('workflowBundlePath', bundlePath);
-  const admin = new Kafka({ clientId: 'homeward-test-setup', brokers: kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  await ensureTopics(admin);
-  await admin.disconnect();
+  await setUpLocalKafka(kafkaBrokers, credentials);
   project.provide('temporalAddress', temporalAddress);
   project.provide('kafkaBrokers', kafkaBrokers);
   project.provide('testServerPath', testServerPath);

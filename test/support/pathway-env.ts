@@ -4,7 +4,6 @@ import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { inject } from 'vitest';
 import { createActivities } from '../../activities';
 import { resolvePolicy, type Policy } from '../../domain';
-import { createKafka } from '../../kafka/client';
 import { EventPublisher } from '../../kafka/publisher';
 import type { Actor } from '../../schemas/actor';
 import type { CommandName, StartPayload } from '../../schemas/commands';
@@ -13,7 +12,8 @@ import type { dischargePathway } from '../../workflows/discharge-pathway';
 import { admission } from './fixtures';
 import { temporal } from '@temporalio/proto';
 import { searchAttributes } from '../../workflows/search-attributes';
-import { createWorker, uniqueTaskQueue } from './temporal';
+import { kafkaAs } from './kafka';
+import { createWorker, testDataConverter, uniqueTaskQueue } from './temporal';
 
 /**
  * The real Java time-skipping server with the real pathway workflow, whose activities publish to
@@ -28,18 +28,23 @@ export class PathwayTestEnv {
     readonly taskQueue: string,
   ) {}
 
-  /** Defaults come from the suite's global setup; the history recorder passes its own. */
-  static async create(options: { testServerPath?: string; kafkaBrokers?: string; workflowsPath?: string } = {}): Promise<PathwayTestEnv> {
+  /**
+   * Defaults come from the suite's global setup. Payloads are encrypted as in production, except
+   * with `plainPayloads` (the history recorder: a committed history must replay without a key).
+   */
+  static async create(options: { testServerPath?: string; kafkaBrokers?: string; workflowsPath?: string; plainPayloads?: boolean } = {}): Promise<PathwayTestEnv> {
+    const dataConverter = options.plainPayloads ? undefined : testDataConverter();
     const env = await TestWorkflowEnvironment.createTimeSkipping({
       server: { executable: { type: 'existing-path', path: options.testServerPath ?? inject('testServerPath') } },
+      client: { dataConverter },
     });
     await registerSearchAttributes(env);
-    const brokers = options.kafkaBrokers ?? inject('kafkaBrokers');
-    const publisher = new EventPublisher(createKafka({ brokers: brokers.split(','), clientId: 'time-skipping-tests' }));
+    const publisher = new EventPublisher(kafkaAs('homeward', { brokers: options.kafkaBrokers, clientId: 'time-skipping-tests' }));
     const taskQueue = uniqueTaskQueue('pathways');
     const worker = await createWorker({
       connection: env.nativeConnection,
       taskQueue,
+      dataConverter,
       activities: createActivities({ publisher }),
       workflowsPath: options.workflowsPath,
     });

@@ -8,14 +8,15 @@ import { createActivities } from '../../activities';
 import { createKafka } from '../../kafka/client';
 import { EventPublisher } from '../../kafka/publisher';
 import type { Worker } from '@temporalio/worker';
-import { connectDevServer, createWorker, uniqueTaskQueue } from './temporal';
+import { connectDevServer, createWorker, testDataConverter, uniqueTaskQueue } from './temporal';
 import { createTestDatabase } from './database';
 import { startProjector } from '../../projections/projector';
 
 /**
  * The real system on the suite's dev server, broker and PostgreSQL: a pathway worker on its own
- * task queue, a projector in its own consumer group filling a database of its own, and the HTTP
- * API on a free port.
+ * task queue (or TEMPORAL_TASK_QUEUE's), a projector in its own consumer group filling a database
+ * of its own, and the HTTP API on a free port. The worker and the client use the codec keys of the
+ * configuration, so overriding HOMEWARD_CODEC_KEYS changes all of them.
  */
 export async function startSystem(overrides: Partial<Record<string, string>> = {}, logger: Logger = pino({ level: 'silent' })) {
   const taskQueue = uniqueTaskQueue('system');
@@ -33,9 +34,14 @@ export async function startSystem(overrides: Partial<Record<string, string>> = {
     ...testEnvironment(),
     ...overrides,
   });
-  const temporal = await connectDevServer();
+  const temporal = await connectDevServer({ codecKeys: config.codecKeys });
   const publisher = new EventPublisher(createKafka({ ...config.kafka, clientId: 'system-test' }));
-  const worker: Worker = await createWorker({ connection: temporal.nativeConnection, taskQueue, activities: createActivities({ publisher }) });
+  const worker: Worker = await createWorker({
+    connection: temporal.nativeConnection,
+    taskQueue: config.temporal.taskQueue,
+    dataConverter: testDataConverter(config.codecKeys),
+    activities: createActivities({ publisher }),
+  });
   const running = worker.run();
   const api: RunningApi = await startApi(config, logger);
   const projector = await startProjector(config, logger, { groupId: `homeward-projector-${taskQueue}`, housekeepingMs: 1_000 });

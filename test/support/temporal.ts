@@ -1,16 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { createDataConverter } from '../../codec/data-converter';
+import { testSecrets } from './secrets';
 
-/** A client and a native connection to the suite's real Temporal dev server. */
-export async function connectDevServer() {
+/** The data converter Homeward's processes use, with the run's development keys unless given others. */
+export const testDataConverter = (codecKeys = testSecrets().codecKeys): DataConverter => createDataConverter(codecKeys);
+
+/**
+ * A client and a native connection to the suite's real Temporal dev server. The client encrypts
+ * as Homeward does; `codecKeys: false` gives a plain client that sees payloads as Temporal stores them.
+ */
+export async function connectDevServer(options: { codecKeys?: string | false } = {}) {
   const address = inject('temporalAddress');
   if (!address) throw new Error('No Temporal server: this test needs the servers global setup starts (unset HOMEWARD_SKIP_SERVERS)');
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });
+  const dataConverter = options.codecKeys === false ? undefined : testDataConverter(options.codecKeys);
   return {
-    client: new Client({ connection }),
+    client: new Client({ connection, dataConverter }),
     nativeConnection,
     async close() {
       await connection.close();
@@ -26,8 +36,10 @@ export function workflowBundle(): WorkerOptions['workflowBundle'] {
 
 export const uniqueTaskQueue = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
+/** A worker with Homeward's data converter (the run's keys) unless the options give another. */
 export async function createWorker(options: Omit<WorkerOptions, 'workflowBundle' | 'workflowsPath'> & { workflowsPath?: string }): Promise<Worker> {
   return Worker.create({
+    dataConverter: testDataConverter(),
     ...(options.workflowsPath ? {} : { workflowBundle: workflowBundle() }),
     ...options,
   } as WorkerOptions);
