@@ -11,6 +11,7 @@ import { parseAssignments, UsageError } from './args';
 import { currentToken, developmentToken, storeToken } from './credentials';
 import { commandHelp } from './help';
 import { printAgencyView, printPathway, printList, printReport } from './format';
+import { projections } from './projections';
 
 const usage = `homeward — the discharge pathway orchestrator, at a terminal
 
@@ -22,12 +23,14 @@ Usage:
   homeward show <pathwayId> [--json]                     state, delay and timeline
   homeward <command> <pathwayId> [--file f.json | key=value …]
         commands: ${Object.keys(commandSchemas).join(', ')}
-  homeward list [--stage S] [--delayed-for-days N] [--site S] [--local-authority L] [--reason R] [--agency A]
+  homeward list [--stage S] [--delayed-for-days N] [--stuck] [--site S] [--local-authority L] [--reason R] [--agency A]
                 [--status open|closed|all] [--json]
   homeward report delays [--site S] [--json]
   homeward agency tail --agency A [--from-beginning] [--group G] [--json]
         print an agency's events as they arrive, once each: reads Kafka at $KAFKA_BROKERS as
         $KAFKA_SASL_USERNAME (locally: the agency's user in the data dir's secrets.json)
+  homeward projections rebuild                           recompute the read model's pathways from its stored events
+        (straight to PostgreSQL at $DATABASE_URL, or npm start's local one; no Kafka, no API)
 
 Talks to the HTTP API at $HOMEWARD_API_URL (default http://127.0.0.1:8080) with the token from
 $HOMEWARD_TOKEN or the last \`homeward login\`.
@@ -95,6 +98,7 @@ export async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
       stage: { type: 'string' },
       'delayed-for-days': { type: 'string' },
+      stuck: { type: 'boolean' },
       site: { type: 'string', multiple: true },
       'local-authority': { type: 'string' },
       reason: { type: 'string' },
@@ -148,6 +152,7 @@ export async function main(argv: string[]): Promise<number> {
     const filters: Record<string, string | undefined> = {
       stage: values.stage,
       delayedForDays: values['delayed-for-days'],
+      stuck: values.stuck ? 'true' : undefined,
       site: values.site?.[0],
       localAuthority: values['local-authority'],
       reason: values.reason,
@@ -162,6 +167,7 @@ export async function main(argv: string[]): Promise<number> {
     else printReport(result as never);
     return 0;
   }
+  if (verb === 'projections') return projections(rest[0], (line) => process.stderr.write(`${line}\n`));
   if (verb === 'agency') {
     if (rest[0] !== 'tail') throw new UsageError('Only `homeward agency tail --agency <agency>` exists');
     const agency = Agency.safeParse(values.agency);

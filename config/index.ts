@@ -26,6 +26,13 @@ export const Env = z.object({
   /** `true` for TLS to the brokers; KAFKA_SSL_CA_FILE adds a private CA. */
   KAFKA_SSL: z.enum(['true', 'false']).default('false'),
   KAFKA_SSL_CA_FILE: optional,
+  /** The read model's PostgreSQL (`postgres://user:password@host:port/db`); npm start runs a local one. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'expected postgres://user:password@host:port/database')
+    .optional(),
+  /** An open pathway with no event for this many days counts as stuck on the managers' list. */
+  HOMEWARD_STUCK_FOR_DAYS: z.coerce.number().int().min(1).default(7),
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** The identity provider whose tokens the API accepts (the `iss` claim). */
@@ -59,6 +66,9 @@ export type Config = {
   /** Raw HOMEWARD_CODEC_KEYS; parsed by the codec, which names what is wrong. */
   codecKeys: string;
   kafka: KafkaConfig;
+  /** `url` is required by the processes that use the read model (API, projector); they say so at start. */
+  database: { url?: string };
+  readModel: { stuckForDays: number };
   http: { host: string; port: number };
   oidc: {
     issuer?: string;
@@ -149,6 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     worker: { maxCachedWorkflows: e.HOMEWARD_WORKER_CACHED_PATHWAYS },
     codecKeys: e.HOMEWARD_CODEC_KEYS!,
     kafka: kafkaSettings(e),
+    database: { url: e.DATABASE_URL },
+    readModel: { stuckForDays: e.HOMEWARD_STUCK_FOR_DAYS },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     oidc: {
       issuer: e.HOMEWARD_OIDC_ISSUER,

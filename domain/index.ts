@@ -3,6 +3,7 @@ export { evolve } from './evolve';
 export {
   initialState,
   isClosed,
+  beforeDischarge,
   awaitingAgencies,
   overdueSince,
   delayCountsFrom,
@@ -12,7 +13,7 @@ export {
   type Referral,
   type ReferralStatus,
 } from './state';
-export { nextDeadline } from './deadlines';
+export { nextDeadline, reviewOverdueSince } from './deadlines';
 export {
   activeDelayReasonCodes,
   activeReasons,
@@ -25,4 +26,4 @@ export {
   type DelaySummary,
 } from './delay';
 export { defaultPolicy, resolvePolicy, PolicyOverrides, type AgencySla, type Policy } from './policy';
-export { addDays, daysBetween, dateOf } from './dates';
+export { addDays, daysBetween, dateOf, earliest } from './dates';

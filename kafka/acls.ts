@@ -39,7 +39,8 @@ const topic = (principal: string, name: string, operations: Operation[]): Grant 
 export function aclMatrix(): Grant[] {
   const homeward = principals.homeward;
   return [
-    topic(homeward, topics.pathwayEvents, ['write', 'describe']),
+    // Read too: the read model's projector (consumer group homeward-projector) folds it into PostgreSQL.
+    topic(homeward, topics.pathwayEvents, ['write', 'read', 'describe']),
     ...agencies.map((agency) => topic(homeward, topics.agencyEvents(agency), ['write', 'describe'])),
     topic(homeward, topics.dlq, ['write', 'describe']),
     topic(homeward, topics.adt, ['read', 'describe']),

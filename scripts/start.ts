@@ -7,17 +7,19 @@ import { ensureTopics } from '../kafka/topics';
 import { startApi } from '../api/server';
 import { startPathwayWorker } from '../workers/pathway-worker';
 import { startInboundBridges } from '../workers/inbound';
+import { startProjector } from '../projections/projector';
 import { ensureComponents, isInstalled, neededComponents } from './infra/install';
 import type { KafkaCredentials } from './infra/kafka';
-import { local, setUpLocalKafka, startLocalKafka, startLocalTemporal } from './infra/local';
+import { local, setUpLocalKafka, startLocalKafka, startLocalPostgres, startLocalTemporal } from './infra/local';
 import { MissingToolError } from './infra/process';
 import { paths } from './infra/paths';
 import type { RunningServer } from './infra/temporal';
 
 /**
- * `npm start`: the whole system on one machine. Local Temporal and Kafka are started unless
- * TEMPORAL_ADDRESS / KAFKA_BROKERS name existing servers; then the worker, the inbound Kafka
- * bridges and the HTTP API. Ctrl-C stops everything in reverse order.
+ * `npm start`: the whole system on one machine. Local Temporal, Kafka and PostgreSQL are started
+ * unless TEMPORAL_ADDRESS / KAFKA_BROKERS / DATABASE_URL name existing servers; then the worker,
+ * the inbound Kafka bridges, the read model's projector and the HTTP API. Ctrl-C stops everything
+ * in reverse order.
  */
 async function main(): Promise<void> {
   const say = (line: string) => console.error(line);
@@ -48,9 +50,11 @@ async function main(): Promise<void> {
     // Before the servers: the local broker is created with the generated Kafka credentials.
     let devIssuer: string | undefined;
     let kafkaCredentials: KafkaCredentials | undefined;
+    let postgresPassword: string | undefined;
     if (process.env.HOMEWARD_ENV !== 'production') {
       const secrets = (await applyDevSecrets(paths.dataDir))!;
       kafkaCredentials = secrets.kafka;
+      postgresPassword = secrets.postgresPassword;
       say(`Development secrets (hash key, payload key, token issuer, Kafka credentials) are in ${paths.dataDir}/secrets.json`);
       if (!process.env.HOMEWARD_OIDC_ISSUER) {
         const issuer = await startDevIssuer(secrets, local.devIssuerPort);
@@ -81,6 +85,16 @@ async function main(): Promise<void> {
         }),
       );
     }
+    if (!process.env.DATABASE_URL && postgresPassword) {
+      say(`Starting PostgreSQL (the read model) on 127.0.0.1:${local.postgresPort}…`);
+      servers.push(
+        startLocalPostgres(postgresPassword).then((server) => {
+          process.env.DATABASE_URL = server.address;
+          stack.push({ name: 'PostgreSQL', stop: server.stop });
+          return server;
+        }),
+      );
+    }
     const started = await Promise.all(servers);
 
     const config = loadConfig();
@@ -104,6 +118,8 @@ async function main(): Promise<void> {
     });
     const bridges = await startInboundBridges(config, logger);
     stack.push({ name: 'inbound Kafka bridges', stop: bridges.stop });
+    const projector = await startProjector(config, logger);
+    stack.push({ name: 'read model projector', stop: projector.stop });
     const api = await startApi(config, logger);
     stack.push({ name: 'HTTP API', stop: api.close });
 
@@ -115,6 +131,7 @@ async function main(): Promise<void> {
     if (ui) say(`  Temporal UI     ${ui}`);
     say(`  Token issuer    ${config.oidc.issuer}${devIssuer ? '   (development issuer: `npx homeward login --role discharge-team`)' : ''}`);
     say(`  Kafka           ${config.kafka.brokers.join(',')}`);
+    say(`  PostgreSQL      ${new URL(config.database.url!).host}  (read model; managers' dashboard: ${api.url}/dashboard)`);
     say('Press Ctrl-C to stop.');
   } catch (error) {
     say(error instanceof MissingToolError ? error.message : `Homeward failed to start: ${error instanceof Error ? error.message : String(error)}`);

@@ -9,7 +9,7 @@ import type { CloudEvent } from '../schemas/cloudevent';
 import { admission } from './support/fixtures';
 import { externalProducer } from './support/produce';
 import { testSecrets } from './support/secrets';
-import { startSystem } from './support/system';
+import { eventually, startSystem } from './support/system';
 import { runCommand } from './support/spawn';
 
 const bin = path.join(__dirname, '..', 'bin', 'homeward');
@@ -80,6 +80,20 @@ describe('homeward CLI against the real API', () => {
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('Needs permission pathways:list') });
     const anonymous = await homeward(['list'], { ...env, HOMEWARD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cli-empty-')) });
     expect(anonymous).toMatchObject({ code: 1, stderr: expect.stringContaining('npx homeward login --role discharge-team') });
+  });
+
+  it('homeward projections rebuild recomputes the read model from its stored events, without Kafka or the API', async () => {
+    const body = admission();
+    const id = `pathway-${body.admissionId}`;
+    await system.call('POST', '/pathways', body);
+    await system.call('POST', `/pathways/${id}/discharge-ready`, { date: new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10) });
+    const row = async () => (await system.projector.db.query('SELECT stage, days_delayed, bed_days_lost, event_count FROM pathways WHERE pathway_id = $1', [id])).rows[0];
+    const projected = await eventually(row, (r) => r?.event_count === 2);
+    expect(projected).toEqual({ stage: 'assessment', days_delayed: 2, bed_days_lost: 2, event_count: 2 });
+    await system.projector.db.query("UPDATE pathways SET stage = 'wrong', days_delayed = 99 WHERE pathway_id = $1", [id]);
+    const rebuilt = await homeward(['projections', 'rebuild'], { DATABASE_URL: system.config.database.url!, KAFKA_BROKERS: '127.0.0.1:1', HOMEWARD_API_URL: 'http://127.0.0.1:1' });
+    expect(rebuilt).toMatchObject({ code: 0, stderr: expect.stringMatching(/Rebuilt \d+ pathways from pathway_events/) });
+    expect(await row()).toEqual(projected);
   });
 
   it('exits 1 with a clear message when the API is not there', async () => {

@@ -17,6 +17,11 @@ const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'ut
 };
 const services = compose.services;
 
+/** A value as compose gives it once an operator has supplied the variables it requires (`${NAME:?…}`) and defaults apply (`${NAME:-x}`). */
+const supplied: Record<string, string> = { HOMEWARD_OIDC_ISSUER: 'https://login.example.nhs.uk', HOMEWARD_CODEC_KEYS: `k1:${Buffer.alloc(32).toString('base64')}` };
+const resolve = (value: string) =>
+  value.replace(/\$\{(\w+):-([^}]*)\}/g, (_m, _name: string, fallback: string) => fallback).replace(/\$\{(\w+):\?[^}]*\}/g, (_m, name: string) => supplied[name] ?? 'x'.repeat(32));
+
 describe('docker-compose.yml', () => {
   it('has Temporal with PostgreSQL, the Temporal UI, Kafka, the worker and the API', () => {
     for (const name of ['postgresql', 'temporal', 'temporal-ui', 'kafka', 'kafka-setup', 'worker', 'api']) {
@@ -24,6 +29,20 @@ describe('docker-compose.yml', () => {
     }
     expect(services.temporal.environment?.DB).toBe('postgres12');
     expect(services.temporal.environment?.POSTGRES_SEEDS).toBe('postgresql');
+  });
+
+  it('gives the worker (whose projector writes it) and the API the read model’s PostgreSQL', () => {
+    const db = services['read-model-db'];
+    expect(db.image).toMatch(/^postgres:/);
+    for (const name of ['worker', 'api']) {
+      const url = new URL(resolve(String(services[name].environment?.DATABASE_URL)));
+      expect(url.hostname).toBe('read-model-db');
+      expect(decodeURIComponent(url.username)).toBe(db.environment?.POSTGRES_USER);
+      // The same variable on both sides: no published default password.
+      expect(decodeURIComponent(url.password)).toBe(resolve(String(db.environment?.POSTGRES_PASSWORD)));
+      expect(String(db.environment?.POSTGRES_PASSWORD)).toMatch(/^\$\{READ_MODEL_DB_PASSWORD:\?/);
+      expect(url.pathname).toBe(`/${String(db.environment?.POSTGRES_DB)}`);
+    }
   });
 
   it('pins a Kafka 3.9 broker in KRaft mode, as kafkajs is untested against 4.x', () => {
@@ -41,10 +60,7 @@ describe('docker-compose.yml', () => {
       expect(host).toBe('kafka');
       expect(String(services.kafka.environment?.KAFKA_ADVERTISED_LISTENERS)).toContain(`kafka:${port}`);
       // Every value must pass the same validation the process applies at start, once an operator
-      // has supplied the variables compose requires (`${NAME:?…}`) and defaults apply (`${NAME:-x}`).
-      const supplied: Record<string, string> = { HOMEWARD_OIDC_ISSUER: 'https://login.example.nhs.uk', HOMEWARD_CODEC_KEYS: `k1:${Buffer.alloc(32).toString('base64')}` };
-      const resolve = (value: string) =>
-        value.replace(/\$\{(\w+):-([^}]*)\}/g, (_m, _name: string, fallback: string) => fallback).replace(/\$\{(\w+):\?[^}]*\}/g, (_m, name: string) => supplied[name] ?? 'x'.repeat(32));
+      // has supplied the variables compose requires and defaults apply.
       expect(() => Env.parse(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, resolve(String(v))])))).not.toThrow();
     }
   });

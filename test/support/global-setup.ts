@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import { startKafka, type KafkaCredentials } from '../../scripts/infra/kafka';
 import { setUpLocalKafka } from '../../scripts/infra/local';
 import { paths } from '../../scripts/infra/paths';
 import { freePort } from '../../scripts/infra/process';
+import { startPostgres } from '../../scripts/infra/postgres';
 import { startTemporalDev, type RunningServer } from '../../scripts/infra/temporal';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { generateDevSecrets, readDevSecrets, type DevSecrets } from '../../config/dev-secrets';
@@ -20,6 +22,8 @@ declare module 'vitest' {
     workflowBundlePath: string;
     /** JSON of the run's DevSecrets: generated per run, like npm start's, never committed. */
     devSecrets: string;
+    /** The run's PostgreSQL (database `homeward`); each system under test creates a database of its own. */
+    databaseUrl: string;
   }
 }
 
@@ -33,8 +37,9 @@ const quietBundlerLogger = {
 };
 
 /**
- * One real Temporal dev server and one real Kafka broker for the whole run, on free ports so a
- * running `npm start` is never disturbed. TEMPORAL_ADDRESS / KAFKA_BROKERS reuse existing servers.
+ * One real Temporal dev server, one real Kafka broker and one real PostgreSQL for the whole run,
+ * on free ports so a running `npm start` is never disturbed. TEMPORAL_ADDRESS / KAFKA_BROKERS /
+ * DATABASE_URL reuse existing servers.
  * HOMEWARD_SKIP_SERVERS=1 starts nothing (pure domain specs only).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -46,9 +51,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('kafkaBrokers', '');
     project.provide('testServerPath', '');
     project.provide('workflowBundlePath', '');
+    project.provide('databaseUrl', '');
     return async () => {};
   }
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeward-test-'));
+  // Enterable (not listable) by the OS user PostgreSQL runs as when the tests run as root.
+  fs.chmodSync(workDir, 0o711);
   // allSettled: if one server fails to start, the others are stopped rather than leaked.
   const settled = await Promise.allSettled([
     process.env.TEMPORAL_ADDRESS
@@ -59,6 +67,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
       : Promise.all([freePort(), freePort()]).then(([port, controllerPort]) =>
           startKafka({ port, controllerPort, dataDir: path.join(workDir, 'kafka'), logFile: path.join(workDir, 'kafka.log'), credentials: secrets.kafka }),
         ),
+    process.env.DATABASE_URL
+      ? Promise.resolve({ address: process.env.DATABASE_URL, stop: async () => {} })
+      : freePort().then((port) =>
+          startPostgres({ port, dataDir: path.join(workDir, 'postgres'), logFile: path.join(workDir, 'postgres.log'), password: crypto.randomBytes(18).toString('base64url') }),
+        ),
   ]);
   for (const result of settled) if (result.status === 'fulfilled') running.push(result.value);
   const failed = settled.find((result) => result.status === 'rejected');
@@ -66,7 +79,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await Promise.all(running.map((server) => server.stop()));
     throw failed.reason;
   }
-  const [temporal, kafka] = running;
+  const [temporal, kafka, postgres] = running;
+  project.provide('databaseUrl', postgres.address);
   const stopAll = async () => {
     await Promise.all(running.map((server) => server.stop()));
     fs.rmSync(workDir, { recursive: true, force: true });
