@@ -26,16 +26,17 @@ afterAll(async () => {
 describe('docs/examples/agency-consumer', () => {
   it('receives a referral and accepts it; the acceptance comes back as the echo', async () => {
     const { username, password } = testSecrets().kafka['agency-equipment'];
+    const body = admission();
+    const id = `pathway-${body.admissionId}`;
+    // Other files' pathways have equipment referrals too: this trial answers only its own.
     const child = spawn(process.execPath, [path.join(__dirname, '..', 'docs', 'examples', 'agency-consumer', 'consumer.js')], {
-      env: { ...process.env, AGENCY: 'equipment', KAFKA_BROKERS: inject('kafkaBrokers'), KAFKA_USERNAME: username, KAFKA_PASSWORD: password, KAFKA_GROUP: `homeward.agency.equipment.example-${Date.now()}` },
+      env: { ...process.env, AGENCY: 'equipment', KAFKA_BROKERS: inject('kafkaBrokers'), KAFKA_USERNAME: username, KAFKA_PASSWORD: password, KAFKA_GROUP: `homeward.agency.equipment.example-${Date.now()}`, ONLY_PATHWAY: id },
     });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     try {
-      await eventually(async () => output, (o) => o.includes('listening on'), 30_000);
-      const body = admission();
-      const id = `pathway-${body.admissionId}`;
+      await eventually(async () => output, (o) => o.includes('listening on'), 60_000);
       await system.call('POST', '/pathways', body);
       await system.call('POST', `/pathways/${id}/assessment`, { participants: [{ role: 'nurse' }, { role: 'patient' }], pathway: 'P1', needs: ['equipment'] });
       const view = await eventually(() => system.call('GET', `/pathways/${id}`), (r) => r.body.state?.referrals?.[0]?.status === 'accepted', 45_000);
