@@ -14,9 +14,14 @@ export function delayBand(days: number): DelayBand {
   return '21+';
 }
 
+/** Whom a delay waits on: an agency, or the patient (or whoever decides for them) or their family, who are no agency's fault. */
+export type WaitingOn = 'agency' | 'patient' | 'family';
+
 export interface ActiveReason {
   code: DelayReasonCode;
+  /** The agency concerned: the one that must act when waitingOn is `agency`; for consent, the agency waiting for it. */
   agency: Agency;
+  waitingOn: WaitingOn;
   since: string;
   /** True when the pathway implies the reason (open referral, missing consent, no plan) rather than someone recording it. */
   derived: boolean;
@@ -53,28 +58,51 @@ const reasonForService = (service: Service, homeless: boolean): DelayReasonCode 
   }
 };
 
-/** Explicit reasons plus the ones open referrals, missing consent and a missing plan imply. */
+/** Reasons that wait on the patient or their family whoever records them (SitRep: individual/family not in agreement). */
+const waitingOnFor = (code: DelayReasonCode): WaitingOn => (code === 'consent_required' ? 'patient' : code === 'family_not_in_agreement' ? 'family' : 'agency');
+
+/**
+ * Explicit reasons plus the ones open referrals, missing consent, a disagreement with the plan and
+ * a missing plan imply. Each says whom it waits on: consent on the patient (or whoever decides
+ * for them), a disagreement on the patient or family, everything else on its agency.
+ */
 export function activeReasons(state: PathwayState): ActiveReason[] {
   if (!beforeDischarge(state)) return [];
-  const reasons: ActiveReason[] = state.delayReasons.map((r) => ({ ...r, derived: false }));
+  const reasons: ActiveReason[] = state.delayReasons.map(({ code, agency, since, note }) => ({
+    code,
+    agency,
+    waitingOn: waitingOnFor(code),
+    since,
+    derived: false,
+    ...(note ? { note } : {}),
+  }));
   const add = (reason: ActiveReason) => {
     if (!reasons.some((r) => r.code === reason.code && r.agency === reason.agency)) reasons.push(reason);
   };
   const homeless = state.patient?.housingStatus !== undefined && state.patient.housingStatus !== 'settled';
   for (const referral of state.referrals) {
     if (isOpen(referral)) {
-      add({ code: reasonForService(referral.service, homeless), agency: referral.agency, since: referral.requestedAt, derived: true });
+      add({ code: reasonForService(referral.service, homeless), agency: referral.agency, waitingOn: 'agency', since: referral.requestedAt, derived: true });
     }
     if (isLive(referral) && !state.consents[referral.agency]) {
-      add({ code: 'consent_required', agency: referral.agency, since: referral.requestedAt, derived: true });
+      add({ code: 'consent_required', agency: referral.agency, waitingOn: 'patient', since: referral.requestedAt, derived: true });
     }
   }
   // A declined need still blocks discharge: the wait is for that service, from the agency that declined, until re-referred.
   for (const service of uncoveredNeeds(state)) {
     const declined = state.referrals.filter((r) => r.service === service && r.status === 'declined').at(-1);
-    if (declined) add({ code: reasonForService(service, homeless), agency: declined.agency, since: declined.declinedAt ?? declined.requestedAt, derived: true });
+    if (declined) {
+      add({ code: reasonForService(service, homeless), agency: declined.agency, waitingOn: 'agency', since: declined.declinedAt ?? declined.requestedAt, derived: true });
+    }
   }
-  if (state.drd && !state.assessment) add({ code: 'no_plan', agency: 'acute-trust', since: state.drd, derived: true });
+  // The patient (or their representative) or family not in agreement with the plan, as the assessment recorded it.
+  const assessment = state.assessment;
+  for (const party of ['patient', 'family'] as const) {
+    if (assessment?.agreement?.[party] === 'disagrees') {
+      add({ code: 'family_not_in_agreement', agency: 'acute-trust', waitingOn: party, since: assessment.completedAt, derived: true });
+    }
+  }
+  if (state.drd && !state.assessment) add({ code: 'no_plan', agency: 'acute-trust', waitingOn: 'agency', since: state.drd, derived: true });
   return reasons;
 }
 
@@ -83,9 +111,15 @@ export const activeDelayReasonCodes = (state: PathwayState, _asOf?: string): Del
   ...new Set(activeReasons(state).map((r) => r.code)),
 ];
 
+/** A stay is delayed now only while the patient is still in hospital: once discharged, its delay is history. */
+export const isDelayedNow = (daysDelayed: number, dischargeDate: string | undefined): boolean => dischargeDate === undefined && daysDelayed > 0;
+
 export interface DelaySummary {
   drd?: string;
+  /** Days delayed so far while in hospital; after discharge, the days the stay was delayed (history). */
   daysDelayed: number;
+  /** True only while the patient is still in hospital and delayed: a discharged pathway is never delayed now. */
+  delayedNow: boolean;
   band: DelayBand;
   /** Delay days of earlier DRD episodes (cleared when the criteria to reside were met again). */
   priorDelayDays: number;
@@ -100,6 +134,7 @@ export function delaySummary(state: PathwayState, asOf: string): DelaySummary {
     return {
       drd: state.drdEpisodes.at(-1)?.from,
       daysDelayed: state.discharge.daysDelayed,
+      delayedNow: false,
       band: delayBand(state.discharge.daysDelayed),
       priorDelayDays: state.discharge.bedDaysLost - state.discharge.daysDelayed,
       bedDaysLost: state.discharge.bedDaysLost,
@@ -109,5 +144,5 @@ export function delaySummary(state: PathwayState, asOf: string): DelaySummary {
   const countsFrom = delayCountsFrom(state);
   const current = countsFrom ? delayDaysUntil(countsFrom, asOf) : 0;
   const prior = priorDelayDays(state);
-  return { drd: state.drd, daysDelayed: current, band: delayBand(current), priorDelayDays: prior, bedDaysLost: prior + current, reasons: activeReasons(state) };
+  return { drd: state.drd, daysDelayed: current, delayedNow: isDelayedNow(current, undefined), band: delayBand(current), priorDelayDays: prior, bedDaysLost: prior + current, reasons: activeReasons(state) };
 }

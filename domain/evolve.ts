@@ -1,3 +1,4 @@
+import { isIntermediateCare } from '../schemas/common';
 import type { PathwayEvent } from '../schemas/events';
 import { isLive, type PathwayState, type Referral } from './state';
 
@@ -51,6 +52,9 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
           needs: event.needs,
           completedAt: event.at,
           count: (state.assessment?.count ?? 0) + 1,
+          ...(event.patientAbsent ? { patientAbsent: event.patientAbsent } : {}),
+          ...(event.bestInterests ? { representative: event.bestInterests.representative } : {}),
+          ...(event.agreement ? { agreement: event.agreement } : {}),
         },
       };
     case 'consent.recorded': {
@@ -59,6 +63,7 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       return {
         ...state,
         consents: { ...state.consents, [event.agency]: event.given },
+        ...(event.givenBy ? { consentGivenBy: { ...state.consentGivenBy, [event.agency]: event.givenBy } } : {}),
         stage: blocks && state.stage === 'ready_for_discharge' ? 'arranging' : state.stage,
       };
     }
@@ -75,6 +80,7 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
             status: 'requested',
             requestedAt: event.at,
             acceptBy: event.acceptBy,
+            ...(event.purpose === 'handover' ? { purpose: 'handover' as const } : {}),
             escalated: { acceptance: 0, readiness: 0 },
           },
         ],
@@ -123,11 +129,25 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       return {
         ...state,
         stage: 'intermediate_care',
-        intermediateCare: { startDate: event.startDate, endBy: event.endBy, reviews: 0, nextReviewDue: event.firstReviewDue },
+        intermediateCare: {
+          startDate: event.startDate,
+          endBy: event.endBy,
+          ...(event.services ? { services: event.services.filter(isIntermediateCare) } : {}),
+          reviews: 0,
+          nextReviewDue: event.firstReviewDue,
+        },
       };
     case 'review.recorded':
       return state.intermediateCare
-        ? { ...state, intermediateCare: { ...state.intermediateCare, reviews: event.reviewNumber, nextReviewDue: event.nextReviewDue } }
+        ? {
+            ...state,
+            intermediateCare: {
+              ...state.intermediateCare,
+              reviews: event.reviewNumber,
+              nextReviewDue: event.nextReviewDue,
+              ...(event.remainingNeeds ? { remainingNeeds: event.remainingNeeds } : {}),
+            },
+          }
         : state;
     case 'review.overdue':
       return state.intermediateCare ? { ...state, intermediateCare: { ...state.intermediateCare, overdueNotified: event.dueOn } } : state;
@@ -137,8 +157,16 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
         stage: state.stage === 'intermediate_care' ? 'readmission_watch' : state.stage,
         intermediateCare: state.intermediateCare && { ...state.intermediateCare, ended: { at: event.at, reason: event.reason } },
       };
-    case 'handover.long_term_services':
-      return { ...state, handover: { reason: event.reason, at: event.at } };
+    case 'handover.long_term_services': {
+      // Rules 2 start the handover while the episode is open; rules 1 sent it as a notice after the end.
+      const ic = state.intermediateCare;
+      const open = ic && !ic.ended;
+      return {
+        ...state,
+        handover: { reason: event.reason, at: event.at },
+        ...(open ? { intermediateCare: { ...ic, awaitingHandover: { reason: event.reason, since: event.at, services: event.services ?? [] } } } : {}),
+      };
+    }
     case 'readmission_watch.expired':
       return { ...state, watch: state.watch && { ...state.watch, expired: true } };
     case 'pathway.readmitted':

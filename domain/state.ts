@@ -1,4 +1,6 @@
-import type { Agency, DelayReasonCode, DischargePathwayCode, Patient, Region, Service, Stage } from '../schemas/common';
+import type { z } from 'zod';
+import type { Agreement, ConsentGiver, PatientAbsence, Representative } from '../schemas/commands';
+import type { Agency, DelayReasonCode, DischargePathwayCode, IntermediateCareService, Patient, Region, Service, Stage } from '../schemas/common';
 
 export type ReferralStatus = 'requested' | 'accepted' | 'declined' | 'ready' | 'withdrawn' | 'on_hold';
 
@@ -13,6 +15,8 @@ export interface Referral {
   readyFrom?: string;
   /** When the agency declined it. */
   declinedAt?: string;
+  /** `handover`: long-term services taking over from intermediate care. Absent: a package for the discharge. */
+  purpose?: 'handover';
   /** Highest escalation level already raised, per kind of deadline. */
   escalated: { acceptance: number; readiness: number };
   overdueSince?: string;
@@ -27,9 +31,35 @@ export interface DrdEpisode {
   delayDays?: number;
 }
 
+/** Why intermediate care hands over to long-term services. */
+export type HandoverReason = 'six_week_limit' | 'long_term_needs' | 'goals_met';
+
+export interface IntermediateCare {
+  startDate: string;
+  endBy: string;
+  /** The intermediate-care services of the episode; absent on pathways under rules 1. */
+  services?: IntermediateCareService[];
+  reviews: number;
+  nextReviewDue: string;
+  overdueNotified?: string;
+  /** The transition plan of the latest review that gave one: needs that remain ([] = none). */
+  remainingNeeds?: Service[];
+  /** The handover to long-term services has started: the episode stays open until they are ready. */
+  awaitingHandover?: { reason: HandoverReason; since: string; services: Service[] };
+  ended?: { at: string; reason: string };
+}
+
 export interface PathwayState {
   /** `none` until the pathway has started. JSON-only: carried across continue-as-new. */
   stage: Stage | 'none';
+  /**
+   * The rules this pathway runs under, fixed when it starts so a running pathway carries on as it
+   * began. 1: before the pathway as the source documents describe it (every P1/P2 discharge starts
+   * intermediate care, the six-week end is a notice, acceptance sets the readiness deadline …).
+   * 2: intermediate care only when arranged, handover as a referral, the assessment with the
+   * patient at its centre. Absent (a state carried from older code): 1.
+   */
+  rules?: 1 | 2;
   pathwayId?: string;
   admissionId?: string;
   patient?: Patient;
@@ -42,18 +72,22 @@ export interface PathwayState {
   drd?: string;
   drdEpisodes: DrdEpisode[];
   consents: Partial<Record<Agency, boolean>>;
-  assessment?: { pathway: DischargePathwayCode; needs: Service[]; completedAt: string; count: number };
+  /** Who gave each consent recorded with a giver (older events: the patient). */
+  consentGivenBy?: Partial<Record<Agency, Exclude<z.infer<typeof ConsentGiver>, 'carer'>>>;
+  assessment?: {
+    pathway: DischargePathwayCode;
+    needs: Service[];
+    completedAt: string;
+    count: number;
+    patientAbsent?: z.infer<typeof PatientAbsence>;
+    /** Set when the patient lacks capacity for the decision: who represents them. */
+    representative?: z.infer<typeof Representative>;
+    agreement?: { patient?: z.infer<typeof Agreement>; family?: z.infer<typeof Agreement> };
+  };
   referrals: Referral[];
   delayReasons: { code: DelayReasonCode; agency: Agency; since: string; note?: string }[];
   discharge?: { date: string; destination: string; daysDelayed: number; bedDaysLost: number };
-  intermediateCare?: {
-    startDate: string;
-    endBy: string;
-    reviews: number;
-    nextReviewDue: string;
-    overdueNotified?: string;
-    ended?: { at: string; reason: string };
-  };
+  intermediateCare?: IntermediateCare;
   watch?: { from: string; until: string; expired: boolean };
   handover?: { reason: string; at: string };
   outcome?: { stage: Stage; at: string; detail?: string };
@@ -64,8 +98,13 @@ export interface PathwayState {
 export const delayCountsFrom = (state: PathwayState): string | undefined =>
   state.drd && (state.drdEpisodes.at(-1)?.countsFrom ?? state.drd);
 
+/** The rules a pathway runs under (see PathwayState.rules). */
+export const rulesOf = (state: PathwayState): 1 | 2 => state.rules ?? 1;
+
+/** A pathway about to start under the current rules (2); the workflow starts older ones under 1. */
 export const initialState: PathwayState = {
   stage: 'none',
+  rules: 2,
   drdEpisodes: [],
   consents: {},
   referrals: [],
@@ -87,23 +126,46 @@ export const beforeDischarge = (state: PathwayState): boolean =>
 export function uncoveredNeeds(state: PathwayState): Service[] {
   const needs = new Set<Service>(state.assessment?.needs ?? []);
   if (state.patient && state.patient.housingStatus !== 'settled') needs.add('housing');
-  return [...needs].filter((service) => !state.referrals.some((r) => r.service === service && isLive(r)));
+  return [...needs].filter((service) => !state.referrals.some((r) => r.service === service && r.purpose !== 'handover' && isLive(r)));
 }
 
-/** Agencies the pathway waits on: open referrals, and agencies whose missing consent blocks one. */
+/** Intermediate care that has started handing over to long-term services and is still open. */
+export const handoverUnderway = (state: PathwayState): IntermediateCare['awaitingHandover'] =>
+  state.intermediateCare && !state.intermediateCare.ended ? state.intermediateCare.awaitingHandover : undefined;
+
+/** Needs being handed over that no live handover referral covers: a decline not yet re-referred. */
+export function uncoveredHandover(state: PathwayState): Service[] {
+  const services = handoverUnderway(state)?.services ?? [];
+  return services.filter((service) => !state.referrals.some((r) => r.service === service && r.purpose === 'handover' && isLive(r)));
+}
+
+/**
+ * The referrals the pathway waits on now, whose answers and deadlines count: before discharge, its
+ * packages; after, the handover referrals of intermediate care awaiting handover; otherwise none.
+ */
+export function referralsInPlay(state: PathwayState): Referral[] {
+  if (beforeDischarge(state)) return state.referrals;
+  if (handoverUnderway(state)) return state.referrals.filter((r) => r.purpose === 'handover');
+  return [];
+}
+
+/**
+ * Agencies the pathway waits on: open referrals in play. A missing consent waits on the patient
+ * (or whoever decides for them), not on the agency (see activeReasons); rules 1 counted it
+ * against the agency, and pathways under them keep doing so.
+ */
 export function awaitingAgencies(state: PathwayState): Agency[] {
-  if (!beforeDischarge(state)) return [];
   const agencies = new Set<Agency>();
-  for (const referral of state.referrals) {
-    if (isOpen(referral) || (isLive(referral) && !state.consents[referral.agency])) agencies.add(referral.agency);
+  for (const referral of referralsInPlay(state)) {
+    if (isOpen(referral)) agencies.add(referral.agency);
+    if (rulesOf(state) === 1 && isLive(referral) && !state.consents[referral.agency]) agencies.add(referral.agency);
   }
   return [...agencies].sort();
 }
 
 /** Earliest missed deadline still unresolved: how long the pathway has been stuck. */
 export function overdueSince(state: PathwayState): string | undefined {
-  if (!beforeDischarge(state)) return undefined;
-  return state.referrals
+  return referralsInPlay(state)
     .filter((r) => isOpen(r) && r.overdueSince)
     .map((r) => r.overdueSince as string)
     .sort()[0];

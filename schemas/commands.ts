@@ -31,6 +31,22 @@ export const ParticipantRole = z.enum([
 
 const Notes = z.string().min(1).max(2000).optional();
 
+/** Why the patient did not take part in the joint assessment. */
+export const PatientAbsence = z.enum(['lacks_capacity', 'too_unwell', 'declined']);
+/**
+ * Who speaks for a patient who lacks capacity for the decision: an attorney (lasting power of
+ * attorney for health and welfare) or a court-appointed deputy decides; otherwise a best-interests
+ * decision is taken with an advocate (IMCA) representing the patient. Personal data: the trust's only.
+ */
+export const Representative = z.strictObject({ role: z.enum(['attorney', 'deputy', 'advocate']), name: z.string().min(1).max(200) });
+export const Agreement = z.enum(['agrees', 'disagrees']);
+/**
+ * Who gave consent, and so on what basis: the patient (with capacity); their attorney or deputy;
+ * or a best-interests decision for a patient who lacks capacity. A carer cannot consent for an
+ * adult: the value exists so the refusal can say so.
+ */
+export const ConsentGiver = z.enum(['patient', 'attorney', 'deputy', 'best_interests', 'carer']);
+
 export const ExpectedDischargeDatePayload = z.strictObject({ date: IsoDate });
 export const DischargeReadyPayload = z.strictObject({ date: IsoDate });
 export const CriteriaToResideMetPayload = z.strictObject({});
@@ -41,8 +57,22 @@ export const AssessmentPayload = z.strictObject({
   /** Agencies the patient agreed (at the assessment) to share information with. */
   consents: z.array(Agency).default([]),
   notes: Notes,
+  /** Why the patient does not take part, when no participant is the patient. */
+  patientAbsent: PatientAbsence.optional(),
+  /** A patient who lacks capacity for the discharge decision: the best-interests decision and who represents them. */
+  bestInterests: z.strictObject({ representative: Representative }).optional(),
+  /**
+   * Agreement with the plan and destination: the patient's (or, for a patient who lacks capacity,
+   * their representative's), and the family's or carer's if asked. A disagreement shows as a delay reason.
+   */
+  agreement: z.strictObject({ patient: Agreement.optional(), family: Agreement.optional() }).optional(),
 });
-export const ConsentPayload = z.strictObject({ agency: Agency, given: z.boolean() });
+export const ConsentPayload = z.strictObject({
+  agency: Agency,
+  given: z.boolean(),
+  /** Who gave (or withdrew) it; the patient unless said otherwise. */
+  givenBy: ConsentGiver.optional(),
+});
 export const ReferralPayload = z.strictObject({
   service: Service,
   /** Defaults to the agency that provides the service (`serviceAgency`); set it to refer elsewhere. */
@@ -63,6 +93,12 @@ export const ReviewPayload = z.strictObject({
   outcome: z.enum(['continue', 'goals_met', 'needs_long_term_support']),
   goals: z.array(z.string().min(1).max(200)).default([]),
   notes: Notes,
+  /**
+   * The transition plan: needs that remain once intermediate care ends, handed over to the
+   * services that take over (e.g. domiciliary-care to social care, district-nursing to community
+   * health, chc-assessment to the continuing-healthcare team). [] says none remain.
+   */
+  remainingNeeds: z.array(Service).optional(),
 });
 export const ReadmissionPayload = z.strictObject({ newAdmissionId: AdmissionId, admittedOn: IsoDate, emergency: z.boolean().default(true) });
 export const CancelPayload = z.strictObject({ reason: z.enum(['died', 'self_discharged', 'transferred', 'admission_cancelled', 'other']) });

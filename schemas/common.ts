@@ -59,6 +59,7 @@ export const closedStages: readonly Stage[] = ['handed_back', 'readmitted', 'can
 export const Service = z.enum([
   'domiciliary-care',
   'reablement',
+  'rehabilitation-at-home',
   'district-nursing',
   'therapy',
   'equipment',
@@ -76,6 +77,7 @@ export type Service = z.infer<typeof Service>;
 export const serviceAgency: Record<Service, Agency> = {
   'domiciliary-care': 'social-care',
   reablement: 'intermediate-care',
+  'rehabilitation-at-home': 'intermediate-care',
   'district-nursing': 'community-health',
   therapy: 'community-health',
   equipment: 'equipment',
@@ -87,6 +89,16 @@ export const serviceAgency: Record<Service, Agency> = {
   'home-from-hospital': 'voluntary',
   'chc-assessment': 'community-health',
 };
+
+/**
+ * Intermediate care: free, time-limited services (reablement, rehabilitation at home, a step-down
+ * bed) that start an episode with weekly reviews when they start. Every other service is a
+ * package: ongoing home care (means-tested), district nursing, equipment … start no episode.
+ */
+export const IntermediateCareService = z.enum(['reablement', 'rehabilitation-at-home', 'step-down-bed']);
+export type IntermediateCareService = z.infer<typeof IntermediateCareService>;
+export const isIntermediateCare = (service: Service): service is IntermediateCareService =>
+  (IntermediateCareService.options as readonly string[]).includes(service);
 
 /** NHS England discharge SitRep delay reasons, plus the consent blocker Homeward derives. */
 export const DelayReasonCode = z.enum([

@@ -6,7 +6,7 @@ import { createKafka } from '../kafka/client';
 import { EventPublisher } from '../kafka/publisher';
 import { agencies, topics } from '../kafka/topics';
 import { startInboundBridges, type RunningBridges } from '../workers/inbound';
-import { admission, nhsNumber } from './support/fixtures';
+import { admission, jointAssessment, nhsNumber } from './support/fixtures';
 import { positionGroupAtEnd, TopicReader, type ReceivedMessage } from './support/kafka';
 import { externalProducer } from './support/produce';
 import { eventually, startSystem } from './support/system';
@@ -50,7 +50,7 @@ describe('agency events and replies over Kafka', () => {
   it('a P1 pathway end to end: each agency topic gets exactly its events and fields; replies and ADT drive the pathway', async () => {
     await system.call('POST', '/pathways', start);
     await system.call('POST', `/pathways/${id}/discharge-ready`, { date: today() });
-    await system.call('POST', `/pathways/${id}/assessment`, { participants: [{ role: 'nurse' }, { role: 'patient' }], pathway: 'P1', needs: ['reablement', 'equipment'] });
+    await system.call('POST', `/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['reablement', 'equipment'] });
     // ref-1 reablement → intermediate-care, ref-2 equipment → equipment (no consent yet), ref-3 housing (duty to refer).
     await respond(id, 'ref-1', 'intermediate-care', 'accepted');
     await respond(id, 'ref-1', 'intermediate-care', 'ready');
@@ -118,7 +118,7 @@ describe('agency events and replies over Kafka', () => {
     const otherId = `pathway-${other.admissionId}`;
     await system.call('POST', '/pathways', other);
     // ref-1 equipment → equipment, ref-2 reablement → intermediate-care.
-    await system.call('POST', `/pathways/${otherId}/assessment`, { participants: [{ role: 'nurse' }, { role: 'carer' }], pathway: 'P1', needs: ['equipment', 'reablement'] });
+    await system.call('POST', `/pathways/${otherId}/assessment`, { ...jointAssessment, participants: [{ role: 'nurse' }, { role: 'care_manager' }, { role: 'carer' }], patientAbsent: 'too_unwell', agreement: undefined, pathway: 'P1', needs: ['equipment', 'reablement'] });
     const before = { ...bridges.consumer.stats };
 
     await producer.send(topics.agencyResponses, otherId, '{"not json');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { delayBand, delaySummary, evolve, initialState } from '../../domain';
 import { isValidNhsNumber, NhsNumber } from '../../schemas/common';
-import { date, day, given, history, professionalAndPatient, start } from './spec';
+import { date, day, given, history, patientAgrees, professionalAndPatient, start } from './spec';
 
 describe('starting a pathway', () => {
   it('records pathway.started with the pathway id from the admission id', () => {
@@ -106,7 +106,7 @@ describe('delay maths', () => {
     const events = history([
       start(),
       { type: 'discharge-ready', at: day(2), date: date(2) },
-      { type: 'assessment', at: day(3), participants: professionalAndPatient, pathway: 'P0', needs: [], consents: [] },
+      { type: 'assessment', at: day(3), participants: professionalAndPatient, pathway: 'P0', needs: [], consents: [], ...patientAgrees },
       { type: 'discharge', at: day(6), date: date(6), destination: 'usual-residence' },
     ]);
     const discharged = events.find((e) => e.type === 'discharge.recorded');
