@@ -61,8 +61,12 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
     case 'referral.escalated':
     case 'referral.withdrawn':
     case 'referral.on_hold':
-    case 'consent.recorded':
       return [{ to: [event.agency], data }];
+    case 'consent.recorded': {
+      // Consent given after a referral releases the patient details this agency may now see.
+      const patient = event.given && involved(ctx).includes(event.agency) ? patientFor(event.agency, ctx) : undefined;
+      return [{ to: [event.agency], data: { ...data, ...(patient ? { patient } : {}) } }];
+    }
     case 'pathway.ready_for_discharge':
       return [{ to: involved(ctx), data }];
     case 'discharge.recorded': {

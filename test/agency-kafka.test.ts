@@ -86,7 +86,10 @@ describe('agency events and replies over Kafka', () => {
     expect(types(equipment)).toEqual(['referral.requested', 'referral.accepted', 'referral.ready', 'consent.recorded', 'pathway.ready_for_discharge', 'discharge.recorded']);
     expect(equipment[0].value.data).toMatchObject({ consentRequired: true });
     expect(equipment[0].value.data).not.toHaveProperty('patient');
-    expect(JSON.stringify(equipment)).not.toContain(start.patient.name);
+    expect(JSON.stringify(equipment.slice(0, 3))).not.toContain(start.patient.name);
+    // Consent given after the referral releases, on the agency's own topic, what it may now see: name and address only.
+    expect(equipment[3].value.data).toEqual({ agency: 'equipment', given: true, givenBy: 'patient', patient: { name: start.patient.name, address: start.patient.address } });
+    expect(JSON.stringify(equipment)).not.toContain(start.patient.nhsNumber);
 
     const ic = forPathway(id, topics.agencyEvents('intermediate-care'));
     expect(types(ic)).toEqual(['referral.requested', 'referral.accepted', 'referral.ready', 'pathway.ready_for_discharge', 'discharge.recorded', 'intermediate_care.started']);

@@ -44,6 +44,15 @@ describe('agency data minimisation', () => {
     expect(JSON.stringify(view.data)).not.toContain(patient.name);
   });
 
+  it('consent given after a referral releases the patient details that agency may now see; to an agency not referred, nothing', () => {
+    const consent = (agency: Agency, given = true): PathwayEvent => ({ type: 'consent.recorded', at: '2026-03-04T10:00:00.000Z', agency, given, givenBy: 'patient' });
+    expect(agencyViews(consent('housing'), ctx())).toEqual([
+      { to: ['housing'], data: { agency: 'housing', given: true, givenBy: 'patient', patient: { name: patient.name, address: patient.address, housingStatus: 'homeless' } } },
+    ]);
+    expect(agencyViews(consent('equipment', false), ctx({ ...allConsents, equipment: false }))[0].data).not.toHaveProperty('patient');
+    expect(agencyViews(consent('care-home'), ctx())[0].data).not.toHaveProperty('patient');
+  });
+
   it('referral answers go only to the agency the referral is addressed to', () => {
     const accepted: PathwayEvent = { type: 'referral.accepted', at: '2026-03-03T10:00:00.000Z', referralId: 'ref-3', agency: 'equipment', readyBy: '2026-03-05T10:00:00.000Z' };
     expect(agencyViews(accepted, ctx()).flatMap((v) => v.to)).toEqual(['equipment']);
