@@ -1,6 +1,6 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { z } from 'zod';
-import { daysBetween, delayBand } from '../domain';
+import { daysBetween, delayBand, isDelayedNow } from '../domain';
 import type { Actor } from '../schemas/actor';
 import { Agency, DelayReasonCode, PlaceName, Stage } from '../schemas/common';
 import { searchAttributes as keys } from '../workflows/search-attributes';
@@ -29,7 +29,10 @@ export interface PathwaySummary {
   localAuthority: string | undefined;
   dischargeReadyDate: string | undefined;
   dischargeDate: string | undefined;
+  /** Days delayed so far; once discharged, how long the stay was delayed (history). */
   daysDelayed: number;
+  /** Only while still in hospital: a discharged pathway is never delayed now. */
+  delayedNow: boolean;
   delayBand: string;
   awaitingAgencies: string[];
   delayReasons: string[];
@@ -129,6 +132,7 @@ function summarise(execution: WorkflowExecutionInfo): PathwaySummary {
     dischargeReadyDate: drd,
     dischargeDate: discharged,
     daysDelayed,
+    delayedNow: isDelayedNow(daysDelayed, discharged),
     delayBand: delayBand(daysDelayed),
     awaitingAgencies: attributes.get(keys.awaitingAgencies) ?? [],
     delayReasons: attributes.get(keys.delayReasons) ?? [],

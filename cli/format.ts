@@ -3,9 +3,19 @@
 interface View {
   pathwayId: string;
   stage: string;
-  delay?: { drd?: string; daysDelayed?: number; band?: string; bedDaysLost?: number; reasons?: { code: string; agency?: string; derived?: boolean }[] };
+  delay?: {
+    drd?: string;
+    daysDelayed?: number;
+    delayedNow?: boolean;
+    band?: string;
+    bedDaysLost?: number;
+    reasons?: { code: string; agency?: string; waitingOn?: string; derived?: boolean }[];
+  };
   awaitingAgencies?: string[];
-  state?: { referrals?: Record<string, { service: string; agency: string; status: string }> | { referralId: string; service: string; agency: string; status: string }[] };
+  state?: {
+    referrals?: Record<string, { service: string; agency: string; status: string }> | { referralId: string; service: string; agency: string; status: string; purpose?: string }[];
+    intermediateCare?: { startDate: string; endBy: string; awaitingHandover?: { reason: string; since: string; services: string[] }; ended?: { reason: string } };
+  };
   timeline?: { sequence: number; event: { type: string; at: string } }[];
 }
 
@@ -13,17 +23,24 @@ export function printPathway(view: View): void {
   const out = (line = '') => process.stdout.write(`${line}\n`);
   out(`${view.pathwayId}  stage: ${view.stage}`);
   const delay = view.delay;
-  if (delay?.drd) out(`  discharge ready date ${delay.drd}: ${delay.daysDelayed} day(s) delayed (band ${delay.band}), bed-days lost ${delay.bedDaysLost}`);
+  if (delay?.drd) {
+    out(`  discharge ready date ${delay.drd}: ${delay.daysDelayed} day(s) ${delayed(delay.daysDelayed ?? 0, delay.delayedNow)} (band ${delay.band}), bed-days lost ${delay.bedDaysLost}`);
+  }
   if (delay?.reasons?.length) {
     out('  delay reasons:');
-    for (const r of delay.reasons) out(`    ${r.code}${r.agency ? ` (${r.agency})` : ''}${r.derived ? ' [derived]' : ''}`);
+    for (const r of delay.reasons) out(`    ${r.code}${waitingOn(r)}${r.derived ? ' [derived]' : ''}`);
   }
   if (view.awaitingAgencies?.length) out(`  awaiting: ${view.awaitingAgencies.join(', ')}`);
+  const ic = view.state?.intermediateCare;
+  if (ic && !ic.ended) {
+    const handover = ic.awaitingHandover;
+    out(`  intermediate care from ${ic.startDate} (until ${ic.endBy})${handover ? `: awaiting handover (${handover.reason}) of ${handover.services.join(', ')} since ${handover.since}` : ''}`);
+  }
   const referrals = view.state?.referrals;
   const list = Array.isArray(referrals) ? referrals : Object.entries(referrals ?? {}).map(([referralId, r]) => ({ referralId, ...r }));
   if (list.length) {
     out('  referrals:');
-    for (const r of list) out(`    ${r.referralId}  ${r.service} → ${r.agency}: ${r.status}`);
+    for (const r of list) out(`    ${r.referralId}  ${r.service} → ${r.agency}: ${r.status}${'purpose' in r && r.purpose === 'handover' ? ' (handover)' : ''}`);
   }
   if (view.timeline?.length) {
     out('  timeline:');
@@ -31,12 +48,20 @@ export function printPathway(view: View): void {
   }
 }
 
+/** A discharged pathway's delay is history, never "delayed" now (older servers do not say: delayed). */
+const delayed = (days: number, delayedNow: boolean | undefined) => (delayedNow === false && days > 0 ? 'was delayed' : 'delayed');
+
+/** Whom a reason waits on: the patient or family are nobody's agency. */
+const waitingOn = (r: { agency?: string; waitingOn?: string }) =>
+  r.waitingOn && r.waitingOn !== 'agency' ? ` (waiting on the ${r.waitingOn}${r.agency ? `; for ${r.agency}` : ''})` : r.agency ? ` (${r.agency})` : '';
+
 interface Summary {
   pathwayId: string;
   stage?: string;
   pathway?: string;
   site?: string;
   daysDelayed: number;
+  delayedNow?: boolean;
   delayBand: string;
   awaitingAgencies: string[];
   delayReasons: string[];
@@ -50,7 +75,7 @@ export function printList(result: { pathways: Summary[] }): void {
   }
   for (const p of result.pathways) {
     process.stdout.write(
-      `${p.pathwayId}  ${p.stage ?? '?'}${p.pathway ? ` ${p.pathway}` : ''}  site ${p.site ?? '-'}  delayed ${p.daysDelayed}d (${p.delayBand})` +
+      `${p.pathwayId}  ${p.stage ?? '?'}${p.pathway ? ` ${p.pathway}` : ''}  site ${p.site ?? '-'}  ${delayed(p.daysDelayed, p.delayedNow)} ${p.daysDelayed}d (${p.delayBand})` +
         `${p.awaitingAgencies.length ? `  awaiting ${p.awaitingAgencies.join(',')}` : ''}` +
         `${p.delayReasons.length ? `  reasons ${p.delayReasons.join(',')}` : ''}` +
         `${p.overdueSince ? `  overdue since ${p.overdueSince}` : ''}\n`,

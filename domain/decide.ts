@@ -154,6 +154,7 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
       ...(patientAbsent ? { patientAbsent } : {}),
       ...(bestInterests ? { bestInterests } : {}),
       ...(agreement ? { agreement } : {}),
+      ...(state.drd ? { daysFromDischargeReady: Math.max(0, daysBetween(state.drd, dateOf(at))) } : {}),
     },
   ];
   const givenBy = rulesOf(state) === 1 ? {} : { givenBy: assessmentConsentGiver(command) };

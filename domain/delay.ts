@@ -77,7 +77,7 @@ export function activeReasons(state: PathwayState): ActiveReason[] {
     ...(note ? { note } : {}),
   }));
   const add = (reason: ActiveReason) => {
-    if (!reasons.some((r) => r.code === reason.code && r.agency === reason.agency)) reasons.push(reason);
+    if (!reasons.some((r) => r.code === reason.code && r.agency === reason.agency && r.waitingOn === reason.waitingOn)) reasons.push(reason);
   };
   const homeless = state.patient?.housingStatus !== undefined && state.patient.housingStatus !== 'settled';
   for (const referral of state.referrals) {

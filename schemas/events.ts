@@ -54,6 +54,8 @@ export const eventSchemas = {
     bestInterests: z.object({ representative: Representative }).optional(),
     /** Agreement with the plan and destination, as recorded. */
     agreement: z.object({ patient: Agreement.optional(), family: Agreement.optional() }).optional(),
+    /** Whole days from the discharge ready date to this assessment, when a DRD was set: how long the plan took. */
+    daysFromDischargeReady: z.number().int().min(0).optional(),
   }),
   'consent.recorded': event('consent.recorded', {
     agency: Agency,

@@ -36,6 +36,12 @@ describe('joint assessment', () => {
     expect(given(...p1Arranging()).state().stage).toBe('arranging');
   });
 
+  it('measures the days from the discharge ready date to the assessment', () => {
+    given(...history([start(), drd])).when({ ...assessP1, at: day(5) } as PathwayCommand).then({ type: 'assessment.completed', daysFromDischargeReady: 3 }, {}, {});
+    const [completed] = given(...history([start()])).when(assessP1).events();
+    expect(completed).not.toHaveProperty('daysFromDischargeReady');
+  });
+
   it('can happen before the DRD (planning starts on admission)', () => {
     given(...history([start()])).when(assessP1).then({ type: 'assessment.completed' }, {}, {});
   });
