@@ -141,7 +141,7 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
   if (command.pathway === 'P3' && !needs.includes('care-home-placement')) reject('invalid', 'needs: pathway P3 needs a care-home-placement');
   const at = command.at;
   const replan = state.assessment !== undefined;
-  const { patientAbsent, bestInterests, agreement } = command;
+  const { patientAbsent, bestInterests, agreement, summary } = command;
   const events: PathwayEvent[] = [
     {
       type: 'assessment.completed',
@@ -154,6 +154,7 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
       ...(patientAbsent ? { patientAbsent } : {}),
       ...(bestInterests ? { bestInterests } : {}),
       ...(agreement ? { agreement } : {}),
+      ...(summary ? { summary } : {}),
       ...(state.drd ? { daysFromDischargeReady: Math.max(0, daysBetween(state.drd, dateOf(at))) } : {}),
     },
   ];

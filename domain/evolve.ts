@@ -55,6 +55,7 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
           ...(event.patientAbsent ? { patientAbsent: event.patientAbsent } : {}),
           ...(event.bestInterests ? { representative: event.bestInterests.representative } : {}),
           ...(event.agreement ? { agreement: event.agreement } : {}),
+          ...(event.summary ? { summary: event.summary } : {}),
         },
       };
     case 'consent.recorded': {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Agreement, ConsentGiver, PatientAbsence, Representative } from '../schemas/commands';
-import type { Agency, DelayReasonCode, DischargePathwayCode, IntermediateCareService, Patient, Region, Service, Stage } from '../schemas/common';
+import type { Agency, AssessmentSummary, DelayReasonCode, DischargePathwayCode, IntermediateCareService, Patient, Region, Service, Stage } from '../schemas/common';
 
 export type ReferralStatus = 'requested' | 'accepted' | 'declined' | 'ready' | 'withdrawn' | 'on_hold';
 
@@ -83,6 +83,7 @@ export interface PathwayState {
     /** Set when the patient lacks capacity for the decision: who represents them. */
     representative?: z.infer<typeof Representative>;
     agreement?: { patient?: z.infer<typeof Agreement>; family?: z.infer<typeof Agreement> };
+    summary?: AssessmentSummary;
   };
   referrals: Referral[];
   delayReasons: { code: DelayReasonCode; agency: Agency; since: string; note?: string }[];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Agency, Patient, Service } from './common';
+import { Agency, AssessmentSummary, Patient, Service } from './common';
 import { eventSchemas, type EventType, type PathwayEvent } from './events';
 
 /**
@@ -22,6 +22,22 @@ export const patientFieldsFor: Record<Agency, readonly (keyof Patient)[]> = {
   'care-home': ['nhsNumber', 'name', 'dateOfBirth'],
 };
 
+/**
+ * The parts of the assessment's summary each agency needs with a referral. Clinical detail only to
+ * health and care providers and the GP; housing gets what bears on the home, never clinical detail.
+ */
+export const summaryFieldsFor: Record<Agency, readonly (keyof AssessmentSummary)[]> = {
+  'acute-trust': ['functionalNeeds', 'risks', 'goals', 'communicationNeeds', 'clinical'],
+  'social-care': ['functionalNeeds', 'risks', 'goals', 'communicationNeeds'],
+  'community-health': ['functionalNeeds', 'risks', 'goals', 'communicationNeeds', 'clinical'],
+  'intermediate-care': ['functionalNeeds', 'risks', 'goals', 'communicationNeeds', 'clinical'],
+  equipment: ['functionalNeeds', 'risks'],
+  housing: ['functionalNeeds', 'communicationNeeds'],
+  gp: ['functionalNeeds', 'risks', 'goals', 'communicationNeeds', 'clinical'],
+  voluntary: ['goals', 'communicationNeeds'],
+  'care-home': ['functionalNeeds', 'risks', 'goals', 'communicationNeeds', 'clinical'],
+};
+
 /** What the publishing activity knows about the pathway besides the event itself. */
 export interface RoutingContext {
   patient: Patient;
@@ -30,6 +46,8 @@ export interface RoutingContext {
   referralAgencies: Record<string, Agency>;
   /** Services arranged, for the GP's discharge summary. */
   services: Service[];
+  /** The joint assessment's summary, when recorded (absent in contexts from older workers). */
+  assessmentSummary?: AssessmentSummary;
 }
 
 export const MinimisedPatient = Patient.partial();
@@ -47,14 +65,27 @@ export function patientFor(agency: Agency, ctx: RoutingContext): Partial<Patient
   return Object.fromEntries(patientFieldsFor[agency].filter((f) => ctx.patient[f] !== undefined).map((f) => [f, ctx.patient[f]]));
 }
 
+/** The part of the assessment's summary one agency needs: none without consent, and only its fields. */
+export function summaryFor(agency: Agency, ctx: RoutingContext): Partial<AssessmentSummary> | undefined {
+  const summary = ctx.assessmentSummary;
+  if (!ctx.consents[agency] || !summary) return undefined;
+  const part = Object.fromEntries(summaryFieldsFor[agency].filter((f) => summary[f] !== undefined).map((f) => [f, summary[f]]));
+  return Object.keys(part).length > 0 ? part : undefined;
+}
+
+/** What an agency may know of the person: the minimised patient block and assessment summary, with consent. */
+const personFor = (agency: Agency, ctx: RoutingContext) => {
+  const patient = patientFor(agency, ctx);
+  const assessment = summaryFor(agency, ctx);
+  return { ...(patient ? { patient } : {}), ...(assessment ? { assessment } : {}) };
+};
+
 /** For each agency other than the acute trust: the events it gets and the data it sees. */
 export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
   const data = without(event);
   switch (event.type) {
-    case 'referral.requested': {
-      const patient = patientFor(event.agency, ctx);
-      return [{ to: [event.agency], data: { ...data, consentRequired: patient === undefined, ...(patient ? { patient } : {}) } }];
-    }
+    case 'referral.requested':
+      return [{ to: [event.agency], data: { ...data, consentRequired: !ctx.consents[event.agency], ...personFor(event.agency, ctx) } }];
     case 'referral.accepted':
     case 'referral.declined':
     case 'referral.ready':
@@ -63,9 +94,9 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
     case 'referral.on_hold':
       return [{ to: [event.agency], data }];
     case 'consent.recorded': {
-      // Consent given after a referral releases the patient details this agency may now see.
-      const patient = event.given && involved(ctx).includes(event.agency) ? patientFor(event.agency, ctx) : undefined;
-      return [{ to: [event.agency], data: { ...data, ...(patient ? { patient } : {}) } }];
+      // Consent given after a referral releases the patient details (and assessment summary) this agency may now see.
+      const released = event.given && involved(ctx).includes(event.agency) ? personFor(event.agency, ctx) : {};
+      return [{ to: [event.agency], data: { ...data, ...released } }];
     }
     case 'pathway.ready_for_discharge':
       return [{ to: involved(ctx), data }];
@@ -116,6 +147,8 @@ export function agencyViewSchema(type: EventType) {
   const full = (eventSchemas[type] as z.ZodObject).omit({ type: true, at: true } as never);
   return full.partial().extend({
     patient: MinimisedPatient.optional(),
+    /** The agency's part of the joint assessment's summary. */
+    assessment: AssessmentSummary.partial().optional(),
     consentRequired: z.boolean().optional(),
     services: z.array(Service).optional(),
   });

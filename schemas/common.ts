@@ -150,6 +150,26 @@ export const Patient = z.strictObject({
 });
 export type Patient = z.infer<typeof Patient>;
 
+const SummaryItems = z.array(z.string().min(1).max(500)).max(20).optional();
+
+/**
+ * The single assessment's summary, "carried out once, on behalf of all the health and social care
+ * providers": each agency gets the parts it needs (schemas/agency-views.ts), with the patient's consent.
+ */
+export const AssessmentSummary = z.strictObject({
+  /** What the person needs help with day to day (washing, dressing, meals, mobility). */
+  functionalNeeds: SummaryItems,
+  /** Risks to plan for (falls, pressure areas, living alone, self-neglect). */
+  risks: SummaryItems,
+  /** The person's own goals. */
+  goals: SummaryItems,
+  /** How to communicate with them (hearing, sight, language and interpreter, cognition). */
+  communicationNeeds: SummaryItems,
+  /** Clinical detail (medicines, wounds, continence): health and care providers only. */
+  clinical: SummaryItems,
+});
+export type AssessmentSummary = z.infer<typeof AssessmentSummary>;
+
 /** A site or local authority code as Homeward stores and filters it: printable and short (no NUL or control characters). */
 export const PlaceName = z.string().min(1).max(64).regex(/^[\p{L}\p{N} ._'()&/-]+$/u, "letters, digits, spaces and . _ ' ( ) & / - only");
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   Agency,
+  AssessmentSummary,
   DelayReasonCode,
   Destination,
   DischargePathwayCode,
@@ -54,6 +55,8 @@ export const eventSchemas = {
     bestInterests: z.object({ representative: Representative }).optional(),
     /** Agreement with the plan and destination, as recorded. */
     agreement: z.object({ patient: Agreement.optional(), family: Agreement.optional() }).optional(),
+    /** The assessment's summary (the trust's record in full; agencies get their part with each referral). */
+    summary: AssessmentSummary.optional(),
     /** Whole days from the discharge ready date to this assessment, when a DRD was set: how long the plan took. */
     daysFromDischargeReady: z.number().int().min(0).optional(),
   }),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { route } from '../activities/publish';
-import { agencyViews, patientFieldsFor, type RoutingContext } from '../schemas/agency-views';
+import { agencyViews, patientFieldsFor, summaryFieldsFor, type RoutingContext } from '../schemas/agency-views';
 import { Agency } from '../schemas/common';
 import type { PathwayEvent } from '../schemas/events';
 import { admission } from './support/fixtures';
@@ -51,6 +51,22 @@ describe('agency data minimisation', () => {
     ]);
     expect(agencyViews(consent('equipment', false), ctx({ ...allConsents, equipment: false }))[0].data).not.toHaveProperty('patient');
     expect(agencyViews(consent('care-home'), ctx())[0].data).not.toHaveProperty('patient');
+  });
+
+  it.each(Agency.options.filter((a) => a !== 'acute-trust'))("a referral to %s carries exactly its part of the assessment's summary", (agency) => {
+    const summary = { functionalNeeds: ['help to wash'], risks: ['falls'], goals: ['walk to the shop'], communicationNeeds: ['hard of hearing'], clinical: ['insulin twice daily'] };
+    const [view] = agencyViews(requested(agency), { ...ctx(), assessmentSummary: summary });
+    expect(Object.keys(view.data.assessment as object).sort()).toEqual([...summaryFieldsFor[agency]].sort());
+  });
+
+  it('housing never gets clinical detail from the summary; without consent no agency gets any of it; consent later releases it', () => {
+    const summary = { functionalNeeds: ['stairs are a problem'], clinical: ['insulin twice daily'] };
+    const [housing] = agencyViews(requested('housing', 'ref-2'), { ...ctx(), assessmentSummary: summary });
+    expect(housing.data.assessment).toEqual({ functionalNeeds: ['stairs are a problem'] });
+    const withoutConsent = { ...ctx({ ...allConsents, equipment: false }), assessmentSummary: summary };
+    expect(agencyViews(requested('equipment', 'ref-3'), withoutConsent)[0].data).not.toHaveProperty('assessment');
+    const released = agencyViews({ type: 'consent.recorded', at: '2026-03-04T10:00:00.000Z', agency: 'equipment', given: true }, { ...ctx(), assessmentSummary: summary });
+    expect(released[0].data).toMatchObject({ patient: { name: patient.name }, assessment: { functionalNeeds: ['stairs are a problem'] } });
   });
 
   it('referral answers go only to the agency the referral is addressed to', () => {

@@ -24,6 +24,12 @@ describe('who takes part in the joint assessment', () => {
     given(...admitted()).when(assess({ participants: [{ role: 'nurse' }, { role: 'patient' }], pathway: 'P0', needs: [] })).then({ type: 'assessment.completed' }, { type: 'pathway.ready_for_discharge' });
   });
 
+  it("records the assessment's summary once, for every agency", () => {
+    const summary = { functionalNeeds: ['help to dress'], goals: ['make a hot drink'] };
+    given(...admitted()).when(assess({ summary })).then({ type: 'assessment.completed', summary }, {});
+    expect(given(...history([...admittedCommands(), assess({ summary })])).state().assessment?.summary).toEqual(summary);
+  });
+
   it('the patient takes part, or the reason they do not is recorded', () => {
     const withoutPatient = { participants: [{ role: 'nurse' }, { role: 'social_worker' }, { role: 'carer' }] };
     given(...admitted()).when(assess(withoutPatient)).thenRejects('invalid', /patientAbsent: the patient takes part, or the reason/);
