@@ -96,6 +96,11 @@ function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: Pa
       return decideReview(command, state, policy);
     case 'readmission':
       return decideReadmission(command, state);
+    case 'emergency-attendance': {
+      const dayOfWatch = dayOfWatchOn(state, 'emergency-attendance', command.attendedOn, 'attendedOn');
+      if (command.attendedOn > dateOf(at)) reject('invalid', 'attendedOn: an attendance is recorded once it has happened');
+      return [{ type: 'emergency_attendance.recorded', at, attendedOn: command.attendedOn, dayOfWatch }];
+    }
     case 'cancel':
       return [
         ...holdPackages(state, at, 'cancelled'),
@@ -313,15 +318,21 @@ function reviewOutcome(command: CommandOf<'review'>, state: PathwayState, policy
   }
 }
 
-function decideReadmission(command: CommandOf<'readmission'>, state: PathwayState): PathwayEvent[] {
-  requireStage(state, 'readmission', ['discharged', 'intermediate_care', 'readmission_watch']);
+/** The day of the 30-day watch a date falls on (day 0 = the discharge), refusing one outside the running watch. */
+function dayOfWatchOn(state: PathwayState, command: string, date: string, field: string): number {
+  requireStage(state, command, ['discharged', 'intermediate_care', 'readmission_watch']);
   const watch = state.watch;
-  if (!watch || watch.expired) return reject('not_allowed_in_stage', 'readmission: the 30-day readmission watch has ended');
-  if (!command.emergency) reject('invalid', 'emergency: only an emergency readmission reopens the pathway');
-  const day = daysBetween(watch.from, command.admittedOn);
-  if (day < 0) reject('invalid', 'admittedOn: before the discharge date');
+  if (!watch || watch.expired) return reject('not_allowed_in_stage', `${command}: the 30-day readmission watch has ended`);
+  const day = daysBetween(watch.from, date);
+  if (day < 0) reject('invalid', `${field}: before the discharge date`);
   const windowDays = daysBetween(watch.from, watch.until);
-  if (day >= windowDays) reject('invalid', `admittedOn: day ${day} after discharge is outside the watch (days 0–${windowDays - 1})`);
+  if (day >= windowDays) reject('invalid', `${field}: day ${day} after discharge is outside the watch (days 0–${windowDays - 1})`);
+  return day;
+}
+
+function decideReadmission(command: CommandOf<'readmission'>, state: PathwayState): PathwayEvent[] {
+  const day = dayOfWatchOn(state, 'readmission', command.admittedOn, 'admittedOn');
+  if (!command.emergency) reject('invalid', 'emergency: only an emergency readmission reopens the pathway');
   const at = command.at;
   const events: PathwayEvent[] = [...holdPackages(state, at, 'readmitted')];
   const ic = state.intermediateCare;

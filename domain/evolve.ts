@@ -168,6 +168,8 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
         ...(open ? { intermediateCare: { ...ic, awaitingHandover: { reason: event.reason, since: event.at, services: event.services ?? [] } } } : {}),
       };
     }
+    case 'emergency_attendance.recorded':
+      return { ...state, watch: state.watch && { ...state.watch, attendances: [...(state.watch.attendances ?? []), event.attendedOn] } };
     case 'readmission_watch.expired':
       return { ...state, watch: state.watch && { ...state.watch, expired: true } };
     case 'pathway.readmitted':

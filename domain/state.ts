@@ -89,7 +89,8 @@ export interface PathwayState {
   delayReasons: { code: DelayReasonCode; agency: Agency; since: string; note?: string }[];
   discharge?: { date: string; destination: string; daysDelayed: number; bedDaysLost: number };
   intermediateCare?: IntermediateCare;
-  watch?: { from: string; until: string; expired: boolean };
+  /** The 30-day readmission watch; `attendances`: days of A&E attendances without admission during it. */
+  watch?: { from: string; until: string; expired: boolean; attendances?: string[] };
   handover?: { reason: string; at: string };
   outcome?: { stage: Stage; at: string; detail?: string };
   readmission?: { newAdmissionId: string; linkedPathwayId: string };

@@ -122,6 +122,11 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
       const { admittedOn, dayOfWatch } = event;
       return [{ to: [...new Set<Agency>([...involved(ctx), 'gp'])], data: { admittedOn, dayOfWatch } }];
     }
+    case 'emergency_attendance.recorded': {
+      // The GP, and the providers still caring for the person, hear of emergency treatment during the watch.
+      const carers = involved(ctx).filter((a) => a === 'intermediate-care' || a === 'community-health');
+      return [{ to: [...new Set<Agency>(['gp', ...carers])], data }];
+    }
     case 'pathway.handed_back':
     case 'pathway.cancelled':
       return [{ to: [...new Set<Agency>([...involved(ctx), 'gp'])], data }];
@@ -137,6 +142,7 @@ export const agencyEventTypes: EventType[] = [
   'referral.withdrawn', 'referral.on_hold', 'consent.recorded', 'pathway.ready_for_discharge', 'discharge.recorded',
   'intermediate_care.started', 'intermediate_care.ended', 'review.recorded', 'review.overdue',
   'handover.long_term_services', 'pathway.readmitted', 'pathway.handed_back', 'pathway.cancelled',
+  'emergency_attendance.recorded',
 ];
 
 /**

@@ -103,6 +103,8 @@ export const ReviewPayload = z.strictObject({
   remainingNeeds: z.array(Service).optional(),
 });
 export const ReadmissionPayload = z.strictObject({ newAdmissionId: AdmissionId, admittedOn: IsoDate, emergency: z.boolean().default(true) });
+/** An attendance at A&E (emergency treatment without admission) during the 30-day watch: the trust's duty covers it too. */
+export const EmergencyAttendancePayload = z.strictObject({ attendedOn: IsoDate });
 export const CancelPayload = z.strictObject({ reason: z.enum(['died', 'self_discharged', 'transferred', 'admission_cancelled', 'other']) });
 
 /** Payloads (without `type` and `at`) of the commands a person or an agency gives, by their HTTP/CLI/Update name. */
@@ -119,6 +121,7 @@ export const commandSchemas = {
   discharge: DischargePayload,
   review: ReviewPayload,
   readmission: ReadmissionPayload,
+  'emergency-attendance': EmergencyAttendancePayload,
   cancel: CancelPayload,
 } as const;
 
@@ -144,6 +147,7 @@ export const DelayReasonResolvedCommand = command('delay-reason-resolved', Delay
 export const DischargeCommand = command('discharge', DischargePayload);
 export const ReviewCommand = command('review', ReviewPayload);
 export const ReadmissionCommand = command('readmission', ReadmissionPayload);
+export const EmergencyAttendanceCommand = command('emergency-attendance', EmergencyAttendancePayload);
 export const CancelCommand = command('cancel', CancelPayload);
 
 export const PathwayCommand = z.discriminatedUnion('type', [
@@ -161,6 +165,7 @@ export const PathwayCommand = z.discriminatedUnion('type', [
   DischargeCommand,
   ReviewCommand,
   ReadmissionCommand,
+  EmergencyAttendanceCommand,
   CancelCommand,
 ]);
 

@@ -146,6 +146,8 @@ export const eventSchemas = {
     admittedOn: IsoDate,
     dayOfWatch: z.number().int().min(0),
   }),
+  /** Emergency treatment at A&E without admission during the watch: not a readmission, but the trust's duty covers it. */
+  'emergency_attendance.recorded': event('emergency_attendance.recorded', { attendedOn: IsoDate, dayOfWatch: z.number().int().min(0) }),
   'pathway.handed_back': event('pathway.handed_back', {
     outcome: z.enum(['home', 'long_term_services', 'care_home']),
   }),

@@ -69,6 +69,11 @@ describe('agency data minimisation', () => {
     expect(released[0].data).toMatchObject({ patient: { name: patient.name }, assessment: { functionalNeeds: ['stairs are a problem'] } });
   });
 
+  it('an A&E attendance during the watch goes to the GP and the providers still caring, with no patient details', () => {
+    const attended: PathwayEvent = { type: 'emergency_attendance.recorded', at: '2026-03-10T20:00:00.000Z', attendedOn: '2026-03-10', dayOfWatch: 6 };
+    expect(agencyViews(attended, ctx())).toEqual([{ to: ['gp', 'intermediate-care'], data: { attendedOn: '2026-03-10', dayOfWatch: 6 } }]);
+  });
+
   it('referral answers go only to the agency the referral is addressed to', () => {
     const accepted: PathwayEvent = { type: 'referral.accepted', at: '2026-03-03T10:00:00.000Z', referralId: 'ref-3', agency: 'equipment', readyBy: '2026-03-05T10:00:00.000Z' };
     expect(agencyViews(accepted, ctx()).flatMap((v) => v.to)).toEqual(['equipment']);

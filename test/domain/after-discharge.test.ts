@@ -151,6 +151,25 @@ describe('30-day readmission watch', () => {
   });
 });
 
+describe('A&E attendance during the watch', () => {
+  const attend = (attendedOn: string, at = `${attendedOn}T20:00:00.000Z`): PathwayCommand => ({ type: 'emergency-attendance', at, attendedOn });
+
+  it('is recorded with its day of the watch, distinct from a readmission: the pathway carries on', () => {
+    const events = given(...p1Discharged()).when(attend(date(10))).then({ type: 'emergency_attendance.recorded', attendedOn: date(10), dayOfWatch: 6 });
+    const state = given(...p1Discharged(), ...events).state();
+    expect(state.stage).toBe('intermediate_care');
+    expect(state.watch?.attendances).toEqual([date(10)]);
+  });
+
+  it('only during the watch, once it has happened', () => {
+    given(...p1Discharged()).when(attend(date(3), day(5))).thenRejects('invalid', /attendedOn: before the discharge date/);
+    given(...p1Discharged()).when(attend(date(12), day(11))).thenRejects('invalid', /once it has happened/);
+    given(...history([start(), assess('P0', [])])).when(attend(date(2), day(2))).thenRejects('not_allowed_in_stage');
+    const expired = then(p0Discharged(), tick('2026-04-03T00:00:00.000Z'));
+    given(...expired).when(attend('2026-04-03')).thenRejects('closed');
+  });
+});
+
 describe('cancellation', () => {
   it.each([
     ['admitted', () => history([start()])],
