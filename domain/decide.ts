@@ -14,6 +14,7 @@ import {
   beforeDischarge,
   delayCountsFrom,
   handoverUnderway,
+  housingNeed,
   isClosed,
   isLive,
   referralsInPlay,
@@ -146,7 +147,10 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
   if (command.pathway === 'P3' && !needs.includes('care-home-placement')) reject('invalid', 'needs: pathway P3 needs a care-home-placement');
   const at = command.at;
   const replan = state.assessment !== undefined;
-  const { patientAbsent, bestInterests, agreement, summary } = command;
+  const { patientAbsent, bestInterests, agreement, summary, home } = command;
+  if (rulesOf(state) === 2 && home?.suitability === 'needs_adaptation' && !needs.includes('minor-adaptations') && !needs.includes('major-adaptations')) {
+    reject('invalid', 'needs: the home needs adapting: include minor-adaptations or major-adaptations');
+  }
   const events: PathwayEvent[] = [
     {
       type: 'assessment.completed',
@@ -160,6 +164,7 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
       ...(bestInterests ? { bestInterests } : {}),
       ...(agreement ? { agreement } : {}),
       ...(summary ? { summary } : {}),
+      ...(home ? { home } : {}),
       ...(state.drd ? { daysFromDischargeReady: Math.max(0, daysBetween(state.drd, dateOf(at))) } : {}),
     },
   ];
@@ -167,10 +172,10 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
   for (const agency of new Set(command.consents)) {
     if (!state.consents[agency]) events.push({ type: 'consent.recorded', at, agency, given: true, ...givenBy });
   }
-  // Duty to refer: a person homeless or at risk of homelessness is referred to housing.
+  // Duty to refer: a person homeless or at risk of homelessness is referred to housing; so is one whose home needs a move.
   const wanted = new Set<Service>(needs);
-  const dutyToRefer = state.patient?.housingStatus !== undefined && state.patient.housingStatus !== 'settled';
-  if (dutyToRefer) wanted.add('housing');
+  const housing = housingNeed(events.reduce(evolve, state));
+  if (housing) wanted.add('housing');
   for (const referral of state.referrals) {
     if (isLive(referral) && !wanted.has(referral.service)) {
       events.push({ type: 'referral.withdrawn', at, referralId: referral.referralId, agency: referral.agency, reason: 'changed-plan' });
@@ -179,7 +184,8 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
   let planned = events.reduce(evolve, state);
   for (const service of wanted) {
     if (planned.referrals.some((r) => r.service === service && isLive(r))) continue;
-    const reason = service === 'housing' && dutyToRefer && !needs.includes('housing') ? 'duty-to-refer' : replan ? 'changed-plan' : 'assessment';
+    const implied = service === 'housing' && housing && !needs.includes('housing');
+    const reason = implied ? (housing === 'move' ? 'relocation' : 'duty-to-refer') : replan ? 'changed-plan' : 'assessment';
     const requested = requestReferral(planned, policy, service, reason, at);
     events.push(requested);
     planned = evolve(planned, requested);

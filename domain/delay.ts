@@ -1,6 +1,6 @@
 import type { Agency, DelayReasonCode, Service } from '../schemas/common';
 import { daysBetween } from './dates';
-import { beforeDischarge, delayCountsFrom, isLive, isOpen, uncoveredNeeds, type PathwayState } from './state';
+import { beforeDischarge, delayCountsFrom, housingNeed, isLive, isOpen, rulesOf, uncoveredNeeds, type PathwayState } from './state';
 
 export type DelayBand = '0' | '1' | '2-3' | '4-6' | '7-13' | '14-20' | '21+';
 
@@ -35,8 +35,18 @@ export const delayDaysUntil = (countsFrom: string, until: string): number => Mat
 export const priorDelayDays = (state: PathwayState): number =>
   state.drdEpisodes.reduce((total, episode) => total + (episode.delayDays ?? 0), 0);
 
+type HousingReason = 'homeless' | 'awaiting' | undefined;
+
+/** Rules 2 tell homelessness from being at risk of it or needing a move; rules 1 labelled every housing need homelessness. */
+function housingReason(state: PathwayState): HousingReason {
+  const need = housingNeed(state);
+  if (!need) return undefined;
+  if (rulesOf(state) === 1) return 'homeless';
+  return need === 'homeless' ? 'homeless' : 'awaiting';
+}
+
 /** The reason an open referral implies, so nobody re-types what the pathway already knows. */
-const reasonForService = (service: Service, homeless: boolean): DelayReasonCode => {
+const reasonForService = (service: Service, housing: HousingReason): DelayReasonCode => {
   switch (service) {
     case 'domiciliary-care':
     case 'reablement':
@@ -51,8 +61,8 @@ const reasonForService = (service: Service, homeless: boolean): DelayReasonCode 
     case 'chc-assessment':
       return 'awaiting_chc_decision';
     case 'housing':
-      // Housing for someone without a home is the SitRep's homelessness reason; otherwise it is adaptations.
-      return homeless ? 'homeless_nrpf' : 'awaiting_equipment_adaptations';
+      // Housing for someone without a home is the SitRep's homelessness reason; at risk of it, or a move, awaits housing; otherwise adaptations.
+      return housing === 'homeless' ? 'homeless_nrpf' : housing === 'awaiting' ? 'awaiting_housing' : 'awaiting_equipment_adaptations';
     default:
       return 'awaiting_equipment_adaptations';
   }
@@ -79,10 +89,10 @@ export function activeReasons(state: PathwayState): ActiveReason[] {
   const add = (reason: ActiveReason) => {
     if (!reasons.some((r) => r.code === reason.code && r.agency === reason.agency && r.waitingOn === reason.waitingOn)) reasons.push(reason);
   };
-  const homeless = state.patient?.housingStatus !== undefined && state.patient.housingStatus !== 'settled';
+  const housing = housingReason(state);
   for (const referral of state.referrals) {
     if (isOpen(referral)) {
-      add({ code: reasonForService(referral.service, homeless), agency: referral.agency, waitingOn: 'agency', since: referral.requestedAt, derived: true });
+      add({ code: reasonForService(referral.service, housing), agency: referral.agency, waitingOn: 'agency', since: referral.requestedAt, derived: true });
     }
     if (isLive(referral) && !state.consents[referral.agency]) {
       add({ code: 'consent_required', agency: referral.agency, waitingOn: 'patient', since: referral.requestedAt, derived: true });
@@ -92,7 +102,7 @@ export function activeReasons(state: PathwayState): ActiveReason[] {
   for (const service of uncoveredNeeds(state)) {
     const declined = state.referrals.filter((r) => r.service === service && r.status === 'declined').at(-1);
     if (declined) {
-      add({ code: reasonForService(service, homeless), agency: declined.agency, waitingOn: 'agency', since: declined.declinedAt ?? declined.requestedAt, derived: true });
+      add({ code: reasonForService(service, housing), agency: declined.agency, waitingOn: 'agency', since: declined.declinedAt ?? declined.requestedAt, derived: true });
     }
   }
   // The patient (or their representative) or family not in agreement with the plan, as the assessment recorded it.

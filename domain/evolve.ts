@@ -56,6 +56,7 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
           ...(event.bestInterests ? { representative: event.bestInterests.representative } : {}),
           ...(event.agreement ? { agreement: event.agreement } : {}),
           ...(event.summary ? { summary: event.summary } : {}),
+          ...(event.home ? { home: event.home } : {}),
         },
       };
     case 'consent.recorded': {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Agreement, ConsentGiver, PatientAbsence, Representative } from '../schemas/commands';
-import type { Agency, AssessmentSummary, DelayReasonCode, DischargePathwayCode, IntermediateCareService, Patient, Region, Service, Stage } from '../schemas/common';
+import type { Agency, AssessmentSummary, DelayReasonCode, DischargePathwayCode, Home, IntermediateCareService, Patient, Region, Service, Stage } from '../schemas/common';
 
 export type ReferralStatus = 'requested' | 'accepted' | 'declined' | 'ready' | 'withdrawn' | 'on_hold';
 
@@ -84,6 +84,7 @@ export interface PathwayState {
     representative?: z.infer<typeof Representative>;
     agreement?: { patient?: z.infer<typeof Agreement>; family?: z.infer<typeof Agreement> };
     summary?: AssessmentSummary;
+    home?: Home;
   };
   referrals: Referral[];
   delayReasons: { code: DelayReasonCode; agency: Agency; since: string; note?: string }[];
@@ -124,10 +125,20 @@ export const isOpen = (referral: Referral): boolean => referral.status === 'requ
 export const beforeDischarge = (state: PathwayState): boolean =>
   state.stage === 'admitted' || state.stage === 'assessment' || state.stage === 'arranging' || state.stage === 'ready_for_discharge';
 
-/** Needs agreed at the assessment (plus housing under the duty to refer) that no live referral covers: a decline not yet re-referred. */
+/**
+ * Why the person needs housing beyond the needs agreed: homeless or at risk of homelessness (the
+ * duty to refer), or a home that needs a move (rules 2).
+ */
+export function housingNeed(state: PathwayState): 'homeless' | 'at_risk_of_homelessness' | 'move' | undefined {
+  const status = state.patient?.housingStatus;
+  if (status === 'homeless' || status === 'at_risk_of_homelessness') return status;
+  return rulesOf(state) === 2 && state.assessment?.home?.suitability === 'needs_move' ? 'move' : undefined;
+}
+
+/** Needs agreed at the assessment (plus housing under the duty to refer or for a move) that no live referral covers: a decline not yet re-referred. */
 export function uncoveredNeeds(state: PathwayState): Service[] {
   const needs = new Set<Service>(state.assessment?.needs ?? []);
-  if (state.patient && state.patient.housingStatus !== 'settled') needs.add('housing');
+  if (housingNeed(state)) needs.add('housing');
   return [...needs].filter((service) => !state.referrals.some((r) => r.service === service && r.purpose !== 'handover' && isLive(r)));
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Agency, AssessmentSummary, Patient, Service } from './common';
+import { Agency, AssessmentSummary, Home, Patient, Service } from './common';
 import { eventSchemas, type EventType, type PathwayEvent } from './events';
 
 /**
@@ -22,17 +22,21 @@ export const patientFieldsFor: Record<Agency, readonly (keyof Patient)[]> = {
   'care-home': ['nhsNumber', 'name', 'dateOfBirth'],
 };
 
+/** What an agency may be told of the joint assessment: its summary and the home (suitability, tenure). */
+export const AssessmentPart = AssessmentSummary.extend({ home: Home.optional() });
+export type AssessmentPart = z.infer<typeof AssessmentPart>;
+
 /**
- * The parts of the assessment's summary each agency needs with a referral. Clinical detail only to
- * health and care providers and the GP; housing gets what bears on the home, never clinical detail.
+ * The parts of the assessment each agency needs with a referral. Clinical detail only to health
+ * and care providers and the GP; housing gets what bears on the home, never clinical detail.
  */
-export const summaryFieldsFor: Record<Agency, readonly (keyof AssessmentSummary)[]> = {
-  'acute-trust': ['functionalNeeds', 'risks', 'goals', 'communicationNeeds', 'clinical'],
-  'social-care': ['functionalNeeds', 'risks', 'goals', 'communicationNeeds'],
+export const summaryFieldsFor: Record<Agency, readonly (keyof AssessmentPart)[]> = {
+  'acute-trust': ['functionalNeeds', 'risks', 'goals', 'communicationNeeds', 'clinical', 'home'],
+  'social-care': ['functionalNeeds', 'risks', 'goals', 'communicationNeeds', 'home'],
   'community-health': ['functionalNeeds', 'risks', 'goals', 'communicationNeeds', 'clinical'],
-  'intermediate-care': ['functionalNeeds', 'risks', 'goals', 'communicationNeeds', 'clinical'],
-  equipment: ['functionalNeeds', 'risks'],
-  housing: ['functionalNeeds', 'communicationNeeds'],
+  'intermediate-care': ['functionalNeeds', 'risks', 'goals', 'communicationNeeds', 'clinical', 'home'],
+  equipment: ['functionalNeeds', 'risks', 'home'],
+  housing: ['functionalNeeds', 'communicationNeeds', 'home'],
   gp: ['functionalNeeds', 'risks', 'goals', 'communicationNeeds', 'clinical'],
   voluntary: ['goals', 'communicationNeeds'],
   'care-home': ['functionalNeeds', 'risks', 'goals', 'communicationNeeds', 'clinical'],
@@ -46,8 +50,8 @@ export interface RoutingContext {
   referralAgencies: Record<string, Agency>;
   /** Services arranged, for the GP's discharge summary. */
   services: Service[];
-  /** The joint assessment's summary, when recorded (absent in contexts from older workers). */
-  assessmentSummary?: AssessmentSummary;
+  /** The joint assessment's summary and home, when recorded (absent in contexts from older workers). */
+  assessmentSummary?: AssessmentPart;
 }
 
 export const MinimisedPatient = Patient.partial();
@@ -66,7 +70,7 @@ export function patientFor(agency: Agency, ctx: RoutingContext): Partial<Patient
 }
 
 /** The part of the assessment's summary one agency needs: none without consent, and only its fields. */
-export function summaryFor(agency: Agency, ctx: RoutingContext): Partial<AssessmentSummary> | undefined {
+export function summaryFor(agency: Agency, ctx: RoutingContext): Partial<AssessmentPart> | undefined {
   const summary = ctx.assessmentSummary;
   if (!ctx.consents[agency] || !summary) return undefined;
   const part = Object.fromEntries(summaryFieldsFor[agency].filter((f) => summary[f] !== undefined).map((f) => [f, summary[f]]));
@@ -154,7 +158,7 @@ export function agencyViewSchema(type: EventType) {
   return full.partial().extend({
     patient: MinimisedPatient.optional(),
     /** The agency's part of the joint assessment's summary. */
-    assessment: AssessmentSummary.partial().optional(),
+    assessment: AssessmentPart.partial().optional(),
     consentRequired: z.boolean().optional(),
     services: z.array(Service).optional(),
   });

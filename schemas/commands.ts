@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Agency, AssessmentSummary, DelayReasonCode, Destination, DischargePathwayCode, IsoDate, IsoTimestamp, Patient, PlaceName, Region, Service } from './common';
+import { Agency, AssessmentSummary, DelayReasonCode, Home, Destination, DischargePathwayCode, IsoDate, IsoTimestamp, Patient, PlaceName, Region, Service } from './common';
 
 export const AdmissionId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - only, at most 64');
 
@@ -66,6 +66,8 @@ export const AssessmentPayload = z.strictObject({
    * their representative's), and the family's or carer's if asked. A disagreement shows as a delay reason.
    */
   agreement: z.strictObject({ patient: Agreement.optional(), family: Agreement.optional() }).optional(),
+  /** The home's suitability and tenure: a home that needs adapting needs an adaptations referral; one that needs a move, housing. */
+  home: Home.optional(),
   /** The assessment's summary: each referral carries the part its agency needs. */
   summary: AssessmentSummary.optional(),
 });

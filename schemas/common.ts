@@ -100,7 +100,11 @@ export type IntermediateCareService = z.infer<typeof IntermediateCareService>;
 export const isIntermediateCare = (service: Service): service is IntermediateCareService =>
   (IntermediateCareService.options as readonly string[]).includes(service);
 
-/** NHS England discharge SitRep delay reasons, plus the consent blocker Homeward derives. */
+/**
+ * NHS England discharge SitRep delay reasons, plus what Homeward derives beyond them: the consent
+ * blocker, and awaiting housing for a person at risk of homelessness or whose home needs a move
+ * (homeless_nrpf is for the homeless; adaptations are awaiting_equipment_adaptations).
+ */
 export const DelayReasonCode = z.enum([
   'awaiting_medical_decision',
   'awaiting_therapy_decision',
@@ -121,6 +125,7 @@ export const DelayReasonCode = z.enum([
   'awaiting_chc_decision',
   'no_plan',
   'consent_required',
+  'awaiting_housing',
 ]);
 export type DelayReasonCode = z.infer<typeof DelayReasonCode>;
 
@@ -130,6 +135,16 @@ export type Destination = z.infer<typeof Destination>;
 
 export const HousingStatus = z.enum(['settled', 'at_risk_of_homelessness', 'homeless']);
 export type HousingStatus = z.infer<typeof HousingStatus>;
+
+/**
+ * The home as the joint assessment found it: fine, needs adapting, or needs a move (relocation to a
+ * more suitable home, "often under-supported and vulnerable to readmission"), and its tenure.
+ */
+export const Home = z.strictObject({
+  suitability: z.enum(['suitable', 'needs_adaptation', 'needs_move']),
+  tenure: z.enum(['owner_occupier', 'social_rent', 'private_rent', 'supported_housing', 'living_with_family', 'other']).optional(),
+});
+export type Home = z.infer<typeof Home>;
 
 export const Address = z.strictObject({
   line1: z.string().min(1),

@@ -5,6 +5,7 @@ import {
   DelayReasonCode,
   Destination,
   DischargePathwayCode,
+  Home,
   IsoDate,
   IsoTimestamp,
   Patient,
@@ -55,6 +56,7 @@ export const eventSchemas = {
     bestInterests: z.object({ representative: Representative }).optional(),
     /** Agreement with the plan and destination, as recorded. */
     agreement: z.object({ patient: Agreement.optional(), family: Agreement.optional() }).optional(),
+    home: Home.optional(),
     /** The assessment's summary (the trust's record in full; agencies get their part with each referral). */
     summary: AssessmentSummary.optional(),
     /** Whole days from the discharge ready date to this assessment, when a DRD was set: how long the plan took. */
@@ -69,7 +71,8 @@ export const eventSchemas = {
   'referral.requested': event('referral.requested', {
     ...ReferralRef,
     service: Service,
-    reason: z.enum(['assessment', 'duty-to-refer', 're-referral', 'changed-plan', 'additional-need', 'handover']),
+    /** `relocation`: housing for a person whose home needs a move. */
+    reason: z.enum(['assessment', 'duty-to-refer', 're-referral', 'changed-plan', 'additional-need', 'handover', 'relocation']),
     acceptBy: IsoTimestamp.describe("Acceptance deadline: the agency's SLA hours for accepting, counted from the request."),
     readyBy: IsoTimestamp.optional().describe(
       "Readiness deadline: the agency's SLA hours for readiness counted from acceptBy (a step-down bed at the latest 2 days after the request). Acceptance never makes it earlier; a late acceptance counts from the acceptance.",

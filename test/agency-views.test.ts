@@ -54,9 +54,15 @@ describe('agency data minimisation', () => {
   });
 
   it.each(Agency.options.filter((a) => a !== 'acute-trust'))("a referral to %s carries exactly its part of the assessment's summary", (agency) => {
-    const summary = { functionalNeeds: ['help to wash'], risks: ['falls'], goals: ['walk to the shop'], communicationNeeds: ['hard of hearing'], clinical: ['insulin twice daily'] };
+    const summary = { functionalNeeds: ['help to wash'], risks: ['falls'], goals: ['walk to the shop'], communicationNeeds: ['hard of hearing'], clinical: ['insulin twice daily'], home: { suitability: 'suitable' as const } };
     const [view] = agencyViews(requested(agency), { ...ctx(), assessmentSummary: summary });
     expect(Object.keys(view.data.assessment as object).sort()).toEqual([...summaryFieldsFor[agency]].sort());
+  });
+
+  it('the home (suitability, tenure) goes to housing, equipment, social care and intermediate care, not the GP', () => {
+    const withHome = { ...ctx(), assessmentSummary: { home: { suitability: 'needs_move' as const, tenure: 'private_rent' as const } } };
+    expect(agencyViews(requested('housing', 'ref-2'), withHome)[0].data.assessment).toEqual({ home: { suitability: 'needs_move', tenure: 'private_rent' } });
+    expect(agencyViews(requested('gp'), withHome)[0].data).not.toHaveProperty('assessment');
   });
 
   it('housing never gets clinical detail from the summary; without consent no agency gets any of it; consent later releases it', () => {

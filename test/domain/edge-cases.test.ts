@@ -3,7 +3,7 @@ import { activeDelayReasonCodes, activeReasons, awaitingAgencies, delaySummary, 
 import type { PathwayCommand } from '../../schemas/commands';
 import type { PathwayEvent } from '../../schemas/events';
 import { admission } from '../support/fixtures';
-import { date, day, given, history, patientAgrees, professionalAndPatient, start } from './spec';
+import { date, day, given, givenRules1, history, patientAgrees, professionalAndPatient, rules1, start } from './spec';
 
 const policy = resolvePolicy('england');
 const drd: PathwayCommand = { type: 'discharge-ready', at: day(2), date: date(2) };
@@ -143,7 +143,10 @@ describe('consent', () => {
     const events = history([start({ patient: { ...admission().patient, housingStatus: 'at_risk_of_homelessness' }, consents: [] }), drd, assess('P0', [])]);
     expect(events.find((e) => e.type === 'referral.requested')).toMatchObject({ service: 'housing', consentRequired: true, reason: 'duty-to-refer' });
     const state = given(...events).state();
-    expect(activeReasons(state).map((r) => r.code).sort()).toEqual(['consent_required', 'homeless_nrpf']);
+    // At risk of homelessness is not homelessness: it awaits housing (rules 1 labelled it homelessness).
+    expect(activeReasons(state).map((r) => r.code).sort()).toEqual(['awaiting_housing', 'consent_required']);
+    const rules1Events = history([start({ patient: { ...admission().patient, housingStatus: 'at_risk_of_homelessness' }, consents: [] }), drd, assess('P0', [])], policy, rules1);
+    expect(activeReasons(givenRules1(...rules1Events).state()).map((r) => r.code).sort()).toEqual(['consent_required', 'homeless_nrpf']);
   });
 });
 

@@ -91,6 +91,29 @@ describe('consent records who gave it and on what basis', () => {
   });
 });
 
+describe('housing beyond homelessness', () => {
+  it("a home that needs a move is referred to housing for relocation; it awaits housing, not homelessness", () => {
+    const events = given(...admitted()).when(assess({ home: { suitability: 'needs_move', tenure: 'private_rent' } })).then(
+      { type: 'assessment.completed', home: { suitability: 'needs_move', tenure: 'private_rent' } },
+      { type: 'referral.requested', service: 'domiciliary-care' },
+      { type: 'referral.requested', service: 'housing', agency: 'housing', reason: 'relocation' },
+    );
+    const state = given(...admitted(), ...events).state();
+    expect(activeReasons(state).filter((r) => r.agency === 'housing' && r.waitingOn === 'agency').map((r) => r.code)).toEqual(['awaiting_housing']);
+  });
+
+  it('a home that needs adapting needs an adaptations referral', () => {
+    given(...admitted()).when(assess({ home: { suitability: 'needs_adaptation' } })).thenRejects('invalid', /home needs adapting: include minor-adaptations or major-adaptations/);
+    given(...admitted())
+      .when(assess({ home: { suitability: 'needs_adaptation', tenure: 'social_rent' }, needs: ['domiciliary-care', 'major-adaptations'] }))
+      .then({ type: 'assessment.completed' }, { service: 'domiciliary-care' }, { service: 'major-adaptations', agency: 'housing' });
+  });
+
+  it('a suitable home needs nothing more', () => {
+    given(...admitted()).when(assess({ home: { suitability: 'suitable', tenure: 'owner_occupier' } })).then({ type: 'assessment.completed' }, { service: 'domiciliary-care' });
+  });
+});
+
 describe('figures for managers', () => {
   it('a discharged pathway is never delayed now: its delay is history', () => {
     const inHospital = history([...admittedCommands(), assess({ pathway: 'P0', needs: [] })]);
