@@ -97,6 +97,14 @@ function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: Pa
       return decideReview(command, state, policy);
     case 'readmission':
       return decideReadmission(command, state);
+    case 'lead-professional': {
+      // An episode's lead is named once it has started, until it ends.
+      const episode = state.intermediateCare;
+      if (command.scope === 'intermediate-care' && (!episode || episode.ended)) {
+        reject('not_allowed_in_stage', 'lead-professional: intermediate-care has no episode under way to lead');
+      }
+      return [{ type: 'lead_professional.assigned', at, scope: command.scope, role: command.role, team: command.team }];
+    }
     case 'emergency-attendance': {
       const dayOfWatch = dayOfWatchOn(state, 'emergency-attendance', command.attendedOn, 'attendedOn');
       if (command.attendedOn > dateOf(at)) reject('invalid', 'attendedOn: an attendance is recorded once it has happened');

@@ -169,6 +169,11 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
         ...(open ? { intermediateCare: { ...ic, awaitingHandover: { reason: event.reason, since: event.at, services: event.services ?? [] } } } : {}),
       };
     }
+    case 'lead_professional.assigned': {
+      const lead = { role: event.role, team: event.team };
+      if (event.scope === 'pathway') return { ...state, lead };
+      return state.intermediateCare ? { ...state, intermediateCare: { ...state.intermediateCare, lead } } : state;
+    }
     case 'emergency_attendance.recorded':
       return { ...state, watch: state.watch && { ...state.watch, attendances: [...(state.watch.attendances ?? []), event.attendedOn] } };
     case 'readmission_watch.expired':

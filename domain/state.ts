@@ -34,8 +34,15 @@ export interface DrdEpisode {
 /** Why intermediate care hands over to long-term services. */
 export type HandoverReason = 'six_week_limit' | 'long_term_needs' | 'goals_met';
 
+export interface LeadProfessional {
+  role: string;
+  team: string;
+}
+
 export interface IntermediateCare {
   startDate: string;
+  /** The episode's lead professional, when named. */
+  lead?: LeadProfessional;
   endBy: string;
   /** The intermediate-care services of the episode; absent on pathways under rules 1. */
   services?: IntermediateCareService[];
@@ -70,6 +77,8 @@ export interface PathwayState {
   previousPathwayId?: string;
   edd?: string;
   drd?: string;
+  /** The pathway's lead professional, when named. */
+  lead?: LeadProfessional;
   drdEpisodes: DrdEpisode[];
   consents: Partial<Record<Agency, boolean>>;
   /** Who gave each consent recorded with a giver (older events: the patient). */

@@ -126,6 +126,9 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
       const { admittedOn, dayOfWatch } = event;
       return [{ to: [...new Set<Agency>([...involved(ctx), 'gp'])], data: { admittedOn, dayOfWatch } }];
     }
+    case 'lead_professional.assigned':
+      // Whom to contact: every agency involved (and the GP), as a role and a team.
+      return [{ to: [...new Set<Agency>([...involved(ctx), 'gp'])], data }];
     case 'emergency_attendance.recorded': {
       // The GP, and the providers still caring for the person, hear of emergency treatment during the watch.
       const carers = involved(ctx).filter((a) => a === 'intermediate-care' || a === 'community-health');
@@ -146,7 +149,7 @@ export const agencyEventTypes: EventType[] = [
   'referral.withdrawn', 'referral.on_hold', 'consent.recorded', 'pathway.ready_for_discharge', 'discharge.recorded',
   'intermediate_care.started', 'intermediate_care.ended', 'review.recorded', 'review.overdue',
   'handover.long_term_services', 'pathway.readmitted', 'pathway.handed_back', 'pathway.cancelled',
-  'emergency_attendance.recorded',
+  'emergency_attendance.recorded', 'lead_professional.assigned',
 ];
 
 /**

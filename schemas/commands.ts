@@ -105,6 +105,16 @@ export const ReviewPayload = z.strictObject({
   remainingNeeds: z.array(Service).optional(),
 });
 export const ReadmissionPayload = z.strictObject({ newAdmissionId: AdmissionId, admittedOn: IsoDate, emergency: z.boolean().default(true) });
+/**
+ * The named lead ("one professional will take the lead role"; key or link workers): for the whole
+ * pathway or for its intermediate-care episode, shown to agencies as a role and team to contact.
+ */
+export const LeadProfessionalPayload = z.strictObject({
+  scope: z.enum(['pathway', 'intermediate-care']),
+  role: ParticipantRole.exclude(['patient', 'carer', 'other']),
+  /** The team to contact, e.g. "Leeds discharge hub" (a team, not a person). */
+  team: PlaceName,
+});
 /** An attendance at A&E (emergency treatment without admission) during the 30-day watch: the trust's duty covers it too. */
 export const EmergencyAttendancePayload = z.strictObject({ attendedOn: IsoDate });
 export const CancelPayload = z.strictObject({ reason: z.enum(['died', 'self_discharged', 'transferred', 'admission_cancelled', 'other']) });
@@ -124,6 +134,7 @@ export const commandSchemas = {
   review: ReviewPayload,
   readmission: ReadmissionPayload,
   'emergency-attendance': EmergencyAttendancePayload,
+  'lead-professional': LeadProfessionalPayload,
   cancel: CancelPayload,
 } as const;
 
@@ -150,6 +161,7 @@ export const DischargeCommand = command('discharge', DischargePayload);
 export const ReviewCommand = command('review', ReviewPayload);
 export const ReadmissionCommand = command('readmission', ReadmissionPayload);
 export const EmergencyAttendanceCommand = command('emergency-attendance', EmergencyAttendancePayload);
+export const LeadProfessionalCommand = command('lead-professional', LeadProfessionalPayload);
 export const CancelCommand = command('cancel', CancelPayload);
 
 export const PathwayCommand = z.discriminatedUnion('type', [
@@ -168,6 +180,7 @@ export const PathwayCommand = z.discriminatedUnion('type', [
   ReviewCommand,
   ReadmissionCommand,
   EmergencyAttendanceCommand,
+  LeadProfessionalCommand,
   CancelCommand,
 ]);
 

@@ -12,7 +12,7 @@ import {
   Region,
   Service,
 } from './common';
-import { Agreement, ConsentGiver, ParticipantRole, PatientAbsence, Representative } from './commands';
+import { Agreement, ConsentGiver, LeadProfessionalPayload, ParticipantRole, PatientAbsence, Representative } from './commands';
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), at: IsoTimestamp, ...shape });
@@ -149,6 +149,8 @@ export const eventSchemas = {
     admittedOn: IsoDate,
     dayOfWatch: z.number().int().min(0),
   }),
+  /** The lead professional for the pathway or its intermediate-care episode: a role and a team, never a person. */
+  'lead_professional.assigned': event('lead_professional.assigned', LeadProfessionalPayload.shape),
   /** Emergency treatment at A&E without admission during the watch: not a readmission, but the trust's duty covers it. */
   'emergency_attendance.recorded': event('emergency_attendance.recorded', { attendedOn: IsoDate, dayOfWatch: z.number().int().min(0) }),
   'pathway.handed_back': event('pathway.handed_back', {

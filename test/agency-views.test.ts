@@ -80,6 +80,13 @@ describe('agency data minimisation', () => {
     expect(agencyViews(attended, ctx())).toEqual([{ to: ['gp', 'intermediate-care'], data: { attendedOn: '2026-03-10', dayOfWatch: 6 } }]);
   });
 
+  it('a lead professional is shown to every agency involved and the GP, as a role and a team', () => {
+    const assigned: PathwayEvent = { type: 'lead_professional.assigned', at: '2026-03-05T10:00:00.000Z', scope: 'pathway', role: 'social_worker', team: 'Discharge hub' };
+    const [view] = agencyViews(assigned, ctx());
+    expect(view.to.sort()).toEqual(['equipment', 'gp', 'housing', 'intermediate-care']);
+    expect(view.data).toEqual({ scope: 'pathway', role: 'social_worker', team: 'Discharge hub' });
+  });
+
   it('referral answers go only to the agency the referral is addressed to', () => {
     const accepted: PathwayEvent = { type: 'referral.accepted', at: '2026-03-03T10:00:00.000Z', referralId: 'ref-3', agency: 'equipment', readyBy: '2026-03-05T10:00:00.000Z' };
     expect(agencyViews(accepted, ctx()).flatMap((v) => v.to)).toEqual(['equipment']);

@@ -83,6 +83,20 @@ describe('intermediate care only when arranged', () => {
   });
 });
 
+describe('lead professionals', () => {
+  const lead = (scope: 'pathway' | 'intermediate-care', at = day(5)): PathwayCommand => ({ type: 'lead-professional', at, scope, role: 'occupational_therapist', team: 'Reablement team east' });
+
+  it('the pathway and its intermediate-care episode each have a named lead: a role and a team', () => {
+    given(...history([start()])).when(lead('pathway', day(2))).then({ type: 'lead_professional.assigned', scope: 'pathway', role: 'occupational_therapist', team: 'Reablement team east' });
+    const events = then(reabling(), lead('intermediate-care'));
+    expect(given(...events).state().intermediateCare?.lead).toEqual({ role: 'occupational_therapist', team: 'Reablement team east' });
+  });
+
+  it('an episode lead needs an episode under way', () => {
+    given(...history([start()])).when(lead('intermediate-care', day(2))).thenRejects('not_allowed_in_stage', /no episode under way/);
+  });
+});
+
 describe('handover to long-term services, as a referral', () => {
   const handingOver = () => then(reabling(), review(day(20), 'needs_long_term_support', ['domiciliary-care', 'district-nursing']));
 
