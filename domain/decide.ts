@@ -155,7 +155,7 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
   if (command.pathway === 'P3' && !needs.includes('care-home-placement')) reject('invalid', 'needs: pathway P3 needs a care-home-placement');
   const at = command.at;
   const replan = state.assessment !== undefined;
-  const { patientAbsent, bestInterests, agreement, summary, home } = command;
+  const { patientAbsent, bestInterests, agreement, summary, home, carer } = command;
   if (rulesOf(state) === 2 && home?.suitability === 'needs_adaptation' && !needs.includes('minor-adaptations') && !needs.includes('major-adaptations')) {
     reject('invalid', 'needs: the home needs adapting: include minor-adaptations or major-adaptations');
   }
@@ -173,9 +173,14 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
       ...(agreement ? { agreement } : {}),
       ...(summary ? { summary } : {}),
       ...(home ? { home } : {}),
+      ...(carer ? { carer } : {}),
       ...(state.drd ? { daysFromDischargeReady: Math.max(0, daysBetween(state.drd, dateOf(at))) } : {}),
     },
   ];
+  // A carer's assessment the carer accepted goes to social care (once per carer).
+  if (carer?.carersAssessment === 'accepted' && state.carer?.carersAssessment !== 'accepted') {
+    events.push({ type: 'carers_assessment.requested', at, willingAndAble: carer.willingAndAble });
+  }
   const givenBy = rulesOf(state) === 1 ? {} : { givenBy: assessmentConsentGiver(command) };
   for (const agency of new Set(command.consents)) {
     if (!state.consents[agency]) events.push({ type: 'consent.recorded', at, agency, given: true, ...givenBy });

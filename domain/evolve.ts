@@ -47,6 +47,7 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       return {
         ...state,
         stage: 'arranging',
+        ...(event.carer ? { carer: event.carer } : {}),
         assessment: {
           pathway: event.pathway,
           needs: event.needs,
@@ -59,6 +60,8 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
           ...(event.home ? { home: event.home } : {}),
         },
       };
+    case 'carers_assessment.requested':
+      return state;
     case 'consent.recorded': {
       // Consent withdrawn from an agency with a live referral blocks discharge again until it is given.
       const blocks = !event.given && state.referrals.some((r) => r.agency === event.agency && isLive(r));

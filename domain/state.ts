@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Agreement, ConsentGiver, PatientAbsence, Representative } from '../schemas/commands';
-import type { Agency, AssessmentSummary, DelayReasonCode, DischargePathwayCode, Home, IntermediateCareService, Patient, Region, Service, Stage } from '../schemas/common';
+import type { Agency, AssessmentSummary, Carer, DelayReasonCode, DischargePathwayCode, Home, IntermediateCareService, Patient, Region, Service, Stage } from '../schemas/common';
 
 export type ReferralStatus = 'requested' | 'accepted' | 'declined' | 'ready' | 'withdrawn' | 'on_hold';
 
@@ -95,6 +95,8 @@ export interface PathwayState {
     summary?: AssessmentSummary;
     home?: Home;
   };
+  /** The unpaid carer, as the latest assessment recorded them. */
+  carer?: Carer;
   referrals: Referral[];
   delayReasons: { code: DelayReasonCode; agency: Agency; since: string; note?: string }[];
   discharge?: { date: string; destination: string; daysDelayed: number; bedDaysLost: number };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Agency, AssessmentSummary, Home, Patient, Service } from './common';
+import { Agency, AssessmentSummary, Carer, Home, Patient, Service } from './common';
 import { eventSchemas, type EventType, type PathwayEvent } from './events';
 
 /**
@@ -20,6 +20,19 @@ export const patientFieldsFor: Record<Agency, readonly (keyof Patient)[]> = {
   gp: ['nhsNumber', 'name', 'dateOfBirth', 'gpPractice'],
   voluntary: ['name', 'address'],
   'care-home': ['nhsNumber', 'name', 'dateOfBirth'],
+};
+
+/** The carer's details each agency needs (with the patient's consent for that agency): housing none. */
+export const carerFieldsFor: Record<Agency, readonly (keyof Carer)[]> = {
+  'acute-trust': ['name', 'relationship', 'phone', 'willingAndAble', 'carersAssessment'],
+  'social-care': ['name', 'relationship', 'phone', 'willingAndAble', 'carersAssessment'],
+  'community-health': ['name', 'relationship', 'phone', 'willingAndAble'],
+  'intermediate-care': ['name', 'relationship', 'phone', 'willingAndAble'],
+  equipment: ['name', 'phone'],
+  housing: [],
+  gp: ['name', 'relationship', 'willingAndAble'],
+  voluntary: ['name', 'relationship', 'phone'],
+  'care-home': ['name', 'relationship', 'phone'],
 };
 
 /** What an agency may be told of the joint assessment: its summary and the home (suitability, tenure). */
@@ -50,6 +63,8 @@ export interface RoutingContext {
   referralAgencies: Record<string, Agency>;
   /** Services arranged, for the GP's discharge summary. */
   services: Service[];
+  /** The unpaid carer, when recorded. */
+  carer?: Carer;
   /** The joint assessment's summary and home, when recorded (absent in contexts from older workers). */
   assessmentSummary?: AssessmentPart;
 }
@@ -77,11 +92,22 @@ export function summaryFor(agency: Agency, ctx: RoutingContext): Partial<Assessm
   return Object.keys(part).length > 0 ? part : undefined;
 }
 
-/** What an agency may know of the person: the minimised patient block and assessment summary, with consent. */
+/**
+ * The carer's details one agency needs, only its fields: with the patient's consent for that
+ * agency, or, for the carer's own assessment they accepted, on the carer's.
+ */
+export function carerFor(agency: Agency, ctx: RoutingContext, carerAgreed = false): Partial<Carer> | undefined {
+  const carer = ctx.carer;
+  if (!(ctx.consents[agency] || carerAgreed) || !carer || carerFieldsFor[agency].length === 0) return undefined;
+  return Object.fromEntries(carerFieldsFor[agency].filter((f) => carer[f] !== undefined).map((f) => [f, carer[f]]));
+}
+
+/** What an agency may know of the person: the minimised patient block, assessment summary and carer, with consent. */
 const personFor = (agency: Agency, ctx: RoutingContext) => {
   const patient = patientFor(agency, ctx);
   const assessment = summaryFor(agency, ctx);
-  return { ...(patient ? { patient } : {}), ...(assessment ? { assessment } : {}) };
+  const carer = carerFor(agency, ctx);
+  return { ...(patient ? { patient } : {}), ...(assessment ? { assessment } : {}), ...(carer ? { carer } : {}) };
 };
 
 /** For each agency other than the acute trust: the events it gets and the data it sees. */
@@ -126,6 +152,8 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
       const { admittedOn, dayOfWatch } = event;
       return [{ to: [...new Set<Agency>([...involved(ctx), 'gp'])], data: { admittedOn, dayOfWatch } }];
     }
+    case 'carers_assessment.requested':
+      return [{ to: ['social-care'], data: { ...data, ...personFor('social-care', ctx), carer: carerFor('social-care', ctx, true) } }];
     case 'lead_professional.assigned':
       // Whom to contact: every agency involved (and the GP), as a role and a team.
       return [{ to: [...new Set<Agency>([...involved(ctx), 'gp'])], data }];
@@ -149,7 +177,7 @@ export const agencyEventTypes: EventType[] = [
   'referral.withdrawn', 'referral.on_hold', 'consent.recorded', 'pathway.ready_for_discharge', 'discharge.recorded',
   'intermediate_care.started', 'intermediate_care.ended', 'review.recorded', 'review.overdue',
   'handover.long_term_services', 'pathway.readmitted', 'pathway.handed_back', 'pathway.cancelled',
-  'emergency_attendance.recorded', 'lead_professional.assigned',
+  'emergency_attendance.recorded', 'lead_professional.assigned', 'carers_assessment.requested',
 ];
 
 /**
@@ -162,6 +190,8 @@ export function agencyViewSchema(type: EventType) {
     patient: MinimisedPatient.optional(),
     /** The agency's part of the joint assessment's summary. */
     assessment: AssessmentPart.partial().optional(),
+    /** The carer's details this agency needs. */
+    carer: Carer.partial().optional(),
     consentRequired: z.boolean().optional(),
     services: z.array(Service).optional(),
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Agency, AssessmentSummary, DelayReasonCode, Home, Destination, DischargePathwayCode, IsoDate, IsoTimestamp, Patient, PlaceName, Region, Service } from './common';
+import { Agency, AssessmentSummary, Carer, DelayReasonCode, Destination, DischargePathwayCode, Home, IsoDate, IsoTimestamp, Patient, PlaceName, Region, Service } from './common';
 
 export const AdmissionId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - only, at most 64');
 
@@ -70,6 +70,8 @@ export const AssessmentPayload = z.strictObject({
   home: Home.optional(),
   /** The assessment's summary: each referral carries the part its agency needs. */
   summary: AssessmentSummary.optional(),
+  /** The unpaid carer, if there is one: an accepted carer's assessment is referred to social care. */
+  carer: Carer.optional(),
 });
 export const ConsentPayload = z.strictObject({
   agency: Agency,

@@ -185,6 +185,20 @@ export const AssessmentSummary = z.strictObject({
 });
 export type AssessmentSummary = z.infer<typeof AssessmentSummary>;
 
+/**
+ * The unpaid carer as a person: who they are and how to reach them (personal data, minimised per
+ * agency like the patient's), whether they are willing and able to give the care the plan relies
+ * on (often overnight), and whether they accepted the carer's assessment they were offered.
+ */
+export const Carer = z.strictObject({
+  name: z.string().min(1).max(200),
+  relationship: z.string().min(1).max(100).optional(),
+  phone: z.string().regex(/^\+?[0-9][0-9 ()-]{5,19}$/, 'expected a telephone number').optional(),
+  willingAndAble: z.boolean(),
+  carersAssessment: z.enum(['accepted', 'declined', 'not_offered']),
+});
+export type Carer = z.infer<typeof Carer>;
+
 /** A site or local authority code as Homeward stores and filters it: printable and short (no NUL or control characters). */
 export const PlaceName = z.string().min(1).max(64).regex(/^[\p{L}\p{N} ._'()&/-]+$/u, "letters, digits, spaces and . _ ' ( ) & / - only");
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   Agency,
   AssessmentSummary,
+  Carer,
   DelayReasonCode,
   Destination,
   DischargePathwayCode,
@@ -57,6 +58,8 @@ export const eventSchemas = {
     /** Agreement with the plan and destination, as recorded. */
     agreement: z.object({ patient: Agreement.optional(), family: Agreement.optional() }).optional(),
     home: Home.optional(),
+    /** The unpaid carer (the trust's record; agencies get what they need with each referral). */
+    carer: Carer.optional(),
     /** The assessment's summary (the trust's record in full; agencies get their part with each referral). */
     summary: AssessmentSummary.optional(),
     /** Whole days from the discharge ready date to this assessment, when a DRD was set: how long the plan took. */
@@ -149,6 +152,8 @@ export const eventSchemas = {
     admittedOn: IsoDate,
     dayOfWatch: z.number().int().min(0),
   }),
+  /** The carer accepted a carer's assessment: social care is asked to carry it out (the carer's details come with their consent-gated block). */
+  'carers_assessment.requested': event('carers_assessment.requested', { willingAndAble: z.boolean() }),
   /** The lead professional for the pathway or its intermediate-care episode: a role and a team, never a person. */
   'lead_professional.assigned': event('lead_professional.assigned', LeadProfessionalPayload.shape),
   /** Emergency treatment at A&E without admission during the watch: not a readmission, but the trust's duty covers it. */

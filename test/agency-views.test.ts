@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { route } from '../activities/publish';
-import { agencyViews, patientFieldsFor, summaryFieldsFor, type RoutingContext } from '../schemas/agency-views';
+import { agencyViews, carerFieldsFor, patientFieldsFor, summaryFieldsFor, type RoutingContext } from '../schemas/agency-views';
 import { Agency } from '../schemas/common';
 import type { PathwayEvent } from '../schemas/events';
 import { admission } from './support/fixtures';
@@ -85,6 +85,19 @@ describe('agency data minimisation', () => {
     const [view] = agencyViews(assigned, ctx());
     expect(view.to.sort()).toEqual(['equipment', 'gp', 'housing', 'intermediate-care']);
     expect(view.data).toEqual({ scope: 'pathway', role: 'social_worker', team: 'Discharge hub' });
+  });
+
+  const carer = { name: 'Carer Name', relationship: 'son', phone: '0113 496 0001', willingAndAble: true, carersAssessment: 'accepted' as const };
+
+  it.each(Agency.options.filter((a) => a !== 'acute-trust'))("a referral to %s carries exactly the carer's details it needs", (agency) => {
+    const [view] = agencyViews(requested(agency), { ...ctx(), carer });
+    expect(Object.keys((view.data.carer as object | undefined) ?? {}).sort()).toEqual([...carerFieldsFor[agency]].sort());
+  });
+
+  it("the carer's assessment goes to social care with the carer's details on the carer's own agreement; the patient's only with theirs", () => {
+    const requestedAssessment: PathwayEvent = { type: 'carers_assessment.requested', at: '2026-03-03T09:00:00.000Z', willingAndAble: true };
+    const [view] = agencyViews(requestedAssessment, { ...ctx({}), carer });
+    expect(view).toEqual({ to: ['social-care'], data: { willingAndAble: true, carer } });
   });
 
   it('referral answers go only to the agency the referral is addressed to', () => {

@@ -91,6 +91,20 @@ describe('consent records who gave it and on what basis', () => {
   });
 });
 
+describe('the carer as a person', () => {
+  const carer = { name: 'Carer Name', relationship: 'daughter', phone: '0113 496 0000', willingAndAble: false, carersAssessment: 'accepted' as const };
+
+  it('is recorded with whether they are willing and able; an accepted carer\'s assessment goes to social care, once', () => {
+    const events = given(...admitted()).when(assess({ carer })).then({ type: 'assessment.completed', carer }, { type: 'carers_assessment.requested', willingAndAble: false }, { type: 'referral.requested' });
+    expect(given(...admitted(), ...events).state().carer).toEqual(carer);
+    given(...admitted(), ...events).when({ ...assess({ carer }), at: day(4) } as PathwayCommand).then({ type: 'assessment.completed', replan: true });
+  });
+
+  it('a carer who declined or was not offered an assessment is recorded, nothing more', () => {
+    given(...admitted()).when(assess({ carer: { ...carer, carersAssessment: 'declined', willingAndAble: true } })).then({ type: 'assessment.completed' }, { type: 'referral.requested' });
+  });
+});
+
 describe('housing beyond homelessness', () => {
   it("a home that needs a move is referred to housing for relocation; it awaits housing, not homelessness", () => {
     const events = given(...admitted()).when(assess({ home: { suitability: 'needs_move', tenure: 'private_rent' } })).then(
