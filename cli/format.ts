@@ -1,5 +1,13 @@
 /** Plain-text views for a person at a terminal; `--json` gives the raw API answer instead. */
 
+interface ReferralLine {
+  service: string;
+  agency: string;
+  status: string;
+  purpose?: string;
+  funding?: { payer: string; charging: string; chargesFrom?: string };
+}
+
 interface View {
   pathwayId: string;
   stage: string;
@@ -13,7 +21,7 @@ interface View {
   };
   awaitingAgencies?: string[];
   state?: {
-    referrals?: Record<string, { service: string; agency: string; status: string }> | { referralId: string; service: string; agency: string; status: string; purpose?: string }[];
+    referrals?: Record<string, ReferralLine> | (ReferralLine & { referralId: string })[];
     intermediateCare?: { startDate: string; endBy: string; awaitingHandover?: { reason: string; since: string; services: string[] }; ended?: { reason: string } };
   };
   timeline?: { sequence: number; event: { type: string; at: string } }[];
@@ -40,7 +48,11 @@ export function printPathway(view: View): void {
   const list = Array.isArray(referrals) ? referrals : Object.entries(referrals ?? {}).map(([referralId, r]) => ({ referralId, ...r }));
   if (list.length) {
     out('  referrals:');
-    for (const r of list) out(`    ${r.referralId}  ${r.service} → ${r.agency}: ${r.status}${'purpose' in r && r.purpose === 'handover' ? ' (handover)' : ''}`);
+    for (const r of list) {
+      const handover = r.purpose === 'handover' ? ' (handover)' : '';
+      const funding = r.funding ? `; ${r.funding.payer}, ${r.funding.charging.replace('_', '-')}${r.funding.chargesFrom ? ` from ${r.funding.chargesFrom}` : ''}` : '';
+      out(`    ${r.referralId}  ${r.service} → ${r.agency}: ${r.status}${handover}${funding}`);
+    }
   }
   if (view.timeline?.length) {
     out('  timeline:');

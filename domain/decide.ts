@@ -97,6 +97,16 @@ function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: Pa
       return decideReview(command, state, policy);
     case 'readmission':
       return decideReadmission(command, state);
+    case 'funding': {
+      const referral = state.referrals.find((r) => r.referralId === command.referralId);
+      if (!referral) return reject('unknown_referral', `referralId: no referral ${command.referralId} on this pathway`);
+      if (command.charging === 'free' && command.chargesFrom) reject('invalid', 'chargesFrom: a free service has no charges');
+      if (command.payer === 'self_funded' && command.charging !== 'full_cost') reject('invalid', 'charging: a self-funder pays the full cost');
+      const { payer, charging, financialAssessment, chargesFrom } = command;
+      return [
+        { type: 'funding.recorded', at, referralId: referral.referralId, agency: referral.agency, service: referral.service, payer, charging, financialAssessment, ...(chargesFrom ? { chargesFrom } : {}) },
+      ];
+    }
     case 'lead-professional': {
       // An episode's lead is named once it has started, until it ends.
       const episode = state.intermediateCare;

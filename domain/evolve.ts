@@ -86,6 +86,7 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
             requestedAt: event.at,
             acceptBy: event.acceptBy,
             ...(event.purpose === 'handover' ? { purpose: 'handover' as const } : {}),
+            ...(event.funding ? { funding: event.funding } : {}),
             escalated: { acceptance: 0, readiness: 0 },
           },
         ],
@@ -100,6 +101,10 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'withdrawn', overdueSince: undefined }));
     case 'referral.on_hold':
       return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'on_hold', overdueSince: undefined }));
+    case 'funding.recorded': {
+      const { payer, charging, financialAssessment, chargesFrom } = event;
+      return updateReferral(state, event.referralId, (r) => ({ ...r, funding: { payer, charging, financialAssessment, ...(chargesFrom ? { chargesFrom } : {}) } }));
+    }
     case 'referral.escalated':
       return updateReferral(state, event.referralId, (r) => ({
         ...r,

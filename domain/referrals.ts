@@ -1,6 +1,7 @@
 import { serviceAgency, type Agency, type Service } from '../schemas/common';
 import type { EventOf } from '../schemas/events';
 import { addHours, earliest, latest } from './dates';
+import { assumedFunding } from './funding';
 import type { Policy } from './policy';
 import { rulesOf, type PathwayState, type Referral } from './state';
 
@@ -30,6 +31,7 @@ export function requestReferral(
     readyBy: readyBy({ service, agency, requestedAt: at }, acceptBy, policy),
     consentRequired: !state.consents[agency],
     ...(purpose ? { purpose } : {}),
+    ...(rulesOf(state) === 2 ? { funding: assumedFunding(service) } : {}),
   };
 }
 

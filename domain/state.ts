@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Agreement, ConsentGiver, PatientAbsence, Representative } from '../schemas/commands';
-import type { Agency, AssessmentSummary, Carer, DelayReasonCode, DischargePathwayCode, Home, IntermediateCareService, Patient, Region, Service, Stage } from '../schemas/common';
+import type { Agency, AssessmentSummary, Carer, DelayReasonCode, DischargePathwayCode, Funding, Home, IntermediateCareService, Patient, Region, Service, Stage } from '../schemas/common';
 
 export type ReferralStatus = 'requested' | 'accepted' | 'declined' | 'ready' | 'withdrawn' | 'on_hold';
 
@@ -17,6 +17,8 @@ export interface Referral {
   declinedAt?: string;
   /** `handover`: long-term services taking over from intermediate care. Absent: a package for the discharge. */
   purpose?: 'handover';
+  /** Who pays: assumed from the service at the request (rules 2), then as recorded. */
+  funding?: Funding;
   /** Highest escalation level already raised, per kind of deadline. */
   escalated: { acceptance: number; readiness: number };
   overdueSince?: string;

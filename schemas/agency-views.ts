@@ -152,6 +152,9 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
       const { admittedOn, dayOfWatch } = event;
       return [{ to: [...new Set<Agency>([...involved(ctx), 'gp'])], data: { admittedOn, dayOfWatch } }];
     }
+    case 'funding.recorded':
+      // The patient's social care team is told who pays for every service, and from when charges start.
+      return [{ to: ['social-care'], data }];
     case 'carers_assessment.requested':
       return [{ to: ['social-care'], data: { ...data, ...personFor('social-care', ctx), carer: carerFor('social-care', ctx, true) } }];
     case 'lead_professional.assigned':
@@ -177,7 +180,7 @@ export const agencyEventTypes: EventType[] = [
   'referral.withdrawn', 'referral.on_hold', 'consent.recorded', 'pathway.ready_for_discharge', 'discharge.recorded',
   'intermediate_care.started', 'intermediate_care.ended', 'review.recorded', 'review.overdue',
   'handover.long_term_services', 'pathway.readmitted', 'pathway.handed_back', 'pathway.cancelled',
-  'emergency_attendance.recorded', 'lead_professional.assigned', 'carers_assessment.requested',
+  'emergency_attendance.recorded', 'lead_professional.assigned', 'carers_assessment.requested', 'funding.recorded',
 ];
 
 /**

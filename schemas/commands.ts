@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Agency, AssessmentSummary, Carer, DelayReasonCode, Destination, DischargePathwayCode, Home, IsoDate, IsoTimestamp, Patient, PlaceName, Region, Service } from './common';
+import { Agency, AssessmentSummary, Carer, DelayReasonCode, Destination, DischargePathwayCode, Funding, Home, IsoDate, IsoTimestamp, Patient, PlaceName, Region, Service } from './common';
 
 export const AdmissionId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - only, at most 64');
 
@@ -117,6 +117,8 @@ export const LeadProfessionalPayload = z.strictObject({
   /** The team to contact, e.g. "Leeds discharge hub" (a team, not a person). */
   team: PlaceName,
 });
+/** Funding agreed for a referral's service, replacing what Homeward assumed from the service. */
+export const FundingPayload = Funding.extend({ referralId: z.string().min(1) });
 /** An attendance at A&E (emergency treatment without admission) during the 30-day watch: the trust's duty covers it too. */
 export const EmergencyAttendancePayload = z.strictObject({ attendedOn: IsoDate });
 export const CancelPayload = z.strictObject({ reason: z.enum(['died', 'self_discharged', 'transferred', 'admission_cancelled', 'other']) });
@@ -137,6 +139,7 @@ export const commandSchemas = {
   readmission: ReadmissionPayload,
   'emergency-attendance': EmergencyAttendancePayload,
   'lead-professional': LeadProfessionalPayload,
+  funding: FundingPayload,
   cancel: CancelPayload,
 } as const;
 
@@ -164,6 +167,7 @@ export const ReviewCommand = command('review', ReviewPayload);
 export const ReadmissionCommand = command('readmission', ReadmissionPayload);
 export const EmergencyAttendanceCommand = command('emergency-attendance', EmergencyAttendancePayload);
 export const LeadProfessionalCommand = command('lead-professional', LeadProfessionalPayload);
+export const FundingCommand = command('funding', FundingPayload);
 export const CancelCommand = command('cancel', CancelPayload);
 
 export const PathwayCommand = z.discriminatedUnion('type', [
@@ -183,6 +187,7 @@ export const PathwayCommand = z.discriminatedUnion('type', [
   ReadmissionCommand,
   EmergencyAttendanceCommand,
   LeadProfessionalCommand,
+  FundingCommand,
   CancelCommand,
 ]);
 

@@ -186,6 +186,20 @@ export const AssessmentSummary = z.strictObject({
 export type AssessmentSummary = z.infer<typeof AssessmentSummary>;
 
 /**
+ * Who pays for a service and on what terms: NHS services (district nursing, intermediate care run
+ * by health, continuing healthcare) are free; council social care is means-tested (the person may
+ * contribute or pay the full cost) after a financial assessment; a self-funder pays in full.
+ */
+export const Funding = z.strictObject({
+  payer: z.enum(['nhs', 'council', 'continuing_healthcare', 'self_funded', 'voluntary']),
+  charging: z.enum(['free', 'means_tested', 'full_cost']),
+  financialAssessment: z.enum(['not_needed', 'pending', 'complete']),
+  /** The day charges start (e.g. when free intermediate care hands over to means-tested care). */
+  chargesFrom: IsoDate.optional(),
+});
+export type Funding = z.infer<typeof Funding>;
+
+/**
  * The unpaid carer as a person: who they are and how to reach them (personal data, minimised per
  * agency like the patient's), whether they are willing and able to give the care the plan relies
  * on (often overnight), and whether they accepted the carer's assessment they were offered.

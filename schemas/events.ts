@@ -6,6 +6,7 @@ import {
   DelayReasonCode,
   Destination,
   DischargePathwayCode,
+  Funding,
   Home,
   IsoDate,
   IsoTimestamp,
@@ -83,7 +84,11 @@ export const eventSchemas = {
     consentRequired: z.boolean(),
     /** `handover`: long-term services taking over from intermediate care. Absent: a package for the discharge. */
     purpose: z.enum(['discharge', 'handover']).optional(),
+    /** Who pays, as assumed from the service until funding is recorded (absent on older pathways). */
+    funding: Funding.optional(),
   }),
+  /** Funding agreed for a referral's service: told to the patient's social care team. */
+  'funding.recorded': event('funding.recorded', { ...ReferralRef, service: Service, ...Funding.shape }),
   'referral.accepted': event('referral.accepted', {
     ...ReferralRef,
     readyBy: IsoTimestamp.describe(

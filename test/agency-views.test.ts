@@ -100,6 +100,11 @@ describe('agency data minimisation', () => {
     expect(view).toEqual({ to: ['social-care'], data: { willingAndAble: true, carer } });
   });
 
+  it("funding goes to the patient's social care team", () => {
+    const funded: PathwayEvent = { type: 'funding.recorded', at: '2026-03-05T10:00:00.000Z', referralId: 'ref-1', agency: 'intermediate-care', service: 'reablement', payer: 'nhs', charging: 'free', financialAssessment: 'not_needed' };
+    expect(agencyViews(funded, ctx()).map((v) => v.to)).toEqual([['social-care']]);
+  });
+
   it('referral answers go only to the agency the referral is addressed to', () => {
     const accepted: PathwayEvent = { type: 'referral.accepted', at: '2026-03-03T10:00:00.000Z', referralId: 'ref-3', agency: 'equipment', readyBy: '2026-03-05T10:00:00.000Z' };
     expect(agencyViews(accepted, ctx()).flatMap((v) => v.to)).toEqual(['equipment']);

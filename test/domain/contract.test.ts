@@ -51,7 +51,7 @@ describe('command schemas', () => {
     expect(Object.keys(commandSchemas).sort()).toEqual(
       [
         'expected-discharge-date', 'discharge-ready', 'criteria-to-reside-met', 'assessment', 'consent', 'referral',
-        'referral-response', 'delay-reason', 'delay-reason-resolved', 'discharge', 'review', 'readmission', 'emergency-attendance', 'lead-professional', 'cancel',
+        'referral-response', 'delay-reason', 'delay-reason-resolved', 'discharge', 'review', 'readmission', 'emergency-attendance', 'lead-professional', 'funding', 'cancel',
       ].sort(),
     );
     expect(commandSchemas['discharge-ready'].parse({ date: date(3) })).toEqual({ date: date(3) });

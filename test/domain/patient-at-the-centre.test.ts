@@ -105,6 +105,35 @@ describe('the carer as a person', () => {
   });
 });
 
+describe('funding per service', () => {
+  const fund = (fields: Record<string, unknown>): PathwayCommand => ({ type: 'funding', at: day(4), referralId: 'ref-1', payer: 'council', charging: 'means_tested', financialAssessment: 'complete', ...fields }) as PathwayCommand;
+
+  it('each referral says who pays as assumed from its service: home care means-tested by the council, district nursing and reablement free from the NHS', () => {
+    const events = given(...admitted()).when(assess({ needs: ['domiciliary-care', 'district-nursing', 'reablement'] })).events();
+    expect(events.filter((e) => e.type === 'referral.requested').map((e) => [e.service, e.funding])).toEqual([
+      ['domiciliary-care', { payer: 'council', charging: 'means_tested', financialAssessment: 'pending' }],
+      ['district-nursing', { payer: 'nhs', charging: 'free', financialAssessment: 'not_needed' }],
+      ['reablement', { payer: 'nhs', charging: 'free', financialAssessment: 'not_needed' }],
+    ]);
+  });
+
+  it('funding agreed is recorded per referral, with the day charges start', () => {
+    const assessed = history([...admittedCommands(), assess({})]);
+    given(...assessed)
+      .when(fund({ chargesFrom: date(20) }))
+      .then({ type: 'funding.recorded', referralId: 'ref-1', agency: 'social-care', service: 'domiciliary-care', payer: 'council', charging: 'means_tested', financialAssessment: 'complete', chargesFrom: date(20) });
+    const funded = history([...admittedCommands(), assess({}), fund({ payer: 'self_funded', charging: 'full_cost', financialAssessment: 'not_needed' })]);
+    expect(given(...funded).state().referrals[0].funding).toEqual({ payer: 'self_funded', charging: 'full_cost', financialAssessment: 'not_needed' });
+  });
+
+  it('refuses charges for a free service, a self-funder not paying in full, an unknown referral', () => {
+    const assessed = history([...admittedCommands(), assess({})]);
+    given(...assessed).when(fund({ charging: 'free', chargesFrom: date(20) })).thenRejects('invalid', /chargesFrom/);
+    given(...assessed).when(fund({ payer: 'self_funded' })).thenRejects('invalid', /full cost/);
+    given(...assessed).when(fund({ referralId: 'ref-9' })).thenRejects('unknown_referral');
+  });
+});
+
 describe('housing beyond homelessness', () => {
   it("a home that needs a move is referred to housing for relocation; it awaits housing, not homelessness", () => {
     const events = given(...admitted()).when(assess({ home: { suitability: 'needs_move', tenure: 'private_rent' } })).then(
