@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { StartPayload, commandSchemas } from '../schemas/commands';
-import { ListFilters, ReportFilters } from '../app/manager-queries';
+import { ListFilters, ReportFilters, SitrepQuery, TrendQuery } from '../app/filters';
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 
@@ -23,6 +23,8 @@ const errorResponse = (description: string) => ({
 
 const pathParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 
+const freshness = 'Says how fresh the read model is: `freshness` in the body (the last event applied, events still to read), and headers X-Read-Model-Last-Event-At and X-Read-Model-Lag';
+
 /** Every operation but /health and /openapi.json: a bearer token, and the answers for its absence. */
 function secured<P extends Record<string, Record<string, { responses: Record<string | number, unknown> }>>>(paths: P): P {
   for (const operations of Object.values(paths)) {
@@ -38,8 +40,11 @@ function secured<P extends Record<string, Record<string, { responses: Record<str
   return paths;
 }
 
-const queryParameters = (schema: z.ZodObject) =>
-  Object.entries(jsonSchema(schema).properties ?? {}).map(([name, s]) => ({ name, in: 'query', required: false, schema: s }));
+const queryParameters = (schema: z.ZodObject) => {
+  const document = jsonSchema(schema);
+  const required = new Set(document.required ?? []);
+  return Object.entries(document.properties ?? {}).map(([name, s]) => ({ name, in: 'query', required: required.has(name), schema: s }));
+};
 
 /** The OpenAPI 3.1 document, built from the same zod schemas that validate requests. */
 export function openApiDocument() {
@@ -72,8 +77,16 @@ export function openApiDocument() {
       },
     },
     paths: {
-      '/health': { get: { summary: 'Liveness', operationId: 'health', security: [], responses: { 200: { description: 'Up' } } } },
+      '/health': { get: { summary: 'Liveness, and the read model projector’s lag', operationId: 'health', security: [], responses: { 200: { description: 'Up; `projector`: status ok|lagging|stale|unavailable, lagEvents, lastEventAt' } } } },
       '/openapi.json': { get: { summary: 'This document', operationId: 'openapi', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } } },
+      '/dashboard': {
+        get: {
+          summary: 'The managers’ live dashboard: a static page holding no data; it asks for a bearer token and reads everything through the API',
+          operationId: 'dashboard',
+          security: [],
+          responses: { 200: { description: 'HTML', content: { 'text/html': {} } } },
+        },
+      },
       ...secured({
       '/pathways': {
         post: {
@@ -89,35 +102,57 @@ export function openApiDocument() {
           },
         },
         get: {
-          summary: 'Managers’ list: which pathways are stuck or delayed, and why',
+          summary: 'Managers’ list from the read model: which pathways are stuck or delayed, and why; sorted, a page at a time',
           operationId: 'listPathways',
           parameters: queryParameters(ListFilters),
-          responses: { 200: { description: 'Matching pathways' }, 422: errorResponse('Invalid filter') },
+          responses: { 200: { description: `Matching pathways and nextCursor for the next page. ${freshness}` }, 422: errorResponse('Invalid or unknown filter, named') },
         },
       },
       '/pathways/{id}': {
         get: {
-          summary: 'A pathway’s state and timeline (an agency gets the minimised events its Kafka topic carries)',
+          summary: 'A pathway’s state and timeline (an agency gets the minimised events its Kafka topic carries); from the read model once its workflow is gone',
           operationId: 'getPathway',
           parameters: [pathParameter],
-          responses: { 200: { description: 'State and timeline' }, 404: errorResponse('Unknown pathway, or one this token may not see') },
+          responses: { 200: { description: 'State and timeline; `source: read-model` and `freshness` when read from the read model' }, 404: errorResponse('Unknown pathway, or one this token may not see') },
         },
       },
       '/pathways/{id}/timeline': {
         get: {
-          summary: 'A pathway’s timeline with who did what (an agency gets its own minimised events)',
+          summary: 'A pathway’s permanent timeline from the read model, with who did what (an agency gets its own minimised events); kept after the workflow is gone',
           operationId: 'getTimeline',
           parameters: [pathParameter],
-          responses: { 200: { description: 'Timeline' }, 404: errorResponse('Unknown pathway, or one this token may not see') },
+          responses: { 200: { description: `Timeline. ${freshness}` }, 404: errorResponse('Unknown pathway, or one this token may not see') },
         },
       },
       ...commandPaths,
       '/reports/delays': {
         get: {
-          summary: 'Delay counts and bed-days lost by band, reason, agency and site',
+          summary: 'Stays with a discharge ready date: counts, delayed and bed-days lost (every episode) by band, reason, agency, site, local authority and pathway',
           operationId: 'delayReport',
           parameters: queryParameters(ReportFilters),
-          responses: { 200: { description: 'Report' }, 422: errorResponse('Invalid filter') },
+          responses: {
+            200: {
+              description: `Report as JSON, or CSV with a header row (dimension,key,pathways,delayed,bedDaysLost) on Accept: text/csv or format=csv. ${freshness}`,
+              content: { 'application/json': {}, 'text/csv': {} },
+            },
+            422: errorResponse('Invalid or unknown filter, named'),
+          },
+        },
+      },
+      '/reports/sitrep': {
+        get: {
+          summary: 'A daily SitRep-style return per site: patients with a DRD that day, delayed by band, by reason code, by pathway',
+          operationId: 'sitrepReport',
+          parameters: queryParameters(SitrepQuery),
+          responses: { 200: { description: `CSV with a header row, one line per site. ${freshness}`, content: { 'text/csv': {} } }, 422: errorResponse('Missing or invalid date') },
+        },
+      },
+      '/reports/trend': {
+        get: {
+          summary: 'Per day over the last days: patients with a DRD, delayed, bed-days lost (the dashboard’s chart)',
+          operationId: 'delayTrend',
+          parameters: queryParameters(TrendQuery),
+          responses: { 200: { description: `Days, oldest first. ${freshness}` }, 422: errorResponse('Invalid or unknown parameter, named') },
         },
       },
       }),

@@ -1,12 +1,17 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
-import Fastify, { type FastifyError, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { createDataConverter } from '../codec/data-converter';
 import type { Config } from '../config';
 import { createApplication, type Application } from '../app';
 import { AppError } from '../app/errors';
 import type { Actor } from '../schemas/actor';
+import { connectDatabase, type Database } from '../readmodel/database';
+import type { Freshness } from '../readmodel/freshness';
+import { migrate } from '../readmodel/migrate';
 import { createAuthenticator } from './authenticate';
+import { delayReportCsv, sitrepCsv } from './csv';
+import { dashboardAsset, dashboardPage } from './dashboard';
 import { healthReport } from '../health/registry';
 import { sendAppError } from './errors';
 import { openApiDocument } from './openapi';
@@ -18,18 +23,49 @@ export interface RunningApi {
 
 type Params = { id: string; command: string };
 type Authenticate = (authorization: string | undefined) => Promise<Actor>;
+type Request = FastifyRequest<{ Params: Params }>;
+
+/** CSV when asked for by `?format=csv` (the use case read it) or `Accept: text/csv`. */
+const wantsCsv = (request: Request, format?: string) => format === 'csv' || /\btext\/csv\b/.test(request.headers.accept ?? '');
+
+function csv(reply: FastifyReply, filename: string, body: string) {
+  return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send(body);
+}
 
 /**
- * Every route but /health and /openapi.json needs a verified token: the route only turns the
+ * Every route but /health, /openapi.json and the dashboard page needs a verified token: the route only turns the
  * request into a use case call with the token's actor; what is allowed is the application's call.
  */
-export const routes: { method: 'GET' | 'POST'; url: string; run: (app: Application, actor: Actor, request: FastifyRequest<{ Params: Params }>) => Promise<unknown>; status?: (result: never) => number }[] = [
-  { method: 'GET', url: '/pathways', run: async (app, actor, request) => ({ pathways: await app.queries.list(actor, request.query) }) },
+export const routes: { method: 'GET' | 'POST'; url: string; run: (app: Application, actor: Actor, request: Request, reply: FastifyReply) => Promise<unknown> }[] = [
+  { method: 'GET', url: '/pathways', run: (app, actor, request) => app.queries.list(actor, request.query) },
   { method: 'GET', url: '/pathways/:id', run: (app, actor, request) => app.pathways.read(actor, request.params.id) },
   { method: 'GET', url: '/pathways/:id/timeline', run: (app, actor, request) => app.pathways.timeline(actor, request.params.id) },
   { method: 'POST', url: '/pathways/:id/:command', run: (app, actor, request) => app.pathways.command(actor, request.params.id, request.params.command, request.body) },
-  { method: 'GET', url: '/reports/delays', run: (app, actor, request) => app.queries.delayReport(actor, request.query) },
+  {
+    method: 'GET',
+    url: '/reports/delays',
+    run: async (app, actor, request, reply) => {
+      const { format, ...report } = await app.queries.delayReport(actor, request.query);
+      freshnessHeaders(reply, report.freshness);
+      return wantsCsv(request, format) ? csv(reply, `delays-${report.asOf}.csv`, delayReportCsv(report)) : report;
+    },
+  },
+  {
+    method: 'GET',
+    url: '/reports/sitrep',
+    run: async (app, actor, request, reply) => {
+      const { date, sites, freshness } = await app.queries.sitrep(actor, request.query);
+      freshnessHeaders(reply, freshness);
+      return csv(reply, `sitrep-${date}.csv`, sitrepCsv(date, sites));
+    },
+  },
+  { method: 'GET', url: '/reports/trend', run: (app, actor, request) => app.queries.trend(actor, request.query) },
 ];
+
+/** Every read from the read model says how fresh it is: in the JSON body, and in headers (which CSV has too). */
+function freshnessHeaders(reply: FastifyReply, fresh: Freshness | undefined) {
+  if (fresh) reply.header('x-read-model-last-event-at', fresh.lastEventAt ?? '').header('x-read-model-lag', String(fresh.lagEvents));
+}
 
 /** The HTTP API: authentication and translation only; the use cases live in app/. */
 export function buildApp(application: Application, authenticate: Authenticate, logger: Logger) {
@@ -62,9 +98,12 @@ export function buildApp(application: Application, authenticate: Authenticate, l
     return reply.status(500).send({ error: 'internal', message: 'Internal error; see the server log' });
   });
 
-  // This process's long-running parts (the inbound consumers, when they run here) say how they are.
-  app.get('/health', async () => healthReport());
+  // This process's long-running parts (the inbound consumers, when they run here) say how they
+  // are, and the read model how far its projector is behind (no pathway data: no token needed).
+  app.get('/health', async () => ({ ...healthReport(), projector: await application.queries.projector() }));
   app.get('/openapi.json', async () => openApiDocument());
+  app.get('/dashboard', dashboardPage);
+  app.get<{ Params: { file: string } }>('/dashboard/assets/:file', dashboardAsset);
 
   const actorOf = (request: FastifyRequest) => authenticate(request.headers.authorization);
   app.post('/pathways', async (request, reply) => {
@@ -75,7 +114,15 @@ export function buildApp(application: Application, authenticate: Authenticate, l
       .send(result);
   });
   for (const route of routes) {
-    app.route<{ Params: Params }>({ method: route.method, url: route.url, handler: async (request) => route.run(application, await actorOf(request), request) });
+    app.route<{ Params: Params }>({
+      method: route.method,
+      url: route.url,
+      handler: async (request, reply) => {
+        const result = await route.run(application, await actorOf(request), request, reply);
+        if (!reply.sent) freshnessHeaders(reply, (result as { freshness?: Freshness } | undefined)?.freshness);
+        return result;
+      },
+    });
   }
   return app;
 }
@@ -90,7 +137,9 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4, maxIntervalMs: () => 400 }))],
   });
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.codecKeys) });
-  const application = createApplication(client, config);
+  const db: Database = connectDatabase(config.database.url, { application: 'homeward-api' });
+  await migrate(db);
+  const application = createApplication(client, config, db);
   const app = buildApp(application, authenticate, logger);
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
@@ -101,6 +150,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     async close() {
       await app.close();
       await connection.close();
+      await db.end();
     },
   };
 }

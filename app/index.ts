@@ -1,10 +1,15 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
+import type { Database } from '../readmodel/database';
 import { ManagerQueries } from './manager-queries';
 import { PathwayStore } from './pathway-store';
 import { Pathways } from './pathways';
 
-/** The application: every use case, over one Temporal client. Transports hold one of these. */
+/**
+ * The application: every use case, over one Temporal client (the pathways' live state and
+ * commands) and the read model (lists, reports, timelines, pathways after their workflow is gone).
+ * Transports hold one of these; a process without the read model (the Kafka bridges) passes none.
+ */
 export interface Application {
   pathways: Pathways;
   queries: ManagerQueries;
@@ -12,10 +17,10 @@ export interface Application {
   store: PathwayStore;
 }
 
-export function createApplication(client: Client, config: Config): Application {
+export function createApplication(client: Client, config: Config, readModel?: Database): Application {
   const store = new PathwayStore(client, config.temporal.taskQueue);
   const settings = { region: config.region, policyOverrides: config.policyOverrides, patientKeySecret: config.patientKeySecret };
-  return { pathways: new Pathways(store, settings), queries: new ManagerQueries(store), store };
+  return { pathways: new Pathways(store, settings, readModel), queries: new ManagerQueries(readModel, config.readModel), store };
 }
 
 export { AppError } from './errors';

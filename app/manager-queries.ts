@@ -1,86 +1,36 @@
-import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { z } from 'zod';
-import { daysBetween, delayBand, isDelayedNow } from '../domain';
 import type { Actor } from '../schemas/actor';
-import { Agency, DelayReasonCode, PlaceName, Stage } from '../schemas/common';
-import { searchAttributes as keys } from '../workflows/search-attributes';
-import { forbidden, invalid } from './errors';
-import type { PathwayStore } from './pathway-store';
+import type { Database } from '../readmodel/database';
+import { delayReport } from '../readmodel/delay-report';
+import { freshness, projectorStatus, type Freshness } from '../readmodel/freshness';
+import { listPathways, type Cursor, type PathwaySummary } from '../readmodel/pathway-list';
+import { sitrep, type SitrepCounts } from '../readmodel/sitrep';
+import { delayTrend, type TrendDay } from '../readmodel/trend';
+import { ListFilters, ReportFilters, SitrepQuery, TrendQuery, type PathwayFilters } from './filters';
+import { AppError, forbidden, invalid } from './errors';
 import { authorize, mayActOnSite } from './permissions';
 
-export const ListFilters = z.strictObject({
-  stage: Stage.optional(),
-  delayedForDays: z.coerce.number().int().min(0).max(36_500).optional(),
-  site: PlaceName.optional(),
-  localAuthority: PlaceName.optional(),
-  reason: DelayReasonCode.optional(),
-  agency: Agency.optional(),
-  status: z.enum(['open', 'closed', 'all']).default('open'),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-});
-export type ListFilters = z.infer<typeof ListFilters>;
-export const ReportFilters = ListFilters.omit({ limit: true });
+export { ListFilters, ReportFilters } from './filters';
 
-export interface PathwaySummary {
-  pathwayId: string;
-  stage: string | undefined;
-  pathway: string | undefined;
-  site: string | undefined;
-  localAuthority: string | undefined;
-  dischargeReadyDate: string | undefined;
-  dischargeDate: string | undefined;
-  /** Days delayed so far; once discharged, how long the stay was delayed (history). */
-  daysDelayed: number;
-  /** Only while still in hospital: a discharged pathway is never delayed now. */
-  delayedNow: boolean;
-  delayBand: string;
-  awaitingAgencies: string[];
-  delayReasons: string[];
-  overdueSince: string | undefined;
-  status: string;
-}
+const CursorShape = z.object({ sort: z.string(), value: z.string(), pathwayId: z.string() });
+const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+const invalidCursor = (message: string) => new AppError('invalid', 'invalid', `cursor: ${message}`, [{ path: 'cursor', message }]);
 
-const today = () => new Date().toISOString().slice(0, 10);
-const isoDate = (d: Date | undefined) => (d ? d.toISOString().slice(0, 10) : undefined);
-
-/** Managers' questions (which pathways are stuck or delayed, where and why), over Temporal visibility. */
-export class ManagerQueries {
-  constructor(private readonly store: PathwayStore) {}
-
-  async list(actor: Actor, query: unknown): Promise<PathwaySummary[]> {
-    authorize(actor, 'pathways:list');
-    const parsed = ListFilters.safeParse(query);
-    if (!parsed.success) throw invalid(parsed.error, 'query');
-    const filters = parsed.data;
-    const results: PathwaySummary[] = [];
-    for await (const execution of this.store.executions(visibilityQuery(filters, sitesOf(actor, filters.site, 'pathways:list')))) {
-      results.push(summarise(execution));
-      if (results.length >= filters.limit) break;
-    }
-    return results;
+function decodeCursor(text: string, sort: string): Cursor {
+  const bad = invalidCursor;
+  let parsed: z.ZodSafeParseResult<Cursor>;
+  try {
+    parsed = CursorShape.safeParse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
+  } catch {
+    throw bad('not a cursor this API gave');
   }
-
-  /** Counts and bed-days lost by band, reason, agency and site, from search attributes alone. */
-  async delayReport(actor: Actor, query: unknown) {
-    authorize(actor, 'reports:read');
-    const parsed = ReportFilters.safeParse(query);
-    if (!parsed.success) throw invalid(parsed.error, 'query');
-    const filters = parsed.data;
-    const totals = { pathways: 0, delayed: 0, bedDaysLost: 0 };
-    const by = { band: {} as Tally, reason: {} as Tally, agency: {} as Tally, site: {} as Tally };
-    const visibility = `${visibilityQuery({ ...filters, limit: 0 }, sitesOf(actor, filters.site, 'reports:read'))} AND ${keys.dischargeReadyDate.name} IS NOT NULL`;
-    for await (const execution of this.store.executions(visibility)) {
-      const summary = summarise(execution);
-      totals.pathways += 1;
-      if (summary.daysDelayed > 0) totals.delayed += 1;
-      totals.bedDaysLost += summary.daysDelayed;
-      add(by.band, summary.delayBand, summary.daysDelayed);
-      add(by.site, summary.site ?? 'unknown', summary.daysDelayed);
-      for (const reason of summary.delayReasons) add(by.reason, reason, summary.daysDelayed);
-      for (const agency of summary.awaitingAgencies) add(by.agency, agency, summary.daysDelayed);
-    }
-    return { asOf: today(), totals, byBand: by.band, byReason: by.reason, byAgency: by.agency, bySite: by.site };
-  }
+  if (!parsed.success) throw bad('not a cursor this API gave');
+  if (parsed.data.sort !== sort) throw bad(`the cursor belongs to sort=${parsed.data.sort}, not sort=${sort}`);
+  // The value goes to PostgreSQL as the sort key's type: only a value of that type gets that far.
+  const numeric = /(daysDelayed|bedDaysLost)$/.test(sort);
+  const valid = numeric ? /^-?\d{1,9}$/.test(parsed.data.value) : /^-?infinity$/.test(parsed.data.value) || /^\d{4}-\d{2}-\d{2}/.test(parsed.data.value);
+  if (!valid) throw bad('not a cursor this API gave');
+  return parsed.data;
 }
 
 /** A site-limited actor sees only its own sites; asking for another site is refused, not silently emptied. */
@@ -89,54 +39,93 @@ function sitesOf(actor: Actor, requested: string | undefined, permission: 'pathw
   return actor.sites;
 }
 
-type Tally = Record<string, { pathways: number; bedDaysLost: number }>;
-function add(tally: Tally, key: string, days: number) {
-  tally[key] ??= { pathways: 0, bedDaysLost: 0 };
-  tally[key].pathways += 1;
-  tally[key].bedDaysLost += days;
+function parse<S extends z.ZodType>(schema: S, query: unknown): z.output<S> {
+  const parsed = schema.safeParse(query ?? {});
+  if (!parsed.success) throw invalid(parsed.error, 'query');
+  return parsed.data;
 }
 
-/** Values come from zod enums or are quoted here, so a filter can never change the query's shape. */
-function visibilityQuery(filters: ListFilters, sites: string[] | undefined): string {
-  const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  const clauses = [`WorkflowType = 'dischargePathway'`];
-  if (sites) clauses.push(sites.length > 0 ? `${keys.site.name} IN (${sites.map(quote).join(', ')})` : "WorkflowId = ''");
-  if (filters.status === 'open') clauses.push(`ExecutionStatus = 'Running'`);
-  if (filters.status === 'closed') clauses.push(`ExecutionStatus != 'Running'`);
-  if (filters.stage) clauses.push(`${keys.stage.name} = ${quote(filters.stage)}`);
-  if (filters.site) clauses.push(`${keys.site.name} = ${quote(filters.site)}`);
-  if (filters.localAuthority) clauses.push(`${keys.localAuthority.name} = ${quote(filters.localAuthority)}`);
-  if (filters.reason) clauses.push(`${keys.delayReasons.name} = ${quote(filters.reason)}`);
-  if (filters.agency) clauses.push(`${keys.awaitingAgencies.name} = ${quote(filters.agency)}`);
-  if (filters.delayedForDays !== undefined) {
-    const cutoff = new Date(Date.now() - filters.delayedForDays * 86_400_000);
-    cutoff.setUTCHours(23, 59, 59, 999);
-    clauses.push(`${keys.dischargeReadyDate.name} <= ${quote(cutoff.toISOString())}`);
-    // Still in hospital: once discharged, the delay is history, not a current delay.
-    clauses.push(`${keys.dischargeDate.name} IS NULL`);
+export interface Fresh {
+  /** The last event the read model applied, and how many it has still to read. */
+  freshness: Freshness;
+}
+
+/**
+ * Managers' questions (which pathways are stuck or delayed, where, why and for how long), from
+ * the read model the projector keeps. The figures are the domain's: the projector computed them.
+ */
+export class ManagerQueries {
+  constructor(
+    private readonly db: Database | undefined,
+    private readonly settings: { stuckForDays: number },
+  ) {}
+
+  private get database(): Database {
+    if (!this.db) throw new AppError('unavailable', 'no_read_model', 'The read model is not configured in this process (DATABASE_URL)');
+    return this.db;
   }
-  return clauses.join(' AND ');
-}
 
-function summarise(execution: WorkflowExecutionInfo): PathwaySummary {
-  const attributes = execution.typedSearchAttributes;
-  const drd = isoDate(attributes.get(keys.dischargeReadyDate));
-  const discharged = isoDate(attributes.get(keys.dischargeDate));
-  const daysDelayed = drd ? Math.max(0, daysBetween(drd, discharged ?? today())) : 0;
-  return {
-    pathwayId: execution.workflowId,
-    stage: attributes.get(keys.stage),
-    pathway: attributes.get(keys.pathway),
-    site: attributes.get(keys.site),
-    localAuthority: attributes.get(keys.localAuthority),
-    dischargeReadyDate: drd,
-    dischargeDate: discharged,
-    daysDelayed,
-    delayedNow: isDelayedNow(daysDelayed, discharged),
-    delayBand: delayBand(daysDelayed),
-    awaitingAgencies: attributes.get(keys.awaitingAgencies) ?? [],
-    delayReasons: attributes.get(keys.delayReasons) ?? [],
-    overdueSince: attributes.get(keys.overdueSince)?.toISOString(),
-    status: execution.status.name,
-  };
+  async list(actor: Actor, query: unknown): Promise<{ pathways: PathwaySummary[]; nextCursor?: string } & Fresh> {
+    authorize(actor, 'pathways:list');
+    const filters = parse(ListFilters, query);
+    const sites = sitesOf(actor, filters.site, 'pathways:list');
+    const after = filters.cursor ? decodeCursor(filters.cursor, filters.sort) : undefined;
+    const [page, fresh] = await Promise.all([
+      listPathways(this.database, { filters, sites, stuckForDays: this.settings.stuckForDays, after }).catch((error: unknown) => {
+        // A forged cursor whose value PostgreSQL cannot read as the sort key's type (SQLSTATE class 22).
+        if (after && /^22/.test(String((error as { code?: string }).code))) throw invalidCursor('not a cursor this API gave');
+        throw error;
+      }),
+      freshness(this.database),
+    ]);
+    return { pathways: page.pathways, ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}), freshness: fresh };
+  }
+
+  /** Counts and bed-days lost by band, reason, agency, site, local authority and pathway. */
+  async delayReport(actor: Actor, query: unknown) {
+    authorize(actor, 'reports:read');
+    const { format, ...filters } = parse(ReportFilters, query);
+    const sites = sitesOf(actor, filters.site, 'reports:read');
+    const [report, fresh] = await Promise.all([delayReport(this.database, filters as PathwayFilters, sites, this.settings.stuckForDays), freshness(this.database)]);
+    const { band, reason, agency, site, localAuthority, pathway } = report.by;
+    return {
+      format: format ?? 'json',
+      asOf: new Date().toISOString().slice(0, 10),
+      totals: report.totals,
+      byBand: band,
+      byReason: reason,
+      byAgency: agency,
+      bySite: site,
+      byLocalAuthority: localAuthority,
+      byPathway: pathway,
+      freshness: fresh,
+    };
+  }
+
+  /** One day's SitRep-style return, per site the actor may see. */
+  async sitrep(actor: Actor, query: unknown): Promise<{ date: string; sites: SitrepCounts[] } & Fresh> {
+    authorize(actor, 'reports:read');
+    const { date } = parse(SitrepQuery, query);
+    const [sites, fresh] = await Promise.all([sitrep(this.database, date, actor.sites), freshness(this.database)]);
+    return { date, sites, freshness: fresh };
+  }
+
+  /** Patients with a DRD, delayed, and bed-days lost, per day: the dashboard's trend. */
+  async trend(actor: Actor, query: unknown): Promise<{ days: TrendDay[] } & Fresh> {
+    authorize(actor, 'reports:read');
+    const filters = parse(TrendQuery, query);
+    const sites = sitesOf(actor, filters.site, 'reports:read');
+    const [days, fresh] = await Promise.all([delayTrend(this.database, { ...filters, sites }), freshness(this.database)]);
+    return { days, freshness: fresh };
+  }
+
+  /** For /health: how far behind the projector is (no token needed: no pathway data). */
+  async projector(): Promise<{ status: string } & Partial<Freshness>> {
+    try {
+      const fresh = await freshness(this.database);
+      return { status: projectorStatus(fresh), ...fresh };
+    } catch {
+      return { status: 'unavailable' };
+    }
+  }
 }

@@ -1,5 +1,9 @@
 import { patientKey } from '../config/patient-key';
-import { CommandRejected, decide, initialState, resolvePolicy, type Policy } from '../domain';
+import { awaitingAgencies, CommandRejected, decide, delaySummary, initialState, resolvePolicy, type PathwayState, type Policy } from '../domain';
+import { delayDay } from '../projections/pathway-row';
+import type { Database } from '../readmodel/database';
+import { freshness, type Freshness } from '../readmodel/freshness';
+import { storedPathway } from '../readmodel/pathway-history';
 import type { PathwayEvent } from '../schemas/events';
 import type { Actor } from '../schemas/actor';
 import { StartPayload, commandSchemas, type CommandName, type StartCommand } from '../schemas/commands';
@@ -16,7 +20,12 @@ export interface PathwaySettings {
   patientKeySecret: string;
 }
 
-export type PathwayRead = ({ view: 'full' } & PathwayView) | ({ view: 'agency' } & AgencyPathwayView);
+/** A pathway from the read model, once its workflow is gone: the same view, said to be from there. */
+export type StoredView = Omit<PathwayView, 'published' | 'runs'> & { source: 'read-model'; freshness: Freshness };
+
+export type PathwayRead = ({ view: 'full' } & (PathwayView | StoredView)) | ({ view: 'agency' } & AgencyPathwayView);
+
+const referralAgencies = (state: PathwayState) => [...new Set(state.referrals.map((r) => r.agency))] as Agency[];
 
 /** Only ids Homeward could have made reach Temporal: anything else is simply not a pathway. */
 function checkPathwayId(pathwayId: string): void {
@@ -30,7 +39,8 @@ function differingFields(recorded: PathwayEvent | undefined, wanted: PathwayEven
   const a = (recorded ?? {}) as Record<string, unknown>;
   const b = wanted as Record<string, unknown>;
   return [...new Set([...Object.keys(a), ...Object.keys(b)])]
-    .filter((key) => key !== 'at' && key !== 'type')
+    // `rules` says which rules the pathway started under, not what the caller sent.
+    .filter((key) => key !== 'at' && key !== 'type' && key !== 'rules')
     .flatMap((key) => {
       const [x, y] = [a[key], b[key]];
       if (x && y && typeof x === 'object' && typeof y === 'object' && !Array.isArray(x)) return differingFields(x as PathwayEvent, y as PathwayEvent, `${prefix}${key}.`);
@@ -49,6 +59,7 @@ export class Pathways {
   constructor(
     private readonly store: PathwayStore,
     private readonly settings: PathwaySettings,
+    private readonly readModel?: Database,
   ) {
     this.policies = Object.fromEntries(Region.options.map((r) => [r, resolvePolicy(r, settings.policyOverrides)])) as Record<Region, Policy>;
   }
@@ -83,23 +94,57 @@ export class Pathways {
     return { pathwayId, created: false };
   }
 
-  /** The pathway as this actor may see it: in full, or an agency's minimised view; 404 if not at all. */
+  /**
+   * The pathway as this actor may see it: in full, or an agency's minimised view; 404 if not at
+   * all. The live workflow while it exists; the read model once Temporal has forgotten it.
+   */
   async read(actor: Actor, pathwayId: string): Promise<PathwayRead> {
     authorize(actor, 'pathway:read');
     checkPathwayId(pathwayId);
-    const { view, seen } = await this.visible(actor, pathwayId);
-    if (seen.kind === 'agency') return { view: 'agency', ...agencyPathwayView(pathwayId, view.timeline, seen.agency) };
-    return { view: 'full', ...view };
+    let live: PathwayView;
+    try {
+      live = await this.store.view(pathwayId);
+    } catch (error) {
+      if (error instanceof AppError && error.kind === 'not_found' && this.readModel) return this.readStored(actor, pathwayId);
+      throw error;
+    }
+    const seen = seenBy(actor, pathwayId, live.state);
+    if (seen.kind === 'agency') return { view: 'agency', ...agencyPathwayView(pathwayId, live.timeline, seen.agency) };
+    return { view: 'full', ...live };
   }
 
-  /** The timeline alone (with actors for the trust's staff; an agency gets its own events). */
-  async timeline(actor: Actor, pathwayId: string): Promise<{ pathwayId: string; timeline: RecordedPathwayEvent[] } | AgencyPathwayView> {
-    const read = await this.read(actor, pathwayId);
-    if (read.view === 'agency') {
-      const { view: _view, ...agencyView } = read;
-      return agencyView;
-    }
-    return { pathwayId, timeline: read.timeline };
+  private async readStored(actor: Actor, pathwayId: string): Promise<PathwayRead> {
+    const { stored, seen, fresh } = await this.stored(actor, pathwayId);
+    if (seen.kind === 'agency') return { view: 'agency', ...agencyPathwayView(pathwayId, stored.timeline, seen.agency) };
+    const { state } = stored;
+    const today = new Date().toISOString().slice(0, 10);
+    return {
+      view: 'full',
+      pathwayId,
+      stage: state.stage,
+      state,
+      delay: delaySummary(state, delayDay(state, today)),
+      awaitingAgencies: awaitingAgencies(state),
+      timeline: stored.timeline,
+      source: 'read-model',
+      freshness: fresh,
+    };
+  }
+
+  /** The permanent timeline, from the read model (with actors for the trust's staff; an agency gets its own events). */
+  async timeline(actor: Actor, pathwayId: string): Promise<({ pathwayId: string; timeline: RecordedPathwayEvent[] } | AgencyPathwayView) & { freshness: Freshness }> {
+    authorize(actor, 'pathway:read');
+    checkPathwayId(pathwayId);
+    const { stored, seen, fresh } = await this.stored(actor, pathwayId);
+    if (seen.kind === 'agency') return { ...agencyPathwayView(pathwayId, stored.timeline, seen.agency), freshness: fresh };
+    return { pathwayId, timeline: stored.timeline, freshness: fresh };
+  }
+
+  private async stored(actor: Actor, pathwayId: string) {
+    if (!this.readModel) throw new AppError('unavailable', 'no_read_model', 'The read model is not configured in this process (DATABASE_URL)');
+    const [stored, fresh] = await Promise.all([storedPathway(this.readModel, pathwayId), freshness(this.readModel)]);
+    if (!stored) throw notFound(pathwayId);
+    return { stored, seen: seenBy(actor, pathwayId, stored.state), fresh };
   }
 
   /**
@@ -152,9 +197,13 @@ export class Pathways {
   /** The pathway and how much of it the actor may see; a pathway it may not see is "not found". */
   private async visible(actor: Actor, pathwayId: string): Promise<{ view: PathwayView; seen: Exclude<Visibility, { kind: 'none' }> }> {
     const view = await this.store.view(pathwayId);
-    const referralAgencies = [...new Set(view.state.referrals.map((r) => r.agency))] as Agency[];
-    const seen = visibility(actor, { site: view.state.site ?? '', referralAgencies });
-    if (seen.kind === 'none') throw notFound(pathwayId);
-    return { view, seen };
+    return { view, seen: seenBy(actor, pathwayId, view.state) };
   }
+}
+
+/** How much of a pathway the actor may see; a pathway it may not see at all is "not found". */
+function seenBy(actor: Actor, pathwayId: string, state: PathwayState): Exclude<Visibility, { kind: 'none' }> {
+  const seen = visibility(actor, { site: state.site ?? '', referralAgencies: referralAgencies(state) });
+  if (seen.kind === 'none') throw notFound(pathwayId);
+  return seen;
 }

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import type { KafkaConfig } from '../config';
+import { createKafka } from '../kafka/client';
+import { consumerGroups } from '../kafka/acls';
 import { CloudEvent } from '../schemas/cloudevent';
 import type { Agency } from '../schemas/common';
 import { topics } from '../kafka/topics';
+import { explainKafkaError, refused } from './agency-kafka';
 
 export interface TailOptions {
-  brokers: string[];
+  /** Brokers and the agency's own credentials (see agencyKafkaConfig). */
+  kafka: KafkaConfig;
   agency: Agency;
   /** Start from the topic's first message rather than from now. */
   fromBeginning: boolean;
@@ -21,12 +25,25 @@ export interface TailOptions {
  * `onEvent` once, even when Kafka or an activity retry delivers it twice (same CloudEvent id).
  */
 export async function tailAgency(options: TailOptions): Promise<{ seen: number; duplicates: number }> {
-  const kafka = new Kafka({ clientId: `homeward-tail-${options.agency}`, brokers: options.brokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: options.groupId ?? `homeward-tail-${options.agency}-${randomUUID()}` });
+  const kafka = createKafka({ ...options.kafka, clientId: `homeward-tail-${options.agency}`, retry: { retries: 2 } });
+  const groupId = options.groupId ?? `${consumerGroups.agency(options.agency)}tail-${randomUUID()}`;
+  const consumer = kafka.consumer({ groupId });
   const seen = new Set<string>();
   let duplicates = 0;
-  await consumer.connect();
+  // A refusal after subscribing (the consumer group) arrives as a crash, not as a thrown error.
+  let crashed: Error | undefined;
+  const stopped = new Promise<void>((resolve) => {
+    if (options.signal.aborted) resolve();
+    options.signal.addEventListener('abort', () => resolve(), { once: true });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      // kafkajs restarts after a passing failure (a broker restarting); a refusal would only repeat.
+      if (payload.restart && !refused(payload.error)) return;
+      crashed = explainKafkaError(payload.error, { ...options, groupId });
+      resolve();
+    });
+  });
   try {
+    await consumer.connect();
     await consumer.subscribe({ topic: topics.agencyEvents(options.agency), fromBeginning: options.fromBeginning });
     await consumer.run({
       eachMessage: async ({ message }) => {
@@ -51,13 +68,13 @@ export async function tailAgency(options: TailOptions): Promise<{ seen: number; 
         options.onEvent(parsed.data);
       },
     });
-    await new Promise<void>((resolve) => {
-      if (options.signal.aborted) resolve();
-      options.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    await stopped;
+  } catch (error) {
+    throw explainKafkaError(error, { ...options, groupId });
   } finally {
     await consumer.disconnect();
   }
+  if (crashed) throw crashed;
   return { seen: seen.size, duplicates };
 }
 

@@ -1,9 +1,14 @@
 /** Plain-text views for a person at a terminal; `--json` gives the raw API answer instead. */
 
-interface ReferralLine {
+interface Referral {
+  referralId: string;
   service: string;
   agency: string;
   status: string;
+  acceptBy?: string;
+  readyBy?: string;
+  readyFrom?: string;
+  overdueSince?: string;
   purpose?: string;
   funding?: { payer: string; charging: string; chargesFrom?: string };
 }
@@ -21,44 +26,31 @@ interface View {
   };
   awaitingAgencies?: string[];
   state?: {
-    referrals?: Record<string, ReferralLine> | (ReferralLine & { referralId: string })[];
-    intermediateCare?: { startDate: string; endBy: string; awaitingHandover?: { reason: string; since: string; services: string[] }; ended?: { reason: string } };
+    site?: string;
+    localAuthority?: string;
+    admittedAt?: string;
+    edd?: string;
+    consents?: Record<string, boolean>;
+    assessment?: { pathway: string; needs: string[] };
+    referrals?: Referral[];
+    discharge?: { date: string; destination: string };
+    intermediateCare?: {
+      startDate: string;
+      endBy: string;
+      nextReviewDue: string;
+      reviews: number;
+      awaitingHandover?: { reason: string; since: string; services: string[] };
+      ended?: { at: string; reason: string };
+    };
+    watch?: { from: string; until: string; expired: boolean };
+    outcome?: { stage: string; detail?: string };
+    readmission?: { linkedPathwayId: string };
+    previousPathwayId?: string;
   };
-  timeline?: { sequence: number; event: { type: string; at: string } }[];
+  timeline?: { sequence: number; event: { type: string; at: string }; actor?: { subject: string; role: string; agency?: string } }[];
 }
 
-export function printPathway(view: View): void {
-  const out = (line = '') => process.stdout.write(`${line}\n`);
-  out(`${view.pathwayId}  stage: ${view.stage}`);
-  const delay = view.delay;
-  if (delay?.drd) {
-    out(`  discharge ready date ${delay.drd}: ${delay.daysDelayed} day(s) ${delayed(delay.daysDelayed ?? 0, delay.delayedNow)} (band ${delay.band}), bed-days lost ${delay.bedDaysLost}`);
-  }
-  if (delay?.reasons?.length) {
-    out('  delay reasons:');
-    for (const r of delay.reasons) out(`    ${r.code}${waitingOn(r)}${r.derived ? ' [derived]' : ''}`);
-  }
-  if (view.awaitingAgencies?.length) out(`  awaiting: ${view.awaitingAgencies.join(', ')}`);
-  const ic = view.state?.intermediateCare;
-  if (ic && !ic.ended) {
-    const handover = ic.awaitingHandover;
-    out(`  intermediate care from ${ic.startDate} (until ${ic.endBy})${handover ? `: awaiting handover (${handover.reason}) of ${handover.services.join(', ')} since ${handover.since}` : ''}`);
-  }
-  const referrals = view.state?.referrals;
-  const list = Array.isArray(referrals) ? referrals : Object.entries(referrals ?? {}).map(([referralId, r]) => ({ referralId, ...r }));
-  if (list.length) {
-    out('  referrals:');
-    for (const r of list) {
-      const handover = r.purpose === 'handover' ? ' (handover)' : '';
-      const funding = r.funding ? `; ${r.funding.payer}, ${r.funding.charging.replace('_', '-')}${r.funding.chargesFrom ? ` from ${r.funding.chargesFrom}` : ''}` : '';
-      out(`    ${r.referralId}  ${r.service} → ${r.agency}: ${r.status}${handover}${funding}`);
-    }
-  }
-  if (view.timeline?.length) {
-    out('  timeline:');
-    for (const entry of view.timeline) out(`    #${entry.sequence}  ${entry.event.at}  ${entry.event.type}`);
-  }
-}
+const day = (timestamp: string | undefined) => (timestamp ? timestamp.slice(0, 16).replace('T', ' ') : '-');
 
 /** A discharged pathway's delay is history, never "delayed" now (older servers do not say: delayed). */
 const delayed = (days: number, delayedNow: boolean | undefined) => (delayedNow === false && days > 0 ? 'was delayed' : 'delayed');
@@ -67,14 +59,66 @@ const delayed = (days: number, delayedNow: boolean | undefined) => (delayedNow =
 const waitingOn = (r: { agency?: string; waitingOn?: string }) =>
   r.waitingOn && r.waitingOn !== 'agency' ? ` (waiting on the ${r.waitingOn}${r.agency ? `; for ${r.agency}` : ''})` : r.agency ? ` (${r.agency})` : '';
 
+/** Everything a co-ordinator needs from a pathway, laid out; `--json` has the same and more. */
+export function printPathway(view: View): void {
+  const out = (line = '') => process.stdout.write(`${line}\n`);
+  const state = view.state ?? {};
+  out(`${view.pathwayId}  stage: ${view.stage}${state.assessment ? `  pathway ${state.assessment.pathway}` : ''}`);
+  out(`  site ${state.site ?? '-'}, ${state.localAuthority ?? '-'}; admitted ${day(state.admittedAt)}${state.edd ? `; expected discharge ${state.edd}` : ''}`);
+  const delay = view.delay;
+  if (delay?.drd) {
+    out(`  discharge ready date ${delay.drd}: ${delay.daysDelayed} day(s) ${delayed(delay.daysDelayed ?? 0, delay.delayedNow)} (band ${delay.band}), bed-days lost ${delay.bedDaysLost}`);
+  }
+  if (delay?.reasons?.length) {
+    out('  delay reasons:');
+    for (const r of delay.reasons) out(`    ${r.code}${waitingOn(r)}${r.derived ? ' [derived]' : ''}`);
+  }
+  const consents = Object.entries(state.consents ?? {});
+  if (consents.length) out(`  consent to share: ${consents.map(([agency, given]) => `${agency} ${given ? 'yes' : 'NO'}`).join(', ')}`);
+  if (view.awaitingAgencies?.length) out(`  awaiting: ${view.awaitingAgencies.join(', ')}`);
+  if (state.referrals?.length) {
+    out('  referrals:');
+    for (const r of state.referrals) {
+      const due = r.status === 'requested' ? `accept by ${day(r.acceptBy)}` : r.status === 'accepted' ? `ready by ${day(r.readyBy)}` : r.readyFrom ? `from ${r.readyFrom}` : '';
+      const handover = r.purpose === 'handover' ? ' (handover)' : '';
+      const funding = r.funding ? `; ${r.funding.payer}, ${r.funding.charging.replace('_', '-')}${r.funding.chargesFrom ? ` from ${r.funding.chargesFrom}` : ''}` : '';
+      out(`    ${r.referralId.padEnd(7)} ${r.service} → ${r.agency}: ${r.status}${handover}${due ? `, ${due}` : ''}${r.overdueSince ? `  OVERDUE since ${day(r.overdueSince)}` : ''}${funding}`);
+    }
+  }
+  if (state.discharge) out(`  discharged ${state.discharge.date} to ${state.discharge.destination}`);
+  const ic = state.intermediateCare;
+  if (ic) {
+    out(`  intermediate care from ${ic.startDate}, ends by ${ic.endBy}; ${ic.reviews} review(s)${ic.ended ? `; ended ${day(ic.ended.at)} (${ic.ended.reason})` : `; next review due ${ic.nextReviewDue}`}`);
+    const handover = ic.ended ? undefined : ic.awaitingHandover;
+    if (handover) out(`  awaiting handover (${handover.reason}) of ${handover.services.join(', ')} since ${day(handover.since)}`);
+  }
+  if (state.watch) out(`  30-day readmission watch ${state.watch.from} to ${state.watch.until}${state.watch.expired ? ' (over)' : ''}`);
+  if (state.readmission) out(`  readmitted: new stay ${state.readmission.linkedPathwayId}`);
+  if (state.previousPathwayId) out(`  readmission of ${state.previousPathwayId}`);
+  if (state.outcome) out(`  outcome: ${state.outcome.stage}${state.outcome.detail ? ` (${state.outcome.detail})` : ''}`);
+  if (view.timeline?.length) {
+    out('  timeline:');
+    for (const entry of view.timeline) {
+      const who = entry.actor ? `  by ${entry.actor.agency ?? entry.actor.role}${entry.actor.role === 'system' ? ` (${entry.actor.subject})` : ''}` : '';
+      out(`    #${String(entry.sequence).padEnd(3)} ${day(entry.event.at)}  ${entry.event.type}${who}`);
+    }
+  }
+}
+
+/** What an agency sees of a pathway: the events its topic carries. */
+export function printAgencyView(view: { pathwayId: string; agency: string; events: { sequence: number; type: string; time: string; data: Record<string, unknown> }[] }): void {
+  process.stdout.write(`${view.pathwayId}  as ${view.agency} sees it (the events on its topic):\n`);
+  for (const e of view.events) process.stdout.write(`  #${String(e.sequence).padEnd(3)} ${day(e.time)}  ${e.type.replace(/^uk\.nhs\.discharge\.|\.v\d+$/g, '')}  ${JSON.stringify(e.data)}\n`);
+}
+
 interface Summary {
   pathwayId: string;
   stage?: string;
   pathway?: string;
   site?: string;
   daysDelayed: number;
-  delayedNow?: boolean;
   delayBand: string;
+  dischargeDate?: string | null;
   awaitingAgencies: string[];
   delayReasons: string[];
   overdueSince?: string;
@@ -85,14 +129,19 @@ export function printList(result: { pathways: Summary[] }): void {
     process.stdout.write('No pathways match.\n');
     return;
   }
-  for (const p of result.pathways) {
-    process.stdout.write(
-      `${p.pathwayId}  ${p.stage ?? '?'}${p.pathway ? ` ${p.pathway}` : ''}  site ${p.site ?? '-'}  ${delayed(p.daysDelayed, p.delayedNow)} ${p.daysDelayed}d (${p.delayBand})` +
-        `${p.awaitingAgencies.length ? `  awaiting ${p.awaitingAgencies.join(',')}` : ''}` +
-        `${p.delayReasons.length ? `  reasons ${p.delayReasons.join(',')}` : ''}` +
-        `${p.overdueSince ? `  overdue since ${p.overdueSince}` : ''}\n`,
-    );
-  }
+  const rows = result.pathways.map((p) => [
+    p.pathwayId,
+    `${p.stage ?? '?'}${p.pathway ? ` ${p.pathway}` : ''}`,
+    p.site ?? '-',
+    // Once discharged the delay is history: "was".
+    `${p.dischargeDate && p.daysDelayed > 0 ? 'was ' : ''}${p.daysDelayed}d (${p.delayBand})`,
+    p.awaitingAgencies.join(',') || '-',
+    p.delayReasons.join(',') || '-',
+    p.overdueSince ? day(p.overdueSince) : '-',
+  ]);
+  const header = ['PATHWAY', 'STAGE', 'SITE', 'DELAYED', 'AWAITING', 'REASONS', 'OVERDUE SINCE'];
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
+  for (const row of [header, ...rows]) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()}\n`);
 }
 
 type Tally = Record<string, { pathways: number; bedDaysLost: number }>;

@@ -3,10 +3,15 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { StartPayload, commandSchemas } from '../schemas/commands';
 import { Agency } from '../schemas/common';
-import { tailAgency, formatEvent } from './agency-tail';
+import { loadKafkaConfig } from '../config';
+import { paths } from '../scripts/infra/paths';
+import { agencyKafkaConfig } from './agency-kafka';
+import { formatEvent, tailAgency } from './agency-tail';
 import { parseAssignments, UsageError } from './args';
 import { currentToken, developmentToken, storeToken } from './credentials';
-import { printPathway, printList, printReport } from './format';
+import { commandHelp } from './help';
+import { printAgencyView, printPathway, printList, printReport } from './format';
+import { projections } from './projections';
 
 const usage = `homeward — the discharge pathway orchestrator, at a terminal
 
@@ -18,21 +23,30 @@ Usage:
   homeward show <pathwayId> [--json]                     state, delay and timeline
   homeward <command> <pathwayId> [--file f.json | key=value …]
         commands: ${Object.keys(commandSchemas).join(', ')}
-  homeward list [--stage S] [--delayed-for-days N] [--site S] [--local-authority L] [--reason R] [--agency A] [--json]
+  homeward list [--stage S] [--delayed-for-days N] [--stuck] [--site S] [--local-authority L] [--reason R] [--agency A]
+                [--status open|closed|all] [--json]
   homeward report delays [--site S] [--json]
   homeward agency tail --agency A [--from-beginning] [--group G] [--json]
-        print an agency's events as they arrive, once each (reads Kafka at $KAFKA_BROKERS)
+        print an agency's events as they arrive, once each: reads Kafka at $KAFKA_BROKERS as
+        $KAFKA_SASL_USERNAME (locally: the agency's user in the data dir's secrets.json)
+  homeward projections rebuild                           recompute the read model's pathways from its stored events
+        (straight to PostgreSQL at $DATABASE_URL, or npm start's local one; no Kafka, no API)
 
 Talks to the HTTP API at $HOMEWARD_API_URL (default http://127.0.0.1:8080) with the token from
 $HOMEWARD_TOKEN or the last \`homeward login\`.
 Exit codes: 0 done, 1 refused or failed (unknown pathway, not allowed now, server down), 2 bad input.
 
-Examples:
-  homeward discharge-ready pathway-A123 date=2026-11-20
-  homeward referral-response pathway-A123 referralId=ref-1 agency=equipment response=accepted
+\`homeward <command> --help\` (or \`homeward help <command>\`) shows a command's fields and an example.
+
+Examples (the example patient, docs/examples/):
+  homeward start --file docs/examples/admission.json
+  homeward discharge-ready pathway-A1001 date=2026-11-20
+  homeward assessment pathway-A1001 participants=nurse,social_worker,patient agreement.patient=agrees pathway=P1 needs=reablement,equipment
+  homeward referral-response pathway-A1001 referralId=ref-1 agency=intermediate-care response=accepted
 `;
 
-const apiUrl = (process.env.HOMEWARD_API_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
+// As `npm start` does: HOMEWARD_API_URL, else the local API on HTTP_PORT.
+const apiUrl = (process.env.HOMEWARD_API_URL ?? `http://127.0.0.1:${process.env.HTTP_PORT ?? 8080}`).replace(/\/$/, '');
 
 async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
   let response: Response;
@@ -84,6 +98,7 @@ export async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
       stage: { type: 'string' },
       'delayed-for-days': { type: 'string' },
+      stuck: { type: 'boolean' },
       site: { type: 'string', multiple: true },
       'local-authority': { type: 'string' },
       reason: { type: 'string' },
@@ -96,7 +111,13 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   const [verb, ...rest] = positionals;
-  if (values.help || !verb) {
+  // `homeward <command> --help` and `homeward help <command>`: that command's fields and an example.
+  const topic = verb === 'help' ? rest[0] : values.help ? verb : undefined;
+  if (topic !== undefined && (topic === 'start' || Object.hasOwn(commandSchemas, topic))) {
+    process.stdout.write(commandHelp(topic as Parameters<typeof commandHelp>[0]));
+    return 0;
+  }
+  if (values.help || !verb || verb === 'help') {
     process.stdout.write(usage);
     return verb || values.help ? 0 : 2;
   }
@@ -115,8 +136,13 @@ export async function main(argv: string[]): Promise<number> {
   if (verb === 'show') {
     const [id] = rest;
     if (!id) throw new UsageError('show needs a pathway id');
-    const view = await call('GET', `/pathways/${encodeURIComponent(id)}`);
+    const view = (await call('GET', `/pathways/${encodeURIComponent(id)}`).catch((error: unknown) => {
+      // People type the admission id; pathways are named after it.
+      if (!id.startsWith('pathway-') && error instanceof Error && /^No pathway/.test(error.message)) throw new Error(`${error.message}; did you mean pathway-${id}?`);
+      throw error;
+    })) as { view?: string };
     if (values.json) print(view);
+    else if (view.view === 'agency') printAgencyView(view as never);
     else printPathway(view as never);
     return 0;
   }
@@ -126,6 +152,7 @@ export async function main(argv: string[]): Promise<number> {
     const filters: Record<string, string | undefined> = {
       stage: values.stage,
       delayedForDays: values['delayed-for-days'],
+      stuck: values.stuck ? 'true' : undefined,
       site: values.site?.[0],
       localAuthority: values['local-authority'],
       reason: values.reason,
@@ -140,6 +167,7 @@ export async function main(argv: string[]): Promise<number> {
     else printReport(result as never);
     return 0;
   }
+  if (verb === 'projections') return projections(rest[0], (line) => process.stderr.write(`${line}\n`));
   if (verb === 'agency') {
     if (rest[0] !== 'tail') throw new UsageError('Only `homeward agency tail --agency <agency>` exists');
     const agency = Agency.safeParse(values.agency);
@@ -147,10 +175,11 @@ export async function main(argv: string[]): Promise<number> {
     const controller = new AbortController();
     process.once('SIGINT', () => controller.abort());
     process.once('SIGTERM', () => controller.abort());
-    const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-    process.stderr.write(`Tailing ${agency.data}'s events from ${brokers.join(',')} (Ctrl-C to stop)…\n`);
+    const kafka = agencyKafkaConfig(agency.data, loadKafkaConfig(), paths.dataDir);
+    const as = kafka.sasl ? ` as ${kafka.sasl.username}` : ' without credentials';
+    process.stderr.write(`Tailing ${agency.data}'s events from ${kafka.brokers.join(',')}${as} (Ctrl-C to stop)…\n`);
     const result = await tailAgency({
-      brokers,
+      kafka,
       agency: agency.data,
       fromBeginning: values['from-beginning'] ?? false,
       groupId: values.group,
@@ -167,8 +196,18 @@ export async function main(argv: string[]): Promise<number> {
     const outcome = (await call('POST', `/pathways/${encodeURIComponent(id)}/${verb}`, readBody(values.file, assignments, commandSchemas[verb as keyof typeof commandSchemas]))) as {
       stage: string;
       events: { sequence: number; type: string }[];
+      linkedPathwayId?: string;
     };
-    process.stdout.write(`${verb} accepted: stage ${outcome.stage}; events ${outcome.events.map((e) => e.type).join(', ') || 'none'}\n`);
+    process.stdout.write(`Recorded ${verb} on ${id}: now ${outcome.stage}; events ${outcome.events.map((e) => e.type).join(', ') || 'none'}\n`);
+    if (outcome.linkedPathwayId) process.stdout.write(`  the new stay's pathway: ${outcome.linkedPathwayId}\n`);
+    // Say what was created, so the next step needs no `show`: the referrals and their deadlines.
+    const requested = new Set(outcome.events.filter((e) => e.type === 'referral.requested').map((e) => e.sequence));
+    if (requested.size > 0) {
+      const view = (await call('GET', `/pathways/${encodeURIComponent(id)}`)) as { timeline?: { sequence: number; event: Record<string, string> }[] };
+      for (const { sequence, event } of view.timeline ?? []) {
+        if (requested.has(sequence)) process.stdout.write(`  referral ${event.referralId}: ${event.service} → ${event.agency}, accept by ${event.acceptBy}${event.readyBy ? `, ready by ${event.readyBy}` : ''}\n`);
+      }
+    }
     return 0;
   }
   throw new UsageError(`Unknown command "${verb}"; run homeward --help`);

@@ -7,7 +7,7 @@ import { Agency } from '../schemas/common';
 /**
  * Development secrets, generated once into the data dir (never committed, never a published
  * default): the NHS-number hash key, the payload codec key, the development token issuer's key
- * pair and the local Kafka broker's SCRAM credentials. `npm start` and the tests use them; a
+ * pair, the local Kafka broker's SCRAM credentials and the local PostgreSQL's password. `npm start` and the tests use them; a
  * deployment with HOMEWARD_ENV=production never does.
  */
 export interface DevSecrets {
@@ -17,6 +17,8 @@ export interface DevSecrets {
   issuer: { kid: string; alg: 'ES256'; privateJwk: JWK; publicJwk: JWK };
   /** Kafka principals of the local broker: `admin` (super user), `homeward` (worker), `adt`, and one per agency. */
   kafka: Record<string, { username: string; password: string }>;
+  /** Password of the local PostgreSQL's `homeward` user (the read model). */
+  postgresPassword: string;
 }
 
 export const kafkaPrincipals = (): string[] => ['admin', 'homeward', 'adt', ...Agency.options.map((agency) => `agency-${agency}`)];
@@ -36,6 +38,7 @@ export async function generateDevSecrets(): Promise<DevSecrets> {
       publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' },
     },
     kafka: Object.fromEntries(kafkaPrincipals().map((name) => [name, { username: name, password: random(24) }])),
+    postgresPassword: random(24),
   };
 }
 

@@ -26,6 +26,13 @@ export const Env = z.object({
   /** `true` for TLS to the brokers; KAFKA_SSL_CA_FILE adds a private CA. */
   KAFKA_SSL: z.enum(['true', 'false']).default('false'),
   KAFKA_SSL_CA_FILE: optional,
+  /** The read model's PostgreSQL (`postgres://user:password@host:port/db`); npm start runs a local one. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'expected postgres://user:password@host:port/database')
+    .optional(),
+  /** An open pathway with no event for this many days counts as stuck on the managers' list. */
+  HOMEWARD_STUCK_FOR_DAYS: z.coerce.number().int().min(1).default(7),
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** The identity provider whose tokens the API accepts (the `iss` claim). */
@@ -50,6 +57,7 @@ export const Env = z.object({
 });
 
 export type KafkaSasl = { mechanism: 'scram-sha-512' | 'scram-sha-256' | 'plain'; username: string; password: string };
+export type KafkaConfig = { brokers: string[]; clientId: string; sasl?: KafkaSasl; ssl: boolean; sslCaFile?: string };
 
 export type Config = {
   env: 'development' | 'production';
@@ -57,7 +65,10 @@ export type Config = {
   worker: { maxCachedWorkflows: number };
   /** Raw HOMEWARD_CODEC_KEYS; parsed by the codec, which names what is wrong. */
   codecKeys: string;
-  kafka: { brokers: string[]; clientId: string; sasl?: KafkaSasl; ssl: boolean; sslCaFile?: string };
+  kafka: KafkaConfig;
+  /** `url` is required by the processes that use the read model (API, projector); they say so at start. */
+  database: { url?: string };
+  readModel: { stuckForDays: number };
   http: { host: string; port: number };
   oidc: {
     issuer?: string;
@@ -86,6 +97,41 @@ function parseJson(name: string, text: string): unknown {
   }
 }
 
+const issuesText = (error: z.ZodError) => error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+
+const KafkaEnv = Env.pick({
+  KAFKA_BROKERS: true,
+  KAFKA_CLIENT_ID: true,
+  KAFKA_SASL_MECHANISM: true,
+  KAFKA_SASL_USERNAME: true,
+  KAFKA_SASL_PASSWORD: true,
+  KAFKA_SSL: true,
+  KAFKA_SSL_CA_FILE: true,
+});
+
+function kafkaSettings(e: z.infer<typeof KafkaEnv>): KafkaConfig {
+  const sasl = [e.KAFKA_SASL_MECHANISM, e.KAFKA_SASL_USERNAME, e.KAFKA_SASL_PASSWORD];
+  if (sasl.some(Boolean) && !sasl.every(Boolean)) fail('KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD go together');
+  if (e.KAFKA_SSL_CA_FILE && e.KAFKA_SSL !== 'true') fail('KAFKA_SSL_CA_FILE is set but KAFKA_SSL is not true');
+  return {
+    brokers: e.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),
+    clientId: e.KAFKA_CLIENT_ID,
+    sasl: e.KAFKA_SASL_MECHANISM ? { mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME!, password: e.KAFKA_SASL_PASSWORD! } : undefined,
+    ssl: e.KAFKA_SSL === 'true',
+    sslCaFile: e.KAFKA_SSL_CA_FILE,
+  };
+}
+
+/**
+ * Only the Kafka settings, for tools that need no other secret (`homeward agency tail`, topic and
+ * ACL setup): the same variables and checks as loadConfig.
+ */
+export function loadKafkaConfig(env: NodeJS.ProcessEnv = process.env): KafkaConfig {
+  const parsed = KafkaEnv.safeParse(env);
+  if (!parsed.success) fail(issuesText(parsed.error));
+  return kafkaSettings(parsed.data!);
+}
+
 /**
  * Reads and checks the environment. What every process needs is required here, so a missing
  * secret fails at start naming the variable, never on the first pathway. `npm start` and the
@@ -93,7 +139,7 @@ function parseJson(name: string, text: string): unknown {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = Env.safeParse(env);
-  if (!parsed.success) fail(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+  if (!parsed.success) fail(issuesText(parsed.error));
   const e = parsed.data!;
   let policyOverrides: unknown = {};
   if (e.HOMEWARD_POLICY) {
@@ -103,8 +149,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (!e.HOMEWARD_PATIENT_KEY_SECRET) fail('HOMEWARD_PATIENT_KEY_SECRET is not set (npm start generates a development one; a deployment sets its own, 32+ random characters)');
   if (!e.HOMEWARD_CODEC_KEYS) fail('HOMEWARD_CODEC_KEYS is not set (npm start generates a development key; a deployment sets its own)');
-  const sasl = [e.KAFKA_SASL_MECHANISM, e.KAFKA_SASL_USERNAME, e.KAFKA_SASL_PASSWORD];
-  if (sasl.some(Boolean) && !sasl.every(Boolean)) fail('KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD go together');
   const roleMap = e.HOMEWARD_OIDC_ROLE_MAP ? parseJson('HOMEWARD_OIDC_ROLE_MAP', e.HOMEWARD_OIDC_ROLE_MAP) : {};
   if (typeof roleMap !== 'object' || roleMap === null || Array.isArray(roleMap) || Object.values(roleMap).some((v) => typeof v !== 'string')) {
     fail('HOMEWARD_OIDC_ROLE_MAP must be a JSON object of claim value → role');
@@ -114,13 +158,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
     worker: { maxCachedWorkflows: e.HOMEWARD_WORKER_CACHED_PATHWAYS },
     codecKeys: e.HOMEWARD_CODEC_KEYS!,
-    kafka: {
-      brokers: e.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),
-      clientId: e.KAFKA_CLIENT_ID,
-      sasl: e.KAFKA_SASL_MECHANISM ? { mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME!, password: e.KAFKA_SASL_PASSWORD! } : undefined,
-      ssl: e.KAFKA_SSL === 'true',
-      sslCaFile: e.KAFKA_SSL_CA_FILE,
-    },
+    kafka: kafkaSettings(e),
+    database: { url: e.DATABASE_URL },
+    readModel: { stuckForDays: e.HOMEWARD_STUCK_FOR_DAYS },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     oidc: {
       issuer: e.HOMEWARD_OIDC_ISSUER,

@@ -5,9 +5,12 @@ import pino, { type Logger } from 'pino';
  * safety net, and code logs pathway ids, stages and codes only.
  */
 export function createLogger(name: string, level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
+  // People at a terminal read lines, machines read JSON: pretty only on a TTY, unless LOG_FORMAT=json.
+  const pretty = process.stdout.isTTY && process.env.LOG_FORMAT !== 'json';
   return pino({
     name,
     level,
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,name' } } } : {}),
     redact: {
       paths: ['patient', '*.patient', 'nhsNumber', '*.nhsNumber', 'address', '*.address', 'dateOfBirth', '*.dateOfBirth', 'req.body'],
       censor: '[redacted]',

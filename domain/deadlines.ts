@@ -21,6 +21,12 @@ const nextEscalationAt = (e: Escalation, policy: Policy) => addHours(e.deadline,
 /** A review due on a day is overdue once that whole day has passed. */
 const reviewOverdueAt = (dueOn: string) => startOfDay(addDays(dueOn, 1));
 
+/** Since when the current intermediate-care review has been overdue, once `review.overdue` said so. */
+export function reviewOverdueSince(state: PathwayState): string | undefined {
+  const ic = state.intermediateCare;
+  return ic && !ic.ended && ic.overdueNotified === ic.nextReviewDue ? reviewOverdueAt(ic.nextReviewDue) : undefined;
+}
+
 /** The earliest instant at which a `tick` would record something; undefined when nothing is pending. */
 export function nextDeadline(state: PathwayState, policy: Policy): string | undefined {
   if (isClosed(state) || state.stage === 'none') return undefined;

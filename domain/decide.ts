@@ -150,6 +150,8 @@ function decideStart(command: CommandOf<'start'>, state: PathwayState): PathwayE
       expectedDischargeDate: command.expectedDischargeDate,
       consents: [...new Set(command.consents)],
       previousPathwayId: command.previousPathwayId,
+      // Recorded so every fold of the events (read models, agency views) knows the rules; rules 1 said nothing.
+      ...(rulesOf(state) === 2 ? { rules: 2 as const } : {}),
     },
   ];
 }

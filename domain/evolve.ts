@@ -24,6 +24,7 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
         edd: event.expectedDischargeDate,
         previousPathwayId: event.previousPathwayId,
         consents: Object.fromEntries(event.consents.map((agency) => [agency, true])),
+        rules: event.rules ?? 1,
       };
     case 'edd.set':
       return { ...state, edd: event.date };

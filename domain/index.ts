@@ -6,6 +6,7 @@ export {
   isClosed,
   rulesOf,
   handoverUnderway,
+  beforeDischarge,
   awaitingAgencies,
   overdueSince,
   delayCountsFrom,
@@ -17,7 +18,7 @@ export {
   type Referral,
   type ReferralStatus,
 } from './state';
-export { nextDeadline } from './deadlines';
+export { nextDeadline, reviewOverdueSince } from './deadlines';
 export {
   activeDelayReasonCodes,
   activeReasons,
@@ -32,4 +33,4 @@ export {
   type WaitingOn,
 } from './delay';
 export { defaultPolicy, intermediateCareDaysFor, resolvePolicy, PolicyOverrides, type AgencySla, type Policy } from './policy';
-export { addDays, daysBetween, dateOf } from './dates';
+export { addDays, daysBetween, dateOf, earliest } from './dates';

@@ -63,7 +63,7 @@ export interface PathwayState {
   stage: Stage | 'none';
   /**
    * The rules this pathway runs under, fixed when it starts so a running pathway carries on as it
-   * began. 1: before the pathway as the source documents describe it (every P1/P2 discharge starts
+   * began (recorded on pathway.started; before the start, the rules it will start under). 1: before the pathway as the source documents describe it (every P1/P2 discharge starts
    * intermediate care, the six-week end is a notice, acceptance sets the readiness deadline …).
    * 2: intermediate care only when arranged, handover as a referral, the assessment with the
    * patient at its centre. Absent (a state carried from older code): 1.

@@ -1,20 +1,54 @@
-import { Kafka, logLevel as kafkaLogLevel, type logCreator } from 'kafkajs';
+import fs from 'node:fs';
+import { Kafka, logLevel as kafkaLogLevel, type logCreator, type RetryOptions, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { KafkaConfig } from '../config';
 
-/** A kafkajs client whose own logging goes through pino, so one log stream covers the process. */
-export function createKafka(options: { brokers: string[]; clientId: string; logger?: Logger }): Kafka {
+export interface KafkaClientOptions extends Partial<Omit<KafkaConfig, 'brokers' | 'clientId'>> {
+  brokers: string[];
+  clientId: string;
+  logger?: Logger;
+  retry?: RetryOptions;
+}
+
+/**
+ * A kafkajs client with the deployment's SASL credentials and TLS settings, whose own logging goes
+ * through pino, so one log stream covers the process. Every Kafka client in Homeward comes from here.
+ */
+export function createKafka(options: KafkaClientOptions): Kafka {
   const toPino: logCreator = () => ({ level, log }) => {
     if (!options.logger) return;
     const { message, ...extra } = log;
     const fields = { component: 'kafkajs', broker: extra.broker, error: extra.error };
-    if (level === kafkaLogLevel.ERROR) options.logger.error(fields, message);
+    if (expected(message, String(extra.error ?? ''))) options.logger.debug(fields, message);
+    else if (level === kafkaLogLevel.ERROR) options.logger.error(fields, message);
     else if (level === kafkaLogLevel.WARN) options.logger.warn(fields, message);
   };
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    sasl: options.sasl as SASLOptions | undefined,
+    ssl: tls(options),
     logLevel: kafkaLogLevel.WARN,
     logCreator: toPino,
-    retry: { retries: 8, initialRetryTime: 200 },
+    retry: options.retry ?? { retries: 8, initialRetryTime: 200 },
   });
+}
+
+/**
+ * What kafkajs reports loudly but is normal here: a group coordinator still loading on a fresh
+ * broker (retried by kafkajs itself), the partitioner notice, and the idempotent producer's retry
+ * limit, which is deliberate (a failed publish is retried by the workflow with the same event ids).
+ */
+function expected(message: string, error: string): boolean {
+  return /coordinator is (loading|not available)/i.test(error) || /switched default partitioner|Limiting retries for the idempotent producer/.test(message);
+}
+
+function tls(options: KafkaClientOptions): boolean | { ca: string[] } {
+  if (!options.ssl) return false;
+  if (!options.sslCaFile) return true;
+  try {
+    return { ca: [fs.readFileSync(options.sslCaFile, 'utf8')] };
+  } catch (error) {
+    throw new Error(`Cannot read KAFKA_SSL_CA_FILE ${options.sslCaFile}: ${(error as Error).message}`);
+  }
 }

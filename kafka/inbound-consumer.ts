@@ -15,6 +15,9 @@ export type Outcome =
 
 export type Handler = (topic: string, message: KafkaMessage) => Promise<Outcome>;
 
+/** Extra messages that tell a rejected message's sender (on a channel only it reads) why it was refused. */
+export type RejectionNotice = (letter: DeadLetter) => { topic: string; key: string; value: string; headers?: Record<string, string> }[];
+
 export interface DeadLetter {
   reason: string;
   topic: string;
@@ -47,6 +50,7 @@ export class InboundConsumer {
     private readonly groupId: string,
     private readonly handler: Handler,
     private readonly logger: Logger,
+    private readonly notice: RejectionNotice = () => [],
   ) {
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   }
@@ -130,10 +134,14 @@ export class InboundConsumer {
       headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
       failedAt: new Date().toISOString(),
     };
-    await this.producer.send({
-      topic: topics.dlq,
+    // The DLQ is the trust operators'; the sender also hears of it, on its own topic, as one batch.
+    const notices = this.notice(letter);
+    await this.producer.sendBatch({
       acks: -1,
-      messages: [{ key: `${topic}/${partition}/${message.offset}`, value: JSON.stringify(letter), headers: { 'homeward-dlq-reason': reason } }],
+      topicMessages: [
+        { topic: topics.dlq, messages: [{ key: `${topic}/${partition}/${message.offset}`, value: JSON.stringify(letter), headers: { 'homeward-dlq-reason': reason } }] },
+        ...notices.map(({ topic: to, ...notice }) => ({ topic: to, messages: [notice] })),
+      ],
     });
     this.stats.deadLettered += 1;
     // The reason names the field or rule, never a value: it may be logged.

@@ -37,6 +37,8 @@ export const eventSchemas = {
     expectedDischargeDate: IsoDate.optional(),
     consents: z.array(Agency),
     previousPathwayId: z.string().optional(),
+    /** The rules the pathway runs under: 2, the pathway as the source documents describe it; absent, 1 (started before them). */
+    rules: z.literal(2).optional(),
   }),
   'edd.set': event('edd.set', { date: IsoDate }),
   'discharge_ready.recorded': event('discharge_ready.recorded', {

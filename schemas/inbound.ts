@@ -1,14 +1,16 @@
 import { z } from 'zod';
 import { AdmissionId } from './commands';
-import { Agency, Destination, IsoDate, IsoTimestamp, Patient } from './common';
+import { Destination, IsoDate, IsoTimestamp, Patient } from './common';
 
-/** An agency's answer to a referral, on `homeward.agency.responses`. */
-export const AgencyResponse = z.object({
+/**
+ * An agency's answer to a referral, on its own `homeward.agency.<agency>.responses`. The topic
+ * says who answered (only that agency may write it); a message naming an agency is refused.
+ */
+export const AgencyResponse = z.strictObject({
   /** The sender's id for this message; logged, so it must not contain personal data. */
   messageId: z.string().min(1).max(100),
   pathwayId: z.string().min(1),
   referralId: z.string().min(1),
-  agency: Agency,
   response: z.enum(['accepted', 'declined', 'ready']),
   reason: z.string().min(1).max(200).optional(),
   readyFrom: IsoDate.optional(),
@@ -41,3 +43,20 @@ export const AdtMessage = z.discriminatedUnion('type', [
   }),
 ]);
 export type AdtMessage = z.infer<typeof AdtMessage>;
+
+/**
+ * What an agency gets on its own events topic when Homeward refuses one of its responses
+ * (CloudEvent type `uk.nhs.discharge.response.rejected.v1`, keyed by the agency's messageId).
+ */
+export const ResponseRejected = z.object({
+  /** The messageId the agency sent, when the message had one. */
+  messageId: z.string().optional(),
+  /** Names the field or rule at fault, e.g. `wrong_agency: referral ref-1 is addressed to equipment, not housing`. */
+  reason: z.string(),
+  /** The agency's own message as it arrived (at most its first 64 KiB). */
+  message: z.string().nullable(),
+  truncated: z.object({ size: z.number().int(), sha256: z.string() }).optional(),
+  partition: z.number().int(),
+  offset: z.string(),
+});
+export type ResponseRejected = z.infer<typeof ResponseRejected>;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { agencyEventTypes, agencyViewSchema } from './agency-views';
 import { CloudEvent } from './cloudevent';
 import { eventSchemas, eventTypes, type EventType } from './events';
-import { AdtMessage, AgencyResponse } from './inbound';
+import { AdtMessage, AgencyResponse, ResponseRejected } from './inbound';
 
 const envelope = (type: EventType, data: z.ZodType) =>
   CloudEvent.extend({ type: z.literal(`uk.nhs.discharge.${type}.v1`), data });
@@ -26,7 +26,9 @@ export function jsonSchemas(): Record<string, object> {
   for (const type of agencyEventTypes) {
     files[`agency/${type}.v1.json`] = toJson(envelope(type, agencyViewSchema(type)), `agency/${type}.v1.json`, `${type} (agency view, homeward.agency.<agency>.events)`);
   }
-  files['inbound/agency-response.v1.json'] = toJson(AgencyResponse, 'inbound/agency-response.v1.json', 'Agency response (homeward.agency.responses)');
+  const rejected = CloudEvent.extend({ type: z.literal('uk.nhs.discharge.response.rejected.v1'), data: ResponseRejected });
+  files['agency/response.rejected.v1.json'] = toJson(rejected, 'agency/response.rejected.v1.json', 'A refused agency response (homeward.agency.<agency>.events)');
+  files['inbound/agency-response.v1.json'] = toJson(AgencyResponse, 'inbound/agency-response.v1.json', 'Agency response (homeward.agency.<agency>.responses)');
   files['inbound/adt.v1.json'] = toJson(AdtMessage, 'inbound/adt.v1.json', 'ADT message (homeward.adt)');
   return files;
 }

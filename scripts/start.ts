@@ -1,22 +1,25 @@
-import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig } from '../config';
 import { applyDevSecrets } from '../config/dev-secrets';
 import { startDevIssuer } from '../config/dev-issuer';
 import { createLogger } from '../config/logger';
+import { createKafka } from '../kafka/client';
 import { ensureTopics } from '../kafka/topics';
 import { startApi } from '../api/server';
 import { startPathwayWorker } from '../workers/pathway-worker';
 import { startInboundBridges } from '../workers/inbound';
-import { ensureComponents, neededComponents } from './infra/install';
-import { local, startLocalKafka, startLocalTemporal } from './infra/local';
+import { startProjector } from '../projections/projector';
+import { ensureComponents, isInstalled, neededComponents } from './infra/install';
+import type { KafkaCredentials } from './infra/kafka';
+import { local, setUpLocalKafka, startLocalKafka, startLocalPostgres, startLocalTemporal } from './infra/local';
 import { MissingToolError } from './infra/process';
 import { paths } from './infra/paths';
 import type { RunningServer } from './infra/temporal';
 
 /**
- * `npm start`: the whole system on one machine. Local Temporal and Kafka are started unless
- * TEMPORAL_ADDRESS / KAFKA_BROKERS name existing servers; then the worker, the inbound Kafka
- * bridges and the HTTP API. Ctrl-C stops everything in reverse order.
+ * `npm start`: the whole system on one machine. Local Temporal, Kafka and PostgreSQL are started
+ * unless TEMPORAL_ADDRESS / KAFKA_BROKERS / DATABASE_URL name existing servers; then the worker,
+ * the inbound Kafka bridges, the read model's projector and the HTTP API. Ctrl-C stops everything
+ * in reverse order.
  */
 async function main(): Promise<void> {
   const say = (line: string) => console.error(line);
@@ -40,13 +43,18 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown(0));
 
   try {
-    say('Homeward: checking infrastructure (first run installs Temporal CLI and Kafka; this takes minutes)…');
-    await ensureComponents(neededComponents({ testServer: false }));
+    const missing = neededComponents({ testServer: false }).filter((component) => !isInstalled(component));
+    if (missing.length > 0) say(`Homeward: installing ${missing.join(' and ')} into the cache (first run only; this takes minutes)…`);
+    await ensureComponents(missing);
 
     // Before the servers: the local broker is created with the generated Kafka credentials.
     let devIssuer: string | undefined;
+    let kafkaCredentials: KafkaCredentials | undefined;
+    let postgresPassword: string | undefined;
     if (process.env.HOMEWARD_ENV !== 'production') {
       const secrets = (await applyDevSecrets(paths.dataDir))!;
+      kafkaCredentials = secrets.kafka;
+      postgresPassword = secrets.postgresPassword;
       say(`Development secrets (hash key, payload key, token issuer, Kafka credentials) are in ${paths.dataDir}/secrets.json`);
       if (!process.env.HOMEWARD_OIDC_ISSUER) {
         const issuer = await startDevIssuer(secrets, local.devIssuerPort);
@@ -65,12 +73,24 @@ async function main(): Promise<void> {
         }),
       );
     }
-    if (!process.env.KAFKA_BROKERS) {
-      say(`Starting Kafka broker on 127.0.0.1:${local.kafkaPort}…`);
+    const localKafka = !process.env.KAFKA_BROKERS;
+    if (localKafka) {
+      if (!kafkaCredentials) throw new Error('HOMEWARD_ENV=production starts no local Kafka broker: set KAFKA_BROKERS and KAFKA_SASL_*');
+      say(`Starting Kafka broker on 127.0.0.1:${local.kafkaPort} (SASL/SCRAM, ACLs)…`);
       servers.push(
-        startLocalKafka().then((server) => {
+        startLocalKafka(kafkaCredentials).then((server) => {
           process.env.KAFKA_BROKERS = server.address;
           stack.push({ name: 'Kafka broker', stop: server.stop });
+          return server;
+        }),
+      );
+    }
+    if (!process.env.DATABASE_URL && postgresPassword) {
+      say(`Starting PostgreSQL (the read model) on 127.0.0.1:${local.postgresPort}…`);
+      servers.push(
+        startLocalPostgres(postgresPassword).then((server) => {
+          process.env.DATABASE_URL = server.address;
+          stack.push({ name: 'PostgreSQL', stop: server.stop });
           return server;
         }),
       );
@@ -79,11 +99,16 @@ async function main(): Promise<void> {
 
     const config = loadConfig();
     const logger = createLogger('homeward', config.logLevel);
-    const admin = new Kafka({ clientId: 'homeward-start', brokers: config.kafka.brokers, logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    const created = await ensureTopics(admin);
-    await admin.disconnect();
-    if (created.length > 0) say(`Created ${created.length} Kafka topics`);
+    if (localKafka) {
+      const { createdTopics, acls } = await setUpLocalKafka(config.kafka.brokers[0], kafkaCredentials!);
+      say(`Kafka: ${createdTopics.length} topics created, ${acls} ACLs in place; each agency's credentials are in secrets.json`);
+    } else {
+      // An existing cluster's admins own its ACLs; Homeward creates only missing topics, if allowed.
+      const admin = createKafka({ ...config.kafka, clientId: 'homeward-start' }).admin();
+      await admin.connect();
+      const created = await ensureTopics(admin).finally(() => admin.disconnect());
+      if (created.length > 0) say(`Created ${created.length} Kafka topics`);
+    }
 
     const worker = await startPathwayWorker(config, logger);
     stack.push({ name: 'pathway worker', stop: worker.shutdown });
@@ -93,6 +118,8 @@ async function main(): Promise<void> {
     });
     const bridges = await startInboundBridges(config, logger);
     stack.push({ name: 'inbound Kafka bridges', stop: bridges.stop });
+    const projector = await startProjector(config, logger);
+    stack.push({ name: 'read model projector', stop: projector.stop });
     const api = await startApi(config, logger);
     stack.push({ name: 'HTTP API', stop: api.close });
 
@@ -104,6 +131,7 @@ async function main(): Promise<void> {
     if (ui) say(`  Temporal UI     ${ui}`);
     say(`  Token issuer    ${config.oidc.issuer}${devIssuer ? '   (development issuer: `npx homeward login --role discharge-team`)' : ''}`);
     say(`  Kafka           ${config.kafka.brokers.join(',')}`);
+    say(`  PostgreSQL      ${new URL(config.database.url!).host}  (read model; managers' dashboard: ${api.url}/dashboard)`);
     say('Press Ctrl-C to stop.');
   } catch (error) {
     say(error instanceof MissingToolError ? error.message : `Homeward failed to start: ${error instanceof Error ? error.message : String(error)}`);

@@ -2,17 +2,19 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ensureChromium } from './infra/chromium';
 import { ensureComponents, neededComponents } from './infra/install';
 import { MissingToolError } from './infra/process';
 
 /**
  * `npm test`: installs the servers the suite needs (cached), then lint, type check and vitest
- * (whose global setup starts a real Temporal dev server and a real Kafka broker).
+ * (whose global setup starts a real Temporal dev server, a real Kafka broker and a real PostgreSQL).
  */
 async function main(): Promise<number> {
   const extraArgs = process.argv.slice(2);
-  step('Checking infrastructure (Temporal CLI, Temporal test server, Kafka)');
+  step('Checking infrastructure (Temporal CLI, Temporal test server, Kafka, Chromium)');
   await ensureComponents(neededComponents({ testServer: true }));
+  ensureChromium();
   if (extraArgs.length === 0) {
     step('Lint (eslint)');
     if ((await run('npx', ['eslint', '.'])) !== 0) return fail('lint');

@@ -31,7 +31,8 @@ describe('actors and agency views', () => {
   });
 
   it('the timeline says who gave each command', async () => {
-    const { body } = await system.call('GET', `/pathways/${id}/timeline`);
+    // From the read model: once the projector has the last event.
+    const { body } = await eventually(() => system.call('GET', `/pathways/${id}/timeline`), (r) => r.body.timeline?.some((e: { event: { type: string } }) => e.event.type === 'delay_reason.recorded'));
     const actorOf = (type: string) => body.timeline.find((e: { event: { type: string } }) => e.event.type === type)?.actor;
     expect(actorOf('pathway.started')).toEqual({ subject: 'test:discharge-team', role: 'discharge-team' });
     expect(actorOf('referral.requested')).toEqual({ subject: 'test:discharge-team', role: 'discharge-team' });
@@ -71,7 +72,7 @@ describe('actors and agency views', () => {
         expect(JSON.stringify(body)).not.toContain(start.patient.nhsNumber);
       }
       expect(body.events.every((e: { data: { agency?: string } }) => e.data.agency === undefined || e.data.agency === agency)).toBe(true);
-      const timeline = await system.callWith(bearer, 'GET', `/pathways/${id}/timeline`);
+      const timeline = await eventually(() => system.callWith(bearer, 'GET', `/pathways/${id}/timeline`), (r) => r.body.events?.length === kafka.length);
       expect(timeline.body.events).toEqual(kafka);
     }
   });

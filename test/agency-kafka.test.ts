@@ -2,41 +2,55 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createPublishActivities } from '../activities/publish';
-import { createKafka } from '../kafka/client';
 import { EventPublisher } from '../kafka/publisher';
-import { agencies, topics } from '../kafka/topics';
+import { agencies, inboundTopics, topics } from '../kafka/topics';
+import type { Agency } from '../schemas/common';
 import { startInboundBridges, type RunningBridges } from '../workers/inbound';
 import { admission, jointAssessment, nhsNumber } from './support/fixtures';
-import { positionGroupAtEnd, TopicReader, type ReceivedMessage } from './support/kafka';
+import { kafkaAs, positionGroupAtEnd, TopicReader, type ReceivedMessage } from './support/kafka';
 import { externalProducer } from './support/produce';
+import { exclusive } from './support/exclusive';
 import { eventually, startSystem } from './support/system';
 
 // Agencies' side of Homeward on the real broker and the real Temporal dev server.
 let system: Awaited<ReturnType<typeof startSystem>>;
 let bridges: RunningBridges;
-let producer: Awaited<ReturnType<typeof externalProducer>>;
+// Files whose bridges consume the inbound topics take turns, so none handles another's messages.
+let release: () => void;
 let reader: TopicReader;
+type Producer = Awaited<ReturnType<typeof externalProducer>>;
+const producers = new Map<string, Promise<Producer>>();
+/** Each sender signs in as itself (`adt`, `agency-<agency>`), so the broker's ACLs apply. */
+const producerAs = (principal: string) => {
+  if (!producers.has(principal)) producers.set(principal, externalProducer(principal));
+  return producers.get(principal)!;
+};
+const sendAs = async (principal: string, topic: string, key: string, value: unknown) => (await producerAs(principal)).send(topic, key, value);
 const today = () => new Date().toISOString().slice(0, 10);
 
 beforeAll(async () => {
+  release = await exclusive('inbound-bridges');
   system = await startSystem();
-  const groupId = `inbound-test-${randomUUID()}`;
-  await positionGroupAtEnd(inject('kafkaBrokers'), groupId, [topics.agencyResponses, topics.adt]);
+  // The bridges' principal may use only consumer groups starting homeward-.
+  const groupId = `homeward-inbound-test-${randomUUID()}`;
+  await positionGroupAtEnd(inject('kafkaBrokers'), groupId, inboundTopics());
   bridges = await startInboundBridges(system.config, pino({ level: 'silent' }), groupId);
-  producer = await externalProducer();
   reader = await new TopicReader(inject('kafkaBrokers')).start([topics.pathwayEvents, ...agencies.map(topics.agencyEvents), topics.dlq]);
 });
 afterAll(async () => {
   await reader?.stop();
-  await producer?.close();
-  await bridges?.stop();
+  for (const producer of producers.values()) await (await producer).close();
+  // Given back even if stopping fails, or the other files would wait for ever.
+  await Promise.resolve(bridges?.stop()).finally(() => release?.());
   await system?.stop();
 });
 
 const forPathway = (id: string, topic: string) => reader.messages.filter((m) => m.key === id && m.topic === topic);
 const types = (messages: ReceivedMessage[]) => messages.map((m) => String(m.value.type).replace(/^uk\.nhs\.discharge\./, '').replace(/\.v1$/, ''));
-const respond = (pathwayId: string, referralId: string, agency: string, response: string) =>
-  producer.send(topics.agencyResponses, pathwayId, { messageId: randomUUID(), pathwayId, referralId, agency, response });
+/** An agency answers on its own responses topic; the message does not name the agency. */
+const respond = (pathwayId: string, referralId: string, agency: Agency, response: string) =>
+  sendAs(`agency-${agency}`, topics.agencyResponses(agency), pathwayId, { messageId: randomUUID(), pathwayId, referralId, response });
+const adt = (key: string, message: unknown) => sendAs('adt', topics.adt, key, message);
 const referralStatus = async (id: string, referralId: string) =>
   (await system.call('GET', `/pathways/${id}`)).body.state.referrals.find((r: { referralId: string }) => r.referralId === referralId)?.status;
 
@@ -58,7 +72,7 @@ describe('agency events and replies over Kafka', () => {
     await respond(id, 'ref-2', 'equipment', 'ready');
     await eventually(() => referralStatus(id, 'ref-2'), (s) => s === 'ready');
     await system.call('POST', `/pathways/${id}/consent`, { agency: 'equipment', given: true });
-    await producer.send(topics.adt, start.admissionId, { type: 'discharge', messageId: randomUUID(), admissionId: start.admissionId, date: today(), destination: 'temporary-accommodation' });
+    await adt(start.admissionId, { type: 'discharge', messageId: randomUUID(), admissionId: start.admissionId, date: today(), destination: 'temporary-accommodation' });
     const discharged = await eventually(() => system.call('GET', `/pathways/${id}`), (r) => r.body.stage === 'intermediate_care');
     const total = discharged.body.timeline.length;
     // Topics are read independently: wait until each has caught up with the discharge.
@@ -107,7 +121,7 @@ describe('agency events and replies over Kafka', () => {
     // An emergency admission of the same patient within the watch reaches this pathway by the
     // keyed NHS-number hash, without the PAS knowing the pathway id.
     const readmission = { ...admission({ patient: start.patient }), admittedAt: new Date().toISOString() };
-    await producer.send(topics.adt, readmission.admissionId, { type: 'admission', messageId: randomUUID(), emergency: true, ...readmission });
+    await adt(readmission.admissionId, { type: 'admission', messageId: randomUUID(), emergency: true, ...readmission });
     const closed = await eventually(() => system.call('GET', `/pathways/${id}`), (r) => r.body.stage === 'readmitted');
     expect(closed.body.state.readmission.linkedPathwayId).toBe(`pathway-${readmission.admissionId}`);
     const linked = await eventually(() => system.call('GET', `/pathways/pathway-${readmission.admissionId}`), (r) => r.status === 200);
@@ -116,7 +130,7 @@ describe('agency events and replies over Kafka', () => {
     expect(types(forPathway(id, topics.agencyEvents('housing'))).slice(-2)).toEqual(['referral.on_hold', 'pathway.readmitted']);
   });
 
-  it('bad, foreign and unknown messages go to the DLQ with the reason; duplicates are ignored; the consumer keeps going', async () => {
+  it('bad, foreign and unknown messages go to the DLQ with the reason; the agency is the topic\'s; duplicates are ignored; the consumer keeps going', async () => {
     const other = admission();
     const otherId = `pathway-${other.admissionId}`;
     await system.call('POST', '/pathways', other);
@@ -124,39 +138,55 @@ describe('agency events and replies over Kafka', () => {
     await system.call('POST', `/pathways/${otherId}/assessment`, { ...jointAssessment, participants: [{ role: 'nurse' }, { role: 'care_manager' }, { role: 'carer' }], patientAbsent: 'too_unwell', agreement: undefined, pathway: 'P1', needs: ['equipment', 'reablement'] });
     const before = { ...bridges.consumer.stats };
 
-    await producer.send(topics.agencyResponses, otherId, '{"not json');
-    await producer.send(topics.agencyResponses, otherId, { messageId: 'm-missing', pathwayId: otherId, agency: 'equipment', response: 'accepted' });
-    // Referred on the pathway, but answering another agency's referral.
-    await producer.send(topics.agencyResponses, otherId, { messageId: 'm-foreign', pathwayId: otherId, referralId: 'ref-1', agency: 'intermediate-care', response: 'accepted' });
-    await producer.send(topics.agencyResponses, 'pathway-nobody', { messageId: 'm-unknown', pathwayId: 'pathway-nobody', referralId: 'ref-1', agency: 'equipment', response: 'accepted' });
-    await producer.send(topics.adt, 'x', { type: 'transfer', messageId: 'm-adt' });
+    const equipment = (key: string, message: unknown) => sendAs('agency-equipment', topics.agencyResponses('equipment'), key, message);
+    await equipment(otherId, '{"not json');
+    await equipment(otherId, { messageId: 'm-missing', pathwayId: otherId, response: 'accepted' });
+    // Intermediate care is referred on the pathway too, but ref-1 is equipment's: on intermediate
+    // care's own topic, the reply is intermediate care's, whatever it claims.
+    await sendAs('agency-intermediate-care', topics.agencyResponses('intermediate-care'), otherId, { messageId: 'm-foreign', pathwayId: otherId, referralId: 'ref-1', response: 'accepted' });
+    // A message naming an agency is refused outright: only the topic says who answered.
+    await equipment(otherId, { messageId: 'm-named', pathwayId: otherId, referralId: 'ref-1', agency: 'equipment', response: 'accepted' });
+    await equipment('pathway-nobody', { messageId: 'm-unknown', pathwayId: 'pathway-nobody', referralId: 'ref-1', response: 'accepted' });
+    await adt('x', { type: 'transfer', messageId: 'm-adt' });
     await respond(otherId, 'ref-1', 'equipment', 'accepted');
     await respond(otherId, 'ref-1', 'equipment', 'accepted');
 
     await eventually(() => referralStatus(otherId, 'ref-1'), (s) => s === 'accepted');
-    const letters = await reader.waitFor((all) => all.filter((m) => m.topic === topics.dlq && m.value.failedAt && [otherId, 'pathway-nobody', 'x'].includes(String(m.value.key))).length >= 5);
+    const letters = await reader.waitFor((all) => all.filter((m) => m.topic === topics.dlq && m.value.failedAt && [otherId, 'pathway-nobody', 'x'].includes(String(m.value.key))).length >= 6);
     const dlq = letters.filter((m) => m.topic === topics.dlq && [otherId, 'pathway-nobody', 'x'].includes(String(m.value.key)));
     const reasons = dlq.map((m) => String(m.value.reason));
     // Keys spread over partitions, so the DLQ's order is not the sending order.
-    expect(reasons).toHaveLength(5);
+    expect(reasons).toHaveLength(6);
     expect(reasons).toEqual(
       expect.arrayContaining([
         'invalid: not JSON',
         'invalid: referralId: Invalid input: expected string, received undefined',
         expect.stringMatching(/^wrong_agency: referral ref-1 is addressed to equipment, not intermediate-care/),
+        'invalid: (message): Unrecognized key: "agency"',
         expect.stringMatching(/^not_found/),
         expect.stringMatching(/^invalid: type/),
       ]),
     );
     expect(dlq.find((m) => m.value.reason === 'invalid: not JSON')?.value.value).toBe('{"not json');
-    expect(dlq.find((m) => String(m.value.reason).startsWith('wrong_agency'))?.value).toMatchObject({ topic: topics.agencyResponses, partition: expect.any(Number), offset: expect.any(String) });
+    expect(dlq.find((m) => String(m.value.reason).startsWith('wrong_agency'))?.value).toMatchObject({ topic: topics.agencyResponses('intermediate-care'), partition: expect.any(Number), offset: expect.any(String) });
+    // Each agency hears of its own refused answers on its own topic, keyed by its messageId; nobody else does.
+    const rejections = await reader.waitFor((all) => all.filter((m) => m.value.type === 'uk.nhs.discharge.response.rejected.v1' && m.value.subject === otherId).length >= 3);
+    const rejected = (agency: Agency) => rejections.filter((m) => m.topic === topics.agencyEvents(agency) && m.value.type === 'uk.nhs.discharge.response.rejected.v1' && m.value.subject === otherId);
+    expect(rejected('intermediate-care').map((m) => m.value.data)).toEqual([
+      expect.objectContaining({ messageId: 'm-foreign', reason: expect.stringMatching(/^wrong_agency/), message: expect.stringContaining('"m-foreign"') }),
+    ]);
+    expect(rejected('intermediate-care')[0].key).toBe('m-foreign');
+    expect(rejected('equipment').map((m) => (m.value.data as { messageId?: string }).messageId).sort()).toEqual(['m-missing', 'm-named']);
+    expect(rejections.filter((m) => m.value.type === 'uk.nhs.discharge.response.rejected.v1' && !m.topic.startsWith('homeward.agency.equipment') && !m.topic.startsWith('homeward.agency.intermediate-care'))).toEqual([]);
+    // The hospital's rejected ADT message reaches no agency.
+    expect(rejections.filter((m) => m.topic !== topics.dlq && JSON.stringify(m.value).includes('m-adt'))).toEqual([]);
     await eventually(async () => bridges.consumer.stats.duplicate, (n) => n > before.duplicate);
     const events = (await system.call('GET', `/pathways/${otherId}`)).body.timeline.map((e: { event: { type: string } }) => e.event.type);
     expect(events.filter((t: string) => t === 'referral.accepted')).toHaveLength(1);
   });
 
   it('a retried publishing activity produces the same event ids, which consumers de-duplicate', async () => {
-    const publisher = new EventPublisher(createKafka({ brokers: inject('kafkaBrokers').split(','), clientId: 'retry-test' }));
+    const publisher = new EventPublisher(kafkaAs('homeward', { clientId: 'retry-test' }));
     const { publishEvents } = createPublishActivities(publisher);
     const pathwayId = `pathway-retry-${randomUUID().slice(0, 8)}`;
     const request = {

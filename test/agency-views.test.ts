@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { route } from '../activities/publish';
-import { agencyViews, carerFieldsFor, patientFieldsFor, summaryFieldsFor, type RoutingContext } from '../schemas/agency-views';
+import { agencyViews, type RoutingContext } from '../schemas/agency-views';
 import { Agency } from '../schemas/common';
 import type { PathwayEvent } from '../schemas/events';
 import { admission } from './support/fixtures';
@@ -25,11 +25,55 @@ const requested = (agency: Agency, referralId = 'ref-1'): PathwayEvent => ({
   consentRequired: false,
 });
 
+/**
+ * What each agency may see of the patient, restated here as literals (not read from the production
+ * table): a wrong entry there (equipment given the NHS number, say) fails this test.
+ */
+const expectedPatientFields: [Agency, string[]][] = [
+  ['social-care', ['address', 'dateOfBirth', 'name', 'nhsNumber']],
+  ['community-health', ['address', 'dateOfBirth', 'name', 'nhsNumber']],
+  ['intermediate-care', ['address', 'dateOfBirth', 'name', 'nhsNumber']],
+  ['equipment', ['address', 'name']],
+  ['housing', ['address', 'housingStatus', 'name']],
+  ['gp', ['dateOfBirth', 'gpPractice', 'name', 'nhsNumber']],
+  ['voluntary', ['address', 'name']],
+  ['care-home', ['dateOfBirth', 'name', 'nhsNumber']],
+];
+
+/** The parts of the joint assessment (summary and home) each agency may see, as literals: housing never clinical detail. */
+const expectedAssessmentParts: [Agency, string[]][] = [
+  ['social-care', ['communicationNeeds', 'functionalNeeds', 'goals', 'home', 'risks']],
+  ['community-health', ['clinical', 'communicationNeeds', 'functionalNeeds', 'goals', 'risks']],
+  ['intermediate-care', ['clinical', 'communicationNeeds', 'functionalNeeds', 'goals', 'home', 'risks']],
+  ['equipment', ['functionalNeeds', 'home', 'risks']],
+  ['housing', ['communicationNeeds', 'functionalNeeds', 'home']],
+  ['gp', ['clinical', 'communicationNeeds', 'functionalNeeds', 'goals', 'risks']],
+  ['voluntary', ['communicationNeeds', 'goals']],
+  ['care-home', ['clinical', 'communicationNeeds', 'functionalNeeds', 'goals', 'risks']],
+];
+
+/** The carer's details each agency may see, as literals: housing none. */
+const expectedCarerFields: [Agency, string[]][] = [
+  ['social-care', ['carersAssessment', 'name', 'phone', 'relationship', 'willingAndAble']],
+  ['community-health', ['name', 'phone', 'relationship', 'willingAndAble']],
+  ['intermediate-care', ['name', 'phone', 'relationship', 'willingAndAble']],
+  ['equipment', ['name', 'phone']],
+  ['housing', []],
+  ['gp', ['name', 'relationship', 'willingAndAble']],
+  ['voluntary', ['name', 'phone', 'relationship']],
+  ['care-home', ['name', 'phone', 'relationship']],
+];
+
 describe('agency data minimisation', () => {
-  it.each(Agency.options.filter((a) => a !== 'acute-trust'))('a referral to %s carries exactly the patient fields it needs', (agency) => {
+  it('the table covers every agency but the trust itself', () => {
+    expect(expectedPatientFields.map(([agency]) => agency).sort()).toEqual(Agency.options.filter((a) => a !== 'acute-trust').sort());
+  });
+
+  it.each(expectedPatientFields)('a referral to %s carries exactly the patient fields it needs: %j', (agency, fields) => {
     const [view] = agencyViews(requested(agency), ctx());
     expect(view.to).toEqual([agency]);
-    expect(Object.keys(view.data.patient as object).sort()).toEqual([...patientFieldsFor[agency]].sort());
+    expect(Object.keys(view.data.patient as object).sort()).toEqual(fields);
+    for (const field of fields) expect((view.data.patient as Record<string, unknown>)[field]).toEqual(patient[field as keyof typeof patient]);
   });
 
   it('housing gets address and housing status, never the NHS number, date of birth or clinical detail', () => {
@@ -53,10 +97,10 @@ describe('agency data minimisation', () => {
     expect(agencyViews(consent('care-home'), ctx())[0].data).not.toHaveProperty('patient');
   });
 
-  it.each(Agency.options.filter((a) => a !== 'acute-trust'))("a referral to %s carries exactly its part of the assessment's summary", (agency) => {
+  it.each(expectedAssessmentParts)("a referral to %s carries exactly its part of the assessment: %j", (agency, parts) => {
     const summary = { functionalNeeds: ['help to wash'], risks: ['falls'], goals: ['walk to the shop'], communicationNeeds: ['hard of hearing'], clinical: ['insulin twice daily'], home: { suitability: 'suitable' as const } };
     const [view] = agencyViews(requested(agency), { ...ctx(), assessmentSummary: summary });
-    expect(Object.keys(view.data.assessment as object).sort()).toEqual([...summaryFieldsFor[agency]].sort());
+    expect(Object.keys(view.data.assessment as object).sort()).toEqual(parts);
   });
 
   it('the home (suitability, tenure) goes to housing, equipment, social care and intermediate care, not the GP', () => {
@@ -89,9 +133,9 @@ describe('agency data minimisation', () => {
 
   const carer = { name: 'Carer Name', relationship: 'son', phone: '0113 496 0001', willingAndAble: true, carersAssessment: 'accepted' as const };
 
-  it.each(Agency.options.filter((a) => a !== 'acute-trust'))("a referral to %s carries exactly the carer's details it needs", (agency) => {
+  it.each(expectedCarerFields)("a referral to %s carries exactly the carer's details it needs: %j", (agency, fields) => {
     const [view] = agencyViews(requested(agency), { ...ctx(), carer });
-    expect(Object.keys((view.data.carer as object | undefined) ?? {}).sort()).toEqual([...carerFieldsFor[agency]].sort());
+    expect(Object.keys((view.data.carer as object | undefined) ?? {}).sort()).toEqual(fields);
   });
 
   it("the carer's assessment goes to social care with the carer's details on the carer's own agreement; the patient's only with theirs", () => {
@@ -136,5 +180,37 @@ describe('agency data minimisation', () => {
     expect(new Set(ids)).toEqual(new Set(['pathway-A1/7']));
     expect(messages.every((m) => m.key === 'pathway-A1')).toBe(true);
     expect(JSON.parse(messages[0].value).data.agency).toBe('housing');
+  });
+});
+
+describe('routing after discharge', () => {
+  const at = '2026-03-10T09:00:00.000Z';
+  const to = (event: PathwayEvent) => agencyViews(event, ctx()).flatMap((v) => v.to).sort();
+
+  it('the handover gives social care and the GP each their own patient fields', () => {
+    const handover: PathwayEvent = { type: 'handover.long_term_services', at, reason: 'six_week_limit', to: ['social-care', 'gp'] };
+    const views = agencyViews(handover, ctx());
+    expect(views.map((v) => v.to)).toEqual([['social-care'], ['gp']]);
+    expect(views[0].data).toEqual({ reason: 'six_week_limit', to: ['social-care', 'gp'], patient: { nhsNumber: patient.nhsNumber, name: patient.name, dateOfBirth: patient.dateOfBirth, address: patient.address } });
+    expect(views[1].data.patient).toEqual({ nhsNumber: patient.nhsNumber, name: patient.name, dateOfBirth: patient.dateOfBirth, gpPractice: 'B86001' });
+  });
+
+  it('reviews go to intermediate care only', () => {
+    expect(to({ type: 'review.recorded', at, outcome: 'continue', goals: ['walk'], reviewNumber: 1, nextReviewDue: '2026-03-17' })).toEqual(['intermediate-care']);
+    expect(to({ type: 'review.overdue', at, dueOn: '2026-03-09' })).toEqual(['intermediate-care']);
+  });
+
+  it('readmitted, handed back and cancelled reach every involved agency and the GP, without the new admission id', () => {
+    const involvedAndGp = ['equipment', 'gp', 'housing', 'intermediate-care'];
+    const readmitted = agencyViews({ type: 'pathway.readmitted', at, newAdmissionId: 'A2', linkedPathwayId: 'pathway-A2', admittedOn: '2026-03-10', dayOfWatch: 6 }, ctx());
+    expect(readmitted.flatMap((v) => v.to).sort()).toEqual(involvedAndGp);
+    expect(readmitted[0].data).toEqual({ admittedOn: '2026-03-10', dayOfWatch: 6 });
+    expect(to({ type: 'pathway.handed_back', at, outcome: 'home' })).toEqual(involvedAndGp);
+    expect(agencyViews({ type: 'pathway.cancelled', at, reason: 'died' }, ctx())[0].data).toEqual({ reason: 'died' });
+  });
+
+  it('every message carries the CloudEvents Kafka headers', () => {
+    const [message] = route('pathway-A1', { sequence: 3, event: requested('housing', 'ref-2') }, ctx());
+    expect(message.headers).toEqual({ ce_id: 'pathway-A1/3', ce_type: 'uk.nhs.discharge.referral.requested.v1', 'content-type': 'application/cloudevents+json' });
   });
 });

@@ -111,9 +111,9 @@ describe('HTTP API', () => {
 
     const report = await system.call('GET', `/reports/delays?site=${body.site}`);
     expect(report.body.totals).toEqual({ pathways: 1, delayed: 1, bedDaysLost: 3 });
-    expect(report.body.byReason.awaiting_transport).toEqual({ pathways: 1, bedDaysLost: 3 });
-    expect(report.body.byAgency.equipment).toEqual({ pathways: 1, bedDaysLost: 3 });
-    expect(report.body.byBand['2-3']).toEqual({ pathways: 1, bedDaysLost: 3 });
+    expect(report.body.byReason.awaiting_transport).toEqual({ pathways: 1, delayed: 1, bedDaysLost: 3 });
+    expect(report.body.byAgency.equipment).toEqual({ pathways: 1, delayed: 1, bedDaysLost: 3 });
+    expect(report.body.byBand['2-3']).toEqual({ pathways: 1, delayed: 1, bedDaysLost: 3 });
   });
 
   it('serves an OpenAPI document built from the same schemas', async () => {

@@ -1,7 +1,7 @@
 import { SignJWT, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admission, jointAssessment } from './support/fixtures';
-import { startSystem } from './support/system';
+import { eventually, startSystem } from './support/system';
 
 // The trust boundary on the real API, Temporal and a real issuer (discovery + JWKS over HTTP);
 // tokens are signed with the run's issuer key, never faked.
@@ -14,6 +14,8 @@ beforeAll(async () => {
   await system.call('POST', '/pathways', body);
   // Referrals: ref-1 reablement → intermediate-care, ref-2 equipment → equipment. None to housing.
   await system.call('POST', `/pathways/${pathwayId}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['reablement', 'equipment'] });
+  // Timelines come from the read model: wait until the projector has the referrals.
+  await eventually(() => system.call('GET', `/pathways/${pathwayId}/timeline`), (r) => r.body.timeline?.length === 4);
 });
 afterAll(async () => {
   await system?.stop();
@@ -22,11 +24,12 @@ afterAll(async () => {
 type Expectation = 'allowed' | 403 | 404;
 const reads = new Set(['getPathway', 'getTimeline']);
 const agencyCommands = new Set(['command-referral-response', 'command-delay-reason']);
+const managersReads = new Set(['listPathways', 'delayReport', 'sitrepReport', 'delayTrend']);
 
 /** The role matrix, written out here (not taken from the rules under test). */
 const matrix: Record<string, (operationId: string) => Expectation> = {
   'discharge-team': () => 'allowed',
-  manager: (op) => (reads.has(op) || op === 'listPathways' || op === 'delayReport' ? 'allowed' : 403),
+  manager: (op) => (reads.has(op) || managersReads.has(op) ? 'allowed' : 403),
   // Referred on the pathway: reads its own view, answers referrals, records its delay reasons.
   'agency:equipment': (op) => (reads.has(op) || agencyCommands.has(op) ? 'allowed' : 403),
   // Not referred: the pathway does not exist for it.
@@ -55,7 +58,8 @@ async function operations(): Promise<Operation[]> {
 describe('who may do what, for every route of the OpenAPI document', () => {
   it('every secured route answers 401 with WWW-Authenticate: Bearer without a valid token', async () => {
     const ops = await operations();
-    expect(ops.filter((op) => !op.secured).map((op) => op.operationId).sort()).toEqual(['health', 'openapi']);
+    // The dashboard's page holds no data: it asks for a token and reads through the secured API.
+    expect(ops.filter((op) => !op.secured).map((op) => op.operationId).sort()).toEqual(['dashboard', 'health', 'openapi']);
     const wrongKey = (await generateKeyPair('ES256')).privateKey;
     const forged = await new SignJWT({ roles: ['discharge-team'] }).setProtectedHeader({ alg: 'ES256', kid: 'someone-else' })
       .setIssuer(system.issuer).setAudience('homeward').setSubject('mallory').setExpirationTime('1h').sign(wrongKey);

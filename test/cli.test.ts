@@ -9,20 +9,12 @@ import type { CloudEvent } from '../schemas/cloudevent';
 import { admission } from './support/fixtures';
 import { externalProducer } from './support/produce';
 import { testSecrets } from './support/secrets';
-import { startSystem } from './support/system';
+import { eventually, startSystem } from './support/system';
+import { runCommand } from './support/spawn';
 
 const bin = path.join(__dirname, '..', 'bin', 'homeward');
 
-function homeward(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(bin, args, { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const homeward = (args: string[], env: Record<string, string> = {}) => runCommand(bin, args, env);
 
 describe('homeward CLI against the real API', () => {
   let system: Awaited<ReturnType<typeof startSystem>>;
@@ -50,7 +42,7 @@ describe('homeward CLI against the real API', () => {
     expect(refused.stderr).toMatch(/not allowed in stage admitted/);
 
     const accepted = await homeward(['discharge-ready', `pathway-${body.admissionId}`, `date=${new Date().toISOString().slice(0, 10)}`], env);
-    expect(accepted).toMatchObject({ code: 0, stdout: 'discharge-ready accepted: stage assessment; events discharge_ready.recorded\n' });
+    expect(accepted).toMatchObject({ code: 0, stdout: `Recorded discharge-ready on pathway-${body.admissionId}: now assessment; events discharge_ready.recorded\n` });
 
     const shown = await homeward(['show', `pathway-${body.admissionId}`], env);
     expect(shown.code).toBe(0);
@@ -90,6 +82,20 @@ describe('homeward CLI against the real API', () => {
     expect(anonymous).toMatchObject({ code: 1, stderr: expect.stringContaining('npx homeward login --role discharge-team') });
   });
 
+  it('homeward projections rebuild recomputes the read model from its stored events, without Kafka or the API', async () => {
+    const body = admission();
+    const id = `pathway-${body.admissionId}`;
+    await system.call('POST', '/pathways', body);
+    await system.call('POST', `/pathways/${id}/discharge-ready`, { date: new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10) });
+    const row = async () => (await system.projector.db.query('SELECT stage, days_delayed, bed_days_lost, event_count FROM pathways WHERE pathway_id = $1', [id])).rows[0];
+    const projected = await eventually(row, (r) => r?.event_count === 2);
+    expect(projected).toEqual({ stage: 'assessment', days_delayed: 2, bed_days_lost: 2, event_count: 2 });
+    await system.projector.db.query("UPDATE pathways SET stage = 'wrong', days_delayed = 99 WHERE pathway_id = $1", [id]);
+    const rebuilt = await homeward(['projections', 'rebuild'], { DATABASE_URL: system.config.database.url!, KAFKA_BROKERS: '127.0.0.1:1', HOMEWARD_API_URL: 'http://127.0.0.1:1' });
+    expect(rebuilt).toMatchObject({ code: 0, stderr: expect.stringMatching(/Rebuilt \d+ pathways from pathway_events/) });
+    expect(await row()).toEqual(projected);
+  });
+
   it('exits 1 with a clear message when the API is not there', async () => {
     const down = await homeward(['show', 'pathway-x'], { HOMEWARD_API_URL: 'http://127.0.0.1:9' });
     expect(down.code).toBe(1);
@@ -98,29 +104,33 @@ describe('homeward CLI against the real API', () => {
 });
 
 describe('homeward agency tail (reference consumer)', () => {
-  it('prints each event once, dropping redelivered duplicates by CloudEvent id', async () => {
-    const producer = await externalProducer();
-    const subject = `pathway-tail-${Date.now()}`;
-    const event = (sequence: number): CloudEvent => ({
-      specversion: '1.0',
-      id: `${subject}/${sequence}`,
-      source: 'urn:homeward:discharge-pathway',
-      type: 'uk.nhs.discharge.referral.accepted.v1',
-      subject,
-      time: new Date().toISOString(),
-      datacontenttype: 'application/json',
-      sequence,
-      data: { referralId: 'ref-1', agency: 'voluntary' },
-    });
+  const subject = `pathway-tail-${Date.now()}`;
+  const event = (sequence: number): CloudEvent => ({
+    specversion: '1.0',
+    id: `${subject}/${sequence}`,
+    source: 'urn:homeward:discharge-pathway',
+    type: 'uk.nhs.discharge.referral.accepted.v1',
+    subject,
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    sequence,
+    data: { referralId: 'ref-1', agency: 'voluntary' },
+  });
+  const voluntary = { mechanism: 'scram-sha-512' as const, ...testSecrets().kafka['agency-voluntary'] };
+  beforeAll(async () => {
+    // Homeward's own principal is the one that writes agency topics.
+    const producer = await externalProducer('homeward');
     for (const e of [event(1), event(1), event(2)]) await producer.send(topics.agencyEvents('voluntary'), subject, e);
     await producer.send(topics.agencyEvents('voluntary'), subject, 'not json');
     await producer.close();
+  });
 
+  it('prints each event once, dropping redelivered duplicates by CloudEvent id', async () => {
     const received: CloudEvent[] = [];
     const invalid: string[] = [];
     const controller = new AbortController();
     const done = tailAgency({
-      brokers: inject('kafkaBrokers').split(','),
+      kafka: { brokers: inject('kafkaBrokers').split(','), clientId: 'tail-test', sasl: voluntary, ssl: false },
       agency: 'voluntary',
       fromBeginning: true,
       signal: controller.signal,
@@ -134,5 +144,43 @@ describe('homeward agency tail (reference consumer)', () => {
     expect(received.filter((e) => e.subject === subject).map((e) => e.id)).toEqual([`${subject}/1`, `${subject}/2`]);
     expect(result.duplicates).toBeGreaterThanOrEqual(1);
     expect(invalid[0]).toMatch(/not JSON/);
+  });
+
+  /** `homeward agency tail --agency voluntary …` with only the given Kafka settings; SIGINT once stdout shows `until`. */
+  async function tailCli(args: string[], env: Record<string, string>, until?: string) {
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('KAFKA_')));
+    const child = spawn(bin, ['agency', 'tail', '--agency', 'voluntary', ...args], { env: { ...inherited, KAFKA_BROKERS: inject('kafkaBrokers'), ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    if (until) {
+      const deadline = Date.now() + 30_000;
+      while (!stdout.includes(until) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      child.kill('SIGINT');
+    }
+    return { code: await exited, stdout, stderr };
+  }
+  const sasl = (user: { username: string; password: string }) => ({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: user.username, KAFKA_SASL_PASSWORD: user.password });
+
+  it('signs in as the agency\'s user from the data dir\'s secrets in local development', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-tail-'));
+    fs.writeFileSync(path.join(dataDir, 'secrets.json'), JSON.stringify(testSecrets()));
+    const tailed = await tailCli(['--from-beginning'], { HOMEWARD_DATA_DIR: dataDir }, `${subject} #2`);
+    expect(tailed.code, tailed.stderr).toBe(0);
+    expect(tailed.stderr).toContain('as agency-voluntary');
+    expect(tailed.stdout).toContain(`${subject} #1`);
+  });
+
+  it('exits 1 naming what the broker refused: another agency\'s topic, another agency\'s group, a wrong password, no credentials', async () => {
+    const otherTopic = await tailCli([], sasl(testSecrets().kafka['agency-equipment']));
+    expect(otherTopic).toMatchObject({ code: 1, stderr: expect.stringContaining('may not read voluntary\'s events') });
+    const otherGroup = await tailCli(['--group', 'homeward.agency.equipment.mine'], sasl(voluntary));
+    expect(otherGroup).toMatchObject({ code: 1, stderr: expect.stringContaining('groups start with homeward.agency.voluntary.') });
+    const wrongPassword = await tailCli([], sasl({ username: voluntary.username, password: `${voluntary.password}x` }));
+    expect(wrongPassword).toMatchObject({ code: 1, stderr: expect.stringContaining('wrong user name or password') });
+    const noSecrets = await tailCli([], { HOMEWARD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cli-none-')) });
+    expect(noSecrets).toMatchObject({ code: 1, stderr: expect.stringContaining('it needs credentials') });
   });
 });

@@ -3,22 +3,46 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Env } from '../config';
+import { principals } from '../kafka/acls';
+import { agencies } from '../kafka/topics';
 import { searchAttributes } from '../workflows/search-attributes';
 
 // No Docker engine runs here, so the compose file is checked against the code instead.
 const root = path.resolve(__dirname, '..');
 const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { image?: string; build?: string; command?: string[] | string; environment?: Record<string, unknown>; ports?: string[] }>;
+  services: Record<
+    string,
+    { image?: string; build?: string; command?: string[] | string; environment?: Record<string, unknown>; ports?: string[]; depends_on?: Record<string, { condition: string }> }
+  >;
 };
 const services = compose.services;
 
+/** A value as compose gives it once an operator has supplied the variables it requires (`${NAME:?…}`) and defaults apply (`${NAME:-x}`). */
+const supplied: Record<string, string> = { HOMEWARD_OIDC_ISSUER: 'https://login.example.nhs.uk', HOMEWARD_CODEC_KEYS: `k1:${Buffer.alloc(32).toString('base64')}` };
+const resolve = (value: string) =>
+  value.replace(/\$\{(\w+):-([^}]*)\}/g, (_m, _name: string, fallback: string) => fallback).replace(/\$\{(\w+):\?[^}]*\}/g, (_m, name: string) => supplied[name] ?? 'x'.repeat(32));
+
 describe('docker-compose.yml', () => {
   it('has Temporal with PostgreSQL, the Temporal UI, Kafka, the worker and the API', () => {
-    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'kafka', 'worker', 'api']) {
+    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'kafka', 'kafka-setup', 'worker', 'api']) {
       expect(services, name).toHaveProperty(name);
     }
     expect(services.temporal.environment?.DB).toBe('postgres12');
     expect(services.temporal.environment?.POSTGRES_SEEDS).toBe('postgresql');
+  });
+
+  it('gives the worker (whose projector writes it) and the API the read model’s PostgreSQL', () => {
+    const db = services['read-model-db'];
+    expect(db.image).toMatch(/^postgres:/);
+    for (const name of ['worker', 'api']) {
+      const url = new URL(resolve(String(services[name].environment?.DATABASE_URL)));
+      expect(url.hostname).toBe('read-model-db');
+      expect(decodeURIComponent(url.username)).toBe(db.environment?.POSTGRES_USER);
+      // The same variable on both sides: no published default password.
+      expect(decodeURIComponent(url.password)).toBe(resolve(String(db.environment?.POSTGRES_PASSWORD)));
+      expect(String(db.environment?.POSTGRES_PASSWORD)).toMatch(/^\$\{READ_MODEL_DB_PASSWORD:\?/);
+      expect(url.pathname).toBe(`/${String(db.environment?.POSTGRES_DB)}`);
+    }
   });
 
   it('pins a Kafka 3.9 broker in KRaft mode, as kafkajs is untested against 4.x', () => {
@@ -35,13 +59,14 @@ describe('docker-compose.yml', () => {
       const [host, port] = String(env.KAFKA_BROKERS).split(':');
       expect(host).toBe('kafka');
       expect(String(services.kafka.environment?.KAFKA_ADVERTISED_LISTENERS)).toContain(`kafka:${port}`);
-      // Every value must pass the same validation the process applies at start.
-      expect(() => Env.parse(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])))).not.toThrow();
+      // Every value must pass the same validation the process applies at start, once an operator
+      // has supplied the variables compose requires and defaults apply.
+      expect(() => Env.parse(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, resolve(String(v))])))).not.toThrow();
     }
   });
 
   it('runs commands that exist in the repository', () => {
-    for (const name of ['worker', 'api']) {
+    for (const name of ['kafka-setup', 'worker', 'api']) {
       const command = services[name].command as string[];
       const script = command.find((part) => part.endsWith('.ts'));
       expect(script, name).toBeDefined();
@@ -66,5 +91,48 @@ describe('docker-compose.yml', () => {
     for (const key of Object.values(searchAttributes)) {
       expect(registered).toContain(`${key.name}=${cliTypes[key.type]}`);
     }
+  });
+
+  const kafkaEnv = () => services.kafka.environment as Record<string, string>;
+  /** A compose reference to a variable that must be set: no published default. */
+  const required = /^\$\{[A-Z0-9_]+:\?[^}]+\}$/;
+
+  it('gives no secret a default: Kafka passwords, the NHS-number hash key and the codec keys must be set', () => {
+    const secrets = { worker: ['KAFKA_SASL_PASSWORD', 'HOMEWARD_PATIENT_KEY_SECRET', 'HOMEWARD_CODEC_KEYS'], api: ['KAFKA_SASL_PASSWORD', 'HOMEWARD_PATIENT_KEY_SECRET', 'HOMEWARD_CODEC_KEYS'], 'kafka-setup': ['KAFKA_SASL_PASSWORD'] };
+    for (const [name, keys] of Object.entries(secrets)) {
+      for (const key of keys) expect(String(services[name].environment?.[key]), `${name}: ${key}`).toMatch(required);
+    }
+    for (const [key, value] of Object.entries(kafkaEnv())) {
+      if (key.endsWith('_PASSWORD')) expect(String(value), key).toMatch(/^\$\{KAFKA_[A-Z_]+_PASSWORD:(\?[^}]+|-)\}$/);
+      // Every password in a JAAS line is a reference to a variable, never a literal.
+      for (const [, password] of String(value).matchAll(/(?:password|user_admin)="([^"]*)"/g)) expect(password, key).toMatch(required);
+    }
+  });
+
+  it('signs every Kafka client in with SCRAM and enforces ACLs on the broker', () => {
+    const env = kafkaEnv();
+    const protocols = String(env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP).split(',').map((entry) => entry.split(':')[1]);
+    expect(protocols.every((protocol) => protocol.startsWith('SASL_')), 'no plaintext listener').toBe(true);
+    expect(env.KAFKA_SASL_ENABLED_MECHANISMS).toBe('SCRAM-SHA-512');
+    expect(env.KAFKA_AUTHORIZER_CLASS_NAME).toBe('org.apache.kafka.metadata.authorizer.StandardAuthorizer');
+    expect(env.KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND).toBe('false');
+    expect(env.KAFKA_SUPER_USERS).toBe('User:admin');
+    for (const name of ['worker', 'api']) {
+      expect(services[name].environment).toMatchObject({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: principals.homeward });
+      expect(services[name].depends_on?.['kafka-setup']?.condition, name).toBe('service_completed_successfully');
+    }
+    const setup = services['kafka-setup'].environment ?? {};
+    expect(setup).toMatchObject({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'admin' });
+    for (const key of Object.keys(setup)) expect(Object.keys(Env.shape), key).toContain(key);
+  });
+
+  it('creates the SCRAM users the ACL matrix names: admin, homeward, adt and every agency', () => {
+    const script = (services.kafka.command as string[]).join('\n');
+    for (const user of ['admin', principals.homeward, principals.adt]) expect(script).toContain(`[name=${user},password=`);
+    const listed = script.match(/for agency in ([a-z -]+); do/)?.[1].split(' ');
+    expect(listed).toEqual([...agencies]);
+    expect(script).toContain('[name=agency-$$agency,');
+    expect(principals.agency('housing')).toBe('agency-housing');
+    for (const agency of agencies) expect(kafkaEnv(), agency).toHaveProperty(`SCRAM_AGENCY_${agency.toUpperCase().replace(/-/g, '_')}_PASSWORD`);
   });
 });

@@ -51,7 +51,8 @@ describe('hostile requests from /openapi.json', () => {
     );
     const request = fc.record({
       operation: fc.constantFrom(...operations),
-      id: fc.oneof(fc.constant(existing), oddString),
+      // '.' and '..' never reach the server as an id: the client resolves them out of the path.
+      id: fc.oneof(fc.constant(existing), oddString.filter((id) => id !== '.' && id !== '..')),
       // Known fields with wrong or odd values, some left out, and unknown fields.
       fields: fc.dictionary(fc.oneof(fc.constantFrom('date', 'patient', 'site', 'agency', 'referralId', 'participants', 'code', 'reason'), fc.string({ maxLength: 12 })), oddValue, { maxKeys: 5 }),
       rawBody: fc.option(fc.oneof(fc.string({ maxLength: 50 }), fc.constant('{"a":'), fc.constant('[]'), fc.constant('null')), { freq: 5 }),

@@ -5,31 +5,37 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { healthReport } from '../health/registry';
 import { createKafka } from '../kafka/client';
 import { deadLetterValueLimit, InboundConsumer } from '../kafka/inbound-consumer';
-import { topics } from '../kafka/topics';
+import { inboundTopics, topics } from '../kafka/topics';
 import { startInboundBridges, type RunningBridges } from '../workers/inbound';
 import { admission } from './support/fixtures';
 import { positionGroupAtEnd, TopicReader } from './support/kafka';
 import { externalProducer } from './support/produce';
+import { exclusive } from './support/exclusive';
 import { eventually, startSystem } from './support/system';
 
 // Poison messages and crashes on the real broker: every message ends processed or dead-lettered,
 // and the consumer keeps going.
 let system: Awaited<ReturnType<typeof startSystem>>;
 let bridges: RunningBridges;
+// Files whose bridges consume the inbound topics take turns, so none handles another's messages.
+let release: () => void;
 let producer: Awaited<ReturnType<typeof externalProducer>>;
 let reader: TopicReader;
 beforeAll(async () => {
+  release = await exclusive('inbound-bridges');
   system = await startSystem();
-  const groupId = `robustness-${randomUUID()}`;
-  await positionGroupAtEnd(inject('kafkaBrokers'), groupId, [topics.adt]);
+  // The bridges sign in as homeward, whose consumer groups start homeward-.
+  const groupId = `homeward-robustness-${randomUUID()}`;
+  await positionGroupAtEnd(inject('kafkaBrokers'), groupId, inboundTopics());
   bridges = await startInboundBridges(system.config, pino({ level: 'silent' }), groupId);
-  producer = await externalProducer();
+  producer = await externalProducer('adt');
   reader = await new TopicReader(inject('kafkaBrokers')).start([topics.dlq]);
 });
 afterAll(async () => {
   await reader?.stop();
   await producer?.close();
-  await bridges?.stop();
+  // Given back even if stopping fails, or the other files would wait for ever.
+  await Promise.resolve(bridges?.stop()).finally(() => release?.());
   await system?.stop();
 });
 
@@ -68,7 +74,7 @@ describe('poison messages', () => {
 
 describe('a consumer that crashes', () => {
   it('is restarted with backoff, shows in health meanwhile, and loses no message', async () => {
-    const groupId = `crash-${randomUUID()}`;
+    const groupId = `homeward-crash-${randomUUID()}`;
     const brokers = inject('kafkaBrokers');
     await positionGroupAtEnd(brokers, groupId, [topics.adt]);
     const key = `crash-${randomUUID()}`;

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { topics } from '../kafka/topics';
+import { inboundTopics, topics } from '../kafka/topics';
 import { startInboundBridges, type RunningBridges } from '../workers/inbound';
 import { admission, jointAssessment, nhsNumber } from './support/fixtures';
 import { positionGroupAtEnd } from './support/kafka';
 import { externalProducer } from './support/produce';
+import { exclusive } from './support/exclusive';
 import { eventually, startSystem } from './support/system';
 
 // Personal data never reaches a log line: drive the API and the inbound bridges with a patient's
@@ -22,14 +23,19 @@ const logger = pino({ level: 'debug' }, capture);
 
 let system: Awaited<ReturnType<typeof startSystem>>;
 let bridges: RunningBridges;
+// Files whose bridges consume the inbound topics take turns, so none handles another's messages.
+let release: () => void;
 beforeAll(async () => {
+  release = await exclusive('inbound-bridges');
   system = await startSystem({}, logger);
-  const groupId = `pii-test-${randomUUID()}`;
-  await positionGroupAtEnd(inject('kafkaBrokers'), groupId, [topics.agencyResponses, topics.adt]);
+  // The bridges' principal may use only consumer groups starting homeward-.
+  const groupId = `homeward-pii-test-${randomUUID()}`;
+  await positionGroupAtEnd(inject('kafkaBrokers'), groupId, inboundTopics());
   bridges = await startInboundBridges(system.config, logger, groupId);
 });
 afterAll(async () => {
-  await bridges?.stop();
+  // Given back even if stopping fails, or the other files would wait for ever.
+  await Promise.resolve(bridges?.stop()).finally(() => release?.());
   await system?.stop();
 });
 
@@ -44,7 +50,7 @@ describe('personal data in logs', () => {
     const assessment = { ...jointAssessment, pathway: 'P1', needs: ['domiciliary-care'] };
     await system.call('POST', `/pathways/pathway-${body.admissionId}/assessment`, { ...assessment, carer });
     await system.call('POST', `/pathways/pathway-${body.admissionId}/assessment`, { ...assessment, carer: { ...carer, phone: 'call 0113 496 0999 ask for Quentin Carerson' } });
-    const producer = await externalProducer();
+    const producer = await externalProducer('adt');
     const bad = { type: 'admission', messageId: 'pii-1', admissionId: 'bad id with spaces', patient: body.patient, site: 'S', localAuthority: 'L', admittedAt: 'yesterday', emergency: true };
     await producer.send(topics.adt, 'pii', bad);
     await producer.close();

@@ -2,12 +2,11 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { resolvePolicy } from '../domain';
-import { createKafka } from '../kafka/client';
 import { EventPublisher } from '../kafka/publisher';
 import { topics } from '../kafka/topics';
 import { pathwayViewQuery, pathwayWorkflowId, type PathwayInput } from '../workflows/definitions';
 import { admission } from './support/fixtures';
-import { TopicReader } from './support/kafka';
+import { kafkaAs, TopicReader } from './support/kafka';
 import { connectDevServer, createWorker, uniqueTaskQueue } from './support/temporal';
 
 // The foundation end to end: a pathway workflow on the real Temporal dev server publishes its
@@ -21,7 +20,7 @@ describe('smoke: Temporal → activity → Kafka', () => {
 
   beforeAll(async () => {
     temporal = await connectDevServer();
-    publisher = new EventPublisher(createKafka({ brokers: inject('kafkaBrokers').split(','), clientId: 'smoke' }));
+    publisher = new EventPublisher(kafkaAs('homeward', { clientId: 'smoke' }));
     worker = await createWorker({ connection: temporal.nativeConnection, taskQueue, activities: createActivities({ publisher }) });
     running = worker.run();
   });

@@ -1,12 +1,11 @@
 import { describe, expect, it, inject } from 'vitest';
 import { createActivities } from '../activities';
 import { resolvePolicy } from '../domain';
-import { createKafka } from '../kafka/client';
 import { EventPublisher } from '../kafka/publisher';
 import { topics } from '../kafka/topics';
 import { commandUpdate, pathwayViewQuery, pathwayWorkflowId, type PathwayInput } from '../workflows/definitions';
 import { admission, jointAssessment } from './support/fixtures';
-import { TopicReader } from './support/kafka';
+import { kafkaAs, TopicReader } from './support/kafka';
 import { eventually } from './support/system';
 import { connectDevServer, createWorker, uniqueTaskQueue } from './support/temporal';
 
@@ -16,10 +15,9 @@ describe('worker stopped mid-pathway and restarted', () => {
   it('loses no event and no command', async () => {
     const temporal = await connectDevServer();
     const taskQueue = uniqueTaskQueue('restart');
-    const brokers = inject('kafkaBrokers').split(',');
     const reader = await new TopicReader(inject('kafkaBrokers')).start([topics.pathwayEvents]);
     const startWorker = async () => {
-      const publisher = new EventPublisher(createKafka({ brokers, clientId: 'restart-test' }));
+      const publisher = new EventPublisher(kafkaAs('homeward', { clientId: 'restart-test' }));
       const worker = await createWorker({ connection: temporal.nativeConnection, taskQueue, activities: createActivities({ publisher }) });
       const running = worker.run();
       return {

@@ -6,7 +6,7 @@ import { patientKey } from '../config/patient-key';
 import { adtActor, type Actor } from '../schemas/actor';
 import type { Agency } from '../schemas/common';
 import type { Outcome } from '../kafka/inbound-consumer';
-import { topics } from '../kafka/topics';
+import { agencyOfResponses, topics } from '../kafka/topics';
 import { AdtMessage, AgencyResponse } from '../schemas/inbound';
 import { pathwayWorkflowId } from '../workflows/definitions';
 import { searchAttributes as keys } from '../workflows/search-attributes';
@@ -58,10 +58,11 @@ export function createInboundHandler(deps: { app: Application; patientKeySecret:
     }
   }
 
-  async function onResponse(message: KafkaMessage): Promise<Outcome> {
+  /** `agency`: the topic's, which only that agency may write (ACLs); never the message's say-so. */
+  async function onResponse(message: KafkaMessage, agency: Agency): Promise<Outcome> {
     const parsed = parse(AgencyResponse, message);
     if (isOutcome(parsed)) return parsed;
-    const { pathwayId, referralId, agency, response, reason, readyFrom } = parsed;
+    const { pathwayId, referralId, response, reason, readyFrom } = parsed;
     const sameAnswer: Record<string, string[]> = { accepted: ['accepted', 'ready'], declined: ['declined'], ready: ['ready'] };
     return command(agencyActor(agency), pathwayId, 'referral-response', { referralId, agency, response, reason, readyFrom }, async () => {
       const view = await read(pathwayId);
@@ -120,7 +121,8 @@ export function createInboundHandler(deps: { app: Application; patientKeySecret:
   }
 
   return async (topic: string, message: KafkaMessage): Promise<Outcome> => {
-    if (topic === topics.agencyResponses) return onResponse(message);
+    const agency = agencyOfResponses(topic);
+    if (agency) return onResponse(message, agency);
     if (topic === topics.adt) return onAdt(message);
     return rejected(`unexpected topic ${topic}`);
   };

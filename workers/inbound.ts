@@ -5,15 +5,19 @@ import { createDataConverter } from '../codec/data-converter';
 import type { Config } from '../config';
 import { createKafka } from '../kafka/client';
 import { InboundConsumer } from '../kafka/inbound-consumer';
-import { topics } from '../kafka/topics';
+import { inboundTopics } from '../kafka/topics';
 import { createInboundHandler } from './inbound-handlers';
+import { agencyRejectionNotice } from './rejection-notices';
 
 export interface RunningBridges {
   consumer: InboundConsumer;
   stop(): Promise<void>;
 }
 
-/** The inbound bridges: agency responses and ADT messages from Kafka into pathway commands. */
+/**
+ * The inbound bridges: agency responses and ADT messages from Kafka into pathway commands.
+ * `groupId` must start with `homeward-`, the consumer groups the `homeward` principal may use.
+ */
 export async function startInboundBridges(config: Config, logger: Logger, groupId = 'homeward-inbound'): Promise<RunningBridges> {
   const dataConverter = createDataConverter(config.codecKeys);
   const connection = await Connection.connect({ address: config.temporal.address });
@@ -25,9 +29,11 @@ export async function startInboundBridges(config: Config, logger: Logger, groupI
     groupId,
     createInboundHandler({ app, patientKeySecret: config.patientKeySecret }),
     logger.child({ component: 'inbound' }),
+    agencyRejectionNotice,
   );
-  await consumer.start([topics.agencyResponses, topics.adt]);
-  logger.info({ topics: [topics.agencyResponses, topics.adt] }, 'inbound bridges running');
+  const inbound = inboundTopics();
+  await consumer.start(inbound);
+  logger.info({ topics: inbound }, 'inbound bridges running');
   return {
     consumer,
     async stop() {

@@ -1,20 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
-import { ensureTopics } from '../../kafka/topics';
+import { loadOrCreateDevSecrets, readDevSecrets } from '../../config/dev-secrets';
 import { kafkaHealth } from './kafka';
-import { local, startLocalKafka, startLocalTemporal } from './local';
+import { local, localPostgresUrl, setUpLocalKafka, startLocalKafka, startLocalPostgres, startLocalTemporal } from './local';
+import { postgresHealth } from './postgres';
 import { paths } from './paths';
 import { MissingToolError } from './process';
 import { temporalHealth } from './temporal';
 
 /**
- * `npm run infra -- <start|status|stop> [temporal|kafka]`: the local servers on their own, in the
+ * `npm run infra -- <start|status|stop> [temporal|kafka|postgres]`: the local servers on their own, in the
  * background, for running the worker or API separately. Same ports and data as `npm start`.
  */
 const { temporalPort, kafkaPort } = local;
 const runDir = path.join(paths.dataDir, 'run');
 const pidFile = (name: string) => path.join(runDir, `${name}.pid`);
+
+/** The local PostgreSQL's password: the data dir's development secret, as npm start uses it. */
+const postgresPassword = async () => (await loadOrCreateDevSecrets(paths.dataDir)).postgresPassword;
 
 const servers = {
   temporal: {
@@ -24,15 +27,22 @@ const servers = {
   },
   kafka: {
     address: `127.0.0.1:${kafkaPort}`,
-    health: () => kafkaHealth(`127.0.0.1:${kafkaPort}`),
+    health: () => {
+      // Without the data dir's secrets, a broker refusing an unknown user still counts as up.
+      const admin = readDevSecrets(paths.dataDir)?.kafka.admin;
+      return kafkaHealth(`127.0.0.1:${kafkaPort}`, admin && { mechanism: 'scram-sha-512', ...admin });
+    },
     start: async () => {
-      const server = await startLocalKafka(true);
-      const admin = new Kafka({ clientId: 'homeward-infra', brokers: [server.address], logLevel: logLevel.NOTHING }).admin();
-      await admin.connect();
-      await ensureTopics(admin);
-      await admin.disconnect();
+      const { kafka: credentials } = await loadOrCreateDevSecrets(paths.dataDir);
+      const server = await startLocalKafka(credentials, true);
+      await setUpLocalKafka(server.address, credentials);
       return server;
     },
+  },
+  postgres: {
+    address: `127.0.0.1:${local.postgresPort}`,
+    health: async () => postgresHealth(localPostgresUrl(await postgresPassword())),
+    start: async () => startLocalPostgres(await postgresPassword(), true),
   },
 } as const;
 type Name = keyof typeof servers;
@@ -48,9 +58,9 @@ async function healthy(name: Name): Promise<boolean> {
 
 async function main(): Promise<number> {
   const [action, which = 'all'] = process.argv.slice(2);
-  const names: Name[] = which === 'all' ? ['temporal', 'kafka'] : [which as Name];
+  const names: Name[] = which === 'all' ? ['temporal', 'kafka', 'postgres'] : [which as Name];
   if (!['start', 'status', 'stop'].includes(action ?? '') || names.some((n) => !(n in servers))) {
-    console.error('usage: npm run infra -- <start|status|stop> [temporal|kafka|all]');
+    console.error('usage: npm run infra -- <start|status|stop> [temporal|kafka|postgres|all]');
     return 2;
   }
   fs.mkdirSync(runDir, { recursive: true });
@@ -68,7 +78,7 @@ async function main(): Promise<number> {
       }
       const running = await server.start();
       fs.writeFileSync(pidFile(name), String(running.pid));
-      console.log(`${name} started on ${running.address} (pid ${running.pid}); stop with: npm run infra -- stop ${name}`);
+      console.log(`${name} started on ${server.address} (pid ${running.pid}); stop with: npm run infra -- stop ${name}`);
     } else {
       const pid = fs.existsSync(pidFile(name)) ? Number(fs.readFileSync(pidFile(name), 'utf8')) : undefined;
       if (!pid) {
@@ -76,7 +86,8 @@ async function main(): Promise<number> {
         continue;
       }
       try {
-        process.kill(pid, 'SIGTERM');
+        // PostgreSQL's fast shutdown is SIGINT (SIGTERM waits for every client to leave).
+        process.kill(pid, name === 'postgres' ? 'SIGINT' : 'SIGTERM');
       } catch {
         // Already gone.
       }

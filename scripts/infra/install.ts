@@ -106,6 +106,12 @@ export async function ensureComponents(components: Component[]): Promise<void> {
   }
 }
 
+/** Whether a component is already in the cache (so a start can say honestly whether it will take minutes). */
+export function isInstalled(component: Component): boolean {
+  const marker = { 'temporal-cli': paths.temporalCli, 'temporal-test-server': paths.testServerWrapper, kafka: paths.kafkaLibs }[component];
+  return fs.existsSync(marker);
+}
+
 /** Which components this run must install: none for servers given by TEMPORAL_ADDRESS / KAFKA_BROKERS. */
 export function neededComponents(options: { testServer: boolean }): Component[] {
   const needed: Component[] = [];

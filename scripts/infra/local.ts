@@ -1,12 +1,17 @@
 import path from 'node:path';
-import { startKafka } from './kafka';
+import { createKafka } from '../../kafka/client';
+import { setUpTopicsAndAcls } from '../../kafka/setup';
+import { adminUser, startKafka, type KafkaCredentials } from './kafka';
 import { paths } from './paths';
+import { localDatabaseUrl, startPostgres } from './postgres';
 import { startTemporalDev } from './temporal';
 
 /** The long-lived local servers of `npm start` and `npm run infra`: one place for their ports and data. */
 export const local = {
   temporalPort: Number(process.env.TEMPORAL_PORT ?? 7233),
   kafkaPort: Number(process.env.KAFKA_PORT ?? 9092),
+  /** Not 5432, so a PostgreSQL already installed on the machine is left alone. */
+  postgresPort: Number(process.env.POSTGRES_PORT ?? 5433),
   /** The development token issuer (discovery + JWKS) that npm start runs on loopback. */
   devIssuerPort: Number(process.env.HOMEWARD_DEV_ISSUER_PORT ?? 8090),
 };
@@ -20,11 +25,28 @@ export const startLocalTemporal = (detached = false) =>
     detached,
   });
 
-export const startLocalKafka = (detached = false) =>
+/** `credentials`: the data dir's development secrets' `kafka` entry. */
+export const startLocalKafka = (credentials: KafkaCredentials, detached = false) =>
   startKafka({
     port: local.kafkaPort,
     controllerPort: Number(process.env.KAFKA_CONTROLLER_PORT ?? 9093),
     dataDir: path.join(paths.dataDir, 'kafka'),
     logFile: path.join(paths.dataDir, 'kafka.log'),
+    credentials,
     detached,
   });
+
+/** Topics and ACLs on a broker whose admin is the one of `credentials` (comma-separated brokers). */
+export const setUpLocalKafka = (brokers: string, credentials: KafkaCredentials) =>
+  setUpTopicsAndAcls(createKafka({ brokers: brokers.split(','), clientId: 'homeward-setup', sasl: { mechanism: 'scram-sha-512', ...adminUser(credentials) } }));
+/** The read model's local PostgreSQL; its password is the data dir's development secret. */
+export const startLocalPostgres = (password: string, detached = false) =>
+  startPostgres({
+    port: local.postgresPort,
+    password,
+    dataDir: path.join(paths.dataDir, 'postgres'),
+    logFile: path.join(paths.dataDir, 'postgres.log'),
+    detached,
+  });
+
+export const localPostgresUrl = (password: string) => localDatabaseUrl(local.postgresPort, password);

@@ -1,15 +1,17 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { Kafka, logLevel } from 'kafkajs';
 import { ensureTestServer } from '../../scripts/infra/install';
-import { startKafka } from '../../scripts/infra/kafka';
+import { startKafka, type KafkaCredentials } from '../../scripts/infra/kafka';
+import { setUpLocalKafka } from '../../scripts/infra/local';
+import { paths } from '../../scripts/infra/paths';
 import { freePort } from '../../scripts/infra/process';
+import { startPostgres } from '../../scripts/infra/postgres';
 import { startTemporalDev, type RunningServer } from '../../scripts/infra/temporal';
-import { ensureTopics } from '../../kafka/topics';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { generateDevSecrets } from '../../config/dev-secrets';
+import { generateDevSecrets, readDevSecrets, type DevSecrets } from '../../config/dev-secrets';
 import { workflowBundle } from '../../workers/workflow-bundle';
 
 declare module 'vitest' {
@@ -20,6 +22,8 @@ declare module 'vitest' {
     workflowBundlePath: string;
     /** JSON of the run's DevSecrets: generated per run, like npm start's, never committed. */
     devSecrets: string;
+    /** The run's PostgreSQL (database `homeward`); each system under test creates a database of its own. */
+    databaseUrl: string;
   }
 }
 
@@ -33,21 +37,26 @@ const quietBundlerLogger = {
 };
 
 /**
- * One real Temporal dev server and one real Kafka broker for the whole run, on free ports so a
- * running `npm start` is never disturbed. TEMPORAL_ADDRESS / KAFKA_BROKERS reuse existing servers.
+ * One real Temporal dev server, one real Kafka broker and one real PostgreSQL for the whole run,
+ * on free ports so a running `npm start` is never disturbed. TEMPORAL_ADDRESS / KAFKA_BROKERS /
+ * DATABASE_URL reuse existing servers.
  * HOMEWARD_SKIP_SERVERS=1 starts nothing (pure domain specs only).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const running: RunningServer[] = [];
-  project.provide('devSecrets', JSON.stringify(await generateDevSecrets()));
+  const secrets = process.env.KAFKA_BROKERS && process.env.HOMEWARD_SKIP_SERVERS !== '1' ? existingBrokerSecrets() : await generateDevSecrets();
+  project.provide('devSecrets', JSON.stringify(secrets));
   if (process.env.HOMEWARD_SKIP_SERVERS === '1') {
     project.provide('temporalAddress', '');
     project.provide('kafkaBrokers', '');
     project.provide('testServerPath', '');
     project.provide('workflowBundlePath', '');
+    project.provide('databaseUrl', '');
     return async () => {};
   }
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeward-test-'));
+  // Enterable (not listable) by the OS user PostgreSQL runs as when the tests run as root.
+  fs.chmodSync(workDir, 0o711);
   // allSettled: if one server fails to start, the others are stopped rather than leaked.
   const settled = await Promise.allSettled([
     process.env.TEMPORAL_ADDRESS
@@ -56,7 +65,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     process.env.KAFKA_BROKERS
       ? Promise.resolve({ address: process.env.KAFKA_BROKERS, stop: async () => {} })
       : Promise.all([freePort(), freePort()]).then(([port, controllerPort]) =>
-          startKafka({ port, controllerPort, dataDir: path.join(workDir, 'kafka'), logFile: path.join(workDir, 'kafka.log') }),
+          startKafka({ port, controllerPort, dataDir: path.join(workDir, 'kafka'), logFile: path.join(workDir, 'kafka.log'), credentials: secrets.kafka }),
+        ),
+    process.env.DATABASE_URL
+      ? Promise.resolve({ address: process.env.DATABASE_URL, stop: async () => {} })
+      : freePort().then((port) =>
+          startPostgres({ port, dataDir: path.join(workDir, 'postgres'), logFile: path.join(workDir, 'postgres.log'), password: crypto.randomBytes(18).toString('base64url') }),
         ),
   ]);
   for (const result of settled) if (result.status === 'fulfilled') running.push(result.value);
@@ -65,13 +79,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await Promise.all(running.map((server) => server.stop()));
     throw failed.reason;
   }
-  const [temporal, kafka] = running;
+  const [temporal, kafka, postgres] = running;
+  project.provide('databaseUrl', postgres.address);
   const stopAll = async () => {
     await Promise.all(running.map((server) => server.stop()));
     fs.rmSync(workDir, { recursive: true, force: true });
   };
   try {
-    await prepare(project, temporal.address, kafka.address, await ensureTestServer(), workDir);
+    await prepare(project, temporal.address, kafka.address, await ensureTestServer(), workDir, secrets.kafka);
   } catch (error) {
     await stopAll();
     throw error;
@@ -79,16 +94,23 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return stopAll;
 }
 
-async function prepare(project: TestProject, temporalAddress: string, kafkaBrokers: string, testServerPath: string, workDir: string) {
+/**
+ * An existing broker (KAFKA_BROKERS) must know the run's SCRAM users: those of the data dir's
+ * secrets, as the broker `npm start` runs has them.
+ */
+function existingBrokerSecrets(): DevSecrets {
+  const secrets = readDevSecrets(paths.dataDir);
+  if (!secrets) throw new Error(`KAFKA_BROKERS is set, but ${paths.dataDir}/secrets.json (its SCRAM users' passwords) is missing: run \`npm start\` once, or unset KAFKA_BROKERS`);
+  return secrets;
+}
+
+async function prepare(project: TestProject, temporalAddress: string, kafkaBrokers: string, testServerPath: string, workDir: string, credentials: KafkaCredentials) {
   // With Homeward's failure converter, as a worker given workflowsPath bundles it itself.
   const bundle = await bundleWorkflowCode({ ...workflowBundle, logger: quietBundlerLogger });
   const bundlePath = path.join(workDir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);
   project.provide('workflowBundlePath', bundlePath);
-  const admin = new Kafka({ clientId: 'homeward-test-setup', brokers: kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  await ensureTopics(admin);
-  await admin.disconnect();
+  await setUpLocalKafka(kafkaBrokers, credentials);
   project.provide('temporalAddress', temporalAddress);
   project.provide('kafkaBrokers', kafkaBrokers);
   project.provide('testServerPath', testServerPath);

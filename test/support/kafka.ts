@@ -1,11 +1,41 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import type { Consumer, Kafka, RetryOptions } from 'kafkajs';
+import { inject } from 'vitest';
+import { createKafka } from '../../kafka/client';
+import { testSecrets } from './secrets';
+
+/**
+ * A client on the suite's broker signed in as one of the run's principals: `admin` (super user,
+ * reads everything), `homeward`, `adt` or `agency-<agency>`; `null` for no credentials at all.
+ */
+export function kafkaAs(principal: string | null, options: { brokers?: string; clientId?: string; retry?: RetryOptions } = {}): Kafka {
+  const user = principal === null ? undefined : testSecrets().kafka[principal];
+  if (principal !== null && !user) throw new Error(`The run's secrets have no Kafka principal ${principal}`);
+  return createKafka({
+    brokers: (options.brokers ?? inject('kafkaBrokers')).split(','),
+    clientId: options.clientId ?? `test-${principal ?? 'anonymous'}`,
+    sasl: user && { mechanism: 'scram-sha-512', ...user },
+    retry: options.retry,
+  });
+}
 
 export interface ReceivedMessage {
   topic: string;
   key: string | undefined;
   value: Record<string, unknown>;
   headers: Record<string, string>;
+}
+
+/**
+ * Other test files put deliberately broken messages on shared topics: a reader that threw on one
+ * would make kafkajs redeliver it for ever and read nothing more.
+ */
+function parseValue(text: string | undefined): Record<string, unknown> {
+  try {
+    return JSON.parse(text ?? 'null') as Record<string, unknown>;
+  } catch {
+    return { unparsed: text };
+  }
 }
 
 /**
@@ -16,17 +46,20 @@ export class TopicReader {
   readonly messages: ReceivedMessage[] = [];
   private consumer?: Consumer;
 
-  constructor(private readonly brokers: string) {}
+  constructor(
+    private readonly brokers: string,
+    private readonly principal = 'admin',
+  ) {}
 
   async start(topics: string[]): Promise<this> {
-    const kafka = new Kafka({ clientId: 'homeward-test-reader', brokers: this.brokers.split(','), logLevel: logLevel.NOTHING });
+    const kafka = kafkaAs(this.principal, { brokers: this.brokers, clientId: 'homeward-test-reader' });
     this.consumer = kafka.consumer({ groupId: `test-${randomUUID()}`, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics, fromBeginning: true });
     await this.consumer.run({
       eachMessage: async ({ topic, message }) => {
         const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-        this.messages.push({ topic, key: message.key?.toString(), value: JSON.parse(message.value?.toString() ?? 'null'), headers });
+        this.messages.push({ topic, key: message.key?.toString(), value: parseValue(message.value?.toString()), headers });
       },
     });
     return this;
@@ -51,16 +84,25 @@ export class TopicReader {
 /**
  * Commits a new consumer group's offsets at the current end of the topics, so a bridge started
  * with it handles only this test's messages, not those other test files left on shared topics.
+ * One member joins once for every topic (admin.setOffsets joins once per topic: seconds each).
  */
 export async function positionGroupAtEnd(brokers: string, groupId: string, topicNames: string[]): Promise<void> {
-  const admin = new Kafka({ clientId: 'homeward-test-admin', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  const kafka = kafkaAs('admin', { brokers, clientId: 'homeward-test-admin' });
+  const admin = kafka.admin();
   await admin.connect();
+  const ends = await Promise.all(topicNames.map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) }))).finally(() => admin.disconnect());
+  const consumer = kafka.consumer({ groupId });
+  await consumer.connect();
   try {
-    for (const topic of topicNames) {
-      const offsets = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({ groupId, topic, partitions: offsets.map(({ partition, high }) => ({ partition, offset: high })) });
-    }
+    await consumer.subscribe({ topics: topicNames, fromBeginning: true });
+    // As admin.setOffsets does: seeks are committed on the first fetch, then the member leaves.
+    await new Promise<void>((resolve, reject) => {
+      consumer.on(consumer.events.FETCH, () => consumer.stop().then(resolve, reject));
+      consumer.run({ eachBatchAutoResolve: false, eachBatch: async () => {} }).catch(reject);
+      consumer.pause(topicNames.map((topic) => ({ topic })));
+      for (const { topic, offsets } of ends) for (const { partition, high } of offsets) consumer.seek({ topic, partition, offset: high });
+    });
   } finally {
-    await admin.disconnect();
+    await consumer.disconnect();
   }
 }

@@ -4,7 +4,6 @@ import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { inject } from 'vitest';
 import { createActivities } from '../../activities';
 import { resolvePolicy, type Policy } from '../../domain';
-import { createKafka } from '../../kafka/client';
 import { EventPublisher } from '../../kafka/publisher';
 import type { Actor } from '../../schemas/actor';
 import type { CommandName, StartPayload } from '../../schemas/commands';
@@ -13,6 +12,7 @@ import type { dischargePathway } from '../../workflows/discharge-pathway';
 import { admission } from './fixtures';
 import { temporal } from '@temporalio/proto';
 import { searchAttributes } from '../../workflows/search-attributes';
+import { kafkaAs } from './kafka';
 import { createWorker, testDataConverter, uniqueTaskQueue } from './temporal';
 
 /**
@@ -39,8 +39,7 @@ export class PathwayTestEnv {
       client: { dataConverter },
     });
     await registerSearchAttributes(env);
-    const brokers = options.kafkaBrokers ?? inject('kafkaBrokers');
-    const publisher = new EventPublisher(createKafka({ brokers: brokers.split(','), clientId: 'time-skipping-tests' }));
+    const publisher = new EventPublisher(kafkaAs('homeward', { brokers: options.kafkaBrokers, clientId: 'time-skipping-tests' }));
     const taskQueue = uniqueTaskQueue('pathways');
     const worker = await createWorker({
       connection: env.nativeConnection,

@@ -1,10 +1,12 @@
-import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { inject } from 'vitest';
+import type { Producer } from 'kafkajs';
+import { kafkaAs } from './kafka';
 
-/** A plain producer standing in for an agency's or the PAS's system, on the real broker. */
-export async function externalProducer(): Promise<{ send(topic: string, key: string, value: unknown): Promise<void>; close(): Promise<void> }> {
-  const kafka = new Kafka({ clientId: 'external-system', brokers: inject('kafkaBrokers').split(','), logLevel: logLevel.NOTHING });
-  const producer: Producer = kafka.producer();
+/**
+ * A plain producer standing in for an agency's or the PAS's system on the real broker, signed in
+ * as `principal` (`agency-<agency>`, `adt` …), so the broker's ACLs apply to it.
+ */
+export async function externalProducer(principal: string): Promise<{ send(topic: string, key: string, value: unknown): Promise<void>; close(): Promise<void> }> {
+  const producer: Producer = kafkaAs(principal, { clientId: `external-${principal}` }).producer();
   await producer.connect();
   return {
     async send(topic, key, value) {

@@ -9,11 +9,14 @@ import { createKafka } from '../../kafka/client';
 import { EventPublisher } from '../../kafka/publisher';
 import type { Worker } from '@temporalio/worker';
 import { connectDevServer, createWorker, testDataConverter, uniqueTaskQueue } from './temporal';
+import { createTestDatabase } from './database';
+import { startProjector } from '../../projections/projector';
 
 /**
- * The real system on the suite's dev server and broker: a pathway worker on its own task queue
- * (or TEMPORAL_TASK_QUEUE's) and the HTTP API on a free port. The worker and the client use the
- * codec keys of the configuration, so overriding HOMEWARD_CODEC_KEYS changes all of them.
+ * The real system on the suite's dev server, broker and PostgreSQL: a pathway worker on its own
+ * task queue (or TEMPORAL_TASK_QUEUE's), a projector in its own consumer group filling a database
+ * of its own, and the HTTP API on a free port. The worker and the client use the codec keys of the
+ * configuration, so overriding HOMEWARD_CODEC_KEYS changes all of them.
  */
 export async function startSystem(overrides: Partial<Record<string, string>> = {}, logger: Logger = pino({ level: 'silent' })) {
   const taskQueue = uniqueTaskQueue('system');
@@ -23,6 +26,7 @@ export async function startSystem(overrides: Partial<Record<string, string>> = {
     HOMEWARD_OIDC_ISSUER: issuer.url,
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     KAFKA_BROKERS: inject('kafkaBrokers'),
+    DATABASE_URL: await createTestDatabase(),
     TEMPORAL_TASK_QUEUE: taskQueue,
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: '0',
@@ -40,11 +44,12 @@ export async function startSystem(overrides: Partial<Record<string, string>> = {
   });
   const running = worker.run();
   const api: RunningApi = await startApi(config, logger);
+  const projector = await startProjector(config, logger, { groupId: `homeward-projector-${taskQueue}`, housekeepingMs: 1_000 });
   /** A token from the run's issuer; `role` is discharge-team, manager or agency:<agency>. */
   const token = (role: string, more: Partial<DevTokenRequest> = {}) =>
     signDevToken(testSecrets(), { issuer: issuer.url, audience: config.oidc.audience, role, subject: `test:${role}`, ...more });
   const teamToken = await token('discharge-team');
-  /** An HTTP call with a token (`null`: none at all); the body is parsed JSON, headers as given. */
+  /** An HTTP call with a token (`null`: none at all); a JSON body parsed, any other as text; headers as given. */
   const callWith = async (bearer: string | null, method: string, path: string, body?: unknown, raw?: string) => {
     const response = await fetch(`${api.url}${path}`, {
       method,
@@ -54,7 +59,8 @@ export async function startSystem(overrides: Partial<Record<string, string>> = {
       },
       body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
-    return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const json = /json/.test(response.headers.get('content-type') ?? '');
+    return { status: response.status, headers: response.headers, body: (json ? await response.json() : await response.text()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
   };
   /** As the discharge team, who may do everything. */
   const call = (method: string, path: string, body?: unknown, raw?: string) => callWith(teamToken, method, path, body, raw);
@@ -66,7 +72,9 @@ export async function startSystem(overrides: Partial<Record<string, string>> = {
     callWith,
     token,
     issuer: issuer.url,
+    projector,
     async stop() {
+      await projector.stop();
       await api.close();
       await issuer.close();
       worker.shutdown();

@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { StartPayload, commandSchemas, type CommandName } from '../schemas/commands';
+import type { JsonSchema } from './args';
+
+/** What each command is for, in a co-ordinator's words; the fields come from the schemas. */
+const purposes: Record<CommandName | 'start', string> = {
+  start: 'Start the discharge pathway for an admission (once per admission id).',
+  'expected-discharge-date': 'Record or move the expected discharge date (EDD).',
+  'discharge-ready': 'The patient no longer meets the criteria to reside: record the discharge ready date (DRD). Every day after it counts as delayed.',
+  'criteria-to-reside-met': 'The patient meets the criteria to reside again: the DRD is cleared (the delay so far is kept).',
+  assessment:
+    "Record the joint assessment: who took part (for P1–P3 a social care and a health professional; the patient, or why not), the patient's agreement, the discharge pathway (P0–P3), the needs (one referral per need), consents, and optionally the home, the carer and the summary each agency gets its part of.",
+  consent: "Record consent (or its withdrawal) to share the patient's details with an agency, and who gave it (the patient; for a patient who lacks capacity their attorney, deputy or a best-interests decision; never a carer).",
+  referral: 'Refer again (after a decline), or for an additional need or changed plan.',
+  'referral-response': "An agency's answer to its referral: accepted, declined (with a reason) or ready (support in place from a date).",
+  'delay-reason': 'Record why the discharge is delayed (NHS SitRep code), attributed to an agency.',
+  'delay-reason-resolved': 'A recorded delay reason no longer applies.',
+  discharge: 'The patient left hospital: the date and where they went.',
+  review: 'A weekly intermediate-care review: continue, goals met, or needs long-term support; remainingNeeds is the transition plan handed over to long-term services.',
+  readmission: 'An emergency readmission within the 30-day watch: the new admission gets its own linked pathway.',
+  'emergency-attendance': 'An A&E attendance without admission within the 30-day watch (recorded; not a readmission).',
+  'lead-professional': 'Name the lead professional (a role and a team) for the pathway or its intermediate-care episode.',
+  funding: "Record who pays for a referral's service and on what terms (free, means-tested, full cost) and from when charges start.",
+  cancel: 'Close the pathway early (died, self-discharged, transferred, admission cancelled).',
+};
+
+const root = path.join(__dirname, '..');
+export const exampleFile = (name: string) => path.join(root, 'docs', 'examples', `${name === 'start' ? 'admission' : name}.json`);
+
+const describeType = (schema: JsonSchema): string => {
+  if (schema.pattern === '^\\d{4}-\\d{2}-\\d{2}$') return 'date, YYYY-MM-DD';
+  if (schema.format === 'date-time') return 'time, e.g. 2026-11-24T09:30:00Z';
+  if (schema.enum) return `one of: ${schema.enum.join(', ')}`;
+  if (schema.type === 'array' && schema.items) {
+    const item = schema.items;
+    const keys = Object.keys(item.properties ?? {});
+    if (item.type === 'object' && keys.length === 1) return `list of ${keys[0]}s (${describeType(item.properties![keys[0]])}); write a,b,c`;
+    return `list (${describeType(item)}); write a,b,c`;
+  }
+  if (schema.type === 'object') return 'object: give its fields as name.field=value';
+  if (schema.anyOf) return schema.anyOf.map(describeType).join(' or ');
+  return String(schema.type ?? 'value');
+};
+
+/** `key=value` arguments that say what an example body says, in the shorthand the CLI reads. */
+export function asAssignments(body: Record<string, unknown>, prefix = ''): string[] {
+  const quoted = (assignment: string) => (/[\s'"]/.test(assignment) ? `'${assignment}'` : assignment);
+  return Object.entries(body).flatMap(([key, value]) => {
+    if (Array.isArray(value)) {
+      const flat = value.map((item) => (item && typeof item === 'object' && Object.keys(item).length === 1 ? Object.values(item)[0] : item));
+      return flat.every((item) => typeof item === 'string' && !item.includes(',')) ? [quoted(`${prefix}${key}=${flat.join(',')}`)] : [`'${prefix}${key}=${JSON.stringify(value)}'`];
+    }
+    if (value && typeof value === 'object') return asAssignments(value as Record<string, unknown>, `${prefix}${key}.`);
+    return [quoted(`${prefix}${key}=${String(value)}`)];
+  });
+}
+
+/** `homeward <command> --help`: generated from the command's zod schema and its example file. */
+export function commandHelp(name: CommandName | 'start'): string {
+  const schema = (name === 'start' ? StartPayload : commandSchemas[name]) as z.ZodType;
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const required = new Set(json.required ?? []);
+  const fields = Object.entries(json.properties ?? {});
+  const width = Math.max(8, ...fields.map(([field]) => field.length));
+  const lines = [
+    name === 'start' ? 'homeward start (--file admission.json | key=value …)' : `homeward ${name} <pathwayId> (--file body.json | key=value …)`,
+    '',
+    purposes[name],
+    '',
+    fields.length ? 'Fields:' : 'No fields.',
+    ...fields.map(([field, s]) => `  ${field.padEnd(width)}  ${required.has(field) ? 'required' : 'optional'}  ${describeType(s)}${s.default !== undefined ? ` (default ${JSON.stringify(s.default)})` : ''}`),
+  ];
+  const file = exampleFile(name);
+  if (fs.existsSync(file)) {
+    const example = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const target = name === 'start' ? '' : ' pathway-A1001';
+    lines.push('', `Example (the example patient; the same body is in docs/examples/${path.basename(file)}):`);
+    lines.push(name === 'start' ? '  homeward start --file docs/examples/admission.json' : `  homeward ${name}${target} ${asAssignments(example).join(' ')}`.trimEnd());
+  }
+  return `${lines.join('\n')}\n`;
+}

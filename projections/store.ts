@@ -1,0 +1,127 @@
+import type { PoolClient } from 'pg';
+import type { RecordedPathwayEvent } from '../workflows/definitions';
+import type { DayRow } from './delay-days';
+import { dayRows } from './delay-days';
+import { foldTimeline, pathwayRow, type PathwayRow } from './pathway-row';
+import type { ProjectedEvent } from './recorded-event';
+
+/**
+ * The projection's writes. Many rows go in as one JSON parameter unpacked by jsonb_to_recordset:
+ * one round trip per batch, and values never reach the SQL text.
+ */
+
+/** Every event once: a redelivered or re-published event (same pathway and sequence) is ignored. */
+export async function saveEvents(client: PoolClient, events: ProjectedEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const rows = events.map(({ pathwayId, recorded: { sequence, event, actor } }) => ({
+    pathway_id: pathwayId,
+    sequence,
+    type: event.type,
+    at: event.at,
+    actor_role: actor?.role ?? null,
+    actor_agency: actor?.agency ?? null,
+    actor_subject: actor?.subject ?? null,
+    actor_sites: actor?.sites ?? null,
+    event,
+  }));
+  await client.query(
+    `INSERT INTO pathway_events (pathway_id, sequence, type, at, actor_role, actor_agency, actor_subject, actor_sites, event)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(pathway_id text, sequence integer, type text, at timestamptz,
+       actor_role text, actor_agency text, actor_subject text, actor_sites text[], event jsonb)
+     ON CONFLICT (pathway_id, sequence) DO NOTHING`,
+    [JSON.stringify(rows)],
+  );
+}
+
+interface EventRecord {
+  pathway_id: string;
+  sequence: number;
+  event: RecordedPathwayEvent['event'];
+  actor_role: string | null;
+  actor_agency: string | null;
+  actor_subject: string | null;
+  actor_sites: string[] | null;
+}
+
+/** A stored event as the workflow recorded it, actor included. */
+export function recordedFrom(row: EventRecord): RecordedPathwayEvent {
+  const actor = row.actor_role
+    ? {
+        subject: row.actor_subject ?? '',
+        role: row.actor_role as NonNullable<RecordedPathwayEvent['actor']>['role'],
+        ...(row.actor_agency ? { agency: row.actor_agency as NonNullable<RecordedPathwayEvent['actor']>['agency'] } : {}),
+        ...(row.actor_sites ? { sites: row.actor_sites } : {}),
+      }
+    : undefined;
+  return { sequence: row.sequence, event: row.event, ...(actor ? { actor } : {}) };
+}
+
+export const eventColumns = 'pathway_id, sequence, event, actor_role, actor_agency, actor_subject, actor_sites';
+
+/** The stored timelines of these pathways, each in sequence order. */
+export async function loadTimelines(client: PoolClient, pathwayIds: string[]): Promise<Map<string, RecordedPathwayEvent[]>> {
+  const { rows } = await client.query<EventRecord>(
+    `SELECT ${eventColumns} FROM pathway_events WHERE pathway_id = ANY($1::text[]) ORDER BY pathway_id, sequence`,
+    [pathwayIds],
+  );
+  const timelines = new Map<string, RecordedPathwayEvent[]>(pathwayIds.map((id) => [id, []]));
+  for (const row of rows) timelines.get(row.pathway_id)!.push(recordedFrom(row));
+  return timelines;
+}
+
+const rowColumns = `pathway_id text, status text, stage text, in_hospital boolean, pathway text, site text, local_authority text, region text,
+  admitted_at timestamptz, drd date, delay_counts_from date, days_delayed integer, prior_delay_days integer,
+  bed_days_lost integer, delay_band text, delay_as_of date, reasons jsonb, reason_codes text[], reason_agencies text[],
+  awaiting_agencies text[], referral_agencies text[], overdue_since timestamptz, review_overdue_since timestamptz,
+  stuck_since timestamptz, last_event_at timestamptz, last_sequence integer, event_count integer, discharge_date date,
+  destination text, outcome text, outcome_detail text, closed_at timestamptz, previous_pathway_id text,
+  linked_pathway_id text, state jsonb`;
+const rowNames = rowColumns.split(',').map((column) => column.trim().split(/\s+/)[0]);
+
+const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const snakeCase = (row: object) => Object.fromEntries(Object.entries(row).map(([key, value]) => [snake(key), value]));
+
+async function saveRows(client: PoolClient, rows: PathwayRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO pathways (${rowNames.join(', ')})
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${rowColumns})
+     ON CONFLICT (pathway_id) DO UPDATE SET ${rowNames.slice(1).map((name) => `${name} = EXCLUDED.${name}`).join(', ')}, updated_at = now()`,
+    [JSON.stringify(rows.map(snakeCase))],
+  );
+}
+
+/** Adds or replaces the given days (the roll adds today's; a re-projection replaces a pathway's all). */
+export async function saveDays(client: PoolClient, days: DayRow[]): Promise<void> {
+  if (days.length === 0) return;
+  await client.query(
+    `INSERT INTO pathway_days (day, pathway_id, site, local_authority, pathway, days_delayed, delay_band, bed_day_lost, reason_codes)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(day date, pathway_id text, site text, local_authority text, pathway text,
+       days_delayed integer, delay_band text, bed_day_lost boolean, reason_codes text[])
+     ON CONFLICT (day, pathway_id) DO UPDATE SET site = EXCLUDED.site, local_authority = EXCLUDED.local_authority, pathway = EXCLUDED.pathway,
+       days_delayed = EXCLUDED.days_delayed, delay_band = EXCLUDED.delay_band, bed_day_lost = EXCLUDED.bed_day_lost, reason_codes = EXCLUDED.reason_codes`,
+    [JSON.stringify(days.map(snakeCase))],
+  );
+}
+
+/**
+ * Recomputes these pathways' rows and days from their stored events: the same code for the
+ * projector's every batch and for a rebuild, so the two cannot disagree.
+ */
+export async function reproject(client: PoolClient, pathwayIds: string[], today: string): Promise<number> {
+  if (pathwayIds.length === 0) return 0;
+  const timelines = await loadTimelines(client, pathwayIds);
+  const rows: PathwayRow[] = [];
+  const days: DayRow[] = [];
+  for (const [pathwayId, timeline] of timelines) {
+    const folded = foldTimeline(timeline);
+    const row = pathwayRow(pathwayId, folded, today);
+    if (!row) continue;
+    rows.push(row);
+    days.push(...dayRows(pathwayId, folded.applied, today));
+  }
+  await client.query('DELETE FROM pathway_days WHERE pathway_id = ANY($1::text[])', [pathwayIds]);
+  await saveRows(client, rows);
+  await saveDays(client, days);
+  return rows.length;
+}

@@ -1,0 +1,27 @@
+import type { Database } from './database';
+import { Params } from './where';
+
+export interface TrendDay {
+  day: string;
+  patientsWithDrd: number;
+  delayed: number;
+  bedDaysLost: number;
+}
+
+/** Per day over the last `days` days (today included), from the day rows; days with nobody count zero. */
+export async function delayTrend(db: Database, query: { days: number; site?: string; localAuthority?: string; sites?: string[] }): Promise<TrendDay[]> {
+  const params = new Params();
+  const on = ['d.day = g.day'];
+  if (query.site) on.push(`d.site = ${params.add(query.site)}`);
+  if (query.localAuthority) on.push(`d.local_authority = ${params.add(query.localAuthority)}`);
+  if (query.sites) on.push(`d.site = ANY(${params.add(query.sites)}::text[])`);
+  const { rows } = await db.query<TrendDay>(
+    `SELECT to_char(g.day, 'YYYY-MM-DD') AS day, count(d.day)::int AS "patientsWithDrd",
+       (count(d.day) FILTER (WHERE d.days_delayed > 0))::int AS delayed, (count(d.day) FILTER (WHERE d.bed_day_lost))::int AS "bedDaysLost"
+     FROM generate_series(current_date - (${params.add(query.days - 1)}::int), current_date, interval '1 day') AS g(day)
+     LEFT JOIN pathway_days d ON ${on.join(' AND ')}
+     GROUP BY g.day ORDER BY g.day`,
+    params.values,
+  );
+  return rows;
+}

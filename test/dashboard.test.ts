@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureChromium } from '../scripts/infra/chromium';
+import { admission, jointAssessment } from './support/fixtures';
+import { eventually, startSystem } from './support/system';
+
+// The managers' dashboard in a real headless Chromium against the real system.
+let system: Awaited<ReturnType<typeof startSystem>>;
+let browser: Browser;
+const site = `DASH-${Date.now().toString(36).toUpperCase()}`;
+const body = admission({ site, admittedAt: new Date(Date.now() - 9 * 86_400_000).toISOString() });
+const id = `pathway-${body.admissionId}`;
+const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+
+beforeAll(async () => {
+  const executablePath = ensureChromium();
+  [system, browser] = await Promise.all([
+    startSystem(),
+    // As root Chromium needs --no-sandbox; the page it opens is our own, on loopback.
+    chromium.launch({ executablePath, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] }),
+  ]);
+  await system.call('POST', '/pathways', body);
+  await system.call('POST', `/pathways/${id}/discharge-ready`, { date: daysAgo(4) });
+  await system.call('POST', `/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['reablement'] });
+}, 600_000);
+afterAll(async () => {
+  await browser?.close();
+  await system?.stop();
+});
+
+describe('the dashboard', () => {
+  it('signs in with a token, shows a delayed pathway, updates by itself, opens its timeline', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+    await page.goto(`${system.api.url}/dashboard?refresh=1`);
+    await page.fill('#token', await system.token('manager'));
+    await page.click('#sign-in-form button[type=submit]');
+
+    const row = page.locator(`#delayed tbody tr[data-pathway-id="${id}"]`);
+    await row.waitFor({ timeout: 20_000 });
+    expect(await row.locator('td').allTextContents()).toEqual([id, 'arranging', site, '4', '4', 'awaiting_p1_resource (intermediate-care)']);
+    expect(await page.locator(`#by-site tr[data-key="${site}"] td`).allTextContents()).toEqual([site, '1', '1', '4']);
+
+    // A delay reason recorded elsewhere appears without a reload.
+    const navigations: string[] = [];
+    page.on('framenavigated', (frame) => navigations.push(frame.url()));
+    await system.call('POST', `/pathways/${id}/delay-reason`, { code: 'awaiting_transport', agency: 'acute-trust' });
+    await eventually(() => row.locator('td').last().textContent(), (text) => text?.includes('awaiting_transport (acute-trust)') ?? false, 20_000);
+    expect(navigations).toEqual([]);
+
+    await page.selectOption('#site', site);
+    await eventually(() => page.locator('#delayed-count').textContent(), (text) => text === '1');
+    await row.locator('a').click();
+    await page.locator('#timeline li').first().waitFor();
+    const timeline = await page.locator('#timeline li').allTextContents();
+    expect(timeline[0]).toMatch(/^#1 .* pathway\.started — discharge-team test:discharge-team$/);
+    expect(timeline.at(-1)).toMatch(/delay_reason\.recorded — discharge-team/);
+    // The last 30 days for this site: the DRD four days ago, delayed from the day after; a bed lost each day.
+    const days = await page.locator('#trend svg rect title').allTextContents();
+    expect(days).toHaveLength(30);
+    expect(days.slice(-6)).toEqual([5, 4, 3, 2, 1, 0].map((n, i) => `${daysAgo(n)}: ${i < 2 ? 0 : 1} delayed, ${i < 1 ? 0 : 1} bed-days lost`));
+
+    // For a person to look at (not committed; docs/dashboard.png is the demo's).
+    const shots = path.join(__dirname, '..', 'docs', 'screenshots');
+    fs.mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: path.join(shots, 'dashboard-test.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    // Nothing personal on the page: it shows codes, dates and agencies only.
+    const text = await page.locator('body').textContent();
+    for (const personal of [body.patient.name, body.patient.nhsNumber, body.patient.address.postcode]) expect(text).not.toContain(personal);
+  });
+
+  it('refuses to show anything without a valid token', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${system.api.url}/dashboard`);
+    await page.fill('#token', 'not-a-token');
+    await page.click('#sign-in-form button[type=submit]');
+    await page.locator('#sign-in').waitFor({ state: 'visible' });
+    await eventually(() => page.locator('#freshness').textContent(), (text) => /sign in again/.test(text ?? ''));
+    expect(await page.locator('#board').isHidden()).toBe(true);
+  });
+});
