@@ -39,7 +39,8 @@ function differingFields(recorded: PathwayEvent | undefined, wanted: PathwayEven
   const a = (recorded ?? {}) as Record<string, unknown>;
   const b = wanted as Record<string, unknown>;
   return [...new Set([...Object.keys(a), ...Object.keys(b)])]
-    .filter((key) => key !== 'at' && key !== 'type')
+    // `rules` says which rules the pathway started under, not what the caller sent.
+    .filter((key) => key !== 'at' && key !== 'type' && key !== 'rules')
     .flatMap((key) => {
       const [x, y] = [a[key], b[key]];
       if (x && y && typeof x === 'object' && typeof y === 'object' && !Array.isArray(x)) return differingFields(x as PathwayEvent, y as PathwayEvent, `${prefix}${key}.`);

@@ -9,12 +9,21 @@ interface Referral {
   readyBy?: string;
   readyFrom?: string;
   overdueSince?: string;
+  purpose?: string;
+  funding?: { payer: string; charging: string; chargesFrom?: string };
 }
 
 interface View {
   pathwayId: string;
   stage: string;
-  delay?: { drd?: string; daysDelayed?: number; band?: string; bedDaysLost?: number; reasons?: { code: string; agency?: string; derived?: boolean }[] };
+  delay?: {
+    drd?: string;
+    daysDelayed?: number;
+    delayedNow?: boolean;
+    band?: string;
+    bedDaysLost?: number;
+    reasons?: { code: string; agency?: string; waitingOn?: string; derived?: boolean }[];
+  };
   awaitingAgencies?: string[];
   state?: {
     site?: string;
@@ -25,7 +34,14 @@ interface View {
     assessment?: { pathway: string; needs: string[] };
     referrals?: Referral[];
     discharge?: { date: string; destination: string };
-    intermediateCare?: { startDate: string; endBy: string; nextReviewDue: string; reviews: number; ended?: { at: string; reason: string } };
+    intermediateCare?: {
+      startDate: string;
+      endBy: string;
+      nextReviewDue: string;
+      reviews: number;
+      awaitingHandover?: { reason: string; since: string; services: string[] };
+      ended?: { at: string; reason: string };
+    };
     watch?: { from: string; until: string; expired: boolean };
     outcome?: { stage: string; detail?: string };
     readmission?: { linkedPathwayId: string };
@@ -36,6 +52,13 @@ interface View {
 
 const day = (timestamp: string | undefined) => (timestamp ? timestamp.slice(0, 16).replace('T', ' ') : '-');
 
+/** A discharged pathway's delay is history, never "delayed" now (older servers do not say: delayed). */
+const delayed = (days: number, delayedNow: boolean | undefined) => (delayedNow === false && days > 0 ? 'was delayed' : 'delayed');
+
+/** Whom a reason waits on: the patient or family are nobody's agency. */
+const waitingOn = (r: { agency?: string; waitingOn?: string }) =>
+  r.waitingOn && r.waitingOn !== 'agency' ? ` (waiting on the ${r.waitingOn}${r.agency ? `; for ${r.agency}` : ''})` : r.agency ? ` (${r.agency})` : '';
+
 /** Everything a co-ordinator needs from a pathway, laid out; `--json` has the same and more. */
 export function printPathway(view: View): void {
   const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -43,10 +66,12 @@ export function printPathway(view: View): void {
   out(`${view.pathwayId}  stage: ${view.stage}${state.assessment ? `  pathway ${state.assessment.pathway}` : ''}`);
   out(`  site ${state.site ?? '-'}, ${state.localAuthority ?? '-'}; admitted ${day(state.admittedAt)}${state.edd ? `; expected discharge ${state.edd}` : ''}`);
   const delay = view.delay;
-  if (delay?.drd) out(`  discharge ready date ${delay.drd}: ${delay.daysDelayed} day(s) delayed (band ${delay.band}), bed-days lost ${delay.bedDaysLost}`);
+  if (delay?.drd) {
+    out(`  discharge ready date ${delay.drd}: ${delay.daysDelayed} day(s) ${delayed(delay.daysDelayed ?? 0, delay.delayedNow)} (band ${delay.band}), bed-days lost ${delay.bedDaysLost}`);
+  }
   if (delay?.reasons?.length) {
     out('  delay reasons:');
-    for (const r of delay.reasons) out(`    ${r.code}${r.agency ? ` (${r.agency})` : ''}${r.derived ? ' [derived]' : ''}`);
+    for (const r of delay.reasons) out(`    ${r.code}${waitingOn(r)}${r.derived ? ' [derived]' : ''}`);
   }
   const consents = Object.entries(state.consents ?? {});
   if (consents.length) out(`  consent to share: ${consents.map(([agency, given]) => `${agency} ${given ? 'yes' : 'NO'}`).join(', ')}`);
@@ -55,13 +80,17 @@ export function printPathway(view: View): void {
     out('  referrals:');
     for (const r of state.referrals) {
       const due = r.status === 'requested' ? `accept by ${day(r.acceptBy)}` : r.status === 'accepted' ? `ready by ${day(r.readyBy)}` : r.readyFrom ? `from ${r.readyFrom}` : '';
-      out(`    ${r.referralId.padEnd(7)} ${r.service} → ${r.agency}: ${r.status}${due ? `, ${due}` : ''}${r.overdueSince ? `  OVERDUE since ${day(r.overdueSince)}` : ''}`);
+      const handover = r.purpose === 'handover' ? ' (handover)' : '';
+      const funding = r.funding ? `; ${r.funding.payer}, ${r.funding.charging.replace('_', '-')}${r.funding.chargesFrom ? ` from ${r.funding.chargesFrom}` : ''}` : '';
+      out(`    ${r.referralId.padEnd(7)} ${r.service} → ${r.agency}: ${r.status}${handover}${due ? `, ${due}` : ''}${r.overdueSince ? `  OVERDUE since ${day(r.overdueSince)}` : ''}${funding}`);
     }
   }
   if (state.discharge) out(`  discharged ${state.discharge.date} to ${state.discharge.destination}`);
   const ic = state.intermediateCare;
   if (ic) {
     out(`  intermediate care from ${ic.startDate}, ends by ${ic.endBy}; ${ic.reviews} review(s)${ic.ended ? `; ended ${day(ic.ended.at)} (${ic.ended.reason})` : `; next review due ${ic.nextReviewDue}`}`);
+    const handover = ic.ended ? undefined : ic.awaitingHandover;
+    if (handover) out(`  awaiting handover (${handover.reason}) of ${handover.services.join(', ')} since ${day(handover.since)}`);
   }
   if (state.watch) out(`  30-day readmission watch ${state.watch.from} to ${state.watch.until}${state.watch.expired ? ' (over)' : ''}`);
   if (state.readmission) out(`  readmitted: new stay ${state.readmission.linkedPathwayId}`);
@@ -89,6 +118,7 @@ interface Summary {
   site?: string;
   daysDelayed: number;
   delayBand: string;
+  dischargeDate?: string | null;
   awaitingAgencies: string[];
   delayReasons: string[];
   overdueSince?: string;
@@ -103,7 +133,8 @@ export function printList(result: { pathways: Summary[] }): void {
     p.pathwayId,
     `${p.stage ?? '?'}${p.pathway ? ` ${p.pathway}` : ''}`,
     p.site ?? '-',
-    `${p.daysDelayed}d (${p.delayBand})`,
+    // Once discharged the delay is history: "was".
+    `${p.dischargeDate && p.daysDelayed > 0 ? 'was ' : ''}${p.daysDelayed}d (${p.delayBand})`,
     p.awaitingAgencies.join(',') || '-',
     p.delayReasons.join(',') || '-',
     p.overdueSince ? day(p.overdueSince) : '-',

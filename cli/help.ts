@@ -10,15 +10,19 @@ const purposes: Record<CommandName | 'start', string> = {
   'expected-discharge-date': 'Record or move the expected discharge date (EDD).',
   'discharge-ready': 'The patient no longer meets the criteria to reside: record the discharge ready date (DRD). Every day after it counts as delayed.',
   'criteria-to-reside-met': 'The patient meets the criteria to reside again: the DRD is cleared (the delay so far is kept).',
-  assessment: 'Record the joint assessment: who took part, the discharge pathway (P0–P3), the needs (one referral per need) and consents.',
-  consent: "Record the patient's consent (or its withdrawal) to share their details with an agency.",
+  assessment:
+    "Record the joint assessment: who took part (for P1–P3 a social care and a health professional; the patient, or why not), the patient's agreement, the discharge pathway (P0–P3), the needs (one referral per need), consents, and optionally the home, the carer and the summary each agency gets its part of.",
+  consent: "Record consent (or its withdrawal) to share the patient's details with an agency, and who gave it (the patient; for a patient who lacks capacity their attorney, deputy or a best-interests decision; never a carer).",
   referral: 'Refer again (after a decline), or for an additional need or changed plan.',
   'referral-response': "An agency's answer to its referral: accepted, declined (with a reason) or ready (support in place from a date).",
   'delay-reason': 'Record why the discharge is delayed (NHS SitRep code), attributed to an agency.',
   'delay-reason-resolved': 'A recorded delay reason no longer applies.',
   discharge: 'The patient left hospital: the date and where they went.',
-  review: 'A weekly intermediate-care review: continue, goals met, or needs long-term support.',
+  review: 'A weekly intermediate-care review: continue, goals met, or needs long-term support; remainingNeeds is the transition plan handed over to long-term services.',
   readmission: 'An emergency readmission within the 30-day watch: the new admission gets its own linked pathway.',
+  'emergency-attendance': 'An A&E attendance without admission within the 30-day watch (recorded; not a readmission).',
+  'lead-professional': 'Name the lead professional (a role and a team) for the pathway or its intermediate-care episode.',
+  funding: "Record who pays for a referral's service and on what terms (free, means-tested, full cost) and from when charges start.",
   cancel: 'Close the pathway early (died, self-discharged, transferred, admission cancelled).',
 };
 

@@ -41,7 +41,7 @@ Exit codes: 0 done, 1 refused or failed (unknown pathway, not allowed now, serve
 Examples (the example patient, docs/examples/):
   homeward start --file docs/examples/admission.json
   homeward discharge-ready pathway-A1001 date=2026-11-20
-  homeward assessment pathway-A1001 participants=nurse,social_worker,patient pathway=P1 needs=reablement,equipment
+  homeward assessment pathway-A1001 participants=nurse,social_worker,patient agreement.patient=agrees pathway=P1 needs=reablement,equipment
   homeward referral-response pathway-A1001 referralId=ref-1 agency=intermediate-care response=accepted
 `;
 

@@ -23,3 +23,8 @@ export const earliest = (timestamps: (string | undefined)[]): string | undefined
   timestamps
     .filter((t): t is string => t !== undefined)
     .sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+
+export const latest = (timestamps: (string | undefined)[]): string | undefined =>
+  timestamps
+    .filter((t): t is string => t !== undefined)
+    .sort((a, b) => Date.parse(b) - Date.parse(a))[0];

@@ -1,7 +1,8 @@
 import type { EventOf, PathwayEvent } from '../schemas/events';
 import { addDays, addHours, daysBetween, earliest, isAtOrAfter, startOfDay } from './dates';
+import { arrangedEpisode, handOver, handoverCompleteOn, remainingNeedsAt } from './intermediate-care';
 import type { Policy } from './policy';
-import { beforeDischarge, isClosed, type PathwayState, type Referral } from './state';
+import { handoverUnderway, isClosed, referralsInPlay, rulesOf, type PathwayState, type Referral } from './state';
 
 type Escalation = { kind: 'acceptance' | 'readiness'; deadline: string; raised: number };
 
@@ -30,46 +31,51 @@ export function reviewOverdueSince(state: PathwayState): string | undefined {
 export function nextDeadline(state: PathwayState, policy: Policy): string | undefined {
   if (isClosed(state) || state.stage === 'none') return undefined;
   const candidates: (string | undefined)[] = [];
-  if (beforeDischarge(state)) {
-    for (const referral of state.referrals) {
-      const escalation = referralDeadline(referral);
-      if (escalation) candidates.push(nextEscalationAt(escalation, policy));
-    }
+  for (const referral of referralsInPlay(state)) {
+    const escalation = referralDeadline(referral);
+    if (escalation) candidates.push(nextEscalationAt(escalation, policy));
   }
   const ic = state.intermediateCare;
   if (ic && !ic.ended) {
-    candidates.push(startOfDay(ic.endBy));
+    // Past its limit an episode awaiting handover stays open until the handover is complete.
+    if (!handoverUnderway(state)) candidates.push(startOfDay(ic.endBy));
     if (ic.overdueNotified !== ic.nextReviewDue) candidates.push(reviewOverdueAt(ic.nextReviewDue));
   }
+  // Intermediate care arranged for a later day starts then; a handover ready from a later day completes then.
+  const episode = arrangedEpisode(state, policy);
+  if (episode) candidates.push(startOfDay(episode.startDate));
+  const handedOver = handoverCompleteOn(state);
+  if (handedOver) candidates.push(startOfDay(handedOver));
   if (state.watch && !state.watch.expired) candidates.push(startOfDay(state.watch.until));
   return earliest(candidates);
 }
 
-/** Everything due at `at`: escalations, overdue reviews, the six-week limit, the end of the watch. */
+/** Everything due at `at`: escalations, overdue reviews, the six-week limit, the end of the watch (intermediate care starting or ending on its day follows in decide's settle). */
 export function dueEvents(state: PathwayState, policy: Policy, at: string): PathwayEvent[] {
   const events: PathwayEvent[] = [];
-  if (beforeDischarge(state)) {
-    for (const referral of state.referrals) {
-      const escalation = referralDeadline(referral);
-      if (!escalation || !isAtOrAfter(at, escalation.deadline)) continue;
-      // A late tick raises only the level now due, not every level it slept through.
-      const level = Math.floor((Date.parse(at) - Date.parse(escalation.deadline)) / (policy.escalationRepeatHours * 3_600_000)) + 1;
-      if (level > escalation.raised) {
-        events.push({
-          type: 'referral.escalated',
-          at,
-          referralId: referral.referralId,
-          agency: referral.agency,
-          kind: escalation.kind,
-          level,
-          overdueSince: escalation.deadline,
-        });
-      }
+  for (const referral of referralsInPlay(state)) {
+    const escalation = referralDeadline(referral);
+    if (!escalation || !isAtOrAfter(at, escalation.deadline)) continue;
+    // A late tick raises only the level now due, not every level it slept through.
+    const level = Math.floor((Date.parse(at) - Date.parse(escalation.deadline)) / (policy.escalationRepeatHours * 3_600_000)) + 1;
+    if (level > escalation.raised) {
+      events.push({
+        type: 'referral.escalated',
+        at,
+        referralId: referral.referralId,
+        agency: referral.agency,
+        kind: escalation.kind,
+        level,
+        overdueSince: escalation.deadline,
+      });
     }
   }
   const ic = state.intermediateCare;
   if (ic && !ic.ended) {
-    if (isAtOrAfter(at, startOfDay(ic.endBy))) {
+    if (rulesOf(state) === 2 && !handoverUnderway(state) && isAtOrAfter(at, startOfDay(ic.endBy))) {
+      // The limit with needs remaining: hand over, and stay open until the services taking over are ready.
+      events.push(...handOver(state, policy, at, 'six_week_limit', remainingNeedsAt(state)));
+    } else if (rulesOf(state) === 1 && isAtOrAfter(at, startOfDay(ic.endBy))) {
       events.push({ type: 'intermediate_care.ended', at, reason: 'six_week_limit', days: daysBetween(ic.startDate, ic.endBy) });
       events.push(handover(at, 'six_week_limit'));
     } else if (ic.overdueNotified !== ic.nextReviewDue && isAtOrAfter(at, reviewOverdueAt(ic.nextReviewDue))) {
@@ -82,6 +88,7 @@ export function dueEvents(state: PathwayState, policy: Policy, at: string): Path
   return events;
 }
 
+/** Rules 1: the notice of a handover to long-term services, after the episode ended. */
 export const handover = (at: string, reason: 'six_week_limit' | 'long_term_needs'): EventOf<'handover.long_term_services'> => ({
   type: 'handover.long_term_services',
   at,

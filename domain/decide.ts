@@ -1,34 +1,29 @@
-import { serviceAgency, type Agency, type Service, type Stage } from '../schemas/common';
+import { type Agency, type Service, type Stage } from '../schemas/common';
 import type { CommandOf, PathwayCommand } from '../schemas/commands';
 import type { EventOf, PathwayEvent } from '../schemas/events';
-import { addDays, addHours, dateOf, daysBetween, earliest } from './dates';
+import { assessmentConsentGiver, checkConsentGiver, checkParticipation } from './assessment';
+import { addDays, dateOf, daysBetween } from './dates';
 import { dueEvents, handover } from './deadlines';
 import { delayDaysUntil, priorDelayDays } from './delay';
 import { evolve } from './evolve';
+import { handOver, intermediateCareFollowOn, intermediateCareOver, remainingNeedsAt } from './intermediate-care';
 import type { Policy } from './policy';
-import { beforeDischarge, delayCountsFrom, isClosed, isLive, uncoveredNeeds, type PathwayState, type Referral } from './state';
+import { readyByOnAcceptance, requestReferral } from './referrals';
+import { reject } from './rejection';
+import {
+  beforeDischarge,
+  delayCountsFrom,
+  handoverUnderway,
+  housingNeed,
+  isClosed,
+  isLive,
+  referralsInPlay,
+  rulesOf,
+  uncoveredNeeds,
+  type PathwayState,
+} from './state';
 
-export type RejectionCode = 'not_started' | 'closed' | 'not_allowed_in_stage' | 'invalid' | 'unknown_referral' | 'wrong_agency' | 'duplicate';
-
-/** A command the pathway refuses, with a reason a person can act on. Never carries personal data. */
-export class CommandRejected extends Error {
-  constructor(
-    readonly code: RejectionCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CommandRejected';
-  }
-
-  /** The human-readable reason (the message): names stages, fields, referral ids, never personal data. */
-  get reason(): string {
-    return this.message;
-  }
-}
-
-const reject = (code: RejectionCode, message: string): never => {
-  throw new CommandRejected(code, message);
-};
+export { CommandRejected, type RejectionCode } from './rejection';
 
 function requireStage(state: PathwayState, command: string, allowed: readonly Stage[]): void {
   if (!allowed.includes(state.stage as Stage)) {
@@ -37,7 +32,6 @@ function requireStage(state: PathwayState, command: string, allowed: readonly St
 }
 
 const PRE_DISCHARGE: readonly Stage[] = ['admitted', 'assessment', 'arranging', 'ready_for_discharge'];
-const PROFESSIONALS = new Set(['nurse', 'doctor', 'care_manager', 'social_worker', 'occupational_therapist', 'physiotherapist']);
 
 /**
  * The pathway's rules: what a command means given the state so far. Pure; throws CommandRejected.
@@ -48,7 +42,7 @@ export function decide(command: PathwayCommand, state: PathwayState, policy: Pol
   if (state.stage === 'none') return reject('not_started', `${command.type}: the pathway has not started`);
   if (isClosed(state)) return reject('closed', `${command.type}: the pathway is closed (${state.stage})`);
   const events = decideOn(command, state, policy);
-  return [...events, ...settle(events.reduce(evolve, state), command.at)];
+  return [...events, ...settle(events.reduce(evolve, state), policy, command.at)];
 }
 
 function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: PathwayState, policy: Policy): PathwayEvent[] {
@@ -73,19 +67,16 @@ function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: Pa
     }
     case 'assessment':
       return decideAssessment(command, state, policy);
-    case 'consent':
+    case 'consent': {
       requireStage(state, 'consent', [...PRE_DISCHARGE, 'discharged', 'intermediate_care', 'readmission_watch']);
       if ((state.consents[command.agency] ?? false) === command.given) {
         return reject('duplicate', `consent for ${command.agency} is already recorded as ${command.given ? 'given' : 'not given'}`);
       }
-      return [{ type: 'consent.recorded', at, agency: command.agency, given: command.given }];
-    case 'referral': {
-      // Before the joint assessment a referral may go early (e.g. CHC or housing); the assessment then adopts or withdraws it.
-      requireStage(state, 'referral', PRE_DISCHARGE);
-      const live = state.referrals.find((r) => r.service === command.service && isLive(r));
-      if (live) reject('duplicate', `service ${command.service} already has a live referral ${live.referralId} (${live.status})`);
-      return [requestReferral(state, policy, command.service, command.reason, at, command.agency)];
+      if (rulesOf(state) === 1) return [{ type: 'consent.recorded', at, agency: command.agency, given: command.given }];
+      return [{ type: 'consent.recorded', at, agency: command.agency, given: command.given, givenBy: checkConsentGiver(command, state) }];
     }
+    case 'referral':
+      return decideReferral(command, state, policy);
     case 'referral-response':
       return decideReferralResponse(command, state, policy);
     case 'delay-reason':
@@ -106,6 +97,29 @@ function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: Pa
       return decideReview(command, state, policy);
     case 'readmission':
       return decideReadmission(command, state);
+    case 'funding': {
+      const referral = state.referrals.find((r) => r.referralId === command.referralId);
+      if (!referral) return reject('unknown_referral', `referralId: no referral ${command.referralId} on this pathway`);
+      if (command.charging === 'free' && command.chargesFrom) reject('invalid', 'chargesFrom: a free service has no charges');
+      if (command.payer === 'self_funded' && command.charging !== 'full_cost') reject('invalid', 'charging: a self-funder pays the full cost');
+      const { payer, charging, financialAssessment, chargesFrom } = command;
+      return [
+        { type: 'funding.recorded', at, referralId: referral.referralId, agency: referral.agency, service: referral.service, payer, charging, financialAssessment, ...(chargesFrom ? { chargesFrom } : {}) },
+      ];
+    }
+    case 'lead-professional': {
+      // An episode's lead is named once it has started, until it ends.
+      const episode = state.intermediateCare;
+      if (command.scope === 'intermediate-care' && (!episode || episode.ended)) {
+        reject('not_allowed_in_stage', 'lead-professional: intermediate-care has no episode under way to lead');
+      }
+      return [{ type: 'lead_professional.assigned', at, scope: command.scope, role: command.role, team: command.team }];
+    }
+    case 'emergency-attendance': {
+      const dayOfWatch = dayOfWatchOn(state, 'emergency-attendance', command.attendedOn, 'attendedOn');
+      if (command.attendedOn > dateOf(at)) reject('invalid', 'attendedOn: an attendance is recorded once it has happened');
+      return [{ type: 'emergency_attendance.recorded', at, attendedOn: command.attendedOn, dayOfWatch }];
+    }
     case 'cancel':
       return [
         ...holdPackages(state, at, 'cancelled'),
@@ -136,15 +150,16 @@ function decideStart(command: CommandOf<'start'>, state: PathwayState): PathwayE
       expectedDischargeDate: command.expectedDischargeDate,
       consents: [...new Set(command.consents)],
       previousPathwayId: command.previousPathwayId,
+      // Recorded so every fold of the events (read models, agency views) knows the rules; rules 1 said nothing.
+      ...(rulesOf(state) === 2 ? { rules: 2 as const } : {}),
     },
   ];
 }
 
 function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState, policy: Policy): PathwayEvent[] {
   requireStage(state, 'assessment', PRE_DISCHARGE);
+  checkParticipation(command, state);
   const roles = command.participants.map((p) => p.role);
-  if (!roles.some((role) => PROFESSIONALS.has(role))) reject('invalid', 'participants: a joint assessment needs at least one professional');
-  if (!roles.includes('patient') && !roles.includes('carer')) reject('invalid', 'participants: the patient or their carer must take part');
   const needs = [...new Set(command.needs)];
   if (command.pathway === 'P0' && needs.length > 0) reject('invalid', 'needs: pathway P0 (home, no new support) has no needs to refer');
   if (command.pathway !== 'P0' && needs.length === 0) reject('invalid', `needs: pathway ${command.pathway} needs at least one service`);
@@ -152,16 +167,40 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
   if (command.pathway === 'P3' && !needs.includes('care-home-placement')) reject('invalid', 'needs: pathway P3 needs a care-home-placement');
   const at = command.at;
   const replan = state.assessment !== undefined;
-  const events: PathwayEvent[] = [
-    { type: 'assessment.completed', at, pathway: command.pathway, participants: roles, needs, replan, ...(command.notes ? { notes: command.notes } : {}) },
-  ];
-  for (const agency of new Set(command.consents)) {
-    if (!state.consents[agency]) events.push({ type: 'consent.recorded', at, agency, given: true });
+  const { patientAbsent, bestInterests, agreement, summary, home, carer } = command;
+  if (rulesOf(state) === 2 && home?.suitability === 'needs_adaptation' && !needs.includes('minor-adaptations') && !needs.includes('major-adaptations')) {
+    reject('invalid', 'needs: the home needs adapting: include minor-adaptations or major-adaptations');
   }
-  // Duty to refer: a person homeless or at risk of homelessness is referred to housing.
+  const events: PathwayEvent[] = [
+    {
+      type: 'assessment.completed',
+      at,
+      pathway: command.pathway,
+      participants: roles,
+      needs,
+      replan,
+      ...(command.notes ? { notes: command.notes } : {}),
+      ...(patientAbsent ? { patientAbsent } : {}),
+      ...(bestInterests ? { bestInterests } : {}),
+      ...(agreement ? { agreement } : {}),
+      ...(summary ? { summary } : {}),
+      ...(home ? { home } : {}),
+      ...(carer ? { carer } : {}),
+      ...(state.drd ? { daysFromDischargeReady: Math.max(0, daysBetween(state.drd, dateOf(at))) } : {}),
+    },
+  ];
+  // A carer's assessment the carer accepted goes to social care (once per carer).
+  if (carer?.carersAssessment === 'accepted' && state.carer?.carersAssessment !== 'accepted') {
+    events.push({ type: 'carers_assessment.requested', at, willingAndAble: carer.willingAndAble });
+  }
+  const givenBy = rulesOf(state) === 1 ? {} : { givenBy: assessmentConsentGiver(command) };
+  for (const agency of new Set(command.consents)) {
+    if (!state.consents[agency]) events.push({ type: 'consent.recorded', at, agency, given: true, ...givenBy });
+  }
+  // Duty to refer: a person homeless or at risk of homelessness is referred to housing; so is one whose home needs a move.
   const wanted = new Set<Service>(needs);
-  const dutyToRefer = state.patient?.housingStatus !== undefined && state.patient.housingStatus !== 'settled';
-  if (dutyToRefer) wanted.add('housing');
+  const housing = housingNeed(events.reduce(evolve, state));
+  if (housing) wanted.add('housing');
   for (const referral of state.referrals) {
     if (isLive(referral) && !wanted.has(referral.service)) {
       events.push({ type: 'referral.withdrawn', at, referralId: referral.referralId, agency: referral.agency, reason: 'changed-plan' });
@@ -170,7 +209,8 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
   let planned = events.reduce(evolve, state);
   for (const service of wanted) {
     if (planned.referrals.some((r) => r.service === service && isLive(r))) continue;
-    const reason = service === 'housing' && dutyToRefer && !needs.includes('housing') ? 'duty-to-refer' : replan ? 'changed-plan' : 'assessment';
+    const implied = service === 'housing' && housing && !needs.includes('housing');
+    const reason = implied ? (housing === 'move' ? 'relocation' : 'duty-to-refer') : replan ? 'changed-plan' : 'assessment';
     const requested = requestReferral(planned, policy, service, reason, at);
     events.push(requested);
     planned = evolve(planned, requested);
@@ -178,39 +218,34 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
   return events;
 }
 
-function requestReferral(
-  state: PathwayState,
-  policy: Policy,
-  service: Service,
-  reason: EventOf<'referral.requested'>['reason'],
-  at: string,
-  agency: Agency = serviceAgency[service],
-): EventOf<'referral.requested'> {
-  const acceptBy = addHours(at, policy.sla[agency].acceptWithinHours);
-  return {
-    type: 'referral.requested',
-    at,
-    referralId: `ref-${state.referrals.length + 1}`,
-    service,
-    agency,
-    reason,
-    acceptBy,
-    // The target if accepted at the last moment; acceptance sets the deadline actually enforced.
-    readyBy: readyBy({ service, agency, requestedAt: at }, acceptBy, policy),
-    consentRequired: !state.consents[agency],
-  };
+/**
+ * Before the joint assessment a referral may go early (e.g. CHC or housing); the assessment then
+ * adopts or withdraws it. After discharge (rules 2), a referral is a handover referral: a service
+ * taking over from intermediate care that is handing over (say, re-referred after a decline).
+ */
+function decideReferral(command: CommandOf<'referral'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+  const handingOver = !beforeDischarge(state) && handoverUnderway(state) !== undefined;
+  if (!handingOver) requireStage(state, 'referral', PRE_DISCHARGE);
+  const purpose = handingOver ? ('handover' as const) : undefined;
+  const live = state.referrals.find((r) => r.service === command.service && r.purpose === purpose && isLive(r));
+  if (live) reject('duplicate', `service ${command.service} already has a live ${purpose ? 'handover ' : ''}referral ${live.referralId} (${live.status})`);
+  return [requestReferral(state, policy, command.service, command.reason, command.at, command.agency, purpose)];
 }
 
 function decideReferralResponse(command: CommandOf<'referral-response'>, state: PathwayState, policy: Policy): PathwayEvent[] {
-  requireStage(state, 'referral-response', PRE_DISCHARGE);
+  // After discharge only the handover referrals of intermediate care awaiting handover are answered.
+  if (!handoverUnderway(state)) requireStage(state, 'referral-response', PRE_DISCHARGE);
   const referral = state.referrals.find((r) => r.referralId === command.referralId);
   if (!referral) return reject('unknown_referral', `referralId: no referral ${command.referralId} on this pathway`);
+  if (!referralsInPlay(state).includes(referral)) {
+    reject('not_allowed_in_stage', `referral ${referral.referralId} was for the discharge; after discharge only handover referrals are answered`);
+  }
   if (referral.agency !== command.agency) {
     return reject('wrong_agency', `referral ${referral.referralId} is addressed to ${referral.agency}, not ${command.agency}`);
   }
   const at = command.at;
   const ref = { referralId: referral.referralId, agency: referral.agency };
-  const accepted = (): EventOf<'referral.accepted'> => ({ type: 'referral.accepted', at, ...ref, readyBy: readyBy(referral, at, policy) });
+  const accepted = (): EventOf<'referral.accepted'> => ({ type: 'referral.accepted', at, ...ref, readyBy: readyByOnAcceptance(state, referral, at, policy) });
   switch (command.response) {
     case 'accepted':
       if (referral.status !== 'requested') reject('not_allowed_in_stage', `referral ${referral.referralId} is ${referral.status}; only a requested referral can be accepted`);
@@ -229,13 +264,6 @@ function decideReferralResponse(command: CommandOf<'referral-response'>, state: 
       return [...events, { type: 'referral.ready', at, ...ref, readyFrom: command.readyFrom ?? dateOf(at) }];
     }
   }
-}
-
-/** Support must be in place within the agency's SLA; a community bed within two days of referral. */
-function readyBy(referral: Pick<Referral, 'service' | 'agency' | 'requestedAt'>, acceptedAt: string, policy: Policy): string {
-  const bySla = addHours(acceptedAt, policy.sla[referral.agency].readyWithinHours);
-  if (referral.service !== 'step-down-bed') return bySla;
-  return earliest([bySla, addHours(referral.requestedAt, policy.bedBasedStartWithinDays * 24)]) as string;
 }
 
 function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, policy: Policy): PathwayEvent[] {
@@ -262,7 +290,8 @@ function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, p
     { type: 'discharge.recorded', at, date: command.date, destination: command.destination, pathway, daysDelayed, bedDaysLost: prior + daysDelayed },
     { type: 'readmission_watch.started', at, from: command.date, until: addDays(command.date, policy.readmissionWatchDays) },
   ];
-  if (pathway === 'P1' || pathway === 'P2') {
+  // Rules 2 start intermediate care only when arranged, on its day (settle); rules 1 for every P1/P2.
+  if (rulesOf(state) === 1 && (pathway === 'P1' || pathway === 'P2')) {
     events.push({
       type: 'intermediate_care.started',
       at,
@@ -289,8 +318,10 @@ function decideReview(command: CommandOf<'review'>, state: PathwayState, policy:
       reviewNumber: ic.reviews + 1,
       nextReviewDue: addDays(dateOf(at), policy.reviewIntervalDays),
       ...(command.notes ? { notes: command.notes } : {}),
+      ...(rulesOf(state) === 2 && command.remainingNeeds ? { remainingNeeds: command.remainingNeeds } : {}),
     },
   ];
+  if (rulesOf(state) === 2) return [...events, ...reviewOutcome(command, events.reduce(evolve, state), policy)];
   const days = daysBetween(ic.startDate, dateOf(at));
   if (command.outcome === 'goals_met') events.push({ type: 'intermediate_care.ended', at, reason: 'goals_met', days });
   if (command.outcome === 'needs_long_term_support') {
@@ -299,15 +330,40 @@ function decideReview(command: CommandOf<'review'>, state: PathwayState, policy:
   return events;
 }
 
-function decideReadmission(command: CommandOf<'readmission'>, state: PathwayState): PathwayEvent[] {
-  requireStage(state, 'readmission', ['discharged', 'intermediate_care', 'readmission_watch']);
+/**
+ * Rules 2: goals met with nothing remaining ends the episode; goals met with needs remaining, or
+ * needs for long-term support, hand it over to the services that take over (a review while a
+ * handover is underway re-plans it). `continue` only records the review.
+ */
+function reviewOutcome(command: CommandOf<'review'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+  switch (command.outcome) {
+    case 'continue':
+      return [];
+    case 'goals_met':
+      return handOver(state, policy, command.at, 'goals_met', command.remainingNeeds ?? remainingNeedsAt(state, []));
+    case 'needs_long_term_support': {
+      const needs = command.remainingNeeds ?? remainingNeedsAt(state);
+      if (needs.length === 0) reject('invalid', 'remainingNeeds: needs_long_term_support hands over at least one need (goals_met when none remain)');
+      return handOver(state, policy, command.at, 'long_term_needs', needs);
+    }
+  }
+}
+
+/** The day of the 30-day watch a date falls on (day 0 = the discharge), refusing one outside the running watch. */
+function dayOfWatchOn(state: PathwayState, command: string, date: string, field: string): number {
+  requireStage(state, command, ['discharged', 'intermediate_care', 'readmission_watch']);
   const watch = state.watch;
-  if (!watch || watch.expired) return reject('not_allowed_in_stage', 'readmission: the 30-day readmission watch has ended');
-  if (!command.emergency) reject('invalid', 'emergency: only an emergency readmission reopens the pathway');
-  const day = daysBetween(watch.from, command.admittedOn);
-  if (day < 0) reject('invalid', 'admittedOn: before the discharge date');
+  if (!watch || watch.expired) return reject('not_allowed_in_stage', `${command}: the 30-day readmission watch has ended`);
+  const day = daysBetween(watch.from, date);
+  if (day < 0) reject('invalid', `${field}: before the discharge date`);
   const windowDays = daysBetween(watch.from, watch.until);
-  if (day >= windowDays) reject('invalid', `admittedOn: day ${day} after discharge is outside the watch (days 0–${windowDays - 1})`);
+  if (day >= windowDays) reject('invalid', `${field}: day ${day} after discharge is outside the watch (days 0–${windowDays - 1})`);
+  return day;
+}
+
+function decideReadmission(command: CommandOf<'readmission'>, state: PathwayState): PathwayEvent[] {
+  const day = dayOfWatchOn(state, 'readmission', command.admittedOn, 'admittedOn');
+  if (!command.emergency) reject('invalid', 'emergency: only an emergency readmission reopens the pathway');
   const at = command.at;
   const events: PathwayEvent[] = [...holdPackages(state, at, 'readmitted')];
   const ic = state.intermediateCare;
@@ -341,20 +397,31 @@ const missingConsent = (state: PathwayState): Agency[] => [
   ...new Set(state.referrals.filter((r) => isLive(r) && !state.consents[r.agency]).map((r) => r.agency)),
 ];
 
-/** Follow-on events the state now implies: ready for discharge; handback once everything is over. */
-function settle(state: PathwayState, at: string): PathwayEvent[] {
-  if (isClosed(state)) return [];
+/** Follow-on events the state now implies, one after another: ready for discharge; intermediate care starting or ending; handback once everything is over. */
+function settle(state: PathwayState, policy: Policy, at: string): PathwayEvent[] {
+  const events: PathwayEvent[] = [];
+  for (let next = followOn(state, policy, at); next; next = followOn(state, policy, at)) {
+    events.push(next);
+    state = evolve(state, next);
+  }
+  return events;
+}
+
+function followOn(state: PathwayState, policy: Policy, at: string): PathwayEvent | undefined {
+  if (isClosed(state)) return undefined;
   if (state.stage === 'arranging' && state.assessment && beforeDischarge(state)) {
     const live = state.referrals.filter(isLive);
     const allReady = live.every((r) => r.status === 'ready');
     if (allReady && uncoveredNeeds(state).length === 0 && missingConsent(state).length === 0) {
-      return [{ type: 'pathway.ready_for_discharge', at }];
+      return { type: 'pathway.ready_for_discharge', at };
     }
   }
-  const icOver = !state.intermediateCare || state.intermediateCare.ended !== undefined;
-  if (state.watch?.expired && icOver) {
-    const outcome = state.handover ? 'long_term_services' : state.assessment?.pathway === 'P3' ? 'care_home' : 'home';
-    return [{ type: 'pathway.handed_back', at, outcome }];
+  const intermediateCare = intermediateCareFollowOn(state, policy, at);
+  if (intermediateCare) return intermediateCare;
+  if (state.watch?.expired && intermediateCareOver(state, policy)) {
+    const handedOver = rulesOf(state) === 1 ? state.handover !== undefined : state.referrals.some((r) => r.purpose === 'handover' && r.status === 'ready');
+    const outcome = handedOver ? 'long_term_services' : state.assessment?.pathway === 'P3' ? 'care_home' : 'home';
+    return { type: 'pathway.handed_back', at, outcome };
   }
-  return [];
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import type { Agency, DelayReasonCode, Service } from '../schemas/common';
 import { daysBetween } from './dates';
-import { beforeDischarge, delayCountsFrom, isLive, isOpen, uncoveredNeeds, type PathwayState } from './state';
+import { beforeDischarge, delayCountsFrom, housingNeed, isLive, isOpen, rulesOf, uncoveredNeeds, type PathwayState } from './state';
 
 export type DelayBand = '0' | '1' | '2-3' | '4-6' | '7-13' | '14-20' | '21+';
 
@@ -14,9 +14,14 @@ export function delayBand(days: number): DelayBand {
   return '21+';
 }
 
+/** Whom a delay waits on: an agency, or the patient (or whoever decides for them) or their family, who are no agency's fault. */
+export type WaitingOn = 'agency' | 'patient' | 'family';
+
 export interface ActiveReason {
   code: DelayReasonCode;
+  /** The agency concerned: the one that must act when waitingOn is `agency`; for consent, the agency waiting for it. */
   agency: Agency;
+  waitingOn: WaitingOn;
   since: string;
   /** True when the pathway implies the reason (open referral, missing consent, no plan) rather than someone recording it. */
   derived: boolean;
@@ -30,8 +35,18 @@ export const delayDaysUntil = (countsFrom: string, until: string): number => Mat
 export const priorDelayDays = (state: PathwayState): number =>
   state.drdEpisodes.reduce((total, episode) => total + (episode.delayDays ?? 0), 0);
 
+type HousingReason = 'homeless' | 'awaiting' | undefined;
+
+/** Rules 2 tell homelessness from being at risk of it or needing a move; rules 1 labelled every housing need homelessness. */
+function housingReason(state: PathwayState): HousingReason {
+  const need = housingNeed(state);
+  if (!need) return undefined;
+  if (rulesOf(state) === 1) return 'homeless';
+  return need === 'homeless' ? 'homeless' : 'awaiting';
+}
+
 /** The reason an open referral implies, so nobody re-types what the pathway already knows. */
-const reasonForService = (service: Service, homeless: boolean): DelayReasonCode => {
+const reasonForService = (service: Service, housing: HousingReason): DelayReasonCode => {
   switch (service) {
     case 'domiciliary-care':
     case 'reablement':
@@ -46,35 +61,58 @@ const reasonForService = (service: Service, homeless: boolean): DelayReasonCode 
     case 'chc-assessment':
       return 'awaiting_chc_decision';
     case 'housing':
-      // Housing for someone without a home is the SitRep's homelessness reason; otherwise it is adaptations.
-      return homeless ? 'homeless_nrpf' : 'awaiting_equipment_adaptations';
+      // Housing for someone without a home is the SitRep's homelessness reason; at risk of it, or a move, awaits housing; otherwise adaptations.
+      return housing === 'homeless' ? 'homeless_nrpf' : housing === 'awaiting' ? 'awaiting_housing' : 'awaiting_equipment_adaptations';
     default:
       return 'awaiting_equipment_adaptations';
   }
 };
 
-/** Explicit reasons plus the ones open referrals, missing consent and a missing plan imply. */
+/** Reasons that wait on the patient or their family whoever records them (SitRep: individual/family not in agreement). */
+const waitingOnFor = (code: DelayReasonCode): WaitingOn => (code === 'consent_required' ? 'patient' : code === 'family_not_in_agreement' ? 'family' : 'agency');
+
+/**
+ * Explicit reasons plus the ones open referrals, missing consent, a disagreement with the plan and
+ * a missing plan imply. Each says whom it waits on: consent on the patient (or whoever decides
+ * for them), a disagreement on the patient or family, everything else on its agency.
+ */
 export function activeReasons(state: PathwayState): ActiveReason[] {
   if (!beforeDischarge(state)) return [];
-  const reasons: ActiveReason[] = state.delayReasons.map((r) => ({ ...r, derived: false }));
+  const reasons: ActiveReason[] = state.delayReasons.map(({ code, agency, since, note }) => ({
+    code,
+    agency,
+    waitingOn: waitingOnFor(code),
+    since,
+    derived: false,
+    ...(note ? { note } : {}),
+  }));
   const add = (reason: ActiveReason) => {
-    if (!reasons.some((r) => r.code === reason.code && r.agency === reason.agency)) reasons.push(reason);
+    if (!reasons.some((r) => r.code === reason.code && r.agency === reason.agency && r.waitingOn === reason.waitingOn)) reasons.push(reason);
   };
-  const homeless = state.patient?.housingStatus !== undefined && state.patient.housingStatus !== 'settled';
+  const housing = housingReason(state);
   for (const referral of state.referrals) {
     if (isOpen(referral)) {
-      add({ code: reasonForService(referral.service, homeless), agency: referral.agency, since: referral.requestedAt, derived: true });
+      add({ code: reasonForService(referral.service, housing), agency: referral.agency, waitingOn: 'agency', since: referral.requestedAt, derived: true });
     }
     if (isLive(referral) && !state.consents[referral.agency]) {
-      add({ code: 'consent_required', agency: referral.agency, since: referral.requestedAt, derived: true });
+      add({ code: 'consent_required', agency: referral.agency, waitingOn: 'patient', since: referral.requestedAt, derived: true });
     }
   }
   // A declined need still blocks discharge: the wait is for that service, from the agency that declined, until re-referred.
   for (const service of uncoveredNeeds(state)) {
     const declined = state.referrals.filter((r) => r.service === service && r.status === 'declined').at(-1);
-    if (declined) add({ code: reasonForService(service, homeless), agency: declined.agency, since: declined.declinedAt ?? declined.requestedAt, derived: true });
+    if (declined) {
+      add({ code: reasonForService(service, housing), agency: declined.agency, waitingOn: 'agency', since: declined.declinedAt ?? declined.requestedAt, derived: true });
+    }
   }
-  if (state.drd && !state.assessment) add({ code: 'no_plan', agency: 'acute-trust', since: state.drd, derived: true });
+  // The patient (or their representative) or family not in agreement with the plan, as the assessment recorded it.
+  const assessment = state.assessment;
+  for (const party of ['patient', 'family'] as const) {
+    if (assessment?.agreement?.[party] === 'disagrees') {
+      add({ code: 'family_not_in_agreement', agency: 'acute-trust', waitingOn: party, since: assessment.completedAt, derived: true });
+    }
+  }
+  if (state.drd && !state.assessment) add({ code: 'no_plan', agency: 'acute-trust', waitingOn: 'agency', since: state.drd, derived: true });
   return reasons;
 }
 
@@ -83,9 +121,15 @@ export const activeDelayReasonCodes = (state: PathwayState, _asOf?: string): Del
   ...new Set(activeReasons(state).map((r) => r.code)),
 ];
 
+/** A stay is delayed now only while the patient is still in hospital: once discharged, its delay is history. */
+export const isDelayedNow = (daysDelayed: number, dischargeDate: string | undefined): boolean => dischargeDate === undefined && daysDelayed > 0;
+
 export interface DelaySummary {
   drd?: string;
+  /** Days delayed so far while in hospital; after discharge, the days the stay was delayed (history). */
   daysDelayed: number;
+  /** True only while the patient is still in hospital and delayed: a discharged pathway is never delayed now. */
+  delayedNow: boolean;
   band: DelayBand;
   /** Delay days of earlier DRD episodes (cleared when the criteria to reside were met again). */
   priorDelayDays: number;
@@ -100,6 +144,7 @@ export function delaySummary(state: PathwayState, asOf: string): DelaySummary {
     return {
       drd: state.drdEpisodes.at(-1)?.from,
       daysDelayed: state.discharge.daysDelayed,
+      delayedNow: false,
       band: delayBand(state.discharge.daysDelayed),
       priorDelayDays: state.discharge.bedDaysLost - state.discharge.daysDelayed,
       bedDaysLost: state.discharge.bedDaysLost,
@@ -109,5 +154,5 @@ export function delaySummary(state: PathwayState, asOf: string): DelaySummary {
   const countsFrom = delayCountsFrom(state);
   const current = countsFrom ? delayDaysUntil(countsFrom, asOf) : 0;
   const prior = priorDelayDays(state);
-  return { drd: state.drd, daysDelayed: current, band: delayBand(current), priorDelayDays: prior, bedDaysLost: prior + current, reasons: activeReasons(state) };
+  return { drd: state.drd, daysDelayed: current, delayedNow: isDelayedNow(current, undefined), band: delayBand(current), priorDelayDays: prior, bedDaysLost: prior + current, reasons: activeReasons(state) };
 }

@@ -1,3 +1,4 @@
+import { isIntermediateCare } from '../schemas/common';
 import type { PathwayEvent } from '../schemas/events';
 import { isLive, type PathwayState, type Referral } from './state';
 
@@ -23,6 +24,7 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
         edd: event.expectedDischargeDate,
         previousPathwayId: event.previousPathwayId,
         consents: Object.fromEntries(event.consents.map((agency) => [agency, true])),
+        rules: event.rules ?? 1,
       };
     case 'edd.set':
       return { ...state, edd: event.date };
@@ -46,19 +48,28 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       return {
         ...state,
         stage: 'arranging',
+        ...(event.carer ? { carer: event.carer } : {}),
         assessment: {
           pathway: event.pathway,
           needs: event.needs,
           completedAt: event.at,
           count: (state.assessment?.count ?? 0) + 1,
+          ...(event.patientAbsent ? { patientAbsent: event.patientAbsent } : {}),
+          ...(event.bestInterests ? { representative: event.bestInterests.representative } : {}),
+          ...(event.agreement ? { agreement: event.agreement } : {}),
+          ...(event.summary ? { summary: event.summary } : {}),
+          ...(event.home ? { home: event.home } : {}),
         },
       };
+    case 'carers_assessment.requested':
+      return state;
     case 'consent.recorded': {
       // Consent withdrawn from an agency with a live referral blocks discharge again until it is given.
       const blocks = !event.given && state.referrals.some((r) => r.agency === event.agency && isLive(r));
       return {
         ...state,
         consents: { ...state.consents, [event.agency]: event.given },
+        ...(event.givenBy ? { consentGivenBy: { ...state.consentGivenBy, [event.agency]: event.givenBy } } : {}),
         stage: blocks && state.stage === 'ready_for_discharge' ? 'arranging' : state.stage,
       };
     }
@@ -75,6 +86,8 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
             status: 'requested',
             requestedAt: event.at,
             acceptBy: event.acceptBy,
+            ...(event.purpose === 'handover' ? { purpose: 'handover' as const } : {}),
+            ...(event.funding ? { funding: event.funding } : {}),
             escalated: { acceptance: 0, readiness: 0 },
           },
         ],
@@ -89,6 +102,10 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'withdrawn', overdueSince: undefined }));
     case 'referral.on_hold':
       return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'on_hold', overdueSince: undefined }));
+    case 'funding.recorded': {
+      const { payer, charging, financialAssessment, chargesFrom } = event;
+      return updateReferral(state, event.referralId, (r) => ({ ...r, funding: { payer, charging, financialAssessment, ...(chargesFrom ? { chargesFrom } : {}) } }));
+    }
     case 'referral.escalated':
       return updateReferral(state, event.referralId, (r) => ({
         ...r,
@@ -123,11 +140,25 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       return {
         ...state,
         stage: 'intermediate_care',
-        intermediateCare: { startDate: event.startDate, endBy: event.endBy, reviews: 0, nextReviewDue: event.firstReviewDue },
+        intermediateCare: {
+          startDate: event.startDate,
+          endBy: event.endBy,
+          ...(event.services ? { services: event.services.filter(isIntermediateCare) } : {}),
+          reviews: 0,
+          nextReviewDue: event.firstReviewDue,
+        },
       };
     case 'review.recorded':
       return state.intermediateCare
-        ? { ...state, intermediateCare: { ...state.intermediateCare, reviews: event.reviewNumber, nextReviewDue: event.nextReviewDue } }
+        ? {
+            ...state,
+            intermediateCare: {
+              ...state.intermediateCare,
+              reviews: event.reviewNumber,
+              nextReviewDue: event.nextReviewDue,
+              ...(event.remainingNeeds ? { remainingNeeds: event.remainingNeeds } : {}),
+            },
+          }
         : state;
     case 'review.overdue':
       return state.intermediateCare ? { ...state, intermediateCare: { ...state.intermediateCare, overdueNotified: event.dueOn } } : state;
@@ -137,8 +168,23 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
         stage: state.stage === 'intermediate_care' ? 'readmission_watch' : state.stage,
         intermediateCare: state.intermediateCare && { ...state.intermediateCare, ended: { at: event.at, reason: event.reason } },
       };
-    case 'handover.long_term_services':
-      return { ...state, handover: { reason: event.reason, at: event.at } };
+    case 'handover.long_term_services': {
+      // Rules 2 start the handover while the episode is open; rules 1 sent it as a notice after the end.
+      const ic = state.intermediateCare;
+      const open = ic && !ic.ended;
+      return {
+        ...state,
+        handover: { reason: event.reason, at: event.at },
+        ...(open ? { intermediateCare: { ...ic, awaitingHandover: { reason: event.reason, since: event.at, services: event.services ?? [] } } } : {}),
+      };
+    }
+    case 'lead_professional.assigned': {
+      const lead = { role: event.role, team: event.team };
+      if (event.scope === 'pathway') return { ...state, lead };
+      return state.intermediateCare ? { ...state, intermediateCare: { ...state.intermediateCare, lead } } : state;
+    }
+    case 'emergency_attendance.recorded':
+      return { ...state, watch: state.watch && { ...state.watch, attendances: [...(state.watch.attendances ?? []), event.attendedOn] } };
     case 'readmission_watch.expired':
       return { ...state, watch: state.watch && { ...state.watch, expired: true } };
     case 'pathway.readmitted':

@@ -1,14 +1,19 @@
 export { CommandRejected, decide, type RejectionCode } from './decide';
+export { arrangedEpisode, handoverCompleteOn } from './intermediate-care';
 export { evolve } from './evolve';
 export {
   initialState,
   isClosed,
+  rulesOf,
+  handoverUnderway,
   beforeDischarge,
   awaitingAgencies,
   overdueSince,
   delayCountsFrom,
   uncoveredNeeds,
   type DrdEpisode,
+  type HandoverReason,
+  type IntermediateCare,
   type PathwayState,
   type Referral,
   type ReferralStatus,
@@ -20,10 +25,12 @@ export {
   delayBand,
   delayDaysUntil,
   delaySummary,
+  isDelayedNow,
   priorDelayDays,
   type ActiveReason,
   type DelayBand,
   type DelaySummary,
+  type WaitingOn,
 } from './delay';
-export { defaultPolicy, resolvePolicy, PolicyOverrides, type AgencySla, type Policy } from './policy';
+export { defaultPolicy, intermediateCareDaysFor, resolvePolicy, PolicyOverrides, type AgencySla, type Policy } from './policy';
 export { addDays, daysBetween, dateOf, earliest } from './dates';

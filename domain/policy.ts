@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Agency, type Region } from '../schemas/common';
+import { Agency, IntermediateCareService, type Region } from '../schemas/common';
 
 export interface AgencySla {
   /** Hours from referral to acceptance (or decline). */
@@ -10,7 +10,14 @@ export interface AgencySla {
 
 export interface Policy {
   region: Region;
+  /** Intermediate care is free for up to this many days (six weeks in England). */
   intermediateCareMaxDays: number;
+  /**
+   * Length of an episode per intermediate-care scheme, when a scheme runs shorter than the
+   * maximum ("frequently as little as 1–2 weeks"). Absent for a scheme (or in policies from before
+   * schemes had lengths): the maximum.
+   */
+  intermediateCareDays?: Partial<Record<IntermediateCareService, number>>;
   readmissionWatchDays: number;
   reviewIntervalDays: number;
   /** Bed-based intermediate care should start within this many days of referral. */
@@ -74,6 +81,7 @@ const Sla = z.object({ acceptWithinHours: z.number().positive(), readyWithinHour
 export const PolicyOverrides = z
   .object({
     intermediateCareMaxDays: z.number().int().positive(),
+    intermediateCareDays: z.partialRecord(IntermediateCareService, z.number().int().positive()),
     readmissionWatchDays: z.number().int().positive(),
     reviewIntervalDays: z.number().int().positive(),
     bedBasedStartWithinDays: z.number().int().positive(),
@@ -84,6 +92,10 @@ export const PolicyOverrides = z
   .partial()
   .strict();
 
+/** How long an episode of these intermediate-care services may last: the longest of their schemes. */
+export const intermediateCareDaysFor = (policy: Policy, services: readonly IntermediateCareService[]): number =>
+  Math.max(0, ...services.map((service) => policy.intermediateCareDays?.[service] ?? policy.intermediateCareMaxDays)) || policy.intermediateCareMaxDays;
+
 /** The deployment's policy: the nation's defaults with validated overrides merged in. */
 export function resolvePolicy(region: Region, overrides: unknown = {}): Policy {
   const parsed = PolicyOverrides.safeParse(overrides ?? {});
@@ -92,6 +104,9 @@ export function resolvePolicy(region: Region, overrides: unknown = {}): Policy {
   }
   const { sla, ...rest } = parsed.data;
   const policy = { ...defaultPolicy(region), ...rest };
+  for (const [scheme, days] of Object.entries(policy.intermediateCareDays ?? {})) {
+    if (days > policy.intermediateCareMaxDays) throw new Error(`intermediateCareDays.${scheme}: longer than intermediateCareMaxDays (${policy.intermediateCareMaxDays})`);
+  }
   for (const [agency, value] of Object.entries(sla ?? {})) {
     policy.sla[agency as Agency] = { ...policy.sla[agency as Agency], ...value };
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolvePolicy } from '../domain';
 import type { PathwayCommand } from '../schemas/commands';
-import { date, day, history, professionalAndPatient, start } from '../test/domain/spec';
+import { date, day, history, patientAgrees, professionalAndPatient, start } from '../test/domain/spec';
 import { dayRows } from './delay-days';
 import { foldTimeline, pathwayRow } from './pathway-row';
 
@@ -24,7 +24,7 @@ describe('the days of a delay', () => {
   });
 
   it('reasons and plan as they stood at the end of each day', () => {
-    const assess: PathwayCommand = { type: 'assessment', at: day(5), participants: professionalAndPatient, pathway: 'P2', needs: ['step-down-bed'], consents: [] } as PathwayCommand;
+    const assess: PathwayCommand = { type: 'assessment', at: day(5), participants: professionalAndPatient, pathway: 'P2', needs: ['step-down-bed'], consents: [], ...patientAgrees } as PathwayCommand;
     const rows = dayRows('pathway-A1', timeline([start(), drd(3), assess]), date(5));
     expect(rows.map((r) => [r.day, r.pathway, r.reasonCodes])).toEqual([
       [date(3), null, ['no_plan']],
@@ -68,7 +68,7 @@ describe('the days of a delay', () => {
 
   it('ends the day before discharge, and the discharge’s delay is the lost days', () => {
     const discharge = { type: 'discharge', at: day(7), date: date(6), destination: 'usual-residence' } as PathwayCommand;
-    const assess = { type: 'assessment', at: day(3), participants: professionalAndPatient, pathway: 'P0', needs: [], consents: [] } as PathwayCommand;
+    const assess = { type: 'assessment', at: day(3), participants: professionalAndPatient, pathway: 'P0', needs: [], consents: [], ...patientAgrees } as PathwayCommand;
     const events = timeline([start(), drd(2), assess, discharge]);
     const rows = dayRows('pathway-A1', events, '2026-05-01');
     expect(rows.map((r) => r.day)).toEqual([date(2), date(3), date(4), date(5)]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolvePolicy, type Policy } from '../domain';
 import type { PathwayCommand } from '../schemas/commands';
 import type { PathwayEvent } from '../schemas/events';
-import { date, day, history, professionalAndPatient, start } from '../test/domain/spec';
+import { date, day, history, patientAgrees, professionalAndPatient, start } from '../test/domain/spec';
 import type { RecordedPathwayEvent } from '../workflows/definitions';
 import { foldTimeline, pathwayRow } from './pathway-row';
 
@@ -11,7 +11,7 @@ const recorded = (events: PathwayEvent[]): RecordedPathwayEvent[] => events.map(
 const rowOf = (commands: PathwayCommand[], today: string, policy: Policy = resolvePolicy('england')) =>
   pathwayRow('pathway-A1', foldTimeline(recorded(history(commands, policy))), today)!;
 const assess = (pathway: 'P0' | 'P1' | 'P2' | 'P3', needs: string[], at = day(4)): PathwayCommand =>
-  ({ type: 'assessment', at, participants: professionalAndPatient, pathway, needs, consents: [] }) as PathwayCommand;
+  ({ type: 'assessment', at, participants: professionalAndPatient, pathway, needs, consents: [], ...patientAgrees }) as PathwayCommand;
 const drd = (n: number, at = day(n)): PathwayCommand => ({ type: 'discharge-ready', at, date: date(n) });
 
 describe('the pathways row', () => {
@@ -41,7 +41,7 @@ describe('the pathways row', () => {
       eventCount: 6,
       lastEventAt: day(5),
     });
-    expect(row.reasons.find((r) => r.code === 'awaiting_transport')).toEqual({ code: 'awaiting_transport', agency: 'acute-trust', since: day(5), derived: false });
+    expect(row.reasons.find((r) => r.code === 'awaiting_transport')).toEqual({ code: 'awaiting_transport', agency: 'acute-trust', waitingOn: 'agency', since: day(5), derived: false });
   });
 
   it('bed-days lost include an earlier DRD episode ended by criteria-to-reside-met (the report said 0)', () => {
@@ -103,5 +103,11 @@ describe('folding events exactly once', () => {
     expect(foldTimeline([events[0], events[2]]).applied.map((e) => e.sequence)).toEqual([1]);
     expect(foldTimeline([events[2], events[0], events[1]]).applied.map((e) => e.sequence)).toEqual([1, 2, 3]);
     expect(pathwayRow('pathway-A1', foldTimeline([events[1]]), date(5))).toBeUndefined();
+  });
+  it('a reason waiting on the patient or family is attributed to them, not to an agency', () => {
+    const row = rowOf([start({ consents: [] }), drd(2), assess('P1', ['equipment'], day(3))], date(6));
+    expect(row.reasonCodes).toEqual(['awaiting_equipment_adaptations', 'consent_required']);
+    expect(row.reasonAgencies).toEqual(['equipment', 'patient']);
+    expect(row.awaitingAgencies).toEqual(['equipment']);
   });
 });

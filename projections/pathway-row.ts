@@ -115,7 +115,8 @@ export function pathwayRow(pathwayId: string, folded: Folded, today: string): Pa
     admittedAt: state.admittedAt ?? null,
     ...delay,
     reasonCodes: distinct(delay.reasons.map((r) => r.code)),
-    reasonAgencies: distinct(delay.reasons.map((r) => r.agency)),
+    // Whom the reasons wait on: agencies, and the patient or family for theirs (consent, disagreement), never an agency for those.
+    reasonAgencies: distinct(delay.reasons.map((r) => (r.waitingOn === 'agency' ? r.agency : r.waitingOn))),
     awaitingAgencies: awaitingAgencies(state),
     referralAgencies: distinct(state.referrals.map((r) => r.agency)),
     overdueSince: referralOverdue,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Agency, Patient, Service } from './common';
+import { Agency, AssessmentSummary, Carer, Home, Patient, Service } from './common';
 import { eventSchemas, type EventType, type PathwayEvent } from './events';
 
 /**
@@ -22,6 +22,39 @@ export const patientFieldsFor: Record<Agency, readonly (keyof Patient)[]> = {
   'care-home': ['nhsNumber', 'name', 'dateOfBirth'],
 };
 
+/** The carer's details each agency needs (with the patient's consent for that agency): housing none. */
+export const carerFieldsFor: Record<Agency, readonly (keyof Carer)[]> = {
+  'acute-trust': ['name', 'relationship', 'phone', 'willingAndAble', 'carersAssessment'],
+  'social-care': ['name', 'relationship', 'phone', 'willingAndAble', 'carersAssessment'],
+  'community-health': ['name', 'relationship', 'phone', 'willingAndAble'],
+  'intermediate-care': ['name', 'relationship', 'phone', 'willingAndAble'],
+  equipment: ['name', 'phone'],
+  housing: [],
+  gp: ['name', 'relationship', 'willingAndAble'],
+  voluntary: ['name', 'relationship', 'phone'],
+  'care-home': ['name', 'relationship', 'phone'],
+};
+
+/** What an agency may be told of the joint assessment: its summary and the home (suitability, tenure). */
+export const AssessmentPart = AssessmentSummary.extend({ home: Home.optional() });
+export type AssessmentPart = z.infer<typeof AssessmentPart>;
+
+/**
+ * The parts of the assessment each agency needs with a referral. Clinical detail only to health
+ * and care providers and the GP; housing gets what bears on the home, never clinical detail.
+ */
+export const summaryFieldsFor: Record<Agency, readonly (keyof AssessmentPart)[]> = {
+  'acute-trust': ['functionalNeeds', 'risks', 'goals', 'communicationNeeds', 'clinical', 'home'],
+  'social-care': ['functionalNeeds', 'risks', 'goals', 'communicationNeeds', 'home'],
+  'community-health': ['functionalNeeds', 'risks', 'goals', 'communicationNeeds', 'clinical'],
+  'intermediate-care': ['functionalNeeds', 'risks', 'goals', 'communicationNeeds', 'clinical', 'home'],
+  equipment: ['functionalNeeds', 'risks', 'home'],
+  housing: ['functionalNeeds', 'communicationNeeds', 'home'],
+  gp: ['functionalNeeds', 'risks', 'goals', 'communicationNeeds', 'clinical'],
+  voluntary: ['goals', 'communicationNeeds'],
+  'care-home': ['functionalNeeds', 'risks', 'goals', 'communicationNeeds', 'clinical'],
+};
+
 /** What the publishing activity knows about the pathway besides the event itself. */
 export interface RoutingContext {
   patient: Patient;
@@ -30,6 +63,10 @@ export interface RoutingContext {
   referralAgencies: Record<string, Agency>;
   /** Services arranged, for the GP's discharge summary. */
   services: Service[];
+  /** The unpaid carer, when recorded. */
+  carer?: Carer;
+  /** The joint assessment's summary and home, when recorded (absent in contexts from older workers). */
+  assessmentSummary?: AssessmentPart;
 }
 
 export const MinimisedPatient = Patient.partial();
@@ -47,22 +84,50 @@ export function patientFor(agency: Agency, ctx: RoutingContext): Partial<Patient
   return Object.fromEntries(patientFieldsFor[agency].filter((f) => ctx.patient[f] !== undefined).map((f) => [f, ctx.patient[f]]));
 }
 
+/** The part of the assessment's summary one agency needs: none without consent, and only its fields. */
+export function summaryFor(agency: Agency, ctx: RoutingContext): Partial<AssessmentPart> | undefined {
+  const summary = ctx.assessmentSummary;
+  if (!ctx.consents[agency] || !summary) return undefined;
+  const part = Object.fromEntries(summaryFieldsFor[agency].filter((f) => summary[f] !== undefined).map((f) => [f, summary[f]]));
+  return Object.keys(part).length > 0 ? part : undefined;
+}
+
+/**
+ * The carer's details one agency needs, only its fields: with the patient's consent for that
+ * agency, or, for the carer's own assessment they accepted, on the carer's.
+ */
+export function carerFor(agency: Agency, ctx: RoutingContext, carerAgreed = false): Partial<Carer> | undefined {
+  const carer = ctx.carer;
+  if (!(ctx.consents[agency] || carerAgreed) || !carer || carerFieldsFor[agency].length === 0) return undefined;
+  return Object.fromEntries(carerFieldsFor[agency].filter((f) => carer[f] !== undefined).map((f) => [f, carer[f]]));
+}
+
+/** What an agency may know of the person: the minimised patient block, assessment summary and carer, with consent. */
+const personFor = (agency: Agency, ctx: RoutingContext) => {
+  const patient = patientFor(agency, ctx);
+  const assessment = summaryFor(agency, ctx);
+  const carer = carerFor(agency, ctx);
+  return { ...(patient ? { patient } : {}), ...(assessment ? { assessment } : {}), ...(carer ? { carer } : {}) };
+};
+
 /** For each agency other than the acute trust: the events it gets and the data it sees. */
 export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
   const data = without(event);
   switch (event.type) {
-    case 'referral.requested': {
-      const patient = patientFor(event.agency, ctx);
-      return [{ to: [event.agency], data: { ...data, consentRequired: patient === undefined, ...(patient ? { patient } : {}) } }];
-    }
+    case 'referral.requested':
+      return [{ to: [event.agency], data: { ...data, consentRequired: !ctx.consents[event.agency], ...personFor(event.agency, ctx) } }];
     case 'referral.accepted':
     case 'referral.declined':
     case 'referral.ready':
     case 'referral.escalated':
     case 'referral.withdrawn':
     case 'referral.on_hold':
-    case 'consent.recorded':
       return [{ to: [event.agency], data }];
+    case 'consent.recorded': {
+      // Consent given after a referral releases the patient details (and assessment summary) this agency may now see.
+      const released = event.given && involved(ctx).includes(event.agency) ? personFor(event.agency, ctx) : {};
+      return [{ to: [event.agency], data: { ...data, ...released } }];
+    }
     case 'pathway.ready_for_discharge':
       return [{ to: involved(ctx), data }];
     case 'discharge.recorded': {
@@ -87,6 +152,19 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
       const { admittedOn, dayOfWatch } = event;
       return [{ to: [...new Set<Agency>([...involved(ctx), 'gp'])], data: { admittedOn, dayOfWatch } }];
     }
+    case 'funding.recorded':
+      // The patient's social care team is told who pays for every service, and from when charges start.
+      return [{ to: ['social-care'], data }];
+    case 'carers_assessment.requested':
+      return [{ to: ['social-care'], data: { ...data, ...personFor('social-care', ctx), carer: carerFor('social-care', ctx, true) } }];
+    case 'lead_professional.assigned':
+      // Whom to contact: every agency involved (and the GP), as a role and a team.
+      return [{ to: [...new Set<Agency>([...involved(ctx), 'gp'])], data }];
+    case 'emergency_attendance.recorded': {
+      // The GP, and the providers still caring for the person, hear of emergency treatment during the watch.
+      const carers = involved(ctx).filter((a) => a === 'intermediate-care' || a === 'community-health');
+      return [{ to: [...new Set<Agency>(['gp', ...carers])], data }];
+    }
     case 'pathway.handed_back':
     case 'pathway.cancelled':
       return [{ to: [...new Set<Agency>([...involved(ctx), 'gp'])], data }];
@@ -102,6 +180,7 @@ export const agencyEventTypes: EventType[] = [
   'referral.withdrawn', 'referral.on_hold', 'consent.recorded', 'pathway.ready_for_discharge', 'discharge.recorded',
   'intermediate_care.started', 'intermediate_care.ended', 'review.recorded', 'review.overdue',
   'handover.long_term_services', 'pathway.readmitted', 'pathway.handed_back', 'pathway.cancelled',
+  'emergency_attendance.recorded', 'lead_professional.assigned', 'carers_assessment.requested', 'funding.recorded',
 ];
 
 /**
@@ -112,6 +191,10 @@ export function agencyViewSchema(type: EventType) {
   const full = (eventSchemas[type] as z.ZodObject).omit({ type: true, at: true } as never);
   return full.partial().extend({
     patient: MinimisedPatient.optional(),
+    /** The agency's part of the joint assessment's summary. */
+    assessment: AssessmentPart.partial().optional(),
+    /** The carer's details this agency needs. */
+    carer: Carer.partial().optional(),
     consentRequired: z.boolean().optional(),
     services: z.array(Service).optional(),
   });

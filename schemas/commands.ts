@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Agency, DelayReasonCode, Destination, DischargePathwayCode, IsoDate, IsoTimestamp, Patient, PlaceName, Region, Service } from './common';
+import { Agency, AssessmentSummary, Carer, DelayReasonCode, Destination, DischargePathwayCode, Funding, Home, IsoDate, IsoTimestamp, Patient, PlaceName, Region, Service } from './common';
 
 export const AdmissionId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - only, at most 64');
 
@@ -31,6 +31,22 @@ export const ParticipantRole = z.enum([
 
 const Notes = z.string().min(1).max(2000).optional();
 
+/** Why the patient did not take part in the joint assessment. */
+export const PatientAbsence = z.enum(['lacks_capacity', 'too_unwell', 'declined']);
+/**
+ * Who speaks for a patient who lacks capacity for the decision: an attorney (lasting power of
+ * attorney for health and welfare) or a court-appointed deputy decides; otherwise a best-interests
+ * decision is taken with an advocate (IMCA) representing the patient. Personal data: the trust's only.
+ */
+export const Representative = z.strictObject({ role: z.enum(['attorney', 'deputy', 'advocate']), name: z.string().min(1).max(200) });
+export const Agreement = z.enum(['agrees', 'disagrees']);
+/**
+ * Who gave consent, and so on what basis: the patient (with capacity); their attorney or deputy;
+ * or a best-interests decision for a patient who lacks capacity. A carer cannot consent for an
+ * adult: the value exists so the refusal can say so.
+ */
+export const ConsentGiver = z.enum(['patient', 'attorney', 'deputy', 'best_interests', 'carer']);
+
 export const ExpectedDischargeDatePayload = z.strictObject({ date: IsoDate });
 export const DischargeReadyPayload = z.strictObject({ date: IsoDate });
 export const CriteriaToResideMetPayload = z.strictObject({});
@@ -41,8 +57,28 @@ export const AssessmentPayload = z.strictObject({
   /** Agencies the patient agreed (at the assessment) to share information with. */
   consents: z.array(Agency).default([]),
   notes: Notes,
+  /** Why the patient does not take part, when no participant is the patient. */
+  patientAbsent: PatientAbsence.optional(),
+  /** A patient who lacks capacity for the discharge decision: the best-interests decision and who represents them. */
+  bestInterests: z.strictObject({ representative: Representative }).optional(),
+  /**
+   * Agreement with the plan and destination: the patient's (or, for a patient who lacks capacity,
+   * their representative's), and the family's or carer's if asked. A disagreement shows as a delay reason.
+   */
+  agreement: z.strictObject({ patient: Agreement.optional(), family: Agreement.optional() }).optional(),
+  /** The home's suitability and tenure: a home that needs adapting needs an adaptations referral; one that needs a move, housing. */
+  home: Home.optional(),
+  /** The assessment's summary: each referral carries the part its agency needs. */
+  summary: AssessmentSummary.optional(),
+  /** The unpaid carer, if there is one: an accepted carer's assessment is referred to social care. */
+  carer: Carer.optional(),
 });
-export const ConsentPayload = z.strictObject({ agency: Agency, given: z.boolean() });
+export const ConsentPayload = z.strictObject({
+  agency: Agency,
+  given: z.boolean(),
+  /** Who gave (or withdrew) it; the patient unless said otherwise. */
+  givenBy: ConsentGiver.optional(),
+});
 export const ReferralPayload = z.strictObject({
   service: Service,
   /** Defaults to the agency that provides the service (`serviceAgency`); set it to refer elsewhere. */
@@ -63,8 +99,28 @@ export const ReviewPayload = z.strictObject({
   outcome: z.enum(['continue', 'goals_met', 'needs_long_term_support']),
   goals: z.array(z.string().min(1).max(200)).default([]),
   notes: Notes,
+  /**
+   * The transition plan: needs that remain once intermediate care ends, handed over to the
+   * services that take over (e.g. domiciliary-care to social care, district-nursing to community
+   * health, chc-assessment to the continuing-healthcare team). [] says none remain.
+   */
+  remainingNeeds: z.array(Service).optional(),
 });
 export const ReadmissionPayload = z.strictObject({ newAdmissionId: AdmissionId, admittedOn: IsoDate, emergency: z.boolean().default(true) });
+/**
+ * The named lead ("one professional will take the lead role"; key or link workers): for the whole
+ * pathway or for its intermediate-care episode, shown to agencies as a role and team to contact.
+ */
+export const LeadProfessionalPayload = z.strictObject({
+  scope: z.enum(['pathway', 'intermediate-care']),
+  role: ParticipantRole.exclude(['patient', 'carer', 'other']),
+  /** The team to contact, e.g. "Leeds discharge hub" (a team, not a person). */
+  team: PlaceName,
+});
+/** Funding agreed for a referral's service, replacing what Homeward assumed from the service. */
+export const FundingPayload = Funding.extend({ referralId: z.string().min(1) });
+/** An attendance at A&E (emergency treatment without admission) during the 30-day watch: the trust's duty covers it too. */
+export const EmergencyAttendancePayload = z.strictObject({ attendedOn: IsoDate });
 export const CancelPayload = z.strictObject({ reason: z.enum(['died', 'self_discharged', 'transferred', 'admission_cancelled', 'other']) });
 
 /** Payloads (without `type` and `at`) of the commands a person or an agency gives, by their HTTP/CLI/Update name. */
@@ -81,6 +137,9 @@ export const commandSchemas = {
   discharge: DischargePayload,
   review: ReviewPayload,
   readmission: ReadmissionPayload,
+  'emergency-attendance': EmergencyAttendancePayload,
+  'lead-professional': LeadProfessionalPayload,
+  funding: FundingPayload,
   cancel: CancelPayload,
 } as const;
 
@@ -106,6 +165,9 @@ export const DelayReasonResolvedCommand = command('delay-reason-resolved', Delay
 export const DischargeCommand = command('discharge', DischargePayload);
 export const ReviewCommand = command('review', ReviewPayload);
 export const ReadmissionCommand = command('readmission', ReadmissionPayload);
+export const EmergencyAttendanceCommand = command('emergency-attendance', EmergencyAttendancePayload);
+export const LeadProfessionalCommand = command('lead-professional', LeadProfessionalPayload);
+export const FundingCommand = command('funding', FundingPayload);
 export const CancelCommand = command('cancel', CancelPayload);
 
 export const PathwayCommand = z.discriminatedUnion('type', [
@@ -123,6 +185,9 @@ export const PathwayCommand = z.discriminatedUnion('type', [
   DischargeCommand,
   ReviewCommand,
   ReadmissionCommand,
+  EmergencyAttendanceCommand,
+  LeadProfessionalCommand,
+  FundingCommand,
   CancelCommand,
 ]);
 

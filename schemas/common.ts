@@ -59,6 +59,7 @@ export const closedStages: readonly Stage[] = ['handed_back', 'readmitted', 'can
 export const Service = z.enum([
   'domiciliary-care',
   'reablement',
+  'rehabilitation-at-home',
   'district-nursing',
   'therapy',
   'equipment',
@@ -76,6 +77,7 @@ export type Service = z.infer<typeof Service>;
 export const serviceAgency: Record<Service, Agency> = {
   'domiciliary-care': 'social-care',
   reablement: 'intermediate-care',
+  'rehabilitation-at-home': 'intermediate-care',
   'district-nursing': 'community-health',
   therapy: 'community-health',
   equipment: 'equipment',
@@ -88,7 +90,21 @@ export const serviceAgency: Record<Service, Agency> = {
   'chc-assessment': 'community-health',
 };
 
-/** NHS England discharge SitRep delay reasons, plus the consent blocker Homeward derives. */
+/**
+ * Intermediate care: free, time-limited services (reablement, rehabilitation at home, a step-down
+ * bed) that start an episode with weekly reviews when they start. Every other service is a
+ * package: ongoing home care (means-tested), district nursing, equipment … start no episode.
+ */
+export const IntermediateCareService = z.enum(['reablement', 'rehabilitation-at-home', 'step-down-bed']);
+export type IntermediateCareService = z.infer<typeof IntermediateCareService>;
+export const isIntermediateCare = (service: Service): service is IntermediateCareService =>
+  (IntermediateCareService.options as readonly string[]).includes(service);
+
+/**
+ * NHS England discharge SitRep delay reasons, plus what Homeward derives beyond them: the consent
+ * blocker, and awaiting housing for a person at risk of homelessness or whose home needs a move
+ * (homeless_nrpf is for the homeless; adaptations are awaiting_equipment_adaptations).
+ */
 export const DelayReasonCode = z.enum([
   'awaiting_medical_decision',
   'awaiting_therapy_decision',
@@ -109,6 +125,7 @@ export const DelayReasonCode = z.enum([
   'awaiting_chc_decision',
   'no_plan',
   'consent_required',
+  'awaiting_housing',
 ]);
 export type DelayReasonCode = z.infer<typeof DelayReasonCode>;
 
@@ -118,6 +135,16 @@ export type Destination = z.infer<typeof Destination>;
 
 export const HousingStatus = z.enum(['settled', 'at_risk_of_homelessness', 'homeless']);
 export type HousingStatus = z.infer<typeof HousingStatus>;
+
+/**
+ * The home as the joint assessment found it: fine, needs adapting, or needs a move (relocation to a
+ * more suitable home, "often under-supported and vulnerable to readmission"), and its tenure.
+ */
+export const Home = z.strictObject({
+  suitability: z.enum(['suitable', 'needs_adaptation', 'needs_move']),
+  tenure: z.enum(['owner_occupier', 'social_rent', 'private_rent', 'supported_housing', 'living_with_family', 'other']).optional(),
+});
+export type Home = z.infer<typeof Home>;
 
 export const Address = z.strictObject({
   line1: z.string().min(1),
@@ -137,6 +164,54 @@ export const Patient = z.strictObject({
   gpPractice: z.string().min(1).optional(),
 });
 export type Patient = z.infer<typeof Patient>;
+
+const SummaryItems = z.array(z.string().min(1).max(500)).max(20).optional();
+
+/**
+ * The single assessment's summary, "carried out once, on behalf of all the health and social care
+ * providers": each agency gets the parts it needs (schemas/agency-views.ts), with the patient's consent.
+ */
+export const AssessmentSummary = z.strictObject({
+  /** What the person needs help with day to day (washing, dressing, meals, mobility). */
+  functionalNeeds: SummaryItems,
+  /** Risks to plan for (falls, pressure areas, living alone, self-neglect). */
+  risks: SummaryItems,
+  /** The person's own goals. */
+  goals: SummaryItems,
+  /** How to communicate with them (hearing, sight, language and interpreter, cognition). */
+  communicationNeeds: SummaryItems,
+  /** Clinical detail (medicines, wounds, continence): health and care providers only. */
+  clinical: SummaryItems,
+});
+export type AssessmentSummary = z.infer<typeof AssessmentSummary>;
+
+/**
+ * Who pays for a service and on what terms: NHS services (district nursing, intermediate care run
+ * by health, continuing healthcare) are free; council social care is means-tested (the person may
+ * contribute or pay the full cost) after a financial assessment; a self-funder pays in full.
+ */
+export const Funding = z.strictObject({
+  payer: z.enum(['nhs', 'council', 'continuing_healthcare', 'self_funded', 'voluntary']),
+  charging: z.enum(['free', 'means_tested', 'full_cost']),
+  financialAssessment: z.enum(['not_needed', 'pending', 'complete']),
+  /** The day charges start (e.g. when free intermediate care hands over to means-tested care). */
+  chargesFrom: IsoDate.optional(),
+});
+export type Funding = z.infer<typeof Funding>;
+
+/**
+ * The unpaid carer as a person: who they are and how to reach them (personal data, minimised per
+ * agency like the patient's), whether they are willing and able to give the care the plan relies
+ * on (often overnight), and whether they accepted the carer's assessment they were offered.
+ */
+export const Carer = z.strictObject({
+  name: z.string().min(1).max(200),
+  relationship: z.string().min(1).max(100).optional(),
+  phone: z.string().regex(/^\+?[0-9][0-9 ()-]{5,19}$/, 'expected a telephone number').optional(),
+  willingAndAble: z.boolean(),
+  carersAssessment: z.enum(['accepted', 'declined', 'not_offered']),
+});
+export type Carer = z.infer<typeof Carer>;
 
 /** A site or local authority code as Homeward stores and filters it: printable and short (no NUL or control characters). */
 export const PlaceName = z.string().min(1).max(64).regex(/^[\p{L}\p{N} ._'()&/-]+$/u, "letters, digits, spaces and . _ ' ( ) & / - only");

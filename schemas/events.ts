@@ -1,16 +1,20 @@
 import { z } from 'zod';
 import {
   Agency,
+  AssessmentSummary,
+  Carer,
   DelayReasonCode,
   Destination,
   DischargePathwayCode,
+  Funding,
+  Home,
   IsoDate,
   IsoTimestamp,
   Patient,
   Region,
   Service,
 } from './common';
-import { ParticipantRole } from './commands';
+import { Agreement, ConsentGiver, LeadProfessionalPayload, ParticipantRole, PatientAbsence, Representative } from './commands';
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), at: IsoTimestamp, ...shape });
@@ -33,6 +37,8 @@ export const eventSchemas = {
     expectedDischargeDate: IsoDate.optional(),
     consents: z.array(Agency),
     previousPathwayId: z.string().optional(),
+    /** The rules the pathway runs under: 2, the pathway as the source documents describe it; absent, 1 (started before them). */
+    rules: z.literal(2).optional(),
   }),
   'edd.set': event('edd.set', { date: IsoDate }),
   'discharge_ready.recorded': event('discharge_ready.recorded', {
@@ -48,18 +54,49 @@ export const eventSchemas = {
     replan: z.boolean(),
     /** Free text for the trust's record only: this event never goes to other agencies. */
     notes: z.string().optional(),
+    /** Why the patient did not take part (absent: the patient took part). */
+    patientAbsent: PatientAbsence.optional(),
+    /** Present when the patient lacks capacity for the decision: who represents them (the trust's record only). */
+    bestInterests: z.object({ representative: Representative }).optional(),
+    /** Agreement with the plan and destination, as recorded. */
+    agreement: z.object({ patient: Agreement.optional(), family: Agreement.optional() }).optional(),
+    home: Home.optional(),
+    /** The unpaid carer (the trust's record; agencies get what they need with each referral). */
+    carer: Carer.optional(),
+    /** The assessment's summary (the trust's record in full; agencies get their part with each referral). */
+    summary: AssessmentSummary.optional(),
+    /** Whole days from the discharge ready date to this assessment, when a DRD was set: how long the plan took. */
+    daysFromDischargeReady: z.number().int().min(0).optional(),
   }),
-  'consent.recorded': event('consent.recorded', { agency: Agency, given: z.boolean() }),
+  'consent.recorded': event('consent.recorded', {
+    agency: Agency,
+    given: z.boolean(),
+    /** Who gave it and so on what basis: the patient; an attorney or deputy; a best-interests decision. Absent on older events: the patient. */
+    givenBy: ConsentGiver.exclude(['carer']).optional(),
+  }),
   'referral.requested': event('referral.requested', {
     ...ReferralRef,
     service: Service,
-    reason: z.enum(['assessment', 'duty-to-refer', 're-referral', 'changed-plan', 'additional-need']),
-    acceptBy: IsoTimestamp,
-    /** Support in place by then if accepted at acceptBy; a step-down bed within bedBasedStartWithinDays of the request. */
-    readyBy: IsoTimestamp.optional(),
+    /** `relocation`: housing for a person whose home needs a move. */
+    reason: z.enum(['assessment', 'duty-to-refer', 're-referral', 'changed-plan', 'additional-need', 'handover', 'relocation']),
+    acceptBy: IsoTimestamp.describe("Acceptance deadline: the agency's SLA hours for accepting, counted from the request."),
+    readyBy: IsoTimestamp.optional().describe(
+      "Readiness deadline: the agency's SLA hours for readiness counted from acceptBy (a step-down bed at the latest 2 days after the request). Acceptance never makes it earlier; a late acceptance counts from the acceptance.",
+    ),
     consentRequired: z.boolean(),
+    /** `handover`: long-term services taking over from intermediate care. Absent: a package for the discharge. */
+    purpose: z.enum(['discharge', 'handover']).optional(),
+    /** Who pays, as assumed from the service until funding is recorded (absent on older pathways). */
+    funding: Funding.optional(),
   }),
-  'referral.accepted': event('referral.accepted', { ...ReferralRef, readyBy: IsoTimestamp }),
+  /** Funding agreed for a referral's service: told to the patient's social care team. */
+  'funding.recorded': event('funding.recorded', { ...ReferralRef, service: Service, ...Funding.shape }),
+  'referral.accepted': event('referral.accepted', {
+    ...ReferralRef,
+    readyBy: IsoTimestamp.describe(
+      'Readiness deadline now enforced: never earlier than the one shown with the request (SLA hours from acceptBy); counted from the acceptance when it came after acceptBy. Older pathways counted from the acceptance.',
+    ),
+  }),
   'referral.declined': event('referral.declined', { ...ReferralRef, reason: z.string().optional() }),
   'referral.ready': event('referral.ready', { ...ReferralRef, readyFrom: IsoDate }),
   'referral.escalated': event('referral.escalated', {
@@ -82,7 +119,10 @@ export const eventSchemas = {
   }),
   'readmission_watch.started': event('readmission_watch.started', { from: IsoDate, until: IsoDate }),
   'intermediate_care.started': event('intermediate_care.started', {
+    /** The day the first intermediate-care service started (its readyFrom), never before the discharge. */
     startDate: IsoDate,
+    /** The intermediate-care services of the episode (absent on older pathways: every P1/P2 discharge started one). */
+    services: z.array(Service).optional(),
     endBy: IsoDate,
     /** The review is due on this day; it is overdue once the day has passed. */
     firstReviewDue: IsoDate,
@@ -93,15 +133,24 @@ export const eventSchemas = {
     reviewNumber: z.number().int().positive(),
     nextReviewDue: IsoDate,
     notes: z.string().optional(),
+    /** The transition plan: needs that remain when intermediate care ends ([] = none). */
+    remainingNeeds: z.array(Service).optional(),
   }),
   'review.overdue': event('review.overdue', { dueOn: IsoDate }),
   'intermediate_care.ended': event('intermediate_care.ended', {
     reason: z.enum(['goals_met', 'six_week_limit', 'long_term_needs', 'readmitted', 'cancelled']),
     days: z.number().int().min(0),
   }),
+  /**
+   * Intermediate care hands over to long-term services. Older pathways: a notice after the episode
+   * ended. Now: the start of the handover; a handover referral per service follows and the episode
+   * stays open, awaiting handover, until they are ready.
+   */
   'handover.long_term_services': event('handover.long_term_services', {
-    reason: z.enum(['six_week_limit', 'long_term_needs']),
+    reason: z.enum(['six_week_limit', 'long_term_needs', 'goals_met']),
     to: z.array(Agency),
+    /** The needs handed over, one handover referral each. */
+    services: z.array(Service).optional(),
   }),
   'readmission_watch.expired': event('readmission_watch.expired', {}),
   'pathway.readmitted': event('pathway.readmitted', {
@@ -110,6 +159,12 @@ export const eventSchemas = {
     admittedOn: IsoDate,
     dayOfWatch: z.number().int().min(0),
   }),
+  /** The carer accepted a carer's assessment: social care is asked to carry it out (the carer's details come with their consent-gated block). */
+  'carers_assessment.requested': event('carers_assessment.requested', { willingAndAble: z.boolean() }),
+  /** The lead professional for the pathway or its intermediate-care episode: a role and a team, never a person. */
+  'lead_professional.assigned': event('lead_professional.assigned', LeadProfessionalPayload.shape),
+  /** Emergency treatment at A&E without admission during the watch: not a readmission, but the trust's duty covers it. */
+  'emergency_attendance.recorded': event('emergency_attendance.recorded', { attendedOn: IsoDate, dayOfWatch: z.number().int().min(0) }),
   'pathway.handed_back': event('pathway.handed_back', {
     outcome: z.enum(['home', 'long_term_services', 'care_home']),
   }),

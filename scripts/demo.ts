@@ -28,7 +28,7 @@ async function call(role: string, method: 'GET' | 'POST', path: string, body?: u
 
 const day = 86_400_000;
 const daysAgo = (n: number) => new Date(Date.now() - n * day).toISOString().slice(0, 10);
-const team = [{ role: 'nurse' }, { role: 'occupational_therapist' }, { role: 'patient' }];
+const team = [{ role: 'nurse' }, { role: 'occupational_therapist' }, { role: 'care_manager' }, { role: 'patient' }];
 const everyone: Agency[] = ['social-care', 'community-health', 'intermediate-care', 'equipment', 'housing', 'gp', 'voluntary', 'care-home'];
 const sites = [
   { site: 'LEEDS-GEN', localAuthority: 'Leeds' },
@@ -39,7 +39,7 @@ const sites = [
 type Step = (id: string) => Promise<unknown>;
 const command = (name: string, body: unknown, role = 'discharge-team'): Step => (id) => call(role, 'POST', `/pathways/${id}/${name}`, body);
 const drd = (n: number) => command('discharge-ready', { date: daysAgo(n) });
-const assess = (pathway: string, needs: string[]) => command('assessment', { participants: team, pathway, needs });
+const assess = (pathway: string, needs: string[]) => command('assessment', { participants: team, agreement: { patient: 'agrees' }, pathway, needs });
 /** An agency answers its own referral for a service, as its system would. */
 const answer = (service: string, response: 'accepted' | 'declined' | 'ready', reason?: string): Step => async (id) => {
   const view = (await call('discharge-team', 'GET', `/pathways/${id}`)).body as { state: { referrals: { referralId: string; service: string; agency: string; status: string }[] } };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { agencies, topics } from '../kafka/topics';
-import { admission } from './support/fixtures';
+import { admission, jointAssessment } from './support/fixtures';
 import { TopicReader } from './support/kafka';
 import { eventually, startSystem } from './support/system';
 
@@ -24,7 +24,7 @@ describe('actors and agency views', () => {
   beforeAll(async () => {
     await system.call('POST', '/pathways', start);
     await system.call('POST', `/pathways/${id}/discharge-ready`, { date: new Date().toISOString().slice(0, 10) });
-    await system.call('POST', `/pathways/${id}/assessment`, { participants: [{ role: 'nurse' }, { role: 'patient' }], pathway: 'P1', needs: ['reablement', 'equipment'] });
+    await system.call('POST', `/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['reablement', 'equipment'] });
     const equipment = await system.token('agency:equipment', { subject: 'equipment-system-7' });
     expect((await system.callWith(equipment, 'POST', `/pathways/${id}/referral-response`, { referralId: 'ref-2', agency: 'equipment', response: 'accepted' })).status).toBe(200);
     expect((await system.callWith(equipment, 'POST', `/pathways/${id}/delay-reason`, { code: 'awaiting_equipment_adaptations', agency: 'equipment' })).status).toBe(200);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { admission } from './support/fixtures';
+import { admission, jointAssessment } from './support/fixtures';
 import { exclusive } from './support/exclusive';
 import { positionGroupAtEnd } from './support/kafka';
 import { inboundTopics, topics } from '../kafka/topics';
@@ -45,7 +45,7 @@ describe('docs/examples/agency-consumer', () => {
     try {
       await eventually(async () => output, (o) => o.includes('listening on'), 60_000);
       await system.call('POST', '/pathways', body);
-      await system.call('POST', `/pathways/${id}/assessment`, { participants: [{ role: 'nurse' }, { role: 'patient' }], pathway: 'P1', needs: ['equipment'] });
+      await system.call('POST', `/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['equipment'] });
       const view = await eventually(() => system.call('GET', `/pathways/${id}`), (r) => r.body.state?.referrals?.[0]?.status === 'accepted', 45_000);
       expect(view.body.timeline.find((e: { event: { type: string } }) => e.event.type === 'referral.accepted').actor).toMatchObject({ role: 'agency', agency: 'equipment' });
       await eventually(async () => output, (o) => o.includes(`${id} #`) && o.includes('referral.accepted'), 30_000);

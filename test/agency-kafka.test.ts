@@ -6,7 +6,7 @@ import { EventPublisher } from '../kafka/publisher';
 import { agencies, inboundTopics, topics } from '../kafka/topics';
 import type { Agency } from '../schemas/common';
 import { startInboundBridges, type RunningBridges } from '../workers/inbound';
-import { admission, nhsNumber } from './support/fixtures';
+import { admission, jointAssessment, nhsNumber } from './support/fixtures';
 import { kafkaAs, positionGroupAtEnd, TopicReader, type ReceivedMessage } from './support/kafka';
 import { externalProducer } from './support/produce';
 import { exclusive } from './support/exclusive';
@@ -64,7 +64,7 @@ describe('agency events and replies over Kafka', () => {
   it('a P1 pathway end to end: each agency topic gets exactly its events and fields; replies and ADT drive the pathway', async () => {
     await system.call('POST', '/pathways', start);
     await system.call('POST', `/pathways/${id}/discharge-ready`, { date: today() });
-    await system.call('POST', `/pathways/${id}/assessment`, { participants: [{ role: 'nurse' }, { role: 'patient' }], pathway: 'P1', needs: ['reablement', 'equipment'] });
+    await system.call('POST', `/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['reablement', 'equipment'] });
     // ref-1 reablement → intermediate-care, ref-2 equipment → equipment (no consent yet), ref-3 housing (duty to refer).
     await respond(id, 'ref-1', 'intermediate-care', 'accepted');
     await respond(id, 'ref-1', 'intermediate-care', 'ready');
@@ -100,7 +100,10 @@ describe('agency events and replies over Kafka', () => {
     expect(types(equipment)).toEqual(['referral.requested', 'referral.accepted', 'referral.ready', 'consent.recorded', 'pathway.ready_for_discharge', 'discharge.recorded']);
     expect(equipment[0].value.data).toMatchObject({ consentRequired: true });
     expect(equipment[0].value.data).not.toHaveProperty('patient');
-    expect(JSON.stringify(equipment)).not.toContain(start.patient.name);
+    expect(JSON.stringify(equipment.slice(0, 3))).not.toContain(start.patient.name);
+    // Consent given after the referral releases, on the agency's own topic, what it may now see: name and address only.
+    expect(equipment[3].value.data).toEqual({ agency: 'equipment', given: true, givenBy: 'patient', patient: { name: start.patient.name, address: start.patient.address } });
+    expect(JSON.stringify(equipment)).not.toContain(start.patient.nhsNumber);
 
     const ic = forPathway(id, topics.agencyEvents('intermediate-care'));
     expect(types(ic)).toEqual(['referral.requested', 'referral.accepted', 'referral.ready', 'pathway.ready_for_discharge', 'discharge.recorded', 'intermediate_care.started']);
@@ -132,7 +135,7 @@ describe('agency events and replies over Kafka', () => {
     const otherId = `pathway-${other.admissionId}`;
     await system.call('POST', '/pathways', other);
     // ref-1 equipment → equipment, ref-2 reablement → intermediate-care.
-    await system.call('POST', `/pathways/${otherId}/assessment`, { participants: [{ role: 'nurse' }, { role: 'carer' }], pathway: 'P1', needs: ['equipment', 'reablement'] });
+    await system.call('POST', `/pathways/${otherId}/assessment`, { ...jointAssessment, participants: [{ role: 'nurse' }, { role: 'care_manager' }, { role: 'carer' }], patientAbsent: 'too_unwell', agreement: undefined, pathway: 'P1', needs: ['equipment', 'reablement'] });
     const before = { ...bridges.consumer.stats };
 
     const equipment = (key: string, message: unknown) => sendAs('agency-equipment', topics.agencyResponses('equipment'), key, message);

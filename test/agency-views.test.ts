@@ -40,6 +40,30 @@ const expectedPatientFields: [Agency, string[]][] = [
   ['care-home', ['dateOfBirth', 'name', 'nhsNumber']],
 ];
 
+/** The parts of the joint assessment (summary and home) each agency may see, as literals: housing never clinical detail. */
+const expectedAssessmentParts: [Agency, string[]][] = [
+  ['social-care', ['communicationNeeds', 'functionalNeeds', 'goals', 'home', 'risks']],
+  ['community-health', ['clinical', 'communicationNeeds', 'functionalNeeds', 'goals', 'risks']],
+  ['intermediate-care', ['clinical', 'communicationNeeds', 'functionalNeeds', 'goals', 'home', 'risks']],
+  ['equipment', ['functionalNeeds', 'home', 'risks']],
+  ['housing', ['communicationNeeds', 'functionalNeeds', 'home']],
+  ['gp', ['clinical', 'communicationNeeds', 'functionalNeeds', 'goals', 'risks']],
+  ['voluntary', ['communicationNeeds', 'goals']],
+  ['care-home', ['clinical', 'communicationNeeds', 'functionalNeeds', 'goals', 'risks']],
+];
+
+/** The carer's details each agency may see, as literals: housing none. */
+const expectedCarerFields: [Agency, string[]][] = [
+  ['social-care', ['carersAssessment', 'name', 'phone', 'relationship', 'willingAndAble']],
+  ['community-health', ['name', 'phone', 'relationship', 'willingAndAble']],
+  ['intermediate-care', ['name', 'phone', 'relationship', 'willingAndAble']],
+  ['equipment', ['name', 'phone']],
+  ['housing', []],
+  ['gp', ['name', 'relationship', 'willingAndAble']],
+  ['voluntary', ['name', 'phone', 'relationship']],
+  ['care-home', ['name', 'phone', 'relationship']],
+];
+
 describe('agency data minimisation', () => {
   it('the table covers every agency but the trust itself', () => {
     expect(expectedPatientFields.map(([agency]) => agency).sort()).toEqual(Agency.options.filter((a) => a !== 'acute-trust').sort());
@@ -62,6 +86,67 @@ describe('agency data minimisation', () => {
     expect(view.data).not.toHaveProperty('patient');
     expect(view.data.consentRequired).toBe(true);
     expect(JSON.stringify(view.data)).not.toContain(patient.name);
+  });
+
+  it('consent given after a referral releases the patient details that agency may now see; to an agency not referred, nothing', () => {
+    const consent = (agency: Agency, given = true): PathwayEvent => ({ type: 'consent.recorded', at: '2026-03-04T10:00:00.000Z', agency, given, givenBy: 'patient' });
+    expect(agencyViews(consent('housing'), ctx())).toEqual([
+      { to: ['housing'], data: { agency: 'housing', given: true, givenBy: 'patient', patient: { name: patient.name, address: patient.address, housingStatus: 'homeless' } } },
+    ]);
+    expect(agencyViews(consent('equipment', false), ctx({ ...allConsents, equipment: false }))[0].data).not.toHaveProperty('patient');
+    expect(agencyViews(consent('care-home'), ctx())[0].data).not.toHaveProperty('patient');
+  });
+
+  it.each(expectedAssessmentParts)("a referral to %s carries exactly its part of the assessment: %j", (agency, parts) => {
+    const summary = { functionalNeeds: ['help to wash'], risks: ['falls'], goals: ['walk to the shop'], communicationNeeds: ['hard of hearing'], clinical: ['insulin twice daily'], home: { suitability: 'suitable' as const } };
+    const [view] = agencyViews(requested(agency), { ...ctx(), assessmentSummary: summary });
+    expect(Object.keys(view.data.assessment as object).sort()).toEqual(parts);
+  });
+
+  it('the home (suitability, tenure) goes to housing, equipment, social care and intermediate care, not the GP', () => {
+    const withHome = { ...ctx(), assessmentSummary: { home: { suitability: 'needs_move' as const, tenure: 'private_rent' as const } } };
+    expect(agencyViews(requested('housing', 'ref-2'), withHome)[0].data.assessment).toEqual({ home: { suitability: 'needs_move', tenure: 'private_rent' } });
+    expect(agencyViews(requested('gp'), withHome)[0].data).not.toHaveProperty('assessment');
+  });
+
+  it('housing never gets clinical detail from the summary; without consent no agency gets any of it; consent later releases it', () => {
+    const summary = { functionalNeeds: ['stairs are a problem'], clinical: ['insulin twice daily'] };
+    const [housing] = agencyViews(requested('housing', 'ref-2'), { ...ctx(), assessmentSummary: summary });
+    expect(housing.data.assessment).toEqual({ functionalNeeds: ['stairs are a problem'] });
+    const withoutConsent = { ...ctx({ ...allConsents, equipment: false }), assessmentSummary: summary };
+    expect(agencyViews(requested('equipment', 'ref-3'), withoutConsent)[0].data).not.toHaveProperty('assessment');
+    const released = agencyViews({ type: 'consent.recorded', at: '2026-03-04T10:00:00.000Z', agency: 'equipment', given: true }, { ...ctx(), assessmentSummary: summary });
+    expect(released[0].data).toMatchObject({ patient: { name: patient.name }, assessment: { functionalNeeds: ['stairs are a problem'] } });
+  });
+
+  it('an A&E attendance during the watch goes to the GP and the providers still caring, with no patient details', () => {
+    const attended: PathwayEvent = { type: 'emergency_attendance.recorded', at: '2026-03-10T20:00:00.000Z', attendedOn: '2026-03-10', dayOfWatch: 6 };
+    expect(agencyViews(attended, ctx())).toEqual([{ to: ['gp', 'intermediate-care'], data: { attendedOn: '2026-03-10', dayOfWatch: 6 } }]);
+  });
+
+  it('a lead professional is shown to every agency involved and the GP, as a role and a team', () => {
+    const assigned: PathwayEvent = { type: 'lead_professional.assigned', at: '2026-03-05T10:00:00.000Z', scope: 'pathway', role: 'social_worker', team: 'Discharge hub' };
+    const [view] = agencyViews(assigned, ctx());
+    expect(view.to.sort()).toEqual(['equipment', 'gp', 'housing', 'intermediate-care']);
+    expect(view.data).toEqual({ scope: 'pathway', role: 'social_worker', team: 'Discharge hub' });
+  });
+
+  const carer = { name: 'Carer Name', relationship: 'son', phone: '0113 496 0001', willingAndAble: true, carersAssessment: 'accepted' as const };
+
+  it.each(expectedCarerFields)("a referral to %s carries exactly the carer's details it needs: %j", (agency, fields) => {
+    const [view] = agencyViews(requested(agency), { ...ctx(), carer });
+    expect(Object.keys((view.data.carer as object | undefined) ?? {}).sort()).toEqual(fields);
+  });
+
+  it("the carer's assessment goes to social care with the carer's details on the carer's own agreement; the patient's only with theirs", () => {
+    const requestedAssessment: PathwayEvent = { type: 'carers_assessment.requested', at: '2026-03-03T09:00:00.000Z', willingAndAble: true };
+    const [view] = agencyViews(requestedAssessment, { ...ctx({}), carer });
+    expect(view).toEqual({ to: ['social-care'], data: { willingAndAble: true, carer } });
+  });
+
+  it("funding goes to the patient's social care team", () => {
+    const funded: PathwayEvent = { type: 'funding.recorded', at: '2026-03-05T10:00:00.000Z', referralId: 'ref-1', agency: 'intermediate-care', service: 'reablement', payer: 'nhs', charging: 'free', financialAssessment: 'not_needed' };
+    expect(agencyViews(funded, ctx()).map((v) => v.to)).toEqual([['social-care']]);
   });
 
   it('referral answers go only to the agency the referral is addressed to', () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import { resolvePolicy } from '../domain';
 import { commandUpdate, type PathwayInput } from '../workflows/definitions';
-import { admission } from './support/fixtures';
+import { admission, jointAssessment } from './support/fixtures';
 import { eventually, startSystem } from './support/system';
 
 // The HTTP API on the real Temporal dev server: Updates with validators, visibility, reports.
@@ -14,7 +14,6 @@ afterAll(async () => {
   await system?.stop();
 });
 
-const team = [{ role: 'nurse' }, { role: 'patient' }];
 
 describe('HTTP API', () => {
   it('starts a pathway idempotently per admission id', async () => {
@@ -54,7 +53,7 @@ describe('HTTP API', () => {
     await system.call('POST', '/pathways', body);
     const response = await system.call('POST', `/pathways/${id}/discharge`, { date: new Date().toISOString().slice(0, 10), destination: 'usual-residence' });
     expect(response).toMatchObject({ status: 409, body: { error: 'not_allowed_in_stage', message: expect.stringMatching(/no joint assessment/) } });
-    const wrongAgency = await system.call('POST', `/pathways/${id}/assessment`, { participants: team, pathway: 'P1', needs: ['equipment'] });
+    const wrongAgency = await system.call('POST', `/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['equipment'] });
     expect(wrongAgency.status).toBe(200);
     const foreign = await system.call('POST', `/pathways/${id}/referral-response`, { referralId: 'ref-1', agency: 'housing', response: 'accepted' });
     expect(foreign).toMatchObject({ status: 409, body: { error: 'wrong_agency' } });
@@ -75,7 +74,7 @@ describe('HTTP API', () => {
     await system.call('POST', '/pathways', body);
     const drd = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
     await system.call('POST', `/pathways/${id}/discharge-ready`, { date: drd });
-    await system.call('POST', `/pathways/${id}/assessment`, { participants: team, pathway: 'P1', needs: ['reablement', 'equipment'] });
+    await system.call('POST', `/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['reablement', 'equipment'] });
     await system.call('POST', `/pathways/${id}/delay-reason`, { code: 'awaiting_transport', agency: 'acute-trust' });
 
     const description = await eventually(
@@ -151,7 +150,7 @@ describe('HTTP API', () => {
     const id = `pathway-${body.admissionId}`;
     const today = new Date().toISOString().slice(0, 10);
     await system.call('POST', '/pathways', body);
-    await system.call('POST', `/pathways/${id}/assessment`, { participants: team, pathway: 'P0', needs: [] });
+    await system.call('POST', `/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P0', needs: [] });
     await system.call('POST', `/pathways/${id}/discharge`, { date: today, destination: 'usual-residence' });
     const newAdmissionId = `${body.admissionId}R`;
     const readmitted = await system.call('POST', `/pathways/${id}/readmission`, { newAdmissionId, admittedOn: today });

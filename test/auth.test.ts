@@ -1,6 +1,6 @@
 import { SignJWT, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admission } from './support/fixtures';
+import { admission, jointAssessment } from './support/fixtures';
 import { eventually, startSystem } from './support/system';
 
 // The trust boundary on the real API, Temporal and a real issuer (discovery + JWKS over HTTP);
@@ -13,7 +13,7 @@ beforeAll(async () => {
   pathwayId = `pathway-${body.admissionId}`;
   await system.call('POST', '/pathways', body);
   // Referrals: ref-1 reablement → intermediate-care, ref-2 equipment → equipment. None to housing.
-  await system.call('POST', `/pathways/${pathwayId}/assessment`, { participants: [{ role: 'nurse' }, { role: 'patient' }], pathway: 'P1', needs: ['reablement', 'equipment'] });
+  await system.call('POST', `/pathways/${pathwayId}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['reablement', 'equipment'] });
   // Timelines come from the read model: wait until the projector has the referrals.
   await eventually(() => system.call('GET', `/pathways/${pathwayId}/timeline`), (r) => r.body.timeline?.length === 4);
 });

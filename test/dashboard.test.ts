@@ -3,7 +3,7 @@ import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureChromium } from '../scripts/infra/chromium';
-import { admission } from './support/fixtures';
+import { admission, jointAssessment } from './support/fixtures';
 import { eventually, startSystem } from './support/system';
 
 // The managers' dashboard in a real headless Chromium against the real system.
@@ -23,7 +23,7 @@ beforeAll(async () => {
   ]);
   await system.call('POST', '/pathways', body);
   await system.call('POST', `/pathways/${id}/discharge-ready`, { date: daysAgo(4) });
-  await system.call('POST', `/pathways/${id}/assessment`, { participants: [{ role: 'nurse' }, { role: 'patient' }], pathway: 'P1', needs: ['reablement'] });
+  await system.call('POST', `/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['reablement'] });
 }, 600_000);
 afterAll(async () => {
   await browser?.close();

@@ -5,7 +5,7 @@ import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EncryptionCodec, KEY_ID_METADATA } from '../codec/encryption-codec';
 import { pathwayViewQuery } from '../workflows/definitions';
-import { admission, nhsNumber } from './support/fixtures';
+import { admission, jointAssessment, nhsNumber } from './support/fixtures';
 import { testSecrets } from './support/secrets';
 import { eventually, startSystem } from './support/system';
 import { connectDevServer } from './support/temporal';
@@ -22,7 +22,6 @@ afterAll(async () => {
   await plain?.close();
 });
 
-const team = [{ role: 'nurse' }, { role: 'patient' }];
 const today = () => new Date().toISOString().slice(0, 10);
 const newKey = (id: string) => `${id}:${crypto.randomBytes(32).toString('base64')}`;
 const EventType = temporal.api.enums.v1.EventType;
@@ -83,7 +82,7 @@ describe('patient data in Temporal', () => {
     const id = `pathway-${body.admissionId}`;
     expect((await system.call('POST', '/pathways', body)).status).toBe(201);
     await system.call('POST', `/pathways/${id}/discharge-ready`, { date: today() });
-    const assessed = await system.call('POST', `/pathways/${id}/assessment`, { participants: team, pathway: 'P1', needs: ['reablement'], notes: `Lives alone at ${body.patient.address.line1}` });
+    const assessed = await system.call('POST', `/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['reablement'], notes: `Lives alone at ${body.patient.address.line1}` });
     expect(assessed.status).toBe(200);
     const view = await eventually(() => system.call('GET', `/pathways/${id}`), (r) => r.body.published === r.body.timeline.length);
     expect(view.status).toBe(200);
@@ -164,7 +163,7 @@ describe('codec key rotation', () => {
     const read = await after.call('GET', `/pathways/${id}`);
     expect(read.status).toBe(200);
     expect(read.body.state.patient).toEqual(body.patient);
-    const assessed = await after.call('POST', `/pathways/${id}/assessment`, { participants: team, pathway: 'P0', needs: [] });
+    const assessed = await after.call('POST', `/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P0', needs: [] });
     expect(assessed.status).toBe(200);
     const grown = await after.call('GET', `/pathways/${id}`);
     const added = grown.body.timeline.slice(read.body.timeline.length).map((e: { event: { type: string } }) => e.event.type);

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { inboundTopics, topics } from '../kafka/topics';
 import { startInboundBridges, type RunningBridges } from '../workers/inbound';
-import { admission, nhsNumber } from './support/fixtures';
+import { admission, jointAssessment, nhsNumber } from './support/fixtures';
 import { positionGroupAtEnd } from './support/kafka';
 import { externalProducer } from './support/produce';
 import { exclusive } from './support/exclusive';
@@ -45,6 +45,11 @@ describe('personal data in logs', () => {
     await system.call('POST', '/pathways', body);
     await system.call('POST', '/pathways', { ...body, patient: { ...body.patient, nhsNumber: '1234567890' } });
     await system.call('POST', `/pathways/pathway-${body.admissionId}/discharge`, { date: '2026-01-01', destination: 'usual-residence' });
+    // The carer's details too, accepted and refused.
+    const carer = { name: 'Quentin Carerson', phone: '0113 496 0999', willingAndAble: true, carersAssessment: 'accepted' };
+    const assessment = { ...jointAssessment, pathway: 'P1', needs: ['domiciliary-care'] };
+    await system.call('POST', `/pathways/pathway-${body.admissionId}/assessment`, { ...assessment, carer });
+    await system.call('POST', `/pathways/pathway-${body.admissionId}/assessment`, { ...assessment, carer: { ...carer, phone: 'call 0113 496 0999 ask for Quentin Carerson' } });
     const producer = await externalProducer('adt');
     const bad = { type: 'admission', messageId: 'pii-1', admissionId: 'bad id with spaces', patient: body.patient, site: 'S', localAuthority: 'L', admittedAt: 'yesterday', emergency: true };
     await producer.send(topics.adt, 'pii', bad);
@@ -53,7 +58,7 @@ describe('personal data in logs', () => {
 
     const text = lines.join('');
     expect(text).toContain(`pathway-${body.admissionId}`);
-    for (const personal of [body.patient.nhsNumber, '1234567890', body.patient.name, '99 Quiet Lane', 'LS21 3AB', body.patient.dateOfBirth]) {
+    for (const personal of [body.patient.nhsNumber, '1234567890', body.patient.name, '99 Quiet Lane', 'LS21 3AB', body.patient.dateOfBirth, 'Carerson', '496 0999']) {
       expect(text, personal).not.toContain(personal);
     }
   });

@@ -17,15 +17,18 @@ const histories = fs
   }));
 
 describe('replay of recorded pathway histories', () => {
-  it('has the representative histories: P0, P1 goals met, six-week handover, escalation/decline/cancel, readmission, continue-as-new, actors', () => {
+  it('has the representative histories: P0, P1 goals met, six-week handover, escalation/decline/cancel, readmission, continue-as-new, actors; and under the documents\' rules: home care without intermediate care, a handover accepted late, a best-interests decision', () => {
     expect(histories.map((h) => h.workflowId).sort()).toEqual([
       'p0-handed-back',
       'p1-actors',
       'p1-continued-as-new',
       'p1-goals-met',
+      'p1-home-care-without-intermediate-care',
+      'p1-reablement-handover-accepted-late',
       'p1-readmitted-day-29',
       'p1-six-week-handover',
       'p2-escalation-decline-cancel',
+      'p3-best-interests',
     ]);
     for (const { history } of histories) expect(history.events?.length).toBeGreaterThan(10);
   });

@@ -4,7 +4,7 @@ import { resolvePolicy } from '../domain';
 import { EventPublisher } from '../kafka/publisher';
 import { topics } from '../kafka/topics';
 import { commandUpdate, pathwayViewQuery, pathwayWorkflowId, type PathwayInput } from '../workflows/definitions';
-import { admission } from './support/fixtures';
+import { admission, jointAssessment } from './support/fixtures';
 import { kafkaAs, TopicReader } from './support/kafka';
 import { eventually } from './support/system';
 import { connectDevServer, createWorker, uniqueTaskQueue } from './support/temporal';
@@ -37,7 +37,7 @@ describe('worker stopped mid-pathway and restarted', () => {
 
     const first = await startWorker();
     const handle = await temporal.client.workflow.start('dischargePathway', { taskQueue, workflowId, args: [input] });
-    await handle.executeUpdate(commandUpdate('assessment'), { args: [{ participants: [{ role: 'nurse' }, { role: 'patient' }], pathway: 'P1', needs: ['equipment', 'reablement'] }] });
+    await handle.executeUpdate(commandUpdate('assessment'), { args: [{ ...jointAssessment, pathway: 'P1', needs: ['equipment', 'reablement'] }] });
     await first.stop();
 
     // While no worker runs: equipment's acceptance deadline passes and another agency answers.

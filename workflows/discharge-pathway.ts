@@ -69,7 +69,9 @@ const defaultContinueAsNewAfter = 500;
 export async function dischargePathway(input: PathwayInput): Promise<PathwayView> {
   const pathwayId = workflowInfo().workflowId;
   const now = () => new Date().toISOString();
-  let state: PathwayState = input.carried?.state ?? initialState;
+  // A pathway keeps the rules it started under (PathwayState.rules): one started before the
+  // documents' pathway replays and carries on under rules 1; a carried state says its own.
+  let state: PathwayState = input.carried?.state ?? { ...initialState, rules: patched('pathway-as-documents') ? 2 : 1 };
   const timeline: RecordedPathwayEvent[] = input.carried?.timeline ?? [];
   let published = input.carried?.published ?? 0;
   const runs = (input.carried?.runs ?? 0) + 1;

@@ -9,5 +9,9 @@ export function routingContext(state: PathwayState): RoutingContext {
     consents: state.consents,
     referralAgencies: Object.fromEntries(state.referrals.map((r) => [r.referralId, r.agency])),
     services: [...new Set(state.referrals.filter((r) => r.status === 'ready').map((r) => r.service))],
+    ...(state.carer ? { carer: state.carer } : {}),
+    ...(state.assessment?.summary || state.assessment?.home
+      ? { assessmentSummary: { ...state.assessment.summary, ...(state.assessment.home ? { home: state.assessment.home } : {}) } }
+      : {}),
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { delayBand, delaySummary, evolve, initialState } from '../../domain';
 import { isValidNhsNumber, NhsNumber } from '../../schemas/common';
-import { date, day, given, history, professionalAndPatient, start } from './spec';
+import { date, day, given, givenRules1, history, patientAgrees, professionalAndPatient, start } from './spec';
 
 describe('starting a pathway', () => {
   it('records pathway.started with the pathway id from the admission id', () => {
@@ -18,6 +18,14 @@ describe('starting a pathway', () => {
 
   it('rejects an expected discharge date before admission', () => {
     given().when(start({ expectedDischargeDate: '2026-02-20' })).thenRejects('invalid', /expectedDischargeDate/);
+  });
+
+  it('records the rules the pathway runs under, so every fold of its events knows them; a start from before them says none (rules 1)', () => {
+    const [started] = given().when(start()).then({ type: 'pathway.started', rules: 2 });
+    expect(evolve(initialState, started).rules).toBe(2);
+    const [older] = givenRules1().when(start()).events();
+    expect(older).not.toHaveProperty('rules');
+    expect(evolve(initialState, older).rules).toBe(1);
   });
 
   it('keeps the link to the pathway whose readmission started this one', () => {
@@ -106,7 +114,7 @@ describe('delay maths', () => {
     const events = history([
       start(),
       { type: 'discharge-ready', at: day(2), date: date(2) },
-      { type: 'assessment', at: day(3), participants: professionalAndPatient, pathway: 'P0', needs: [], consents: [] },
+      { type: 'assessment', at: day(3), participants: professionalAndPatient, pathway: 'P0', needs: [], consents: [], ...patientAgrees },
       { type: 'discharge', at: day(6), date: date(6), destination: 'usual-residence' },
     ]);
     const discharged = events.find((e) => e.type === 'discharge.recorded');

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { nextDeadline, resolvePolicy } from '../../domain';
 import type { PathwayCommand } from '../../schemas/commands';
 import type { PathwayEvent } from '../../schemas/events';
-import { date, day, given, history, professionalAndPatient, start } from './spec';
+import { date, day, given, givenRules1, history, patientAgrees, professionalAndPatient, rules1, start } from './spec';
 
 const policy = resolvePolicy('england');
 const assess = (pathway: 'P0' | 'P1' | 'P2' | 'P3', needs: string[]): PathwayCommand =>
-  ({ type: 'assessment', at: day(2), participants: professionalAndPatient, pathway, needs, consents: [] }) as PathwayCommand;
+  ({ type: 'assessment', at: day(2), participants: professionalAndPatient, pathway, needs, consents: [], ...patientAgrees }) as PathwayCommand;
 const ready = (referralId: string, agency: string): PathwayCommand =>
   ({ type: 'referral-response', at: day(3), referralId, agency, response: 'ready' }) as PathwayCommand;
 const discharge: PathwayCommand = { type: 'discharge', at: day(4, '15:00:00'), date: date(4), destination: 'usual-residence' };
@@ -15,6 +15,7 @@ const tick = (at: string): PathwayCommand => ({ type: 'tick', at });
 const p0Discharged = () => history([start(), { type: 'discharge-ready', at: day(2), date: date(2) }, assess('P0', []), discharge]);
 const p1Discharged = () => history([start(), assess('P1', ['reablement']), ready('ref-1', 'intermediate-care'), discharge]);
 const then = (events: PathwayEvent[], command: PathwayCommand) => [...events, ...given(...events).when(command).events()];
+const p1DischargedRules1 = () => history([start(), assess('P1', ['reablement']), ready('ref-1', 'intermediate-care'), discharge], policy, rules1);
 
 describe('discharge', () => {
   it('is only allowed once the pathway is ready, naming what is missing', () => {
@@ -82,19 +83,20 @@ describe('intermediate care', () => {
     given(...events).when(tick('2026-04-03T00:00:00.000Z')).then({ type: 'readmission_watch.expired' }, { type: 'pathway.handed_back', outcome: 'home' });
   });
 
-  it('needs long-term support: ends with a transition plan and handover to long-term services', () => {
-    given(...p1Discharged())
+  it('rules 1 (pathways started before): needs long-term support ends the episode with a handover notice', () => {
+    givenRules1(...p1DischargedRules1())
       .when({ type: 'review', at: day(25), outcome: 'needs_long_term_support', goals: [] })
       .then({ type: 'review.recorded' }, { type: 'intermediate_care.ended', reason: 'long_term_needs' }, { type: 'handover.long_term_services', reason: 'long_term_needs', to: ['social-care', 'gp'] });
   });
 
-  it('at the six-week limit it ends with handover, and the pathway is handed back (the watch ended earlier)', () => {
-    const afterWatch = then(p1Discharged(), tick('2026-04-03T00:00:00.000Z'));
+  it('rules 1 (pathways started before): at the six-week limit it ends with a handover notice, and the pathway is handed back (the watch ended earlier)', () => {
+    const then1 = (events: PathwayEvent[], command: PathwayCommand) => [...events, ...givenRules1(...events).when(command).events()];
+    const afterWatch = then1(p1DischargedRules1(), tick('2026-04-03T00:00:00.000Z'));
     // No review was ever recorded: the overdue review is reported along with the watch's end.
     expect(afterWatch.slice(-2)).toMatchObject([{ type: 'review.overdue', dueOn: '2026-03-11' }, { type: 'readmission_watch.expired' }]);
-    expect(given(...afterWatch).state().stage).toBe('intermediate_care');
-    expect(nextDeadline(given(...afterWatch).state(), policy)).toBe('2026-04-15T00:00:00.000Z');
-    const reviewed = then(then(afterWatch, { type: 'review', at: '2026-04-08T10:00:00.000Z', outcome: 'continue', goals: [] }), tick('2026-04-15T00:00:00.000Z'));
+    expect(givenRules1(...afterWatch).state().stage).toBe('intermediate_care');
+    expect(nextDeadline(givenRules1(...afterWatch).state(), policy)).toBe('2026-04-15T00:00:00.000Z');
+    const reviewed = then1(then1(afterWatch, { type: 'review', at: '2026-04-08T10:00:00.000Z', outcome: 'continue', goals: [] }), tick('2026-04-15T00:00:00.000Z'));
     expect(reviewed.slice(-3)).toMatchObject([
       { type: 'intermediate_care.ended', reason: 'six_week_limit', days: 42 },
       { type: 'handover.long_term_services', reason: 'six_week_limit' },
@@ -146,6 +148,25 @@ describe('30-day readmission watch', () => {
     const closed = then(p0Discharged(), readmit(date(10), day(10)));
     given(...closed).when(tick('2026-04-03T00:00:00.000Z')).thenRejects('closed');
     expect(nextDeadline(given(...closed).state(), policy)).toBeUndefined();
+  });
+});
+
+describe('A&E attendance during the watch', () => {
+  const attend = (attendedOn: string, at = `${attendedOn}T20:00:00.000Z`): PathwayCommand => ({ type: 'emergency-attendance', at, attendedOn });
+
+  it('is recorded with its day of the watch, distinct from a readmission: the pathway carries on', () => {
+    const events = given(...p1Discharged()).when(attend(date(10))).then({ type: 'emergency_attendance.recorded', attendedOn: date(10), dayOfWatch: 6 });
+    const state = given(...p1Discharged(), ...events).state();
+    expect(state.stage).toBe('intermediate_care');
+    expect(state.watch?.attendances).toEqual([date(10)]);
+  });
+
+  it('only during the watch, once it has happened', () => {
+    given(...p1Discharged()).when(attend(date(3), day(5))).thenRejects('invalid', /attendedOn: before the discharge date/);
+    given(...p1Discharged()).when(attend(date(12), day(11))).thenRejects('invalid', /once it has happened/);
+    given(...history([start(), assess('P0', [])])).when(attend(date(2), day(2))).thenRejects('not_allowed_in_stage');
+    const expired = then(p0Discharged(), tick('2026-04-03T00:00:00.000Z'));
+    given(...expired).when(attend('2026-04-03')).thenRejects('closed');
   });
 });
 

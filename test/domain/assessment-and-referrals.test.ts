@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { activeReasons, awaitingAgencies, nextDeadline, overdueSince, resolvePolicy } from '../../domain';
 import type { PathwayCommand } from '../../schemas/commands';
 import { admission } from '../support/fixtures';
-import { date, day, given, history, professionalAndPatient, start } from './spec';
+import { date, day, given, givenRules1, history, patientAgrees, professionalAndPatient, rules1, start } from './spec';
 
 const drd: PathwayCommand = { type: 'discharge-ready', at: day(2), date: date(2) };
 const assessP1: PathwayCommand = {
   type: 'assessment',
   at: day(3, '09:00:00'),
   participants: professionalAndPatient,
+  ...patientAgrees,
   pathway: 'P1',
   needs: ['reablement', 'equipment'],
   consents: [],
@@ -35,14 +36,25 @@ describe('joint assessment', () => {
     expect(given(...p1Arranging()).state().stage).toBe('arranging');
   });
 
+  it('measures the days from the discharge ready date to the assessment', () => {
+    given(...history([start(), drd])).when({ ...assessP1, at: day(5) } as PathwayCommand).then({ type: 'assessment.completed', daysFromDischargeReady: 3 }, {}, {});
+    const [completed] = given(...history([start()])).when(assessP1).events();
+    expect(completed).not.toHaveProperty('daysFromDischargeReady');
+  });
+
   it('can happen before the DRD (planning starts on admission)', () => {
     given(...history([start()])).when(assessP1).then({ type: 'assessment.completed' }, {}, {});
   });
 
-  it('needs a professional and the patient or their carer', () => {
+  it('needs a professional', () => {
     given(...history([start(), drd])).when({ ...assessP1, participants: [{ role: 'patient' }] } as PathwayCommand).thenRejects('invalid', /professional/);
-    given(...history([start(), drd])).when({ ...assessP1, participants: [{ role: 'nurse' }] } as PathwayCommand).thenRejects('invalid', /patient or their carer/);
-    given(...history([start(), drd])).when({ ...assessP1, participants: [{ role: 'nurse' }, { role: 'carer' }] } as PathwayCommand).then({}, {}, {});
+  });
+
+  it('rules 1 (pathways started before): the patient or their carer must take part', () => {
+    const started = history([start(), drd], undefined, rules1);
+    givenRules1(...started).when({ ...assessP1, participants: [{ role: 'patient' }] } as PathwayCommand).thenRejects('invalid', /professional/);
+    givenRules1(...started).when({ ...assessP1, participants: [{ role: 'nurse' }] } as PathwayCommand).thenRejects('invalid', /patient or their carer/);
+    givenRules1(...started).when({ ...assessP1, participants: [{ role: 'nurse' }, { role: 'carer' }] } as PathwayCommand).then({}, {}, {});
   });
 
   it.each([
@@ -97,8 +109,23 @@ describe('referrals', () => {
     given(...events).when(respond('ref-2', 'equipment', 'ready')).then({ type: 'referral.ready', referralId: 'ref-2', readyFrom: date(3) }, { type: 'pathway.ready_for_discharge' });
   });
 
-  it('sets the readiness deadline from the agency SLA on acceptance', () => {
+  it('an early acceptance keeps the readiness deadline shown with the request (SLA hours from the acceptance deadline)', () => {
+    const [, requested] = p1Arranging().filter((e) => e.type === 'referral.requested');
+    expect(requested).toMatchObject({ agency: 'equipment', acceptBy: '2026-03-04T09:00:00.000Z', readyBy: '2026-03-06T09:00:00.000Z' });
     given(...p1Arranging())
+      .when(respond('ref-2', 'equipment', 'accepted', day(3, '12:00:00')))
+      .then({ type: 'referral.accepted', readyBy: '2026-03-06T09:00:00.000Z' });
+  });
+
+  it('a late acceptance counts the readiness deadline from the acceptance, later than the one shown', () => {
+    given(...p1Arranging())
+      .when(respond('ref-2', 'equipment', 'accepted', '2026-03-04T15:00:00.000Z'))
+      .then({ type: 'referral.accepted', readyBy: '2026-03-06T15:00:00.000Z' });
+  });
+
+  it('rules 1 (pathways started before): acceptance sets the readiness deadline from the acceptance itself', () => {
+    const arranging = history([start(), drd, assessP1], undefined, rules1);
+    givenRules1(...arranging)
       .when(respond('ref-2', 'equipment', 'accepted', day(3, '12:00:00')))
       .then({ type: 'referral.accepted', readyBy: '2026-03-05T12:00:00.000Z' });
   });
@@ -152,7 +179,10 @@ describe('referrals', () => {
     const state = given(...events).state();
     expect(state.stage).toBe('arranging');
     expect(activeReasons(state).filter((r) => r.code === 'consent_required').map((r) => r.agency).sort()).toEqual(['equipment', 'intermediate-care']);
-    expect(awaitingAgencies(state)).toEqual(['equipment', 'intermediate-care']);
+    // Consent waits on the patient: no agency is held to account for it.
+    expect(awaitingAgencies(state)).toEqual([]);
+    expect(activeReasons(state).filter((r) => r.code === 'consent_required').every((r) => r.waitingOn === 'patient')).toBe(true);
+    expect(awaitingAgencies(givenRules1(...history([start({ consents: [] }), drd, assessP1, respond('ref-1', 'intermediate-care', 'ready'), respond('ref-2', 'equipment', 'ready')], undefined, rules1)).state())).toEqual(['equipment', 'intermediate-care']);
     const consented = [...events, ...given(...events).when({ type: 'consent', at: day(4), agency: 'equipment', given: true }).then({ type: 'consent.recorded' })];
     given(...consented).when({ type: 'consent', at: day(4), agency: 'intermediate-care', given: true }).then({ type: 'consent.recorded' }, { type: 'pathway.ready_for_discharge' });
   });
@@ -218,8 +248,9 @@ describe('delay reasons', () => {
     ]);
     const explicit = activeReasons(given(...events).state()).filter((r) => !r.derived);
     expect(explicit).toEqual([
-      { code: 'awaiting_transport', agency: 'acute-trust', since: day(3), derived: false },
-      { code: 'family_not_in_agreement', agency: 'social-care', since: day(4), derived: false },
+      { code: 'awaiting_transport', agency: 'acute-trust', waitingOn: 'agency', since: day(3), derived: false },
+      // Recorded by social care, but it waits on the family.
+      { code: 'family_not_in_agreement', agency: 'social-care', waitingOn: 'family', since: day(4), derived: false },
     ]);
   });
 

@@ -4,10 +4,10 @@ import { commandSchemas, PathwayCommand } from '../../schemas/commands';
 import { IsoDate, IsoTimestamp, NhsNumber, Patient, serviceAgency } from '../../schemas/common';
 import { PathwayEvent } from '../../schemas/events';
 import { admission } from '../support/fixtures';
-import { date, day, given, history, professionalAndPatient, start } from './spec';
+import { date, day, given, history, patientAgrees, professionalAndPatient, start } from './spec';
 
 const assess = (pathway: 'P0' | 'P1' | 'P2' | 'P3', needs: string[], at = day(3)): PathwayCommand =>
-  ({ type: 'assessment', at, participants: professionalAndPatient, pathway, needs, consents: [] }) as PathwayCommand;
+  ({ type: 'assessment', at, participants: professionalAndPatient, pathway, needs, consents: [], ...patientAgrees }) as PathwayCommand;
 
 /** A P1 pathway from admission to handback: every kind of event along the way. */
 const lifecycle = (): PathwayCommand[] => [
@@ -51,7 +51,7 @@ describe('command schemas', () => {
     expect(Object.keys(commandSchemas).sort()).toEqual(
       [
         'expected-discharge-date', 'discharge-ready', 'criteria-to-reside-met', 'assessment', 'consent', 'referral',
-        'referral-response', 'delay-reason', 'delay-reason-resolved', 'discharge', 'review', 'readmission', 'cancel',
+        'referral-response', 'delay-reason', 'delay-reason-resolved', 'discharge', 'review', 'readmission', 'emergency-attendance', 'lead-professional', 'funding', 'cancel',
       ].sort(),
     );
     expect(commandSchemas['discharge-ready'].parse({ date: date(3) })).toEqual({ date: date(3) });
@@ -237,11 +237,12 @@ describe('policy', () => {
     expect(delaySummary(inHospital, date(6)).daysDelayed).toBe(1);
   });
 
-  it('Wales front-loads reablement: intermediate care must be ready within 24 hours of acceptance', () => {
+  it('Wales front-loads reablement: intermediate care must be ready within 24 hours of the acceptance deadline', () => {
     const wales = resolvePolicy('wales');
     const events = history([start(), assess('P1', ['reablement'])], wales);
+    // Assessed on the 3rd at 10:00: accept by the 4th at 10:00, ready 24 hours after that.
     given(...events)
       .when({ type: 'referral-response', at: day(3, '12:00:00'), referralId: 'ref-1', agency: 'intermediate-care', response: 'accepted' }, wales)
-      .then({ type: 'referral.accepted', readyBy: '2026-03-04T12:00:00.000Z' });
+      .then({ type: 'referral.accepted', readyBy: '2026-03-05T10:00:00.000Z' });
   });
 });

@@ -3,12 +3,12 @@ import { activeDelayReasonCodes, activeReasons, awaitingAgencies, delaySummary, 
 import type { PathwayCommand } from '../../schemas/commands';
 import type { PathwayEvent } from '../../schemas/events';
 import { admission } from '../support/fixtures';
-import { date, day, given, history, professionalAndPatient, start } from './spec';
+import { date, day, given, givenRules1, history, patientAgrees, professionalAndPatient, rules1, start } from './spec';
 
 const policy = resolvePolicy('england');
 const drd: PathwayCommand = { type: 'discharge-ready', at: day(2), date: date(2) };
 const assess = (pathway: 'P0' | 'P1' | 'P2' | 'P3', needs: string[], at = day(3, '09:00:00')): PathwayCommand =>
-  ({ type: 'assessment', at, participants: professionalAndPatient, pathway, needs, consents: [] }) as PathwayCommand;
+  ({ type: 'assessment', at, participants: professionalAndPatient, pathway, needs, consents: [], ...patientAgrees }) as PathwayCommand;
 const respond = (referralId: string, agency: string, response: 'accepted' | 'declined' | 'ready', at = day(3, '12:00:00')): PathwayCommand =>
   ({ type: 'referral-response', at, referralId, agency, response }) as PathwayCommand;
 const discharge = (n = 4, destination = 'usual-residence'): PathwayCommand =>
@@ -73,14 +73,14 @@ describe('derived delay reasons', () => {
     ['chc-assessment', 'P1', 'awaiting_chc_decision', 'community-health'],
   ])('an open %s referral implies %s attributed to %s, since the referral', (service, pathway, code, agency) => {
     const state = given(...history([start(), drd, assess(pathway as 'P1', [service])])).state();
-    expect(activeReasons(state)).toEqual([{ code, agency, since: day(3, '09:00:00'), derived: true }]);
+    expect(activeReasons(state)).toEqual([{ code, agency, waitingOn: 'agency', since: day(3, '09:00:00'), derived: true }]);
   });
 
   it('a declined need still shows as a wait, on the agency that declined, since the decline, until re-referred', () => {
     const declined = history([start(), drd, assess('P1', ['reablement']), respond('ref-1', 'intermediate-care', 'declined', day(4))]);
-    expect(activeReasons(given(...declined).state())).toEqual([{ code: 'awaiting_p1_resource', agency: 'intermediate-care', since: day(4), derived: true }]);
+    expect(activeReasons(given(...declined).state())).toEqual([{ code: 'awaiting_p1_resource', agency: 'intermediate-care', waitingOn: 'agency', since: day(4), derived: true }]);
     const rereferred = then(declined, { type: 'referral', at: day(5), service: 'reablement', agency: 'social-care', reason: 're-referral' });
-    expect(activeReasons(given(...rereferred).state())).toEqual([{ code: 'awaiting_p1_resource', agency: 'social-care', since: day(5), derived: true }]);
+    expect(activeReasons(given(...rereferred).state())).toEqual([{ code: 'awaiting_p1_resource', agency: 'social-care', waitingOn: 'agency', since: day(5), derived: true }]);
   });
 
   it('housing for a homeless person is the homelessness reason; for a settled person, adaptations', () => {
@@ -123,7 +123,9 @@ describe('consent', () => {
     expect(given(...ready()).state().stage).toBe('ready_for_discharge');
     const withdrawn = then(ready(), { type: 'consent', at: day(4), agency: 'intermediate-care', given: false });
     expect(given(...withdrawn).state().stage).toBe('arranging');
-    expect(awaitingAgencies(given(...withdrawn).state())).toEqual(['intermediate-care']);
+    // The wait is for the patient's consent, not for the agency.
+    expect(awaitingAgencies(given(...withdrawn).state())).toEqual([]);
+    expect(activeReasons(given(...withdrawn).state())).toMatchObject([{ code: 'consent_required', agency: 'intermediate-care', waitingOn: 'patient' }]);
     given(...withdrawn).when(discharge()).thenRejects('not_allowed_in_stage', /consent required from: intermediate-care/);
     given(...withdrawn).when({ type: 'consent', at: day(4), agency: 'intermediate-care', given: true }).then({ type: 'consent.recorded' }, { type: 'pathway.ready_for_discharge' });
   });
@@ -141,7 +143,10 @@ describe('consent', () => {
     const events = history([start({ patient: { ...admission().patient, housingStatus: 'at_risk_of_homelessness' }, consents: [] }), drd, assess('P0', [])]);
     expect(events.find((e) => e.type === 'referral.requested')).toMatchObject({ service: 'housing', consentRequired: true, reason: 'duty-to-refer' });
     const state = given(...events).state();
-    expect(activeReasons(state).map((r) => r.code).sort()).toEqual(['consent_required', 'homeless_nrpf']);
+    // At risk of homelessness is not homelessness: it awaits housing (rules 1 labelled it homelessness).
+    expect(activeReasons(state).map((r) => r.code).sort()).toEqual(['awaiting_housing', 'consent_required']);
+    const rules1Events = history([start({ patient: { ...admission().patient, housingStatus: 'at_risk_of_homelessness' }, consents: [] }), drd, assess('P0', [])], policy, rules1);
+    expect(activeReasons(givenRules1(...rules1Events).state()).map((r) => r.code).sort()).toEqual(['consent_required', 'homeless_nrpf']);
   });
 });
 

@@ -4,12 +4,22 @@ import type { PathwayCommand, StartPayload } from '../../schemas/commands';
 import type { PathwayEvent } from '../../schemas/events';
 import { admission } from '../support/fixtures';
 
-/** Emmett-style specs: given events, when a command, then events (or a rejection). */
+/** A pathway started before the documents' pathway (rules 1): running pathways carry on under it. */
+export const rules1: PathwayState = { ...initialState, rules: 1 };
+
+/** Emmett-style specs: given events, when a command, then events (or a rejection). Under the current rules unless `from` says otherwise. */
 export function given(...events: PathwayEvent[]) {
+  return givenFrom(initialState, events);
+}
+
+/** The same, for a pathway under rules 1. */
+export const givenRules1 = (...events: PathwayEvent[]) => givenFrom(rules1, events);
+
+function givenFrom(initial: PathwayState, events: PathwayEvent[]) {
   return {
-    state: (): PathwayState => events.reduce(evolve, initialState),
+    state: (): PathwayState => events.reduce(evolve, initial),
     when(command: PathwayCommand, policy: Policy = resolvePolicy('england')) {
-      const state = events.reduce(evolve, initialState);
+      const state = events.reduce(evolve, initial);
       const run = () => decide(command, state, policy);
       return {
         events: run,
@@ -37,8 +47,8 @@ export function given(...events: PathwayEvent[]) {
 }
 
 /** Runs commands one after another from the start, returning every event: a pathway's history. */
-export function history(commands: PathwayCommand[], policy: Policy = resolvePolicy('england')): PathwayEvent[] {
-  let state = initialState;
+export function history(commands: PathwayCommand[], policy: Policy = resolvePolicy('england'), initial: PathwayState = initialState): PathwayEvent[] {
+  let state = initial;
   const all: PathwayEvent[] = [];
   for (const command of commands) {
     const events = decide(command, state, policy);
@@ -55,4 +65,6 @@ export function start(overrides: Partial<StartPayload> = {}, at = day(1)): Pathw
   return { ...admission({ admissionId: 'A1', admittedAt: at, ...overrides }), type: 'start', at };
 }
 
+/** A health and a social care professional with the patient, who agrees with the plan. */
 export const professionalAndPatient = [{ role: 'nurse' as const }, { role: 'social_worker' as const }, { role: 'patient' as const }];
+export const patientAgrees = { agreement: { patient: 'agrees' as const } };

@@ -104,6 +104,57 @@ it('p1-actors', async () => {
   await save('p1-actors', withActors);
 });
 
+// Rules 2 (the pathway as the source documents describe it): recorded after patched('pathway-as-documents').
+const jointAssessment = { participants: [{ role: 'nurse' }, { role: 'social_worker' }, { role: 'patient' }], agreement: { patient: 'agrees' } };
+
+it('p1-home-care-without-intermediate-care', async () => {
+  // Ongoing home care and district nursing are packages: no episode, handed back home after the watch.
+  const homeCare = await t.start({}, { workflowId: 'pathway-history-home-care' });
+  await homeCare.command('discharge-ready', { date: await t.today(-1) });
+  await homeCare.command('assessment', { ...jointAssessment, pathway: 'P1', needs: ['domiciliary-care', 'district-nursing'], consents: ['social-care'] });
+  await homeCare.command('referral-response', { referralId: 'ref-1', agency: 'social-care', response: 'accepted' });
+  await homeCare.command('referral-response', { referralId: 'ref-1', agency: 'social-care', response: 'ready' });
+  await homeCare.command('referral-response', { referralId: 'ref-2', agency: 'community-health', response: 'ready' });
+  await homeCare.command('discharge', { date: await t.today(), destination: 'usual-residence' });
+  await save('p1-home-care-without-intermediate-care', homeCare);
+});
+
+it('p1-reablement-handover-accepted-late', async () => {
+  // Reablement starts on its readyFrom; at six weeks the episode hands over to social care, which
+  // accepts late (escalation) while the episode stays open; handed back once ready.
+  const agency: Actor = { subject: 'history:social-care-system', role: 'agency', agency: 'social-care' };
+  const handover = await t.start({}, { workflowId: 'pathway-history-handover' });
+  await handover.command('discharge-ready', { date: await t.today(-1) });
+  await handover.command('assessment', { ...jointAssessment, pathway: 'P1', needs: ['reablement'] });
+  await handover.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready', readyFrom: await t.today(2) });
+  await handover.command('discharge', { date: await t.today(), destination: 'usual-residence' });
+  await t.sleep('2 days');
+  await t.sleep('7 days');
+  await handover.command('review', { outcome: 'continue', goals: ['walk to the shop'], remainingNeeds: ['domiciliary-care'] });
+  await t.sleep('38 days');
+  await handover.command('referral-response', { referralId: 'ref-2', agency: 'social-care', response: 'accepted' }, agency);
+  await handover.command('referral-response', { referralId: 'ref-2', agency: 'social-care', response: 'ready' }, agency);
+  await save('p1-reablement-handover-accepted-late', handover);
+});
+
+it('p3-best-interests', async () => {
+  // A patient who lacks capacity: a best-interests decision with an advocate, consent by that decision; a carer's consent refused.
+  const p3 = await t.start({ consents: [] }, { workflowId: 'pathway-history-best-interests' });
+  await p3.command('assessment', {
+    participants: [{ role: 'social_worker' }, { role: 'nurse' }, { role: 'carer' }],
+    patientAbsent: 'lacks_capacity',
+    bestInterests: { representative: { role: 'advocate', name: 'History Advocate' } },
+    agreement: { patient: 'agrees', family: 'disagrees' },
+    pathway: 'P3',
+    needs: ['care-home-placement'],
+  });
+  await p3.command('consent', { agency: 'care-home', given: true, givenBy: 'carer' }).catch(() => undefined);
+  await p3.command('consent', { agency: 'care-home', given: true, givenBy: 'best_interests' });
+  await p3.command('referral-response', { referralId: 'ref-1', agency: 'care-home', response: 'ready' });
+  await p3.command('discharge', { date: await t.today(), destination: 'care-home' });
+  await save('p3-best-interests', p3);
+});
+
 async function pathway0(p0: Pathway) {
   await p0.command('expected-discharge-date', { date: await t.today(2) });
   await p0.command('discharge-ready', { date: await t.today(-2) });

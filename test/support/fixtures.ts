@@ -31,3 +31,9 @@ export function admission(overrides: Partial<StartPayload> = {}): StartPayload {
     ...overrides,
   };
 }
+
+/** A joint assessment as the documents describe it: a health and a social care professional with the patient, who agrees with the plan. */
+export const jointAssessment = {
+  participants: [{ role: 'nurse' }, { role: 'social_worker' }, { role: 'patient' }],
+  agreement: { patient: 'agrees' },
+};

@@ -17,12 +17,13 @@ afterAll(async () => {
   await t?.teardown();
 });
 
-const team = [{ role: 'nurse' }, { role: 'occupational_therapist' }, { role: 'patient' }];
+const team = [{ role: 'nurse' }, { role: 'occupational_therapist' }, { role: 'care_manager' }, { role: 'patient' }];
+const agreement = { patient: 'agrees' };
 
 async function readyP1(needs = ['reablement']): Promise<Pathway> {
   const pathway = await t.start();
   await pathway.command('discharge-ready', { date: await t.today() });
-  await pathway.command('assessment', { participants: team, pathway: 'P1', needs });
+  await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs });
   const view = await pathway.view();
   for (const referral of view.state.referrals) {
     await pathway.command('referral-response', { referralId: referral.referralId, agency: referral.agency, response: 'ready' });
@@ -44,7 +45,7 @@ describe('dischargePathway workflow (time-skipping)', () => {
   it('P0: home with no new support, handed back when the 30-day watch ends', async () => {
     const pathway = await t.start();
     await pathway.command('discharge-ready', { date: await t.today() });
-    const assessed = await pathway.command('assessment', { participants: team, pathway: 'P0', needs: [] });
+    const assessed = await pathway.command('assessment', { participants: team, agreement, pathway: 'P0', needs: [] });
     expect(assessed.stage).toBe('ready_for_discharge');
     await pathway.command('discharge', { date: await t.today(), destination: 'usual-residence' });
     expect((await pathway.view()).stage).toBe('readmission_watch');
@@ -86,26 +87,56 @@ describe('dischargePathway workflow (time-skipping)', () => {
     expect(types.slice(-2)).toEqual(['readmission_watch.expired', 'pathway.handed_back']);
   });
 
-  it('P1 reaching the six-week limit: handover to long-term services, then handback', async () => {
-    const pathway = await readyP1(['reablement', 'domiciliary-care']);
+  it('P1 with home care and district nursing only: packages, no intermediate care, handed back after the watch', async () => {
+    const pathway = await readyP1(['domiciliary-care', 'district-nursing']);
     await pathway.command('discharge', { date: await t.today(), destination: 'usual-residence' });
+    expect((await pathway.view()).stage).toBe('readmission_watch');
+    const result = await pathway.handle.result();
+    expect(result.state.intermediateCare).toBeUndefined();
+    expect(result.state.outcome).toMatchObject({ stage: 'handed_back', detail: 'home' });
+    expect(result.timeline.map((e) => e.event.type).slice(-4)).toEqual(['discharge.recorded', 'readmission_watch.started', 'readmission_watch.expired', 'pathway.handed_back']);
+  });
+
+  it('reablement starts on its readyFrom; at six weeks it hands over to social care, which accepts late: the episode stays open, escalates, then the pathway is handed back', async () => {
+    const pathway = await t.start();
+    await pathway.command('discharge-ready', { date: await t.today() });
+    await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs: ['reablement'] });
+    const startsOn = await t.today(3);
+    await pathway.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready', readyFrom: startsOn });
+    await pathway.command('discharge', { date: await t.today(), destination: 'usual-residence' });
+    expect((await pathway.view()).stage).toBe('readmission_watch');
+    await t.sleep('3 days');
+    const started = await eventually(() => pathway.view(), (v) => v.stage === 'intermediate_care');
+    expect(started.state.intermediateCare).toMatchObject({ startDate: startsOn, services: ['reablement'] });
     for (let week = 1; week <= 5; week++) {
       await t.sleep('7 days');
       await pathway.command('review', { outcome: 'continue' });
     }
+    // Past the six-week limit: the handover to long-term social care is requested and escalates unanswered.
+    await t.sleep('7 days');
+    await t.sleep('2 days');
+    const awaiting = await pathway.view();
+    expect(awaiting.stage).toBe('intermediate_care');
+    expect(awaiting.state.intermediateCare?.awaitingHandover).toMatchObject({ reason: 'six_week_limit', services: ['domiciliary-care'] });
+    expect(awaiting.awaitingAgencies).toEqual(['social-care']);
+    const handover = awaiting.state.referrals.find((r) => r.purpose === 'handover')!;
+    expect(handover).toMatchObject({ agency: 'social-care', status: 'requested' });
+    expect(awaiting.timeline.filter((e) => e.event.type === 'referral.escalated').map((e) => e.event)).toMatchObject([{ referralId: handover.referralId, kind: 'acceptance', level: 1 }]);
+    await pathway.command('referral-response', { referralId: handover.referralId, agency: 'social-care', response: 'accepted' }, { subject: 'sc-system', role: 'agency', agency: 'social-care' });
+    await pathway.command('referral-response', { referralId: handover.referralId, agency: 'social-care', response: 'ready' }, { subject: 'sc-system', role: 'agency', agency: 'social-care' });
     const result = await pathway.handle.result();
     const types = result.timeline.map((e) => e.event.type);
-    expect(types.slice(-3)).toEqual(['intermediate_care.ended', 'handover.long_term_services', 'pathway.handed_back']);
+    expect(types.slice(-3)).toEqual(['referral.ready', 'intermediate_care.ended', 'pathway.handed_back']);
     expect(result.state.intermediateCare?.ended?.reason).toBe('six_week_limit');
     expect(result.state.outcome?.detail).toBe('long_term_services');
     // The watch (days 0–29) expired while intermediate care went on.
-    expect(types.indexOf('readmission_watch.expired')).toBeLessThan(types.indexOf('intermediate_care.ended'));
+    expect(types.indexOf('readmission_watch.expired')).toBeLessThan(types.indexOf('handover.long_term_services'));
   });
 
   it('P2: a step-down bed that must be ready within 2 days, then community-bed recovery', async () => {
     const pathway = await t.start();
     await pathway.command('discharge-ready', { date: await t.today() });
-    await pathway.command('assessment', { participants: team, pathway: 'P2', needs: ['step-down-bed'] });
+    await pathway.command('assessment', { participants: team, agreement, pathway: 'P2', needs: ['step-down-bed'] });
     await pathway.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'accepted' });
     await t.sleep('2 days');
     const stuck = await pathway.view();
@@ -122,9 +153,19 @@ describe('dischargePathway workflow (time-skipping)', () => {
     expect(result.state.discharge).toMatchObject({ destination: 'community-bed', daysDelayed: 2 });
   });
 
-  it('P3: care-home placement, no intermediate care, handed back with outcome care home', async () => {
-    const pathway = await t.start();
-    await pathway.command('assessment', { participants: [{ role: 'social_worker' }, { role: 'carer' }], pathway: 'P3', needs: ['care-home-placement'] });
+  it('P3 for a patient who lacks capacity: a best-interests decision with the attorney, who consents; care-home placement, handed back with outcome care home', async () => {
+    const pathway = await t.start(admission({ consents: [] }));
+    await pathway.command('assessment', {
+      participants: [{ role: 'social_worker' }, { role: 'nurse' }, { role: 'carer' }],
+      patientAbsent: 'lacks_capacity',
+      bestInterests: { representative: { role: 'attorney', name: 'Attorney Name' } },
+      agreement: { patient: 'agrees', family: 'agrees' },
+      pathway: 'P3',
+      needs: ['care-home-placement'],
+    });
+    const refused = await rejection(pathway.command('consent', { agency: 'care-home', given: true, givenBy: 'carer' }));
+    expect(refused.message).toMatch(/a carer cannot consent/);
+    await pathway.command('consent', { agency: 'care-home', given: true, givenBy: 'attorney' });
     await pathway.command('referral-response', { referralId: 'ref-1', agency: 'care-home', response: 'ready' });
     await pathway.command('discharge', { date: await t.today(), destination: 'care-home' });
     const result = await pathway.handle.result();
@@ -152,11 +193,13 @@ describe('dischargePathway workflow (time-skipping)', () => {
     expect(cause.type).toBe('CommandRejected');
     expect(cause.message).toMatch(/watch has ended/);
     expect((await pathway.view()).stage).toBe('intermediate_care');
+    // Left open, the episode would hand over at six weeks and escalate every day while other tests skip time.
+    await pathway.command('cancel', { reason: 'other' });
   });
 
   it('a declined referral needs a re-referral before discharge', async () => {
     const pathway = await t.start();
-    await pathway.command('assessment', { participants: team, pathway: 'P1', needs: ['domiciliary-care'] });
+    await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs: ['domiciliary-care'] });
     await pathway.command('referral-response', { referralId: 'ref-1', agency: 'social-care', response: 'declined', reason: 'no capacity' });
     const blocked = await rejection(pathway.command('discharge', { date: await t.today(), destination: 'usual-residence' }));
     expect(blocked.message).toMatch(/needs without a live referral: domiciliary-care/);
@@ -169,7 +212,7 @@ describe('dischargePathway workflow (time-skipping)', () => {
   it('an SLA breach escalates, escalates again a day later, and stops once resolved', async () => {
     const pathway = await t.start();
     await pathway.command('discharge-ready', { date: await t.today() });
-    await pathway.command('assessment', { participants: team, pathway: 'P1', needs: ['equipment'] });
+    await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs: ['equipment'] });
     await t.sleep('25 hours');
     await t.sleep('24 hours');
     let view = await pathway.view();
@@ -185,7 +228,7 @@ describe('dischargePathway workflow (time-skipping)', () => {
 
   it('cancellation closes the pathway at once', async () => {
     const pathway = await t.start();
-    await pathway.command('assessment', { participants: team, pathway: 'P1', needs: ['reablement'] });
+    await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs: ['reablement'] });
     await pathway.command('cancel', { reason: 'self_discharged' });
     const result = await pathway.handle.result();
     expect(result.stage).toBe('cancelled');
@@ -194,10 +237,13 @@ describe('dischargePathway workflow (time-skipping)', () => {
 
   it('Scotland/Wales policies are honoured by the timers (a 28-day limit ends intermediate care earlier)', async () => {
     const pathway = await t.start(admission(), { policy: resolvePolicy('wales', { intermediateCareMaxDays: 28, readmissionWatchDays: 14 }) });
-    await pathway.command('assessment', { participants: team, pathway: 'P1', needs: ['reablement'] });
+    await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs: ['reablement'] });
     await pathway.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready' });
     const discharged = await t.today();
     await pathway.command('discharge', { date: discharged, destination: 'usual-residence' });
+    await t.sleep('6 days');
+    // The transition plan: nothing remains to hand over when the episode ends.
+    await pathway.command('review', { outcome: 'continue', remainingNeeds: [] });
     const result = await pathway.handle.result();
     expect(result.state.intermediateCare?.ended?.reason).toBe('six_week_limit');
     expect(result.state.intermediateCare?.endBy).toBe(new Date(Date.parse(discharged) + 28 * 86_400_000).toISOString().slice(0, 10));
@@ -207,7 +253,7 @@ describe('dischargePathway workflow (time-skipping)', () => {
     const reader = await new TopicReader(inject('kafkaBrokers')).start([topics.pathwayEvents]);
     const pathway = await t.start(admission(), { continueAsNewAfter: 8 });
     await pathway.command('discharge-ready', { date: await t.today(-1) });
-    await pathway.command('assessment', { participants: team, pathway: 'P1', needs: ['reablement', 'equipment', 'district-nursing'] });
+    await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs: ['reablement', 'equipment', 'district-nursing'] });
     // Several Updates at once while the run is cutting over.
     await Promise.all([
       pathway.command('delay-reason', { code: 'awaiting_transport', agency: 'acute-trust' }),
