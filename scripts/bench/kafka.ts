@@ -1,0 +1,17 @@
+import { Kafka, logLevel } from 'kafkajs';
+import type { Config } from '../../config';
+import type { DevSecrets } from '../../config/dev-secrets';
+import { createKafka } from '../../kafka/client';
+
+/** Homeward's own clients in the harness (the publish path): the product's factory, so credentials follow config.kafka. */
+export const productKafka = (config: Config, clientId: string): Kafka => createKafka({ ...config.kafka, clientId });
+
+/** For creating topics: the broker's `admin` principal when it has SASL. */
+export const adminKafka = (config: Config, secrets: DevSecrets, clientId: string): Kafka =>
+  createKafka({ ...config.kafka, clientId, ...(config.kafka.sasl ? { sasl: { ...config.kafka.sasl, ...secrets.kafka.admin } } : {}) });
+
+/**
+ * The raw kafkajs baselines: a plain client as an agency's own system would have. The one place
+ * they are made, so a broker with SASL needs its credentials added here only.
+ */
+export const rawKafka = (config: Config, clientId: string): Kafka => new Kafka({ clientId, brokers: config.kafka.brokers, logLevel: logLevel.NOTHING });

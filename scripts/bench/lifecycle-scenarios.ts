@@ -1,0 +1,1 @@
+export const scenarios: Record<string, unknown> = { p0: {} };
