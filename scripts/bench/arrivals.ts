@@ -4,8 +4,8 @@ import { sleep } from './load';
 
 /**
  * A consumer standing in for an agency's system: notes when each message (by its `ce_id` header,
- * the CloudEvent id) arrives, on the harness's clock. Its group is committed at the topic's end
- * before it joins, so it reads only what comes after, and misses none of it.
+ * the CloudEvent id) arrives, on the harness's clock. It reads from the topic's end as it was
+ * when it joined: only what comes after, and none of that is missed.
  */
 export class Arrivals {
   private readonly arrived = new Map<string, number>();
@@ -15,15 +15,9 @@ export class Arrivals {
   private constructor(private readonly consumer: Consumer) {}
 
   static async start(kafka: Kafka, admin: Kafka, topic: string, groupId: string): Promise<Arrivals> {
-    const client = admin.admin();
-    await client.connect();
-    try {
-      const offsets = await client.fetchTopicOffsets(topic);
-      await client.setOffsets({ groupId, topic, partitions: offsets.map(({ partition, high }) => ({ partition, offset: high })) });
-    } finally {
-      await client.disconnect();
-    }
-    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    // A fetch still answers as soon as one byte is there (minBytes 1); the short wait only lets
+    // disconnect() return without waiting out kafkajs's default 5-second long poll.
+    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 500 });
     const arrivals = new Arrivals(consumer);
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.connect();
@@ -37,6 +31,16 @@ export class Arrivals {
       },
     });
     await joined;
+    // From the topic's current end, whatever the group's starting position was resolved to:
+    // nothing is sent before this returns, so nothing is missed. (Committing the offsets with
+    // admin.setOffsets first costs kafkajs seconds.)
+    const client = admin.admin();
+    await client.connect();
+    try {
+      for (const { partition, high } of await client.fetchTopicOffsets(topic)) consumer.seek({ topic, partition, offset: high });
+    } finally {
+      await client.disconnect();
+    }
     return arrivals;
   }
 

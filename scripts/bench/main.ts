@@ -15,6 +15,11 @@ import { BenchSystem } from './system';
  * started — at the end, on Ctrl-C and on failure.
  */
 const say = (line: string) => process.stderr.write(`${line}\n`);
+const began = performance.now();
+const elapsed = () => {
+  const seconds = Math.round((performance.now() - began) / 1000);
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+};
 
 async function main(): Promise<number> {
   const known = { phases: phases.map((p) => p.name), scenarios: Object.keys(scenarios) };
@@ -39,14 +44,14 @@ async function main(): Promise<number> {
     const system = await BenchSystem.start(options, cleanup, say);
     const report = new Report(options, system.servers);
     for (const phase of phases.filter((p) => options.phases.includes(p.name))) {
-      say(`\n▶ ${phase.title}`);
+      say(`\n▶ [${elapsed()}] ${phase.title}`);
       const cpu = new CpuMeter(system.processes);
       const started = performance.now();
       const outcome = await phase.run({ system, sizes: options.sizes, cpu, say });
       console.log(`\n${phase.title}\n${Report.render(report.add(phase, outcome, cpu, (performance.now() - started) / 1000))}`);
     }
     for (const [name, description] of Object.entries(system.servers)) say(`${name}: ${description}`);
-    say(`\nResults: ${report.write()}`);
+    say(`\n[${elapsed()}] Results: ${report.write()}`);
     return 0;
   } catch (error) {
     // Interrupted: the signal handler is stopping everything and will exit.

@@ -23,6 +23,8 @@ export interface Sizes {
   /** Time-skipped lifecycle: scenario names (empty = all), and runs of the bare 30-day timer. */
   scenarios: string[];
   bareTimerRuns: number;
+  /** How long a worker must be quiet to count as idle (it has run every task it was given). */
+  idleQuietMs: number;
 }
 
 export type Preset = 'full' | 'quick' | 'tiny';
@@ -42,6 +44,7 @@ export const presets: Record<Preset, Sizes> = {
     publishEvents: 20_000,
     scenarios: [],
     bareTimerRuns: 5,
+    idleQuietMs: 2_000,
   },
   // Under 3 minutes on 2 cores.
   quick: {
@@ -57,21 +60,23 @@ export const presets: Record<Preset, Sizes> = {
     publishEvents: 2_000,
     scenarios: [],
     bareTimerRuns: 2,
+    idleQuietMs: 2_000,
   },
   // Only proves the harness works (the test of the benchmark); its figures mean little.
   tiny: {
     concurrency: [1, 4],
     starts: 8,
     commands: 8,
-    lagRate: 10,
+    lagRate: 5,
     lagSeconds: 1,
-    openWorkflows: 10,
+    openWorkflows: 5,
     steadyRate: 5,
-    steadySeconds: 2,
-    evictionSample: 3,
+    steadySeconds: 1,
+    evictionSample: 2,
     publishEvents: 60,
     scenarios: ['p0'],
     bareTimerRuns: 1,
+    idleQuietMs: 300,
   },
 };
 

@@ -59,3 +59,29 @@ export function findDescendant(root: number, pattern: RegExp): number | undefine
   }
   return undefined;
 }
+
+/**
+ * Waits until the process has been quiet (under `busy` CPU seconds per second) for `quietMs`, e.g.
+ * a worker that has run every task it was given. Returns its CPU seconds when the quiet began,
+ * so the idle wait itself is not counted in what the work cost.
+ */
+export async function waitUntilIdle(pid: number, options: { quietMs?: number; busy?: number; timeoutMs?: number } = {}): Promise<number> {
+  const { quietMs = 2_000, busy = 0.05, timeoutMs = 600_000 } = options;
+  const intervalMs = 250;
+  const started = Date.now();
+  let last = cpuSeconds(pid) ?? 0;
+  let quietSince = Date.now();
+  let cpuAtQuiet = last;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, intervalMs));
+    const now = cpuSeconds(pid);
+    if (now === undefined) throw new Error(`process ${pid} exited while the benchmark waited for it to be idle`);
+    if ((now - last) / (intervalMs / 1000) > busy) {
+      quietSince = Date.now();
+      cpuAtQuiet = now;
+    }
+    last = now;
+    if (Date.now() - quietSince >= quietMs) return cpuAtQuiet;
+    if (Date.now() - started > timeoutMs) throw new Error(`process ${pid} was still busy after ${timeoutMs / 1000} s`);
+  }
+}

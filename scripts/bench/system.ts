@@ -12,6 +12,7 @@ import { startKafka } from '../infra/kafka';
 import { versions } from '../infra/paths';
 import { freePort } from '../infra/process';
 import { startTemporalDev } from '../infra/temporal';
+import { buildBundles } from './bundles';
 import { BenchChild } from './children';
 import type { Cleanup } from './cleanup';
 import { HttpClient } from './http';
@@ -58,6 +59,8 @@ export class BenchSystem {
     // Pushed first, so removed last, once every server using it has stopped.
     cleanup.push('temporary data dir', async () => fs.rmSync(workDir, { recursive: true, force: true }));
     const secrets = options.secretsFile ? (JSON.parse(fs.readFileSync(options.secretsFile, 'utf8')) as DevSecrets) : await generateDevSecrets();
+    const bundles = buildBundles(workDir);
+    bundles.catch(() => undefined); // Awaited below, unless a server fails first.
     const servers: Record<string, string> = {};
     const pids: Record<string, number | undefined> = {};
     // allSettled: when one server fails, the other has finished starting (and is in the cleanup) before we give up.
@@ -87,6 +90,7 @@ export class BenchSystem {
     const [temporalAddress, kafkaBrokers] = settled.map((s) => (s as PromiseFulfilledResult<string>).value);
     servers.temporal ??= `existing server at ${temporalAddress} (TEMPORAL_ADDRESS; its CPU is not measured)`;
     servers.kafka ??= `existing broker at ${kafkaBrokers} (KAFKA_BROKERS; its CPU is not measured)`;
+    const { pathway, bare } = await bundles;
     const issuer = await startDevIssuer(secrets, 0);
     cleanup.push('development token issuer', issuer.close);
     const childEnv: Record<string, string> = {
@@ -97,6 +101,8 @@ export class BenchSystem {
       HTTP_HOST: '127.0.0.1',
       // The product's default, as `npm start` runs: request logging is part of what a request costs.
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      BENCH_PATHWAY_BUNDLE: pathway,
+      BENCH_BARE_BUNDLE: bare,
     };
     const config = loadConfig({ ...childEnv, HTTP_PORT: '0' });
     const admin = adminKafka(config, secrets, 'homeward-bench-admin').admin();

@@ -12,7 +12,7 @@ export function laneTargets<T>(targets: T[], concurrency: number): (lane: number
 }
 
 /** An expected discharge date 1–28 days ahead: always allowed before discharge, always an event. */
-const eddBody = (i: number) => ({ date: new Date(Date.now() + ((i % 28) + 1) * 86_400_000).toISOString().slice(0, 10) });
+export const eddBody = (i: number) => ({ date: new Date(Date.now() + ((i % 28) + 1) * 86_400_000).toISOString().slice(0, 10) });
 
 export const commandsPhase: Phase = {
   name: 'commands',
@@ -23,7 +23,7 @@ export const commandsPhase: Phase = {
     const bare = await system.temporalClient('plain');
     const run = randomUUID().slice(0, 6);
     // Spread over many workflows, as real traffic is: a pathway gets tens of commands, not thousands.
-    const workflows = Math.max(50, ...sizes.concurrency);
+    const workflows = Math.max(Math.min(50, sizes.commands), ...sizes.concurrency);
     const pathwayIds: string[] = [];
     const bareIds: string[] = [];
     await closedLoop('opening pathways', workflows, 10, async (i) => {

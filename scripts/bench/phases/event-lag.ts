@@ -7,7 +7,9 @@ import { Arrivals } from '../arrivals';
 import { adminKafka, rawKafka } from '../kafka';
 import { closedLoop, openLoop } from '../load';
 import { row, type Phase } from '../phase';
+import { waitUntilIdle } from '../proc';
 import { percentile, summarise } from '../stats';
+import { eddBody } from './commands';
 
 /** An agency's own topic: consent for social care changes, and social care is told. */
 const agency = 'social-care';
@@ -24,20 +26,24 @@ export const eventLagPhase: Phase = {
   title: `Event lag: HTTP 200 → the event on ${topic}`,
   baseline: 'raw kafkajs: produce (acks=all) → the same consumer, same topic, rate and message size',
   async run({ system, sizes, cpu }) {
-    const { http } = await system.running();
+    const { http, worker } = await system.running();
     const run = randomUUID().slice(0, 6);
     const count = Math.max(1, Math.round(sizes.lagRate * sizes.lagSeconds));
     // Enough pathways that each gets its next command seconds after its last has answered.
-    const pathways = Math.max(20, Math.ceil(sizes.lagRate * 3));
+    const pathways = Math.min(count, Math.max(20, Math.ceil(sizes.lagRate * 3)));
     const ids: string[] = [];
     await closedLoop('opening pathways', pathways, 10, async (i) => {
       ids[i] = (await http.post<{ pathwayId: string }>('/pathways', admission({ admissionId: `L${run}n${i}` }))).pathwayId;
     });
+    // Warm (connections, compiled code, the pathways in the worker's cache), then quiet, before the clock starts.
+    await closedLoop('warm-up', pathways, 10, (i) => http.post(`/pathways/${ids[i]}/expected-discharge-date`, eddBody(i)));
+    await waitUntilIdle(worker.pid, { quietMs: sizes.idleQuietMs });
     // The admission fixture gives consent to every agency: the first change withdraws it.
     const consent = ids.map(() => true);
     const admin = adminKafka(system.config, system.secrets, 'bench-lag-admin');
 
-    const homewardArrivals = await Arrivals.start(rawKafka(system.config, 'bench-agency'), admin, topic, `bench-lag-${run}`);
+    // One consumer for both sides: the same agency's client reads Homeward's events and the raw ones.
+    const arrivals = await Arrivals.start(rawKafka(system.config, 'bench-agency'), admin, topic, `bench-lag-${run}`);
     const homeward = await cpu.around('homeward', async () => {
       const timings = await openLoop(`commands at ${sizes.lagRate}/s`, count, sizes.lagRate, async (i): Promise<Timing> => {
         const p = i % pathways;
@@ -49,12 +55,9 @@ export const eventLagPhase: Phase = {
         if (!event) throw new Error(`consent answered without a consent.recorded event: ${outcome.events.map((e) => e.type).join(', ')}`);
         return { sent, answered, id: `${ids[p]}/${event.sequence}` };
       });
-      return { timings, arrived: await homewardArrivals.waitFor(timings.map((t) => t.id)) };
+      return { timings, arrived: await arrivals.waitFor(timings.map((t) => t.id)) };
     });
-    await homewardArrivals.stop();
-    const template = homewardArrivals.lastValue ?? '{}';
-
-    const rawArrivals = await Arrivals.start(rawKafka(system.config, 'bench-agency'), admin, topic, `bench-lag-raw-${run}`);
+    const template = arrivals.lastValue ?? '{}';
     const producer = rawKafka(system.config, 'bench-raw-producer').producer();
     await producer.connect();
     const baseline = await cpu.around('baseline', async () => {
@@ -64,10 +67,10 @@ export const eventLagPhase: Phase = {
         await producer.send({ topic, acks: -1, messages: [{ key: `bench-raw-${i % pathways}`, value: template, headers: { ce_id: id } }] });
         return { sent, answered: performance.now(), id };
       });
-      return { timings, arrived: await rawArrivals.waitFor(timings.map((t) => t.id)) };
+      return { timings, arrived: await arrivals.waitFor(timings.map((t) => t.id)) };
     });
     await producer.disconnect();
-    await rawArrivals.stop();
+    await arrivals.stop();
 
     const lags = (side: typeof homeward, from: 'sent' | 'answered') => side.timings.map((t, i) => side.arrived[i] - t[from]);
     const [h200, hSent, bAck, bSent] = [lags(homeward, 'answered'), lags(homeward, 'sent'), lags(baseline, 'answered'), lags(baseline, 'sent')];

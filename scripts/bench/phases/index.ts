@@ -1,6 +1,9 @@
 import type { Phase } from '../phase';
 import { commandsPhase } from './commands';
 import { eventLagPhase } from './event-lag';
+import { lifecyclePhase } from './lifecycle';
+import { memoryPhase } from './memory';
+import { publishPhase } from './publish';
 import { startsPhase } from './starts';
 
 /**
@@ -9,4 +12,4 @@ import { startsPhase } from './starts';
  * catch-up in events/s) is added here, as phases/read-side.ts, with the read model; its server's
  * pid goes into the system's ProcessRegistry as `postgres` so its CPU is reported like the others'.
  */
-export const phases: Phase[] = [startsPhase, commandsPhase, eventLagPhase];
+export const phases: Phase[] = [startsPhase, commandsPhase, eventLagPhase, memoryPhase, publishPhase, lifecyclePhase];

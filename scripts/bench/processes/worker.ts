@@ -13,7 +13,8 @@ import { failed, serve } from './serve';
  * which: `pathway` (Homeward's worker exactly as `npm start` wires it, on TEMPORAL_TASK_QUEUE),
  * `bare` (the baseline workflow on BENCH_BARE_TASK_QUEUE), or both. `restart` replaces the workers
  * in the same process, so their workflow caches start empty: the next Update to each workflow
- * replays its history, as after a deployment or an eviction.
+ * replays its history, as after a deployment or an eviction. BENCH_PATHWAY_BUNDLE and
+ * BENCH_BARE_BUNDLE name pre-built workflow bundles (bundling is otherwise done at each start).
  */
 const config = loadConfig();
 const logger = createLogger('bench-worker', config.logLevel);
@@ -25,7 +26,9 @@ async function startBareWorker(): Promise<RunningWorker> {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: process.env.BENCH_BARE_TASK_QUEUE ?? 'bench-bare',
-    workflowsPath: path.join(__dirname, '..', 'workflows', 'bare.ts'),
+    ...(process.env.BENCH_BARE_BUNDLE
+      ? { workflowBundle: { codePath: process.env.BENCH_BARE_BUNDLE } }
+      : { workflowsPath: path.join(__dirname, '..', 'workflows', 'bare.ts') }),
   });
   const done = worker.run().finally(() => connection.close());
   return {
@@ -40,7 +43,8 @@ async function startBareWorker(): Promise<RunningWorker> {
 async function startAll(): Promise<RunningWorker[]> {
   installTemporalRuntime(logger);
   const workers: RunningWorker[] = [];
-  if (kinds.includes('pathway')) workers.push(await startPathwayWorker(config, logger));
+  const bundle = process.env.BENCH_PATHWAY_BUNDLE;
+  if (kinds.includes('pathway')) workers.push(await startPathwayWorker(config, logger, bundle ? { workflowBundle: { codePath: bundle } } : {}));
   if (kinds.includes('bare')) workers.push(await startBareWorker());
   for (const worker of workers) {
     worker.done.catch((error: unknown) => {
