@@ -13,6 +13,10 @@ export class ProcessRegistry {
     if (pid !== undefined) this.live.set(name, pid);
   }
 
+  pid(name: string): number | undefined {
+    return this.live.get(name);
+  }
+
   /** Call just before stopping the process. */
   retire(name: string): void {
     const pid = this.live.get(name);

@@ -73,7 +73,10 @@ export class Report {
       ['figure', 'unit', 'Homeward', 'baseline', 'ratio H/B'],
       report.rows.map((r) => [r.figure, r.unit, formatNumber(r.homeward), formatNumber(r.baseline), r.ratio === null ? '–' : `×${formatNumber(r.ratio)}`]),
     );
-    const names = [...new Set([...Object.keys(report.cpuSeconds.homeward), ...Object.keys(report.cpuSeconds.baseline)])];
+    // Roles that used no CPU in this phase (a stopped child, an idle API) would only add lines.
+    const names = [...new Set([...Object.keys(report.cpuSeconds.homeward), ...Object.keys(report.cpuSeconds.baseline)])].filter(
+      (n) => (report.cpuSeconds.homeward[n] ?? 0) + (report.cpuSeconds.baseline[n] ?? 0) >= 0.005,
+    );
     const cpu = renderTable(
       ['CPU seconds', 'Homeward part', 'baseline part'],
       names.map((n) => [n, formatNumber(report.cpuSeconds.homeward[n] ?? 0), formatNumber(report.cpuSeconds.baseline[n] ?? 0)]),

@@ -18,6 +18,7 @@ import type { Cleanup } from './cleanup';
 import { HttpClient } from './http';
 import { adminKafka } from './kafka';
 import type { BenchOptions } from './options';
+import { waitUntilIdle } from './proc';
 import { ProcessRegistry } from './processes';
 
 /** The API and the worker the starts, commands and event-lag phases drive, started on first use. */
@@ -71,7 +72,7 @@ export class BenchSystem {
           say(`  starting Temporal dev server on 127.0.0.1:${port}…`);
           const server = await startTemporalDev({ port, uiPort: 0, dbFile, logFile: path.join(workDir, 'temporal.log') });
           cleanup.push('Temporal dev server', server.stop);
-          servers.temporal = `Temporal CLI ${versions.temporalCli} dev server, SQLite ${dbFile ? 'file, default journal (as npm start)' : 'in memory'}`;
+          servers.temporal = `Temporal CLI ${versions.temporalCli} dev server, SQLite ${dbFile ? 'file, default journal (as npm start)' : 'in memory (as npm test; --temporal-db file for npm start\'s)'}`;
           pids.temporal = server.pid;
           return server.address;
         }),
@@ -145,6 +146,21 @@ export class BenchSystem {
       return { http: new HttpClient((api.ready as { url: string }).url, token), api, worker };
     })();
     return this.services;
+  }
+
+  /**
+   * Waits until the worker(s) given and the Temporal server have finished what earlier work left
+   * them (a worker runs a started workflow's tasks after its start has answered), so one side's
+   * tail does not land on the other's clock.
+   */
+  async settle(workers: number[]): Promise<void> {
+    const quietMs = this.options.sizes.idleQuietMs;
+    const temporal = this.processes.pid('temporal');
+    await Promise.all([
+      ...workers.map((pid) => waitUntilIdle(pid, { quietMs })),
+      // The dev server does some housekeeping of its own even when nothing is asked of it.
+      ...(temporal === undefined ? [] : [waitUntilIdle(temporal, { quietMs, busy: 0.15 })]),
+    ]);
   }
 
   /** A Temporal client of the harness: Homeward's encrypting one, or (`plain`) a bare one for baselines. */

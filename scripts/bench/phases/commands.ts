@@ -19,7 +19,7 @@ export const commandsPhase: Phase = {
   title: 'Commands: POST /pathways/{id}/expected-discharge-date (a workflow Update)',
   baseline: 'a bare Update (plain Temporal client, a workflow whose handler counts) on the same server',
   async run({ system, sizes, cpu }) {
-    const { http } = await system.running();
+    const { http, worker } = await system.running();
     const bare = await system.temporalClient('plain');
     const run = randomUUID().slice(0, 6);
     // Spread over many workflows, as real traffic is: a pathway gets tens of commands, not thousands.
@@ -43,7 +43,9 @@ export const commandsPhase: Phase = {
       const warm = warmUp(concurrency, sizes.commands);
       await closedLoop('warm-up', warm, concurrency, command);
       await closedLoop('warm-up', warm, concurrency, update);
+      await system.settle([worker.pid]);
       const homeward = await cpu.around('homeward', () => closedLoop(`commands, concurrency ${concurrency}`, sizes.commands, concurrency, command));
+      await system.settle([worker.pid]);
       const baseline = await cpu.around('baseline', () => closedLoop(`bare Updates, concurrency ${concurrency}`, sizes.commands, concurrency, update));
       rows.push(...loadRows('commands', concurrency, homeward, baseline, [50, 95, 99]));
       details[`concurrency ${concurrency}`] = loadDetails(homeward, baseline);

@@ -7,7 +7,6 @@ import { Arrivals } from '../arrivals';
 import { adminKafka, rawKafka } from '../kafka';
 import { closedLoop, openLoop } from '../load';
 import { row, type Phase } from '../phase';
-import { waitUntilIdle } from '../proc';
 import { percentile, summarise } from '../stats';
 import { eddBody } from './commands';
 
@@ -37,7 +36,7 @@ export const eventLagPhase: Phase = {
     });
     // Warm (connections, compiled code, the pathways in the worker's cache), then quiet, before the clock starts.
     await closedLoop('warm-up', pathways, 10, (i) => http.post(`/pathways/${ids[i]}/expected-discharge-date`, eddBody(i)));
-    await waitUntilIdle(worker.pid, { quietMs: sizes.idleQuietMs });
+    await system.settle([worker.pid]);
     // The admission fixture gives consent to every agency: the first change withdraws it.
     const consent = ids.map(() => true);
     const admin = adminKafka(system.config, system.secrets, 'bench-lag-admin');
@@ -60,6 +59,7 @@ export const eventLagPhase: Phase = {
     const template = arrivals.lastValue ?? '{}';
     const producer = rawKafka(system.config, 'bench-raw-producer').producer();
     await producer.connect();
+    await system.settle([worker.pid]);
     const baseline = await cpu.around('baseline', async () => {
       const timings = await openLoop(`raw produce at ${sizes.lagRate}/s`, count, sizes.lagRate, async (i): Promise<Timing> => {
         const id = `bench-raw-${run}/${i}`;

@@ -40,46 +40,52 @@ async function commandPass(subject: Subject, ids: string[], label: string, quiet
   return { cpuPerCommandMs: ((cpuAfter - cpuBefore) * 1000) / ids.length, p50Ms: percentile(load.latencies, 50) };
 }
 
-async function measure(subject: Subject, sizes: Sizes, label: string) {
+async function measure(system: BenchSystem, subject: Subject, sizes: Sizes, label: string) {
   const pid = subject.worker.pid;
   const warm = Math.min(20, sizes.openWorkflows);
   await closedLoop('warm-up', warm, 10, async (i) => subject.command(await subject.open(sizes.openWorkflows + i), i));
-  await waitUntilIdle(pid, { quietMs: sizes.idleQuietMs });
+  await system.settle([pid]);
   const before = await memoryOf(subject);
 
   const ids: string[] = [];
   await closedLoop(`opening ${sizes.openWorkflows} ${label}`, sizes.openWorkflows, 50, async (i) => {
     ids[i] = await subject.open(i);
   });
-  await waitUntilIdle(pid, { quietMs: sizes.idleQuietMs });
+  await system.settle([pid]);
   const open = await memoryOf(subject);
 
-  // Steady load on the open workflows, spread over all of them; RSS sampled four times a second.
-  const samples: { x: number; y: number }[] = [];
+  // Steady load on the open workflows, spread over all of them. The slope is taken between two
+  // readings after a full GC (what is retained); RSS sampled meanwhile shows the swing, in the JSON.
+  const samples: { seconds: number; rss: number }[] = [];
   const t0 = performance.now();
-  const sampler = setInterval(() => samples.push({ x: (performance.now() - t0) / 1000, y: rssBytes(pid) ?? NaN }), 250);
+  const sampler = setInterval(() => samples.push({ seconds: (performance.now() - t0) / 1000, rss: rssBytes(pid) ?? NaN }), 250);
   const count = Math.max(2, Math.round(sizes.steadyRate * sizes.steadySeconds));
   try {
     await openLoop(`steady load at ${sizes.steadyRate}/s`, count, sizes.steadyRate, (i) => subject.command(ids[(i * 7919) % ids.length], i));
   } finally {
     clearInterval(sampler);
   }
-  samples.push({ x: (performance.now() - t0) / 1000, y: rssBytes(pid) ?? NaN });
+  await system.settle([pid]);
+  const steady = await memoryOf(subject);
+  const steadySeconds = (performance.now() - t0) / 1000;
 
   // A fresh worker in the same process has an empty cache: the first command to each workflow
   // replays its history (as after a deployment, or once evicted); the second finds it cached.
   const sample = ids.slice(0, Math.min(sizes.evictionSample, ids.length));
-  await waitUntilIdle(pid, { quietMs: sizes.idleQuietMs });
   await subject.worker.request('restart');
-  await waitUntilIdle(pid, { quietMs: sizes.idleQuietMs });
+  await system.settle([pid]);
   const evicted = await commandPass(subject, sample, `commands to evicted ${label}`, sizes.idleQuietMs);
+  await system.settle([pid]);
   const cached = await commandPass(subject, sample, `commands to cached ${label}`, sizes.idleQuietMs);
   return {
     before,
     open,
+    afterSteadyLoad: steady,
     perWorkflowRss: (open.rss - before.rss) / sizes.openWorkflows,
     perWorkflowHeap: (open.heapUsed - before.heapUsed) / sizes.openWorkflows,
-    rssSlopeBytesPerSecond: slope(samples.filter((s) => Number.isFinite(s.y))),
+    retainedGrowthBytesPerSecond: (steady.rss - open.rss) / steadySeconds,
+    heapGrowthBytesPerSecond: (steady.heapUsed - open.heapUsed) / steadySeconds,
+    rssSamples: samples,
     evicted,
     cached,
   };
@@ -112,6 +118,9 @@ async function bareSubject(system: BenchSystem, run: string): Promise<Subject> {
   };
 }
 
+/** Least-squares RSS slope in bytes per second over the samples taken under load. */
+const slopeOf = (samples: { seconds: number; rss: number }[]) => slope(samples.filter((p) => Number.isFinite(p.rss)).map((p) => ({ x: p.seconds, y: p.rss })));
+
 /** The SDK 1.24 default workflow cache size for a heap limit (worker-options.js, reused V8 context). */
 const defaultCacheSize = (heapLimit: number) => Math.max(Math.floor(((heapLimit / MiB - 200) * 600) / 1024), 10);
 
@@ -125,7 +134,7 @@ export const memoryPhase: Phase = {
       cpu.around(side, async () => {
         const subject = await make();
         try {
-          return await measure(subject, sizes, label);
+          return await measure(system, subject, sizes, label);
         } finally {
           await subject.worker.release();
         }
@@ -140,7 +149,9 @@ export const memoryPhase: Phase = {
         row(`RSS with ${n} open, asleep`, 'MiB', h.open.rss / MiB, b.open.rss / MiB),
         row('RSS per open workflow', 'KiB', h.perWorkflowRss / KiB, b.perWorkflowRss / KiB),
         row('JS heap per open workflow', 'KiB', h.perWorkflowHeap / KiB, b.perWorkflowHeap / KiB),
-        row(`RSS slope at ${sizes.steadyRate} commands/s`, 'KiB/min', perMinute(h.rssSlopeBytesPerSecond), perMinute(b.rssSlopeBytesPerSecond)),
+        row(`RSS growth at ${sizes.steadyRate} commands/s, after GC`, 'KiB/min', perMinute(h.retainedGrowthBytesPerSecond), perMinute(b.retainedGrowthBytesPerSecond)),
+        row(`JS heap growth at ${sizes.steadyRate} commands/s, after GC`, 'KiB/min', perMinute(h.heapGrowthBytesPerSecond), perMinute(b.heapGrowthBytesPerSecond)),
+        row(`RSS slope at ${sizes.steadyRate} commands/s, as sampled`, 'KiB/min', perMinute(slopeOf(h.rssSamples)), perMinute(slopeOf(b.rssSamples))),
         row('worker CPU per command, evicted', 'ms', h.evicted.cpuPerCommandMs, b.evicted.cpuPerCommandMs),
         row('worker CPU per command, cached', 'ms', h.cached.cpuPerCommandMs, b.cached.cpuPerCommandMs),
         row('command p50, evicted', 'ms', h.evicted.p50Ms, b.evicted.p50Ms),

@@ -11,7 +11,7 @@ export const startsPhase: Phase = {
   title: 'Starts: POST /pathways',
   baseline: 'a bare workflow start (plain Temporal client: no HTTP, token, codec or search attributes) on the same server',
   async run({ system, sizes, cpu }) {
-    const { http } = await system.running();
+    const { http, worker } = await system.running();
     const bare = await system.temporalClient('plain');
     const run = randomUUID().slice(0, 6);
     const rows: Row[] = [];
@@ -24,7 +24,9 @@ export const startsPhase: Phase = {
       const warm = warmUp(concurrency, sizes.starts);
       await closedLoop('warm-up', warm, concurrency, (i) => startPathway(sizes.starts + i));
       await closedLoop('warm-up', warm, concurrency, (i) => startBare(sizes.starts + i));
+      await system.settle([worker.pid]);
       const homeward = await cpu.around('homeward', () => closedLoop(`POST /pathways, concurrency ${concurrency}`, sizes.starts, concurrency, startPathway));
+      await system.settle([worker.pid]);
       const baseline = await cpu.around('baseline', () => closedLoop(`bare starts, concurrency ${concurrency}`, sizes.starts, concurrency, startBare));
       rows.push(...loadRows('starts', concurrency, homeward, baseline, [50, 95]));
       details[`concurrency ${concurrency}`] = loadDetails(homeward, baseline);
