@@ -4,6 +4,7 @@
  */
 export class Cleanup {
   private items: { name: string; stop: () => Promise<void> }[] = [];
+  private running?: Promise<void>;
 
   /** Registers `stop`; the returned function stops it now and forgets it. */
   push(name: string, stop: () => Promise<void>): () => Promise<void> {
@@ -15,15 +16,18 @@ export class Cleanup {
     };
   }
 
-  async run(say: (line: string) => void): Promise<void> {
-    const items = this.items.reverse();
-    this.items = [];
-    for (const item of items) {
-      try {
-        await item.stop();
-      } catch (error) {
-        say(`  ${item.name} did not stop cleanly: ${error instanceof Error ? error.message : String(error)}`);
+  /** Stops everything; a second call (Ctrl-C during a failure's cleanup) waits for the same run. */
+  run(say: (line: string) => void): Promise<void> {
+    this.running ??= (async () => {
+      while (this.items.length > 0) {
+        const item = this.items.pop()!;
+        try {
+          await item.stop();
+        } catch (error) {
+          say(`  ${item.name} did not stop cleanly: ${error instanceof Error ? error.message : String(error)}`);
+        }
       }
-    }
+    })();
+    return this.running;
   }
 }

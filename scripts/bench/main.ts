@@ -54,6 +54,9 @@ async function main(): Promise<number> {
     say(`\n[${elapsed()}] Results: ${report.write()}`);
     return 0;
   } catch (error) {
+    // Ctrl-C also stops the servers at once, so work in flight may fail a moment before the
+    // harness hears of the signal itself: give it that moment before calling this a failure.
+    await new Promise((r) => setTimeout(r, 300));
     // Interrupted: the signal handler is stopping everything and will exit.
     if (interrupted) return new Promise<number>(() => {});
     say(`\nBenchmark failed: ${error instanceof MissingToolError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

@@ -2,7 +2,7 @@ import type { ChildReady, ChildReply, ChildRequest } from '../child-protocol';
 
 /**
  * The child's side of the IPC channel: answers the harness's requests, and stops cleanly when
- * asked, on a signal, or when the harness goes away (its channel closes), so a child never
+ * asked, on SIGTERM, or when the harness goes away (its channel closes), so a child never
  * outlives the benchmark that started it.
  */
 export function serve(handlers: Record<string, () => Promise<unknown>>, stop: () => Promise<void>, ready?: unknown): void {
@@ -26,7 +26,9 @@ export function serve(handlers: Record<string, () => Promise<unknown>>, stop: ()
     );
   });
   process.on('disconnect', () => exit(0));
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => exit(0));
+  process.on('SIGTERM', () => exit(0));
+  // Ctrl-C reaches the whole process group: the harness decides, and stops its children itself.
+  process.on('SIGINT', () => {});
   const announce: ChildReady = { type: 'ready', value: ready };
   process.send!(announce);
 }
