@@ -35,12 +35,13 @@ export interface LoadResult {
  * lane its own workflows, so two lanes never queue behind one another on the same workflow.
  */
 export async function closedLoop(
-  label: string,
+  /** For the progress heartbeat; null for none (the caller shows its own). */
+  label: string | null,
   count: number,
   concurrency: number,
   operation: (index: number, lane: number) => Promise<unknown>,
 ): Promise<LoadResult> {
-  const progress = new Progress(label, count);
+  const progress = label === null ? undefined : new Progress(label, count);
   const latencies: number[] = new Array(count);
   let next = 0;
   let failed = false;
@@ -56,7 +57,7 @@ export async function closedLoop(
         throw error;
       }
       latencies[index] = performance.now() - t;
-      progress.tick();
+      progress?.tick();
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, (_, i) => lane(i)));

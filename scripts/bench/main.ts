@@ -38,11 +38,12 @@ async function main(): Promise<number> {
       void cleanup.run(say).finally(() => process.exit(130));
     });
   }
+  let report: Report | undefined;
   try {
     say(`Homeward benchmark: ${options.preset} run, phases ${options.phases.join(', ')}`);
     await ensureComponents(neededComponents({ testServer: options.phases.includes('lifecycle') }));
     const system = await BenchSystem.start(options, cleanup, say);
-    const report = new Report(options, system.servers);
+    report = new Report(options, system.servers);
     for (const phase of phases.filter((p) => options.phases.includes(p.name))) {
       say(`\n▶ [${elapsed()}] ${phase.title}`);
       const cpu = new CpuMeter(system.processes);
@@ -60,6 +61,8 @@ async function main(): Promise<number> {
     // Interrupted: the signal handler is stopping everything and will exit.
     if (interrupted) return new Promise<number>(() => {});
     say(`\nBenchmark failed: ${error instanceof MissingToolError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    // The phases that finished still count: written with the failure noted.
+    if (report && report.phases.length > 0) say(`Results so far: ${report.write(error instanceof Error ? error.message : String(error))}`);
     return 1;
   } finally {
     if (!interrupted) await cleanup.run(say);

@@ -85,8 +85,8 @@ export class Report {
     return `${figures}\n\n${cpu}\n${notes}\n  (${formatNumber(report.seconds)} s)`;
   }
 
-  /** Writes the JSON (default bench-results/<time>-<preset>.json) and returns its path. */
-  write(): string {
+  /** Writes the JSON (default bench-results/<time>-<preset>.json) and returns its path; `failure` if a phase failed. */
+  write(failure?: string): string {
     const file = this.options.out ?? path.join(__dirname, '..', '..', 'bench-results', `${this.startedAt.toISOString().replace(/[:.]/g, '-')}-${this.options.preset}.json`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const finishedAt = new Date();
@@ -101,6 +101,7 @@ export class Report {
       servers: this.servers,
       sizes: this.options.sizes,
       phases: this.phases,
+      ...(failure ? { failure } : {}),
     };
     fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
     return file;
