@@ -23,12 +23,14 @@ export interface Scenario {
   run(d: ScenarioDriver): Promise<string>;
 }
 
-const team = [{ role: 'nurse' }, { role: 'occupational_therapist' }, { role: 'patient' }];
+// The documents' joint assessment: a health and a social care professional, the patient, and their agreement.
+const team = [{ role: 'nurse' }, { role: 'occupational_therapist' }, { role: 'care_manager' }, { role: 'patient' }];
+const agreement = { patient: 'agrees' };
 
 async function readyP1(d: ScenarioDriver, needs = ['reablement']): Promise<ScenarioPathway> {
   const pathway = await d.start();
   await pathway.command('discharge-ready', { date: await d.today() });
-  await pathway.command('assessment', { participants: team, pathway: 'P1', needs });
+  await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs });
   for (const referral of (await pathway.view()).state.referrals) {
     await pathway.command('referral-response', { referralId: referral.referralId, agency: referral.agency, response: 'ready' });
   }
@@ -46,7 +48,7 @@ export const scenarios: Record<string, Scenario> = {
     async run(d) {
       const pathway = await d.start();
       await pathway.command('discharge-ready', { date: await d.today() });
-      await pathway.command('assessment', { participants: team, pathway: 'P0', needs: [] });
+      await pathway.command('assessment', { participants: team, agreement, pathway: 'P0', needs: [] });
       await pathway.command('discharge', { date: await d.today(), destination: 'usual-residence' });
       return (await pathway.result()).stage;
     },
@@ -80,7 +82,7 @@ export const scenarios: Record<string, Scenario> = {
     async run(d) {
       const pathway = await d.start();
       await pathway.command('discharge-ready', { date: await d.today() });
-      await pathway.command('assessment', { participants: team, pathway: 'P2', needs: ['step-down-bed'] });
+      await pathway.command('assessment', { participants: team, agreement, pathway: 'P2', needs: ['step-down-bed'] });
       await pathway.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'accepted' });
       await d.sleep('2 days');
       await pathway.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready' });
@@ -94,7 +96,7 @@ export const scenarios: Record<string, Scenario> = {
     ends: 'handed_back',
     async run(d) {
       const pathway = await d.start();
-      await pathway.command('assessment', { participants: [{ role: 'social_worker' }, { role: 'carer' }], pathway: 'P3', needs: ['care-home-placement'] });
+      await pathway.command('assessment', { participants: [{ role: 'social_worker' }, { role: 'nurse' }, { role: 'patient' }], agreement, pathway: 'P3', needs: ['care-home-placement'] });
       await pathway.command('referral-response', { referralId: 'ref-1', agency: 'care-home', response: 'ready' });
       await pathway.command('discharge', { date: await d.today(), destination: 'care-home' });
       return (await pathway.result()).stage;
@@ -115,7 +117,7 @@ export const scenarios: Record<string, Scenario> = {
     async run(d) {
       const pathway = await d.start();
       await pathway.command('discharge-ready', { date: await d.today() });
-      await pathway.command('assessment', { participants: team, pathway: 'P1', needs: ['equipment'] });
+      await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs: ['equipment'] });
       await d.sleep('25 hours');
       await d.sleep('24 hours');
       await pathway.command('referral-response', { referralId: 'ref-1', agency: 'equipment', response: 'ready' });
@@ -127,7 +129,7 @@ export const scenarios: Record<string, Scenario> = {
     ends: 'cancelled',
     async run(d) {
       const pathway = await d.start();
-      await pathway.command('assessment', { participants: team, pathway: 'P1', needs: ['reablement'] });
+      await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs: ['reablement'] });
       await pathway.command('cancel', { reason: 'self_discharged' });
       return (await pathway.result()).stage;
     },

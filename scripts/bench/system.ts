@@ -9,6 +9,7 @@ import { signDevToken, startDevIssuer } from '../../config/dev-issuer';
 import { devEnvironment, generateDevSecrets, type DevSecrets } from '../../config/dev-secrets';
 import { setUpTopicsAndAcls } from '../../kafka/setup';
 import { startKafka } from '../infra/kafka';
+import { startPostgres } from '../infra/postgres';
 import { versions } from '../infra/paths';
 import { freePort } from '../infra/process';
 import { startTemporalDev } from '../infra/temporal';
@@ -85,10 +86,19 @@ export class BenchSystem {
           pids.kafka = server.pid;
           return server.address;
         }),
+      // The read model the API's lists and reports read (the read-side phase is still to come).
+      process.env.DATABASE_URL ??
+        freePort().then(async (port) => {
+          say(`  starting PostgreSQL on 127.0.0.1:${port}…`);
+          const server = await startPostgres({ port, dataDir: path.join(workDir, 'postgres'), logFile: path.join(workDir, 'postgres.log'), password: secrets.postgresPassword, say });
+          cleanup.push('PostgreSQL', server.stop);
+          pids.postgres = server.pid;
+          return server.address;
+        }),
     ]);
     const failure = settled.find((s) => s.status === 'rejected');
     if (failure) throw failure.reason;
-    const [temporalAddress, kafkaBrokers] = settled.map((s) => (s as PromiseFulfilledResult<string>).value);
+    const [temporalAddress, kafkaBrokers, databaseUrl] = settled.map((s) => (s as PromiseFulfilledResult<string>).value);
     servers.temporal ??= `existing server at ${temporalAddress} (TEMPORAL_ADDRESS; its CPU is not measured)`;
     servers.kafka ??= `existing broker at ${kafkaBrokers} (KAFKA_BROKERS; its CPU is not measured)`;
     const { pathway, bare } = await bundles;
@@ -98,6 +108,7 @@ export class BenchSystem {
       ...devEnvironment(secrets),
       TEMPORAL_ADDRESS: temporalAddress,
       KAFKA_BROKERS: kafkaBrokers,
+      DATABASE_URL: databaseUrl,
       HOMEWARD_OIDC_ISSUER: issuer.url,
       HTTP_HOST: '127.0.0.1',
       // The product's default, as `npm start` runs: request logging is part of what a request costs.
@@ -111,6 +122,7 @@ export class BenchSystem {
     const system = new BenchSystem(options, cleanup, workDir, secrets, childEnv, config, servers);
     system.processes.add('temporal', pids.temporal);
     system.processes.add('kafka', pids.kafka);
+    system.processes.add('postgres', pids.postgres);
     return system;
   }
 
