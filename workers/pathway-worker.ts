@@ -14,8 +14,12 @@ export interface RunningWorker {
   shutdown(): Promise<void>;
 }
 
-/** Wires the pathway workflow and its activities to Temporal and Kafka; nothing else. */
-export async function startPathwayWorker(config: Config, logger: Logger): Promise<RunningWorker> {
+/**
+ * Wires the pathway workflow and its activities to Temporal and Kafka; nothing else. The workflow
+ * code is bundled here unless given pre-built (`bundleWorkflowCode` with the codec's
+ * failureConverterPath), as the benchmark does once for all its workers.
+ */
+export async function startPathwayWorker(config: Config, logger: Logger, options: { workflowBundle?: { codePath: string } } = {}): Promise<RunningWorker> {
   installTemporalRuntime(logger);
   // First: a malformed HOMEWARD_CODEC_KEYS stops the process before it connects to anything.
   const dataConverter = createDataConverter(config.codecKeys);
@@ -27,7 +31,7 @@ export async function startPathwayWorker(config: Config, logger: Logger): Promis
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     dataConverter,
-    workflowsPath: workflowBundle.workflowsPath,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowBundle.workflowsPath }),
     // Bounded, not the SDK's default that grows with the heap: a sleeping pathway evicted from
     // the cache costs nothing until its timer or a command replays it (a short history).
     maxCachedWorkflows: config.worker.maxCachedWorkflows,

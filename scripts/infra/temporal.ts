@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { searchAttributeFlags } from '../../workflows/search-attributes';
+import { temporal } from '@temporalio/proto';
+import { searchAttributeFlags, searchAttributes } from '../../workflows/search-attributes';
 import { ensureTemporalCli } from './install';
 import { stopChild, waitFor, portInUse } from './process';
 
@@ -72,4 +73,20 @@ export async function startTemporalDev(options: TemporalDevOptions): Promise<Run
     pid: child.pid,
     stop: () => stopChild(child),
   };
+}
+
+/**
+ * The Java time-skipping test server starts with none of our search attributes (the dev server
+ * gets them as flags); its operator service adds them. Used by the tests and the benchmark.
+ */
+export async function registerSearchAttributes(connection: Pick<Connection, 'operatorService'>, namespace = 'default'): Promise<void> {
+  const indexed: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+    KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    KEYWORD_LIST: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+    DATETIME: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  };
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(Object.values(searchAttributes).map((key) => [key.name, indexed[key.type]])),
+  });
 }

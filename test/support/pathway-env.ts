@@ -10,8 +10,7 @@ import type { CommandName, StartPayload } from '../../schemas/commands';
 import { commandUpdate, pathwayViewQuery, pathwayWorkflowId, type PathwayInput, type PathwayView } from '../../workflows/definitions';
 import type { dischargePathway } from '../../workflows/discharge-pathway';
 import { admission } from './fixtures';
-import { temporal } from '@temporalio/proto';
-import { searchAttributes } from '../../workflows/search-attributes';
+import { registerSearchAttributes } from '../../scripts/infra/temporal';
 import { kafkaAs } from './kafka';
 import { createWorker, testDataConverter, uniqueTaskQueue } from './temporal';
 
@@ -38,7 +37,7 @@ export class PathwayTestEnv {
       server: { executable: { type: 'existing-path', path: options.testServerPath ?? inject('testServerPath') } },
       client: { dataConverter },
     });
-    await registerSearchAttributes(env);
+    await registerSearchAttributes(env.connection, env.namespace ?? 'default');
     const publisher = new EventPublisher(kafkaAs('homeward', { brokers: options.kafkaBrokers, clientId: 'time-skipping-tests' }));
     const taskQueue = uniqueTaskQueue('pathways');
     const worker = await createWorker({
@@ -86,19 +85,6 @@ export class PathwayTestEnv {
     await this.publisher.close();
     await this.env.teardown();
   }
-}
-
-/** The Java test server starts with none of our search attributes; its operator service adds them. */
-async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
-  const indexed: Record<string, temporal.api.enums.v1.IndexedValueType> = {
-    KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-    KEYWORD_LIST: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-    DATETIME: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-  };
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(Object.values(searchAttributes).map((key) => [key.name, indexed[key.type]])),
-  });
 }
 
 export class Pathway {

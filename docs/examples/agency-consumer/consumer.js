@@ -7,7 +7,7 @@
 // It reads the agency's events topic, drops redelivered duplicates by CloudEvent id, accepts every
 // referral addressed to it (replace `decide` with your own system's answer), and reports the
 // answers Homeward refused. The accepted answer comes back as `referral.accepted`: that echo is
-// the confirmation. Set AUTO_ACCEPT=false to only print events.
+// the confirmation. Set AUTO_ACCEPT=false to only print events, ONLY_PATHWAY=<id> for a trial run.
 'use strict';
 const { randomUUID } = require('node:crypto');
 const { Kafka, logLevel } = require('kafkajs');
@@ -25,6 +25,8 @@ const responsesTopic = `homeward.agency.${agency}.responses`;
 // Consumer groups must start with the agency's prefix: the broker's ACLs allow no other.
 const groupId = process.env.KAFKA_GROUP ?? `homeward.agency.${agency}.example`;
 const autoAccept = process.env.AUTO_ACCEPT !== 'false';
+// For a trial run against a live system: answer only this pathway's referrals.
+const onlyPathway = process.env.ONLY_PATHWAY;
 const seen = new Set(); // in production: your database, keyed by CloudEvent id
 
 /** Your system's answer to a referral: here, always yes. */
@@ -44,7 +46,8 @@ async function main() {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  console.log(`listening on ${eventsTopic} as group ${groupId}`);
+  // Listening once the group has been joined: from then on every new event reaches this consumer.
+  consumer.on(consumer.events.GROUP_JOIN, () => console.log(`listening on ${eventsTopic} as group ${groupId}`));
   await consumer.run({
     eachMessage: async ({ message }) => {
       let event;
@@ -61,7 +64,7 @@ async function main() {
       if (type === 'response.rejected') {
         console.log(`  our message ${event.data.messageId} was refused: ${event.data.reason}`);
       }
-      if (type === 'referral.requested' && event.data.agency === agency && autoAccept) {
+      if (type === 'referral.requested' && event.data.agency === agency && autoAccept && (!onlyPathway || event.subject === onlyPathway)) {
         const answer = { messageId: randomUUID(), pathwayId: event.subject, referralId: event.data.referralId, ...decide(event) };
         await producer.send({ topic: responsesTopic, messages: [{ key: event.subject, value: JSON.stringify(answer) }] });
         console.log(`  answered ${event.data.referralId}: ${answer.response} (message ${answer.messageId})`);

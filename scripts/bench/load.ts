@@ -1,0 +1,85 @@
+import { performance } from 'node:perf_hooks';
+
+/** A heartbeat on stderr for long runs: done/total and the rate, every few seconds. */
+export class Progress {
+  private done = 0;
+  private readonly started = performance.now();
+  private lastPrinted = performance.now();
+
+  constructor(
+    private readonly label: string,
+    private readonly total: number,
+    private readonly everyMs = 5_000,
+  ) {}
+
+  tick(n = 1): void {
+    this.done += n;
+    const now = performance.now();
+    if (now - this.lastPrinted < this.everyMs) return;
+    this.lastPrinted = now;
+    const rate = this.done / ((now - this.started) / 1000);
+    process.stderr.write(`    … ${this.label}: ${this.done}/${this.total} (${rate.toFixed(1)}/s)\n`);
+  }
+}
+
+export interface LoadResult {
+  /** One per operation, in milliseconds. */
+  latencies: number[];
+  seconds: number;
+  perSecond: number;
+}
+
+/**
+ * `count` operations by `concurrency` lanes, each starting its next operation when its last one
+ * answers (closed loop: the figure is what the system sustains). `lane` lets a caller give each
+ * lane its own workflows, so two lanes never queue behind one another on the same workflow.
+ */
+export async function closedLoop(
+  /** For the progress heartbeat; null for none (the caller shows its own). */
+  label: string | null,
+  count: number,
+  concurrency: number,
+  operation: (index: number, lane: number) => Promise<unknown>,
+): Promise<LoadResult> {
+  const progress = label === null ? undefined : new Progress(label, count);
+  const latencies: number[] = new Array(count);
+  let next = 0;
+  let failed = false;
+  const started = performance.now();
+  const lane = async (laneIndex: number) => {
+    while (next < count && !failed) {
+      const index = next++;
+      const t = performance.now();
+      try {
+        await operation(index, laneIndex);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+      latencies[index] = performance.now() - t;
+      progress?.tick();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, (_, i) => lane(i)));
+  const seconds = (performance.now() - started) / 1000;
+  return { latencies, seconds, perSecond: count / seconds };
+}
+
+/**
+ * `count` operations started at a steady `rate` per second whatever the answers (open loop: a
+ * slow answer does not slow the arrivals, as with real users). Resolves with each one's result.
+ */
+export async function openLoop<T>(label: string, count: number, rate: number, operation: (index: number) => Promise<T>): Promise<T[]> {
+  const progress = new Progress(label, count);
+  const started = performance.now();
+  const running: Promise<T>[] = [];
+  for (let index = 0; index < count; index++) {
+    const due = started + (index * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    running.push(operation(index).finally(() => progress.tick()));
+  }
+  return Promise.all(running);
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -1,0 +1,181 @@
+import { parseArgs } from 'node:util';
+
+/** How much each phase does. Every field has a flag; a preset fills in the rest. */
+export interface Sizes {
+  /** Concurrency levels of the starts, commands and publish phases. */
+  concurrency: number[];
+  /** Starts per concurrency level, Homeward and baseline each. */
+  starts: number;
+  /** Commands per concurrency level, Homeward and baseline each. */
+  commands: number;
+  /** Event lag: commands per second, for this many seconds. */
+  lagRate: number;
+  lagSeconds: number;
+  /** Memory: workflows left open and asleep in the worker under test. */
+  openWorkflows: number;
+  /** Memory: the steady load over which the RSS slope is taken. */
+  steadyRate: number;
+  steadySeconds: number;
+  /** Memory: workflows commanded once evicted and once cached, for CPU per command. */
+  evictionSample: number;
+  /** Publish: pathway events through the publish path, and as many raw. */
+  publishEvents: number;
+  /** Time-skipped lifecycle: scenario names (empty = all), and runs of the bare 30-day timer. */
+  scenarios: string[];
+  bareTimerRuns: number;
+  /** How long a worker must be quiet to count as idle (it has run every task it was given). */
+  idleQuietMs: number;
+}
+
+export type Preset = 'full' | 'quick' | 'tiny';
+
+export const presets: Record<Preset, Sizes> = {
+  // About 25 minutes on 2 cores.
+  full: {
+    concurrency: [1, 50],
+    starts: 1000,
+    commands: 2000,
+    lagRate: 10,
+    lagSeconds: 60,
+    openWorkflows: 10_000,
+    steadyRate: 20,
+    steadySeconds: 120,
+    evictionSample: 200,
+    publishEvents: 20_000,
+    scenarios: [],
+    bareTimerRuns: 5,
+    idleQuietMs: 2_000,
+  },
+  // Under 3 minutes on 2 cores.
+  quick: {
+    concurrency: [1, 50],
+    starts: 100,
+    commands: 100,
+    lagRate: 5,
+    lagSeconds: 8,
+    openWorkflows: 200,
+    steadyRate: 10,
+    steadySeconds: 8,
+    evictionSample: 20,
+    publishEvents: 2_000,
+    scenarios: [],
+    bareTimerRuns: 2,
+    idleQuietMs: 1_000,
+  },
+  // Only proves the harness works (the test of the benchmark); its figures mean little.
+  tiny: {
+    concurrency: [1, 4],
+    starts: 8,
+    commands: 8,
+    lagRate: 5,
+    lagSeconds: 1,
+    openWorkflows: 5,
+    steadyRate: 5,
+    steadySeconds: 1,
+    evictionSample: 2,
+    publishEvents: 60,
+    scenarios: ['p0'],
+    bareTimerRuns: 1,
+    idleQuietMs: 300,
+  },
+};
+
+export interface BenchOptions {
+  preset: Preset;
+  sizes: Sizes;
+  /** Phase names to run, in the registry's order. */
+  phases: string[];
+  /** Where the JSON goes; default bench-results/<time>-<preset>.json. */
+  out?: string;
+  /**
+   * The benchmark's Temporal dev server's SQLite: `memory` (default, as the test suite runs it) or
+   * `file` (as `npm start` runs it). On a shared VM disk the file's fsyncs dominate every figure
+   * of both sides and vary with other processes' IO, hiding what Homeward itself costs; production
+   * Temporal runs on PostgreSQL or Cassandra, not on the dev server's SQLite.
+   */
+  temporalDb: 'file' | 'memory';
+  /** A DevSecrets JSON file (e.g. a test suite's, to use its servers); default: generated for this run. */
+  secretsFile?: string;
+}
+
+export const usage = `npm run bench -- [--quick | --tiny] [--phases a,b] [sizes…] [--out file.json]
+
+  --quick / --tiny         smaller sizes (default: the full run, about 25 minutes on 2 cores)
+  --phases a,b             only these phases (default: all): PHASES
+  --concurrency 1,50       concurrency levels of starts, commands and publish
+  --starts N --commands N  operations per concurrency level, Homeward and baseline each
+  --lag-rate R --lag-seconds S             event lag: steady command rate and duration
+  --open-workflows N --steady-rate R --steady-seconds S --eviction-sample N   memory
+  --publish-events N       publish
+  --scenarios a,b          time-skipped lifecycle scenarios (default: all): SCENARIOS
+  --bare-timer-runs N      runs of the bare 30-day timer
+  --temporal-db memory|file  the benchmark's Temporal server's SQLite (default memory, as npm test;
+                           file as npm start: fsync-bound, much slower, and noisy on a shared disk)
+  --secrets file.json      development secrets to use (default: generated for the run)
+  --out file.json          where the JSON goes (default bench-results/<time>-<preset>.json)
+
+TEMPORAL_ADDRESS / KAFKA_BROKERS use existing servers instead of starting them (their CPU is then not measured).`;
+
+const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
+const positive = (name: string, text: string): number => {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, not "${text}"`);
+  return value;
+};
+
+export function parseOptions(argv: string[], known: { phases: string[]; scenarios: string[] }): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      quick: { type: 'boolean' },
+      tiny: { type: 'boolean' },
+      phases: { type: 'string' },
+      concurrency: { type: 'string' },
+      starts: { type: 'string' },
+      commands: { type: 'string' },
+      'lag-rate': { type: 'string' },
+      'lag-seconds': { type: 'string' },
+      'open-workflows': { type: 'string' },
+      'steady-rate': { type: 'string' },
+      'steady-seconds': { type: 'string' },
+      'eviction-sample': { type: 'string' },
+      'publish-events': { type: 'string' },
+      scenarios: { type: 'string' },
+      'bare-timer-runs': { type: 'string' },
+      'temporal-db': { type: 'string' },
+      secrets: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  if (values.help) return 'help';
+  const preset: Preset = values.tiny ? 'tiny' : values.quick ? 'quick' : 'full';
+  const sizes: Sizes = { ...presets[preset] };
+  const numeric: [keyof Sizes, string][] = [
+    ['starts', 'starts'], ['commands', 'commands'], ['lagRate', 'lag-rate'], ['lagSeconds', 'lag-seconds'],
+    ['openWorkflows', 'open-workflows'], ['steadyRate', 'steady-rate'], ['steadySeconds', 'steady-seconds'],
+    ['evictionSample', 'eviction-sample'], ['publishEvents', 'publish-events'], ['bareTimerRuns', 'bare-timer-runs'],
+  ];
+  for (const [field, flag] of numeric) {
+    const text = values[flag as keyof typeof values];
+    if (typeof text === 'string') (sizes[field] as number) = positive(flag, text);
+  }
+  if (values.concurrency) sizes.concurrency = list(values.concurrency).map((c) => Math.round(positive('concurrency', c)));
+  if (values.scenarios) sizes.scenarios = list(values.scenarios);
+  const unknownScenario = sizes.scenarios.find((s) => !known.scenarios.includes(s));
+  if (unknownScenario) throw new Error(`Unknown scenario "${unknownScenario}"; known: ${known.scenarios.join(', ')}`);
+  const phases = values.phases ? list(values.phases) : known.phases;
+  const unknownPhase = phases.find((p) => !known.phases.includes(p));
+  if (unknownPhase) throw new Error(`Unknown phase "${unknownPhase}"; known: ${known.phases.join(', ')}`);
+  const temporalDb = values['temporal-db'] ?? 'memory';
+  if (temporalDb !== 'file' && temporalDb !== 'memory') throw new Error('--temporal-db is file or memory');
+  return {
+    preset,
+    sizes,
+    phases: known.phases.filter((p) => phases.includes(p)),
+    out: values.out,
+    temporalDb,
+    secretsFile: values.secrets,
+  };
+}

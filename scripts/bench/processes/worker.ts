@@ -1,0 +1,81 @@
+import path from 'node:path';
+import v8 from 'node:v8';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { loadConfig } from '../../../config';
+import { createLogger } from '../../../config/logger';
+import { startPathwayWorker, type RunningWorker } from '../../../workers/pathway-worker';
+import { installTemporalRuntime } from '../../../workers/runtime';
+import type { ChildMemory } from '../child-protocol';
+import { failed, serve } from './serve';
+
+/**
+ * A benchmark worker in a process of its own, so its RSS and CPU are its own. BENCH_WORKERS says
+ * which: `pathway` (Homeward's worker exactly as `npm start` wires it, on TEMPORAL_TASK_QUEUE),
+ * `bare` (the baseline workflow on BENCH_BARE_TASK_QUEUE), or both. `restart` replaces the workers
+ * in the same process, so their workflow caches start empty: the next Update to each workflow
+ * replays its history, as after a deployment or an eviction. BENCH_PATHWAY_BUNDLE and
+ * BENCH_BARE_BUNDLE name pre-built workflow bundles (bundling is otherwise done at each start).
+ */
+const config = loadConfig();
+const logger = createLogger('bench-worker', config.logLevel);
+const kinds = (process.env.BENCH_WORKERS ?? 'pathway').split(',');
+
+async function startBareWorker(): Promise<RunningWorker> {
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: process.env.BENCH_BARE_TASK_QUEUE ?? 'bench-bare',
+    ...(process.env.BENCH_BARE_BUNDLE
+      ? { workflowBundle: { codePath: process.env.BENCH_BARE_BUNDLE } }
+      : { workflowsPath: path.join(__dirname, '..', 'workflows', 'bare.ts') }),
+  });
+  const done = worker.run().finally(() => connection.close());
+  return {
+    done,
+    async shutdown() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}
+
+async function startAll(): Promise<RunningWorker[]> {
+  installTemporalRuntime(logger);
+  const workers: RunningWorker[] = [];
+  const bundle = process.env.BENCH_PATHWAY_BUNDLE;
+  if (kinds.includes('pathway')) workers.push(await startPathwayWorker(config, logger, bundle ? { workflowBundle: { codePath: bundle } } : {}));
+  if (kinds.includes('bare')) workers.push(await startBareWorker());
+  for (const worker of workers) {
+    worker.done.catch((error: unknown) => {
+      logger.error({ err: error }, 'benchmark worker failed');
+      process.exit(1);
+    });
+  }
+  return workers;
+}
+
+const shutdown = (workers: RunningWorker[]) => Promise.all(workers.map((w) => w.shutdown())).then(() => undefined);
+
+async function memory(): Promise<ChildMemory> {
+  // Run with --expose-gc: a full collection first, so the heap figure is what is really held.
+  (globalThis as { gc?: () => void }).gc?.();
+  const usage = process.memoryUsage();
+  return { rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external, heapLimit: v8.getHeapStatistics().heap_size_limit };
+}
+
+async function main() {
+  let workers = await startAll();
+  serve(
+    {
+      memory,
+      async restart() {
+        await shutdown(workers);
+        workers = await startAll();
+      },
+    },
+    () => shutdown(workers),
+  );
+}
+
+main().catch(failed);
