@@ -23,12 +23,13 @@ export interface Scenario {
   run(d: ScenarioDriver): Promise<string>;
 }
 
-const team = [{ role: 'nurse' }, { role: 'occupational_therapist' }, { role: 'patient' }];
+const team = [{ role: 'nurse' }, { role: 'occupational_therapist' }, { role: 'care_manager' }, { role: 'patient' }];
+const agreement = { patient: 'agrees' };
 
 async function readyP1(d: ScenarioDriver, needs = ['reablement']): Promise<ScenarioPathway> {
   const pathway = await d.start();
   await pathway.command('discharge-ready', { date: await d.today() });
-  await pathway.command('assessment', { participants: team, pathway: 'P1', needs });
+  await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs });
   for (const referral of (await pathway.view()).state.referrals) {
     await pathway.command('referral-response', { referralId: referral.referralId, agency: referral.agency, response: 'ready' });
   }
@@ -46,7 +47,7 @@ export const scenarios: Record<string, Scenario> = {
     async run(d) {
       const pathway = await d.start();
       await pathway.command('discharge-ready', { date: await d.today() });
-      await pathway.command('assessment', { participants: team, pathway: 'P0', needs: [] });
+      await pathway.command('assessment', { participants: team, agreement, pathway: 'P0', needs: [] });
       await pathway.command('discharge', { date: await d.today(), destination: 'usual-residence' });
       return (await pathway.result()).stage;
     },
@@ -72,6 +73,10 @@ export const scenarios: Record<string, Scenario> = {
         await d.sleep('7 days');
         await pathway.command('review', { outcome: 'continue' });
       }
+      // At the limit the episode hands over to long-term social care, which takes over late.
+      await d.sleep('9 days');
+      const handover = (await pathway.view()).state.referrals.find((r) => r.purpose === 'handover')!;
+      await pathway.command('referral-response', { referralId: handover.referralId, agency: handover.agency, response: 'ready' });
       return (await pathway.result()).stage;
     },
   },
@@ -80,7 +85,7 @@ export const scenarios: Record<string, Scenario> = {
     async run(d) {
       const pathway = await d.start();
       await pathway.command('discharge-ready', { date: await d.today() });
-      await pathway.command('assessment', { participants: team, pathway: 'P2', needs: ['step-down-bed'] });
+      await pathway.command('assessment', { participants: team, agreement, pathway: 'P2', needs: ['step-down-bed'] });
       await pathway.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'accepted' });
       await d.sleep('2 days');
       await pathway.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready' });
@@ -94,7 +99,14 @@ export const scenarios: Record<string, Scenario> = {
     ends: 'handed_back',
     async run(d) {
       const pathway = await d.start();
-      await pathway.command('assessment', { participants: [{ role: 'social_worker' }, { role: 'carer' }], pathway: 'P3', needs: ['care-home-placement'] });
+      await pathway.command('assessment', {
+        participants: [{ role: 'social_worker' }, { role: 'nurse' }, { role: 'carer' }],
+        patientAbsent: 'lacks_capacity',
+        bestInterests: { representative: { role: 'attorney', name: 'Attorney Name' } },
+        agreement: { patient: 'agrees' },
+        pathway: 'P3',
+        needs: ['care-home-placement'],
+      });
       await pathway.command('referral-response', { referralId: 'ref-1', agency: 'care-home', response: 'ready' });
       await pathway.command('discharge', { date: await d.today(), destination: 'care-home' });
       return (await pathway.result()).stage;
@@ -115,7 +127,7 @@ export const scenarios: Record<string, Scenario> = {
     async run(d) {
       const pathway = await d.start();
       await pathway.command('discharge-ready', { date: await d.today() });
-      await pathway.command('assessment', { participants: team, pathway: 'P1', needs: ['equipment'] });
+      await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs: ['equipment'] });
       await d.sleep('25 hours');
       await d.sleep('24 hours');
       await pathway.command('referral-response', { referralId: 'ref-1', agency: 'equipment', response: 'ready' });
@@ -127,7 +139,7 @@ export const scenarios: Record<string, Scenario> = {
     ends: 'cancelled',
     async run(d) {
       const pathway = await d.start();
-      await pathway.command('assessment', { participants: team, pathway: 'P1', needs: ['reablement'] });
+      await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs: ['reablement'] });
       await pathway.command('cancel', { reason: 'self_discharged' });
       return (await pathway.result()).stage;
     },

@@ -13,7 +13,7 @@ export interface PublishBatch {
 }
 
 const actor: Actor = { subject: 'bench', role: 'discharge-team' };
-const team = [{ role: 'nurse' }, { role: 'occupational_therapist' }, { role: 'patient' }];
+const team = [{ role: 'nurse' }, { role: 'occupational_therapist' }, { role: 'care_manager' }, { role: 'patient' }];
 
 /**
  * A real P1 pathway up to discharge, run through the pure core: one batch per command, as the
@@ -40,7 +40,7 @@ export function samplePathwayBatches(): PublishBatch[] {
     apply({ ...(commandSchemas[name].parse(payload) as object), type: name, at: at(batches.length) } as PathwayCommand);
   apply({ ...admission({ admissionId: 'bench' }), type: 'start', at: at(0) } as PathwayCommand);
   run('discharge-ready', { date: today });
-  run('assessment', { participants: team, pathway: 'P1', needs: ['reablement', 'equipment', 'district-nursing'] });
+  run('assessment', { participants: team, agreement: { patient: 'agrees' }, pathway: 'P1', needs: ['reablement', 'equipment', 'district-nursing'] });
   for (const referral of state.referrals) run('referral-response', { referralId: referral.referralId, agency: referral.agency, response: 'accepted' });
   for (const referral of state.referrals) run('referral-response', { referralId: referral.referralId, agency: referral.agency, response: 'ready' });
   run('discharge', { date: today, destination: 'usual-residence' });
