@@ -119,6 +119,7 @@ interface Summary {
   daysDelayed: number;
   delayBand: string;
   dischargeDate?: string | null;
+  delayedNow?: boolean;
   awaitingAgencies: string[];
   delayReasons: string[];
   overdueSince?: string;
@@ -134,7 +135,7 @@ export function printList(result: { pathways: Summary[] }): void {
     `${p.stage ?? '?'}${p.pathway ? ` ${p.pathway}` : ''}`,
     p.site ?? '-',
     // Once discharged the delay is history: "was".
-    `${p.dischargeDate && p.daysDelayed > 0 ? 'was ' : ''}${p.daysDelayed}d (${p.delayBand})`,
+    `${p.delayedNow === false && p.daysDelayed > 0 ? 'was ' : ''}${p.daysDelayed}d (${p.delayBand})`,
     p.awaitingAgencies.join(',') || '-',
     p.delayReasons.join(',') || '-',
     p.overdueSince ? day(p.overdueSince) : '-',

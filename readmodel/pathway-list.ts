@@ -1,5 +1,5 @@
 import type { ListFilters, SortKey } from '../app/filters';
-import type { ActiveReason } from '../domain';
+import { isDelayedNow, type ActiveReason } from '../domain';
 import type { Database } from './database';
 import { Params, pathwayWhere, stuckSql, whereSql } from './where';
 
@@ -16,6 +16,8 @@ export interface PathwaySummary {
   delayCountsFrom: string | null;
   dischargeDate: string | null;
   daysDelayed: number;
+  /** Only while the patient is in hospital: a discharged pathway's delay is history (the domain's isDelayedNow). */
+  delayedNow: boolean;
   bedDaysLost: number;
   delayBand: string;
   delayAsOf: string;
@@ -83,5 +85,6 @@ export async function listPathways(db: Database, query: ListQuery): Promise<{ pa
   const page = rows.slice(0, filters.limit);
   const last = page.at(-1);
   const next = rows.length > filters.limit && last ? { sort: filters.sort, value: last.sortValue, pathwayId: last.pathwayId } : undefined;
-  return { pathways: page.map(({ sortValue: _sortValue, ...summary }) => summary), next };
+  const pathways = page.map(({ sortValue: _sortValue, ...summary }) => ({ ...summary, delayedNow: isDelayedNow(summary.daysDelayed, summary.dischargeDate ?? undefined) }));
+  return { pathways, next };
 }

@@ -23,7 +23,6 @@ export interface Scenario {
   run(d: ScenarioDriver): Promise<string>;
 }
 
-// The documents' joint assessment: a health and a social care professional, the patient, and their agreement.
 const team = [{ role: 'nurse' }, { role: 'occupational_therapist' }, { role: 'care_manager' }, { role: 'patient' }];
 const agreement = { patient: 'agrees' };
 
@@ -74,6 +73,10 @@ export const scenarios: Record<string, Scenario> = {
         await d.sleep('7 days');
         await pathway.command('review', { outcome: 'continue' });
       }
+      // At the limit the episode hands over to long-term social care, which takes over late.
+      await d.sleep('9 days');
+      const handover = (await pathway.view()).state.referrals.find((r) => r.purpose === 'handover')!;
+      await pathway.command('referral-response', { referralId: handover.referralId, agency: handover.agency, response: 'ready' });
       return (await pathway.result()).stage;
     },
   },
@@ -96,7 +99,14 @@ export const scenarios: Record<string, Scenario> = {
     ends: 'handed_back',
     async run(d) {
       const pathway = await d.start();
-      await pathway.command('assessment', { participants: [{ role: 'social_worker' }, { role: 'nurse' }, { role: 'patient' }], agreement, pathway: 'P3', needs: ['care-home-placement'] });
+      await pathway.command('assessment', {
+        participants: [{ role: 'social_worker' }, { role: 'nurse' }, { role: 'carer' }],
+        patientAbsent: 'lacks_capacity',
+        bestInterests: { representative: { role: 'attorney', name: 'Attorney Name' } },
+        agreement: { patient: 'agrees' },
+        pathway: 'P3',
+        needs: ['care-home-placement'],
+      });
       await pathway.command('referral-response', { referralId: 'ref-1', agency: 'care-home', response: 'ready' });
       await pathway.command('discharge', { date: await d.today(), destination: 'care-home' });
       return (await pathway.result()).stage;
