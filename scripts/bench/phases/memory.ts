@@ -5,7 +5,7 @@ import type { Actor } from '../../../schemas/actor';
 import { admission } from '../../../test/support/fixtures';
 import type { ChildMemory } from '../child-protocol';
 import type { BenchChild } from '../children';
-import { closedLoop, openLoop, Progress } from '../load';
+import { closedLoop, keptUp, openLoop, Progress } from '../load';
 import { row, type Phase } from '../phase';
 import { cpuSeconds, rssBytes, waitUntilIdle } from '../proc';
 import { percentile, slope } from '../stats';
@@ -70,8 +70,9 @@ async function measure(system: BenchSystem, subject: Subject, sizes: Sizes, labe
   const t0 = performance.now();
   const sampler = setInterval(() => samples.push({ seconds: (performance.now() - t0) / 1000, rss: rssBytes(pid) ?? NaN }), 250);
   const count = Math.max(2, Math.round(sizes.steadyRate * sizes.steadySeconds));
+  let steadyLoadSeconds: number;
   try {
-    await openLoop(`steady load at ${sizes.steadyRate}/s`, count, sizes.steadyRate, (i) => subject.command(ids[(i * 7919) % ids.length], i));
+    ({ seconds: steadyLoadSeconds } = await openLoop(`steady load at ${sizes.steadyRate}/s`, count, sizes.steadyRate, (i) => subject.command(ids[(i * 7919) % ids.length], i)));
   } finally {
     clearInterval(sampler);
   }
@@ -96,6 +97,7 @@ async function measure(system: BenchSystem, subject: Subject, sizes: Sizes, labe
     retainedGrowthBytesPerSecond: (steady.rss - open.rss) / steadySeconds,
     heapGrowthBytesPerSecond: (steady.heapUsed - open.heapUsed) / steadySeconds,
     rssSamples: samples,
+    steadyLoad: { count, seconds: steadyLoadSeconds },
     evicted,
     cached,
   };
@@ -169,6 +171,9 @@ export const memoryPhase: Phase = {
       ],
       details: { homeward: h, baseline: b, defaultCacheSize: cache },
       notes: [
+        ...[keptUp('Homeward steady load', h.steadyLoad.count, sizes.steadyRate, h.steadyLoad.seconds), keptUp('baseline steady load', b.steadyLoad.count, sizes.steadyRate, b.steadyLoad.seconds)].filter(
+          (n) => n !== undefined,
+        ),
         `Pathways are opened (and commanded) through the application layer the API uses, not over HTTP; they then wait for a command, with no timer due.`,
         `The SDK's default workflow cache for this worker's heap (${Math.round(h.open.heapLimit / MiB)} MiB) holds about ${cache} workflows; past that, the least recently used are evicted and replayed on their next task${n > cache ? `, so with ${n} open the RSS per open workflow understates what each cached one costs` : ''}.`,
         `"Evicted": the first command to each of ${Math.min(sizes.evictionSample, n)} workflows after the worker is replaced in the same process (empty cache, history replayed); "cached": the second.`,
