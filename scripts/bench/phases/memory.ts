@@ -53,6 +53,7 @@ async function measure(system: BenchSystem, subject: Subject, sizes: Sizes, labe
   // run it, and a backlog larger than the worker's cache makes it evict and replay workflows in
   // the middle of their start, which no steady admission rate would.
   const ids: string[] = [];
+  const cpuBeforeOpening = cpuSeconds(pid) ?? 0;
   const progress = new Progress(`opening ${sizes.openWorkflows} ${label}`, sizes.openWorkflows);
   for (let first = 0; first < sizes.openWorkflows; first += openingChunk) {
     const count = Math.min(openingChunk, sizes.openWorkflows - first);
@@ -62,6 +63,8 @@ async function measure(system: BenchSystem, subject: Subject, sizes: Sizes, labe
     });
     await system.settle([pid]);
   }
+  // Up to the last moment it was busy: the settling wait is not part of what opening cost.
+  const openingCpuSeconds = (cpuSeconds(pid) ?? 0) - cpuBeforeOpening;
   const open = await memoryOf(subject);
 
   // Steady load on the open workflows, spread over all of them. The slope is taken between two
@@ -94,6 +97,7 @@ async function measure(system: BenchSystem, subject: Subject, sizes: Sizes, labe
     afterSteadyLoad: steady,
     perWorkflowRss: (open.rss - before.rss) / sizes.openWorkflows,
     perWorkflowHeap: (open.heapUsed - before.heapUsed) / sizes.openWorkflows,
+    openingCpuMsPerWorkflow: (openingCpuSeconds * 1000) / sizes.openWorkflows,
     retainedGrowthBytesPerSecond: (steady.rss - open.rss) / steadySeconds,
     heapGrowthBytesPerSecond: (steady.heapUsed - open.heapUsed) / steadySeconds,
     rssSamples: samples,
@@ -161,6 +165,7 @@ export const memoryPhase: Phase = {
         row(`RSS with ${n} open, asleep`, 'MiB', h.open.rss / MiB, b.open.rss / MiB),
         row('RSS per open workflow', 'KiB', h.perWorkflowRss / KiB, b.perWorkflowRss / KiB),
         row('JS heap per open workflow', 'KiB', h.perWorkflowHeap / KiB, b.perWorkflowHeap / KiB),
+        row('worker CPU per workflow opened', 'ms', h.openingCpuMsPerWorkflow, b.openingCpuMsPerWorkflow),
         row(`RSS growth at ${sizes.steadyRate} commands/s, after GC`, 'KiB/min', perMinute(h.retainedGrowthBytesPerSecond), perMinute(b.retainedGrowthBytesPerSecond)),
         row(`JS heap growth at ${sizes.steadyRate} commands/s, after GC`, 'KiB/min', perMinute(h.heapGrowthBytesPerSecond), perMinute(b.heapGrowthBytesPerSecond)),
         row(`RSS slope at ${sizes.steadyRate} commands/s, as sampled`, 'KiB/min', perMinute(slopeOf(h.rssSamples)), perMinute(slopeOf(b.rssSamples))),
