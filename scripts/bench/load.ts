@@ -67,9 +67,10 @@ export async function closedLoop(
 
 /**
  * `count` operations started at a steady `rate` per second whatever the answers (open loop: a
- * slow answer does not slow the arrivals, as with real users). Resolves with each one's result.
+ * slow answer does not slow the arrivals, as with real users). Resolves with each one's result
+ * and how long all took: much longer than count/rate means the system did not keep up.
  */
-export async function openLoop<T>(label: string, count: number, rate: number, operation: (index: number) => Promise<T>): Promise<T[]> {
+export async function openLoop<T>(label: string, count: number, rate: number, operation: (index: number) => Promise<T>): Promise<{ results: T[]; seconds: number }> {
   const progress = new Progress(label, count);
   const started = performance.now();
   const running: Promise<T>[] = [];
@@ -77,9 +78,20 @@ export async function openLoop<T>(label: string, count: number, rate: number, op
     const due = started + (index * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    running.push(operation(index).finally(() => progress.tick()));
+    const answer = operation(index).finally(() => progress.tick());
+    // Handled now (Promise.all below still sees the failure): an early failure must not crash
+    // the process while later operations are still being started.
+    answer.catch(() => undefined);
+    running.push(answer);
   }
-  return Promise.all(running);
+  const results = await Promise.all(running);
+  return { results, seconds: (performance.now() - started) / 1000 };
+}
+
+/** A note when an open loop's answers fell behind its arrivals (the figures are then of a saturated system). */
+export function keptUp(what: string, count: number, rate: number, seconds: number): string | undefined {
+  const planned = count / rate;
+  return seconds > planned * 1.25 + 2 ? `${what}: ${count} at ${rate}/s took ${seconds.toFixed(0)} s, not ${planned.toFixed(0)} s: the system did not keep up, and these figures are of a saturated system.` : undefined;
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -30,6 +30,15 @@ async function main(): Promise<number> {
   }
   const cleanup = new Cleanup();
   let interrupted = false;
+  // A last resort: whatever escapes, the servers and children are still stopped.
+  for (const event of ['unhandledRejection', 'uncaughtException'] as const) {
+    process.on(event, (error: unknown) => {
+      if (interrupted) return;
+      interrupted = true;
+      say(`\nBenchmark failed (${event}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      void cleanup.run(say).finally(() => process.exit(1));
+    });
+  }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       if (interrupted) return;

@@ -5,7 +5,7 @@ import { topics } from '../../../kafka/topics';
 import type { CommandOutcome } from '../../../workflows/definitions';
 import { Arrivals } from '../arrivals';
 import { adminKafka, rawKafka } from '../kafka';
-import { closedLoop, openLoop } from '../load';
+import { closedLoop, keptUp, openLoop } from '../load';
 import { row, type Phase } from '../phase';
 import { percentile, summarise } from '../stats';
 import { eddBody } from './commands';
@@ -44,7 +44,7 @@ export const eventLagPhase: Phase = {
     // One consumer for both sides: the same agency's client reads Homeward's events and the raw ones.
     const arrivals = await Arrivals.start(rawKafka(system.config, system.secrets, 'bench-agency'), admin, topic, `bench-lag-${run}`);
     const homeward = await cpu.around('homeward', async () => {
-      const timings = await openLoop(`commands at ${sizes.lagRate}/s`, count, sizes.lagRate, async (i): Promise<Timing> => {
+      const { results: timings, seconds } = await openLoop(`commands at ${sizes.lagRate}/s`, count, sizes.lagRate, async (i): Promise<Timing> => {
         const p = i % pathways;
         const sent = performance.now();
         const outcome = await http.post<CommandOutcome>(`/pathways/${ids[p]}/consent`, { agency, given: !consent[p] });
@@ -54,20 +54,20 @@ export const eventLagPhase: Phase = {
         if (!event) throw new Error(`consent answered without a consent.recorded event: ${outcome.events.map((e) => e.type).join(', ')}`);
         return { sent, answered, id: `${ids[p]}/${event.sequence}` };
       });
-      return { timings, arrived: await arrivals.waitFor(timings.map((t) => t.id)) };
+      return { timings, seconds, arrived: await arrivals.waitFor(timings.map((t) => t.id)) };
     });
     const template = arrivals.lastValue ?? '{}';
     const producer = rawKafka(system.config, system.secrets, 'bench-raw-producer').producer();
     await producer.connect();
     await system.settle([worker.pid]);
     const baseline = await cpu.around('baseline', async () => {
-      const timings = await openLoop(`raw produce at ${sizes.lagRate}/s`, count, sizes.lagRate, async (i): Promise<Timing> => {
+      const { results: timings, seconds } = await openLoop(`raw produce at ${sizes.lagRate}/s`, count, sizes.lagRate, async (i): Promise<Timing> => {
         const id = `bench-raw-${run}/${i}`;
         const sent = performance.now();
         await producer.send({ topic, acks: -1, messages: [{ key: `bench-raw-${i % pathways}`, value: template, headers: { ce_id: id } }] });
         return { sent, answered: performance.now(), id };
       });
-      return { timings, arrived: await arrivals.waitFor(timings.map((t) => t.id)) };
+      return { timings, seconds, arrived: await arrivals.waitFor(timings.map((t) => t.id)) };
     });
     await producer.disconnect();
     await arrivals.stop();
@@ -89,6 +89,7 @@ export const eventLagPhase: Phase = {
         baseline: { acknowledgedToTopicMs: summarise(bAck), sentToTopicMs: summarise(bSent) },
       },
       notes: [
+        ...[keptUp('Homeward', count, sizes.lagRate, homeward.seconds)].filter((n) => n !== undefined),
         `${count} consent changes at ${sizes.lagRate}/s over ${pathways} pathways. "Answered" is Homeward's HTTP 200 and the raw producer's acknowledgement; Homeward answers before it publishes, so its lag holds the publishing activity.`,
       ],
     };

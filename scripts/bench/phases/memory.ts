@@ -5,7 +5,7 @@ import type { Actor } from '../../../schemas/actor';
 import { admission } from '../../../test/support/fixtures';
 import type { ChildMemory } from '../child-protocol';
 import type { BenchChild } from '../children';
-import { closedLoop, openLoop, Progress } from '../load';
+import { closedLoop, keptUp, openLoop, Progress } from '../load';
 import { row, type Phase } from '../phase';
 import { cpuSeconds, rssBytes, waitUntilIdle } from '../proc';
 import { percentile, slope } from '../stats';
@@ -53,6 +53,7 @@ async function measure(system: BenchSystem, subject: Subject, sizes: Sizes, labe
   // run it, and a backlog larger than the worker's cache makes it evict and replay workflows in
   // the middle of their start, which no steady admission rate would.
   const ids: string[] = [];
+  const cpuBeforeOpening = cpuSeconds(pid) ?? 0;
   const progress = new Progress(`opening ${sizes.openWorkflows} ${label}`, sizes.openWorkflows);
   for (let first = 0; first < sizes.openWorkflows; first += openingChunk) {
     const count = Math.min(openingChunk, sizes.openWorkflows - first);
@@ -62,6 +63,8 @@ async function measure(system: BenchSystem, subject: Subject, sizes: Sizes, labe
     });
     await system.settle([pid]);
   }
+  // Up to the last moment it was busy: the settling wait is not part of what opening cost.
+  const openingCpuSeconds = (cpuSeconds(pid) ?? 0) - cpuBeforeOpening;
   const open = await memoryOf(subject);
 
   // Steady load on the open workflows, spread over all of them. The slope is taken between two
@@ -70,8 +73,9 @@ async function measure(system: BenchSystem, subject: Subject, sizes: Sizes, labe
   const t0 = performance.now();
   const sampler = setInterval(() => samples.push({ seconds: (performance.now() - t0) / 1000, rss: rssBytes(pid) ?? NaN }), 250);
   const count = Math.max(2, Math.round(sizes.steadyRate * sizes.steadySeconds));
+  let steadyLoadSeconds: number;
   try {
-    await openLoop(`steady load at ${sizes.steadyRate}/s`, count, sizes.steadyRate, (i) => subject.command(ids[(i * 7919) % ids.length], i));
+    ({ seconds: steadyLoadSeconds } = await openLoop(`steady load at ${sizes.steadyRate}/s`, count, sizes.steadyRate, (i) => subject.command(ids[(i * 7919) % ids.length], i)));
   } finally {
     clearInterval(sampler);
   }
@@ -93,9 +97,11 @@ async function measure(system: BenchSystem, subject: Subject, sizes: Sizes, labe
     afterSteadyLoad: steady,
     perWorkflowRss: (open.rss - before.rss) / sizes.openWorkflows,
     perWorkflowHeap: (open.heapUsed - before.heapUsed) / sizes.openWorkflows,
+    openingCpuMsPerWorkflow: (openingCpuSeconds * 1000) / sizes.openWorkflows,
     retainedGrowthBytesPerSecond: (steady.rss - open.rss) / steadySeconds,
     heapGrowthBytesPerSecond: (steady.heapUsed - open.heapUsed) / steadySeconds,
     rssSamples: samples,
+    steadyLoad: { count, seconds: steadyLoadSeconds },
     evicted,
     cached,
   };
@@ -159,6 +165,7 @@ export const memoryPhase: Phase = {
         row(`RSS with ${n} open, asleep`, 'MiB', h.open.rss / MiB, b.open.rss / MiB),
         row('RSS per open workflow', 'KiB', h.perWorkflowRss / KiB, b.perWorkflowRss / KiB),
         row('JS heap per open workflow', 'KiB', h.perWorkflowHeap / KiB, b.perWorkflowHeap / KiB),
+        row('worker CPU per workflow opened', 'ms', h.openingCpuMsPerWorkflow, b.openingCpuMsPerWorkflow),
         row(`RSS growth at ${sizes.steadyRate} commands/s, after GC`, 'KiB/min', perMinute(h.retainedGrowthBytesPerSecond), perMinute(b.retainedGrowthBytesPerSecond)),
         row(`JS heap growth at ${sizes.steadyRate} commands/s, after GC`, 'KiB/min', perMinute(h.heapGrowthBytesPerSecond), perMinute(b.heapGrowthBytesPerSecond)),
         row(`RSS slope at ${sizes.steadyRate} commands/s, as sampled`, 'KiB/min', perMinute(slopeOf(h.rssSamples)), perMinute(slopeOf(b.rssSamples))),
@@ -169,6 +176,9 @@ export const memoryPhase: Phase = {
       ],
       details: { homeward: h, baseline: b, defaultCacheSize: cache },
       notes: [
+        ...[keptUp('Homeward steady load', h.steadyLoad.count, sizes.steadyRate, h.steadyLoad.seconds), keptUp('baseline steady load', b.steadyLoad.count, sizes.steadyRate, b.steadyLoad.seconds)].filter(
+          (n) => n !== undefined,
+        ),
         `Pathways are opened (and commanded) through the application layer the API uses, not over HTTP; they then wait for a command, with no timer due.`,
         `The SDK's default workflow cache for this worker's heap (${Math.round(h.open.heapLimit / MiB)} MiB) holds about ${cache} workflows; past that, the least recently used are evicted and replayed on their next task${n > cache ? `, so with ${n} open the RSS per open workflow understates what each cached one costs` : ''}.`,
         `"Evicted": the first command to each of ${Math.min(sizes.evictionSample, n)} workflows after the worker is replaced in the same process (empty cache, history replayed); "cached": the second.`,
