@@ -102,7 +102,7 @@ export function openApiDocument() {
           },
         },
         get: {
-          summary: 'Managers’ list from the read model: which pathways are stuck or delayed, and why; sorted, a page at a time',
+          summary: 'Managers’ list from the read model: which pathways are stuck or delayed, and why; sorted, a page at a time. An agency gets only the pathways it is referred on, minimised (stage, dates, whether its reply is awaited), with the filters stage, site, pathway, status, the date ranges and sort by lastEventAt, admittedAt or dischargeDate',
           operationId: 'listPathways',
           parameters: queryParameters(ListFilters),
           responses: { 200: { description: `Matching pathways and nextCursor for the next page. ${freshness}` }, 422: errorResponse('Invalid or unknown filter, named') },

@@ -66,3 +66,26 @@ export const TrendQuery = z
     localAuthority: PlaceName.optional(),
   })
   .strict();
+
+/** Sorts that reveal nothing about other agencies' part in a stay. */
+const agencySortKeys = ['lastEventAt', 'admittedAt', 'dischargeDate'] as const satisfies readonly SortKey[];
+
+/**
+ * An agency's list: the filters that narrow by the stay itself. Delay reasons, other agencies and
+ * stuck are managers' questions about everyone's work, so they are refused here, named.
+ */
+export const AgencyListFilters = ListFilters.pick({
+  stage: true,
+  site: true,
+  pathway: true,
+  status: true,
+  admittedFrom: true,
+  admittedTo: true,
+  dischargedFrom: true,
+  dischargedTo: true,
+  closedFrom: true,
+  closedTo: true,
+  cursor: true,
+  limit: true,
+}).extend({ sort: z.enum([...agencySortKeys, ...agencySortKeys.map((key) => `-${key}` as const)]).default('-lastEventAt') }).strict();
+export type AgencyListFilters = z.infer<typeof AgencyListFilters>;

@@ -3,10 +3,10 @@ import type { Actor } from '../schemas/actor';
 import type { Database } from '../readmodel/database';
 import { delayReport } from '../readmodel/delay-report';
 import { freshness, projectorStatus, type Freshness } from '../readmodel/freshness';
-import { listPathways, type Cursor, type PathwaySummary } from '../readmodel/pathway-list';
+import { listAgencyPathways, listPathways, type AgencyPathwaySummary, type Cursor, type PathwaySummary } from '../readmodel/pathway-list';
 import { sitrep, type SitrepCounts } from '../readmodel/sitrep';
 import { delayTrend, type TrendDay } from '../readmodel/trend';
-import { ListFilters, ReportFilters, SitrepQuery, TrendQuery, type PathwayFilters } from './filters';
+import { AgencyListFilters, ListFilters, ReportFilters, SitrepQuery, TrendQuery, type PathwayFilters } from './filters';
 import { AppError, forbidden, invalid } from './errors';
 import { authorize, mayActOnSite } from './permissions';
 
@@ -32,6 +32,12 @@ function decodeCursor(text: string, sort: string): Cursor {
   if (!valid) throw bad('not a cursor this API gave');
   return parsed.data;
 }
+
+/** A forged cursor whose value PostgreSQL cannot read as the sort key's type (SQLSTATE class 22) is the caller's error. */
+const cursorRejected = (after: Cursor | undefined) => (error: unknown): never => {
+  if (after && /^22/.test(String((error as { code?: string }).code))) throw invalidCursor('not a cursor this API gave');
+  throw error;
+};
 
 /** A site-limited actor sees only its own sites; asking for another site is refused, not silently emptied. */
 function sitesOf(actor: Actor, requested: string | undefined, permission: 'pathways:list' | 'reports:read'): string[] | undefined {
@@ -65,17 +71,31 @@ export class ManagerQueries {
     return this.db;
   }
 
-  async list(actor: Actor, query: unknown): Promise<{ pathways: PathwaySummary[]; nextCursor?: string } & Fresh> {
+  async list(actor: Actor, query: unknown): Promise<{ pathways: PathwaySummary[] | AgencyPathwaySummary[]; nextCursor?: string } & Fresh> {
     authorize(actor, 'pathways:list');
+    if (actor.role === 'agency') return this.agencyList(actor, query);
     const filters = parse(ListFilters, query);
     const sites = sitesOf(actor, filters.site, 'pathways:list');
     const after = filters.cursor ? decodeCursor(filters.cursor, filters.sort) : undefined;
     const [page, fresh] = await Promise.all([
-      listPathways(this.database, { filters, sites, stuckForDays: this.settings.stuckForDays, after }).catch((error: unknown) => {
-        // A forged cursor whose value PostgreSQL cannot read as the sort key's type (SQLSTATE class 22).
-        if (after && /^22/.test(String((error as { code?: string }).code))) throw invalidCursor('not a cursor this API gave');
-        throw error;
-      }),
+      listPathways(this.database, { filters, sites, stuckForDays: this.settings.stuckForDays, after }).catch(cursorRejected(after)),
+      freshness(this.database),
+    ]);
+    return { pathways: page.pathways, ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}), freshness: fresh };
+  }
+
+  /** An agency's list: only the pathways it has been referred on, minimised (no reasons, no other agencies). */
+  private async agencyList(actor: Actor, query: unknown): Promise<{ pathways: AgencyPathwaySummary[]; nextCursor?: string } & Fresh> {
+    if (!actor.agency) throw forbidden('pathways:list', 'an agency token must name its agency');
+    const managersOnly = Object.keys(query ?? {}).filter((key) => key in ListFilters.shape && !(key in AgencyListFilters.shape));
+    if (managersOnly.length > 0) {
+      const issues = managersOnly.map((path) => ({ path, message: 'a managers’ filter, not available to an agency' }));
+      throw new AppError('invalid', 'invalid', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
+    }
+    const filters = parse(AgencyListFilters, query);
+    const after = filters.cursor ? decodeCursor(filters.cursor, filters.sort) : undefined;
+    const [page, fresh] = await Promise.all([
+      listAgencyPathways(this.database, { agency: actor.agency, filters, after }).catch(cursorRejected(after)),
       freshness(this.database),
     ]);
     return { pathways: page.pathways, ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}), freshness: fresh };

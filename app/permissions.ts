@@ -15,9 +15,9 @@ const everyCommand = commandNames.map((name) => `command:${name}` as const);
 export const grants: Record<string, readonly Permission[]> = {
   'discharge-team': ['pathway:start', 'pathway:read', 'pathways:list', 'reports:read', ...everyCommand],
   manager: ['pathway:read', 'pathways:list', 'reports:read'],
-  // An agency reads (minimised, only pathways it is referred on), answers its own referrals and
-  // says why it is holding a discharge up; nothing else.
-  agency: ['pathway:read', 'command:referral-response', 'command:delay-reason'],
+  // An agency reads and lists (minimised, only pathways it is referred on), answers its own
+  // referrals and says why it is holding a discharge up; nothing else.
+  agency: ['pathway:read', 'pathways:list', 'command:referral-response', 'command:delay-reason'],
   'system:adt': ['pathway:start', 'pathway:read', 'command:discharge', 'command:cancel', 'command:readmission'],
 };
 

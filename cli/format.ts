@@ -125,12 +125,41 @@ interface Summary {
   overdueSince?: string;
 }
 
-export function printList(result: { pathways: Summary[] }): void {
+interface AgencySummary {
+  pathwayId: string;
+  stage: string;
+  pathway: string | null;
+  site: string | null;
+  dischargeReadyDate: string | null;
+  dischargeDate: string | null;
+  awaitingYourResponse: boolean;
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
+  for (const row of [header, ...rows]) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()}\n`);
+}
+
+/** An agency's list has no delays or reasons: only its pathways, and whether its reply is awaited. */
+function printAgencyList(pathways: AgencySummary[]): void {
+  const rows = pathways.map((p) => [
+    p.pathwayId,
+    `${p.stage}${p.pathway ? ` ${p.pathway}` : ''}`,
+    p.site ?? '-',
+    p.dischargeReadyDate ?? '-',
+    p.dischargeDate ?? '-',
+    p.awaitingYourResponse ? 'yes' : '-',
+  ]);
+  printTable(['PATHWAY', 'STAGE', 'SITE', 'READY DATE', 'DISCHARGED', 'AWAITING YOU'], rows);
+}
+
+export function printList(result: { pathways: Summary[] | AgencySummary[] }): void {
   if (result.pathways.length === 0) {
     process.stdout.write('No pathways match.\n');
     return;
   }
-  const rows = result.pathways.map((p) => [
+  if ('awaitingYourResponse' in result.pathways[0]) return printAgencyList(result.pathways as AgencySummary[]);
+  const rows = (result.pathways as Summary[]).map((p) => [
     p.pathwayId,
     `${p.stage ?? '?'}${p.pathway ? ` ${p.pathway}` : ''}`,
     p.site ?? '-',
@@ -140,9 +169,7 @@ export function printList(result: { pathways: Summary[] }): void {
     p.delayReasons.join(',') || '-',
     p.overdueSince ? day(p.overdueSince) : '-',
   ]);
-  const header = ['PATHWAY', 'STAGE', 'SITE', 'DELAYED', 'AWAITING', 'REASONS', 'OVERDUE SINCE'];
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
-  for (const row of [header, ...rows]) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()}\n`);
+  printTable(['PATHWAY', 'STAGE', 'SITE', 'DELAYED', 'AWAITING', 'REASONS', 'OVERDUE SINCE'], rows);
 }
 
 type Tally = Record<string, { pathways: number; bedDaysLost: number }>;

@@ -1,4 +1,4 @@
-import type { ListFilters, SortKey } from '../app/filters';
+import type { AgencyListFilters, ListFilters, SortKey } from '../app/filters';
 import { isDelayedNow, type ActiveReason } from '../domain';
 import type { Database } from './database';
 import { Params, pathwayWhere, stuckSql, whereSql } from './where';
@@ -65,26 +65,73 @@ export interface ListQuery {
   after?: Cursor;
 }
 
+/** A page sorted by `sortName` after `after` (keyset pagination), and the cursor of the next page. */
+async function keysetPage<Row>(
+  db: Database,
+  query: { select: string; where: string[]; params: Params; sortName: string; limit: number; after?: Cursor },
+): Promise<{ rows: Row[]; next?: Cursor }> {
+  const { where, params } = query;
+  const descending = query.sortName.startsWith('-');
+  const sort = sorts[query.sortName.replace(/^-/, '') as SortKey];
+  if (query.after) {
+    where.push(`(${sort.sql}, pathway_id) ${descending ? '<' : '>'} (${params.add(query.after.value)}::${sort.type}, ${params.add(query.after.pathwayId)})`);
+  }
+  const direction = descending ? 'DESC' : 'ASC';
+  const { rows } = await db.query<Row & { sortValue: string; pathwayId: string }>(
+    `SELECT ${query.select}, (${sort.sql})::text AS "sortValue" FROM pathways ${whereSql(where)}
+     ORDER BY ${sort.sql} ${direction}, pathway_id ${direction} LIMIT ${params.add(query.limit + 1)}`,
+    params.values,
+  );
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  const next = rows.length > query.limit && last ? { sort: query.sortName, value: last.sortValue, pathwayId: last.pathwayId } : undefined;
+  return { rows: page.map(({ sortValue: _sortValue, ...row }) => row as unknown as Row), next };
+}
+
 /** A page of the list, and the cursor of the next page (undefined on the last). */
 export async function listPathways(db: Database, query: ListQuery): Promise<{ pathways: PathwaySummary[]; next?: Cursor }> {
   const { filters } = query;
   const params = new Params();
   const where = pathwayWhere(filters, query.sites, query.stuckForDays, params);
-  const descending = filters.sort.startsWith('-');
-  const sort = sorts[filters.sort.replace(/^-/, '') as SortKey];
-  if (query.after) {
-    where.push(`(${sort.sql}, pathway_id) ${descending ? '<' : '>'} (${params.add(query.after.value)}::${sort.type}, ${params.add(query.after.pathwayId)})`);
-  }
   const stuck = stuckSql(params.add(filters.stuckForDays ?? query.stuckForDays));
-  const direction = descending ? 'DESC' : 'ASC';
-  const { rows } = await db.query<PathwaySummary & { sortValue: string }>(
-    `SELECT ${summaryColumns}, ${stuck} AS stuck, (${sort.sql})::text AS "sortValue" FROM pathways ${whereSql(where)}
-     ORDER BY ${sort.sql} ${direction}, pathway_id ${direction} LIMIT ${params.add(filters.limit + 1)}`,
-    params.values,
-  );
-  const page = rows.slice(0, filters.limit);
-  const last = page.at(-1);
-  const next = rows.length > filters.limit && last ? { sort: filters.sort, value: last.sortValue, pathwayId: last.pathwayId } : undefined;
-  const pathways = page.map(({ sortValue: _sortValue, ...summary }) => ({ ...summary, delayedNow: isDelayedNow(summary.daysDelayed, summary.dischargeDate ?? undefined) }));
+  const { rows, next } = await keysetPage<PathwaySummary>(db, { select: `${summaryColumns}, ${stuck} AS stuck`, where, params, sortName: filters.sort, limit: filters.limit, after: query.after });
+  const pathways = rows.map((summary) => ({ ...summary, delayedNow: isDelayedNow(summary.daysDelayed, summary.dischargeDate ?? undefined) }));
   return { pathways, next };
+}
+
+/**
+ * One line of an agency's list: the stay's codes and dates and whether a reply is awaited from
+ * this agency. Nothing about other agencies, delay reasons or bed-days: those are the managers'.
+ */
+export interface AgencyPathwaySummary {
+  pathwayId: string;
+  status: 'open' | 'closed';
+  stage: string;
+  pathway: string | null;
+  site: string | null;
+  admittedAt: string | null;
+  dischargeReadyDate: string | null;
+  dischargeDate: string | null;
+  awaitingYourResponse: boolean;
+  lastEventAt: string;
+  closedAt: string | null;
+}
+
+export interface AgencyListQuery {
+  agency: string;
+  filters: AgencyListFilters;
+  after?: Cursor;
+}
+
+/** A page of the pathways an agency has been referred on, and the next page's cursor. */
+export async function listAgencyPathways(db: Database, query: AgencyListQuery): Promise<{ pathways: AgencyPathwaySummary[]; next?: Cursor }> {
+  const params = new Params();
+  const where = pathwayWhere(query.filters, undefined, 0, params);
+  const agency = params.add(query.agency);
+  where.push(`${agency} = ANY(referral_agencies)`);
+  const select = `pathway_id AS "pathwayId", status, stage, pathway, site, admitted_at AS "admittedAt", drd AS "dischargeReadyDate",
+    discharge_date AS "dischargeDate", ${agency} = ANY(awaiting_agencies) AS "awaitingYourResponse", last_event_at AS "lastEventAt",
+    closed_at AS "closedAt"`;
+  const { rows, next } = await keysetPage<AgencyPathwaySummary>(db, { select, where, params, sortName: query.filters.sort, limit: query.filters.limit, after: query.after });
+  return { pathways: rows, next };
 }

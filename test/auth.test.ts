@@ -31,9 +31,10 @@ const matrix: Record<string, (operationId: string) => Expectation> = {
   'discharge-team': () => 'allowed',
   manager: (op) => (reads.has(op) || managersReads.has(op) ? 'allowed' : 403),
   // Referred on the pathway: reads its own view, answers referrals, records its delay reasons.
-  'agency:equipment': (op) => (reads.has(op) || agencyCommands.has(op) ? 'allowed' : 403),
-  // Not referred: the pathway does not exist for it.
-  'agency:housing': (op) => (reads.has(op) || agencyCommands.has(op) ? 404 : 403),
+  // Its list holds only the pathways it is referred on (read-model.test.ts checks what it holds).
+  'agency:equipment': (op) => (reads.has(op) || agencyCommands.has(op) || op === 'listPathways' ? 'allowed' : 403),
+  // Not referred: the pathway does not exist for it; its list is empty.
+  'agency:housing': (op) => (op === 'listPathways' ? 'allowed' : reads.has(op) || agencyCommands.has(op) ? 404 : 403),
 };
 
 interface Operation {

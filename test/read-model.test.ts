@@ -133,6 +133,35 @@ describe('filters, sorting and pages', () => {
   });
 });
 
+describe('an agency’s list', () => {
+  const asAgency = async (agency: string, query: string) => system.callWith(await system.token(`agency:${agency}`), 'GET', `/pathways?site=${site}&${query}`);
+
+  it('holds only the pathways the agency is referred on, minimised: no reasons, no other agencies, no bed-days', async () => {
+    // A (escalated, awaiting intermediate care) and C (cancelled) were referred to intermediate care; nothing else was.
+    const open = await asAgency('intermediate-care', 'status=open');
+    expect(open.status).toBe(200);
+    expect(ids(open)).toEqual([seeded.A.id]);
+    expect(ids(await asAgency('intermediate-care', 'status=all')).sort()).toEqual([seeded.A.id, seeded.C.id].sort());
+    expect(ids(await asAgency('housing', 'status=all'))).toEqual([]);
+    const [a] = open.body.pathways;
+    expect(Object.keys(a).sort()).toEqual(
+      ['pathwayId', 'status', 'stage', 'pathway', 'site', 'admittedAt', 'dischargeReadyDate', 'dischargeDate', 'awaitingYourResponse', 'lastEventAt', 'closedAt'].sort(),
+    );
+    expect(a).toMatchObject({ pathwayId: seeded.A.id, status: 'open', pathway: 'P1', site, dischargeReadyDate: '2026-03-02', awaitingYourResponse: true });
+    const c = (await asAgency('intermediate-care', 'status=closed')).body.pathways[0];
+    expect(c).toMatchObject({ pathwayId: seeded.C.id, status: 'closed', awaitingYourResponse: false });
+  });
+
+  it('refuses the managers’ filters and sorts, named', async () => {
+    for (const [query, field] of [['reason=awaiting_p1_resource', 'reason'], ['agency=housing', 'agency'], ['stuck=true', 'stuck'], ['delayedForDays=1', 'delayedForDays']]) {
+      const response = await asAgency('intermediate-care', query);
+      expect({ query, status: response.status }).toEqual({ query, status: 422 });
+      expect(response.body.issues).toEqual([{ path: field, message: 'a managers’ filter, not available to an agency' }]);
+    }
+    expect(await asAgency('intermediate-care', 'sort=-daysDelayed')).toMatchObject({ status: 422, body: { issues: [{ path: 'sort' }] } });
+  });
+});
+
 describe('CSV and the SitRep', () => {
   it('the delay report as CSV, parsed by a real CSV parser, says what the JSON says', async () => {
     const json = (await system.call('GET', `/reports/delays?site=${site}&status=all`)).body;
