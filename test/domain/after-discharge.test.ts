@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { nextDeadline, resolvePolicy } from '../../domain';
 import type { PathwayCommand } from '../../schemas/commands';
 import type { EventOf, PathwayEvent } from '../../schemas/events';
-import { started } from './events';
+import { p1InIntermediateCare, started } from './events';
 import { date, day, given, givenRules1, history, patientAgrees, professionalAndPatient, rules1, start } from './spec';
 
 const policy = resolvePolicy('england');
@@ -23,29 +23,7 @@ const p0Discharged = (): PathwayEvent[] => [
   { type: 'discharge.recorded', at: day(4, '15:00:00'), date: date(4), destination: 'usual-residence', pathway: 'P0', daysDelayed: 2, bedDaysLost: 2 },
   { type: 'readmission_watch.started', at: day(4, '15:00:00'), from: date(4), until: '2026-04-03' },
 ];
-/** Intermediate care: a P1 pathway whose reablement (ref-1) started on the discharge day, the 4th. */
-const p1Discharged = (): PathwayEvent[] => [
-  started(),
-  { type: 'assessment.completed', at: day(2), pathway: 'P1', participants, needs: ['reablement'], replan: false, agreement: { patient: 'agrees' } },
-  {
-    type: 'referral.requested',
-    at: day(2),
-    referralId: 'ref-1',
-    service: 'reablement',
-    agency: 'intermediate-care',
-    reason: 'assessment',
-    acceptBy: day(3),
-    readyBy: day(5),
-    consentRequired: false,
-    funding: { payer: 'nhs', charging: 'free', financialAssessment: 'not_needed' },
-  },
-  { type: 'referral.accepted', at: day(3), referralId: 'ref-1', agency: 'intermediate-care', readyBy: day(5) },
-  { type: 'referral.ready', at: day(3), referralId: 'ref-1', agency: 'intermediate-care', readyFrom: date(3) },
-  { type: 'pathway.ready_for_discharge', at: day(3) },
-  { type: 'discharge.recorded', at: day(4, '15:00:00'), date: date(4), destination: 'usual-residence', pathway: 'P1', daysDelayed: 0, bedDaysLost: 0 },
-  { type: 'readmission_watch.started', at: day(4, '15:00:00'), from: date(4), until: '2026-04-03' },
-  { type: 'intermediate_care.started', at: day(4, '15:00:00'), startDate: date(4), services: ['reablement'], endBy: '2026-04-15', firstReviewDue: '2026-03-11' },
-];
+const p1Discharged = p1InIntermediateCare;
 const then = (events: PathwayEvent[], command: PathwayCommand) => [...events, ...given(...events).when(command).events()];
 const p1DischargedRules1 = () => history([start(), assess('P1', ['reablement']), ready('ref-1', 'intermediate-care'), discharge], policy, rules1);
 
