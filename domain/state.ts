@@ -67,7 +67,8 @@ export interface PathwayState {
    * intermediate care, the six-week end is a notice, acceptance sets the readiness deadline …).
    * 2: intermediate care only when arranged, handover as a referral, the assessment with the
    * patient at its centre. 3: as 2, and a patient who meets the criteria to reside again is not
-   * ready for discharge until a new DRD, dated no earlier than the day the last one was cleared.
+   * ready for discharge until a new DRD, dated no earlier than the day the last one was cleared;
+   * an open rehabilitation-at-home referral waits on a P1 resource.
    * Absent (a state carried from older code): 1.
    */
   rules?: 1 | 2 | 3;
