@@ -49,13 +49,13 @@ const requested = (service: Service, agency: Agency): EventOf<'referral.requeste
 describe('assessment: a referral per service before the plan', () => {
   it.each(rows)('%s goes to %s, paid as assumed from the service', (service, agency, funding) => {
     given(...drdSet())
-      .when({ type: 'referral', at: day(3), service, reason: 'assessment' })
-      .then({ type: 'referral.requested', at: day(3), referralId: 'ref-1', service, agency, reason: 'assessment', consentRequired: false, funding });
+      .when({ type: 'referral', at: day(3), service, reason: 'additional-need' })
+      .then({ type: 'referral.requested', at: day(3), referralId: 'ref-1', service, agency, reason: 'additional-need', consentRequired: false, funding });
   });
 
   it('rules 1 assumed no funding', () => {
     const [event] = givenFrom({ ...rules2, rules: 1 }, started({ rules: undefined }), { type: 'discharge_ready.recorded', at: day(2), date: date(2) })
-      .when({ type: 'referral', at: day(3), service: 'domiciliary-care', reason: 'assessment' })
+      .when({ type: 'referral', at: day(3), service: 'domiciliary-care', reason: 'additional-need' })
       .events();
     expect(event).not.toHaveProperty('funding');
   });
