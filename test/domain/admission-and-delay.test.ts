@@ -108,6 +108,17 @@ describe('admitted again: the DRD was cleared when the patient met the criteria 
       .thenRejects('invalid', /^date: the discharge ready date 2026-03-04 is before 2026-03-05, when the previous one \(2026-03-03\) was cleared/);
   });
 
+  it('a P0 plan agreed now does not make the patient ready for discharge: they meet the criteria to reside', () => {
+    const [completed] = given(...clearedOn5th)
+      .when({ type: 'assessment', at: day(6), participants: [{ role: 'nurse' }, { role: 'patient' }], agreement: { patient: 'agrees' }, pathway: 'P0', needs: [], consents: [] })
+      .then({ type: 'assessment.completed', at: day(6), pathway: 'P0', needs: [], replan: false });
+    expect(completed).not.toHaveProperty('daysFromDischargeReady');
+    const planned = [...clearedOn5th, completed];
+    given(...planned)
+      .when({ type: 'discharge-ready', at: day(7), date: date(7) })
+      .then({ type: 'discharge_ready.recorded', at: day(7), date: date(7) }, { type: 'pathway.ready_for_discharge', at: day(7) });
+  });
+
   it('under rules 2 (pathways started before this rule) the earlier date is still taken, as recorded histories did', () => {
     givenFrom(rules2, ...clearedOn5th.map((e) => (e.type === 'pathway.started' ? started({ rules: 2 }) : e)))
       .when({ type: 'discharge-ready', at: day(6), date: date(4) })
