@@ -10,5 +10,8 @@ export default defineConfig({
     include: ['test/domain/**/*.test.ts', 'test/agency-views.test.ts', 'test/config.test.ts'],
     testTimeout: 60_000,
     maxWorkers: 1,
+    // Pure specs share no state between files: one module graph per run makes each mutant's run
+    // about five times faster than re-importing zod and the domain for every file.
+    isolate: false,
   },
 });
