@@ -72,7 +72,7 @@ export function dueEvents(state: PathwayState, policy: Policy, at: string): Path
   }
   const ic = state.intermediateCare;
   if (ic && !ic.ended) {
-    if (rulesOf(state) === 2 && !handoverUnderway(state) && isAtOrAfter(at, startOfDay(ic.endBy))) {
+    if (rulesOf(state) >= 2 && !handoverUnderway(state) && isAtOrAfter(at, startOfDay(ic.endBy))) {
       // The limit with needs remaining: hand over, and stay open until the services taking over are ready.
       events.push(...handOver(state, policy, at, 'six_week_limit', remainingNeedsAt(state)));
     } else if (rulesOf(state) === 1 && isAtOrAfter(at, startOfDay(ic.endBy))) {

@@ -18,6 +18,7 @@ import {
   isClosed,
   isLive,
   referralsInPlay,
+  residesAgain,
   rulesOf,
   uncoveredNeeds,
   type PathwayState,
@@ -57,6 +58,7 @@ function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: Pa
       requireStage(state, 'discharge-ready', PRE_DISCHARGE);
       if (state.drd) reject('duplicate', `a discharge ready date (${state.drd}) is already set; record criteria-to-reside-met first`);
       if (state.admittedAt && command.date < dateOf(state.admittedAt)) reject('invalid', 'date: the discharge ready date is before admission');
+      if (rulesOf(state) >= 3) checkAfterLastEpisode(state, command.date);
       return [drdRecorded(command.date, at, policy)];
     case 'criteria-to-reside-met': {
       requireStage(state, 'criteria-to-reside-met', PRE_DISCHARGE);
@@ -136,6 +138,7 @@ function decideStart(command: CommandOf<'start'>, state: PathwayState): PathwayE
   if (command.expectedDischargeDate && command.expectedDischargeDate < dateOf(command.admittedAt)) {
     reject('invalid', 'expectedDischargeDate: before admission');
   }
+  const rules = rulesOf(state);
   return [
     {
       type: 'pathway.started',
@@ -151,7 +154,7 @@ function decideStart(command: CommandOf<'start'>, state: PathwayState): PathwayE
       consents: [...new Set(command.consents)],
       previousPathwayId: command.previousPathwayId,
       // Recorded so every fold of the events (read models, agency views) knows the rules; rules 1 said nothing.
-      ...(rulesOf(state) === 2 ? { rules: 2 as const } : {}),
+      ...(rules !== 1 ? { rules } : {}),
     },
   ];
 }
@@ -168,7 +171,7 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
   const at = command.at;
   const replan = state.assessment !== undefined;
   const { patientAbsent, bestInterests, agreement, summary, home, carer } = command;
-  if (rulesOf(state) === 2 && home?.suitability === 'needs_adaptation' && !needs.includes('minor-adaptations') && !needs.includes('major-adaptations')) {
+  if (rulesOf(state) >= 2 && home?.suitability === 'needs_adaptation' && !needs.includes('minor-adaptations') && !needs.includes('major-adaptations')) {
     reject('invalid', 'needs: the home needs adapting: include minor-adaptations or major-adaptations');
   }
   const events: PathwayEvent[] = [
@@ -269,7 +272,10 @@ function decideReferralResponse(command: CommandOf<'referral-response'>, state: 
 function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, policy: Policy): PathwayEvent[] {
   if (state.stage !== 'ready_for_discharge') {
     const waiting = state.referrals.filter((r) => isLive(r) && r.status !== 'ready').map((r) => `${r.referralId} (${r.service}, ${r.status})`);
-    const why = !state.assessment
+    const cleared = rulesOf(state) >= 3 ? residesAgain(state) : undefined;
+    const why = cleared
+      ? `the patient meets the criteria to reside again (the discharge ready date ${cleared.from} was cleared on ${cleared.clearedOn}); record discharge-ready first`
+      : !state.assessment
       ? 'no joint assessment has agreed a pathway'
       : waiting.length
         ? `referrals not ready: ${waiting.join(', ')}`
@@ -318,10 +324,10 @@ function decideReview(command: CommandOf<'review'>, state: PathwayState, policy:
       reviewNumber: ic.reviews + 1,
       nextReviewDue: addDays(dateOf(at), policy.reviewIntervalDays),
       ...(command.notes ? { notes: command.notes } : {}),
-      ...(rulesOf(state) === 2 && command.remainingNeeds ? { remainingNeeds: command.remainingNeeds } : {}),
+      ...(rulesOf(state) >= 2 && command.remainingNeeds ? { remainingNeeds: command.remainingNeeds } : {}),
     },
   ];
-  if (rulesOf(state) === 2) return [...events, ...reviewOutcome(command, events.reduce(evolve, state), policy)];
+  if (rulesOf(state) >= 2) return [...events, ...reviewOutcome(command, events.reduce(evolve, state), policy)];
   const days = daysBetween(ic.startDate, dateOf(at));
   if (command.outcome === 'goals_met') events.push({ type: 'intermediate_care.ended', at, reason: 'goals_met', days });
   if (command.outcome === 'needs_long_term_support') {
@@ -379,6 +385,20 @@ function decideReadmission(command: CommandOf<'readmission'>, state: PathwayStat
   return events;
 }
 
+/**
+ * A new DRD starts counting delay where the last episode stopped (its `clearedOn`): dated earlier,
+ * the days between would be counted in both episodes' bed-days lost.
+ */
+function checkAfterLastEpisode(state: PathwayState, date: string): void {
+  const last = state.drdEpisodes.at(-1);
+  if (last?.clearedOn && date < last.clearedOn) {
+    reject(
+      'invalid',
+      `date: the discharge ready date ${date} is before ${last.clearedOn}, when the previous one (${last.from}) was cleared because the patient met the criteria to reside again`,
+    );
+  }
+}
+
 /** The DRD, and when policy allows planning days (Scotland), the day delay starts counting. */
 function drdRecorded(date: string, at: string, policy: Policy): EventOf<'discharge_ready.recorded'> {
   // Policies carried over from before the allowance existed have no value: count from the DRD.
@@ -412,7 +432,8 @@ function followOn(state: PathwayState, policy: Policy, at: string): PathwayEvent
   if (state.stage === 'arranging' && state.assessment && beforeDischarge(state)) {
     const live = state.referrals.filter(isLive);
     const allReady = live.every((r) => r.status === 'ready');
-    if (allReady && uncoveredNeeds(state).length === 0 && missingConsent(state).length === 0) {
+    const stillResides = rulesOf(state) >= 3 && residesAgain(state) !== undefined;
+    if (allReady && !stillResides && uncoveredNeeds(state).length === 0 && missingConsent(state).length === 0) {
       return { type: 'pathway.ready_for_discharge', at };
     }
   }

@@ -45,8 +45,13 @@ function housingReason(state: PathwayState): HousingReason {
   return need === 'homeless' ? 'homeless' : 'awaiting';
 }
 
-/** The reason an open referral implies, so nobody re-types what the pathway already knows. */
-const reasonForService = (service: Service, housing: HousingReason): DelayReasonCode => {
+/**
+ * The reason an open referral implies, so nobody re-types what the pathway already knows.
+ * Rehabilitation at home is a P1 resource like reablement; before rules 3 it fell through to
+ * equipment and adaptations, and pathways under them keep reporting it so.
+ */
+const reasonForService = (service: Service, housing: HousingReason, rules: 1 | 2 | 3): DelayReasonCode => {
+  if (service === 'rehabilitation-at-home' && rules >= 3) return 'awaiting_p1_resource';
   switch (service) {
     case 'domiciliary-care':
     case 'reablement':
@@ -92,7 +97,7 @@ export function activeReasons(state: PathwayState): ActiveReason[] {
   const housing = housingReason(state);
   for (const referral of state.referrals) {
     if (isOpen(referral)) {
-      add({ code: reasonForService(referral.service, housing), agency: referral.agency, waitingOn: 'agency', since: referral.requestedAt, derived: true });
+      add({ code: reasonForService(referral.service, housing, rulesOf(state)), agency: referral.agency, waitingOn: 'agency', since: referral.requestedAt, derived: true });
     }
     if (isLive(referral) && !state.consents[referral.agency]) {
       add({ code: 'consent_required', agency: referral.agency, waitingOn: 'patient', since: referral.requestedAt, derived: true });
@@ -102,7 +107,7 @@ export function activeReasons(state: PathwayState): ActiveReason[] {
   for (const service of uncoveredNeeds(state)) {
     const declined = state.referrals.filter((r) => r.service === service && r.status === 'declined').at(-1);
     if (declined) {
-      add({ code: reasonForService(service, housing), agency: declined.agency, waitingOn: 'agency', since: declined.declinedAt ?? declined.requestedAt, derived: true });
+      add({ code: reasonForService(service, housing, rulesOf(state)), agency: declined.agency, waitingOn: 'agency', since: declined.declinedAt ?? declined.requestedAt, derived: true });
     }
   }
   // The patient (or their representative) or family not in agreement with the plan, as the assessment recorded it.

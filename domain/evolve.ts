@@ -1,6 +1,6 @@
 import { isIntermediateCare } from '../schemas/common';
 import type { PathwayEvent } from '../schemas/events';
-import { isLive, type PathwayState, type Referral } from './state';
+import { isLive, rulesOf, type PathwayState, type Referral } from './state';
 
 const updateReferral = (state: PathwayState, referralId: string, change: (r: Referral) => Referral): PathwayState => ({
   ...state,
@@ -42,7 +42,7 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
         drdEpisodes: state.drdEpisodes.map((episode, i) =>
           i === state.drdEpisodes.length - 1 ? { ...episode, clearedOn: event.clearedOn, delayDays: event.delayDays } : episode,
         ),
-        stage: state.stage === 'assessment' ? 'admitted' : state.stage,
+        stage: state.stage === 'assessment' ? 'admitted' : state.stage === 'ready_for_discharge' && rulesOf(state) >= 3 ? 'arranging' : state.stage,
       };
     case 'assessment.completed':
       return {

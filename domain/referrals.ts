@@ -31,7 +31,7 @@ export function requestReferral(
     readyBy: readyBy({ service, agency, requestedAt: at }, acceptBy, policy),
     consentRequired: !state.consents[agency],
     ...(purpose ? { purpose } : {}),
-    ...(rulesOf(state) === 2 ? { funding: assumedFunding(service) } : {}),
+    ...(rulesOf(state) >= 2 ? { funding: assumedFunding(service) } : {}),
   };
 }
 

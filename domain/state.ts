@@ -66,9 +66,12 @@ export interface PathwayState {
    * began (recorded on pathway.started; before the start, the rules it will start under). 1: before the pathway as the source documents describe it (every P1/P2 discharge starts
    * intermediate care, the six-week end is a notice, acceptance sets the readiness deadline …).
    * 2: intermediate care only when arranged, handover as a referral, the assessment with the
-   * patient at its centre. Absent (a state carried from older code): 1.
+   * patient at its centre. 3: as 2, and a patient who meets the criteria to reside again is not
+   * ready for discharge until a new DRD, dated no earlier than the day the last one was cleared;
+   * an open rehabilitation-at-home referral waits on a P1 resource.
+   * Absent (a state carried from older code): 1.
    */
-  rules?: 1 | 2;
+  rules?: 1 | 2 | 3;
   pathwayId?: string;
   admissionId?: string;
   patient?: Patient;
@@ -115,17 +118,29 @@ export const delayCountsFrom = (state: PathwayState): string | undefined =>
   state.drd && (state.drdEpisodes.at(-1)?.countsFrom ?? state.drd);
 
 /** The rules a pathway runs under (see PathwayState.rules). */
-export const rulesOf = (state: PathwayState): 1 | 2 => state.rules ?? 1;
+export const rulesOf = (state: PathwayState): 1 | 2 | 3 => state.rules ?? 1;
 
-/** A pathway about to start under the current rules (2); the workflow starts older ones under 1. */
+/** A pathway about to start under the current rules (3); the workflow starts older ones under 1 or 2. */
 export const initialState: PathwayState = {
   stage: 'none',
-  rules: 2,
+  rules: 3,
   drdEpisodes: [],
   consents: {},
   referrals: [],
   delayReasons: [],
 };
+
+/**
+ * The patient meets the criteria to reside again: a DRD was recorded, then cleared, and none set
+ * since. Such a patient is not ready for discharge (rules 3): every day until a new DRD is a day
+ * they need the hospital, not a delay.
+ */
+export const residesAgain = (state: PathwayState): ClearedDrdEpisode | undefined => {
+  const last = state.drdEpisodes.at(-1);
+  return !state.drd && last?.clearedOn !== undefined ? (last as ClearedDrdEpisode) : undefined;
+};
+
+export type ClearedDrdEpisode = DrdEpisode & { clearedOn: string };
 
 export const isClosed = (state: PathwayState): boolean =>
   state.stage === 'handed_back' || state.stage === 'readmitted' || state.stage === 'cancelled';
@@ -145,7 +160,7 @@ export const beforeDischarge = (state: PathwayState): boolean =>
 export function housingNeed(state: PathwayState): 'homeless' | 'at_risk_of_homelessness' | 'move' | undefined {
   const status = state.patient?.housingStatus;
   if (status === 'homeless' || status === 'at_risk_of_homelessness') return status;
-  return rulesOf(state) === 2 && state.assessment?.home?.suitability === 'needs_move' ? 'move' : undefined;
+  return rulesOf(state) >= 2 && state.assessment?.home?.suitability === 'needs_move' ? 'move' : undefined;
 }
 
 /** Needs agreed at the assessment (plus housing under the duty to refer or for a move) that no live referral covers: a decline not yet re-referred. */

@@ -37,8 +37,12 @@ export const eventSchemas = {
     expectedDischargeDate: IsoDate.optional(),
     consents: z.array(Agency),
     previousPathwayId: z.string().optional(),
-    /** The rules the pathway runs under: 2, the pathway as the source documents describe it; absent, 1 (started before them). */
-    rules: z.literal(2).optional(),
+    /**
+     * The rules the pathway runs under (PathwayState.rules): 2, the pathway as the source documents
+     * describe it; 3, as 2 with a patient meeting the criteria to reside again not ready for
+     * discharge; absent, 1 (started before them).
+     */
+    rules: z.union([z.literal(2), z.literal(3)]).optional(),
   }),
   'edd.set': event('edd.set', { date: IsoDate }),
   'discharge_ready.recorded': event('discharge_ready.recorded', {

@@ -37,7 +37,30 @@ describe('deployment configuration', () => {
     expect(policy.readmissionWatchDays).toBe(28);
     expect(policy.intermediateCareMaxDays).toBe(42);
     expect(policy.sla.housing).toEqual({ acceptWithinHours: 48, readyWithinHours: 336 });
-    expect(policy.sla['social-care']).not.toEqual(resolvePolicy('england').sla['social-care']);
-    expect(resolvePolicy('wales').sla['intermediate-care']).not.toEqual(resolvePolicy('england').sla['intermediate-care']);
+    // Scotland's social care answers within a day and has support in place within two (England: 48 h and 72 h).
+    expect(policy.sla['social-care']).toEqual({ acceptWithinHours: 24, readyWithinHours: 48 });
+    expect(policy.delayAllowanceDays).toBe(3);
+    expect(resolvePolicy('england').sla['social-care']).toEqual({ acceptWithinHours: 48, readyWithinHours: 72 });
+    expect(resolvePolicy('england').delayAllowanceDays).toBe(0);
+    expect(resolvePolicy('wales').sla['intermediate-care']).toEqual({ acceptWithinHours: 24, readyWithinHours: 24 });
+    expect(resolvePolicy('england').sla['intermediate-care']).toEqual({ acceptWithinHours: 24, readyWithinHours: 48 });
+  });
+
+  it('gives every nation the same statutory durations unless the deployment overrides them', () => {
+    for (const region of ['england', 'scotland', 'wales'] as const) {
+      expect(resolvePolicy(region)).toMatchObject({ intermediateCareMaxDays: 42, readmissionWatchDays: 30, reviewIntervalDays: 7, bedBasedStartWithinDays: 2, escalationRepeatHours: 24 });
+    }
+  });
+
+  it('refuses a scheme length longer than the intermediate-care maximum, naming it', () => {
+    expect(() => resolvePolicy('england', { intermediateCareDays: { reablement: 43 } })).toThrow('intermediateCareDays.reablement: longer than intermediateCareMaxDays (42)');
+    expect(resolvePolicy('england', { intermediateCareDays: { reablement: 14 } }).intermediateCareDays).toEqual({ reablement: 14 });
+  });
+
+  it('an override of one SLA field keeps the other, and leaves the defaults of later policies untouched', () => {
+    const changed = resolvePolicy('england', { sla: { equipment: { readyWithinHours: 12 } } });
+    expect(changed.sla.equipment).toEqual({ acceptWithinHours: 24, readyWithinHours: 12 });
+    changed.sla.gp.acceptWithinHours = 1;
+    expect(resolvePolicy('england').sla.gp).toEqual({ acceptWithinHours: 72, readyWithinHours: 168 });
   });
 });

@@ -58,6 +58,12 @@ function parseIgnoringUnknownKeys<S extends z.ZodType>(schema: S, payload: unkno
   return schema.safeParse(copy);
 }
 
+/** Each rules level is a patch: a history recorded before it replays under the level it began with. */
+function startingRules(): PathwayState['rules'] {
+  if (!patched('pathway-as-documents')) return 1;
+  return patched('criteria-to-reside-again') ? 3 : 2;
+}
+
 /** Pathway events per run before continuing as new: each costs several history events. */
 const defaultContinueAsNewAfter = 500;
 
@@ -70,8 +76,10 @@ export async function dischargePathway(input: PathwayInput): Promise<PathwayView
   const pathwayId = workflowInfo().workflowId;
   const now = () => new Date().toISOString();
   // A pathway keeps the rules it started under (PathwayState.rules): one started before the
-  // documents' pathway replays and carries on under rules 1; a carried state says its own.
-  let state: PathwayState = input.carried?.state ?? { ...initialState, rules: patched('pathway-as-documents') ? 2 : 1 };
+  // documents' pathway replays and carries on under rules 1, one started before a patient meeting
+  // the criteria to reside again stopped being ready for discharge under rules 2; a carried state
+  // says its own.
+  let state: PathwayState = input.carried?.state ?? { ...initialState, rules: startingRules() };
   const timeline: RecordedPathwayEvent[] = input.carried?.timeline ?? [];
   let published = input.carried?.published ?? 0;
   const runs = (input.carried?.runs ?? 0) + 1;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { nextDeadline, resolvePolicy } from '../../domain';
 import type { PathwayCommand } from '../../schemas/commands';
-import type { PathwayEvent } from '../../schemas/events';
+import type { EventOf, PathwayEvent } from '../../schemas/events';
+import { p1InIntermediateCare, started } from './events';
 import { date, day, given, givenRules1, history, patientAgrees, professionalAndPatient, rules1, start } from './spec';
 
 const policy = resolvePolicy('england');
@@ -12,8 +13,17 @@ const ready = (referralId: string, agency: string): PathwayCommand =>
 const discharge: PathwayCommand = { type: 'discharge', at: day(4, '15:00:00'), date: date(4), destination: 'usual-residence' };
 const tick = (at: string): PathwayCommand => ({ type: 'tick', at });
 
-const p0Discharged = () => history([start(), { type: 'discharge-ready', at: day(2), date: date(2) }, assess('P0', []), discharge]);
-const p1Discharged = () => history([start(), assess('P1', ['reablement']), ready('ref-1', 'intermediate-care'), discharge]);
+const participants: EventOf<'assessment.completed'>['participants'] = ['nurse', 'social_worker', 'patient'];
+/** Readmission watch: a P0 pathway (DRD on the 2nd) discharged home on the 4th. Given events, written out. */
+const p0Discharged = (): PathwayEvent[] => [
+  started(),
+  { type: 'discharge_ready.recorded', at: day(2), date: date(2) },
+  { type: 'assessment.completed', at: day(2), pathway: 'P0', participants, needs: [], replan: false, agreement: { patient: 'agrees' }, daysFromDischargeReady: 0 },
+  { type: 'pathway.ready_for_discharge', at: day(2) },
+  { type: 'discharge.recorded', at: day(4, '15:00:00'), date: date(4), destination: 'usual-residence', pathway: 'P0', daysDelayed: 2, bedDaysLost: 2 },
+  { type: 'readmission_watch.started', at: day(4, '15:00:00'), from: date(4), until: '2026-04-03' },
+];
+const p1Discharged = p1InIntermediateCare;
 const then = (events: PathwayEvent[], command: PathwayCommand) => [...events, ...given(...events).when(command).events()];
 const p1DischargedRules1 = () => history([start(), assess('P1', ['reablement']), ready('ref-1', 'intermediate-care'), discharge], policy, rules1);
 
@@ -151,6 +161,27 @@ describe('30-day readmission watch', () => {
   });
 });
 
+describe('consent after discharge', () => {
+  it('consent given after discharge is recorded, with who gave it; the pathway carries on', () => {
+    const withoutGp = p1Discharged().map((e) => (e.type === 'pathway.started' ? started({ consents: ['intermediate-care'] }) : e));
+    given(...withoutGp).when({ type: 'consent', at: day(6), agency: 'gp', given: true }).then({ type: 'consent.recorded', at: day(6), agency: 'gp', given: true, givenBy: 'patient' });
+    const state = given(...withoutGp, { type: 'consent.recorded', at: day(6), agency: 'gp', given: true, givenBy: 'patient' }).state();
+    expect(state.stage).toBe('intermediate_care');
+    expect(state.consents).toEqual({ 'intermediate-care': true, gp: true });
+  });
+
+  it('consent withdrawn after discharge is recorded and does not reopen the discharge', () => {
+    const events = given(...p0Discharged()).when({ type: 'consent', at: day(6), agency: 'social-care', given: false }).then({ type: 'consent.recorded', agency: 'social-care', given: false });
+    expect(given(...p0Discharged(), ...events).state().stage).toBe('readmission_watch');
+  });
+
+  it('the same consent twice is a duplicate; a closed pathway takes none', () => {
+    given(...p0Discharged()).when({ type: 'consent', at: day(6), agency: 'gp', given: true }).thenRejects('duplicate', /already recorded as given/);
+    const handedBack: PathwayEvent[] = [...p0Discharged(), { type: 'readmission_watch.expired', at: '2026-04-03T00:00:00.000Z' }, { type: 'pathway.handed_back', at: '2026-04-03T00:00:00.000Z', outcome: 'home' }];
+    given(...handedBack).when({ type: 'consent', at: '2026-04-04T10:00:00.000Z', agency: 'gp', given: false }).thenRejects('closed');
+  });
+});
+
 describe('A&E attendance during the watch', () => {
   const attend = (attendedOn: string, at = `${attendedOn}T20:00:00.000Z`): PathwayCommand => ({ type: 'emergency-attendance', at, attendedOn });
 
@@ -171,20 +202,30 @@ describe('A&E attendance during the watch', () => {
 });
 
 describe('cancellation', () => {
-  it.each([
-    ['admitted', () => history([start()])],
-    ['arranging', () => history([start(), assess('P1', ['reablement', 'equipment'])])],
-    ['intermediate care', p1Discharged],
-  ])('is allowed in %s and puts live packages on hold', (_stage, events) => {
-    const result = given(...events()).when({ type: 'cancel', at: day(5), reason: 'died' }).events();
-    expect(result.at(-1)).toMatchObject({ type: 'pathway.cancelled', reason: 'died' });
-    const holds = result.filter((e) => e.type === 'referral.on_hold');
-    expect(holds.length).toBe(given(...events()).state().referrals.length);
-    expect(given(...events(), ...result).state().stage).toBe('cancelled');
+  it('is allowed when admitted, with nothing to put on hold', () => {
+    given(started()).when({ type: 'cancel', at: day(5), reason: 'died' }).then({ type: 'pathway.cancelled', at: day(5), reason: 'died' });
+  });
+
+  it('is allowed while arranging and puts every live package on hold', () => {
+    const arranging: PathwayEvent[] = p1Discharged().slice(0, 3);
+    const events = given(...arranging)
+      .when({ type: 'cancel', at: day(5), reason: 'died' })
+      .then({ type: 'referral.on_hold', at: day(5), referralId: 'ref-1', agency: 'intermediate-care', reason: 'cancelled' }, { type: 'pathway.cancelled', at: day(5), reason: 'died' });
+    expect(given(...arranging, ...events).state().stage).toBe('cancelled');
+  });
+
+  it('is allowed during intermediate care: the package is put on hold and the episode ends', () => {
+    given(...p1Discharged())
+      .when({ type: 'cancel', at: day(5), reason: 'died' })
+      .then(
+        { type: 'referral.on_hold', at: day(5), referralId: 'ref-1', agency: 'intermediate-care', reason: 'cancelled' },
+        { type: 'intermediate_care.ended', at: day(5), reason: 'cancelled', days: 1 },
+        { type: 'pathway.cancelled', at: day(5), reason: 'died' },
+      );
   });
 
   it('a cancelled pathway rejects everything', () => {
-    const closed = then(history([start()]), { type: 'cancel', at: day(2), reason: 'transferred' });
+    const closed: PathwayEvent[] = [started(), { type: 'pathway.cancelled', at: day(2), reason: 'transferred' }];
     given(...closed).when({ type: 'cancel', at: day(3), reason: 'other' }).thenRejects('closed');
     given(...closed).when({ type: 'discharge-ready', at: day(3), date: date(3) }).thenRejects('closed');
   });

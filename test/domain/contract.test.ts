@@ -127,8 +127,19 @@ describe('events are the source of truth', () => {
     const state = deepFreeze(events.reduce(evolve, initialState) as PathwayState);
     const tick: PathwayCommand = { type: 'tick', at: '2026-03-07T10:00:00.000Z' };
     const policy = deepFreeze(resolvePolicy('england'));
-    expect(decide(tick, state, policy)).toEqual(decide(tick, state, policy));
-    expect(decide(tick, state, policy).length).toBeGreaterThan(0);
+    // Both packages requested on the 3rd at 10:00, due for acceptance a day later: on the 7th the fourth daily escalation is due.
+    const due = (referralId: string, agency: string) => ({
+      type: 'referral.escalated',
+      at: '2026-03-07T10:00:00.000Z',
+      referralId,
+      agency,
+      kind: 'acceptance',
+      level: 4,
+      overdueSince: '2026-03-04T10:00:00.000Z',
+    });
+    const expected = [due('ref-1', 'intermediate-care'), due('ref-2', 'equipment')];
+    expect(decide(tick, state, policy)).toEqual(expected);
+    expect(decide(tick, state, policy)).toEqual(expected);
   });
 
   it('evolve never mutates the state it is given', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { awaitingAgencies, handoverUnderway, nextDeadline, overdueSince, resolvePolicy } from '../../domain';
 import type { PathwayCommand } from '../../schemas/commands';
 import { PathwayEvent } from '../../schemas/events';
+import { p1InIntermediateCare } from './events';
 import { date, day, given, history, patientAgrees, professionalAndPatient, start } from './spec';
 
 // Intermediate care only when arranged, and a handover someone must accept (rules 2).
@@ -20,7 +21,7 @@ const then = (events: PathwayEvent[], ...commands: PathwayCommand[]) =>
   commands.reduce((all, command) => [...all, ...given(...all).when(command).events()], events);
 
 /** Reablement ready before the discharge on the 4th: the episode runs from the 4th to 15 April. */
-const reabling = () => history([start(), assess(['reablement']), ready('ref-1', 'intermediate-care'), discharge]);
+const reabling = p1InIntermediateCare;
 
 describe('intermediate care only when arranged', () => {
   it('a P1 discharge with ongoing home care and district nursing only starts no intermediate care: they are packages', () => {
@@ -34,11 +35,13 @@ describe('intermediate care only when arranged', () => {
   });
 
   it('reablement ready before the discharge starts on the discharge date, for 42 days, with its services', () => {
-    expect(reabling().slice(-3)).toMatchObject([
-      { type: 'discharge.recorded' },
-      { type: 'readmission_watch.started' },
-      { type: 'intermediate_care.started', startDate: date(4), endBy: '2026-04-15', firstReviewDue: date(11), services: ['reablement'] },
-    ]);
+    given(...reabling().slice(0, 6))
+      .when(discharge)
+      .then(
+        { type: 'discharge.recorded', at: day(4, '15:00:00'), date: date(4), destination: 'usual-residence', pathway: 'P1', daysDelayed: 0, bedDaysLost: 0 },
+        { type: 'readmission_watch.started', at: day(4, '15:00:00'), from: date(4), until: '2026-04-03' },
+        { type: 'intermediate_care.started', at: day(4, '15:00:00'), startDate: date(4), endBy: '2026-04-15', firstReviewDue: date(11), services: ['reablement'] },
+      );
   });
 
   it('reablement that starts after the discharge starts the episode on its readyFrom day, not before', () => {

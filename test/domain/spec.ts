@@ -7,15 +7,19 @@ import { admission } from '../support/fixtures';
 /** A pathway started before the documents' pathway (rules 1): running pathways carry on under it. */
 export const rules1: PathwayState = { ...initialState, rules: 1 };
 
+/** A pathway started before a patient meeting the criteria to reside again stopped being ready for discharge (rules 2). */
+export const rules2: PathwayState = { ...initialState, rules: 2 };
+
 /** Emmett-style specs: given events, when a command, then events (or a rejection). Under the current rules unless `from` says otherwise. */
 export function given(...events: PathwayEvent[]) {
-  return givenFrom(initialState, events);
+  return givenFrom(initialState, ...events);
 }
 
 /** The same, for a pathway under rules 1. */
-export const givenRules1 = (...events: PathwayEvent[]) => givenFrom(rules1, events);
+export const givenRules1 = (...events: PathwayEvent[]) => givenFrom(rules1, ...events);
 
-function givenFrom(initial: PathwayState, events: PathwayEvent[]) {
+/** The same, from the state a pathway under older rules starts from. */
+export function givenFrom(initial: PathwayState, ...events: PathwayEvent[]) {
   return {
     state: (): PathwayState => events.reduce(evolve, initial),
     when(command: PathwayCommand, policy: Policy = resolvePolicy('england')) {

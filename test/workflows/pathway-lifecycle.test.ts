@@ -209,6 +209,22 @@ describe('dischargePathway workflow (time-skipping)', () => {
     expect(ready.stage).toBe('ready_for_discharge');
   });
 
+  it('a new pathway runs under rules 3: meeting the criteria to reside again while ready stops the discharge until a new DRD, dated no earlier than the clearing', async () => {
+    const pathway = await readyP1();
+    expect((await pathway.view()).state.rules).toBe(3);
+    const cleared = await pathway.command('criteria-to-reside-met', {});
+    expect(cleared).toMatchObject({ stage: 'arranging', events: [{ type: 'discharge_ready.cleared' }] });
+    const today = await t.today();
+    const blocked = await rejection(pathway.command('discharge', { date: today, destination: 'usual-residence' }));
+    expect(blocked.message).toMatch(/the patient meets the criteria to reside again/);
+    const early = await rejection(pathway.command('discharge-ready', { date: await t.today(-1) }));
+    expect(early.message).toContain(`is before ${today}, when the previous one`);
+    const again = await pathway.command('discharge-ready', { date: today });
+    expect(again.stage).toBe('ready_for_discharge');
+    await pathway.command('cancel', { reason: 'other' });
+    expect((await pathway.handle.result()).stage).toBe('cancelled');
+  });
+
   it('an SLA breach escalates, escalates again a day later, and stops once resolved', async () => {
     const pathway = await t.start();
     await pathway.command('discharge-ready', { date: await t.today() });
