@@ -26,5 +26,7 @@ export const workflowBundle = {
     path.join(root, 'schemas', 'command-shapes.ts'),
     path.join(root, 'schemas', 'actor.ts'),
     path.join(root, 'domain', 'index.ts'),
+    // The workflow's own pure helpers (not discharge-pathway.ts: it sets up activities at load).
+    ...['definitions', 'routing-context', 'search-attributes', 'search-attribute-values'].map((name) => path.join(root, 'workflows', `${name}.ts`)),
   ],
 };
