@@ -10,8 +10,14 @@ export const Env = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('homeward-pathways'),
-  /** Pathways a worker keeps in memory (about 0.3 MB each); the rest are replayed when they wake. */
-  HOMEWARD_WORKER_CACHED_PATHWAYS: z.coerce.number().int().min(0).max(100_000).default(500),
+  /**
+   * Pathways a worker keeps in memory; the rest are replayed from their short histories when a
+   * timer or command wakes them. 100 keeps a worker near 300 MB on 2 cores: it idles at about
+   * 270 MiB and each cached pathway adds about 0.3 MiB (bench memory phase, README's Performance);
+   * 2.5× the SDK's 40 concurrent workflow tasks, and a trust's peak (0.2 commands/s) replaying
+   * every command costs the worker about 1% of a core.
+   */
+  HOMEWARD_WORKER_CACHED_PATHWAYS: z.coerce.number().int().min(0).max(100_000).default(100),
   /**
    * Keys of the payload codec that encrypts Temporal payloads (AES-256-GCM): comma-separated
    * `<keyId>:<base64 of 32 bytes>`. The first encrypts; every one listed decrypts, so keys rotate.

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
+import { normalisedPayload } from '../schemas/command-shapes';
+import { commandSchemas, type CommandName } from '../schemas/commands';
 import { workflowBundle } from './support/temporal';
 
 // Recorded histories of representative pathways (npm run record-histories) replayed against the
@@ -31,6 +33,21 @@ describe('replay of recorded pathway histories', () => {
       'p3-best-interests',
     ]);
     for (const { history } of histories) expect(history.events?.length).toBeGreaterThan(10);
+  });
+
+  it('gives the workflow every recorded Update exactly as zod parsed it when it was recorded (defaults, field order): the workflow no longer parses', () => {
+    const updates = histories.flatMap(({ history }) =>
+      (history.events ?? []).flatMap((event) => {
+        const input = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input;
+        const data = input?.args?.payloads?.[0]?.data;
+        return input?.name && data ? [{ name: input.name as CommandName, payload: JSON.parse(Buffer.from(data).toString('utf8')) as unknown }] : [];
+      }),
+    );
+    // Every kind recorded with defaults left out is among them: readmission, referral, review, assessment.
+    expect(new Set(updates.map((u) => u.name))).toEqual(new Set(['expected-discharge-date', 'discharge-ready', 'criteria-to-reside-met', 'assessment', 'consent', 'referral', 'referral-response', 'delay-reason', 'discharge', 'review', 'readmission', 'cancel']));
+    for (const { name, payload } of updates) {
+      expect(JSON.stringify(normalisedPayload(name, payload))).toBe(JSON.stringify(commandSchemas[name].parse(payload)));
+    }
   });
 
   it('replays every history deterministically with the current workflow code', async () => {

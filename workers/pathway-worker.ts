@@ -31,7 +31,9 @@ export async function startPathwayWorker(config: Config, logger: Logger, options
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     dataConverter,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowBundle.workflowsPath }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: workflowBundle.workflowsPath, bundlerOptions: { preloadModules: workflowBundle.preloadModules } }),
     // Bounded, not the SDK's default that grows with the heap: a sleeping pathway evicted from
     // the cache costs nothing until its timer or a command replays it (a short history).
     maxCachedWorkflows: config.worker.maxCachedWorkflows,

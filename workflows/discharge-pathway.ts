@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import {
   ApplicationFailure,
   allHandlersFinished,
@@ -26,7 +25,8 @@ import {
 } from '../domain';
 import { timerActor, type Actor } from '../schemas/actor';
 import type { RoutingContext } from '../schemas/agency-views';
-import { commandSchemas, commandNames, type PathwayCommand } from '../schemas/commands';
+import { normalisedPayload, shapeIssues } from '../schemas/command-shapes';
+import { commandNames, type PathwayCommand } from '../schemas/commands';
 import type { PathwayEvent } from '../schemas/events';
 import {
   commandUpdate,
@@ -44,19 +44,6 @@ const { publishEvents } = proxyActivities<PathwayActivities>({
   // Kafka may be down for a while: keep retrying, the events wait in the workflow's outbox.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
-
-/** Parses as the schema does, but drops keys it does not know instead of refusing them. */
-function parseIgnoringUnknownKeys<S extends z.ZodType>(schema: S, payload: unknown): z.ZodSafeParseResult<z.output<S>> {
-  const first = schema.safeParse(payload);
-  if (first.success || first.error.issues.some((issue) => issue.code !== 'unrecognized_keys')) return first;
-  const copy = structuredClone(payload) as Record<string, unknown>;
-  for (const issue of first.error.issues) {
-    if (issue.code !== 'unrecognized_keys') continue;
-    const target = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown>)?.[key as PropertyKey], copy) as Record<string, unknown>;
-    for (const key of issue.keys) delete target[key];
-  }
-  return schema.safeParse(copy);
-}
 
 /** Each rules level is a patch: a history recorded before it replays under the level it began with. */
 function startingRules(): PathwayState['rules'] {
@@ -125,18 +112,9 @@ export async function dischargePathway(input: PathwayInput): Promise<PathwayView
     runs,
   });
 
-  /** Validates then decides; throws an ApplicationFailure the caller can map to 422/409. */
-  const decideOrReject = (name: (typeof commandNames)[number], payload: unknown, leniently = false): PathwayEvent[] => {
-    const parsed = leniently ? parseIgnoringUnknownKeys(commandSchemas[name], payload) : commandSchemas[name].safeParse(payload);
-    if (!parsed.success) {
-      throw ApplicationFailure.create({
-        type: 'InvalidCommand',
-        nonRetryable: true,
-        message: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '),
-        details: [parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))],
-      });
-    }
-    const command = { ...(parsed.data as object), type: name, at: now() } as PathwayCommand;
+  /** Decides on a payload of the command's shape; throws an ApplicationFailure the caller can map to 409. */
+  const decideOrReject = (name: (typeof commandNames)[number], payload: unknown): PathwayEvent[] => {
+    const command = { ...normalisedPayload(name, payload), type: name, at: now() } as PathwayCommand;
     try {
       return decide(command, state, input.policy);
     } catch (error) {
@@ -144,6 +122,30 @@ export async function dischargePathway(input: PathwayInput): Promise<PathwayView
         throw ApplicationFailure.create({ type: 'CommandRejected', nonRetryable: true, message: error.message, details: [error.code] });
       }
       throw error;
+    }
+  };
+
+  /**
+   * The shape, then the rules, against the current state, before the Update is written to history.
+   * The API has already checked the payload in full with zod; this guards against Updates sent
+   * straight to Temporal without zod, which cannot run on the worker's shared, frozen schemas.
+   */
+  const validate = (name: (typeof commandNames)[number], payload: unknown): void => {
+    const issues = shapeIssues(name, payload);
+    if (issues.length > 0) {
+      throw ApplicationFailure.create({
+        type: 'InvalidCommand',
+        nonRetryable: true,
+        message: issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+        details: [issues],
+      });
+    }
+    try {
+      decideOrReject(name, payload);
+    } catch (error) {
+      if (error instanceof ApplicationFailure) throw error;
+      // A payload of the right shape the rules could not even read is still the caller's mistake.
+      throw ApplicationFailure.create({ type: 'InvalidCommand', nonRetryable: true, message: `${name}: the command could not be applied` });
     }
   };
 
@@ -162,11 +164,11 @@ export async function dischargePathway(input: PathwayInput): Promise<PathwayView
   else syncSearchAttributes();
 
   for (const name of commandNames) {
-    // The validator refuses unknown fields; the handler ignores them, as it did when older Updates
-    // now in histories were accepted, so those replay unchanged.
-    setHandler(commandUpdate(name), (payload: unknown, actor?: Actor) => record(decideOrReject(name, payload, true), actor), {
+    // The handler normalises as zod's lenient parse did for older Updates now in histories
+    // (defaults filled in, unknown fields dropped), so those replay unchanged.
+    setHandler(commandUpdate(name), (payload: unknown, actor?: Actor) => record(decideOrReject(name, payload), actor), {
       // Runs before the Update is written to history: a rejected command leaves no trace.
-      validator: (payload: unknown, _actor?: Actor) => void decideOrReject(name, payload),
+      validator: (payload: unknown, _actor?: Actor) => validate(name, payload),
     });
   }
   setHandler(pathwayViewQuery, view);

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { failureConverterPath } from '../../codec/data-converter';
+import { workflowBundle } from '../../workers/workflow-bundle';
 
 export interface Bundles {
-  /** Homeward's workflows (workflows/index.ts) with the codec's failure converter, as a worker bundles them. */
+  /** Homeward's workflows bundled as the worker bundles them (workers/workflow-bundle.ts). */
   pathway: string;
   /** The bare baseline workflow, bundled on its own. */
   bare: string;
@@ -16,15 +16,15 @@ export interface Bundles {
  */
 export async function buildBundles(dir: string): Promise<Bundles> {
   const logger = new DefaultLogger('WARN');
-  const build = async (name: string, workflowsPath: string, withFailureConverter: boolean) => {
-    const { code } = await bundleWorkflowCode({ workflowsPath, logger, ...(withFailureConverter ? { failureConverterPath } : {}) });
+  const build = async (name: string, options: { workflowsPath: string }) => {
+    const { code } = await bundleWorkflowCode({ ...options, logger });
     const file = path.join(dir, `${name}-workflows.js`);
     fs.writeFileSync(file, code);
     return file;
   };
   const [pathway, bare] = await Promise.all([
-    build('pathway', path.join(__dirname, '..', '..', 'workflows', 'index.ts'), true),
-    build('bare', path.join(__dirname, 'workflows', 'bare.ts'), false),
+    build('pathway', workflowBundle),
+    build('bare', { workflowsPath: path.join(__dirname, 'workflows', 'bare.ts') }),
   ]);
   return { pathway, bare };
 }

@@ -38,7 +38,7 @@ export const presets: Record<Preset, Sizes> = {
     lagRate: 10,
     lagSeconds: 60,
     openWorkflows: 10_000,
-    // With 10,000 open and a cache of about 2,300, most commands replay a workflow first.
+    // With 10,000 open and a cache of 100 (the default), almost every command replays a pathway first.
     steadyRate: 5,
     steadySeconds: 120,
     evictionSample: 200,

@@ -20,7 +20,7 @@ interface Subject {
   command(id: string, index: number): Promise<unknown>;
 }
 
-/** Well under the SDK's default cache (about 2,300 workflows with Node's default heap). */
+/** Pathways started before the worker is let run them to quiet. */
 const openingChunk = 500;
 const KiB = 1024;
 const MiB = 1024 * 1024;
@@ -137,8 +137,6 @@ async function bareSubject(system: BenchSystem, run: string): Promise<Subject> {
 /** Least-squares RSS slope in bytes per second over the samples taken under load. */
 const slopeOf = (samples: { seconds: number; rss: number }[]) => slope(samples.filter((p) => Number.isFinite(p.rss)).map((p) => ({ x: p.seconds, y: p.rss })));
 
-/** The SDK 1.24 default workflow cache size for a heap limit (worker-options.js, reused V8 context). */
-const defaultCacheSize = (heapLimit: number) => Math.max(Math.floor(((heapLimit / MiB - 200) * 600) / 1024), 10);
 
 export const memoryPhase: Phase = {
   name: 'memory',
@@ -159,7 +157,8 @@ export const memoryPhase: Phase = {
     const b = await runOn('baseline', () => bareSubject(system, run), 'bare workflows');
     const n = sizes.openWorkflows;
     const perMinute = (bytesPerSecond: number) => (bytesPerSecond * 60) / KiB;
-    const cache = defaultCacheSize(h.open.heapLimit);
+    // Homeward's worker caches as configured; the bare one keeps the SDK's default (it grows with the heap).
+    const cache = system.config.worker.maxCachedWorkflows;
     return {
       rows: [
         row(`RSS with ${n} open, asleep`, 'MiB', h.open.rss / MiB, b.open.rss / MiB),
@@ -174,13 +173,13 @@ export const memoryPhase: Phase = {
         row('command p50, evicted', 'ms', h.evicted.p50Ms, b.evicted.p50Ms),
         row('command p50, cached', 'ms', h.cached.p50Ms, b.cached.p50Ms),
       ],
-      details: { homeward: h, baseline: b, defaultCacheSize: cache },
+      details: { homeward: h, baseline: b, cachedPathways: cache },
       notes: [
         ...[keptUp('Homeward steady load', h.steadyLoad.count, sizes.steadyRate, h.steadyLoad.seconds), keptUp('baseline steady load', b.steadyLoad.count, sizes.steadyRate, b.steadyLoad.seconds)].filter(
           (n) => n !== undefined,
         ),
         `Pathways are opened (and commanded) through the application layer the API uses, not over HTTP; they then wait for a command, with no timer due.`,
-        `The SDK's default workflow cache for this worker's heap (${Math.round(h.open.heapLimit / MiB)} MiB) holds about ${cache} workflows; past that, the least recently used are evicted and replayed on their next task${n > cache ? `, so with ${n} open the RSS per open workflow understates what each cached one costs` : ''}.`,
+        `Homeward's worker keeps ${cache} pathways cached (HOMEWARD_WORKER_CACHED_PATHWAYS); past that, the least recently used are evicted and replayed on their next task${n > cache ? `, so with ${n} open the RSS per open workflow understates what each cached one costs (the quick run, with fewer open than cached, says that)` : ''}. The bare worker keeps the SDK's default cache, which grows with the heap.`,
         `"Evicted": the first command to each of ${Math.min(sizes.evictionSample, n)} workflows after the worker is replaced in the same process (empty cache, history replayed); "cached": the second.`,
       ],
     };
