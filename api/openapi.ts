@@ -14,6 +14,7 @@ const errorResponse = (description: string) => ({
         properties: {
           error: { type: 'string' },
           message: { type: 'string', description: 'Names the field or rule at fault; never contains personal data' },
+          correlationId: { type: 'string', description: 'On a 500 only: quote it to find the server log line' },
           issues: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
         },
       },
@@ -35,6 +36,7 @@ function secured<P extends Record<string, Record<string, { responses: Record<str
       // Node's HTTP server refuses a request line or headers over 16 KiB before any route runs.
       (operation.responses as Record<number, unknown>)[431] = errorResponse('Request line or headers too large');
       (operation.responses as Record<number, unknown>)[503] = errorResponse('Temporal (or the token issuer) cannot be reached; Retry-After says when to try again');
+      (operation.responses as Record<number, unknown>)[500] = errorResponse('Unexpected failure: a generic message and `correlationId` (also X-Correlation-Id), which finds the server log line; never the internal error');
     }
   }
   return paths;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -86,16 +87,19 @@ export function buildApp(application: Application, authenticate: Authenticate, l
     return reply.status(404).send({ error: 'not_found', message: 'No such route' });
   });
 
-  app.setErrorHandler((error: FastifyError | AppError, _request, reply) => {
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) return sendAppError(reply, error);
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
       // Fastify's own: malformed JSON, wrong content type, body too large.
       return reply.status(status).send({ error: 'bad_request', message: error.message });
     }
-    // Never echo internals (they may carry request data); the log has the stack.
-    app.log.error({ err: { type: (error as Error).name, message: (error as Error).message } }, 'request failed');
-    return reply.status(500).send({ error: 'internal', message: 'Internal error; see the server log' });
+    // Never echo internals: the caller gets an id that finds the log line. An unforeseen error's
+    // message may quote request data or a row, so the log gets its type and where it was thrown.
+    const correlationId = randomUUID();
+    const frames = ((error as Error).stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).map((line) => line.trim());
+    request.log.error({ correlationId, err: { type: (error as Error).name, frames } }, 'request failed');
+    return reply.status(500).header('x-correlation-id', correlationId).send({ error: 'internal', message: `Internal error; quote ${correlationId} to the service desk`, correlationId });
   });
 
   // This process's long-running parts (the inbound consumers, when they run here) say how they

@@ -49,7 +49,22 @@ export class PathwayStore {
     try {
       return await this.client.workflow.getHandle(pathwayId).executeUpdate(commandUpdate(name), { args: [payload, actor] });
     } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw await this.closedOrMissing(pathwayId, error);
       throw fromTemporal(error, pathwayId);
+    }
+  }
+
+  /**
+   * Temporal answers an Update to a completed workflow as if there were none: a pathway that closed
+   * (handed back, readmitted, cancelled) is a conflict naming its stage, not an unknown pathway.
+   */
+  private async closedOrMissing(pathwayId: string, error: WorkflowNotFoundError): Promise<unknown> {
+    try {
+      const description = await this.client.workflow.getHandle(pathwayId).describe();
+      if (description.status.name === 'RUNNING') return fromTemporal(error, pathwayId);
+      return closed(pathwayId, description.typedSearchAttributes.get(keys.stage));
+    } catch (describing) {
+      return fromTemporal(describing, pathwayId);
     }
   }
 
@@ -78,6 +93,9 @@ function isUnavailable(error: unknown): boolean {
 
 const temporalUnavailable = () => new AppError('unavailable', 'temporal_unavailable', 'The workflow service (Temporal) cannot be reached; retry shortly');
 
+const closed = (pathwayId: string, stage?: string) =>
+  new AppError('conflict', 'closed', `Pathway ${pathwayId} is closed${stage ? ` (${stage})` : ''} and takes no more commands`);
+
 /** What Temporal says about a pathway, as the application's errors: unknown, invalid, not allowed now. */
 function fromTemporal(error: unknown, pathwayId: string): unknown {
   if (error instanceof WorkflowNotFoundError) return notFound(pathwayId);
@@ -93,8 +111,6 @@ function fromTemporal(error: unknown, pathwayId: string): unknown {
   }
   const message = error instanceof Error ? error.message : String(error);
   // A completed workflow no longer takes Updates: the pathway is closed.
-  if (/workflow execution already completed/i.test(message)) {
-    return new AppError('conflict', 'closed', `Pathway ${pathwayId} is closed and takes no more commands`);
-  }
+  if (/workflow execution already completed/i.test(message)) return closed(pathwayId);
   return error;
 }

@@ -270,6 +270,8 @@ function decideReferralResponse(command: CommandOf<'referral-response'>, state: 
 }
 
 function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+  // Said first: a second discharge (another date, say) has no referral or consent to wait for.
+  if (state.discharge) return reject('not_allowed_in_stage', `discharge: already recorded on ${state.discharge.date}; the pathway is in stage ${state.stage}`);
   if (state.stage !== 'ready_for_discharge') {
     const waiting = state.referrals.filter((r) => isLive(r) && r.status !== 'ready').map((r) => `${r.referralId} (${r.service}, ${r.status})`);
     const cleared = rulesOf(state) >= 3 ? residesAgain(state) : undefined;

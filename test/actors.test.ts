@@ -19,7 +19,7 @@ afterAll(async () => {
 describe('actors and agency views', () => {
   const start = admission({ consents: ['intermediate-care', 'equipment', 'gp'] });
   const id = `pathway-${start.admissionId}`;
-  const onTopic = (topic: string) => reader.messages.filter((m) => m.key === id && m.topic === topic).map((m) => m.value);
+  const onTopic = (topic: string) => reader.of(topic, id).map((m) => m.value);
 
   beforeAll(async () => {
     await system.call('POST', '/pathways', start);

@@ -9,6 +9,7 @@ import { startInboundBridges, type RunningBridges } from '../workers/inbound';
 import { admission, jointAssessment, nhsNumber } from './support/fixtures';
 import { kafkaAs, positionGroupAtEnd, TopicReader, type ReceivedMessage } from './support/kafka';
 import { externalProducer } from './support/produce';
+import { schemaChecked } from './support/agency-schemas';
 import { exclusive } from './support/exclusive';
 import { eventually, startSystem } from './support/system';
 
@@ -45,7 +46,7 @@ afterAll(async () => {
   await system?.stop();
 });
 
-const forPathway = (id: string, topic: string) => reader.messages.filter((m) => m.key === id && m.topic === topic);
+const forPathway = (id: string, topic: string) => reader.of(topic, id);
 const types = (messages: ReceivedMessage[]) => messages.map((m) => String(m.value.type).replace(/^uk\.nhs\.discharge\./, '').replace(/\.v1$/, ''));
 /** An agency answers on its own responses topic; the message does not name the agency. */
 const respond = (pathwayId: string, referralId: string, agency: Agency, response: string) =>
@@ -171,7 +172,7 @@ describe('agency events and replies over Kafka', () => {
     expect(dlq.find((m) => String(m.value.reason).startsWith('wrong_agency'))?.value).toMatchObject({ topic: topics.agencyResponses('intermediate-care'), partition: expect.any(Number), offset: expect.any(String) });
     // Each agency hears of its own refused answers on its own topic, keyed by its messageId; nobody else does.
     const rejections = await reader.waitFor((all) => all.filter((m) => m.value.type === 'uk.nhs.discharge.response.rejected.v1' && m.value.subject === otherId).length >= 3);
-    const rejected = (agency: Agency) => rejections.filter((m) => m.topic === topics.agencyEvents(agency) && m.value.type === 'uk.nhs.discharge.response.rejected.v1' && m.value.subject === otherId);
+    const rejected = (agency: Agency) => schemaChecked(rejections.filter((m) => m.topic === topics.agencyEvents(agency) && m.value.type === 'uk.nhs.discharge.response.rejected.v1' && m.value.subject === otherId));
     expect(rejected('intermediate-care').map((m) => m.value.data)).toEqual([
       expect.objectContaining({ messageId: 'm-foreign', reason: expect.stringMatching(/^wrong_agency/), message: expect.stringContaining('"m-foreign"') }),
     ]);

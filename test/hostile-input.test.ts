@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { freePort } from '../scripts/infra/process';
 import { admission } from './support/fixtures';
 import { startSystem } from './support/system';
 import { TcpProxy } from './support/tcp-proxy';
@@ -89,7 +88,7 @@ describe('odd paths, filters and methods', () => {
 describe('Temporal unavailable', () => {
   it('answers 503 with Retry-After within 2 s, and recovers by itself when Temporal is back', async () => {
     const [host, port] = inject('temporalAddress').split(':');
-    const proxy = new TcpProxy({ host, port: Number(port) }, await freePort());
+    const proxy = new TcpProxy({ host, port: Number(port) });
     await proxy.open();
     const behind = await startSystem({ TEMPORAL_ADDRESS: `127.0.0.1:${proxy.port}` });
     try {

@@ -64,6 +64,11 @@ describe('discharge', () => {
     given(...p3).when(tick('2026-04-03T00:00:00.000Z')).then({ type: 'readmission_watch.expired' }, { type: 'pathway.handed_back', outcome: 'care_home' });
   });
 
+  it('a second discharge is refused as already recorded, naming the date, not a missing referral or consent', () => {
+    given(...p0Discharged()).when({ ...discharge, at: day(5), date: date(5) } as PathwayCommand).thenRejects('not_allowed_in_stage', /^discharge: already recorded on 2026-03-04; the pathway is in stage readmission_watch$/);
+    given(...p1Discharged()).when({ ...discharge, at: day(5) } as PathwayCommand).thenRejects('not_allowed_in_stage', /already recorded on 2026-03-04; the pathway is in stage intermediate_care$/);
+  });
+
   it('no more delay reasons or referral answers after discharge', () => {
     given(...p0Discharged()).when({ type: 'delay-reason', at: day(5), code: 'awaiting_transport', agency: 'acute-trust' }).thenRejects('not_allowed_in_stage');
   });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, RetryOptions } from 'kafkajs';
 import { inject } from 'vitest';
 import { createKafka } from '../../kafka/client';
+import { schemaChecked } from './agency-schemas';
 import { testSecrets } from './secrets';
 
 /**
@@ -63,6 +64,11 @@ export class TopicReader {
       },
     });
     return this;
+  }
+
+  /** This key's messages on one topic, in arrival order; from an agency events topic, each checked against its JSON Schema. */
+  of(topic: string, key: string): ReceivedMessage[] {
+    return schemaChecked(this.messages.filter((m) => m.topic === topic && m.key === key));
   }
 
   async waitFor(done: (messages: ReceivedMessage[]) => boolean, timeoutMs = 20_000): Promise<ReceivedMessage[]> {

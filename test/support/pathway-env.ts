@@ -19,6 +19,8 @@ import { createWorker, testDataConverter, uniqueTaskQueue } from './temporal';
  * the suite's real Kafka broker. Weeks pass in seconds through `sleep`.
  */
 export class PathwayTestEnv {
+  private readonly started: string[] = [];
+
   private constructor(
     readonly env: TestWorkflowEnvironment,
     private readonly worker: Worker,
@@ -72,7 +74,25 @@ export class PathwayTestEnv {
       workflowId: options.workflowId ?? pathwayWorkflowId(payload.admissionId),
       args: [input],
     });
+    this.started.push(handle.workflowId);
     return new Pathway(handle);
+  }
+
+  /**
+   * Ends every pathway started here that is still running (call it after each test): one left open
+   * would fire its deadlines, escalating and publishing, whenever a later test skips time. Cancelled
+   * as the product closes a pathway, not terminated: the test server can lose track of time
+   * skipping for a workflow terminated with work in flight, and every later sleep then hangs.
+   */
+  async endRunning(): Promise<void> {
+    const ids = this.started.splice(0);
+    for (const id of ids) {
+      const handle = this.env.client.workflow.getHandle<typeof dischargePathway>(id);
+      if ((await handle.describe()).status.name !== 'RUNNING') continue;
+      // Refused when it closed meanwhile (a command of the test's own, still finishing): either way it ends.
+      await handle.executeUpdate(commandUpdate('cancel'), { args: [{ reason: 'other' }] }).catch(() => undefined);
+      await handle.result();
+    }
   }
 
   sleep(duration: Parameters<TestWorkflowEnvironment['sleep']>[0]): Promise<void> {

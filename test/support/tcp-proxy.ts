@@ -8,12 +8,23 @@ export class TcpProxy {
   private server?: net.Server;
   private readonly sockets = new Set<net.Socket>();
 
+  /**
+   * `port` 0 (the default): the system picks a free one on the first open, and later opens take
+   * the same one, so clients configured with it find the server again. (A port found free and
+   * closed before use can be taken by someone else in between.)
+   */
   constructor(
     private readonly target: { host: string; port: number },
-    readonly port: number,
+    private listenPort = 0,
   ) {}
 
+  get port(): number {
+    if (!this.listenPort) throw new Error('The proxy has no port until it is first opened');
+    return this.listenPort;
+  }
+
   async open(): Promise<void> {
+    if (this.server) return;
     this.server = net.createServer((client) => {
       const upstream = net.connect(this.target.port, this.target.host);
       for (const socket of [client, upstream]) {
@@ -25,7 +36,12 @@ export class TcpProxy {
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+    const server = this.server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.listenPort, '127.0.0.1', () => resolve());
+    });
+    this.listenPort = (server.address() as net.AddressInfo).port;
   }
 
   async close(): Promise<void> {

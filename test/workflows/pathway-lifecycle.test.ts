@@ -1,5 +1,5 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePolicy } from '../../domain';
 import { topics } from '../../kafka/topics';
 import { admission } from '../support/fixtures';
@@ -12,6 +12,9 @@ import { PathwayTestEnv, type Pathway } from '../support/pathway-env';
 let t: PathwayTestEnv;
 beforeAll(async () => {
   t = await PathwayTestEnv.create();
+});
+afterEach(async () => {
+  await t?.endRunning();
 });
 afterAll(async () => {
   await t?.teardown();
@@ -193,8 +196,6 @@ describe('dischargePathway workflow (time-skipping)', () => {
     expect(cause.type).toBe('CommandRejected');
     expect(cause.message).toMatch(/watch has ended/);
     expect((await pathway.view()).stage).toBe('intermediate_care');
-    // Left open, the episode would hand over at six weeks and escalate every day while other tests skip time.
-    await pathway.command('cancel', { reason: 'other' });
   });
 
   it('a declined referral needs a re-referral before discharge', async () => {
