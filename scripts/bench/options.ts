@@ -50,7 +50,7 @@ export const presets: Record<Preset, Sizes> = {
     steadySeconds: 120,
     evictionSample: 200,
     readPathways: [10_000, 50_000],
-    readRequests: 100,
+    readRequests: 50,
     readLagRate: 20,
     readLagSeconds: 30,
     publishEvents: 20_000,
