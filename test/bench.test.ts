@@ -22,7 +22,7 @@ describe('npm run bench', () => {
           cwd: root,
           // The suite's servers: starting its own would double the time; their CPU is then not measured.
           env: { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), KAFKA_BROKERS: inject('kafkaBrokers'), LOG_LEVEL: 'warn' },
-          timeout: 200_000,
+          timeout: 270_000,
           maxBuffer: 16 * 1024 * 1024,
         },
         (error, _stdout, stderrText) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr: stderrText }),
@@ -58,5 +58,5 @@ describe('npm run bench', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }, 210_000);
+  }, 300_000);
 });
