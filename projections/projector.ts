@@ -169,7 +169,7 @@ async function alignGroup(admin: Admin, db: Database, groupId: string, topic: st
 }
 
 /** A new group's coordinator takes a moment to load on a fresh broker; kafkajs's admin does not wait for it. */
-async function retrying<T>(call: () => Promise<T>, attempts = 20): Promise<T> {
+export async function retrying<T>(call: () => Promise<T>, attempts = 20): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();

@@ -1,4 +1,4 @@
-/** The benchmark's HTTP calls to the API, with one discharge-team token; a non-2xx answer throws. */
+/** The benchmark's HTTP calls to the API, with one token (a discharge team's or a manager's); a non-2xx answer throws. */
 export class HttpClient {
   constructor(
     readonly baseUrl: string,
@@ -17,5 +17,13 @@ export class HttpClient {
       throw new Error(`POST ${path} answered ${response.status}: ${text.slice(0, 300)}`);
     }
     return JSON.parse(text) as T;
+  }
+
+  /** The body as text (JSON or CSV), read to its end so the figure is the whole answer's. */
+  async get(path: string, accept = 'application/json'): Promise<string> {
+    const response = await fetch(`${this.baseUrl}${path}`, { headers: { authorization: `Bearer ${this.token}`, accept } });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${text.slice(0, 300)}`);
+    return text;
   }
 }

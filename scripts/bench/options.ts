@@ -18,6 +18,13 @@ export interface Sizes {
   steadySeconds: number;
   /** Memory: workflows commanded once evicted and once cached, for CPU per command. */
   evictionSample: number;
+  /** Read side: pathways in the read model at each level (seeded through the projector, cumulative). */
+  readPathways: number[];
+  /** Read side: requests per query at each level, Homeward and baseline each. */
+  readRequests: number;
+  /** Read side: Kafka â†’ read model lag, events per second for this many seconds. */
+  readLagRate: number;
+  readLagSeconds: number;
   /** Publish: pathway events through the publish path, and as many raw. */
   publishEvents: number;
   /** Time-skipped lifecycle: scenario names (empty = all), and runs of the bare 30-day timer. */
@@ -42,6 +49,10 @@ export const presets: Record<Preset, Sizes> = {
     steadyRate: 5,
     steadySeconds: 120,
     evictionSample: 200,
+    readPathways: [10_000, 50_000],
+    readRequests: 50,
+    readLagRate: 20,
+    readLagSeconds: 30,
     publishEvents: 20_000,
     scenarios: [],
     bareTimerRuns: 5,
@@ -58,6 +69,10 @@ export const presets: Record<Preset, Sizes> = {
     steadyRate: 10,
     steadySeconds: 8,
     evictionSample: 20,
+    readPathways: [2_000, 5_000],
+    readRequests: 30,
+    readLagRate: 20,
+    readLagSeconds: 8,
     publishEvents: 2_000,
     scenarios: [],
     bareTimerRuns: 2,
@@ -74,6 +89,10 @@ export const presets: Record<Preset, Sizes> = {
     steadyRate: 5,
     steadySeconds: 1,
     evictionSample: 2,
+    readPathways: [20, 40],
+    readRequests: 3,
+    readLagRate: 20,
+    readLagSeconds: 1,
     publishEvents: 60,
     scenarios: ['p0'],
     bareTimerRuns: 1,
@@ -107,6 +126,7 @@ export const usage = `npm run bench -- [--quick | --tiny] [--phases a,b] [sizesâ
   --starts N --commands N  operations per concurrency level, Homeward and baseline each
   --lag-rate R --lag-seconds S             event lag: steady command rate and duration
   --open-workflows N --steady-rate R --steady-seconds S --eviction-sample N   memory
+  --read-pathways 10000,50000 --read-requests N --read-lag-rate R --read-lag-seconds S   read side
   --publish-events N       publish
   --scenarios a,b          time-skipped lifecycle scenarios (default: all): SCENARIOS
   --bare-timer-runs N      runs of the bare 30-day timer
@@ -142,6 +162,10 @@ export function parseOptions(argv: string[], known: { phases: string[]; scenario
       'steady-rate': { type: 'string' },
       'steady-seconds': { type: 'string' },
       'eviction-sample': { type: 'string' },
+      'read-pathways': { type: 'string' },
+      'read-requests': { type: 'string' },
+      'read-lag-rate': { type: 'string' },
+      'read-lag-seconds': { type: 'string' },
       'publish-events': { type: 'string' },
       scenarios: { type: 'string' },
       'bare-timer-runs': { type: 'string' },
@@ -156,13 +180,15 @@ export function parseOptions(argv: string[], known: { phases: string[]; scenario
   const numeric: [keyof Sizes, string][] = [
     ['starts', 'starts'], ['commands', 'commands'], ['lagRate', 'lag-rate'], ['lagSeconds', 'lag-seconds'],
     ['openWorkflows', 'open-workflows'], ['steadyRate', 'steady-rate'], ['steadySeconds', 'steady-seconds'],
-    ['evictionSample', 'eviction-sample'], ['publishEvents', 'publish-events'], ['bareTimerRuns', 'bare-timer-runs'],
+    ['evictionSample', 'eviction-sample'], ['readRequests', 'read-requests'], ['readLagRate', 'read-lag-rate'], ['readLagSeconds', 'read-lag-seconds'], ['publishEvents', 'publish-events'],
+    ['bareTimerRuns', 'bare-timer-runs'],
   ];
   for (const [field, flag] of numeric) {
     const text = values[flag as keyof typeof values];
     if (typeof text === 'string') (sizes[field] as number) = positive(flag, text);
   }
   if (values.concurrency) sizes.concurrency = list(values.concurrency).map((c) => Math.round(positive('concurrency', c)));
+  if (values['read-pathways']) sizes.readPathways = list(values['read-pathways']).map((n) => Math.round(positive('read-pathways', n)));
   if (values.scenarios) sizes.scenarios = list(values.scenarios);
   const unknownScenario = sizes.scenarios.find((s) => !known.scenarios.includes(s));
   if (unknownScenario) throw new Error(`Unknown scenario "${unknownScenario}"; known: ${known.scenarios.join(', ')}`);

@@ -27,6 +27,31 @@ export function cpuSeconds(pid: number): number | undefined {
   return fields ? (Number(fields[11]) + Number(fields[12])) / ticksPerSecond : undefined;
 }
 
+/**
+ * CPU seconds of a server that works in child processes (PostgreSQL: a backend per connection):
+ * its own, its live descendants', and those of children it has already reaped (cutime, cstime).
+ */
+export function treeCpuSeconds(root: number): number | undefined {
+  const fields = statFields(root);
+  if (!fields) return undefined;
+  const own = (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / ticksPerSecond;
+  return own + descendants(root).reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0);
+}
+
+function descendants(root: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(Number(entry));
+    if (fields) parents.set(Number(entry), Number(fields[1]));
+  }
+  const isDescendant = (pid: number): boolean => {
+    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) if (p === root) return true;
+    return false;
+  };
+  return [...parents.keys()].filter(isDescendant);
+}
+
 /** Resident set size in bytes, from /proc/<pid>/status. */
 export function rssBytes(pid: number): number | undefined {
   try {
@@ -39,18 +64,7 @@ export function rssBytes(pid: number): number | undefined {
 
 /** A descendant of `root` whose command line matches (servers that libraries spawn and do not name). */
 export function findDescendant(root: number, pattern: RegExp): number | undefined {
-  const parents = new Map<number, number>();
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const fields = statFields(Number(entry));
-    if (fields) parents.set(Number(entry), Number(fields[1]));
-  }
-  const isDescendant = (pid: number): boolean => {
-    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) if (p === root) return true;
-    return false;
-  };
-  for (const pid of parents.keys()) {
-    if (!isDescendant(pid)) continue;
+  for (const pid of descendants(root)) {
     try {
       if (pattern.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '))) return pid;
     } catch {

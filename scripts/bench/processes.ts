@@ -1,16 +1,24 @@
-import { cpuSeconds } from './proc';
+import { cpuSeconds, treeCpuSeconds } from './proc';
 
 /**
  * The processes whose CPU the benchmark reports, by role (worker, API, Temporal, Kafka, the
- * harness; PostgreSQL once the read model has one). A process that stops is read one last time
- * first, so a phase's figures still count what it used.
+ * harness, PostgreSQL). A process that stops is read one last time first, so a phase's figures
+ * still count what it used.
  */
 export class ProcessRegistry {
   private readonly live = new Map<string, number>();
   private readonly retired = new Map<string, number>();
+  /** Servers whose work is done by child processes (PostgreSQL's backends): counted with them. */
+  private readonly trees = new Set<string>();
 
-  add(name: string, pid: number | undefined): void {
-    if (pid !== undefined) this.live.set(name, pid);
+  add(name: string, pid: number | undefined, options: { withChildren?: boolean } = {}): void {
+    if (pid === undefined) return;
+    this.live.set(name, pid);
+    if (options.withChildren) this.trees.add(name);
+  }
+
+  private cpu(name: string, pid: number): number {
+    return (this.trees.has(name) ? treeCpuSeconds(pid) : cpuSeconds(pid)) ?? 0;
   }
 
   pid(name: string): number | undefined {
@@ -21,14 +29,14 @@ export class ProcessRegistry {
   retire(name: string): void {
     const pid = this.live.get(name);
     if (pid === undefined) return;
-    this.retired.set(name, (this.retired.get(name) ?? 0) + (cpuSeconds(pid) ?? 0));
+    this.retired.set(name, (this.retired.get(name) ?? 0) + this.cpu(name, pid));
     this.live.delete(name);
   }
 
   /** CPU seconds used so far by each role, counting processes that have already stopped. */
   snapshot(): Record<string, number> {
     const totals: Record<string, number> = Object.fromEntries(this.retired);
-    for (const [name, pid] of this.live) totals[name] = (totals[name] ?? 0) + (cpuSeconds(pid) ?? 0);
+    for (const [name, pid] of this.live) totals[name] = (totals[name] ?? 0) + this.cpu(name, pid);
     return totals;
   }
 }

@@ -86,7 +86,7 @@ export class BenchSystem {
           pids.kafka = server.pid;
           return server.address;
         }),
-      // The read model the API's lists and reports read (the read-side phase is still to come).
+      // The read model the API's lists and reports read, and the read-side phase measures.
       process.env.DATABASE_URL ??
         freePort().then(async (port) => {
           say(`  starting PostgreSQL on 127.0.0.1:${port}…`);
@@ -122,12 +122,13 @@ export class BenchSystem {
     const system = new BenchSystem(options, cleanup, workDir, secrets, childEnv, config, servers);
     system.processes.add('temporal', pids.temporal);
     system.processes.add('kafka', pids.kafka);
-    system.processes.add('postgres', pids.postgres);
+    // Its backends (one per connection) do the work: counted with the postmaster.
+    system.processes.add('postgres', pids.postgres, { withChildren: true });
     return system;
   }
 
   /** A child process of this run, stopped by the cleanup unless the caller stops it first. */
-  async startChild(name: string, script: 'api.ts' | 'worker.ts', env: Record<string, string> = {}): Promise<BenchChild & { release: () => Promise<void> }> {
+  async startChild(name: string, script: 'api.ts' | 'worker.ts' | 'projector.ts', env: Record<string, string> = {}): Promise<BenchChild & { release: () => Promise<void> }> {
     const child = await BenchChild.start({
       name,
       script,
