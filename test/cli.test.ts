@@ -78,8 +78,8 @@ describe('homeward CLI against the real API', () => {
     expect(fs.statSync(path.join(dataDir, 'cli-token')).mode & 0o077).toBe(0);
     const refused = await homeward(['report', 'delays'], env);
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('Needs permission reports:read') });
-    // Housing is referred on nothing here: its own list is empty, not refused.
-    expect(await homeward(['list', '--status', 'all'], env)).toMatchObject({ code: 0, stdout: 'No pathways match.\n' });
+    // Its own list, not refused: empty at a site where nothing was referred to it.
+    expect(await homeward(['list', '--status', 'all', '--site', 'CLI-NOWHERE'], env)).toMatchObject({ code: 0, stdout: 'No pathways match.\n' });
     const anonymous = await homeward(['list'], { ...env, HOMEWARD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cli-empty-')) });
     expect(anonymous).toMatchObject({ code: 1, stderr: expect.stringContaining('npx homeward login --role discharge-team') });
   });
