@@ -60,7 +60,8 @@ function issuesOf(shape: Shape, value: unknown, path: string, issues: ShapeIssue
   if (typeof value === 'string') {
     if (shape.minLength !== undefined && value.length < shape.minLength) issues.push({ path: at, message: `at least ${shape.minLength} characters` });
     if (shape.maxLength !== undefined && value.length > shape.maxLength) issues.push({ path: at, message: `at most ${shape.maxLength} characters` });
-    if (shape.pattern !== undefined && !new RegExp(shape.pattern).test(value)) issues.push({ path: at, message: 'not in the expected format' });
+    // JSON Schema patterns are Unicode regular expressions (zod's \p{L} needs the flag).
+    if (shape.pattern !== undefined && !new RegExp(shape.pattern, 'u').test(value)) issues.push({ path: at, message: 'not in the expected format' });
   }
   if (typeof value === 'number') {
     if (shape.minimum !== undefined && value < shape.minimum) issues.push({ path: at, message: `at least ${shape.minimum}` });

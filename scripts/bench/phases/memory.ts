@@ -18,6 +18,8 @@ interface Subject {
   worker: BenchChild & { release: () => Promise<void> };
   open(index: number): Promise<string>;
   command(id: string, index: number): Promise<unknown>;
+  /** Workflows its worker keeps cached: a "cached" pass over more would replay them all again. */
+  cacheSize: number;
 }
 
 /** Pathways started before the worker is let run them to quiet. */
@@ -85,7 +87,7 @@ async function measure(system: BenchSystem, subject: Subject, sizes: Sizes, labe
 
   // A fresh worker in the same process has an empty cache: the first command to each workflow
   // replays its history (as after a deployment, or once evicted); the second finds it cached.
-  const sample = ids.slice(0, Math.min(sizes.evictionSample, ids.length));
+  const sample = ids.slice(0, Math.min(sizes.evictionSample, ids.length, subject.cacheSize));
   await subject.worker.request('restart');
   await system.settle([pid]);
   const evicted = await commandPass(subject, sample, `commands to evicted ${label}`, sizes.idleQuietMs);
@@ -104,6 +106,7 @@ async function measure(system: BenchSystem, subject: Subject, sizes: Sizes, labe
     steadyLoad: { count, seconds: steadyLoadSeconds },
     evicted,
     cached,
+    commandSample: sample.length,
   };
 }
 
@@ -114,6 +117,7 @@ async function homewardSubject(system: BenchSystem, run: string): Promise<Subjec
   const app = createApplication(await system.temporalClient('homeward'), { ...system.config, temporal: { ...system.config.temporal, taskQueue } });
   return {
     worker: child,
+    cacheSize: system.config.worker.maxCachedWorkflows,
     open: async (i) => (await app.pathways.start(actor, admission({ admissionId: `M${run}n${i}` }))).pathwayId,
     command: (id, i) => app.pathways.command(actor, id, 'expected-discharge-date', eddBody(i)),
   };
@@ -125,6 +129,8 @@ async function bareSubject(system: BenchSystem, run: string): Promise<Subject> {
   const client = await system.temporalClient('plain');
   return {
     worker: child,
+    // The SDK's default, about 2,300 with Node's default heap: more than any eviction sample.
+    cacheSize: Infinity,
     open: async (i) => {
       const workflowId = `bare-memory-${run}-${i}`;
       await client.workflow.start('bareWorkflow', { taskQueue, workflowId });
@@ -180,7 +186,7 @@ export const memoryPhase: Phase = {
         ),
         `Pathways are opened (and commanded) through the application layer the API uses, not over HTTP; they then wait for a command, with no timer due.`,
         `Homeward's worker keeps ${cache} pathways cached (HOMEWARD_WORKER_CACHED_PATHWAYS); past that, the least recently used are evicted and replayed on their next task${n > cache ? `, so with ${n} open the RSS per open workflow understates what each cached one costs (the quick run, with fewer open than cached, says that)` : ''}. The bare worker keeps the SDK's default cache, which grows with the heap.`,
-        `"Evicted": the first command to each of ${Math.min(sizes.evictionSample, n)} workflows after the worker is replaced in the same process (empty cache, history replayed); "cached": the second.`,
+        `"Evicted": the first command to each of ${h.commandSample} pathways (${b.commandSample} bare workflows, at most as many as the worker caches) after the worker is replaced in the same process (empty cache, history replayed); "cached": the second.`,
       ],
     };
   },
