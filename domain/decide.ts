@@ -392,11 +392,11 @@ function decideReadmission(command: CommandOf<'readmission'>, state: PathwayStat
  * the days between would be counted in both episodes' bed-days lost.
  */
 function checkAfterLastEpisode(state: PathwayState, date: string): void {
-  const last = state.drdEpisodes.at(-1);
-  if (last?.clearedOn && date < last.clearedOn) {
+  const cleared = residesAgain(state);
+  if (cleared && date < cleared.clearedOn) {
     reject(
       'invalid',
-      `date: the discharge ready date ${date} is before ${last.clearedOn}, when the previous one (${last.from}) was cleared because the patient met the criteria to reside again`,
+      `date: the discharge ready date ${date} is before ${cleared.clearedOn}, when the previous one (${cleared.from}) was cleared because the patient met the criteria to reside again`,
     );
   }
 }

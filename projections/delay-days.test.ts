@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { resolvePolicy, type PathwayState } from '../domain';
+import { initialState, resolvePolicy } from '../domain';
 import type { PathwayCommand } from '../schemas/commands';
 import { date, day, history, patientAgrees, professionalAndPatient, rules2, start } from '../test/domain/spec';
 import { dayRows } from './delay-days';
 import { foldTimeline, pathwayRow } from './pathway-row';
 
 // Given events, then the days a SitRep counts: one row per day in hospital with a DRD.
-const timeline = (commands: PathwayCommand[], region: 'england' | 'scotland' = 'england', initial?: PathwayState) =>
+const timeline = (commands: PathwayCommand[], region: 'england' | 'scotland' = 'england', initial = initialState) =>
   history(commands, resolvePolicy(region), initial).map((event, i) => ({ sequence: i + 1, event }));
 const drd = (n: number): PathwayCommand => ({ type: 'discharge-ready', at: day(n), date: date(n) });
 const lostBefore = (rows: { day: string; bedDayLost: boolean }[], today: string) => rows.filter((r) => r.day < today && r.bedDayLost).length;
@@ -40,8 +40,7 @@ describe('the days of a delay', () => {
     expect(lostBefore(rows, date(9))).toBe(pathwayRow('pathway-A1', foldTimeline(events), date(9))!.bedDaysLost);
   });
 
-  // Rules 3 refuses such a date; pathways started under rules 2 may hold one, and are read still.
-  it('a new DRD dated before the day the last was cleared (rules 2): one row a day, the later episode’s', () => {
+  it('a new DRD dated before the day the last was cleared (pathways under rules 2, which took one): one row a day, the later episode’s', () => {
     const events = timeline([start(), drd(2), { type: 'criteria-to-reside-met', at: day(6) }, { type: 'discharge-ready', at: day(6), date: date(5) }], 'england', rules2);
     const rows = dayRows('pathway-A1', events, date(6));
     expect(rows.map((r) => [r.day, r.daysDelayed])).toEqual([

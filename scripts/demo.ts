@@ -62,7 +62,8 @@ const stays: { admittedDaysAgo: number; at: number; region?: string; housing?: s
   { admittedDaysAgo: 20, at: 0, steps: [drd(15), assess('P2', ['step-down-bed']), answer('step-down-bed', 'declined', 'no bed this week')] },
   { admittedDaysAgo: 25, at: 1, steps: [drd(22), assess('P3', ['care-home-placement']), answer('care-home-placement', 'accepted'), reason('family_not_in_agreement', 'acute-trust')] },
   { admittedDaysAgo: 10, at: 2, housing: 'homeless', steps: [drd(5), assess('P1', ['reablement']), answer('reablement', 'accepted'), answer('reablement', 'ready')] },
-  { admittedDaysAgo: 13, at: 0, steps: [drd(10), command('criteria-to-reside-met', {}), drd(1)] },
+  // The criteria to reside met again today ends the first episode today: the new DRD can be no earlier.
+  { admittedDaysAgo: 13, at: 0, steps: [drd(10), command('criteria-to-reside-met', {}), drd(0)] },
   { admittedDaysAgo: 8, at: 1, steps: [drd(3), assess('P1', ['reablement', 'equipment']), answer('reablement', 'accepted'), answer('equipment', 'ready'), answer('reablement', 'ready'), discharge()] },
   { admittedDaysAgo: 7, at: 2, steps: [drd(2), command('cancel', { reason: 'died' })] },
   { admittedDaysAgo: 9, at: 0, region: 'scotland', steps: [drd(6)] },

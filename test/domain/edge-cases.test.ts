@@ -3,6 +3,7 @@ import { activeDelayReasonCodes, activeReasons, awaitingAgencies, delaySummary, 
 import type { PathwayCommand } from '../../schemas/commands';
 import type { PathwayEvent } from '../../schemas/events';
 import { admission } from '../support/fixtures';
+import { started } from './events';
 import { date, day, given, givenRules1, history, patientAgrees, professionalAndPatient, rules1, start } from './spec';
 
 const policy = resolvePolicy('england');
@@ -167,7 +168,17 @@ describe('P3 and discharge', () => {
   });
 
   it('a discharge to another trust is a destination', () => {
-    given(...history([start(), assess('P0', [])])).when(discharge(4, 'other-trust')).then({ destination: 'other-trust' }, {});
+    const p0Ready: PathwayEvent[] = [
+      started(),
+      { type: 'assessment.completed', at: day(2), pathway: 'P0', participants: ['nurse', 'patient'], needs: [], replan: false, agreement: { patient: 'agrees' } },
+      { type: 'pathway.ready_for_discharge', at: day(2) },
+    ];
+    given(...p0Ready)
+      .when(discharge(4, 'other-trust'))
+      .then(
+        { type: 'discharge.recorded', date: date(4), destination: 'other-trust', pathway: 'P0', daysDelayed: 0, bedDaysLost: 0 },
+        { type: 'readmission_watch.started', from: date(4), until: '2026-04-03' },
+      );
   });
 });
 
