@@ -27,7 +27,6 @@ const producerAs = (principal: string) => {
   return producers.get(principal)!;
 };
 const sendAs = async (principal: string, topic: string, key: string, value: unknown) => (await producerAs(principal)).send(topic, key, value);
-const today = () => new Date().toISOString().slice(0, 10);
 
 beforeAll(async () => {
   release = await exclusive('inbound-bridges');
@@ -63,8 +62,10 @@ describe('agency events and replies over Kafka', () => {
   const id = `pathway-${start.admissionId}`;
 
   it('a P1 pathway end to end: each agency topic gets exactly its events and fields; replies and ADT drive the pathway', async () => {
+    // Read once: the dates sent and the dates expected back must be the same day, even across midnight.
+    const today = new Date().toISOString().slice(0, 10);
     await system.call('POST', '/pathways', start);
-    await system.call('POST', `/pathways/${id}/discharge-ready`, { date: today() });
+    await system.call('POST', `/pathways/${id}/discharge-ready`, { date: today });
     await system.call('POST', `/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['reablement', 'equipment'] });
     // ref-1 reablement → intermediate-care, ref-2 equipment → equipment (no consent yet), ref-3 housing (duty to refer).
     await respond(id, 'ref-1', 'intermediate-care', 'accepted');
@@ -73,7 +74,7 @@ describe('agency events and replies over Kafka', () => {
     await respond(id, 'ref-2', 'equipment', 'ready');
     await eventually(() => referralStatus(id, 'ref-2'), (s) => s === 'ready');
     await system.call('POST', `/pathways/${id}/consent`, { agency: 'equipment', given: true });
-    await adt(start.admissionId, { type: 'discharge', messageId: randomUUID(), admissionId: start.admissionId, date: today(), destination: 'temporary-accommodation' });
+    await adt(start.admissionId, { type: 'discharge', messageId: randomUUID(), admissionId: start.admissionId, date: today, destination: 'temporary-accommodation' });
     const discharged = await eventually(() => system.call('GET', `/pathways/${id}`), (r) => r.body.stage === 'intermediate_care');
     const total = discharged.body.timeline.length;
     // Topics are read independently: wait until each has caught up with the discharge.
@@ -92,7 +93,7 @@ describe('agency events and replies over Kafka', () => {
     const housing = forPathway(id, topics.agencyEvents('housing'));
     expect(types(housing)).toEqual(['referral.requested', 'referral.accepted', 'referral.ready', 'pathway.ready_for_discharge', 'discharge.recorded']);
     expect(housing[0].value.data).toMatchObject({ service: 'housing', reason: 'duty-to-refer', patient: { name: start.patient.name, address: start.patient.address, housingStatus: 'homeless' } });
-    expect(housing[4].value.data).toEqual({ date: today(), destination: 'temporary-accommodation' });
+    expect(housing[4].value.data).toEqual({ date: today, destination: 'temporary-accommodation' });
     const housingText = JSON.stringify(housing);
     expect(housingText).not.toContain(start.patient.nhsNumber);
     expect(housingText).not.toContain(start.patient.dateOfBirth);

@@ -15,6 +15,9 @@ afterAll(async () => {
 });
 
 
+/** Whole days from one ISO date to another. */
+const daysFrom = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
+
 describe('HTTP API', () => {
   it('starts a pathway idempotently per admission id', async () => {
     const body = admission();
@@ -104,16 +107,20 @@ describe('HTTP API', () => {
       () => system.call('GET', `/pathways?site=${body.site}&delayedForDays=3&agency=equipment&reason=awaiting_transport`),
       (r) => r.body.pathways?.length === 1,
     );
-    expect(listed.body.pathways[0]).toMatchObject({ pathwayId: id, stage: 'arranging', daysDelayed: 3, delayBand: '2-3' });
-    const notYet = await system.call('GET', `/pathways?site=${body.site}&delayedForDays=4`);
+    // Days delayed count to the server's today, which is not the test's if midnight passed since the DRD was chosen:
+    // the day the server answered on (its Date header) is the one clock both sides read.
+    const days = daysFrom(drd, new Date(listed.headers.get('date')!).toISOString().slice(0, 10));
+    expect(listed.body.pathways[0]).toMatchObject({ pathwayId: id, stage: 'arranging', daysDelayed: days, delayBand: days === 3 ? '2-3' : '4-6' });
+    const notYet = await system.call('GET', `/pathways?site=${body.site}&delayedForDays=${days + 1}`);
     expect(notYet.body.pathways).toHaveLength(0);
     expect((await system.call('GET', '/pathways?stage=nowhere')).status).toBe(422);
 
     const report = await system.call('GET', `/reports/delays?site=${body.site}`);
-    expect(report.body.totals).toEqual({ pathways: 1, delayed: 1, bedDaysLost: 3 });
-    expect(report.body.byReason.awaiting_transport).toEqual({ pathways: 1, delayed: 1, bedDaysLost: 3 });
-    expect(report.body.byAgency.equipment).toEqual({ pathways: 1, delayed: 1, bedDaysLost: 3 });
-    expect(report.body.byBand['2-3']).toEqual({ pathways: 1, delayed: 1, bedDaysLost: 3 });
+    const lost = daysFrom(drd, report.body.asOf);
+    expect(report.body.totals).toEqual({ pathways: 1, delayed: 1, bedDaysLost: lost });
+    expect(report.body.byReason.awaiting_transport).toEqual({ pathways: 1, delayed: 1, bedDaysLost: lost });
+    expect(report.body.byAgency.equipment).toEqual({ pathways: 1, delayed: 1, bedDaysLost: lost });
+    expect(report.body.byBand[lost === 3 ? '2-3' : '4-6']).toEqual({ pathways: 1, delayed: 1, bedDaysLost: lost });
   });
 
   it('serves an OpenAPI document built from the same schemas', async () => {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import { tailAgency } from '../cli/agency-tail';
 import { topics } from '../kafka/topics';
 import type { CloudEvent } from '../schemas/cloudevent';
 import { admission } from './support/fixtures';
+import { positionGroupAtEnd } from './support/kafka';
 import { externalProducer } from './support/produce';
 import { testSecrets } from './support/secrets';
 import { eventually, startSystem } from './support/system';
@@ -119,7 +121,10 @@ describe('homeward agency tail (reference consumer)', () => {
     data: { referralId: 'ref-1', agency: 'voluntary' },
   });
   const voluntary = { mechanism: 'scram-sha-512' as const, ...testSecrets().kafka['agency-voluntary'] };
+  // Starts at the topic's end as it was before this file wrote: a reused broker's older runs left messages (and junk) there.
+  const group = `homeward.agency.voluntary.tail-test-${randomUUID()}`;
   beforeAll(async () => {
+    await positionGroupAtEnd(inject('kafkaBrokers'), group, [topics.agencyEvents('voluntary')]);
     // Homeward's own principal is the one that writes agency topics.
     const producer = await externalProducer('homeward');
     for (const e of [event(1), event(1), event(2)]) await producer.send(topics.agencyEvents('voluntary'), subject, e);
@@ -134,17 +139,19 @@ describe('homeward agency tail (reference consumer)', () => {
     const done = tailAgency({
       kafka: { brokers: inject('kafkaBrokers').split(','), clientId: 'tail-test', sasl: voluntary, ssl: false },
       agency: 'voluntary',
-      fromBeginning: true,
+      groupId: group,
+      fromBeginning: false,
       signal: controller.signal,
       onEvent: (e) => received.push(e),
       onInvalid: (reason) => invalid.push(reason),
     });
+    // This file's 'not json' comes last, after both events, on the same partition: only this file's messages are read.
     const deadline = Date.now() + 20_000;
     while (invalid.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     controller.abort();
     const result = await done;
-    expect(received.filter((e) => e.subject === subject).map((e) => e.id)).toEqual([`${subject}/1`, `${subject}/2`]);
-    expect(result.duplicates).toBeGreaterThanOrEqual(1);
+    expect(received.map((e) => e.id)).toEqual([`${subject}/1`, `${subject}/2`]);
+    expect(result.duplicates).toBe(1);
     expect(invalid[0]).toMatch(/not JSON/);
   });
 

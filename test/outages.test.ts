@@ -7,7 +7,7 @@ import { EventPublisher } from '../kafka/publisher';
 import { setUpTopicsAndAcls } from '../kafka/setup';
 import { topics } from '../kafka/topics';
 import { startKafka } from '../scripts/infra/kafka';
-import { freePort } from '../scripts/infra/process';
+import { onFreePorts } from '../scripts/infra/process';
 import type { RunningServer } from '../scripts/infra/temporal';
 import { createTestDatabase } from './support/database';
 import { kafkaAs, TopicReader } from './support/kafka';
@@ -22,9 +22,11 @@ afterAll(async () => {
 describe('the broker down for longer than the producer retries', () => {
   it('events flow again once it is back, with no restart of the publisher', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outage-kafka-'));
-    const [port, controllerPort] = [await freePort(), await freePort()];
-    const options = { port, controllerPort, dataDir, logFile: path.join(dataDir, 'kafka.log'), credentials: testSecrets().kafka };
-    let broker: RunningServer = await startKafka(options);
+    const base = { dataDir, logFile: path.join(dataDir, 'kafka.log'), credentials: testSecrets().kafka };
+    // Restarted below on the same ports, which this first start makes sure are its own.
+    const first = await onFreePorts(2, async ([port, controllerPort]) => ({ options: { ...base, port, controllerPort }, broker: await startKafka({ ...base, port, controllerPort }) }));
+    const options = first.options;
+    let broker: RunningServer = first.broker;
     cleanups.push(() => broker.stop());
     const brokers = broker.address;
     await setUpTopicsAndAcls(kafkaAs('admin', { brokers }));

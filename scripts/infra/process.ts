@@ -73,6 +73,24 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Starts a server on `count` ports found free. A port found free is closed again before the server
+ * binds it, so another process can take it in between: when the start fails and one of its ports
+ * is now in use, it is tried again on new ones (any other failure is the caller's at once).
+ */
+export async function onFreePorts<T>(count: number, start: (ports: number[]) => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
+    if (new Set(ports).size < ports.length) continue;
+    try {
+      return await start(ports);
+    } catch (error) {
+      const taken = (await Promise.all(ports.map(portInUse))).some(Boolean);
+      if (!taken || attempt >= attempts) throw error;
+    }
+  }
+}
+
 export async function portInUse(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: '127.0.0.1' });

@@ -7,7 +7,7 @@ import { ensureTestServer } from '../../scripts/infra/install';
 import { startKafka, type KafkaCredentials } from '../../scripts/infra/kafka';
 import { setUpLocalKafka } from '../../scripts/infra/local';
 import { paths } from '../../scripts/infra/paths';
-import { freePort } from '../../scripts/infra/process';
+import { onFreePorts } from '../../scripts/infra/process';
 import { startPostgres } from '../../scripts/infra/postgres';
 import { startTemporalDev, type RunningServer } from '../../scripts/infra/temporal';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -61,15 +61,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const settled = await Promise.allSettled([
     process.env.TEMPORAL_ADDRESS
       ? Promise.resolve({ address: process.env.TEMPORAL_ADDRESS, stop: async () => {} })
-      : freePort().then((port) => startTemporalDev({ port, uiPort: 0, logFile: path.join(workDir, 'temporal.log') })),
+      : onFreePorts(1, ([port]) => startTemporalDev({ port, uiPort: 0, logFile: path.join(workDir, 'temporal.log') })),
     process.env.KAFKA_BROKERS
       ? Promise.resolve({ address: process.env.KAFKA_BROKERS, stop: async () => {} })
-      : Promise.all([freePort(), freePort()]).then(([port, controllerPort]) =>
+      : onFreePorts(2, ([port, controllerPort]) =>
           startKafka({ port, controllerPort, dataDir: path.join(workDir, 'kafka'), logFile: path.join(workDir, 'kafka.log'), credentials: secrets.kafka }),
         ),
     process.env.DATABASE_URL
       ? Promise.resolve({ address: process.env.DATABASE_URL, stop: async () => {} })
-      : freePort().then((port) =>
+      : onFreePorts(1, ([port]) =>
           startPostgres({ port, dataDir: path.join(workDir, 'postgres'), logFile: path.join(workDir, 'postgres.log'), password: crypto.randomBytes(18).toString('base64url') }),
         ),
   ]);
