@@ -214,3 +214,46 @@ describe('routing after discharge', () => {
     expect(message.headers).toEqual({ ce_id: 'pathway-A1/3', ce_type: 'uk.nhs.discharge.referral.requested.v1', 'content-type': 'application/cloudevents+json' });
   });
 });
+
+/**
+ * Who is told of each event, restated as literals: with intermediate care, housing and equipment
+ * involved (ctx's referrals), and the GP, who is told at the discharge and after it.
+ */
+describe('routing: which agencies each event reaches', () => {
+  const at = '2026-03-05T10:00:00.000Z';
+  const ref = { referralId: 'ref-2', agency: 'housing' as const };
+  const rows: [string, PathwayEvent, Agency[][]][] = [
+    ['a decline to the agency that declined', { type: 'referral.declined', at, ...ref }, [['housing']]],
+    ['readiness to its agency', { type: 'referral.ready', at, ...ref, readyFrom: '2026-03-06' }, [['housing']]],
+    ['an escalation to its agency', { type: 'referral.escalated', at, ...ref, kind: 'acceptance', level: 1, overdueSince: at }, [['housing']]],
+    ['a withdrawal to its agency', { type: 'referral.withdrawn', at, ...ref, reason: 'changed-plan' }, [['housing']]],
+    ['a hold to its agency', { type: 'referral.on_hold', at, ...ref, reason: 'cancelled' }, [['housing']]],
+    ['ready for discharge to every agency involved', { type: 'pathway.ready_for_discharge', at }, [['intermediate-care', 'housing', 'equipment']]],
+    [
+      'the discharge to every agency involved, and its summary to the GP',
+      { type: 'discharge.recorded', at, date: '2026-03-05', destination: 'usual-residence', pathway: 'P1', daysDelayed: 0, bedDaysLost: 0 },
+      [['intermediate-care', 'housing', 'equipment'], ['gp']],
+    ],
+    ['intermediate care starting to its provider and the GP', { type: 'intermediate_care.started', at, startDate: '2026-03-05', endBy: '2026-04-16', firstReviewDue: '2026-03-12' }, [['intermediate-care', 'gp']]],
+    ['intermediate care ending to its provider and the GP', { type: 'intermediate_care.ended', at, reason: 'goals_met', days: 10 }, [['intermediate-care', 'gp']]],
+    ['a review only to intermediate care', { type: 'review.recorded', at, outcome: 'continue', goals: [], reviewNumber: 1, nextReviewDue: '2026-03-12' }, [['intermediate-care']]],
+    ['funding to the patient’s social care team', { type: 'funding.recorded', at, ...ref, service: 'housing', payer: 'council', charging: 'free', financialAssessment: 'not_needed' }, [['social-care']]],
+    ['an A&E attendance to the GP and intermediate care still caring', { type: 'emergency_attendance.recorded', at, attendedOn: '2026-03-05', dayOfWatch: 3 }, [['gp', 'intermediate-care']]],
+    ['the handback to every agency involved and the GP', { type: 'pathway.handed_back', at, outcome: 'home' }, [['intermediate-care', 'housing', 'equipment', 'gp']]],
+    ['a readmission to every agency involved and the GP', { type: 'pathway.readmitted', at, newAdmissionId: 'A2', linkedPathwayId: 'pathway-A2', admittedOn: '2026-03-05', dayOfWatch: 3 }, [['intermediate-care', 'housing', 'equipment', 'gp']]],
+  ];
+
+  it.each(rows)('%s', (_what, event, to) => {
+    expect(agencyViews(event, ctx()).map((view) => view.to)).toEqual(to);
+  });
+
+  it('the discharge tells the involved agencies only the date and destination; the GP the pathway and the services too', () => {
+    const [agencies, gp] = agencyViews(rows[6][1], ctx());
+    expect(agencies.data).toEqual({ date: '2026-03-05', destination: 'usual-residence' });
+    expect(gp.data).toMatchObject({ date: '2026-03-05', destination: 'usual-residence', pathway: 'P1', services: ['reablement', 'housing'] });
+  });
+
+  it('the readmission tells only the day and the day of the watch', () => {
+    expect(agencyViews(rows[13][1], ctx())[0].data).toEqual({ admittedOn: '2026-03-05', dayOfWatch: 3 });
+  });
+});
