@@ -19,11 +19,12 @@ const histories = fs
   }));
 
 describe('replay of recorded pathway histories', () => {
-  it('has the representative histories: P0, P1 goals met, six-week handover, escalation/decline/cancel, readmission, continue-as-new, actors; and under the documents\' rules: home care without intermediate care, a handover accepted late, a best-interests decision', () => {
+  it('has the representative histories: P0, P1 goals met, six-week handover, escalation/decline/cancel, readmission, continue-as-new, actors; and under the documents\' rules: home care without intermediate care, a handover accepted late, a best-interests decision; under rules 3: the criteria to reside met again while ready', () => {
     expect(histories.map((h) => h.workflowId).sort()).toEqual([
       'p0-handed-back',
       'p1-actors',
       'p1-continued-as-new',
+      'p1-criteria-to-reside-again',
       'p1-goals-met',
       'p1-home-care-without-intermediate-care',
       'p1-reablement-handover-accepted-late',

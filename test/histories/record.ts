@@ -20,8 +20,9 @@ afterAll(async () => {
 
 const team = [{ role: 'nurse' }, { role: 'patient' }];
 
-async function save(name: string, pathway: Pathway) {
-  await pathway.handle.result().catch(() => undefined);
+/** Saves the history once the pathway has ended, or as it stands (`open`) for one still waiting on an agency. */
+async function save(name: string, pathway: Pathway, open = false) {
+  if (!open) await pathway.handle.result().catch(() => undefined);
   const history = await pathway.handle.fetchHistory();
   // protobufjs' own JSON form: read back with History.fromObject by the replay test.
   const json = temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, enums: String, bytes: String });
@@ -163,3 +164,20 @@ async function pathway0(p0: Pathway) {
   await p0.command('assessment', { participants: team, pathway: 'P0', needs: [] });
   await p0.command('discharge', { date: await t.today(), destination: 'usual-residence' });
 }
+
+// Rules 3 (recorded after patched('criteria-to-reside-again')): meeting the criteria to reside
+// again takes a ready pathway back to arranging until a new DRD, dated no earlier than the clearing;
+// an open rehabilitation-at-home referral is awaiting a P1 resource.
+it('p1-criteria-to-reside-again', async () => {
+  const again = await t.start({}, { workflowId: 'pathway-history-criteria-again' });
+  await again.command('discharge-ready', { date: await t.today(-2) });
+  await again.command('assessment', { ...jointAssessment, pathway: 'P1', needs: ['rehabilitation-at-home'] });
+  await again.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'accepted' });
+  await again.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready' });
+  await again.command('criteria-to-reside-met');
+  await again.command('discharge', { date: await t.today(), destination: 'usual-residence' }).catch(() => undefined);
+  await again.command('discharge-ready', { date: await t.today() });
+  await again.command('discharge', { date: await t.today(), destination: 'usual-residence' });
+  // In intermediate care, its first review's timer set: enough to replay; the episode runs on for weeks.
+  await save('p1-criteria-to-reside-again', again, true);
+});
