@@ -87,6 +87,30 @@ describe('the managers’ list and report agree with each pathway’s own view',
     expect(report.body.totals).toEqual({ pathways: 6, delayed: rows.filter((r) => r.daysDelayed > 0).length, bedDaysLost: rows.reduce((t, r) => t + r.bedDaysLost, 0) });
     expect(report.body.byBand['0'].bedDaysLost).toBeGreaterThanOrEqual(6);
   });
+
+  it('every dimension of the report tallies the list’s own rows', async () => {
+    type Row = { dischargeReadyDate: string | null; bedDaysLost: number; daysDelayed: number; delayBand: string; site: string; localAuthority: string | null; pathway: string | null; delayReasons: string[]; reasons: { agency?: string }[] };
+    const rows = ((await list('status=all&limit=100')).body.pathways as Row[]).filter((r) => r.dischargeReadyDate !== null || r.bedDaysLost > 0);
+    const tally = (keysOf: (r: Row) => string[]) => {
+      const out: Record<string, { pathways: number; delayed: number; bedDaysLost: number }> = {};
+      for (const r of rows) {
+        for (const key of new Set(keysOf(r))) {
+          out[key] ??= { pathways: 0, delayed: 0, bedDaysLost: 0 };
+          out[key].pathways += 1;
+          out[key].delayed += r.daysDelayed > 0 ? 1 : 0;
+          out[key].bedDaysLost += r.bedDaysLost;
+        }
+      }
+      return out;
+    };
+    const report = (await system.call('GET', `/reports/delays?site=${site}&status=all`)).body;
+    expect(report.byBand).toEqual(tally((r) => [r.delayBand]));
+    expect(report.bySite).toEqual(tally((r) => [r.site]));
+    expect(report.byLocalAuthority).toEqual(tally((r) => [r.localAuthority ?? 'unknown']));
+    expect(report.byPathway).toEqual(tally((r) => [r.pathway ?? 'none']));
+    expect(report.byReason).toEqual(tally((r) => r.delayReasons));
+    expect(report.byAgency).toEqual(tally((r) => r.reasons.flatMap((reason) => (reason.agency ? [reason.agency] : []))));
+  });
 });
 
 describe('filters, sorting and pages', () => {

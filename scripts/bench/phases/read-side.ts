@@ -185,6 +185,9 @@ export const readSidePhase: Phase = {
         // Queries with the projector idle: what a manager waits for, beside the bare query.
         await projector!.release();
         projector = undefined;
+        // Statistics as autovacuum keeps them in steady state: right after a bulk load they may be
+        // stale or not, by the timing of its next round, and the plans (both sides') with them.
+        await db.query('VACUUM ANALYZE pathways');
         const today = new Date().toISOString().slice(0, 10);
         const warm = Math.min(5, sizes.readRequests);
         for (const q of queries(today)) await closedLoop(null, warm, 1, () => http.get(q.path, q.accept));
