@@ -4,5 +4,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-ENV NODE_ENV=production
-CMD ["npx", "tsx", "workers/main.ts"]
+# The workflow bundle, built once here rather than by every worker at start.
+RUN node --require tsx/cjs scripts/bundle-workflows.ts /app/workflow-bundle.js
+# How Homeward runs Node (scripts/node-runtime.cjs; test/node-runtime.test.ts checks this agrees):
+# TypeScript through tsx's CommonJS hook; the worker with its memory settings.
+ENV NODE_ENV=production HOMEWARD_WORKFLOW_BUNDLE=/app/workflow-bundle.js MALLOC_ARENA_MAX=2
+CMD ["node", "--require", "tsx/cjs", "--max-semi-space-size=8", "workers/main.ts"]

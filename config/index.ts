@@ -19,6 +19,8 @@ export const Env = z.object({
    * the worker about 1% of a core.
    */
   HOMEWARD_WORKER_CACHED_PATHWAYS: z.coerce.number().int().min(0).max(100_000).default(100),
+  /** A pre-built workflow bundle (scripts/bundle-workflows.ts); without it the worker bundles at start, in a child process. */
+  HOMEWARD_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   /**
    * Keys of the payload codec that encrypts Temporal payloads (AES-256-GCM): comma-separated
    * `<keyId>:<base64 of 32 bytes>`. The first encrypts; every one listed decrypts, so keys rotate.
@@ -69,7 +71,7 @@ export type KafkaConfig = { brokers: string[]; clientId: string; sasl?: KafkaSas
 export type Config = {
   env: 'development' | 'production';
   temporal: { address: string; namespace: string; taskQueue: string };
-  worker: { maxCachedWorkflows: number };
+  worker: { maxCachedWorkflows: number; workflowBundle?: string };
   /** Raw HOMEWARD_CODEC_KEYS; parsed by the codec, which names what is wrong. */
   codecKeys: string;
   kafka: KafkaConfig;
@@ -163,7 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     env: e.HOMEWARD_ENV,
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
-    worker: { maxCachedWorkflows: e.HOMEWARD_WORKER_CACHED_PATHWAYS },
+    worker: { maxCachedWorkflows: e.HOMEWARD_WORKER_CACHED_PATHWAYS, workflowBundle: e.HOMEWARD_WORKFLOW_BUNDLE },
     codecKeys: e.HOMEWARD_CODEC_KEYS!,
     kafka: kafkaSettings(e),
     database: { url: e.DATABASE_URL },

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Entry point for `npm start` / `npm test` on a fresh clone: installs the npm dependencies when
-// they are missing or stale, then runs the TypeScript script with tsx. Plain JS: it must run
-// before any dependency exists.
+// they are missing or stale, then runs the TypeScript script (scripts/node-runtime.cjs says how).
+// Plain JS: it must run before any dependency exists.
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+const { nodeCommand } = require('./node-runtime.cjs');
 
 const root = path.resolve(__dirname, '..');
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -30,8 +31,10 @@ if (installed !== lockHash) {
 }
 
 const [script, ...args] = process.argv.slice(2);
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-const child = spawn(tsx, [path.join(root, 'scripts', `${script}.ts`), ...args], { cwd: root, stdio: 'inherit' });
+// The scripts that run a pathway worker in their process, or (the benchmark) fork ones that inherit its settings.
+const runsWorker = ['start', 'bench/main'].includes(script);
+const [node, nodeArgs, env] = nodeCommand(path.join(root, 'scripts', `${script}.ts`), args, { runsWorker });
+const child = spawn(node, nodeArgs, { cwd: root, stdio: 'inherit', env });
 // Ctrl-C reaches the child through the process group; we wait for it to shut down cleanly.
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => child.kill(signal));

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Env } from '../config';
+import { typescriptHook, worker } from '../scripts/node-runtime.cjs';
 import { principals } from '../kafka/acls';
 import { agencies } from '../kafka/topics';
 import { searchAttributes } from '../workflows/search-attributes';
@@ -134,5 +135,29 @@ describe('docker-compose.yml', () => {
     expect(script).toContain('[name=agency-$$agency,');
     expect(principals.agency('housing')).toBe('agency-housing');
     for (const agency of agencies) expect(kafkaEnv(), agency).toHaveProperty(`SCRAM_AGENCY_${agency.toUpperCase().replace(/-/g, '_')}_PASSWORD`);
+  });
+});
+
+// The image and compose must run Node as scripts/node-runtime.cjs does for npm start: a worker
+// without its memory settings, or bundling webpack into itself, holds 100 MiB more.
+describe('the image and compose run Node as scripts/node-runtime.cjs says', () => {
+  const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+  const instruction = (name: string) => dockerfile.split('\n').filter((line) => line.startsWith(`${name} `)).map((line) => line.slice(name.length + 1));
+  const typescript = ['node', '--require', typescriptHook];
+
+  it('runs the worker with the worker’s settings, from a bundle built into the image', () => {
+    const workerCommand = [...typescript, ...worker.nodeArgs, 'workers/main.ts'];
+    expect(JSON.parse(instruction('CMD').at(-1)!)).toEqual(workerCommand);
+    expect(services.worker.command).toEqual(workerCommand);
+    const imageEnv = Object.fromEntries(instruction('ENV').flatMap((line) => line.split(/\s+/).map((pair) => pair.split('=') as [string, string])));
+    expect(imageEnv).toMatchObject(worker.env);
+    const bundle = imageEnv.HOMEWARD_WORKFLOW_BUNDLE;
+    expect(bundle).toMatch(/^\/app\//);
+    expect(instruction('RUN')).toContain(`${typescript.join(' ')} scripts/bundle-workflows.ts ${bundle}`);
+  });
+
+  it('runs the other processes with only the TypeScript hook', () => {
+    expect(services.api.command).toEqual([...typescript, 'api/main.ts']);
+    expect(services['kafka-setup'].command).toEqual([...typescript, 'scripts/kafka-setup.ts']);
   });
 });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../scripts/infra/process';
+import { nodeCommand } from '../scripts/node-runtime.cjs';
 
 // `npm start` as a newcomer runs it (on free ports and a fresh data dir, so nothing else is disturbed):
 // a short summary, and not one warning or error on a normal start and Ctrl-C.
@@ -14,8 +15,9 @@ describe('npm start', () => {
     for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
     const env: NodeJS.ProcessEnv = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), HOMEWARD_DATA_DIR: dataDir };
     for (const inherited of ['TEMPORAL_ADDRESS', 'KAFKA_BROKERS', 'HOMEWARD_OIDC_ISSUER', 'LOG_FORMAT']) delete env[inherited];
-    // Straight to the start script (as `npm start` runs it), so Ctrl-C reaches it as from a terminal.
-    const child = spawn(path.join(__dirname, '..', 'node_modules', '.bin', 'tsx'), [path.join(__dirname, '..', 'scripts', 'start.ts')], { env });
+    // Straight to the start script, as `npm start` runs it (scripts/run.cjs), so Ctrl-C reaches it as from a terminal.
+    const [node, args, childEnv] = nodeCommand(path.join(__dirname, '..', 'scripts', 'start.ts'), [], { runsWorker: true, env });
+    const child = spawn(node, args, { env: childEnv });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));

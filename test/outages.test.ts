@@ -8,6 +8,7 @@ import { setUpTopicsAndAcls } from '../kafka/setup';
 import { topics } from '../kafka/topics';
 import { startKafka } from '../scripts/infra/kafka';
 import { onFreePorts } from '../scripts/infra/process';
+import { nodeCommand } from '../scripts/node-runtime.cjs';
 import type { RunningServer } from '../scripts/infra/temporal';
 import { createTestDatabase } from './support/database';
 import { kafkaAs, TopicReader } from './support/kafka';
@@ -66,7 +67,8 @@ describe('SIGTERM', () => {
       DATABASE_URL: await createTestDatabase(),
       LOG_LEVEL: 'info',
     };
-    const child = spawn(path.join(__dirname, '..', 'node_modules', '.bin', 'tsx'), [path.join(__dirname, '..', 'workers', 'main.ts')], { env });
+    const [node, args, childEnv] = nodeCommand(path.join(__dirname, '..', 'workers', 'main.ts'), [], { runsWorker: true, env });
+    const child = spawn(node, args, { env: childEnv });
     cleanups.push(async () => void child.kill('SIGKILL'));
     let output = '';
     child.stdout.on('data', (d) => (output += d));

@@ -6,7 +6,7 @@ import type { Config } from '../config';
 import { createKafka } from '../kafka/client';
 import { EventPublisher } from '../kafka/publisher';
 import { installTemporalRuntime } from './runtime';
-import { workflowBundle } from './workflow-bundle';
+import { bundleApart } from './bundle-apart';
 
 export interface RunningWorker {
   /** Resolves when the worker has stopped; rejects if it failed. */
@@ -16,8 +16,8 @@ export interface RunningWorker {
 
 /**
  * Wires the pathway workflow and its activities to Temporal and Kafka; nothing else. The workflow
- * code is bundled here unless given pre-built (`bundleWorkflowCode` with the codec's
- * failureConverterPath), as the benchmark does once for all its workers.
+ * code comes pre-built (the benchmark's, once for all its workers; HOMEWARD_WORKFLOW_BUNDLE, as the
+ * container image builds it) or is bundled in a process of its own at start.
  */
 export async function startPathwayWorker(config: Config, logger: Logger, options: { workflowBundle?: { codePath: string } } = {}): Promise<RunningWorker> {
   installTemporalRuntime(logger);
@@ -25,15 +25,15 @@ export async function startPathwayWorker(config: Config, logger: Logger, options
   const dataConverter = createDataConverter(config.codecKeys);
   const kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-worker`, logger });
   const publisher = new EventPublisher(kafka);
+  const given = options.workflowBundle ?? (config.worker.workflowBundle ? { codePath: config.worker.workflowBundle } : undefined);
+  const apart = given ? undefined : await bundleApart(logger);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     dataConverter,
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: workflowBundle.workflowsPath, bundlerOptions: { preloadModules: workflowBundle.preloadModules } }),
+    workflowBundle: given ?? { codePath: apart!.codePath },
     // Bounded, not the SDK's default that grows with the heap: a sleeping pathway evicted from
     // the cache costs nothing until its timer or a command replays it (a short history).
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
@@ -41,7 +41,7 @@ export async function startPathwayWorker(config: Config, logger: Logger, options
     // broker that is down) get this long, then are cancelled and retried by whichever worker runs next.
     shutdownGraceTime: '5 seconds',
     activities: createActivities({ publisher }),
-  });
+  }).finally(() => apart?.remove());
   const done = worker.run().finally(async () => {
     await publisher.close();
     await connection.close();

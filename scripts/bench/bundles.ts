@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { workflowBundle } from '../../workers/workflow-bundle';
+import { writeWorkflowBundle } from '../../workers/workflow-bundle';
 
 export interface Bundles {
   /** Homeward's workflows bundled as the worker bundles them (workers/workflow-bundle.ts). */
@@ -15,16 +15,13 @@ export interface Bundles {
  * and the memory phase alone starts four workers.
  */
 export async function buildBundles(dir: string): Promise<Bundles> {
-  const logger = new DefaultLogger('WARN');
-  const build = async (name: string, options: { workflowsPath: string }) => {
-    const { code } = await bundleWorkflowCode({ ...options, logger });
-    const file = path.join(dir, `${name}-workflows.js`);
-    fs.writeFileSync(file, code);
-    return file;
+  const pathway = path.join(dir, 'pathway-workflows.js');
+  const bare = path.join(dir, 'bare-workflows.js');
+  const bundleBare = async () => {
+    const { code } = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows', 'bare.ts'), logger: new DefaultLogger('WARN') });
+    fs.writeFileSync(bare, code);
   };
-  const [pathway, bare] = await Promise.all([
-    build('pathway', workflowBundle),
-    build('bare', { workflowsPath: path.join(__dirname, 'workflows', 'bare.ts') }),
-  ]);
+  // Homeward's as scripts/bundle-workflows.ts builds it for a worker.
+  await Promise.all([writeWorkflowBundle(pathway), bundleBare()]);
   return { pathway, bare };
 }

@@ -2,12 +2,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tail } from '../infra/process';
+import { typescriptArgs, worker } from '../node-runtime.cjs';
 import type { ChildReady, ChildReply } from './child-protocol';
 import type { ProcessRegistry } from './processes';
 
 /**
- * A benchmark child process (API or worker) as the harness sees it: forked with the harness's own
- * TypeScript loader, its output in a log file, requests and replies over IPC. Its pid is the Node
+ * A benchmark child process (API or worker) as the harness sees it: run as Homeward runs that
+ * process (scripts/node-runtime.cjs; both workers, Homeward's and the bare one, with the worker's
+ * memory settings), its output in a log file, requests and replies over IPC. Its pid is the Node
  * process itself (no wrapper), so /proc figures for it are its own.
  */
 export class BenchChild {
@@ -41,10 +43,11 @@ export class BenchChild {
   static async start(options: { name: string; script: string; env: NodeJS.ProcessEnv; logDir: string; processes: ProcessRegistry }): Promise<BenchChild> {
     const logFile = path.join(options.logDir, `${options.name.replace(/\W+/g, '-')}.log`);
     const log = fs.openSync(logFile, 'a');
+    const runsWorker = options.script === 'worker.ts';
     const child = fork(path.join(__dirname, 'processes', options.script), [], {
-      env: options.env,
-      // The harness's loader (tsx) runs the TypeScript; --expose-gc lets a worker measure its heap after a full GC.
-      execArgv: [...process.execArgv, '--expose-gc'],
+      env: runsWorker ? { ...worker.env, ...options.env } : options.env,
+      // --expose-gc lets a worker measure its heap after a full GC.
+      execArgv: [...typescriptArgs(), ...(runsWorker ? worker.nodeArgs : []), '--expose-gc'],
       stdio: ['ignore', log, log, 'ipc'],
     });
     fs.closeSync(log);

@@ -10,9 +10,8 @@ import { paths } from '../../scripts/infra/paths';
 import { onFreePorts } from '../../scripts/infra/process';
 import { startPostgres } from '../../scripts/infra/postgres';
 import { startTemporalDev, type RunningServer } from '../../scripts/infra/temporal';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { generateDevSecrets, readDevSecrets, type DevSecrets } from '../../config/dev-secrets';
-import { workflowBundle } from '../../workers/workflow-bundle';
+import { writeWorkflowBundle } from '../../workers/workflow-bundle';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -26,15 +25,6 @@ declare module 'vitest' {
     databaseUrl: string;
   }
 }
-
-const quietBundlerLogger = {
-  log: () => {},
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
 
 /**
  * One real Temporal dev server, one real Kafka broker and one real PostgreSQL for the whole run,
@@ -105,10 +95,9 @@ function existingBrokerSecrets(): DevSecrets {
 }
 
 async function prepare(project: TestProject, temporalAddress: string, kafkaBrokers: string, testServerPath: string, workDir: string, credentials: KafkaCredentials) {
-  // With Homeward's failure converter, as a worker given workflowsPath bundles it itself.
-  const bundle = await bundleWorkflowCode({ ...workflowBundle, logger: quietBundlerLogger });
+  // As a worker's is built (scripts/bundle-workflows.ts).
   const bundlePath = path.join(workDir, 'workflow-bundle.js');
-  fs.writeFileSync(bundlePath, bundle.code);
+  await writeWorkflowBundle(bundlePath);
   project.provide('workflowBundlePath', bundlePath);
   await setUpLocalKafka(kafkaBrokers, credentials);
   project.provide('temporalAddress', temporalAddress);

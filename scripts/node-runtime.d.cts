@@ -1,0 +1,9 @@
+/** Types of scripts/node-runtime.cjs (plain JS, as scripts/run.cjs must be). */
+export declare const typescriptHook: string;
+export declare function typescriptArgs(): string[];
+export declare const worker: { nodeArgs: string[]; env: Record<string, string> };
+export declare function nodeCommand(
+  script: string,
+  scriptArgs?: string[],
+  options?: { runsWorker?: boolean; env?: NodeJS.ProcessEnv },
+): [string, string[], NodeJS.ProcessEnv];
