@@ -12,8 +12,8 @@ export const Env = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('homeward-pathways'),
   /**
    * Pathways a worker keeps in memory; the rest are replayed from their short histories when a
-   * timer or command wakes them. 100 keeps a worker at 300–350 MiB on 2 cores with 10,000 open:
-   * it idles at about 265 MiB and each cached pathway adds about 0.3 MiB (bench memory phase,
+   * timer or command wakes them. 100 keeps a worker at about 250 MiB on 2 cores with 10,000 open:
+   * it idles at about 195 MiB and each cached pathway adds about 0.22 MiB (bench memory phase,
    * README's Performance), so a smaller cache would save little. 100 is 2.5× the SDK's 40
    * concurrent workflow tasks, and a trust's peak (0.2 commands/s) replaying every command costs
    * the worker about 1% of a core.

@@ -40,7 +40,7 @@ export const workflowBundle = {
 /**
  * Bundles the pathway workflow into `file`, as a worker given `workflowsPath` would itself. The
  * worker never does it in its own process (workers/bundle-apart.ts): webpack's modules and what it
- * built stay in the heap for good, about 80 MiB of a worker's RSS.
+ * built stay in the heap for good, 75–140 MiB of a worker's RSS.
  */
 export async function writeWorkflowBundle(file: string): Promise<void> {
   const { code } = await bundleWorkflowCode({ ...workflowBundle, logger: new DefaultLogger('WARN') });
