@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { activeReasons, delaySummary } from '../../domain';
+import { activeReasons, delaySummary, evolve, initialState, resolvePolicy } from '../../domain';
 import type { PathwayCommand } from '../../schemas/commands';
-import { date, day, given, history, professionalAndPatient, start } from './spec';
+import type { PathwayEvent } from '../../schemas/events';
+import { started } from './events';
+import { date, day, given, history, professionalAndPatient } from './spec';
 
 // The joint assessment and consent as the documents describe them (rules 2).
-const drd: PathwayCommand = { type: 'discharge-ready', at: day(2), date: date(2) };
-const admitted = () => history([start({ consents: [] }), drd]);
+/** Admitted with no consents yet, the discharge ready date the 2nd: written out, never decided. */
+const admitted = (): PathwayEvent[] => [started({ consents: [] }), { type: 'discharge_ready.recorded', at: day(2), date: date(2) }];
+/** The admitted pathway, then what the commands under test decide from there. */
+const after = (...commands: PathwayCommand[]) => [...admitted(), ...history(commands, resolvePolicy('england'), admitted().reduce(evolve, initialState))];
 const assess = (fields: Record<string, unknown>): PathwayCommand =>
   ({ type: 'assessment', at: day(3), participants: professionalAndPatient, pathway: 'P1', needs: ['domiciliary-care'], consents: [], agreement: { patient: 'agrees' }, ...fields }) as PathwayCommand;
 const consent = (fields: Record<string, unknown>): PathwayCommand => ({ type: 'consent', at: day(4), agency: 'social-care', given: true, ...fields }) as PathwayCommand;
@@ -27,7 +31,7 @@ describe('who takes part in the joint assessment', () => {
   it("records the assessment's summary once, for every agency", () => {
     const summary = { functionalNeeds: ['help to dress'], goals: ['make a hot drink'] };
     given(...admitted()).when(assess({ summary })).then({ type: 'assessment.completed', summary }, {});
-    expect(given(...history([...admittedCommands(), assess({ summary })])).state().assessment?.summary).toEqual(summary);
+    expect(given(...after(assess({ summary }))).state().assessment?.summary).toEqual(summary);
   });
 
   it('the patient takes part, or the reason they do not is recorded', () => {
@@ -39,13 +43,13 @@ describe('who takes part in the joint assessment', () => {
 
   it("the patient's agreement with the plan and destination is recorded; a disagreement shows as a delay on the patient or family", () => {
     given(...admitted()).when(assess({ agreement: undefined })).thenRejects('invalid', /agreement\.patient/);
-    const disagreed = history([...admittedCommands(), assess({ agreement: { patient: 'disagrees', family: 'disagrees' } })]);
+    const disagreed = after(assess({ agreement: { patient: 'disagrees', family: 'disagrees' } }));
     expect(activeReasons(given(...disagreed).state()).filter((r) => r.code === 'family_not_in_agreement')).toEqual([
       { code: 'family_not_in_agreement', agency: 'acute-trust', waitingOn: 'patient', since: day(3), derived: true },
       { code: 'family_not_in_agreement', agency: 'acute-trust', waitingOn: 'family', since: day(3), derived: true },
     ]);
     // A new assessment that records agreement clears it.
-    const agreed = history([...admittedCommands(), assess({ agreement: { patient: 'disagrees' } }), assess({ agreement: { patient: 'agrees' } })]);
+    const agreed = after(assess({ agreement: { patient: 'disagrees' } }), assess({ agreement: { patient: 'agrees' } }));
     expect(activeReasons(given(...agreed).state()).map((r) => r.code)).not.toContain('family_not_in_agreement');
   });
 
@@ -69,7 +73,7 @@ describe('who takes part in the joint assessment', () => {
 });
 
 describe('consent records who gave it and on what basis', () => {
-  const assessed = (fields: Record<string, unknown> = {}) => history([...admittedCommands(), assess(fields)]);
+  const assessed = (fields: Record<string, unknown> = {}) => after(assess(fields));
 
   it('the patient unless said otherwise; a carer never consents for an adult', () => {
     given(...assessed()).when(consent({})).then({ type: 'consent.recorded', givenBy: 'patient' });
@@ -85,7 +89,7 @@ describe('consent records who gave it and on what basis', () => {
   });
 
   it('a patient who lacks capacity is no longer blocked on consent for ever: a best-interests decision unblocks the pathway', () => {
-    const events = history([...admittedCommands(), assess(lacksCapacity('advocate')), { type: 'referral-response', at: day(4), referralId: 'ref-1', agency: 'social-care', response: 'ready' }]);
+    const events = after(assess(lacksCapacity('advocate')), { type: 'referral-response', at: day(4), referralId: 'ref-1', agency: 'social-care', response: 'ready' });
     expect(activeReasons(given(...events).state())).toMatchObject([{ code: 'consent_required', waitingOn: 'patient' }]);
     given(...events).when(consent({ givenBy: 'best_interests', at: day(5) })).then({ type: 'consent.recorded', givenBy: 'best_interests' }, { type: 'pathway.ready_for_discharge' });
   });
@@ -118,16 +122,16 @@ describe('funding per service', () => {
   });
 
   it('funding agreed is recorded per referral, with the day charges start', () => {
-    const assessed = history([...admittedCommands(), assess({})]);
+    const assessed = after(assess({}));
     given(...assessed)
       .when(fund({ chargesFrom: date(20) }))
       .then({ type: 'funding.recorded', referralId: 'ref-1', agency: 'social-care', service: 'domiciliary-care', payer: 'council', charging: 'means_tested', financialAssessment: 'complete', chargesFrom: date(20) });
-    const funded = history([...admittedCommands(), assess({}), fund({ payer: 'self_funded', charging: 'full_cost', financialAssessment: 'not_needed' })]);
+    const funded = after(assess({}), fund({ payer: 'self_funded', charging: 'full_cost', financialAssessment: 'not_needed' }));
     expect(given(...funded).state().referrals[0].funding).toEqual({ payer: 'self_funded', charging: 'full_cost', financialAssessment: 'not_needed' });
   });
 
   it('refuses charges for a free service, a self-funder not paying in full, an unknown referral', () => {
-    const assessed = history([...admittedCommands(), assess({})]);
+    const assessed = after(assess({}));
     given(...assessed).when(fund({ charging: 'free', chargesFrom: date(20) })).thenRejects('invalid', /chargesFrom/);
     given(...assessed).when(fund({ payer: 'self_funded' })).thenRejects('invalid', /full cost/);
     given(...assessed).when(fund({ referralId: 'ref-9' })).thenRejects('unknown_referral');
@@ -159,13 +163,9 @@ describe('housing beyond homelessness', () => {
 
 describe('figures for managers', () => {
   it('a discharged pathway is never delayed now: its delay is history', () => {
-    const inHospital = history([...admittedCommands(), assess({ pathway: 'P0', needs: [] })]);
+    const inHospital = after(assess({ pathway: 'P0', needs: [] }));
     expect(delaySummary(given(...inHospital).state(), date(5))).toMatchObject({ daysDelayed: 3, delayedNow: true });
     const discharged = [...inHospital, ...given(...inHospital).when({ type: 'discharge', at: day(5), date: date(5), destination: 'usual-residence' }).events()];
     expect(delaySummary(given(...discharged).state(), date(9))).toMatchObject({ daysDelayed: 3, delayedNow: false, bedDaysLost: 3 });
   });
 });
-
-function admittedCommands(): PathwayCommand[] {
-  return [start({ consents: [] }), drd];
-}
