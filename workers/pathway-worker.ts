@@ -25,15 +25,15 @@ export async function startPathwayWorker(config: Config, logger: Logger, options
   const dataConverter = createDataConverter(config.codecKeys);
   const kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-worker`, logger });
   const publisher = new EventPublisher(kafka);
-  const given = options.workflowBundle ?? (config.worker.workflowBundle ? { codePath: config.worker.workflowBundle } : undefined);
-  const apart = given ? undefined : await bundleApart(logger);
+  const prebuilt = options.workflowBundle ?? (config.worker.workflowBundle ? { codePath: config.worker.workflowBundle } : undefined);
+  const workflowBundle = prebuilt ?? { code: await bundleApart(logger) };
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     dataConverter,
-    workflowBundle: given ?? { codePath: apart!.codePath },
+    workflowBundle,
     // Bounded, not the SDK's default that grows with the heap: a sleeping pathway evicted from
     // the cache costs nothing until its timer or a command replays it (a short history).
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
@@ -41,7 +41,7 @@ export async function startPathwayWorker(config: Config, logger: Logger, options
     // broker that is down) get this long, then are cancelled and retried by whichever worker runs next.
     shutdownGraceTime: '5 seconds',
     activities: createActivities({ publisher }),
-  }).finally(() => apart?.remove());
+  });
   const done = worker.run().finally(async () => {
     await publisher.close();
     await connection.close();

@@ -38,11 +38,15 @@ export const workflowBundle = {
 } satisfies Pick<BundleOptions, 'workflowsPath' | 'failureConverterPath' | 'preloadModules' | 'webpackConfigHook'>;
 
 /**
- * Bundles the pathway workflow into `file`, as a worker given `workflowsPath` would itself. The
- * worker never does it in its own process (workers/bundle-apart.ts): webpack's modules and what it
- * built stay in the heap for good, 75–140 MiB of a worker's RSS.
+ * The pathway workflow's bundle, as a worker given `workflowsPath` would build it itself. The
+ * worker never builds it in its own process (workers/bundle-apart.ts): webpack's modules and what
+ * it built stay in the heap for good, 75–140 MiB of a worker's RSS.
  */
-export async function writeWorkflowBundle(file: string): Promise<void> {
+export async function workflowBundleCode(): Promise<string> {
   const { code } = await bundleWorkflowCode({ ...workflowBundle, logger: new DefaultLogger('WARN') });
-  fs.writeFileSync(file, code);
+  return code;
+}
+
+export async function writeWorkflowBundle(file: string): Promise<void> {
+  fs.writeFileSync(file, await workflowBundleCode());
 }
