@@ -213,8 +213,9 @@ export async function main(argv: string[]): Promise<number> {
   throw new UsageError(`Unknown command "${verb}"; run homeward --help`);
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/** Runs a command line and exits: with its code, 2 for a usage problem, 1 for any other failure. */
+export function runCli(argv: string[]): void {
+  main(argv).then(
     (code) => process.exit(code),
     (error: unknown) => {
       const usageProblem = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
@@ -223,3 +224,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) runCli(process.argv.slice(2));
