@@ -7,8 +7,13 @@ import { runCommand } from './support/spawn';
 // The worker's process as npm start runs it: Node with the worker's memory settings, and the
 // workflow code bundled in a process of its own (webpack left in the worker's heap held ~80 MiB).
 describe('the worker process', () => {
-  it('runs pathways from a bundle built apart, with the worker’s Node settings and without webpack loaded', async () => {
+  it.each([
+    ['a bundle built apart at start', {}],
+    // The suite's bundle, built as the image builds its own.
+    ['the bundle HOMEWARD_WORKFLOW_BUNDLE names', { HOMEWARD_WORKFLOW_BUNDLE: inject('workflowBundlePath') }],
+  ])('runs pathways from %s, with the worker’s Node settings and without webpack loaded', async (_name, bundle: Record<string, string>) => {
     const env = {
+      ...bundle,
       ...testEnvironment(),
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       KAFKA_BROKERS: inject('kafkaBrokers'),
