@@ -34,12 +34,20 @@ const worker = {
 };
 
 /**
- * The command that runs `script` (a .ts file) as a Homeward process: [executable, args, env].
- * `runsWorker` adds the worker's memory settings; an operator's own MALLOC_ARENA_MAX wins.
+ * Node's arguments and the environment for a Homeward process. `runsWorker` adds the worker's
+ * memory settings; an operator's own MALLOC_ARENA_MAX wins.
  */
-function nodeCommand(script, scriptArgs = [], { runsWorker = false, env = process.env } = {}) {
-  const args = [...typescriptArgs(), ...(runsWorker ? worker.nodeArgs : []), script, ...scriptArgs];
-  return [process.execPath, args, runsWorker ? { ...worker.env, ...env } : env];
+function nodeRuntime({ runsWorker = false, env = process.env } = {}) {
+  return {
+    execArgv: [...typescriptArgs(), ...(runsWorker ? worker.nodeArgs : [])],
+    env: runsWorker ? { ...worker.env, ...env } : env,
+  };
 }
 
-module.exports = { typescriptHook, typescriptArgs, worker, nodeCommand };
+/** The command that runs `script` (a .ts file) as a Homeward process: [executable, args, env]. */
+function nodeCommand(script, scriptArgs = [], options = {}) {
+  const { execArgv, env } = nodeRuntime(options);
+  return [process.execPath, [...execArgv, script, ...scriptArgs], env];
+}
+
+module.exports = { typescriptHook, typescriptArgs, worker, nodeRuntime, nodeCommand };

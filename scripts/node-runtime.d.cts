@@ -2,6 +2,7 @@
 export declare const typescriptHook: string;
 export declare function typescriptArgs(): string[];
 export declare const worker: { nodeArgs: string[]; env: Record<string, string> };
+export declare function nodeRuntime(options?: { runsWorker?: boolean; env?: NodeJS.ProcessEnv }): { execArgv: string[]; env: NodeJS.ProcessEnv };
 export declare function nodeCommand(
   script: string,
   scriptArgs?: string[],

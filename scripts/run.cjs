@@ -31,8 +31,8 @@ if (installed !== lockHash) {
 }
 
 const [script, ...args] = process.argv.slice(2);
-// The scripts that run a pathway worker in their process, or (the benchmark) fork ones that inherit its settings.
-const runsWorker = ['start', 'bench/main'].includes(script);
+// `npm start` runs the pathway worker in its own process (the benchmark's workers get theirs from scripts/bench/children.ts).
+const runsWorker = script === 'start';
 const [node, nodeArgs, env] = nodeCommand(path.join(root, 'scripts', `${script}.ts`), args, { runsWorker });
 const child = spawn(node, nodeArgs, { cwd: root, stdio: 'inherit', env });
 // Ctrl-C reaches the child through the process group; we wait for it to shut down cleanly.

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tail } from '../infra/process';
-import { typescriptArgs, worker } from '../node-runtime.cjs';
+import { nodeRuntime } from '../node-runtime.cjs';
 import type { ChildReady, ChildReply } from './child-protocol';
 import type { ProcessRegistry } from './processes';
 
@@ -43,11 +43,11 @@ export class BenchChild {
   static async start(options: { name: string; script: string; env: NodeJS.ProcessEnv; logDir: string; processes: ProcessRegistry }): Promise<BenchChild> {
     const logFile = path.join(options.logDir, `${options.name.replace(/\W+/g, '-')}.log`);
     const log = fs.openSync(logFile, 'a');
-    const runsWorker = options.script === 'worker.ts';
+    const { execArgv, env } = nodeRuntime({ runsWorker: options.script === 'worker.ts', env: options.env });
     const child = fork(path.join(__dirname, 'processes', options.script), [], {
-      env: runsWorker ? { ...worker.env, ...options.env } : options.env,
+      env,
       // --expose-gc lets a worker measure its heap after a full GC.
-      execArgv: [...typescriptArgs(), ...(runsWorker ? worker.nodeArgs : []), '--expose-gc'],
+      execArgv: [...execArgv, '--expose-gc'],
       stdio: ['ignore', log, log, 'ipc'],
     });
     fs.closeSync(log);
