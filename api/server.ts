@@ -140,7 +140,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     address: config.temporal.address,
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4, maxIntervalMs: () => 400 }))],
   });
-  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.codecKeys) });
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config) });
   const db: Database = connectDatabase(config.database.url, { application: 'homeward-api' });
   await migrate(db);
   const application = createApplication(client, config, db);

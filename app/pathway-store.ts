@@ -1,5 +1,6 @@
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type WorkflowExecutionInfo } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
+import { commandProofRequest } from '../codec/command-proof.cjs';
 import type { Actor } from '../schemas/actor';
 import type { CommandName } from '../schemas/commands';
 import { commandUpdate, pathwayViewQuery, type CommandOutcome, type PathwayInput, type PathwayView } from '../workflows/definitions';
@@ -20,7 +21,7 @@ export class PathwayStore {
       await this.client.workflow.start('dischargePathway', {
         taskQueue: this.taskQueue,
         workflowId: pathwayId,
-        args: [input],
+        args: [input, commandProofRequest('start', pathwayId, new Date().toISOString())],
         // A closed pathway's admission id is never reused for a new stay.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         typedSearchAttributes: [
@@ -47,7 +48,9 @@ export class PathwayStore {
 
   async command(pathwayId: string, name: CommandName, payload: unknown, actor: Actor): Promise<CommandOutcome> {
     try {
-      return await this.client.workflow.getHandle(pathwayId).executeUpdate(commandUpdate(name), { args: [payload, actor] });
+      return await this.client.workflow.getHandle(pathwayId).executeUpdate(commandUpdate(name), {
+        args: [payload, actor, commandProofRequest(name, pathwayId, new Date().toISOString())],
+      });
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw await this.closedOrMissing(pathwayId, error);
       throw fromTemporal(error, pathwayId);
@@ -104,6 +107,10 @@ function fromTemporal(error: unknown, pathwayId: string): unknown {
     const cause = error.cause as { type?: string; message?: string; details?: unknown[] } | undefined;
     if (cause?.type === 'InvalidCommand') {
       return new AppError('invalid', 'invalid', cause.message ?? 'invalid command', (cause.details?.[0] as { path: string; message: string }[]) ?? undefined);
+    }
+    if (cause?.type === 'UnprovenCommand') {
+      // This process signed the command: the worker holding other HOMEWARD_COMMAND_KEYS is a deployment fault, not the caller's.
+      return new AppError('unavailable', 'command_not_trusted', 'The pathway worker did not accept this service\'s command signature (HOMEWARD_COMMAND_KEYS differ); retry once they agree');
     }
     if (cause?.type === 'CommandRejected') {
       return new AppError('conflict', String(cause.details?.[0] ?? 'not_allowed'), cause.message ?? 'command not allowed now');

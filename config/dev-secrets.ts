@@ -14,6 +14,8 @@ export interface DevSecrets {
   patientKeySecret: string;
   /** HOMEWARD_CODEC_KEYS format: `<keyId>:<base64 key>`, newest first. */
   codecKeys: string;
+  /** HOMEWARD_COMMAND_KEYS, same format: signs the application's pathway commands. */
+  commandKeys: string;
   issuer: { kid: string; alg: 'ES256'; privateJwk: JWK; publicJwk: JWK };
   /** Kafka principals of the local broker: `admin` (super user), `homeward` (worker), `adt`, and one per agency. */
   kafka: Record<string, { username: string; password: string }>;
@@ -31,6 +33,7 @@ export async function generateDevSecrets(): Promise<DevSecrets> {
   return {
     patientKeySecret: random(32),
     codecKeys: `dev-${new Date().toISOString().slice(0, 10)}:${crypto.randomBytes(32).toString('base64')}`,
+    commandKeys: `dev-${new Date().toISOString().slice(0, 10)}:${crypto.randomBytes(32).toString('base64')}`,
     issuer: {
       kid,
       alg: 'ES256',
@@ -79,6 +82,7 @@ export function devEnvironment(secrets: DevSecrets, principal = 'homeward'): Rec
   return {
     HOMEWARD_PATIENT_KEY_SECRET: secrets.patientKeySecret,
     HOMEWARD_CODEC_KEYS: secrets.codecKeys,
+    HOMEWARD_COMMAND_KEYS: secrets.commandKeys,
     KAFKA_SASL_MECHANISM: 'scram-sha-512',
     KAFKA_SASL_USERNAME: kafka.username,
     KAFKA_SASL_PASSWORD: kafka.password,

@@ -26,6 +26,12 @@ export const Env = z.object({
    * `<keyId>:<base64 of 32 bytes>`. The first encrypts; every one listed decrypts, so keys rotate.
    */
   HOMEWARD_CODEC_KEYS: optional,
+  /**
+   * Keys that sign every pathway command the application sends to Temporal (HMAC-SHA-256), in the
+   * codec keys' format: the first signs, every one listed checks. The worker refuses a command
+   * without a valid signature, so reaching Temporal's port is not enough to write to a pathway.
+   */
+  HOMEWARD_COMMAND_KEYS: optional,
   KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092'),
   KAFKA_CLIENT_ID: z.string().min(1).default('homeward'),
   /** SASL for an existing cluster (and the local broker, whose credentials npm start generates). */
@@ -74,6 +80,8 @@ export type Config = {
   worker: { maxCachedWorkflows: number; workflowBundle?: string };
   /** Raw HOMEWARD_CODEC_KEYS; parsed by the codec, which names what is wrong. */
   codecKeys: string;
+  /** Raw HOMEWARD_COMMAND_KEYS; parsed by the codec, which names what is wrong. */
+  commandKeys: string;
   kafka: KafkaConfig;
   /** `url` is required by the processes that use the read model (API, projector); they say so at start. */
   database: { url?: string };
@@ -158,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (!e.HOMEWARD_PATIENT_KEY_SECRET) fail('HOMEWARD_PATIENT_KEY_SECRET is not set (npm start generates a development one; a deployment sets its own, 32+ random characters)');
   if (!e.HOMEWARD_CODEC_KEYS) fail('HOMEWARD_CODEC_KEYS is not set (npm start generates a development key; a deployment sets its own)');
+  if (!e.HOMEWARD_COMMAND_KEYS) fail('HOMEWARD_COMMAND_KEYS is not set (npm start generates a development key; a deployment sets its own)');
   const roleMap = e.HOMEWARD_OIDC_ROLE_MAP ? parseJson('HOMEWARD_OIDC_ROLE_MAP', e.HOMEWARD_OIDC_ROLE_MAP) : {};
   if (typeof roleMap !== 'object' || roleMap === null || Array.isArray(roleMap) || Object.values(roleMap).some((v) => typeof v !== 'string')) {
     fail('HOMEWARD_OIDC_ROLE_MAP must be a JSON object of claim value → role');
@@ -167,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
     worker: { maxCachedWorkflows: e.HOMEWARD_WORKER_CACHED_PATHWAYS, workflowBundle: e.HOMEWARD_WORKFLOW_BUNDLE },
     codecKeys: e.HOMEWARD_CODEC_KEYS!,
+    commandKeys: e.HOMEWARD_COMMAND_KEYS!,
     kafka: kafkaSettings(e),
     database: { url: e.DATABASE_URL },
     readModel: { stuckForDays: e.HOMEWARD_STUCK_FOR_DAYS },

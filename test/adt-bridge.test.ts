@@ -48,7 +48,7 @@ beforeAll(async () => {
     address: `127.0.0.1:${proxy.port}`,
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 3, maxIntervalMs: () => 300 }))],
   });
-  const client = new Client({ connection, namespace: system.config.temporal.namespace, dataConverter: createDataConverter(system.config.codecKeys) });
+  const client = new Client({ connection, namespace: system.config.temporal.namespace, dataConverter: createDataConverter(system.config) });
   const handle = createInboundHandler({ app: createApplication(client, system.config), patientKeySecret: system.config.patientKeySecret });
   await positionGroupAtEnd(inject('kafkaBrokers'), groupId, [topics.adt]);
   // The bridge's own parts (handler, consumer, rejection notices); the wrapper only watches.

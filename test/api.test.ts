@@ -4,6 +4,7 @@ import { resolvePolicy } from '../domain';
 import { commandUpdate, type PathwayInput } from '../workflows/definitions';
 import { admission, jointAssessment } from './support/fixtures';
 import { eventually, startSystem } from './support/system';
+import { proofFor } from './support/temporal';
 
 // The HTTP API on the real Temporal dev server: Updates with validators, visibility, reports.
 let system: Awaited<ReturnType<typeof startSystem>>;
@@ -141,12 +142,12 @@ describe('HTTP API', () => {
     const startWorkflowOperation = new WithStartWorkflowOperation('dischargePathway', {
       taskQueue: system.config.temporal.taskQueue,
       workflowId: `pathway-${body.admissionId}`,
-      args: [input],
+      args: [input, proofFor('start', `pathway-${body.admissionId}`)],
       workflowIdConflictPolicy: 'FAIL',
     });
     // Both arrive in the workflow's very first task.
     const outcome = await system.client.workflow.executeUpdateWithStart(commandUpdate('discharge-ready'), {
-      args: [{ date: new Date().toISOString().slice(0, 10) }],
+      args: [{ date: new Date().toISOString().slice(0, 10) }, undefined, proofFor('discharge-ready', `pathway-${body.admissionId}`)],
       startWorkflowOperation,
     });
     expect(outcome).toEqual({ stage: 'assessment', events: [{ sequence: 2, type: 'discharge_ready.recorded' }] });

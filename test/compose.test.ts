@@ -19,7 +19,7 @@ const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'ut
 const services = compose.services;
 
 /** A value as compose gives it once an operator has supplied the variables it requires (`${NAME:?…}`) and defaults apply (`${NAME:-x}`). */
-const supplied: Record<string, string> = { HOMEWARD_OIDC_ISSUER: 'https://login.example.nhs.uk', HOMEWARD_CODEC_KEYS: `k1:${Buffer.alloc(32).toString('base64')}` };
+const supplied: Record<string, string> = { HOMEWARD_OIDC_ISSUER: 'https://login.example.nhs.uk', HOMEWARD_CODEC_KEYS: `k1:${Buffer.alloc(32).toString('base64')}`, HOMEWARD_COMMAND_KEYS: `c1:${Buffer.alloc(32).toString('base64')}` };
 const resolve = (value: string) =>
   value.replace(/\$\{(\w+):-([^}]*)\}/g, (_m, _name: string, fallback: string) => fallback).replace(/\$\{(\w+):\?[^}]*\}/g, (_m, name: string) => supplied[name] ?? 'x'.repeat(32));
 
@@ -83,6 +83,13 @@ describe('docker-compose.yml', () => {
     expect(port).toBe(String(Env.parse({}).HTTP_PORT));
   });
 
+  it('publishes Temporal and its UI on loopback only (whoever reaches them reads every pathway)', () => {
+    for (const name of ['temporal', 'temporal-ui']) {
+      expect(services[name].ports?.length, name).toBeGreaterThan(0);
+      for (const mapping of services[name].ports!) expect(mapping, name).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+    }
+  });
+
   it('registers exactly the search attributes the workflow upserts', () => {
     const command = JSON.stringify(services['temporal-search-attributes'].command);
     const registered = [...command.matchAll(/--name (\w+) --type (\w+)/g)].map(([, name, type]) => `${name}=${type}`);
@@ -98,8 +105,9 @@ describe('docker-compose.yml', () => {
   /** A compose reference to a variable that must be set: no published default. */
   const required = /^\$\{[A-Z0-9_]+:\?[^}]+\}$/;
 
-  it('gives no secret a default: Kafka passwords, the NHS-number hash key and the codec keys must be set', () => {
-    const secrets = { worker: ['KAFKA_SASL_PASSWORD', 'HOMEWARD_PATIENT_KEY_SECRET', 'HOMEWARD_CODEC_KEYS'], api: ['KAFKA_SASL_PASSWORD', 'HOMEWARD_PATIENT_KEY_SECRET', 'HOMEWARD_CODEC_KEYS'], 'kafka-setup': ['KAFKA_SASL_PASSWORD'] };
+  it('gives no secret a default: Kafka passwords, the NHS-number hash key, the codec keys and the command keys must be set', () => {
+    const homeward = ['KAFKA_SASL_PASSWORD', 'HOMEWARD_PATIENT_KEY_SECRET', 'HOMEWARD_CODEC_KEYS', 'HOMEWARD_COMMAND_KEYS'];
+    const secrets = { worker: homeward, api: homeward, 'kafka-setup': ['KAFKA_SASL_PASSWORD'] };
     for (const [name, keys] of Object.entries(secrets)) {
       for (const key of keys) expect(String(services[name].environment?.[key]), `${name}: ${key}`).toMatch(required);
     }

@@ -3,7 +3,11 @@ import { loadConfig } from '../config';
 import { resolvePolicy } from '../domain';
 
 // Secrets have no default: every test names its own (these are not keys of anything real).
-const secrets = { HOMEWARD_PATIENT_KEY_SECRET: 'x'.repeat(32), HOMEWARD_CODEC_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}` };
+const secrets = {
+  HOMEWARD_PATIENT_KEY_SECRET: 'x'.repeat(32),
+  HOMEWARD_CODEC_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+  HOMEWARD_COMMAND_KEYS: `c1:${Buffer.alloc(32, 9).toString('base64')}`,
+};
 
 describe('deployment configuration', () => {
   it('has defaults that run everything locally', () => {
@@ -25,9 +29,10 @@ describe('deployment configuration', () => {
   });
 
   it('has no published default for any secret: a missing one fails at start, named', () => {
-    expect(() => loadConfig({ HOMEWARD_CODEC_KEYS: secrets.HOMEWARD_CODEC_KEYS })).toThrow(/HOMEWARD_PATIENT_KEY_SECRET is not set/);
+    expect(() => loadConfig({ ...secrets, HOMEWARD_PATIENT_KEY_SECRET: undefined })).toThrow(/HOMEWARD_PATIENT_KEY_SECRET is not set/);
     expect(() => loadConfig({ ...secrets, HOMEWARD_PATIENT_KEY_SECRET: 'short' })).toThrow(/HOMEWARD_PATIENT_KEY_SECRET: at least 32/);
-    expect(() => loadConfig({ HOMEWARD_PATIENT_KEY_SECRET: secrets.HOMEWARD_PATIENT_KEY_SECRET })).toThrow(/HOMEWARD_CODEC_KEYS is not set/);
+    expect(() => loadConfig({ ...secrets, HOMEWARD_CODEC_KEYS: undefined })).toThrow(/HOMEWARD_CODEC_KEYS is not set/);
+    expect(() => loadConfig({ ...secrets, HOMEWARD_COMMAND_KEYS: undefined })).toThrow(/HOMEWARD_COMMAND_KEYS is not set/);
     expect(() => loadConfig({ ...secrets, KAFKA_SASL_USERNAME: 'homeward' })).toThrow(/KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD go together/);
   });
 

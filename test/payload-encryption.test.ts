@@ -8,7 +8,7 @@ import { pathwayViewQuery } from '../workflows/definitions';
 import { admission, jointAssessment, nhsNumber } from './support/fixtures';
 import { testSecrets } from './support/secrets';
 import { eventually, startSystem } from './support/system';
-import { connectDevServer } from './support/temporal';
+import { connectDevServer, proofFor } from './support/temporal';
 
 // Temporal stores what Homeward sends it: the patient must be in there only encrypted. Homeward's
 // own worker and API run on the real dev server; a plain client (no codec) reads what is stored.
@@ -113,12 +113,13 @@ describe('patient data in Temporal', () => {
   });
 
   it('encodes failure messages and stack traces too', async () => {
+    const workflowId = `pathway-${crypto.randomUUID()}`;
     const handle = await system.client.workflow.start('dischargePathway', {
       taskQueue: system.config.temporal.taskQueue,
-      workflowId: `pathway-${crypto.randomUUID()}`,
+      workflowId,
       // No start command: the workflow code throws, failing its task with a message and a stack
       // (the SDK logs that failure, decoded, as a warning: expected output).
-      args: [{ patientKey: 'not-a-pathway' }],
+      args: [{ patientKey: 'not-a-pathway' }, proofFor('start', workflowId)],
     });
     try {
       const failed = await eventually(

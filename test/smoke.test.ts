@@ -7,7 +7,7 @@ import { topics } from '../kafka/topics';
 import { pathwayViewQuery, pathwayWorkflowId, type PathwayInput } from '../workflows/definitions';
 import { admission } from './support/fixtures';
 import { kafkaAs, TopicReader } from './support/kafka';
-import { connectDevServer, createWorker, uniqueTaskQueue } from './support/temporal';
+import { connectDevServer, createWorker, proofFor, uniqueTaskQueue } from './support/temporal';
 
 // The foundation end to end: a pathway workflow on the real Temporal dev server publishes its
 // first event to the real Kafka broker.
@@ -40,7 +40,7 @@ describe('smoke: Temporal → activity → Kafka', () => {
       policy: resolvePolicy('england'),
       patientKey: 'test-key',
     };
-    const handle = await temporal.client.workflow.start('dischargePathway', { taskQueue, workflowId: pathwayId, args: [input] });
+    const handle = await temporal.client.workflow.start('dischargePathway', { taskQueue, workflowId: pathwayId, args: [input, proofFor('start', pathwayId)] });
 
     const [message] = (await reader.waitFor((all) => all.some((m) => m.key === pathwayId))).filter((m) => m.key === pathwayId);
     await reader.stop();

@@ -7,7 +7,7 @@ import { commandUpdate, pathwayViewQuery, pathwayWorkflowId, type PathwayInput }
 import { admission, jointAssessment } from './support/fixtures';
 import { kafkaAs, TopicReader } from './support/kafka';
 import { eventually } from './support/system';
-import { connectDevServer, createWorker, uniqueTaskQueue } from './support/temporal';
+import { connectDevServer, createWorker, proofFor, uniqueTaskQueue } from './support/temporal';
 
 // A worker process dies mid-pathway: a deadline falls and a command arrives while none runs.
 // A new worker picks the pathway up and every event still reaches Kafka exactly as recorded.
@@ -36,14 +36,14 @@ describe('worker stopped mid-pathway and restarted', () => {
     const input: PathwayInput = { start: { ...start, type: 'start', at: new Date().toISOString() }, policy, patientKey: 'restart' };
 
     const first = await startWorker();
-    const handle = await temporal.client.workflow.start('dischargePathway', { taskQueue, workflowId, args: [input] });
-    await handle.executeUpdate(commandUpdate('assessment'), { args: [{ ...jointAssessment, pathway: 'P1', needs: ['equipment', 'reablement'] }] });
+    const handle = await temporal.client.workflow.start('dischargePathway', { taskQueue, workflowId, args: [input, proofFor('start', workflowId)] });
+    await handle.executeUpdate(commandUpdate('assessment'), { args: [{ ...jointAssessment, pathway: 'P1', needs: ['equipment', 'reablement'] }, undefined, proofFor('assessment', workflowId)] });
     const acceptBy = Date.parse((await handle.query(pathwayViewQuery)).state.referrals.find((r) => r.referralId === 'ref-1')!.acceptBy!);
     await first.stop();
     const stoppedAt = Date.now();
 
     // While no worker runs: equipment's acceptance deadline passes and another agency answers.
-    const answered = handle.executeUpdate(commandUpdate('referral-response'), { args: [{ referralId: 'ref-2', agency: 'intermediate-care', response: 'ready' }] });
+    const answered = handle.executeUpdate(commandUpdate('referral-response'), { args: [{ referralId: 'ref-2', agency: 'intermediate-care', response: 'ready' }, undefined, proofFor('referral-response', workflowId)] });
     await eventually(async () => Date.now(), (now) => now > acceptBy, 30_000);
 
     const restartedAt = Date.now();

@@ -19,7 +19,7 @@ export interface RunningBridges {
  * `groupId` must start with `homeward-`, the consumer groups the `homeward` principal may use.
  */
 export async function startInboundBridges(config: Config, logger: Logger, groupId = 'homeward-inbound'): Promise<RunningBridges> {
-  const dataConverter = createDataConverter(config.codecKeys);
+  const dataConverter = createDataConverter(config);
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
   const app = createApplication(client, config);

@@ -22,7 +22,7 @@ export interface RunningWorker {
 export async function startPathwayWorker(config: Config, logger: Logger, options: { workflowBundle?: { codePath: string } } = {}): Promise<RunningWorker> {
   installTemporalRuntime(logger);
   // First: a malformed HOMEWARD_CODEC_KEYS stops the process before it connects to anything.
-  const dataConverter = createDataConverter(config.codecKeys);
+  const dataConverter = createDataConverter(config);
   const kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-worker`, logger });
   const publisher = new EventPublisher(kafka);
   const prebuilt = options.workflowBundle ?? (config.worker.workflowBundle ? { codePath: config.worker.workflowBundle } : undefined);

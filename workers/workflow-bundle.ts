@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, type BundleOptions } from '@temporalio/worker';
-import { failureConverterPath } from '../codec/data-converter';
+import { failureConverterPath, payloadConverterPath } from '../codec/data-converter';
 
 const root = path.join(__dirname, '..');
 
@@ -22,20 +22,22 @@ const root = path.join(__dirname, '..');
 export const workflowBundle = {
   workflowsPath: path.join(root, 'workflows', 'index.ts'),
   failureConverterPath,
+  payloadConverterPath,
   preloadModules: [
     'zod',
     path.join(root, 'schemas', 'commands.ts'),
     path.join(root, 'schemas', 'command-shapes.ts'),
     path.join(root, 'schemas', 'actor.ts'),
     path.join(root, 'domain', 'index.ts'),
+    payloadConverterPath,
     // The workflow's own pure helpers (not discharge-pathway.ts: it sets up activities at load).
-    ...['definitions', 'routing-context', 'search-attributes', 'search-attribute-values'].map((name) => path.join(root, 'workflows', `${name}.ts`)),
+    ...['definitions', 'command-proofs', 'routing-context', 'search-attributes', 'search-attribute-values'].map((name) => path.join(root, 'workflows', `${name}.ts`)),
   ],
   // The SDK reads the bundle's inline source map into every workflow thread to map stack traces.
   // Lines and names are all it needs; the sources' text (zod's, mostly) was 1.1 MB of the 3.2 MB
   // bundle, held parsed by the worker for nothing.
   webpackConfigHook: (config) => ({ ...config, devtool: 'inline-nosources-source-map' }),
-} satisfies Pick<BundleOptions, 'workflowsPath' | 'failureConverterPath' | 'preloadModules' | 'webpackConfigHook'>;
+} satisfies Pick<BundleOptions, 'workflowsPath' | 'failureConverterPath' | 'payloadConverterPath' | 'preloadModules' | 'webpackConfigHook'>;
 
 /**
  * The pathway workflow's bundle, as a worker given `workflowsPath` would build it itself. The

@@ -3,6 +3,7 @@ import type { PathwayEvent } from '../schemas/events';
 import type { PathwayState, Policy } from '../domain';
 import type { StartCommand, CommandName } from '../schemas/commands';
 import type { Actor } from '../schemas/actor';
+import type { CommandProofRequest } from '../codec/command-proof.cjs';
 
 /** Names the outside world uses: keep stable (domain.md's public contract). */
 export const pathwayWorkflowId = (admissionId: string) => `pathway-${admissionId}`;
@@ -33,6 +34,8 @@ export interface CarriedState {
   /** How many timeline events have reached Kafka; the rest are still to publish. */
   published: number;
   runs: number;
+  /** Signatures of the commands applied in the last minutes (workflows/command-proofs.ts); absent from older runs. */
+  commandProofs?: [string, number][];
 }
 
 export interface CommandOutcome {
@@ -55,6 +58,7 @@ export const pathwayViewQuery = defineQuery<PathwayView>('pathway');
 
 /**
  * One Update per pathway command, named as in the HTTP API (`POST /pathways/{id}/{command}`):
- * the command's payload and who gave it (optional: Updates sent before actors existed had one argument).
+ * the command's payload, who gave it and the application's proof that it sent it
+ * (`commandProofRequest`, signed by the codec). Updates in older histories have one or two arguments.
  */
-export const commandUpdate = (name: CommandName) => defineUpdate<CommandOutcome, [unknown, Actor?]>(name);
+export const commandUpdate = (name: CommandName) => defineUpdate<CommandOutcome, [unknown, Actor?, CommandProofRequest?]>(name);

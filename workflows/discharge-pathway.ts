@@ -36,6 +36,7 @@ import {
   type PathwayView,
   type RecordedPathwayEvent,
 } from './definitions';
+import { CommandProofs } from './command-proofs';
 import { searchAttributeUpdates } from './search-attribute-values';
 import { routingContext } from './routing-context';
 
@@ -59,9 +60,11 @@ const defaultContinueAsNewAfter = 500;
  * workflow only turns Updates and timers into commands, records the resulting events, keeps
  * search attributes current and hands the events to Kafka.
  */
-export async function dischargePathway(input: PathwayInput): Promise<PathwayView> {
+export async function dischargePathway(input: PathwayInput, startProof?: unknown): Promise<PathwayView> {
   const pathwayId = workflowInfo().workflowId;
   const now = () => new Date().toISOString();
+  const proofs = new CommandProofs(pathwayId, input.carried?.commandProofs);
+  refuseUnprovenStart(input, startProof, proofs);
   // A pathway keeps the rules it started under (PathwayState.rules): one started before the
   // documents' pathway replays and carries on under rules 1, one started before a patient meeting
   // the criteria to reside again stopped being ready for discharge under rules 2; a carried state
@@ -130,7 +133,10 @@ export async function dischargePathway(input: PathwayInput): Promise<PathwayView
    * The API has already checked the payload in full with zod; this guards against Updates sent
    * straight to Temporal without zod, which cannot run on the worker's shared, frozen schemas.
    */
-  const validate = (name: (typeof commandNames)[number], payload: unknown): void => {
+  const validate = (name: (typeof commandNames)[number], payload: unknown, proof: unknown): void => {
+    // First: a command Homeward did not send is refused before anything reads it.
+    const unproven = proofs.problem(name, proof, Date.now());
+    if (unproven) throw ApplicationFailure.create({ type: 'UnprovenCommand', nonRetryable: true, message: `${name} refused: ${unproven}` });
     const issues = shapeIssues(name, payload);
     if (issues.length > 0) {
       throw ApplicationFailure.create({
@@ -166,10 +172,18 @@ export async function dischargePathway(input: PathwayInput): Promise<PathwayView
   for (const name of commandNames) {
     // The handler normalises as zod's lenient parse did for older Updates now in histories
     // (defaults filled in, unknown fields dropped), so those replay unchanged.
-    setHandler(commandUpdate(name), (payload: unknown, actor?: Actor) => record(decideOrReject(name, payload), actor), {
-      // Runs before the Update is written to history: a rejected command leaves no trace.
-      validator: (payload: unknown, _actor?: Actor) => validate(name, payload),
-    });
+    // The actor is trusted because the proof's signature covers it with the payload.
+    setHandler(
+      commandUpdate(name),
+      (payload: unknown, actor?: Actor, proof?: unknown) => {
+        proofs.remember(proof, Date.now());
+        return record(decideOrReject(name, payload), actor);
+      },
+      {
+        // Runs before the Update is written to history (and never on replay): a rejected command leaves no trace.
+        validator: (payload: unknown, _actor?: Actor, proof?: unknown) => validate(name, payload, proof),
+      },
+    );
   }
   setHandler(pathwayViewQuery, view);
 
@@ -195,7 +209,7 @@ export async function dischargePathway(input: PathwayInput): Promise<PathwayView
       log.info('continuing as new', { pathwayId, events: timeline.length });
       await continueAsNew<typeof dischargePathway>({
         ...input,
-        carried: { state, timeline, published, runs },
+        carried: { state, timeline, published, runs, commandProofs: proofs.carry() },
       });
     }
     const deadline = nextDeadline(state, input.policy);
@@ -214,4 +228,19 @@ export async function dischargePathway(input: PathwayInput): Promise<PathwayView
   }
   await condition(allHandlersFinished);
   return view();
+}
+
+/**
+ * A pathway starts only from the application (a start signed as its commands are) or from its own
+ * continue-as-new, which only Temporal can mark as such. Checked on the first run of the first
+ * task only: a history replays whatever keys the worker has now, and a refused start ends the run
+ * before it records or publishes anything.
+ */
+function refuseUnprovenStart(input: PathwayInput, proof: unknown, proofs: CommandProofs): void {
+  const info = workflowInfo();
+  if (info.unsafe.isReplaying) return;
+  const problem = input.carried
+    ? info.continuedFromExecutionRunId ? undefined : 'it carries a previous run\'s state but is not a continuation of one'
+    : proofs.problem('start', proof, info.runStartTime.getTime());
+  if (problem) throw ApplicationFailure.create({ type: 'UnprovenStart', nonRetryable: true, message: `start refused: ${problem}` });
 }

@@ -181,6 +181,6 @@ export class BenchSystem {
       return connection;
     });
     const connection = await this.connection;
-    return new Client({ connection, namespace: this.config.temporal.namespace, ...(kind === 'homeward' ? { dataConverter: createDataConverter(this.config.codecKeys) } : {}) });
+    return new Client({ connection, namespace: this.config.temporal.namespace, ...(kind === 'homeward' ? { dataConverter: createDataConverter(this.config) } : {}) });
   }
 }

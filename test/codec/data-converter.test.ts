@@ -6,11 +6,12 @@ import { createDataConverter } from '../../codec/data-converter';
 import { CodecKeyError } from '../../codec/keys';
 
 const codecKeys = `k1:${crypto.randomBytes(32).toString('base64')}`;
+const commandKeys = `c1:${crypto.randomBytes(32).toString('base64')}`;
 
 // What a client or an activity sends loads the converter as the SDK does (by path, with Node's require).
 describe("Homeward's data converter", () => {
   it('moves failure messages and stack traces into an encrypted payload, and reads them back', async () => {
-    const converter = loadDataConverter(createDataConverter(codecKeys));
+    const converter = loadDataConverter(createDataConverter({ codecKeys, commandKeys }));
     const error = ApplicationFailure.create({ message: 'Ada Lovelace-Byron has no consent', type: 'CommandRejected', details: ['consent_required'] });
     const failure = await encodeErrorToFailure(converter, error);
     expect(failure.message).toBe('Encoded failure');
@@ -24,7 +25,8 @@ describe("Homeward's data converter", () => {
     expect(back.details).toEqual(['consent_required']);
   });
 
-  it('fails at construction on a malformed key setting', () => {
-    expect(() => createDataConverter('k1:short')).toThrow(CodecKeyError);
+  it('fails at construction on a malformed key setting, naming it', () => {
+    expect(() => createDataConverter({ codecKeys: 'k1:short', commandKeys })).toThrow(CodecKeyError);
+    expect(() => createDataConverter({ codecKeys, commandKeys: 'c1:short' })).toThrow(/HOMEWARD_COMMAND_KEYS/);
   });
 });

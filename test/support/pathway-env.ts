@@ -1,6 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { inject } from 'vitest';
 import { createActivities } from '../../activities';
 import { resolvePolicy, type Policy } from '../../domain';
@@ -13,6 +13,17 @@ import { admission } from './fixtures';
 import { registerSearchAttributes } from '../../scripts/infra/temporal';
 import { kafkaAs } from './kafka';
 import { createWorker, testDataConverter, uniqueTaskQueue } from './temporal';
+import { commandProofRequest } from '../../codec/command-proof.cjs';
+import { CommandSigningCodec } from '../../codec/command-signing-codec';
+import { failureConverterPath, payloadConverterPath } from '../../codec/data-converter';
+import { testSecrets } from './secrets';
+
+/** Signed but not encrypted: the history recorder's, since a committed history must replay without a key. */
+const signingOnlyConverter = () => ({
+  payloadCodecs: [CommandSigningCodec.fromSettings(undefined, testSecrets().commandKeys)],
+  payloadConverterPath,
+  failureConverterPath,
+});
 
 /**
  * The real Java time-skipping server with the real pathway workflow, whose activities publish to
@@ -34,7 +45,7 @@ export class PathwayTestEnv {
    * with `plainPayloads` (the history recorder: a committed history must replay without a key).
    */
   static async create(options: { testServerPath?: string; kafkaBrokers?: string; workflowsPath?: string; plainPayloads?: boolean } = {}): Promise<PathwayTestEnv> {
-    const dataConverter = options.plainPayloads ? undefined : testDataConverter();
+    const dataConverter = options.plainPayloads ? signingOnlyConverter() : testDataConverter();
     const env = await TestWorkflowEnvironment.createTimeSkipping({
       server: { executable: { type: 'existing-path', path: options.testServerPath ?? inject('testServerPath') } },
       client: { dataConverter },
@@ -51,6 +62,9 @@ export class PathwayTestEnv {
     });
     return new PathwayTestEnv(env, worker, worker.run(), publisher, taskQueue);
   }
+
+  /** The server's skipped time: a command's proof is signed at the time the pathway lives in. */
+  private readonly clock = () => this.env.currentTimeMs();
 
   async today(offsetDays = 0): Promise<string> {
     return new Date((await this.env.currentTimeMs()) + offsetDays * 86_400_000).toISOString().slice(0, 10);
@@ -72,10 +86,10 @@ export class PathwayTestEnv {
     const handle = await this.env.client.workflow.start<typeof dischargePathway>('dischargePathway', {
       taskQueue: this.taskQueue,
       workflowId: options.workflowId ?? pathwayWorkflowId(payload.admissionId),
-      args: [input],
+      args: [input, commandProofRequest('start', options.workflowId ?? pathwayWorkflowId(payload.admissionId), new Date(now).toISOString())],
     });
     this.started.push(handle.workflowId);
-    return new Pathway(handle);
+    return new Pathway(handle, this.clock);
   }
 
   /**
@@ -90,7 +104,7 @@ export class PathwayTestEnv {
       const handle = this.env.client.workflow.getHandle<typeof dischargePathway>(id);
       if ((await handle.describe()).status.name !== 'RUNNING') continue;
       // Refused when it closed meanwhile (a command of the test's own, still finishing): either way it ends.
-      await handle.executeUpdate(commandUpdate('cancel'), { args: [{ reason: 'other' }] }).catch(() => undefined);
+      await signedCommand(handle, this.clock, 'cancel', { reason: 'other' }).catch(() => undefined);
       await handle.result();
     }
   }
@@ -107,15 +121,24 @@ export class PathwayTestEnv {
   }
 }
 
+/** As the application sends a command: signed (the workflow refuses anything else), with `actor` when given. */
+async function signedCommand(handle: WorkflowHandle<typeof dischargePathway>, clock: () => Promise<number>, name: CommandName, payload: unknown, actor?: Actor) {
+  const proof = commandProofRequest(name, handle.workflowId, new Date(await clock()).toISOString());
+  return handle.executeUpdate(commandUpdate(name), { args: [payload, actor, proof] });
+}
+
 export class Pathway {
-  constructor(readonly handle: WorkflowHandleWithFirstExecutionRunId<typeof dischargePathway>) {}
+  constructor(
+    readonly handle: WorkflowHandleWithFirstExecutionRunId<typeof dischargePathway>,
+    private readonly clock: () => Promise<number>,
+  ) {}
 
   get id(): string {
     return this.handle.workflowId;
   }
 
   command(name: CommandName, payload: Record<string, unknown> = {}, actor?: Actor) {
-    return this.handle.executeUpdate(commandUpdate(name), { args: actor ? [payload, actor] : [payload] });
+    return signedCommand(this.handle, this.clock, name, payload, actor);
   }
 
   view(): Promise<PathwayView> {

@@ -39,7 +39,7 @@ export async function startSystem(overrides: Partial<Record<string, string>> = {
   const worker: Worker = await createWorker({
     connection: temporal.nativeConnection,
     taskQueue: config.temporal.taskQueue,
-    dataConverter: testDataConverter(config.codecKeys),
+    dataConverter: testDataConverter(config),
     activities: createActivities({ publisher }),
   });
   const running = worker.run();

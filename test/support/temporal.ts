@@ -3,11 +3,12 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { createDataConverter } from '../../codec/data-converter';
+import { createDataConverter, type TemporalKeys } from '../../codec/data-converter';
 import { testSecrets } from './secrets';
+import { commandProofRequest } from '../../codec/command-proof.cjs';
 
 /** The data converter Homeward's processes use, with the run's development keys unless given others. */
-export const testDataConverter = (codecKeys = testSecrets().codecKeys): DataConverter => createDataConverter(codecKeys);
+export const testDataConverter = (keys: Partial<TemporalKeys> = {}): DataConverter => createDataConverter({ ...testSecrets(), ...keys });
 
 /**
  * A client and a native connection to the suite's real Temporal dev server. The client encrypts
@@ -18,7 +19,7 @@ export async function connectDevServer(options: { codecKeys?: string | false } =
   if (!address) throw new Error('No Temporal server: this test needs the servers global setup starts (unset HOMEWARD_SKIP_SERVERS)');
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });
-  const dataConverter = options.codecKeys === false ? undefined : testDataConverter(options.codecKeys);
+  const dataConverter = options.codecKeys === false ? undefined : testDataConverter(options.codecKeys ? { codecKeys: options.codecKeys } : {});
   return {
     client: new Client({ connection, dataConverter }),
     nativeConnection,
@@ -28,6 +29,9 @@ export async function connectDevServer(options: { codecKeys?: string | false } =
     },
   };
 }
+
+/** A command's proof as the application makes it (signed by the test data converter's codec on the way out). */
+export const proofFor = (command: string, workflowId: string, at = new Date()) => commandProofRequest(command, workflowId, at.toISOString());
 
 /** Pre-built workflow bundle from global setup: bundling once saves seconds per test file. */
 export function workflowBundle(): WorkerOptions['workflowBundle'] {

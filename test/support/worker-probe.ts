@@ -17,7 +17,7 @@ async function main() {
   const worker = await startPathwayWorker(config, createLogger('worker-probe', 'warn'));
   const connection = await Connection.connect({ address: config.temporal.address });
   try {
-    const app = createApplication(new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.codecKeys) }), config);
+    const app = createApplication(new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config) }), config);
     const actor = { subject: 'worker-probe', role: 'discharge-team' } as const;
     const { pathwayId } = await app.pathways.start(actor, admission({ admissionId: `probe-${process.pid}-${Date.now()}` }));
     const read = await app.pathways.read(actor, pathwayId);

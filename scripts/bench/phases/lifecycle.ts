@@ -15,6 +15,7 @@ import { scenarios, type ScenarioDriver } from '../lifecycle-scenarios';
 import { row, type Phase, type Row } from '../phase';
 import { findDescendant } from '../proc';
 import { median } from '../stats';
+import { commandProofRequest } from '../../../codec/command-proof.cjs';
 
 const actor: Actor = { subject: 'bench', role: 'discharge-team' };
 
@@ -34,9 +35,12 @@ function driver(env: TestWorkflowEnvironment, taskQueue: string, patientKeySecre
         patientKey: patientKey(payload.patient.nhsNumber, patientKeySecret),
         actor,
       };
-      const handle = await env.client.workflow.start('dischargePathway', { taskQueue, workflowId: pathwayWorkflowId(payload.admissionId), args: [input] });
+      const workflowId = pathwayWorkflowId(payload.admissionId);
+      // Signed as the application signs them, at the server's time (the workflow checks the proof's time against its own).
+      const proof = async (name: string) => commandProofRequest(name, workflowId, new Date(await env.currentTimeMs()).toISOString());
+      const handle = await env.client.workflow.start('dischargePathway', { taskQueue, workflowId, args: [input, await proof('start')] });
       return {
-        command: (name, body = {}) => handle.executeUpdate(commandUpdate(name), { args: [body, actor] }),
+        command: async (name, body = {}) => handle.executeUpdate(commandUpdate(name), { args: [body, actor, await proof(name)] }),
         view: () => handle.query(pathwayViewQuery),
         result: () => handle.result(),
       };
@@ -56,7 +60,7 @@ export const lifecyclePhase: Phase = {
     fs.writeFileSync(wrapper, `#!/bin/sh\nexec "${await ensureTestServer()}" "$@" >>"${path.join(system.workDir, 'time-skipping-server.log')}" 2>&1\n`, { mode: 0o755 });
     const env = await TestWorkflowEnvironment.createTimeSkipping({
       server: { executable: { type: 'existing-path', path: wrapper } },
-      client: { dataConverter: createDataConverter(system.config.codecKeys) },
+      client: { dataConverter: createDataConverter(system.config) },
     });
     const release = system.cleanup.push('time-skipping server', () => env.teardown());
     system.processes.add('time-skipping server', findDescendant(process.pid, /io\.temporal\.testserver\.TestServer/));
