@@ -19,7 +19,7 @@ const histories = fs
   }));
 
 describe('replay of recorded pathway histories', () => {
-  it('has the representative histories: P0, P1 goals met, six-week handover, escalation/decline/cancel, readmission, continue-as-new, actors; and under the documents\' rules: home care without intermediate care, a handover accepted late, a best-interests decision; under rules 3: the criteria to reside met again while ready', () => {
+  it('has the representative histories: P0, P1 goals met, six-week handover, escalation/decline/cancel, readmission, continue-as-new, actors; and under the documents\' rules: home care without intermediate care, a handover accepted late, a best-interests decision; under rules 3: the criteria to reside met again while ready; signed commands, continued as new', () => {
     expect(histories.map((h) => h.workflowId).sort()).toEqual([
       'p0-handed-back',
       'p1-actors',
@@ -29,6 +29,8 @@ describe('replay of recorded pathway histories', () => {
       'p1-home-care-without-intermediate-care',
       'p1-reablement-handover-accepted-late',
       'p1-readmitted-day-29',
+      'p1-signed-commands',
+      'p1-signed-commands-continued',
       'p1-six-week-handover',
       'p2-escalation-decline-cancel',
       'p3-best-interests',

@@ -23,7 +23,10 @@ const team = [{ role: 'nurse' }, { role: 'patient' }];
 /** Saves the history once the pathway has ended, or as it stands (`open`) for one still waiting on an agency. */
 async function save(name: string, pathway: Pathway, open = false) {
   if (!open) await pathway.handle.result().catch(() => undefined);
-  const history = await pathway.handle.fetchHistory();
+  write(name, await pathway.handle.fetchHistory());
+}
+
+function write(name: string, history: temporal.api.history.v1.IHistory) {
   // protobufjs' own JSON form: read back with History.fromObject by the replay test.
   const json = temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, enums: String, bytes: String });
   fs.writeFileSync(path.join(__dirname, `${name}.json`), `${JSON.stringify(json, null, 1)}\n`);
@@ -103,6 +106,21 @@ it('p1-actors', async () => {
   await withActors.command('discharge', { date: await t.today(), destination: 'usual-residence' }, nurse);
   await withActors.command('cancel', { reason: 'died' }, nurse);
   await save('p1-actors', withActors);
+});
+
+it('p1-signed-commands', async () => {
+  // Every command signed as the application signs it (third Update argument, a second start argument),
+  // continued as new mid-way: the run saved starts from a carried state and carries the applied signatures.
+  const nurse: Actor = { subject: 'history:nurse', role: 'discharge-team' };
+  const signed = await t.start({}, { workflowId: 'pathway-history-signed', actor: nurse, continueAsNewAfter: 4 });
+  await signed.command('discharge-ready', { date: await t.today(-1) }, nurse);
+  const participants = [{ role: 'nurse' }, { role: 'social_worker' }, { role: 'patient' }];
+  await signed.command('assessment', { participants, agreement: { patient: 'agrees' }, pathway: 'P1', needs: ['equipment'] }, nurse);
+  await signed.command('referral-response', { referralId: 'ref-1', agency: 'equipment', response: 'ready' }, nurse);
+  await signed.command('delay-reason', { code: 'awaiting_transport', agency: 'acute-trust' }, nurse);
+  await signed.command('discharge', { date: await t.today(), destination: 'usual-residence' }, nurse);
+  await save('p1-signed-commands-continued', signed);
+  write('p1-signed-commands', await t.env.client.workflow.getHandle(signed.id, signed.handle.firstExecutionRunId).fetchHistory());
 });
 
 // Rules 2 (the pathway as the source documents describe it): recorded after patched('pathway-as-documents').
