@@ -6,7 +6,8 @@ import type { Actor } from '../schemas/actor';
 
 /**
  * Bearer tokens from the trust's OIDC issuer, verified against its JWKS: signature, issuer,
- * audience, expiry, and only the pinned algorithms (never `none` or a shared-secret HS*).
+ * audience, expiry, issue time and lifetime (within the clock skew), type, and only the pinned
+ * algorithms (never `none` or a shared-secret HS*).
  */
 export function createAuthenticator(oidc: Config['oidc']): (authorization: string | undefined) => Promise<Actor> {
   if (!oidc.issuer) throw new Error('Invalid configuration: HOMEWARD_OIDC_ISSUER is not set: the API accepts no request without a token issuer (npm start runs a development one)');
@@ -23,12 +24,38 @@ export function createAuthenticator(oidc: Config['oidc']): (authorization: strin
     if (!authorization) throw new AppError('unauthenticated', 'missing_token', 'Missing Authorization: Bearer <token>');
     if (!match) throw unauthenticated('Malformed Authorization header: expected "Bearer <token>"');
     try {
-      const { payload } = await jwtVerify(match[1], await jwks(), { issuer, audience: oidc.audience, algorithms: oidc.algorithms, requiredClaims: ['exp', 'sub'] });
+      const { payload, protectedHeader } = await jwtVerify(match[1], await jwks(), {
+        issuer,
+        audience: oidc.audience,
+        algorithms: oidc.algorithms,
+        requiredClaims: ['exp', 'sub'],
+        // Requires iat, refuses one in the future beyond the skew, and a token older than any may live.
+        maxTokenAge: oidc.maxTokenLifetimeSeconds,
+        clockTolerance: oidc.clockSkewSeconds,
+      });
+      checkTokenType(protectedHeader.typ);
+      checkLifetime(payload.iat!, payload.exp!, oidc.maxTokenLifetimeSeconds);
       return actorFromClaims(payload as Record<string, unknown>, oidc);
     } catch (error) {
       throw asAuthError(error);
     }
   };
+}
+
+/**
+ * An access token (RFC 9068 `at+jwt`) or a plain JWT; any other type is a token minted for
+ * something else (a logout token, a DPoP proof) that happens to carry our issuer's signature.
+ */
+function checkTokenType(typ: unknown): void {
+  if (typ === undefined) return;
+  const type = typeof typ === 'string' ? typ.toLowerCase().replace(/^application\//, '') : undefined;
+  if (type !== 'jwt' && type !== 'at+jwt') throw unauthenticated(`Token type (typ) ${JSON.stringify(typ)} is not an access token: expected JWT or at+jwt`);
+}
+
+/** A token minted to live longer than the deployment allows is refused outright, however young it is now. */
+function checkLifetime(iat: number, exp: number, maxSeconds: number): void {
+  const lifetime = exp - iat;
+  if (lifetime > maxSeconds) throw unauthenticated(`Token lifetime (exp - iat) of ${lifetime} seconds is longer than the ${maxSeconds} seconds this API accepts`);
 }
 
 async function discoverJwks(issuer: string, jwksUrl: string | undefined): Promise<JWTVerifyGetKey> {
@@ -50,11 +77,17 @@ async function discoverJwks(issuer: string, jwksUrl: string | undefined): Promis
 function asAuthError(error: unknown): unknown {
   if (error instanceof AppError) return error;
   if (error instanceof errors.JWTExpired) return unauthenticated('Token expired');
-  if (error instanceof errors.JWTClaimValidationFailed) return unauthenticated(`Token claim ${error.claim} is not acceptable`);
+  if (error instanceof errors.JWTClaimValidationFailed) return unauthenticated(claimRefusal(error));
   if (error instanceof errors.JOSEAlgNotAllowed) return unauthenticated('Token signed with an algorithm this API does not accept');
   if (error instanceof errors.JWKSTimeout || (error instanceof TypeError && /fetch/i.test(error.message))) {
     return new AppError('unavailable', 'issuer_unreachable', "The token issuer's keys cannot be fetched right now");
   }
   if (error instanceof errors.JOSEError) return unauthenticated('Invalid token');
   return error;
+}
+
+function claimRefusal(error: errors.JWTClaimValidationFailed): string {
+  if (error.reason === 'missing') return `Token claim ${error.claim} is missing`;
+  if (error.claim === 'iat' && error.reason === 'check_failed') return 'Token claim iat is in the future';
+  return `Token claim ${error.claim} is not acceptable`;
 }

@@ -46,6 +46,10 @@ export interface DevTokenRequest {
   ttlSeconds?: number;
 }
 
+/** An hour: well inside the API's default maximum lifetime (HOMEWARD_OIDC_MAX_TOKEN_LIFETIME). */
+const devTokenSeconds = 3600;
+
+/** Signed as a trust's issuer would: `typ` JWT, `iat` now, a lifetime the API accepts. */
 export async function signDevToken(secrets: DevSecrets, request: DevTokenRequest): Promise<string> {
   const key = await importJWK(secrets.issuer.privateJwk, secrets.issuer.alg);
   return new SignJWT({ roles: [request.role], ...(request.sites?.length ? { sites: request.sites } : {}) })
@@ -54,6 +58,6 @@ export async function signDevToken(secrets: DevSecrets, request: DevTokenRequest
     .setAudience(request.audience)
     .setSubject(request.subject ?? `dev:${request.role}`)
     .setIssuedAt()
-    .setExpirationTime(`${request.ttlSeconds ?? 12 * 3600}s`)
+    .setExpirationTime(`${request.ttlSeconds ?? devTokenSeconds}s`)
     .sign(key);
 }

@@ -61,8 +61,16 @@ export const Env = z.object({
   HOMEWARD_OIDC_ROLES_CLAIM: z.string().min(1).default('roles'),
   /** JSON object: claim value → Homeward role, e.g. a national RBAC activity code → "discharge-team". */
   HOMEWARD_OIDC_ROLE_MAP: optional,
-  /** Claim (dotted path) listing the sites a discharge team or manager may act on; absent = every site. */
+  /** Claim (dotted path) listing the sites a discharge team or manager may act on; absent = every site, malformed = refused. */
   HOMEWARD_OIDC_SITES_CLAIM: z.string().min(1).default('sites'),
+  /**
+   * Longest a token may be minted to live (exp - iat), in seconds. Two hours: Microsoft Entra ID's
+   * access tokens live 60-90 minutes and most issuers' an hour, so a trust's own tokens pass, while
+   * a token taken from a log or a browser is useless soon after. At most a day.
+   */
+  HOMEWARD_OIDC_MAX_TOKEN_LIFETIME: z.coerce.number().int().min(60).max(86_400).default(7_200),
+  /** Seconds the issuer's clock may differ from ours when checking exp, nbf and iat. */
+  HOMEWARD_OIDC_CLOCK_SKEW: z.coerce.number().int().min(0).max(300).default(60),
   HOMEWARD_REGION: z.enum(['england', 'scotland', 'wales']).default('england'),
   /** JSON object of policy overrides (durations, SLAs) for this deployment. */
   HOMEWARD_POLICY: z.string().optional(),
@@ -95,6 +103,8 @@ export type Config = {
     rolesClaim: string;
     roleMap: Record<string, string>;
     sitesClaim: string;
+    maxTokenLifetimeSeconds: number;
+    clockSkewSeconds: number;
   };
   region: 'england' | 'scotland' | 'wales';
   policyOverrides: unknown;
@@ -112,6 +122,20 @@ function parseJson(name: string, text: string): unknown {
   } catch {
     return fail(`${name} is not valid JSON`);
   }
+}
+
+const loopbackHosts = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/**
+ * Whoever answers for the issuer hands out the keys every token is checked against, so they come
+ * over https: plain http is a development convenience for an issuer on this machine only.
+ */
+function checkIssuerTransport(name: string, url: string | undefined, env: 'development' | 'production'): void {
+  if (!url) return;
+  const { protocol, hostname } = new URL(url);
+  if (protocol === 'https:') return;
+  if (env === 'production') fail(`${name} must be an https: URL in production (got ${protocol})`);
+  if (protocol !== 'http:' || !loopbackHosts.has(hostname)) fail(`${name} must be an https: URL, or http: on this machine only (127.0.0.1, ::1, localhost)`);
 }
 
 const issuesText = (error: z.ZodError) => error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
@@ -167,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!e.HOMEWARD_PATIENT_KEY_SECRET) fail('HOMEWARD_PATIENT_KEY_SECRET is not set (npm start generates a development one; a deployment sets its own, 32+ random characters)');
   if (!e.HOMEWARD_CODEC_KEYS) fail('HOMEWARD_CODEC_KEYS is not set (npm start generates a development key; a deployment sets its own)');
   if (!e.HOMEWARD_COMMAND_KEYS) fail('HOMEWARD_COMMAND_KEYS is not set (npm start generates a development key; a deployment sets its own)');
+  for (const name of ['HOMEWARD_OIDC_ISSUER', 'HOMEWARD_OIDC_JWKS_URL'] as const) checkIssuerTransport(name, e[name], e.HOMEWARD_ENV);
   const roleMap = e.HOMEWARD_OIDC_ROLE_MAP ? parseJson('HOMEWARD_OIDC_ROLE_MAP', e.HOMEWARD_OIDC_ROLE_MAP) : {};
   if (typeof roleMap !== 'object' || roleMap === null || Array.isArray(roleMap) || Object.values(roleMap).some((v) => typeof v !== 'string')) {
     fail('HOMEWARD_OIDC_ROLE_MAP must be a JSON object of claim value → role');
@@ -189,6 +214,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rolesClaim: e.HOMEWARD_OIDC_ROLES_CLAIM,
       roleMap: roleMap as Record<string, string>,
       sitesClaim: e.HOMEWARD_OIDC_SITES_CLAIM,
+      maxTokenLifetimeSeconds: e.HOMEWARD_OIDC_MAX_TOKEN_LIFETIME,
+      clockSkewSeconds: e.HOMEWARD_OIDC_CLOCK_SKEW,
     },
     region: e.HOMEWARD_REGION,
     policyOverrides,

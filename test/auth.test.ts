@@ -1,6 +1,7 @@
-import { SignJWT, generateKeyPair } from 'jose';
+import { SignJWT, generateKeyPair, importJWK, type JWTHeaderParameters } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admission, jointAssessment } from './support/fixtures';
+import { testSecrets } from './support/secrets';
 import { eventually, startSystem } from './support/system';
 
 // The trust boundary on the real API, Temporal and a real issuer (discovery + JWKS over HTTP);
@@ -135,6 +136,73 @@ describe('site limits and agencies acting only as themselves', () => {
     expect(own).toMatchObject({ status: 200, body: { events: [{ type: 'referral.accepted' }] } });
     const view = await system.call('GET', `/pathways/${pathwayId}`);
     expect(view.body.state.referrals.map((r: { status: string }) => r.status)).toEqual(['requested', 'accepted']);
+  });
+});
+
+/**
+ * A token signed with the run's issuer key as an attacker holding a token from a careless or
+ * compromised client would shape it: any claims, header and times (seconds from now; `iat: null`
+ * leaves it out). Defaults are a well-formed manager token.
+ */
+async function issued(claims: Record<string, unknown>, shape: { header?: Partial<JWTHeaderParameters>; iat?: number | null; exp?: number } = {}): Promise<string> {
+  const { issuer } = testSecrets();
+  const now = Math.floor(Date.now() / 1000);
+  const jwt = new SignJWT({ roles: ['manager'], ...claims })
+    .setProtectedHeader({ alg: issuer.alg, kid: issuer.kid, ...shape.header })
+    .setIssuer(system.issuer)
+    .setAudience('homeward')
+    .setSubject('mallory')
+    .setExpirationTime(now + (shape.exp ?? 600));
+  if (shape.iat !== null) jwt.setIssuedAt(now + (shape.iat ?? 0));
+  return jwt.sign(await importJWK(issuer.privateJwk, issuer.alg));
+}
+
+describe('a token that would widen its holder’s rights is refused (issue 19)', () => {
+  const read = (bearer: string) => system.callWith(bearer, 'GET', `/pathways/${pathwayId}`);
+  const refusedAs401 = (response: Awaited<ReturnType<typeof read>>, message: string | RegExp) => {
+    expect({ status: response.status, message: response.body.message }).toEqual({ status: 401, message: typeof message === 'string' ? message : expect.stringMatching(message) });
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm="homeward"/);
+  };
+
+  it('a malformed sites claim is 401 naming the claim, never every site and never 500', async () => {
+    const named = 'Token claim sites must be a non-empty list of at most 50 site codes';
+    // The pathway is at LEEDS-GEN; before the fix `sites: []` read it as an unlimited manager.
+    for (const sites of [[], [''], ['x'.repeat(65)], [7], ['ELSEWHERE', 7], 'LEEDS-GEN']) {
+      const bearer = await issued({ sites });
+      refusedAs401(await read(bearer), named);
+      refusedAs401(await system.callWith(bearer, 'GET', '/pathways?status=all'), named);
+    }
+    expect((await read(await issued({ sites: ['LEEDS-GEN'] }))).status).toBe(200);
+    expect((await read(await issued({}))).status).toBe(200);
+  });
+
+  it('a token naming several Homeward roles is 403 naming them, in either order', async () => {
+    for (const roles of [['agency:social-care', 'agency:housing'], ['agency:housing', 'agency:social-care']]) {
+      const response = await system.callWith(await issued({ roles }), 'GET', '/pathways');
+      expect({ status: response.status, message: response.body.message }).toEqual({
+        status: 403,
+        message: "Needs permission exactly one Homeward role: the token's roles claim names several (agency:housing, agency:social-care)",
+      });
+    }
+    for (const roles of [['discharge-team', 'manager'], ['manager', 'agency:equipment']]) {
+      const start = await system.callWith(await issued({ roles }), 'POST', '/pathways', admission());
+      expect(start).toMatchObject({ status: 403, body: { message: expect.stringMatching(/names several \((discharge-team, manager|agency:equipment, manager)\)$/) } });
+    }
+  });
+
+  it('a token minted to live for 100 years is 401 naming its lifetime; one issued in the future, or with no iat, is 401', async () => {
+    const century = 100 * 365 * 86_400;
+    refusedAs401(await read(await issued({}, { exp: century })), `Token lifetime (exp - iat) of ${century} seconds is longer than the 7200 seconds this API accepts`);
+    refusedAs401(await read(await issued({}, { iat: 3600, exp: 4200 })), 'Token claim iat is in the future');
+    refusedAs401(await read(await issued({}, { iat: null })), 'Token claim iat is missing');
+    // The issuer's clock a little ahead (within HOMEWARD_OIDC_CLOCK_SKEW) and the longest lifetime allowed still pass.
+    expect((await read(await issued({}, { iat: 30 }))).status).toBe(200);
+    expect((await read(await issued({}, { iat: -100, exp: 7100 }))).status).toBe(200);
+  });
+
+  it('only an access token is accepted: typ absent, JWT or at+jwt; a logout token or a DPoP proof is 401', async () => {
+    for (const typ of ['JWT', 'at+jwt', 'application/at+jwt', undefined]) expect({ typ, status: (await read(await issued({}, { header: { typ } }))).status }).toEqual({ typ, status: 200 });
+    for (const typ of ['logout+jwt', 'dpop+jwt', 'secevent+jwt']) refusedAs401(await read(await issued({}, { header: { typ } })), /^Token type \(typ\) .* is not an access token/);
   });
 });
 

@@ -36,6 +36,29 @@ describe('deployment configuration', () => {
     expect(() => loadConfig({ ...secrets, KAFKA_SASL_USERNAME: 'homeward' })).toThrow(/KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD go together/);
   });
 
+  it('takes the issuer’s keys over https in production, and over http only from this machine in development', () => {
+    const production = { ...secrets, HOMEWARD_ENV: 'production' };
+    expect(() => loadConfig({ ...production, HOMEWARD_OIDC_ISSUER: 'http://login.example.nhs.uk' })).toThrow('Invalid configuration: HOMEWARD_OIDC_ISSUER must be an https: URL in production (got http:)');
+    // Not even the loopback development issuer.
+    expect(() => loadConfig({ ...production, HOMEWARD_OIDC_ISSUER: 'http://127.0.0.1:8090/dev-issuer' })).toThrow(/HOMEWARD_OIDC_ISSUER must be an https: URL in production/);
+    expect(() => loadConfig({ ...production, HOMEWARD_OIDC_ISSUER: 'https://login.example.nhs.uk', HOMEWARD_OIDC_JWKS_URL: 'http://login.example.nhs.uk/jwks' })).toThrow(/HOMEWARD_OIDC_JWKS_URL must be an https: URL in production/);
+    expect(loadConfig({ ...production, HOMEWARD_OIDC_ISSUER: 'https://login.example.nhs.uk', HOMEWARD_OIDC_JWKS_URL: 'https://keys.example.nhs.uk/jwks' }).oidc).toMatchObject({ issuer: 'https://login.example.nhs.uk' });
+    for (const issuer of ['http://127.0.0.1:8090/dev-issuer', 'http://[::1]:8090/dev-issuer', 'http://localhost:8090/dev-issuer', 'https://login.example.nhs.uk']) {
+      expect(loadConfig({ ...secrets, HOMEWARD_OIDC_ISSUER: issuer }).oidc.issuer).toBe(issuer);
+    }
+    for (const [name, url] of [['HOMEWARD_OIDC_ISSUER', 'http://keycloak.internal:8080/realms/trust'], ['HOMEWARD_OIDC_JWKS_URL', 'http://10.0.0.5/jwks'], ['HOMEWARD_OIDC_ISSUER', 'ftp://127.0.0.1/issuer']]) {
+      expect(() => loadConfig({ ...secrets, [name]: url })).toThrow(`Invalid configuration: ${name} must be an https: URL, or http: on this machine only (127.0.0.1, ::1, localhost)`);
+    }
+  });
+
+  it('bounds a token’s lifetime and the issuer’s clock skew, with safe defaults', () => {
+    expect(loadConfig(secrets).oidc).toMatchObject({ maxTokenLifetimeSeconds: 7200, clockSkewSeconds: 60 });
+    expect(loadConfig({ ...secrets, HOMEWARD_OIDC_MAX_TOKEN_LIFETIME: '600', HOMEWARD_OIDC_CLOCK_SKEW: '0' }).oidc).toMatchObject({ maxTokenLifetimeSeconds: 600, clockSkewSeconds: 0 });
+    // A setting cannot bring back the 100-year token, nor lift the check.
+    for (const lifetime of ['3153600000', '0', 'forever']) expect(() => loadConfig({ ...secrets, HOMEWARD_OIDC_MAX_TOKEN_LIFETIME: lifetime })).toThrow(/HOMEWARD_OIDC_MAX_TOKEN_LIFETIME/);
+    for (const skew of ['3600', '-1']) expect(() => loadConfig({ ...secrets, HOMEWARD_OIDC_CLOCK_SKEW: skew })).toThrow(/HOMEWARD_OIDC_CLOCK_SKEW/);
+  });
+
   it('takes per-deployment durations and SLAs (Scotland and Wales differ from England)', () => {
     const config = loadConfig({ ...secrets, HOMEWARD_REGION: 'scotland', HOMEWARD_POLICY: '{"readmissionWatchDays": 28, "sla": {"housing": {"acceptWithinHours": 48}}}' });
     const policy = resolvePolicy(config.region, config.policyOverrides);

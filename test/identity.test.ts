@@ -1,16 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { actorFromClaims, claimValues } from '../app/identity';
+import { actorFromClaims, claimValues, type ClaimSettings } from '../app/identity';
 import { can, visibility } from '../app/permissions';
 import { AppError } from '../app/errors';
 
 const settings = { rolesClaim: 'roles', roleMap: {}, sitesClaim: 'sites' };
 
+/** How actorFromClaims answers: the error's kind and message (the HTTP status follows from the kind), or `accepted`. */
+function refusal(claims: Record<string, unknown>, claimSettings: ClaimSettings = settings): string {
+  try {
+    actorFromClaims(claims, claimSettings);
+  } catch (error) {
+    return error instanceof AppError ? `${error.kind}: ${error.message}` : String(error);
+  }
+  return 'accepted';
+}
+
 describe('a token’s claims as an actor', () => {
   it('takes roles and sites from the configured claims', () => {
     expect(actorFromClaims({ sub: 'u1', roles: ['manager'], sites: ['LEEDS-GEN', 'LEEDS-GEN'] }, settings)).toEqual({ subject: 'u1', role: 'manager', sites: ['LEEDS-GEN'] });
-    expect(actorFromClaims({ sub: 'svc', roles: ['agency:housing'] }, settings)).toEqual({ subject: 'svc', role: 'agency', agency: 'housing' });
-    // The most privileged staff role wins; an agency token never carries site limits.
-    expect(actorFromClaims({ sub: 'u2', roles: ['manager', 'discharge-team'] }, settings).role).toBe('discharge-team');
+    // An agency token never carries site limits; values that are not Homeward roles are ignored.
+    expect(actorFromClaims({ sub: 'svc', roles: ['agency:housing', 'offline_access'], sites: ['LEEDS-GEN'] }, settings)).toEqual({ subject: 'svc', role: 'agency', agency: 'housing' });
+    expect(actorFromClaims({ sub: 'u2', roles: ['manager', 'manager'] }, settings)).toEqual({ subject: 'u2', role: 'manager' });
   });
 
   it('maps an identity provider’s own codes (CIS2 national RBAC) through a nested claim', () => {
@@ -27,18 +37,44 @@ describe('a token’s claims as an actor', () => {
   });
 
   it('refuses a token with no Homeward role, an unknown agency or no subject, naming what is missing', () => {
-    const refusal = (claims: Record<string, unknown>) => {
-      try {
-        actorFromClaims(claims, settings);
-      } catch (error) {
-        return error instanceof AppError ? `${error.kind}: ${error.message}` : String(error);
-      }
-      return 'accepted';
-    };
     expect(refusal({ sub: 'u', roles: ['porter'] })).toMatch(/^forbidden: .*roles claim names none of/);
     expect(refusal({ sub: 'u', roles: ['agency:plumbers'] })).toMatch(/^forbidden: /);
     expect(refusal({ roles: ['manager'] })).toMatch(/^forbidden: .*no subject/);
     expect(refusal({ sub: 'u', roles: 'manager' })).toBe('accepted');
+  });
+
+  it('refuses a token naming several Homeward roles, whatever their order, naming them (403)', () => {
+    for (const roles of [['agency:social-care', 'agency:housing'], ['agency:housing', 'agency:social-care']]) {
+      expect(refusal({ sub: 'u', roles })).toBe("forbidden: Needs permission exactly one Homeward role: the token's roles claim names several (agency:housing, agency:social-care)");
+    }
+    expect(refusal({ sub: 'u', roles: ['manager', 'discharge-team'] })).toMatch(/^forbidden: .*names several \(discharge-team, manager\)$/);
+    expect(refusal({ sub: 'u', roles: ['discharge-team', 'agency:housing'] })).toMatch(/^forbidden: .*names several \(agency:housing, discharge-team\)$/);
+    // Two identity-provider codes mapped to two roles are two roles too.
+    const mapped = { ...settings, roleMap: { B0360: 'discharge-team', B0157: 'manager' } };
+    expect(() => actorFromClaims({ sub: 'u', roles: ['B0360', 'B0157'] }, mapped)).toThrow(/names several \(discharge-team, manager\)/);
+    expect(actorFromClaims({ sub: 'u', roles: ['B0157'] }, mapped).role).toBe('manager');
+  });
+
+  it('reads the sites claim strictly: a malformed one refuses the token (401 naming the claim), never lifts the limit', () => {
+    const named = 'unauthenticated: Token claim sites must be a non-empty list of at most 50 site codes';
+    for (const sites of [[], [''], ['x'.repeat(65)], [7], ['LEEDS-GEN', 7], ['LEEDS-GEN', null], [['LEEDS-GEN']], 'LEEDS-GEN', null, {}, {LEEDS: true}, ['LEEDS\u0000GEN']]) {
+      expect({ sites, got: refusal({ sub: 'u', roles: ['manager'], sites }) }).toEqual({ sites, got: named });
+    }
+    expect(refusal({ sub: 'u', roles: ['manager'], sites: Array.from({ length: 51 }, (_, i) => `SITE-${i}`) })).toBe(named);
+    expect(actorFromClaims({ sub: 'u', roles: ['manager'], sites: ['x'.repeat(64)] }, settings).sites).toEqual(['x'.repeat(64)]);
+    // Absent: the role's whole scope (every site, for staff).
+    expect(actorFromClaims({ sub: 'u', roles: ['discharge-team'] }, settings)).toEqual({ subject: 'u', role: 'discharge-team' });
+  });
+
+  it('reads a sites claim through arrays as strictly: every entry must name a site', () => {
+    const cis2 = (...roles: Record<string, unknown>[]) => ({ sub: 'u', roles: ['manager'], nhsid_nrbac_roles: roles });
+    const bySite = { ...settings, sitesClaim: 'nhsid_nrbac_roles.org_code' };
+    const refused = (claims: Record<string, unknown>) => refusal(claims, bySite);
+    expect(actorFromClaims(cis2({ org_code: 'RR8' }, { org_code: ['RAE', 'RR8'] }), bySite).sites).toEqual(['RR8', 'RAE']);
+    for (const claims of [cis2(), cis2({ org_code: 'RR8' }, { role_code: 'R8003' }), cis2({ org_code: [] }), cis2({ org_code: '' }), cis2({ org_code: 42 }), { sub: 'u', roles: ['manager'], nhsid_nrbac_roles: 'RR8' }]) {
+      expect(refused(claims)).toBe('unauthenticated: Token claim nhsid_nrbac_roles.org_code must be a non-empty list of at most 50 site codes');
+    }
+    expect(actorFromClaims({ sub: 'u', roles: ['manager'] }, bySite)).toEqual({ subject: 'u', role: 'manager' });
   });
 });
 

@@ -22,6 +22,9 @@ import type { BenchOptions } from './options';
 import { waitUntilIdle } from './proc';
 import { ProcessRegistry } from './processes';
 
+/** How long the run's tokens live: signed once, they must outlast the longest run. */
+export const benchTokenSeconds = 6 * 3600;
+
 /** The API and the worker the starts, commands and event-lag phases drive, started on first use. */
 export interface Services {
   http: HttpClient;
@@ -110,6 +113,8 @@ export class BenchSystem {
       KAFKA_BROKERS: kafkaBrokers,
       DATABASE_URL: databaseUrl,
       HOMEWARD_OIDC_ISSUER: issuer.url,
+      // A run signs its tokens once and takes hours: longer than the product's default maximum.
+      HOMEWARD_OIDC_MAX_TOKEN_LIFETIME: String(benchTokenSeconds),
       HTTP_HOST: '127.0.0.1',
       // The product's default, as `npm start` runs: request logging is part of what a request costs.
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
@@ -152,7 +157,7 @@ export class BenchSystem {
         audience: this.config.oidc.audience,
         role: 'discharge-team',
         subject: 'bench',
-        ttlSeconds: 6 * 3600,
+        ttlSeconds: benchTokenSeconds,
       });
       return { http: new HttpClient((api.ready as { url: string }).url, token), api, worker };
     })();

@@ -14,7 +14,7 @@ import { closedLoop, keptUp, openLoop, sleep } from '../load';
 import { row, type Phase, type Row } from '../phase';
 import { seedPathway, seedSites } from '../seed-pathways';
 import { percentile, summarise } from '../stats';
-import type { BenchSystem } from '../system';
+import { benchTokenSeconds, type BenchSystem } from '../system';
 
 const topic = topics.pathwayEvents;
 type Offsets = Map<number, bigint>;
@@ -126,7 +126,7 @@ async function managerClient(system: BenchSystem, url: string): Promise<HttpClie
     audience: system.config.oidc.audience,
     role: 'manager',
     subject: 'bench-manager',
-    ttlSeconds: 6 * 3600,
+    ttlSeconds: benchTokenSeconds,
   });
   return new HttpClient(url, token);
 }
