@@ -1,13 +1,15 @@
+import { stringify } from 'csv-stringify/sync';
 import { DelayReasonCode, DischargePathwayCode } from '../schemas/common';
 import type { Tally } from '../readmodel/delay-report';
 import type { SitrepCounts } from '../readmodel/sitrep';
 
-/** RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled; CRLF line ends. */
-const field = (value: string | number) => {
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-export const toCsv = (header: string[], rows: (string | number)[][]) => [header, ...rows].map((row) => row.map(field).join(',')).join('\r\n') + '\r\n';
+/**
+ * RFC 4180 (fields with a comma, quote or line break quoted, quotes doubled; CRLF line ends), and no
+ * cell a spreadsheet would run: a text cell starting with =, +, -, @, tab or CR (a site `-SUM(2)`)
+ * gets a leading `'`, so it opens as text. Numbers keep their sign. `quote_record_delimiter`: with
+ * CRLF chosen, csv-stringify would otherwise quote a field only for a whole CRLF, not a lone LF or CR.
+ */
+const toCsv = (header: string[], rows: (string | number)[][]) => stringify([header, ...rows], { record_delimiter: 'windows', quote_record_delimiter: true, escape_formulas: true });
 
 /** The delay report as CSV: one line per tally, the totals first, then each dimension's keys. */
 export function delayReportCsv(report: { totals: Tally } & Record<`by${string}`, Record<string, Tally>>): string {

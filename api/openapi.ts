@@ -26,9 +26,21 @@ const pathParameter = { name: 'id', in: 'path', required: true, schema: { type: 
 
 const freshness = 'Says how fresh the read model is: `freshness` in the body (the last event applied, events still to read), and headers X-Read-Model-Last-Event-At and X-Read-Model-Lag';
 
-/** Every operation but /health and /openapi.json: a bearer token, and the answers for its absence. */
-function secured<P extends Record<string, Record<string, { responses: Record<string | number, unknown> }>>>(paths: P): P {
+type Paths = Record<string, Record<string, { responses: Record<string | number, unknown> }>>;
+
+const tooManyRequests = errorResponse('Too many requests from this client (a token’s subject, or without one an address) in a minute; Retry-After says when to try again');
+
+/** Every operation but /health: limited per client. */
+function limited<P extends Paths>(paths: P): P {
   for (const operations of Object.values(paths)) {
+    for (const operation of Object.values(operations)) (operation.responses as Record<number, unknown>)[429] = tooManyRequests;
+  }
+  return paths;
+}
+
+/** Every operation but /health, /openapi.json and the dashboard's page: a bearer token, and the answers for its absence. */
+function secured<P extends Paths>(paths: P): P {
+  for (const operations of Object.values(limited(paths))) {
     for (const operation of Object.values(operations)) {
       Object.assign(operation, { security: [{ bearer: [] }] });
       (operation.responses as Record<number, unknown>)[401] = errorResponse('No valid token (missing, malformed, expired, wrong issuer or audience); WWW-Authenticate: Bearer');
@@ -80,15 +92,17 @@ export function openApiDocument() {
     },
     paths: {
       '/health': { get: { summary: 'Liveness, and the read model projector’s lag', operationId: 'health', security: [], responses: { 200: { description: 'Up; `projector`: status ok|lagging|stale|unavailable, lagEvents, lastEventAt' } } } },
-      '/openapi.json': { get: { summary: 'This document', operationId: 'openapi', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } } },
-      '/dashboard': {
-        get: {
-          summary: 'The managers’ live dashboard: a static page holding no data; it asks for a bearer token and reads everything through the API',
-          operationId: 'dashboard',
-          security: [],
-          responses: { 200: { description: 'HTML', content: { 'text/html': {} } } },
+      ...limited({
+        '/openapi.json': { get: { summary: 'This document', operationId: 'openapi', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } } },
+        '/dashboard': {
+          get: {
+            summary: 'The managers’ live dashboard: a static page holding no data; it asks for a bearer token and reads everything through the API',
+            operationId: 'dashboard',
+            security: [],
+            responses: { 200: { description: 'HTML', content: { 'text/html': {} } } },
+          },
         },
-      },
+      }),
       ...secured({
       '/pathways': {
         post: {

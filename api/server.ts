@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -69,9 +70,37 @@ function freshnessHeaders(reply: FastifyReply, fresh: Freshness | undefined) {
 }
 
 /** The HTTP API: authentication and translation only; the use cases live in app/. */
-export function buildApp(application: Application, authenticate: Authenticate, logger: Logger) {
+export async function buildApp(application: Application, authenticate: Authenticate, logger: Logger, limits: Pick<Config['http'], 'rateLimitPerMinute'>) {
   // Long path parameters reach the handler (and get a plain 404) instead of fastify's own 414.
   const app = Fastify({ loggerInstance: logger.child({ component: 'api' }), routerOptions: { maxParamLength: 16_384 } });
+  // Each request's token is verified once: the rate limit counts by its subject, the route acts as it.
+  const actors = new WeakMap<FastifyRequest, Promise<Actor>>();
+  const actorOf = (request: FastifyRequest) => {
+    let actor = actors.get(request);
+    if (!actor) actors.set(request, (actor = authenticate(request.headers.authorization)));
+    return actor;
+  };
+  // Per client, before the body is read: a token's subject (one person or system, whatever its
+  // address), else the address, so a bad token buys nobody a fresh allowance. /health is exempt.
+  // Loaded before any route is declared, so that every route gets it.
+  await app.register(rateLimit, {
+    max: limits.rateLimitPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => actorOf(request).then(
+      (actor) => `subject:${actor.subject}`,
+      () => `address:${normalizeIP(request.ip)}`,
+    ),
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(new Error(`Too many requests from this client (at most ${limits.rateLimitPerMinute} a minute); retry in ${context.after}`), { statusCode: context.statusCode }),
+  });
+  // Every answer may hold patient data, errors included: no browser or proxy keeps a copy, and none
+  // is read as another type than it says. The API document and the dashboard's static files hold
+  // none and say their own caching.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
   // What each path pattern answers to, so a wrong method gets 405 with Allow rather than 404.
   const registered: { pattern: RegExp; method: string }[] = [];
   app.addHook('onRoute', (route) => {
@@ -91,8 +120,8 @@ export function buildApp(application: Application, authenticate: Authenticate, l
     if (error instanceof AppError) return sendAppError(reply, error);
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
-      // Fastify's own: malformed JSON, wrong content type, body too large.
-      return reply.status(status).send({ error: 'bad_request', message: error.message });
+      // Fastify's own (malformed JSON, wrong content type, body too large) and the rate limit's (Retry-After set).
+      return reply.status(status).send({ error: status === 429 ? 'rate_limited' : 'bad_request', message: error.message });
     }
     // Never echo internals: the caller gets an id that finds the log line. An unforeseen error's
     // message may quote request data or a row, so the log gets its type and where it was thrown.
@@ -104,12 +133,11 @@ export function buildApp(application: Application, authenticate: Authenticate, l
 
   // This process's long-running parts (the inbound consumers, when they run here) say how they
   // are, and the read model how far its projector is behind (no pathway data: no token needed).
-  app.get('/health', async () => ({ ...healthReport(), projector: await application.queries.projector() }));
-  app.get('/openapi.json', async () => openApiDocument());
+  app.get('/health', { config: { rateLimit: false } }, async () => ({ ...healthReport(), projector: await application.queries.projector() }));
+  app.get('/openapi.json', async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(openApiDocument()));
   app.get('/dashboard', dashboardPage);
   app.get<{ Params: { file: string } }>('/dashboard/assets/:file', dashboardAsset);
 
-  const actorOf = (request: FastifyRequest) => authenticate(request.headers.authorization);
   app.post('/pathways', async (request, reply) => {
     const result = await application.pathways.start(await actorOf(request), request.body);
     return reply
@@ -144,7 +172,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   const db: Database = connectDatabase(config.database.url, { application: 'homeward-api' });
   await migrate(db);
   const application = createApplication(client, config, db);
-  const app = buildApp(application, authenticate, logger);
+  const app = await buildApp(application, authenticate, logger, config.http);
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;

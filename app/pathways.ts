@@ -176,7 +176,9 @@ export class Pathways {
     if (actor.role === 'agency' && 'agency' in payload && payload.agency !== actor.agency) {
       throw forbidden(`command:${name}`, `an agency acts only as itself (${actor.agency}), not as ${String(payload.agency)}`);
     }
-    const outcome = await this.store.command(pathwayId, name, payload, actor);
+    const outcome = await this.store.command(pathwayId, name, payload, actor).catch((error: unknown) => {
+      throw actor.role === 'agency' ? asAnAgencyIsTold(error, payload) : error;
+    });
     if (linking && seen && outcome.stage === 'readmitted') {
       const readmission = payload as { newAdmissionId: string; admittedOn: string };
       const { state } = seen.view;
@@ -199,6 +201,17 @@ export class Pathways {
     const view = await this.store.view(pathwayId);
     return { view, seen: seenBy(actor, pathwayId, view.state) };
   }
+}
+
+/**
+ * An agency that names a referral which is not its own is told exactly what it would be told of one
+ * that does not exist (the same code, the same words): probing ref-1, ref-2 … reveals neither which
+ * other agencies a pathway it shares is referred to nor how many referrals it has. The discharge
+ * team, the trust's own staff answering on agencies' behalf, are told the precise reason.
+ */
+function asAnAgencyIsTold(error: unknown, payload: Record<string, unknown>): unknown {
+  const notItsOwn = error instanceof AppError && error.kind === 'conflict' && (error.code === 'wrong_agency' || error.code === 'unknown_referral');
+  return notItsOwn ? new AppError('conflict', 'unknown_referral', `referralId: no referral ${String(payload.referralId)} of yours on this pathway`) : error;
 }
 
 /** How much of a pathway the actor may see; a pathway it may not see at all is "not found". */

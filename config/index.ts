@@ -48,8 +48,15 @@ export const Env = z.object({
     .optional(),
   /** An open pathway with no event for this many days counts as stuck on the managers' list. */
   HOMEWARD_STUCK_FOR_DAYS: z.coerce.number().int().min(1).default(7),
-  HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Loopback unless said otherwise: a container (docker-compose.yml) says 0.0.0.0, its own interfaces. */
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /**
+   * Requests a client (a token's subject; without a valid token, an IP address) may make in a
+   * minute. 600, 10 a second, is well above a person's or a dashboard's pace and a well-behaved
+   * integration's, and keeps one runaway client from taking the API from everyone else.
+   */
+  HOMEWARD_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** The identity provider whose tokens the API accepts (the `iss` claim). */
   HOMEWARD_OIDC_ISSUER: z.url().optional(),
   HOMEWARD_OIDC_AUDIENCE: z.string().min(1).default('homeward'),
@@ -94,7 +101,7 @@ export type Config = {
   /** `url` is required by the processes that use the read model (API, projector); they say so at start. */
   database: { url?: string };
   readModel: { stuckForDays: number };
-  http: { host: string; port: number };
+  http: { host: string; port: number; rateLimitPerMinute: number };
   oidc: {
     issuer?: string;
     audience: string;
@@ -205,7 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kafka: kafkaSettings(e),
     database: { url: e.DATABASE_URL },
     readModel: { stuckForDays: e.HOMEWARD_STUCK_FOR_DAYS },
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, rateLimitPerMinute: e.HOMEWARD_RATE_LIMIT_PER_MINUTE },
     oidc: {
       issuer: e.HOMEWARD_OIDC_ISSUER,
       audience: e.HOMEWARD_OIDC_AUDIENCE,

@@ -240,11 +240,12 @@ function decideReferralResponse(command: CommandOf<'referral-response'>, state: 
   if (!handoverUnderway(state)) requireStage(state, 'referral-response', PRE_DISCHARGE);
   const referral = state.referrals.find((r) => r.referralId === command.referralId);
   if (!referral) return reject('unknown_referral', `referralId: no referral ${command.referralId} on this pathway`);
-  if (!referralsInPlay(state).includes(referral)) {
-    reject('not_allowed_in_stage', `referral ${referral.referralId} was for the discharge; after discharge only handover referrals are answered`);
-  }
+  // Before anything else about the referral: an answer to another agency's referral learns nothing of it.
   if (referral.agency !== command.agency) {
     return reject('wrong_agency', `referral ${referral.referralId} is addressed to ${referral.agency}, not ${command.agency}`);
+  }
+  if (!referralsInPlay(state).includes(referral)) {
+    reject('not_allowed_in_stage', `referral ${referral.referralId} was for the discharge; after discharge only handover referrals are answered`);
   }
   const at = command.at;
   const ref = { referralId: referral.referralId, agency: referral.agency };

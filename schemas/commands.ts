@@ -1,18 +1,25 @@
 import { z } from 'zod';
-import { Agency, AssessmentSummary, Carer, DelayReasonCode, Destination, DischargePathwayCode, Funding, Home, IsoDate, IsoTimestamp, Patient, PlaceName, Region, Service } from './common';
+import { Agency, AssessmentSummary, Carer, DelayReasonCode, Destination, DischargePathwayCode, Funding, Home, IsoDate, IsoTimestamp, NewPlaceName, Patient, PlaceName, Region, Service } from './common';
+
+/**
+ * A list of an enum's values, as long as a body may make it: beyond twice the values there are, a
+ * list only repeats itself (the rules read each value once), and a body carrying thousands of them
+ * is refused at the door rather than carried to a pathway.
+ */
+const listOf = <E extends z.ZodEnum>(values: E) => z.array(values).max(values.options.length * 2);
 
 export const AdmissionId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - only, at most 64');
 
 export const StartPayload = z.strictObject({
   admissionId: AdmissionId,
   patient: Patient,
-  site: PlaceName,
-  localAuthority: PlaceName,
+  site: NewPlaceName,
+  localAuthority: NewPlaceName,
   region: Region.optional(),
   admittedAt: IsoTimestamp,
   expectedDischargeDate: IsoDate.optional(),
   /** Agencies the patient agreed to share information with, if known at admission. */
-  consents: z.array(Agency).default([]),
+  consents: listOf(Agency).default([]),
   /** The pathway whose readmission started this one. */
   previousPathwayId: z.string().min(1).optional(),
 });
@@ -51,11 +58,12 @@ export const ExpectedDischargeDatePayload = z.strictObject({ date: IsoDate });
 export const DischargeReadyPayload = z.strictObject({ date: IsoDate });
 export const CriteriaToResideMetPayload = z.strictObject({});
 export const AssessmentPayload = z.strictObject({
-  participants: z.array(z.strictObject({ role: ParticipantRole })).min(1),
+  /** Who took part: a meeting of more than 30 people is no joint assessment. */
+  participants: z.array(z.strictObject({ role: ParticipantRole })).min(1).max(30),
   pathway: DischargePathwayCode,
-  needs: z.array(Service).default([]),
+  needs: listOf(Service).default([]),
   /** Agencies the patient agreed (at the assessment) to share information with. */
-  consents: z.array(Agency).default([]),
+  consents: listOf(Agency).default([]),
   notes: Notes,
   /** Why the patient does not take part, when no participant is the patient. */
   patientAbsent: PatientAbsence.optional(),
@@ -97,14 +105,15 @@ export const DelayReasonResolvedPayload = z.strictObject({ code: DelayReasonCode
 export const DischargePayload = z.strictObject({ date: IsoDate, destination: Destination });
 export const ReviewPayload = z.strictObject({
   outcome: z.enum(['continue', 'goals_met', 'needs_long_term_support']),
-  goals: z.array(z.string().min(1).max(200)).default([]),
+  /** As many as the assessment's summary holds of the person's goals. */
+  goals: z.array(z.string().min(1).max(200)).max(20).default([]),
   notes: Notes,
   /**
    * The transition plan: needs that remain once intermediate care ends, handed over to the
    * services that take over (e.g. domiciliary-care to social care, district-nursing to community
    * health, chc-assessment to the continuing-healthcare team). [] says none remain.
    */
-  remainingNeeds: z.array(Service).optional(),
+  remainingNeeds: listOf(Service).optional(),
 });
 export const ReadmissionPayload = z.strictObject({ newAdmissionId: AdmissionId, admittedOn: IsoDate, emergency: z.boolean().default(true) });
 /**

@@ -213,8 +213,19 @@ export const Carer = z.strictObject({
 });
 export type Carer = z.infer<typeof Carer>;
 
+const placeCharacters = "\\p{L}\\p{N} ._'()&/";
+const placeName = (pattern: string, message: string) => z.string().min(1).max(64).regex(new RegExp(pattern, 'u'), message);
+
 /** A site or local authority code as Homeward stores and filters it: printable and short (no NUL or control characters). */
-export const PlaceName = z.string().min(1).max(64).regex(/^[\p{L}\p{N} ._'()&/-]+$/u, "letters, digits, spaces and . _ ' ( ) & / - only");
+export const PlaceName = placeName(`^[${placeCharacters}-]+$`, "letters, digits, spaces and . _ ' ( ) & / - only");
+
+/**
+ * A site or local authority a new pathway gives: as PlaceName, and not starting with `-`, which a
+ * spreadsheet opening a report would run as a formula (`-SUM(2)`). One pattern (a second would not
+ * survive the workflow's JSON Schema shape check). Stays started before may have such a name: the
+ * filters take PlaceName, and the CSV reports write every such cell as text anyway.
+ */
+export const NewPlaceName = placeName(`^[${placeCharacters}][${placeCharacters}-]*$`, "letters, digits, spaces and . _ ' ( ) & / - only, not starting with - (a spreadsheet would read it as a formula)");
 
 export const Region = z.enum(['england', 'scotland', 'wales']);
 export type Region = z.infer<typeof Region>;

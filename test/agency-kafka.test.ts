@@ -146,6 +146,8 @@ describe('agency events and replies over Kafka', () => {
     // Intermediate care is referred on the pathway too, but ref-1 is equipment's: on intermediate
     // care's own topic, the reply is intermediate care's, whatever it claims.
     await sendAs('agency-intermediate-care', topics.agencyResponses('intermediate-care'), otherId, { messageId: 'm-foreign', pathwayId: otherId, referralId: 'ref-1', response: 'accepted' });
+    // … and is refused exactly as a referral that does not exist: probing ids tells it nothing of equipment's.
+    await sendAs('agency-intermediate-care', topics.agencyResponses('intermediate-care'), otherId, { messageId: 'm-none', pathwayId: otherId, referralId: 'ref-3', response: 'accepted' });
     // A message naming an agency is refused outright: only the topic says who answered.
     await equipment(otherId, { messageId: 'm-named', pathwayId: otherId, referralId: 'ref-1', agency: 'equipment', response: 'accepted' });
     await equipment('pathway-nobody', { messageId: 'm-unknown', pathwayId: 'pathway-nobody', referralId: 'ref-1', response: 'accepted' });
@@ -154,30 +156,32 @@ describe('agency events and replies over Kafka', () => {
     await respond(otherId, 'ref-1', 'equipment', 'accepted');
 
     await eventually(() => referralStatus(otherId, 'ref-1'), (s) => s === 'accepted');
-    const letters = await reader.waitFor((all) => all.filter((m) => m.topic === topics.dlq && m.value.failedAt && [otherId, 'pathway-nobody', 'x'].includes(String(m.value.key))).length >= 6);
+    const letters = await reader.waitFor((all) => all.filter((m) => m.topic === topics.dlq && m.value.failedAt && [otherId, 'pathway-nobody', 'x'].includes(String(m.value.key))).length >= 7);
     const dlq = letters.filter((m) => m.topic === topics.dlq && [otherId, 'pathway-nobody', 'x'].includes(String(m.value.key)));
     const reasons = dlq.map((m) => String(m.value.reason));
     // Keys spread over partitions, so the DLQ's order is not the sending order.
-    expect(reasons).toHaveLength(6);
+    expect(reasons).toHaveLength(7);
     expect(reasons).toEqual(
       expect.arrayContaining([
         'invalid: not JSON',
         'invalid: referralId: Invalid input: expected string, received undefined',
-        expect.stringMatching(/^wrong_agency: referral ref-1 is addressed to equipment, not intermediate-care/),
+        'unknown_referral: referralId: no referral ref-1 of yours on this pathway',
+        'unknown_referral: referralId: no referral ref-3 of yours on this pathway',
         'invalid: (message): Unrecognized key: "agency"',
         expect.stringMatching(/^not_found/),
         expect.stringMatching(/^invalid: type/),
       ]),
     );
     expect(dlq.find((m) => m.value.reason === 'invalid: not JSON')?.value.value).toBe('{"not json');
-    expect(dlq.find((m) => String(m.value.reason).startsWith('wrong_agency'))?.value).toMatchObject({ topic: topics.agencyResponses('intermediate-care'), partition: expect.any(Number), offset: expect.any(String) });
+    expect(dlq.find((m) => String(m.value.reason).includes('ref-1 of yours'))?.value).toMatchObject({ topic: topics.agencyResponses('intermediate-care'), partition: expect.any(Number), offset: expect.any(String) });
     // Each agency hears of its own refused answers on its own topic, keyed by its messageId; nobody else does.
-    const rejections = await reader.waitFor((all) => all.filter((m) => m.value.type === 'uk.nhs.discharge.response.rejected.v1' && m.value.subject === otherId).length >= 3);
+    const rejections = await reader.waitFor((all) => all.filter((m) => m.value.type === 'uk.nhs.discharge.response.rejected.v1' && m.value.subject === otherId).length >= 4);
     const rejected = (agency: Agency) => schemaChecked(rejections.filter((m) => m.topic === topics.agencyEvents(agency) && m.value.type === 'uk.nhs.discharge.response.rejected.v1' && m.value.subject === otherId));
-    expect(rejected('intermediate-care').map((m) => m.value.data)).toEqual([
-      expect.objectContaining({ messageId: 'm-foreign', reason: expect.stringMatching(/^wrong_agency/), message: expect.stringContaining('"m-foreign"') }),
-    ]);
-    expect(rejected('intermediate-care')[0].key).toBe('m-foreign');
+    const byMessage = Object.fromEntries(rejected('intermediate-care').map((m) => [m.key, m.value.data as { reason: string; message: string }]));
+    expect(Object.keys(byMessage).sort()).toEqual(['m-foreign', 'm-none']);
+    expect(byMessage['m-foreign']).toMatchObject({ reason: 'unknown_referral: referralId: no referral ref-1 of yours on this pathway', message: expect.stringContaining('"m-foreign"') });
+    expect(byMessage['m-none'].reason.replace('ref-3', 'ref-1')).toBe(byMessage['m-foreign'].reason);
+    expect(byMessage['m-foreign'].reason).not.toContain('equipment');
     expect(rejected('equipment').map((m) => (m.value.data as { messageId?: string }).messageId).sort()).toEqual(['m-missing', 'm-named']);
     expect(rejections.filter((m) => m.value.type === 'uk.nhs.discharge.response.rejected.v1' && !m.topic.startsWith('homeward.agency.equipment') && !m.topic.startsWith('homeward.agency.intermediate-care'))).toEqual([]);
     // The hospital's rejected ADT message reaches no agency.

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../api/server';
+import { Env } from '../config';
 import type { Application } from '../app';
 import type { Actor } from '../schemas/actor';
 
@@ -15,7 +16,7 @@ describe('an unexpected error in a route', () => {
     const actor: Actor = { subject: 'test:manager', role: 'manager' };
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _encoding, done) => done(void lines.push(String(chunk))) }));
-    const app = buildApp(application, async () => actor, logger);
+    const app = await buildApp(application, async () => actor, logger, { rateLimitPerMinute: Env.parse({}).HOMEWARD_RATE_LIMIT_PER_MINUTE });
     try {
       const response = await app.inject({ method: 'GET', url: '/pathways', headers: { authorization: 'Bearer x' } });
       expect(response.statusCode).toBe(500);

@@ -129,13 +129,36 @@ describe('site limits and agencies acting only as themselves', () => {
     const asOther = await system.callWith(equipment, 'POST', `/pathways/${pathwayId}/referral-response`, { referralId: 'ref-1', agency: 'intermediate-care', response: 'declined' });
     expect(asOther).toMatchObject({ status: 403, body: { message: expect.stringMatching(/acts only as itself \(equipment\)/) } });
     const othersReferral = await system.callWith(equipment, 'POST', `/pathways/${pathwayId}/referral-response`, { referralId: 'ref-1', agency: 'equipment', response: 'declined' });
-    expect(othersReferral).toMatchObject({ status: 409, body: { error: 'wrong_agency' } });
+    expect(othersReferral).toMatchObject({ status: 409, body: { error: 'unknown_referral' } });
     const delay = await system.callWith(equipment, 'POST', `/pathways/${pathwayId}/delay-reason`, { code: 'homeless_nrpf', agency: 'housing' });
     expect(delay.status).toBe(403);
     const own = await system.callWith(equipment, 'POST', `/pathways/${pathwayId}/referral-response`, { referralId: 'ref-2', agency: 'equipment', response: 'accepted' });
     expect(own).toMatchObject({ status: 200, body: { events: [{ type: 'referral.accepted' }] } });
     const view = await system.call('GET', `/pathways/${pathwayId}`);
     expect(view.body.state.referrals.map((r: { status: string }) => r.status)).toEqual(['requested', 'accepted']);
+  });
+
+  it("an agency probing referral ids learns nothing: another agency's referral is answered as one that does not exist, and nothing is recorded", async () => {
+    const equipment = await system.token('agency:equipment');
+    const answer = (bearer: string, referralId: string) =>
+      system.callWith(bearer, 'POST', `/pathways/${pathwayId}/referral-response`, { referralId, agency: 'equipment', response: 'declined' });
+    const updatesAccepted = async () =>
+      (await system.client.workflow.getHandle(pathwayId).fetchHistory()).events?.filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes).length;
+    const accepted = await updatesAccepted();
+    // ref-1 is intermediate care's; there is no ref-3.
+    const others = await answer(equipment, 'ref-1');
+    const none = await answer(equipment, 'ref-3');
+    expect(others).toMatchObject({ status: 409, body: { error: 'unknown_referral', message: 'referralId: no referral ref-1 of yours on this pathway' } });
+    expect({ status: none.status, body: { ...none.body, message: String(none.body.message).replace('ref-3', 'ref-1') } }).toEqual({ status: others.status, body: others.body });
+    expect(JSON.stringify(others.body)).not.toContain('intermediate-care');
+    // Refused by the Update's validator: not even an accepted Update in the workflow's history.
+    expect(await updatesAccepted()).toBe(accepted);
+    // The discharge team, the trust's own staff answering on an agency's behalf, is told whose referral it is.
+    expect(await answer(await system.token('discharge-team'), 'ref-1')).toMatchObject({
+      status: 409,
+      body: { error: 'wrong_agency', message: 'referral ref-1 is addressed to intermediate-care, not equipment' },
+    });
+    expect(await answer(await system.token('discharge-team'), 'ref-3')).toMatchObject({ status: 409, body: { error: 'unknown_referral', message: 'referralId: no referral ref-3 on this pathway' } });
   });
 });
 

@@ -66,6 +66,11 @@ describe('command shapes derived from the zod schemas', () => {
     ['assessment', { ...valid.assessment, carer: { name: '', willingAndAble: 'yes', carersAssessment: 'accepted' } }],
     ['delay-reason', { code: 'awaiting_p1_resource', agency: 'intermediate-care', note: 'x'.repeat(501) }],
     ['review', { outcome: 'continue', goals: 'walk' }],
+    // Lists no real body is as long as: Updates sent straight to Temporal are held to the same bounds.
+    ['assessment', { ...valid.assessment, consents: Array(19).fill('housing') }],
+    ['assessment', { ...valid.assessment, participants: Array(31).fill({ role: 'nurse' }) }],
+    ['review', { outcome: 'continue', goals: Array(21).fill('walk') }],
+    ['review', { outcome: 'continue', remainingNeeds: Array(27).fill('therapy') }],
     ['readmission', { newAdmissionId: 'A 2', admittedOn: '2026-12-01', emergency: 'true' }],
     ['cancel', null],
     ['cancel', ['died']],

@@ -77,10 +77,12 @@ describe('docker-compose.yml', () => {
     expect(fs.existsSync(path.join(root, 'Dockerfile'))).toBe(true);
   });
 
-  it('publishes the API on the port it listens on', () => {
+  it('publishes the API on the port it listens on, listening on the container\'s every interface (the default is loopback)', () => {
     const port = String(services.api.environment?.HTTP_PORT);
     expect(services.api.ports).toContain(`${port}:${port}`);
     expect(port).toBe(String(Env.parse({}).HTTP_PORT));
+    expect(Env.parse({}).HTTP_HOST).toBe('127.0.0.1');
+    expect(services.api.environment?.HTTP_HOST).toBe('0.0.0.0');
   });
 
   it('publishes Temporal and its UI on loopback only (whoever reaches them reads every pathway)', () => {
@@ -162,6 +164,10 @@ describe('the image and compose run Node as scripts/node-runtime.cjs says', () =
     const bundle = imageEnv.HOMEWARD_WORKFLOW_BUNDLE;
     expect(bundle).toMatch(/^\/app\//);
     expect(instruction('RUN')).toContain(`${typescript.join(' ')} scripts/bundle-workflows.ts ${bundle}`);
+  });
+
+  it('listens, as the API, on every interface of its container (outside one the default is loopback)', () => {
+    expect(instruction('ENV')).toContain('HTTP_HOST=0.0.0.0');
   });
 
   it('runs the other processes with only the TypeScript hook', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { admission } from './support/fixtures';
-import { startSystem } from './support/system';
+import { admission, jointAssessment } from './support/fixtures';
+import { eventually, startSystem } from './support/system';
 import { TcpProxy } from './support/tcp-proxy';
 
 // What a careless user or a hostile client sends, on the real API and Temporal: a clear 4xx, never a 500.
@@ -82,6 +82,78 @@ describe('odd paths, filters and methods', () => {
     expect(put.status).toBe(405);
     expect(put.headers.get('allow')).toBe('POST');
     expect((await system.call('GET', '/nowhere')).status).toBe(404);
+  });
+});
+
+describe('lists longer than any real one', () => {
+  it('60,000 consents, on a start or an assessment, and 31 participants: 422 naming the field, and nothing recorded', async () => {
+    const consents = Array.from({ length: 60_000 }, () => 'social-care');
+    const body = admission();
+    const id = `pathway-${body.admissionId}`;
+    expect(await system.call('POST', '/pathways', { ...body, consents })).toMatchObject({ status: 422, body: { issues: [{ path: 'consents', message: expect.stringMatching(/<=18 items/) }] } });
+    expect((await system.call('GET', `/pathways/${id}`)).status).toBe(404);
+    await system.call('POST', '/pathways', body);
+    const assessment = { ...jointAssessment, pathway: 'P1', needs: ['reablement'] };
+    expect(await system.call('POST', `/pathways/${id}/assessment`, { ...assessment, consents })).toMatchObject({ status: 422, body: { issues: [{ path: 'consents' }] } });
+    const crowd = Array.from({ length: 31 }, () => ({ role: 'nurse' }));
+    expect(await system.call('POST', `/pathways/${id}/assessment`, { ...assessment, participants: crowd })).toMatchObject({ status: 422, body: { issues: [{ path: 'participants' }] } });
+    expect((await system.call('GET', `/pathways/${id}`)).body.timeline).toHaveLength(1);
+    // Every agency twice over is still a list a client might send.
+    const everyAgencyTwice = ['acute-trust', 'social-care', 'community-health', 'intermediate-care', 'equipment', 'housing', 'gp', 'voluntary', 'care-home'].flatMap((a) => [a, a]);
+    expect((await system.call('POST', `/pathways/${id}/assessment`, { ...assessment, consents: everyAgencyTwice })).status).toBe(200);
+  });
+});
+
+describe('answers that may hold patient data', () => {
+  it('are never stored and never sniffed: a pathway, its timeline, a list, a report and errors; the API document may be cached', async () => {
+    const body = admission();
+    const id = `pathway-${body.admissionId}`;
+    await system.call('POST', '/pathways', body);
+    const answers = {
+      pathway: await system.call('GET', `/pathways/${id}`),
+      timeline: await eventually(() => system.call('GET', `/pathways/${id}/timeline`), (r) => r.status === 200),
+      list: await system.call('GET', '/pathways?status=all'),
+      sitrep: await system.call('GET', `/reports/sitrep?date=${day(0)}`),
+      'unknown pathway': await system.call('GET', '/pathways/pathway-nobody'),
+      'no token': await system.callWith(null, 'GET', `/pathways/${id}`),
+      'invalid command': await system.call('POST', `/pathways/${id}/discharge-ready`, { date: 'soon' }),
+      health: await system.callWith(null, 'GET', '/health'),
+    };
+    const seen = Object.entries(answers).map(([what, r]) => ({ what, status: r.status, cache: r.headers.get('cache-control'), sniff: r.headers.get('x-content-type-options') }));
+    const statuses: Record<string, number> = { 'unknown pathway': 404, 'no token': 401, 'invalid command': 422 };
+    expect(seen).toEqual(Object.keys(answers).map((what) => ({ what, status: statuses[what] ?? 200, cache: 'no-store', sniff: 'nosniff' })));
+    const document = await system.callWith(null, 'GET', '/openapi.json');
+    expect([document.headers.get('cache-control'), document.headers.get('x-content-type-options')]).toEqual(['public, max-age=300', 'nosniff']);
+  });
+});
+
+describe('a client that floods the API', () => {
+  it('gets 429 with Retry-After past its limit, whatever token it signs in with; other clients and /health carry on; bad tokens share their address\'s allowance', async () => {
+    const limited = await startSystem({ HOMEWARD_RATE_LIMIT_PER_MINUTE: '5' });
+    try {
+      const flooder = await limited.token('manager', { subject: 'flooder' });
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await limited.callWith(flooder, 'GET', '/pathways')).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200]);
+      const refused = await limited.callWith(flooder, 'GET', '/pathways');
+      expect(refused).toMatchObject({ status: 429, body: { error: 'rate_limited', message: expect.stringMatching(/at most 5 a minute/) } });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+      expect(refused.headers.get('cache-control')).toBe('no-store');
+      // The client is the subject: a fresh token for the same subject is the same client.
+      const fresh = await limited.token('manager', { subject: 'flooder', ttlSeconds: 600 });
+      expect(fresh).not.toBe(flooder);
+      expect((await limited.callWith(fresh, 'GET', '/pathways')).status).toBe(429);
+      // Another client is not held back, nor is the health check.
+      expect((await limited.callWith(await limited.token('manager', { subject: 'calm' }), 'GET', '/pathways')).status).toBe(200);
+      for (let i = 0; i < 8; i++) expect((await limited.callWith(null, 'GET', '/health')).status).toBe(200);
+      // Without a valid token the address is the client: a new bad token buys no new allowance.
+      const bad: number[] = [];
+      for (let i = 0; i < 6; i++) bad.push((await limited.callWith(`not-a-token-${i}`, 'GET', '/pathways')).status);
+      expect(bad).toEqual([401, 401, 401, 401, 401, 429]);
+    } finally {
+      await limited.stop();
+    }
   });
 });
 

@@ -232,6 +232,34 @@ describe('CSV and the SitRep', () => {
   });
 });
 
+describe('CSV formula injection', () => {
+  it('a site or local authority a spreadsheet would run is refused on a new pathway, and written as text in both CSVs for one started before', async () => {
+    expect(await system.call('POST', '/pathways', admission({ site: '-SUM(2)' }))).toMatchObject({ status: 422, body: { issues: [{ path: 'site' }] } });
+    expect(await system.call('POST', '/pathways', admission({ localAuthority: '-1' }))).toMatchObject({ status: 422, body: { issues: [{ path: 'localAuthority' }] } });
+    // A stay from before the door was shut (or from a PAS that never asked), as the workflow published it.
+    const formula = seededPathway((id) => [start({ admissionId: id, site: '-SUM(2)', localAuthority: '=1+2' }), { type: 'discharge-ready', at: day(2), date: date(2) }]);
+    const producer = await externalProducer('homeward');
+    await formula.publish(producer);
+    await producer.close();
+    const manager = await system.token('manager');
+    const csv = async (path: string) => {
+      const response = await fetch(`${system.api.url}${path}`, { headers: { authorization: `Bearer ${manager}` } });
+      expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
+      return parse(await response.text(), { columns: true }) as Record<string, string>[];
+    };
+    const delays = await eventually(() => csv(`/reports/delays?site=${encodeURIComponent('-SUM(2)')}&status=all&format=csv`), (rows) => rows.some((row) => row.dimension === 'site'));
+    expect(delays.filter((row) => row.dimension === 'site' || row.dimension === 'localAuthority').map((row) => `${row.dimension} ${row.key}`).sort()).toEqual([
+      "localAuthority '=1+2",
+      "site '-SUM(2)",
+    ]);
+    const sitrep = await csv('/reports/sitrep?date=2026-03-04');
+    expect(sitrep.find((row) => row.site.includes('SUM'))).toMatchObject({ site: "'-SUM(2)", patients_with_drd: '1' });
+    // No cell of either report starts as a formula would.
+    const cells = [...delays, ...sitrep].flatMap((row) => Object.values(row));
+    expect(cells.filter((cell) => /^[-=+@\t\r]/.test(cell))).toEqual([]);
+  });
+});
+
 describe('history beyond the workflow', () => {
   it('a pathway Temporal no longer has is read from the read model: state, timeline with actors, an agency’s minimised view', async () => {
     // C never ran on this Temporal: to the API it is a pathway whose workflow is long gone.

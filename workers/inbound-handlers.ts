@@ -53,7 +53,7 @@ export function createInboundHandler(deps: { app: Application; patientKeySecret:
       return { kind: 'applied', detail: `${pathwayId} ${name} → ${outcome.stage}` };
     } catch (error) {
       if (!(error instanceof AppError) || error.kind === 'unavailable') throw error;
-      if (error.kind === 'conflict' && error.code !== 'wrong_agency' && (await already())) return { kind: 'duplicate', detail: `${pathwayId} ${name}` };
+      if (error.kind === 'conflict' && (await already())) return { kind: 'duplicate', detail: `${pathwayId} ${name}` };
       return rejected(`${error.code}: ${error.message}`);
     }
   }

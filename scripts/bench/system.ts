@@ -116,6 +116,8 @@ export class BenchSystem {
       // A run signs its tokens once and takes hours: longer than the product's default maximum.
       HOMEWARD_OIDC_MAX_TOKEN_LIFETIME: String(benchTokenSeconds),
       HTTP_HOST: '127.0.0.1',
+      // One client doing a whole trust's work many times over: the limit is checked on every request, never reached.
+      HOMEWARD_RATE_LIMIT_PER_MINUTE: '100000000',
       // The product's default, as `npm start` runs: request logging is part of what a request costs.
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
       BENCH_PATHWAY_BUNDLE: pathway,

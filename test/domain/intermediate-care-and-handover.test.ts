@@ -195,6 +195,11 @@ describe('handover to long-term services, as a referral', () => {
     given(...handingOver()).when({ type: 'referral', at: day(21), service: 'district-nursing', reason: 're-referral' }).thenRejects('duplicate', /ref-3/);
   });
 
+  it("another agency's referral is refused as not its own before anything else is said of it (that it was the discharge's, here)", () => {
+    given(...handingOver()).when(respond('ref-1', 'social-care', 'declined', day(21))).thenRejects('wrong_agency', /^referral ref-1 is addressed to intermediate-care, not social-care$/);
+    given(...handingOver()).when(respond('ref-3', 'social-care', 'accepted', day(21))).thenRejects('wrong_agency');
+  });
+
   it('a review while handing over re-plans the handover: needs no longer remaining are withdrawn', () => {
     given(...handingOver())
       .when(review(day(25), 'goals_met', ['district-nursing']))
