@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { onFreePorts } from '../scripts/infra/process';
 import { nodeCommand } from '../scripts/node-runtime.cjs';
 
-const portNames = ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'KAFKA_PORT', 'KAFKA_CONTROLLER_PORT', 'HTTP_PORT', 'HOMEWARD_DEV_ISSUER_PORT'] as const;
+const portNames = ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'KAFKA_PORT', 'KAFKA_CONTROLLER_PORT', 'POSTGRES_PORT', 'HTTP_PORT', 'HOMEWARD_DEV_ISSUER_PORT'] as const;
 const exited = (child: ChildProcess) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve)));
 
 /**
