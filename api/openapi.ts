@@ -47,7 +47,7 @@ function secured<P extends Paths>(paths: P): P {
       (operation.responses as Record<number, unknown>)[403] = errorResponse('The token’s role lacks the permission named in the message');
       // Node's HTTP server refuses a request line or headers over 16 KiB before any route runs.
       (operation.responses as Record<number, unknown>)[431] = errorResponse('Request line or headers too large');
-      (operation.responses as Record<number, unknown>)[503] = errorResponse('Temporal (or the token issuer) cannot be reached; Retry-After says when to try again');
+      (operation.responses as Record<number, unknown>)[503] ??= errorResponse('Temporal (or the token issuer) cannot be reached; Retry-After says when to try again');
       (operation.responses as Record<number, unknown>)[500] = errorResponse('Unexpected failure: a generic message and `correlationId` (also X-Correlation-Id), which finds the server log line; never the internal error');
     }
   }
@@ -137,7 +137,11 @@ export function openApiDocument() {
           summary: 'A pathway’s permanent timeline from the read model, with who did what (an agency gets its own minimised events); kept after the workflow is gone',
           operationId: 'getTimeline',
           parameters: [pathParameter],
-          responses: { 200: { description: `Timeline. ${freshness}` }, 404: errorResponse('Unknown pathway, or one this token may not see') },
+          responses: {
+            200: { description: `Timeline. ${freshness}` },
+            404: errorResponse('Unknown pathway, or one this token may not see'),
+            503: errorResponse('The token issuer cannot be reached; or `personal_data_sealed`: the events’ personal data was sealed with a key this server’s HOMEWARD_CODEC_KEYS lacks (the message names its id)'),
+          },
         },
       },
       ...commandPaths,

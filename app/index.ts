@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { PersonalDataCipher } from '../codec/personal-data-cipher';
 import type { Config } from '../config';
 import type { Database } from '../readmodel/database';
 import { ManagerQueries } from './manager-queries';
@@ -20,7 +21,8 @@ export interface Application {
 export function createApplication(client: Client, config: Config, readModel?: Database): Application {
   const store = new PathwayStore(client, config.temporal.taskQueue);
   const settings = { region: config.region, policyOverrides: config.policyOverrides, patientKeySecret: config.patientKeySecret };
-  return { pathways: new Pathways(store, settings, readModel), queries: new ManagerQueries(readModel, config.readModel), store };
+  const stored = readModel && { db: readModel, cipher: PersonalDataCipher.fromSetting(config.codecKeys) };
+  return { pathways: new Pathways(store, settings, stored), queries: new ManagerQueries(readModel, config.readModel), store };
 }
 
 export { AppError } from './errors';

@@ -1,9 +1,10 @@
+import { SealedDataError, type PersonalDataCipher } from '../codec/personal-data-cipher';
 import { patientKey } from '../config/patient-key';
 import { awaitingAgencies, CommandRejected, decide, delaySummary, initialState, resolvePolicy, type PathwayState, type Policy } from '../domain';
-import { delayDay } from '../projections/pathway-row';
+import { delayDay, foldTimeline } from '../projections/pathway-row';
 import type { Database } from '../readmodel/database';
 import { freshness, type Freshness } from '../readmodel/freshness';
-import { storedPathway } from '../readmodel/pathway-history';
+import { storedPathway, type StoredPathway } from '../readmodel/pathway-history';
 import type { PathwayEvent } from '../schemas/events';
 import type { Actor } from '../schemas/actor';
 import { StartPayload, commandSchemas, type CommandName, type StartCommand } from '../schemas/commands';
@@ -22,6 +23,12 @@ export interface PathwaySettings {
 
 /** A pathway from the read model, once its workflow is gone: the same view, said to be from there. */
 export type StoredView = Omit<PathwayView, 'published' | 'runs'> & { source: 'read-model'; freshness: Freshness };
+
+/** The read model, and the keys its sealed personal data opens with (HOMEWARD_CODEC_KEYS). */
+export interface ReadModel {
+  db: Database;
+  cipher: PersonalDataCipher;
+}
 
 export type PathwayRead = ({ view: 'full' } & (PathwayView | StoredView)) | ({ view: 'agency' } & AgencyPathwayView);
 
@@ -59,7 +66,7 @@ export class Pathways {
   constructor(
     private readonly store: PathwayStore,
     private readonly settings: PathwaySettings,
-    private readonly readModel?: Database,
+    private readonly readModel?: ReadModel,
   ) {
     this.policies = Object.fromEntries(Region.options.map((r) => [r, resolvePolicy(r, settings.policyOverrides)])) as Record<Region, Policy>;
   }
@@ -114,9 +121,9 @@ export class Pathways {
   }
 
   private async readStored(actor: Actor, pathwayId: string): Promise<PathwayRead> {
-    const { stored, seen, fresh } = await this.stored(actor, pathwayId);
-    if (seen.kind === 'agency') return { view: 'agency', ...agencyPathwayView(pathwayId, stored.timeline, seen.agency) };
-    const { state } = stored;
+    const { timeline, seen, fresh } = await this.stored(actor, pathwayId);
+    if (seen.kind === 'agency') return { view: 'agency', ...agencyPathwayView(pathwayId, timeline, seen.agency) };
+    const { state } = foldTimeline(timeline);
     const today = new Date().toISOString().slice(0, 10);
     return {
       view: 'full',
@@ -125,7 +132,7 @@ export class Pathways {
       state,
       delay: delaySummary(state, delayDay(state, today)),
       awaitingAgencies: awaitingAgencies(state),
-      timeline: stored.timeline,
+      timeline,
       source: 'read-model',
       freshness: fresh,
     };
@@ -135,16 +142,18 @@ export class Pathways {
   async timeline(actor: Actor, pathwayId: string): Promise<({ pathwayId: string; timeline: RecordedPathwayEvent[] } | AgencyPathwayView) & { freshness: Freshness }> {
     authorize(actor, 'pathway:read');
     checkPathwayId(pathwayId);
-    const { stored, seen, fresh } = await this.stored(actor, pathwayId);
-    if (seen.kind === 'agency') return { ...agencyPathwayView(pathwayId, stored.timeline, seen.agency), freshness: fresh };
-    return { pathwayId, timeline: stored.timeline, freshness: fresh };
+    const { timeline, seen, fresh } = await this.stored(actor, pathwayId);
+    if (seen.kind === 'agency') return { ...agencyPathwayView(pathwayId, timeline, seen.agency), freshness: fresh };
+    return { pathwayId, timeline, freshness: fresh };
   }
 
+  /** A stored pathway the actor may see, its timeline opened; one it may not see is "not found" before anything is opened. */
   private async stored(actor: Actor, pathwayId: string) {
     if (!this.readModel) throw new AppError('unavailable', 'no_read_model', 'The read model is not configured in this process (DATABASE_URL)');
-    const [stored, fresh] = await Promise.all([storedPathway(this.readModel, pathwayId), freshness(this.readModel)]);
+    const [stored, fresh] = await Promise.all([storedPathway(this.readModel.db, pathwayId), freshness(this.readModel.db)]);
     if (!stored) throw notFound(pathwayId);
-    return { stored, seen: seenBy(actor, pathwayId, stored.state), fresh };
+    const seen = seenBy(actor, pathwayId, stored.state);
+    return { timeline: opened(stored, this.readModel.cipher), seen, fresh };
   }
 
   /**
@@ -212,6 +221,16 @@ export class Pathways {
 function asAnAgencyIsTold(error: unknown, payload: Record<string, unknown>): unknown {
   const notItsOwn = error instanceof AppError && error.kind === 'conflict' && (error.code === 'wrong_agency' || error.code === 'unknown_referral');
   return notItsOwn ? new AppError('conflict', 'unknown_referral', `referralId: no referral ${String(payload.referralId)} of yours on this pathway`) : error;
+}
+
+/** A stored timeline whole; personal data this process has no key for is a clear 503 naming the key id, not a crash. */
+function opened(stored: StoredPathway, cipher: PersonalDataCipher): RecordedPathwayEvent[] {
+  try {
+    return stored.timeline(cipher);
+  } catch (error) {
+    if (error instanceof SealedDataError) throw new AppError('unavailable', 'personal_data_sealed', error.message);
+    throw error;
+  }
 }
 
 /** How much of a pathway the actor may see; a pathway it may not see at all is "not found". */

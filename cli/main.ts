@@ -30,6 +30,8 @@ Usage:
         print an agency's events as they arrive, once each: reads Kafka at $KAFKA_BROKERS as
         $KAFKA_SASL_USERNAME (locally: the agency's user in the data dir's secrets.json)
   homeward projections rebuild                           recompute the read model's pathways from its stored events
+  homeward projections reseal                            seal the read model's personal data again under the newest
+                                                         key of $HOMEWARD_CODEC_KEYS (after a key rotation)
         (straight to PostgreSQL at $DATABASE_URL, or npm start's local one; no Kafka, no API)
 
 Talks to the HTTP API at $HOMEWARD_API_URL (default http://127.0.0.1:8080) with the token from

@@ -1,34 +1,61 @@
+import { PersonalDataCipher } from '../codec/personal-data-cipher';
 import { readDevSecrets } from '../config/dev-secrets';
+import { queueForResealing, sealQueuedEvents } from '../projections/personal-data';
 import { rebuildPathways } from '../projections/rebuild';
-import { connectDatabase } from '../readmodel/database';
+import { connectDatabase, type Database } from '../readmodel/database';
 import { migrate } from '../readmodel/migrate';
 import { localPostgresUrl } from '../scripts/infra/local';
 import { paths } from '../scripts/infra/paths';
 import { UsageError } from './args';
 
-/** The read model's database: DATABASE_URL, else the local one npm start runs (its password from the data dir). */
-function databaseUrl(): string {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+/** A setting from the environment, else from the data dir npm start runs with. */
+function setting(name: string, fromDevSecrets: (secrets: NonNullable<ReturnType<typeof readDevSecrets>>) => string | undefined): string {
   const secrets = readDevSecrets(paths.dataDir);
-  if (!secrets?.postgresPassword) throw new Error(`No DATABASE_URL and no local PostgreSQL password in ${paths.dataDir}: set DATABASE_URL, or run \`npm start\` once first`);
-  return localPostgresUrl(secrets.postgresPassword);
+  const value = secrets && fromDevSecrets(secrets);
+  if (!value) throw new Error(`No ${name} and none in ${paths.dataDir}: set ${name}, or run \`npm start\` once first`);
+  return value;
 }
+
+/** The read model's database: DATABASE_URL, else the local one npm start runs (its password from the data dir). */
+const databaseUrl = (): string => process.env.DATABASE_URL ?? localPostgresUrl(setting('DATABASE_URL', (secrets) => secrets.postgresPassword));
+
+/** The codec keys: HOMEWARD_CODEC_KEYS, else npm start's. */
+const codecKeys = (): string => process.env.HOMEWARD_CODEC_KEYS ?? setting('HOMEWARD_CODEC_KEYS', (secrets) => secrets.codecKeys);
 
 /**
  * `homeward projections rebuild`: recomputes every pathway's row and days from pathway_events,
  * straight against PostgreSQL (no Kafka, no API): after a rule change, every stay ever recorded
- * is read by the new rules. Safe while the projector runs.
+ * is read by the new rules. Safe while the projector runs; needs no key (rows hold no personal data).
+ *
+ * `homeward projections reseal`: after a new key is put first in HOMEWARD_CODEC_KEYS, seals every
+ * event's personal data again under it, so the older keys are no longer needed to read the read
+ * model. Safe while the projector runs.
  */
 export async function projections(action: string | undefined, say: (line: string) => void): Promise<number> {
-  if (action !== 'rebuild') throw new UsageError('Only `homeward projections rebuild` exists');
-  const db = connectDatabase(databaseUrl(), { application: 'homeward-rebuild', max: 2 });
+  if (action !== 'rebuild' && action !== 'reseal') throw new UsageError('Only `homeward projections rebuild` and `homeward projections reseal` exist');
+  // A malformed key setting is refused before connecting to anything.
+  const cipher = action === 'reseal' ? PersonalDataCipher.fromSetting(codecKeys()) : undefined;
+  const db = connectDatabase(databaseUrl(), { application: `homeward-${action}`, max: 2 });
   try {
     await migrate(db);
-    const started = Date.now();
-    const count = await rebuildPathways(db, new Date().toISOString().slice(0, 10), 500, (done) => say(`  … ${done} pathways`));
-    say(`Rebuilt ${count} pathways from pathway_events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return 0;
+    return cipher ? await reseal(db, cipher, say) : await rebuild(db, say);
   } finally {
     await db.end();
   }
+}
+
+async function rebuild(db: Database, say: (line: string) => void): Promise<number> {
+  const started = Date.now();
+  const count = await rebuildPathways(db, new Date().toISOString().slice(0, 10), 500, (done) => say(`  … ${done} pathways`));
+  say(`Rebuilt ${count} pathways from pathway_events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return 0;
+}
+
+async function reseal(db: Database, cipher: PersonalDataCipher, say: (line: string) => void): Promise<number> {
+  const queued = await queueForResealing(db, cipher);
+  const { sealed, unopened, reason } = await sealQueuedEvents(db, cipher);
+  say(`Sealed ${sealed} events under key id "${cipher.sealingKeyId}" (${queued} were under older keys)`);
+  if (unopened === 0) return 0;
+  say(`${unopened} events could not be opened and stay queued: ${reason}`);
+  return 1;
 }

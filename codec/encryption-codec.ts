@@ -1,14 +1,10 @@
-import crypto from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { open, seal } from './aes-gcm';
 import { parseCodecKeys, type CodecKey } from './keys';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
-
-const algorithm = 'aes-256-gcm';
-const ivBytes = 12;
-const tagBytes = 16;
 
 /** A payload this process cannot decrypt. Names the key id, never key material or payload content. */
 export class PayloadDecryptionError extends Error {
@@ -47,10 +43,7 @@ export class EncryptionCodec implements PayloadCodec {
   }
 
   private encrypt(payload: Payload): Payload {
-    const iv = crypto.randomBytes(ivBytes);
-    const cipher = crypto.createCipheriv(algorithm, this.keys.get(this.encryptingKeyId)!, iv);
-    const plain = temporal.api.common.v1.Payload.encode(payload).finish();
-    const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+    const data = seal(this.keys.get(this.encryptingKeyId)!, temporal.api.common.v1.Payload.encode(payload).finish());
     return {
       metadata: {
         [METADATA_ENCODING_KEY]: Buffer.from(ENCRYPTED_ENCODING),
@@ -70,19 +63,12 @@ export class EncryptionCodec implements PayloadCodec {
           `(this process has ${[...this.keys.keys()].map((id) => `"${id}"`).join(', ')}); add that key, after the newest`,
       );
     }
-    const data = Buffer.from(payload.data ?? []);
-    if (data.length < ivBytes + tagBytes) throw new PayloadDecryptionError(`Cannot decrypt a Temporal payload under key id "${keyId}": it is truncated`);
-    const decipher = crypto.createDecipheriv(algorithm, key, data.subarray(0, ivBytes));
-    decipher.setAuthTag(data.subarray(data.length - tagBytes));
-    let plain: Buffer;
-    try {
-      plain = Buffer.concat([decipher.update(data.subarray(ivBytes, data.length - tagBytes)), decipher.final()]);
-    } catch {
-      throw new PayloadDecryptionError(
-        `Cannot decrypt a Temporal payload under key id "${keyId}": authentication failed (the payload was altered, or this key id names a different key here)`,
-      );
+    const opened = open(key, Buffer.from(payload.data ?? []));
+    if ('fault' in opened) {
+      const why = opened.fault === 'truncated' ? 'it is truncated' : 'authentication failed (the payload was altered, or this key id names a different key here)';
+      throw new PayloadDecryptionError(`Cannot decrypt a Temporal payload under key id "${keyId}": ${why}`);
     }
     // A plain object with only the fields that were set, as the SDK's own payloads are.
-    return temporal.api.common.v1.Payload.toObject(temporal.api.common.v1.Payload.decode(plain)) as Payload;
+    return temporal.api.common.v1.Payload.toObject(temporal.api.common.v1.Payload.decode(opened.plain)) as Payload;
   }
 }

@@ -1,5 +1,6 @@
 import type { Admin, Batch, Consumer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { PersonalDataCipher } from '../codec/personal-data-cipher';
 import type { Config } from '../config';
 import { forgetHealth, reportHealth } from '../health/registry';
 import { createKafka } from '../kafka/client';
@@ -8,6 +9,7 @@ import { connectDatabase, inTransaction, type Database } from '../readmodel/data
 import { migrate } from '../readmodel/migrate';
 import { rollDelays } from './day-roll';
 import { lockPosition, positions, savePosition, saveRejects, saveWatermarks } from './offsets';
+import { sealQueuedEvents } from './personal-data';
 import { decodeCloudEvent, type ProjectedEvent } from './recorded-event';
 import { reproject, saveEvents } from './store';
 
@@ -44,9 +46,15 @@ export async function startProjector(config: Config, logger: Logger, options: Pr
   const topic = topics.pathwayEvents;
   const groupId = options.groupId ?? projectorGroup;
   const today = options.today ?? utcToday;
+  // First, as the worker's codec: a malformed HOMEWARD_CODEC_KEYS stops the projector before it connects to anything.
+  const cipher = PersonalDataCipher.fromSetting(config.codecKeys);
   const db = connectDatabase(config.database.url, { application: 'homeward-projector', max: 4 });
   const applied = await migrate(db);
   if (applied.length > 0) log.info({ migrations: applied }, 'read model migrated');
+  // Before reading on: events stored in clear before migration 004, or queued after a key rotation.
+  const sealing = await sealQueuedEvents(db, cipher);
+  if (sealing.sealed > 0) log.info({ events: sealing.sealed, keyId: cipher.sealingKeyId }, 'personal data in the read model sealed');
+  if (sealing.unopened > 0) log.warn({ events: sealing.unopened, reason: sealing.reason }, 'events left queued for sealing: this process cannot open them');
   const kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-projector`, logger });
   const admin = kafka.admin();
   await admin.connect();
@@ -78,7 +86,7 @@ export async function startProjector(config: Config, logger: Logger, options: Pr
         if (decoded.ok) events.push(decoded.event);
         else rejected.push({ offset: message.offset, reason: decoded.reason });
       }
-      await saveEvents(client, events);
+      await saveEvents(client, events, cipher);
       await saveRejects(client, topic, batch.partition, rejected);
       await reproject(client, [...new Set(events.map((e) => e.pathwayId))], today());
       const lastEventAt = events.map((e) => e.recorded.event.at).sort().at(-1);

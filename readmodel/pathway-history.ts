@@ -1,6 +1,7 @@
+import type { PersonalDataCipher } from '../codec/personal-data-cipher';
 import type { Agency } from '../schemas/common';
 import type { PathwayState } from '../domain';
-import { eventColumns, recordedFrom } from '../projections/store';
+import { eventColumns, openedFrom, type EventRecord } from '../projections/store';
 import type { RecordedPathwayEvent } from '../workflows/definitions';
 import type { Database } from './database';
 
@@ -9,8 +10,10 @@ export interface StoredPathway {
   pathwayId: string;
   site: string;
   referralAgencies: Agency[];
+  /** The folded state without personal data: enough to say who may see the pathway. */
   state: PathwayState;
-  timeline: RecordedPathwayEvent[];
+  /** The timeline whole, its personal fields opened: only for a reader allowed to see the pathway (SealedDataError if they cannot be). */
+  timeline(cipher: PersonalDataCipher): RecordedPathwayEvent[];
 }
 
 export async function storedPathway(db: Database, pathwayId: string): Promise<StoredPathway | undefined> {
@@ -19,7 +22,7 @@ export async function storedPathway(db: Database, pathwayId: string): Promise<St
       'SELECT site, referral_agencies, state FROM pathways WHERE pathway_id = $1',
       [pathwayId],
     ),
-    db.query(`SELECT ${eventColumns} FROM pathway_events WHERE pathway_id = $1 ORDER BY sequence`, [pathwayId]),
+    db.query<EventRecord>(`SELECT ${eventColumns} FROM pathway_events WHERE pathway_id = $1 ORDER BY sequence`, [pathwayId]),
   ]);
   const found = row.rows[0];
   if (!found) return undefined;
@@ -28,6 +31,6 @@ export async function storedPathway(db: Database, pathwayId: string): Promise<St
     site: found.site ?? '',
     referralAgencies: found.referral_agencies,
     state: found.state,
-    timeline: events.rows.map(recordedFrom),
+    timeline: (cipher) => events.rows.map((event) => openedFrom(event, cipher)),
   };
 }
