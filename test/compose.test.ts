@@ -120,6 +120,14 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('formats the SCRAM users without putting a password on a command line (ps shows every argv)', () => {
+    const script = JSON.stringify(services.kafka.command);
+    expect(script).not.toContain('kafka-storage.sh');
+    // The passwords are written to a Java argument file, and java reads the arguments from it.
+    expect(script).toMatch(/printf[^|]*--add-scram[^|]*> \\"\$\$args\\"/);
+    expect(script).toContain(`java -XX:-UsePerfData -cp '/opt/kafka/libs/*' \\"@$$args\\"`);
+  });
+
   it('signs every Kafka client in with SCRAM and enforces ACLs on the broker', () => {
     const env = kafkaEnv();
     const protocols = String(env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP).split(',').map((entry) => entry.split(':')[1]);
