@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { onFreePorts } from '../scripts/infra/process';
 import { nodeCommand } from '../scripts/node-runtime.cjs';
+import { exposedToOthers } from './support/file-modes';
 
 const portNames = ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'KAFKA_PORT', 'KAFKA_CONTROLLER_PORT', 'POSTGRES_PORT', 'HTTP_PORT', 'HOMEWARD_DEV_ISSUER_PORT'] as const;
 const exited = (child: ChildProcess) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve)));
@@ -17,11 +18,13 @@ const exited = (child: ChildProcess) => new Promise((resolve) => (child.exitCode
 function startOnFreePorts() {
   return onFreePorts(portNames.length, async (found) => {
     const ports = Object.fromEntries(portNames.map((name, i) => [name, found[i]])) as Record<(typeof portNames)[number], number>;
-    const env: NodeJS.ProcessEnv = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), HOMEWARD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'npm-start-')) };
+    // A data dir npm start creates itself, as on a first run.
+    const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'npm-start-')), 'data');
+    const env: NodeJS.ProcessEnv = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), HOMEWARD_DATA_DIR: dataDir };
     for (const inherited of ['TEMPORAL_ADDRESS', 'KAFKA_BROKERS', 'HOMEWARD_OIDC_ISSUER', 'LOG_FORMAT']) delete env[inherited];
     const [node, args, childEnv] = nodeCommand(path.join(__dirname, '..', 'scripts', 'start.ts'), [], { runsWorker: true, env });
     const child = spawn(node, args, { env: childEnv });
-    const run = { child, ports, output: '' };
+    const run = { child, ports, dataDir, output: '' };
     child.stdout.on('data', (d) => (run.output += d));
     child.stderr.on('data', (d) => (run.output += d));
     const deadline = Date.now() + 150_000;
@@ -46,6 +49,7 @@ describe('npm start', () => {
       expect(run.output).not.toMatch(/first run only/);
       const health = await fetch(`http://127.0.0.1:${run.ports.HTTP_PORT}/health`);
       expect(health.status).toBe(200);
+      expect(exposedToOthers(run.dataDir)).toEqual([]);
     } finally {
       run.child.kill('SIGINT');
       await exited(run.child);
@@ -55,5 +59,9 @@ describe('npm start', () => {
     const levels = run.output.split('\n').filter((line) => line.startsWith('{')).map((line) => (JSON.parse(line) as { level: number; msg: string }));
     expect(levels.filter((line) => line.level >= 40)).toEqual([]);
     expect(run.output).not.toMatch(/ECONNREFUSED|Error:|did not stop cleanly/);
+    // The audit found temporal.sqlite and the logs readable by every local user.
+    expect(fs.readdirSync(run.dataDir)).toEqual(expect.arrayContaining(['secrets.json', 'temporal.sqlite', 'temporal.log', 'kafka', 'kafka.log', 'postgres.log']));
+    expect(exposedToOthers(run.dataDir)).toEqual([]);
+    fs.rmSync(path.dirname(run.dataDir), { recursive: true, force: true });
   }, 200_000);
 });

@@ -63,7 +63,7 @@ async function main(): Promise<number> {
     console.error('usage: npm run infra -- <start|status|stop> [temporal|kafka|postgres|all]');
     return 2;
   }
-  fs.mkdirSync(runDir, { recursive: true });
+  fs.mkdirSync(runDir, { recursive: true, mode: 0o700 });
   let code = 0;
   for (const name of names) {
     const server = servers[name];
@@ -77,7 +77,7 @@ async function main(): Promise<number> {
         continue;
       }
       const running = await server.start();
-      fs.writeFileSync(pidFile(name), String(running.pid));
+      fs.writeFileSync(pidFile(name), String(running.pid), { mode: 0o600 });
       console.log(`${name} started on ${server.address} (pid ${running.pid}); stop with: npm run infra -- stop ${name}`);
     } else {
       const pid = fs.existsSync(pidFile(name)) ? Number(fs.readFileSync(pidFile(name), 'utf8')) : undefined;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { createKafka } from '../../kafka/client';
 import { setUpTopicsAndAcls } from '../../kafka/setup';
 import { adminUser, startKafka, type KafkaCredentials } from './kafka';
-import { paths } from './paths';
+import { ensureDataDir, paths } from './paths';
 import { localDatabaseUrl, startPostgres } from './postgres';
 import { startTemporalDev } from './temporal';
 
@@ -16,12 +16,15 @@ export const local = {
   devIssuerPort: Number(process.env.HOMEWARD_DEV_ISSUER_PORT ?? 8090),
 };
 
+/** A path in the data dir, made private first (it may be new, or from an older Homeward). */
+const inDataDir = (name: string) => path.join(ensureDataDir(paths.dataDir), name);
+
 export const startLocalTemporal = (detached = false) =>
   startTemporalDev({
     port: local.temporalPort,
     uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
-    dbFile: path.join(paths.dataDir, 'temporal.sqlite'),
-    logFile: path.join(paths.dataDir, 'temporal.log'),
+    dbFile: inDataDir('temporal.sqlite'),
+    logFile: inDataDir('temporal.log'),
     detached,
   });
 
@@ -30,8 +33,8 @@ export const startLocalKafka = (credentials: KafkaCredentials, detached = false)
   startKafka({
     port: local.kafkaPort,
     controllerPort: Number(process.env.KAFKA_CONTROLLER_PORT ?? 9093),
-    dataDir: path.join(paths.dataDir, 'kafka'),
-    logFile: path.join(paths.dataDir, 'kafka.log'),
+    dataDir: inDataDir('kafka'),
+    logFile: inDataDir('kafka.log'),
     credentials,
     detached,
   });
@@ -44,8 +47,8 @@ export const startLocalPostgres = (password: string, detached = false) =>
   startPostgres({
     port: local.postgresPort,
     password,
-    dataDir: path.join(paths.dataDir, 'postgres'),
-    logFile: path.join(paths.dataDir, 'postgres.log'),
+    dataDir: inDataDir('postgres'),
+    logFile: inDataDir('postgres.log'),
     detached,
   });
 

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -23,3 +24,15 @@ export const paths = {
   dataDir: process.env.HOMEWARD_DATA_DIR ?? path.join(cacheDir, 'data'),
   mavenPoms: path.join(__dirname, 'maven'),
 };
+
+/**
+ * Makes `dir` a data dir that no other user can list or write: 0700, or 0711 as root, whose
+ * PostgreSQL runs as an OS user of its own that must pass through to its cluster inside (every
+ * file there is 0600 and every directory 0700, so passing through reads nothing else).
+ */
+export function ensureDataDir(dir: string): string {
+  const mode = os.userInfo().uid === 0 ? 0o711 : 0o700;
+  fs.mkdirSync(dir, { recursive: true, mode });
+  fs.chmodSync(dir, mode);
+  return dir;
+}

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { postgresRuntime, reachableDataDir } from './postgres-binaries';
-import { portInUse, stopChild, tail, waitFor } from './process';
+import { openLog, portInUse, stopChild, tail, waitFor } from './process';
 import type { RunningServer } from './temporal';
 
 export interface PostgresOptions {
@@ -48,10 +48,10 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningSe
   const dataDir = reachableDataDir(options.dataDir, runtime);
   if (dataDir !== options.dataDir) say(`PostgreSQL's data is in ${dataDir}: its OS user ${runtime.runAs?.user} cannot enter ${path.dirname(options.dataDir)}`);
   const owner = runtime.runAs ? { uid: runtime.runAs.uid, gid: runtime.runAs.gid } : {};
-  fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
+  fs.mkdirSync(path.dirname(options.logFile), { recursive: true, mode: 0o700 });
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) initialise(runtime.bin.initdb, dataDir, options, owner);
 
-  const log = fs.openSync(options.logFile, 'a');
+  const log = openLog(options.logFile);
   const args = ['-D', dataDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
   const child = spawn(runtime.bin.postgres, args, { stdio: ['ignore', log, log], detached: options.detached, ...owner });
   if (options.detached) child.unref();
@@ -88,7 +88,7 @@ function initialise(initdb: string, dataDir: string, options: PostgresOptions, o
       ['-D', dataDir, '-U', databaseUser, `--pwfile=${passwordFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-instructions'],
       { encoding: 'utf8', ...owner },
     );
-    fs.appendFileSync(options.logFile, `${result.stdout ?? ''}${result.stderr ?? ''}`);
+    fs.appendFileSync(options.logFile, `${result.stdout ?? ''}${result.stderr ?? ''}`, { mode: 0o600 });
     if (result.status !== 0) throw new Error(`initdb failed (exit ${result.status}); see ${options.logFile}:\n${tail(options.logFile, 15)}`);
   } finally {
     fs.rmSync(passwordFile, { force: true });

@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 
 export class MissingToolError extends Error {}
 
@@ -14,6 +15,26 @@ export function requireTool(command: string, args: string[], what: string): void
 
 export function javaCommand(): string {
   return process.env.JAVA_HOME ? `${process.env.JAVA_HOME}/bin/java` : 'java';
+}
+
+/**
+ * Spawns a server whose files are its user's alone: under umask 077, whatever it creates
+ * (Temporal's SQLite file, Kafka's log segments) is 0600 or 0700. Node cannot set a child's umask,
+ * so a shell sets it and execs the command: same pid, and the process list shows only the command.
+ */
+export function spawnPrivate(command: string, args: string[], options: SpawnOptions): ChildProcess {
+  return spawn('/bin/sh', ['-c', 'umask 077 && exec "$0" "$@"', command, ...args], options);
+}
+
+/**
+ * Opens a server's log for appending, readable by this user only (a log made 0644 by an older
+ * Homeward is made private too). Server logs name users, hosts and failing requests.
+ */
+export function openLog(file: string): number {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const fd = fs.openSync(file, 'a', 0o600);
+  fs.fchmodSync(fd, 0o600);
+  return fd;
 }
 
 /** Runs a command to completion, printing a heartbeat so a long first install shows progress. */

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { searchAttributeFlags, searchAttributes } from '../../workflows/search-attributes';
 import { ensureTemporalCli } from './install';
-import { stopChild, waitFor, portInUse } from './process';
+import { openLog, portInUse, spawnPrivate, stopChild, waitFor } from './process';
 
 export interface RunningServer {
   address: string;
@@ -45,15 +44,18 @@ export async function startTemporalDev(options: TemporalDevOptions): Promise<Run
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');
   if (options.dbFile) {
-    fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
+    fs.mkdirSync(path.dirname(options.dbFile), { recursive: true, mode: 0o700 });
+    // The server creates the file (and its journals) under umask 077; one an older Homeward left 0644 is made private.
+    for (const file of [options.dbFile, ...['-journal', '-wal', '-shm'].map((suffix) => `${options.dbFile}${suffix}`)]) {
+      if (fs.existsSync(file)) fs.chmodSync(file, 0o600);
+    }
     args.push('--db-filename', options.dbFile);
   }
   for (const flag of searchAttributeFlags()) args.push('--search-attribute', flag);
   // Our own search attributes count against the per-namespace limit; keep it roomy.
   args.push('--dynamic-config-value', 'limit.maxIDLength=255');
-  fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
-  const log = fs.openSync(options.logFile, 'a');
-  const child = spawn(cli, args, { stdio: ['ignore', log, log], detached: options.detached });
+  const log = openLog(options.logFile);
+  const child = spawnPrivate(cli, args, { stdio: ['ignore', log, log], detached: options.detached });
   if (options.detached) child.unref();
   fs.closeSync(log);
   const address = `127.0.0.1:${options.port}`;
