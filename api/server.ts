@@ -5,6 +5,7 @@ import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } fr
 import type { Logger } from 'pino';
 import { createDataConverter } from '../codec/data-converter';
 import type { Config } from '../config';
+import { connectionOptions } from '../config/temporal-connection';
 import { createApplication, type Application } from '../app';
 import { AppError } from '../app/errors';
 import type { Actor } from '../schemas/actor';
@@ -165,7 +166,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   // Lazy, so the API starts (and answers 503) while Temporal is down; few quick retries, so a
   // request learns within about a second that Temporal is unreachable instead of hanging.
   const connection = Connection.lazy({
-    address: config.temporal.address,
+    ...connectionOptions(config.temporal),
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4, maxIntervalMs: () => 400 }))],
   });
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config) });

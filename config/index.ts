@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PolicyOverrides } from '../domain/policy';
+import { loadTemporalConnection, loopbackHosts, type TemporalConnectionSettings } from './temporal-connection';
 
 const optional = z.string().min(1).optional();
 
@@ -7,6 +8,11 @@ const optional = z.string().min(1).optional();
 export const Env = z.object({
   /** `production` refuses every development shortcut (development issuer, generated keys). */
   HOMEWARD_ENV: z.enum(['development', 'production']).default('development'),
+  /**
+   * Defaults when neither these variables nor a Temporal client profile name a server: npm start's
+   * local dev server. TLS, mTLS and API key: TEMPORAL_TLS* and TEMPORAL_API_KEY, read the Temporal
+   * SDK's way in config/temporal-connection.ts.
+   */
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('homeward-pathways'),
@@ -91,7 +97,7 @@ export type KafkaConfig = { brokers: string[]; clientId: string; sasl?: KafkaSas
 
 export type Config = {
   env: 'development' | 'production';
-  temporal: { address: string; namespace: string; taskQueue: string };
+  temporal: TemporalConnectionSettings & { taskQueue: string };
   worker: { maxCachedWorkflows: number; workflowBundle?: string };
   /** Raw HOMEWARD_CODEC_KEYS; parsed by the codec, which names what is wrong. */
   codecKeys: string;
@@ -130,8 +136,6 @@ function parseJson(name: string, text: string): unknown {
     return fail(`${name} is not valid JSON`);
   }
 }
-
-const loopbackHosts = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 /**
  * Whoever answers for the issuer hands out the keys every token is checked against, so they come
@@ -205,7 +209,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     env: e.HOMEWARD_ENV,
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    temporal: {
+      ...loadTemporalConnection(env, { production: e.HOMEWARD_ENV === 'production', defaults: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE } }),
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+    },
     worker: { maxCachedWorkflows: e.HOMEWARD_WORKER_CACHED_PATHWAYS, workflowBundle: e.HOMEWARD_WORKFLOW_BUNDLE },
     codecKeys: e.HOMEWARD_CODEC_KEYS!,
     commandKeys: e.HOMEWARD_COMMAND_KEYS!,

@@ -1,4 +1,5 @@
 import { loadConfig } from '../config';
+import { describeConnection, temporalServerConfigured } from '../config/temporal-connection';
 import { applyDevSecrets } from '../config/dev-secrets';
 import { startDevIssuer } from '../config/dev-issuer';
 import { createLogger } from '../config/logger';
@@ -17,7 +18,7 @@ import type { RunningServer } from './infra/temporal';
 
 /**
  * `npm start`: the whole system on one machine. Local Temporal, Kafka and PostgreSQL are started
- * unless TEMPORAL_ADDRESS / KAFKA_BROKERS / DATABASE_URL name existing servers; then the worker,
+ * unless TEMPORAL_ADDRESS (or a Temporal client profile) / KAFKA_BROKERS / DATABASE_URL name existing servers; then the worker,
  * the inbound Kafka bridges, the read model's projector and the HTTP API. Ctrl-C stops everything
  * in reverse order.
  */
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
       }
     }
     const servers: Promise<RunningServer>[] = [];
-    if (!process.env.TEMPORAL_ADDRESS) {
+    if (!temporalServerConfigured()) {
       say(`Starting Temporal dev server on 127.0.0.1:${local.temporalPort} (data in ${paths.dataDir})…`);
       servers.push(
         startLocalTemporal().then((server) => {
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
     say('');
     say('Homeward is running:');
     say(`  HTTP API        ${api.url}   (OpenAPI: ${api.url}/openapi.json)`);
-    say(`  Temporal        ${config.temporal.address}  namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`);
+    say(`  Temporal        ${describeConnection(config.temporal)}, task queue ${config.temporal.taskQueue}`);
     if (ui) say(`  Temporal UI     ${ui}`);
     say(`  Token issuer    ${config.oidc.issuer}${devIssuer ? '   (development issuer: `npx homeward login --role discharge-team`)' : ''}`);
     say(`  Kafka           ${config.kafka.brokers.join(',')}`);

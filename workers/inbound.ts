@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { createApplication } from '../app';
 import { createDataConverter } from '../codec/data-converter';
 import type { Config } from '../config';
+import { connectionOptions } from '../config/temporal-connection';
 import { createKafka } from '../kafka/client';
 import { InboundConsumer } from '../kafka/inbound-consumer';
 import { inboundTopics } from '../kafka/topics';
@@ -20,7 +21,7 @@ export interface RunningBridges {
  */
 export async function startInboundBridges(config: Config, logger: Logger, groupId = 'homeward-inbound'): Promise<RunningBridges> {
   const dataConverter = createDataConverter(config);
-  const connection = await Connection.connect({ address: config.temporal.address });
+  const connection = await Connection.connect(connectionOptions(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
   const app = createApplication(client, config);
   const kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-inbound`, logger });

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { createActivities } from '../activities';
 import { createDataConverter } from '../codec/data-converter';
 import type { Config } from '../config';
+import { describeConnection, nativeConnectionOptions } from '../config/temporal-connection';
 import { createKafka } from '../kafka/client';
 import { EventPublisher } from '../kafka/publisher';
 import { installTemporalRuntime } from './runtime';
@@ -27,7 +28,7 @@ export async function startPathwayWorker(config: Config, logger: Logger, options
   const publisher = new EventPublisher(kafka);
   const prebuilt = options.workflowBundle ?? (config.worker.workflowBundle ? { codePath: config.worker.workflowBundle } : undefined);
   const workflowBundle = prebuilt ?? { code: await bundleApart(logger) };
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await NativeConnection.connect(nativeConnectionOptions(config.temporal));
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -46,7 +47,7 @@ export async function startPathwayWorker(config: Config, logger: Logger, options
     await publisher.close();
     await connection.close();
   });
-  logger.info({ taskQueue: config.temporal.taskQueue }, 'pathway worker running');
+  logger.info({ taskQueue: config.temporal.taskQueue, temporal: describeConnection(config.temporal) }, 'pathway worker running');
   return {
     done,
     async shutdown() {

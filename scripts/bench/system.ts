@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createDataConverter } from '../../codec/data-converter';
 import { loadConfig, type Config } from '../../config';
+import { connectionOptions } from '../../config/temporal-connection';
 import { signDevToken, startDevIssuer } from '../../config/dev-issuer';
 import { devEnvironment, generateDevSecrets, type DevSecrets } from '../../config/dev-secrets';
 import { setUpTopicsAndAcls } from '../../kafka/setup';
@@ -123,7 +124,8 @@ export class BenchSystem {
       BENCH_PATHWAY_BUNDLE: pathway,
       BENCH_BARE_BUNDLE: bare,
     };
-    const config = loadConfig({ ...childEnv, HTTP_PORT: '0' });
+    // As its children read theirs (process.env under childEnv): TEMPORAL_TLS* reach an existing server.
+    const config = loadConfig({ ...process.env, ...childEnv, HTTP_PORT: '0' });
     // Topics and the ACLs every principal needs, as npm start sets them up.
     await setUpTopicsAndAcls(adminKafka(config, secrets, 'homeward-bench-admin'));
     const system = new BenchSystem(options, cleanup, workDir, secrets, childEnv, config, servers);
@@ -183,7 +185,7 @@ export class BenchSystem {
 
   /** A Temporal client of the harness: Homeward's encrypting one, or (`plain`) a bare one for baselines. */
   async temporalClient(kind: 'homeward' | 'plain'): Promise<Client> {
-    this.connection ??= Connection.connect({ address: this.config.temporal.address }).then((connection) => {
+    this.connection ??= Connection.connect(connectionOptions(this.config.temporal)).then((connection) => {
       this.cleanup.push('Temporal client', () => connection.close());
       return connection;
     });

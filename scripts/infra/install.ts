@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { temporalServerConfigured } from '../../config/temporal-connection';
 import { cacheDir, paths, versions } from './paths';
 import { javaCommand, MissingToolError, requireTool, runWithProgress } from './process';
 
-type Component = 'temporal-cli' | 'temporal-test-server' | 'kafka';
+type Component = 'temporal-cli' | 'temporal-test-server' | 'temporal-server' | 'kafka';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -24,6 +25,32 @@ export async function ensureTemporalCli(): Promise<string> {
   publish(staging, binDir);
   say(`  ✓ Temporal CLI at ${paths.temporalCli}`);
   return paths.temporalCli;
+}
+
+/**
+ * The Temporal server (production profile) and its SQL schema tool (which embeds the PostgreSQL
+ * schemas), built with `go install` from the Go module proxy. A release needing a newer Go than
+ * the machine's gets it from the proxy too (GOTOOLCHAIN=auto).
+ */
+export async function ensureTemporalServer(): Promise<string> {
+  if (fs.existsSync(paths.temporalServer) && fs.existsSync(paths.temporalSqlTool)) return paths.temporalServer;
+  requireTool('go', ['version'], 'Go (needed to build the Temporal server with `go install`); install Go 1.23+');
+  const staging = `${paths.temporalServerDir}.partial-${process.pid}`;
+  const env = { ...process.env, GOBIN: path.join(staging, 'bin'), GOTOOLCHAIN: 'auto', GOFLAGS: '-mod=mod' };
+  fs.mkdirSync(env.GOBIN, { recursive: true });
+  say(`Building Temporal server ${versions.temporalServer} with go install (first time only; several minutes on 2 cores)…`);
+  const module = 'go.temporal.io/server';
+  for (const command of ['server', 'tools/sql']) {
+    await runWithProgress(
+      `go install ${module}/cmd/${command}`,
+      'nice',
+      ['go', 'install', `${module}/cmd/${command}@v${versions.temporalServer}`],
+      { env, logFile: path.join(cacheDir, `go-install-temporal-server-${path.basename(command)}.log`) },
+    );
+  }
+  publish(staging, paths.temporalServerDir);
+  say(`  ✓ Temporal server at ${paths.temporalServer}`);
+  return paths.temporalServer;
 }
 
 /** The Java time-skipping test server, its jars copied from Maven Central, behind an `exec java` wrapper. */
@@ -102,27 +129,35 @@ export async function ensureComponents(components: Component[]): Promise<void> {
   for (const component of components) {
     if (component === 'temporal-cli') await ensureTemporalCli();
     if (component === 'temporal-test-server') await ensureTestServer();
+    if (component === 'temporal-server') await ensureTemporalServer();
     if (component === 'kafka') await ensureKafka();
   }
 }
 
 /** Whether a component is already in the cache (so a start can say honestly whether it will take minutes). */
 export function isInstalled(component: Component): boolean {
-  const marker = { 'temporal-cli': paths.temporalCli, 'temporal-test-server': paths.testServerWrapper, kafka: paths.kafkaLibs }[component];
+  const marker = {
+    'temporal-cli': paths.temporalCli,
+    'temporal-test-server': paths.testServerWrapper,
+    'temporal-server': paths.temporalSqlTool,
+    kafka: paths.kafkaLibs,
+  }[component];
   return fs.existsSync(marker);
 }
 
-/** Which components this run must install: none for servers given by TEMPORAL_ADDRESS / KAFKA_BROKERS. */
+/** Which components this run must install: none for servers given by TEMPORAL_ADDRESS (or a Temporal client profile) / KAFKA_BROKERS. */
 export function neededComponents(options: { testServer: boolean }): Component[] {
   const needed: Component[] = [];
-  if (!process.env.TEMPORAL_ADDRESS) needed.push('temporal-cli');
+  if (!temporalServerConfigured()) needed.push('temporal-cli');
   if (options.testServer) needed.push('temporal-test-server');
   if (!process.env.KAFKA_BROKERS) needed.push('kafka');
   return needed;
 }
 
 if (require.main === module) {
-  ensureComponents(['temporal-cli', 'temporal-test-server', 'kafka']).then(
+  // `npm run infra:install -- temporal-server` for the production profile's server; by default what npm start and npm test use.
+  const requested = process.argv.slice(2) as Component[];
+  ensureComponents(requested.length > 0 ? requested : ['temporal-cli', 'temporal-test-server', 'kafka']).then(
     () => say(`All infrastructure installed under ${cacheDir}`),
     (error: unknown) => {
       say(error instanceof MissingToolError ? error.message : String(error instanceof Error ? error.stack : error));

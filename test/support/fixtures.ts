@@ -12,6 +12,9 @@ export function nhsNumber(seed = Math.floor(Math.random() * 1e9)): string {
   }
 }
 
+/** The calendar date (UTC) `offset` days from today. */
+export const dayFromToday = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+
 export const uniqueAdmissionId = (prefix = 'A') => `${prefix}${randomUUID().replace(/-/g, '').slice(0, 12)}`;
 
 export function admission(overrides: Partial<StartPayload> = {}): StartPayload {

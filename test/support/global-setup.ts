@@ -16,6 +16,11 @@ import { writeWorkflowBundle } from '../../workers/workflow-bundle';
 declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
+    /**
+     * JSON of the TEMPORAL_* variables, besides the address, that reach the run's Temporal (TLS
+     * material's files in the production profile); `{}` for the dev server.
+     */
+    temporalEnv: string;
     kafkaBrokers: string;
     testServerPath: string;
     workflowBundlePath: string;
@@ -33,50 +38,83 @@ declare module 'vitest' {
  * HOMEWARD_SKIP_SERVERS=1 starts nothing (pure domain specs only).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const running: RunningServer[] = [];
   const secrets = process.env.KAFKA_BROKERS && process.env.HOMEWARD_SKIP_SERVERS !== '1' ? existingBrokerSecrets() : await generateDevSecrets();
   project.provide('devSecrets', JSON.stringify(secrets));
   if (process.env.HOMEWARD_SKIP_SERVERS === '1') {
     project.provide('temporalAddress', '');
+    project.provide('temporalEnv', '{}');
     project.provide('kafkaBrokers', '');
     project.provide('testServerPath', '');
     project.provide('workflowBundlePath', '');
     project.provide('databaseUrl', '');
     return async () => {};
   }
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeward-test-'));
-  // Enterable (not listable) by the OS user PostgreSQL runs as when the tests run as root.
-  fs.chmodSync(workDir, 0o711);
-  // allSettled: if one server fails to start, the others are stopped rather than leaked.
-  const settled = await Promise.allSettled([
+  const workDir = runDir('homeward-test-');
+  const existing = (address: string) => Promise.resolve({ address, stop: async () => {} });
+  const [temporal, kafka, postgres] = await startTogether(workDir, [
     process.env.TEMPORAL_ADDRESS
-      ? Promise.resolve({ address: process.env.TEMPORAL_ADDRESS, stop: async () => {} })
+      ? existing(process.env.TEMPORAL_ADDRESS)
       : onFreePorts(1, ([port]) => startTemporalDev({ port, uiPort: 0, logFile: path.join(workDir, 'temporal.log') })),
-    process.env.KAFKA_BROKERS
-      ? Promise.resolve({ address: process.env.KAFKA_BROKERS, stop: async () => {} })
-      : onFreePorts(2, ([port, controllerPort]) =>
-          startKafka({ port, controllerPort, dataDir: path.join(workDir, 'kafka'), logFile: path.join(workDir, 'kafka.log'), credentials: secrets.kafka }),
-        ),
-    process.env.DATABASE_URL
-      ? Promise.resolve({ address: process.env.DATABASE_URL, stop: async () => {} })
-      : onFreePorts(1, ([port]) =>
-          startPostgres({ port, dataDir: path.join(workDir, 'postgres'), logFile: path.join(workDir, 'postgres.log'), password: crypto.randomBytes(18).toString('base64url') }),
-        ),
+    process.env.KAFKA_BROKERS ? existing(process.env.KAFKA_BROKERS) : startRunKafka(workDir, secrets.kafka),
+    process.env.DATABASE_URL ? existing(process.env.DATABASE_URL) : startRunPostgres(workDir),
   ]);
-  for (const result of settled) if (result.status === 'fulfilled') running.push(result.value);
+  return provideServers(project, workDir, [temporal, kafka, postgres], {
+    temporalAddress: temporal.address,
+    kafkaBrokers: kafka.address,
+    databaseUrl: postgres.address,
+    testServerPath: () => ensureTestServer(),
+    credentials: secrets.kafka,
+  });
+}
+
+/** A directory for the run's servers; enterable (not listable) by the OS user PostgreSQL runs as when the tests run as root. */
+export function runDir(prefix: string): string {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.chmodSync(workDir, 0o711);
+  return workDir;
+}
+
+/** The run's single Kafka broker (SASL/SCRAM, ACLs) on free ports. */
+export const startRunKafka = (workDir: string, credentials: KafkaCredentials) =>
+  onFreePorts(2, ([port, controllerPort]) =>
+    startKafka({ port, controllerPort, dataDir: path.join(workDir, 'kafka'), logFile: path.join(workDir, 'kafka.log'), credentials }),
+  );
+
+/** The run's read model PostgreSQL on a free port; each system under test creates a database of its own. */
+export const startRunPostgres = (workDir: string) =>
+  onFreePorts(1, ([port]) =>
+    startPostgres({ port, dataDir: path.join(workDir, 'postgres'), logFile: path.join(workDir, 'postgres.log'), password: crypto.randomBytes(18).toString('base64url') }),
+  );
+
+/**
+ * Starts servers side by side. allSettled: if one fails to start, the others are stopped (and the
+ * directory removed) rather than leaked.
+ */
+export async function startTogether<const T extends readonly Promise<RunningServer>[]>(workDir: string, starts: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(starts);
   const failed = settled.find((result) => result.status === 'rejected');
   if (failed) {
-    await Promise.all(running.map((server) => server.stop()));
+    await Promise.all(settled.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)));
+    fs.rmSync(workDir, { recursive: true, force: true });
     throw failed.reason;
   }
-  const [temporal, kafka, postgres] = running;
-  project.provide('databaseUrl', postgres.address);
+  return settled.map((result) => (result as PromiseFulfilledResult<RunningServer>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+}
+
+/** Provides what tests inject; returns the teardown, or stops everything if that fails. */
+export async function provideServers(
+  project: TestProject,
+  workDir: string,
+  running: RunningServer[],
+  servers: Omit<Parameters<typeof prepare>[1], 'workDir' | 'testServerPath'> & { databaseUrl: string; testServerPath: () => Promise<string> },
+): Promise<() => Promise<void>> {
   const stopAll = async () => {
     await Promise.all(running.map((server) => server.stop()));
     fs.rmSync(workDir, { recursive: true, force: true });
   };
   try {
-    await prepare(project, temporal.address, kafka.address, await ensureTestServer(), workDir, secrets.kafka);
+    project.provide('databaseUrl', servers.databaseUrl);
+    await prepare(project, { ...servers, workDir, testServerPath: await servers.testServerPath() });
   } catch (error) {
     await stopAll();
     throw error;
@@ -94,13 +132,21 @@ function existingBrokerSecrets(): DevSecrets {
   return secrets;
 }
 
-async function prepare(project: TestProject, temporalAddress: string, kafkaBrokers: string, testServerPath: string, workDir: string, credentials: KafkaCredentials) {
+/**
+ * The workflow bundle, the broker's topics and ACLs, and what tests inject to reach the servers.
+ * `temporalEnv`: TEMPORAL_* variables beside the address (the production profile's TLS material).
+ */
+async function prepare(
+  project: TestProject,
+  servers: { temporalAddress: string; temporalEnv?: Record<string, string>; kafkaBrokers: string; testServerPath: string; workDir: string; credentials: KafkaCredentials },
+) {
   // As a worker's is built (scripts/bundle-workflows.ts).
-  const bundlePath = path.join(workDir, 'workflow-bundle.js');
+  const bundlePath = path.join(servers.workDir, 'workflow-bundle.js');
   await writeWorkflowBundle(bundlePath);
   project.provide('workflowBundlePath', bundlePath);
-  await setUpLocalKafka(kafkaBrokers, credentials);
-  project.provide('temporalAddress', temporalAddress);
-  project.provide('kafkaBrokers', kafkaBrokers);
-  project.provide('testServerPath', testServerPath);
+  await setUpLocalKafka(servers.kafkaBrokers, servers.credentials);
+  project.provide('temporalAddress', servers.temporalAddress);
+  project.provide('temporalEnv', JSON.stringify(servers.temporalEnv ?? {}));
+  project.provide('kafkaBrokers', servers.kafkaBrokers);
+  project.provide('testServerPath', servers.testServerPath);
 }

@@ -8,7 +8,7 @@ import { createActivities } from '../../activities';
 import { createKafka } from '../../kafka/client';
 import { EventPublisher } from '../../kafka/publisher';
 import type { Worker } from '@temporalio/worker';
-import { connectDevServer, createWorker, testDataConverter, uniqueTaskQueue } from './temporal';
+import { connectDevServer, createWorker, temporalEnvironment, testDataConverter, uniqueTaskQueue } from './temporal';
 import { createTestDatabase } from './database';
 import { startProjector } from '../../projections/projector';
 
@@ -16,15 +16,21 @@ import { startProjector } from '../../projections/projector';
  * The real system on the suite's dev server, broker and PostgreSQL: a pathway worker on its own
  * task queue (or TEMPORAL_TASK_QUEUE's), a projector in its own consumer group filling a database
  * of its own, and the HTTP API on a free port. The worker and the client use the codec keys of the
- * configuration, so overriding HOMEWARD_CODEC_KEYS changes all of them.
+ * configuration, so overriding HOMEWARD_CODEC_KEYS changes all of them. `temporalEnv`: another
+ * Temporal for all of it (the TEMPORAL_* variables of a server a test runs itself); an override of
+ * TEMPORAL_ADDRESS alone moves only the API, the worker staying on the suite's.
  */
-export async function startSystem(overrides: Partial<Record<string, string>> = {}, logger: Logger = pino({ level: 'silent' })) {
+export async function startSystem(
+  overrides: Partial<Record<string, string>> = {},
+  logger: Logger = pino({ level: 'silent' }),
+  { temporalEnv = temporalEnvironment() }: { temporalEnv?: Record<string, string> } = {},
+) {
   const taskQueue = uniqueTaskQueue('system');
   // The real verification path: a local issuer serving discovery and JWKS, tokens signed with the run's key.
   const issuer = await startDevIssuer(testSecrets(), 0);
   const config: Config = loadConfig({
     HOMEWARD_OIDC_ISSUER: issuer.url,
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    ...temporalEnv,
     KAFKA_BROKERS: inject('kafkaBrokers'),
     DATABASE_URL: await createTestDatabase(),
     TEMPORAL_TASK_QUEUE: taskQueue,
@@ -34,7 +40,7 @@ export async function startSystem(overrides: Partial<Record<string, string>> = {
     ...testEnvironment(),
     ...overrides,
   });
-  const temporal = await connectDevServer({ codecKeys: config.codecKeys });
+  const temporal = await connectDevServer({ codecKeys: config.codecKeys, temporalEnv });
   const publisher = new EventPublisher(createKafka({ ...config.kafka, clientId: 'system-test' }));
   const worker: Worker = await createWorker({
     connection: temporal.nativeConnection,

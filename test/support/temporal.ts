@@ -6,22 +6,33 @@ import { inject } from 'vitest';
 import { createDataConverter, type TemporalKeys } from '../../codec/data-converter';
 import { testSecrets } from './secrets';
 import { commandProofRequest } from '../../codec/command-proof.cjs';
+import { connectionOptions, loadTemporalConnection, nativeConnectionOptions } from '../../config/temporal-connection';
 
 /** The data converter Homeward's processes use, with the run's development keys unless given others. */
 export const testDataConverter = (keys: Partial<TemporalKeys> = {}): DataConverter => createDataConverter({ ...testSecrets(), ...keys });
 
-/**
- * A client and a native connection to the suite's real Temporal dev server. The client encrypts
- * as Homeward does; `codecKeys: false` gives a plain client that sees payloads as Temporal stores them.
- */
-export async function connectDevServer(options: { codecKeys?: string | false } = {}) {
+/** The TEMPORAL_* variables that reach the run's Temporal: its address, and in the production profile its TLS material. */
+export function temporalEnvironment(): Record<string, string> {
   const address = inject('temporalAddress');
   if (!address) throw new Error('No Temporal server: this test needs the servers global setup starts (unset HOMEWARD_SKIP_SERVERS)');
-  const connection = await Connection.connect({ address });
-  const nativeConnection = await NativeConnection.connect({ address });
+  return { TEMPORAL_ADDRESS: address, ...(JSON.parse(inject('temporalEnv')) as Record<string, string>) };
+}
+
+/** The run's Temporal connection (or that of `env`), read as Homeward's processes read theirs. */
+export const temporalConnection = (env = temporalEnvironment()) => loadTemporalConnection(env, { production: false, defaults: { address: '', namespace: 'default' } });
+
+/**
+ * A client and a native connection to the suite's real Temporal server (the dev server; the
+ * production profile's over mTLS). The client encrypts as Homeward does; `codecKeys: false` gives
+ * a plain client that sees payloads as Temporal stores them.
+ */
+export async function connectDevServer(options: { codecKeys?: string | false; temporalEnv?: Record<string, string> } = {}) {
+  const settings = temporalConnection(options.temporalEnv);
+  const connection = await Connection.connect(connectionOptions(settings));
+  const nativeConnection = await NativeConnection.connect(nativeConnectionOptions(settings));
   const dataConverter = options.codecKeys === false ? undefined : testDataConverter(options.codecKeys ? { codecKeys: options.codecKeys } : {});
   return {
-    client: new Client({ connection, dataConverter }),
+    client: new Client({ connection, namespace: settings.namespace, dataConverter }),
     nativeConnection,
     async close() {
       await connection.close();

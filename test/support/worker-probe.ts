@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createApplication } from '../../app';
 import { createDataConverter } from '../../codec/data-converter';
 import { loadConfig } from '../../config';
+import { connectionOptions } from '../../config/temporal-connection';
 import { createLogger } from '../../config/logger';
 import { startPathwayWorker } from '../../workers/pathway-worker';
 import { admission } from './fixtures';
@@ -15,7 +16,7 @@ import { admission } from './fixtures';
 async function main() {
   const config = loadConfig();
   const worker = await startPathwayWorker(config, createLogger('worker-probe', 'warn'));
-  const connection = await Connection.connect({ address: config.temporal.address });
+  const connection = await Connection.connect(connectionOptions(config.temporal));
   try {
     const app = createApplication(new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config) }), config);
     const actor = { subject: 'worker-probe', role: 'discharge-team' } as const;

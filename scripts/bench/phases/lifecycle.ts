@@ -70,6 +70,8 @@ export const lifecyclePhase: Phase = {
       const worker = await system.startChild('lifecycle worker', 'worker.ts', {
         BENCH_WORKERS: 'pathway,bare',
         TEMPORAL_ADDRESS: env.address,
+        // The local time-skipping server speaks plaintext, whatever TLS the run's environment sets for its Temporal.
+        TEMPORAL_TLS: 'false',
         TEMPORAL_TASK_QUEUE: queues.pathways,
         BENCH_BARE_TASK_QUEUE: queues.bare,
       });

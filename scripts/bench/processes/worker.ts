@@ -2,6 +2,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig } from '../../../config';
+import { nativeConnectionOptions } from '../../../config/temporal-connection';
 import { createLogger } from '../../../config/logger';
 import { startPathwayWorker, type RunningWorker } from '../../../workers/pathway-worker';
 import { installTemporalRuntime } from '../../../workers/runtime';
@@ -21,7 +22,7 @@ const logger = createLogger('bench-worker', config.logLevel);
 const kinds = (process.env.BENCH_WORKERS ?? 'pathway').split(',');
 
 async function startBareWorker(): Promise<RunningWorker> {
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await NativeConnection.connect(nativeConnectionOptions(config.temporal));
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
