@@ -1,10 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'projections/**/*.test.ts'],
-    // The production profile's suite runs on its own engines: `npm run test:production`.
-    exclude: ['test/production/**', '**/node_modules/**'],
+    // The production profile's tests start engines of their own (`npm run test:production`).
+    exclude: [...configDefaults.exclude, 'test/production/**'],
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/runtime.ts'],
     testTimeout: 60_000,

@@ -3,6 +3,8 @@ import { PolicyOverrides } from '../domain/policy';
 import { loadTemporalConnection, loopbackHosts, type TemporalConnectionSettings } from './temporal-connection';
 
 const optional = z.string().min(1).optional();
+/** Days a topic keeps a record, or `forever`. */
+const retentionDays = z.union([z.literal('forever'), z.coerce.number().int().min(1).max(36_500)]);
 
 /** Deployment configuration from the environment: one schema, so a bad value fails at start naming the variable. */
 export const Env = z.object({
@@ -47,6 +49,24 @@ export const Env = z.object({
   /** `true` for TLS to the brokers; KAFKA_SSL_CA_FILE adds a private CA. */
   KAFKA_SSL: z.enum(['true', 'false']).default('false'),
   KAFKA_SSL_CA_FILE: optional,
+  /**
+   * Topics Homeward creates when missing (npm start, the worker, scripts/kafka-setup.ts), with
+   * production defaults (README, Kafka). A pathway's events are keyed by its id: the partition
+   * count is fixed for a topic's life, since changing it moves pathways between partitions.
+   */
+  HOMEWARD_KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1_000).default(3),
+  /** Three copies survive one broker lost and a second being restarted. */
+  HOMEWARD_KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(15).default(3),
+  /** With acks=all, a write is on this many brokers before send() returns, and refused rather than kept on fewer. */
+  HOMEWARD_KAFKA_MIN_INSYNC_REPLICAS: z.coerce.number().int().min(1).max(15).default(2),
+  /** The audit stream of every pathway event, which a lost read model is rebuilt from. */
+  HOMEWARD_KAFKA_EVENTS_RETENTION_DAYS: retentionDays.default('forever'),
+  /** Each agency's events and responses topics: long enough to outlast an agency's outage. */
+  HOMEWARD_KAFKA_AGENCY_RETENTION_DAYS: retentionDays.default(30),
+  /** The hospital PAS feed (names and NHS numbers in clear), read only by Homeward's bridge. */
+  HOMEWARD_KAFKA_ADT_RETENTION_DAYS: retentionDays.default(14),
+  /** Refused inbound messages, kept until someone has looked, fixed and replayed them. */
+  HOMEWARD_KAFKA_DLQ_RETENTION_DAYS: retentionDays.default(90),
   /** The read model's PostgreSQL (`postgres://user:password@host:port/db`); npm start runs a local one. */
   DATABASE_URL: z
     .string()
@@ -93,6 +113,15 @@ export const Env = z.object({
 });
 
 export type KafkaSasl = { mechanism: 'scram-sha-512' | 'scram-sha-256' | 'plain'; username: string; password: string };
+/** How Homeward creates its topics (kafka/topics.ts). */
+export type KafkaTopicSettings = {
+  partitions: number;
+  replicationFactor: number;
+  minInsyncReplicas: number;
+  retentionDays: Record<'events' | 'agency' | 'adt' | 'dlq', number | 'forever'>;
+  /** Development: a cluster with fewer brokers gets fewer replicas, with a warning. Production refuses to create topics there. */
+  allowFewerReplicas: boolean;
+};
 export type KafkaConfig = { brokers: string[]; clientId: string; sasl?: KafkaSasl; ssl: boolean; sslCaFile?: string };
 
 export type Config = {
@@ -104,6 +133,7 @@ export type Config = {
   /** Raw HOMEWARD_COMMAND_KEYS; parsed by the codec, which names what is wrong. */
   commandKeys: string;
   kafka: KafkaConfig;
+  kafkaTopics: KafkaTopicSettings;
   /** `url` is required by the processes that use the read model (API, projector); they say so at start. */
   database: { url?: string };
   readModel: { stuckForDays: number };
@@ -161,6 +191,17 @@ const KafkaEnv = Env.pick({
   KAFKA_SSL_CA_FILE: true,
 });
 
+const KafkaTopicEnv = Env.pick({
+  HOMEWARD_ENV: true,
+  HOMEWARD_KAFKA_PARTITIONS: true,
+  HOMEWARD_KAFKA_REPLICATION_FACTOR: true,
+  HOMEWARD_KAFKA_MIN_INSYNC_REPLICAS: true,
+  HOMEWARD_KAFKA_EVENTS_RETENTION_DAYS: true,
+  HOMEWARD_KAFKA_AGENCY_RETENTION_DAYS: true,
+  HOMEWARD_KAFKA_ADT_RETENTION_DAYS: true,
+  HOMEWARD_KAFKA_DLQ_RETENTION_DAYS: true,
+});
+
 function kafkaSettings(e: z.infer<typeof KafkaEnv>): KafkaConfig {
   const sasl = [e.KAFKA_SASL_MECHANISM, e.KAFKA_SASL_USERNAME, e.KAFKA_SASL_PASSWORD];
   if (sasl.some(Boolean) && !sasl.every(Boolean)) fail('KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD go together');
@@ -174,6 +215,24 @@ function kafkaSettings(e: z.infer<typeof KafkaEnv>): KafkaConfig {
   };
 }
 
+function topicSettings(e: z.infer<typeof KafkaTopicEnv>): KafkaTopicSettings {
+  if (e.HOMEWARD_KAFKA_MIN_INSYNC_REPLICAS > e.HOMEWARD_KAFKA_REPLICATION_FACTOR) {
+    fail(`HOMEWARD_KAFKA_MIN_INSYNC_REPLICAS (${e.HOMEWARD_KAFKA_MIN_INSYNC_REPLICAS}) exceeds HOMEWARD_KAFKA_REPLICATION_FACTOR (${e.HOMEWARD_KAFKA_REPLICATION_FACTOR}): every write would be refused`);
+  }
+  return {
+    partitions: e.HOMEWARD_KAFKA_PARTITIONS,
+    replicationFactor: e.HOMEWARD_KAFKA_REPLICATION_FACTOR,
+    minInsyncReplicas: e.HOMEWARD_KAFKA_MIN_INSYNC_REPLICAS,
+    retentionDays: {
+      events: e.HOMEWARD_KAFKA_EVENTS_RETENTION_DAYS,
+      agency: e.HOMEWARD_KAFKA_AGENCY_RETENTION_DAYS,
+      adt: e.HOMEWARD_KAFKA_ADT_RETENTION_DAYS,
+      dlq: e.HOMEWARD_KAFKA_DLQ_RETENTION_DAYS,
+    },
+    allowFewerReplicas: e.HOMEWARD_ENV !== 'production',
+  };
+}
+
 /**
  * Only the Kafka settings, for tools that need no other secret (`homeward agency tail`, topic and
  * ACL setup): the same variables and checks as loadConfig.
@@ -182,6 +241,13 @@ export function loadKafkaConfig(env: NodeJS.ProcessEnv = process.env): KafkaConf
   const parsed = KafkaEnv.safeParse(env);
   if (!parsed.success) fail(issuesText(parsed.error));
   return kafkaSettings(parsed.data!);
+}
+
+/** Only the settings of Homeward's topics, for the tools that create them (scripts/kafka-setup.ts, the local broker's setup). */
+export function loadKafkaTopicSettings(env: NodeJS.ProcessEnv = process.env): KafkaTopicSettings {
+  const parsed = KafkaTopicEnv.safeParse(env);
+  if (!parsed.success) fail(issuesText(parsed.error));
+  return topicSettings(parsed.data!);
 }
 
 /**
@@ -217,6 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     codecKeys: e.HOMEWARD_CODEC_KEYS!,
     commandKeys: e.HOMEWARD_COMMAND_KEYS!,
     kafka: kafkaSettings(e),
+    kafkaTopics: topicSettings(e),
     database: { url: e.DATABASE_URL },
     readModel: { stuckForDays: e.HOMEWARD_STUCK_FOR_DAYS },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT, rateLimitPerMinute: e.HOMEWARD_RATE_LIMIT_PER_MINUTE },

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { Kafka, logLevel as kafkaLogLevel, type logCreator, type RetryOptions, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel as kafkaLogLevel, Partitioners, type logCreator, type Producer, type RetryOptions, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaConfig } from '../config';
 
@@ -32,6 +32,27 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     logCreator: toPino,
     retry: options.retry ?? { retries: 8, initialRetryTime: 200 },
   });
+}
+
+/** Every Homeward send waits for all in-sync replicas (at least the topic's min.insync.replicas). */
+export const producerAcks = -1;
+
+/**
+ * Retries of one send: 0.25, 0.5, 1, 2, 4, then 5 s, about 23 s in all. A partition's leader
+ * moves within about 12 s of its broker dying (broker.session.timeout.ms 9 s, then the
+ * election), so a send outlasts a failover; and it gives up before the publishing activity's
+ * 30 s timeout, so Temporal's retry, not a second concurrent send, takes over when Kafka is away.
+ */
+export const producerRetry: RetryOptions = { initialRetryTime: 250, maxRetryTime: 5_000, retries: 8 };
+
+/**
+ * How every Homeward producer writes (the publisher and the bridges' DLQ): idempotent with one
+ * request in flight, so a retry neither duplicates nor reorders a partition's messages; the
+ * partitioner kafkajs and the Java client use by default (murmur2 of the key), named rather
+ * than assumed, since kafka/publisher.ts computes partitions with it; no topic auto-created.
+ */
+export function durableProducer(kafka: Kafka, retry: RetryOptions = producerRetry): Producer {
+  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner, retry });
 }
 
 /**

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { forgetHealth, reportHealth } from '../health/registry';
+import { EventPublisher, type OutboundMessage } from './publisher';
 import { topics } from './topics';
 
 /** A dead letter keeps at most this much of the message: anything larger could not be written to the DLQ at all. */
@@ -16,7 +17,7 @@ export type Outcome =
 export type Handler = (topic: string, message: KafkaMessage) => Promise<Outcome>;
 
 /** Extra messages that tell a rejected message's sender (on a channel only it reads) why it was refused. */
-export type RejectionNotice = (letter: DeadLetter) => { topic: string; key: string; value: string; headers?: Record<string, string> }[];
+export type RejectionNotice = (letter: DeadLetter) => OutboundMessage[];
 
 export interface DeadLetter {
   reason: string;
@@ -39,7 +40,8 @@ export interface DeadLetter {
  */
 export class InboundConsumer {
   private consumer?: Consumer;
-  private readonly producer: Producer;
+  /** Dead letters and notices go out as Homeward's events do: one partition per send, nothing lost on a leader change. */
+  private readonly producer: EventPublisher;
   private topics: string[] = [];
   private stopping = false;
   private restartTimer?: NodeJS.Timeout;
@@ -52,12 +54,11 @@ export class InboundConsumer {
     private readonly logger: Logger,
     private readonly notice: RejectionNotice = () => [],
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = new EventPublisher(kafka);
   }
 
   async start(subscribe: string[]): Promise<void> {
     this.topics = subscribe;
-    await this.producer.connect();
     await this.run();
   }
 
@@ -136,13 +137,10 @@ export class InboundConsumer {
     };
     // The DLQ is the trust operators'; the sender also hears of it, on its own topic, as one batch.
     const notices = this.notice(letter);
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [
-        { topic: topics.dlq, messages: [{ key: `${topic}/${partition}/${message.offset}`, value: JSON.stringify(letter), headers: { 'homeward-dlq-reason': reason } }] },
-        ...notices.map(({ topic: to, ...notice }) => ({ topic: to, messages: [notice] })),
-      ],
-    });
+    await this.producer.publish([
+      { topic: topics.dlq, key: `${topic}/${partition}/${message.offset}`, value: JSON.stringify(letter), headers: { 'homeward-dlq-reason': reason } },
+      ...notices,
+    ]);
     this.stats.deadLettered += 1;
     // The reason names the field or rule, never a value: it may be logged.
     this.logger.warn({ topic, partition, offset: message.offset, reason }, 'inbound message sent to the DLQ');
@@ -153,7 +151,7 @@ export class InboundConsumer {
     this.stopping = true;
     clearTimeout(this.restartTimer);
     forgetHealth(`consumer:${this.groupId}`);
-    const stopped = Promise.allSettled([this.consumer?.disconnect(), this.producer.disconnect()]);
+    const stopped = Promise.allSettled([this.consumer?.disconnect(), this.producer.close()]);
     await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
   }
 }

@@ -107,7 +107,7 @@ async function main(): Promise<void> {
       // An existing cluster's admins own its ACLs; Homeward creates only missing topics, if allowed.
       const admin = createKafka({ ...config.kafka, clientId: 'homeward-start' }).admin();
       await admin.connect();
-      const created = await ensureTopics(admin).finally(() => admin.disconnect());
+      const created = await ensureTopics(admin, config.kafkaTopics, { warn: say }).finally(() => admin.disconnect());
       if (created.length > 0) say(`Created ${created.length} Kafka topics`);
     }
 

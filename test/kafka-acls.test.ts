@@ -3,7 +3,8 @@ import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKafka } from '../kafka/client';
 import { aclEntries, aclKey, describeAll, principals } from '../kafka/acls';
-import { agencies, allTopics, ensureTopics, topics } from '../kafka/topics';
+import { loadKafkaTopicSettings } from '../config';
+import { agencies, allTopics, ensureTopics, singleBroker, topics } from '../kafka/topics';
 import { kafkaAs } from './support/kafka';
 import { testSecrets } from './support/secrets';
 
@@ -116,7 +117,7 @@ describe('Kafka credentials and ACLs on the real broker', () => {
     const homeward = kafkaAs(principals.homeward, { retry: noRetry }).admin();
     await homeward.connect();
     const topic = `homeward.acl-test-${randomUUID()}`;
-    const refusal = await ensureTopics(homeward, 1, [topic]).catch((error: Error) => error.message);
+    const refusal = await ensureTopics(homeward, singleBroker(loadKafkaTopicSettings({})), { wanted: [topic] }).catch((error: Error) => error.message);
     await homeward.disconnect();
     expect(refusal).toBe(`Kafka topics ${topic} are missing and this user may not create them: run scripts/kafka-setup.ts as the cluster's admin`);
   });

@@ -3,9 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it, inject } from 'vitest';
+import { loadKafkaTopicSettings } from '../config';
 import { EventPublisher } from '../kafka/publisher';
 import { setUpTopicsAndAcls } from '../kafka/setup';
-import { topics } from '../kafka/topics';
+import { singleBroker, topics } from '../kafka/topics';
 import { startKafka } from '../scripts/infra/kafka';
 import { onFreePorts } from '../scripts/infra/process';
 import { nodeCommand } from '../scripts/node-runtime.cjs';
@@ -30,9 +31,10 @@ describe('the broker down for longer than the producer retries', () => {
     let broker: RunningServer = first.broker;
     cleanups.push(() => broker.stop());
     const brokers = broker.address;
-    await setUpTopicsAndAcls(kafkaAs('admin', { brokers }));
+    await setUpTopicsAndAcls(kafkaAs('admin', { brokers }), singleBroker(loadKafkaTopicSettings({})));
     // Few retries, so the outage outlasts them quickly; the activity's own retries are the loop below.
-    const publisher = new EventPublisher(kafkaAs('homeward', { brokers, clientId: 'outage-test', retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 500 } }));
+    const fewRetries = { retries: 2, initialRetryTime: 100, maxRetryTime: 500 };
+    const publisher = new EventPublisher(kafkaAs('homeward', { brokers, clientId: 'outage-test', retry: fewRetries }), fewRetries);
     cleanups.push(() => publisher.close());
     const message = (n: number) => ({ topic: topics.pathwayEvents, key: 'pathway-outage', value: JSON.stringify({ n }) });
     await publisher.publish([message(1)]);

@@ -13,7 +13,7 @@ async function main() {
   // Compose's broker does not auto-create topics; creating ours is idempotent.
   const admin = createKafka({ ...config.kafka, logger }).admin();
   await admin.connect();
-  await ensureTopics(admin);
+  await ensureTopics(admin, config.kafkaTopics, { warn: (warning) => logger.warn(warning) });
   await admin.disconnect();
   const worker = await startPathwayWorker(config, logger);
   // The inbound bridges run beside the worker: replies reach pathways whenever the worker runs.

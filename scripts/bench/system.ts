@@ -9,6 +9,7 @@ import { connectionOptions } from '../../config/temporal-connection';
 import { signDevToken, startDevIssuer } from '../../config/dev-issuer';
 import { devEnvironment, generateDevSecrets, type DevSecrets } from '../../config/dev-secrets';
 import { setUpTopicsAndAcls } from '../../kafka/setup';
+import { singleBroker } from '../../kafka/topics';
 import { startKafka } from '../infra/kafka';
 import { startPostgres } from '../infra/postgres';
 import { versions } from '../infra/paths';
@@ -127,7 +128,8 @@ export class BenchSystem {
     // As its children read theirs (process.env under childEnv): TEMPORAL_TLS* reach an existing server.
     const config = loadConfig({ ...process.env, ...childEnv, HTTP_PORT: '0' });
     // Topics and the ACLs every principal needs, as npm start sets them up.
-    await setUpTopicsAndAcls(adminKafka(config, secrets, 'homeward-bench-admin'));
+    const topicSettings = process.env.KAFKA_BROKERS ? config.kafkaTopics : singleBroker(config.kafkaTopics);
+    await setUpTopicsAndAcls(adminKafka(config, secrets, 'homeward-bench-admin'), topicSettings, say);
     const system = new BenchSystem(options, cleanup, workDir, secrets, childEnv, config, servers);
     system.processes.add('temporal', pids.temporal);
     system.processes.add('kafka', pids.kafka);

@@ -91,3 +91,82 @@ export function checkCredentials(credentials: KafkaCredentials): void {
     }
   }
 }
+
+/** One node of the three-node cluster: its ports and where it keeps its log. */
+export interface ClusterNode {
+  id: number;
+  clientPort: number;
+  internalPort: number;
+  controllerPort: number;
+  logDir: string;
+}
+
+/** The brokers' PKCS12 key and trust stores (one certificate, CN=kafka-broker, for every node) and their password. */
+export interface ClusterStores {
+  keystore: string;
+  truststore: string;
+  password: string;
+}
+
+/** The brokers' certificate's subject; as the TLS principal `User:CN=kafka-broker` on INTERNAL and CONTROLLER, a super user. */
+export const brokerCommonName = 'kafka-broker';
+
+/**
+ * server.properties of one node of the production profile's cluster: broker and controller in one
+ * process, three voters. Clients sign in with SCRAM-SHA-512 over TLS (CLIENT, SASL_SSL); brokers
+ * and controllers talk over mutual TLS (INTERNAL, CONTROLLER), so no password crosses between
+ * them and none is needed before a SCRAM user exists. Three copies of everything, two in sync
+ * for a write. `fastFailover`: a dead broker is fenced after 4.5 s rather than 9 s, for fault tests
+ * (less fences live brokers of a loaded 2-core machine that miss a few heartbeats).
+ */
+export function clusterNodeProperties(node: ClusterNode, nodes: ClusterNode[], stores: ClusterStores, admin: KafkaUser, fastFailover = false): string {
+  const client = (n: ClusterNode) => `CLIENT://127.0.0.1:${n.clientPort}`;
+  const internal = (n: ClusterNode) => `INTERNAL://127.0.0.1:${n.internalPort}`;
+  return [
+    'process.roles=broker,controller',
+    `node.id=${node.id}`,
+    `controller.quorum.voters=${nodes.map((n) => `${n.id}@127.0.0.1:${n.controllerPort}`).join(',')}`,
+    `listeners=${client(node)},${internal(node)},CONTROLLER://127.0.0.1:${node.controllerPort}`,
+    `advertised.listeners=${client(node)},${internal(node)}`,
+    'listener.security.protocol.map=CLIENT:SASL_SSL,INTERNAL:SSL,CONTROLLER:SSL',
+    'inter.broker.listener.name=INTERNAL',
+    'controller.listener.names=CONTROLLER',
+    'listener.name.client.sasl.enabled.mechanisms=SCRAM-SHA-512',
+    'listener.name.client.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    'listener.name.internal.ssl.client.auth=required',
+    'listener.name.controller.ssl.client.auth=required',
+    'ssl.keystore.type=PKCS12',
+    `ssl.keystore.location=${stores.keystore}`,
+    `ssl.keystore.password=${stores.password}`,
+    `ssl.key.password=${stores.password}`,
+    'ssl.truststore.type=PKCS12',
+    `ssl.truststore.location=${stores.truststore}`,
+    `ssl.truststore.password=${stores.password}`,
+    'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    `super.users=User:CN=${brokerCommonName};User:${admin.username}`,
+    'allow.everyone.if.no.acl.found=false',
+    `log.dirs=${node.logDir}`,
+    'num.partitions=3',
+    'default.replication.factor=3',
+    'min.insync.replicas=2',
+    'unclean.leader.election.enable=false',
+    'offsets.topic.replication.factor=3',
+    // Kafka's default of 50 suits thousands of consumer groups; Homeward has a handful.
+    'offsets.topic.num.partitions=3',
+    'transaction.state.log.replication.factor=3',
+    'transaction.state.log.min.isr=2',
+    'group.initial.rebalance.delay.ms=0',
+    'auto.create.topics.enable=false',
+    ...(fastFailover ? ['broker.heartbeat.interval.ms=500', 'broker.session.timeout.ms=4500', 'replica.lag.time.max.ms=5000'] : []),
+    '',
+  ].join('\n');
+}
+
+/** Arguments of Kafka's StorageTool that format a node with the cluster's SCRAM users, for a private argument file: they hold passwords. */
+export function formatArguments(clusterId: string, propsFile: string, credentials: KafkaCredentials): string[] {
+  checkCredentials(credentials);
+  return [
+    'kafka.tools.StorageTool', 'format', '--cluster-id', clusterId, '--config', propsFile,
+    ...Object.values(credentials).flatMap(({ username, password }) => ['--add-scram', `SCRAM-SHA-512=[name=${username},password=${password}]`]),
+  ];
+}

@@ -93,7 +93,8 @@ export async function kafkaHealth(brokers: string, sasl?: KafkaSasl): Promise<vo
   }
 }
 
-function javaOptions(libs: string, options: KafkaOptions): string[] {
+/** The JVM's options for a Kafka process or tool: heap, logging (WARN, to stdout) and the jars. */
+export function javaOptions(libs: string, options: { dataDir: string; heapMb?: number }): string[] {
   const log4j = path.join(options.dataDir, 'log4j.properties');
   writePrivate(
     log4j,
@@ -208,7 +209,7 @@ function knownUsers(file: string): Record<string, string> {
   }
 }
 
-function writePrivate(file: string, text: string): void {
+export function writePrivate(file: string, text: string): void {
   fs.writeFileSync(file, text, { mode: 0o600 });
   fs.chmodSync(file, 0o600);
 }

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { createKafka } from '../../kafka/client';
+import { loadKafkaTopicSettings } from '../../config';
 import { setUpTopicsAndAcls } from '../../kafka/setup';
+import { singleBroker } from '../../kafka/topics';
 import { adminUser, startKafka, type KafkaCredentials } from './kafka';
 import { ensureDataDir, paths } from './paths';
 import { localDatabaseUrl, startPostgres } from './postgres';
@@ -39,9 +41,15 @@ export const startLocalKafka = (credentials: KafkaCredentials, detached = false)
     detached,
   });
 
-/** Topics and ACLs on a broker whose admin is the one of `credentials` (comma-separated brokers). */
+/**
+ * Topics and ACLs on the single local broker whose admin is the one of `credentials`
+ * (comma-separated brokers): one copy of each topic, the rest of the HOMEWARD_KAFKA_* settings.
+ */
 export const setUpLocalKafka = (brokers: string, credentials: KafkaCredentials) =>
-  setUpTopicsAndAcls(createKafka({ brokers: brokers.split(','), clientId: 'homeward-setup', sasl: { mechanism: 'scram-sha-512', ...adminUser(credentials) } }));
+  setUpTopicsAndAcls(
+    createKafka({ brokers: brokers.split(','), clientId: 'homeward-setup', sasl: { mechanism: 'scram-sha-512', ...adminUser(credentials) } }),
+    singleBroker(loadKafkaTopicSettings()),
+  );
 /** The read model's local PostgreSQL; its password is the data dir's development secret. */
 export const startLocalPostgres = (password: string, detached = false) =>
   startPostgres({
