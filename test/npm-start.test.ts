@@ -49,6 +49,12 @@ describe('npm start', () => {
       expect(run.output).not.toMatch(/first run only/);
       const health = await fetch(`http://127.0.0.1:${run.ports.HTTP_PORT}/health`);
       expect(health.status).toBe(200);
+      // Loopback only: from this machine's other addresses (what the network reaches) the API's port is closed.
+      const elsewhere = Object.values(os.networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4' && !a.internal).map((a) => a!.address);
+      for (const address of elsewhere) {
+        const outcome = await fetch(`http://${address}:${run.ports.HTTP_PORT}/health`, { signal: AbortSignal.timeout(3_000) }).then((r) => `HTTP ${r.status}`, (e: Error) => e.cause ? String((e.cause as { code?: string }).code) : e.name);
+        expect(outcome, address).toBe('ECONNREFUSED');
+      }
       expect(exposedToOthers(run.dataDir)).toEqual([]);
     } finally {
       run.child.kill('SIGINT');
