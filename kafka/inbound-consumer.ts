@@ -55,6 +55,11 @@ export class InboundConsumer {
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   }
 
+  /** Its name in the health registry (/health, the readiness probe). */
+  get healthComponent(): string {
+    return `consumer:${this.groupId}`;
+  }
+
   async start(subscribe: string[]): Promise<void> {
     this.topics = subscribe;
     await this.producer.connect();
@@ -76,13 +81,13 @@ export class InboundConsumer {
     await consumer.connect();
     await consumer.subscribe({ topics: this.topics, fromBeginning: true });
     await this.consume(consumer);
-    reportHealth(`consumer:${this.groupId}`, { status: 'running', restarts: this.stats.restarts });
+    reportHealth(this.healthComponent, { status: 'running', restarts: this.stats.restarts });
   }
 
   private scheduleRestart(crashed: Consumer, attempt = 1): void {
     this.stats.restarts += 1;
     const delay = Math.min(30_000, 500 * 2 ** (attempt - 1));
-    reportHealth(`consumer:${this.groupId}`, { status: 'restarting', detail: `crashed; restart attempt ${attempt} in ${delay} ms`, restarts: this.stats.restarts });
+    reportHealth(this.healthComponent, { status: 'restarting', detail: `crashed; restart attempt ${attempt} in ${delay} ms`, restarts: this.stats.restarts });
     this.restartTimer = setTimeout(() => {
       void crashed
         .disconnect()
@@ -152,7 +157,7 @@ export class InboundConsumer {
   async stop(timeoutMs = 5_000): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
-    forgetHealth(`consumer:${this.groupId}`);
+    forgetHealth(this.healthComponent);
     const stopped = Promise.allSettled([this.consumer?.disconnect(), this.producer.disconnect()]);
     await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
   }
