@@ -1,4 +1,5 @@
-# Image for the worker and the API (docker-compose.yml picks the command).
+# One image for every role: worker (the default command), projector, bridges and API (docker-compose.yml
+# picks each service's command; scripts/node-runtime.cjs names the entry points).
 FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -1,19 +1,8 @@
-import { loadConfig } from '../config';
-import { createLogger } from '../config/logger';
+import { runRole } from '../workers/role';
 import { startApi } from './server';
 
-/** `tsx api/main.ts`: the HTTP API process alone (as in docker-compose). */
-async function main() {
-  const config = loadConfig();
-  const logger = createLogger('homeward-api', config.logLevel);
+/** `node … api/main.ts`: the `api` role, the HTTP API. Stateless: run as many as the load needs behind a load balancer. */
+runRole('api', async (config, logger) => {
   const api = await startApi(config, logger);
-  logger.info({ url: api.url }, 'HTTP API listening');
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void api.close());
-  }
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
+  return { url: api.url, stop: api.close, checks: api.checks };
 });

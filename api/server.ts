@@ -16,11 +16,14 @@ import { createAuthenticator } from './authenticate';
 import { delayReportCsv, sitrepCsv } from './csv';
 import { dashboardAsset, dashboardPage } from './dashboard';
 import { healthReport } from '../health/registry';
+import type { Checks } from '../health/server';
 import { sendAppError } from './errors';
 import { openApiDocument } from './openapi';
 
 export interface RunningApi {
   url: string;
+  /** The readiness probe's: Temporal's frontend and the read model answer. */
+  checks: Checks;
   close(): Promise<void>;
 }
 
@@ -180,6 +183,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
   return {
     url: `http://${host}:${port}`,
+    checks: { temporal: () => client.workflowService.getSystemInfo({}), postgresql: () => db.query('SELECT 1') },
     async close() {
       await app.close();
       await connection.close();

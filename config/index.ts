@@ -83,6 +83,19 @@ export const Env = z.object({
    * integration's, and keeps one runaway client from taking the API from everyone else.
    */
   HOMEWARD_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /**
+   * A small HTTP port of every role's process for an orchestrator's probes (/health/live,
+   * /health/ready), on HTTP_HOST; unset, none. 0 takes a free port (its URL is logged).
+   */
+  HOMEWARD_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** The projector's consumer group: its instances share the partitions. Another group reads the topic again from the start (a second read model). */
+  HOMEWARD_PROJECTOR_GROUP: z.string().regex(/^homeward-[\w.-]+$/, 'must start with homeward- (the consumer groups the homeward principal may use)').default('homeward-projector'),
+  /**
+   * Seconds a projector instance may go unheard before the broker gives its partitions to the
+   * others: how long a dead instance's share of the read model waits. Kafka's own default (30);
+   * at least the broker's group.min.session.timeout.ms (6 by default).
+   */
+  HOMEWARD_PROJECTOR_SESSION_TIMEOUT: z.coerce.number().int().min(6).max(1800).default(30),
   /** The identity provider whose tokens the API accepts (the `iss` claim). */
   HOMEWARD_OIDC_ISSUER: z.url().optional(),
   HOMEWARD_OIDC_AUDIENCE: z.string().min(1).default('homeward'),
@@ -138,6 +151,9 @@ export type Config = {
   database: { url?: string };
   readModel: { stuckForDays: number };
   http: { host: string; port: number; rateLimitPerMinute: number };
+  /** The role's probe port (workers/role.ts); undefined: none. */
+  health: { port?: number };
+  projector: { groupId: string; sessionTimeoutMs: number };
   oidc: {
     issuer?: string;
     audience: string;
@@ -287,6 +303,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database: { url: e.DATABASE_URL },
     readModel: { stuckForDays: e.HOMEWARD_STUCK_FOR_DAYS },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT, rateLimitPerMinute: e.HOMEWARD_RATE_LIMIT_PER_MINUTE },
+    health: { port: e.HOMEWARD_HEALTH_PORT },
+    projector: { groupId: e.HOMEWARD_PROJECTOR_GROUP, sessionTimeoutMs: e.HOMEWARD_PROJECTOR_SESSION_TIMEOUT * 1000 },
     oidc: {
       issuer: e.HOMEWARD_OIDC_ISSUER,
       audience: e.HOMEWARD_OIDC_AUDIENCE,

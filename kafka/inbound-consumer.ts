@@ -57,6 +57,11 @@ export class InboundConsumer {
     this.producer = new EventPublisher(kafka);
   }
 
+  /** Its name in the health registry (/health, the readiness probe). */
+  get healthComponent(): string {
+    return `consumer:${this.groupId}`;
+  }
+
   async start(subscribe: string[]): Promise<void> {
     this.topics = subscribe;
     await this.run();
@@ -77,13 +82,13 @@ export class InboundConsumer {
     await consumer.connect();
     await consumer.subscribe({ topics: this.topics, fromBeginning: true });
     await this.consume(consumer);
-    reportHealth(`consumer:${this.groupId}`, { status: 'running', restarts: this.stats.restarts });
+    reportHealth(this.healthComponent, { status: 'running', restarts: this.stats.restarts });
   }
 
   private scheduleRestart(crashed: Consumer, attempt = 1): void {
     this.stats.restarts += 1;
     const delay = Math.min(30_000, 500 * 2 ** (attempt - 1));
-    reportHealth(`consumer:${this.groupId}`, { status: 'restarting', detail: `crashed; restart attempt ${attempt} in ${delay} ms`, restarts: this.stats.restarts });
+    reportHealth(this.healthComponent, { status: 'restarting', detail: `crashed; restart attempt ${attempt} in ${delay} ms`, restarts: this.stats.restarts });
     this.restartTimer = setTimeout(() => {
       void crashed
         .disconnect()
@@ -150,7 +155,7 @@ export class InboundConsumer {
   async stop(timeoutMs = 5_000): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
-    forgetHealth(`consumer:${this.groupId}`);
+    forgetHealth(this.healthComponent);
     const stopped = Promise.allSettled([this.consumer?.disconnect(), this.producer.close()]);
     await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
   }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { PersonalDataCipher } from '../codec/personal-data-cipher';
 import type { Config } from '../config';
 import { forgetHealth, reportHealth } from '../health/registry';
+import { reportsRunning, type Checks } from '../health/server';
 import { createKafka } from '../kafka/client';
 import { topics } from '../kafka/topics';
 import { connectDatabase, inTransaction, type Database } from '../readmodel/database';
@@ -13,10 +14,11 @@ import { sealQueuedEvents } from './personal-data';
 import { decodeCloudEvent, type ProjectedEvent } from './recorded-event';
 import { reproject, saveEvents } from './store';
 
-/** The projector's consumer group. Its Kafka principal needs READ on this group and on topic homeward.pathway.events, nothing else. */
+/** The projector's consumer group by default (HOMEWARD_PROJECTOR_GROUP). Its Kafka principal needs READ on this group and on topic homeward.pathway.events, nothing else. */
 export const projectorGroup = 'homeward-projector';
 
 export interface ProjectorOptions {
+  /** Default: the configuration's (HOMEWARD_PROJECTOR_GROUP). */
   groupId?: string;
   /** Today, as YYYY-MM-DD (UTC, as the domain counts days). */
   today?: () => string;
@@ -29,6 +31,10 @@ export interface ProjectorOptions {
 export interface RunningProjector {
   db: Database;
   readonly stats: { applied: number; skipped: number; rejected: number; batches: number };
+  /** Rejects if kafkajs gives the consumer up (a non-retriable error): the process should exit, for its supervisor to start it again. */
+  done: Promise<void>;
+  /** The readiness probe's: PostgreSQL answers, the consumer is in its group and running. */
+  checks: Checks;
   stop(): Promise<void>;
 }
 
@@ -40,11 +46,14 @@ const utcToday = () => new Date().toISOString().slice(0, 10);
  * moves its stored position on. The position in PostgreSQL is the truth: messages below it are
  * skipped, so a crash before or after the commit neither loses nor double-counts an event. The
  * group's Kafka offsets follow it (committed after PostgreSQL), for the usual lag tools.
+ * Instances in one group share the partitions; a pathway's events share one partition (its key),
+ * and the partition's position row, locked for the batch's transaction, serialises the two
+ * instances that briefly both hold a partition while the group rebalances.
  */
 export async function startProjector(config: Config, logger: Logger, options: ProjectorOptions = {}): Promise<RunningProjector> {
   const log = logger.child({ component: 'projector' });
   const topic = topics.pathwayEvents;
-  const groupId = options.groupId ?? projectorGroup;
+  const groupId = options.groupId ?? config.projector.groupId;
   const today = options.today ?? utcToday;
   // First, as the worker's codec: a malformed HOMEWARD_CODEC_KEYS stops the projector before it connects to anything.
   const cipher = PersonalDataCipher.fromSetting(config.codecKeys);
@@ -56,18 +65,38 @@ export async function startProjector(config: Config, logger: Logger, options: Pr
   if (sealing.sealed > 0) log.info({ events: sealing.sealed, keyId: cipher.sealingKeyId }, 'personal data in the read model sealed');
   if (sealing.unopened > 0) log.warn({ events: sealing.unopened, reason: sealing.reason }, 'events left queued for sealing: this process cannot open them');
   const kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-projector`, logger });
-  const admin = kafka.admin();
+  // Without kafkajs's own log: each admin call that fails for good reaches this code as an error (a
+  // failed start names it, housekeeping warns), while kafkajs logs at error level every answer it
+  // retries, such as a new group's coordinator still moving on a broker that has just started.
+  const admin = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-projector` }).admin();
   await admin.connect();
   await alignGroup(admin, db, groupId, topic, log);
 
   const stats = { applied: 0, skipped: 0, rejected: 0, batches: 0 };
-  const consumer: Consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 4 * 1024 * 1024, maxWaitTimeInMs: 1_000 });
+  const { sessionTimeoutMs } = config.projector;
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: sessionTimeoutMs,
+    heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeoutMs / 3)),
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxWaitTimeInMs: 1_000,
+  });
   const component = `projector:${groupId}`;
+  let givenUp!: (error: Error) => void;
+  let ended!: () => void;
+  const done = new Promise<void>((resolve, reject) => {
+    ended = resolve;
+    givenUp = reject;
+  });
+  // Observed by whoever runs the process (projections/main.ts); a test's projector may leave it be.
+  done.catch(() => undefined);
   // /health shows a projector that crashed (kafkajs restarts it, unless the error is not retriable).
   consumer.on(consumer.events.GROUP_JOIN, () => reportHealth(component, { status: 'running' }));
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     reportHealth(component, { status: payload.restart ? 'restarting' : 'stopped', detail: payload.error.message });
-    if (!payload.restart) log.error({ groupId, error: payload.error.message }, 'projector stopped: the read model falls behind until the worker restarts');
+    if (payload.restart) return;
+    log.error({ groupId, error: payload.error.message }, 'projector stopped: the read model falls behind until the projector restarts');
+    givenUp(payload.error);
   });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -137,6 +166,8 @@ export async function startProjector(config: Config, logger: Logger, options: Pr
   return {
     db,
     stats,
+    done,
+    checks: { postgresql: () => db.query('SELECT 1'), kafka: reportsRunning(component) },
     async stop() {
       stopped = true;
       clearInterval(timer);
@@ -144,6 +175,7 @@ export async function startProjector(config: Config, logger: Logger, options: Pr
       await consumer.disconnect();
       await admin.disconnect();
       await db.end();
+      ended();
     },
   };
 }
@@ -151,7 +183,8 @@ export async function startProjector(config: Config, logger: Logger, options: Pr
 /**
  * Before joining, sets the group's Kafka offsets to the positions PostgreSQL holds (the earliest
  * offset where it holds none: a new or emptied read model starts from the beginning). If another
- * member is already running the group cannot be moved; the stored positions still skip what is done.
+ * instance is already running the group cannot be moved (nor need be: its commits follow
+ * PostgreSQL); the stored positions still skip what is done.
  */
 async function alignGroup(admin: Admin, db: Database, groupId: string, topic: string, log: Logger): Promise<void> {
   const stored = await positions(db, topic);
@@ -172,7 +205,10 @@ async function alignGroup(admin: Admin, db: Database, groupId: string, topic: st
     await admin.setOffsets({ groupId, topic, partitions: moves });
     log.info({ groupId, partitions: moves.length }, 'consumer group moved to the read model positions');
   } catch (error) {
-    log.warn({ groupId, error: (error as Error).message }, 'could not line the consumer group up with the read model; stored positions still skip applied events');
+    const message = (error as Error).message;
+    // Another instance already runs in the group (scaled out): its commits follow the same stored positions.
+    if (/must have no running instances/.test(message)) log.info({ groupId }, 'consumer group already running: joining it where its members are');
+    else log.warn({ groupId, error: message }, 'could not line the consumer group up with the read model; stored positions still skip applied events');
   }
 }
 

@@ -17,8 +17,10 @@ export function connectDatabase(url: string | undefined, options: { max?: number
     throw new Error('Invalid configuration: DATABASE_URL is not set: the read model needs PostgreSQL (npm start runs a local one; npm run infra -- start postgres for a worker or API run on their own)');
   }
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, application_name: options.application ?? 'homeward', types, options: '-c TimeZone=UTC' });
-  // An idle client losing its server (a restart) must not crash the process: the next query reconnects.
+  // A client losing its server (a restart) must not crash the process: idle, the pool drops it and
+  // the next query reconnects; in use (a transaction), its query fails and the pool drops it on release.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

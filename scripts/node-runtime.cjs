@@ -50,4 +50,21 @@ function nodeCommand(script, scriptArgs = [], options = {}) {
   return [process.execPath, [...execArgv, script, ...scriptArgs], env];
 }
 
-module.exports = { typescriptHook, typescriptArgs, worker, nodeRuntime, nodeCommand };
+/**
+ * Homeward's processes, each scaled on its own (README, Processes), by their entry points: npm
+ * start runs one of each, docker-compose.yml and the image a service each (test/compose.test.ts).
+ */
+const roles = {
+  api: 'api/main.ts',
+  worker: 'workers/main.ts',
+  projector: 'projections/main.ts',
+  bridges: 'workers/bridges-main.ts',
+};
+
+/** The command that runs a role's process: the worker's with the worker's memory settings. */
+function roleCommand(role, options = {}) {
+  if (!(role in roles)) throw new Error(`Unknown role ${role}; roles: ${Object.keys(roles).join(', ')}`);
+  return nodeCommand(path.join(root, roles[role]), [], { ...options, runsWorker: role === 'worker' });
+}
+
+module.exports = { typescriptHook, typescriptArgs, worker, nodeRuntime, nodeCommand, roles, roleCommand };

@@ -8,3 +8,6 @@ export declare function nodeCommand(
   scriptArgs?: string[],
   options?: { runsWorker?: boolean; env?: NodeJS.ProcessEnv },
 ): [string, string[], NodeJS.ProcessEnv];
+export type Role = 'api' | 'worker' | 'projector' | 'bridges';
+export declare const roles: Record<Role, string>;
+export declare function roleCommand(role: Role, options?: { env?: NodeJS.ProcessEnv }): [string, string[], NodeJS.ProcessEnv];

@@ -31,9 +31,9 @@ if (installed !== lockHash) {
 }
 
 const [script, ...args] = process.argv.slice(2);
-// `npm start` runs the pathway worker in its own process (the benchmark's workers get theirs from scripts/bench/children.ts).
-const runsWorker = script === 'start';
-const [node, nodeArgs, env] = nodeCommand(path.join(root, 'scripts', `${script}.ts`), args, { runsWorker });
+// None of these runs a pathway worker itself: `npm start` runs each role in a process of its own
+// (scripts/roles.ts, the worker's with its memory settings), the benchmark its children (scripts/bench/children.ts).
+const [node, nodeArgs, env] = nodeCommand(path.join(root, 'scripts', `${script}.ts`), args);
 const child = spawn(node, nodeArgs, { cwd: root, stdio: 'inherit', env });
 // Ctrl-C reaches the child through the process group; we wait for it to shut down cleanly.
 for (const signal of ['SIGINT', 'SIGTERM']) {

@@ -2,25 +2,22 @@ import { loadConfig } from '../config';
 import { describeConnection, temporalServerConfigured } from '../config/temporal-connection';
 import { applyDevSecrets } from '../config/dev-secrets';
 import { startDevIssuer } from '../config/dev-issuer';
-import { createLogger } from '../config/logger';
 import { createKafka } from '../kafka/client';
 import { ensureTopics } from '../kafka/topics';
-import { startApi } from '../api/server';
-import { startPathwayWorker } from '../workers/pathway-worker';
-import { startInboundBridges } from '../workers/inbound';
-import { startProjector } from '../projections/projector';
 import { ensureComponents, isInstalled, neededComponents } from './infra/install';
 import type { KafkaCredentials } from './infra/kafka';
 import { local, setUpLocalKafka, startLocalKafka, startLocalPostgres, startLocalTemporal } from './infra/local';
 import { MissingToolError } from './infra/process';
 import { paths } from './infra/paths';
 import type { RunningServer } from './infra/temporal';
+import { spawnRole } from './roles';
+import { roleTitles } from '../workers/role';
 
 /**
  * `npm start`: the whole system on one machine. Local Temporal, Kafka and PostgreSQL are started
- * unless TEMPORAL_ADDRESS (or a Temporal client profile) / KAFKA_BROKERS / DATABASE_URL name existing servers; then the worker,
- * the inbound Kafka bridges, the read model's projector and the HTTP API. Ctrl-C stops everything
- * in reverse order.
+ * unless TEMPORAL_ADDRESS (or a Temporal client profile) / KAFKA_BROKERS / DATABASE_URL name existing servers; then one
+ * process of each role, as a deployment runs them: the worker, the inbound Kafka bridges, the read
+ * model's projector and the HTTP API. Ctrl-C stops everything in reverse order.
  */
 async function main(): Promise<void> {
   const say = (line: string) => console.error(line);
@@ -99,7 +96,6 @@ async function main(): Promise<void> {
     const started = await Promise.all(servers);
 
     const config = loadConfig();
-    const logger = createLogger('homeward', config.logLevel);
     if (localKafka) {
       const { createdTopics, acls } = await setUpLocalKafka(config.kafka.brokers[0], kafkaCredentials!);
       say(`Kafka: ${createdTopics.length} topics created, ${acls} ACLs in place; each agency's credentials are in secrets.json`);
@@ -111,18 +107,29 @@ async function main(): Promise<void> {
       if (created.length > 0) say(`Created ${created.length} Kafka topics`);
     }
 
-    const worker = await startPathwayWorker(config, logger);
-    stack.push({ name: 'pathway worker', stop: worker.shutdown });
-    worker.done.catch((error: unknown) => {
-      logger.error({ err: error }, 'pathway worker failed');
-      void shutdown(1);
+    // Each role a process of its own, started together; they read the servers and the development
+    // secrets from this environment. Stopped in reverse: the bridges' commands need the worker.
+    let running = false;
+    const roles = (['worker', 'bridges', 'projector', 'api'] as const).map((role) => {
+      const name = roleTitles[role];
+      const child = spawnRole(role, process.env);
+      stack.push({
+        name,
+        stop: async () => {
+          const { code, signal } = await child.stop();
+          if (code !== 0) throw new Error(`it exited with ${signal ?? `code ${code}`}`);
+        },
+      });
+      // Once all run (before that, the failure to start is reported below).
+      void child.exited.then(({ code, signal }) => {
+        if (stopping || !running) return;
+        say(`The ${name} stopped (${signal ?? `exit code ${code}`}); stopping everything.`);
+        void shutdown(1);
+      });
+      return child;
     });
-    const bridges = await startInboundBridges(config, logger);
-    stack.push({ name: 'inbound Kafka bridges', stop: bridges.stop });
-    const projector = await startProjector(config, logger);
-    stack.push({ name: 'read model projector', stop: projector.stop });
-    const api = await startApi(config, logger);
-    stack.push({ name: 'HTTP API', stop: api.close });
+    const [, , , api] = await Promise.all(roles.map((role) => role.ready));
+    running = true;
 
     const ui = started.find((server) => server.uiUrl)?.uiUrl;
     say('');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Env, loadConfig } from '../config';
-import { typescriptHook, worker } from '../scripts/node-runtime.cjs';
+import { roles, typescriptHook, worker, type Role } from '../scripts/node-runtime.cjs';
 import { principals } from '../kafka/acls';
 import { agencies } from '../kafka/topics';
 import { searchAttributes } from '../workflows/search-attributes';
@@ -13,10 +13,20 @@ const root = path.resolve(__dirname, '..');
 const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<
     string,
-    { image?: string; build?: string; command?: string[] | string; environment?: Record<string, unknown>; ports?: string[]; depends_on?: Record<string, { condition: string }> }
+    {
+      image?: string;
+      build?: string;
+      command?: string[] | string;
+      environment?: Record<string, unknown>;
+      ports?: string[];
+      depends_on?: Record<string, { condition: string }>;
+      healthcheck?: { test: string[] };
+    }
   >;
 };
 const services = compose.services;
+/** Homeward's own processes: a service per role (scripts/node-runtime.cjs). */
+const roleNames = Object.keys(roles) as Role[];
 
 /** A value as compose gives it once an operator has supplied the variables it requires (`${NAME:?…}`) and defaults apply (`${NAME:-x}`). */
 const supplied: Record<string, string> = { HOMEWARD_OIDC_ISSUER: 'https://login.example.nhs.uk', HOMEWARD_CODEC_KEYS: `k1:${Buffer.alloc(32).toString('base64')}`, HOMEWARD_COMMAND_KEYS: `c1:${Buffer.alloc(32).toString('base64')}` };
@@ -24,18 +34,20 @@ const resolve = (value: string) =>
   value.replace(/\$\{(\w+):-([^}]*)\}/g, (_m, _name: string, fallback: string) => fallback).replace(/\$\{(\w+):\?[^}]*\}/g, (_m, name: string) => supplied[name] ?? 'x'.repeat(32));
 
 describe('docker-compose.yml', () => {
-  it('has Temporal with PostgreSQL, the Temporal UI, Kafka, the worker and the API', () => {
-    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'kafka', 'kafka-setup', 'worker', 'api']) {
+  it('has Temporal with PostgreSQL, the Temporal UI, Kafka, and a service per role: worker, projector, bridges and API', () => {
+    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'kafka', 'kafka-setup', ...roleNames]) {
       expect(services, name).toHaveProperty(name);
     }
     expect(services.temporal.environment?.DB).toBe('postgres12');
     expect(services.temporal.environment?.POSTGRES_SEEDS).toBe('postgresql');
   });
 
-  it('gives the worker (whose projector writes it) and the API the read model’s PostgreSQL', () => {
+  it('gives the projector (which writes it) and the API the read model’s PostgreSQL, and nobody else its password', () => {
     const db = services['read-model-db'];
     expect(db.image).toMatch(/^postgres:/);
-    for (const name of ['worker', 'api']) {
+    for (const name of ['worker', 'bridges']) expect(services[name].environment, name).not.toHaveProperty('DATABASE_URL');
+    for (const name of ['projector', 'api']) {
+      expect(services[name].depends_on?.['read-model-db']?.condition, name).toBe('service_healthy');
       const url = new URL(resolve(String(services[name].environment?.DATABASE_URL)));
       expect(url.hostname).toBe('read-model-db');
       expect(decodeURIComponent(url.username)).toBe(db.environment?.POSTGRES_USER);
@@ -51,9 +63,9 @@ describe('docker-compose.yml', () => {
     expect(services.kafka.environment?.KAFKA_PROCESS_ROLES).toBe('broker,controller');
   });
 
-  it('gives the worker and the API only environment variables the config knows, pointing at the compose services', () => {
+  it('gives every role only environment variables the config knows, pointing at the compose services', () => {
     const known = new Set(Object.keys(Env.shape));
-    for (const name of ['worker', 'api']) {
+    for (const name of roleNames) {
       const env = services[name].environment ?? {};
       for (const key of Object.keys(env)) expect(known, `${name}: ${key}`).toContain(key);
       expect(String(env.TEMPORAL_ADDRESS)).toBe('temporal:7233');
@@ -67,7 +79,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs commands that exist in the repository', () => {
-    for (const name of ['kafka-setup', 'worker', 'api']) {
+    for (const name of ['kafka-setup', ...roleNames]) {
       const command = services[name].command as string[];
       const script = command.find((part) => part.endsWith('.ts'));
       expect(script, name).toBeDefined();
@@ -109,7 +121,7 @@ describe('docker-compose.yml', () => {
 
   it('gives no secret a default: Kafka passwords, the NHS-number hash key, the codec keys and the command keys must be set', () => {
     const homeward = ['KAFKA_SASL_PASSWORD', 'HOMEWARD_PATIENT_KEY_SECRET', 'HOMEWARD_CODEC_KEYS', 'HOMEWARD_COMMAND_KEYS'];
-    const secrets = { worker: homeward, api: homeward, 'kafka-setup': ['KAFKA_SASL_PASSWORD'] };
+    const secrets = { ...Object.fromEntries(roleNames.map((name) => [name, homeward])), 'kafka-setup': ['KAFKA_SASL_PASSWORD'] };
     for (const [name, keys] of Object.entries(secrets)) {
       for (const key of keys) expect(String(services[name].environment?.[key]), `${name}: ${key}`).toMatch(required);
     }
@@ -136,7 +148,7 @@ describe('docker-compose.yml', () => {
     expect(env.KAFKA_AUTHORIZER_CLASS_NAME).toBe('org.apache.kafka.metadata.authorizer.StandardAuthorizer');
     expect(env.KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND).toBe('false');
     expect(env.KAFKA_SUPER_USERS).toBe('User:admin');
-    for (const name of ['worker', 'api']) {
+    for (const name of roleNames) {
       expect(services[name].environment).toMatchObject({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: principals.homeward });
       expect(services[name].depends_on?.['kafka-setup']?.condition, name).toBe('service_completed_successfully');
     }
@@ -164,7 +176,7 @@ describe('the image and compose run Node as scripts/node-runtime.cjs says', () =
   const typescript = ['node', '--require', typescriptHook];
 
   it('runs the worker with the worker’s settings, from a bundle built into the image', () => {
-    const workerCommand = [...typescript, ...worker.nodeArgs, 'workers/main.ts'];
+    const workerCommand = [...typescript, ...worker.nodeArgs, roles.worker];
     expect(JSON.parse(instruction('CMD').at(-1)!)).toEqual(workerCommand);
     expect(services.worker.command).toEqual(workerCommand);
     const imageEnv = Object.fromEntries(instruction('ENV').flatMap((line) => line.split(/\s+/).map((pair) => pair.split('=') as [string, string])));
@@ -178,8 +190,16 @@ describe('the image and compose run Node as scripts/node-runtime.cjs says', () =
     expect(instruction('ENV')).toContain('HTTP_HOST=0.0.0.0');
   });
 
-  it('runs the other processes with only the TypeScript hook', () => {
-    expect(services.api.command).toEqual([...typescript, 'api/main.ts']);
+  it('runs each role from its entry point, the others with only the TypeScript hook', () => {
+    for (const name of roleNames) expect(services[name].command, name).toEqual([...typescript, ...(name === 'worker' ? worker.nodeArgs : []), roles[name]]);
     expect(services['kafka-setup'].command).toEqual([...typescript, 'scripts/kafka-setup.ts']);
+  });
+
+  it('asks each role’s readiness probe, on the port the role is given', () => {
+    for (const name of roleNames) {
+      const port = String(services[name].environment?.HOMEWARD_HEALTH_PORT);
+      expect(port, name).toMatch(/^\d+$/);
+      expect(services[name].healthcheck?.test.join(' '), name).toContain(`fetch('http://127.0.0.1:${port}/health/ready')`);
+    }
   });
 });

@@ -28,6 +28,17 @@ describe('deployment configuration', () => {
     expect(() => loadConfig({ ...secrets, HOMEWARD_POLICY: '{"sla": {"plumbing": {"acceptWithinHours": 2}}}' })).toThrow(/HOMEWARD_POLICY sla/);
   });
 
+  it('sets each role’s process apart: its probe port, and the projector’s group and session', () => {
+    expect(loadConfig(secrets)).toMatchObject({ health: { port: undefined }, projector: { groupId: 'homeward-projector', sessionTimeoutMs: 30_000 } });
+    const scaled = loadConfig({ ...secrets, HOMEWARD_HEALTH_PORT: '8081', HOMEWARD_PROJECTOR_GROUP: 'homeward-projector-blue', HOMEWARD_PROJECTOR_SESSION_TIMEOUT: '10' });
+    expect(scaled).toMatchObject({ health: { port: 8081 }, projector: { groupId: 'homeward-projector-blue', sessionTimeoutMs: 10_000 } });
+    expect(() => loadConfig({ ...secrets, HOMEWARD_HEALTH_PORT: 'eighty' })).toThrow(/HOMEWARD_HEALTH_PORT/);
+    // Outside the groups the homeward principal may use, the projector would fail on its first join.
+    expect(() => loadConfig({ ...secrets, HOMEWARD_PROJECTOR_GROUP: 'projector' })).toThrow(/HOMEWARD_PROJECTOR_GROUP: must start with homeward-/);
+    // Below the broker's group.min.session.timeout.ms, every join is refused.
+    expect(() => loadConfig({ ...secrets, HOMEWARD_PROJECTOR_SESSION_TIMEOUT: '2' })).toThrow(/HOMEWARD_PROJECTOR_SESSION_TIMEOUT/);
+  });
+
   it('has no published default for any secret: a missing one fails at start, named', () => {
     expect(() => loadConfig({ ...secrets, HOMEWARD_PATIENT_KEY_SECRET: undefined })).toThrow(/HOMEWARD_PATIENT_KEY_SECRET is not set/);
     expect(() => loadConfig({ ...secrets, HOMEWARD_PATIENT_KEY_SECRET: 'short' })).toThrow(/HOMEWARD_PATIENT_KEY_SECRET: at least 32/);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { onFreePorts } from '../scripts/infra/process';
-import { nodeCommand } from '../scripts/node-runtime.cjs';
+import { nodeCommand, roleCommand, roles, type Role } from '../scripts/node-runtime.cjs';
 import { exposedToOthers } from './support/file-modes';
 
 const portNames = ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'KAFKA_PORT', 'KAFKA_CONTROLLER_PORT', 'POSTGRES_PORT', 'HTTP_PORT', 'HOMEWARD_DEV_ISSUER_PORT'] as const;
@@ -22,7 +22,7 @@ function startOnFreePorts() {
     const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'npm-start-')), 'data');
     const env: NodeJS.ProcessEnv = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), HOMEWARD_DATA_DIR: dataDir };
     for (const inherited of ['TEMPORAL_ADDRESS', 'KAFKA_BROKERS', 'HOMEWARD_OIDC_ISSUER', 'LOG_FORMAT']) delete env[inherited];
-    const [node, args, childEnv] = nodeCommand(path.join(__dirname, '..', 'scripts', 'start.ts'), [], { runsWorker: true, env });
+    const [node, args, childEnv] = nodeCommand(path.join(__dirname, '..', 'scripts', 'start.ts'), [], { env });
     const child = spawn(node, args, { env: childEnv });
     const run = { child, ports, dataDir, output: '' };
     child.stdout.on('data', (d) => (run.output += d));
@@ -55,6 +55,12 @@ describe('npm start', () => {
         const outcome = await fetch(`http://${address}:${run.ports.HTTP_PORT}/health`, { signal: AbortSignal.timeout(3_000) }).then((r) => `HTTP ${r.status}`, (e: Error) => e.cause ? String((e.cause as { code?: string }).code) : e.name);
         expect(outcome, address).toBe('ECONNREFUSED');
       }
+      // One process per role, each run as a deployment runs it (the worker with its memory settings).
+      const children = fs.readFileSync(`/proc/${run.child.pid}/task/${run.child.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+      // Its other children are the servers (Temporal, Kafka, PostgreSQL): not Node.
+      const commands = children.map((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)).filter(([executable]) => executable === process.execPath);
+      const expected = (Object.keys(roles) as Role[]).map((role) => { const [node, args] = roleCommand(role); return [node, ...args]; });
+      expect(commands.sort()).toEqual(expected.sort());
       expect(exposedToOthers(run.dataDir)).toEqual([]);
     } finally {
       run.child.kill('SIGINT');

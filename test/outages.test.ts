@@ -1,21 +1,22 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
-import { afterAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadKafkaTopicSettings } from '../config';
 import { EventPublisher } from '../kafka/publisher';
 import { setUpTopicsAndAcls } from '../kafka/setup';
 import { singleBroker, topics } from '../kafka/topics';
 import { startKafka } from '../scripts/infra/kafka';
 import { onFreePorts } from '../scripts/infra/process';
-import { nodeCommand } from '../scripts/node-runtime.cjs';
 import type { RunningServer } from '../scripts/infra/temporal';
 import { createTestDatabase } from './support/database';
 import { kafkaAs, TopicReader } from './support/kafka';
-import { testEnvironment, testSecrets } from './support/secrets';
+import { startDevIssuer } from '../config/dev-issuer';
+import { probe, roleEnvironment, RoleProcesses } from './support/roles';
+import { testSecrets } from './support/secrets';
+import { eventually } from './support/system';
 
-// Bad days: a broker that goes away longer than the producer retries, a SIGTERM to the worker.
+// Bad days: a broker that goes away longer than the producer retries, a SIGTERM to each role's process.
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -59,31 +60,30 @@ describe('the broker down for longer than the producer retries', () => {
 });
 
 describe('SIGTERM', () => {
-  it('stops the worker process (worker and bridges) within 10 s', async () => {
-    const env = {
-      ...process.env,
-      ...testEnvironment(),
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      KAFKA_BROKERS: inject('kafkaBrokers'),
+  it('stops each role’s process (worker, bridges, projector, API) within 10 s, cleanly', async () => {
+    const issuer = await startDevIssuer(testSecrets(), 0);
+    cleanups.push(issuer.close);
+    const env = roleEnvironment({
       TEMPORAL_TASK_QUEUE: `sigterm-${Date.now()}`,
       DATABASE_URL: await createTestDatabase(),
+      HOMEWARD_OIDC_ISSUER: issuer.url,
+      HTTP_PORT: '0',
       LOG_LEVEL: 'info',
-    };
-    const [node, args, childEnv] = nodeCommand(path.join(__dirname, '..', 'workers', 'main.ts'), [], { runsWorker: true, env });
-    const child = spawn(node, args, { env: childEnv });
-    cleanups.push(async () => void child.kill('SIGKILL'));
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const deadline = Date.now() + 90_000;
-    // Everything the worker process runs: the worker, the inbound bridges and the projector.
-    while (!output.includes('projector running') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
-    expect(output).toContain('inbound bridges running');
-    expect(output).toContain('projector running');
-    const sent = Date.now();
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.on('exit', resolve));
-    // A clean stop exits 0; one that something held up is ended by the worker's own 9 s limit (exit 1).
-    expect(Date.now() - sent).toBeLessThan(10_000);
+    });
+    const processes = new RoleProcesses();
+    cleanups.push(() => processes.stopAll());
+    const roles = await processes.start((['worker', 'bridges', 'projector', 'api'] as const).map((role) => ({ role, env })));
+    // The bridges' probe: Temporal answers and the consumer runs in its group.
+    const bridges = await eventually(() => probe(roles[1], '/health/ready'), (answer) => answer.status === 200, 30_000);
+    expect(bridges.body).toMatchObject({ role: 'bridges', dependencies: { temporal: 'ok', kafka: 'ok' } });
+    const stopped = await Promise.all(
+      roles.map(async (role) => {
+        const sent = Date.now();
+        const exit = await role.stop();
+        return { role: role.role, exit, withinLimit: Date.now() - sent < 10_000 };
+      }),
+    );
+    // A clean stop exits 0; one that something held up is ended by the role's own 9 s limit (exit 1).
+    expect(stopped).toEqual(roles.map((role) => ({ role: role.role, exit: { code: 0, signal: null }, withinLimit: true })));
   }, 120_000);
 });

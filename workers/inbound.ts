@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { createApplication } from '../app';
 import { createDataConverter } from '../codec/data-converter';
 import type { Config } from '../config';
+import { reportsRunning, type Checks } from '../health/server';
 import { connectionOptions } from '../config/temporal-connection';
 import { createKafka } from '../kafka/client';
 import { InboundConsumer } from '../kafka/inbound-consumer';
@@ -12,6 +13,8 @@ import { agencyRejectionNotice } from './rejection-notices';
 
 export interface RunningBridges {
   consumer: InboundConsumer;
+  /** The readiness probe's: Temporal answers, the consumer runs. */
+  checks: Checks;
   stop(): Promise<void>;
 }
 
@@ -37,6 +40,7 @@ export async function startInboundBridges(config: Config, logger: Logger, groupI
   logger.info({ topics: inbound }, 'inbound bridges running');
   return {
     consumer,
+    checks: { temporal: () => connection.workflowService.getSystemInfo({}), kafka: reportsRunning(consumer.healthComponent) },
     async stop() {
       await consumer.stop();
       await connection.close();

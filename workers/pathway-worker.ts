@@ -13,6 +13,8 @@ export interface RunningWorker {
   /** Resolves when the worker has stopped; rejects if it failed. */
   done: Promise<void>;
   shutdown(): Promise<void>;
+  /** Resolves while the worker runs and Temporal's frontend answers it (the readiness probe). */
+  temporalAnswers(): Promise<void>;
 }
 
 /**
@@ -53,6 +55,10 @@ export async function startPathwayWorker(config: Config, logger: Logger, options
     async shutdown() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;
+    },
+    async temporalAnswers() {
+      if (worker.getState() !== 'RUNNING') throw new Error(`worker ${worker.getState().toLowerCase()}`);
+      await connection.workflowService.getSystemInfo({});
     },
   };
 }

@@ -25,6 +25,8 @@ export interface Sizes {
   /** Read side: Kafka â†’ read model lag, events per second for this many seconds. */
   readLagRate: number;
   readLagSeconds: number;
+  /** Projectors: pathways whose events one projector and two (one consumer group) each catch up on. */
+  projectorPathways: number;
   /** Publish: pathway events through the publish path, and as many raw. */
   publishEvents: number;
   /** Time-skipped lifecycle: scenario names (empty = all), and runs of the bare 30-day timer. */
@@ -53,6 +55,7 @@ export const presets: Record<Preset, Sizes> = {
     readRequests: 50,
     readLagRate: 20,
     readLagSeconds: 30,
+    projectorPathways: 10_000,
     publishEvents: 20_000,
     scenarios: [],
     bareTimerRuns: 5,
@@ -73,6 +76,7 @@ export const presets: Record<Preset, Sizes> = {
     readRequests: 30,
     readLagRate: 20,
     readLagSeconds: 8,
+    projectorPathways: 2_000,
     publishEvents: 2_000,
     scenarios: [],
     bareTimerRuns: 2,
@@ -93,6 +97,7 @@ export const presets: Record<Preset, Sizes> = {
     readRequests: 3,
     readLagRate: 20,
     readLagSeconds: 1,
+    projectorPathways: 40,
     publishEvents: 60,
     scenarios: ['p0'],
     bareTimerRuns: 1,
@@ -127,6 +132,7 @@ export const usage = `npm run bench -- [--quick | --tiny] [--phases a,b] [sizesâ
   --lag-rate R --lag-seconds S             event lag: steady command rate and duration
   --open-workflows N --steady-rate R --steady-seconds S --eviction-sample N   memory
   --read-pathways 10000,50000 --read-requests N --read-lag-rate R --read-lag-seconds S   read side
+  --projector-pathways N   projectors: pathways caught up on by one projector and by two in one group
   --publish-events N       publish
   --scenarios a,b          time-skipped lifecycle scenarios (default: all): SCENARIOS
   --bare-timer-runs N      runs of the bare 30-day timer
@@ -166,6 +172,7 @@ export function parseOptions(argv: string[], known: { phases: string[]; scenario
       'read-requests': { type: 'string' },
       'read-lag-rate': { type: 'string' },
       'read-lag-seconds': { type: 'string' },
+      'projector-pathways': { type: 'string' },
       'publish-events': { type: 'string' },
       scenarios: { type: 'string' },
       'bare-timer-runs': { type: 'string' },
@@ -180,7 +187,7 @@ export function parseOptions(argv: string[], known: { phases: string[]; scenario
   const numeric: [keyof Sizes, string][] = [
     ['starts', 'starts'], ['commands', 'commands'], ['lagRate', 'lag-rate'], ['lagSeconds', 'lag-seconds'],
     ['openWorkflows', 'open-workflows'], ['steadyRate', 'steady-rate'], ['steadySeconds', 'steady-seconds'],
-    ['evictionSample', 'eviction-sample'], ['readRequests', 'read-requests'], ['readLagRate', 'read-lag-rate'], ['readLagSeconds', 'read-lag-seconds'], ['publishEvents', 'publish-events'],
+    ['evictionSample', 'eviction-sample'], ['readRequests', 'read-requests'], ['readLagRate', 'read-lag-rate'], ['readLagSeconds', 'read-lag-seconds'], ['projectorPathways', 'projector-pathways'], ['publishEvents', 'publish-events'],
     ['bareTimerRuns', 'bare-timer-runs'],
   ];
   for (const [field, flag] of numeric) {

@@ -3,9 +3,10 @@ import { commandsPhase } from './commands';
 import { eventLagPhase } from './event-lag';
 import { lifecyclePhase } from './lifecycle';
 import { memoryPhase } from './memory';
+import { projectorsPhase } from './projectors';
 import { publishPhase } from './publish';
 import { readSidePhase } from './read-side';
 import { startsPhase } from './starts';
 
 /** Every phase, in the order they run. */
-export const phases: Phase[] = [startsPhase, commandsPhase, eventLagPhase, readSidePhase, memoryPhase, publishPhase, lifecyclePhase];
+export const phases: Phase[] = [startsPhase, commandsPhase, eventLagPhase, readSidePhase, projectorsPhase, memoryPhase, publishPhase, lifecyclePhase];

@@ -17,9 +17,9 @@ import { percentile, summarise } from '../stats';
 import { benchTokenSeconds, type BenchSystem } from '../system';
 
 const topic = topics.pathwayEvents;
-type Offsets = Map<number, bigint>;
+export type Offsets = Map<number, bigint>;
 
-async function endOffsets(kafka: Kafka): Promise<Offsets> {
+export async function endOffsets(kafka: Kafka): Promise<Offsets> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -29,10 +29,10 @@ async function endOffsets(kafka: Kafka): Promise<Offsets> {
   }
 }
 
-const total = (from: Offsets, to: Offsets) => [...to].reduce((n, [partition, high]) => n + Number(high - (from.get(partition) ?? 0n)), 0);
+export const total = (from: Offsets, to: Offsets) => [...to].reduce((n, [partition, high]) => n + Number(high - (from.get(partition) ?? 0n)), 0);
 
 /** Polls until `done` holds, every `everyMs`; throws after `timeoutMs`. */
-async function until(what: string, done: () => Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<void> {
+export async function until(what: string, done: () => Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!(await done())) {
     if (performance.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s`);
@@ -41,7 +41,7 @@ async function until(what: string, done: () => Promise<boolean>, timeoutMs: numb
 }
 
 /** The projector's stored positions have reached `end` on every partition. */
-async function caughtUp(db: Database, end: Offsets): Promise<boolean> {
+export async function caughtUp(db: Database, end: Offsets): Promise<boolean> {
   const { rows } = await db.query<{ partition: number; next_offset: string | null }>('SELECT partition, next_offset FROM projector_offsets WHERE topic = $1', [topic]);
   const at = new Map(rows.map((r) => [r.partition, BigInt(r.next_offset ?? -1)]));
   return [...end].every(([partition, high]) => high === 0n || (at.get(partition) ?? -1n) >= high);
@@ -96,7 +96,7 @@ async function bareProjector(kafka: Kafka, db: Database, from: Offsets, to: Offs
 }
 
 /** The read model's position set to the topic's end: the projector reads only what this phase feeds it. */
-async function startAtEnd(db: Database, end: Offsets): Promise<void> {
+export async function startAtEnd(db: Database, end: Offsets): Promise<void> {
   await db.query(
     `INSERT INTO projector_offsets (topic, partition, next_offset) SELECT $1, p.partition, p.next_offset FROM jsonb_to_recordset($2::jsonb) AS p(partition integer, next_offset bigint)
      ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset`,
@@ -104,7 +104,7 @@ async function startAtEnd(db: Database, end: Offsets): Promise<void> {
   );
 }
 
-async function feed(publisher: EventPublisher, messages: OutboundMessage[]): Promise<void> {
+export async function feed(publisher: EventPublisher, messages: OutboundMessage[]): Promise<void> {
   for (let i = 0; i < messages.length; i += 2_000) await publisher.publish(messages.slice(i, i + 2_000));
 }
 

@@ -20,8 +20,9 @@ import { failed, serve } from './serve';
 const config = loadConfig();
 const logger = createLogger('bench-worker', config.logLevel);
 const kinds = (process.env.BENCH_WORKERS ?? 'pathway').split(',');
+type BenchWorker = Pick<RunningWorker, 'done' | 'shutdown'>;
 
-async function startBareWorker(): Promise<RunningWorker> {
+async function startBareWorker(): Promise<BenchWorker> {
   const connection = await NativeConnection.connect(nativeConnectionOptions(config.temporal));
   const worker = await Worker.create({
     connection,
@@ -41,9 +42,9 @@ async function startBareWorker(): Promise<RunningWorker> {
   };
 }
 
-async function startAll(): Promise<RunningWorker[]> {
+async function startAll(): Promise<BenchWorker[]> {
   installTemporalRuntime(logger);
-  const workers: RunningWorker[] = [];
+  const workers: BenchWorker[] = [];
   const bundle = process.env.BENCH_PATHWAY_BUNDLE;
   if (kinds.includes('pathway')) workers.push(await startPathwayWorker(config, logger, bundle ? { workflowBundle: { codePath: bundle } } : {}));
   if (kinds.includes('bare')) workers.push(await startBareWorker());
@@ -56,7 +57,7 @@ async function startAll(): Promise<RunningWorker[]> {
   return workers;
 }
 
-const shutdown = (workers: RunningWorker[]) => Promise.all(workers.map((w) => w.shutdown())).then(() => undefined);
+const shutdown = (workers: BenchWorker[]) => Promise.all(workers.map((w) => w.shutdown())).then(() => undefined);
 
 async function memory(): Promise<ChildMemory> {
   // Run with --expose-gc: a full collection first, so the heap figure is what is really held.
