@@ -147,7 +147,7 @@ export function openApiDocument() {
       ...commandPaths,
       '/reports/delays': {
         get: {
-          summary: 'Stays with a discharge ready date: counts, delayed and bed-days lost (every episode) by band, reason, agency, site, local authority and pathway',
+          summary: 'Stays with a discharge ready date: counts, delayed now and bed-days lost (every episode) by band (every band in the natural order, then none: no DRD now), reason, agency, site, local authority and pathway',
           operationId: 'delayReport',
           parameters: queryParameters(ReportFilters),
           responses: {
@@ -161,10 +161,13 @@ export function openApiDocument() {
       },
       '/reports/sitrep': {
         get: {
-          summary: 'A daily SitRep-style return per site: patients with a DRD that day, delayed by band, by reason code, by pathway',
+          summary: 'A daily SitRep-style return per site: patients with a DRD that day, delayed by band, by reason code, by pathway; today (UTC) without a date',
           operationId: 'sitrepReport',
           parameters: queryParameters(SitrepQuery),
-          responses: { 200: { description: `CSV with a header row, one line per site. ${freshness}`, content: { 'text/csv': {} } }, 422: errorResponse('Missing or invalid date') },
+          responses: {
+            200: { description: `CSV with a header row, one line per site (the same as JSON with format=json). ${freshness}`, content: { 'text/csv': {}, 'application/json': {} } },
+            422: errorResponse('Invalid date or format, or an unknown parameter, named'),
+          },
         },
       },
       '/reports/trend': {

@@ -60,9 +60,9 @@ export const routes: { method: 'GET' | 'POST'; url: string; run: (app: Applicati
     method: 'GET',
     url: '/reports/sitrep',
     run: async (app, actor, request, reply) => {
-      const { date, sites, freshness } = await app.queries.sitrep(actor, request.query);
-      freshnessHeaders(reply, freshness);
-      return csv(reply, `sitrep-${date}.csv`, sitrepCsv(date, sites));
+      const { format, ...sitrep } = await app.queries.sitrep(actor, request.query);
+      freshnessHeaders(reply, sitrep.freshness);
+      return format === 'json' ? sitrep : csv(reply, `sitrep-${sitrep.date}.csv`, sitrepCsv(sitrep.date, sitrep.sites));
     },
   },
   { method: 'GET', url: '/reports/trend', run: (app, actor, request) => app.queries.trend(actor, request.query) },

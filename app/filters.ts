@@ -9,7 +9,7 @@ const FilterDate = IsoDate.refine((value) => value >= '1900-01-01', 'expected a 
 /** Filters the managers' list and the delay report share. Unknown parameters are refused, named. */
 const shared = {
   stage: Stage.optional(),
-  /** Still in hospital and delayed at least this many days. */
+  /** Still in hospital with a discharge ready date, delayed at least this many days (1: delayed now; 0: every patient with a DRD). */
   delayedForDays: z.coerce.number().int().min(0).max(36_500).optional(),
   site: PlaceName.optional(),
   localAuthority: PlaceName.optional(),
@@ -56,7 +56,8 @@ export const ReportFilters = z
 export type ReportFilters = z.infer<typeof ReportFilters>;
 export type PathwayFilters = Omit<ReportFilters, 'format'>;
 
-export const SitrepQuery = z.object({ date: FilterDate, format: z.literal('csv').optional() }).strict();
+/** A day's SitRep: today (UTC) unless `date` says; CSV unless `format=json`. */
+export const SitrepQuery = z.object({ date: FilterDate.optional(), format: z.enum(['csv', 'json']).optional() }).strict();
 
 /** The dashboard's trend: the last `days` days up to today, optionally one site or local authority. */
 export const TrendQuery = z

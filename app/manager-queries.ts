@@ -51,6 +51,9 @@ function parse<S extends z.ZodType>(schema: S, query: unknown): z.output<S> {
   return parsed.data;
 }
 
+/** Today as the domain counts days: the UTC calendar day. */
+const utcToday = () => new Date().toISOString().slice(0, 10);
+
 export interface Fresh {
   /** The last event the read model applied, and how many it has still to read. */
   freshness: Freshness;
@@ -110,7 +113,7 @@ export class ManagerQueries {
     const { band, reason, agency, site, localAuthority, pathway } = report.by;
     return {
       format: format ?? 'json',
-      asOf: new Date().toISOString().slice(0, 10),
+      asOf: utcToday(),
       totals: report.totals,
       byBand: band,
       byReason: reason,
@@ -122,12 +125,12 @@ export class ManagerQueries {
     };
   }
 
-  /** One day's SitRep-style return, per site the actor may see. */
-  async sitrep(actor: Actor, query: unknown): Promise<{ date: string; sites: SitrepCounts[] } & Fresh> {
+  /** One day's SitRep-style return (today's unless the query names a date), per site the actor may see. */
+  async sitrep(actor: Actor, query: unknown): Promise<{ format: 'csv' | 'json'; date: string; sites: SitrepCounts[] } & Fresh> {
     authorize(actor, 'reports:read');
-    const { date } = parse(SitrepQuery, query);
+    const { date = utcToday(), format = 'csv' } = parse(SitrepQuery, query);
     const [sites, fresh] = await Promise.all([sitrep(this.database, date, actor.sites), freshness(this.database)]);
-    return { date, sites, freshness: fresh };
+    return { format, date, sites, freshness: fresh };
   }
 
   /** Patients with a DRD, delayed, and bed-days lost, per day: the dashboard's trend. */

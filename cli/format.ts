@@ -117,12 +117,13 @@ interface Summary {
   pathway?: string;
   site?: string;
   daysDelayed: number;
-  delayBand: string;
+  /** Null while the stay has no discharge ready date that has come. */
+  delayBand: string | null;
   dischargeDate?: string | null;
   delayedNow?: boolean;
   awaitingAgencies: string[];
   delayReasons: string[];
-  overdueSince?: string;
+  stuckReason?: { code: string; since: string } | null;
 }
 
 interface AgencySummary {
@@ -153,6 +154,16 @@ function printAgencyList(pathways: AgencySummary[]): void {
   printTable(['PATHWAY', 'STAGE', 'SITE', 'READY DATE', 'DISCHARGED', 'AWAITING YOU'], rows);
 }
 
+/** Why a stay is stuck, in words, and since when; blank when it is not. */
+const stuckText = (reason: Summary['stuckReason']) => {
+  if (!reason) return '';
+  const why = { referral_overdue: 'referral overdue', review_overdue: 'review overdue', no_event: 'no event' }[reason.code] ?? reason.code;
+  return `${why} since ${day(reason.since)}`;
+};
+
+/** Days delayed and band; blank without a discharge ready date, and "was" once the delay is history (discharged or closed). */
+const delayText = (p: Summary) => (p.delayBand === null ? '' : `${p.delayedNow === false && p.daysDelayed > 0 ? 'was ' : ''}${p.daysDelayed}d (${p.delayBand})`);
+
 export function printList(result: { pathways: Summary[] | AgencySummary[] }): void {
   if (result.pathways.length === 0) {
     process.stdout.write('No pathways match.\n');
@@ -163,22 +174,80 @@ export function printList(result: { pathways: Summary[] | AgencySummary[] }): vo
     p.pathwayId,
     `${p.stage ?? '?'}${p.pathway ? ` ${p.pathway}` : ''}`,
     p.site ?? '-',
-    // Once discharged the delay is history: "was".
-    `${p.delayedNow === false && p.daysDelayed > 0 ? 'was ' : ''}${p.daysDelayed}d (${p.delayBand})`,
+    delayText(p),
     p.awaitingAgencies.join(',') || '-',
     p.delayReasons.join(',') || '-',
-    p.overdueSince ? day(p.overdueSince) : '-',
+    stuckText(p.stuckReason),
   ]);
-  printTable(['PATHWAY', 'STAGE', 'SITE', 'DELAYED', 'AWAITING', 'REASONS', 'OVERDUE SINCE'], rows);
+  printTable(['PATHWAY', 'STAGE', 'SITE', 'DELAYED', 'AWAITING', 'REASONS', 'STUCK'], rows);
 }
 
-type Tally = Record<string, { pathways: number; bedDaysLost: number }>;
+interface Tally {
+  pathways: number;
+  delayed: number;
+  bedDaysLost: number;
+}
 
-export function printReport(report: { asOf: string; totals: { pathways: number; delayed: number; bedDaysLost: number }; byBand: Tally; byReason: Tally; byAgency: Tally; bySite: Tally }): void {
+/** A table whose first column is text and the rest numbers, right-aligned. */
+function printFigures(header: string[], rows: (string | number)[][]): void {
+  const cells = [header, ...rows.map((row) => row.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
+  for (const row of cells) process.stdout.write(`${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')}\n`);
+}
+
+export interface DelayReportView {
+  asOf: string;
+  totals: Tally;
+  byBand: Record<string, Tally>;
+  byReason: Record<string, Tally>;
+  byAgency: Record<string, Tally>;
+  bySite: Record<string, Tally>;
+  byLocalAuthority: Record<string, Tally>;
+  byPathway: Record<string, Tally>;
+}
+
+/** The delay report: the totals, then each dimension in the report's order (bands in their natural order), with its delayed now. */
+export function printReport(report: DelayReportView): void {
   const out = (line = '') => process.stdout.write(`${line}\n`);
-  out(`Delays as of ${report.asOf}: ${report.totals.delayed} of ${report.totals.pathways} pathways delayed, ${report.totals.bedDaysLost} bed-days lost`);
-  for (const [title, tally] of [['band', report.byBand], ['reason', report.byReason], ['agency', report.byAgency], ['site', report.bySite]] as const) {
-    out(`by ${title}:`);
-    for (const [key, value] of Object.entries(tally)) out(`  ${key.padEnd(34)} ${String(value.pathways).padStart(5)} pathways  ${String(value.bedDaysLost).padStart(6)} bed-days`);
+  const { totals } = report;
+  out(`Delays as of ${report.asOf}: ${totals.delayed} of ${totals.pathways} stays with a discharge ready date delayed now, ${totals.bedDaysLost} bed-days lost`);
+  out('  delayed now: in hospital a day or more after the DRD. band: days delayed now, or at discharge (0: a DRD, no day');
+  out('  delayed yet; none: no DRD now). bed-days lost: every DRD episode of the stay, so band 0 or none may have some.');
+  for (const [title, tallies] of [
+    ['BAND', report.byBand],
+    ['REASON', report.byReason],
+    ['AGENCY', report.byAgency],
+    ['SITE', report.bySite],
+    ['LOCAL AUTHORITY', report.byLocalAuthority],
+    ['PATHWAY', report.byPathway],
+  ] as const) {
+    out();
+    const rows = Object.entries(tallies).map(([key, t]) => [key, t.pathways, t.delayed, t.bedDaysLost]);
+    if (rows.length === 0) out(`${title}: none`);
+    else printFigures([title, 'STAYS', 'DELAYED', 'BED-DAYS LOST'], rows);
   }
+}
+
+export interface SitrepView {
+  date: string;
+  sites: { site: string; patientsWithDrd: number; delayed: number; bedDaysLost: number; byBand: Record<string, number> }[];
+}
+
+/** A day's SitRep per site: the headline figures and the bands (in the API's order, the natural one); `--csv` has reasons and pathways too. */
+export function printSitrep(sitrep: SitrepView): void {
+  const out = (line = '') => process.stdout.write(`${line}\n`);
+  out(`SitRep for ${sitrep.date}: patients in hospital with a discharge ready date that day, by site (--csv: the whole return)`);
+  if (sitrep.sites.length === 0) {
+    out('No patient had a discharge ready date that day.');
+    return;
+  }
+  const bands = Object.keys(sitrep.sites[0].byBand);
+  const line = (name: string, s: Omit<SitrepView['sites'][number], 'site'>) => [name, s.patientsWithDrd, s.delayed, s.bedDaysLost, ...bands.map((b) => s.byBand[b] ?? 0)];
+  const rows = sitrep.sites.map((s) => line(s.site, s));
+  if (sitrep.sites.length > 1) {
+    const sum = (pick: (s: SitrepView['sites'][number]) => number) => sitrep.sites.reduce((total, s) => total + pick(s), 0);
+    const byBand = Object.fromEntries(bands.map((b) => [b, sum((s) => s.byBand[b] ?? 0)]));
+    rows.push(line('all sites', { patientsWithDrd: sum((s) => s.patientsWithDrd), delayed: sum((s) => s.delayed), bedDaysLost: sum((s) => s.bedDaysLost), byBand }));
+  }
+  printFigures(['SITE', 'WITH DRD', 'DELAYED', 'BED-DAYS LOST', ...bands.map((b) => `${b}d`)], rows);
 }

@@ -81,3 +81,66 @@ export function commandHelp(name: CommandName | 'start'): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** The managers' reads: what each says, its options and an example. */
+const readHelp = {
+  list: `homeward list [--stage S] [--delayed-for-days N] [--stuck] [--site S] [--local-authority L] [--reason R] [--agency A]
+              [--status open|closed|all] [--json]
+
+The pathways from the read model, longest delayed first (an agency: only those it is referred on).
+DELAYED is the days delayed and the band: "was" once the patient has left (the delay is history), blank
+without a discharge ready date. STUCK says why a stuck stay is stuck and since when: a referral or a
+review overdue, or no event for 7 days (HOMEWARD_STUCK_FOR_DAYS).
+
+Options:
+  --delayed-for-days N  in hospital with a discharge ready date, delayed N days or more (1: delayed now;
+                        0: every patient with a DRD)
+  --stuck               only stuck stays
+  --status              open (default), closed or all
+  --json                the API's answer as it is
+
+Example:
+  homeward list --delayed-for-days 1 --site LEEDS-GEN
+`,
+  'report delays': `homeward report delays [--site S] [--local-authority L] [--reason R] [--agency A] [--status open|closed|all]
+                       [--delayed-for-days N] [--stuck] [--csv | --json]
+
+The delay report: stays with a discharge ready date, how many are delayed now and the bed-days lost,
+by band (in their natural order: 0, 1, 2-3, 4-6, 7-13, 14-20, 21+, then none), reason, agency, site,
+local authority and pathway. Delayed now: in hospital a day or more after the DRD. Band: days delayed
+now, or at discharge; 0 is a DRD with no day delayed yet, none no DRD now. Bed-days lost count every
+DRD episode of a stay.
+
+Options:
+  --csv   the report as CSV (the API's, as GET /reports/delays?format=csv), for a spreadsheet
+  --json  the API's answer as it is
+
+Example:
+  homeward report delays --site LEEDS-GEN --csv > delays.csv
+`,
+  'report sitrep': `homeward report sitrep [--date YYYY-MM-DD] [--csv | --json]
+
+A day's SitRep-style return, one line per site: patients in hospital with a discharge ready date that
+day, how many were delayed, bed-days lost that day, and the bands; the CSV adds every reason code and
+pathway. Today (UTC) unless --date says.
+
+Options:
+  --date  the day, YYYY-MM-DD (default today)
+  --csv   the return as CSV (the API's, as GET /reports/sitrep)
+  --json  the API's answer as JSON
+
+Example:
+  homeward report sitrep --date 2026-11-20 --csv > sitrep-2026-11-20.csv
+`,
+};
+
+export type ReadTopic = keyof typeof readHelp;
+
+/** `homeward list --help`, `homeward report delays --help`, `homeward help report sitrep`; `report` alone gives both reports'. */
+export function readCommandHelp(words: (string | undefined)[]): string | undefined {
+  const [verb, what] = words;
+  if (verb === 'list') return readHelp.list;
+  if (verb !== 'report') return undefined;
+  const topic = `report ${what}`;
+  return Object.hasOwn(readHelp, topic) ? readHelp[topic as ReadTopic] : `${readHelp['report delays']}\n${readHelp['report sitrep']}`;
+}

@@ -9,8 +9,8 @@ import { agencyKafkaConfig } from './agency-kafka';
 import { formatEvent, tailAgency } from './agency-tail';
 import { parseAssignments, UsageError } from './args';
 import { currentToken, developmentToken, storeToken } from './credentials';
-import { commandHelp } from './help';
-import { printAgencyView, printPathway, printList, printReport } from './format';
+import { commandHelp, readCommandHelp } from './help';
+import { printAgencyView, printPathway, printList, printReport, printSitrep, type DelayReportView, type SitrepView } from './format';
 import { projections } from './projections';
 
 const usage = `homeward — the discharge pathway orchestrator, at a terminal
@@ -25,7 +25,9 @@ Usage:
         commands: ${Object.keys(commandSchemas).join(', ')}
   homeward list [--stage S] [--delayed-for-days N] [--stuck] [--site S] [--local-authority L] [--reason R] [--agency A]
                 [--status open|closed|all] [--json]
-  homeward report delays [--site S] [--json]
+  homeward report delays [--site S] [--local-authority L] [--status …] [--csv | --json]
+                                                         delayed now and bed-days lost by band, reason, agency, site …
+  homeward report sitrep [--date YYYY-MM-DD] [--csv | --json]  a day's SitRep per site (default today)
   homeward agency tail --agency A [--from-beginning] [--group G] [--json]
         print an agency's events as they arrive, once each: reads Kafka at $KAFKA_BROKERS as
         $KAFKA_SASL_USERNAME (locally: the agency's user in the data dir's secrets.json)
@@ -38,7 +40,8 @@ Talks to the HTTP API at $HOMEWARD_API_URL (default http://127.0.0.1:8080) with 
 $HOMEWARD_TOKEN or the last \`homeward login\`.
 Exit codes: 0 done, 1 refused or failed (unknown pathway, not allowed now, server down), 2 bad input.
 
-\`homeward <command> --help\` (or \`homeward help <command>\`) shows a command's fields and an example.
+\`homeward <command> --help\` (or \`homeward help <command>\`) shows a command's fields and an example; so do
+\`homeward list --help\`, \`homeward report delays --help\` and \`homeward report sitrep --help\`.
 
 Examples (the example patient, docs/examples/):
   homeward start --file docs/examples/admission.json
@@ -50,7 +53,8 @@ Examples (the example patient, docs/examples/):
 // As `npm start` does: HOMEWARD_API_URL, else the local API on HTTP_PORT.
 const apiUrl = (process.env.HOMEWARD_API_URL ?? `http://127.0.0.1:${process.env.HTTP_PORT ?? 8080}`).replace(/\/$/, '');
 
-async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+/** A request to the API; a refusal is thrown as the error a person can act on (bad input: a UsageError, exit 2). */
+async function send(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
   let response: Response;
   try {
     const token = currentToken();
@@ -62,6 +66,7 @@ async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promi
   } catch {
     throw new Error(`Cannot reach the Homeward API at ${apiUrl} (is \`npm start\` running? set HOMEWARD_API_URL)`);
   }
+  if (response.ok) return response;
   const payload = (await response.json().catch(() => ({}))) as { message?: string; issues?: { path: string; message: string }[] };
   if (response.status === 400 || response.status === 422) {
     throw new UsageError(payload.issues?.map((i) => `${i.path}: ${i.message}`).join('\n') ?? payload.message ?? 'invalid input');
@@ -69,9 +74,10 @@ async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promi
   if (response.status === 401) {
     throw new Error(`Not signed in, or the token expired (${payload.message ?? 'unauthenticated'}): run \`npx homeward login --role discharge-team\` or set HOMEWARD_TOKEN`);
   }
-  if (!response.ok) throw new Error(payload.message ?? `HTTP ${response.status}`);
-  return payload;
+  throw new Error(payload.message ?? `HTTP ${response.status}`);
 }
+
+const call = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> => (await send(method, path, body)).json().catch(() => ({}));
 
 function readBody(file: string | undefined, assignments: string[], schema: z.ZodType): Record<string, unknown> {
   if (file && assignments.length) throw new UsageError('Give either --file or key=value arguments, not both');
@@ -106,6 +112,8 @@ export async function main(argv: string[]): Promise<number> {
       reason: { type: 'string' },
       agency: { type: 'string' },
       status: { type: 'string' },
+      csv: { type: 'boolean' },
+      date: { type: 'string' },
       'from-beginning': { type: 'boolean' },
       group: { type: 'string' },
       role: { type: 'string' },
@@ -117,6 +125,11 @@ export async function main(argv: string[]): Promise<number> {
   const topic = verb === 'help' ? rest[0] : values.help ? verb : undefined;
   if (topic !== undefined && (topic === 'start' || Object.hasOwn(commandSchemas, topic))) {
     process.stdout.write(commandHelp(topic as Parameters<typeof commandHelp>[0]));
+    return 0;
+  }
+  const readTopic = topic !== undefined && readCommandHelp(verb === 'help' ? rest : [verb, rest[0]]);
+  if (readTopic) {
+    process.stdout.write(readTopic);
     return 0;
   }
   if (values.help || !verb || verb === 'help') {
@@ -148,8 +161,22 @@ export async function main(argv: string[]): Promise<number> {
     else printPathway(view as never);
     return 0;
   }
+  if (verb === 'report' && rest[0] === 'sitrep') {
+    const filtered = ['stage', 'delayed-for-days', 'stuck', 'site', 'local-authority', 'reason', 'agency', 'status'].filter((name) => values[name as keyof typeof values] !== undefined);
+    if (filtered.length > 0) throw new UsageError(`report sitrep has one line per site and takes only --date, not --${filtered.join(', --')}`);
+    const query = new URLSearchParams(values.date === undefined ? {} : { date: values.date });
+    if (values.csv) {
+      process.stdout.write(await (await send('GET', `/reports/sitrep${query.size ? `?${query}` : ''}`)).text());
+      return 0;
+    }
+    query.set('format', 'json');
+    const result = await call('GET', `/reports/sitrep?${query}`);
+    if (values.json) print(result);
+    else printSitrep(result as SitrepView);
+    return 0;
+  }
   if (verb === 'list' || verb === 'report') {
-    if (verb === 'report' && rest[0] !== 'delays') throw new UsageError('Only `homeward report delays` exists');
+    if (verb === 'report' && rest[0] !== 'delays') throw new UsageError('`homeward report delays` or `homeward report sitrep`; see homeward report --help');
     const query = new URLSearchParams();
     const filters: Record<string, string | undefined> = {
       stage: values.stage,
@@ -162,11 +189,17 @@ export async function main(argv: string[]): Promise<number> {
       status: values.status,
     };
     for (const [key, value] of Object.entries(filters)) if (value !== undefined) query.set(key, value);
+    if (verb === 'report' && values.csv) {
+      // The API's CSV, byte for byte: the same file a manager would download.
+      query.set('format', 'csv');
+      process.stdout.write(await (await send('GET', `/reports/delays?${query}`)).text());
+      return 0;
+    }
     const path = verb === 'list' ? '/pathways' : '/reports/delays';
     const result = await call('GET', `${path}${query.size ? `?${query}` : ''}`);
     if (values.json) print(result);
     else if (verb === 'list') printList(result as never);
-    else printReport(result as never);
+    else printReport(result as DelayReportView);
     return 0;
   }
   if (verb === 'projections') return projections(rest[0], (line) => process.stderr.write(`${line}\n`));

@@ -43,8 +43,12 @@ function filterQuery() {
   return query;
 }
 
-function fillTally(table, tallies, label) {
-  const rows = Object.entries(tallies).sort(([, a], [, b]) => b.bedDaysLost - a.bedDaysLost || b.pathways - a.pathways);
+/** Largest first: bed-days lost, then stays. */
+const byBedDays = ([, a], [, b]) => b.bedDaysLost - a.bedDaysLost || b.pathways - a.pathways;
+
+/** `order` sorts the rows; without it they keep the report's own order (bands: the natural one). */
+function fillTally(table, tallies, label, order) {
+  const rows = order ? Object.entries(tallies).sort(order) : Object.entries(tallies);
   table.replaceChildren();
   const head = element('tr');
   for (const title of [label, 'Stays', 'Delayed', 'Bed-days']) head.append(element('th', title));
@@ -89,7 +93,8 @@ function fillRows(tbody, pathways, cells) {
 }
 
 const reasonsOf = (p) => p.reasons.map((r) => `${r.code} (${r.agency})`).join(', ');
-const since = (p) => (p.stuckSince ? `overdue since ${p.stuckSince.slice(0, 10)}` : `no event since ${p.lastEventAt.slice(0, 10)}`);
+const stuckWhy = { referral_overdue: 'referral overdue', review_overdue: 'review overdue', no_event: 'no event' };
+const since = (p) => (p.stuckReason ? `${stuckWhy[p.stuckReason.code] || p.stuckReason.code} since ${p.stuckReason.since.slice(0, 10)}` : '–');
 
 /** Delayed patients (bars) and bed-days lost (line) per day, drawn as SVG. */
 function drawTrend(days) {
@@ -148,13 +153,15 @@ async function refresh() {
     api(`/pathways?${query}&delayedForDays=1&sort=-daysDelayed&limit=50`),
     api(`/reports/trend?${query}&days=30`),
   ]);
+  // The figures' one definition (readmodel/figures.ts): delayed now is the report's and the table's
+  // below; patients with a DRD today the SitRep's, which is the trend's last day.
   $('delayed-count').textContent = report.totals.delayed;
-  $('drd-count').textContent = report.totals.pathways;
+  $('drd-count').textContent = trend.days.length ? trend.days[trend.days.length - 1].patientsWithDrd : 0;
   $('bed-days').textContent = report.totals.bedDaysLost;
   fillTally($('by-band'), report.byBand, 'Band');
-  fillTally($('by-reason'), report.byReason, 'Reason');
-  fillTally($('by-agency'), report.byAgency, 'Agency');
-  fillTally($('by-site'), report.bySite, 'Site');
+  fillTally($('by-reason'), report.byReason, 'Reason', byBedDays);
+  fillTally($('by-agency'), report.byAgency, 'Agency', byBedDays);
+  fillTally($('by-site'), report.bySite, 'Site', byBedDays);
   keepOptions($('site'), Object.keys(report.bySite));
   keepOptions($('localAuthority'), Object.keys(report.byLocalAuthority));
   fillRows($('stuck').tBodies[0], stuck.pathways, (p) => [p.stage, p.site, p.awaitingAgencies.join(', ') || '–', reasonsOf(p), since(p)]);

@@ -2,7 +2,9 @@ import type { Agency, DelayReasonCode, Service } from '../schemas/common';
 import { daysBetween } from './dates';
 import { beforeDischarge, delayCountsFrom, housingNeed, isLive, isOpen, rulesOf, uncoveredNeeds, type PathwayState } from './state';
 
-export type DelayBand = '0' | '1' | '2-3' | '4-6' | '7-13' | '14-20' | '21+';
+/** The bands in their natural order (the SitRep's): every list of bands, in every report, follows it. */
+export const delayBands = ['0', '1', '2-3', '4-6', '7-13', '14-20', '21+'] as const;
+export type DelayBand = (typeof delayBands)[number];
 
 export function delayBand(days: number): DelayBand {
   if (days <= 0) return '0';

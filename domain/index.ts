@@ -23,6 +23,7 @@ export {
   activeDelayReasonCodes,
   activeReasons,
   delayBand,
+  delayBands,
   delayDaysUntil,
   delaySummary,
   isDelayedNow,

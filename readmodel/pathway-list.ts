@@ -1,7 +1,8 @@
 import type { AgencyListFilters, ListFilters, SortKey } from '../app/filters';
-import { isDelayedNow, type ActiveReason } from '../domain';
+import type { ActiveReason } from '../domain';
 import type { Database } from './database';
-import { Params, pathwayWhere, stuckSql, whereSql } from './where';
+import { band, delayedNow, stuck, stuckReason, type StuckCode } from './figures';
+import { Params, pathwayWhere, whereSql } from './where';
 
 /** One line of the managers' list: codes, dates and agencies, never the patient. */
 export interface PathwaySummary {
@@ -16,10 +17,11 @@ export interface PathwaySummary {
   delayCountsFrom: string | null;
   dischargeDate: string | null;
   daysDelayed: number;
-  /** Only while the patient is in hospital: a discharged pathway's delay is history (the domain's isDelayedNow). */
+  /** Only while the patient is in hospital: a discharged or closed pathway's delay is history (figures.ts). */
   delayedNow: boolean;
   bedDaysLost: number;
-  delayBand: string;
+  /** Null for a stay whose discharge ready date has not come (none, one for a later day, or one cleared). */
+  delayBand: string | null;
   delayAsOf: string;
   delayReasons: string[];
   reasons: ActiveReason[];
@@ -28,6 +30,8 @@ export interface PathwaySummary {
   reviewOverdueSince: string | null;
   stuckSince: string | null;
   stuck: boolean;
+  /** Why it is stuck (a referral's or a review's missed deadline, or no event) and since when; null when it is not. */
+  stuckReason: { code: StuckCode; since: string } | null;
   lastEventAt: string;
   outcome: string | null;
   closedAt: string | null;
@@ -37,7 +41,7 @@ export interface PathwaySummary {
 
 const summaryColumns = `pathway_id AS "pathwayId", status, stage, pathway, site, local_authority AS "localAuthority",
   admitted_at AS "admittedAt", drd AS "dischargeReadyDate", delay_counts_from AS "delayCountsFrom", discharge_date AS "dischargeDate",
-  days_delayed AS "daysDelayed", bed_days_lost AS "bedDaysLost", delay_band AS "delayBand", delay_as_of AS "delayAsOf",
+  days_delayed AS "daysDelayed", ${delayedNow.sql} AS "delayedNow", bed_days_lost AS "bedDaysLost", ${band.sql} AS "delayBand", delay_as_of AS "delayAsOf",
   reason_codes AS "delayReasons", reasons, awaiting_agencies AS "awaitingAgencies", overdue_since AS "overdueSince",
   review_overdue_since AS "reviewOverdueSince", stuck_since AS "stuckSince", last_event_at AS "lastEventAt", outcome,
   closed_at AS "closedAt", previous_pathway_id AS "previousPathwayId", linked_pathway_id AS "linkedPathwayId"`;
@@ -93,10 +97,9 @@ export async function listPathways(db: Database, query: ListQuery): Promise<{ pa
   const { filters } = query;
   const params = new Params();
   const where = pathwayWhere(filters, query.sites, query.stuckForDays, params);
-  const stuck = stuckSql(params.add(filters.stuckForDays ?? query.stuckForDays));
-  const { rows, next } = await keysetPage<PathwaySummary>(db, { select: `${summaryColumns}, ${stuck} AS stuck`, where, params, sortName: filters.sort, limit: filters.limit, after: query.after });
-  const pathways = rows.map((summary) => ({ ...summary, delayedNow: isDelayedNow(summary.daysDelayed, summary.dischargeDate ?? undefined) }));
-  return { pathways, next };
+  const isStuck = stuck.sql(params.add(filters.stuckForDays ?? query.stuckForDays));
+  const { rows, next } = await keysetPage<PathwaySummary>(db, { select: `${summaryColumns}, ${isStuck} AS stuck`, where, params, sortName: filters.sort, limit: filters.limit, after: query.after });
+  return { pathways: rows.map((row) => ({ ...row, stuckReason: stuckReason(row) })), next };
 }
 
 /**

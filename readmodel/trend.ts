@@ -1,4 +1,5 @@
 import type { Database } from './database';
+import { onDay } from './figures';
 import { Params } from './where';
 
 export interface TrendDay {
@@ -17,7 +18,7 @@ export async function delayTrend(db: Database, query: { days: number; site?: str
   if (query.sites) on.push(`d.site = ANY(${params.add(query.sites)}::text[])`);
   const { rows } = await db.query<TrendDay>(
     `SELECT to_char(g.day, 'YYYY-MM-DD') AS day, count(d.day)::int AS "patientsWithDrd",
-       (count(d.day) FILTER (WHERE d.days_delayed > 0))::int AS delayed, (count(d.day) FILTER (WHERE d.bed_day_lost))::int AS "bedDaysLost"
+       (count(d.day) FILTER (WHERE ${onDay.delayed}))::int AS delayed, (count(d.day) FILTER (WHERE ${onDay.bedLost}))::int AS "bedDaysLost"
      FROM generate_series(current_date - (${params.add(query.days - 1)}::int), current_date, interval '1 day') AS g(day)
      LEFT JOIN pathway_days d ON ${on.join(' AND ')}
      GROUP BY g.day ORDER BY g.day`,

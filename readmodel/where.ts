@@ -1,4 +1,5 @@
 import type { PathwayFilters } from '../app/filters';
+import { delayedForDays, stuck } from './figures';
 
 /** Values for a query's $1, $2 …: a filter adds its value here and only a placeholder to the SQL. */
 export class Params {
@@ -8,10 +9,6 @@ export class Params {
     return `$${this.values.length}`;
   }
 }
-
-/** Whether a pathway row counts as stuck (SQL, on `pathways`): the definition of the `stuck` filter and column. */
-export const stuckSql = (stuckForDays: string) =>
-  `(status = 'open' AND (stuck_since IS NOT NULL OR (in_hospital AND last_event_at < now() - make_interval(days => ${stuckForDays}))))`;
 
 /**
  * The WHERE clauses of a filtered read of `pathways`. `sites` (a site-limited actor's) restricts
@@ -28,11 +25,10 @@ export function pathwayWhere(filters: PathwayFilters, sites: string[] | undefine
   if (filters.pathway) where.push(`pathway = ${params.add(filters.pathway)}`);
   if (filters.reason) where.push(`${params.add(filters.reason)} = ANY(reason_codes)`);
   if (filters.agency) where.push(`${params.add(filters.agency)} = ANY(reason_agencies)`);
-  // Still in hospital: once discharged, a delay is history, not a current delay.
-  if (filters.delayedForDays !== undefined) where.push(`in_hospital AND status = 'open' AND days_delayed >= ${params.add(filters.delayedForDays)}`);
+  if (filters.delayedForDays !== undefined) where.push(delayedForDays.sql(params.add(filters.delayedForDays)));
   if (filters.stuck !== undefined) {
-    const stuck = stuckSql(params.add(filters.stuckForDays ?? stuckForDays));
-    where.push(filters.stuck ? stuck : `NOT ${stuck}`);
+    const isStuck = stuck.sql(params.add(filters.stuckForDays ?? stuckForDays));
+    where.push(filters.stuck ? isStuck : `NOT ${isStuck}`);
   }
   if (filters.admittedFrom) where.push(`admitted_at >= ${day(filters.admittedFrom)}`);
   if (filters.admittedTo) where.push(`admitted_at < ${day(filters.admittedTo)} + 1`);

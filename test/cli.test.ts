@@ -7,9 +7,13 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { tailAgency } from '../cli/agency-tail';
 import { topics } from '../kafka/topics';
 import type { CloudEvent } from '../schemas/cloudevent';
+import type { PathwayCommand } from '../schemas/commands';
+import { daysBetween } from '../domain';
+import { date, day, patientAgrees, professionalAndPatient, start } from './domain/spec';
 import { admission } from './support/fixtures';
 import { positionGroupAtEnd } from './support/kafka';
 import { externalProducer } from './support/produce';
+import { seededPathway } from './support/seed-events';
 import { testSecrets } from './support/secrets';
 import { eventually, startSystem } from './support/system';
 import { runCommand } from './support/spawn';
@@ -98,6 +102,76 @@ describe('homeward CLI against the real API', () => {
     const rebuilt = await homeward(['projections', 'rebuild'], { DATABASE_URL: system.config.database.url!, KAFKA_BROKERS: '127.0.0.1:1', HOMEWARD_API_URL: 'http://127.0.0.1:1' });
     expect(rebuilt).toMatchObject({ code: 0, stderr: expect.stringMatching(/Rebuilt \d+ pathways from pathway_events/) });
     expect(await row()).toEqual(projected);
+  });
+
+  it('a manager\'s reads: report delays (and its CSV, the API\'s), report sitrep (today\'s by default), list with blanks without a DRD and why a stay is stuck', async () => {
+    const site = `CLI-${randomUUID().slice(0, 6).toUpperCase()}`;
+    const env = { HOMEWARD_API_URL: system.api.url, HOMEWARD_TOKEN: await system.token('manager') };
+    const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+    // Through the API: one stay with no DRD, one delayed three days. Published as the workflow did in
+    // March 2026: one whose referral escalated (stuck, overdue) and one silent since its DRD (stuck, no event).
+    const quiet = admission({ site });
+    const waiting = admission({ site, admittedAt: new Date(Date.now() - 6 * 86_400_000).toISOString() });
+    await system.call('POST', '/pathways', quiet);
+    await system.call('POST', '/pathways', waiting);
+    await system.call('POST', `/pathways/pathway-${waiting.admissionId}/discharge-ready`, { date: daysAgo(3) });
+    const assess = { type: 'assessment', at: day(3), participants: professionalAndPatient, pathway: 'P1', needs: ['reablement'], consents: [], ...patientAgrees } as PathwayCommand;
+    const overdue = seededPathway((id) => [start({ admissionId: id, site }), { type: 'discharge-ready', at: day(2), date: date(2) }, assess, { type: 'tick', at: day(6) }]);
+    const silent = seededPathway((id) => [start({ admissionId: id, site }), { type: 'discharge-ready', at: day(3), date: date(3) }]);
+    const producer = await externalProducer('homeward');
+    await Promise.all([overdue.publish(producer), silent.publish(producer)]);
+    await producer.close();
+    await eventually(() => system.call('GET', `/pathways?site=${site}&status=all`), (r) => r.body.pathways?.length === 4 && r.body.pathways.every((p: { lastEventAt: string }) => p.lastEventAt), 30_000);
+
+    const listed = await homeward(['list', '--site', site], env);
+    expect(listed.code).toBe(0);
+    const line = (id: string) => listed.stdout.split('\n').find((l) => l.startsWith(id))!;
+    const header = listed.stdout.split('\n')[0];
+    const delayedColumn = (l: string) => l.slice(header.indexOf('DELAYED'), header.indexOf('AWAITING')).trim();
+    expect(delayedColumn(line(`pathway-${quiet.admissionId}`))).toBe('');
+    expect(delayedColumn(line(`pathway-${waiting.admissionId}`))).toBe('3d (2-3)');
+    const acceptBy = (overdue.events.find((e) => e.event.type === 'referral.requested')!.event as { acceptBy: string }).acceptBy;
+    const stuck = await homeward(['list', '--stuck', '--site', site], env);
+    expect(stuck.stdout.split('\n').filter((l) => l.startsWith('pathway-')).map((l) => l.replace(/^(\S+).*?((referral|review) overdue|no event)( since .*)$/, '$1 $2$4')).sort()).toEqual(
+      [`${overdue.id} referral overdue since ${acceptBy.slice(0, 16).replace('T', ' ')}`, `${silent.id} no event since ${day(3).slice(0, 16).replace('T', ' ')}`].sort(),
+    );
+
+    const report = await homeward(['report', 'delays', '--site', site], env);
+    expect(report.code).toBe(0);
+    // All three with a DRD are delayed now, each a day for every day since its DRD; the quiet one has none.
+    const bedDays = 3 + daysBetween(date(2), daysAgo(0)) + daysBetween(date(3), daysAgo(0));
+    expect(report.stdout.split('\n')[0]).toBe(`Delays as of ${daysAgo(0)}: 3 of 3 stays with a discharge ready date delayed now, ${bedDays} bed-days lost`);
+    expect(report.stdout).toMatch(/\nREASON +STAYS +DELAYED +BED-DAYS LOST\nawaiting_p1_resource +1 +1 +\d+\n/);
+    const csv = await homeward(['report', 'delays', '--site', site, '--csv'], env);
+    const api = await fetch(`${system.api.url}/reports/delays?site=${site}&format=csv`, { headers: { authorization: `Bearer ${env.HOMEWARD_TOKEN}` } });
+    expect(csv).toMatchObject({ code: 0, stdout: await api.text() });
+
+    const today = await homeward(['report', 'sitrep'], env);
+    expect(today.code).toBe(0);
+    expect(today.stdout.split('\n')[0]).toBe(`SitRep for ${daysAgo(0)}: patients in hospital with a discharge ready date that day, by site (--csv: the whole return)`);
+    // 4 March: the overdue one delayed two days, the silent one one day; a bed lost by each.
+    const march = await homeward(['report', 'sitrep', '--date', '2026-03-04'], env);
+    expect(march.stdout.split('\n').find((l) => l.startsWith(site))!.trim().split(/\s+/)).toEqual([site, '2', '2', '2', '0', '1', '1', '0', '0', '0', '0']);
+    const marchCsv = await homeward(['report', 'sitrep', '--date', '2026-03-04', '--csv'], env);
+    expect(marchCsv.stdout).toBe((await system.callWith(env.HOMEWARD_TOKEN, 'GET', '/reports/sitrep?date=2026-03-04')).body);
+    expect(await homeward(['report', 'sitrep', '--date', '2026-02-30'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('date: ') });
+    expect(await homeward(['report', 'sitrep', '--site', site], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('takes only --date, not --site') });
+    expect(await homeward(['report', 'beds'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('homeward report sitrep') });
+  });
+
+  it('--help for the managers\' reads says what each figure means and shows an example', async () => {
+    const help = async (args: string[]) => {
+      const result = await homeward(args);
+      expect({ args, code: result.code }).toEqual({ args, code: 0 });
+      return result.stdout;
+    };
+    expect(await help(['list', '--help'])).toMatch(/^homeward list .*[\s\S]*blank\s+without a discharge ready date[\s\S]*--delayed-for-days N[\s\S]*Example:\n {2}homeward list/);
+    expect(await help(['report', 'delays', '--help'])).toMatch(/^homeward report delays [\s\S]*0, 1, 2-3, 4-6, 7-13, 14-20, 21\+, then none[\s\S]*--csv/);
+    expect(await help(['help', 'report', 'sitrep'])).toMatch(/^homeward report sitrep \[--date YYYY-MM-DD\][\s\S]*default today/);
+    const both = await help(['report', '--help']);
+    expect(both).toContain('homeward report delays');
+    expect(both).toContain('homeward report sitrep');
+    expect(await help(['--help'])).toContain('homeward report sitrep [--date YYYY-MM-DD]');
   });
 
   it('exits 1 with a clear message when the API is not there', async () => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { delayBands } from '../domain';
 import { ensureChromium } from '../scripts/infra/chromium';
 import { admission, jointAssessment } from './support/fixtures';
 import { eventually, startSystem } from './support/system';
@@ -12,6 +13,9 @@ let browser: Browser;
 const site = `DASH-${Date.now().toString(36).toUpperCase()}`;
 const body = admission({ site, admittedAt: new Date(Date.now() - 9 * 86_400_000).toISOString() });
 const id = `pathway-${body.admissionId}`;
+// Delayed three days, then discharged today: open (the readmission watch), its delay history.
+const gone = admission({ site, admittedAt: new Date(Date.now() - 9 * 86_400_000).toISOString() });
+const goneId = `pathway-${gone.admissionId}`;
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
 beforeAll(async () => {
@@ -24,6 +28,10 @@ beforeAll(async () => {
   await system.call('POST', '/pathways', body);
   await system.call('POST', `/pathways/${id}/discharge-ready`, { date: daysAgo(4) });
   await system.call('POST', `/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['reablement'] });
+  await system.call('POST', '/pathways', gone);
+  await system.call('POST', `/pathways/${goneId}/discharge-ready`, { date: daysAgo(3) });
+  await system.call('POST', `/pathways/${goneId}/assessment`, { ...jointAssessment, pathway: 'P0', needs: [] });
+  expect(await system.call('POST', `/pathways/${goneId}/discharge`, { date: daysAgo(0), destination: 'usual-residence' })).toMatchObject({ status: 200 });
 }, 600_000);
 afterAll(async () => {
   await browser?.close();
@@ -43,7 +51,8 @@ describe('the dashboard', () => {
     const row = page.locator(`#delayed tbody tr[data-pathway-id="${id}"]`);
     await row.waitFor({ timeout: 20_000 });
     expect(await row.locator('td').allTextContents()).toEqual([id, 'arranging', site, '4', '4', 'awaiting_p1_resource (intermediate-care)']);
-    expect(await page.locator(`#by-site tr[data-key="${site}"] td`).allTextContents()).toEqual([site, '1', '1', '4']);
+    // Two stays with a DRD, one delayed now (the other went home, its delay history), 4 + 3 bed-days lost.
+    await eventually(() => page.locator(`#by-site tr[data-key="${site}"] td`).allTextContents(), (cells) => cells.join() === [site, '2', '1', '7'].join(), 20_000);
 
     // A delay reason recorded elsewhere appears without a reload.
     const navigations: string[] = [];
@@ -54,15 +63,25 @@ describe('the dashboard', () => {
 
     await page.selectOption('#site', site);
     await eventually(() => page.locator('#delayed-count').textContent(), (text) => text === '1');
+    // The headline is what the table lists, and the trend's today; the DRD figure the SitRep's (in hospital).
+    expect(await page.locator('#delayed tbody tr[data-pathway-id]').count()).toBe(1);
+    expect(await page.locator('#drd-count').textContent()).toBe('1');
+    expect(await page.locator('#trend svg rect title').last().textContent()).toBe(`${daysAgo(0)}: 1 delayed, 1 bed-days lost`);
+    const bandRows = await page.locator('#by-band tr[data-key]').all();
+    expect(await Promise.all(bandRows.map((row) => row.getAttribute('data-key')))).toEqual([...delayBands]);
+    expect(await page.locator('#by-band tr[data-key="4-6"] td').allTextContents()).toEqual(['4-6', '1', '1', '4']);
+    expect(await page.locator('#by-band tr[data-key="2-3"] td').allTextContents()).toEqual(['2-3', '1', '0', '3']);
     await row.locator('a').click();
     await page.locator('#timeline li').first().waitFor();
     const timeline = await page.locator('#timeline li').allTextContents();
     expect(timeline[0]).toMatch(/^#1 .* pathway\.started — discharge-team test:discharge-team$/);
     expect(timeline.at(-1)).toMatch(/delay_reason\.recorded — discharge-team/);
-    // The last 30 days for this site: the DRD four days ago, delayed from the day after; a bed lost each day.
+    // The last 30 days for this site: a bed lost each day from a DRD, delayed from the day after. The first
+    // stay's DRD was four days ago; the second's three, and it went home today.
     const days = await page.locator('#trend svg rect title').allTextContents();
     expect(days).toHaveLength(30);
-    expect(days.slice(-6)).toEqual([5, 4, 3, 2, 1, 0].map((n, i) => `${daysAgo(n)}: ${i < 2 ? 0 : 1} delayed, ${i < 1 ? 0 : 1} bed-days lost`));
+    const perDay = [[5, 0, 0], [4, 0, 1], [3, 1, 2], [2, 2, 2], [1, 2, 2], [0, 1, 1]];
+    expect(days.slice(-6)).toEqual(perDay.map(([n, delayed, lost]) => `${daysAgo(n)}: ${delayed} delayed, ${lost} bed-days lost`));
 
     // For a person to look at (not committed; docs/dashboard.png is the demo's).
     const shots = path.join(__dirname, '..', 'docs', 'screenshots');

@@ -47,5 +47,7 @@ describe("README's quick start", () => {
     expect(output('npx homeward show')).toMatch(/discharged 2026-11-24 to usual-residence/);
     expect(output('npx homeward list')).toMatch(/^PATHWAY\s+STAGE/);
     expect(output('npx homeward list')).toContain('pathway-A1001');
+    expect(output('npx homeward report delays')).toMatch(/^Delays as of \d{4}-\d{2}-\d{2}: \d+ of \d+ stays with a discharge ready date delayed now/);
+    expect(output('npx homeward report sitrep')).toMatch(/^SitRep for \d{4}-\d{2}-\d{2}: /);
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { delayBands } from '../domain';
 import type { PathwayCommand } from '../schemas/commands';
 import { date, day, patientAgrees, professionalAndPatient, start } from './domain/spec';
 import { admission } from './support/fixtures';
@@ -83,13 +84,16 @@ describe('the managers’ list and report agree with each pathway’s own view',
     const scotland = (await list('status=all')).body.pathways.find((p: { pathwayId: string }) => p.pathwayId === liveId(live.scotland));
     expect(scotland).toMatchObject({ daysDelayed: 2, delayCountsFrom: daysAgo(2) });
     const report = await system.call('GET', `/reports/delays?site=${site}&status=all`);
-    const rows = (await list('status=all')).body.pathways as { bedDaysLost: number; daysDelayed: number }[];
-    expect(report.body.totals).toEqual({ pathways: 6, delayed: rows.filter((r) => r.daysDelayed > 0).length, bedDaysLost: rows.reduce((t, r) => t + r.bedDaysLost, 0) });
-    expect(report.body.byBand['0'].bedDaysLost).toBeGreaterThanOrEqual(6);
+    const rows = (await list('status=all')).body.pathways as { pathwayId: string; bedDaysLost: number; delayedNow: boolean }[];
+    // B (discharged) and C (cancelled) were delayed when they left: history, not delayed now.
+    expect(rows.filter((r) => r.delayedNow).map((r) => r.pathwayId).sort()).toEqual([seeded.A.id, seeded.D.id, liveId(live.scotland)].sort());
+    expect(report.body.totals).toEqual({ pathways: 6, delayed: 3, bedDaysLost: rows.reduce((t, r) => t + r.bedDaysLost, 0) });
+    // Band 0 is a DRD with no day delayed yet (today's, after an earlier episode's 6 bed-days lost).
+    expect(report.body.byBand['0']).toEqual({ pathways: 1, delayed: 0, bedDaysLost: 6 });
   });
 
   it('every dimension of the report tallies the list’s own rows', async () => {
-    type Row = { dischargeReadyDate: string | null; bedDaysLost: number; daysDelayed: number; delayBand: string; site: string; localAuthority: string | null; pathway: string | null; delayReasons: string[]; reasons: { agency?: string }[] };
+    type Row = { dischargeReadyDate: string | null; bedDaysLost: number; delayedNow: boolean; delayBand: string | null; site: string; localAuthority: string | null; pathway: string | null; delayReasons: string[]; reasons: { agency?: string }[] };
     const rows = ((await list('status=all&limit=100')).body.pathways as Row[]).filter((r) => r.dischargeReadyDate !== null || r.bedDaysLost > 0);
     const tally = (keysOf: (r: Row) => string[]) => {
       const out: Record<string, { pathways: number; delayed: number; bedDaysLost: number }> = {};
@@ -97,14 +101,17 @@ describe('the managers’ list and report agree with each pathway’s own view',
         for (const key of new Set(keysOf(r))) {
           out[key] ??= { pathways: 0, delayed: 0, bedDaysLost: 0 };
           out[key].pathways += 1;
-          out[key].delayed += r.daysDelayed > 0 ? 1 : 0;
+          out[key].delayed += r.delayedNow ? 1 : 0;
           out[key].bedDaysLost += r.bedDaysLost;
         }
       }
       return out;
     };
     const report = (await system.call('GET', `/reports/delays?site=${site}&status=all`)).body;
-    expect(report.byBand).toEqual(tally((r) => [r.delayBand]));
+    // Every band, in the natural order (none: a stay with no DRD now), then each stay's own.
+    const zero = { pathways: 0, delayed: 0, bedDaysLost: 0 };
+    expect(Object.keys(report.byBand)).toEqual([...delayBands, ...(rows.some((r) => r.delayBand === null) ? ['none'] : [])]);
+    expect(report.byBand).toEqual({ ...Object.fromEntries(delayBands.map((b) => [b, zero])), ...tally((r) => [r.delayBand ?? 'none']) });
     expect(report.bySite).toEqual(tally((r) => [r.site]));
     expect(report.byLocalAuthority).toEqual(tally((r) => [r.localAuthority ?? 'unknown']));
     expect(report.byPathway).toEqual(tally((r) => [r.pathway ?? 'none']));
@@ -228,7 +235,19 @@ describe('CSV and the SitRep', () => {
     });
     const elsewhere = await system.callWith(await system.token('manager', { sites: ['ELSEWHERE'] }), 'GET', '/reports/sitrep?date=2026-03-04');
     expect(parse(elsewhere.body as unknown as string, { columns: true })).toEqual([]);
-    expect(await system.call('GET', '/reports/sitrep')).toMatchObject({ status: 422, body: { issues: [{ path: 'date' }] } });
+    // Without a date, today's; as JSON on format=json, the same figures.
+    const today = await system.call('GET', '/reports/sitrep');
+    expect(today.status).toBe(200);
+    expect(new Set((parse(today.body as unknown as string, { columns: true }) as Record<string, string>[]).map((row) => row.date))).toEqual(new Set([daysAgo(0)]));
+    const json = await system.call('GET', '/reports/sitrep?date=2026-03-04&format=json');
+    expect(json.body.sites.find((s: { site: string }) => s.site === site)).toMatchObject({
+      patientsWithDrd: 3,
+      delayed: 2,
+      bedDaysLost: 2,
+      byBand: { '0': 1, '1': 0, '2-3': 2, '4-6': 0, '7-13': 0, '14-20': 0, '21+': 0 },
+    });
+    expect(Object.keys(json.body.sites[0].byBand)).toEqual([...delayBands]);
+    expect(await system.call('GET', '/reports/sitrep?date=2026-02-30')).toMatchObject({ status: 422, body: { issues: [{ path: 'date' }] } });
   });
 });
 
