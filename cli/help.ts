@@ -17,13 +17,13 @@ const purposes: Record<CommandName | 'start', string> = {
   'referral-response': "An agency's answer to its referral: accepted, declined (with a reason) or ready (support in place from a date).",
   'delay-reason': 'Record why the discharge is delayed (NHS SitRep code), attributed to an agency.',
   'delay-reason-resolved': 'A recorded delay reason no longer applies.',
-  discharge: 'The patient left hospital: the date and where they went.',
+  discharge: 'The patient left hospital: the date and where they went; selfDischarge=true when they discharged themselves (at any stage: the 30-day watch runs and agencies still arranging support are told it is needed now).',
   review: 'A weekly intermediate-care review: continue, goals met, or needs long-term support; remainingNeeds is the transition plan handed over to long-term services.',
   readmission: 'An emergency readmission within the 30-day watch: the new admission gets its own linked pathway.',
   'emergency-attendance': 'An A&E attendance without admission within the 30-day watch (recorded; not a readmission).',
   'lead-professional': 'Name the lead professional (a role and a team) for the pathway or its intermediate-care episode.',
   funding: "Record who pays for a referral's service and on what terms (free, means-tested, full cost) and from when charges start.",
-  cancel: 'Close the pathway early (died, self-discharged, transferred, admission cancelled).',
+  cancel: 'Close the pathway early (died, transferred, admission cancelled; a self-discharge is recorded with discharge selfDischarge=true on pathways started since rules 4).',
 };
 
 const root = path.join(__dirname, '..');

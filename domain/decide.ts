@@ -123,6 +123,9 @@ function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: Pa
       return [{ type: 'emergency_attendance.recorded', at, attendedOn: command.attendedOn, dayOfWatch }];
     }
     case 'cancel':
+      if (command.reason === 'self_discharged' && rulesOf(state) >= 4) {
+        reject('invalid', 'reason: a self-discharge is a discharge: record it with discharge (selfDischarge: true), so the 30-day readmission watch runs and the agencies still arranging support are told it is needed now');
+      }
       return [
         ...holdPackages(state, at, 'cancelled'),
         ...(state.intermediateCare && !state.intermediateCare.ended
@@ -228,7 +231,9 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
  */
 function decideReferral(command: CommandOf<'referral'>, state: PathwayState, policy: Policy): PathwayEvent[] {
   const handingOver = !beforeDischarge(state) && handoverUnderway(state) !== undefined;
-  if (!handingOver) requireStage(state, 'referral', PRE_DISCHARGE);
+  // Rules 4: a package a self-discharged patient still waits for is re-referred after a decline.
+  const leftWithout = !handingOver && rulesOf(state) >= 4 && state.discharge?.selfDischarge === true && !isClosed(state);
+  if (!handingOver && !leftWithout) requireStage(state, 'referral', PRE_DISCHARGE);
   const purpose = handingOver ? ('handover' as const) : undefined;
   const live = state.referrals.find((r) => r.service === command.service && r.purpose === purpose && isLive(r));
   if (live) reject('duplicate', `service ${command.service} already has a live ${purpose ? 'handover ' : ''}referral ${live.referralId} (${live.status})`);
@@ -236,8 +241,9 @@ function decideReferral(command: CommandOf<'referral'>, state: PathwayState, pol
 }
 
 function decideReferralResponse(command: CommandOf<'referral-response'>, state: PathwayState, policy: Policy): PathwayEvent[] {
-  // After discharge only the handover referrals of intermediate care awaiting handover are answered.
-  if (!handoverUnderway(state)) requireStage(state, 'referral-response', PRE_DISCHARGE);
+  // After discharge only the referrals still in play are answered: the handover referrals of
+  // intermediate care awaiting handover; under rules 4 also the packages a self-discharge left open.
+  if (referralsInPlay(state).length === 0 && !handoverUnderway(state)) requireStage(state, 'referral-response', PRE_DISCHARGE);
   const referral = state.referrals.find((r) => r.referralId === command.referralId);
   if (!referral) return reject('unknown_referral', `referralId: no referral ${command.referralId} on this pathway`);
   // Before anything else about the referral: an answer to another agency's referral learns nothing of it.
@@ -245,7 +251,7 @@ function decideReferralResponse(command: CommandOf<'referral-response'>, state: 
     return reject('wrong_agency', `referral ${referral.referralId} is addressed to ${referral.agency}, not ${command.agency}`);
   }
   if (!referralsInPlay(state).includes(referral)) {
-    reject('not_allowed_in_stage', `referral ${referral.referralId} was for the discharge; after discharge only handover referrals are answered`);
+    reject('not_allowed_in_stage', `referral ${referral.referralId} was for the discharge; after discharge only ${rulesOf(state) >= 4 ? 'referrals still in play' : 'handover referrals'} are answered`);
   }
   const at = command.at;
   const ref = { referralId: referral.referralId, agency: referral.agency };
@@ -273,6 +279,7 @@ function decideReferralResponse(command: CommandOf<'referral-response'>, state: 
 function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, policy: Policy): PathwayEvent[] {
   // Said first: a second discharge (another date, say) has no referral or consent to wait for.
   if (state.discharge) return reject('not_allowed_in_stage', `discharge: already recorded on ${state.discharge.date}; the pathway is in stage ${state.stage}`);
+  if (command.selfDischarge) return decideSelfDischarge(command, state, policy);
   if (state.stage !== 'ready_for_discharge') {
     const waiting = state.referrals.filter((r) => isLive(r) && r.status !== 'ready').map((r) => `${r.referralId} (${r.service}, ${r.status})`);
     const cleared = rulesOf(state) >= 3 ? residesAgain(state) : undefined;
@@ -288,17 +295,8 @@ function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, p
     return reject('not_allowed_in_stage', `discharge is not allowed in stage ${state.stage}: ${why}`);
   }
   const at = command.at;
-  if (command.date > dateOf(at)) reject('invalid', 'date: a discharge is recorded once it has happened, not in advance');
-  if (state.admittedAt && command.date < dateOf(state.admittedAt)) reject('invalid', 'date: before admission');
-  // Days delayed are fixed here, from the facts on record: later queries read them from the event.
-  const prior = priorDelayDays(state);
-  const countsFrom = delayCountsFrom(state);
-  const daysDelayed = countsFrom ? delayDaysUntil(countsFrom, command.date) : 0;
   const pathway = state.assessment!.pathway;
-  const events: PathwayEvent[] = [
-    { type: 'discharge.recorded', at, date: command.date, destination: command.destination, pathway, daysDelayed, bedDaysLost: prior + daysDelayed },
-    { type: 'readmission_watch.started', at, from: command.date, until: addDays(command.date, policy.readmissionWatchDays) },
-  ];
+  const events = dischargeRecorded(command, state, policy);
   // Rules 2 start intermediate care only when arranged, on its day (settle); rules 1 for every P1/P2.
   if (rulesOf(state) === 1 && (pathway === 'P1' || pathway === 'P2')) {
     events.push({
@@ -308,6 +306,50 @@ function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, p
       endBy: addDays(command.date, policy.intermediateCareMaxDays),
       firstReviewDue: addDays(command.date, policy.reviewIntervalDays),
     });
+  }
+  return events;
+}
+
+/** The discharge and the 30-day watch from its date; the delay is fixed here, from the facts on record. */
+function dischargeRecorded(command: CommandOf<'discharge'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+  const at = command.at;
+  if (command.date > dateOf(at)) reject('invalid', 'date: a discharge is recorded once it has happened, not in advance');
+  if (state.admittedAt && command.date < dateOf(state.admittedAt)) reject('invalid', 'date: before admission');
+  // Later queries read the days delayed from the event.
+  const prior = priorDelayDays(state);
+  const countsFrom = delayCountsFrom(state);
+  const daysDelayed = countsFrom ? delayDaysUntil(countsFrom, command.date) : 0;
+  const pathway = state.assessment?.pathway;
+  return [
+    {
+      type: 'discharge.recorded',
+      at,
+      date: command.date,
+      destination: command.destination,
+      ...(pathway ? { pathway } : {}),
+      daysDelayed,
+      bedDaysLost: prior + daysDelayed,
+      ...(command.selfDischarge ? { selfDischarge: true as const } : {}),
+    },
+    { type: 'readmission_watch.started', at, from: command.date, until: addDays(command.date, policy.readmissionWatchDays) },
+  ];
+}
+
+/**
+ * Rules 4: a self-discharge is a discharge, at any stage before one. The hospital stays responsible
+ * for the person for 30 days, so the watch runs; nothing is put on hold: every package not yet in
+ * place is still wanted, now urgently, and stays in play (answers, deadlines, escalations).
+ */
+function decideSelfDischarge(command: CommandOf<'discharge'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+  if (rulesOf(state) < 4) {
+    return reject('invalid', 'selfDischarge: this pathway started under older rules, which record a self-discharge with cancel (self_discharged)');
+  }
+  const events = dischargeRecorded(command, state, policy);
+  for (const referral of state.referrals) {
+    const inPlace = referral.status === 'ready' && (referral.readyFrom ?? command.date) <= command.date;
+    if (referral.purpose === undefined && isLive(referral) && !inPlace) {
+      events.push({ type: 'referral.urgent', at: command.at, referralId: referral.referralId, agency: referral.agency, reason: 'self_discharged', neededFrom: command.date });
+    }
   }
   return events;
 }

@@ -1,6 +1,6 @@
 import type { Agency, DelayReasonCode, Service } from '../schemas/common';
 import { daysBetween } from './dates';
-import { beforeDischarge, delayCountsFrom, housingNeed, isLive, isOpen, rulesOf, uncoveredNeeds, type PathwayState } from './state';
+import { beforeDischarge, delayCountsFrom, housingNeed, isLive, isOpen, rulesOf, uncoveredNeeds, type PathwayState, type Rules } from './state';
 
 export type DelayBand = '0' | '1' | '2-3' | '4-6' | '7-13' | '14-20' | '21+';
 
@@ -50,7 +50,7 @@ function housingReason(state: PathwayState): HousingReason {
  * Rehabilitation at home is a P1 resource like reablement; before rules 3 it fell through to
  * equipment and adaptations, and pathways under them keep reporting it so.
  */
-const reasonForService = (service: Service, housing: HousingReason, rules: 1 | 2 | 3): DelayReasonCode => {
+const reasonForService = (service: Service, housing: HousingReason, rules: Rules): DelayReasonCode => {
   if (service === 'rehabilitation-at-home' && rules >= 3) return 'awaiting_p1_resource';
   switch (service) {
     case 'domiciliary-care':

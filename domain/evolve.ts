@@ -98,6 +98,9 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'declined', declinedAt: event.at, overdueSince: undefined }));
     case 'referral.ready':
       return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'ready', readyFrom: event.readyFrom, overdueSince: undefined }));
+    case 'referral.urgent':
+      // A notice to the agency: the referral stays as it was, still in play (referralsInPlay).
+      return state;
     case 'referral.withdrawn':
       return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'withdrawn', overdueSince: undefined }));
     case 'referral.on_hold':
@@ -128,7 +131,13 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       return {
         ...state,
         stage: 'discharged',
-        discharge: { date: event.date, destination: event.destination, daysDelayed: event.daysDelayed, bedDaysLost: event.bedDaysLost },
+        discharge: {
+          date: event.date,
+          destination: event.destination,
+          daysDelayed: event.daysDelayed,
+          bedDaysLost: event.bedDaysLost,
+          ...(event.selfDischarge ? { selfDischarge: true } : {}),
+        },
       };
     case 'readmission_watch.started':
       return {

@@ -68,10 +68,12 @@ export interface PathwayState {
    * 2: intermediate care only when arranged, handover as a referral, the assessment with the
    * patient at its centre. 3: as 2, and a patient who meets the criteria to reside again is not
    * ready for discharge until a new DRD, dated no earlier than the day the last one was cleared;
-   * an open rehabilitation-at-home referral waits on a P1 resource.
+   * an open rehabilitation-at-home referral waits on a P1 resource. 4: as 3, and safe for the
+   * patient (issue 23): a self-discharge is a discharge; no support gap without a decision; consent
+   * as the law has it; a decline with no re-referral escalates (README's pathway model lists them).
    * Absent (a state carried from older code): 1.
    */
-  rules?: 1 | 2 | 3;
+  rules?: Rules;
   pathwayId?: string;
   admissionId?: string;
   patient?: Patient;
@@ -104,7 +106,14 @@ export interface PathwayState {
   carer?: Carer;
   referrals: Referral[];
   delayReasons: { code: DelayReasonCode; agency: Agency; since: string; note?: string }[];
-  discharge?: { date: string; destination: string; daysDelayed: number; bedDaysLost: number };
+  discharge?: {
+    date: string;
+    destination: string;
+    daysDelayed: number;
+    bedDaysLost: number;
+    /** Rules 4: the patient left without waiting for the plan (a self-discharge is a discharge). */
+    selfDischarge?: boolean;
+  };
   intermediateCare?: IntermediateCare;
   /** The 30-day readmission watch; `attendances`: days of A&E attendances without admission during it. */
   watch?: { from: string; until: string; expired: boolean; attendances?: string[] };
@@ -117,13 +126,15 @@ export interface PathwayState {
 export const delayCountsFrom = (state: PathwayState): string | undefined =>
   state.drd && (state.drdEpisodes.at(-1)?.countsFrom ?? state.drd);
 
-/** The rules a pathway runs under (see PathwayState.rules). */
-export const rulesOf = (state: PathwayState): 1 | 2 | 3 => state.rules ?? 1;
+export type Rules = 1 | 2 | 3 | 4;
 
-/** A pathway about to start under the current rules (3); the workflow starts older ones under 1 or 2. */
+/** The rules a pathway runs under (see PathwayState.rules). */
+export const rulesOf = (state: PathwayState): Rules => state.rules ?? 1;
+
+/** A pathway about to start under the current rules (4); the workflow starts older ones under 1, 2 or 3. */
 export const initialState: PathwayState = {
   stage: 'none',
-  rules: 3,
+  rules: 4,
   drdEpisodes: [],
   consents: {},
   referrals: [],
@@ -182,12 +193,15 @@ export function uncoveredHandover(state: PathwayState): Service[] {
 
 /**
  * The referrals the pathway waits on now, whose answers and deadlines count: before discharge, its
- * packages; after, the handover referrals of intermediate care awaiting handover; otherwise none.
+ * packages; after, the handover referrals of intermediate care awaiting handover, and (rules 4)
+ * the packages a self-discharged patient left without; otherwise none.
  */
 export function referralsInPlay(state: PathwayState): Referral[] {
   if (beforeDischarge(state)) return state.referrals;
-  if (handoverUnderway(state)) return state.referrals.filter((r) => r.purpose === 'handover');
-  return [];
+  if (isClosed(state)) return [];
+  const handingOver = handoverUnderway(state) !== undefined;
+  const leftWithout = rulesOf(state) >= 4 && state.discharge?.selfDischarge === true;
+  return state.referrals.filter((r) => (r.purpose === 'handover' ? handingOver : leftWithout));
 }
 
 /**

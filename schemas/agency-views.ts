@@ -122,6 +122,7 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
     case 'referral.escalated':
     case 'referral.withdrawn':
     case 'referral.on_hold':
+    case 'referral.urgent':
       return [{ to: [event.agency], data }];
     case 'consent.recorded': {
       // Consent given after a referral releases the patient details (and assessment summary) this agency may now see.
@@ -132,11 +133,13 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
       return [{ to: involved(ctx), data }];
     case 'discharge.recorded': {
       const { date, destination } = event;
-      const views: View[] = [{ to: involved(ctx).filter((a) => a !== 'gp'), data: { date, destination } }];
+      // A self-discharge is said: the patient left before the plan was in place.
+      const left = { date, destination, ...(event.selfDischarge ? { selfDischarge: true } : {}) };
+      const views: View[] = [{ to: involved(ctx).filter((a) => a !== 'gp'), data: left }];
       // The GP's discharge summary: what happened and what support was arranged.
       views.push({
         to: ['gp'],
-        data: { date, destination, pathway: event.pathway, services: ctx.services, ...(patientFor('gp', ctx) ? { patient: patientFor('gp', ctx) } : {}) },
+        data: { ...left, pathway: event.pathway, services: ctx.services, ...(patientFor('gp', ctx) ? { patient: patientFor('gp', ctx) } : {}) },
       });
       return views;
     }
@@ -177,7 +180,7 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
 /** Event types some agency other than the trust may receive: each gets a JSON Schema of its view. */
 export const agencyEventTypes: EventType[] = [
   'referral.requested', 'referral.accepted', 'referral.declined', 'referral.ready', 'referral.escalated',
-  'referral.withdrawn', 'referral.on_hold', 'consent.recorded', 'pathway.ready_for_discharge', 'discharge.recorded',
+  'referral.withdrawn', 'referral.on_hold', 'referral.urgent', 'consent.recorded', 'pathway.ready_for_discharge', 'discharge.recorded',
   'intermediate_care.started', 'intermediate_care.ended', 'review.recorded', 'review.overdue',
   'handover.long_term_services', 'pathway.readmitted', 'pathway.handed_back', 'pathway.cancelled',
   'emergency_attendance.recorded', 'lead_professional.assigned', 'carers_assessment.requested', 'funding.recorded',

@@ -102,7 +102,16 @@ export const ReferralResponsePayload = z.strictObject({
 });
 export const DelayReasonPayload = z.strictObject({ code: DelayReasonCode, agency: Agency, note: z.string().min(1).max(500).optional() });
 export const DelayReasonResolvedPayload = z.strictObject({ code: DelayReasonCode, agency: Agency });
-export const DischargePayload = z.strictObject({ date: IsoDate, destination: Destination });
+export const DischargePayload = z.strictObject({
+  date: IsoDate,
+  destination: Destination,
+  /**
+   * The patient left without waiting for the plan (against advice): recorded as a discharge, so the
+   * trust's 30-day duty (the readmission watch) runs and every agency still arranging support is told
+   * it is needed now. Allowed at any stage before discharge.
+   */
+  selfDischarge: z.boolean().optional(),
+});
 export const ReviewPayload = z.strictObject({
   outcome: z.enum(['continue', 'goals_met', 'needs_long_term_support']),
   /** As many as the assessment's summary holds of the person's goals. */

@@ -40,9 +40,10 @@ export const eventSchemas = {
     /**
      * The rules the pathway runs under (PathwayState.rules): 2, the pathway as the source documents
      * describe it; 3, as 2 with a patient meeting the criteria to reside again not ready for
-     * discharge; absent, 1 (started before them).
+     * discharge; 4, as 3 and safe for the patient (self-discharge a discharge, no support gap
+     * without a decision, consent as the law has it …); absent, 1 (started before them).
      */
-    rules: z.union([z.literal(2), z.literal(3)]).optional(),
+    rules: z.union([z.literal(2), z.literal(3), z.literal(4)]).optional(),
   }),
   'edd.set': event('edd.set', { date: IsoDate }),
   'discharge_ready.recorded': event('discharge_ready.recorded', {
@@ -109,6 +110,11 @@ export const eventSchemas = {
     level: z.number().int().positive(),
     overdueSince: IsoTimestamp,
   }),
+  /**
+   * The patient left hospital (a self-discharge) before this referral's support was in place: the
+   * agency is told support is needed now. The referral stays open, answered and escalated as before.
+   */
+  'referral.urgent': event('referral.urgent', { ...ReferralRef, reason: z.literal('self_discharged'), neededFrom: IsoDate }),
   'referral.withdrawn': event('referral.withdrawn', { ...ReferralRef, reason: z.literal('changed-plan') }),
   'referral.on_hold': event('referral.on_hold', { ...ReferralRef, reason: z.enum(['readmitted', 'cancelled']) }),
   'delay_reason.recorded': event('delay_reason.recorded', { code: DelayReasonCode, agency: Agency, note: z.string().optional() }),
@@ -117,9 +123,12 @@ export const eventSchemas = {
   'discharge.recorded': event('discharge.recorded', {
     date: IsoDate,
     destination: Destination,
-    pathway: DischargePathwayCode,
+    /** The pathway agreed at the joint assessment; absent only for a self-discharge before one. */
+    pathway: DischargePathwayCode.optional(),
     daysDelayed: z.number().int().min(0),
     bedDaysLost: z.number().int().min(0),
+    /** The patient discharged themselves: the watch runs, and open referrals are told support is needed now. */
+    selfDischarge: z.literal(true).optional(),
   }),
   'readmission_watch.started': event('readmission_watch.started', { from: IsoDate, until: IsoDate }),
   'intermediate_care.started': event('intermediate_care.started', {

@@ -210,9 +210,9 @@ describe('dischargePathway workflow (time-skipping)', () => {
     expect(ready.stage).toBe('ready_for_discharge');
   });
 
-  it('a new pathway runs under rules 3: meeting the criteria to reside again while ready stops the discharge until a new DRD, dated no earlier than the clearing', async () => {
+  it('a new pathway runs under rules 4 (which keep rules 3\'s): meeting the criteria to reside again while ready stops the discharge until a new DRD, dated no earlier than the clearing', async () => {
     const pathway = await readyP1();
-    expect((await pathway.view()).state.rules).toBe(3);
+    expect((await pathway.view()).state.rules).toBe(4);
     const cleared = await pathway.command('criteria-to-reside-met', {});
     expect(cleared).toMatchObject({ stage: 'arranging', events: [{ type: 'discharge_ready.cleared' }] });
     const today = await t.today();
@@ -246,7 +246,7 @@ describe('dischargePathway workflow (time-skipping)', () => {
   it('cancellation closes the pathway at once', async () => {
     const pathway = await t.start();
     await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs: ['reablement'] });
-    await pathway.command('cancel', { reason: 'self_discharged' });
+    await pathway.command('cancel', { reason: 'transferred' });
     const result = await pathway.handle.result();
     expect(result.stage).toBe('cancelled');
     expect(result.timeline.map((e) => e.event.type).slice(-2)).toEqual(['referral.on_hold', 'pathway.cancelled']);
