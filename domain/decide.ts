@@ -1,8 +1,8 @@
-import { type Agency, type Service, type Stage } from '../schemas/common';
+import { isFollowUp, type Agency, type Service, type Stage } from '../schemas/common';
 import type { CommandOf, PathwayCommand } from '../schemas/commands';
 import type { EventOf, PathwayEvent } from '../schemas/events';
 import { assessmentConsentGiver, checkConsentGiver, checkParticipation } from './assessment';
-import { addDays, dateOf, daysBetween } from './dates';
+import { addDays, dateOf, daysBetween, latest } from './dates';
 import { dueEvents, handover } from './deadlines';
 import { delayDaysUntil, priorDelayDays } from './delay';
 import { evolve } from './evolve';
@@ -13,6 +13,7 @@ import { reject } from './rejection';
 import {
   beforeDischarge,
   delayCountsFrom,
+  holdsDischarge,
   handoverUnderway,
   housingNeed,
   isClosed,
@@ -167,6 +168,8 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
   checkParticipation(command, state);
   const roles = command.participants.map((p) => p.role);
   const needs = [...new Set(command.needs)];
+  const followUp = needs.find(isFollowUp);
+  if (followUp) reject('invalid', `needs: ${followUp} is not a need to plan: the discharge raises it`);
   if (command.pathway === 'P0' && needs.length > 0) reject('invalid', 'needs: pathway P0 (home, no new support) has no needs to refer');
   if (command.pathway !== 'P0' && needs.length === 0) reject('invalid', `needs: pathway ${command.pathway} needs at least one service`);
   if (command.pathway === 'P2' && !needs.includes('step-down-bed')) reject('invalid', 'needs: pathway P2 needs a step-down-bed');
@@ -208,7 +211,8 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
   const housing = housingNeed(events.reduce(evolve, state));
   if (housing) wanted.add('housing');
   for (const referral of state.referrals) {
-    if (isLive(referral) && !wanted.has(referral.service)) {
+    // Support that follows the person is no part of the plan, and stays.
+    if (isLive(referral) && holdsDischarge(referral) && !wanted.has(referral.service)) {
       events.push({ type: 'referral.withdrawn', at, referralId: referral.referralId, agency: referral.agency, reason: 'changed-plan' });
     }
   }
@@ -230,14 +234,23 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
  * taking over from intermediate care that is handing over (say, re-referred after a decline).
  */
 function decideReferral(command: CommandOf<'referral'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+  if (isFollowUp(command.service)) return decideFollowUpReferral(command, state, policy);
   const handingOver = !beforeDischarge(state) && handoverUnderway(state) !== undefined;
   // Rules 4: a package a self-discharged patient still waits for is re-referred after a decline.
-  const leftWithout = !handingOver && rulesOf(state) >= 4 && state.discharge?.selfDischarge === true && !isClosed(state);
+  const leftWithout = !handingOver && rulesOf(state) >= 4 && state.discharge?.selfDischarge === true;
   if (!handingOver && !leftWithout) requireStage(state, 'referral', PRE_DISCHARGE);
   const purpose = handingOver ? ('handover' as const) : undefined;
   const live = state.referrals.find((r) => r.service === command.service && r.purpose === purpose && isLive(r));
   if (live) reject('duplicate', `service ${command.service} already has a live ${purpose ? 'handover ' : ''}referral ${live.referralId} (${live.status})`);
   return [requestReferral(state, policy, command.service, command.reason, command.at, command.agency, purpose)];
+}
+
+/** Rules 4: support that follows the person (a welfare check declined, say) is referred again before or after the discharge. */
+function decideFollowUpReferral(command: CommandOf<'referral'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+  if (rulesOf(state) < 4) return reject('invalid', `service: ${command.service} is not referred on pathways started under older rules`);
+  const live = state.referrals.find((r) => r.service === command.service && isLive(r));
+  if (live) reject('duplicate', `service ${command.service} already has a live referral ${live.referralId} (${live.status})`);
+  return [requestReferral(state, policy, command.service, command.reason, command.at, command.agency, 'follow-up')];
 }
 
 function decideReferralResponse(command: CommandOf<'referral-response'>, state: PathwayState, policy: Policy): PathwayEvent[] {
@@ -281,7 +294,7 @@ function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, p
   if (state.discharge) return reject('not_allowed_in_stage', `discharge: already recorded on ${state.discharge.date}; the pathway is in stage ${state.stage}`);
   if (command.selfDischarge) return decideSelfDischarge(command, state, policy);
   if (state.stage !== 'ready_for_discharge') {
-    const waiting = state.referrals.filter((r) => isLive(r) && r.status !== 'ready').map((r) => `${r.referralId} (${r.service}, ${r.status})`);
+    const waiting = state.referrals.filter((r) => isLive(r) && holdsDischarge(r) && r.status !== 'ready').map((r) => `${r.referralId} (${r.service}, ${r.status})`);
     const cleared = rulesOf(state) >= 3 ? residesAgain(state) : undefined;
     const why = cleared
       ? `the patient meets the criteria to reside again (the discharge ready date ${cleared.from} was cleared on ${cleared.clearedOn}); record discharge-ready first`
@@ -296,7 +309,10 @@ function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, p
   }
   const at = command.at;
   const pathway = state.assessment!.pathway;
-  const events = dischargeRecorded(command, state, policy);
+  const rules4 = rulesOf(state) >= 4;
+  const events = dischargeRecorded(command, state, policy, rules4 ? supportGap(command, state) : undefined);
+  // Rules 4: a safety and welfare check on the day the person goes home (P0 and P1).
+  if (rules4 && (pathway === 'P0' || pathway === 'P1')) events.push(...welfareCheck(state, policy, at));
   // Rules 2 start intermediate care only when arranged, on its day (settle); rules 1 for every P1/P2.
   if (rulesOf(state) === 1 && (pathway === 'P1' || pathway === 'P2')) {
     events.push({
@@ -310,8 +326,43 @@ function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, p
   return events;
 }
 
+type SupportGap = NonNullable<EventOf<'discharge.recorded'>['supportGap']>;
+
+/**
+ * Rules 4: services that start after the discharge date leave the person without them for a while.
+ * Such a discharge needs a decision: a bridge (interim support: who, until at least the day before
+ * the last of them starts) or the patient's informed choice; otherwise it is refused, naming each
+ * service and its gap. A bridge or choice with no gap to decide on is refused too.
+ */
+function supportGap(command: CommandOf<'discharge'>, state: PathwayState): SupportGap | undefined {
+  const { bridge, informedChoice } = command;
+  const late = state.referrals.filter((r) => holdsDischarge(r) && r.status === 'ready' && r.readyFrom !== undefined && r.readyFrom > command.date);
+  if (late.length === 0) {
+    if (bridge || informedChoice) reject('invalid', `${bridge ? 'bridge' : 'informedChoice'}: every service is in place by ${command.date}; there is no gap in support to decide on`);
+    return undefined;
+  }
+  const services = late.map((r) => ({ referralId: r.referralId, service: r.service, startsOn: r.readyFrom!, days: daysBetween(command.date, r.readyFrom!) }));
+  const named = services.map((s) => `${s.service} (${s.referralId}) starts on ${s.startsOn}, ${s.days} day(s) after`).join('; ');
+  if (!bridge && !informedChoice) {
+    reject('support_gap', `discharge on ${command.date} leaves the patient without support: ${named}; record a bridge (interim support: by whom, until when) or the patient's informed choice (informedChoice: true)`);
+  }
+  const lastStart = latest(services.map((s) => s.startsOn))!;
+  if (bridge && !informedChoice && bridge.until < addDays(lastStart, -1)) {
+    reject('invalid', `bridge.until: the bridge ends on ${bridge.until}, but support is not in place until ${lastStart}; it must last until at least ${addDays(lastStart, -1)}`);
+  }
+  return { services, ...(bridge ? { bridge } : {}), ...(informedChoice ? { informedChoice: true as const } : {}) };
+}
+
+/** Rules 4: the welfare check the day the person goes home, to the agency the policy names; once. */
+function welfareCheck(state: PathwayState, policy: Policy, at: string): PathwayEvent[] {
+  if (state.referrals.some((r) => r.service === 'welfare-check' && isLive(r))) return [];
+  // Policies carried over from before the setting have none: community health.
+  const agency = policy.welfareCheckAgency ?? 'community-health';
+  return [requestReferral(state, policy, 'welfare-check', 'welfare-check', at, agency, 'follow-up')];
+}
+
 /** The discharge and the 30-day watch from its date; the delay is fixed here, from the facts on record. */
-function dischargeRecorded(command: CommandOf<'discharge'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+function dischargeRecorded(command: CommandOf<'discharge'>, state: PathwayState, policy: Policy, gap?: SupportGap): PathwayEvent[] {
   const at = command.at;
   if (command.date > dateOf(at)) reject('invalid', 'date: a discharge is recorded once it has happened, not in advance');
   if (state.admittedAt && command.date < dateOf(state.admittedAt)) reject('invalid', 'date: before admission');
@@ -330,6 +381,7 @@ function dischargeRecorded(command: CommandOf<'discharge'>, state: PathwayState,
       daysDelayed,
       bedDaysLost: prior + daysDelayed,
       ...(command.selfDischarge ? { selfDischarge: true as const } : {}),
+      ...(gap ? { supportGap: gap } : {}),
     },
     { type: 'readmission_watch.started', at, from: command.date, until: addDays(command.date, policy.readmissionWatchDays) },
   ];
@@ -347,11 +399,12 @@ function decideSelfDischarge(command: CommandOf<'discharge'>, state: PathwayStat
   const events = dischargeRecorded(command, state, policy);
   for (const referral of state.referrals) {
     const inPlace = referral.status === 'ready' && (referral.readyFrom ?? command.date) <= command.date;
-    if (referral.purpose === undefined && isLive(referral) && !inPlace) {
+    if (holdsDischarge(referral) && isLive(referral) && !inPlace) {
       events.push({ type: 'referral.urgent', at: command.at, referralId: referral.referralId, agency: referral.agency, reason: 'self_discharged', neededFrom: command.date });
     }
   }
-  return events;
+  // Whatever the plan was, someone checks on the person the day they leave.
+  return [...events, ...welfareCheck(state, policy, command.at)];
 }
 
 function decideReview(command: CommandOf<'review'>, state: PathwayState, policy: Policy): PathwayEvent[] {
@@ -459,7 +512,7 @@ function holdPackages(state: PathwayState, at: string, reason: 'readmitted' | 'c
 }
 
 const missingConsent = (state: PathwayState): Agency[] => [
-  ...new Set(state.referrals.filter((r) => isLive(r) && !state.consents[r.agency]).map((r) => r.agency)),
+  ...new Set(state.referrals.filter((r) => isLive(r) && holdsDischarge(r) && !state.consents[r.agency]).map((r) => r.agency)),
 ];
 
 /** Follow-on events the state now implies, one after another: ready for discharge; intermediate care starting or ending; handback once everything is over. */
@@ -475,7 +528,7 @@ function settle(state: PathwayState, policy: Policy, at: string): PathwayEvent[]
 function followOn(state: PathwayState, policy: Policy, at: string): PathwayEvent | undefined {
   if (isClosed(state)) return undefined;
   if (state.stage === 'arranging' && state.assessment && beforeDischarge(state)) {
-    const live = state.referrals.filter(isLive);
+    const live = state.referrals.filter((r) => isLive(r) && holdsDischarge(r));
     const allReady = live.every((r) => r.status === 'ready');
     const stillResides = rulesOf(state) >= 3 && residesAgain(state) !== undefined;
     if (allReady && !stillResides && uncoveredNeeds(state).length === 0 && missingConsent(state).length === 0) {

@@ -1,6 +1,6 @@
 import type { Agency, DelayReasonCode, Service } from '../schemas/common';
 import { daysBetween } from './dates';
-import { beforeDischarge, delayCountsFrom, housingNeed, isLive, isOpen, rulesOf, uncoveredNeeds, type PathwayState, type Rules } from './state';
+import { beforeDischarge, delayCountsFrom, holdsDischarge, housingNeed, isLive, isOpen, rulesOf, uncoveredNeeds, type PathwayState, type Rules } from './state';
 
 export type DelayBand = '0' | '1' | '2-3' | '4-6' | '7-13' | '14-20' | '21+';
 
@@ -95,7 +95,8 @@ export function activeReasons(state: PathwayState): ActiveReason[] {
     if (!reasons.some((r) => r.code === reason.code && r.agency === reason.agency && r.waitingOn === reason.waitingOn)) reasons.push(reason);
   };
   const housing = housingReason(state);
-  for (const referral of state.referrals) {
+  // Support that follows the person (rules 4) holds no discharge: no delay reason.
+  for (const referral of state.referrals.filter(holdsDischarge)) {
     if (isOpen(referral)) {
       add({ code: reasonForService(referral.service, housing, rulesOf(state)), agency: referral.agency, waitingOn: 'agency', since: referral.requestedAt, derived: true });
     }

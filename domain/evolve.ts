@@ -86,7 +86,7 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
             status: 'requested',
             requestedAt: event.at,
             acceptBy: event.acceptBy,
-            ...(event.purpose === 'handover' ? { purpose: 'handover' as const } : {}),
+            ...(event.purpose === 'handover' || event.purpose === 'follow-up' ? { purpose: event.purpose } : {}),
             ...(event.funding ? { funding: event.funding } : {}),
             escalated: { acceptance: 0, readiness: 0 },
           },

@@ -17,7 +17,7 @@ export function requestReferral(
   reason: EventOf<'referral.requested'>['reason'],
   at: string,
   agency: Agency = serviceAgency[service],
-  purpose?: 'handover',
+  purpose?: Referral['purpose'],
 ): EventOf<'referral.requested'> {
   const acceptBy = addHours(at, policy.sla[agency].acceptWithinHours);
   return {
@@ -31,7 +31,7 @@ export function requestReferral(
     readyBy: readyBy({ service, agency, requestedAt: at }, acceptBy, policy),
     consentRequired: !state.consents[agency],
     ...(purpose ? { purpose } : {}),
-    ...(rulesOf(state) >= 2 ? { funding: assumedFunding(service) } : {}),
+    ...(rulesOf(state) >= 2 ? { funding: assumedFunding(service, agency) } : {}),
   };
 }
 

@@ -15,8 +15,11 @@ export interface Referral {
   readyFrom?: string;
   /** When the agency declined it. */
   declinedAt?: string;
-  /** `handover`: long-term services taking over from intermediate care. Absent: a package for the discharge. */
-  purpose?: 'handover';
+  /**
+   * `handover`: long-term services taking over from intermediate care; `follow-up` (rules 4): support
+   * that follows the person and never holds the discharge (a welfare check). Absent: a package for the discharge.
+   */
+  purpose?: 'handover' | 'follow-up';
   /** Who pays: assumed from the service at the request (rules 2), then as recorded. */
   funding?: Funding;
   /** Highest escalation level already raised, per kind of deadline. */
@@ -191,17 +194,21 @@ export function uncoveredHandover(state: PathwayState): Service[] {
   return services.filter((service) => !state.referrals.some((r) => r.service === service && r.purpose === 'handover' && isLive(r)));
 }
 
+/** A package the discharge waits for: not a handover, nor support that follows the person (rules 4). */
+export const holdsDischarge = (referral: Referral): boolean => referral.purpose === undefined;
+
 /**
  * The referrals the pathway waits on now, whose answers and deadlines count: before discharge, its
  * packages; after, the handover referrals of intermediate care awaiting handover, and (rules 4)
- * the packages a self-discharged patient left without; otherwise none.
+ * follow-up referrals and the packages a self-discharged patient left without; otherwise none.
  */
 export function referralsInPlay(state: PathwayState): Referral[] {
   if (beforeDischarge(state)) return state.referrals;
   if (isClosed(state)) return [];
   const handingOver = handoverUnderway(state) !== undefined;
-  const leftWithout = rulesOf(state) >= 4 && state.discharge?.selfDischarge === true;
-  return state.referrals.filter((r) => (r.purpose === 'handover' ? handingOver : leftWithout));
+  const rules4 = rulesOf(state) >= 4;
+  const leftWithout = rules4 && state.discharge?.selfDischarge === true;
+  return state.referrals.filter((r) => (r.purpose === 'handover' ? handingOver : r.purpose === 'follow-up' ? rules4 : leftWithout));
 }
 
 /**

@@ -73,7 +73,8 @@ describe('personal fields apart', () => {
     const whole = foldTimeline(recorded(events));
     const impersonal = foldTimeline(recorded(events.map((e) => splitPersonal(e).rest)));
     expect(impersonal.state).toEqual(lessPersonal(whole.state));
-    expect(impersonal.state.referrals).toHaveLength(2);
+    // The two reablement referrals and the welfare check of the discharge (rules 4).
+    expect(impersonal.state.referrals).toHaveLength(3);
     const row = pathwayRow('pathway-A1', impersonal, today)!;
     expect({ ...row, state: undefined }).toEqual({ ...pathwayRow('pathway-A1', whole, today)!, state: undefined });
     const stored = JSON.stringify(row);

@@ -139,7 +139,14 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
       // The GP's discharge summary: what happened and what support was arranged.
       views.push({
         to: ['gp'],
-        data: { ...left, pathway: event.pathway, services: ctx.services, ...(patientFor('gp', ctx) ? { patient: patientFor('gp', ctx) } : {}) },
+        data: {
+          ...left,
+          pathway: event.pathway,
+          services: ctx.services,
+          // The practice learns of a gap in support and who bridges it: it may be the first called.
+          ...(event.supportGap ? { supportGap: event.supportGap } : {}),
+          ...(patientFor('gp', ctx) ? { patient: patientFor('gp', ctx) } : {}),
+        },
       });
       return views;
     }

@@ -102,6 +102,9 @@ export const ReferralResponsePayload = z.strictObject({
 });
 export const DelayReasonPayload = z.strictObject({ code: DelayReasonCode, agency: Agency, note: z.string().min(1).max(500).optional() });
 export const DelayReasonResolvedPayload = z.strictObject({ code: DelayReasonCode, agency: Agency });
+/** Who gives interim support until a service starts: an agency, or the person's carer or family. */
+export const BridgeBy = z.enum([...Agency.options, 'carer', 'family']);
+
 export const DischargePayload = z.strictObject({
   date: IsoDate,
   destination: Destination,
@@ -111,6 +114,14 @@ export const DischargePayload = z.strictObject({
    * it is needed now. Allowed at any stage before discharge.
    */
   selfDischarge: z.boolean().optional(),
+  /**
+   * Interim support until a service that starts after the discharge date does: who gives it and
+   * until when (at least the day before the service starts). Without it, or the patient's informed
+   * choice, such a discharge is refused (rules 4).
+   */
+  bridge: z.strictObject({ by: BridgeBy, until: IsoDate }).optional(),
+  /** The patient (or whoever decides for them) chose to go home before a service starts, knowing there is a gap. */
+  informedChoice: z.boolean().optional(),
 });
 export const ReviewPayload = z.strictObject({
   outcome: z.enum(['continue', 'goals_met', 'needs_long_term_support']),

@@ -70,6 +70,7 @@ export const Service = z.enum([
   'care-home-placement',
   'home-from-hospital',
   'chc-assessment',
+  'welfare-check',
 ]);
 export type Service = z.infer<typeof Service>;
 
@@ -88,7 +89,18 @@ export const serviceAgency: Record<Service, Agency> = {
   'care-home-placement': 'care-home',
   'home-from-hospital': 'voluntary',
   'chc-assessment': 'community-health',
+  // A safety and welfare check on the day of discharge: community health, or the voluntary sector by policy.
+  'welfare-check': 'community-health',
 };
+
+/**
+ * Services that follow the person rather than hold their discharge: a referral for one is answered,
+ * escalated and re-referred like any other, before and after the discharge, but never keeps the
+ * patient in hospital and implies no delay reason (rules 4).
+ */
+export const FollowUpService = z.enum(['welfare-check']);
+export type FollowUpService = z.infer<typeof FollowUpService>;
+export const isFollowUp = (service: Service): service is FollowUpService => (FollowUpService.options as readonly string[]).includes(service);
 
 /**
  * Intermediate care: free, time-limited services (reablement, rehabilitation at home, a step-down

@@ -14,7 +14,7 @@ import {
   Region,
   Service,
 } from './common';
-import { Agreement, ConsentGiver, LeadProfessionalPayload, ParticipantRole, PatientAbsence, Representative } from './commands';
+import { Agreement, BridgeBy, ConsentGiver, LeadProfessionalPayload, ParticipantRole, PatientAbsence, Representative } from './commands';
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), at: IsoTimestamp, ...shape });
@@ -82,15 +82,18 @@ export const eventSchemas = {
   'referral.requested': event('referral.requested', {
     ...ReferralRef,
     service: Service,
-    /** `relocation`: housing for a person whose home needs a move. */
-    reason: z.enum(['assessment', 'duty-to-refer', 're-referral', 'changed-plan', 'additional-need', 'handover', 'relocation']),
+    /** `relocation`: housing for a person whose home needs a move; `welfare-check`: raised by a P0/P1 discharge or a self-discharge. */
+    reason: z.enum(['assessment', 'duty-to-refer', 're-referral', 'changed-plan', 'additional-need', 'handover', 'relocation', 'welfare-check']),
     acceptBy: IsoTimestamp.describe("Acceptance deadline: the agency's SLA hours for accepting, counted from the request."),
     readyBy: IsoTimestamp.optional().describe(
       "Readiness deadline: the agency's SLA hours for readiness counted from acceptBy (a step-down bed at the latest 2 days after the request). Acceptance never makes it earlier; a late acceptance counts from the acceptance.",
     ),
     consentRequired: z.boolean(),
-    /** `handover`: long-term services taking over from intermediate care. Absent: a package for the discharge. */
-    purpose: z.enum(['discharge', 'handover']).optional(),
+    /**
+     * `handover`: long-term services taking over from intermediate care; `follow-up`: support that
+     * follows the person without holding the discharge (a welfare check). Absent: a package for the discharge.
+     */
+    purpose: z.enum(['discharge', 'handover', 'follow-up']).optional(),
     /** Who pays, as assumed from the service until funding is recorded (absent on older pathways). */
     funding: Funding.optional(),
   }),
@@ -129,6 +132,17 @@ export const eventSchemas = {
     bedDaysLost: z.number().int().min(0),
     /** The patient discharged themselves: the watch runs, and open referrals are told support is needed now. */
     selfDischarge: z.literal(true).optional(),
+    /**
+     * Services that start after the discharge date, and the decision that let the person go home
+     * before them: a bridge (who gives interim support, until when) or the patient's informed choice.
+     */
+    supportGap: z
+      .object({
+        services: z.array(z.object({ referralId: z.string(), service: Service, startsOn: IsoDate, days: z.number().int().positive() })),
+        bridge: z.object({ by: BridgeBy, until: IsoDate }).optional(),
+        informedChoice: z.literal(true).optional(),
+      })
+      .optional(),
   }),
   'readmission_watch.started': event('readmission_watch.started', { from: IsoDate, until: IsoDate }),
   'intermediate_care.started': event('intermediate_care.started', {

@@ -116,7 +116,13 @@ describe('agency events and replies over Kafka', () => {
     expect(gp[0].value.data).toMatchObject({ pathway: 'P1', services: expect.arrayContaining(['reablement', 'equipment', 'housing']), patient: { nhsNumber: start.patient.nhsNumber, gpPractice: 'B86001' } });
     expect(JSON.stringify(gp)).not.toContain(start.patient.address.postcode);
 
-    for (const agency of ['social-care', 'community-health', 'voluntary', 'care-home'] as const) {
+    // Community health makes the welfare check on the day of discharge (rules 4).
+    await reader.waitFor(() => forPathway(id, topics.agencyEvents('community-health')).length > 0);
+    const community = forPathway(id, topics.agencyEvents('community-health'));
+    expect(types(community)).toEqual(['referral.requested']);
+    expect(community[0].value.data).toMatchObject({ service: 'welfare-check', reason: 'welfare-check', purpose: 'follow-up' });
+
+    for (const agency of ['social-care', 'voluntary', 'care-home'] as const) {
       expect(forPathway(id, topics.agencyEvents(agency)), agency).toEqual([]);
     }
 

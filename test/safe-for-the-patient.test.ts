@@ -49,3 +49,31 @@ describe('row 1: a self-discharge is a discharge', () => {
     expect(ready).toMatchObject({ status: 200, body: { stage: 'intermediate_care' } });
   });
 });
+
+describe('row 2: no gap in support without a decision', () => {
+  it('refuses a discharge before reablement starts, naming it and the gap; with a bridge it goes ahead, and a welfare check goes to community health that day', async () => {
+    const { id, command } = await started();
+    expect((await command('assessment', { ...jointAssessment, pathway: 'P1', needs: ['reablement'] })).status).toBe(200);
+    const provider = await system.token('agency:intermediate-care');
+    const ready = await system.callWith(provider, 'POST', `/pathways/${id}/referral-response`, { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready', readyFrom: dayFromToday(10) });
+    expect(ready).toMatchObject({ status: 200, body: { stage: 'ready_for_discharge' } });
+
+    const home = { date: dayFromToday(0), destination: 'usual-residence' };
+    const refused = await command('discharge', home);
+    expect(refused).toMatchObject({ status: 409, body: { error: 'support_gap', message: expect.stringContaining(`reablement (ref-1) starts on ${dayFromToday(10)}, 10 day(s) after`) } });
+    const short = await command('discharge', { ...home, bridge: { by: 'family', until: dayFromToday(3) } });
+    expect(short).toMatchObject({ status: 409, body: { message: expect.stringMatching(/^bridge\.until: /) } });
+
+    const bridged = await command('discharge', { ...home, bridge: { by: 'family', until: dayFromToday(9) } });
+    expect(bridged).toMatchObject({ status: 200, body: { stage: 'readmission_watch' } });
+    const view = await system.call('GET', `/pathways/${id}`);
+    const events = (view.body.timeline as Recorded[]).map((e) => e.event);
+    expect(events.find((e) => e.type === 'discharge.recorded')).toMatchObject({ supportGap: { services: [{ service: 'reablement', days: 10 }], bridge: { by: 'family', until: dayFromToday(9) } } });
+    expect(events.at(-1)).toMatchObject({ type: 'referral.requested', service: 'welfare-check', agency: 'community-health', purpose: 'follow-up' });
+
+    // Community health sees the pathway and answers its welfare check after the discharge.
+    const community = await system.token('agency:community-health');
+    const checked = await system.callWith(community, 'POST', `/pathways/${id}/referral-response`, { referralId: 'ref-2', agency: 'community-health', response: 'ready' });
+    expect(checked).toMatchObject({ status: 200, body: { stage: 'readmission_watch' } });
+  });
+});

@@ -34,34 +34,41 @@ describe('row 1: a self-discharge is a discharge', () => {
         { type: 'discharge.recorded', at: day(4, '11:00:00'), date: date(4), destination: 'usual-residence', pathway: 'P1', daysDelayed: 2, bedDaysLost: 2, selfDischarge: true },
         { type: 'readmission_watch.started', from: date(4), until: '2026-04-03' },
         { type: 'referral.urgent', referralId: 'ref-1', agency: 'intermediate-care', reason: 'self_discharged', neededFrom: date(4) },
+        { type: 'referral.requested', referralId: 'ref-3', service: 'welfare-check', agency: 'community-health', reason: 'welfare-check', purpose: 'follow-up' },
       );
     expect(events.some((e) => e.type === 'referral.on_hold' || e.type === 'pathway.cancelled')).toBe(false);
     const state = given(...p1Arranging(), ...events).state();
     expect(state.stage).toBe('readmission_watch');
-    expect(state.referrals.map((r) => r.status)).toEqual(['requested', 'ready']);
+    expect(state.referrals.map((r) => r.status)).toEqual(['requested', 'ready', 'requested']);
   });
 
   it('the package left open stays in play: the agency is awaited, its deadline escalates, its answer starts intermediate care on its day', () => {
     const left = then(p1Arranging(), selfDischarge());
     const state = given(...left).state();
-    expect(awaitingAgencies(state)).toEqual(['intermediate-care']);
+    expect(awaitingAgencies(state)).toEqual(['community-health', 'intermediate-care']);
     expect(overdueSince(state)).toBeUndefined();
     expect(nextDeadline(state, policy)).toBe(day(3));
     given(...left).when({ type: 'tick', at: day(4, '12:00:00') }).then({ type: 'referral.escalated', referralId: 'ref-1', kind: 'acceptance', level: 2, overdueSince: day(3) });
     const answered = then(left, { type: 'referral-response', at: day(5), referralId: 'ref-1', agency: 'intermediate-care', response: 'ready', readyFrom: date(6) });
     expect(answered.slice(-2)).toMatchObject([{ type: 'referral.accepted' }, { type: 'referral.ready', readyFrom: date(6) }]);
-    given(...answered).when({ type: 'tick', at: '2026-03-06T00:00:00.000Z' }).then({ type: 'intermediate_care.started', startDate: date(6), services: ['reablement'] });
+    given(...answered)
+      .when({ type: 'tick', at: '2026-03-06T00:00:00.000Z' })
+      .then({ type: 'referral.escalated', referralId: 'ref-3', agency: 'community-health' }, { type: 'intermediate_care.started', startDate: date(6), services: ['reablement'] });
   });
 
   it('a package declined after the self-discharge can be re-referred', () => {
     const declined = then(then(p1Arranging(), selfDischarge()), { type: 'referral-response', at: day(5), referralId: 'ref-1', agency: 'intermediate-care', response: 'declined' });
-    given(...declined).when({ type: 'referral', at: day(5, '12:00:00'), service: 'reablement', reason: 're-referral' }).then({ type: 'referral.requested', referralId: 'ref-3', service: 'reablement' });
+    given(...declined).when({ type: 'referral', at: day(5, '12:00:00'), service: 'reablement', reason: 're-referral' }).then({ type: 'referral.requested', referralId: 'ref-4', service: 'reablement' });
   });
 
   it('before a joint assessment: no pathway agreed, the watch still runs', () => {
     const [discharged] = given(started({ rules: 4 }))
       .when(selfDischarge())
-      .then({ type: 'discharge.recorded', date: date(4), daysDelayed: 0, selfDischarge: true }, { type: 'readmission_watch.started', from: date(4) });
+      .then(
+        { type: 'discharge.recorded', date: date(4), daysDelayed: 0, selfDischarge: true },
+        { type: 'readmission_watch.started', from: date(4) },
+        { type: 'referral.requested', service: 'welfare-check', purpose: 'follow-up' },
+      );
     expect(discharged).not.toHaveProperty('pathway');
   });
 
@@ -86,5 +93,106 @@ describe('row 1: a self-discharge is a discharge', () => {
         { type: 'pathway.cancelled', reason: 'self_discharged' },
       );
     given(...p1Arranging(3)).when(selfDischarge()).thenRejects('invalid', /older rules, which record a self-discharge with cancel/);
+  });
+});
+
+/** Ready for discharge (rules 4): reablement accepted and ready, but only from the 20th; DRD the 2nd. */
+const p1ReadyLater = (rules: 3 | 4 = 4): PathwayEvent[] => [
+  started({ rules }),
+  { type: 'discharge_ready.recorded', at: day(2), date: date(2) },
+  { type: 'assessment.completed', at: day(2), pathway: 'P1', participants, needs: ['reablement'], replan: false, agreement: { patient: 'agrees' }, daysFromDischargeReady: 0 },
+  { type: 'referral.requested', at: day(2), referralId: 'ref-1', service: 'reablement', agency: 'intermediate-care', reason: 'assessment', acceptBy: day(3), readyBy: day(5), consentRequired: false, funding: nhsFree },
+  { type: 'referral.accepted', at: day(3), referralId: 'ref-1', agency: 'intermediate-care', readyBy: day(5) },
+  { type: 'referral.ready', at: day(3), referralId: 'ref-1', agency: 'intermediate-care', readyFrom: date(20) },
+  { type: 'pathway.ready_for_discharge', at: day(3) },
+];
+/** Ready for discharge on P0 (rules 4): home, no new support. */
+const p0Ready = (): PathwayEvent[] => [
+  started({ rules: 4 }),
+  { type: 'assessment.completed', at: day(2), pathway: 'P0', participants, needs: [], replan: false, agreement: { patient: 'agrees' } },
+  { type: 'pathway.ready_for_discharge', at: day(2) },
+];
+const discharge = (fields: Record<string, unknown> = {}): PathwayCommand =>
+  ({ type: 'discharge', at: day(4, '15:00:00'), date: date(4), destination: 'usual-residence', ...fields }) as PathwayCommand;
+const welfareCheck = { type: 'referral.requested', service: 'welfare-check', reason: 'welfare-check', purpose: 'follow-up' } as const;
+
+describe('row 2: no gap in support without a decision', () => {
+  it('a discharge before a needed service starts is refused, naming the service and the gap', () => {
+    given(...p1ReadyLater())
+      .when(discharge())
+      .thenRejects('support_gap', /^discharge on 2026-03-04 leaves the patient without support: reablement \(ref-1\) starts on 2026-03-20, 16 day\(s\) after; record a bridge \(interim support: by whom, until when\) or the patient's informed choice/);
+  });
+
+  it('a bridge (who gives interim support, until the day before the service starts) lets the person go home; the gap is recorded', () => {
+    given(...p1ReadyLater())
+      .when(discharge({ bridge: { by: 'family', until: date(19) } }))
+      .then(
+        {
+          type: 'discharge.recorded',
+          date: date(4),
+          supportGap: { services: [{ referralId: 'ref-1', service: 'reablement', startsOn: date(20), days: 16 }], bridge: { by: 'family', until: date(19) } },
+        },
+        { type: 'readmission_watch.started' },
+        { ...welfareCheck, agency: 'community-health' },
+      );
+    given(...p1ReadyLater()).when(discharge({ bridge: { by: 'community-health', until: date(10) } })).thenRejects('invalid', /^bridge\.until: the bridge ends on 2026-03-10, but support is not in place until 2026-03-20; it must last until at least 2026-03-19$/);
+  });
+
+  it("or the patient's informed choice to go home before it starts", () => {
+    given(...p1ReadyLater())
+      .when(discharge({ informedChoice: true }))
+      .then({ type: 'discharge.recorded', supportGap: { services: [{ referralId: 'ref-1', service: 'reablement', startsOn: date(20), days: 16 }], informedChoice: true } }, {}, welfareCheck);
+  });
+
+  it('a bridge or a choice with no gap to decide on is refused', () => {
+    given(...p0Ready()).when(discharge({ informedChoice: true })).thenRejects('invalid', /^informedChoice: every service is in place by 2026-03-04; there is no gap in support to decide on$/);
+  });
+
+  it('the GP is told of the gap and who bridges it', () => {
+    const ctx: RoutingContext = { patient: started().patient, consents: { gp: true }, referralAgencies: { 'ref-1': 'intermediate-care' }, services: ['reablement'] };
+    const supportGap = { services: [{ referralId: 'ref-1', service: 'reablement' as const, startsOn: date(20), days: 16 }], bridge: { by: 'family' as const, until: date(19) } };
+    const discharged: PathwayEvent = { type: 'discharge.recorded', at: day(4), date: date(4), destination: 'usual-residence', pathway: 'P1', daysDelayed: 2, bedDaysLost: 2, supportGap };
+    const [agencies, gp] = agencyViews(discharged, ctx);
+    expect(agencies.data).toEqual({ date: date(4), destination: 'usual-residence' });
+    expect(gp).toMatchObject({ to: ['gp'], data: { supportGap } });
+  });
+
+  it('every P0 and P1 discharge raises a welfare check that day, to community health or, by policy, the voluntary sector; P2 and P3 none', () => {
+    given(...p0Ready())
+      .when(discharge())
+      .then({ type: 'discharge.recorded', pathway: 'P0' }, {}, { ...welfareCheck, referralId: 'ref-1', agency: 'community-health', at: day(4, '15:00:00'), acceptBy: day(5, '15:00:00'), consentRequired: false, funding: nhsFree });
+    const voluntary = resolvePolicy('england', { welfareCheckAgency: 'voluntary' });
+    expect(() => resolvePolicy('england', { welfareCheckAgency: 'housing' })).toThrow(/^welfareCheckAgency: /);
+    given(...p0Ready().map((e) => (e.type === 'pathway.started' ? started({ rules: 4, consents: [] }) : e)))
+      .when(discharge(), voluntary)
+      .then({}, {}, { ...welfareCheck, agency: 'voluntary', consentRequired: true, funding: { payer: 'voluntary', charging: 'free', financialAssessment: 'not_needed' } });
+    const p3: PathwayEvent[] = [
+      started({ rules: 4 }),
+      { type: 'assessment.completed', at: day(2), pathway: 'P3', participants, needs: ['care-home-placement'], replan: false, agreement: { patient: 'agrees' } },
+      { type: 'referral.requested', at: day(2), referralId: 'ref-1', service: 'care-home-placement', agency: 'care-home', reason: 'assessment', acceptBy: day(4), consentRequired: false },
+      { type: 'referral.ready', at: day(3), referralId: 'ref-1', agency: 'care-home', readyFrom: date(3) },
+      { type: 'pathway.ready_for_discharge', at: day(3) },
+    ];
+    given(...p3).when(discharge({ destination: 'care-home' })).then({ type: 'discharge.recorded', pathway: 'P3' }, { type: 'readmission_watch.started' });
+  });
+
+  it('the welfare check is a referral like any other after the discharge: awaited, escalated, answered, re-referred elsewhere after a decline', () => {
+    const home = then(p0Ready(), discharge());
+    const state = given(...home).state();
+    expect(awaitingAgencies(state)).toEqual(['community-health']);
+    given(...home).when({ type: 'tick', at: day(5, '15:00:00') }).then({ type: 'referral.escalated', referralId: 'ref-1', agency: 'community-health', kind: 'acceptance', level: 1 });
+    given(...home).when({ type: 'referral-response', at: day(4, '18:00:00'), referralId: 'ref-1', agency: 'community-health', response: 'ready' }).then({ type: 'referral.accepted' }, { type: 'referral.ready', readyFrom: date(4) });
+    const declined = then(home, { type: 'referral-response', at: day(4, '18:00:00'), referralId: 'ref-1', agency: 'community-health', response: 'declined' });
+    given(...declined).when({ type: 'referral', at: day(4, '19:00:00'), service: 'welfare-check', agency: 'voluntary', reason: 're-referral' }).then({ type: 'referral.requested', referralId: 'ref-2', agency: 'voluntary', purpose: 'follow-up' });
+  });
+
+  it('a welfare check is no need to plan at the assessment', () => {
+    given(started({ rules: 4 }))
+      .when({ type: 'assessment', at: day(2), participants: [{ role: 'nurse' }, { role: 'social_worker' }, { role: 'patient' }], agreement: { patient: 'agrees' }, pathway: 'P1', needs: ['welfare-check'], consents: [] })
+      .thenRejects('invalid', /^needs: welfare-check is not a need to plan: the discharge raises it$/);
+  });
+
+  it('rules 3 (pathways started before): the discharge goes ahead with the gap unsaid, and no welfare check', () => {
+    given(...p1ReadyLater(3)).when(discharge()).then({ type: 'discharge.recorded' }, { type: 'readmission_watch.started' });
   });
 });
