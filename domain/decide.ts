@@ -12,8 +12,11 @@ import { readyByOnAcceptance, requestReferral } from './referrals';
 import { reject } from './rejection';
 import {
   beforeDischarge,
+  CONSENT_AGENCIES,
   delayCountsFrom,
   holdsDischarge,
+  housingConsentPending,
+  mayShareWith,
   handoverUnderway,
   housingNeed,
   isClosed,
@@ -70,20 +73,18 @@ function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: Pa
     }
     case 'assessment':
       return decideAssessment(command, state, policy);
-    case 'consent': {
-      requireStage(state, 'consent', [...PRE_DISCHARGE, 'discharged', 'intermediate_care', 'readmission_watch']);
-      if ((state.consents[command.agency] ?? false) === command.given) {
-        return reject('duplicate', `consent for ${command.agency} is already recorded as ${command.given ? 'given' : 'not given'}`);
-      }
-      if (rulesOf(state) === 1) return [{ type: 'consent.recorded', at, agency: command.agency, given: command.given }];
-      return [{ type: 'consent.recorded', at, agency: command.agency, given: command.given, givenBy: checkConsentGiver(command, state) }];
-    }
+    case 'consent':
+      return decideConsent(command, state, policy);
     case 'referral':
       return decideReferral(command, state, policy);
     case 'referral-response':
       return decideReferralResponse(command, state, policy);
     case 'delay-reason':
       requireStage(state, 'delay-reason', PRE_DISCHARGE);
+      // Rules 4: housing and the voluntary sector act only when asked, with consent: never blamed otherwise.
+      if (rulesOf(state) >= 4 && CONSENT_AGENCIES.includes(command.agency) && !state.referrals.some((r) => r.agency === command.agency && isLive(r))) {
+        reject('invalid', `agency: ${command.agency} has no referral on this pathway to act on; a delay is attributed to whom it waits on`);
+      }
       if (state.delayReasons.some((r) => r.code === command.code && r.agency === command.agency)) {
         reject('duplicate', `delay reason ${command.code} for ${command.agency} is already active`);
       }
@@ -206,10 +207,13 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
   for (const agency of new Set(command.consents)) {
     if (!state.consents[agency]) events.push({ type: 'consent.recorded', at, agency, given: true, ...givenBy });
   }
-  // Duty to refer: a person homeless or at risk of homelessness is referred to housing; so is one whose home needs a move.
+  // Duty to refer: a person homeless or at risk of homelessness is referred to housing; so is one
+  // whose home needs a move. Rules 4: only with the person's consent to the referral.
   const wanted = new Set<Service>(needs);
-  const housing = housingNeed(events.reduce(evolve, state));
+  const consented = events.reduce(evolve, state);
+  const housing = housingNeed(consented);
   if (housing) wanted.add('housing');
+  if (rulesOf(state) >= 4 && !mayShareWith(consented, 'housing')) wanted.delete('housing');
   for (const referral of state.referrals) {
     // Support that follows the person is no part of the plan, and stays.
     if (isLive(referral) && holdsDischarge(referral) && !wanted.has(referral.service)) {
@@ -219,13 +223,42 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
   let planned = events.reduce(evolve, state);
   for (const service of wanted) {
     if (planned.referrals.some((r) => r.service === service && isLive(r))) continue;
-    const implied = service === 'housing' && housing && !needs.includes('housing');
-    const reason = implied ? (housing === 'move' ? 'relocation' : 'duty-to-refer') : replan ? 'changed-plan' : 'assessment';
+    const reason = service === 'housing' ? housingReferralReason(planned) : replan ? 'changed-plan' : 'assessment';
     const requested = requestReferral(planned, policy, service, reason, at);
     events.push(requested);
     planned = evolve(planned, requested);
   }
   return events;
+}
+
+/** Why housing is referred: the assessment's need, else the duty to refer, or a move. */
+function housingReferralReason(state: PathwayState): 'duty-to-refer' | 'relocation' | 'assessment' | 'changed-plan' {
+  const need = housingNeed(state);
+  if (need && !state.assessment?.needs.includes('housing')) return need === 'move' ? 'relocation' : 'duty-to-refer';
+  return (state.assessment?.count ?? 0) > 1 ? 'changed-plan' : 'assessment';
+}
+
+/**
+ * Consent recorded with who gave it. Rules 4: consent not yet asked is no refusal (given: false is
+ * the patient's objection, or their refusal of the referral to housing); consent to the referral to
+ * housing makes it, a refusal withdraws it, and housing is never asked without it.
+ */
+function decideConsent(command: CommandOf<'consent'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+  requireStage(state, 'consent', [...PRE_DISCHARGE, 'discharged', 'intermediate_care', 'readmission_watch']);
+  const rules4 = rulesOf(state) >= 4;
+  const recorded = rules4 ? state.consents[command.agency] : (state.consents[command.agency] ?? false);
+  if (recorded === command.given) {
+    return reject('duplicate', `consent for ${command.agency} is already recorded as ${command.given ? 'given' : 'not given'}`);
+  }
+  const at = command.at;
+  if (rulesOf(state) === 1) return [{ type: 'consent.recorded', at, agency: command.agency, given: command.given }];
+  const events: PathwayEvent[] = [{ type: 'consent.recorded', at, agency: command.agency, given: command.given, givenBy: checkConsentGiver(command, state) }];
+  if (!rules4 || command.agency !== 'housing' || !beforeDischarge(state)) return events;
+  const after = evolve(state, events[0]);
+  const live = state.referrals.filter((r) => r.service === 'housing' && holdsDischarge(r) && isLive(r));
+  if (!command.given) return [...events, ...live.map((r) => ({ type: 'referral.withdrawn' as const, at, referralId: r.referralId, agency: r.agency, reason: 'consent-refused' as const }))];
+  if (live.length > 0 || !after.assessment || !uncoveredNeeds(after).includes('housing')) return events;
+  return [...events, requestReferral(after, policy, 'housing', housingReferralReason(after), at)];
 }
 
 /**
@@ -235,6 +268,9 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
  */
 function decideReferral(command: CommandOf<'referral'>, state: PathwayState, policy: Policy): PathwayEvent[] {
   if (isFollowUp(command.service)) return decideFollowUpReferral(command, state, policy);
+  if (command.service === 'housing' && rulesOf(state) >= 4 && !mayShareWith(state, 'housing')) {
+    reject('invalid', `service: housing is referred only with the person's consent (${state.consents.housing === false ? 'they refused it' : 'record it first with consent for housing'})`);
+  }
   const handingOver = !beforeDischarge(state) && handoverUnderway(state) !== undefined;
   // Rules 4: a package a self-discharged patient still waits for is re-referred after a decline.
   const leftWithout = !handingOver && rulesOf(state) >= 4 && state.discharge?.selfDischarge === true;
@@ -303,7 +339,7 @@ function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, p
       : waiting.length
         ? `referrals not ready: ${waiting.join(', ')}`
         : missingConsent(state).length
-          ? `consent required from: ${missingConsent(state).join(', ')}`
+          ? `consent required from: ${missingConsent(state).join(', ')}${rulesOf(state) >= 4 ? " (record the patient's answer with consent: given, or not given when they refuse)" : ''}`
           : `needs without a live referral: ${uncoveredNeeds(state).join(', ')}`;
     return reject('not_allowed_in_stage', `discharge is not allowed in stage ${state.stage}: ${why}`);
   }
@@ -511,8 +547,12 @@ function holdPackages(state: PathwayState, at: string, reason: 'readmitted' | 'c
     .map((r) => ({ type: 'referral.on_hold' as const, at, referralId: r.referralId, agency: r.agency, reason }));
 }
 
+/** Agencies whose referral waits for the patient's consent, and (rules 4) housing while its referral does. */
 const missingConsent = (state: PathwayState): Agency[] => [
-  ...new Set(state.referrals.filter((r) => isLive(r) && holdsDischarge(r) && !state.consents[r.agency]).map((r) => r.agency)),
+  ...new Set([
+    ...state.referrals.filter((r) => isLive(r) && holdsDischarge(r) && !mayShareWith(state, r.agency)).map((r) => r.agency),
+    ...(housingConsentPending(state) ? ['housing' as const] : []),
+  ]),
 ];
 
 /** Follow-on events the state now implies, one after another: ready for discharge; intermediate care starting or ending; handback once everything is over. */

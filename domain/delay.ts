@@ -1,6 +1,6 @@
 import type { Agency, DelayReasonCode, Service } from '../schemas/common';
 import { daysBetween } from './dates';
-import { beforeDischarge, delayCountsFrom, holdsDischarge, housingNeed, isLive, isOpen, rulesOf, uncoveredNeeds, type PathwayState, type Rules } from './state';
+import { beforeDischarge, delayCountsFrom, holdsDischarge, housingConsentPending, housingNeed, mayShareWith, isLive, isOpen, rulesOf, uncoveredNeeds, type PathwayState, type Rules } from './state';
 
 export type DelayBand = '0' | '1' | '2-3' | '4-6' | '7-13' | '14-20' | '21+';
 
@@ -100,10 +100,12 @@ export function activeReasons(state: PathwayState): ActiveReason[] {
     if (isOpen(referral)) {
       add({ code: reasonForService(referral.service, housing, rulesOf(state)), agency: referral.agency, waitingOn: 'agency', since: referral.requestedAt, derived: true });
     }
-    if (isLive(referral) && !state.consents[referral.agency]) {
+    if (isLive(referral) && !mayShareWith(state, referral.agency)) {
       add({ code: 'consent_required', agency: referral.agency, waitingOn: 'patient', since: referral.requestedAt, derived: true });
     }
   }
+  // Rules 4: the person has not yet said whether they consent to the referral to housing.
+  if (housingConsentPending(state)) add({ code: 'consent_required', agency: 'housing', waitingOn: 'patient', since: state.assessment!.completedAt, derived: true });
   // A declined need still blocks discharge: the wait is for that service, from the agency that declined, until re-referred.
   for (const service of uncoveredNeeds(state)) {
     const declined = state.referrals.filter((r) => r.service === service && r.status === 'declined').at(-1);

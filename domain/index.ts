@@ -11,6 +11,8 @@ export {
   overdueSince,
   delayCountsFrom,
   uncoveredNeeds,
+  mayShareWith,
+  sharing,
   type DrdEpisode,
   type HandoverReason,
   type IntermediateCare,

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Agreement, ConsentGiver, PatientAbsence, Representative } from '../schemas/commands';
+import { Agency as Agencies } from '../schemas/common';
 import type { Agency, AssessmentSummary, Carer, DelayReasonCode, DischargePathwayCode, Funding, Home, IntermediateCareService, Patient, Region, Service, Stage } from '../schemas/common';
 
 export type ReferralStatus = 'requested' | 'accepted' | 'declined' | 'ready' | 'withdrawn' | 'on_hold';
@@ -177,10 +178,47 @@ export function housingNeed(state: PathwayState): 'homeless' | 'at_risk_of_homel
   return rulesOf(state) >= 2 && state.assessment?.home?.suitability === 'needs_move' ? 'move' : undefined;
 }
 
-/** Needs agreed at the assessment (plus housing under the duty to refer or for a move) that no live referral covers: a decline not yet re-referred. */
+/**
+ * Agencies that may be told nothing identifying without the patient's consent (rules 4): housing
+ * (the duty to refer needs the person's consent) and the voluntary sector. The others give health
+ * and care, and sharing with them for direct care is a duty (Health and Social Care Act 2012
+ * s.251B): it does not wait for consent, though the patient may object.
+ */
+export const CONSENT_AGENCIES: readonly Agency[] = ['housing', 'voluntary'];
+
+/**
+ * Whether the patient's details may go to an agency. Rules 4: to a direct-care agency unless the
+ * patient objected (consent recorded as not given); to housing and the voluntary sector only with
+ * consent. Before, only with consent recorded for that agency.
+ */
+export function mayShareWith(state: PathwayState, agency: Agency): boolean {
+  if (rulesOf(state) >= 4 && !CONSENT_AGENCIES.includes(agency)) return state.consents[agency] !== false;
+  return state.consents[agency] === true;
+}
+
+/** Sharing with every agency, as the agency views read it (rules 4); before, the consents as recorded. */
+export const sharing = (state: PathwayState): Partial<Record<Agency, boolean>> =>
+  rulesOf(state) >= 4 ? Object.fromEntries(Agencies.options.map((agency) => [agency, mayShareWith(state, agency)])) : state.consents;
+
+/** Housing is needed: the duty to refer, a move, or a need the assessment agreed. */
+const housingWanted = (state: PathwayState): boolean => housingNeed(state) !== undefined || (state.assessment?.needs.includes('housing') ?? false);
+
+/**
+ * Rules 4: the referral to housing waits for the person's consent to it (Housing Act 1996 s.213B):
+ * once assessed, a housing need without consent given or refused waits on the patient.
+ */
+export const housingConsentPending = (state: PathwayState): boolean =>
+  rulesOf(state) >= 4 && state.assessment !== undefined && housingWanted(state) && state.consents.housing === undefined;
+
+/**
+ * Needs agreed at the assessment (plus housing under the duty to refer or for a move) that no live
+ * referral covers: a decline not yet re-referred. Rules 4: housing only once the person consented
+ * to the referral (pending, it waits on them as consent; refused, on nobody).
+ */
 export function uncoveredNeeds(state: PathwayState): Service[] {
   const needs = new Set<Service>(state.assessment?.needs ?? []);
   if (housingNeed(state)) needs.add('housing');
+  if (rulesOf(state) >= 4 && !mayShareWith(state, 'housing')) needs.delete('housing');
   return [...needs].filter((service) => !state.referrals.some((r) => r.service === service && r.purpose !== 'handover' && isLive(r)));
 }
 

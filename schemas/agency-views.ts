@@ -145,7 +145,8 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
           services: ctx.services,
           // The practice learns of a gap in support and who bridges it: it may be the first called.
           ...(event.supportGap ? { supportGap: event.supportGap } : {}),
-          ...(patientFor('gp', ctx) ? { patient: patientFor('gp', ctx) } : {}),
+          // A summary worth the name: the GP's part of the joint assessment and the carer, as it may see them.
+          ...personFor('gp', ctx),
         },
       });
       return views;

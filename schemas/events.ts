@@ -118,7 +118,8 @@ export const eventSchemas = {
    * agency is told support is needed now. The referral stays open, answered and escalated as before.
    */
   'referral.urgent': event('referral.urgent', { ...ReferralRef, reason: z.literal('self_discharged'), neededFrom: IsoDate }),
-  'referral.withdrawn': event('referral.withdrawn', { ...ReferralRef, reason: z.literal('changed-plan') }),
+  /** `consent-refused`: the person refused (or withdrew) their consent to the referral to housing. */
+  'referral.withdrawn': event('referral.withdrawn', { ...ReferralRef, reason: z.enum(['changed-plan', 'consent-refused']) }),
   'referral.on_hold': event('referral.on_hold', { ...ReferralRef, reason: z.enum(['readmitted', 'cancelled']) }),
   'delay_reason.recorded': event('delay_reason.recorded', { code: DelayReasonCode, agency: Agency, note: z.string().optional() }),
   'delay_reason.resolved': event('delay_reason.resolved', { code: DelayReasonCode, agency: Agency }),

@@ -77,3 +77,35 @@ describe('row 2: no gap in support without a decision', () => {
     expect(checked).toMatchObject({ status: 200, body: { stage: 'readmission_watch' } });
   });
 });
+
+describe('row 5: consent as the law has it', () => {
+  it('shares with health and care for direct care without waiting; a homeless patient refusing the referral to housing is recorded, housing is never asked nor blamed, and the patient goes home', async () => {
+    const patient = { ...admission().patient, housingStatus: 'homeless' as const };
+    const { id, command } = await started({ patient, consents: [] });
+    expect((await command('assessment', { ...jointAssessment, pathway: 'P1', needs: ['equipment'] })).status).toBe(200);
+
+    // Equipment gives direct care: its referral carries the patient's name and address with no consent recorded.
+    const equipment = await system.token('agency:equipment');
+    const referral = (await system.callWith(equipment, 'GET', `/pathways/${id}`)).body.events[0] as { data: Record<string, unknown> };
+    expect(referral.data).toMatchObject({ service: 'equipment', consentRequired: false, patient: { name: patient.name, address: patient.address } });
+    expect((await system.callWith(equipment, 'POST', `/pathways/${id}/referral-response`, { referralId: 'ref-1', agency: 'equipment', response: 'ready' })).status).toBe(200);
+
+    // Housing needs the person's consent: no referral, and the wait is on the patient, not on housing.
+    let view = await system.call('GET', `/pathways/${id}`);
+    expect(view.body.state.referrals.map((r: { service: string }) => r.service)).toEqual(['equipment']);
+    expect(view.body.delay.reasons).toEqual([expect.objectContaining({ code: 'consent_required', agency: 'housing', waitingOn: 'patient' })]);
+    expect(view.body.awaitingAgencies).toEqual([]);
+    const blocked = await command('discharge', { date: dayFromToday(0), destination: 'other' });
+    expect(blocked).toMatchObject({ status: 409, body: { message: expect.stringContaining('consent required from: housing') } });
+    const blamed = await command('delay-reason', { code: 'homeless_nrpf', agency: 'housing' });
+    expect(blamed).toMatchObject({ status: 409, body: { message: expect.stringMatching(/^agency: housing has no referral on this pathway/) } });
+    expect((await system.callWith(await system.token('agency:housing'), 'GET', `/pathways/${id}`)).status).toBe(404);
+
+    const refused = await command('consent', { agency: 'housing', given: false });
+    expect(refused).toMatchObject({ status: 200, body: { stage: 'ready_for_discharge' } });
+    view = await system.call('GET', `/pathways/${id}`);
+    expect(view.body.state.consents).toEqual({ housing: false });
+    expect(view.body.delay.reasons).toEqual([]);
+    expect((await command('discharge', { date: dayFromToday(0), destination: 'other' })).status).toBe(200);
+  });
+});

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { awaitingAgencies, nextDeadline, overdueSince, resolvePolicy } from '../../domain';
+import { activeReasons, awaitingAgencies, nextDeadline, overdueSince, resolvePolicy } from '../../domain';
 import { agencyViews, type RoutingContext } from '../../schemas/agency-views';
 import type { PathwayCommand } from '../../schemas/commands';
 import type { EventOf, PathwayEvent } from '../../schemas/events';
+import { routingContext } from '../../workflows/routing-context';
 import { started } from './events';
 import { date, day, given } from './spec';
 
@@ -194,5 +195,108 @@ describe('row 2: no gap in support without a decision', () => {
 
   it('rules 3 (pathways started before): the discharge goes ahead with the gap unsaid, and no welfare check', () => {
     given(...p1ReadyLater(3)).when(discharge()).then({ type: 'discharge.recorded' }, { type: 'readmission_watch.started' });
+  });
+});
+
+const homeless = { ...started().patient, housingStatus: 'homeless' as const };
+/** A homeless patient with no consent recorded for anyone, assessed for P1 equipment (ready from the 3rd): rules 4 unless said. */
+const homelessAssessed = (rules: 3 | 4 = 4): PathwayEvent[] => [
+  started({ rules, consents: [], patient: homeless }),
+  { type: 'discharge_ready.recorded', at: day(2), date: date(2) },
+  { type: 'assessment.completed', at: day(2), pathway: 'P1', participants, needs: ['equipment'], replan: false, agreement: { patient: 'agrees' }, daysFromDischargeReady: 0 },
+  { type: 'referral.requested', at: day(2), referralId: 'ref-1', service: 'equipment', agency: 'equipment', reason: 'assessment', acceptBy: day(3), readyBy: day(5), consentRequired: false, funding: councilFree },
+  { type: 'referral.ready', at: day(3), referralId: 'ref-1', agency: 'equipment', readyFrom: date(3) },
+];
+const consent = (agency: string, given: boolean, at = day(4)): PathwayCommand => ({ type: 'consent', at, agency, given }) as PathwayCommand;
+const assessP1 = (needs: string[]): PathwayCommand =>
+  ({ type: 'assessment', at: day(2), participants: [{ role: 'nurse' }, { role: 'social_worker' }, { role: 'patient' }], agreement: { patient: 'agrees' }, pathway: 'P1', needs, consents: [] }) as PathwayCommand;
+
+describe('row 5: consent as the law has it', () => {
+  const admitted = (rules: 3 | 4 = 4) => [started({ rules, consents: [] }), { type: 'discharge_ready.recorded', at: day(2), date: date(2) } as PathwayEvent];
+
+  it('sharing with health and care agencies for direct care does not wait for consent: the referral carries the patient, nothing waits on consent', () => {
+    const [assessed, requested] = given(...admitted()).when(assessP1(['domiciliary-care'])).then({ type: 'assessment.completed' }, { type: 'referral.requested', agency: 'social-care', consentRequired: false });
+    const state = given(...admitted(), assessed, requested).state();
+    expect(activeReasons(state).map((r) => r.code)).toEqual(['awaiting_p1_resource']);
+    expect(routingContext(state).consents).toMatchObject({ 'social-care': true, gp: true, 'community-health': true, housing: false, voluntary: false });
+    const view = agencyViews(requested, routingContext(state));
+    expect(view[0].data).toMatchObject({ consentRequired: false, patient: { nhsNumber: '9434765870' } });
+    given(...admitted(), assessed, requested)
+      .when({ type: 'referral-response', at: day(3), referralId: 'ref-1', agency: 'social-care', response: 'ready' })
+      .then({ type: 'referral.accepted' }, { type: 'referral.ready' }, { type: 'pathway.ready_for_discharge' });
+  });
+
+  it('the patient may object: the objection is recorded and respected (nothing identifying goes to that agency, its referral waits on the patient)', () => {
+    const [objected] = given(...admitted()).when(consent('social-care', false, day(2))).then({ type: 'consent.recorded', agency: 'social-care', given: false, givenBy: 'patient' });
+    const events = [...admitted(), objected, ...given(...admitted(), objected).when(assessP1(['domiciliary-care'])).events()];
+    expect(events.at(-1)).toMatchObject({ type: 'referral.requested', consentRequired: true });
+    const state = given(...events).state();
+    expect(agencyViews(events.at(-1)!, routingContext(state))[0].data).not.toHaveProperty('patient');
+    expect(activeReasons(state)).toContainEqual(expect.objectContaining({ code: 'consent_required', agency: 'social-care', waitingOn: 'patient' }));
+    const answered = then(events, { type: 'referral-response', at: day(3), referralId: 'ref-1', agency: 'social-care', response: 'ready' });
+    given(...answered).when(discharge()).thenRejects('not_allowed_in_stage', /consent required from: social-care \(record the patient's answer with consent/);
+  });
+
+  it('housing needs consent: a homeless patient not yet asked is not referred; the referral waits on the patient, never on housing', () => {
+    const state = given(...homelessAssessed()).state();
+    expect(state.referrals.map((r) => r.service)).toEqual(['equipment']);
+    expect(state.stage).toBe('arranging');
+    expect(activeReasons(state)).toEqual([{ code: 'consent_required', agency: 'housing', waitingOn: 'patient', since: day(2), derived: true }]);
+    expect(awaitingAgencies(state)).toEqual([]);
+    given(...homelessAssessed()).when(discharge()).thenRejects('not_allowed_in_stage', /consent required from: housing/);
+    given(...homelessAssessed()).when({ type: 'referral', at: day(3), service: 'housing', reason: 'additional-need' }).thenRejects('invalid', /housing is referred only with the person's consent/);
+    given(...homelessAssessed()).when({ type: 'delay-reason', at: day(3), code: 'homeless_nrpf', agency: 'housing' }).thenRejects('invalid', /^agency: housing has no referral on this pathway to act on/);
+  });
+
+  it('with consent, the duty to refer is done at once', () => {
+    given(...homelessAssessed())
+      .when(consent('housing', true))
+      .then({ type: 'consent.recorded', agency: 'housing', given: true }, { type: 'referral.requested', referralId: 'ref-2', service: 'housing', agency: 'housing', reason: 'duty-to-refer', consentRequired: false });
+  });
+
+  it('a refusal of the housing referral is recorded; no referral is made, nothing waits on housing, and the patient can go home', () => {
+    const [refused, ready] = given(...homelessAssessed()).when(consent('housing', false)).then({ type: 'consent.recorded', agency: 'housing', given: false, givenBy: 'patient' }, { type: 'pathway.ready_for_discharge' });
+    const state = given(...homelessAssessed(), refused, ready).state();
+    expect(activeReasons(state)).toEqual([]);
+    expect(state.referrals.some((r) => r.agency === 'housing')).toBe(false);
+    given(...homelessAssessed(), refused, ready).when(discharge({ destination: 'other' })).then({ type: 'discharge.recorded' }, {}, welfareCheck);
+  });
+
+  it('consent to housing withdrawn withdraws its referral', () => {
+    const referred = then(homelessAssessed(), consent('housing', true));
+    given(...referred)
+      .when(consent('housing', false, day(5)))
+      .then({ type: 'consent.recorded', given: false }, { type: 'referral.withdrawn', referralId: 'ref-2', agency: 'housing', reason: 'consent-refused' }, { type: 'pathway.ready_for_discharge' });
+  });
+
+  it("the GP's discharge summary carries the patient with no consent recorded (direct care), its part of the joint assessment and the carer", () => {
+    const summary = { functionalNeeds: ['help to dress'], clinical: ['warfarin, daily INR'], goals: ['walk to the shop'] };
+    const carer = { name: 'Carer Name', relationship: 'daughter', phone: '0113 496 0000', willingAndAble: true, carersAssessment: 'declined' as const };
+    const assessed: PathwayEvent[] = [
+      ...admitted(),
+      { type: 'assessment.completed', at: day(2), pathway: 'P0', participants, needs: [], replan: false, agreement: { patient: 'agrees' }, summary, carer },
+    ];
+    const discharged: PathwayEvent = { type: 'discharge.recorded', at: day(4), date: date(4), destination: 'usual-residence', pathway: 'P0', daysDelayed: 2, bedDaysLost: 2 };
+    const [, gp] = agencyViews(discharged, routingContext(given(...assessed).state()));
+    expect(gp).toEqual({
+      to: ['gp'],
+      data: {
+        date: date(4),
+        destination: 'usual-residence',
+        pathway: 'P0',
+        services: [],
+        patient: { nhsNumber: '9434765870', name: 'Edith Example', dateOfBirth: '1938-04-02' },
+        assessment: summary,
+        carer: { name: 'Carer Name', relationship: 'daughter', willingAndAble: true },
+      },
+    });
+  });
+
+  it('rules 3 (pathways started before): housing is referred without consent, a refusal cannot be recorded, and direct care waits for consent', () => {
+    const events = given(...admitted(3)).when(assessP1(['domiciliary-care'])).then({}, { type: 'referral.requested', consentRequired: true });
+    expect(activeReasons(given(...admitted(3), ...events).state()).map((r) => r.code)).toEqual(['awaiting_p1_resource', 'consent_required']);
+    given(...admitted(3)).when(consent('housing', false)).thenRejects('duplicate', /already recorded as not given/);
+    const homeless3 = [started({ rules: 3, consents: [], patient: homeless }), { type: 'discharge_ready.recorded', at: day(2), date: date(2) } as PathwayEvent];
+    given(...homeless3).when(assessP1(['equipment'])).then({}, { type: 'referral.requested', service: 'equipment' }, { type: 'referral.requested', service: 'housing', reason: 'duty-to-refer' });
   });
 });
