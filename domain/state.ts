@@ -23,8 +23,8 @@ export interface Referral {
   purpose?: 'handover' | 'follow-up';
   /** Who pays: assumed from the service at the request (rules 2), then as recorded. */
   funding?: Funding;
-  /** Highest escalation level already raised, per kind of deadline. */
-  escalated: { acceptance: number; readiness: number };
+  /** Highest escalation level already raised, per kind of deadline (`decline` under rules 4). */
+  escalated: { acceptance: number; readiness: number; decline?: number };
   overdueSince?: string;
 }
 
@@ -263,10 +263,23 @@ export function awaitingAgencies(state: PathwayState): Agency[] {
   return [...agencies].sort();
 }
 
-/** Earliest missed deadline still unresolved: how long the pathway has been stuck. */
+/**
+ * Rules 4: a declined referral whose need nothing has covered since, by a re-referral or a changed
+ * plan: the latest referral for its service, in play, its need still uncovered. It escalates like
+ * a missed deadline and the pathway is stuck from the decline.
+ */
+export function awaitingReReferral(state: PathwayState, referral: Referral): boolean {
+  if (rulesOf(state) < 4 || referral.status !== 'declined' || !referralsInPlay(state).includes(referral)) return false;
+  const latest = state.referrals.filter((r) => r.service === referral.service && r.purpose === referral.purpose).at(-1);
+  if (latest !== referral) return false;
+  if (referral.purpose === 'handover') return uncoveredHandover(state).includes(referral.service);
+  return referral.purpose === 'follow-up' || uncoveredNeeds(state).includes(referral.service);
+}
+
+/** Earliest missed deadline still unresolved (rules 4: or decline not yet acted on): how long the pathway has been stuck. */
 export function overdueSince(state: PathwayState): string | undefined {
   return referralsInPlay(state)
-    .filter((r) => isOpen(r) && r.overdueSince)
-    .map((r) => r.overdueSince as string)
+    .map((r) => (isOpen(r) ? r.overdueSince : awaitingReReferral(state, r) ? r.declinedAt : undefined))
+    .filter((since): since is string => since !== undefined)
     .sort()[0];
 }

@@ -116,10 +116,12 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
   switch (event.type) {
     case 'referral.requested':
       return [{ to: [event.agency], data: { ...data, consentRequired: !ctx.consents[event.agency], ...personFor(event.agency, ctx) } }];
+    case 'referral.escalated':
+      // A decline nobody has acted on is the trust's to re-refer or re-plan, not the agency's.
+      return event.kind === 'decline' ? [] : [{ to: [event.agency], data }];
     case 'referral.accepted':
     case 'referral.declined':
     case 'referral.ready':
-    case 'referral.escalated':
     case 'referral.withdrawn':
     case 'referral.on_hold':
     case 'referral.urgent':

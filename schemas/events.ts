@@ -109,7 +109,8 @@ export const eventSchemas = {
   'referral.ready': event('referral.ready', { ...ReferralRef, readyFrom: IsoDate }),
   'referral.escalated': event('referral.escalated', {
     ...ReferralRef,
-    kind: z.enum(['acceptance', 'readiness']),
+    /** `decline`: declined, and neither re-referred nor planned away since (rules 4): the trust's to act on. */
+    kind: z.enum(['acceptance', 'readiness', 'decline']),
     level: z.number().int().positive(),
     overdueSince: IsoTimestamp,
   }),

@@ -300,3 +300,40 @@ describe('row 5: consent as the law has it', () => {
     given(...homeless3).when(assessP1(['equipment'])).then({}, { type: 'referral.requested', service: 'equipment' }, { type: 'referral.requested', service: 'housing', reason: 'duty-to-refer' });
   });
 });
+
+/** Arranging a P1 (DRD the 2nd): home care referred to social care on the 2nd (ref-1), declined on the 3rd. */
+const homeCareDeclined = (rules: 3 | 4 = 4): PathwayEvent[] => [
+  started({ rules }),
+  { type: 'discharge_ready.recorded', at: day(2), date: date(2) },
+  { type: 'assessment.completed', at: day(2), pathway: 'P1', participants, needs: ['domiciliary-care'], replan: false, agreement: { patient: 'agrees' }, daysFromDischargeReady: 0 },
+  { type: 'referral.requested', at: day(2), referralId: 'ref-1', service: 'domiciliary-care', agency: 'social-care', reason: 'assessment', acceptBy: day(4), readyBy: day(7), consentRequired: false },
+  { type: 'referral.declined', at: day(3), referralId: 'ref-1', agency: 'social-care', reason: 'no capacity' },
+];
+
+describe('rows 13 and 9: a declined package nobody re-refers escalates, and the pathway is stuck from the decline', () => {
+  it('the pathway is stuck from the decline; the decline escalates at once, then every 24 hours, to the trust only', () => {
+    const state = given(...homeCareDeclined()).state();
+    expect(overdueSince(state)).toBe(day(3));
+    expect(nextDeadline(state, policy)).toBe(day(3));
+    const [first] = given(...homeCareDeclined())
+      .when({ type: 'tick', at: day(3) })
+      .then({ type: 'referral.escalated', at: day(3), referralId: 'ref-1', agency: 'social-care', kind: 'decline', level: 1, overdueSince: day(3) });
+    expect(nextDeadline(given(...homeCareDeclined(), first).state(), policy)).toBe(day(4));
+    given(...homeCareDeclined(), first).when({ type: 'tick', at: day(4) }).then({ type: 'referral.escalated', kind: 'decline', level: 2 });
+    expect(agencyViews(first, routingContext(state))).toEqual([]);
+  });
+
+  it('a re-referral or a changed plan ends it', () => {
+    const rereferred = then(homeCareDeclined(), { type: 'referral', at: day(3, '12:00:00'), service: 'domiciliary-care', reason: 're-referral' });
+    expect(overdueSince(given(...rereferred).state())).toBeUndefined();
+    expect(nextDeadline(given(...rereferred).state(), policy)).toBe(day(5, '12:00:00'));
+    const replanned = then(homeCareDeclined(), { ...assessP1(['reablement']), at: day(3, '12:00:00') } as PathwayCommand);
+    expect(overdueSince(given(...replanned).state())).toBeUndefined();
+    given(...replanned).when({ type: 'tick', at: day(3, '13:00:00') }).then();
+  });
+
+  it('rules 3 (pathways started before): a decline neither escalates nor makes the pathway stuck', () => {
+    expect(overdueSince(given(...homeCareDeclined(3)).state())).toBeUndefined();
+    given(...homeCareDeclined(3)).when({ type: 'tick', at: day(6) }).then();
+  });
+});
