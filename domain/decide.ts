@@ -22,6 +22,7 @@ import {
   isClosed,
   isLive,
   referralsInPlay,
+  reliesOnUnableCarer,
   residesAgain,
   rulesOf,
   uncoveredNeeds,
@@ -75,6 +76,10 @@ function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: Pa
       return decideAssessment(command, state, policy);
     case 'consent':
       return decideConsent(command, state, policy);
+    case 'carer':
+      requireStage(state, 'carer', [...PRE_DISCHARGE, 'discharged', 'intermediate_care', 'readmission_watch']);
+      if (rulesOf(state) < 4) reject('invalid', 'carer: pathways started under older rules record the carer at a joint assessment');
+      return [{ type: 'carer.recorded', at, carer: command.carer }, ...carersAssessment(state, command.carer, state.carer?.carersAssessment === 'accepted', policy, at)];
     case 'referral':
       return decideReferral(command, state, policy);
     case 'referral-response':
@@ -199,10 +204,9 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
       ...(state.drd ? { daysFromDischargeReady: Math.max(0, daysBetween(state.drd, dateOf(at))) } : {}),
     },
   ];
-  // A carer's assessment the carer accepted goes to social care (once per carer).
-  if (carer?.carersAssessment === 'accepted' && state.carer?.carersAssessment !== 'accepted') {
-    events.push({ type: 'carers_assessment.requested', at, willingAndAble: carer.willingAndAble });
-  }
+  // Rules 1–3 tell social care of an accepted carer's assessment first; rules 4 refer it after the plan's referrals.
+  const hadAssessment = state.carer?.carersAssessment === 'accepted';
+  if (rulesOf(state) < 4) events.push(...carersAssessment(state, carer, hadAssessment, policy, at));
   const givenBy = rulesOf(state) === 1 ? {} : { givenBy: assessmentConsentGiver(command) };
   for (const agency of new Set(command.consents)) {
     if (!state.consents[agency]) events.push({ type: 'consent.recorded', at, agency, given: true, ...givenBy });
@@ -228,7 +232,19 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
     events.push(requested);
     planned = evolve(planned, requested);
   }
+  if (rulesOf(state) >= 4) events.push(...carersAssessment(planned, carer, hadAssessment, policy, at));
   return events;
+}
+
+/**
+ * A carer's assessment the carer accepted goes to social care, once per carer: under rules 4 a
+ * referral like any other (follow-up: it never holds the discharge); before, a notice.
+ */
+function carersAssessment(state: PathwayState, carer: CommandOf<'carer'>['carer'] | undefined, hadAccepted: boolean, policy: Policy, at: string): PathwayEvent[] {
+  if (carer?.carersAssessment !== 'accepted' || hadAccepted) return [];
+  if (rulesOf(state) < 4) return [{ type: 'carers_assessment.requested', at, willingAndAble: carer.willingAndAble }];
+  if (state.referrals.some((r) => r.service === 'carers-assessment' && isLive(r))) return [];
+  return [requestReferral(state, policy, 'carers-assessment', 'assessment', at, 'social-care', 'follow-up')];
 }
 
 /** Why housing is referred: the assessment's need, else the duty to refer, or a move. */
@@ -334,6 +350,8 @@ function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, p
     const cleared = rulesOf(state) >= 3 ? residesAgain(state) : undefined;
     const why = cleared
       ? `the patient meets the criteria to reside again (the discharge ready date ${cleared.from} was cleared on ${cleared.clearedOn}); record discharge-ready first`
+      : reliesOnUnableCarer(state)
+      ? "the plan (P0, no new support) relies on a carer who is not willing or able; add support at a new joint assessment, or record the carer's changed position (carer)"
       : !state.assessment
       ? 'no joint assessment has agreed a pathway'
       : waiting.length
@@ -571,7 +589,7 @@ function followOn(state: PathwayState, policy: Policy, at: string): PathwayEvent
     const live = state.referrals.filter((r) => isLive(r) && holdsDischarge(r));
     const allReady = live.every((r) => r.status === 'ready');
     const stillResides = rulesOf(state) >= 3 && residesAgain(state) !== undefined;
-    if (allReady && !stillResides && uncoveredNeeds(state).length === 0 && missingConsent(state).length === 0) {
+    if (allReady && !stillResides && !reliesOnUnableCarer(state) && uncoveredNeeds(state).length === 0 && missingConsent(state).length === 0) {
       return { type: 'pathway.ready_for_discharge', at };
     }
   }

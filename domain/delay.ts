@@ -1,6 +1,6 @@
 import type { Agency, DelayReasonCode, Service } from '../schemas/common';
 import { daysBetween } from './dates';
-import { beforeDischarge, delayCountsFrom, holdsDischarge, housingConsentPending, housingNeed, mayShareWith, isLive, isOpen, rulesOf, uncoveredNeeds, type PathwayState, type Rules } from './state';
+import { beforeDischarge, delayCountsFrom, holdsDischarge, housingConsentPending, housingNeed, mayShareWith, reliesOnUnableCarer, isLive, isOpen, rulesOf, uncoveredNeeds, type PathwayState, type Rules } from './state';
 
 export type DelayBand = '0' | '1' | '2-3' | '4-6' | '7-13' | '14-20' | '21+';
 
@@ -119,6 +119,10 @@ export function activeReasons(state: PathwayState): ActiveReason[] {
     if (assessment?.agreement?.[party] === 'disagrees') {
       add({ code: 'family_not_in_agreement', agency: 'acute-trust', waitingOn: party, since: assessment.completedAt, derived: true });
     }
+  }
+  // Rules 4: a plan that relies on a carer who is not willing or able is no plan yet.
+  if (reliesOnUnableCarer(state)) {
+    add({ code: 'no_plan', agency: 'acute-trust', waitingOn: 'agency', since: state.assessment!.completedAt, derived: true, note: 'the plan relies on a carer who is not willing or able' });
   }
   if (state.drd && !state.assessment) add({ code: 'no_plan', agency: 'acute-trust', waitingOn: 'agency', since: state.drd, derived: true });
   return reasons;

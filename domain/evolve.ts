@@ -63,6 +63,8 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       };
     case 'carers_assessment.requested':
       return state;
+    case 'carer.recorded':
+      return { ...state, carer: event.carer };
     case 'consent.recorded': {
       // Consent withdrawn from an agency with a live referral blocks discharge again until it is given.
       const blocks = !event.given && state.referrals.some((r) => r.agency === event.agency && isLive(r));

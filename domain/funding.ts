@@ -23,6 +23,7 @@ export function assumedFunding(service: Service, agency: Agency = serviceAgency[
       return { payer: 'council', charging: 'means_tested', financialAssessment: 'pending' };
     case 'home-from-hospital':
       return { payer: 'voluntary', charging: 'free', financialAssessment: 'not_needed' };
+    // A carer's assessment, like equipment, minor adaptations and housing help, is free from the council.
     default:
       return { payer: 'council', charging: 'free', financialAssessment: 'not_needed' };
   }

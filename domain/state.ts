@@ -196,6 +196,13 @@ export function mayShareWith(state: PathwayState, agency: Agency): boolean {
   return state.consents[agency] === true;
 }
 
+/**
+ * Rules 4: the plan relies on an unpaid carer who is not willing or able to give the care (P0, home
+ * with no new support): not ready for discharge until the plan adds support or the carer's position changes.
+ */
+export const reliesOnUnableCarer = (state: PathwayState): boolean =>
+  rulesOf(state) >= 4 && state.carer?.willingAndAble === false && state.assessment?.pathway === 'P0';
+
 /** Sharing with every agency, as the agency views read it (rules 4); before, the consents as recorded. */
 export const sharing = (state: PathwayState): Partial<Record<Agency, boolean>> =>
   rulesOf(state) >= 4 ? Object.fromEntries(Agencies.options.map((agency) => [agency, mayShareWith(state, agency)])) : state.consents;

@@ -114,8 +114,11 @@ const personFor = (agency: Agency, ctx: RoutingContext) => {
 export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
   const data = without(event);
   switch (event.type) {
-    case 'referral.requested':
-      return [{ to: [event.agency], data: { ...data, consentRequired: !ctx.consents[event.agency], ...personFor(event.agency, ctx) } }];
+    case 'referral.requested': {
+      // A carer's assessment is the carer's: their details go with their agreement to it.
+      const carer = event.service === 'carers-assessment' ? carerFor(event.agency, ctx, true) : undefined;
+      return [{ to: [event.agency], data: { ...data, consentRequired: !ctx.consents[event.agency], ...personFor(event.agency, ctx), ...(carer ? { carer } : {}) } }];
+    }
     case 'referral.escalated':
       // A decline nobody has acted on is the trust's to re-refer or re-plan, not the agency's.
       return event.kind === 'decline' ? [] : [{ to: [event.agency], data }];

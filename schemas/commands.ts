@@ -81,6 +81,8 @@ export const AssessmentPayload = z.strictObject({
   /** The unpaid carer, if there is one: an accepted carer's assessment is referred to social care. */
   carer: Carer.optional(),
 });
+/** The carer's position changed (say, now willing and able, or accepting an assessment): recorded without a new joint assessment. */
+export const CarerPayload = z.strictObject({ carer: Carer });
 export const ConsentPayload = z.strictObject({
   agency: Agency,
   given: z.boolean(),
@@ -159,6 +161,7 @@ export const commandSchemas = {
   'criteria-to-reside-met': CriteriaToResideMetPayload,
   assessment: AssessmentPayload,
   consent: ConsentPayload,
+  carer: CarerPayload,
   referral: ReferralPayload,
   'referral-response': ReferralResponsePayload,
   'delay-reason': DelayReasonPayload,
@@ -187,6 +190,7 @@ export const DischargeReadyCommand = command('discharge-ready', DischargeReadyPa
 export const CriteriaToResideMetCommand = command('criteria-to-reside-met', CriteriaToResideMetPayload);
 export const AssessmentCommand = command('assessment', AssessmentPayload);
 export const ConsentCommand = command('consent', ConsentPayload);
+export const CarerCommand = command('carer', CarerPayload);
 export const ReferralCommand = command('referral', ReferralPayload);
 export const ReferralResponseCommand = command('referral-response', ReferralResponsePayload);
 export const DelayReasonCommand = command('delay-reason', DelayReasonPayload);
@@ -207,6 +211,7 @@ export const PathwayCommand = z.discriminatedUnion('type', [
   CriteriaToResideMetCommand,
   AssessmentCommand,
   ConsentCommand,
+  CarerCommand,
   ReferralCommand,
   ReferralResponseCommand,
   DelayReasonCommand,

@@ -71,6 +71,7 @@ export const Service = z.enum([
   'home-from-hospital',
   'chc-assessment',
   'welfare-check',
+  'carers-assessment',
 ]);
 export type Service = z.infer<typeof Service>;
 
@@ -91,6 +92,8 @@ export const serviceAgency: Record<Service, Agency> = {
   'chc-assessment': 'community-health',
   // A safety and welfare check on the day of discharge: community health, or the voluntary sector by policy.
   'welfare-check': 'community-health',
+  // Care Act 2014 s.10: the local authority assesses a carer who accepts an assessment.
+  'carers-assessment': 'social-care',
 };
 
 /**
@@ -98,7 +101,7 @@ export const serviceAgency: Record<Service, Agency> = {
  * escalated and re-referred like any other, before and after the discharge, but never keeps the
  * patient in hospital and implies no delay reason (rules 4).
  */
-export const FollowUpService = z.enum(['welfare-check']);
+export const FollowUpService = z.enum(['welfare-check', 'carers-assessment']);
 export type FollowUpService = z.infer<typeof FollowUpService>;
 export const isFollowUp = (service: Service): service is FollowUpService => (FollowUpService.options as readonly string[]).includes(service);
 

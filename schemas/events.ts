@@ -188,6 +188,8 @@ export const eventSchemas = {
     admittedOn: IsoDate,
     dayOfWatch: z.number().int().min(0),
   }),
+  /** The carer's position, recorded apart from a joint assessment (rules 4): the trust's record; agencies get the carer with their referrals. */
+  'carer.recorded': event('carer.recorded', { carer: Carer }),
   /** The carer accepted a carer's assessment: social care is asked to carry it out (the carer's details come with their consent-gated block). */
   'carers_assessment.requested': event('carers_assessment.requested', { willingAndAble: z.boolean() }),
   /** The lead professional for the pathway or its intermediate-care episode: a role and a team, never a person. */

@@ -337,3 +337,52 @@ describe('rows 13 and 9: a declined package nobody re-refers escalates, and the 
     given(...homeCareDeclined(3)).when({ type: 'tick', at: day(6) }).then();
   });
 });
+
+const carer = { name: 'Carer Name', relationship: 'husband', phone: '0113 496 0000', willingAndAble: false, carersAssessment: 'not_offered' as const };
+const assessP0 = (fields: Record<string, unknown> = {}): PathwayCommand =>
+  ({ type: 'assessment', at: day(2), participants: [{ role: 'nurse' }, { role: 'patient' }], agreement: { patient: 'agrees' }, pathway: 'P0', needs: [], consents: [], carer, ...fields }) as PathwayCommand;
+/** Rules 4: assessed P0 (home, no new support) on the 2nd, the plan relying on a carer who is not willing or able. */
+const p0UnableCarer = (rules: 3 | 4 = 4): PathwayEvent[] => [
+  started({ rules }),
+  { type: 'assessment.completed', at: day(2), pathway: 'P0', participants: ['nurse', 'patient'], needs: [], replan: false, agreement: { patient: 'agrees' }, carer },
+];
+
+describe('row 3: the carer', () => {
+  it('a carer recorded as not willing or able blocks a plan that relies on them (P0, no services): not ready, no plan, the discharge refused saying why', () => {
+    given(started({ rules: 4 })).when(assessP0()).then({ type: 'assessment.completed', carer });
+    const state = given(...p0UnableCarer()).state();
+    expect(state.stage).toBe('arranging');
+    expect(activeReasons(state)).toEqual([{ code: 'no_plan', agency: 'acute-trust', waitingOn: 'agency', since: day(2), derived: true, note: 'the plan relies on a carer who is not willing or able' }]);
+    given(...p0UnableCarer()).when(discharge()).thenRejects('not_allowed_in_stage', /relies on a carer who is not willing or able; add support at a new joint assessment, or record the carer's changed position/);
+  });
+
+  it("until the carer's position changes (recorded on its own) or the plan adds support", () => {
+    given(...p0UnableCarer())
+      .when({ type: 'carer', at: day(3), carer: { ...carer, willingAndAble: true } })
+      .then({ type: 'carer.recorded', carer: { ...carer, willingAndAble: true } }, { type: 'pathway.ready_for_discharge' });
+    given(...p0UnableCarer())
+      .when({ ...assessP1(['domiciliary-care']), at: day(3) } as PathwayCommand)
+      .then({ type: 'assessment.completed', pathway: 'P1', replan: true }, { type: 'referral.requested', service: 'domiciliary-care' });
+  });
+
+  it("a carer's assessment offered and accepted is a referral to social care, with the carer's details, that never holds the discharge", () => {
+    const accepted = { ...carer, willingAndAble: true, carersAssessment: 'accepted' as const };
+    const events = given(started({ rules: 4, consents: [] }))
+      .when(assessP0({ carer: accepted }))
+      .then(
+        { type: 'assessment.completed' },
+        { type: 'referral.requested', referralId: 'ref-1', service: 'carers-assessment', agency: 'social-care', reason: 'assessment', purpose: 'follow-up', funding: councilFree },
+        { type: 'pathway.ready_for_discharge' },
+      );
+    const state = given(started({ rules: 4, consents: [] }), ...events).state();
+    expect(agencyViews(events[1], routingContext(state))[0].data).toMatchObject({ carer: { name: 'Carer Name', phone: '0113 496 0000', willingAndAble: true, carersAssessment: 'accepted' } });
+    // Accepted later, on its own: referred then.
+    given(...p0UnableCarer()).when({ type: 'carer', at: day(3), carer: { ...carer, carersAssessment: 'accepted' } }).then({ type: 'carer.recorded' }, { type: 'referral.requested', service: 'carers-assessment' });
+  });
+
+  it('rules 3 (pathways started before): the P0 relying on that carer is ready; the carer is recorded only at an assessment, their assessment a notice', () => {
+    given(started({ rules: 3 })).when(assessP0()).then({ type: 'assessment.completed' }, { type: 'pathway.ready_for_discharge' });
+    given(...p0UnableCarer(3)).when({ type: 'carer', at: day(3), carer }).thenRejects('invalid', /older rules record the carer at a joint assessment/);
+    given(started({ rules: 3 })).when(assessP0({ carer: { ...carer, carersAssessment: 'accepted' } })).then({ type: 'assessment.completed' }, { type: 'carers_assessment.requested', willingAndAble: false }, { type: 'pathway.ready_for_discharge' });
+  });
+});
