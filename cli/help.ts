@@ -6,7 +6,8 @@ import type { JsonSchema } from './args';
 
 /** What each command is for, in a co-ordinator's words; the fields come from the schemas. */
 const purposes: Record<CommandName | 'start', string> = {
-  start: 'Start the discharge pathway for an admission (once per admission id).',
+  start:
+    'Start the discharge pathway for an admission (once per admission id). A homeless patient of no fixed abode (patient.housingStatus=homeless) may leave patient.address out: it is recorded as the NHS writes it, "No fixed abode", postcode ZZ99 3VZ.',
   'expected-discharge-date': 'Record or move the expected discharge date (EDD).',
   'discharge-ready': 'The patient no longer meets the criteria to reside: record the discharge ready date (DRD). Every day after it counts as delayed.',
   'criteria-to-reside-met': 'The patient meets the criteria to reside again: the DRD is cleared (the delay so far is kept).',
@@ -58,20 +59,33 @@ export function asAssignments(body: Record<string, unknown>, prefix = ''): strin
   });
 }
 
+/**
+ * A schema's fields, and those of its object fields (the patient's, say: name.field=value) below
+ * them, indented, two levels deep.
+ */
+function fieldsOf(json: JsonSchema, prefix = '', depth = 0): { path: string; indent: number; required: boolean; schema: JsonSchema }[] {
+  const required = new Set(json.required ?? []);
+  return Object.entries(json.properties ?? {}).flatMap(([field, schema]) => [
+    { path: `${prefix}${field}`, indent: depth * 2, required: required.has(field), schema },
+    ...(schema.type === 'object' && depth < 2 ? fieldsOf(schema, `${prefix}${field}.`, depth + 1) : []),
+  ]);
+}
+
 /** `homeward <command> --help`: generated from the command's zod schema and its example file. */
 export function commandHelp(name: CommandName | 'start'): string {
   const schema = (name === 'start' ? StartPayload : commandSchemas[name]) as z.ZodType;
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  const required = new Set(json.required ?? []);
-  const fields = Object.entries(json.properties ?? {});
-  const width = Math.max(8, ...fields.map(([field]) => field.length));
+  const fields = fieldsOf(json);
+  const width = Math.max(8, ...fields.map((f) => f.indent + f.path.length));
   const lines = [
     name === 'start' ? 'homeward start (--file admission.json | key=value …)' : `homeward ${name} <pathwayId> (--file body.json | key=value …)`,
     '',
     purposes[name],
     '',
     fields.length ? 'Fields:' : 'No fields.',
-    ...fields.map(([field, s]) => `  ${field.padEnd(width)}  ${required.has(field) ? 'required' : 'optional'}  ${describeType(s)}${s.default !== undefined ? ` (default ${JSON.stringify(s.default)})` : ''}`),
+    ...fields.map(({ path: field, indent, required, schema: s }) =>
+      `  ${' '.repeat(indent)}${field.padEnd(width - indent)}  ${required ? 'required' : 'optional'}  ${describeType(s)}${s.default !== undefined ? ` (default ${JSON.stringify(s.default)})` : ''}`,
+    ),
   ];
   const file = exampleFile(name);
   if (fs.existsSync(file)) {

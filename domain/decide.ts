@@ -1,10 +1,10 @@
-import { isFollowUp, type Agency, type Service, type Stage } from '../schemas/common';
+import { isFollowUp, noFixedAbode, type Agency, type Service, type Stage } from '../schemas/common';
 import type { CommandOf, PathwayCommand } from '../schemas/commands';
 import type { EventOf, PathwayEvent } from '../schemas/events';
 import { assessmentConsentGiver, checkConsentGiver, checkParticipation } from './assessment';
 import { addDays, dateOf, daysBetween, latest } from './dates';
 import { dueEvents, handover } from './deadlines';
-import { delayDaysUntil, priorDelayDays } from './delay';
+import { delayDaysUntil, impliedReason, priorDelayDays } from './delay';
 import { evolve } from './evolve';
 import { handOver, intermediateCareFollowOn, intermediateCareOver, remainingNeedsAt } from './intermediate-care';
 import type { Policy } from './policy';
@@ -16,6 +16,7 @@ import {
   delayCountsFrom,
   holdsDischarge,
   housingConsentPending,
+  inHospitalStages,
   mayShareWith,
   handoverUnderway,
   housingNeed,
@@ -37,7 +38,7 @@ function requireStage(state: PathwayState, command: string, allowed: readonly St
   }
 }
 
-const PRE_DISCHARGE: readonly Stage[] = ['admitted', 'assessment', 'arranging', 'ready_for_discharge'];
+const PRE_DISCHARGE = inHospitalStages;
 
 /**
  * The pathway's rules: what a command means given the state so far. Pure; throws CommandRejected.
@@ -155,7 +156,8 @@ function decideStart(command: CommandOf<'start'>, state: PathwayState): PathwayE
       at: command.at,
       pathwayId: `pathway-${command.admissionId}`,
       admissionId: command.admissionId,
-      patient: command.patient,
+      // A homeless patient admitted without an address is of no fixed abode, in the local authority's area.
+      patient: { ...command.patient, address: command.patient.address ?? noFixedAbode(command.localAuthority) },
       site: command.site,
       localAuthority: command.localAuthority,
       region: command.region ?? 'england',
@@ -336,7 +338,11 @@ function decideReferralResponse(command: CommandOf<'referral-response'>, state: 
       }
       // Ready without a separate acceptance implies acceptance: both are recorded.
       const events: PathwayEvent[] = referral.status === 'requested' ? [accepted()] : [];
-      return [...events, { type: 'referral.ready', at, ...ref, readyFrom: command.readyFrom ?? dateOf(at) }];
+      events.push({ type: 'referral.ready', at, ...ref, readyFrom: command.readyFrom ?? dateOf(at) });
+      // Rules 4: the delay someone recorded for what this referral now provides is over.
+      if (rulesOf(state) < 4 || !holdsDischarge(referral)) return events;
+      const over = impliedReason(state, referral.service);
+      return [...events, ...resolved(state.delayReasons.filter((r) => r.code === over && r.agency === referral.agency), at)];
     }
   }
 }
@@ -438,8 +444,13 @@ function dischargeRecorded(command: CommandOf<'discharge'>, state: PathwayState,
       ...(gap ? { supportGap: gap } : {}),
     },
     { type: 'readmission_watch.started', at, from: command.date, until: addDays(command.date, policy.readmissionWatchDays) },
+    // Rules 4: out of hospital, no delay reason stands (and none can be resolved by hand any more).
+    ...(rulesOf(state) >= 4 ? resolved(state.delayReasons, at) : []),
   ];
 }
+
+const resolved = (reasons: PathwayState['delayReasons'], at: string): PathwayEvent[] =>
+  reasons.map(({ code, agency }) => ({ type: 'delay_reason.resolved' as const, at, code, agency }));
 
 /**
  * Rules 4: a self-discharge is a discharge, at any stage before one. The hospital stays responsible

@@ -73,6 +73,9 @@ const reasonForService = (service: Service, housing: HousingReason, rules: Rules
   }
 };
 
+/** The SitRep reason an open referral for this service implies on this pathway. */
+export const impliedReason = (state: PathwayState, service: Service): DelayReasonCode => reasonForService(service, housingReason(state), rulesOf(state));
+
 /** Reasons that wait on the patient or their family whoever records them (SitRep: individual/family not in agreement). */
 const waitingOnFor = (code: DelayReasonCode): WaitingOn => (code === 'consent_required' ? 'patient' : code === 'family_not_in_agreement' ? 'family' : 'agency');
 

@@ -7,6 +7,7 @@ export {
   rulesOf,
   handoverUnderway,
   beforeDischarge,
+  inHospitalStages,
   awaitingAgencies,
   overdueSince,
   delayCountsFrom,

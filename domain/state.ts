@@ -165,8 +165,10 @@ export const isLive = (referral: Referral): boolean =>
 
 export const isOpen = (referral: Referral): boolean => referral.status === 'requested' || referral.status === 'accepted';
 
-export const beforeDischarge = (state: PathwayState): boolean =>
-  state.stage === 'admitted' || state.stage === 'assessment' || state.stage === 'arranging' || state.stage === 'ready_for_discharge';
+/** The stages of a pathway whose patient is still in hospital. */
+export const inHospitalStages: readonly Stage[] = ['admitted', 'assessment', 'arranging', 'ready_for_discharge'];
+
+export const beforeDischarge = (state: PathwayState): boolean => inHospitalStages.includes(state.stage as Stage);
 
 /**
  * Why the person needs housing beyond the needs agreed: homeless or at risk of homelessness (the

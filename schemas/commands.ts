@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Agency, AssessmentSummary, Carer, DelayReasonCode, Destination, DischargePathwayCode, Funding, Home, IsoDate, IsoTimestamp, NewPlaceName, Patient, PlaceName, Region, Service } from './common';
+import { AdmittedPatient, Agency, AssessmentSummary, Carer, DelayReasonCode, Destination, DischargePathwayCode, Funding, Home, IsoDate, IsoTimestamp, NewPlaceName, PlaceName, Region, Service } from './common';
 
 /**
  * A list of an enum's values, as long as a body may make it: beyond twice the values there are, a
@@ -12,7 +12,7 @@ export const AdmissionId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
 
 export const StartPayload = z.strictObject({
   admissionId: AdmissionId,
-  patient: Patient,
+  patient: AdmittedPatient,
   site: NewPlaceName,
   localAuthority: NewPlaceName,
   region: Region.optional(),

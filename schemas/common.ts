@@ -180,6 +180,21 @@ export const Patient = z.strictObject({
 });
 export type Patient = z.infer<typeof Patient>;
 
+/**
+ * An address of no fixed abode as the NHS writes it: the line "No fixed abode" and the
+ * pseudo-postcode ZZ99 3VZ, in the town (local authority) the person is in.
+ */
+export const noFixedAbode = (town: string): Address => ({ line1: 'No fixed abode', town, postcode: 'ZZ99 3VZ' });
+
+/**
+ * The patient as admitted: a homeless patient may have no address (no fixed abode, recorded as
+ * `noFixedAbode` at the start); everyone else has one.
+ */
+export const AdmittedPatient = Patient.extend({ address: Address.optional() }).refine((patient) => patient.address !== undefined || patient.housingStatus === 'homeless', {
+  path: ['address'],
+  message: 'required, unless the patient is homeless (housingStatus homeless: leave it out for no fixed abode, postcode ZZ99 3VZ)',
+});
+
 const SummaryItems = z.array(z.string().min(1).max(500)).max(20).optional();
 
 /**

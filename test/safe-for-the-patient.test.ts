@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admission, dayFromToday, jointAssessment } from './support/fixtures';
-import { startSystem } from './support/system';
+import { eventually, startSystem } from './support/system';
 
 // Issue 23 end to end: the HTTP API on the real Temporal dev server, Kafka and PostgreSQL, for a
 // pathway started now (rules 4).
@@ -107,5 +107,40 @@ describe('row 5: consent as the law has it', () => {
     expect(view.body.state.consents).toEqual({ housing: false });
     expect(view.body.delay.reasons).toEqual([]);
     expect((await command('discharge', { date: dayFromToday(0), destination: 'other' })).status).toBe(200);
+  });
+});
+
+describe('row 10: first-hour fixes over HTTP', () => {
+  /** Temporal visibility lists the pathway (the start's check reads it). */
+  const listed = (pathwayId: string) =>
+    eventually(
+      async () => {
+        for await (const execution of system.client.workflow.list({ query: `WorkflowId = '${pathwayId}' AND HomewardStage IS NOT NULL` })) return execution.workflowId;
+        return undefined;
+      },
+      (found) => found === pathwayId,
+    );
+
+  it('a homeless patient starts without an address (no fixed abode, ZZ99 3VZ); a second stay in hospital for the same NHS number is refused naming the first, until it is discharged', async () => {
+    const { address: _address, ...patient } = admission().patient;
+    const first = admission({ patient: { ...patient, housingStatus: 'homeless' } as never });
+    const firstId = `pathway-${first.admissionId}`;
+    expect((await system.call('POST', '/pathways', first)).status).toBe(201);
+    const view = await system.call('GET', `/pathways/${firstId}`);
+    expect(view.body.state.patient.address).toEqual({ line1: 'No fixed abode', town: first.localAuthority, postcode: 'ZZ99 3VZ' });
+
+    await listed(firstId);
+    const second = admission({ patient: view.body.state.patient });
+    const refused = await system.call('POST', '/pathways', second);
+    expect(refused).toMatchObject({ status: 409, body: { error: 'patient_in_hospital', message: expect.stringContaining(`${firstId} (stage admitted)`) } });
+    expect(JSON.stringify(refused.body)).not.toContain(patient.nhsNumber);
+    // The same admission again is still the same pathway.
+    expect(await system.call('POST', '/pathways', first)).toMatchObject({ status: 200, body: { created: false } });
+
+    await system.call('POST', `/pathways/${firstId}/consent`, { agency: 'housing', given: false });
+    await system.call('POST', `/pathways/${firstId}/assessment`, { ...jointAssessment, pathway: 'P0', needs: [] });
+    expect((await system.call('POST', `/pathways/${firstId}/discharge`, { date: dayFromToday(0), destination: 'other' })).status).toBe(200);
+    await eventually(() => system.call('POST', '/pathways', second), (r) => r.status !== 409);
+    expect((await system.call('GET', `/pathways/pathway-${second.admissionId}`)).status).toBe(200);
   });
 });

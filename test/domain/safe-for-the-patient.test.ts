@@ -5,7 +5,9 @@ import type { PathwayCommand } from '../../schemas/commands';
 import type { EventOf, PathwayEvent } from '../../schemas/events';
 import { routingContext } from '../../workflows/routing-context';
 import { started } from './events';
-import { date, day, given } from './spec';
+import { StartPayload } from '../../schemas/commands';
+import { admission } from '../support/fixtures';
+import { date, day, given, start } from './spec';
 
 // Issue 23, "safe for the patient": rules 4. Given events are literals; each row of the issue's
 // table has its specs here, with what pathways started under rules 3 keep doing.
@@ -384,5 +386,46 @@ describe('row 3: the carer', () => {
     given(started({ rules: 3 })).when(assessP0()).then({ type: 'assessment.completed' }, { type: 'pathway.ready_for_discharge' });
     given(...p0UnableCarer(3)).when({ type: 'carer', at: day(3), carer }).thenRejects('invalid', /older rules record the carer at a joint assessment/);
     given(started({ rules: 3 })).when(assessP0({ carer: { ...carer, carersAssessment: 'accepted' } })).then({ type: 'assessment.completed' }, { type: 'carers_assessment.requested', willingAndAble: false }, { type: 'pathway.ready_for_discharge' });
+  });
+});
+
+describe('row 10: first-hour fixes', () => {
+  const { address: _address, ...withoutAddress } = started().patient;
+
+  it('a homeless patient without an address is of no fixed abode, written as the NHS does (ZZ99 3VZ); anyone else needs an address', () => {
+    given()
+      .when(start({ patient: { ...withoutAddress, housingStatus: 'homeless' } }))
+      .then({ type: 'pathway.started', patient: { ...withoutAddress, housingStatus: 'homeless', address: { line1: 'No fixed abode', town: 'Leeds', postcode: 'ZZ99 3VZ' } } });
+    const settled = StartPayload.safeParse({ ...admission(), patient: { ...withoutAddress, housingStatus: 'settled' } });
+    expect(settled.error?.issues).toEqual([expect.objectContaining({ path: ['patient', 'address'], message: expect.stringMatching(/^required, unless the patient is homeless .*ZZ99 3VZ/) })]);
+    expect(StartPayload.safeParse({ ...admission(), patient: { ...withoutAddress, housingStatus: 'homeless' } }).success).toBe(true);
+  });
+
+  const withReasons = (rules: 3 | 4 = 4): PathwayEvent[] => [
+    ...p1ReadyLater(rules).slice(0, 4),
+    { type: 'delay_reason.recorded', at: day(3), code: 'awaiting_transport', agency: 'acute-trust' },
+    { type: 'delay_reason.recorded', at: day(3), code: 'awaiting_p1_resource', agency: 'intermediate-care' },
+  ];
+
+  it('a referral in place ends the delay someone recorded for it; every delay reason closes at discharge', () => {
+    const ready = given(...withReasons())
+      .when({ type: 'referral-response', at: day(4), referralId: 'ref-1', agency: 'intermediate-care', response: 'ready' })
+      .then({ type: 'referral.accepted' }, { type: 'referral.ready' }, { type: 'delay_reason.resolved', code: 'awaiting_p1_resource', agency: 'intermediate-care' }, { type: 'pathway.ready_for_discharge' });
+    const home = given(...withReasons(), ...ready)
+      .when(discharge())
+      .then(
+        { type: 'discharge.recorded' },
+        { type: 'readmission_watch.started' },
+        { type: 'delay_reason.resolved', code: 'awaiting_transport', agency: 'acute-trust' },
+        welfareCheck,
+        { type: 'intermediate_care.started' },
+      );
+    expect(given(...withReasons(), ...ready, ...home).state().delayReasons).toEqual([]);
+  });
+
+  it('rules 3 (pathways started before): the reasons stay recorded', () => {
+    const ready = given(...withReasons(3)).when({ type: 'referral-response', at: day(4), referralId: 'ref-1', agency: 'intermediate-care', response: 'ready' }).then({}, {}, { type: 'pathway.ready_for_discharge' });
+    given(...withReasons(3), ...ready).when(discharge()).then({ type: 'discharge.recorded' }, { type: 'readmission_watch.started' }, { type: 'intermediate_care.started' });
+    expect(given(...withReasons(3), ...ready).state().delayReasons).toHaveLength(2);
   });
 });

@@ -302,7 +302,9 @@ describe('dischargePathway workflow (time-skipping)', () => {
     const view = await eventually(() => pathway.view(), (v) => v.runs > 1);
     expect((await pathway.handle.describe()).runId).not.toBe(pathway.handle.firstExecutionRunId);
     expect(view.stage).toBe('intermediate_care');
-    expect(view.state.delayReasons).toHaveLength(3);
+    // The three reasons recorded while the run cut over were carried across, and closed at the discharge (rules 4).
+    const reasons = (type: string) => view.timeline.filter((e) => e.event.type === type);
+    expect([reasons('delay_reason.recorded').length, reasons('delay_reason.resolved').length, view.state.delayReasons.length]).toEqual([3, 3, 0]);
     expect(view.timeline.map((e) => e.sequence)).toEqual(view.timeline.map((_, i) => i + 1));
     const messages = await reader.waitFor((all) => new Set(all.filter((m) => m.key === pathway.id).map((m) => m.value.id)).size === view.timeline.length);
     await reader.stop();
