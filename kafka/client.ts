@@ -27,7 +27,7 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     clientId: options.clientId,
     brokers: options.brokers,
     sasl: options.sasl as SASLOptions | undefined,
-    ssl: tls(options),
+    ssl: kafkaTls(options),
     logLevel: kafkaLogLevel.WARN,
     logCreator: toPino,
     retry: options.retry ?? { retries: 8, initialRetryTime: 200 },
@@ -64,7 +64,8 @@ function expected(message: string, error: string): boolean {
   return /coordinator is (loading|not available)/i.test(error) || /switched default partitioner|Limiting retries for the idempotent producer/.test(message);
 }
 
-function tls(options: KafkaClientOptions): boolean | { ca: string[] } {
+/** kafkajs's `ssl` for the deployment's KAFKA_SSL and KAFKA_SSL_CA_FILE (a private CA trusted beside the system's). */
+export function kafkaTls(options: Pick<KafkaClientOptions, 'ssl' | 'sslCaFile'>): boolean | { ca: string[] } {
   if (!options.ssl) return false;
   if (!options.sslCaFile) return true;
   try {

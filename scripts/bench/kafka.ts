@@ -1,7 +1,7 @@
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import type { Config } from '../../config';
 import type { DevSecrets } from '../../config/dev-secrets';
-import { createKafka } from '../../kafka/client';
+import { createKafka, kafkaTls } from '../../kafka/client';
 
 /** Homeward's own clients in the harness (the publish path): the product's factory, so credentials follow config.kafka. */
 export const productKafka = (config: Config, clientId: string): Kafka => createKafka({ ...config.kafka, clientId });
@@ -12,8 +12,14 @@ export const adminKafka = (config: Config, secrets: DevSecrets, clientId: string
 
 /**
  * The raw kafkajs baselines: a plain client as an agency's own system would have, signed in over
- * the same SASL as Homeward's clients (as `admin`, so one client may both write and read the
- * topics a baseline uses; the ACL check is the only difference, and it is cheap).
+ * the same SASL and TLS as Homeward's clients (as `admin`, so one client may both write and read
+ * the topics a baseline uses; the ACL check is the only difference, and it is cheap).
  */
 export const rawKafka = (config: Config, secrets: DevSecrets, clientId: string): Kafka =>
-  new Kafka({ clientId, brokers: config.kafka.brokers, logLevel: logLevel.NOTHING, ...(config.kafka.sasl ? { sasl: { ...config.kafka.sasl, ...secrets.kafka.admin } as SASLOptions } : {}) });
+  new Kafka({
+    clientId,
+    brokers: config.kafka.brokers,
+    logLevel: logLevel.NOTHING,
+    ssl: kafkaTls(config.kafka),
+    ...(config.kafka.sasl ? { sasl: { ...config.kafka.sasl, ...secrets.kafka.admin } as SASLOptions } : {}),
+  });

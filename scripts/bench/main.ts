@@ -49,8 +49,8 @@ async function main(): Promise<number> {
   }
   let report: Report | undefined;
   try {
-    say(`Homeward benchmark: ${options.preset} run, phases ${options.phases.join(', ')}`);
-    await ensureComponents(neededComponents({ testServer: options.phases.includes('lifecycle') }));
+    say(`Homeward benchmark: ${options.preset} run on the ${options.profile} profile, phases ${options.phases.join(', ')}`);
+    await ensureComponents(neededComponents({ testServer: options.phases.includes('lifecycle'), temporalServer: options.profile === 'production' }));
     const system = await BenchSystem.start(options, cleanup, say);
     report = new Report(options, system.servers);
     for (const phase of phases.filter((p) => options.phases.includes(p.name))) {

@@ -38,6 +38,20 @@ export interface Sizes {
 
 export type Preset = 'full' | 'quick' | 'tiny';
 
+/**
+ * The servers a run starts: `dev`, those of `npm test` (the Temporal CLI's dev server, one Kafka
+ * broker); `production`, those of `npm run test:production` (the Temporal server on PostgreSQL
+ * with mTLS, three Kafka brokers on SASL_SSL with three copies of each partition).
+ */
+export type Profile = 'dev' | 'production';
+
+/**
+ * The phases that mean something on the production profile, run by default there: the time-skipped
+ * lifecycle runs on Temporal's Java test server whatever the profile, and the memory phase measures
+ * the worker alone (it may still be asked for).
+ */
+export const productionPhases = ['starts', 'commands', 'event-lag', 'publish', 'read-side'];
+
 export const presets: Record<Preset, Sizes> = {
   // About 25 minutes on 2 cores: most of it opening 10,000 pathways as fast as one worker takes them.
   full: {
@@ -107,10 +121,11 @@ export const presets: Record<Preset, Sizes> = {
 
 export interface BenchOptions {
   preset: Preset;
+  profile: Profile;
   sizes: Sizes;
   /** Phase names to run, in the registry's order. */
   phases: string[];
-  /** Where the JSON goes; default bench-results/<time>-<preset>.json. */
+  /** Where the JSON goes; default bench-results/<time>-[production-]<preset>.json. */
   out?: string;
   /**
    * The benchmark's Temporal dev server's SQLite: `memory` (default, as the test suite runs it) or
@@ -123,8 +138,12 @@ export interface BenchOptions {
   secretsFile?: string;
 }
 
-export const usage = `npm run bench -- [--quick | --tiny] [--phases a,b] [sizes…] [--out file.json]
+export const usage = `npm run bench -- [--profile dev|production] [--quick | --tiny] [--phases a,b] [sizes…] [--out file.json]
 
+  --profile dev            the servers of npm test: Temporal dev server, one Kafka broker (default)
+  --profile production     those of npm run test:production: the Temporal server on PostgreSQL with
+                           mTLS, three Kafka brokers on SASL_SSL (RF 3, min ISR 2); by default the
+                           phases ${productionPhases.join(', ')}
   --quick / --tiny         smaller sizes (default: the full run, about 25 minutes on 2 cores)
   --phases a,b             only these phases (default: all): PHASES
   --concurrency 1,50       concurrency levels of starts, commands and publish
@@ -139,7 +158,7 @@ export const usage = `npm run bench -- [--quick | --tiny] [--phases a,b] [sizes�
   --temporal-db memory|file  the benchmark's Temporal server's SQLite (default memory, as npm test;
                            file as npm start: fsync-bound, much slower, and noisy on a shared disk)
   --secrets file.json      development secrets to use (default: generated for the run)
-  --out file.json          where the JSON goes (default bench-results/<time>-<preset>.json)
+  --out file.json          where the JSON goes (default bench-results/<time>-[production-]<preset>.json)
 
 TEMPORAL_ADDRESS / KAFKA_BROKERS use existing servers instead of starting them (their CPU is then not measured).`;
 
@@ -158,6 +177,7 @@ export function parseOptions(argv: string[], known: { phases: string[]; scenario
       help: { type: 'boolean', short: 'h' },
       quick: { type: 'boolean' },
       tiny: { type: 'boolean' },
+      profile: { type: 'string' },
       phases: { type: 'string' },
       concurrency: { type: 'string' },
       starts: { type: 'string' },
@@ -199,13 +219,18 @@ export function parseOptions(argv: string[], known: { phases: string[]; scenario
   if (values.scenarios) sizes.scenarios = list(values.scenarios);
   const unknownScenario = sizes.scenarios.find((s) => !known.scenarios.includes(s));
   if (unknownScenario) throw new Error(`Unknown scenario "${unknownScenario}"; known: ${known.scenarios.join(', ')}`);
-  const phases = values.phases ? list(values.phases) : known.phases;
+  const profile = values.profile ?? 'dev';
+  if (profile !== 'dev' && profile !== 'production') throw new Error(`--profile is dev or production, not "${profile}"`);
+  const phases = values.phases ? list(values.phases) : profile === 'production' ? productionPhases : known.phases;
   const unknownPhase = phases.find((p) => !known.phases.includes(p));
   if (unknownPhase) throw new Error(`Unknown phase "${unknownPhase}"; known: ${known.phases.join(', ')}`);
+  if (profile === 'production' && phases.includes('lifecycle')) throw new Error('The lifecycle phase runs on Temporal\'s time-skipping test server, not on the production profile\'s: run it with --profile dev');
   const temporalDb = values['temporal-db'] ?? 'memory';
   if (temporalDb !== 'file' && temporalDb !== 'memory') throw new Error('--temporal-db is file or memory');
+  if (profile === 'production' && values['temporal-db']) throw new Error('--temporal-db is the dev server\'s SQLite; the production profile\'s Temporal runs on PostgreSQL');
   return {
     preset,
+    profile,
     sizes,
     phases: known.phases.filter((p) => phases.includes(p)),
     out: values.out,

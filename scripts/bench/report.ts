@@ -85,14 +85,16 @@ export class Report {
     return `${figures}\n\n${cpu}\n${notes}\n  (${formatNumber(report.seconds)} s)`;
   }
 
-  /** Writes the JSON (default bench-results/<time>-<preset>.json) and returns its path; `failure` if a phase failed. */
+  /** Writes the JSON (default bench-results/<time>-[production-]<preset>.json) and returns its path; `failure` if a phase failed. */
   write(failure?: string): string {
-    const file = this.options.out ?? path.join(__dirname, '..', '..', 'bench-results', `${this.startedAt.toISOString().replace(/[:.]/g, '-')}-${this.options.preset}.json`);
+    const profile = this.options.profile === 'production' ? 'production-' : '';
+    const file = this.options.out ?? path.join(__dirname, '..', '..', 'bench-results', `${this.startedAt.toISOString().replace(/[:.]/g, '-')}-${profile}${this.options.preset}.json`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const finishedAt = new Date();
     const json = {
       format: 'homeward-bench/1',
       preset: this.options.preset,
+      profile: this.options.profile,
       startedAt: this.startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
       seconds: (finishedAt.getTime() - this.startedAt.getTime()) / 1000,

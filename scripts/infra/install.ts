@@ -145,10 +145,14 @@ export function isInstalled(component: Component): boolean {
   return fs.existsSync(marker);
 }
 
-/** Which components this run must install: none for servers given by TEMPORAL_ADDRESS (or a Temporal client profile) / KAFKA_BROKERS. */
-export function neededComponents(options: { testServer: boolean }): Component[] {
+/**
+ * Which components this run must install: none for servers given by TEMPORAL_ADDRESS (or a
+ * Temporal client profile) / KAFKA_BROKERS. `temporalServer`: the production profile's Temporal
+ * server rather than the CLI's dev server.
+ */
+export function neededComponents(options: { testServer: boolean; temporalServer?: boolean }): Component[] {
   const needed: Component[] = [];
-  if (!temporalServerConfigured()) needed.push('temporal-cli');
+  if (!temporalServerConfigured()) needed.push(options.temporalServer ? 'temporal-server' : 'temporal-cli');
   if (options.testServer) needed.push('temporal-test-server');
   if (!process.env.KAFKA_BROKERS) needed.push('kafka');
   return needed;

@@ -36,6 +36,8 @@ export interface ProductionTemporal extends RunningServer {
   tls: { caFile: string; clientCertFile: string; clientKeyFile: string; serverName: string };
   /** The TEMPORAL_* variables a Homeward process needs to reach it (@temporalio/envconfig's names). */
   environment: Record<string, string>;
+  /** Its PostgreSQL's postmaster (the backends doing the work are its children), for CPU figures. */
+  postgresPid?: number;
   /** The server alone, for fault tests: SIGTERM (or SIGKILL, a crash) and wait; start again on the same ports and database. */
   stopServer(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   startServer(): Promise<void>;
@@ -108,6 +110,7 @@ export async function startProductionTemporal(options: ProductionTemporalOptions
       get pid() {
         return child?.pid;
       },
+      postgresPid: postgres.pid,
       stopServer: async (signal = 'SIGTERM') => {
         if (child) await stopChild(child, 15_000, signal);
       },

@@ -22,6 +22,11 @@ declare module 'vitest' {
      */
     temporalEnv: string;
     kafkaBrokers: string;
+    /**
+     * JSON of the KAFKA_* variables, besides the brokers and the credentials, that reach the run's
+     * Kafka (KAFKA_SSL and KAFKA_SSL_CA_FILE in the production profile); `{}` for the single broker.
+     */
+    kafkaEnv: string;
     testServerPath: string;
     workflowBundlePath: string;
     /** JSON of the run's DevSecrets: generated per run, like npm start's, never committed. */
@@ -44,6 +49,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('temporalAddress', '');
     project.provide('temporalEnv', '{}');
     project.provide('kafkaBrokers', '');
+    project.provide('kafkaEnv', '{}');
     project.provide('testServerPath', '');
     project.provide('workflowBundlePath', '');
     project.provide('databaseUrl', '');
@@ -61,9 +67,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return provideServers(project, workDir, [temporal, kafka, postgres], {
     temporalAddress: temporal.address,
     kafkaBrokers: kafka.address,
+    setUpKafka: () => setUpLocalKafka(kafka.address, secrets.kafka),
     databaseUrl: postgres.address,
     testServerPath: () => ensureTestServer(),
-    credentials: secrets.kafka,
   });
 }
 
@@ -133,20 +139,30 @@ function existingBrokerSecrets(): DevSecrets {
 }
 
 /**
- * The workflow bundle, the broker's topics and ACLs, and what tests inject to reach the servers.
- * `temporalEnv`: TEMPORAL_* variables beside the address (the production profile's TLS material).
+ * The workflow bundle, Kafka's topics and ACLs (`setUpKafka`), and what tests inject to reach the
+ * servers. `temporalEnv` and `kafkaEnv`: TEMPORAL_* and KAFKA_* variables beside the address and
+ * the brokers (the production profile's TLS material).
  */
 async function prepare(
   project: TestProject,
-  servers: { temporalAddress: string; temporalEnv?: Record<string, string>; kafkaBrokers: string; testServerPath: string; workDir: string; credentials: KafkaCredentials },
+  servers: {
+    temporalAddress: string;
+    temporalEnv?: Record<string, string>;
+    kafkaBrokers: string;
+    kafkaEnv?: Record<string, string>;
+    setUpKafka: () => Promise<unknown>;
+    testServerPath: string;
+    workDir: string;
+  },
 ) {
   // As a worker's is built (scripts/bundle-workflows.ts).
   const bundlePath = path.join(servers.workDir, 'workflow-bundle.js');
   await writeWorkflowBundle(bundlePath);
   project.provide('workflowBundlePath', bundlePath);
-  await setUpLocalKafka(servers.kafkaBrokers, servers.credentials);
+  await servers.setUpKafka();
   project.provide('temporalAddress', servers.temporalAddress);
   project.provide('temporalEnv', JSON.stringify(servers.temporalEnv ?? {}));
   project.provide('kafkaBrokers', servers.kafkaBrokers);
+  project.provide('kafkaEnv', JSON.stringify(servers.kafkaEnv ?? {}));
   project.provide('testServerPath', servers.testServerPath);
 }

@@ -1,23 +1,45 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, RetryOptions } from 'kafkajs';
 import { inject } from 'vitest';
+import { loadKafkaConfig } from '../../config';
 import { createKafka } from '../../kafka/client';
+import { consumerGroups } from '../../kafka/acls';
+import { Agency } from '../../schemas/common';
 import { schemaChecked } from './agency-schemas';
 import { testSecrets } from './secrets';
 
 /**
- * A client on the suite's broker signed in as one of the run's principals: `admin` (super user,
+ * The KAFKA_* variables, credentials aside, that reach the run's Kafka: its brokers, and in the
+ * production profile KAFKA_SSL and KAFKA_SSL_CA_FILE (its private CA).
+ */
+export function kafkaEnvironment(): Record<string, string> {
+  return { KAFKA_BROKERS: inject('kafkaBrokers'), ...(JSON.parse(inject('kafkaEnv')) as Record<string, string>) };
+}
+
+/**
+ * A client on the suite's Kafka signed in as one of the run's principals: `admin` (super user,
  * reads everything), `homeward`, `adt` or `agency-<agency>`; `null` for no credentials at all.
+ * Over TLS when the run's Kafka wants it (the production profile), read as Homeward reads its settings.
  */
 export function kafkaAs(principal: string | null, options: { brokers?: string; clientId?: string; retry?: RetryOptions } = {}): Kafka {
   const user = principal === null ? undefined : testSecrets().kafka[principal];
   if (principal !== null && !user) throw new Error(`The run's secrets have no Kafka principal ${principal}`);
+  const { ssl, sslCaFile } = loadKafkaConfig(kafkaEnvironment());
   return createKafka({
     brokers: (options.brokers ?? inject('kafkaBrokers')).split(','),
     clientId: options.clientId ?? `test-${principal ?? 'anonymous'}`,
     sasl: user && { mechanism: 'scram-sha-512', ...user },
+    ssl,
+    sslCaFile,
     retry: options.retry,
   });
+}
+
+/** A consumer group of its own that `principal` may use (kafka/acls.ts): an agency only its own prefix's, Homeward only `homeward-`'s. */
+function readerGroup(principal: string): string {
+  const agency = principal.startsWith('agency-') ? Agency.parse(principal.slice('agency-'.length)) : undefined;
+  const prefix = agency ? consumerGroups.agency(agency) : principal === 'homeward' ? consumerGroups.homeward : '';
+  return `${prefix}test-${randomUUID()}`;
 }
 
 export interface ReceivedMessage {
@@ -40,8 +62,9 @@ function parseValue(text: string | undefined): Record<string, unknown> {
 }
 
 /**
- * Reads topics of the real broker from the beginning until `done` says enough has arrived.
- * A fresh consumer group each time, so tests never steal each other's messages.
+ * Reads topics of the real broker from the beginning until `done` says enough has arrived, as
+ * `principal` (admin by default; an agency reads only its own topic). A fresh consumer group each
+ * time, so tests never steal each other's messages.
  */
 export class TopicReader {
   readonly messages: ReceivedMessage[] = [];
@@ -54,7 +77,7 @@ export class TopicReader {
 
   async start(topics: string[]): Promise<this> {
     const kafka = kafkaAs(this.principal, { brokers: this.brokers, clientId: 'homeward-test-reader' });
-    this.consumer = kafka.consumer({ groupId: `test-${randomUUID()}`, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    this.consumer = kafka.consumer({ groupId: readerGroup(this.principal), sessionTimeout: 10_000, heartbeatInterval: 1_000 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics, fromBeginning: true });
     await this.consumer.run({

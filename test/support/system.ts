@@ -1,4 +1,3 @@
-import { inject } from 'vitest';
 import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from '../../config';
 import { startDevIssuer, signDevToken, type DevTokenRequest } from '../../config/dev-issuer';
@@ -10,12 +9,13 @@ import { EventPublisher } from '../../kafka/publisher';
 import type { Worker } from '@temporalio/worker';
 import { connectDevServer, createWorker, temporalEnvironment, testDataConverter, uniqueTaskQueue } from './temporal';
 import { createTestDatabase } from './database';
+import { kafkaEnvironment } from './kafka';
 import { startProjector } from '../../projections/projector';
 
 /**
- * The real system on the suite's dev server, broker and PostgreSQL: a pathway worker on its own
- * task queue (or TEMPORAL_TASK_QUEUE's), a projector in its own consumer group filling a database
- * of its own, and the HTTP API on a free port. The worker and the client use the codec keys of the
+ * The real system on the suite's Temporal, Kafka and PostgreSQL (the production profile's over
+ * TLS): a pathway worker on its own task queue (or TEMPORAL_TASK_QUEUE's), a projector in its own
+ * consumer group filling a database of its own, and the HTTP API on a free port. The worker and the client use the codec keys of the
  * configuration, so overriding HOMEWARD_CODEC_KEYS changes all of them. `temporalEnv`: another
  * Temporal for all of it (the TEMPORAL_* variables of a server a test runs itself); an override of
  * TEMPORAL_ADDRESS alone moves only the API, the worker staying on the suite's.
@@ -31,7 +31,7 @@ export async function startSystem(
   const config: Config = loadConfig({
     HOMEWARD_OIDC_ISSUER: issuer.url,
     ...temporalEnv,
-    KAFKA_BROKERS: inject('kafkaBrokers'),
+    ...kafkaEnvironment(),
     DATABASE_URL: await createTestDatabase(),
     TEMPORAL_TASK_QUEUE: taskQueue,
     HTTP_HOST: '127.0.0.1',
