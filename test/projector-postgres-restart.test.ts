@@ -66,8 +66,12 @@ describe('PostgreSQL restarted under the projector', () => {
     let sentAfterRestart = 0;
     let down = false;
     let restarted = false;
+    let restartDone!: () => void;
+    const restart = new Promise<void>((resolve) => (restartDone = resolve));
     const streaming = (async () => {
-      for (const pathway of pathways) {
+      for (const [i, pathway] of pathways.entries()) {
+        // The last third waits for the restart, however slow the machine: some events always come after it.
+        if (i === Math.floor((pathways.length * 2) / 3)) await restart;
         for (const recorded of pathway.events) {
           await producer.send(topic, pathway.id, toCloudEvent(pathway.id, recorded));
           sent += 1;
@@ -81,8 +85,8 @@ describe('PostgreSQL restarted under the projector', () => {
     // A third of the way through: an immediate shutdown (no checkpoint, recovery at the next start).
     await eventually(async () => sent, (n) => n >= total / 3, 30_000);
     process.kill(postgres.pid!, 'SIGQUIT');
-    await postgres.stop();
     down = true;
+    await postgres.stop();
     const notReady = await eventually(() => probe(projector, '/health/ready'), (answer) => answer.status === 503, 15_000).catch(async (error: Error) => {
       throw new Error(`${error.message}\nprojector output:\n${projector.output().slice(-3000)}`);
     });
@@ -91,6 +95,7 @@ describe('PostgreSQL restarted under the projector', () => {
     postgres = await startPostgres(first.options);
     down = false;
     restarted = true;
+    restartDone();
     await streaming;
 
     const ids = pathways.map((p) => p.id);
