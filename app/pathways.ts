@@ -1,6 +1,6 @@
 import { SealedDataError, type PersonalDataCipher } from '../codec/personal-data-cipher';
 import { patientKey } from '../config/patient-key';
-import { awaitingAgencies, CommandRejected, decide, delaySummary, initialState, resolvePolicy, type PathwayState, type Policy } from '../domain';
+import { awaitingAgencies, CommandRejected, decide, delaySummary, inHospitalStages, initialState, resolvePolicy, type PathwayState, type Policy } from '../domain';
 import { delayDay, foldTimeline } from '../projections/pathway-row';
 import type { Database } from '../readmodel/database';
 import { freshness, type Freshness } from '../readmodel/freshness';
@@ -89,7 +89,9 @@ export class Pathways {
       if (error instanceof CommandRejected) throw new AppError('invalid', 'invalid', error.message, [{ path: error.message.split(':')[0], message: error.message }]);
       throw error;
     }
-    const input: PathwayInput = { start, policy, patientKey: patientKey(payload.patient.nhsNumber, this.settings.patientKeySecret), actor };
+    const key = patientKey(payload.patient.nhsNumber, this.settings.patientKeySecret);
+    await this.refuseSecondStay(key, pathwayId, payload.previousPathwayId);
+    const input: PathwayInput = { start, policy, patientKey: key, actor };
     if (await this.store.start(pathwayId, input)) return { pathwayId, created: true };
     // Idempotent per admission: the same admission again answers with the same pathway; a
     // different one is refused, naming the fields that differ (never their values).
@@ -99,6 +101,24 @@ export class Pathways {
       throw new AppError('conflict', 'admission_conflict', `Admission ${payload.admissionId} already has a pathway started with different ${differing.join(', ')}`);
     }
     return { pathwayId, created: false };
+  }
+
+  /**
+   * One stay in hospital at a time per patient: a start for an NHS number with another pathway still
+   * in hospital is another person typed with the same number, or the same person admitted twice.
+   * Refused naming that pathway (never the number), unless it is this admission's own pathway (the
+   * same start again) or a readmission link, which starts the new stay of a pathway already discharged.
+   */
+  private async refuseSecondStay(key: string, pathwayId: string, previousPathwayId: string | undefined): Promise<void> {
+    if (previousPathwayId) return;
+    const other = (await this.store.inHospital(key, inHospitalStages)).find((p) => p.pathwayId !== pathwayId);
+    if (other) {
+      throw new AppError(
+        'conflict',
+        'patient_in_hospital',
+        `This NHS number already has a pathway in hospital: ${other.pathwayId} (stage ${other.stage}). Carry on with that one; if it was started in error, cancel it first; a stay after its discharge is linked with readmission`,
+      );
+    }
   }
 
   /**

@@ -63,6 +63,8 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       };
     case 'carers_assessment.requested':
       return state;
+    case 'carer.recorded':
+      return { ...state, carer: event.carer };
     case 'consent.recorded': {
       // Consent withdrawn from an agency with a live referral blocks discharge again until it is given.
       const blocks = !event.given && state.referrals.some((r) => r.agency === event.agency && isLive(r));
@@ -86,7 +88,7 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
             status: 'requested',
             requestedAt: event.at,
             acceptBy: event.acceptBy,
-            ...(event.purpose === 'handover' ? { purpose: 'handover' as const } : {}),
+            ...(event.purpose === 'handover' || event.purpose === 'follow-up' ? { purpose: event.purpose } : {}),
             ...(event.funding ? { funding: event.funding } : {}),
             escalated: { acceptance: 0, readiness: 0 },
           },
@@ -98,6 +100,9 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'declined', declinedAt: event.at, overdueSince: undefined }));
     case 'referral.ready':
       return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'ready', readyFrom: event.readyFrom, overdueSince: undefined }));
+    case 'referral.urgent':
+      // A notice to the agency: the referral stays as it was, still in play (referralsInPlay).
+      return state;
     case 'referral.withdrawn':
       return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'withdrawn', overdueSince: undefined }));
     case 'referral.on_hold':
@@ -128,7 +133,13 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       return {
         ...state,
         stage: 'discharged',
-        discharge: { date: event.date, destination: event.destination, daysDelayed: event.daysDelayed, bedDaysLost: event.bedDaysLost },
+        discharge: {
+          date: event.date,
+          destination: event.destination,
+          daysDelayed: event.daysDelayed,
+          bedDaysLost: event.bedDaysLost,
+          ...(event.selfDischarge ? { selfDischarge: true } : {}),
+        },
       };
     case 'readmission_watch.started':
       return {

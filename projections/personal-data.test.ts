@@ -37,8 +37,11 @@ const events: PathwayEvent[] = history([
   },
   { type: 'referral-response', at: day(4), referralId: 'ref-1', agency: 'intermediate-care', response: 'declined', reason: 'no staff in Otley' },
   { type: 'referral', at: day(4), service: 'reablement' },
-  { type: 'referral-response', at: day(5), referralId: 'ref-2', agency: 'intermediate-care', response: 'accepted' },
-  { type: 'referral-response', at: day(5), referralId: 'ref-2', agency: 'intermediate-care', response: 'ready', readyFrom: date(6) },
+  // ref-2: the carer's assessment the carer accepted (rules 4); ref-3 reablement again.
+  { type: 'referral-response', at: day(5), referralId: 'ref-3', agency: 'intermediate-care', response: 'accepted' },
+  { type: 'referral-response', at: day(5), referralId: 'ref-3', agency: 'intermediate-care', response: 'ready', readyFrom: date(6) },
+  // The carer's position recorded again apart from an assessment (rules 4).
+  { type: 'carer', at: day(5), carer },
   { type: 'discharge', at: day(6), date: date(6), destination: 'usual-residence' },
   { type: 'review', at: day(9), outcome: 'continue', goals: ['visit the grandson'], notes: 'managing the stairs again' },
 ] as PathwayCommand[]);
@@ -73,7 +76,8 @@ describe('personal fields apart', () => {
     const whole = foldTimeline(recorded(events));
     const impersonal = foldTimeline(recorded(events.map((e) => splitPersonal(e).rest)));
     expect(impersonal.state).toEqual(lessPersonal(whole.state));
-    expect(impersonal.state.referrals).toHaveLength(2);
+    // The two reablement referrals, the carer's assessment and the welfare check of the discharge (rules 4).
+    expect(impersonal.state.referrals).toHaveLength(4);
     const row = pathwayRow('pathway-A1', impersonal, today)!;
     expect({ ...row, state: undefined }).toEqual({ ...pathwayRow('pathway-A1', whole, today)!, state: undefined });
     const stored = JSON.stringify(row);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Agency, AssessmentSummary, Carer, DelayReasonCode, Destination, DischargePathwayCode, Funding, Home, IsoDate, IsoTimestamp, NewPlaceName, Patient, PlaceName, Region, Service } from './common';
+import { AdmittedPatient, Agency, AssessmentSummary, Carer, DelayReasonCode, Destination, DischargePathwayCode, Funding, Home, IsoDate, IsoTimestamp, NewPlaceName, PlaceName, Region, Service } from './common';
 
 /**
  * A list of an enum's values, as long as a body may make it: beyond twice the values there are, a
@@ -12,7 +12,7 @@ export const AdmissionId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
 
 export const StartPayload = z.strictObject({
   admissionId: AdmissionId,
-  patient: Patient,
+  patient: AdmittedPatient,
   site: NewPlaceName,
   localAuthority: NewPlaceName,
   region: Region.optional(),
@@ -81,6 +81,8 @@ export const AssessmentPayload = z.strictObject({
   /** The unpaid carer, if there is one: an accepted carer's assessment is referred to social care. */
   carer: Carer.optional(),
 });
+/** The carer's position changed (say, now willing and able, or accepting an assessment): recorded without a new joint assessment. */
+export const CarerPayload = z.strictObject({ carer: Carer });
 export const ConsentPayload = z.strictObject({
   agency: Agency,
   given: z.boolean(),
@@ -102,7 +104,27 @@ export const ReferralResponsePayload = z.strictObject({
 });
 export const DelayReasonPayload = z.strictObject({ code: DelayReasonCode, agency: Agency, note: z.string().min(1).max(500).optional() });
 export const DelayReasonResolvedPayload = z.strictObject({ code: DelayReasonCode, agency: Agency });
-export const DischargePayload = z.strictObject({ date: IsoDate, destination: Destination });
+/** Who gives interim support until a service starts: an agency, or the person's carer or family. */
+export const BridgeBy = z.enum([...Agency.options, 'carer', 'family']);
+
+export const DischargePayload = z.strictObject({
+  date: IsoDate,
+  destination: Destination,
+  /**
+   * The patient left without waiting for the plan (against advice): recorded as a discharge, so the
+   * trust's 30-day duty (the readmission watch) runs and every agency still arranging support is told
+   * it is needed now. Allowed at any stage before discharge.
+   */
+  selfDischarge: z.boolean().optional(),
+  /**
+   * Interim support until a service that starts after the discharge date does: who gives it and
+   * until when (at least the day before the service starts). Without it, or the patient's informed
+   * choice, such a discharge is refused (rules 4).
+   */
+  bridge: z.strictObject({ by: BridgeBy, until: IsoDate }).optional(),
+  /** The patient (or whoever decides for them) chose to go home before a service starts, knowing there is a gap. */
+  informedChoice: z.boolean().optional(),
+});
 export const ReviewPayload = z.strictObject({
   outcome: z.enum(['continue', 'goals_met', 'needs_long_term_support']),
   /** As many as the assessment's summary holds of the person's goals. */
@@ -139,6 +161,7 @@ export const commandSchemas = {
   'criteria-to-reside-met': CriteriaToResideMetPayload,
   assessment: AssessmentPayload,
   consent: ConsentPayload,
+  carer: CarerPayload,
   referral: ReferralPayload,
   'referral-response': ReferralResponsePayload,
   'delay-reason': DelayReasonPayload,
@@ -167,6 +190,7 @@ export const DischargeReadyCommand = command('discharge-ready', DischargeReadyPa
 export const CriteriaToResideMetCommand = command('criteria-to-reside-met', CriteriaToResideMetPayload);
 export const AssessmentCommand = command('assessment', AssessmentPayload);
 export const ConsentCommand = command('consent', ConsentPayload);
+export const CarerCommand = command('carer', CarerPayload);
 export const ReferralCommand = command('referral', ReferralPayload);
 export const ReferralResponseCommand = command('referral-response', ReferralResponsePayload);
 export const DelayReasonCommand = command('delay-reason', DelayReasonPayload);
@@ -187,6 +211,7 @@ export const PathwayCommand = z.discriminatedUnion('type', [
   CriteriaToResideMetCommand,
   AssessmentCommand,
   ConsentCommand,
+  CarerCommand,
   ReferralCommand,
   ReferralResponseCommand,
   DelayReasonCommand,

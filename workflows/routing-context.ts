@@ -1,4 +1,4 @@
-import type { PathwayState } from '../domain';
+import { sharing, type PathwayState } from '../domain';
 import type { RoutingContext } from '../schemas/agency-views';
 
 /** What the publisher needs to route and minimise events, taken from the state at publish time. */
@@ -6,7 +6,8 @@ export function routingContext(state: PathwayState): RoutingContext {
   return {
     // Set by pathway.started, always the first event published.
     patient: state.patient!,
-    consents: state.consents,
+    // Rules 4: direct-care agencies unless the patient objected; housing and voluntary with consent.
+    consents: sharing(state),
     referralAgencies: Object.fromEntries(state.referrals.map((r) => [r.referralId, r.agency])),
     services: [...new Set(state.referrals.filter((r) => r.status === 'ready').map((r) => r.service))],
     ...(state.carer ? { carer: state.carer } : {}),

@@ -140,7 +140,7 @@ export const scenarios: Record<string, Scenario> = {
     async run(d) {
       const pathway = await d.start();
       await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs: ['reablement'] });
-      await pathway.command('cancel', { reason: 'self_discharged' });
+      await pathway.command('cancel', { reason: 'transferred' });
       return (await pathway.result()).stage;
     },
   },
