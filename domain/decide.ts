@@ -24,6 +24,8 @@ import {
   isLive,
   referralsInPlay,
   reliesOnUnableCarer,
+  destinationsOf,
+  wishesUnsettled,
   residesAgain,
   rulesOf,
   uncoveredNeeds,
@@ -77,6 +79,16 @@ function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: Pa
       return decideAssessment(command, state, policy);
     case 'consent':
       return decideConsent(command, state, policy);
+    case 'capacity': {
+      requireStage(state, 'capacity', PRE_DISCHARGE);
+      if (rulesOf(state) < 4) reject('invalid', 'capacity: pathways started under older rules judge capacity at a joint assessment');
+      if (!state.assessment) reject('not_allowed_in_stage', 'capacity: no joint assessment has judged it yet');
+      if (command.agreement && (command.lacksCapacity || command.decision !== 'discharge_plan')) {
+        reject('invalid', 'agreement: the patient agrees (or not) with the plan themselves only when they have capacity for it (decision discharge_plan)');
+      }
+      const { decision, lacksCapacity, assessedBy, agreement } = command;
+      return [{ type: 'capacity.assessed', at, decision, lacksCapacity, assessedBy, ...(agreement ? { agreement } : {}) }];
+    }
     case 'carer':
       requireStage(state, 'carer', [...PRE_DISCHARGE, 'discharged', 'intermediate_care', 'readmission_watch']);
       if (rulesOf(state) < 4) reject('invalid', 'carer: pathways started under older rules record the carer at a joint assessment');
@@ -358,6 +370,8 @@ function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, p
       ? `the patient meets the criteria to reside again (the discharge ready date ${cleared.from} was cleared on ${cleared.clearedOn}); record discharge-ready first`
       : reliesOnUnableCarer(state)
       ? "the plan (P0, no new support) relies on a carer who is not willing or able; add support at a new joint assessment, or record the carer's changed position (carer)"
+      : wishesUnsettled(state)
+      ? `pathway ${state.assessment!.pathway} needs the patient's agreement, or a best-interests decision when they lack capacity for it: ${wishesUnsettled(state)}`
       : !state.assessment
       ? 'no joint assessment has agreed a pathway'
       : waiting.length
@@ -370,6 +384,9 @@ function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, p
   const at = command.at;
   const pathway = state.assessment!.pathway;
   const rules4 = rulesOf(state) >= 4;
+  if (rules4 && !destinationsOf[pathway].includes(command.destination) && !command.departure) {
+    reject('invalid', `destination: pathway ${pathway} takes the person to ${destinationsOf[pathway].join(' or ')}, not ${command.destination}; give the reason to depart from it (departure)`);
+  }
   const events = dischargeRecorded(command, state, policy, rules4 ? supportGap(command, state) : undefined);
   // Rules 4: a safety and welfare check on the day the person goes home (P0 and P1).
   if (rules4 && (pathway === 'P0' || pathway === 'P1')) events.push(...welfareCheck(state, policy, at));
@@ -440,6 +457,7 @@ function dischargeRecorded(command: CommandOf<'discharge'>, state: PathwayState,
       ...(pathway ? { pathway } : {}),
       daysDelayed,
       bedDaysLost: prior + daysDelayed,
+      ...(command.departure && rulesOf(state) >= 4 ? { departure: command.departure } : {}),
       ...(command.selfDischarge ? { selfDischarge: true as const } : {}),
       ...(gap ? { supportGap: gap } : {}),
     },
@@ -600,7 +618,7 @@ function followOn(state: PathwayState, policy: Policy, at: string): PathwayEvent
     const live = state.referrals.filter((r) => isLive(r) && holdsDischarge(r));
     const allReady = live.every((r) => r.status === 'ready');
     const stillResides = rulesOf(state) >= 3 && residesAgain(state) !== undefined;
-    if (allReady && !stillResides && !reliesOnUnableCarer(state) && uncoveredNeeds(state).length === 0 && missingConsent(state).length === 0) {
+    if (allReady && !stillResides && !reliesOnUnableCarer(state) && !wishesUnsettled(state) && uncoveredNeeds(state).length === 0 && missingConsent(state).length === 0) {
       return { type: 'pathway.ready_for_discharge', at };
     }
   }

@@ -1,6 +1,6 @@
 import type { Agency, DelayReasonCode, Service } from '../schemas/common';
 import { daysBetween } from './dates';
-import { beforeDischarge, delayCountsFrom, holdsDischarge, housingConsentPending, housingNeed, mayShareWith, reliesOnUnableCarer, isLive, isOpen, rulesOf, uncoveredNeeds, type PathwayState, type Rules } from './state';
+import { beforeDischarge, delayCountsFrom, holdsDischarge, housingConsentPending, housingNeed, mayShareWith, reliesOnUnableCarer, wishesUnsettled, isLive, isOpen, rulesOf, uncoveredNeeds, type PathwayState, type Rules } from './state';
 
 export type DelayBand = '0' | '1' | '2-3' | '4-6' | '7-13' | '14-20' | '21+';
 
@@ -122,6 +122,10 @@ export function activeReasons(state: PathwayState): ActiveReason[] {
     if (assessment?.agreement?.[party] === 'disagrees') {
       add({ code: 'family_not_in_agreement', agency: 'acute-trust', waitingOn: party, since: assessment.completedAt, derived: true });
     }
+  }
+  // Rules 4: a community bed or care home the patient has not agreed to, nor a best-interests decision made for.
+  if (assessment && wishesUnsettled(state) && assessment.agreement?.patient !== 'disagrees') {
+    add({ code: 'family_not_in_agreement', agency: 'acute-trust', waitingOn: 'patient', since: assessment.completedAt, derived: true, note: wishesUnsettled(state) });
   }
   // Rules 4: a plan that relies on a carer who is not willing or able is no plan yet.
   if (reliesOnUnableCarer(state)) {

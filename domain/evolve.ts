@@ -48,6 +48,8 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       return {
         ...state,
         stage: 'arranging',
+        // Rules 4: the assessment judges capacity afresh for every decision.
+        ...(rulesOf(state) >= 4 ? { capacity: undefined } : {}),
         ...(event.carer ? { carer: event.carer } : {}),
         assessment: {
           pathway: event.pathway,
@@ -63,6 +65,12 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       };
     case 'carers_assessment.requested':
       return state;
+    case 'capacity.assessed':
+      return {
+        ...state,
+        capacity: { ...state.capacity, [event.decision]: event.lacksCapacity },
+        ...(event.agreement && state.assessment ? { assessment: { ...state.assessment, agreement: { ...state.assessment.agreement, patient: event.agreement } } } : {}),
+      };
     case 'carer.recorded':
       return { ...state, carer: event.carer };
     case 'consent.recorded': {

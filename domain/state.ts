@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Agreement, ConsentGiver, PatientAbsence, Representative } from '../schemas/commands';
+import type { Agreement, CapacityDecision, ConsentGiver, PatientAbsence, Representative } from '../schemas/commands';
 import { Agency as Agencies } from '../schemas/common';
 import type { Agency, AssessmentSummary, Carer, DelayReasonCode, DischargePathwayCode, Funding, Home, IntermediateCareService, Patient, Region, Service, Stage } from '../schemas/common';
 
@@ -106,6 +106,11 @@ export interface PathwayState {
     summary?: AssessmentSummary;
     home?: Home;
   };
+  /**
+   * Rules 4: whether the patient lacks capacity, per decision, as last assessed (the joint
+   * assessment, or `capacity` since). Absent for a decision: as the joint assessment found them.
+   */
+  capacity?: Partial<Record<z.infer<typeof CapacityDecision>, boolean>>;
   /** The unpaid carer, as the latest assessment recorded them. */
   carer?: Carer;
   referrals: Referral[];
@@ -197,6 +202,33 @@ export function mayShareWith(state: PathwayState, agency: Agency): boolean {
   if (rulesOf(state) >= 4 && !CONSENT_AGENCIES.includes(agency)) return state.consents[agency] !== false;
   return state.consents[agency] === true;
 }
+
+/** Whether the patient lacks capacity for a decision: as last assessed for it, else as the joint assessment found them. */
+export const lacksCapacityFor = (state: PathwayState, decision: z.infer<typeof CapacityDecision>): boolean =>
+  state.capacity?.[decision] ?? state.assessment?.patientAbsent === 'lacks_capacity';
+
+/**
+ * Rules 4: a community bed (P2) or a care home (P3) needs the patient's agreement, or, when they
+ * lack capacity for the plan, a best-interests decision (recorded at the joint assessment that
+ * found them lacking it). Undefined when settled; otherwise what is missing.
+ */
+export function wishesUnsettled(state: PathwayState): string | undefined {
+  const assessment = state.assessment;
+  if (rulesOf(state) < 4 || !assessment || (assessment.pathway !== 'P2' && assessment.pathway !== 'P3')) return undefined;
+  if (lacksCapacityFor(state, 'discharge_plan')) {
+    return assessment.patientAbsent === 'lacks_capacity' ? undefined : 'the patient now lacks capacity for the plan: a joint assessment records the best-interests decision';
+  }
+  if (assessment.agreement?.patient === 'agrees') return undefined;
+  return assessment.agreement?.patient === 'disagrees' ? 'the patient does not agree with the plan' : "the patient's agreement with the plan is not recorded";
+}
+
+/** Rules 4: where each pathway takes the person; another destination needs a reason (`departure`). */
+export const destinationsOf: Record<DischargePathwayCode, readonly string[]> = {
+  P0: ['usual-residence', 'temporary-accommodation'],
+  P1: ['usual-residence', 'temporary-accommodation'],
+  P2: ['community-bed'],
+  P3: ['care-home'],
+};
 
 /**
  * Rules 4: the plan relies on an unpaid carer who is not willing or able to give the care (P0, home

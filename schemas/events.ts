@@ -14,7 +14,7 @@ import {
   Region,
   Service,
 } from './common';
-import { Agreement, BridgeBy, ConsentGiver, LeadProfessionalPayload, ParticipantRole, PatientAbsence, Representative } from './commands';
+import { Agreement, BestInterests, BridgeBy, CapacityPayload, ConsentGiver, DestinationDeparture, LeadProfessionalPayload, ParticipantRole, PatientAbsence } from './commands';
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), at: IsoTimestamp, ...shape });
@@ -61,8 +61,8 @@ export const eventSchemas = {
     notes: z.string().optional(),
     /** Why the patient did not take part (absent: the patient took part). */
     patientAbsent: PatientAbsence.optional(),
-    /** Present when the patient lacks capacity for the decision: who represents them (the trust's record only). */
-    bestInterests: z.object({ representative: Representative }).optional(),
+    /** Present when the patient lacks capacity for the decision: who represents them, who decided, who was consulted (the trust's record only). */
+    bestInterests: BestInterests.optional(),
     /** Agreement with the plan and destination, as recorded. */
     agreement: z.object({ patient: Agreement.optional(), family: Agreement.optional() }).optional(),
     home: Home.optional(),
@@ -132,6 +132,8 @@ export const eventSchemas = {
     pathway: DischargePathwayCode.optional(),
     daysDelayed: z.number().int().min(0),
     bedDaysLost: z.number().int().min(0),
+    /** Why the destination is not the pathway's own (rules 4). */
+    departure: DestinationDeparture.optional(),
     /** The patient discharged themselves: the watch runs, and open referrals are told support is needed now. */
     selfDischarge: z.literal(true).optional(),
     /**
@@ -188,6 +190,8 @@ export const eventSchemas = {
     admittedOn: IsoDate,
     dayOfWatch: z.number().int().min(0),
   }),
+  /** The patient's capacity for one decision, assessed again (rules 4): no personal data, roles only. */
+  'capacity.assessed': event('capacity.assessed', CapacityPayload.shape),
   /** The carer's position, recorded apart from a joint assessment (rules 4): the trust's record; agencies get the carer with their referrals. */
   'carer.recorded': event('carer.recorded', { carer: Carer }),
   /** The carer accepted a carer's assessment: social care is asked to carry it out (the carer's details come with their consent-gated block). */

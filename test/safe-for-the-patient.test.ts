@@ -106,7 +106,7 @@ describe('row 5: consent as the law has it', () => {
     view = await system.call('GET', `/pathways/${id}`);
     expect(view.body.state.consents).toEqual({ housing: false });
     expect(view.body.delay.reasons).toEqual([]);
-    expect((await command('discharge', { date: dayFromToday(0), destination: 'other' })).status).toBe(200);
+    expect((await command('discharge', { date: dayFromToday(0), destination: 'other', departure: 'patient_choice' })).status).toBe(200);
   });
 });
 
@@ -139,7 +139,7 @@ describe('row 10: first-hour fixes over HTTP', () => {
 
     await system.call('POST', `/pathways/${firstId}/consent`, { agency: 'housing', given: false });
     await system.call('POST', `/pathways/${firstId}/assessment`, { ...jointAssessment, pathway: 'P0', needs: [] });
-    expect((await system.call('POST', `/pathways/${firstId}/discharge`, { date: dayFromToday(0), destination: 'other' })).status).toBe(200);
+    expect((await system.call('POST', `/pathways/${firstId}/discharge`, { date: dayFromToday(0), destination: 'temporary-accommodation' })).status).toBe(200);
     await eventually(() => system.call('POST', '/pathways', second), (r) => r.status !== 409);
     expect((await system.call('GET', `/pathways/pathway-${second.admissionId}`)).status).toBe(200);
   });

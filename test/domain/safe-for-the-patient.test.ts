@@ -261,7 +261,7 @@ describe('row 5: consent as the law has it', () => {
     const state = given(...homelessAssessed(), refused, ready).state();
     expect(activeReasons(state)).toEqual([]);
     expect(state.referrals.some((r) => r.agency === 'housing')).toBe(false);
-    given(...homelessAssessed(), refused, ready).when(discharge({ destination: 'other' })).then({ type: 'discharge.recorded' }, {}, welfareCheck);
+    given(...homelessAssessed(), refused, ready).when(discharge({ destination: 'other', departure: 'patient_choice' })).then({ type: 'discharge.recorded', departure: 'patient_choice' }, {}, welfareCheck);
   });
 
   it('consent to housing withdrawn withdraws its referral', () => {
@@ -427,5 +427,69 @@ describe('row 10: first-hour fixes', () => {
     const ready = given(...withReasons(3)).when({ type: 'referral-response', at: day(4), referralId: 'ref-1', agency: 'intermediate-care', response: 'ready' }).then({}, {}, { type: 'pathway.ready_for_discharge' });
     given(...withReasons(3), ...ready).when(discharge()).then({ type: 'discharge.recorded' }, { type: 'readmission_watch.started' }, { type: 'intermediate_care.started' });
     expect(given(...withReasons(3), ...ready).state().delayReasons).toHaveLength(2);
+  });
+});
+
+/** A P3 (a care home) assessed on the 2nd as the test says, its placement referred (ref-1). */
+const p3 = (assessment: Partial<EventOf<'assessment.completed'>>, rules: 3 | 4 = 4): PathwayEvent[] => [
+  // Rules 4 share with the care home for direct care; rules 3 need the consents recorded.
+  started({ rules, ...(rules === 4 ? { consents: [] } : {}) }),
+  { type: 'assessment.completed', at: day(2), pathway: 'P3', participants, needs: ['care-home-placement'], replan: false, ...assessment },
+  { type: 'referral.requested', at: day(2), referralId: 'ref-1', service: 'care-home-placement', agency: 'care-home', reason: 'assessment', acceptBy: day(4), consentRequired: false },
+];
+const placed: PathwayCommand = { type: 'referral-response', at: day(3), referralId: 'ref-1', agency: 'care-home', response: 'ready' };
+const lacking = { participants: ['nurse', 'social_worker', 'carer'] as EventOf<'assessment.completed'>['participants'], patientAbsent: 'lacks_capacity' as const, agreement: { patient: 'agrees' as const } };
+const bestInterests = { decidedBy: 'social_worker' as const, consulted: [{ relationship: 'family' as const, name: 'Daughter Name' }] };
+
+describe("rows 4 and 9: the patient's wishes and capacity", () => {
+  it("a care home (P3) needs the patient's agreement: declined to take part, or disagreeing, it is not ready, and the discharge says why", () => {
+    const declined = then(p3({ participants: ['nurse', 'social_worker'], patientAbsent: 'declined' }), placed);
+    expect(declined.at(-1)).toMatchObject({ type: 'referral.ready' });
+    expect(activeReasons(given(...declined).state())).toEqual([
+      { code: 'family_not_in_agreement', agency: 'acute-trust', waitingOn: 'patient', since: day(2), derived: true, note: "the patient's agreement with the plan is not recorded" },
+    ]);
+    given(...declined).when(discharge({ destination: 'care-home' })).thenRejects('not_allowed_in_stage', /pathway P3 needs the patient's agreement, or a best-interests decision when they lack capacity for it: the patient's agreement with the plan is not recorded/);
+    const disagrees = then(p3({ agreement: { patient: 'disagrees' } }), placed);
+    given(...disagrees).when(discharge({ destination: 'care-home' })).thenRejects('not_allowed_in_stage', /the patient does not agree with the plan/);
+    given(...p3({ agreement: { patient: 'agrees' } })).when(placed).then({ type: 'referral.accepted' }, { type: 'referral.ready' }, { type: 'pathway.ready_for_discharge' });
+  });
+
+  it('or, when they lack capacity for it, a best-interests decision saying who decided and who was consulted (a daughter as family, no advocate needed)', () => {
+    const assess = (fields: Record<string, unknown>): PathwayCommand =>
+      ({ type: 'assessment', at: day(2), participants: [{ role: 'nurse' }, { role: 'social_worker' }, { role: 'carer' }], patientAbsent: 'lacks_capacity', agreement: { patient: 'agrees' }, pathway: 'P3', needs: ['care-home-placement'], consents: [], ...fields }) as PathwayCommand;
+    given(started({ rules: 4 })).when(assess({ bestInterests: { consulted: bestInterests.consulted } })).thenRejects('invalid', /^bestInterests\.decidedBy: record who made the best-interests decision/);
+    given(started({ rules: 4 })).when(assess({ bestInterests: { decidedBy: 'doctor' } })).thenRejects('invalid', /^bestInterests\.consulted: record who was consulted \(family members as family/);
+    given(started({ rules: 4 })).when(assess({ bestInterests })).then({ type: 'assessment.completed', bestInterests }, { type: 'referral.requested' });
+    given(...p3({ ...lacking, bestInterests })).when(placed).then({}, {}, { type: 'pathway.ready_for_discharge' });
+    // With no attorney or deputy, consent is the best-interests decision's, not the patient's.
+    const byDecision: PathwayCommand = { type: 'consent', at: day(4), agency: 'housing', given: true, givenBy: 'best_interests' };
+    given(...p3({ ...lacking, bestInterests })).when(byDecision).then({ type: 'consent.recorded', givenBy: 'best_interests' });
+    given(...p3({ ...lacking, bestInterests })).when(consent('housing', true)).thenRejects('invalid', /lacks capacity to decide on sharing their information: consent is given by best_interests/);
+  });
+
+  it('capacity is judged decision by decision and reassessed on its own: delirium clears, the patient consents and agrees for themselves', () => {
+    const confused = p3({ ...lacking, bestInterests });
+    const clearer = then(confused, { type: 'capacity', at: day(3), decision: 'sharing_information', lacksCapacity: false, assessedBy: 'doctor' });
+    expect(clearer.at(-1)).toEqual({ type: 'capacity.assessed', at: day(3), decision: 'sharing_information', lacksCapacity: false, assessedBy: 'doctor' });
+    given(...clearer).when({ type: 'consent', at: day(4), agency: 'housing', given: true, givenBy: 'best_interests' }).thenRejects('invalid', /the patient has capacity to decide on sharing their information: consent is theirs/);
+    given(...clearer).when(consent('housing', true)).then({ type: 'consent.recorded', givenBy: 'patient' });
+    // Still lacking it for the plan: the best-interests decision stands. Regained, the patient's own agreement is what counts.
+    const ownView = then(clearer, { type: 'capacity', at: day(3, '12:00:00'), decision: 'discharge_plan', lacksCapacity: false, assessedBy: 'doctor', agreement: 'disagrees' });
+    given(...ownView).when(placed).then({ type: 'referral.accepted' }, { type: 'referral.ready' });
+    given(...confused).when({ type: 'capacity', at: day(3), decision: 'sharing_information', lacksCapacity: true, assessedBy: 'doctor', agreement: 'agrees' }).thenRejects('invalid', /^agreement: /);
+  });
+
+  it('the destination must fit the pathway, with a reason to depart from it', () => {
+    const ready = then(p3({ agreement: { patient: 'agrees' } }), placed);
+    given(...ready).when(discharge()).thenRejects('invalid', /^destination: pathway P3 takes the person to care-home, not usual-residence; give the reason to depart from it \(departure\)$/);
+    given(...ready).when(discharge({ departure: 'patient_choice' })).then({ type: 'discharge.recorded', destination: 'usual-residence', departure: 'patient_choice' }, { type: 'readmission_watch.started' });
+    given(...ready).when(discharge({ destination: 'care-home' })).then({ type: 'discharge.recorded', destination: 'care-home' }, { type: 'readmission_watch.started' });
+  });
+
+  it('rules 3 (pathways started before): a P3 the patient declined to discuss is ready, any destination goes, capacity only at an assessment', () => {
+    const declined = p3({ participants: ['nurse', 'social_worker'], patientAbsent: 'declined' }, 3);
+    given(...declined).when(placed).then({}, {}, { type: 'pathway.ready_for_discharge' });
+    given(...declined).when({ type: 'capacity', at: day(3), decision: 'discharge_plan', lacksCapacity: true, assessedBy: 'doctor' }).thenRejects('invalid', /older rules judge capacity at a joint assessment/);
+    given(...then(declined, placed)).when(discharge()).then({ type: 'discharge.recorded', destination: 'usual-residence' }, { type: 'readmission_watch.started' });
   });
 });

@@ -242,7 +242,7 @@ it('p0-housing-refused-carer', async () => {
   await p0.command('assessment', { ...jointAssessment, pathway: 'P0', needs: [], carer });
   await p0.command('carer', { carer: { ...carer, willingAndAble: true } });
   await p0.command('consent', { agency: 'housing', given: false });
-  await p0.command('discharge', { date: await t.today(), destination: 'other' });
+  await p0.command('discharge', { date: await t.today(), destination: 'other', departure: 'patient_choice' });
   await p0.command('referral-response', { referralId: 'ref-1', agency: 'social-care', response: 'ready' });
   await p0.command('referral-response', { referralId: 'ref-2', agency: 'community-health', response: 'ready' });
   await t.sleep('30 days');
