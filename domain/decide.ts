@@ -24,6 +24,7 @@ import {
   isLive,
   referralsInPlay,
   reliesOnUnableCarer,
+  chcAfterDischarge,
   destinationsOf,
   wishesUnsettled,
   residesAgain,
@@ -196,7 +197,11 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
   if (command.pathway === 'P3' && !needs.includes('care-home-placement')) reject('invalid', 'needs: pathway P3 needs a care-home-placement');
   const at = command.at;
   const replan = state.assessment !== undefined;
-  const { patientAbsent, bestInterests, agreement, summary, home, carer } = command;
+  const { patientAbsent, bestInterests, agreement, summary, home, carer, chc } = command;
+  if (rulesOf(state) >= 4 && chc) {
+    if (!needs.includes('chc-assessment')) reject('invalid', 'chc: only with a chc-assessment need');
+    if (chc.decision === 'before_discharge' && !chc.reason) reject('invalid', 'chc.reason: a continuing-healthcare decision before discharge is the exception: say why');
+  }
   if (rulesOf(state) >= 2 && home?.suitability === 'needs_adaptation' && !needs.includes('minor-adaptations') && !needs.includes('major-adaptations')) {
     reject('invalid', 'needs: the home needs adapting: include minor-adaptations or major-adaptations');
   }
@@ -215,6 +220,7 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
       ...(summary ? { summary } : {}),
       ...(home ? { home } : {}),
       ...(carer ? { carer } : {}),
+      ...(chc && rulesOf(state) >= 4 ? { chc } : {}),
       ...(state.drd ? { daysFromDischargeReady: Math.max(0, daysBetween(state.drd, dateOf(at))) } : {}),
     },
   ];
@@ -242,7 +248,9 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
   for (const service of wanted) {
     if (planned.referrals.some((r) => r.service === service && isLive(r))) continue;
     const reason = service === 'housing' ? housingReferralReason(planned) : replan ? 'changed-plan' : 'assessment';
-    const requested = requestReferral(planned, policy, service, reason, at);
+    // Rules 4: continuing healthcare assessed after discharge follows the person, holding nothing.
+    const followsUp = service === 'chc-assessment' && chcAfterDischarge(planned);
+    const requested = requestReferral(planned, policy, service, reason, at, undefined, followsUp ? 'follow-up' : undefined);
     events.push(requested);
     planned = evolve(planned, requested);
   }
@@ -297,7 +305,7 @@ function decideConsent(command: CommandOf<'consent'>, state: PathwayState, polic
  * taking over from intermediate care that is handing over (say, re-referred after a decline).
  */
 function decideReferral(command: CommandOf<'referral'>, state: PathwayState, policy: Policy): PathwayEvent[] {
-  if (isFollowUp(command.service)) return decideFollowUpReferral(command, state, policy);
+  if (isFollowUp(command.service) || (command.service === 'chc-assessment' && chcAfterDischarge(state))) return decideFollowUpReferral(command, state, policy);
   if (command.service === 'housing' && rulesOf(state) >= 4 && !mayShareWith(state, 'housing')) {
     reject('invalid', `service: housing is referred only with the person's consent (${state.consents.housing === false ? 'they refused it' : 'record it first with consent for housing'})`);
   }

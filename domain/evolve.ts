@@ -61,6 +61,7 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
           ...(event.agreement ? { agreement: event.agreement } : {}),
           ...(event.summary ? { summary: event.summary } : {}),
           ...(event.home ? { home: event.home } : {}),
+          ...(event.chc?.decision === 'before_discharge' ? { chcBeforeDischarge: true } : {}),
         },
       };
     case 'carers_assessment.requested':

@@ -105,6 +105,8 @@ export interface PathwayState {
     agreement?: { patient?: z.infer<typeof Agreement>; family?: z.infer<typeof Agreement> };
     summary?: AssessmentSummary;
     home?: Home;
+    /** Rules 4: continuing healthcare is decided before the discharge (the exception), so its referral holds it. */
+    chcBeforeDischarge?: boolean;
   };
   /**
    * Rules 4: whether the patient lacks capacity, per decision, as last assessed (the joint
@@ -229,6 +231,12 @@ export const destinationsOf: Record<DischargePathwayCode, readonly string[]> = {
   P2: ['community-bed'],
   P3: ['care-home'],
 };
+
+/**
+ * Rules 4: a continuing-healthcare assessment follows the person after discharge unless the joint
+ * assessment asked for a decision before it: its referral is then follow-up, never holding the discharge.
+ */
+export const chcAfterDischarge = (state: PathwayState): boolean => rulesOf(state) >= 4 && state.assessment?.chcBeforeDischarge !== true;
 
 /**
  * Rules 4: the plan relies on an unpaid carer who is not willing or able to give the care (P0, home

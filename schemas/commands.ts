@@ -73,6 +73,15 @@ export const BestInterests = z.strictObject({
  */
 export const ConsentGiver = z.enum(['patient', 'attorney', 'deputy', 'best_interests', 'carer']);
 
+/**
+ * When continuing healthcare eligibility is decided (National Framework: after discharge, once
+ * needs are clearer, by default): a pre-discharge decision is the exception, with its reason.
+ */
+export const Chc = z.strictObject({
+  decision: z.enum(['after_discharge', 'before_discharge']),
+  reason: z.enum(['fast_track', 'needs_settled_before_discharge', 'other']).optional(),
+});
+
 export const ExpectedDischargeDatePayload = z.strictObject({ date: IsoDate });
 export const DischargeReadyPayload = z.strictObject({ date: IsoDate });
 export const CriteriaToResideMetPayload = z.strictObject({});
@@ -99,6 +108,8 @@ export const AssessmentPayload = z.strictObject({
   summary: AssessmentSummary.optional(),
   /** The unpaid carer, if there is one: an accepted carer's assessment is referred to social care. */
   carer: Carer.optional(),
+  /** With a chc-assessment need (rules 4): decided after discharge (the default), or before it (with the reason). */
+  chc: Chc.optional(),
 });
 /** The carer's position changed (say, now willing and able, or accepting an assessment): recorded without a new joint assessment. */
 export const CarerPayload = z.strictObject({ carer: Carer });

@@ -14,7 +14,7 @@ import {
   Region,
   Service,
 } from './common';
-import { Agreement, BestInterests, BridgeBy, CapacityPayload, ConsentGiver, DestinationDeparture, LeadProfessionalPayload, ParticipantRole, PatientAbsence } from './commands';
+import { Agreement, BestInterests, BridgeBy, CapacityPayload, Chc, ConsentGiver, DestinationDeparture, LeadProfessionalPayload, ParticipantRole, PatientAbsence } from './commands';
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), at: IsoTimestamp, ...shape });
@@ -70,6 +70,8 @@ export const eventSchemas = {
     carer: Carer.optional(),
     /** The assessment's summary (the trust's record in full; agencies get their part with each referral). */
     summary: AssessmentSummary.optional(),
+    /** When continuing healthcare is decided (rules 4): after discharge unless a reason asks for it before. */
+    chc: Chc.optional(),
     /** Whole days from the discharge ready date to this assessment, when a DRD was set: how long the plan took. */
     daysFromDischargeReady: z.number().int().min(0).optional(),
   }),

@@ -493,3 +493,30 @@ describe("rows 4 and 9: the patient's wishes and capacity", () => {
     given(...then(declined, placed)).when(discharge()).then({ type: 'discharge.recorded', destination: 'usual-residence' }, { type: 'readmission_watch.started' });
   });
 });
+
+describe('row 10 of the table (build item 7): continuing healthcare after discharge by default', () => {
+  const assessChc = (chc?: Record<string, unknown>): PathwayCommand => ({ ...assessP1(['reablement', 'chc-assessment']), ...(chc ? { chc } : {}) }) as PathwayCommand;
+  const admitted = (rules: 3 | 4 = 4): PathwayEvent[] => [started({ rules }), { type: 'discharge_ready.recorded', at: day(2), date: date(2) }];
+  const reablementReady: PathwayCommand = { type: 'referral-response', at: day(3), referralId: 'ref-1', agency: 'intermediate-care', response: 'ready' };
+
+  it('by default the CHC assessment is a referral that follows the person: it holds no discharge and implies no delay', () => {
+    const assessed = given(...admitted()).when(assessChc()).then({ type: 'assessment.completed' }, { type: 'referral.requested', service: 'reablement' }, { type: 'referral.requested', service: 'chc-assessment', purpose: 'follow-up' });
+    expect(activeReasons(given(...admitted(), ...assessed).state()).map((r) => r.code)).toEqual(['awaiting_p1_resource']);
+    given(...admitted(), ...assessed).when(reablementReady).then({ type: 'referral.accepted' }, { type: 'referral.ready' }, { type: 'pathway.ready_for_discharge' });
+  });
+
+  it('a decision before discharge is the exception, with its reason: then it holds the discharge', () => {
+    given(...admitted()).when(assessChc({ decision: 'before_discharge' })).thenRejects('invalid', /^chc\.reason: a continuing-healthcare decision before discharge is the exception: say why$/);
+    const assessed = given(...admitted())
+      .when(assessChc({ decision: 'before_discharge', reason: 'fast_track' }))
+      .then({ type: 'assessment.completed', chc: { decision: 'before_discharge', reason: 'fast_track' } }, {}, { type: 'referral.requested', service: 'chc-assessment' });
+    expect(assessed[2]).not.toHaveProperty('purpose');
+    expect(activeReasons(given(...admitted(), ...assessed).state()).map((r) => r.code)).toContain('awaiting_chc_decision');
+    given(...admitted(), ...assessed).when(reablementReady).then({ type: 'referral.accepted' }, { type: 'referral.ready' });
+  });
+
+  it('rules 3 (pathways started before): a CHC assessment always holds the discharge', () => {
+    const assessed = given(...admitted(3)).when(assessChc()).then({}, {}, { type: 'referral.requested', service: 'chc-assessment' });
+    given(...admitted(3), ...assessed).when(reablementReady).then({ type: 'referral.accepted' }, { type: 'referral.ready' });
+  });
+});
