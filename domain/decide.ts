@@ -16,6 +16,7 @@ import {
   delayCountsFrom,
   holdsDischarge,
   housingConsentPending,
+  housingWanted,
   inHospitalStages,
   mayShareWith,
   handoverUnderway,
@@ -89,6 +90,14 @@ function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: Pa
       }
       const { decision, lacksCapacity, assessedBy, agreement } = command;
       return [{ type: 'capacity.assessed', at, decision, lacksCapacity, assessedBy, ...(agreement ? { agreement } : {}) }];
+    }
+    case 'housing-status': {
+      requireStage(state, 'housing-status', PRE_DISCHARGE);
+      if (rulesOf(state) < 4) reject('invalid', 'housing-status: pathways started under older rules keep the housing status of the admission');
+      const current = state.housingStatus ?? state.patient?.housingStatus;
+      if (current === command.housingStatus) reject('duplicate', `housingStatus: already ${current}`);
+      const recorded: PathwayEvent = { type: 'housing_status.recorded', at, housingStatus: command.housingStatus, recordedBy: command.recordedBy };
+      return [recorded, ...housingAsPlanned(evolve(state, recorded), policy, at)];
     }
     case 'carer':
       requireStage(state, 'carer', [...PRE_DISCHARGE, 'discharged', 'intermediate_care', 'readmission_watch']);
@@ -292,11 +301,21 @@ function decideConsent(command: CommandOf<'consent'>, state: PathwayState, polic
   if (rulesOf(state) === 1) return [{ type: 'consent.recorded', at, agency: command.agency, given: command.given }];
   const events: PathwayEvent[] = [{ type: 'consent.recorded', at, agency: command.agency, given: command.given, givenBy: checkConsentGiver(command, state) }];
   if (!rules4 || command.agency !== 'housing' || !beforeDischarge(state)) return events;
-  const after = evolve(state, events[0]);
+  return [...events, ...housingAsPlanned(evolve(state, events[0]), policy, at)];
+}
+
+/**
+ * Rules 4: the referral to housing as the plan now wants it, once assessed and before discharge:
+ * made when wanted with the person's consent and missing; withdrawn when they refuse it
+ * (consent-refused) or it is no longer wanted (changed-plan).
+ */
+function housingAsPlanned(state: PathwayState, policy: Policy, at: string): PathwayEvent[] {
+  if (!state.assessment || !beforeDischarge(state)) return [];
   const live = state.referrals.filter((r) => r.service === 'housing' && holdsDischarge(r) && isLive(r));
-  if (!command.given) return [...events, ...live.map((r) => ({ type: 'referral.withdrawn' as const, at, referralId: r.referralId, agency: r.agency, reason: 'consent-refused' as const }))];
-  if (live.length > 0 || !after.assessment || !uncoveredNeeds(after).includes('housing')) return events;
-  return [...events, requestReferral(after, policy, 'housing', housingReferralReason(after), at)];
+  const withdrawn = (reason: 'consent-refused' | 'changed-plan') => live.map((r) => ({ type: 'referral.withdrawn' as const, at, referralId: r.referralId, agency: r.agency, reason }));
+  if (state.consents.housing === false) return withdrawn('consent-refused');
+  if (!housingWanted(state)) return withdrawn('changed-plan');
+  return live.length > 0 || !uncoveredNeeds(state).includes('housing') ? [] : [requestReferral(state, policy, 'housing', housingReferralReason(state), at)];
 }
 
 /**

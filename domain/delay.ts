@@ -67,7 +67,8 @@ const reasonForService = (service: Service, housing: HousingReason, rules: Rules
       return 'awaiting_chc_decision';
     case 'housing':
       // Housing for someone without a home is the SitRep's homelessness reason; at risk of it, or a move, awaits housing; otherwise adaptations.
-      return housing === 'homeless' ? 'homeless_nrpf' : housing === 'awaiting' ? 'awaiting_housing' : 'awaiting_equipment_adaptations';
+      // Rules 4: housing a settled person asked for awaits housing too, never equipment.
+      return housing === 'homeless' ? 'homeless_nrpf' : housing === 'awaiting' || rules >= 4 ? 'awaiting_housing' : 'awaiting_equipment_adaptations';
     default:
       return 'awaiting_equipment_adaptations';
   }

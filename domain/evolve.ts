@@ -66,6 +66,8 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       };
     case 'carers_assessment.requested':
       return state;
+    case 'housing_status.recorded':
+      return { ...state, housingStatus: event.housingStatus };
     case 'capacity.assessed':
       return {
         ...state,

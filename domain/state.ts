@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Agreement, CapacityDecision, ConsentGiver, PatientAbsence, Representative } from '../schemas/commands';
 import { Agency as Agencies } from '../schemas/common';
-import type { Agency, AssessmentSummary, Carer, DelayReasonCode, DischargePathwayCode, Funding, Home, IntermediateCareService, Patient, Region, Service, Stage } from '../schemas/common';
+import type { Agency, AssessmentSummary, Carer, DelayReasonCode, DischargePathwayCode, Funding, Home, HousingStatus, IntermediateCareService, Patient, Region, Service, Stage } from '../schemas/common';
 
 export type ReferralStatus = 'requested' | 'accepted' | 'declined' | 'ready' | 'withdrawn' | 'on_hold';
 
@@ -113,6 +113,8 @@ export interface PathwayState {
    * assessment, or `capacity` since). Absent for a decision: as the joint assessment found them.
    */
   capacity?: Partial<Record<z.infer<typeof CapacityDecision>, boolean>>;
+  /** Rules 4: the person's housing as last recorded during the stay; absent, as at admission. */
+  housingStatus?: HousingStatus;
   /** The unpaid carer, as the latest assessment recorded them. */
   carer?: Carer;
   referrals: Referral[];
@@ -182,7 +184,7 @@ export const beforeDischarge = (state: PathwayState): boolean => inHospitalStage
  * duty to refer), or a home that needs a move (rules 2).
  */
 export function housingNeed(state: PathwayState): 'homeless' | 'at_risk_of_homelessness' | 'move' | undefined {
-  const status = state.patient?.housingStatus;
+  const status = state.housingStatus ?? state.patient?.housingStatus;
   if (status === 'homeless' || status === 'at_risk_of_homelessness') return status;
   return rulesOf(state) >= 2 && state.assessment?.home?.suitability === 'needs_move' ? 'move' : undefined;
 }
@@ -250,7 +252,7 @@ export const sharing = (state: PathwayState): Partial<Record<Agency, boolean>> =
   rulesOf(state) >= 4 ? Object.fromEntries(Agencies.options.map((agency) => [agency, mayShareWith(state, agency)])) : state.consents;
 
 /** Housing is needed: the duty to refer, a move, or a need the assessment agreed. */
-const housingWanted = (state: PathwayState): boolean => housingNeed(state) !== undefined || (state.assessment?.needs.includes('housing') ?? false);
+export const housingWanted = (state: PathwayState): boolean => housingNeed(state) !== undefined || (state.assessment?.needs.includes('housing') ?? false);
 
 /**
  * Rules 4: the referral to housing waits for the person's consent to it (Housing Act 1996 s.213B):

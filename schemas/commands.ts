@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AdmittedPatient, Agency, AssessmentSummary, Carer, DelayReasonCode, Destination, DischargePathwayCode, Funding, Home, IsoDate, IsoTimestamp, NewPlaceName, PlaceName, Region, Service } from './common';
+import { AdmittedPatient, Agency, HousingStatus, AssessmentSummary, Carer, DelayReasonCode, Destination, DischargePathwayCode, Funding, Home, IsoDate, IsoTimestamp, NewPlaceName, PlaceName, Region, Service } from './common';
 
 /**
  * A list of an enum's values, as long as a body may make it: beyond twice the values there are, a
@@ -111,6 +111,9 @@ export const AssessmentPayload = z.strictObject({
   /** With a chc-assessment need (rules 4): decided after discharge (the default), or before it (with the reason). */
   chc: Chc.optional(),
 });
+/** The person's housing changed during the stay, and who recorded it (rules 4). */
+export const HousingStatusPayload = z.strictObject({ housingStatus: HousingStatus, recordedBy: ProfessionalRole });
+
 /** The carer's position changed (say, now willing and able, or accepting an assessment): recorded without a new joint assessment. */
 export const CarerPayload = z.strictObject({ carer: Carer });
 export const ConsentPayload = z.strictObject({
@@ -210,6 +213,7 @@ export const commandSchemas = {
   consent: ConsentPayload,
   carer: CarerPayload,
   capacity: CapacityPayload,
+  'housing-status': HousingStatusPayload,
   referral: ReferralPayload,
   'referral-response': ReferralResponsePayload,
   'delay-reason': DelayReasonPayload,
@@ -240,6 +244,7 @@ export const AssessmentCommand = command('assessment', AssessmentPayload);
 export const ConsentCommand = command('consent', ConsentPayload);
 export const CarerCommand = command('carer', CarerPayload);
 export const CapacityCommand = command('capacity', CapacityPayload);
+export const HousingStatusCommand = command('housing-status', HousingStatusPayload);
 export const ReferralCommand = command('referral', ReferralPayload);
 export const ReferralResponseCommand = command('referral-response', ReferralResponsePayload);
 export const DelayReasonCommand = command('delay-reason', DelayReasonPayload);
@@ -262,6 +267,7 @@ export const PathwayCommand = z.discriminatedUnion('type', [
   ConsentCommand,
   CarerCommand,
   CapacityCommand,
+  HousingStatusCommand,
   ReferralCommand,
   ReferralResponseCommand,
   DelayReasonCommand,

@@ -14,7 +14,7 @@ import {
   Region,
   Service,
 } from './common';
-import { Agreement, BestInterests, BridgeBy, CapacityPayload, Chc, ConsentGiver, DestinationDeparture, LeadProfessionalPayload, ParticipantRole, PatientAbsence } from './commands';
+import { Agreement, BestInterests, BridgeBy, CapacityPayload, Chc, HousingStatusPayload, ConsentGiver, DestinationDeparture, LeadProfessionalPayload, ParticipantRole, PatientAbsence } from './commands';
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), at: IsoTimestamp, ...shape });
@@ -192,6 +192,8 @@ export const eventSchemas = {
     admittedOn: IsoDate,
     dayOfWatch: z.number().int().min(0),
   }),
+  /** The person's housing changed during the stay (rules 4): the status and who recorded it, told to housing when involved. */
+  'housing_status.recorded': event('housing_status.recorded', HousingStatusPayload.shape),
   /** The patient's capacity for one decision, assessed again (rules 4): no personal data, roles only. */
   'capacity.assessed': event('capacity.assessed', CapacityPayload.shape),
   /** The carer's position, recorded apart from a joint assessment (rules 4): the trust's record; agencies get the carer with their referrals. */

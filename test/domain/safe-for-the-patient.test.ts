@@ -520,3 +520,53 @@ describe('row 10 of the table (build item 7): continuing healthcare after discha
     given(...admitted(3), ...assessed).when(reablementReady).then({ type: 'referral.accepted' }, { type: 'referral.ready' });
   });
 });
+
+describe('row 12 of the table (build item 8): housing can change during the stay', () => {
+  /** Settled at admission, assessed P1 (equipment, ref-1), consent to housing given. */
+  const settledAssessed = (consents: EventOf<'pathway.started'>['consents'] = ['housing']): PathwayEvent[] => [
+    started({ rules: 4, consents, patient: { ...started().patient, phone: '0113 496 0123' } }),
+    { type: 'discharge_ready.recorded', at: day(2), date: date(2) },
+    { type: 'assessment.completed', at: day(2), pathway: 'P1', participants, needs: ['equipment'], replan: false, agreement: { patient: 'agrees' } },
+    { type: 'referral.requested', at: day(2), referralId: 'ref-1', service: 'equipment', agency: 'equipment', reason: 'assessment', acceptBy: day(3), consentRequired: false },
+  ];
+  const status = (housingStatus: string, at = day(3)): PathwayCommand => ({ type: 'housing-status', at, housingStatus, recordedBy: 'social_worker' }) as PathwayCommand;
+  const housingReason = (events: PathwayEvent[]) => activeReasons(given(...events).state()).find((r) => r.agency === 'housing')?.code;
+
+  it('a change of housing status is recorded with who recorded it, and the referral to housing and its reason code follow it', () => {
+    const homeless = then(settledAssessed(), status('homeless'));
+    expect(homeless.slice(-2)).toMatchObject([
+      { type: 'housing_status.recorded', housingStatus: 'homeless', recordedBy: 'social_worker' },
+      { type: 'referral.requested', referralId: 'ref-2', service: 'housing', reason: 'duty-to-refer' },
+    ]);
+    expect(housingReason(homeless)).toBe('homeless_nrpf');
+    const atRisk = then(homeless, status('at_risk_of_homelessness', day(4)));
+    expect(atRisk.at(-1)).toMatchObject({ type: 'housing_status.recorded' });
+    expect(housingReason(atRisk)).toBe('awaiting_housing');
+    given(...atRisk).when(status('settled', day(5))).then({ type: 'housing_status.recorded', housingStatus: 'settled' }, { type: 'referral.withdrawn', referralId: 'ref-2', reason: 'changed-plan' });
+    given(...atRisk).when(status('at_risk_of_homelessness', day(5))).thenRejects('duplicate', /already at_risk_of_homelessness/);
+  });
+
+  it('without consent to housing, the change waits on the patient, never on housing', () => {
+    const homeless = then(settledAssessed([]), status('homeless'));
+    expect(homeless.at(-1)).toMatchObject({ type: 'housing_status.recorded' });
+    expect(activeReasons(given(...homeless).state())).toContainEqual(expect.objectContaining({ code: 'consent_required', agency: 'housing', waitingOn: 'patient' }));
+  });
+
+  it("a settled person's own housing referral awaits housing, not equipment", () => {
+    const referred = then(settledAssessed(), { type: 'referral', at: day(3), service: 'housing', reason: 'additional-need' });
+    expect(housingReason(referred)).toBe('awaiting_housing');
+  });
+
+  it("housing gets the person's phone, and the carer's with consent; it hears of a change of status when it has a referral", () => {
+    const carer = { name: 'Carer Name', relationship: 'son', phone: '0113 496 0001', willingAndAble: true, carersAssessment: 'declined' as const };
+    const homeless = then([...settledAssessed(), { type: 'carer.recorded', at: day(2), carer }], status('homeless'));
+    const state = given(...homeless).state();
+    const [view] = agencyViews(homeless.at(-1)!, routingContext(state));
+    expect(view.data).toMatchObject({ patient: { phone: '0113 496 0123', housingStatus: 'homeless' }, carer: { name: 'Carer Name', relationship: 'son', phone: '0113 496 0001' } });
+    expect(agencyViews(homeless.at(-2)!, routingContext(state))).toEqual([{ to: ['housing'], data: { housingStatus: 'homeless', recordedBy: 'social_worker' } }]);
+  });
+
+  it('rules 3 (pathways started before): the status is the admission\'s', () => {
+    given(started({ rules: 3 })).when(status('homeless')).thenRejects('invalid', /keep the housing status of the admission/);
+  });
+});
