@@ -187,6 +187,7 @@ function decideStart(command: CommandOf<'start'>, state: PathwayState): PathwayE
       expectedDischargeDate: command.expectedDischargeDate,
       consents: [...new Set(command.consents)],
       previousPathwayId: command.previousPathwayId,
+      ...(rules >= 4 && command.previousPathwayId && command.heldPackages?.length ? { heldPackages: command.heldPackages } : {}),
       // Recorded so every fold of the events (read models, agency views) knows the rules; rules 1 said nothing.
       ...(rules !== 1 ? { rules } : {}),
     },
@@ -259,9 +260,13 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
     const reason = service === 'housing' ? housingReferralReason(planned) : replan ? 'changed-plan' : 'assessment';
     // Rules 4: continuing healthcare assessed after discharge follows the person, holding nothing.
     const followsUp = service === 'chc-assessment' && chcAfterDischarge(planned);
-    const requested = requestReferral(planned, policy, service, reason, at, undefined, followsUp ? 'follow-up' : undefined);
+    const requested = resumed(planned, requestReferral(planned, policy, service, reason, at, undefined, followsUp ? 'follow-up' : undefined));
     events.push(requested);
     planned = evolve(planned, requested);
+  }
+  // Rules 4: every package the previous stay held is resumed above, or released now.
+  for (const held of planned.heldPackages?.filter((h) => !h.decided) ?? []) {
+    events.push({ type: 'held_package.released', at, previousPathwayId: planned.previousPathwayId!, referralId: held.referralId, service: held.service, agency: held.agency });
   }
   if (rulesOf(state) >= 4) events.push(...carersAssessment(planned, carer, hadAssessment, policy, at));
   return events;
@@ -276,6 +281,12 @@ function carersAssessment(state: PathwayState, carer: CommandOf<'carer'>['carer'
   if (rulesOf(state) < 4) return [{ type: 'carers_assessment.requested', at, willingAndAble: carer.willingAndAble }];
   if (state.referrals.some((r) => r.service === 'carers-assessment' && isLive(r))) return [];
   return [requestReferral(state, policy, 'carers-assessment', 'assessment', at, 'social-care', 'follow-up')];
+}
+
+/** Rules 4: a referral for a service the previous stay held a package for, with the same agency, resumes it. */
+function resumed(state: PathwayState, requested: EventOf<'referral.requested'>): EventOf<'referral.requested'> {
+  const held = state.heldPackages?.find((h) => !h.decided && h.service === requested.service && h.agency === requested.agency);
+  return held ? { ...requested, resumes: { pathwayId: state.previousPathwayId!, referralId: held.referralId } } : requested;
 }
 
 /** Why housing is referred: the assessment's need, else the duty to refer, or a move. */

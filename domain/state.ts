@@ -86,6 +86,8 @@ export interface PathwayState {
   region?: Region;
   admittedAt?: string;
   previousPathwayId?: string;
+  /** Rules 4: the previous stay's held packages, and what this pathway decided for each. */
+  heldPackages?: { referralId: string; service: Service; agency: Agency; decided?: 'resumed' | 'released' }[];
   edd?: string;
   drd?: string;
   /** The pathway's lead professional, when named. */

@@ -234,7 +234,15 @@ export const commandNames = Object.keys(commandSchemas) as CommandName[];
 const command = <T extends string, S extends z.ZodObject>(type: T, payload: S) =>
   payload.extend({ type: z.literal(type), at: IsoTimestamp });
 
-export const StartCommand = command('start', StartPayload);
+/**
+ * A package the previous stay's pathway put on hold at the readmission that started this one:
+ * Homeward reads them from that pathway (a caller never gives them), and this pathway's joint
+ * assessment resumes or releases each (rules 4).
+ */
+export const HeldPackage = z.strictObject({ referralId: z.string().min(1), service: Service, agency: Agency });
+/** The start as the decider takes it: the caller's payload, and the packages held for this stay. */
+export const StartCommandPayload = StartPayload.extend({ heldPackages: z.array(HeldPackage).max(50).optional() });
+export const StartCommand = command('start', StartCommandPayload);
 /** Internal: the workflow's timer fired. Never exposed over HTTP. */
 export const TickCommand = z.strictObject({ type: z.literal('tick'), at: IsoTimestamp });
 export const ExpectedDischargeDateCommand = command('expected-discharge-date', ExpectedDischargeDatePayload);
@@ -285,7 +293,7 @@ export const PathwayCommand = z.discriminatedUnion('type', [
 type Payload<S extends z.ZodObject> = string extends keyof z.output<S> ? object : z.output<S>;
 type Stamped<T extends string, S extends z.ZodObject> = Payload<S> & { type: T; at: string };
 
-export type StartCommand = Stamped<'start', typeof StartPayload>;
+export type StartCommand = Stamped<'start', typeof StartCommandPayload>;
 export type TickCommand = { type: 'tick'; at: string };
 export type NamedCommand = { [K in CommandName]: Stamped<K, (typeof commandSchemas)[K]> }[CommandName];
 export type PathwayCommand = StartCommand | TickCommand | NamedCommand;

@@ -14,7 +14,7 @@ import {
   Region,
   Service,
 } from './common';
-import { Agreement, BestInterests, BridgeBy, CapacityPayload, Chc, HousingStatusPayload, ConsentGiver, DestinationDeparture, LeadProfessionalPayload, ParticipantRole, PatientAbsence } from './commands';
+import { Agreement, BestInterests, BridgeBy, CapacityPayload, Chc, HeldPackage, HousingStatusPayload, ConsentGiver, DestinationDeparture, LeadProfessionalPayload, ParticipantRole, PatientAbsence } from './commands';
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), at: IsoTimestamp, ...shape });
@@ -37,6 +37,8 @@ export const eventSchemas = {
     expectedDischargeDate: IsoDate.optional(),
     consents: z.array(Agency),
     previousPathwayId: z.string().optional(),
+    /** The previous stay's packages put on hold by the readmission (rules 4): this pathway resumes or releases each. */
+    heldPackages: z.array(HeldPackage).optional(),
     /**
      * The rules the pathway runs under (PathwayState.rules): 2, the pathway as the source documents
      * describe it; 3, as 2 with a patient meeting the criteria to reside again not ready for
@@ -98,7 +100,11 @@ export const eventSchemas = {
     purpose: z.enum(['discharge', 'handover', 'follow-up']).optional(),
     /** Who pays, as assumed from the service until funding is recorded (absent on older pathways). */
     funding: Funding.optional(),
+    /** The package of the previous stay this referral resumes (rules 4): the provider links it to the one it held. */
+    resumes: z.object({ pathwayId: z.string(), referralId: z.string() }).optional(),
   }),
+  /** A package of the previous stay, held at the readmission, that the new plan does not need: its provider may let it go (rules 4). */
+  'held_package.released': event('held_package.released', { previousPathwayId: z.string(), referralId: z.string(), service: Service, agency: Agency }),
   /** Funding agreed for a referral's service: told to the patient's social care team. */
   'funding.recorded': event('funding.recorded', { ...ReferralRef, service: Service, ...Funding.shape }),
   'referral.accepted': event('referral.accepted', {

@@ -7,7 +7,7 @@ import { routingContext } from '../../workflows/routing-context';
 import { started } from './events';
 import { StartPayload } from '../../schemas/commands';
 import { admission } from '../support/fixtures';
-import { date, day, given, start } from './spec';
+import { date, day, given, givenFrom, rules3, start } from './spec';
 
 // Issue 23, "safe for the patient": rules 4. Given events are literals; each row of the issue's
 // table has its specs here, with what pathways started under rules 3 keep doing.
@@ -568,5 +568,43 @@ describe('row 12 of the table (build item 8): housing can change during the stay
 
   it('rules 3 (pathways started before): the status is the admission\'s', () => {
     given(started({ rules: 3 })).when(status('homeless')).thenRejects('invalid', /keep the housing status of the admission/);
+  });
+});
+
+describe('row 6: after a readmission, each held package is resumed or released', () => {
+  const held = [
+    { referralId: 'ref-1', service: 'reablement' as const, agency: 'intermediate-care' as const },
+    { referralId: 'ref-2', service: 'equipment' as const, agency: 'equipment' as const },
+  ];
+  const newStay = (): PathwayEvent[] => [
+    started({ rules: 4, admissionId: 'A2', pathwayId: 'pathway-A2', previousPathwayId: 'pathway-A1', heldPackages: held }),
+    { type: 'discharge_ready.recorded', at: day(2), date: date(2) },
+  ];
+
+  it('the new stay starts knowing the packages its readmission put on hold', () => {
+    given()
+      .when({ ...start({ admissionId: 'A2', previousPathwayId: 'pathway-A1' }), heldPackages: held } as PathwayCommand)
+      .then({ type: 'pathway.started', previousPathwayId: 'pathway-A1', heldPackages: held });
+  });
+
+  it("its joint assessment resumes each package the new plan needs (the provider gets the link on its own topic) and releases the rest", () => {
+    const events = given(...newStay())
+      .when(assessP1(['reablement']))
+      .then(
+        { type: 'assessment.completed' },
+        { type: 'referral.requested', referralId: 'ref-1', service: 'reablement', resumes: { pathwayId: 'pathway-A1', referralId: 'ref-1' } },
+        { type: 'held_package.released', previousPathwayId: 'pathway-A1', referralId: 'ref-2', service: 'equipment', agency: 'equipment' },
+      );
+    const state = given(...newStay(), ...events).state();
+    expect(state.heldPackages?.map((h) => h.decided)).toEqual(['resumed', 'released']);
+    expect(agencyViews(events[1], routingContext(state))[0]).toMatchObject({ to: ['intermediate-care'], data: { resumes: { pathwayId: 'pathway-A1', referralId: 'ref-1' } } });
+    expect(agencyViews(events[2], routingContext(state))).toEqual([{ to: ['equipment'], data: { previousPathwayId: 'pathway-A1', referralId: 'ref-2', service: 'equipment', agency: 'equipment' } }]);
+    // Decided once: a new plan later neither resumes nor releases again.
+    given(...newStay(), ...events).when({ ...assessP1(['reablement', 'equipment']), at: day(3) } as PathwayCommand).then({ type: 'assessment.completed' }, { type: 'referral.requested', service: 'equipment' });
+  });
+
+  it('rules 3 (pathways started before): the new stay knows nothing of them', () => {
+    const [event] = givenFrom(rules3).when({ ...start({ admissionId: 'A2', previousPathwayId: 'pathway-A1' }), heldPackages: held } as PathwayCommand).events();
+    expect(event).not.toHaveProperty('heldPackages');
   });
 });
