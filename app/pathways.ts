@@ -79,7 +79,8 @@ export class Pathways {
     if (!mayActOnSite(actor, payload.site)) throw forbidden('pathway:start', `site ${payload.site} is not one of this user's sites`);
     const pathwayId = pathwayWorkflowId(payload.admissionId);
     const region = payload.region ?? this.settings.region;
-    const start: StartCommand = { ...payload, region, type: 'start', at: new Date().toISOString() };
+    const heldPackages = payload.previousPathwayId ? await this.heldPackagesOf(payload.previousPathwayId) : [];
+    const start: StartCommand = { ...payload, region, ...(heldPackages.length ? { heldPackages } : {}), type: 'start', at: new Date().toISOString() };
     const policy = this.policies[region];
     // The pathway's own rules judge the start here, so a start they refuse never becomes a workflow.
     let started: PathwayEvent;
@@ -101,6 +102,20 @@ export class Pathways {
       throw new AppError('conflict', 'admission_conflict', `Admission ${payload.admissionId} already has a pathway started with different ${differing.join(', ')}`);
     }
     return { pathwayId, created: false };
+  }
+
+  /**
+   * The packages the previous stay's pathway put on hold (at the readmission that starts this one),
+   * for the new pathway to resume or release. None when that pathway is not running any more.
+   */
+  private async heldPackagesOf(previousPathwayId: string): Promise<NonNullable<StartCommand['heldPackages']>> {
+    try {
+      const { state } = await this.store.view(previousPathwayId);
+      return state.referrals.filter((r) => r.status === 'on_hold').map(({ referralId, service, agency }) => ({ referralId, service, agency }));
+    } catch (error) {
+      if (error instanceof AppError && error.kind === 'not_found') return [];
+      throw error;
+    }
   }
 
   /**

@@ -15,6 +15,8 @@ const purposes: Record<CommandName | 'start', string> = {
     "Record the joint assessment: who took part (for P1–P3 a social care and a health professional; the patient, or why not), the patient's agreement, the discharge pathway (P0–P3), the needs (one referral per need), consents, and optionally the home, the carer and the summary each agency gets its part of.",
   consent: "Record consent (or its withdrawal) to share the patient's details with an agency, and who gave it (the patient; for a patient who lacks capacity their attorney, deputy or a best-interests decision; never a carer).",
   carer: "The carer's position changed (willing and able now, or not; a carer's assessment accepted): recorded without a new joint assessment (pathways since rules 4).",
+  capacity: "The patient's capacity for one decision (the discharge plan, or sharing information), assessed again, by whom; with capacity for the plan regained, their own agreement with it (pathways since rules 4).",
+  'housing-status': "The person's housing changed during the stay (settled, at risk of homelessness, homeless), and who recorded it: the referral to housing follows (pathways since rules 4).",
   referral: 'Refer again (after a decline), or for an additional need or changed plan.',
   'referral-response': "An agency's answer to its referral: accepted, declined (with a reason) or ready (support in place from a date).",
   'delay-reason': 'Record why the discharge is delayed (NHS SitRep code), attributed to an agency.',

@@ -16,6 +16,7 @@ import {
   delayCountsFrom,
   holdsDischarge,
   housingConsentPending,
+  housingWanted,
   inHospitalStages,
   mayShareWith,
   handoverUnderway,
@@ -24,6 +25,9 @@ import {
   isLive,
   referralsInPlay,
   reliesOnUnableCarer,
+  chcAfterDischarge,
+  destinationsOf,
+  wishesUnsettled,
   residesAgain,
   rulesOf,
   uncoveredNeeds,
@@ -77,6 +81,24 @@ function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: Pa
       return decideAssessment(command, state, policy);
     case 'consent':
       return decideConsent(command, state, policy);
+    case 'capacity': {
+      requireStage(state, 'capacity', PRE_DISCHARGE);
+      if (rulesOf(state) < 4) reject('invalid', 'capacity: pathways started under older rules judge capacity at a joint assessment');
+      if (!state.assessment) reject('not_allowed_in_stage', 'capacity: no joint assessment has judged it yet');
+      if (command.agreement && (command.lacksCapacity || command.decision !== 'discharge_plan')) {
+        reject('invalid', 'agreement: the patient agrees (or not) with the plan themselves only when they have capacity for it (decision discharge_plan)');
+      }
+      const { decision, lacksCapacity, assessedBy, agreement } = command;
+      return [{ type: 'capacity.assessed', at, decision, lacksCapacity, assessedBy, ...(agreement ? { agreement } : {}) }];
+    }
+    case 'housing-status': {
+      requireStage(state, 'housing-status', PRE_DISCHARGE);
+      if (rulesOf(state) < 4) reject('invalid', 'housing-status: pathways started under older rules keep the housing status of the admission');
+      const current = state.housingStatus ?? state.patient?.housingStatus;
+      if (current === command.housingStatus) reject('duplicate', `housingStatus: already ${current}`);
+      const recorded: PathwayEvent = { type: 'housing_status.recorded', at, housingStatus: command.housingStatus, recordedBy: command.recordedBy };
+      return [recorded, ...housingAsPlanned(evolve(state, recorded), policy, at)];
+    }
     case 'carer':
       requireStage(state, 'carer', [...PRE_DISCHARGE, 'discharged', 'intermediate_care', 'readmission_watch']);
       if (rulesOf(state) < 4) reject('invalid', 'carer: pathways started under older rules record the carer at a joint assessment');
@@ -165,6 +187,7 @@ function decideStart(command: CommandOf<'start'>, state: PathwayState): PathwayE
       expectedDischargeDate: command.expectedDischargeDate,
       consents: [...new Set(command.consents)],
       previousPathwayId: command.previousPathwayId,
+      ...(rules >= 4 && command.previousPathwayId && command.heldPackages?.length ? { heldPackages: command.heldPackages } : {}),
       // Recorded so every fold of the events (read models, agency views) knows the rules; rules 1 said nothing.
       ...(rules !== 1 ? { rules } : {}),
     },
@@ -184,7 +207,11 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
   if (command.pathway === 'P3' && !needs.includes('care-home-placement')) reject('invalid', 'needs: pathway P3 needs a care-home-placement');
   const at = command.at;
   const replan = state.assessment !== undefined;
-  const { patientAbsent, bestInterests, agreement, summary, home, carer } = command;
+  const { patientAbsent, bestInterests, agreement, summary, home, carer, chc } = command;
+  if (rulesOf(state) >= 4 && chc) {
+    if (!needs.includes('chc-assessment')) reject('invalid', 'chc: only with a chc-assessment need');
+    if (chc.decision === 'before_discharge' && !chc.reason) reject('invalid', 'chc.reason: a continuing-healthcare decision before discharge is the exception: say why');
+  }
   if (rulesOf(state) >= 2 && home?.suitability === 'needs_adaptation' && !needs.includes('minor-adaptations') && !needs.includes('major-adaptations')) {
     reject('invalid', 'needs: the home needs adapting: include minor-adaptations or major-adaptations');
   }
@@ -203,6 +230,7 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
       ...(summary ? { summary } : {}),
       ...(home ? { home } : {}),
       ...(carer ? { carer } : {}),
+      ...(chc && rulesOf(state) >= 4 ? { chc } : {}),
       ...(state.drd ? { daysFromDischargeReady: Math.max(0, daysBetween(state.drd, dateOf(at))) } : {}),
     },
   ];
@@ -230,9 +258,15 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
   for (const service of wanted) {
     if (planned.referrals.some((r) => r.service === service && isLive(r))) continue;
     const reason = service === 'housing' ? housingReferralReason(planned) : replan ? 'changed-plan' : 'assessment';
-    const requested = requestReferral(planned, policy, service, reason, at);
+    // Rules 4: continuing healthcare assessed after discharge follows the person, holding nothing.
+    const followsUp = service === 'chc-assessment' && chcAfterDischarge(planned);
+    const requested = resumed(planned, requestReferral(planned, policy, service, reason, at, undefined, followsUp ? 'follow-up' : undefined));
     events.push(requested);
     planned = evolve(planned, requested);
+  }
+  // Rules 4: every package the previous stay held is resumed above, or released now.
+  for (const held of planned.heldPackages?.filter((h) => !h.decided) ?? []) {
+    events.push({ type: 'held_package.released', at, previousPathwayId: planned.previousPathwayId!, referralId: held.referralId, service: held.service, agency: held.agency });
   }
   if (rulesOf(state) >= 4) events.push(...carersAssessment(planned, carer, hadAssessment, policy, at));
   return events;
@@ -247,6 +281,12 @@ function carersAssessment(state: PathwayState, carer: CommandOf<'carer'>['carer'
   if (rulesOf(state) < 4) return [{ type: 'carers_assessment.requested', at, willingAndAble: carer.willingAndAble }];
   if (state.referrals.some((r) => r.service === 'carers-assessment' && isLive(r))) return [];
   return [requestReferral(state, policy, 'carers-assessment', 'assessment', at, 'social-care', 'follow-up')];
+}
+
+/** Rules 4: a referral for a service the previous stay held a package for, with the same agency, resumes it. */
+function resumed(state: PathwayState, requested: EventOf<'referral.requested'>): EventOf<'referral.requested'> {
+  const held = state.heldPackages?.find((h) => !h.decided && h.service === requested.service && h.agency === requested.agency);
+  return held ? { ...requested, resumes: { pathwayId: state.previousPathwayId!, referralId: held.referralId } } : requested;
 }
 
 /** Why housing is referred: the assessment's need, else the duty to refer, or a move. */
@@ -272,11 +312,21 @@ function decideConsent(command: CommandOf<'consent'>, state: PathwayState, polic
   if (rulesOf(state) === 1) return [{ type: 'consent.recorded', at, agency: command.agency, given: command.given }];
   const events: PathwayEvent[] = [{ type: 'consent.recorded', at, agency: command.agency, given: command.given, givenBy: checkConsentGiver(command, state) }];
   if (!rules4 || command.agency !== 'housing' || !beforeDischarge(state)) return events;
-  const after = evolve(state, events[0]);
+  return [...events, ...housingAsPlanned(evolve(state, events[0]), policy, at)];
+}
+
+/**
+ * Rules 4: the referral to housing as the plan now wants it, once assessed and before discharge:
+ * made when wanted with the person's consent and missing; withdrawn when they refuse it
+ * (consent-refused) or it is no longer wanted (changed-plan).
+ */
+function housingAsPlanned(state: PathwayState, policy: Policy, at: string): PathwayEvent[] {
+  if (!state.assessment || !beforeDischarge(state)) return [];
   const live = state.referrals.filter((r) => r.service === 'housing' && holdsDischarge(r) && isLive(r));
-  if (!command.given) return [...events, ...live.map((r) => ({ type: 'referral.withdrawn' as const, at, referralId: r.referralId, agency: r.agency, reason: 'consent-refused' as const }))];
-  if (live.length > 0 || !after.assessment || !uncoveredNeeds(after).includes('housing')) return events;
-  return [...events, requestReferral(after, policy, 'housing', housingReferralReason(after), at)];
+  const withdrawn = (reason: 'consent-refused' | 'changed-plan') => live.map((r) => ({ type: 'referral.withdrawn' as const, at, referralId: r.referralId, agency: r.agency, reason }));
+  if (state.consents.housing === false) return withdrawn('consent-refused');
+  if (!housingWanted(state)) return withdrawn('changed-plan');
+  return live.length > 0 || !uncoveredNeeds(state).includes('housing') ? [] : [requestReferral(state, policy, 'housing', housingReferralReason(state), at)];
 }
 
 /**
@@ -285,7 +335,7 @@ function decideConsent(command: CommandOf<'consent'>, state: PathwayState, polic
  * taking over from intermediate care that is handing over (say, re-referred after a decline).
  */
 function decideReferral(command: CommandOf<'referral'>, state: PathwayState, policy: Policy): PathwayEvent[] {
-  if (isFollowUp(command.service)) return decideFollowUpReferral(command, state, policy);
+  if (isFollowUp(command.service) || (command.service === 'chc-assessment' && chcAfterDischarge(state))) return decideFollowUpReferral(command, state, policy);
   if (command.service === 'housing' && rulesOf(state) >= 4 && !mayShareWith(state, 'housing')) {
     reject('invalid', `service: housing is referred only with the person's consent (${state.consents.housing === false ? 'they refused it' : 'record it first with consent for housing'})`);
   }
@@ -358,6 +408,8 @@ function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, p
       ? `the patient meets the criteria to reside again (the discharge ready date ${cleared.from} was cleared on ${cleared.clearedOn}); record discharge-ready first`
       : reliesOnUnableCarer(state)
       ? "the plan (P0, no new support) relies on a carer who is not willing or able; add support at a new joint assessment, or record the carer's changed position (carer)"
+      : wishesUnsettled(state)
+      ? `pathway ${state.assessment!.pathway} needs the patient's agreement, or a best-interests decision when they lack capacity for it: ${wishesUnsettled(state)}`
       : !state.assessment
       ? 'no joint assessment has agreed a pathway'
       : waiting.length
@@ -370,6 +422,9 @@ function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, p
   const at = command.at;
   const pathway = state.assessment!.pathway;
   const rules4 = rulesOf(state) >= 4;
+  if (rules4 && !destinationsOf[pathway].includes(command.destination) && !command.departure) {
+    reject('invalid', `destination: pathway ${pathway} takes the person to ${destinationsOf[pathway].join(' or ')}, not ${command.destination}; give the reason to depart from it (departure)`);
+  }
   const events = dischargeRecorded(command, state, policy, rules4 ? supportGap(command, state) : undefined);
   // Rules 4: a safety and welfare check on the day the person goes home (P0 and P1).
   if (rules4 && (pathway === 'P0' || pathway === 'P1')) events.push(...welfareCheck(state, policy, at));
@@ -440,6 +495,7 @@ function dischargeRecorded(command: CommandOf<'discharge'>, state: PathwayState,
       ...(pathway ? { pathway } : {}),
       daysDelayed,
       bedDaysLost: prior + daysDelayed,
+      ...(command.departure && rulesOf(state) >= 4 ? { departure: command.departure } : {}),
       ...(command.selfDischarge ? { selfDischarge: true as const } : {}),
       ...(gap ? { supportGap: gap } : {}),
     },
@@ -600,7 +656,7 @@ function followOn(state: PathwayState, policy: Policy, at: string): PathwayEvent
     const live = state.referrals.filter((r) => isLive(r) && holdsDischarge(r));
     const allReady = live.every((r) => r.status === 'ready');
     const stillResides = rulesOf(state) >= 3 && residesAgain(state) !== undefined;
-    if (allReady && !stillResides && !reliesOnUnableCarer(state) && uncoveredNeeds(state).length === 0 && missingConsent(state).length === 0) {
+    if (allReady && !stillResides && !reliesOnUnableCarer(state) && !wishesUnsettled(state) && uncoveredNeeds(state).length === 0 && missingConsent(state).length === 0) {
       return { type: 'pathway.ready_for_discharge', at };
     }
   }

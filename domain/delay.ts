@@ -1,6 +1,6 @@
 import type { Agency, DelayReasonCode, Service } from '../schemas/common';
 import { daysBetween } from './dates';
-import { beforeDischarge, delayCountsFrom, holdsDischarge, housingConsentPending, housingNeed, mayShareWith, reliesOnUnableCarer, isLive, isOpen, rulesOf, uncoveredNeeds, type PathwayState, type Rules } from './state';
+import { beforeDischarge, delayCountsFrom, holdsDischarge, housingConsentPending, housingNeed, mayShareWith, reliesOnUnableCarer, wishesUnsettled, isLive, isOpen, rulesOf, uncoveredNeeds, type PathwayState, type Rules } from './state';
 
 /** The bands in their natural order (the SitRep's): every list of bands, in every report, follows it. */
 export const delayBands = ['0', '1', '2-3', '4-6', '7-13', '14-20', '21+'] as const;
@@ -69,7 +69,8 @@ const reasonForService = (service: Service, housing: HousingReason, rules: Rules
       return 'awaiting_chc_decision';
     case 'housing':
       // Housing for someone without a home is the SitRep's homelessness reason; at risk of it, or a move, awaits housing; otherwise adaptations.
-      return housing === 'homeless' ? 'homeless_nrpf' : housing === 'awaiting' ? 'awaiting_housing' : 'awaiting_equipment_adaptations';
+      // Rules 4: housing a settled person asked for awaits housing too, never equipment.
+      return housing === 'homeless' ? 'homeless_nrpf' : housing === 'awaiting' || rules >= 4 ? 'awaiting_housing' : 'awaiting_equipment_adaptations';
     default:
       return 'awaiting_equipment_adaptations';
   }
@@ -124,6 +125,10 @@ export function activeReasons(state: PathwayState): ActiveReason[] {
     if (assessment?.agreement?.[party] === 'disagrees') {
       add({ code: 'family_not_in_agreement', agency: 'acute-trust', waitingOn: party, since: assessment.completedAt, derived: true });
     }
+  }
+  // Rules 4: a community bed or care home the patient has not agreed to, nor a best-interests decision made for.
+  if (assessment && wishesUnsettled(state) && assessment.agreement?.patient !== 'disagrees') {
+    add({ code: 'family_not_in_agreement', agency: 'acute-trust', waitingOn: 'patient', since: assessment.completedAt, derived: true, note: wishesUnsettled(state) });
   }
   // Rules 4: a plan that relies on a carer who is not willing or able is no plan yet.
   if (reliesOnUnableCarer(state)) {

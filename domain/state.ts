@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { Agreement, ConsentGiver, PatientAbsence, Representative } from '../schemas/commands';
+import type { Agreement, CapacityDecision, ConsentGiver, PatientAbsence, Representative } from '../schemas/commands';
 import { Agency as Agencies } from '../schemas/common';
-import type { Agency, AssessmentSummary, Carer, DelayReasonCode, DischargePathwayCode, Funding, Home, IntermediateCareService, Patient, Region, Service, Stage } from '../schemas/common';
+import type { Agency, AssessmentSummary, Carer, DelayReasonCode, DischargePathwayCode, Funding, Home, HousingStatus, IntermediateCareService, Patient, Region, Service, Stage } from '../schemas/common';
 
 export type ReferralStatus = 'requested' | 'accepted' | 'declined' | 'ready' | 'withdrawn' | 'on_hold';
 
@@ -86,6 +86,8 @@ export interface PathwayState {
   region?: Region;
   admittedAt?: string;
   previousPathwayId?: string;
+  /** Rules 4: the previous stay's held packages, and what this pathway decided for each. */
+  heldPackages?: { referralId: string; service: Service; agency: Agency; decided?: 'resumed' | 'released' }[];
   edd?: string;
   drd?: string;
   /** The pathway's lead professional, when named. */
@@ -105,7 +107,16 @@ export interface PathwayState {
     agreement?: { patient?: z.infer<typeof Agreement>; family?: z.infer<typeof Agreement> };
     summary?: AssessmentSummary;
     home?: Home;
+    /** Rules 4: continuing healthcare is decided before the discharge (the exception), so its referral holds it. */
+    chcBeforeDischarge?: boolean;
   };
+  /**
+   * Rules 4: whether the patient lacks capacity, per decision, as last assessed (the joint
+   * assessment, or `capacity` since). Absent for a decision: as the joint assessment found them.
+   */
+  capacity?: Partial<Record<z.infer<typeof CapacityDecision>, boolean>>;
+  /** Rules 4: the person's housing as last recorded during the stay; absent, as at admission. */
+  housingStatus?: HousingStatus;
   /** The unpaid carer, as the latest assessment recorded them. */
   carer?: Carer;
   referrals: Referral[];
@@ -175,7 +186,7 @@ export const beforeDischarge = (state: PathwayState): boolean => inHospitalStage
  * duty to refer), or a home that needs a move (rules 2).
  */
 export function housingNeed(state: PathwayState): 'homeless' | 'at_risk_of_homelessness' | 'move' | undefined {
-  const status = state.patient?.housingStatus;
+  const status = state.housingStatus ?? state.patient?.housingStatus;
   if (status === 'homeless' || status === 'at_risk_of_homelessness') return status;
   return rulesOf(state) >= 2 && state.assessment?.home?.suitability === 'needs_move' ? 'move' : undefined;
 }
@@ -198,6 +209,39 @@ export function mayShareWith(state: PathwayState, agency: Agency): boolean {
   return state.consents[agency] === true;
 }
 
+/** Whether the patient lacks capacity for a decision: as last assessed for it, else as the joint assessment found them. */
+export const lacksCapacityFor = (state: PathwayState, decision: z.infer<typeof CapacityDecision>): boolean =>
+  state.capacity?.[decision] ?? state.assessment?.patientAbsent === 'lacks_capacity';
+
+/**
+ * Rules 4: a community bed (P2) or a care home (P3) needs the patient's agreement, or, when they
+ * lack capacity for the plan, a best-interests decision (recorded at the joint assessment that
+ * found them lacking it). Undefined when settled; otherwise what is missing.
+ */
+export function wishesUnsettled(state: PathwayState): string | undefined {
+  const assessment = state.assessment;
+  if (rulesOf(state) < 4 || !assessment || (assessment.pathway !== 'P2' && assessment.pathway !== 'P3')) return undefined;
+  if (lacksCapacityFor(state, 'discharge_plan')) {
+    return assessment.patientAbsent === 'lacks_capacity' ? undefined : 'the patient now lacks capacity for the plan: a joint assessment records the best-interests decision';
+  }
+  if (assessment.agreement?.patient === 'agrees') return undefined;
+  return assessment.agreement?.patient === 'disagrees' ? 'the patient does not agree with the plan' : "the patient's agreement with the plan is not recorded";
+}
+
+/** Rules 4: where each pathway takes the person; another destination needs a reason (`departure`). */
+export const destinationsOf: Record<DischargePathwayCode, readonly string[]> = {
+  P0: ['usual-residence', 'temporary-accommodation'],
+  P1: ['usual-residence', 'temporary-accommodation'],
+  P2: ['community-bed'],
+  P3: ['care-home'],
+};
+
+/**
+ * Rules 4: a continuing-healthcare assessment follows the person after discharge unless the joint
+ * assessment asked for a decision before it: its referral is then follow-up, never holding the discharge.
+ */
+export const chcAfterDischarge = (state: PathwayState): boolean => rulesOf(state) >= 4 && state.assessment?.chcBeforeDischarge !== true;
+
 /**
  * Rules 4: the plan relies on an unpaid carer who is not willing or able to give the care (P0, home
  * with no new support): not ready for discharge until the plan adds support or the carer's position changes.
@@ -210,7 +254,7 @@ export const sharing = (state: PathwayState): Partial<Record<Agency, boolean>> =
   rulesOf(state) >= 4 ? Object.fromEntries(Agencies.options.map((agency) => [agency, mayShareWith(state, agency)])) : state.consents;
 
 /** Housing is needed: the duty to refer, a move, or a need the assessment agreed. */
-const housingWanted = (state: PathwayState): boolean => housingNeed(state) !== undefined || (state.assessment?.needs.includes('housing') ?? false);
+export const housingWanted = (state: PathwayState): boolean => housingNeed(state) !== undefined || (state.assessment?.needs.includes('housing') ?? false);
 
 /**
  * Rules 4: the referral to housing waits for the person's consent to it (Housing Act 1996 s.213B):

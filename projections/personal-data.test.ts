@@ -14,7 +14,7 @@ import { foldTimeline, pathwayRow } from './pathway-row';
 const patient = { ...admission().patient, name: 'Philippa Personalia', dateOfBirth: '1931-07-19', address: { line1: '7 Hidden Row', town: 'Otley', postcode: 'LS21 1QQ' } };
 const carer = { name: 'Colin Carerly', relationship: 'son', phone: '0113 496 0777', willingAndAble: true, carersAssessment: 'accepted' as const };
 const summary = { functionalNeeds: ['help washing'], clinical: ['warfarin, daily INR'], goals: ['walk to the allotment'] };
-const personalValues = [patient.nhsNumber, patient.name, patient.dateOfBirth, patient.address.line1, patient.address.postcode, carer.name, carer.phone, 'Agatha Attorney', 'warfarin', 'allotment', 'confused at night', 'no staff in Otley', 'grandson', 'stairs again'];
+const personalValues = [patient.nhsNumber, patient.name, patient.dateOfBirth, patient.address.line1, patient.address.postcode, carer.name, carer.phone, 'Agatha Attorney', 'Frieda Family', 'warfarin', 'allotment', 'confused at night', 'no staff in Otley', 'grandson', 'stairs again'];
 
 /** A stay with every personal field recorded: the patient, a represented patient's assessment with carer, summary and notes, a decline with a reason, a review. */
 const events: PathwayEvent[] = history([
@@ -25,7 +25,7 @@ const events: PathwayEvent[] = history([
     at: day(3),
     participants: [{ role: 'nurse' }, { role: 'social_worker' }],
     patientAbsent: 'lacks_capacity',
-    bestInterests: { representative: { role: 'attorney', name: 'Agatha Attorney' } },
+    bestInterests: { representative: { role: 'attorney', name: 'Agatha Attorney' }, decidedBy: 'social_worker', consulted: [{ relationship: 'family', name: 'Frieda Family' }] },
     agreement: { patient: 'agrees' },
     pathway: 'P1',
     needs: ['reablement'],

@@ -11,14 +11,14 @@ import { eventSchemas, type EventType, type PathwayEvent } from './events';
 
 /** Patient fields each agency needs to act on a referral. Housing never gets clinical data. */
 export const patientFieldsFor: Record<Agency, readonly (keyof Patient)[]> = {
-  'acute-trust': ['nhsNumber', 'name', 'dateOfBirth', 'address', 'housingStatus', 'gpPractice'],
-  'social-care': ['nhsNumber', 'name', 'dateOfBirth', 'address'],
-  'community-health': ['nhsNumber', 'name', 'dateOfBirth', 'address'],
-  'intermediate-care': ['nhsNumber', 'name', 'dateOfBirth', 'address'],
-  equipment: ['name', 'address'],
-  housing: ['name', 'address', 'housingStatus'],
+  'acute-trust': ['nhsNumber', 'name', 'dateOfBirth', 'address', 'housingStatus', 'gpPractice', 'phone'],
+  'social-care': ['nhsNumber', 'name', 'dateOfBirth', 'address', 'phone'],
+  'community-health': ['nhsNumber', 'name', 'dateOfBirth', 'address', 'phone'],
+  'intermediate-care': ['nhsNumber', 'name', 'dateOfBirth', 'address', 'phone'],
+  equipment: ['name', 'address', 'phone'],
+  housing: ['name', 'address', 'housingStatus', 'phone'],
   gp: ['nhsNumber', 'name', 'dateOfBirth', 'gpPractice'],
-  voluntary: ['name', 'address'],
+  voluntary: ['name', 'address', 'phone'],
   'care-home': ['nhsNumber', 'name', 'dateOfBirth'],
 };
 
@@ -29,7 +29,8 @@ export const carerFieldsFor: Record<Agency, readonly (keyof Carer)[]> = {
   'community-health': ['name', 'relationship', 'phone', 'willingAndAble'],
   'intermediate-care': ['name', 'relationship', 'phone', 'willingAndAble'],
   equipment: ['name', 'phone'],
-  housing: [],
+  // With the patient's consent for housing, like everything housing is told.
+  housing: ['name', 'relationship', 'phone'],
   gp: ['name', 'relationship', 'willingAndAble'],
   voluntary: ['name', 'relationship', 'phone'],
   'care-home': ['name', 'relationship', 'phone'],
@@ -168,6 +169,12 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
       const { admittedOn, dayOfWatch } = event;
       return [{ to: [...new Set<Agency>([...involved(ctx), 'gp'])], data: { admittedOn, dayOfWatch } }];
     }
+    case 'held_package.released':
+      // Its provider may let go of the package it held for the person.
+      return [{ to: [event.agency], data }];
+    case 'housing_status.recorded':
+      // Housing, when it has the person's referral, hears the person's housing has changed.
+      return involved(ctx).includes('housing') ? [{ to: ['housing'], data }] : [];
     case 'funding.recorded':
       // The patient's social care team is told who pays for every service, and from when charges start.
       return [{ to: ['social-care'], data }];
@@ -196,7 +203,7 @@ export const agencyEventTypes: EventType[] = [
   'referral.withdrawn', 'referral.on_hold', 'referral.urgent', 'consent.recorded', 'pathway.ready_for_discharge', 'discharge.recorded',
   'intermediate_care.started', 'intermediate_care.ended', 'review.recorded', 'review.overdue',
   'handover.long_term_services', 'pathway.readmitted', 'pathway.handed_back', 'pathway.cancelled',
-  'emergency_attendance.recorded', 'lead_professional.assigned', 'carers_assessment.requested', 'funding.recorded',
+  'emergency_attendance.recorded', 'lead_professional.assigned', 'carers_assessment.requested', 'funding.recorded', 'housing_status.recorded', 'held_package.released',
 ];
 
 /**

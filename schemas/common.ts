@@ -169,12 +169,17 @@ export const Address = z.strictObject({
 });
 export type Address = z.infer<typeof Address>;
 
+/** A UK or international telephone number as people write it. */
+export const Phone = z.string().regex(/^\+?[0-9][0-9 ()-]{5,19}$/, 'expected a telephone number');
+
 export const Patient = z.strictObject({
   nhsNumber: NhsNumber,
   name: z.string().min(1).max(200),
   dateOfBirth: IsoDate.refine((date) => date <= new Date().toISOString().slice(0, 10), 'in the future').refine((date) => date >= '1880-01-01', 'before 1880'),
   address: Address,
   housingStatus: HousingStatus.default('settled'),
+  /** How to reach the person at home (or wherever they are): for the agencies that visit. */
+  phone: Phone.optional(),
   /** GP practice code (ODS), so the discharge summary reaches the right practice. */
   gpPractice: z.string().min(1).optional(),
 });
@@ -237,7 +242,7 @@ export type Funding = z.infer<typeof Funding>;
 export const Carer = z.strictObject({
   name: z.string().min(1).max(200),
   relationship: z.string().min(1).max(100).optional(),
-  phone: z.string().regex(/^\+?[0-9][0-9 ()-]{5,19}$/, 'expected a telephone number').optional(),
+  phone: Phone.optional(),
   willingAndAble: z.boolean(),
   carersAssessment: z.enum(['accepted', 'declined', 'not_offered']),
 });

@@ -14,7 +14,7 @@ import {
   Region,
   Service,
 } from './common';
-import { Agreement, BridgeBy, ConsentGiver, LeadProfessionalPayload, ParticipantRole, PatientAbsence, Representative } from './commands';
+import { Agreement, BestInterests, BridgeBy, CapacityPayload, Chc, HeldPackage, HousingStatusPayload, ConsentGiver, DestinationDeparture, LeadProfessionalPayload, ParticipantRole, PatientAbsence } from './commands';
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), at: IsoTimestamp, ...shape });
@@ -37,6 +37,8 @@ export const eventSchemas = {
     expectedDischargeDate: IsoDate.optional(),
     consents: z.array(Agency),
     previousPathwayId: z.string().optional(),
+    /** The previous stay's packages put on hold by the readmission (rules 4): this pathway resumes or releases each. */
+    heldPackages: z.array(HeldPackage).optional(),
     /**
      * The rules the pathway runs under (PathwayState.rules): 2, the pathway as the source documents
      * describe it; 3, as 2 with a patient meeting the criteria to reside again not ready for
@@ -61,8 +63,8 @@ export const eventSchemas = {
     notes: z.string().optional(),
     /** Why the patient did not take part (absent: the patient took part). */
     patientAbsent: PatientAbsence.optional(),
-    /** Present when the patient lacks capacity for the decision: who represents them (the trust's record only). */
-    bestInterests: z.object({ representative: Representative }).optional(),
+    /** Present when the patient lacks capacity for the decision: who represents them, who decided, who was consulted (the trust's record only). */
+    bestInterests: BestInterests.optional(),
     /** Agreement with the plan and destination, as recorded. */
     agreement: z.object({ patient: Agreement.optional(), family: Agreement.optional() }).optional(),
     home: Home.optional(),
@@ -70,6 +72,8 @@ export const eventSchemas = {
     carer: Carer.optional(),
     /** The assessment's summary (the trust's record in full; agencies get their part with each referral). */
     summary: AssessmentSummary.optional(),
+    /** When continuing healthcare is decided (rules 4): after discharge unless a reason asks for it before. */
+    chc: Chc.optional(),
     /** Whole days from the discharge ready date to this assessment, when a DRD was set: how long the plan took. */
     daysFromDischargeReady: z.number().int().min(0).optional(),
   }),
@@ -96,7 +100,11 @@ export const eventSchemas = {
     purpose: z.enum(['discharge', 'handover', 'follow-up']).optional(),
     /** Who pays, as assumed from the service until funding is recorded (absent on older pathways). */
     funding: Funding.optional(),
+    /** The package of the previous stay this referral resumes (rules 4): the provider links it to the one it held. */
+    resumes: z.object({ pathwayId: z.string(), referralId: z.string() }).optional(),
   }),
+  /** A package of the previous stay, held at the readmission, that the new plan does not need: its provider may let it go (rules 4). */
+  'held_package.released': event('held_package.released', { previousPathwayId: z.string(), referralId: z.string(), service: Service, agency: Agency }),
   /** Funding agreed for a referral's service: told to the patient's social care team. */
   'funding.recorded': event('funding.recorded', { ...ReferralRef, service: Service, ...Funding.shape }),
   'referral.accepted': event('referral.accepted', {
@@ -132,6 +140,8 @@ export const eventSchemas = {
     pathway: DischargePathwayCode.optional(),
     daysDelayed: z.number().int().min(0),
     bedDaysLost: z.number().int().min(0),
+    /** Why the destination is not the pathway's own (rules 4). */
+    departure: DestinationDeparture.optional(),
     /** The patient discharged themselves: the watch runs, and open referrals are told support is needed now. */
     selfDischarge: z.literal(true).optional(),
     /**
@@ -188,6 +198,10 @@ export const eventSchemas = {
     admittedOn: IsoDate,
     dayOfWatch: z.number().int().min(0),
   }),
+  /** The person's housing changed during the stay (rules 4): the status and who recorded it, told to housing when involved. */
+  'housing_status.recorded': event('housing_status.recorded', HousingStatusPayload.shape),
+  /** The patient's capacity for one decision, assessed again (rules 4): no personal data, roles only. */
+  'capacity.assessed': event('capacity.assessed', CapacityPayload.shape),
   /** The carer's position, recorded apart from a joint assessment (rules 4): the trust's record; agencies get the carer with their referrals. */
   'carer.recorded': event('carer.recorded', { carer: Carer }),
   /** The carer accepted a carer's assessment: social care is asked to carry it out (the carer's details come with their consent-gated block). */

@@ -19,6 +19,8 @@ const valid: Record<CommandName, Record<string, unknown>> = {
   },
   consent: { agency: 'housing', given: true },
   carer: { carer: { name: 'Sam', relationship: 'son', willingAndAble: false, carersAssessment: 'accepted' } },
+  capacity: { decision: 'discharge_plan', lacksCapacity: false, assessedBy: 'doctor', agreement: 'agrees' },
+  'housing-status': { housingStatus: 'homeless', recordedBy: 'social_worker' },
   referral: { service: 'equipment' },
   'referral-response': { referralId: 'ref-1', agency: 'equipment', response: 'ready', readyFrom: '2026-11-25' },
   'delay-reason': { code: 'awaiting_p1_resource', agency: 'intermediate-care', note: 'no capacity this week' },

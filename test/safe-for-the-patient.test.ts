@@ -106,7 +106,7 @@ describe('row 5: consent as the law has it', () => {
     view = await system.call('GET', `/pathways/${id}`);
     expect(view.body.state.consents).toEqual({ housing: false });
     expect(view.body.delay.reasons).toEqual([]);
-    expect((await command('discharge', { date: dayFromToday(0), destination: 'other' })).status).toBe(200);
+    expect((await command('discharge', { date: dayFromToday(0), destination: 'other', departure: 'patient_choice' })).status).toBe(200);
   });
 });
 
@@ -139,8 +139,32 @@ describe('row 10: first-hour fixes over HTTP', () => {
 
     await system.call('POST', `/pathways/${firstId}/consent`, { agency: 'housing', given: false });
     await system.call('POST', `/pathways/${firstId}/assessment`, { ...jointAssessment, pathway: 'P0', needs: [] });
-    expect((await system.call('POST', `/pathways/${firstId}/discharge`, { date: dayFromToday(0), destination: 'other' })).status).toBe(200);
+    expect((await system.call('POST', `/pathways/${firstId}/discharge`, { date: dayFromToday(0), destination: 'temporary-accommodation' })).status).toBe(200);
     await eventually(() => system.call('POST', '/pathways', second), (r) => r.status !== 409);
     expect((await system.call('GET', `/pathways/pathway-${second.admissionId}`)).status).toBe(200);
+  });
+});
+
+describe('row 6: after a readmission, the new stay resumes or releases each held package', () => {
+  it("reads the held packages from the readmitted pathway; the new plan resumes equipment, with the link, and releases the welfare check", async () => {
+    const { id, body, command } = await started();
+    expect((await command('assessment', { ...jointAssessment, pathway: 'P1', needs: ['equipment'] })).status).toBe(200);
+    expect((await command('referral-response', { referralId: 'ref-1', agency: 'equipment', response: 'ready' })).status).toBe(200);
+    expect((await command('discharge', { date: dayFromToday(0), destination: 'usual-residence' })).status).toBe(200);
+    const newAdmissionId = `${body.admissionId}R`;
+    const readmitted = await command('readmission', { newAdmissionId, admittedOn: dayFromToday(0) });
+    expect(readmitted).toMatchObject({ status: 200, body: { linkedPathwayId: `pathway-${newAdmissionId}` } });
+
+    const newId = `pathway-${newAdmissionId}`;
+    const linked = await system.call('GET', `/pathways/${newId}`);
+    expect(linked.body.state.heldPackages).toEqual([
+      { referralId: 'ref-1', service: 'equipment', agency: 'equipment' },
+      { referralId: 'ref-2', service: 'welfare-check', agency: 'community-health' },
+    ]);
+    await system.call('POST', `/pathways/${newId}/discharge-ready`, { date: dayFromToday(0) });
+    expect((await system.call('POST', `/pathways/${newId}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['equipment'] })).status).toBe(200);
+    const events = ((await system.call('GET', `/pathways/${newId}`)).body.timeline as Recorded[]).map((e) => e.event);
+    expect(events.find((e) => e.type === 'referral.requested')).toMatchObject({ service: 'equipment', resumes: { pathwayId: id, referralId: 'ref-1' } });
+    expect(events.find((e) => e.type === 'held_package.released')).toMatchObject({ previousPathwayId: id, referralId: 'ref-2', agency: 'community-health' });
   });
 });

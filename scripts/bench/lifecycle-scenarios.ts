@@ -102,7 +102,7 @@ export const scenarios: Record<string, Scenario> = {
       await pathway.command('assessment', {
         participants: [{ role: 'social_worker' }, { role: 'nurse' }, { role: 'carer' }],
         patientAbsent: 'lacks_capacity',
-        bestInterests: { representative: { role: 'attorney', name: 'Attorney Name' } },
+        bestInterests: { representative: { role: 'attorney', name: 'Attorney Name' }, decidedBy: 'social_worker', consulted: [{ relationship: 'family', name: 'Daughter Name' }] },
         agreement: { patient: 'agrees' },
         pathway: 'P3',
         needs: ['care-home-placement'],

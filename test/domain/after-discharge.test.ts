@@ -59,7 +59,7 @@ describe('discharge', () => {
         { type: 'referral.requested', service: 'welfare-check' },
         { type: 'intermediate_care.started', startDate: date(4), endBy: '2026-04-15', firstReviewDue: '2026-03-11' },
       );
-    const p2 = history([start(), assess('P2', ['step-down-bed']), ready('ref-1', 'intermediate-care'), discharge]);
+    const p2 = history([start(), assess('P2', ['step-down-bed']), ready('ref-1', 'intermediate-care'), { ...discharge, destination: 'community-bed' } as PathwayCommand]);
     expect(given(...p2).state().stage).toBe('intermediate_care');
   });
 

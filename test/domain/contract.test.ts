@@ -50,7 +50,7 @@ describe('command schemas', () => {
   it('commandSchemas maps every URL command name to its payload, without start, tick, type or at', () => {
     expect(Object.keys(commandSchemas).sort()).toEqual(
       [
-        'expected-discharge-date', 'discharge-ready', 'criteria-to-reside-met', 'assessment', 'consent', 'carer', 'referral',
+        'expected-discharge-date', 'discharge-ready', 'criteria-to-reside-met', 'assessment', 'consent', 'carer', 'capacity', 'housing-status', 'referral',
         'referral-response', 'delay-reason', 'delay-reason-resolved', 'discharge', 'review', 'readmission', 'emergency-attendance', 'lead-professional', 'funding', 'cancel',
       ].sort(),
     );

@@ -7,7 +7,7 @@ import { routingContext } from '../../workflows/routing-context';
 import { started } from './events';
 import { StartPayload } from '../../schemas/commands';
 import { admission } from '../support/fixtures';
-import { date, day, given, start } from './spec';
+import { date, day, given, givenFrom, rules3, start } from './spec';
 
 // Issue 23, "safe for the patient": rules 4. Given events are literals; each row of the issue's
 // table has its specs here, with what pathways started under rules 3 keep doing.
@@ -261,7 +261,7 @@ describe('row 5: consent as the law has it', () => {
     const state = given(...homelessAssessed(), refused, ready).state();
     expect(activeReasons(state)).toEqual([]);
     expect(state.referrals.some((r) => r.agency === 'housing')).toBe(false);
-    given(...homelessAssessed(), refused, ready).when(discharge({ destination: 'other' })).then({ type: 'discharge.recorded' }, {}, welfareCheck);
+    given(...homelessAssessed(), refused, ready).when(discharge({ destination: 'other', departure: 'patient_choice' })).then({ type: 'discharge.recorded', departure: 'patient_choice' }, {}, welfareCheck);
   });
 
   it('consent to housing withdrawn withdraws its referral', () => {
@@ -427,5 +427,184 @@ describe('row 10: first-hour fixes', () => {
     const ready = given(...withReasons(3)).when({ type: 'referral-response', at: day(4), referralId: 'ref-1', agency: 'intermediate-care', response: 'ready' }).then({}, {}, { type: 'pathway.ready_for_discharge' });
     given(...withReasons(3), ...ready).when(discharge()).then({ type: 'discharge.recorded' }, { type: 'readmission_watch.started' }, { type: 'intermediate_care.started' });
     expect(given(...withReasons(3), ...ready).state().delayReasons).toHaveLength(2);
+  });
+});
+
+/** A P3 (a care home) assessed on the 2nd as the test says, its placement referred (ref-1). */
+const p3 = (assessment: Partial<EventOf<'assessment.completed'>>, rules: 3 | 4 = 4): PathwayEvent[] => [
+  // Rules 4 share with the care home for direct care; rules 3 need the consents recorded.
+  started({ rules, ...(rules === 4 ? { consents: [] } : {}) }),
+  { type: 'assessment.completed', at: day(2), pathway: 'P3', participants, needs: ['care-home-placement'], replan: false, ...assessment },
+  { type: 'referral.requested', at: day(2), referralId: 'ref-1', service: 'care-home-placement', agency: 'care-home', reason: 'assessment', acceptBy: day(4), consentRequired: false },
+];
+const placed: PathwayCommand = { type: 'referral-response', at: day(3), referralId: 'ref-1', agency: 'care-home', response: 'ready' };
+const lacking = { participants: ['nurse', 'social_worker', 'carer'] as EventOf<'assessment.completed'>['participants'], patientAbsent: 'lacks_capacity' as const, agreement: { patient: 'agrees' as const } };
+const bestInterests = { decidedBy: 'social_worker' as const, consulted: [{ relationship: 'family' as const, name: 'Daughter Name' }] };
+
+describe("rows 4 and 9: the patient's wishes and capacity", () => {
+  it("a care home (P3) needs the patient's agreement: declined to take part, or disagreeing, it is not ready, and the discharge says why", () => {
+    const declined = then(p3({ participants: ['nurse', 'social_worker'], patientAbsent: 'declined' }), placed);
+    expect(declined.at(-1)).toMatchObject({ type: 'referral.ready' });
+    expect(activeReasons(given(...declined).state())).toEqual([
+      { code: 'family_not_in_agreement', agency: 'acute-trust', waitingOn: 'patient', since: day(2), derived: true, note: "the patient's agreement with the plan is not recorded" },
+    ]);
+    given(...declined).when(discharge({ destination: 'care-home' })).thenRejects('not_allowed_in_stage', /pathway P3 needs the patient's agreement, or a best-interests decision when they lack capacity for it: the patient's agreement with the plan is not recorded/);
+    const disagrees = then(p3({ agreement: { patient: 'disagrees' } }), placed);
+    given(...disagrees).when(discharge({ destination: 'care-home' })).thenRejects('not_allowed_in_stage', /the patient does not agree with the plan/);
+    given(...p3({ agreement: { patient: 'agrees' } })).when(placed).then({ type: 'referral.accepted' }, { type: 'referral.ready' }, { type: 'pathway.ready_for_discharge' });
+  });
+
+  it('or, when they lack capacity for it, a best-interests decision saying who decided and who was consulted (a daughter as family, no advocate needed)', () => {
+    const assess = (fields: Record<string, unknown>): PathwayCommand =>
+      ({ type: 'assessment', at: day(2), participants: [{ role: 'nurse' }, { role: 'social_worker' }, { role: 'carer' }], patientAbsent: 'lacks_capacity', agreement: { patient: 'agrees' }, pathway: 'P3', needs: ['care-home-placement'], consents: [], ...fields }) as PathwayCommand;
+    given(started({ rules: 4 })).when(assess({ bestInterests: { consulted: bestInterests.consulted } })).thenRejects('invalid', /^bestInterests\.decidedBy: record who made the best-interests decision/);
+    given(started({ rules: 4 })).when(assess({ bestInterests: { decidedBy: 'doctor' } })).thenRejects('invalid', /^bestInterests\.consulted: record who was consulted \(family members as family/);
+    given(started({ rules: 4 })).when(assess({ bestInterests })).then({ type: 'assessment.completed', bestInterests }, { type: 'referral.requested' });
+    given(...p3({ ...lacking, bestInterests })).when(placed).then({}, {}, { type: 'pathway.ready_for_discharge' });
+    // With no attorney or deputy, consent is the best-interests decision's, not the patient's.
+    const byDecision: PathwayCommand = { type: 'consent', at: day(4), agency: 'housing', given: true, givenBy: 'best_interests' };
+    given(...p3({ ...lacking, bestInterests })).when(byDecision).then({ type: 'consent.recorded', givenBy: 'best_interests' });
+    given(...p3({ ...lacking, bestInterests })).when(consent('housing', true)).thenRejects('invalid', /lacks capacity to decide on sharing their information: consent is given by best_interests/);
+  });
+
+  it('capacity is judged decision by decision and reassessed on its own: delirium clears, the patient consents and agrees for themselves', () => {
+    const confused = p3({ ...lacking, bestInterests });
+    const clearer = then(confused, { type: 'capacity', at: day(3), decision: 'sharing_information', lacksCapacity: false, assessedBy: 'doctor' });
+    expect(clearer.at(-1)).toEqual({ type: 'capacity.assessed', at: day(3), decision: 'sharing_information', lacksCapacity: false, assessedBy: 'doctor' });
+    given(...clearer).when({ type: 'consent', at: day(4), agency: 'housing', given: true, givenBy: 'best_interests' }).thenRejects('invalid', /the patient has capacity to decide on sharing their information: consent is theirs/);
+    given(...clearer).when(consent('housing', true)).then({ type: 'consent.recorded', givenBy: 'patient' });
+    // Still lacking it for the plan: the best-interests decision stands. Regained, the patient's own agreement is what counts.
+    const ownView = then(clearer, { type: 'capacity', at: day(3, '12:00:00'), decision: 'discharge_plan', lacksCapacity: false, assessedBy: 'doctor', agreement: 'disagrees' });
+    given(...ownView).when(placed).then({ type: 'referral.accepted' }, { type: 'referral.ready' });
+    given(...confused).when({ type: 'capacity', at: day(3), decision: 'sharing_information', lacksCapacity: true, assessedBy: 'doctor', agreement: 'agrees' }).thenRejects('invalid', /^agreement: /);
+  });
+
+  it('the destination must fit the pathway, with a reason to depart from it', () => {
+    const ready = then(p3({ agreement: { patient: 'agrees' } }), placed);
+    given(...ready).when(discharge()).thenRejects('invalid', /^destination: pathway P3 takes the person to care-home, not usual-residence; give the reason to depart from it \(departure\)$/);
+    given(...ready).when(discharge({ departure: 'patient_choice' })).then({ type: 'discharge.recorded', destination: 'usual-residence', departure: 'patient_choice' }, { type: 'readmission_watch.started' });
+    given(...ready).when(discharge({ destination: 'care-home' })).then({ type: 'discharge.recorded', destination: 'care-home' }, { type: 'readmission_watch.started' });
+  });
+
+  it('rules 3 (pathways started before): a P3 the patient declined to discuss is ready, any destination goes, capacity only at an assessment', () => {
+    const declined = p3({ participants: ['nurse', 'social_worker'], patientAbsent: 'declined' }, 3);
+    given(...declined).when(placed).then({}, {}, { type: 'pathway.ready_for_discharge' });
+    given(...declined).when({ type: 'capacity', at: day(3), decision: 'discharge_plan', lacksCapacity: true, assessedBy: 'doctor' }).thenRejects('invalid', /older rules judge capacity at a joint assessment/);
+    given(...then(declined, placed)).when(discharge()).then({ type: 'discharge.recorded', destination: 'usual-residence' }, { type: 'readmission_watch.started' });
+  });
+});
+
+describe('row 10 of the table (build item 7): continuing healthcare after discharge by default', () => {
+  const assessChc = (chc?: Record<string, unknown>): PathwayCommand => ({ ...assessP1(['reablement', 'chc-assessment']), ...(chc ? { chc } : {}) }) as PathwayCommand;
+  const admitted = (rules: 3 | 4 = 4): PathwayEvent[] => [started({ rules }), { type: 'discharge_ready.recorded', at: day(2), date: date(2) }];
+  const reablementReady: PathwayCommand = { type: 'referral-response', at: day(3), referralId: 'ref-1', agency: 'intermediate-care', response: 'ready' };
+
+  it('by default the CHC assessment is a referral that follows the person: it holds no discharge and implies no delay', () => {
+    const assessed = given(...admitted()).when(assessChc()).then({ type: 'assessment.completed' }, { type: 'referral.requested', service: 'reablement' }, { type: 'referral.requested', service: 'chc-assessment', purpose: 'follow-up' });
+    expect(activeReasons(given(...admitted(), ...assessed).state()).map((r) => r.code)).toEqual(['awaiting_p1_resource']);
+    given(...admitted(), ...assessed).when(reablementReady).then({ type: 'referral.accepted' }, { type: 'referral.ready' }, { type: 'pathway.ready_for_discharge' });
+  });
+
+  it('a decision before discharge is the exception, with its reason: then it holds the discharge', () => {
+    given(...admitted()).when(assessChc({ decision: 'before_discharge' })).thenRejects('invalid', /^chc\.reason: a continuing-healthcare decision before discharge is the exception: say why$/);
+    const assessed = given(...admitted())
+      .when(assessChc({ decision: 'before_discharge', reason: 'fast_track' }))
+      .then({ type: 'assessment.completed', chc: { decision: 'before_discharge', reason: 'fast_track' } }, {}, { type: 'referral.requested', service: 'chc-assessment' });
+    expect(assessed[2]).not.toHaveProperty('purpose');
+    expect(activeReasons(given(...admitted(), ...assessed).state()).map((r) => r.code)).toContain('awaiting_chc_decision');
+    given(...admitted(), ...assessed).when(reablementReady).then({ type: 'referral.accepted' }, { type: 'referral.ready' });
+  });
+
+  it('rules 3 (pathways started before): a CHC assessment always holds the discharge', () => {
+    const assessed = given(...admitted(3)).when(assessChc()).then({}, {}, { type: 'referral.requested', service: 'chc-assessment' });
+    given(...admitted(3), ...assessed).when(reablementReady).then({ type: 'referral.accepted' }, { type: 'referral.ready' });
+  });
+});
+
+describe('row 12 of the table (build item 8): housing can change during the stay', () => {
+  /** Settled at admission, assessed P1 (equipment, ref-1), consent to housing given. */
+  const settledAssessed = (consents: EventOf<'pathway.started'>['consents'] = ['housing']): PathwayEvent[] => [
+    started({ rules: 4, consents, patient: { ...started().patient, phone: '0113 496 0123' } }),
+    { type: 'discharge_ready.recorded', at: day(2), date: date(2) },
+    { type: 'assessment.completed', at: day(2), pathway: 'P1', participants, needs: ['equipment'], replan: false, agreement: { patient: 'agrees' } },
+    { type: 'referral.requested', at: day(2), referralId: 'ref-1', service: 'equipment', agency: 'equipment', reason: 'assessment', acceptBy: day(3), consentRequired: false },
+  ];
+  const status = (housingStatus: string, at = day(3)): PathwayCommand => ({ type: 'housing-status', at, housingStatus, recordedBy: 'social_worker' }) as PathwayCommand;
+  const housingReason = (events: PathwayEvent[]) => activeReasons(given(...events).state()).find((r) => r.agency === 'housing')?.code;
+
+  it('a change of housing status is recorded with who recorded it, and the referral to housing and its reason code follow it', () => {
+    const homeless = then(settledAssessed(), status('homeless'));
+    expect(homeless.slice(-2)).toMatchObject([
+      { type: 'housing_status.recorded', housingStatus: 'homeless', recordedBy: 'social_worker' },
+      { type: 'referral.requested', referralId: 'ref-2', service: 'housing', reason: 'duty-to-refer' },
+    ]);
+    expect(housingReason(homeless)).toBe('homeless_nrpf');
+    const atRisk = then(homeless, status('at_risk_of_homelessness', day(4)));
+    expect(atRisk.at(-1)).toMatchObject({ type: 'housing_status.recorded' });
+    expect(housingReason(atRisk)).toBe('awaiting_housing');
+    given(...atRisk).when(status('settled', day(5))).then({ type: 'housing_status.recorded', housingStatus: 'settled' }, { type: 'referral.withdrawn', referralId: 'ref-2', reason: 'changed-plan' });
+    given(...atRisk).when(status('at_risk_of_homelessness', day(5))).thenRejects('duplicate', /already at_risk_of_homelessness/);
+  });
+
+  it('without consent to housing, the change waits on the patient, never on housing', () => {
+    const homeless = then(settledAssessed([]), status('homeless'));
+    expect(homeless.at(-1)).toMatchObject({ type: 'housing_status.recorded' });
+    expect(activeReasons(given(...homeless).state())).toContainEqual(expect.objectContaining({ code: 'consent_required', agency: 'housing', waitingOn: 'patient' }));
+  });
+
+  it("a settled person's own housing referral awaits housing, not equipment", () => {
+    const referred = then(settledAssessed(), { type: 'referral', at: day(3), service: 'housing', reason: 'additional-need' });
+    expect(housingReason(referred)).toBe('awaiting_housing');
+  });
+
+  it("housing gets the person's phone, and the carer's with consent; it hears of a change of status when it has a referral", () => {
+    const carer = { name: 'Carer Name', relationship: 'son', phone: '0113 496 0001', willingAndAble: true, carersAssessment: 'declined' as const };
+    const homeless = then([...settledAssessed(), { type: 'carer.recorded', at: day(2), carer }], status('homeless'));
+    const state = given(...homeless).state();
+    const [view] = agencyViews(homeless.at(-1)!, routingContext(state));
+    expect(view.data).toMatchObject({ patient: { phone: '0113 496 0123', housingStatus: 'homeless' }, carer: { name: 'Carer Name', relationship: 'son', phone: '0113 496 0001' } });
+    expect(agencyViews(homeless.at(-2)!, routingContext(state))).toEqual([{ to: ['housing'], data: { housingStatus: 'homeless', recordedBy: 'social_worker' } }]);
+  });
+
+  it('rules 3 (pathways started before): the status is the admission\'s', () => {
+    given(started({ rules: 3 })).when(status('homeless')).thenRejects('invalid', /keep the housing status of the admission/);
+  });
+});
+
+describe('row 6: after a readmission, each held package is resumed or released', () => {
+  const held = [
+    { referralId: 'ref-1', service: 'reablement' as const, agency: 'intermediate-care' as const },
+    { referralId: 'ref-2', service: 'equipment' as const, agency: 'equipment' as const },
+  ];
+  const newStay = (): PathwayEvent[] => [
+    started({ rules: 4, admissionId: 'A2', pathwayId: 'pathway-A2', previousPathwayId: 'pathway-A1', heldPackages: held }),
+    { type: 'discharge_ready.recorded', at: day(2), date: date(2) },
+  ];
+
+  it('the new stay starts knowing the packages its readmission put on hold', () => {
+    given()
+      .when({ ...start({ admissionId: 'A2', previousPathwayId: 'pathway-A1' }), heldPackages: held } as PathwayCommand)
+      .then({ type: 'pathway.started', previousPathwayId: 'pathway-A1', heldPackages: held });
+  });
+
+  it("its joint assessment resumes each package the new plan needs (the provider gets the link on its own topic) and releases the rest", () => {
+    const events = given(...newStay())
+      .when(assessP1(['reablement']))
+      .then(
+        { type: 'assessment.completed' },
+        { type: 'referral.requested', referralId: 'ref-1', service: 'reablement', resumes: { pathwayId: 'pathway-A1', referralId: 'ref-1' } },
+        { type: 'held_package.released', previousPathwayId: 'pathway-A1', referralId: 'ref-2', service: 'equipment', agency: 'equipment' },
+      );
+    const state = given(...newStay(), ...events).state();
+    expect(state.heldPackages?.map((h) => h.decided)).toEqual(['resumed', 'released']);
+    expect(agencyViews(events[1], routingContext(state))[0]).toMatchObject({ to: ['intermediate-care'], data: { resumes: { pathwayId: 'pathway-A1', referralId: 'ref-1' } } });
+    expect(agencyViews(events[2], routingContext(state))).toEqual([{ to: ['equipment'], data: { previousPathwayId: 'pathway-A1', referralId: 'ref-2', service: 'equipment', agency: 'equipment' } }]);
+    // Decided once: a new plan later neither resumes nor releases again.
+    given(...newStay(), ...events).when({ ...assessP1(['reablement', 'equipment']), at: day(3) } as PathwayCommand).then({ type: 'assessment.completed' }, { type: 'referral.requested', service: 'equipment' });
+  });
+
+  it('rules 3 (pathways started before): the new stay knows nothing of them', () => {
+    const [event] = givenFrom(rules3).when({ ...start({ admissionId: 'A2', previousPathwayId: 'pathway-A1' }), heldPackages: held } as PathwayCommand).events();
+    expect(event).not.toHaveProperty('heldPackages');
   });
 });
