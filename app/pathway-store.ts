@@ -77,6 +77,19 @@ export class PathwayStore {
     });
   }
 
+  /**
+   * The running pathways of a patient (by the keyed hash of the NHS number) still in hospital: in
+   * one of those stages. Temporal visibility, so a start a moment ago may not be listed yet.
+   */
+  async inHospital(patientKey: string, stages: readonly string[]): Promise<{ pathwayId: string; stage: string }[]> {
+    const query =
+      `WorkflowType = 'dischargePathway' AND ExecutionStatus = 'Running' AND ${keys.patientKey.name} = '${patientKey}' AND ` +
+      `${keys.stage.name} IN (${stages.map((stage) => `'${stage}'`).join(', ')})`;
+    const found: { pathwayId: string; stage: string }[] = [];
+    for await (const execution of this.executions(query)) found.push({ pathwayId: execution.workflowId, stage: String(execution.typedSearchAttributes.get(keys.stage)) });
+    return found;
+  }
+
   async *executions(query: string): AsyncIterable<WorkflowExecutionInfo> {
     try {
       yield* this.client.workflow.list({ query });

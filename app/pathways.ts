@@ -1,6 +1,6 @@
 import { SealedDataError, type PersonalDataCipher } from '../codec/personal-data-cipher';
 import { patientKey } from '../config/patient-key';
-import { awaitingAgencies, CommandRejected, decide, delaySummary, initialState, resolvePolicy, type PathwayState, type Policy } from '../domain';
+import { awaitingAgencies, CommandRejected, decide, delaySummary, inHospitalStages, initialState, resolvePolicy, type PathwayState, type Policy } from '../domain';
 import { delayDay, foldTimeline } from '../projections/pathway-row';
 import type { Database } from '../readmodel/database';
 import { freshness, type Freshness } from '../readmodel/freshness';
@@ -79,7 +79,8 @@ export class Pathways {
     if (!mayActOnSite(actor, payload.site)) throw forbidden('pathway:start', `site ${payload.site} is not one of this user's sites`);
     const pathwayId = pathwayWorkflowId(payload.admissionId);
     const region = payload.region ?? this.settings.region;
-    const start: StartCommand = { ...payload, region, type: 'start', at: new Date().toISOString() };
+    const heldPackages = payload.previousPathwayId ? await this.heldPackagesOf(payload.previousPathwayId) : [];
+    const start: StartCommand = { ...payload, region, ...(heldPackages.length ? { heldPackages } : {}), type: 'start', at: new Date().toISOString() };
     const policy = this.policies[region];
     // The pathway's own rules judge the start here, so a start they refuse never becomes a workflow.
     let started: PathwayEvent;
@@ -89,7 +90,9 @@ export class Pathways {
       if (error instanceof CommandRejected) throw new AppError('invalid', 'invalid', error.message, [{ path: error.message.split(':')[0], message: error.message }]);
       throw error;
     }
-    const input: PathwayInput = { start, policy, patientKey: patientKey(payload.patient.nhsNumber, this.settings.patientKeySecret), actor };
+    const key = patientKey(payload.patient.nhsNumber, this.settings.patientKeySecret);
+    await this.refuseSecondStay(key, pathwayId, payload.previousPathwayId);
+    const input: PathwayInput = { start, policy, patientKey: key, actor };
     if (await this.store.start(pathwayId, input)) return { pathwayId, created: true };
     // Idempotent per admission: the same admission again answers with the same pathway; a
     // different one is refused, naming the fields that differ (never their values).
@@ -99,6 +102,38 @@ export class Pathways {
       throw new AppError('conflict', 'admission_conflict', `Admission ${payload.admissionId} already has a pathway started with different ${differing.join(', ')}`);
     }
     return { pathwayId, created: false };
+  }
+
+  /**
+   * The packages the previous stay's pathway put on hold (at the readmission that starts this one),
+   * for the new pathway to resume or release. None when that pathway is not running any more.
+   */
+  private async heldPackagesOf(previousPathwayId: string): Promise<NonNullable<StartCommand['heldPackages']>> {
+    try {
+      const { state } = await this.store.view(previousPathwayId);
+      return state.referrals.filter((r) => r.status === 'on_hold').map(({ referralId, service, agency }) => ({ referralId, service, agency }));
+    } catch (error) {
+      if (error instanceof AppError && error.kind === 'not_found') return [];
+      throw error;
+    }
+  }
+
+  /**
+   * One stay in hospital at a time per patient: a start for an NHS number with another pathway still
+   * in hospital is another person typed with the same number, or the same person admitted twice.
+   * Refused naming that pathway (never the number), unless it is this admission's own pathway (the
+   * same start again) or a readmission link, which starts the new stay of a pathway already discharged.
+   */
+  private async refuseSecondStay(key: string, pathwayId: string, previousPathwayId: string | undefined): Promise<void> {
+    if (previousPathwayId) return;
+    const other = (await this.store.inHospital(key, inHospitalStages)).find((p) => p.pathwayId !== pathwayId);
+    if (other) {
+      throw new AppError(
+        'conflict',
+        'patient_in_hospital',
+        `This NHS number already has a pathway in hospital: ${other.pathwayId} (stage ${other.stage}). Carry on with that one; if it was started in error, cancel it first; a stay after its discharge is linked with readmission`,
+      );
+    }
   }
 
   /**

@@ -6,24 +6,28 @@ import type { JsonSchema } from './args';
 
 /** What each command is for, in a co-ordinator's words; the fields come from the schemas. */
 const purposes: Record<CommandName | 'start', string> = {
-  start: 'Start the discharge pathway for an admission (once per admission id).',
+  start:
+    'Start the discharge pathway for an admission (once per admission id). A homeless patient of no fixed abode (patient.housingStatus=homeless) may leave patient.address out: it is recorded as the NHS writes it, "No fixed abode", postcode ZZ99 3VZ.',
   'expected-discharge-date': 'Record or move the expected discharge date (EDD).',
   'discharge-ready': 'The patient no longer meets the criteria to reside: record the discharge ready date (DRD). Every day after it counts as delayed.',
   'criteria-to-reside-met': 'The patient meets the criteria to reside again: the DRD is cleared (the delay so far is kept).',
   assessment:
     "Record the joint assessment: who took part (for P1–P3 a social care and a health professional; the patient, or why not), the patient's agreement, the discharge pathway (P0–P3), the needs (one referral per need), consents, and optionally the home, the carer and the summary each agency gets its part of.",
   consent: "Record consent (or its withdrawal) to share the patient's details with an agency, and who gave it (the patient; for a patient who lacks capacity their attorney, deputy or a best-interests decision; never a carer).",
+  carer: "The carer's position changed (willing and able now, or not; a carer's assessment accepted): recorded without a new joint assessment (pathways since rules 4).",
+  capacity: "The patient's capacity for one decision (the discharge plan, or sharing information), assessed again, by whom; with capacity for the plan regained, their own agreement with it (pathways since rules 4).",
+  'housing-status': "The person's housing changed during the stay (settled, at risk of homelessness, homeless), and who recorded it: the referral to housing follows (pathways since rules 4).",
   referral: 'Refer again (after a decline), or for an additional need or changed plan.',
   'referral-response': "An agency's answer to its referral: accepted, declined (with a reason) or ready (support in place from a date).",
   'delay-reason': 'Record why the discharge is delayed (NHS SitRep code), attributed to an agency.',
   'delay-reason-resolved': 'A recorded delay reason no longer applies.',
-  discharge: 'The patient left hospital: the date and where they went.',
+  discharge: 'The patient left hospital: the date and where they went; selfDischarge=true when they discharged themselves (at any stage: the 30-day watch runs and agencies still arranging support are told it is needed now).',
   review: 'A weekly intermediate-care review: continue, goals met, or needs long-term support; remainingNeeds is the transition plan handed over to long-term services.',
   readmission: 'An emergency readmission within the 30-day watch: the new admission gets its own linked pathway.',
   'emergency-attendance': 'An A&E attendance without admission within the 30-day watch (recorded; not a readmission).',
   'lead-professional': 'Name the lead professional (a role and a team) for the pathway or its intermediate-care episode.',
   funding: "Record who pays for a referral's service and on what terms (free, means-tested, full cost) and from when charges start.",
-  cancel: 'Close the pathway early (died, self-discharged, transferred, admission cancelled).',
+  cancel: 'Close the pathway early (died, transferred, admission cancelled; a self-discharge is recorded with discharge selfDischarge=true on pathways started since rules 4).',
 };
 
 const root = path.join(__dirname, '..');
@@ -57,20 +61,33 @@ export function asAssignments(body: Record<string, unknown>, prefix = ''): strin
   });
 }
 
+/**
+ * A schema's fields, and those of its object fields (the patient's, say: name.field=value) below
+ * them, indented, two levels deep.
+ */
+function fieldsOf(json: JsonSchema, prefix = '', depth = 0): { path: string; indent: number; required: boolean; schema: JsonSchema }[] {
+  const required = new Set(json.required ?? []);
+  return Object.entries(json.properties ?? {}).flatMap(([field, schema]) => [
+    { path: `${prefix}${field}`, indent: depth * 2, required: required.has(field), schema },
+    ...(schema.type === 'object' && depth < 2 ? fieldsOf(schema, `${prefix}${field}.`, depth + 1) : []),
+  ]);
+}
+
 /** `homeward <command> --help`: generated from the command's zod schema and its example file. */
 export function commandHelp(name: CommandName | 'start'): string {
   const schema = (name === 'start' ? StartPayload : commandSchemas[name]) as z.ZodType;
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  const required = new Set(json.required ?? []);
-  const fields = Object.entries(json.properties ?? {});
-  const width = Math.max(8, ...fields.map(([field]) => field.length));
+  const fields = fieldsOf(json);
+  const width = Math.max(8, ...fields.map((f) => f.indent + f.path.length));
   const lines = [
     name === 'start' ? 'homeward start (--file admission.json | key=value …)' : `homeward ${name} <pathwayId> (--file body.json | key=value …)`,
     '',
     purposes[name],
     '',
     fields.length ? 'Fields:' : 'No fields.',
-    ...fields.map(([field, s]) => `  ${field.padEnd(width)}  ${required.has(field) ? 'required' : 'optional'}  ${describeType(s)}${s.default !== undefined ? ` (default ${JSON.stringify(s.default)})` : ''}`),
+    ...fields.map(({ path: field, indent, required, schema: s }) =>
+      `  ${' '.repeat(indent)}${field.padEnd(width - indent)}  ${required ? 'required' : 'optional'}  ${describeType(s)}${s.default !== undefined ? ` (default ${JSON.stringify(s.default)})` : ''}`,
+    ),
   ];
   const file = exampleFile(name);
   if (fs.existsSync(file)) {

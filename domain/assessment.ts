@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { CommandOf, ConsentGiver, Representative } from '../schemas/commands';
 import { reject } from './rejection';
-import { rulesOf, type PathwayState } from './state';
+import { lacksCapacityFor, rulesOf, type PathwayState } from './state';
 
 const SOCIAL_CARE = new Set(['social_worker', 'care_manager']);
 const HEALTH = new Set(['nurse', 'doctor', 'occupational_therapist', 'physiotherapist']);
@@ -11,9 +11,9 @@ const invalid = (message: string): never => reject('invalid', message);
 
 type Giver = Exclude<z.infer<typeof ConsentGiver>, 'carer'>;
 
-/** Who decides for a patient who lacks capacity: their attorney or deputy; otherwise a best-interests decision (with an advocate). */
-const giverFor = (representative: z.infer<typeof Representative>): Giver =>
-  representative.role === 'advocate' ? 'best_interests' : representative.role;
+/** Who decides for a patient who lacks capacity: their attorney or deputy; otherwise a best-interests decision (with an advocate, or none). */
+const giverFor = (representative: z.infer<typeof Representative> | undefined): Giver =>
+  !representative || representative.role === 'advocate' ? 'best_interests' : representative.role;
 
 /**
  * Who takes part in a joint assessment. A professional always. Rules 2 (the documents): the
@@ -39,6 +39,13 @@ export function checkParticipation(command: CommandOf<'assessment'>, state: Path
   if (command.patientAbsent === 'lacks_capacity' && !command.bestInterests) {
     invalid('bestInterests: a patient who lacks capacity needs a best-interests decision naming their attorney, deputy or advocate');
   }
+  const decision = command.bestInterests;
+  if (decision && rulesOf(state) < 4 && !decision.representative) invalid('bestInterests.representative: name the attorney, deputy or advocate');
+  if (decision && rulesOf(state) >= 4) {
+    // Rules 4 (MCA 2005 s.4): who decided, and who was consulted, each as what they are to the patient.
+    if (!decision.decidedBy) invalid('bestInterests.decidedBy: record who made the best-interests decision (their role)');
+    if (!decision.consulted) invalid('bestInterests.consulted: record who was consulted (family members as family, a carer as carer, an advocate as advocate)');
+  }
   const canSay = takesPart || command.bestInterests !== undefined;
   if (canSay && !command.agreement?.patient) invalid("agreement.patient: record whether the patient (or their representative) agrees with the plan and destination");
   if (command.consents.length > 0 && !canSay) {
@@ -61,6 +68,7 @@ export function checkConsentGiver(command: CommandOf<'consent'>, state: PathwayS
     return invalid('givenBy: a carer cannot consent for an adult; for a patient who lacks capacity, consent comes from their attorney or deputy, or a best-interests decision');
   }
   const representative = state.assessment?.representative;
+  if (rulesOf(state) >= 4) return giverByCapacity(givenBy, state);
   if (!representative) {
     if (givenBy !== 'patient') invalid(`givenBy: ${givenBy} only for a patient assessed as lacking capacity (bestInterests at the joint assessment)`);
     return givenBy;
@@ -69,5 +77,20 @@ export function checkConsentGiver(command: CommandOf<'consent'>, state: PathwayS
   if (givenBy !== expected) {
     invalid(`givenBy: the patient was assessed as lacking capacity and is represented by their ${representative.role}: consent is given by ${expected}`);
   }
+  return givenBy;
+}
+
+/**
+ * Rules 4: who consents follows the patient's capacity for sharing information, as last assessed
+ * (at the joint assessment, or again since with `capacity`): the patient while they have it;
+ * otherwise their attorney or deputy, or a best-interests decision.
+ */
+function giverByCapacity(givenBy: Giver, state: PathwayState): Giver {
+  if (!lacksCapacityFor(state, 'sharing_information')) {
+    if (givenBy !== 'patient') invalid(`givenBy: the patient has capacity to decide on sharing their information: consent is theirs (${givenBy} only while they lack it)`);
+    return givenBy;
+  }
+  const expected = giverFor(state.assessment?.representative);
+  if (givenBy !== expected) invalid(`givenBy: the patient lacks capacity to decide on sharing their information: consent is given by ${expected}`);
   return givenBy;
 }

@@ -2,12 +2,16 @@ import type { EventOf, PathwayEvent } from '../schemas/events';
 import { addDays, addHours, daysBetween, earliest, isAtOrAfter, startOfDay } from './dates';
 import { arrangedEpisode, handOver, handoverCompleteOn, remainingNeedsAt } from './intermediate-care';
 import type { Policy } from './policy';
-import { handoverUnderway, isClosed, referralsInPlay, rulesOf, type PathwayState, type Referral } from './state';
+import { awaitingReReferral, handoverUnderway, isClosed, referralsInPlay, rulesOf, type PathwayState, type Referral } from './state';
 
-type Escalation = { kind: 'acceptance' | 'readiness'; deadline: string; raised: number };
+type Escalation = { kind: 'acceptance' | 'readiness' | 'decline'; deadline: string; raised: number };
 
-/** The deadline a referral is currently held to, and how many escalations it has had for it. */
-function referralDeadline(referral: Referral): Escalation | undefined {
+/**
+ * The deadline a referral is currently held to, and how many escalations it has had for it. Rules
+ * 4: a decline nobody has acted on is overdue from the moment it is recorded.
+ */
+function referralDeadline(state: PathwayState, referral: Referral): Escalation | undefined {
+  if (awaitingReReferral(state, referral)) return { kind: 'decline', deadline: referral.declinedAt ?? referral.requestedAt, raised: referral.escalated.decline ?? 0 };
   if (referral.status === 'requested') return { kind: 'acceptance', deadline: referral.acceptBy, raised: referral.escalated.acceptance };
   if (referral.status === 'accepted' && referral.readyBy) {
     return { kind: 'readiness', deadline: referral.readyBy, raised: referral.escalated.readiness };
@@ -32,7 +36,7 @@ export function nextDeadline(state: PathwayState, policy: Policy): string | unde
   if (isClosed(state) || state.stage === 'none') return undefined;
   const candidates: (string | undefined)[] = [];
   for (const referral of referralsInPlay(state)) {
-    const escalation = referralDeadline(referral);
+    const escalation = referralDeadline(state, referral);
     if (escalation) candidates.push(nextEscalationAt(escalation, policy));
   }
   const ic = state.intermediateCare;
@@ -54,7 +58,7 @@ export function nextDeadline(state: PathwayState, policy: Policy): string | unde
 export function dueEvents(state: PathwayState, policy: Policy, at: string): PathwayEvent[] {
   const events: PathwayEvent[] = [];
   for (const referral of referralsInPlay(state)) {
-    const escalation = referralDeadline(referral);
+    const escalation = referralDeadline(state, referral);
     if (!escalation || !isAtOrAfter(at, escalation.deadline)) continue;
     // A late tick raises only the level now due, not every level it slept through.
     const level = Math.floor((Date.parse(at) - Date.parse(escalation.deadline)) / (policy.escalationRepeatHours * 3_600_000)) + 1;

@@ -1,10 +1,10 @@
-import { type Agency, type Service, type Stage } from '../schemas/common';
+import { isFollowUp, noFixedAbode, type Agency, type Service, type Stage } from '../schemas/common';
 import type { CommandOf, PathwayCommand } from '../schemas/commands';
 import type { EventOf, PathwayEvent } from '../schemas/events';
 import { assessmentConsentGiver, checkConsentGiver, checkParticipation } from './assessment';
-import { addDays, dateOf, daysBetween } from './dates';
+import { addDays, dateOf, daysBetween, latest } from './dates';
 import { dueEvents, handover } from './deadlines';
-import { delayDaysUntil, priorDelayDays } from './delay';
+import { delayDaysUntil, impliedReason, priorDelayDays } from './delay';
 import { evolve } from './evolve';
 import { handOver, intermediateCareFollowOn, intermediateCareOver, remainingNeedsAt } from './intermediate-care';
 import type { Policy } from './policy';
@@ -12,12 +12,22 @@ import { readyByOnAcceptance, requestReferral } from './referrals';
 import { reject } from './rejection';
 import {
   beforeDischarge,
+  CONSENT_AGENCIES,
   delayCountsFrom,
+  holdsDischarge,
+  housingConsentPending,
+  housingWanted,
+  inHospitalStages,
+  mayShareWith,
   handoverUnderway,
   housingNeed,
   isClosed,
   isLive,
   referralsInPlay,
+  reliesOnUnableCarer,
+  chcAfterDischarge,
+  destinationsOf,
+  wishesUnsettled,
   residesAgain,
   rulesOf,
   uncoveredNeeds,
@@ -32,7 +42,7 @@ function requireStage(state: PathwayState, command: string, allowed: readonly St
   }
 }
 
-const PRE_DISCHARGE: readonly Stage[] = ['admitted', 'assessment', 'arranging', 'ready_for_discharge'];
+const PRE_DISCHARGE = inHospitalStages;
 
 /**
  * The pathway's rules: what a command means given the state so far. Pure; throws CommandRejected.
@@ -69,20 +79,40 @@ function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: Pa
     }
     case 'assessment':
       return decideAssessment(command, state, policy);
-    case 'consent': {
-      requireStage(state, 'consent', [...PRE_DISCHARGE, 'discharged', 'intermediate_care', 'readmission_watch']);
-      if ((state.consents[command.agency] ?? false) === command.given) {
-        return reject('duplicate', `consent for ${command.agency} is already recorded as ${command.given ? 'given' : 'not given'}`);
+    case 'consent':
+      return decideConsent(command, state, policy);
+    case 'capacity': {
+      requireStage(state, 'capacity', PRE_DISCHARGE);
+      if (rulesOf(state) < 4) reject('invalid', 'capacity: pathways started under older rules judge capacity at a joint assessment');
+      if (!state.assessment) reject('not_allowed_in_stage', 'capacity: no joint assessment has judged it yet');
+      if (command.agreement && (command.lacksCapacity || command.decision !== 'discharge_plan')) {
+        reject('invalid', 'agreement: the patient agrees (or not) with the plan themselves only when they have capacity for it (decision discharge_plan)');
       }
-      if (rulesOf(state) === 1) return [{ type: 'consent.recorded', at, agency: command.agency, given: command.given }];
-      return [{ type: 'consent.recorded', at, agency: command.agency, given: command.given, givenBy: checkConsentGiver(command, state) }];
+      const { decision, lacksCapacity, assessedBy, agreement } = command;
+      return [{ type: 'capacity.assessed', at, decision, lacksCapacity, assessedBy, ...(agreement ? { agreement } : {}) }];
     }
+    case 'housing-status': {
+      requireStage(state, 'housing-status', PRE_DISCHARGE);
+      if (rulesOf(state) < 4) reject('invalid', 'housing-status: pathways started under older rules keep the housing status of the admission');
+      const current = state.housingStatus ?? state.patient?.housingStatus;
+      if (current === command.housingStatus) reject('duplicate', `housingStatus: already ${current}`);
+      const recorded: PathwayEvent = { type: 'housing_status.recorded', at, housingStatus: command.housingStatus, recordedBy: command.recordedBy };
+      return [recorded, ...housingAsPlanned(evolve(state, recorded), policy, at)];
+    }
+    case 'carer':
+      requireStage(state, 'carer', [...PRE_DISCHARGE, 'discharged', 'intermediate_care', 'readmission_watch']);
+      if (rulesOf(state) < 4) reject('invalid', 'carer: pathways started under older rules record the carer at a joint assessment');
+      return [{ type: 'carer.recorded', at, carer: command.carer }, ...carersAssessment(state, command.carer, state.carer?.carersAssessment === 'accepted', policy, at)];
     case 'referral':
       return decideReferral(command, state, policy);
     case 'referral-response':
       return decideReferralResponse(command, state, policy);
     case 'delay-reason':
       requireStage(state, 'delay-reason', PRE_DISCHARGE);
+      // Rules 4: housing and the voluntary sector act only when asked, with consent: never blamed otherwise.
+      if (rulesOf(state) >= 4 && CONSENT_AGENCIES.includes(command.agency) && !state.referrals.some((r) => r.agency === command.agency && isLive(r))) {
+        reject('invalid', `agency: ${command.agency} has no referral on this pathway to act on; a delay is attributed to whom it waits on`);
+      }
       if (state.delayReasons.some((r) => r.code === command.code && r.agency === command.agency)) {
         reject('duplicate', `delay reason ${command.code} for ${command.agency} is already active`);
       }
@@ -123,6 +153,9 @@ function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: Pa
       return [{ type: 'emergency_attendance.recorded', at, attendedOn: command.attendedOn, dayOfWatch }];
     }
     case 'cancel':
+      if (command.reason === 'self_discharged' && rulesOf(state) >= 4) {
+        reject('invalid', 'reason: a self-discharge is a discharge: record it with discharge (selfDischarge: true), so the 30-day readmission watch runs and the agencies still arranging support are told it is needed now');
+      }
       return [
         ...holdPackages(state, at, 'cancelled'),
         ...(state.intermediateCare && !state.intermediateCare.ended
@@ -145,7 +178,8 @@ function decideStart(command: CommandOf<'start'>, state: PathwayState): PathwayE
       at: command.at,
       pathwayId: `pathway-${command.admissionId}`,
       admissionId: command.admissionId,
-      patient: command.patient,
+      // A homeless patient admitted without an address is of no fixed abode, in the local authority's area.
+      patient: { ...command.patient, address: command.patient.address ?? noFixedAbode(command.localAuthority) },
       site: command.site,
       localAuthority: command.localAuthority,
       region: command.region ?? 'england',
@@ -153,6 +187,7 @@ function decideStart(command: CommandOf<'start'>, state: PathwayState): PathwayE
       expectedDischargeDate: command.expectedDischargeDate,
       consents: [...new Set(command.consents)],
       previousPathwayId: command.previousPathwayId,
+      ...(rules >= 4 && command.previousPathwayId && command.heldPackages?.length ? { heldPackages: command.heldPackages } : {}),
       // Recorded so every fold of the events (read models, agency views) knows the rules; rules 1 said nothing.
       ...(rules !== 1 ? { rules } : {}),
     },
@@ -164,13 +199,19 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
   checkParticipation(command, state);
   const roles = command.participants.map((p) => p.role);
   const needs = [...new Set(command.needs)];
+  const followUp = needs.find(isFollowUp);
+  if (followUp) reject('invalid', `needs: ${followUp} is not a need to plan: the discharge raises it`);
   if (command.pathway === 'P0' && needs.length > 0) reject('invalid', 'needs: pathway P0 (home, no new support) has no needs to refer');
   if (command.pathway !== 'P0' && needs.length === 0) reject('invalid', `needs: pathway ${command.pathway} needs at least one service`);
   if (command.pathway === 'P2' && !needs.includes('step-down-bed')) reject('invalid', 'needs: pathway P2 needs a step-down-bed');
   if (command.pathway === 'P3' && !needs.includes('care-home-placement')) reject('invalid', 'needs: pathway P3 needs a care-home-placement');
   const at = command.at;
   const replan = state.assessment !== undefined;
-  const { patientAbsent, bestInterests, agreement, summary, home, carer } = command;
+  const { patientAbsent, bestInterests, agreement, summary, home, carer, chc } = command;
+  if (rulesOf(state) >= 4 && chc) {
+    if (!needs.includes('chc-assessment')) reject('invalid', 'chc: only with a chc-assessment need');
+    if (chc.decision === 'before_discharge' && !chc.reason) reject('invalid', 'chc.reason: a continuing-healthcare decision before discharge is the exception: say why');
+  }
   if (rulesOf(state) >= 2 && home?.suitability === 'needs_adaptation' && !needs.includes('minor-adaptations') && !needs.includes('major-adaptations')) {
     reject('invalid', 'needs: the home needs adapting: include minor-adaptations or major-adaptations');
   }
@@ -189,36 +230,103 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
       ...(summary ? { summary } : {}),
       ...(home ? { home } : {}),
       ...(carer ? { carer } : {}),
+      ...(chc && rulesOf(state) >= 4 ? { chc } : {}),
       ...(state.drd ? { daysFromDischargeReady: Math.max(0, daysBetween(state.drd, dateOf(at))) } : {}),
     },
   ];
-  // A carer's assessment the carer accepted goes to social care (once per carer).
-  if (carer?.carersAssessment === 'accepted' && state.carer?.carersAssessment !== 'accepted') {
-    events.push({ type: 'carers_assessment.requested', at, willingAndAble: carer.willingAndAble });
-  }
+  // Rules 1–3 tell social care of an accepted carer's assessment first; rules 4 refer it after the plan's referrals.
+  const hadAssessment = state.carer?.carersAssessment === 'accepted';
+  if (rulesOf(state) < 4) events.push(...carersAssessment(state, carer, hadAssessment, policy, at));
   const givenBy = rulesOf(state) === 1 ? {} : { givenBy: assessmentConsentGiver(command) };
   for (const agency of new Set(command.consents)) {
     if (!state.consents[agency]) events.push({ type: 'consent.recorded', at, agency, given: true, ...givenBy });
   }
-  // Duty to refer: a person homeless or at risk of homelessness is referred to housing; so is one whose home needs a move.
+  // Duty to refer: a person homeless or at risk of homelessness is referred to housing; so is one
+  // whose home needs a move. Rules 4: only with the person's consent to the referral.
   const wanted = new Set<Service>(needs);
-  const housing = housingNeed(events.reduce(evolve, state));
+  const consented = events.reduce(evolve, state);
+  const housing = housingNeed(consented);
   if (housing) wanted.add('housing');
+  if (rulesOf(state) >= 4 && !mayShareWith(consented, 'housing')) wanted.delete('housing');
   for (const referral of state.referrals) {
-    if (isLive(referral) && !wanted.has(referral.service)) {
+    // Support that follows the person is no part of the plan, and stays.
+    if (isLive(referral) && holdsDischarge(referral) && !wanted.has(referral.service)) {
       events.push({ type: 'referral.withdrawn', at, referralId: referral.referralId, agency: referral.agency, reason: 'changed-plan' });
     }
   }
   let planned = events.reduce(evolve, state);
   for (const service of wanted) {
     if (planned.referrals.some((r) => r.service === service && isLive(r))) continue;
-    const implied = service === 'housing' && housing && !needs.includes('housing');
-    const reason = implied ? (housing === 'move' ? 'relocation' : 'duty-to-refer') : replan ? 'changed-plan' : 'assessment';
-    const requested = requestReferral(planned, policy, service, reason, at);
+    const reason = service === 'housing' ? housingReferralReason(planned) : replan ? 'changed-plan' : 'assessment';
+    // Rules 4: continuing healthcare assessed after discharge follows the person, holding nothing.
+    const followsUp = service === 'chc-assessment' && chcAfterDischarge(planned);
+    const requested = resumed(planned, requestReferral(planned, policy, service, reason, at, undefined, followsUp ? 'follow-up' : undefined));
     events.push(requested);
     planned = evolve(planned, requested);
   }
+  // Rules 4: every package the previous stay held is resumed above, or released now.
+  for (const held of planned.heldPackages?.filter((h) => !h.decided) ?? []) {
+    events.push({ type: 'held_package.released', at, previousPathwayId: planned.previousPathwayId!, referralId: held.referralId, service: held.service, agency: held.agency });
+  }
+  if (rulesOf(state) >= 4) events.push(...carersAssessment(planned, carer, hadAssessment, policy, at));
   return events;
+}
+
+/**
+ * A carer's assessment the carer accepted goes to social care, once per carer: under rules 4 a
+ * referral like any other (follow-up: it never holds the discharge); before, a notice.
+ */
+function carersAssessment(state: PathwayState, carer: CommandOf<'carer'>['carer'] | undefined, hadAccepted: boolean, policy: Policy, at: string): PathwayEvent[] {
+  if (carer?.carersAssessment !== 'accepted' || hadAccepted) return [];
+  if (rulesOf(state) < 4) return [{ type: 'carers_assessment.requested', at, willingAndAble: carer.willingAndAble }];
+  if (state.referrals.some((r) => r.service === 'carers-assessment' && isLive(r))) return [];
+  return [requestReferral(state, policy, 'carers-assessment', 'assessment', at, 'social-care', 'follow-up')];
+}
+
+/** Rules 4: a referral for a service the previous stay held a package for, with the same agency, resumes it. */
+function resumed(state: PathwayState, requested: EventOf<'referral.requested'>): EventOf<'referral.requested'> {
+  const held = state.heldPackages?.find((h) => !h.decided && h.service === requested.service && h.agency === requested.agency);
+  return held ? { ...requested, resumes: { pathwayId: state.previousPathwayId!, referralId: held.referralId } } : requested;
+}
+
+/** Why housing is referred: the assessment's need, else the duty to refer, or a move. */
+function housingReferralReason(state: PathwayState): 'duty-to-refer' | 'relocation' | 'assessment' | 'changed-plan' {
+  const need = housingNeed(state);
+  if (need && !state.assessment?.needs.includes('housing')) return need === 'move' ? 'relocation' : 'duty-to-refer';
+  return (state.assessment?.count ?? 0) > 1 ? 'changed-plan' : 'assessment';
+}
+
+/**
+ * Consent recorded with who gave it. Rules 4: consent not yet asked is no refusal (given: false is
+ * the patient's objection, or their refusal of the referral to housing); consent to the referral to
+ * housing makes it, a refusal withdraws it, and housing is never asked without it.
+ */
+function decideConsent(command: CommandOf<'consent'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+  requireStage(state, 'consent', [...PRE_DISCHARGE, 'discharged', 'intermediate_care', 'readmission_watch']);
+  const rules4 = rulesOf(state) >= 4;
+  const recorded = rules4 ? state.consents[command.agency] : (state.consents[command.agency] ?? false);
+  if (recorded === command.given) {
+    return reject('duplicate', `consent for ${command.agency} is already recorded as ${command.given ? 'given' : 'not given'}`);
+  }
+  const at = command.at;
+  if (rulesOf(state) === 1) return [{ type: 'consent.recorded', at, agency: command.agency, given: command.given }];
+  const events: PathwayEvent[] = [{ type: 'consent.recorded', at, agency: command.agency, given: command.given, givenBy: checkConsentGiver(command, state) }];
+  if (!rules4 || command.agency !== 'housing' || !beforeDischarge(state)) return events;
+  return [...events, ...housingAsPlanned(evolve(state, events[0]), policy, at)];
+}
+
+/**
+ * Rules 4: the referral to housing as the plan now wants it, once assessed and before discharge:
+ * made when wanted with the person's consent and missing; withdrawn when they refuse it
+ * (consent-refused) or it is no longer wanted (changed-plan).
+ */
+function housingAsPlanned(state: PathwayState, policy: Policy, at: string): PathwayEvent[] {
+  if (!state.assessment || !beforeDischarge(state)) return [];
+  const live = state.referrals.filter((r) => r.service === 'housing' && holdsDischarge(r) && isLive(r));
+  const withdrawn = (reason: 'consent-refused' | 'changed-plan') => live.map((r) => ({ type: 'referral.withdrawn' as const, at, referralId: r.referralId, agency: r.agency, reason }));
+  if (state.consents.housing === false) return withdrawn('consent-refused');
+  if (!housingWanted(state)) return withdrawn('changed-plan');
+  return live.length > 0 || !uncoveredNeeds(state).includes('housing') ? [] : [requestReferral(state, policy, 'housing', housingReferralReason(state), at)];
 }
 
 /**
@@ -227,17 +335,32 @@ function decideAssessment(command: CommandOf<'assessment'>, state: PathwayState,
  * taking over from intermediate care that is handing over (say, re-referred after a decline).
  */
 function decideReferral(command: CommandOf<'referral'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+  if (isFollowUp(command.service) || (command.service === 'chc-assessment' && chcAfterDischarge(state))) return decideFollowUpReferral(command, state, policy);
+  if (command.service === 'housing' && rulesOf(state) >= 4 && !mayShareWith(state, 'housing')) {
+    reject('invalid', `service: housing is referred only with the person's consent (${state.consents.housing === false ? 'they refused it' : 'record it first with consent for housing'})`);
+  }
   const handingOver = !beforeDischarge(state) && handoverUnderway(state) !== undefined;
-  if (!handingOver) requireStage(state, 'referral', PRE_DISCHARGE);
+  // Rules 4: a package a self-discharged patient still waits for is re-referred after a decline.
+  const leftWithout = !handingOver && rulesOf(state) >= 4 && state.discharge?.selfDischarge === true;
+  if (!handingOver && !leftWithout) requireStage(state, 'referral', PRE_DISCHARGE);
   const purpose = handingOver ? ('handover' as const) : undefined;
   const live = state.referrals.find((r) => r.service === command.service && r.purpose === purpose && isLive(r));
   if (live) reject('duplicate', `service ${command.service} already has a live ${purpose ? 'handover ' : ''}referral ${live.referralId} (${live.status})`);
   return [requestReferral(state, policy, command.service, command.reason, command.at, command.agency, purpose)];
 }
 
+/** Rules 4: support that follows the person (a welfare check declined, say) is referred again before or after the discharge. */
+function decideFollowUpReferral(command: CommandOf<'referral'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+  if (rulesOf(state) < 4) return reject('invalid', `service: ${command.service} is not referred on pathways started under older rules`);
+  const live = state.referrals.find((r) => r.service === command.service && isLive(r));
+  if (live) reject('duplicate', `service ${command.service} already has a live referral ${live.referralId} (${live.status})`);
+  return [requestReferral(state, policy, command.service, command.reason, command.at, command.agency, 'follow-up')];
+}
+
 function decideReferralResponse(command: CommandOf<'referral-response'>, state: PathwayState, policy: Policy): PathwayEvent[] {
-  // After discharge only the handover referrals of intermediate care awaiting handover are answered.
-  if (!handoverUnderway(state)) requireStage(state, 'referral-response', PRE_DISCHARGE);
+  // After discharge only the referrals still in play are answered: the handover referrals of
+  // intermediate care awaiting handover; under rules 4 also the packages a self-discharge left open.
+  if (referralsInPlay(state).length === 0 && !handoverUnderway(state)) requireStage(state, 'referral-response', PRE_DISCHARGE);
   const referral = state.referrals.find((r) => r.referralId === command.referralId);
   if (!referral) return reject('unknown_referral', `referralId: no referral ${command.referralId} on this pathway`);
   // Before anything else about the referral: an answer to another agency's referral learns nothing of it.
@@ -245,7 +368,7 @@ function decideReferralResponse(command: CommandOf<'referral-response'>, state: 
     return reject('wrong_agency', `referral ${referral.referralId} is addressed to ${referral.agency}, not ${command.agency}`);
   }
   if (!referralsInPlay(state).includes(referral)) {
-    reject('not_allowed_in_stage', `referral ${referral.referralId} was for the discharge; after discharge only handover referrals are answered`);
+    reject('not_allowed_in_stage', `referral ${referral.referralId} was for the discharge; after discharge only ${rulesOf(state) >= 4 ? 'referrals still in play' : 'handover referrals'} are answered`);
   }
   const at = command.at;
   const ref = { referralId: referral.referralId, agency: referral.agency };
@@ -265,7 +388,11 @@ function decideReferralResponse(command: CommandOf<'referral-response'>, state: 
       }
       // Ready without a separate acceptance implies acceptance: both are recorded.
       const events: PathwayEvent[] = referral.status === 'requested' ? [accepted()] : [];
-      return [...events, { type: 'referral.ready', at, ...ref, readyFrom: command.readyFrom ?? dateOf(at) }];
+      events.push({ type: 'referral.ready', at, ...ref, readyFrom: command.readyFrom ?? dateOf(at) });
+      // Rules 4: the delay someone recorded for what this referral now provides is over.
+      if (rulesOf(state) < 4 || !holdsDischarge(referral)) return events;
+      const over = impliedReason(state, referral.service);
+      return [...events, ...resolved(state.delayReasons.filter((r) => r.code === over && r.agency === referral.agency), at)];
     }
   }
 }
@@ -273,32 +400,34 @@ function decideReferralResponse(command: CommandOf<'referral-response'>, state: 
 function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, policy: Policy): PathwayEvent[] {
   // Said first: a second discharge (another date, say) has no referral or consent to wait for.
   if (state.discharge) return reject('not_allowed_in_stage', `discharge: already recorded on ${state.discharge.date}; the pathway is in stage ${state.stage}`);
+  if (command.selfDischarge) return decideSelfDischarge(command, state, policy);
   if (state.stage !== 'ready_for_discharge') {
-    const waiting = state.referrals.filter((r) => isLive(r) && r.status !== 'ready').map((r) => `${r.referralId} (${r.service}, ${r.status})`);
+    const waiting = state.referrals.filter((r) => isLive(r) && holdsDischarge(r) && r.status !== 'ready').map((r) => `${r.referralId} (${r.service}, ${r.status})`);
     const cleared = rulesOf(state) >= 3 ? residesAgain(state) : undefined;
     const why = cleared
       ? `the patient meets the criteria to reside again (the discharge ready date ${cleared.from} was cleared on ${cleared.clearedOn}); record discharge-ready first`
+      : reliesOnUnableCarer(state)
+      ? "the plan (P0, no new support) relies on a carer who is not willing or able; add support at a new joint assessment, or record the carer's changed position (carer)"
+      : wishesUnsettled(state)
+      ? `pathway ${state.assessment!.pathway} needs the patient's agreement, or a best-interests decision when they lack capacity for it: ${wishesUnsettled(state)}`
       : !state.assessment
       ? 'no joint assessment has agreed a pathway'
       : waiting.length
         ? `referrals not ready: ${waiting.join(', ')}`
         : missingConsent(state).length
-          ? `consent required from: ${missingConsent(state).join(', ')}`
+          ? `consent required from: ${missingConsent(state).join(', ')}${rulesOf(state) >= 4 ? " (record the patient's answer with consent: given, or not given when they refuse)" : ''}`
           : `needs without a live referral: ${uncoveredNeeds(state).join(', ')}`;
     return reject('not_allowed_in_stage', `discharge is not allowed in stage ${state.stage}: ${why}`);
   }
   const at = command.at;
-  if (command.date > dateOf(at)) reject('invalid', 'date: a discharge is recorded once it has happened, not in advance');
-  if (state.admittedAt && command.date < dateOf(state.admittedAt)) reject('invalid', 'date: before admission');
-  // Days delayed are fixed here, from the facts on record: later queries read them from the event.
-  const prior = priorDelayDays(state);
-  const countsFrom = delayCountsFrom(state);
-  const daysDelayed = countsFrom ? delayDaysUntil(countsFrom, command.date) : 0;
   const pathway = state.assessment!.pathway;
-  const events: PathwayEvent[] = [
-    { type: 'discharge.recorded', at, date: command.date, destination: command.destination, pathway, daysDelayed, bedDaysLost: prior + daysDelayed },
-    { type: 'readmission_watch.started', at, from: command.date, until: addDays(command.date, policy.readmissionWatchDays) },
-  ];
+  const rules4 = rulesOf(state) >= 4;
+  if (rules4 && !destinationsOf[pathway].includes(command.destination) && !command.departure) {
+    reject('invalid', `destination: pathway ${pathway} takes the person to ${destinationsOf[pathway].join(' or ')}, not ${command.destination}; give the reason to depart from it (departure)`);
+  }
+  const events = dischargeRecorded(command, state, policy, rules4 ? supportGap(command, state) : undefined);
+  // Rules 4: a safety and welfare check on the day the person goes home (P0 and P1).
+  if (rules4 && (pathway === 'P0' || pathway === 'P1')) events.push(...welfareCheck(state, policy, at));
   // Rules 2 start intermediate care only when arranged, on its day (settle); rules 1 for every P1/P2.
   if (rulesOf(state) === 1 && (pathway === 'P1' || pathway === 'P2')) {
     events.push({
@@ -310,6 +439,93 @@ function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, p
     });
   }
   return events;
+}
+
+type SupportGap = NonNullable<EventOf<'discharge.recorded'>['supportGap']>;
+
+/**
+ * Rules 4: services that start after the discharge date leave the person without them for a while.
+ * Such a discharge needs a decision: a bridge (interim support: who, until at least the day before
+ * the last of them starts) or the patient's informed choice; otherwise it is refused, naming each
+ * service and its gap. A bridge or choice with no gap to decide on is refused too.
+ */
+function supportGap(command: CommandOf<'discharge'>, state: PathwayState): SupportGap | undefined {
+  const { bridge, informedChoice } = command;
+  const late = state.referrals.filter((r) => holdsDischarge(r) && r.status === 'ready' && r.readyFrom !== undefined && r.readyFrom > command.date);
+  if (late.length === 0) {
+    if (bridge || informedChoice) reject('invalid', `${bridge ? 'bridge' : 'informedChoice'}: every service is in place by ${command.date}; there is no gap in support to decide on`);
+    return undefined;
+  }
+  const services = late.map((r) => ({ referralId: r.referralId, service: r.service, startsOn: r.readyFrom!, days: daysBetween(command.date, r.readyFrom!) }));
+  const named = services.map((s) => `${s.service} (${s.referralId}) starts on ${s.startsOn}, ${s.days} day(s) after`).join('; ');
+  if (!bridge && !informedChoice) {
+    reject('support_gap', `discharge on ${command.date} leaves the patient without support: ${named}; record a bridge (interim support: by whom, until when) or the patient's informed choice (informedChoice: true)`);
+  }
+  const lastStart = latest(services.map((s) => s.startsOn))!;
+  if (bridge && !informedChoice && bridge.until < addDays(lastStart, -1)) {
+    reject('invalid', `bridge.until: the bridge ends on ${bridge.until}, but support is not in place until ${lastStart}; it must last until at least ${addDays(lastStart, -1)}`);
+  }
+  return { services, ...(bridge ? { bridge } : {}), ...(informedChoice ? { informedChoice: true as const } : {}) };
+}
+
+/** Rules 4: the welfare check the day the person goes home, to the agency the policy names; once. */
+function welfareCheck(state: PathwayState, policy: Policy, at: string): PathwayEvent[] {
+  if (state.referrals.some((r) => r.service === 'welfare-check' && isLive(r))) return [];
+  // Policies carried over from before the setting have none: community health.
+  const agency = policy.welfareCheckAgency ?? 'community-health';
+  return [requestReferral(state, policy, 'welfare-check', 'welfare-check', at, agency, 'follow-up')];
+}
+
+/** The discharge and the 30-day watch from its date; the delay is fixed here, from the facts on record. */
+function dischargeRecorded(command: CommandOf<'discharge'>, state: PathwayState, policy: Policy, gap?: SupportGap): PathwayEvent[] {
+  const at = command.at;
+  if (command.date > dateOf(at)) reject('invalid', 'date: a discharge is recorded once it has happened, not in advance');
+  if (state.admittedAt && command.date < dateOf(state.admittedAt)) reject('invalid', 'date: before admission');
+  // Later queries read the days delayed from the event.
+  const prior = priorDelayDays(state);
+  const countsFrom = delayCountsFrom(state);
+  const daysDelayed = countsFrom ? delayDaysUntil(countsFrom, command.date) : 0;
+  const pathway = state.assessment?.pathway;
+  return [
+    {
+      type: 'discharge.recorded',
+      at,
+      date: command.date,
+      destination: command.destination,
+      ...(pathway ? { pathway } : {}),
+      daysDelayed,
+      bedDaysLost: prior + daysDelayed,
+      ...(command.departure && rulesOf(state) >= 4 ? { departure: command.departure } : {}),
+      ...(command.selfDischarge ? { selfDischarge: true as const } : {}),
+      ...(gap ? { supportGap: gap } : {}),
+    },
+    { type: 'readmission_watch.started', at, from: command.date, until: addDays(command.date, policy.readmissionWatchDays) },
+    // Rules 4: out of hospital, no delay reason stands (and none can be resolved by hand any more).
+    ...(rulesOf(state) >= 4 ? resolved(state.delayReasons, at) : []),
+  ];
+}
+
+const resolved = (reasons: PathwayState['delayReasons'], at: string): PathwayEvent[] =>
+  reasons.map(({ code, agency }) => ({ type: 'delay_reason.resolved' as const, at, code, agency }));
+
+/**
+ * Rules 4: a self-discharge is a discharge, at any stage before one. The hospital stays responsible
+ * for the person for 30 days, so the watch runs; nothing is put on hold: every package not yet in
+ * place is still wanted, now urgently, and stays in play (answers, deadlines, escalations).
+ */
+function decideSelfDischarge(command: CommandOf<'discharge'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+  if (rulesOf(state) < 4) {
+    return reject('invalid', 'selfDischarge: this pathway started under older rules, which record a self-discharge with cancel (self_discharged)');
+  }
+  const events = dischargeRecorded(command, state, policy);
+  for (const referral of state.referrals) {
+    const inPlace = referral.status === 'ready' && (referral.readyFrom ?? command.date) <= command.date;
+    if (holdsDischarge(referral) && isLive(referral) && !inPlace) {
+      events.push({ type: 'referral.urgent', at: command.at, referralId: referral.referralId, agency: referral.agency, reason: 'self_discharged', neededFrom: command.date });
+    }
+  }
+  // Whatever the plan was, someone checks on the person the day they leave.
+  return [...events, ...welfareCheck(state, policy, command.at)];
 }
 
 function decideReview(command: CommandOf<'review'>, state: PathwayState, policy: Policy): PathwayEvent[] {
@@ -416,8 +632,12 @@ function holdPackages(state: PathwayState, at: string, reason: 'readmitted' | 'c
     .map((r) => ({ type: 'referral.on_hold' as const, at, referralId: r.referralId, agency: r.agency, reason }));
 }
 
+/** Agencies whose referral waits for the patient's consent, and (rules 4) housing while its referral does. */
 const missingConsent = (state: PathwayState): Agency[] => [
-  ...new Set(state.referrals.filter((r) => isLive(r) && !state.consents[r.agency]).map((r) => r.agency)),
+  ...new Set([
+    ...state.referrals.filter((r) => isLive(r) && holdsDischarge(r) && !mayShareWith(state, r.agency)).map((r) => r.agency),
+    ...(housingConsentPending(state) ? ['housing' as const] : []),
+  ]),
 ];
 
 /** Follow-on events the state now implies, one after another: ready for discharge; intermediate care starting or ending; handback once everything is over. */
@@ -433,10 +653,10 @@ function settle(state: PathwayState, policy: Policy, at: string): PathwayEvent[]
 function followOn(state: PathwayState, policy: Policy, at: string): PathwayEvent | undefined {
   if (isClosed(state)) return undefined;
   if (state.stage === 'arranging' && state.assessment && beforeDischarge(state)) {
-    const live = state.referrals.filter(isLive);
+    const live = state.referrals.filter((r) => isLive(r) && holdsDischarge(r));
     const allReady = live.every((r) => r.status === 'ready');
     const stillResides = rulesOf(state) >= 3 && residesAgain(state) !== undefined;
-    if (allReady && !stillResides && uncoveredNeeds(state).length === 0 && missingConsent(state).length === 0) {
+    if (allReady && !stillResides && !reliesOnUnableCarer(state) && !wishesUnsettled(state) && uncoveredNeeds(state).length === 0 && missingConsent(state).length === 0) {
       return { type: 'pathway.ready_for_discharge', at };
     }
   }

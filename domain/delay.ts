@@ -1,6 +1,6 @@
 import type { Agency, DelayReasonCode, Service } from '../schemas/common';
 import { daysBetween } from './dates';
-import { beforeDischarge, delayCountsFrom, housingNeed, isLive, isOpen, rulesOf, uncoveredNeeds, type PathwayState } from './state';
+import { beforeDischarge, delayCountsFrom, holdsDischarge, housingConsentPending, housingNeed, mayShareWith, reliesOnUnableCarer, wishesUnsettled, isLive, isOpen, rulesOf, uncoveredNeeds, type PathwayState, type Rules } from './state';
 
 /** The bands in their natural order (the SitRep's): every list of bands, in every report, follows it. */
 export const delayBands = ['0', '1', '2-3', '4-6', '7-13', '14-20', '21+'] as const;
@@ -52,7 +52,7 @@ function housingReason(state: PathwayState): HousingReason {
  * Rehabilitation at home is a P1 resource like reablement; before rules 3 it fell through to
  * equipment and adaptations, and pathways under them keep reporting it so.
  */
-const reasonForService = (service: Service, housing: HousingReason, rules: 1 | 2 | 3): DelayReasonCode => {
+const reasonForService = (service: Service, housing: HousingReason, rules: Rules): DelayReasonCode => {
   if (service === 'rehabilitation-at-home' && rules >= 3) return 'awaiting_p1_resource';
   switch (service) {
     case 'domiciliary-care':
@@ -69,11 +69,15 @@ const reasonForService = (service: Service, housing: HousingReason, rules: 1 | 2
       return 'awaiting_chc_decision';
     case 'housing':
       // Housing for someone without a home is the SitRep's homelessness reason; at risk of it, or a move, awaits housing; otherwise adaptations.
-      return housing === 'homeless' ? 'homeless_nrpf' : housing === 'awaiting' ? 'awaiting_housing' : 'awaiting_equipment_adaptations';
+      // Rules 4: housing a settled person asked for awaits housing too, never equipment.
+      return housing === 'homeless' ? 'homeless_nrpf' : housing === 'awaiting' || rules >= 4 ? 'awaiting_housing' : 'awaiting_equipment_adaptations';
     default:
       return 'awaiting_equipment_adaptations';
   }
 };
+
+/** The SitRep reason an open referral for this service implies on this pathway. */
+export const impliedReason = (state: PathwayState, service: Service): DelayReasonCode => reasonForService(service, housingReason(state), rulesOf(state));
 
 /** Reasons that wait on the patient or their family whoever records them (SitRep: individual/family not in agreement). */
 const waitingOnFor = (code: DelayReasonCode): WaitingOn => (code === 'consent_required' ? 'patient' : code === 'family_not_in_agreement' ? 'family' : 'agency');
@@ -97,14 +101,17 @@ export function activeReasons(state: PathwayState): ActiveReason[] {
     if (!reasons.some((r) => r.code === reason.code && r.agency === reason.agency && r.waitingOn === reason.waitingOn)) reasons.push(reason);
   };
   const housing = housingReason(state);
-  for (const referral of state.referrals) {
+  // Support that follows the person (rules 4) holds no discharge: no delay reason.
+  for (const referral of state.referrals.filter(holdsDischarge)) {
     if (isOpen(referral)) {
       add({ code: reasonForService(referral.service, housing, rulesOf(state)), agency: referral.agency, waitingOn: 'agency', since: referral.requestedAt, derived: true });
     }
-    if (isLive(referral) && !state.consents[referral.agency]) {
+    if (isLive(referral) && !mayShareWith(state, referral.agency)) {
       add({ code: 'consent_required', agency: referral.agency, waitingOn: 'patient', since: referral.requestedAt, derived: true });
     }
   }
+  // Rules 4: the person has not yet said whether they consent to the referral to housing.
+  if (housingConsentPending(state)) add({ code: 'consent_required', agency: 'housing', waitingOn: 'patient', since: state.assessment!.completedAt, derived: true });
   // A declined need still blocks discharge: the wait is for that service, from the agency that declined, until re-referred.
   for (const service of uncoveredNeeds(state)) {
     const declined = state.referrals.filter((r) => r.service === service && r.status === 'declined').at(-1);
@@ -118,6 +125,14 @@ export function activeReasons(state: PathwayState): ActiveReason[] {
     if (assessment?.agreement?.[party] === 'disagrees') {
       add({ code: 'family_not_in_agreement', agency: 'acute-trust', waitingOn: party, since: assessment.completedAt, derived: true });
     }
+  }
+  // Rules 4: a community bed or care home the patient has not agreed to, nor a best-interests decision made for.
+  if (assessment && wishesUnsettled(state) && assessment.agreement?.patient !== 'disagrees') {
+    add({ code: 'family_not_in_agreement', agency: 'acute-trust', waitingOn: 'patient', since: assessment.completedAt, derived: true, note: wishesUnsettled(state) });
+  }
+  // Rules 4: a plan that relies on a carer who is not willing or able is no plan yet.
+  if (reliesOnUnableCarer(state)) {
+    add({ code: 'no_plan', agency: 'acute-trust', waitingOn: 'agency', since: state.assessment!.completedAt, derived: true, note: 'the plan relies on a carer who is not willing or able' });
   }
   if (state.drd && !state.assessment) add({ code: 'no_plan', agency: 'acute-trust', waitingOn: 'agency', since: state.drd, derived: true });
   return reasons;

@@ -7,6 +7,11 @@ const updateReferral = (state: PathwayState, referralId: string, change: (r: Ref
   referrals: state.referrals.map((r) => (r.referralId === referralId ? change(r) : r)),
 });
 
+const heldDecided = (state: PathwayState, referralId: string, decided: 'resumed' | 'released'): PathwayState => ({
+  ...state,
+  heldPackages: state.heldPackages?.map((held) => (held.referralId === referralId ? { ...held, decided } : held)),
+});
+
 /** Applies one recorded event. Pure and total: replaying the events rebuilds the state. */
 export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
   switch (event.type) {
@@ -23,6 +28,7 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
         admittedAt: event.admittedAt,
         edd: event.expectedDischargeDate,
         previousPathwayId: event.previousPathwayId,
+        ...(event.heldPackages ? { heldPackages: event.heldPackages.map((held) => ({ ...held })) } : {}),
         consents: Object.fromEntries(event.consents.map((agency) => [agency, true])),
         rules: event.rules ?? 1,
       };
@@ -48,6 +54,8 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       return {
         ...state,
         stage: 'arranging',
+        // Rules 4: the assessment judges capacity afresh for every decision.
+        ...(rulesOf(state) >= 4 ? { capacity: undefined } : {}),
         ...(event.carer ? { carer: event.carer } : {}),
         assessment: {
           pathway: event.pathway,
@@ -59,10 +67,21 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
           ...(event.agreement ? { agreement: event.agreement } : {}),
           ...(event.summary ? { summary: event.summary } : {}),
           ...(event.home ? { home: event.home } : {}),
+          ...(event.chc?.decision === 'before_discharge' ? { chcBeforeDischarge: true } : {}),
         },
       };
     case 'carers_assessment.requested':
       return state;
+    case 'housing_status.recorded':
+      return { ...state, housingStatus: event.housingStatus };
+    case 'capacity.assessed':
+      return {
+        ...state,
+        capacity: { ...state.capacity, [event.decision]: event.lacksCapacity },
+        ...(event.agreement && state.assessment ? { assessment: { ...state.assessment, agreement: { ...state.assessment.agreement, patient: event.agreement } } } : {}),
+      };
+    case 'carer.recorded':
+      return { ...state, carer: event.carer };
     case 'consent.recorded': {
       // Consent withdrawn from an agency with a live referral blocks discharge again until it is given.
       const blocks = !event.given && state.referrals.some((r) => r.agency === event.agency && isLive(r));
@@ -86,18 +105,24 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
             status: 'requested',
             requestedAt: event.at,
             acceptBy: event.acceptBy,
-            ...(event.purpose === 'handover' ? { purpose: 'handover' as const } : {}),
+            ...(event.purpose === 'handover' || event.purpose === 'follow-up' ? { purpose: event.purpose } : {}),
             ...(event.funding ? { funding: event.funding } : {}),
             escalated: { acceptance: 0, readiness: 0 },
           },
         ],
+        ...(event.resumes ? { heldPackages: heldDecided(state, event.resumes.referralId, 'resumed').heldPackages } : {}),
       };
+    case 'held_package.released':
+      return heldDecided(state, event.referralId, 'released');
     case 'referral.accepted':
       return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'accepted', readyBy: event.readyBy, overdueSince: undefined }));
     case 'referral.declined':
       return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'declined', declinedAt: event.at, overdueSince: undefined }));
     case 'referral.ready':
       return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'ready', readyFrom: event.readyFrom, overdueSince: undefined }));
+    case 'referral.urgent':
+      // A notice to the agency: the referral stays as it was, still in play (referralsInPlay).
+      return state;
     case 'referral.withdrawn':
       return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'withdrawn', overdueSince: undefined }));
     case 'referral.on_hold':
@@ -128,7 +153,13 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       return {
         ...state,
         stage: 'discharged',
-        discharge: { date: event.date, destination: event.destination, daysDelayed: event.daysDelayed, bedDaysLost: event.bedDaysLost },
+        discharge: {
+          date: event.date,
+          destination: event.destination,
+          daysDelayed: event.daysDelayed,
+          bedDaysLost: event.bedDaysLost,
+          ...(event.selfDischarge ? { selfDischarge: true } : {}),
+        },
       };
     case 'readmission_watch.started':
       return {

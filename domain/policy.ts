@@ -29,8 +29,17 @@ export interface Policy {
    * DRD itself (England's SitRep). See defaultPolicy for Scotland.
    */
   delayAllowanceDays: number;
+  /**
+   * Who makes the safety and welfare check on the day of a P0/P1 discharge or a self-discharge
+   * (rules 4): community health, or the voluntary sector ("home from hospital"). Absent in
+   * policies from before: community health.
+   */
+  welfareCheckAgency: WelfareCheckAgency;
   sla: Record<Agency, AgencySla>;
 }
+
+export const WelfareCheckAgency = z.enum(['community-health', 'voluntary']);
+export type WelfareCheckAgency = z.infer<typeof WelfareCheckAgency>;
 
 const englandSla: Record<Agency, AgencySla> = {
   'acute-trust': { acceptWithinHours: 24, readyWithinHours: 48 },
@@ -59,6 +68,7 @@ export function defaultPolicy(region: Region): Policy {
     bedBasedStartWithinDays: 2,
     escalationRepeatHours: 24,
     delayAllowanceDays: 0,
+    welfareCheckAgency: 'community-health',
     // A fresh copy per call: callers may adjust their policy without touching the defaults.
     sla: Object.fromEntries(Object.entries(englandSla).map(([agency, sla]) => [agency, { ...sla }])) as Record<Agency, AgencySla>,
   };
@@ -87,6 +97,7 @@ export const PolicyOverrides = z
     bedBasedStartWithinDays: z.number().int().positive(),
     escalationRepeatHours: z.number().positive(),
     delayAllowanceDays: z.number().int().min(0),
+    welfareCheckAgency: WelfareCheckAgency,
     sla: z.partialRecord(Agency, Sla.partial()),
   })
   .partial()

@@ -3,7 +3,7 @@ import type { EventOf } from '../schemas/events';
 import { addHours, earliest, latest } from './dates';
 import { assumedFunding } from './funding';
 import type { Policy } from './policy';
-import { rulesOf, type PathwayState, type Referral } from './state';
+import { mayShareWith, rulesOf, type PathwayState, type Referral } from './state';
 
 /**
  * A referral to the agency that provides the service (or a chosen one), with its two deadlines:
@@ -17,7 +17,7 @@ export function requestReferral(
   reason: EventOf<'referral.requested'>['reason'],
   at: string,
   agency: Agency = serviceAgency[service],
-  purpose?: 'handover',
+  purpose?: Referral['purpose'],
 ): EventOf<'referral.requested'> {
   const acceptBy = addHours(at, policy.sla[agency].acceptWithinHours);
   return {
@@ -29,9 +29,9 @@ export function requestReferral(
     reason,
     acceptBy,
     readyBy: readyBy({ service, agency, requestedAt: at }, acceptBy, policy),
-    consentRequired: !state.consents[agency],
+    consentRequired: !mayShareWith(state, agency),
     ...(purpose ? { purpose } : {}),
-    ...(rulesOf(state) >= 2 ? { funding: assumedFunding(service) } : {}),
+    ...(rulesOf(state) >= 2 ? { funding: assumedFunding(service, agency) } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
-import type { Agreement, ConsentGiver, PatientAbsence, Representative } from '../schemas/commands';
-import type { Agency, AssessmentSummary, Carer, DelayReasonCode, DischargePathwayCode, Funding, Home, IntermediateCareService, Patient, Region, Service, Stage } from '../schemas/common';
+import type { Agreement, CapacityDecision, ConsentGiver, PatientAbsence, Representative } from '../schemas/commands';
+import { Agency as Agencies } from '../schemas/common';
+import type { Agency, AssessmentSummary, Carer, DelayReasonCode, DischargePathwayCode, Funding, Home, HousingStatus, IntermediateCareService, Patient, Region, Service, Stage } from '../schemas/common';
 
 export type ReferralStatus = 'requested' | 'accepted' | 'declined' | 'ready' | 'withdrawn' | 'on_hold';
 
@@ -15,12 +16,15 @@ export interface Referral {
   readyFrom?: string;
   /** When the agency declined it. */
   declinedAt?: string;
-  /** `handover`: long-term services taking over from intermediate care. Absent: a package for the discharge. */
-  purpose?: 'handover';
+  /**
+   * `handover`: long-term services taking over from intermediate care; `follow-up` (rules 4): support
+   * that follows the person and never holds the discharge (a welfare check). Absent: a package for the discharge.
+   */
+  purpose?: 'handover' | 'follow-up';
   /** Who pays: assumed from the service at the request (rules 2), then as recorded. */
   funding?: Funding;
-  /** Highest escalation level already raised, per kind of deadline. */
-  escalated: { acceptance: number; readiness: number };
+  /** Highest escalation level already raised, per kind of deadline (`decline` under rules 4). */
+  escalated: { acceptance: number; readiness: number; decline?: number };
   overdueSince?: string;
 }
 
@@ -68,10 +72,12 @@ export interface PathwayState {
    * 2: intermediate care only when arranged, handover as a referral, the assessment with the
    * patient at its centre. 3: as 2, and a patient who meets the criteria to reside again is not
    * ready for discharge until a new DRD, dated no earlier than the day the last one was cleared;
-   * an open rehabilitation-at-home referral waits on a P1 resource.
+   * an open rehabilitation-at-home referral waits on a P1 resource. 4: as 3, and safe for the
+   * patient (issue 23): a self-discharge is a discharge; no support gap without a decision; consent
+   * as the law has it; a decline with no re-referral escalates (README's pathway model lists them).
    * Absent (a state carried from older code): 1.
    */
-  rules?: 1 | 2 | 3;
+  rules?: Rules;
   pathwayId?: string;
   admissionId?: string;
   patient?: Patient;
@@ -80,6 +86,8 @@ export interface PathwayState {
   region?: Region;
   admittedAt?: string;
   previousPathwayId?: string;
+  /** Rules 4: the previous stay's held packages, and what this pathway decided for each. */
+  heldPackages?: { referralId: string; service: Service; agency: Agency; decided?: 'resumed' | 'released' }[];
   edd?: string;
   drd?: string;
   /** The pathway's lead professional, when named. */
@@ -99,12 +107,28 @@ export interface PathwayState {
     agreement?: { patient?: z.infer<typeof Agreement>; family?: z.infer<typeof Agreement> };
     summary?: AssessmentSummary;
     home?: Home;
+    /** Rules 4: continuing healthcare is decided before the discharge (the exception), so its referral holds it. */
+    chcBeforeDischarge?: boolean;
   };
+  /**
+   * Rules 4: whether the patient lacks capacity, per decision, as last assessed (the joint
+   * assessment, or `capacity` since). Absent for a decision: as the joint assessment found them.
+   */
+  capacity?: Partial<Record<z.infer<typeof CapacityDecision>, boolean>>;
+  /** Rules 4: the person's housing as last recorded during the stay; absent, as at admission. */
+  housingStatus?: HousingStatus;
   /** The unpaid carer, as the latest assessment recorded them. */
   carer?: Carer;
   referrals: Referral[];
   delayReasons: { code: DelayReasonCode; agency: Agency; since: string; note?: string }[];
-  discharge?: { date: string; destination: string; daysDelayed: number; bedDaysLost: number };
+  discharge?: {
+    date: string;
+    destination: string;
+    daysDelayed: number;
+    bedDaysLost: number;
+    /** Rules 4: the patient left without waiting for the plan (a self-discharge is a discharge). */
+    selfDischarge?: boolean;
+  };
   intermediateCare?: IntermediateCare;
   /** The 30-day readmission watch; `attendances`: days of A&E attendances without admission during it. */
   watch?: { from: string; until: string; expired: boolean; attendances?: string[] };
@@ -117,13 +141,15 @@ export interface PathwayState {
 export const delayCountsFrom = (state: PathwayState): string | undefined =>
   state.drd && (state.drdEpisodes.at(-1)?.countsFrom ?? state.drd);
 
-/** The rules a pathway runs under (see PathwayState.rules). */
-export const rulesOf = (state: PathwayState): 1 | 2 | 3 => state.rules ?? 1;
+export type Rules = 1 | 2 | 3 | 4;
 
-/** A pathway about to start under the current rules (3); the workflow starts older ones under 1 or 2. */
+/** The rules a pathway runs under (see PathwayState.rules). */
+export const rulesOf = (state: PathwayState): Rules => state.rules ?? 1;
+
+/** A pathway about to start under the current rules (4); the workflow starts older ones under 1, 2 or 3. */
 export const initialState: PathwayState = {
   stage: 'none',
-  rules: 3,
+  rules: 4,
   drdEpisodes: [],
   consents: {},
   referrals: [],
@@ -150,23 +176,102 @@ export const isLive = (referral: Referral): boolean =>
 
 export const isOpen = (referral: Referral): boolean => referral.status === 'requested' || referral.status === 'accepted';
 
-export const beforeDischarge = (state: PathwayState): boolean =>
-  state.stage === 'admitted' || state.stage === 'assessment' || state.stage === 'arranging' || state.stage === 'ready_for_discharge';
+/** The stages of a pathway whose patient is still in hospital. */
+export const inHospitalStages: readonly Stage[] = ['admitted', 'assessment', 'arranging', 'ready_for_discharge'];
+
+export const beforeDischarge = (state: PathwayState): boolean => inHospitalStages.includes(state.stage as Stage);
 
 /**
  * Why the person needs housing beyond the needs agreed: homeless or at risk of homelessness (the
  * duty to refer), or a home that needs a move (rules 2).
  */
 export function housingNeed(state: PathwayState): 'homeless' | 'at_risk_of_homelessness' | 'move' | undefined {
-  const status = state.patient?.housingStatus;
+  const status = state.housingStatus ?? state.patient?.housingStatus;
   if (status === 'homeless' || status === 'at_risk_of_homelessness') return status;
   return rulesOf(state) >= 2 && state.assessment?.home?.suitability === 'needs_move' ? 'move' : undefined;
 }
 
-/** Needs agreed at the assessment (plus housing under the duty to refer or for a move) that no live referral covers: a decline not yet re-referred. */
+/**
+ * Agencies that may be told nothing identifying without the patient's consent (rules 4): housing
+ * (the duty to refer needs the person's consent) and the voluntary sector. The others give health
+ * and care, and sharing with them for direct care is a duty (Health and Social Care Act 2012
+ * s.251B): it does not wait for consent, though the patient may object.
+ */
+export const CONSENT_AGENCIES: readonly Agency[] = ['housing', 'voluntary'];
+
+/**
+ * Whether the patient's details may go to an agency. Rules 4: to a direct-care agency unless the
+ * patient objected (consent recorded as not given); to housing and the voluntary sector only with
+ * consent. Before, only with consent recorded for that agency.
+ */
+export function mayShareWith(state: PathwayState, agency: Agency): boolean {
+  if (rulesOf(state) >= 4 && !CONSENT_AGENCIES.includes(agency)) return state.consents[agency] !== false;
+  return state.consents[agency] === true;
+}
+
+/** Whether the patient lacks capacity for a decision: as last assessed for it, else as the joint assessment found them. */
+export const lacksCapacityFor = (state: PathwayState, decision: z.infer<typeof CapacityDecision>): boolean =>
+  state.capacity?.[decision] ?? state.assessment?.patientAbsent === 'lacks_capacity';
+
+/**
+ * Rules 4: a community bed (P2) or a care home (P3) needs the patient's agreement, or, when they
+ * lack capacity for the plan, a best-interests decision (recorded at the joint assessment that
+ * found them lacking it). Undefined when settled; otherwise what is missing.
+ */
+export function wishesUnsettled(state: PathwayState): string | undefined {
+  const assessment = state.assessment;
+  if (rulesOf(state) < 4 || !assessment || (assessment.pathway !== 'P2' && assessment.pathway !== 'P3')) return undefined;
+  if (lacksCapacityFor(state, 'discharge_plan')) {
+    return assessment.patientAbsent === 'lacks_capacity' ? undefined : 'the patient now lacks capacity for the plan: a joint assessment records the best-interests decision';
+  }
+  if (assessment.agreement?.patient === 'agrees') return undefined;
+  return assessment.agreement?.patient === 'disagrees' ? 'the patient does not agree with the plan' : "the patient's agreement with the plan is not recorded";
+}
+
+/** Rules 4: where each pathway takes the person; another destination needs a reason (`departure`). */
+export const destinationsOf: Record<DischargePathwayCode, readonly string[]> = {
+  P0: ['usual-residence', 'temporary-accommodation'],
+  P1: ['usual-residence', 'temporary-accommodation'],
+  P2: ['community-bed'],
+  P3: ['care-home'],
+};
+
+/**
+ * Rules 4: a continuing-healthcare assessment follows the person after discharge unless the joint
+ * assessment asked for a decision before it: its referral is then follow-up, never holding the discharge.
+ */
+export const chcAfterDischarge = (state: PathwayState): boolean => rulesOf(state) >= 4 && state.assessment?.chcBeforeDischarge !== true;
+
+/**
+ * Rules 4: the plan relies on an unpaid carer who is not willing or able to give the care (P0, home
+ * with no new support): not ready for discharge until the plan adds support or the carer's position changes.
+ */
+export const reliesOnUnableCarer = (state: PathwayState): boolean =>
+  rulesOf(state) >= 4 && state.carer?.willingAndAble === false && state.assessment?.pathway === 'P0';
+
+/** Sharing with every agency, as the agency views read it (rules 4); before, the consents as recorded. */
+export const sharing = (state: PathwayState): Partial<Record<Agency, boolean>> =>
+  rulesOf(state) >= 4 ? Object.fromEntries(Agencies.options.map((agency) => [agency, mayShareWith(state, agency)])) : state.consents;
+
+/** Housing is needed: the duty to refer, a move, or a need the assessment agreed. */
+export const housingWanted = (state: PathwayState): boolean => housingNeed(state) !== undefined || (state.assessment?.needs.includes('housing') ?? false);
+
+/**
+ * Rules 4: the referral to housing waits for the person's consent to it (Housing Act 1996 s.213B):
+ * once assessed, a housing need without consent given or refused waits on the patient.
+ */
+export const housingConsentPending = (state: PathwayState): boolean =>
+  rulesOf(state) >= 4 && state.assessment !== undefined && housingWanted(state) && state.consents.housing === undefined;
+
+/**
+ * Needs agreed at the assessment (plus housing under the duty to refer or for a move) that no live
+ * referral covers: a decline not yet re-referred. Rules 4: housing only once the person consented
+ * to the referral (pending, it waits on them as consent; refused, on nobody).
+ */
 export function uncoveredNeeds(state: PathwayState): Service[] {
   const needs = new Set<Service>(state.assessment?.needs ?? []);
   if (housingNeed(state)) needs.add('housing');
+  if (rulesOf(state) >= 4 && !mayShareWith(state, 'housing')) needs.delete('housing');
   return [...needs].filter((service) => !state.referrals.some((r) => r.service === service && r.purpose !== 'handover' && isLive(r)));
 }
 
@@ -180,14 +285,21 @@ export function uncoveredHandover(state: PathwayState): Service[] {
   return services.filter((service) => !state.referrals.some((r) => r.service === service && r.purpose === 'handover' && isLive(r)));
 }
 
+/** A package the discharge waits for: not a handover, nor support that follows the person (rules 4). */
+export const holdsDischarge = (referral: Referral): boolean => referral.purpose === undefined;
+
 /**
  * The referrals the pathway waits on now, whose answers and deadlines count: before discharge, its
- * packages; after, the handover referrals of intermediate care awaiting handover; otherwise none.
+ * packages; after, the handover referrals of intermediate care awaiting handover, and (rules 4)
+ * follow-up referrals and the packages a self-discharged patient left without; otherwise none.
  */
 export function referralsInPlay(state: PathwayState): Referral[] {
   if (beforeDischarge(state)) return state.referrals;
-  if (handoverUnderway(state)) return state.referrals.filter((r) => r.purpose === 'handover');
-  return [];
+  if (isClosed(state)) return [];
+  const handingOver = handoverUnderway(state) !== undefined;
+  const rules4 = rulesOf(state) >= 4;
+  const leftWithout = rules4 && state.discharge?.selfDischarge === true;
+  return state.referrals.filter((r) => (r.purpose === 'handover' ? handingOver : r.purpose === 'follow-up' ? rules4 : leftWithout));
 }
 
 /**
@@ -204,10 +316,23 @@ export function awaitingAgencies(state: PathwayState): Agency[] {
   return [...agencies].sort();
 }
 
-/** Earliest missed deadline still unresolved: how long the pathway has been stuck. */
+/**
+ * Rules 4: a declined referral whose need nothing has covered since, by a re-referral or a changed
+ * plan: the latest referral for its service, in play, its need still uncovered. It escalates like
+ * a missed deadline and the pathway is stuck from the decline.
+ */
+export function awaitingReReferral(state: PathwayState, referral: Referral): boolean {
+  if (rulesOf(state) < 4 || referral.status !== 'declined' || !referralsInPlay(state).includes(referral)) return false;
+  const latest = state.referrals.filter((r) => r.service === referral.service && r.purpose === referral.purpose).at(-1);
+  if (latest !== referral) return false;
+  if (referral.purpose === 'handover') return uncoveredHandover(state).includes(referral.service);
+  return referral.purpose === 'follow-up' || uncoveredNeeds(state).includes(referral.service);
+}
+
+/** Earliest missed deadline still unresolved (rules 4: or decline not yet acted on): how long the pathway has been stuck. */
 export function overdueSince(state: PathwayState): string | undefined {
   return referralsInPlay(state)
-    .filter((r) => isOpen(r) && r.overdueSince)
-    .map((r) => r.overdueSince as string)
+    .map((r) => (isOpen(r) ? r.overdueSince : awaitingReReferral(state, r) ? r.declinedAt : undefined))
+    .filter((since): since is string => since !== undefined)
     .sort()[0];
 }

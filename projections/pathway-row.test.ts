@@ -105,9 +105,10 @@ describe('folding events exactly once', () => {
     expect(pathwayRow('pathway-A1', foldTimeline([events[1]]), date(5))).toBeUndefined();
   });
   it('a reason waiting on the patient or family is attributed to them, not to an agency', () => {
-    const row = rowOf([start({ consents: [] }), drd(2), assess('P1', ['equipment'], day(3))], date(6));
-    expect(row.reasonCodes).toEqual(['awaiting_equipment_adaptations', 'consent_required']);
-    expect(row.reasonAgencies).toEqual(['equipment', 'patient']);
-    expect(row.awaitingAgencies).toEqual(['equipment']);
+    // A voluntary organisation needs the patient's consent (a direct-care agency would not, under rules 4).
+    const row = rowOf([start({ consents: [] }), drd(2), assess('P1', ['home-from-hospital'], day(3))], date(6));
+    expect(row.reasonCodes).toEqual(['awaiting_p1_resource', 'consent_required']);
+    expect(row.reasonAgencies).toEqual(['patient', 'voluntary']);
+    expect(row.awaitingAgencies).toEqual(['voluntary']);
   });
 });

@@ -14,7 +14,7 @@ import { foldTimeline, pathwayRow } from './pathway-row';
 const patient = { ...admission().patient, name: 'Philippa Personalia', dateOfBirth: '1931-07-19', address: { line1: '7 Hidden Row', town: 'Otley', postcode: 'LS21 1QQ' } };
 const carer = { name: 'Colin Carerly', relationship: 'son', phone: '0113 496 0777', willingAndAble: true, carersAssessment: 'accepted' as const };
 const summary = { functionalNeeds: ['help washing'], clinical: ['warfarin, daily INR'], goals: ['walk to the allotment'] };
-const personalValues = [patient.nhsNumber, patient.name, patient.dateOfBirth, patient.address.line1, patient.address.postcode, carer.name, carer.phone, 'Agatha Attorney', 'warfarin', 'allotment', 'confused at night', 'no staff in Otley', 'grandson', 'stairs again'];
+const personalValues = [patient.nhsNumber, patient.name, patient.dateOfBirth, patient.address.line1, patient.address.postcode, carer.name, carer.phone, 'Agatha Attorney', 'Frieda Family', 'warfarin', 'allotment', 'confused at night', 'no staff in Otley', 'grandson', 'stairs again'];
 
 /** A stay with every personal field recorded: the patient, a represented patient's assessment with carer, summary and notes, a decline with a reason, a review. */
 const events: PathwayEvent[] = history([
@@ -25,7 +25,7 @@ const events: PathwayEvent[] = history([
     at: day(3),
     participants: [{ role: 'nurse' }, { role: 'social_worker' }],
     patientAbsent: 'lacks_capacity',
-    bestInterests: { representative: { role: 'attorney', name: 'Agatha Attorney' } },
+    bestInterests: { representative: { role: 'attorney', name: 'Agatha Attorney' }, decidedBy: 'social_worker', consulted: [{ relationship: 'family', name: 'Frieda Family' }] },
     agreement: { patient: 'agrees' },
     pathway: 'P1',
     needs: ['reablement'],
@@ -37,8 +37,11 @@ const events: PathwayEvent[] = history([
   },
   { type: 'referral-response', at: day(4), referralId: 'ref-1', agency: 'intermediate-care', response: 'declined', reason: 'no staff in Otley' },
   { type: 'referral', at: day(4), service: 'reablement' },
-  { type: 'referral-response', at: day(5), referralId: 'ref-2', agency: 'intermediate-care', response: 'accepted' },
-  { type: 'referral-response', at: day(5), referralId: 'ref-2', agency: 'intermediate-care', response: 'ready', readyFrom: date(6) },
+  // ref-2: the carer's assessment the carer accepted (rules 4); ref-3 reablement again.
+  { type: 'referral-response', at: day(5), referralId: 'ref-3', agency: 'intermediate-care', response: 'accepted' },
+  { type: 'referral-response', at: day(5), referralId: 'ref-3', agency: 'intermediate-care', response: 'ready', readyFrom: date(6) },
+  // The carer's position recorded again apart from an assessment (rules 4).
+  { type: 'carer', at: day(5), carer },
   { type: 'discharge', at: day(6), date: date(6), destination: 'usual-residence' },
   { type: 'review', at: day(9), outcome: 'continue', goals: ['visit the grandson'], notes: 'managing the stairs again' },
 ] as PathwayCommand[]);
@@ -73,7 +76,8 @@ describe('personal fields apart', () => {
     const whole = foldTimeline(recorded(events));
     const impersonal = foldTimeline(recorded(events.map((e) => splitPersonal(e).rest)));
     expect(impersonal.state).toEqual(lessPersonal(whole.state));
-    expect(impersonal.state.referrals).toHaveLength(2);
+    // The two reablement referrals, the carer's assessment and the welfare check of the discharge (rules 4).
+    expect(impersonal.state.referrals).toHaveLength(4);
     const row = pathwayRow('pathway-A1', impersonal, today)!;
     expect({ ...row, state: undefined }).toEqual({ ...pathwayRow('pathway-A1', whole, today)!, state: undefined });
     const stored = JSON.stringify(row);

@@ -11,14 +11,14 @@ import { eventSchemas, type EventType, type PathwayEvent } from './events';
 
 /** Patient fields each agency needs to act on a referral. Housing never gets clinical data. */
 export const patientFieldsFor: Record<Agency, readonly (keyof Patient)[]> = {
-  'acute-trust': ['nhsNumber', 'name', 'dateOfBirth', 'address', 'housingStatus', 'gpPractice'],
-  'social-care': ['nhsNumber', 'name', 'dateOfBirth', 'address'],
-  'community-health': ['nhsNumber', 'name', 'dateOfBirth', 'address'],
-  'intermediate-care': ['nhsNumber', 'name', 'dateOfBirth', 'address'],
-  equipment: ['name', 'address'],
-  housing: ['name', 'address', 'housingStatus'],
+  'acute-trust': ['nhsNumber', 'name', 'dateOfBirth', 'address', 'housingStatus', 'gpPractice', 'phone'],
+  'social-care': ['nhsNumber', 'name', 'dateOfBirth', 'address', 'phone'],
+  'community-health': ['nhsNumber', 'name', 'dateOfBirth', 'address', 'phone'],
+  'intermediate-care': ['nhsNumber', 'name', 'dateOfBirth', 'address', 'phone'],
+  equipment: ['name', 'address', 'phone'],
+  housing: ['name', 'address', 'housingStatus', 'phone'],
   gp: ['nhsNumber', 'name', 'dateOfBirth', 'gpPractice'],
-  voluntary: ['name', 'address'],
+  voluntary: ['name', 'address', 'phone'],
   'care-home': ['nhsNumber', 'name', 'dateOfBirth'],
 };
 
@@ -29,7 +29,8 @@ export const carerFieldsFor: Record<Agency, readonly (keyof Carer)[]> = {
   'community-health': ['name', 'relationship', 'phone', 'willingAndAble'],
   'intermediate-care': ['name', 'relationship', 'phone', 'willingAndAble'],
   equipment: ['name', 'phone'],
-  housing: [],
+  // With the patient's consent for housing, like everything housing is told.
+  housing: ['name', 'relationship', 'phone'],
   gp: ['name', 'relationship', 'willingAndAble'],
   voluntary: ['name', 'relationship', 'phone'],
   'care-home': ['name', 'relationship', 'phone'],
@@ -114,14 +115,20 @@ const personFor = (agency: Agency, ctx: RoutingContext) => {
 export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
   const data = without(event);
   switch (event.type) {
-    case 'referral.requested':
-      return [{ to: [event.agency], data: { ...data, consentRequired: !ctx.consents[event.agency], ...personFor(event.agency, ctx) } }];
+    case 'referral.requested': {
+      // A carer's assessment is the carer's: their details go with their agreement to it.
+      const carer = event.service === 'carers-assessment' ? carerFor(event.agency, ctx, true) : undefined;
+      return [{ to: [event.agency], data: { ...data, consentRequired: !ctx.consents[event.agency], ...personFor(event.agency, ctx), ...(carer ? { carer } : {}) } }];
+    }
+    case 'referral.escalated':
+      // A decline nobody has acted on is the trust's to re-refer or re-plan, not the agency's.
+      return event.kind === 'decline' ? [] : [{ to: [event.agency], data }];
     case 'referral.accepted':
     case 'referral.declined':
     case 'referral.ready':
-    case 'referral.escalated':
     case 'referral.withdrawn':
     case 'referral.on_hold':
+    case 'referral.urgent':
       return [{ to: [event.agency], data }];
     case 'consent.recorded': {
       // Consent given after a referral releases the patient details (and assessment summary) this agency may now see.
@@ -132,11 +139,21 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
       return [{ to: involved(ctx), data }];
     case 'discharge.recorded': {
       const { date, destination } = event;
-      const views: View[] = [{ to: involved(ctx).filter((a) => a !== 'gp'), data: { date, destination } }];
+      // A self-discharge is said: the patient left before the plan was in place.
+      const left = { date, destination, ...(event.selfDischarge ? { selfDischarge: true } : {}) };
+      const views: View[] = [{ to: involved(ctx).filter((a) => a !== 'gp'), data: left }];
       // The GP's discharge summary: what happened and what support was arranged.
       views.push({
         to: ['gp'],
-        data: { date, destination, pathway: event.pathway, services: ctx.services, ...(patientFor('gp', ctx) ? { patient: patientFor('gp', ctx) } : {}) },
+        data: {
+          ...left,
+          pathway: event.pathway,
+          services: ctx.services,
+          // The practice learns of a gap in support and who bridges it: it may be the first called.
+          ...(event.supportGap ? { supportGap: event.supportGap } : {}),
+          // A summary worth the name: the GP's part of the joint assessment and the carer, as it may see them.
+          ...personFor('gp', ctx),
+        },
       });
       return views;
     }
@@ -152,6 +169,12 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
       const { admittedOn, dayOfWatch } = event;
       return [{ to: [...new Set<Agency>([...involved(ctx), 'gp'])], data: { admittedOn, dayOfWatch } }];
     }
+    case 'held_package.released':
+      // Its provider may let go of the package it held for the person.
+      return [{ to: [event.agency], data }];
+    case 'housing_status.recorded':
+      // Housing, when it has the person's referral, hears the person's housing has changed.
+      return involved(ctx).includes('housing') ? [{ to: ['housing'], data }] : [];
     case 'funding.recorded':
       // The patient's social care team is told who pays for every service, and from when charges start.
       return [{ to: ['social-care'], data }];
@@ -177,10 +200,10 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
 /** Event types some agency other than the trust may receive: each gets a JSON Schema of its view. */
 export const agencyEventTypes: EventType[] = [
   'referral.requested', 'referral.accepted', 'referral.declined', 'referral.ready', 'referral.escalated',
-  'referral.withdrawn', 'referral.on_hold', 'consent.recorded', 'pathway.ready_for_discharge', 'discharge.recorded',
+  'referral.withdrawn', 'referral.on_hold', 'referral.urgent', 'consent.recorded', 'pathway.ready_for_discharge', 'discharge.recorded',
   'intermediate_care.started', 'intermediate_care.ended', 'review.recorded', 'review.overdue',
   'handover.long_term_services', 'pathway.readmitted', 'pathway.handed_back', 'pathway.cancelled',
-  'emergency_attendance.recorded', 'lead_professional.assigned', 'carers_assessment.requested', 'funding.recorded',
+  'emergency_attendance.recorded', 'lead_professional.assigned', 'carers_assessment.requested', 'funding.recorded', 'housing_status.recorded', 'held_package.released',
 ];
 
 /**

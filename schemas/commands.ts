@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Agency, AssessmentSummary, Carer, DelayReasonCode, Destination, DischargePathwayCode, Funding, Home, IsoDate, IsoTimestamp, NewPlaceName, Patient, PlaceName, Region, Service } from './common';
+import { AdmittedPatient, Agency, HousingStatus, AssessmentSummary, Carer, DelayReasonCode, Destination, DischargePathwayCode, Funding, Home, IsoDate, IsoTimestamp, NewPlaceName, PlaceName, Region, Service } from './common';
 
 /**
  * A list of an enum's values, as long as a body may make it: beyond twice the values there are, a
@@ -12,7 +12,7 @@ export const AdmissionId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
 
 export const StartPayload = z.strictObject({
   admissionId: AdmissionId,
-  patient: Patient,
+  patient: AdmittedPatient,
   site: NewPlaceName,
   localAuthority: NewPlaceName,
   region: Region.optional(),
@@ -47,12 +47,40 @@ export const PatientAbsence = z.enum(['lacks_capacity', 'too_unwell', 'declined'
  */
 export const Representative = z.strictObject({ role: z.enum(['attorney', 'deputy', 'advocate']), name: z.string().min(1).max(200) });
 export const Agreement = z.enum(['agrees', 'disagrees']);
+/** A professional who decides or assesses (not the patient, a carer or someone unnamed). */
+export const ProfessionalRole = ParticipantRole.exclude(['patient', 'carer', 'other']);
+/** The decisions capacity is judged for, one at a time (Mental Capacity Act 2005 s.2): where to go and what support, and sharing information. */
+export const CapacityDecision = z.enum(['discharge_plan', 'sharing_information']);
+/**
+ * Whoever a best-interests decision consulted, as what they are to the patient: a daughter is
+ * `family`, not an advocate (MCA 2005 s.4(7)). Personal data: the trust's only.
+ */
+export const Consulted = z.strictObject({ relationship: z.enum(['family', 'carer', 'friend', 'advocate', 'attorney', 'deputy']), name: z.string().min(1).max(200) });
+/**
+ * A best-interests decision for a patient who lacks capacity for the discharge plan: their attorney
+ * or deputy (who decides), or an advocate, if any (`representative`); under rules 4 who made the
+ * decision (`decidedBy`) and who was consulted (`consulted`).
+ */
+export const BestInterests = z.strictObject({
+  representative: Representative.optional(),
+  decidedBy: ProfessionalRole.optional(),
+  consulted: z.array(Consulted).min(1).max(10).optional(),
+});
 /**
  * Who gave consent, and so on what basis: the patient (with capacity); their attorney or deputy;
  * or a best-interests decision for a patient who lacks capacity. A carer cannot consent for an
  * adult: the value exists so the refusal can say so.
  */
 export const ConsentGiver = z.enum(['patient', 'attorney', 'deputy', 'best_interests', 'carer']);
+
+/**
+ * When continuing healthcare eligibility is decided (National Framework: after discharge, once
+ * needs are clearer, by default): a pre-discharge decision is the exception, with its reason.
+ */
+export const Chc = z.strictObject({
+  decision: z.enum(['after_discharge', 'before_discharge']),
+  reason: z.enum(['fast_track', 'needs_settled_before_discharge', 'other']).optional(),
+});
 
 export const ExpectedDischargeDatePayload = z.strictObject({ date: IsoDate });
 export const DischargeReadyPayload = z.strictObject({ date: IsoDate });
@@ -68,7 +96,7 @@ export const AssessmentPayload = z.strictObject({
   /** Why the patient does not take part, when no participant is the patient. */
   patientAbsent: PatientAbsence.optional(),
   /** A patient who lacks capacity for the discharge decision: the best-interests decision and who represents them. */
-  bestInterests: z.strictObject({ representative: Representative }).optional(),
+  bestInterests: BestInterests.optional(),
   /**
    * Agreement with the plan and destination: the patient's (or, for a patient who lacks capacity,
    * their representative's), and the family's or carer's if asked. A disagreement shows as a delay reason.
@@ -80,7 +108,14 @@ export const AssessmentPayload = z.strictObject({
   summary: AssessmentSummary.optional(),
   /** The unpaid carer, if there is one: an accepted carer's assessment is referred to social care. */
   carer: Carer.optional(),
+  /** With a chc-assessment need (rules 4): decided after discharge (the default), or before it (with the reason). */
+  chc: Chc.optional(),
 });
+/** The person's housing changed during the stay, and who recorded it (rules 4). */
+export const HousingStatusPayload = z.strictObject({ housingStatus: HousingStatus, recordedBy: ProfessionalRole });
+
+/** The carer's position changed (say, now willing and able, or accepting an assessment): recorded without a new joint assessment. */
+export const CarerPayload = z.strictObject({ carer: Carer });
 export const ConsentPayload = z.strictObject({
   agency: Agency,
   given: z.boolean(),
@@ -102,7 +137,44 @@ export const ReferralResponsePayload = z.strictObject({
 });
 export const DelayReasonPayload = z.strictObject({ code: DelayReasonCode, agency: Agency, note: z.string().min(1).max(500).optional() });
 export const DelayReasonResolvedPayload = z.strictObject({ code: DelayReasonCode, agency: Agency });
-export const DischargePayload = z.strictObject({ date: IsoDate, destination: Destination });
+/** Who gives interim support until a service starts: an agency, or the person's carer or family. */
+export const BridgeBy = z.enum([...Agency.options, 'carer', 'family']);
+
+/** Why the destination departs from the pathway's (rules 4: P3 a care home, P2 a community bed, P0/P1 a home). */
+export const DestinationDeparture = z.enum(['patient_choice', 'best_interests', 'placement_not_available', 'staying_with_family', 'other']);
+
+/**
+ * The patient's capacity for one decision, assessed now (presumed, and judged decision by decision
+ * at the time: MCA 2005 s.1, s.2), by a professional; with capacity regained for the discharge plan,
+ * the patient's own agreement with it.
+ */
+export const CapacityPayload = z.strictObject({
+  decision: CapacityDecision,
+  lacksCapacity: z.boolean(),
+  assessedBy: ProfessionalRole,
+  agreement: Agreement.optional(),
+});
+
+export const DischargePayload = z.strictObject({
+  date: IsoDate,
+  destination: Destination,
+  /** Rules 4: why the destination is not the pathway's own. */
+  departure: DestinationDeparture.optional(),
+  /**
+   * The patient left without waiting for the plan (against advice): recorded as a discharge, so the
+   * trust's 30-day duty (the readmission watch) runs and every agency still arranging support is told
+   * it is needed now. Allowed at any stage before discharge.
+   */
+  selfDischarge: z.boolean().optional(),
+  /**
+   * Interim support until a service that starts after the discharge date does: who gives it and
+   * until when (at least the day before the service starts). Without it, or the patient's informed
+   * choice, such a discharge is refused (rules 4).
+   */
+  bridge: z.strictObject({ by: BridgeBy, until: IsoDate }).optional(),
+  /** The patient (or whoever decides for them) chose to go home before a service starts, knowing there is a gap. */
+  informedChoice: z.boolean().optional(),
+});
 export const ReviewPayload = z.strictObject({
   outcome: z.enum(['continue', 'goals_met', 'needs_long_term_support']),
   /** As many as the assessment's summary holds of the person's goals. */
@@ -122,7 +194,7 @@ export const ReadmissionPayload = z.strictObject({ newAdmissionId: AdmissionId, 
  */
 export const LeadProfessionalPayload = z.strictObject({
   scope: z.enum(['pathway', 'intermediate-care']),
-  role: ParticipantRole.exclude(['patient', 'carer', 'other']),
+  role: ProfessionalRole,
   /** The team to contact, e.g. "Leeds discharge hub" (a team, not a person). */
   team: PlaceName,
 });
@@ -139,6 +211,9 @@ export const commandSchemas = {
   'criteria-to-reside-met': CriteriaToResideMetPayload,
   assessment: AssessmentPayload,
   consent: ConsentPayload,
+  carer: CarerPayload,
+  capacity: CapacityPayload,
+  'housing-status': HousingStatusPayload,
   referral: ReferralPayload,
   'referral-response': ReferralResponsePayload,
   'delay-reason': DelayReasonPayload,
@@ -159,7 +234,15 @@ export const commandNames = Object.keys(commandSchemas) as CommandName[];
 const command = <T extends string, S extends z.ZodObject>(type: T, payload: S) =>
   payload.extend({ type: z.literal(type), at: IsoTimestamp });
 
-export const StartCommand = command('start', StartPayload);
+/**
+ * A package the previous stay's pathway put on hold at the readmission that started this one:
+ * Homeward reads them from that pathway (a caller never gives them), and this pathway's joint
+ * assessment resumes or releases each (rules 4).
+ */
+export const HeldPackage = z.strictObject({ referralId: z.string().min(1), service: Service, agency: Agency });
+/** The start as the decider takes it: the caller's payload, and the packages held for this stay. */
+export const StartCommandPayload = StartPayload.extend({ heldPackages: z.array(HeldPackage).max(50).optional() });
+export const StartCommand = command('start', StartCommandPayload);
 /** Internal: the workflow's timer fired. Never exposed over HTTP. */
 export const TickCommand = z.strictObject({ type: z.literal('tick'), at: IsoTimestamp });
 export const ExpectedDischargeDateCommand = command('expected-discharge-date', ExpectedDischargeDatePayload);
@@ -167,6 +250,9 @@ export const DischargeReadyCommand = command('discharge-ready', DischargeReadyPa
 export const CriteriaToResideMetCommand = command('criteria-to-reside-met', CriteriaToResideMetPayload);
 export const AssessmentCommand = command('assessment', AssessmentPayload);
 export const ConsentCommand = command('consent', ConsentPayload);
+export const CarerCommand = command('carer', CarerPayload);
+export const CapacityCommand = command('capacity', CapacityPayload);
+export const HousingStatusCommand = command('housing-status', HousingStatusPayload);
 export const ReferralCommand = command('referral', ReferralPayload);
 export const ReferralResponseCommand = command('referral-response', ReferralResponsePayload);
 export const DelayReasonCommand = command('delay-reason', DelayReasonPayload);
@@ -187,6 +273,9 @@ export const PathwayCommand = z.discriminatedUnion('type', [
   CriteriaToResideMetCommand,
   AssessmentCommand,
   ConsentCommand,
+  CarerCommand,
+  CapacityCommand,
+  HousingStatusCommand,
   ReferralCommand,
   ReferralResponseCommand,
   DelayReasonCommand,
@@ -204,7 +293,7 @@ export const PathwayCommand = z.discriminatedUnion('type', [
 type Payload<S extends z.ZodObject> = string extends keyof z.output<S> ? object : z.output<S>;
 type Stamped<T extends string, S extends z.ZodObject> = Payload<S> & { type: T; at: string };
 
-export type StartCommand = Stamped<'start', typeof StartPayload>;
+export type StartCommand = Stamped<'start', typeof StartCommandPayload>;
 export type TickCommand = { type: 'tick'; at: string };
 export type NamedCommand = { [K in CommandName]: Stamped<K, (typeof commandSchemas)[K]> }[CommandName];
 export type PathwayCommand = StartCommand | TickCommand | NamedCommand;

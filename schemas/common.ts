@@ -70,6 +70,8 @@ export const Service = z.enum([
   'care-home-placement',
   'home-from-hospital',
   'chc-assessment',
+  'welfare-check',
+  'carers-assessment',
 ]);
 export type Service = z.infer<typeof Service>;
 
@@ -88,7 +90,20 @@ export const serviceAgency: Record<Service, Agency> = {
   'care-home-placement': 'care-home',
   'home-from-hospital': 'voluntary',
   'chc-assessment': 'community-health',
+  // A safety and welfare check on the day of discharge: community health, or the voluntary sector by policy.
+  'welfare-check': 'community-health',
+  // Care Act 2014 s.10: the local authority assesses a carer who accepts an assessment.
+  'carers-assessment': 'social-care',
 };
+
+/**
+ * Services that follow the person rather than hold their discharge: a referral for one is answered,
+ * escalated and re-referred like any other, before and after the discharge, but never keeps the
+ * patient in hospital and implies no delay reason (rules 4).
+ */
+export const FollowUpService = z.enum(['welfare-check', 'carers-assessment']);
+export type FollowUpService = z.infer<typeof FollowUpService>;
+export const isFollowUp = (service: Service): service is FollowUpService => (FollowUpService.options as readonly string[]).includes(service);
 
 /**
  * Intermediate care: free, time-limited services (reablement, rehabilitation at home, a step-down
@@ -154,16 +169,36 @@ export const Address = z.strictObject({
 });
 export type Address = z.infer<typeof Address>;
 
+/** A UK or international telephone number as people write it. */
+export const Phone = z.string().regex(/^\+?[0-9][0-9 ()-]{5,19}$/, 'expected a telephone number');
+
 export const Patient = z.strictObject({
   nhsNumber: NhsNumber,
   name: z.string().min(1).max(200),
   dateOfBirth: IsoDate.refine((date) => date <= new Date().toISOString().slice(0, 10), 'in the future').refine((date) => date >= '1880-01-01', 'before 1880'),
   address: Address,
   housingStatus: HousingStatus.default('settled'),
+  /** How to reach the person at home (or wherever they are): for the agencies that visit. */
+  phone: Phone.optional(),
   /** GP practice code (ODS), so the discharge summary reaches the right practice. */
   gpPractice: z.string().min(1).optional(),
 });
 export type Patient = z.infer<typeof Patient>;
+
+/**
+ * An address of no fixed abode as the NHS writes it: the line "No fixed abode" and the
+ * pseudo-postcode ZZ99 3VZ, in the town (local authority) the person is in.
+ */
+export const noFixedAbode = (town: string): Address => ({ line1: 'No fixed abode', town, postcode: 'ZZ99 3VZ' });
+
+/**
+ * The patient as admitted: a homeless patient may have no address (no fixed abode, recorded as
+ * `noFixedAbode` at the start); everyone else has one.
+ */
+export const AdmittedPatient = Patient.extend({ address: Address.optional() }).refine((patient) => patient.address !== undefined || patient.housingStatus === 'homeless', {
+  path: ['address'],
+  message: 'required, unless the patient is homeless (housingStatus homeless: leave it out for no fixed abode, postcode ZZ99 3VZ)',
+});
 
 const SummaryItems = z.array(z.string().min(1).max(500)).max(20).optional();
 
@@ -207,7 +242,7 @@ export type Funding = z.infer<typeof Funding>;
 export const Carer = z.strictObject({
   name: z.string().min(1).max(200),
   relationship: z.string().min(1).max(100).optional(),
-  phone: z.string().regex(/^\+?[0-9][0-9 ()-]{5,19}$/, 'expected a telephone number').optional(),
+  phone: Phone.optional(),
   willingAndAble: z.boolean(),
   carersAssessment: z.enum(['accepted', 'declined', 'not_offered']),
 });

@@ -14,7 +14,7 @@ import {
   Region,
   Service,
 } from './common';
-import { Agreement, ConsentGiver, LeadProfessionalPayload, ParticipantRole, PatientAbsence, Representative } from './commands';
+import { Agreement, BestInterests, BridgeBy, CapacityPayload, Chc, HeldPackage, HousingStatusPayload, ConsentGiver, DestinationDeparture, LeadProfessionalPayload, ParticipantRole, PatientAbsence } from './commands';
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), at: IsoTimestamp, ...shape });
@@ -37,12 +37,15 @@ export const eventSchemas = {
     expectedDischargeDate: IsoDate.optional(),
     consents: z.array(Agency),
     previousPathwayId: z.string().optional(),
+    /** The previous stay's packages put on hold by the readmission (rules 4): this pathway resumes or releases each. */
+    heldPackages: z.array(HeldPackage).optional(),
     /**
      * The rules the pathway runs under (PathwayState.rules): 2, the pathway as the source documents
      * describe it; 3, as 2 with a patient meeting the criteria to reside again not ready for
-     * discharge; absent, 1 (started before them).
+     * discharge; 4, as 3 and safe for the patient (self-discharge a discharge, no support gap
+     * without a decision, consent as the law has it …); absent, 1 (started before them).
      */
-    rules: z.union([z.literal(2), z.literal(3)]).optional(),
+    rules: z.union([z.literal(2), z.literal(3), z.literal(4)]).optional(),
   }),
   'edd.set': event('edd.set', { date: IsoDate }),
   'discharge_ready.recorded': event('discharge_ready.recorded', {
@@ -60,8 +63,8 @@ export const eventSchemas = {
     notes: z.string().optional(),
     /** Why the patient did not take part (absent: the patient took part). */
     patientAbsent: PatientAbsence.optional(),
-    /** Present when the patient lacks capacity for the decision: who represents them (the trust's record only). */
-    bestInterests: z.object({ representative: Representative }).optional(),
+    /** Present when the patient lacks capacity for the decision: who represents them, who decided, who was consulted (the trust's record only). */
+    bestInterests: BestInterests.optional(),
     /** Agreement with the plan and destination, as recorded. */
     agreement: z.object({ patient: Agreement.optional(), family: Agreement.optional() }).optional(),
     home: Home.optional(),
@@ -69,6 +72,8 @@ export const eventSchemas = {
     carer: Carer.optional(),
     /** The assessment's summary (the trust's record in full; agencies get their part with each referral). */
     summary: AssessmentSummary.optional(),
+    /** When continuing healthcare is decided (rules 4): after discharge unless a reason asks for it before. */
+    chc: Chc.optional(),
     /** Whole days from the discharge ready date to this assessment, when a DRD was set: how long the plan took. */
     daysFromDischargeReady: z.number().int().min(0).optional(),
   }),
@@ -81,18 +86,25 @@ export const eventSchemas = {
   'referral.requested': event('referral.requested', {
     ...ReferralRef,
     service: Service,
-    /** `relocation`: housing for a person whose home needs a move. */
-    reason: z.enum(['assessment', 'duty-to-refer', 're-referral', 'changed-plan', 'additional-need', 'handover', 'relocation']),
+    /** `relocation`: housing for a person whose home needs a move; `welfare-check`: raised by a P0/P1 discharge or a self-discharge. */
+    reason: z.enum(['assessment', 'duty-to-refer', 're-referral', 'changed-plan', 'additional-need', 'handover', 'relocation', 'welfare-check']),
     acceptBy: IsoTimestamp.describe("Acceptance deadline: the agency's SLA hours for accepting, counted from the request."),
     readyBy: IsoTimestamp.optional().describe(
       "Readiness deadline: the agency's SLA hours for readiness counted from acceptBy (a step-down bed at the latest 2 days after the request). Acceptance never makes it earlier; a late acceptance counts from the acceptance.",
     ),
     consentRequired: z.boolean(),
-    /** `handover`: long-term services taking over from intermediate care. Absent: a package for the discharge. */
-    purpose: z.enum(['discharge', 'handover']).optional(),
+    /**
+     * `handover`: long-term services taking over from intermediate care; `follow-up`: support that
+     * follows the person without holding the discharge (a welfare check). Absent: a package for the discharge.
+     */
+    purpose: z.enum(['discharge', 'handover', 'follow-up']).optional(),
     /** Who pays, as assumed from the service until funding is recorded (absent on older pathways). */
     funding: Funding.optional(),
+    /** The package of the previous stay this referral resumes (rules 4): the provider links it to the one it held. */
+    resumes: z.object({ pathwayId: z.string(), referralId: z.string() }).optional(),
   }),
+  /** A package of the previous stay, held at the readmission, that the new plan does not need: its provider may let it go (rules 4). */
+  'held_package.released': event('held_package.released', { previousPathwayId: z.string(), referralId: z.string(), service: Service, agency: Agency }),
   /** Funding agreed for a referral's service: told to the patient's social care team. */
   'funding.recorded': event('funding.recorded', { ...ReferralRef, service: Service, ...Funding.shape }),
   'referral.accepted': event('referral.accepted', {
@@ -105,11 +117,18 @@ export const eventSchemas = {
   'referral.ready': event('referral.ready', { ...ReferralRef, readyFrom: IsoDate }),
   'referral.escalated': event('referral.escalated', {
     ...ReferralRef,
-    kind: z.enum(['acceptance', 'readiness']),
+    /** `decline`: declined, and neither re-referred nor planned away since (rules 4): the trust's to act on. */
+    kind: z.enum(['acceptance', 'readiness', 'decline']),
     level: z.number().int().positive(),
     overdueSince: IsoTimestamp,
   }),
-  'referral.withdrawn': event('referral.withdrawn', { ...ReferralRef, reason: z.literal('changed-plan') }),
+  /**
+   * The patient left hospital (a self-discharge) before this referral's support was in place: the
+   * agency is told support is needed now. The referral stays open, answered and escalated as before.
+   */
+  'referral.urgent': event('referral.urgent', { ...ReferralRef, reason: z.literal('self_discharged'), neededFrom: IsoDate }),
+  /** `consent-refused`: the person refused (or withdrew) their consent to the referral to housing. */
+  'referral.withdrawn': event('referral.withdrawn', { ...ReferralRef, reason: z.enum(['changed-plan', 'consent-refused']) }),
   'referral.on_hold': event('referral.on_hold', { ...ReferralRef, reason: z.enum(['readmitted', 'cancelled']) }),
   'delay_reason.recorded': event('delay_reason.recorded', { code: DelayReasonCode, agency: Agency, note: z.string().optional() }),
   'delay_reason.resolved': event('delay_reason.resolved', { code: DelayReasonCode, agency: Agency }),
@@ -117,9 +136,25 @@ export const eventSchemas = {
   'discharge.recorded': event('discharge.recorded', {
     date: IsoDate,
     destination: Destination,
-    pathway: DischargePathwayCode,
+    /** The pathway agreed at the joint assessment; absent only for a self-discharge before one. */
+    pathway: DischargePathwayCode.optional(),
     daysDelayed: z.number().int().min(0),
     bedDaysLost: z.number().int().min(0),
+    /** Why the destination is not the pathway's own (rules 4). */
+    departure: DestinationDeparture.optional(),
+    /** The patient discharged themselves: the watch runs, and open referrals are told support is needed now. */
+    selfDischarge: z.literal(true).optional(),
+    /**
+     * Services that start after the discharge date, and the decision that let the person go home
+     * before them: a bridge (who gives interim support, until when) or the patient's informed choice.
+     */
+    supportGap: z
+      .object({
+        services: z.array(z.object({ referralId: z.string(), service: Service, startsOn: IsoDate, days: z.number().int().positive() })),
+        bridge: z.object({ by: BridgeBy, until: IsoDate }).optional(),
+        informedChoice: z.literal(true).optional(),
+      })
+      .optional(),
   }),
   'readmission_watch.started': event('readmission_watch.started', { from: IsoDate, until: IsoDate }),
   'intermediate_care.started': event('intermediate_care.started', {
@@ -163,6 +198,12 @@ export const eventSchemas = {
     admittedOn: IsoDate,
     dayOfWatch: z.number().int().min(0),
   }),
+  /** The person's housing changed during the stay (rules 4): the status and who recorded it, told to housing when involved. */
+  'housing_status.recorded': event('housing_status.recorded', HousingStatusPayload.shape),
+  /** The patient's capacity for one decision, assessed again (rules 4): no personal data, roles only. */
+  'capacity.assessed': event('capacity.assessed', CapacityPayload.shape),
+  /** The carer's position, recorded apart from a joint assessment (rules 4): the trust's record; agencies get the carer with their referrals. */
+  'carer.recorded': event('carer.recorded', { carer: Carer }),
   /** The carer accepted a carer's assessment: social care is asked to carry it out (the carer's details come with their consent-gated block). */
   'carers_assessment.requested': event('carers_assessment.requested', { willingAndAble: z.boolean() }),
   /** The lead professional for the pathway or its intermediate-care episode: a role and a team, never a person. */

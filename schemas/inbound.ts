@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AdmissionId } from './commands';
-import { Destination, IsoDate, IsoTimestamp, Patient } from './common';
+import { AdmittedPatient, Destination, IsoDate, IsoTimestamp } from './common';
 
 /**
  * An agency's answer to a referral, on its own `homeward.agency.<agency>.responses`. The topic
@@ -23,7 +23,7 @@ export const AdtMessage = z.discriminatedUnion('type', [
     type: z.literal('admission'),
     messageId: z.string().min(1).max(100),
     admissionId: AdmissionId,
-    patient: Patient,
+    patient: AdmittedPatient,
     site: z.string().min(1).max(64),
     localAuthority: z.string().min(1).max(64),
     admittedAt: IsoTimestamp,

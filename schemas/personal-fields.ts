@@ -13,6 +13,7 @@ type FieldOf<T extends EventType> = Exclude<keyof EventOf<T>, 'type' | 'at'>;
 export const personalFields: { readonly [T in EventType]?: readonly FieldOf<T>[] } = {
   'pathway.started': ['patient'],
   'assessment.completed': ['notes', 'bestInterests', 'carer', 'summary'],
+  'carer.recorded': ['carer'],
   'referral.declined': ['reason'],
   'review.recorded': ['goals', 'notes'],
 };

@@ -66,19 +66,20 @@ describe('agency events and replies over Kafka', () => {
     const today = new Date().toISOString().slice(0, 10);
     await system.call('POST', '/pathways', start);
     await system.call('POST', `/pathways/${id}/discharge-ready`, { date: today });
-    await system.call('POST', `/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['reablement', 'equipment'] });
-    // ref-1 reablement → intermediate-care, ref-2 equipment → equipment (no consent yet), ref-3 housing (duty to refer).
+    await system.call('POST', `/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['reablement', 'home-from-hospital'] });
+    // ref-1 reablement → intermediate-care, ref-2 home from hospital → voluntary (no consent yet: a voluntary
+    // organisation needs it, unlike health and care agencies), ref-3 housing (duty to refer, consented).
     await respond(id, 'ref-1', 'intermediate-care', 'accepted');
     await respond(id, 'ref-1', 'intermediate-care', 'ready');
     await respond(id, 'ref-3', 'housing', 'ready');
-    await respond(id, 'ref-2', 'equipment', 'ready');
+    await respond(id, 'ref-2', 'voluntary', 'ready');
     await eventually(() => referralStatus(id, 'ref-2'), (s) => s === 'ready');
-    await system.call('POST', `/pathways/${id}/consent`, { agency: 'equipment', given: true });
+    await system.call('POST', `/pathways/${id}/consent`, { agency: 'voluntary', given: true });
     await adt(start.admissionId, { type: 'discharge', messageId: randomUUID(), admissionId: start.admissionId, date: today, destination: 'temporary-accommodation' });
     const discharged = await eventually(() => system.call('GET', `/pathways/${id}`), (r) => r.body.stage === 'intermediate_care');
     const total = discharged.body.timeline.length;
     // Topics are read independently: wait until each has caught up with the discharge.
-    const expectedCounts = { housing: 5, equipment: 6, 'intermediate-care': 6, gp: 2 } as const;
+    const expectedCounts = { housing: 5, voluntary: 6, 'intermediate-care': 6, gp: 2 } as const;
     await reader.waitFor(
       () =>
         forPathway(id, topics.pathwayEvents).length >= total &&
@@ -98,14 +99,14 @@ describe('agency events and replies over Kafka', () => {
     expect(housingText).not.toContain(start.patient.nhsNumber);
     expect(housingText).not.toContain(start.patient.dateOfBirth);
 
-    const equipment = forPathway(id, topics.agencyEvents('equipment'));
-    expect(types(equipment)).toEqual(['referral.requested', 'referral.accepted', 'referral.ready', 'consent.recorded', 'pathway.ready_for_discharge', 'discharge.recorded']);
-    expect(equipment[0].value.data).toMatchObject({ consentRequired: true });
-    expect(equipment[0].value.data).not.toHaveProperty('patient');
-    expect(JSON.stringify(equipment.slice(0, 3))).not.toContain(start.patient.name);
+    const voluntary = forPathway(id, topics.agencyEvents('voluntary'));
+    expect(types(voluntary)).toEqual(['referral.requested', 'referral.accepted', 'referral.ready', 'consent.recorded', 'pathway.ready_for_discharge', 'discharge.recorded']);
+    expect(voluntary[0].value.data).toMatchObject({ consentRequired: true });
+    expect(voluntary[0].value.data).not.toHaveProperty('patient');
+    expect(JSON.stringify(voluntary.slice(0, 3))).not.toContain(start.patient.name);
     // Consent given after the referral releases, on the agency's own topic, what it may now see: name and address only.
-    expect(equipment[3].value.data).toEqual({ agency: 'equipment', given: true, givenBy: 'patient', patient: { name: start.patient.name, address: start.patient.address } });
-    expect(JSON.stringify(equipment)).not.toContain(start.patient.nhsNumber);
+    expect(voluntary[3].value.data).toEqual({ agency: 'voluntary', given: true, givenBy: 'patient', patient: { name: start.patient.name, address: start.patient.address } });
+    expect(JSON.stringify(voluntary)).not.toContain(start.patient.nhsNumber);
 
     const ic = forPathway(id, topics.agencyEvents('intermediate-care'));
     expect(types(ic)).toEqual(['referral.requested', 'referral.accepted', 'referral.ready', 'pathway.ready_for_discharge', 'discharge.recorded', 'intermediate_care.started']);
@@ -113,10 +114,16 @@ describe('agency events and replies over Kafka', () => {
 
     const gp = forPathway(id, topics.agencyEvents('gp'));
     expect(types(gp)).toEqual(['discharge.recorded', 'intermediate_care.started']);
-    expect(gp[0].value.data).toMatchObject({ pathway: 'P1', services: expect.arrayContaining(['reablement', 'equipment', 'housing']), patient: { nhsNumber: start.patient.nhsNumber, gpPractice: 'B86001' } });
+    expect(gp[0].value.data).toMatchObject({ pathway: 'P1', services: expect.arrayContaining(['reablement', 'home-from-hospital', 'housing']), patient: { nhsNumber: start.patient.nhsNumber, gpPractice: 'B86001' } });
     expect(JSON.stringify(gp)).not.toContain(start.patient.address.postcode);
 
-    for (const agency of ['social-care', 'community-health', 'voluntary', 'care-home'] as const) {
+    // Community health makes the welfare check on the day of discharge (rules 4).
+    await reader.waitFor(() => forPathway(id, topics.agencyEvents('community-health')).length > 0);
+    const community = forPathway(id, topics.agencyEvents('community-health'));
+    expect(types(community)).toEqual(['referral.requested']);
+    expect(community[0].value.data).toMatchObject({ service: 'welfare-check', reason: 'welfare-check', purpose: 'follow-up' });
+
+    for (const agency of ['social-care', 'equipment', 'care-home'] as const) {
       expect(forPathway(id, topics.agencyEvents(agency)), agency).toEqual([]);
     }
 

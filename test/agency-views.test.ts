@@ -52,13 +52,13 @@ const expectedAssessmentParts: [Agency, string[]][] = [
   ['care-home', ['clinical', 'communicationNeeds', 'functionalNeeds', 'goals', 'risks']],
 ];
 
-/** The carer's details each agency may see, as literals: housing none. */
+/** The carer's details each agency may see, as literals: housing how to reach them, nothing more. */
 const expectedCarerFields: [Agency, string[]][] = [
   ['social-care', ['carersAssessment', 'name', 'phone', 'relationship', 'willingAndAble']],
   ['community-health', ['name', 'phone', 'relationship', 'willingAndAble']],
   ['intermediate-care', ['name', 'phone', 'relationship', 'willingAndAble']],
   ['equipment', ['name', 'phone']],
-  ['housing', []],
+  ['housing', ['name', 'phone', 'relationship']],
   ['gp', ['name', 'relationship', 'willingAndAble']],
   ['voluntary', ['name', 'phone', 'relationship']],
   ['care-home', ['name', 'phone', 'relationship']],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalisedPayload, shapeIssues } from '../schemas/command-shapes';
 import { commandNames, commandSchemas, type CommandName } from '../schemas/commands';
+import { Service } from '../schemas/common';
 
 // The workflow checks and normalises Updates with JSON Schema derived from zod (it cannot run zod
 // on the worker's frozen, shared schemas): both must agree with zod on what zod decides by shape.
@@ -17,6 +18,9 @@ const valid: Record<CommandName, Record<string, unknown>> = {
     carer: { name: 'Sam', willingAndAble: true, carersAssessment: 'accepted' },
   },
   consent: { agency: 'housing', given: true },
+  carer: { carer: { name: 'Sam', relationship: 'son', willingAndAble: false, carersAssessment: 'accepted' } },
+  capacity: { decision: 'discharge_plan', lacksCapacity: false, assessedBy: 'doctor', agreement: 'agrees' },
+  'housing-status': { housingStatus: 'homeless', recordedBy: 'social_worker' },
   referral: { service: 'equipment' },
   'referral-response': { referralId: 'ref-1', agency: 'equipment', response: 'ready', readyFrom: '2026-11-25' },
   'delay-reason': { code: 'awaiting_p1_resource', agency: 'intermediate-care', note: 'no capacity this week' },
@@ -70,7 +74,7 @@ describe('command shapes derived from the zod schemas', () => {
     ['assessment', { ...valid.assessment, consents: Array(19).fill('housing') }],
     ['assessment', { ...valid.assessment, participants: Array(31).fill({ role: 'nurse' }) }],
     ['review', { outcome: 'continue', goals: Array(21).fill('walk') }],
-    ['review', { outcome: 'continue', remainingNeeds: Array(27).fill('therapy') }],
+    ['review', { outcome: 'continue', remainingNeeds: Array(Service.options.length * 2 + 1).fill('therapy') }],
     ['readmission', { newAdmissionId: 'A 2', admittedOn: '2026-12-01', emergency: 'true' }],
     ['cancel', null],
     ['cancel', ['died']],

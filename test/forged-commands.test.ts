@@ -39,7 +39,7 @@ const plainSender = (converter: Omit<DataConverter, 'payloadCodecs'> = {}): Data
   return { ...converter, failureConverterPath, payloadCodecs: [{ encode: async (payloads) => payloads, decode: (payloads) => codec.decode(payloads) }] };
 };
 const forgedActor = { subject: 'forged', role: 'agency', agency: 'housing' };
-const delayReason = { code: 'awaiting_housing', agency: 'housing', note: 'forged' };
+const delayReason = { code: 'awaiting_transport', agency: 'acute-trust', note: 'forged' };
 const newKey = (id: string) => `${id}:${crypto.randomBytes(32).toString('base64')}`;
 /** What the holder of the codec keys (a Temporal UI codec server, say) can send: encrypted, proof unsigned. */
 const codecOnly = (): DataConverter => ({ payloadCodecs: [EncryptionCodec.fromSetting(testSecrets().codecKeys)], payloadConverterPath, failureConverterPath });

@@ -63,7 +63,9 @@ describe('personal data in the read model', () => {
     await system.call('POST', `/pathways/${id}/discharge-ready`, { date: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10) });
     await system.call('POST', `/pathways/${id}/assessment`, assessment);
     await system.call('POST', `/pathways/${id}/referral-response`, { referralId: 'ref-1', agency: 'intermediate-care', response: 'declined', reason: 'no capacity in Headingley' });
-    live = (await system.call('GET', `/pathways/${id}`)).body.timeline;
+    // The decline nobody has re-referred escalates at once, on the pathway's timer (rules 4): the timeline is whole after it.
+    const escalated = await eventually(() => system.call('GET', `/pathways/${id}`), (r) => r.body.timeline.some((e: { event: { type: string } }) => e.event.type === 'referral.escalated'));
+    live = escalated.body.timeline;
     await eventually(() => system.call('GET', `/pathways/${id}/timeline`), (r) => r.body.timeline?.length === live.length);
   });
   afterAll(async () => {

@@ -19,9 +19,10 @@ const histories = fs
   }));
 
 describe('replay of recorded pathway histories', () => {
-  it('has the representative histories: P0, P1 goals met, six-week handover, escalation/decline/cancel, readmission, continue-as-new, actors; and under the documents\' rules: home care without intermediate care, a handover accepted late, a best-interests decision; under rules 3: the criteria to reside met again while ready; signed commands, continued as new', () => {
+  it('has the representative histories: P0, P1 goals met, six-week handover, escalation/decline/cancel, readmission, continue-as-new, actors; and under the documents\' rules: home care without intermediate care, a handover accepted late, a best-interests decision; under rules 3: the criteria to reside met again while ready; signed commands, continued as new; under rules 4: a self-discharge, a support gap bridged, a refused housing referral with a carer not willing at first', () => {
     expect(histories.map((h) => h.workflowId).sort()).toEqual([
       'p0-handed-back',
+      'p0-housing-refused-carer',
       'p1-actors',
       'p1-continued-as-new',
       'p1-criteria-to-reside-again',
@@ -29,9 +30,11 @@ describe('replay of recorded pathway histories', () => {
       'p1-home-care-without-intermediate-care',
       'p1-reablement-handover-accepted-late',
       'p1-readmitted-day-29',
+      'p1-self-discharge',
       'p1-signed-commands',
       'p1-signed-commands-continued',
       'p1-six-week-handover',
+      'p1-support-gap-bridged',
       'p2-escalation-decline-cancel',
       'p3-best-interests',
     ]);
@@ -47,7 +50,7 @@ describe('replay of recorded pathway histories', () => {
       }),
     );
     // Every kind recorded with defaults left out is among them: readmission, referral, review, assessment.
-    expect(new Set(updates.map((u) => u.name))).toEqual(new Set(['expected-discharge-date', 'discharge-ready', 'criteria-to-reside-met', 'assessment', 'consent', 'referral', 'referral-response', 'delay-reason', 'discharge', 'review', 'readmission', 'cancel']));
+    expect(new Set(updates.map((u) => u.name))).toEqual(new Set(['expected-discharge-date', 'discharge-ready', 'criteria-to-reside-met', 'assessment', 'consent', 'carer', 'referral', 'referral-response', 'delay-reason', 'discharge', 'review', 'readmission', 'cancel']));
     for (const { name, payload } of updates) {
       expect(JSON.stringify(normalisedPayload(name, payload))).toBe(JSON.stringify(commandSchemas[name].parse(payload)));
     }

@@ -53,6 +53,8 @@ describe('roles as processes, side by side', () => {
     const expected = [
       'pathway.started', 'discharge_ready.recorded', 'assessment.completed', 'referral.requested', 'referral.requested', 'referral.accepted', 'referral.accepted', 'referral.ready', 'referral.ready',
       'pathway.ready_for_discharge', 'discharge.recorded', 'intermediate_care.started', 'readmission_watch.started',
+      // Rules 4: the welfare check on the day a P1 patient goes home, referred with the discharge.
+      'referral.requested',
     ].sort();
     for (const id of ids) {
       // Published to Kafka as well, before the views are compared.

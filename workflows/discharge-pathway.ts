@@ -49,7 +49,8 @@ const { publishEvents } = proxyActivities<PathwayActivities>({
 /** Each rules level is a patch: a history recorded before it replays under the level it began with. */
 function startingRules(): PathwayState['rules'] {
   if (!patched('pathway-as-documents')) return 1;
-  return patched('criteria-to-reside-again') ? 3 : 2;
+  if (!patched('criteria-to-reside-again')) return 2;
+  return patched('safe-for-the-patient') ? 4 : 3;
 }
 
 /** Pathway events per run before continuing as new: each costs several history events. */
@@ -67,8 +68,8 @@ export async function dischargePathway(input: PathwayInput, startProof?: unknown
   refuseUnprovenStart(input, startProof, proofs);
   // A pathway keeps the rules it started under (PathwayState.rules): one started before the
   // documents' pathway replays and carries on under rules 1, one started before a patient meeting
-  // the criteria to reside again stopped being ready for discharge under rules 2; a carried state
-  // says its own.
+  // the criteria to reside again stopped being ready for discharge under rules 2, one started before
+  // the rules that keep the patient safe (issue 23) under rules 3; a carried state says its own.
   let state: PathwayState = input.carried?.state ?? { ...initialState, rules: startingRules() };
   const timeline: RecordedPathwayEvent[] = input.carried?.timeline ?? [];
   let published = input.carried?.published ?? 0;

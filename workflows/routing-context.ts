@@ -1,12 +1,13 @@
-import type { PathwayState } from '../domain';
+import { sharing, type PathwayState } from '../domain';
 import type { RoutingContext } from '../schemas/agency-views';
 
 /** What the publisher needs to route and minimise events, taken from the state at publish time. */
 export function routingContext(state: PathwayState): RoutingContext {
   return {
-    // Set by pathway.started, always the first event published.
-    patient: state.patient!,
-    consents: state.consents,
+    // Set by pathway.started, always the first event published; its housing as last recorded (rules 4).
+    patient: state.housingStatus ? { ...state.patient!, housingStatus: state.housingStatus } : state.patient!,
+    // Rules 4: direct-care agencies unless the patient objected; housing and voluntary with consent.
+    consents: sharing(state),
     referralAgencies: Object.fromEntries(state.referrals.map((r) => [r.referralId, r.agency])),
     services: [...new Set(state.referrals.filter((r) => r.status === 'ready').map((r) => r.service))],
     ...(state.carer ? { carer: state.carer } : {}),

@@ -102,7 +102,7 @@ export const scenarios: Record<string, Scenario> = {
       await pathway.command('assessment', {
         participants: [{ role: 'social_worker' }, { role: 'nurse' }, { role: 'carer' }],
         patientAbsent: 'lacks_capacity',
-        bestInterests: { representative: { role: 'attorney', name: 'Attorney Name' } },
+        bestInterests: { representative: { role: 'attorney', name: 'Attorney Name' }, decidedBy: 'social_worker', consulted: [{ relationship: 'family', name: 'Daughter Name' }] },
         agreement: { patient: 'agrees' },
         pathway: 'P3',
         needs: ['care-home-placement'],
@@ -140,7 +140,7 @@ export const scenarios: Record<string, Scenario> = {
     async run(d) {
       const pathway = await d.start();
       await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs: ['reablement'] });
-      await pathway.command('cancel', { reason: 'self_discharged' });
+      await pathway.command('cancel', { reason: 'transferred' });
       return (await pathway.result()).stage;
     },
   },

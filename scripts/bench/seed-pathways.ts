@@ -139,7 +139,7 @@ export function seedPathway(run: string, index: number, now = Date.now()): Seede
     run_('referral-response', { referralId: referral.referralId, agency: referral.agency, response: 'ready' }, 4 + rnd() * 40, agency);
   }
   if (kind >= 0.95) {
-    run_('cancel', { reason: pick(['died', 'self_discharged', 'transferred']) }, 6);
+    run_('cancel', { reason: pick(['died', 'transferred', 'other']) }, 6);
     return { pathwayId, stage: state.stage, events, messages };
   }
   const dischargedAt = at(2 + rnd() * 20);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { delayBand, delaySummary, evolve, initialState } from '../../domain';
 import { isValidNhsNumber, NhsNumber } from '../../schemas/common';
 import { p1ReadyForDischarge, started } from './events';
-import { date, day, given, givenFrom, givenRules1, rules2, start } from './spec';
+import { date, day, given, givenFrom, givenRules1, rules2, rules3, start } from './spec';
 
 describe('starting a pathway', () => {
   it('records pathway.started with the pathway id from the admission id', () => {
@@ -22,7 +22,9 @@ describe('starting a pathway', () => {
   });
 
   it('records the rules the pathway runs under, so every fold of its events knows them; a start from before them says none (rules 1)', () => {
-    const [started3] = given().when(start()).then({ type: 'pathway.started', rules: 3 });
+    const [started4] = given().when(start()).then({ type: 'pathway.started', rules: 4 });
+    expect(evolve(initialState, started4).rules).toBe(4);
+    const [started3] = givenFrom(rules3).when(start()).then({ type: 'pathway.started', rules: 3 });
     expect(evolve(initialState, started3).rules).toBe(3);
     const [started2] = givenFrom(rules2).when(start()).then({ type: 'pathway.started', rules: 2 });
     expect(evolve(initialState, started2).rules).toBe(2);

@@ -39,10 +39,14 @@ describe('discharge', () => {
     given(...readyP0).when({ ...discharge, date: '2026-02-28' } as PathwayCommand).thenRejects('invalid', /before admission/);
   });
 
-  it('P0: starts the 30-day readmission watch (days 0–29) and no intermediate care', () => {
+  it('P0: starts the 30-day readmission watch (days 0–29) and no intermediate care; a welfare check the same day (rules 4)', () => {
     given(...history([start(), assess('P0', [])]))
       .when(discharge)
-      .then({ type: 'discharge.recorded', date: date(4), pathway: 'P0' }, { type: 'readmission_watch.started', from: date(4), until: '2026-04-03' });
+      .then(
+        { type: 'discharge.recorded', date: date(4), pathway: 'P0' },
+        { type: 'readmission_watch.started', from: date(4), until: '2026-04-03' },
+        { type: 'referral.requested', service: 'welfare-check', agency: 'community-health', reason: 'welfare-check', purpose: 'follow-up' },
+      );
     expect(given(...p0Discharged()).state().stage).toBe('readmission_watch');
   });
 
@@ -52,9 +56,10 @@ describe('discharge', () => {
       .then(
         { type: 'discharge.recorded' },
         { type: 'readmission_watch.started', until: '2026-04-03' },
+        { type: 'referral.requested', service: 'welfare-check' },
         { type: 'intermediate_care.started', startDate: date(4), endBy: '2026-04-15', firstReviewDue: '2026-03-11' },
       );
-    const p2 = history([start(), assess('P2', ['step-down-bed']), ready('ref-1', 'intermediate-care'), discharge]);
+    const p2 = history([start(), assess('P2', ['step-down-bed']), ready('ref-1', 'intermediate-care'), { ...discharge, destination: 'community-bed' } as PathwayCommand]);
     expect(given(...p2).state().stage).toBe('intermediate_care');
   });
 

@@ -4,7 +4,7 @@ import { commandSchemas, PathwayCommand } from '../../schemas/commands';
 import { IsoDate, IsoTimestamp, NhsNumber, Patient, serviceAgency } from '../../schemas/common';
 import { PathwayEvent } from '../../schemas/events';
 import { admission } from '../support/fixtures';
-import { date, day, given, history, patientAgrees, professionalAndPatient, start } from './spec';
+import { date, day, given, history, patientAgrees, professionalAndPatient, rules3, start } from './spec';
 
 const assess = (pathway: 'P0' | 'P1' | 'P2' | 'P3', needs: string[], at = day(3)): PathwayCommand =>
   ({ type: 'assessment', at, participants: professionalAndPatient, pathway, needs, consents: [], ...patientAgrees }) as PathwayCommand;
@@ -50,7 +50,7 @@ describe('command schemas', () => {
   it('commandSchemas maps every URL command name to its payload, without start, tick, type or at', () => {
     expect(Object.keys(commandSchemas).sort()).toEqual(
       [
-        'expected-discharge-date', 'discharge-ready', 'criteria-to-reside-met', 'assessment', 'consent', 'referral',
+        'expected-discharge-date', 'discharge-ready', 'criteria-to-reside-met', 'assessment', 'consent', 'carer', 'capacity', 'housing-status', 'referral',
         'referral-response', 'delay-reason', 'delay-reason-resolved', 'discharge', 'review', 'readmission', 'emergency-attendance', 'lead-professional', 'funding', 'cancel',
       ].sort(),
     );
@@ -193,7 +193,8 @@ describe('rejections', () => {
     given(...history([start(), assess('P1', ['reablement'])]))
       .when({ type: 'review', at: day(4), outcome: 'continue', goals: [] })
       .thenRejects('not_allowed_in_stage', /stage is arranging/);
-    const discharged = history([start(), assess('P0', []), { type: 'discharge', at: day(4), date: date(4), destination: 'usual-residence' }]);
+    // Under rules 3, where nothing is answered after a P0 discharge (rules 4 answer its welfare check: safe-for-the-patient.test.ts).
+    const discharged = history([start(), assess('P0', []), { type: 'discharge', at: day(4), date: date(4), destination: 'usual-residence' }], resolvePolicy('england'), rules3);
     given(...discharged).when({ type: 'expected-discharge-date', at: day(5), date: date(6) }).thenRejects('not_allowed_in_stage', /stage readmission_watch/);
     given(...discharged)
       .when({ type: 'referral-response', at: day(5), referralId: 'ref-1', agency: 'equipment', response: 'ready' })

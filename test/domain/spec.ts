@@ -10,6 +10,9 @@ export const rules1: PathwayState = { ...initialState, rules: 1 };
 /** A pathway started before a patient meeting the criteria to reside again stopped being ready for discharge (rules 2). */
 export const rules2: PathwayState = { ...initialState, rules: 2 };
 
+/** A pathway started before the rules that keep the patient safe (rules 3, before issue 23's rules 4). */
+export const rules3: PathwayState = { ...initialState, rules: 3 };
+
 /** Emmett-style specs: given events, when a command, then events (or a rejection). Under the current rules unless `from` says otherwise. */
 export function given(...events: PathwayEvent[]) {
   return givenFrom(initialState, ...events);

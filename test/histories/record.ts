@@ -3,6 +3,7 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, it } from 'vitest';
 import type { Actor } from '../../schemas/actor';
+import { admission } from '../support/fixtures';
 import { PathwayTestEnv, type Pathway } from '../support/pathway-env';
 
 /**
@@ -198,4 +199,52 @@ it('p1-criteria-to-reside-again', async () => {
   await again.command('discharge', { date: await t.today(), destination: 'usual-residence' });
   // In intermediate care, its first review's timer set: enough to replay; the episode runs on for weeks.
   await save('p1-criteria-to-reside-again', again, true);
+});
+
+// Rules 4 (recorded after patched('safe-for-the-patient')): safe for the patient (issue 23).
+it('p1-self-discharge', async () => {
+  // A decline nobody re-refers escalates at once; re-referred; the patient then discharges
+  // themselves: the watch runs, the open packages are told it is urgent, a welfare check goes to
+  // community health; answered after the discharge, reablement starts intermediate care.
+  const agency = (name: 'intermediate-care' | 'social-care' | 'community-health'): Actor => ({ subject: `history:${name}-system`, role: 'agency', agency: name });
+  const left = await t.start({ consents: [] }, { workflowId: 'pathway-history-self-discharge' });
+  await left.command('discharge-ready', { date: await t.today(-1) });
+  await left.command('assessment', { ...jointAssessment, pathway: 'P1', needs: ['reablement', 'domiciliary-care'] });
+  await left.command('referral-response', { referralId: 'ref-2', agency: 'social-care', response: 'declined', reason: 'no capacity' }, agency('social-care'));
+  await t.sleep('2 hours');
+  await left.command('referral', { service: 'domiciliary-care', reason: 're-referral' });
+  await left.command('cancel', { reason: 'self_discharged' }).catch(() => undefined);
+  await left.command('discharge', { date: await t.today(), destination: 'usual-residence', selfDischarge: true });
+  await left.command('referral-response', { referralId: 'ref-4', agency: 'community-health', response: 'ready' }, agency('community-health'));
+  await left.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready' }, agency('intermediate-care'));
+  await save('p1-self-discharge', left, true);
+});
+
+it('p1-support-gap-bridged', async () => {
+  // Reablement starts in three days: the discharge is refused until the family bridges the gap.
+  const gap = await t.start({}, { workflowId: 'pathway-history-support-gap' });
+  await gap.command('discharge-ready', { date: await t.today(-1) });
+  await gap.command('assessment', { ...jointAssessment, pathway: 'P1', needs: ['reablement'] });
+  await gap.command('delay-reason', { code: 'awaiting_transport', agency: 'acute-trust' });
+  await gap.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready', readyFrom: await t.today(3) });
+  await gap.command('discharge', { date: await t.today(), destination: 'usual-residence' }).catch(() => undefined);
+  await gap.command('discharge', { date: await t.today(), destination: 'usual-residence', bridge: { by: 'family', until: await t.today(2) } });
+  await save('p1-support-gap-bridged', gap, true);
+});
+
+it('p0-housing-refused-carer', async () => {
+  // Homeless, no fixed abode; the P0 relies on a carer not willing or able until they are; the
+  // patient refuses the referral to housing; discharged, the welfare check answered, handed back.
+  const { address: _address, ...patient } = admission().patient;
+  const p0 = await t.start({ patient: { ...patient, housingStatus: 'homeless' } as never, consents: [] }, { workflowId: 'pathway-history-housing-refused' });
+  await p0.command('discharge-ready', { date: await t.today(-1) });
+  const carer = { name: 'History Carer', relationship: 'sister', willingAndAble: false, carersAssessment: 'accepted' };
+  await p0.command('assessment', { ...jointAssessment, pathway: 'P0', needs: [], carer });
+  await p0.command('carer', { carer: { ...carer, willingAndAble: true } });
+  await p0.command('consent', { agency: 'housing', given: false });
+  await p0.command('discharge', { date: await t.today(), destination: 'other', departure: 'patient_choice' });
+  await p0.command('referral-response', { referralId: 'ref-1', agency: 'social-care', response: 'ready' });
+  await p0.command('referral-response', { referralId: 'ref-2', agency: 'community-health', response: 'ready' });
+  await t.sleep('30 days');
+  await save('p0-housing-refused-carer', p0);
 });

@@ -51,7 +51,8 @@ describe('production profile: a P1 lifecycle', () => {
       new Set(['pathway.started', 'discharge_ready.recorded', 'assessment.completed', 'referral.requested', 'referral.accepted', 'referral.ready', 'pathway.ready_for_discharge', 'discharge.recorded', 'intermediate_care.started', 'readmission_watch.started']),
     );
     expect(types[0]).toBe('pathway.started');
-    expect(types.filter((type: string) => type === 'referral.requested')).toHaveLength(2);
+    // The plan's two, and (rules 4) the welfare check on the day a P1 patient goes home.
+    expect(types.filter((type: string) => type === 'referral.requested')).toHaveLength(3);
 
     // Temporal's visibility on PostgreSQL answers a query on Homeward's search attributes.
     const listed = await eventually(

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { StartPayload } from '../../schemas/commands';
+import type { Patient } from '../../schemas/common';
 
 /** A valid NHS number built from nine digits by the modulus-11 rule (skipping prefixes that give 10). */
 export function nhsNumber(seed = Math.floor(Math.random() * 1e9)): string {
@@ -17,7 +18,10 @@ export const dayFromToday = (offset: number) => new Date(Date.now() + offset * 8
 
 export const uniqueAdmissionId = (prefix = 'A') => `${prefix}${randomUUID().replace(/-/g, '').slice(0, 12)}`;
 
-export function admission(overrides: Partial<StartPayload> = {}): StartPayload {
+/** An admission with an address (the fixture's patients are never of no fixed abode). */
+export type Admission = StartPayload & { patient: Patient };
+
+export function admission(overrides: Partial<StartPayload> = {}): Admission {
   return {
     admissionId: uniqueAdmissionId(),
     patient: {
@@ -32,7 +36,7 @@ export function admission(overrides: Partial<StartPayload> = {}): StartPayload {
     admittedAt: new Date(Date.now() - 5 * 86_400_000).toISOString(),
     consents: ['social-care', 'community-health', 'intermediate-care', 'equipment', 'housing', 'gp', 'voluntary', 'care-home'],
     ...overrides,
-  };
+  } as Admission;
 }
 
 /** A joint assessment as the documents describe it: a health and a social care professional with the patient, who agrees with the plan. */

@@ -1,6 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { inject } from 'vitest';
 import { createActivities } from '../../activities';
 import { resolvePolicy, type Policy } from '../../domain';
@@ -18,9 +19,18 @@ import { CommandSigningCodec } from '../../codec/command-signing-codec';
 import { failureConverterPath, payloadConverterPath } from '../../codec/data-converter';
 import { testSecrets } from './secrets';
 
+/**
+ * Bytes as the signing codec hashes them: with no encryption codec before it to hand over Buffers,
+ * the worker may pass a payload's data as a plain array of numbers. Decoded first (codecs decode in reverse).
+ */
+const asBytes: PayloadCodec = {
+  encode: async (payloads) => payloads,
+  decode: async (payloads) => payloads.map((payload) => (payload.data && !(payload.data instanceof Uint8Array) ? { ...payload, data: Uint8Array.from(payload.data) } : payload)),
+};
+
 /** Signed but not encrypted: the history recorder's, since a committed history must replay without a key. */
 const signingOnlyConverter = () => ({
-  payloadCodecs: [CommandSigningCodec.fromSettings(undefined, testSecrets().commandKeys)],
+  payloadCodecs: [CommandSigningCodec.fromSettings(undefined, testSecrets().commandKeys), asBytes],
   payloadConverterPath,
   failureConverterPath,
 });

@@ -34,6 +34,24 @@ async function readyP1(needs = ['reablement']): Promise<Pathway> {
   return pathway;
 }
 
+/** Home (rules 4): the discharge, then community health answers the welfare check it raised that day. */
+async function dischargedHome(pathway: Pathway, body: Record<string, unknown> = {}): Promise<void> {
+  await pathway.command('discharge', { date: await t.today(), destination: 'usual-residence', ...body });
+  const check = (await pathway.view()).state.referrals.find((r) => r.service === 'welfare-check')!;
+  await pathway.command('referral-response', { referralId: check.referralId, agency: 'community-health', response: 'ready' }, { subject: 'ch-system', role: 'agency', agency: 'community-health' });
+}
+
+/** From a discharge home to the handback: the welfare check that day (rules 4), answered, then the watch's end. */
+const homeThenHandedBack = [
+  'discharge.recorded',
+  'readmission_watch.started',
+  'referral.requested',
+  'referral.accepted',
+  'referral.ready',
+  'readmission_watch.expired',
+  'pathway.handed_back',
+];
+
 async function rejection(promise: Promise<unknown>): Promise<{ type?: string; message: string }> {
   const error = await promise.then(
     () => undefined,
@@ -50,7 +68,7 @@ describe('dischargePathway workflow (time-skipping)', () => {
     await pathway.command('discharge-ready', { date: await t.today() });
     const assessed = await pathway.command('assessment', { participants: team, agreement, pathway: 'P0', needs: [] });
     expect(assessed.stage).toBe('ready_for_discharge');
-    await pathway.command('discharge', { date: await t.today(), destination: 'usual-residence' });
+    await dischargedHome(pathway);
     expect((await pathway.view()).stage).toBe('readmission_watch');
     await t.sleep('29 days');
     expect((await pathway.view()).stage).toBe('readmission_watch');
@@ -62,17 +80,14 @@ describe('dischargePathway workflow (time-skipping)', () => {
       'discharge_ready.recorded',
       'assessment.completed',
       'pathway.ready_for_discharge',
-      'discharge.recorded',
-      'readmission_watch.started',
-      'readmission_watch.expired',
-      'pathway.handed_back',
+      ...homeThenHandedBack,
     ]);
     expect(result.published).toBe(result.timeline.length);
   });
 
   it('P1 with goals met in week 3: intermediate care ends early, handback after the watch', async () => {
     const pathway = await readyP1();
-    await pathway.command('discharge', { date: await t.today(), destination: 'usual-residence' });
+    await dischargedHome(pathway);
     expect((await pathway.view()).stage).toBe('intermediate_care');
     await t.sleep('7 days');
     await pathway.command('review', { outcome: 'continue', goals: ['make a hot drink'] });
@@ -92,12 +107,12 @@ describe('dischargePathway workflow (time-skipping)', () => {
 
   it('P1 with home care and district nursing only: packages, no intermediate care, handed back after the watch', async () => {
     const pathway = await readyP1(['domiciliary-care', 'district-nursing']);
-    await pathway.command('discharge', { date: await t.today(), destination: 'usual-residence' });
+    await dischargedHome(pathway);
     expect((await pathway.view()).stage).toBe('readmission_watch');
     const result = await pathway.handle.result();
     expect(result.state.intermediateCare).toBeUndefined();
     expect(result.state.outcome).toMatchObject({ stage: 'handed_back', detail: 'home' });
-    expect(result.timeline.map((e) => e.event.type).slice(-4)).toEqual(['discharge.recorded', 'readmission_watch.started', 'readmission_watch.expired', 'pathway.handed_back']);
+    expect(result.timeline.map((e) => e.event.type).slice(-7)).toEqual(homeThenHandedBack);
   });
 
   it('reablement starts on its readyFrom; at six weeks it hands over to social care, which accepts late: the episode stays open, escalates, then the pathway is handed back', async () => {
@@ -106,7 +121,8 @@ describe('dischargePathway workflow (time-skipping)', () => {
     await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs: ['reablement'] });
     const startsOn = await t.today(3);
     await pathway.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready', readyFrom: startsOn });
-    await pathway.command('discharge', { date: await t.today(), destination: 'usual-residence' });
+    // Home three days before reablement starts: the family bridges the gap (rules 4).
+    await dischargedHome(pathway, { bridge: { by: 'family', until: await t.today(2) } });
     expect((await pathway.view()).stage).toBe('readmission_watch');
     await t.sleep('3 days');
     const started = await eventually(() => pathway.view(), (v) => v.stage === 'intermediate_care');
@@ -161,7 +177,7 @@ describe('dischargePathway workflow (time-skipping)', () => {
     await pathway.command('assessment', {
       participants: [{ role: 'social_worker' }, { role: 'nurse' }, { role: 'carer' }],
       patientAbsent: 'lacks_capacity',
-      bestInterests: { representative: { role: 'attorney', name: 'Attorney Name' } },
+      bestInterests: { representative: { role: 'attorney', name: 'Attorney Name' }, decidedBy: 'social_worker', consulted: [{ relationship: 'family', name: 'Daughter Name' }] },
       agreement: { patient: 'agrees', family: 'agrees' },
       pathway: 'P3',
       needs: ['care-home-placement'],
@@ -178,11 +194,11 @@ describe('dischargePathway workflow (time-skipping)', () => {
 
   it('a readmission on day 29 counts: packages on hold and the pathway closes as readmitted', async () => {
     const pathway = await readyP1();
-    const discharged = await t.today();
-    await pathway.command('discharge', { date: discharged, destination: 'usual-residence' });
+    await dischargedHome(pathway);
     await t.sleep('29 days');
     const outcome = await pathway.command('readmission', { newAdmissionId: 'R29', admittedOn: await t.today() });
-    expect(outcome.events.map((e) => e.type)).toEqual(['referral.on_hold', 'intermediate_care.ended', 'pathway.readmitted']);
+    // Reablement and the welfare check (rules 4).
+    expect(outcome.events.map((e) => e.type)).toEqual(['referral.on_hold', 'referral.on_hold', 'intermediate_care.ended', 'pathway.readmitted']);
     const result = await pathway.handle.result();
     expect(result.stage).toBe('readmitted');
     expect(result.state.readmission).toEqual({ newAdmissionId: 'R29', linkedPathwayId: 'pathway-R29' });
@@ -210,9 +226,9 @@ describe('dischargePathway workflow (time-skipping)', () => {
     expect(ready.stage).toBe('ready_for_discharge');
   });
 
-  it('a new pathway runs under rules 3: meeting the criteria to reside again while ready stops the discharge until a new DRD, dated no earlier than the clearing', async () => {
+  it('a new pathway runs under rules 4 (which keep rules 3\'s): meeting the criteria to reside again while ready stops the discharge until a new DRD, dated no earlier than the clearing', async () => {
     const pathway = await readyP1();
-    expect((await pathway.view()).state.rules).toBe(3);
+    expect((await pathway.view()).state.rules).toBe(4);
     const cleared = await pathway.command('criteria-to-reside-met', {});
     expect(cleared).toMatchObject({ stage: 'arranging', events: [{ type: 'discharge_ready.cleared' }] });
     const today = await t.today();
@@ -246,7 +262,7 @@ describe('dischargePathway workflow (time-skipping)', () => {
   it('cancellation closes the pathway at once', async () => {
     const pathway = await t.start();
     await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs: ['reablement'] });
-    await pathway.command('cancel', { reason: 'self_discharged' });
+    await pathway.command('cancel', { reason: 'transferred' });
     const result = await pathway.handle.result();
     expect(result.stage).toBe('cancelled');
     expect(result.timeline.map((e) => e.event.type).slice(-2)).toEqual(['referral.on_hold', 'pathway.cancelled']);
@@ -286,7 +302,9 @@ describe('dischargePathway workflow (time-skipping)', () => {
     const view = await eventually(() => pathway.view(), (v) => v.runs > 1);
     expect((await pathway.handle.describe()).runId).not.toBe(pathway.handle.firstExecutionRunId);
     expect(view.stage).toBe('intermediate_care');
-    expect(view.state.delayReasons).toHaveLength(3);
+    // The three reasons recorded while the run cut over were carried across, and closed at the discharge (rules 4).
+    const reasons = (type: string) => view.timeline.filter((e) => e.event.type === type);
+    expect([reasons('delay_reason.recorded').length, reasons('delay_reason.resolved').length, view.state.delayReasons.length]).toEqual([3, 3, 0]);
     expect(view.timeline.map((e) => e.sequence)).toEqual(view.timeline.map((_, i) => i + 1));
     const messages = await reader.waitFor((all) => new Set(all.filter((m) => m.key === pathway.id).map((m) => m.value.id)).size === view.timeline.length);
     await reader.stop();
