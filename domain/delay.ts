@@ -176,5 +176,6 @@ export function delaySummary(state: PathwayState, asOf: string): DelaySummary {
   const countsFrom = delayCountsFrom(state);
   const current = countsFrom ? delayDaysUntil(countsFrom, asOf) : 0;
   const prior = priorDelayDays(state);
-  return { drd: state.drd, daysDelayed: current, delayedNow: isDelayedNow(current, undefined), band: delayBand(current), priorDelayDays: prior, bedDaysLost: prior + current, reasons: activeReasons(state) };
+  // A closed stay (cancelled, died, transferred) has left hospital without a discharge: never delayed now.
+  return { drd: state.drd, daysDelayed: current, delayedNow: beforeDischarge(state) && isDelayedNow(current, undefined), band: delayBand(current), priorDelayDays: prior, bedDaysLost: prior + current, reasons: activeReasons(state) };
 }

@@ -1,4 +1,4 @@
-import { beforeDischarge, delaySummary, isClosed, isDelayedNow, overdueSince, reviewOverdueSince, type DelayBand, type PathwayState } from '../domain';
+import { beforeDischarge, delaySummary, isClosed, overdueSince, reviewOverdueSince, type DelayBand, type PathwayState } from '../domain';
 import { delayDay } from '../projections/pathway-row';
 
 /**
@@ -36,7 +36,7 @@ export const delayedForDays = {
  * patient has left).
  */
 export const delayedNow = {
-  of: (state: PathwayState, today: string): boolean => beforeDischarge(state) && isDelayedNow(summary(state, today).daysDelayed, state.discharge?.date),
+  of: (state: PathwayState, today: string): boolean => summary(state, today).delayedNow,
   sql: delayedForDays.sql('1'),
 };
 

@@ -85,6 +85,13 @@ describe('assessment: a DRD set, no plan yet', () => {
     expect(delaySummary(state, date(12)).daysDelayed).toBe(7);
     expect(delaySummary(state, date(12)).band).toBe('7-13');
   });
+
+  it('a stay closed while delayed (the patient died) is no longer delayed now', () => {
+    const delayed = [started(), { type: 'discharge_ready.recorded' as const, at: day(3), date: date(5) }];
+    expect(delaySummary(given(...delayed).state(), date(8)).delayedNow).toBe(true);
+    const closed = given(...delayed, { type: 'pathway.cancelled', at: day(9), reason: 'died' }).state();
+    expect(delaySummary(closed, date(12)).delayedNow).toBe(false);
+  });
 });
 
 describe('admitted again: the DRD was cleared when the patient met the criteria to reside again', () => {
