@@ -13,7 +13,7 @@ import { band, bedDaysLost, delayedForDays, delayedNow, reported, stuck, withDrd
 import { migrate } from '../readmodel/migrate';
 import { createTestDatabase } from './support/database';
 import { uniqueAdmissionId } from './support/fixtures';
-import { generatedStay, stayPlan, type GeneratedStay } from './support/generated-stays';
+import { generatedStay, stayPlan, type GeneratedStay, type StayPlan } from './support/generated-stays';
 import { externalProducer } from './support/produce';
 import { testEnvironment } from './support/secrets';
 import { runCommand } from './support/spawn';
@@ -33,6 +33,21 @@ describe('bands', () => {
     expect(seen).toEqual([...delayBands]);
   });
 });
+
+/** Discharged home on P1 thirty days ago, its first review never recorded. */
+const reviewOverdueStay: StayPlan = {
+  admittedDaysAgo: 30,
+  region: 'england',
+  site: 0,
+  localAuthority: 0,
+  steps: [
+    { gapDays: 1, hoursBack: 2, step: { kind: 'discharge-ready', offset: 0 } },
+    { gapDays: 0, hoursBack: 2, step: { kind: 'assessment', pathway: 'P1', needs: ['reablement'] } },
+    { gapDays: 0, hoursBack: 2, step: { kind: 'answer', response: 'accepted' } },
+    { gapDays: 1, hoursBack: 2, step: { kind: 'answer', response: 'ready' } },
+    { gapDays: 0, hoursBack: 2, step: { kind: 'discharge' } },
+  ],
+};
 
 describe('each figure’s SQL says what the domain says, on the real PostgreSQL', () => {
   let db: Database;
@@ -86,7 +101,9 @@ describe('each figure’s SQL says what the domain says, on the real PostgreSQL'
         expect(rows).toEqual(expected);
         for (const stay of stays) for (const kind of kindsOf(stay, today)) seen.add(kind);
       }),
-      { numRuns: 60 },
+      // Plus one stay in intermediate care whose review is overdue: under rules 4 fewer generated P1
+      // stays go home (a gap in support is refused), and 60 runs alone reached one too seldom.
+      { numRuns: 60, examples: [[[reviewOverdueStay], 0, 3]] },
     );
     expect([...seen].sort()).toEqual([...kinds].sort());
   }, 180_000);

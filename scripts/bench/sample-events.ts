@@ -42,7 +42,7 @@ export function samplePathwayBatches(): PublishBatch[] {
   run('discharge-ready', { date: today });
   run('assessment', { participants: team, agreement: { patient: 'agrees' }, pathway: 'P1', needs: ['reablement', 'equipment', 'district-nursing'] });
   for (const referral of state.referrals) run('referral-response', { referralId: referral.referralId, agency: referral.agency, response: 'accepted' });
-  for (const referral of state.referrals) run('referral-response', { referralId: referral.referralId, agency: referral.agency, response: 'ready' });
+  for (const referral of state.referrals) run('referral-response', { referralId: referral.referralId, agency: referral.agency, response: 'ready', readyFrom: today });
   run('discharge', { date: today, destination: 'usual-residence' });
   return batches;
 }

@@ -17,7 +17,8 @@ export const eddBody = (i: number) => ({ date: new Date(Date.now() + ((i % 28) +
 export const commandsPhase: Phase = {
   name: 'commands',
   title: 'Commands: POST /pathways/{id}/expected-discharge-date (a workflow Update)',
-  baseline: 'a bare Update (plain Temporal client, a workflow whose handler counts) on the same server',
+  baseline:
+    'a bare Update (plain Temporal client, a workflow whose handler counts) on the same server; and the fair floor, the same Update whose workflow then publishes one Kafka message from an activity, as the outbox must',
   async run({ system, sizes, cpu }) {
     const { http, worker } = await system.running();
     const bare = await system.temporalClient('plain');
@@ -26,12 +27,15 @@ export const commandsPhase: Phase = {
     const workflows = Math.max(Math.min(50, sizes.commands), ...sizes.concurrency);
     const pathwayIds: string[] = [];
     const bareIds: string[] = [];
+    const publishingIds: string[] = [];
     await closedLoop('opening pathways', workflows, 10, async (i) => {
       pathwayIds[i] = (await http.post<{ pathwayId: string }>('/pathways', admission({ admissionId: `C${run}n${i}` }))).pathwayId;
     });
     await closedLoop('opening bare workflows', workflows, 10, async (i) => {
       bareIds[i] = `bare-commands-${run}-${i}`;
       await bare.workflow.start('bareWorkflow', { taskQueue: system.queues.bare, workflowId: bareIds[i] });
+      publishingIds[i] = `bare-publishing-${run}-${i}`;
+      await bare.workflow.start('barePublishingWorkflow', { taskQueue: system.queues.bare, workflowId: publishingIds[i] });
     });
     const rows: Row[] = [];
     const details: Record<string, unknown> = {};
@@ -40,21 +44,28 @@ export const commandsPhase: Phase = {
       const bareFor = laneTargets(bareIds, concurrency);
       const command = (i: number, lane: number) => http.post(`/pathways/${pathwayFor(lane)}/expected-discharge-date`, eddBody(i));
       const update = (i: number, lane: number) => bare.workflow.getHandle(bareFor(lane)).executeUpdate('touch', { args: [eddBody(i)] });
+      const publishingFor = laneTargets(publishingIds, concurrency);
+      const publishing = (i: number, lane: number) => bare.workflow.getHandle(publishingFor(lane)).executeUpdate('touch', { args: [eddBody(i)] });
       const warm = warmUp(concurrency, sizes.commands);
       await closedLoop('warm-up', warm, concurrency, command);
       await closedLoop('warm-up', warm, concurrency, update);
+      await closedLoop('warm-up', warm, concurrency, publishing);
       await system.settle([worker.pid]);
       const homeward = await cpu.around('homeward', () => closedLoop(`commands, concurrency ${concurrency}`, sizes.commands, concurrency, command));
       await system.settle([worker.pid]);
       const baseline = await cpu.around('baseline', () => closedLoop(`bare Updates, concurrency ${concurrency}`, sizes.commands, concurrency, update));
+      await system.settle([worker.pid]);
+      // Outside the CPU meter: the phase's baseline CPU stays the bare Update's alone.
+      const publishingBaseline = await closedLoop(`bare publishing Updates, concurrency ${concurrency}`, sizes.commands, concurrency, publishing);
       rows.push(...loadRows('commands', concurrency, homeward, baseline, [50, 95, 99]));
-      details[`concurrency ${concurrency}`] = loadDetails(homeward, baseline);
+      rows.push(...loadRows('commands against a publishing Update', concurrency, homeward, publishingBaseline, [50]));
+      details[`concurrency ${concurrency}`] = { ...loadDetails(homeward, baseline), publishingBaseline: loadDetails(homeward, publishingBaseline).baseline };
     }
     return {
       rows,
       details,
       notes: [
-        `Spread over ${workflows} pathways and ${workflows} bare workflows. A command answers when the workflow has accepted and applied it; its events reach Kafka afterwards (event-lag phase).`,
+        `Spread over ${workflows} pathways and ${workflows} bare workflows of each kind. A command answers when the workflow has accepted and applied it; its events reach Kafka afterwards (event-lag phase).`,
       ],
     };
   },

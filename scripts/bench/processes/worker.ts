@@ -6,7 +6,11 @@ import { nativeConnectionOptions } from '../../../config/temporal-connection';
 import { createLogger } from '../../../config/logger';
 import { startPathwayWorker, type RunningWorker } from '../../../workers/pathway-worker';
 import { installTemporalRuntime } from '../../../workers/runtime';
+import { createKafka } from '../../../kafka/client';
+import { EventPublisher } from '../../../kafka/publisher';
+import { topics } from '../../../kafka/topics';
 import type { ChildMemory } from '../child-protocol';
+import type { BarePublishing } from '../workflows/bare';
 import { failed, serve } from './serve';
 
 /**
@@ -24,15 +28,17 @@ type BenchWorker = Pick<RunningWorker, 'done' | 'shutdown'>;
 
 async function startBareWorker(): Promise<BenchWorker> {
   const connection = await NativeConnection.connect(nativeConnectionOptions(config.temporal));
+  const publisher = new EventPublisher(createKafka({ ...config.kafka, clientId: 'bench-bare-publishing' }));
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: process.env.BENCH_BARE_TASK_QUEUE ?? 'bench-bare',
+    activities: barePublishing(publisher),
     ...(process.env.BENCH_BARE_BUNDLE
       ? { workflowBundle: { codePath: process.env.BENCH_BARE_BUNDLE } }
       : { workflowsPath: path.join(__dirname, '..', 'workflows', 'bare.ts') }),
   });
-  const done = worker.run().finally(() => connection.close());
+  const done = worker.run().finally(() => Promise.all([connection.close(), publisher.close()]));
   return {
     done,
     async shutdown() {
@@ -41,6 +47,13 @@ async function startBareWorker(): Promise<BenchWorker> {
     },
   };
 }
+
+/** One small message per call, on the DLQ topic (which nothing in a benchmark reads), by the product's publisher. */
+const barePublishing = (publisher: EventPublisher): BarePublishing => ({
+  async publishTouch(workflowId, touches) {
+    await publisher.publish([{ topic: topics.dlq, key: workflowId, value: JSON.stringify({ bench: 'touch', workflowId, touches }) }]);
+  },
+});
 
 async function startAll(): Promise<BenchWorker[]> {
   installTemporalRuntime(logger);
