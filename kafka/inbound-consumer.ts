@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
+import { dlqEntries, inboundLag, inboundMessages, reasonCode } from '../health/metrics';
 import { forgetHealth, reportHealth } from '../health/registry';
 import { EventPublisher, type OutboundMessage } from './publisher';
 import { topics } from './topics';
@@ -79,6 +80,11 @@ export class InboundConsumer {
       this.logger.error({ group: this.groupId, error: payload.error.message }, 'inbound consumer crashed; restarting it');
       this.scheduleRestart(consumer);
     });
+    // What is left on a partition when a batch starts and once it is done: while a message is
+    // retried (Temporal down), each new fetch shows the lag growing.
+    const lag = (topic: string, partition: number, messages: string) => inboundLag.set({ group: this.groupId, topic, partition: String(partition) }, Math.max(0, Number(messages)));
+    consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => lag(payload.topic, payload.partition, payload.offsetLagLow));
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => lag(payload.topic, payload.partition, payload.offsetLag));
     await consumer.connect();
     await consumer.subscribe({ topics: this.topics, fromBeginning: true });
     await this.consume(consumer);
@@ -110,6 +116,7 @@ export class InboundConsumer {
           outcome = await this.handler(topic, message);
         } catch (error) {
           this.stats.retried += 1;
+          inboundMessages.inc({ topic, outcome: 'retried' });
           // Not the message's fault: do not commit; kafkajs backs off and redelivers it.
           this.logger.warn({ topic, partition, offset: message.offset, error: (error as Error).message }, 'inbound message will be retried');
           throw error;
@@ -118,6 +125,7 @@ export class InboundConsumer {
           await this.deadLetter(topic, partition, message, outcome.reason);
         } else {
           this.stats[outcome.kind] += 1;
+          inboundMessages.inc({ topic, outcome: outcome.kind });
           this.logger.info({ topic, partition, offset: message.offset, outcome: outcome.kind, detail: outcome.detail }, 'inbound message handled');
         }
         await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
@@ -147,6 +155,8 @@ export class InboundConsumer {
       ...notices,
     ]);
     this.stats.deadLettered += 1;
+    inboundMessages.inc({ topic, outcome: 'dead_lettered' });
+    dlqEntries.inc({ topic, reason: reasonCode(reason) });
     // The reason names the field or rule, never a value: it may be logged.
     this.logger.warn({ topic, partition, offset: message.offset, reason }, 'inbound message sent to the DLQ');
   }
