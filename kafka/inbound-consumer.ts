@@ -3,6 +3,7 @@ import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { dlqEntries, inboundLag, inboundMessages, reasonCode } from '../health/metrics';
 import { forgetHealth, reportHealth } from '../health/registry';
+import { parseLoosely, traceIdOf, traceparentOf } from '../telemetry/trace-context';
 import { EventPublisher, type OutboundMessage } from './publisher';
 import { topics } from './topics';
 
@@ -31,6 +32,10 @@ export interface DeadLetter {
   /** Present when `value` is a prefix: the original size in bytes and its SHA-256, to find and check the original. */
   truncated?: { size: number; sha256: string };
   headers: Record<string, string>;
+  /** The `messageId` of the message, when it had one: what its sender knows it by. */
+  messageId?: string;
+  /** The trace the message belonged to (its `traceparent`), to find the sender's and Homeward's spans. */
+  traceId?: string;
   failedAt: string;
 }
 
@@ -137,6 +142,10 @@ export class InboundConsumer {
   private async deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string): Promise<void> {
     const value = message.value;
     const oversize = value !== null && value.length > deadLetterValueLimit;
+    const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+    const sent = parseLoosely(value?.toString());
+    const messageId = typeof sent?.messageId === 'string' ? sent.messageId.slice(0, 100) : undefined;
+    const traceId = traceIdOf(traceparentOf(headers, sent));
     const letter: DeadLetter = {
       reason,
       topic,
@@ -145,7 +154,9 @@ export class InboundConsumer {
       key: message.key?.toString().slice(0, 1_000) ?? null,
       value: value === null ? null : value.subarray(0, deadLetterValueLimit).toString(),
       ...(oversize ? { truncated: { size: value.length, sha256: createHash('sha256').update(value).digest('hex') } } : {}),
-      headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+      headers,
+      ...(messageId ? { messageId } : {}),
+      ...(traceId ? { traceId } : {}),
       failedAt: new Date().toISOString(),
     };
     // The DLQ is the trust operators'; the sender also hears of it, on its own topic, as one batch.
@@ -158,7 +169,7 @@ export class InboundConsumer {
     inboundMessages.inc({ topic, outcome: 'dead_lettered' });
     dlqEntries.inc({ topic, reason: reasonCode(reason) });
     // The reason names the field or rule, never a value: it may be logged.
-    this.logger.warn({ topic, partition, offset: message.offset, reason }, 'inbound message sent to the DLQ');
+    this.logger.warn({ topic, partition, offset: message.offset, reason, messageId, traceId }, 'inbound message sent to the DLQ');
   }
 
   /** Stops within `timeoutMs` even if kafkajs is stuck retrying (a SIGTERM must not wait for it). */
