@@ -23,29 +23,48 @@ export function exportReadModelFigures(source: Source): () => void {
   return () => void sources.splice(sources.indexOf(source), 1);
 }
 
-export const readModelQueryErrors = new Counter({
-  name: 'homeward_read_model_scrape_errors_total',
-  help: 'Scrapes whose read model figures could not be read (PostgreSQL down or slow): the gauges keep their last values',
-  registers: [registry],
-});
+type Row = Record<string, string> & { value: string };
+const queries = new Map<string, (source: Source) => string>();
+let reading: Promise<Map<string, Row[]> | undefined> | undefined;
+
+/**
+ * The figures of one scrape, read once for all its gauges: prom-client collects the metrics of a
+ * scrape side by side, so each gauge (and the error counter) awaits the same reading. A figure
+ * whose query failed is missing, and counted as an error.
+ */
+function readFigures(): Promise<Map<string, Row[]> | undefined> {
+  reading ??= (async () => {
+    const source = sources.at(-1);
+    if (!source) return undefined;
+    const read = new Map<string, Row[]>();
+    let failed = false;
+    await Promise.all(
+      [...queries].map(([name, sql]) =>
+        source.db.query<Row>(sql(source)).then(
+          ({ rows }) => void read.set(name, rows),
+          () => void (failed = true),
+        ),
+      ),
+    );
+    if (failed) readModelQueryErrors.inc();
+    return read;
+  })().finally(() => (reading = undefined));
+  return reading;
+}
 
 /** A gauge counted by one query, grouped by its labels; its rows replace the last scrape's. */
 function figure<L extends string>(name: string, help: string, labelNames: readonly L[], sql: (source: Source) => string) {
+  queries.set(name, sql);
   return new Gauge({
     name,
     help,
     labelNames,
     registers: [registry],
     async collect() {
-      const source = sources.at(-1);
-      if (!source) return;
-      try {
-        const { rows } = await source.db.query<Record<L, string> & { value: string }>(sql(source));
-        this.reset();
-        for (const { value, ...labels } of rows) this.set(labels as unknown as Record<L, string>, Number(value));
-      } catch {
-        readModelQueryErrors.inc();
-      }
+      const rows = (await readFigures())?.get(name);
+      if (!rows) return;
+      this.reset();
+      for (const { value, ...labels } of rows) this.set(labels as unknown as Record<L, string>, Number(value));
     },
   });
 }
@@ -80,3 +99,13 @@ export const projectorLag = figure(
   ['partition'],
   () => `SELECT partition::text AS partition, ${partitionLagSql} AS value FROM projector_offsets WHERE topic = '${topics.pathwayEvents}'`,
 );
+
+export const readModelQueryErrors = new Counter({
+  name: 'homeward_read_model_scrape_errors_total',
+  help: 'Scrapes whose read model figures could not be read (PostgreSQL down or slow): the gauges keep their last values',
+  registers: [registry],
+  // Waits for this scrape's reading, so that its failure counts in the same scrape.
+  async collect() {
+    await readFigures();
+  },
+});
