@@ -1,4 +1,5 @@
 import { cloudEventType, eventId, eventSource, type CloudEvent } from '../schemas/cloudevent';
+import { eventsPublished } from '../health/metrics';
 import type { EventPublisher, OutboundMessage } from '../kafka/publisher';
 import { topics } from '../kafka/topics';
 import { publicActor } from '../schemas/actor';
@@ -85,6 +86,7 @@ export function createPublishActivities(publisher: EventPublisher) {
         return route(request.pathwayId, recorded, context);
       });
       await publisher.publish(messages);
+      for (const { topic } of messages) eventsPublished.inc({ topic });
       return messages.length;
     },
   };

@@ -15,6 +15,7 @@ import { migrate } from '../readmodel/migrate';
 import { createAuthenticator } from './authenticate';
 import { delayReportCsv, sitrepCsv } from './csv';
 import { dashboardAsset, dashboardPage } from './dashboard';
+import { exposition, httpRequestDuration, httpRequests } from '../health/metrics';
 import { healthReport } from '../health/registry';
 import type { Checks } from '../health/server';
 import { sendAppError } from './errors';
@@ -68,6 +69,16 @@ export const routes: { method: 'GET' | 'POST'; url: string; run: (app: Applicati
   { method: 'GET', url: '/reports/trend', run: (app, actor, request) => app.queries.trend(actor, request.query) },
 ];
 
+/**
+ * Each request's id: the caller's `X-Request-Id` when it is a plain token (a gateway's, to join
+ * its logs to ours), else a new one. Every log line of the request and its answer's
+ * `X-Request-Id` carry it.
+ */
+function requestId(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
 /** Every read from the read model says how fresh it is: in the JSON body, and in headers (which CSV has too). */
 function freshnessHeaders(reply: FastifyReply, fresh: Freshness | undefined) {
   if (fresh) reply.header('x-read-model-last-event-at', fresh.lastEventAt ?? '').header('x-read-model-lag', String(fresh.lagEvents));
@@ -76,7 +87,11 @@ function freshnessHeaders(reply: FastifyReply, fresh: Freshness | undefined) {
 /** The HTTP API: authentication and translation only; the use cases live in app/. */
 export async function buildApp(application: Application, authenticate: Authenticate, logger: Logger, limits: Pick<Config['http'], 'rateLimitPerMinute'>) {
   // Long path parameters reach the handler (and get a plain 404) instead of fastify's own 414.
-  const app = Fastify({ loggerInstance: logger.child({ component: 'api' }), routerOptions: { maxParamLength: 16_384 } });
+  const app = Fastify({
+    loggerInstance: logger.child({ component: 'api' }),
+    routerOptions: { maxParamLength: 16_384 },
+    genReqId: requestId,
+  });
   // Each request's token is verified once: the rate limit counts by its subject, the route acts as it.
   const actors = new WeakMap<FastifyRequest, Promise<Actor>>();
   const actorOf = (request: FastifyRequest) => {
@@ -100,7 +115,8 @@ export async function buildApp(application: Application, authenticate: Authentic
   // Every answer may hold patient data, errors included: no browser or proxy keeps a copy, and none
   // is read as another type than it says. The API document and the dashboard's static files hold
   // none and say their own caching.
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     return payload;
@@ -129,7 +145,7 @@ export async function buildApp(application: Application, authenticate: Authentic
     }
     // Never echo internals: the caller gets an id that finds the log line. An unforeseen error's
     // message may quote request data or a row, so the log gets its type and where it was thrown.
-    const correlationId = randomUUID();
+    const correlationId = request.id;
     const frames = ((error as Error).stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).map((line) => line.trim());
     request.log.error({ correlationId, err: { type: (error as Error).name, frames } }, 'request failed');
     return reply.status(500).header('x-correlation-id', correlationId).send({ error: 'internal', message: `Internal error; quote ${correlationId} to the service desk`, correlationId });
@@ -137,7 +153,22 @@ export async function buildApp(application: Application, authenticate: Authentic
 
   // This process's long-running parts (the inbound consumers, when they run here) say how they
   // are, and the read model how far its projector is behind (no pathway data: no token needed).
-  app.get('/health', { config: { rateLimit: false } }, async () => ({ ...healthReport(), projector: await application.queries.projector() }));
+  // 503 when a part is down, so that a load balancer or a probe needs no JSON to see it.
+  app.get('/health', { config: { rateLimit: false } }, async (_request, reply) => {
+    const report = healthReport();
+    return reply.status(report.status === 'ok' ? 200 : 503).send({ ...report, projector: await application.queries.projector() });
+  });
+  // No token, as /health: counts by route, stage and site, never a pathway or a person.
+  app.get('/metrics', { config: { rateLimit: false } }, async (_request, reply) => {
+    const { contentType, body } = await exposition();
+    return reply.type(contentType).send(body);
+  });
+  // By the route's pattern, so that ids never become labels; a path no route matches is `unmatched`.
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) };
+    httpRequests.inc(labels);
+    httpRequestDuration.observe(labels, reply.elapsedTime / 1000);
+  });
   app.get('/openapi.json', async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(openApiDocument()));
   app.get('/dashboard', dashboardPage);
   app.get<{ Params: { file: string } }>('/dashboard/assets/:file', dashboardAsset);

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { exposition } from './metrics';
 import { healthReport } from './registry';
 
 /** Readiness per dependency: each check resolves while that dependency is usable and throws saying why when it is not. */
@@ -20,7 +21,8 @@ const checkTimeoutMs = 2_000;
  * answers 200 while the process runs (restart it when it does not); `/health/ready` answers 200
  * when every dependency check passes and every long-running part of the process (the health
  * registry: a consumer restarting, a projector stopped) reports running, else 503 naming what is
- * not (send it no work, or in a rolling update, wait). Nothing personal is in either answer.
+ * not (send it no work, or in a rolling update, wait); `/metrics` is the process's metrics for
+ * Prometheus (health/metrics.ts). Nothing personal is in any answer.
  */
 export async function startHealthServer(options: { role: string; host: string; port: number }): Promise<HealthServer> {
   let checks: Checks | undefined;
@@ -31,7 +33,16 @@ export async function startHealthServer(options: { role: string; host: string; p
     };
     if (request.method !== 'GET') return answer(405, { error: 'method_not_allowed' });
     if (request.url === '/health/live') return answer(200, { status: 'live' });
-    if (request.url !== '/health/ready') return answer(404, { error: 'not_found', paths: ['/health/live', '/health/ready'] });
+    if (request.url === '/metrics') {
+      return void exposition().then(
+        ({ contentType, body }) => {
+          response.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+          response.end(body);
+        },
+        (error: unknown) => answer(500, { error: 'metrics_failed', message: error instanceof Error ? error.message : String(error) }),
+      );
+    }
+    if (request.url !== '/health/ready') return answer(404, { error: 'not_found', paths: ['/health/live', '/health/ready', '/metrics'] });
     if (!checks) return answer(503, { status: 'starting' });
     void readiness(checks).then(({ ready, ...body }) => answer(ready ? 200 : 503, body));
   });

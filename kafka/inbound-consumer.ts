@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
+import { dlqEntries, inboundLag, inboundMessages, reasonCode } from '../health/metrics';
 import { forgetHealth, reportHealth } from '../health/registry';
+import { parseLoosely, traceIdOf, traceparentOf } from '../telemetry/trace-context';
 import { EventPublisher, type OutboundMessage } from './publisher';
 import { topics } from './topics';
 
@@ -30,6 +32,10 @@ export interface DeadLetter {
   /** Present when `value` is a prefix: the original size in bytes and its SHA-256, to find and check the original. */
   truncated?: { size: number; sha256: string };
   headers: Record<string, string>;
+  /** The `messageId` of the message, when it had one: what its sender knows it by. */
+  messageId?: string;
+  /** The trace the message belonged to (its `traceparent`), to find the sender's and Homeward's spans. */
+  traceId?: string;
   failedAt: string;
 }
 
@@ -79,6 +85,11 @@ export class InboundConsumer {
       this.logger.error({ group: this.groupId, error: payload.error.message }, 'inbound consumer crashed; restarting it');
       this.scheduleRestart(consumer);
     });
+    // What is left on a partition when a batch starts and once it is done: while a message is
+    // retried (Temporal down), each new fetch shows the lag growing.
+    const lag = (topic: string, partition: number, messages: string) => inboundLag.set({ group: this.groupId, topic, partition: String(partition) }, Math.max(0, Number(messages)));
+    consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => lag(payload.topic, payload.partition, payload.offsetLagLow));
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => lag(payload.topic, payload.partition, payload.offsetLag));
     await consumer.connect();
     await consumer.subscribe({ topics: this.topics, fromBeginning: true });
     await this.consume(consumer);
@@ -110,6 +121,7 @@ export class InboundConsumer {
           outcome = await this.handler(topic, message);
         } catch (error) {
           this.stats.retried += 1;
+          inboundMessages.inc({ topic, outcome: 'retried' });
           // Not the message's fault: do not commit; kafkajs backs off and redelivers it.
           this.logger.warn({ topic, partition, offset: message.offset, error: (error as Error).message }, 'inbound message will be retried');
           throw error;
@@ -118,6 +130,7 @@ export class InboundConsumer {
           await this.deadLetter(topic, partition, message, outcome.reason);
         } else {
           this.stats[outcome.kind] += 1;
+          inboundMessages.inc({ topic, outcome: outcome.kind });
           this.logger.info({ topic, partition, offset: message.offset, outcome: outcome.kind, detail: outcome.detail }, 'inbound message handled');
         }
         await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
@@ -129,6 +142,10 @@ export class InboundConsumer {
   private async deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string): Promise<void> {
     const value = message.value;
     const oversize = value !== null && value.length > deadLetterValueLimit;
+    const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+    const sent = parseLoosely(value?.toString());
+    const messageId = typeof sent?.messageId === 'string' ? sent.messageId.slice(0, 100) : undefined;
+    const traceId = traceIdOf(traceparentOf(headers, sent));
     const letter: DeadLetter = {
       reason,
       topic,
@@ -137,7 +154,9 @@ export class InboundConsumer {
       key: message.key?.toString().slice(0, 1_000) ?? null,
       value: value === null ? null : value.subarray(0, deadLetterValueLimit).toString(),
       ...(oversize ? { truncated: { size: value.length, sha256: createHash('sha256').update(value).digest('hex') } } : {}),
-      headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+      headers,
+      ...(messageId ? { messageId } : {}),
+      ...(traceId ? { traceId } : {}),
       failedAt: new Date().toISOString(),
     };
     // The DLQ is the trust operators'; the sender also hears of it, on its own topic, as one batch.
@@ -147,8 +166,10 @@ export class InboundConsumer {
       ...notices,
     ]);
     this.stats.deadLettered += 1;
+    inboundMessages.inc({ topic, outcome: 'dead_lettered' });
+    dlqEntries.inc({ topic, reason: reasonCode(reason) });
     // The reason names the field or rule, never a value: it may be logged.
-    this.logger.warn({ topic, partition, offset: message.offset, reason }, 'inbound message sent to the DLQ');
+    this.logger.warn({ topic, partition, offset: message.offset, reason, messageId, traceId }, 'inbound message sent to the DLQ');
   }
 
   /** Stops within `timeoutMs` even if kafkajs is stuck retrying (a SIGTERM must not wait for it). */

@@ -2,11 +2,13 @@ import type { Admin, Batch, Consumer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { PersonalDataCipher } from '../codec/personal-data-cipher';
 import type { Config } from '../config';
+import { projectorEvents } from '../health/metrics';
 import { forgetHealth, reportHealth } from '../health/registry';
 import { reportsRunning, type Checks } from '../health/server';
 import { createKafka } from '../kafka/client';
 import { topics } from '../kafka/topics';
 import { connectDatabase, inTransaction, type Database } from '../readmodel/database';
+import { exportReadModelFigures } from '../readmodel/gauges';
 import { migrate } from '../readmodel/migrate';
 import { rollDelays } from './day-roll';
 import { lockPosition, positions, savePosition, saveRejects, saveWatermarks } from './offsets';
@@ -107,7 +109,8 @@ export async function startProjector(config: Config, logger: Logger, options: Pr
     const outcome = await inTransaction(db, async (client) => {
       const position = await lockPosition(client, topic, batch.partition);
       const fresh = batch.messages.filter((message) => position === undefined || BigInt(message.offset) >= position);
-      stats.skipped += batch.messages.length - fresh.length;
+      const skipped = batch.messages.length - fresh.length;
+      stats.skipped += skipped;
       const events: ProjectedEvent[] = [];
       const rejected: { offset: string; reason: string }[] = [];
       for (const message of fresh) {
@@ -121,11 +124,14 @@ export async function startProjector(config: Config, logger: Logger, options: Pr
       const lastEventAt = events.map((e) => e.recorded.event.at).sort().at(-1);
       await savePosition(client, { topic, partition: batch.partition, nextOffset, lastEventAt, endOffset: batch.highWatermark });
       await options.hooks?.beforeDatabaseCommit?.();
-      return { rejected, applied: events.length };
+      return { rejected, applied: events.length, skipped };
     });
     stats.batches += 1;
     stats.applied += outcome.applied;
     stats.rejected += outcome.rejected.length;
+    projectorEvents.inc({ outcome: 'applied' }, outcome.applied);
+    projectorEvents.inc({ outcome: 'rejected' }, outcome.rejected.length);
+    projectorEvents.inc({ outcome: 'skipped' }, outcome.skipped);
     // The reason names a field, never a value: it may be logged.
     for (const reject of outcome.rejected) log.warn({ partition: batch.partition, offset: reject.offset, reason: reject.reason }, 'not a pathway event; kept in projector_rejects');
     await options.hooks?.afterDatabaseCommit?.();
@@ -162,6 +168,7 @@ export async function startProjector(config: Config, logger: Logger, options: Pr
   };
   await housekeeping();
   const timer = setInterval(() => void housekeeping(), options.housekeepingMs ?? 5_000);
+  const unexport = exportReadModelFigures({ db, stuckForDays: config.readModel.stuckForDays });
   log.info({ topic, groupId }, 'projector running');
   return {
     db,
@@ -171,6 +178,7 @@ export async function startProjector(config: Config, logger: Logger, options: Pr
     async stop() {
       stopped = true;
       clearInterval(timer);
+      unexport();
       forgetHealth(component);
       await consumer.disconnect();
       await admin.disconnect();

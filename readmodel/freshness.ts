@@ -9,10 +9,13 @@ export interface Freshness {
   checkedAt: string | null;
 }
 
+/** Events of a row of `projector_offsets` (a partition) not applied yet: from its next offset (or its start, before the first) to its end. */
+export const partitionLagSql = 'greatest(coalesce(end_offset, 0) - coalesce(next_offset, start_offset, 0), 0)';
+
 export async function freshness(db: Database): Promise<Freshness> {
   const { rows } = await db.query<Freshness>(
     `SELECT max(last_event_at) AS "lastEventAt", max(applied_at) AS "appliedAt", max(checked_at) AS "checkedAt",
-       coalesce(sum(greatest(coalesce(end_offset, 0) - coalesce(next_offset, start_offset, 0), 0)), 0)::int AS "lagEvents"
+       coalesce(sum(${partitionLagSql}), 0)::int AS "lagEvents"
      FROM projector_offsets`,
   );
   return rows[0];

@@ -51,6 +51,8 @@ export type AdtMessage = z.infer<typeof AdtMessage>;
 export const ResponseRejected = z.object({
   /** The messageId the agency sent, when the message had one. */
   messageId: z.string().optional(),
+  /** The trace id of the agency's message (its W3C `traceparent` header), when it carried one. */
+  traceId: z.string().optional(),
   /** Names the field or rule at fault, e.g. `unknown_referral: referralId: no referral ref-1 of yours on this pathway`. */
   reason: z.string(),
   /** The agency's own message as it arrived (at most its first 64 KiB). */

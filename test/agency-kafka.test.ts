@@ -3,6 +3,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createPublishActivities } from '../activities/publish';
 import { EventPublisher } from '../kafka/publisher';
+import { dlqEntries } from '../health/metrics';
 import { agencies, inboundTopics, topics } from '../kafka/topics';
 import type { Agency } from '../schemas/common';
 import { startInboundBridges, type RunningBridges } from '../workers/inbound';
@@ -26,7 +27,7 @@ const producerAs = (principal: string) => {
   if (!producers.has(principal)) producers.set(principal, externalProducer(principal));
   return producers.get(principal)!;
 };
-const sendAs = async (principal: string, topic: string, key: string, value: unknown) => (await producerAs(principal)).send(topic, key, value);
+const sendAs = async (principal: string, topic: string, key: string, value: unknown, headers?: Record<string, string>) => (await producerAs(principal)).send(topic, key, value, headers);
 
 beforeAll(async () => {
   release = await exclusive('inbound-bridges');
@@ -152,7 +153,9 @@ describe('agency events and replies over Kafka', () => {
     await equipment(otherId, { messageId: 'm-missing', pathwayId: otherId, response: 'accepted' });
     // Intermediate care is referred on the pathway too, but ref-1 is equipment's: on intermediate
     // care's own topic, the reply is intermediate care's, whatever it claims.
-    await sendAs('agency-intermediate-care', topics.agencyResponses('intermediate-care'), otherId, { messageId: 'm-foreign', pathwayId: otherId, referralId: 'ref-1', response: 'accepted' });
+    // With the trace its sender's system was in (W3C traceparent): the refusal names that trace.
+    const agencyTrace = randomUUID().replace(/-/g, '');
+    await sendAs('agency-intermediate-care', topics.agencyResponses('intermediate-care'), otherId, { messageId: 'm-foreign', pathwayId: otherId, referralId: 'ref-1', response: 'accepted' }, { traceparent: `00-${agencyTrace}-00f067aa0ba902b7-01` });
     // … and is refused exactly as a referral that does not exist: probing ids tells it nothing of equipment's.
     await sendAs('agency-intermediate-care', topics.agencyResponses('intermediate-care'), otherId, { messageId: 'm-none', pathwayId: otherId, referralId: 'ref-3', response: 'accepted' });
     // A message naming an agency is refused outright: only the topic says who answered.
@@ -180,13 +183,18 @@ describe('agency events and replies over Kafka', () => {
       ]),
     );
     expect(dlq.find((m) => m.value.reason === 'invalid: not JSON')?.value.value).toBe('{"not json');
-    expect(dlq.find((m) => String(m.value.reason).includes('ref-1 of yours'))?.value).toMatchObject({ topic: topics.agencyResponses('intermediate-care'), partition: expect.any(Number), offset: expect.any(String) });
+    expect(dlq.find((m) => String(m.value.reason).includes('ref-1 of yours'))?.value).toMatchObject({ topic: topics.agencyResponses('intermediate-care'), partition: expect.any(Number), offset: expect.any(String), messageId: 'm-foreign', traceId: agencyTrace });
+    expect(dlq.find((m) => m.value.reason === 'invalid: not JSON')?.value).not.toHaveProperty('messageId');
+    // Counted by reason code, for the DLQ alert.
+    const counted = (await dlqEntries.get()).values.filter((v) => v.labels.topic === topics.agencyResponses('intermediate-care') && v.labels.reason === 'unknown_referral');
+    expect(counted.reduce((n, v) => n + v.value, 0)).toBeGreaterThanOrEqual(2);
     // Each agency hears of its own refused answers on its own topic, keyed by its messageId; nobody else does.
     const rejections = await reader.waitFor((all) => all.filter((m) => m.value.type === 'uk.nhs.discharge.response.rejected.v1' && m.value.subject === otherId).length >= 4);
     const rejected = (agency: Agency) => schemaChecked(rejections.filter((m) => m.topic === topics.agencyEvents(agency) && m.value.type === 'uk.nhs.discharge.response.rejected.v1' && m.value.subject === otherId));
-    const byMessage = Object.fromEntries(rejected('intermediate-care').map((m) => [m.key, m.value.data as { reason: string; message: string }]));
+    const byMessage = Object.fromEntries(rejected('intermediate-care').map((m) => [m.key, m.value.data as { reason: string; message: string; traceId?: string }]));
     expect(Object.keys(byMessage).sort()).toEqual(['m-foreign', 'm-none']);
-    expect(byMessage['m-foreign']).toMatchObject({ reason: 'unknown_referral: referralId: no referral ref-1 of yours on this pathway', message: expect.stringContaining('"m-foreign"') });
+    expect(byMessage['m-foreign']).toMatchObject({ messageId: 'm-foreign', traceId: agencyTrace, reason: 'unknown_referral: referralId: no referral ref-1 of yours on this pathway', message: expect.stringContaining('"m-foreign"') });
+    expect(byMessage['m-none']).not.toHaveProperty('traceId');
     expect(byMessage['m-none'].reason.replace('ref-3', 'ref-1')).toBe(byMessage['m-foreign'].reason);
     expect(byMessage['m-foreign'].reason).not.toContain('equipment');
     expect(rejected('equipment').map((m) => (m.value.data as { messageId?: string }).messageId).sort()).toEqual(['m-missing', 'm-named']);

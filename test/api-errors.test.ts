@@ -39,3 +39,42 @@ describe('an unexpected error in a route', () => {
     }
   });
 });
+
+describe('request ids', () => {
+  it('every answer carries X-Request-Id, the caller’s when it is a plain token, and every log line of the request carries it', async () => {
+    const application = { queries: { list: async () => ({ pathways: [] }) } } as unknown as Application;
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _encoding, done) => done(void lines.push(String(chunk))) }));
+    const app = await buildApp(application, async () => ({ subject: 'test:manager', role: 'manager' }), logger, { rateLimitPerMinute: 600 });
+    try {
+      const minted = await app.inject({ method: 'GET', url: '/pathways', headers: { authorization: 'Bearer x' } });
+      expect(minted.statusCode).toBe(200);
+      expect(minted.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      const given = await app.inject({ method: 'GET', url: '/pathways', headers: { authorization: 'Bearer x', 'x-request-id': 'gateway-7f3a.42' } });
+      expect(given.headers['x-request-id']).toBe('gateway-7f3a.42');
+      // Not a plain token (a log line's worth of text, or too long): replaced, never echoed.
+      for (const hostile of ['a b\nforged: line', 'x'.repeat(129)]) {
+        const answer = await app.inject({ method: 'GET', url: '/pathways', headers: { authorization: 'Bearer x', 'x-request-id': hostile } });
+        expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      }
+      const ofGiven = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.reqId === 'gateway-7f3a.42');
+      // fastify's "incoming request" and "request completed"
+      expect(ofGiven.map((entry) => entry.msg)).toEqual(['incoming request', 'request completed']);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a 500’s correlation id is its request id', async () => {
+    const application = { queries: { list: async () => Promise.reject(new Error('boom')) } } as unknown as Application;
+    const app = await buildApp(application, async () => ({ subject: 'test:manager', role: 'manager' }), pino({ level: 'silent' }), { rateLimitPerMinute: 600 });
+    try {
+      const response = await app.inject({ method: 'GET', url: '/pathways', headers: { authorization: 'Bearer x', 'x-request-id': 'req-500' } });
+      expect(response.statusCode).toBe(500);
+      expect(response.json()).toMatchObject({ correlationId: 'req-500' });
+      expect(response.headers['x-correlation-id']).toBe('req-500');
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -11,6 +11,7 @@ import { startPostgres, type PostgresOptions } from '../scripts/infra/postgres';
 import { date, day, patientAgrees, professionalAndPatient, start } from './domain/spec';
 import { runDir } from './support/global-setup';
 import { externalProducer } from './support/produce';
+import { scrape } from './support/prometheus';
 import { probe, roleEnvironment, roleHarness } from './support/roles';
 import { seededPathway } from './support/seed-events';
 import { eventually } from './support/system';
@@ -91,6 +92,10 @@ describe('PostgreSQL restarted under the projector', () => {
       throw new Error(`${error.message}\nprojector output:\n${projector.output().slice(-3000)}`);
     });
     expect(notReady.body.dependencies).toMatchObject({ postgresql: expect.not.stringMatching(/^ok$/) });
+    // Its metrics still answer, counting the read model figures it could not read.
+    const scraped = await scrape(`${projector.started.healthUrl}/metrics`);
+    expect(Number(scraped.get('homeward_read_model_scrape_errors_total')?.metrics[0]?.value)).toBeGreaterThanOrEqual(1);
+    expect(scraped.has('process_cpu_seconds_total')).toBe(true);
     await sleep(3_000);
     postgres = await startPostgres(first.options);
     down = false;

@@ -23,7 +23,7 @@ export interface RunningWorker {
  * container image builds it) or is bundled in a process of its own at start.
  */
 export async function startPathwayWorker(config: Config, logger: Logger, options: { workflowBundle?: { codePath: string } } = {}): Promise<RunningWorker> {
-  installTemporalRuntime(logger);
+  await installTemporalRuntime(logger);
   // First: a malformed HOMEWARD_CODEC_KEYS stops the process before it connects to anything.
   const dataConverter = createDataConverter(config);
   const kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-worker`, logger });

@@ -3,6 +3,7 @@ import type { DeadLetter, RejectionNotice } from '../kafka/inbound-consumer';
 import { agencyOfResponses, topics } from '../kafka/topics';
 import { cloudEventType, eventSource, type CloudEvent } from '../schemas/cloudevent';
 import type { ResponseRejected } from '../schemas/inbound';
+import { parseLoosely } from '../telemetry/trace-context';
 
 /**
  * An agency whose answer was refused hears of it on its own events topic, which only it reads:
@@ -13,7 +14,7 @@ export const agencyRejectionNotice: RejectionNotice = (letter: DeadLetter) => {
   const agency = agencyOfResponses(letter.topic);
   if (!agency) return [];
   const sent = parseLoosely(letter.value);
-  const messageId = typeof sent?.messageId === 'string' ? sent.messageId.slice(0, 100) : undefined;
+  const { messageId, traceId } = letter;
   const pathwayId = typeof sent?.pathwayId === 'string' ? sent.pathwayId.slice(0, 100) : undefined;
   const envelope: CloudEvent = {
     specversion: '1.0',
@@ -27,6 +28,7 @@ export const agencyRejectionNotice: RejectionNotice = (letter: DeadLetter) => {
     sequence: 1,
     data: {
       messageId,
+      ...(traceId ? { traceId } : {}),
       reason: letter.reason,
       message: letter.value,
       ...(letter.truncated ? { truncated: letter.truncated } : {}),
@@ -37,12 +39,3 @@ export const agencyRejectionNotice: RejectionNotice = (letter: DeadLetter) => {
   const headers = { ce_id: envelope.id, ce_type: envelope.type, 'content-type': 'application/cloudevents+json' };
   return [{ topic: topics.agencyEvents(agency), key: messageId ?? pathwayId ?? envelope.id, value: JSON.stringify(envelope), headers }];
 };
-
-function parseLoosely(value: string | null): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(value ?? '');
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}

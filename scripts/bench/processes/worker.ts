@@ -56,7 +56,7 @@ const barePublishing = (publisher: EventPublisher): BarePublishing => ({
 });
 
 async function startAll(): Promise<BenchWorker[]> {
-  installTemporalRuntime(logger);
+  await installTemporalRuntime(logger);
   const workers: BenchWorker[] = [];
   const bundle = process.env.BENCH_PATHWAY_BUNDLE;
   if (kinds.includes('pathway')) workers.push(await startPathwayWorker(config, logger, bundle ? { workflowBundle: { codePath: bundle } } : {}));
