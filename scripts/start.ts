@@ -55,7 +55,7 @@ async function main(): Promise<void> {
       postgresPassword = secrets.postgresPassword;
       say(`Development secrets (hash key, payload key, token issuer, Kafka credentials) are in ${paths.dataDir}/secrets.json`);
       if (!process.env.HOMEWARD_OIDC_ISSUER) {
-        const issuer = await startDevIssuer(secrets, local.devIssuerPort);
+        const issuer = await startDevIssuer(secrets, local.devIssuerPort, { audience: process.env.HOMEWARD_OIDC_AUDIENCE });
         stack.push({ name: 'development token issuer', stop: issuer.close });
         process.env.HOMEWARD_OIDC_ISSUER = devIssuer = issuer.url;
       }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { delayBands } from '../domain';
 import { ensureChromium } from '../scripts/infra/chromium';
 import { admission, jointAssessment } from './support/fixtures';
+import { signInThroughIssuer } from './support/sign-in';
 import { eventually, startSystem } from './support/system';
 
 // The managers' dashboard in a real headless Chromium against the real system.
@@ -39,14 +40,19 @@ afterAll(async () => {
 });
 
 describe('the dashboard', () => {
-  it('signs in with a token, shows a delayed pathway, updates by itself, opens its timeline', async () => {
+  it('signs in through the issuer (code + PKCE), shows a delayed pathway, updates by itself, opens its timeline', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
     page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
-    await page.goto(`${system.api.url}/dashboard?refresh=1`);
-    await page.fill('#token', await system.token('manager'));
-    await page.click('#sign-in-form button[type=submit]');
+    const requests: string[] = [];
+    page.on('request', (request) => requests.push(request.url()));
+    await signInThroughIssuer(page, `${system.api.url}/dashboard?refresh=1`, 'manager');
+    // Back at the page's own address: the code and state are gone from the address bar.
+    expect(page.url()).toBe(`${system.api.url}/dashboard?refresh=1`);
+    expect(await page.locator('#who').textContent()).toBe('Signed in as dev:manager');
+    // The code went to the token endpoint once, with the verifier; the token never in an address.
+    expect(requests.filter((url) => url.endsWith('/dev-issuer/token'))).toHaveLength(1);
 
     const row = page.locator(`#delayed tbody tr[data-pathway-id="${id}"]`);
     await row.waitFor({ timeout: 20_000 });
@@ -93,13 +99,31 @@ describe('the dashboard', () => {
     for (const personal of [body.patient.name, body.patient.nhsNumber, body.patient.address.postcode]) expect(text).not.toContain(personal);
   });
 
-  it('refuses to show anything without a valid token', async () => {
+  it('shows nothing before sign-in, and nothing after a cancelled one', async () => {
     const page = await browser.newPage();
     await page.goto(`${system.api.url}/dashboard`);
-    await page.fill('#token', 'not-a-token');
-    await page.click('#sign-in-form button[type=submit]');
-    await page.locator('#sign-in').waitFor({ state: 'visible' });
-    await eventually(() => page.locator('#freshness').textContent(), (text) => /sign in again/.test(text ?? ''));
-    expect(await page.locator('#board').isHidden()).toBe(true);
+    expect(await page.locator('#view').isHidden()).toBe(true);
+    await page.click('#sign-in-button');
+    await page.waitForURL(/\/dev-issuer\/authorize/);
+    await page.click('button[value=cancel]');
+    await eventually(() => page.locator('#sign-in-error').textContent(), (text) => /not completed: The user cancelled/.test(text ?? ''));
+    expect(page.url()).toBe(`${system.api.url}/dashboard`);
+    expect(await page.locator('#view').isHidden()).toBe(true);
+  });
+
+  it('signs out at the issuer too, and a reload signs in again by itself while signed in', async () => {
+    const page = await browser.newPage();
+    await signInThroughIssuer(page, `${system.api.url}/dashboard`, 'manager');
+    // A reload loses the in-memory token; the issuer's session gives a new one without asking.
+    await page.reload();
+    await page.locator('#view').waitFor({ state: 'visible', timeout: 20_000 });
+    expect(page.url()).toBe(`${system.api.url}/dashboard`);
+    await page.click('#sign-out');
+    await page.locator('#sign-in').waitFor({ state: 'visible', timeout: 20_000 });
+    expect(await page.locator('#view').isHidden()).toBe(true);
+    // The issuer asks again: its session ended too.
+    await page.click('#sign-in-button');
+    await page.waitForURL(/\/dev-issuer\/authorize/);
+    expect(await page.locator('input[name=role]').count()).toBe(2);
   });
 });

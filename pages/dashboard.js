@@ -1,28 +1,11 @@
 // The managers' dashboard: plain DOM, no framework. Every figure comes from the token-protected
-// API; values are written with textContent only, never as HTML.
+// API (signed in by auth.js); values are written with textContent only, never as HTML.
 'use strict';
 
-const params = new URLSearchParams(location.search);
-/** Seconds between refreshes; `?refresh=` changes it (the browser test uses 1). */
-const refreshSeconds = Math.max(1, Number(params.get('refresh')) || 10);
-const tokenKey = 'homeward.token';
+/** Seconds between refreshes; `?refresh=` changes it (the browser test uses 1). Read once signed in: the address is the page's own again. */
+const refreshSeconds = () => Math.max(1, Number(new URLSearchParams(location.search).get('refresh')) || 10);
 const $ = (id) => document.getElementById(id);
-
-function token() {
-  return sessionStorage.getItem(tokenKey);
-}
-
-async function api(path) {
-  const response = await fetch(path, { headers: { authorization: `Bearer ${token()}`, accept: 'application/json' } });
-  if (response.status === 401) {
-    sessionStorage.removeItem(tokenKey);
-    show();
-    throw new Error('Your token was refused or has expired: sign in again.');
-  }
-  const body = await response.json();
-  if (!response.ok) throw new Error(body.message || `HTTP ${response.status}`);
-  return body;
-}
+const api = (path) => HomewardAuth.api(path);
 
 function element(tag, text, className) {
   const node = document.createElement(tag);
@@ -189,32 +172,14 @@ function showError(error) {
 }
 
 let timer;
-function show() {
-  const signedIn = Boolean(token());
-  $('sign-in').hidden = signedIn;
-  $('board').hidden = !signedIn;
-  $('sign-out').hidden = !signedIn;
+function start() {
   clearInterval(timer);
-  if (signedIn) {
-    refresh().catch(showError);
-    timer = setInterval(() => refresh().catch(showError), refreshSeconds * 1000);
-  }
+  refresh().catch(showError);
+  timer = setInterval(() => HomewardAuth.signedIn() && refresh().catch(showError), refreshSeconds() * 1000);
 }
 
 document.addEventListener('DOMContentLoaded', () => {
-  $('sign-in-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const value = $('token').value.trim().replace(/^Bearer\s+/i, '');
-    if (!value) return;
-    sessionStorage.setItem(tokenKey, value);
-    $('token').value = '';
-    show();
-  });
-  $('sign-out').addEventListener('click', () => {
-    sessionStorage.removeItem(tokenKey);
-    show();
-  });
   $('filters').addEventListener('change', () => refresh().catch(showError));
   $('timeline-close').addEventListener('click', () => ($('timeline-panel').hidden = true));
-  show();
+  HomewardAuth.mount('dashboard', start);
 });
