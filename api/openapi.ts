@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { StartPayload, commandSchemas } from '../schemas/commands';
-import { ListFilters, ReportFilters, SitrepQuery, TrendQuery } from '../app/filters';
+import { ListFilters, ReportFilters, SitrepQuery, TrendQuery, WorklistQuery } from '../app/filters';
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 
@@ -183,6 +183,14 @@ export function openApiDocument() {
           operationId: 'delayTrend',
           parameters: queryParameters(TrendQuery),
           responses: { 200: { description: `Days, oldest first. ${freshness}` }, 422: errorResponse('Invalid or unknown parameter, named') },
+        },
+      },
+      '/worklist': {
+        get: {
+          summary: 'The discharge team’s board: stays in hospital on a site, each with its stage, open referrals, consents missing, delay reasons and the next action with its deadline',
+          operationId: 'worklist',
+          parameters: queryParameters(WorklistQuery),
+          responses: { 200: { description: `pathways, oldest admission first (at most 500). ${freshness}` }, 422: errorResponse('Invalid or unknown parameter, named') },
         },
       },
       }),

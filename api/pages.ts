@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config';
 import { AppError } from '../app/errors';
+import { labelsScript } from '../schemas/labels';
 import { discover } from './authenticate';
 
 const directory = path.join(__dirname, '..', 'pages');
@@ -11,7 +12,6 @@ const pages = { dashboard: 'dashboard.html', board: 'board.html' } as const;
 type PageName = keyof typeof pages;
 const assets: Record<string, string> = {
   'auth.js': 'text/javascript; charset=utf-8',
-  'labels.js': 'text/javascript; charset=utf-8',
   'dashboard.js': 'text/javascript; charset=utf-8',
   'board.js': 'text/javascript; charset=utf-8',
   'pages.css': 'text/css; charset=utf-8',
@@ -62,6 +62,8 @@ export function registerPages(app: FastifyInstance, oidc: SignInConfig) {
   app.get('/signed-in', (request: FastifyRequest<{ Querystring: { state?: string } }>, reply) =>
     send(reply, String(request.query.state ?? '').startsWith('board.') ? 'board' : 'dashboard'));
   app.get('/auth/settings', async (_request, reply) => reply.header('cache-control', 'no-cache').send(await signIn()));
+  // The one table of labels (schemas/labels.ts), as the CLI and the CSV headers use it.
+  app.get('/assets/labels.js', async (_request, reply) => reply.headers(await headers()).type('text/javascript; charset=utf-8').send(labelsScript()));
   app.get('/assets/:file', async (request: FastifyRequest<{ Params: { file: string } }>, reply) => {
     const type = Object.hasOwn(assets, request.params.file) ? assets[request.params.file] : undefined;
     if (!type) return reply.status(404).send({ error: 'not_found', message: 'No such page asset' });

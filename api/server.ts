@@ -66,6 +66,7 @@ export const routes: { method: 'GET' | 'POST'; url: string; run: (app: Applicati
     },
   },
   { method: 'GET', url: '/reports/trend', run: (app, actor, request) => app.queries.trend(actor, request.query) },
+  { method: 'GET', url: '/worklist', run: (app, actor, request) => app.queries.worklist(actor, request.query) },
 ];
 
 /** Every read from the read model says how fresh it is: in the JSON body, and in headers (which CSV has too). */

@@ -138,12 +138,32 @@ window.HomewardAuth = (() => {
     }
   }
 
+  /** Fills the pages' shared header and sign-in section (their HTML holds the empty elements). */
+  function chrome() {
+    const make = (tag, attributes = {}, text) => Object.assign(document.createElement(tag), attributes, text === undefined ? {} : { textContent: text });
+    const header = document.querySelector('header');
+    const title = make('h1', {}, 'Homeward ');
+    title.append(make('span', {}, header.dataset.title));
+    const freshness = make('p', { id: 'freshness' });
+    freshness.setAttribute('aria-live', 'polite');
+    header.replaceChildren(title, freshness, make('span', { id: 'who' }), make('button', { id: 'sign-out', type: 'button', hidden: true }, 'Sign out'));
+    const error = make('p', { id: 'sign-in-error' });
+    error.setAttribute('role', 'alert');
+    document.getElementById('sign-in').replaceChildren(
+      make('h2', {}, 'Sign in'),
+      make('p', {}, "Sign in with your organisation's account (NHS Care Identity Service: smartcard or another authenticator)."),
+      make('button', { id: 'sign-in-button', type: 'button' }, 'Sign in'),
+      error,
+    );
+  }
+
   /**
    * The header and sign-in section both pages share (#sign-in, #sign-in-button, #sign-in-error,
    * #view, #who, #sign-out): shows the page once signed in and calls `run` (which starts its refreshes).
    */
   function mount(page, run) {
     const $ = (id) => document.getElementById(id);
+    chrome();
     const show = () => {
       const signedIn = Boolean(session);
       $('sign-in').hidden = signedIn;

@@ -25,7 +25,7 @@ afterAll(async () => {
 type Expectation = 'allowed' | 403 | 404;
 const reads = new Set(['getPathway', 'getTimeline']);
 const agencyCommands = new Set(['command-referral-response', 'command-delay-reason']);
-const managersReads = new Set(['listPathways', 'delayReport', 'sitrepReport', 'delayTrend']);
+const managersReads = new Set(['listPathways', 'delayReport', 'sitrepReport', 'delayTrend', 'worklist']);
 
 /** The role matrix, written out here (not taken from the rules under test). */
 const matrix: Record<string, (operationId: string) => Expectation> = {
@@ -116,6 +116,9 @@ describe('site limits and agencies acting only as themselves', () => {
     const listed = await system.callWith(elsewhere, 'GET', '/pathways?status=all&limit=1000');
     expect(listed.status).toBe(200);
     expect(listed.body.pathways.filter((p: { site: string }) => p.site !== 'ELSEWHERE')).toEqual([]);
+    expect((await system.callWith(elsewhere, 'GET', '/worklist?site=LEEDS-GEN')).status).toBe(403);
+    const board = await system.callWith(elsewhere, 'GET', '/worklist');
+    expect(board.body.pathways.filter((p: { site: string }) => p.site !== 'ELSEWHERE')).toEqual([]);
     const team = await system.token('discharge-team', { sites: ['ELSEWHERE'] });
     const start = await system.callWith(team, 'POST', '/pathways', admission());
     expect(start).toMatchObject({ status: 403, body: { message: expect.stringMatching(/site LEEDS-GEN is not one of this user's sites/) } });

@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { delayBands } from '../domain';
-import { ensureChromium } from '../scripts/infra/chromium';
 import { admission, jointAssessment } from './support/fixtures';
-import { signInThroughIssuer } from './support/sign-in';
+import { launchChromium, signInThroughIssuer } from './support/browser';
 import { eventually, startSystem } from './support/system';
 
 // The managers' dashboard in a real headless Chromium against the real system.
@@ -20,12 +19,7 @@ const goneId = `pathway-${gone.admissionId}`;
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
 beforeAll(async () => {
-  const executablePath = ensureChromium();
-  [system, browser] = await Promise.all([
-    startSystem(),
-    // As root Chromium needs --no-sandbox; the page it opens is our own, on loopback.
-    chromium.launch({ executablePath, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] }),
-  ]);
+  [system, browser] = await Promise.all([startSystem(), launchChromium()]);
   await system.call('POST', '/pathways', body);
   await system.call('POST', `/pathways/${id}/discharge-ready`, { date: daysAgo(4) });
   await system.call('POST', `/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['reablement'] });

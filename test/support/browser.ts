@@ -1,4 +1,5 @@
-import type { Page } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
+import { ensureChromium } from '../../scripts/infra/chromium';
 
 /**
  * Signs a page in as a person would: the page's Sign in button, the development issuer's role
@@ -12,4 +13,9 @@ export async function signInThroughIssuer(page: Page, address: string, role: 'ma
   await page.fill('#sites', sites.join(', '));
   await page.click('button[value=sign-in]');
   await page.locator('#view').waitFor({ state: 'visible', timeout: 20_000 });
+}
+
+/** The suite's Chromium (Debian's, installed when missing); as root it needs --no-sandbox, and the pages it opens are our own, on loopback. */
+export function launchChromium() {
+  return chromium.launch({ executablePath: ensureChromium(), args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
 }
