@@ -12,7 +12,8 @@ export const labels: {
   reasons: Record<DelayReasonCode, string>;
   agencies: Record<Agency, string>;
   stages: Record<Stage, string>;
-  bands: Record<DelayBand, string>;
+  /** `none`: no DRD now (the report's extra band). */
+  bands: Record<DelayBand | 'none', string>;
   pathways: Record<DischargePathwayCode, string>;
   services: Record<Service, string>;
   destinations: Record<Destination, string>;
@@ -72,6 +73,7 @@ export const labels: {
     '7-13': '7–13 days',
     '14-20': '14–20 days',
     '21+': '21 days or more',
+    none: 'No discharge ready date now',
   },
   pathways: {
     P0: 'P0 home, no new support',
@@ -112,6 +114,14 @@ export const labels: {
   },
   waitingOn: { agency: 'the agency', patient: 'the patient', family: 'the family' },
 };
+
+const dimensions = { band: 'bands', reason: 'reasons', agency: 'agencies', pathway: 'pathways', stage: 'stages' } as const;
+
+/** A report key's label (`reason`, `awaiting_p1_resource` → "Awaiting care at home (P1)"); '' for a key with none (a site, a local authority). */
+export function labelOf(dimension: string, key: string): string {
+  const table = Object.hasOwn(dimensions, dimension) ? (labels[dimensions[dimension as keyof typeof dimensions]] as Record<string, string>) : undefined;
+  return table && Object.hasOwn(table, key) ? table[key] : '';
+}
 
 /** The script the pages load: the same table, as a browser global. */
 export const labelsScript = (): string => `'use strict';\nwindow.HomewardLabels = ${JSON.stringify(labels)};\n`;

@@ -82,20 +82,24 @@ describe('homeward report delays', () => {
     );
     const lines = out.split('\n');
     expect(lines[0]).toBe('Delays as of 2026-11-25: 2 of 5 stays with a discharge ready date delayed now, 43 bed-days lost');
-    const band = lines.indexOf('BAND   STAYS  DELAYED  BED-DAYS LOST');
+    const band = lines.indexOf('BAND   STAYS  DELAYED  BED-DAYS LOST  MEANING');
     expect(lines.slice(band, band + 10)).toEqual([
-      'BAND   STAYS  DELAYED  BED-DAYS LOST',
-      '0          1        0             10',
-      '1          0        0              0',
-      '2-3        2        1              5',
-      '4-6        0        0              0',
-      '7-13       0        0              0',
-      '14-20      0        0              0',
-      '21+        1        1             22',
-      'none       1        0              6',
+      'BAND   STAYS  DELAYED  BED-DAYS LOST  MEANING',
+      '0          1        0             10  Ready, no day lost yet',
+      '1          0        0              0  1 day',
+      '2-3        2        1              5  2–3 days',
+      '4-6        0        0              0  4–6 days',
+      '7-13       0        0              0  7–13 days',
+      '14-20      0        0              0  14–20 days',
+      '21+        1        1             22  21 days or more',
+      'none       1        0              6  No discharge ready date now',
       '',
     ]);
-    expect(out).toContain(['REASON                STAYS  DELAYED  BED-DAYS LOST', 'awaiting_p1_resource      2        1              5', 'no_plan                   1        1             22'].join('\n'));
+    expect(out).toContain(
+      ['REASON                STAYS  DELAYED  BED-DAYS LOST  MEANING', 'awaiting_p1_resource      2        1              5  Awaiting care at home (P1)', 'no_plan                   1        1             22  No discharge plan'].join('\n'),
+    );
+    // Sites and local authorities are their own names: no label column.
+    expect(out).toContain(['SITE   STAYS  DELAYED  BED-DAYS LOST', 'RGT01      5        2             43'].join('\n'));
     expect(out).toContain('PATHWAY: none\n');
   });
 });
