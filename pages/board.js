@@ -53,7 +53,7 @@ function stageSection(stage, rows) {
   section.setAttribute('aria-labelledby', heading.id);
   const table = element('table', undefined, 'rows');
   const head = element('tr');
-  for (const title of ['Pathway', 'Plan', 'Ready date', 'Days delayed', 'Next action', 'Referrals', 'Consent needed', 'Delay reasons', '']) head.append(element('th', title));
+  for (const title of ['Pathway', 'Plan', 'Ready date', 'Days delayed', 'Next action', 'Referrals', 'Consent needed', 'Delay reasons', 'Actions']) head.append(element('th', title));
   const thead = element('thead');
   thead.append(head);
   const tbody = element('tbody');

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admission, jointAssessment } from './support/fixtures';
-import { launchChromium, signInThroughIssuer } from './support/browser';
+import { accessibilityViolations, launchChromium, signInThroughIssuer } from './support/browser';
 import { eventually, startSystem } from './support/system';
 
 // The discharge team's board in a real headless Chromium against the real system: a co-ordinator
@@ -51,9 +51,13 @@ describe('the discharge team’s board', () => {
     expect(cells[7]).toContain('Awaiting care at home (P1) — Intermediate care');
     expect(await readyRow.locator('td.next').textContent()).toBe(`Record the discharge by ${dayText(daysAgo(0))}`);
     expect(await page.locator('#counts').textContent()).toBe('2 in hospital · 1 delayed now');
+    // Accessible as it stands: axe-core finds nothing (WCAG 2.1 A and AA, best practice).
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     // A delay reason, from the page.
     await waitingRow.getByRole('button', { name: `Record for ${waitingId}` }).click();
+    // And with the command form open.
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.selectOption('#command', 'delay-reason');
     await page.selectOption('#reason', 'awaiting_transport');
     await page.selectOption('#reason-agency', 'acute-trust');
@@ -99,6 +103,12 @@ describe('the discharge team’s board', () => {
     await signInThroughIssuer(page, `${system.api.url}/board?refresh=1`, 'discharge-team', ['ELSEWHERE']);
     await eventually(() => page.locator('#counts').textContent(), (text) => /in hospital/.test(text ?? ''));
     expect(await page.locator(`tr[data-pathway-id="${waitingId}"]`).count()).toBe(0);
+  });
+
+  it('the accessibility check finds what it should (an image without alternative text)', async () => {
+    const page = await browser.newPage();
+    await page.setContent('<!doctype html><html lang="en"><head><title>t</title></head><body><main><h1>t</h1><img src="data:,"></main></body></html>');
+    expect(await accessibilityViolations(page)).toEqual([expect.stringMatching(/^image-alt \(critical\)/)]);
   });
 });
 

@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { delayBands } from '../domain';
 import { admission, jointAssessment } from './support/fixtures';
-import { launchChromium, signInThroughIssuer } from './support/browser';
+import { accessibilityViolations, launchChromium, signInThroughIssuer } from './support/browser';
 import { eventually, startSystem } from './support/system';
 
 // The managers' dashboard in a real headless Chromium against the real system.
@@ -111,6 +111,10 @@ describe('the dashboard', () => {
     expect(sitrep.suggestedFilename()).toBe(`sitrep-${daysAgo(0)}.csv`);
     expect(fs.readFileSync((await sitrep.path())!, 'utf8')).toMatch(/^date,site,patients_with_drd,delayed/);
     expect(problems).toEqual([]);
+    // Accessible as it stands, its timeline open: axe-core finds nothing (WCAG 2.1 A and AA, best practice).
+    await row.locator('a').click();
+    await page.locator('#timeline li').first().waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
     // Nothing personal on the page: it shows codes, dates and agencies only.
     const text = await page.locator('body').textContent();
     for (const personal of [body.patient.name, body.patient.nhsNumber, body.patient.address.postcode]) expect(text).not.toContain(personal);
