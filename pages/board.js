@@ -85,6 +85,13 @@ function stageSection(stage, rows) {
     row.append(...cells);
     tbody.append(row);
   }
+  if (rows.length === 0) {
+    const row = element('tr');
+    const cell = element('td', 'None at this stage', 'none');
+    cell.colSpan = 9;
+    row.append(cell);
+    tbody.append(row);
+  }
   table.append(thead, tbody);
   section.append(heading, table);
   return section;
@@ -102,7 +109,7 @@ async function refresh() {
   const delayed = items.filter((i) => i.delayedNow).length;
   $('counts').textContent = `${items.length} in hospital · ${delayed} delayed now`;
   const fresh = body.freshness;
-  $('freshness').textContent = `Updated ${new Date().toLocaleTimeString()} · last event ${fresh.lastEventAt ? new Date(fresh.lastEventAt).toLocaleString() : 'none yet'}`;
+  $('freshness').textContent = `Updated ${new Date().toLocaleTimeString('en-GB')} · last event ${fresh.lastEventAt ? new Date(fresh.lastEventAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' }) : 'none yet'}`;
 }
 
 function options(select, entries) {

@@ -11,6 +11,8 @@ const filterNames = ['site', 'localAuthority', 'reason', 'agency'];
 /** Seconds between refreshes; `?refresh=` changes it (the browser test uses 1). Read once signed in: the address is the page's own again. */
 const refreshSeconds = () => Math.max(1, Number(new URLSearchParams(location.search).get('refresh')) || 10);
 const label = (table, code) => (code && L[table][code]) || code || '–';
+/** The report's agency rows are whom a delay waits on: an agency, or the patient or family. */
+L.waitsOn = { ...L.agencies, ...L.waitingOn };
 /** Dates are UTC calendar days (the domain's); times are shown in the reader's own time zone. */
 const day = (date) => (date ? new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${date.slice(0, 10)}T00:00:00Z`)) : '–');
 const shortDay = (date) => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
@@ -81,7 +83,8 @@ function fillTally(table, tallies, heading, labels, order, filter) {
     row.dataset.key = key;
     const name = element('td');
     const text = labels ? label(labels, key) : key;
-    if (filter) {
+    // Only an agency filters the lists (the patient and family are no agency).
+    if (filter && (filter !== 'agency' || Object.hasOwn(L.agencies, key))) {
       const button = element('button', text, 'link');
       button.type = 'button';
       button.title = `Show only ${text}`;
@@ -200,7 +203,7 @@ async function refresh() {
   $('bed-days').textContent = report.totals.bedDaysLost;
   fillTally($('by-band'), report.byBand, 'Days delayed', 'bands');
   fillTally($('by-reason'), report.byReason, 'Reason', 'reasons', byBedDays, 'reason');
-  fillTally($('by-agency'), report.byAgency, 'Agency', 'agencies', byBedDays, 'agency');
+  fillTally($('by-agency'), report.byAgency, 'Waiting on', 'waitsOn', byBedDays, 'agency');
   fillTally($('by-site'), report.bySite, 'Site', undefined, byBedDays, 'site');
   keepOptions($('site'), Object.keys(report.bySite));
   keepOptions($('localAuthority'), Object.keys(report.byLocalAuthority));

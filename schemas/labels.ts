@@ -112,14 +112,17 @@ export const labels: {
     withdrawn: 'Withdrawn',
     on_hold: 'On hold',
   },
-  waitingOn: { agency: 'the agency', patient: 'the patient', family: 'the family' },
+  waitingOn: { agency: 'An agency', patient: 'Patient', family: 'Family' },
 };
 
 const dimensions = { band: 'bands', reason: 'reasons', agency: 'agencies', pathway: 'pathways', stage: 'stages' } as const;
 
 /** A report key's label (`reason`, `awaiting_p1_resource` → "Awaiting care at home (P1)"); '' for a key with none (a site, a local authority). */
 export function labelOf(dimension: string, key: string): string {
-  const table = Object.hasOwn(dimensions, dimension) ? (labels[dimensions[dimension as keyof typeof dimensions]] as Record<string, string>) : undefined;
+  // The report's agency dimension is whom the delay waits on: an agency, or the patient or family.
+  const table: Record<string, string> | undefined = Object.hasOwn(dimensions, dimension)
+    ? { ...labels[dimensions[dimension as keyof typeof dimensions]], ...(dimension === 'agency' ? labels.waitingOn : {}) }
+    : undefined;
   return table && Object.hasOwn(table, key) ? table[key] : '';
 }
 

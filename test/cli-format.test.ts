@@ -74,7 +74,7 @@ describe('homeward report delays', () => {
         totals: tally(5, 2, 43),
         byBand,
         byReason: { awaiting_p1_resource: tally(2, 1, 5), no_plan: tally(1, 1, 22) },
-        byAgency: { 'intermediate-care': tally(2, 1, 5) },
+        byAgency: { 'intermediate-care': tally(2, 1, 5), family: tally(1, 1, 22) },
         bySite: { RGT01: tally(5, 2, 43) },
         byLocalAuthority: { Leeds: tally(5, 2, 43) },
         byPathway: {},
@@ -98,6 +98,8 @@ describe('homeward report delays', () => {
     expect(out).toContain(
       ['REASON                STAYS  DELAYED  BED-DAYS LOST  MEANING', 'awaiting_p1_resource      2        1              5  Awaiting care at home (P1)', 'no_plan                   1        1             22  No discharge plan'].join('\n'),
     );
+    // The agency dimension is whom a delay waits on: the family is labelled as such, not as an agency.
+    expect(out).toContain(['AGENCY             STAYS  DELAYED  BED-DAYS LOST  MEANING', 'intermediate-care      2        1              5  Intermediate care', 'family                 1        1             22  Family'].join('\n'));
     // Sites and local authorities are their own names: no label column.
     expect(out).toContain(['SITE   STAYS  DELAYED  BED-DAYS LOST', 'RGT01      5        2             43'].join('\n'));
     expect(out).toContain('PATHWAY: none\n');
