@@ -7,9 +7,9 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    // The dashboard's script runs in the browser, as written (no build step).
-    files: ['dashboard/**/*.js'],
-    languageOptions: { sourceType: 'script', globals: globals.browser },
+    // The staff pages' scripts run in the browser, as written (no build step), sharing auth.js's and labels.js's globals.
+    files: ['pages/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser, HomewardAuth: 'readonly', HomewardLabels: 'readonly' } },
   },
   {
     files: ['**/*.cjs', 'docs/examples/**/*.js'],

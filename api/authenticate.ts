@@ -60,18 +60,27 @@ function checkLifetime(iat: number, exp: number, maxSeconds: number): void {
 
 async function discoverJwks(issuer: string, jwksUrl: string | undefined): Promise<JWTVerifyGetKey> {
   if (jwksUrl) return createRemoteJWKSet(new URL(jwksUrl));
-  const discovery = new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+  const document = await discover(issuer);
+  if (typeof document.jwks_uri !== 'string') throw new AppError('unavailable', 'issuer_unusable', `The token issuer's discovery document (${discoveryUrl(issuer)}) has no jwks_uri`);
+  return createRemoteJWKSet(new URL(document.jwks_uri));
+}
+
+const discoveryUrl = (issuer: string) => new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+
+/** The issuer's OpenID discovery document (its keys, and the endpoints the staff pages sign in through). */
+export async function discover(issuer: string): Promise<Record<string, unknown>> {
+  const url = discoveryUrl(issuer);
   let response: Response;
   try {
-    response = await fetch(discovery, { signal: AbortSignal.timeout(5_000) });
+    response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
   } catch {
-    throw new AppError('unavailable', 'issuer_unreachable', `The token issuer's discovery document (${discovery}) cannot be reached`);
+    throw new AppError('unavailable', 'issuer_unreachable', `The token issuer's discovery document (${url}) cannot be reached`);
   }
-  const document = (await response.json().catch(() => ({}))) as { jwks_uri?: unknown };
-  if (!response.ok || typeof document.jwks_uri !== 'string') {
-    throw new AppError('unavailable', 'issuer_unusable', `The token issuer's discovery document (${discovery}) has no jwks_uri`);
+  const document = (await response.json().catch(() => undefined)) as unknown;
+  if (!response.ok || !document || typeof document !== 'object') {
+    throw new AppError('unavailable', 'issuer_unusable', `The token issuer's discovery document (${url}) is not a JSON object`);
   }
-  return createRemoteJWKSet(new URL(document.jwks_uri));
+  return document as Record<string, unknown>;
 }
 
 function asAuthError(error: unknown): unknown {

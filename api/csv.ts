@@ -3,6 +3,7 @@ import { delayBands } from '../domain';
 import { DelayReasonCode, DischargePathwayCode } from '../schemas/common';
 import type { Tally } from '../readmodel/delay-report';
 import type { SitrepCounts } from '../readmodel/sitrep';
+import { labelOf } from '../schemas/labels';
 
 /**
  * RFC 4180 (fields with a comma, quote or line break quoted, quotes doubled; CRLF line ends), and no
@@ -12,16 +13,19 @@ import type { SitrepCounts } from '../readmodel/sitrep';
  */
 const toCsv = (header: string[], rows: (string | number)[][]) => stringify([header, ...rows], { record_delimiter: 'windows', quote_record_delimiter: true, escape_formulas: true });
 
-/** The delay report as CSV: one line per tally, the totals first, then each dimension's keys in the report's order (bands natural). */
+/**
+ * The delay report as CSV: one line per tally, the totals first, then each dimension's keys in the
+ * report's order (bands natural); each code with its label beside it (schemas/labels.ts).
+ */
 export function delayReportCsv(report: { totals: Tally } & Record<`by${string}`, Record<string, Tally>>): string {
-  const rows: (string | number)[][] = [['totals', 'all', report.totals.pathways, report.totals.delayed, report.totals.bedDaysLost]];
+  const rows: (string | number)[][] = [['totals', 'all', 'All stays', report.totals.pathways, report.totals.delayed, report.totals.bedDaysLost]];
   for (const [name, tallies] of Object.entries(report).filter(([key]) => /^by[A-Z]/.test(key))) {
     const dimension = name.slice(2, 3).toLowerCase() + name.slice(3);
     for (const [key, tally] of Object.entries(tallies as Record<string, Tally>)) {
-      rows.push([dimension, key, tally.pathways, tally.delayed, tally.bedDaysLost]);
+      rows.push([dimension, key, labelOf(dimension, key), tally.pathways, tally.delayed, tally.bedDaysLost]);
     }
   }
-  return toCsv(['dimension', 'key', 'pathways', 'delayed', 'bedDaysLost'], rows);
+  return toCsv(['dimension', 'key', 'label', 'pathways', 'delayed', 'bedDaysLost'], rows);
 }
 
 const pathways = [...DischargePathwayCode.options, 'none'];

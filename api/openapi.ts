@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { StartPayload, commandSchemas } from '../schemas/commands';
-import { ListFilters, ReportFilters, SitrepQuery, TrendQuery } from '../app/filters';
+import { ListFilters, ReportFilters, SitrepQuery, TrendQuery, WorklistQuery } from '../app/filters';
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 
@@ -82,6 +82,10 @@ export function openApiDocument() {
       },
     ]),
   );
+  /** A static staff page: no data; it signs in through the issuer (authorization code + PKCE) and reads everything through the API. */
+  const page = (title: string, operationId: string) => ({
+    get: { summary: `${title}: a static page holding no data; it signs in through the trust’s issuer and reads through the API`, operationId, security: [], responses: { 200: { description: 'HTML', content: { 'text/html': {} } } } },
+  });
   return {
     openapi: '3.1.0',
     info: { title: 'Homeward discharge pathway API', version: '1.0.0' },
@@ -94,12 +98,15 @@ export function openApiDocument() {
       '/health': { get: { summary: 'Liveness, and the read model projector’s lag', operationId: 'health', security: [], responses: { 200: { description: 'Up; `projector`: status ok|lagging|stale|unavailable, lagEvents, lastEventAt' } } } },
       ...limited({
         '/openapi.json': { get: { summary: 'This document', operationId: 'openapi', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } } },
-        '/dashboard': {
+        '/dashboard': page('The managers’ live dashboard', 'dashboard'),
+        '/board': page('The discharge team’s board: their site’s pathways and the commands they give most', 'board'),
+        '/signed-in': page('Where the trust’s issuer sends the browser back with a one-time code (the redirect URI); serves the page that asked', 'signedIn'),
+        '/auth/settings': {
           get: {
-            summary: 'The managers’ live dashboard: a static page holding no data; it asks for a bearer token and reads everything through the API',
-            operationId: 'dashboard',
+            summary: 'What the staff pages sign in with: the issuer’s authorization and token endpoints, the client id, the redirect URI and scopes (no secret: a public client using PKCE)',
+            operationId: 'signInSettings',
             security: [],
-            responses: { 200: { description: 'HTML', content: { 'text/html': {} } } },
+            responses: { 200: { description: 'authorizationEndpoint, tokenEndpoint, endSessionEndpoint?, clientId, redirectUri?, scope' }, 503: errorResponse('Sign-in in the browser is not configured, or the issuer cannot be reached') },
           },
         },
       }),
@@ -176,6 +183,14 @@ export function openApiDocument() {
           operationId: 'delayTrend',
           parameters: queryParameters(TrendQuery),
           responses: { 200: { description: `Days, oldest first. ${freshness}` }, 422: errorResponse('Invalid or unknown parameter, named') },
+        },
+      },
+      '/worklist': {
+        get: {
+          summary: 'The discharge team’s board: stays in hospital on a site, each with its stage, open referrals, consents missing, delay reasons and the next action with its deadline',
+          operationId: 'worklist',
+          parameters: queryParameters(WorklistQuery),
+          responses: { 200: { description: `pathways, oldest admission first (at most 500). ${freshness}` }, 422: errorResponse('Invalid or unknown parameter, named') },
         },
       },
       }),

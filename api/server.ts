@@ -14,7 +14,7 @@ import type { Freshness } from '../readmodel/freshness';
 import { migrate } from '../readmodel/migrate';
 import { createAuthenticator } from './authenticate';
 import { delayReportCsv, sitrepCsv } from './csv';
-import { dashboardAsset, dashboardPage } from './dashboard';
+import { registerPages, type SignInConfig } from './pages';
 import { exposition, httpRequestDuration, httpRequests } from '../health/metrics';
 import { healthReport } from '../health/registry';
 import type { Checks } from '../health/server';
@@ -40,7 +40,7 @@ function csv(reply: FastifyReply, filename: string, body: string) {
 }
 
 /**
- * Every route but /health, /openapi.json and the dashboard page needs a verified token: the route only turns the
+ * Every route but /health, /openapi.json and the staff pages' static files and sign-in settings needs a verified token: the route only turns the
  * request into a use case call with the token's actor; what is allowed is the application's call.
  */
 export const routes: { method: 'GET' | 'POST'; url: string; run: (app: Application, actor: Actor, request: Request, reply: FastifyReply) => Promise<unknown> }[] = [
@@ -67,6 +67,7 @@ export const routes: { method: 'GET' | 'POST'; url: string; run: (app: Applicati
     },
   },
   { method: 'GET', url: '/reports/trend', run: (app, actor, request) => app.queries.trend(actor, request.query) },
+  { method: 'GET', url: '/worklist', run: (app, actor, request) => app.queries.worklist(actor, request.query) },
 ];
 
 /**
@@ -85,13 +86,17 @@ function freshnessHeaders(reply: FastifyReply, fresh: Freshness | undefined) {
 }
 
 /** The HTTP API: authentication and translation only; the use cases live in app/. */
-export async function buildApp(application: Application, authenticate: Authenticate, logger: Logger, limits: Pick<Config['http'], 'rateLimitPerMinute'>) {
-  // Long path parameters reach the handler (and get a plain 404) instead of fastify's own 414.
-  const app = Fastify({
-    loggerInstance: logger.child({ component: 'api' }),
-    routerOptions: { maxParamLength: 16_384 },
-    genReqId: requestId,
-  });
+export async function buildApp(
+  application: Application,
+  authenticate: Authenticate,
+  logger: Logger,
+  limits: Pick<Config['http'], 'rateLimitPerMinute'>,
+  signIn: SignInConfig = { browser: { scope: 'openid' } },
+) {
+  // Long path parameters reach the handler (and get a plain 404) instead of fastify's own 414. The
+  // request log has the path without its query: a sign-in code or a filter stays out of the logs.
+  const loggerInstance = logger.child({ component: 'api' }, { serializers: { req: (request: FastifyRequest) => ({ method: request.method, path: request.url.split('?')[0], id: request.id }) } });
+  const app = Fastify({ loggerInstance, routerOptions: { maxParamLength: 16_384 }, genReqId: requestId });
   // Each request's token is verified once: the rate limit counts by its subject, the route acts as it.
   const actors = new WeakMap<FastifyRequest, Promise<Actor>>();
   const actorOf = (request: FastifyRequest) => {
@@ -170,8 +175,7 @@ export async function buildApp(application: Application, authenticate: Authentic
     httpRequestDuration.observe(labels, reply.elapsedTime / 1000);
   });
   app.get('/openapi.json', async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(openApiDocument()));
-  app.get('/dashboard', dashboardPage);
-  app.get<{ Params: { file: string } }>('/dashboard/assets/:file', dashboardAsset);
+  await app.register(async (scope) => registerPages(scope, signIn));
 
   app.post('/pathways', async (request, reply) => {
     const result = await application.pathways.start(await actorOf(request), request.body);
@@ -207,7 +211,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   const db: Database = connectDatabase(config.database.url, { application: 'homeward-api' });
   await migrate(db);
   const application = createApplication(client, config, db);
-  const app = await buildApp(application, authenticate, logger, config.http);
+  const app = await buildApp(application, authenticate, logger, config.http, config.oidc);
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;

@@ -68,6 +68,9 @@ export const TrendQuery = z
   })
   .strict();
 
+/** The discharge team's board: one site, or every site the actor may see. */
+export const WorklistQuery = z.object({ site: PlaceName.optional() }).strict();
+
 /** Sorts that reveal nothing about other agencies' part in a stay. */
 const agencySortKeys = ['lastEventAt', 'admittedAt', 'dischargeDate'] as const satisfies readonly SortKey[];
 

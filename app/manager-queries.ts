@@ -6,7 +6,9 @@ import { freshness, projectorStatus, type Freshness } from '../readmodel/freshne
 import { listAgencyPathways, listPathways, type AgencyPathwaySummary, type Cursor, type PathwaySummary } from '../readmodel/pathway-list';
 import { sitrep, type SitrepCounts } from '../readmodel/sitrep';
 import { delayTrend, type TrendDay } from '../readmodel/trend';
-import { AgencyListFilters, ListFilters, ReportFilters, SitrepQuery, TrendQuery, type PathwayFilters } from './filters';
+import { worklistRows } from '../readmodel/worklist';
+import { worklistItem, type WorklistItem } from './worklist';
+import { AgencyListFilters, ListFilters, ReportFilters, SitrepQuery, TrendQuery, WorklistQuery, type PathwayFilters } from './filters';
 import { AppError, forbidden, invalid } from './errors';
 import { authorize, mayActOnSite } from './permissions';
 
@@ -140,6 +142,15 @@ export class ManagerQueries {
     const sites = sitesOf(actor, filters.site, 'reports:read');
     const [days, fresh] = await Promise.all([delayTrend(this.database, { ...filters, sites }), freshness(this.database)]);
     return { days, freshness: fresh };
+  }
+
+  /** The discharge team's board: their site's stays in hospital, each with its next action (staff only: an agency sees only its own referrals). */
+  async worklist(actor: Actor, query: unknown): Promise<{ pathways: WorklistItem[] } & Fresh> {
+    authorize(actor, 'reports:read');
+    const { site } = parse(WorklistQuery, query);
+    const sites = sitesOf(actor, site, 'reports:read');
+    const [rows, fresh] = await Promise.all([worklistRows(this.database, { site, sites }), freshness(this.database)]);
+    return { pathways: rows.map(worklistItem), freshness: fresh };
   }
 
   /** For /health: how far behind the projector is (no token needed: no pathway data). */

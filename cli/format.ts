@@ -1,5 +1,7 @@
 /** Plain-text views for a person at a terminal; `--json` gives the raw API answer instead. */
 
+import { labelOf } from '../schemas/labels';
+
 interface Referral {
   referralId: string;
   service: string;
@@ -188,11 +190,12 @@ interface Tally {
   bedDaysLost: number;
 }
 
-/** A table whose first column is text and the rest numbers, right-aligned. */
-function printFigures(header: string[], rows: (string | number)[][]): void {
+/** A table whose first column is text, then numbers right-aligned, then (when `labelled`) the key's label. */
+function printFigures(header: string[], rows: (string | number)[][], labelled = false): void {
   const cells = [header, ...rows.map((row) => row.map(String))];
   const widths = header.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
-  for (const row of cells) process.stdout.write(`${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')}\n`);
+  const text = (i: number) => i === 0 || (labelled && i === header.length - 1);
+  for (const row of cells) process.stdout.write(`${row.map((cell, i) => (text(i) ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd()}\n`);
 }
 
 export interface DelayReportView {
@@ -213,18 +216,20 @@ export function printReport(report: DelayReportView): void {
   out(`Delays as of ${report.asOf}: ${totals.delayed} of ${totals.pathways} stays with a discharge ready date delayed now, ${totals.bedDaysLost} bed-days lost`);
   out('  delayed now: in hospital a day or more after the DRD. band: days delayed now, or at discharge (0: a DRD, no day');
   out('  delayed yet; none: no DRD now). bed-days lost: every DRD episode of the stay, so band 0 or none may have some.');
-  for (const [title, tallies] of [
-    ['BAND', report.byBand],
-    ['REASON', report.byReason],
-    ['AGENCY', report.byAgency],
-    ['SITE', report.bySite],
-    ['LOCAL AUTHORITY', report.byLocalAuthority],
-    ['PATHWAY', report.byPathway],
+  for (const [title, dimension, tallies] of [
+    ['BAND', 'band', report.byBand],
+    ['REASON', 'reason', report.byReason],
+    ['AGENCY', 'agency', report.byAgency],
+    ['SITE', 'site', report.bySite],
+    ['LOCAL AUTHORITY', 'localAuthority', report.byLocalAuthority],
+    ['PATHWAY', 'pathway', report.byPathway],
   ] as const) {
     out();
-    const rows = Object.entries(tallies).map(([key, t]) => [key, t.pathways, t.delayed, t.bedDaysLost]);
+    // Codes first (what filters and the API take), then what they mean (schemas/labels.ts), where they have a label.
+    const labelled = Object.keys(tallies).some((key) => labelOf(dimension, key));
+    const rows = Object.entries(tallies).map(([key, t]) => [key, t.pathways, t.delayed, t.bedDaysLost, ...(labelled ? [labelOf(dimension, key)] : [])]);
     if (rows.length === 0) out(`${title}: none`);
-    else printFigures([title, 'STAYS', 'DELAYED', 'BED-DAYS LOST'], rows);
+    else printFigures([title, 'STAYS', 'DELAYED', 'BED-DAYS LOST', ...(labelled ? ['MEANING'] : [])], rows, labelled);
   }
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PolicyOverrides } from '../domain/policy';
 import { loadTemporalConnection, loopbackHosts, type TemporalConnectionSettings } from './temporal-connection';
+import { devClientId } from './dev-issuer';
 
 const optional = z.string().min(1).optional();
 /** Days a topic keeps a record, or `forever`. */
@@ -115,6 +116,12 @@ export const Env = z.object({
    * a token taken from a log or a browser is useless soon after. At most a day.
    */
   HOMEWARD_OIDC_MAX_TOKEN_LIFETIME: z.coerce.number().int().min(60).max(86_400).default(7_200),
+  /** The staff pages' sign-in (authorization code + PKCE): the client id the issuer registered Homeward under. */
+  HOMEWARD_OIDC_CLIENT_ID: z.string().min(1).max(200).optional(),
+  /** Where the issuer sends the browser back: Homeward's `/signed-in` as the issuer registered it. */
+  HOMEWARD_OIDC_REDIRECT_URI: z.url().optional(),
+  /** Scopes the pages ask for; an issuer that needs an API scope for the access token's audience names it here. */
+  HOMEWARD_OIDC_SCOPE: z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, 'space-separated scopes').default('openid profile'),
   /** Seconds the issuer's clock may differ from ours when checking exp, nbf and iat. */
   HOMEWARD_OIDC_CLOCK_SKEW: z.coerce.number().int().min(0).max(300).default(60),
   HOMEWARD_REGION: z.enum(['england', 'scotland', 'wales']).default('england'),
@@ -164,6 +171,11 @@ export type Config = {
     sitesClaim: string;
     maxTokenLifetimeSeconds: number;
     clockSkewSeconds: number;
+    /**
+     * The staff pages' sign-in. Development: the development issuer's client id, and the redirect
+     * URI the page's own origin + `/signed-in` (undefined here). Production: both set, or no browser sign-in.
+     */
+    browser: { clientId?: string; redirectUri?: string; scope: string };
   };
   region: 'england' | 'scotland' | 'wales';
   policyOverrides: unknown;
@@ -284,7 +296,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!e.HOMEWARD_PATIENT_KEY_SECRET) fail('HOMEWARD_PATIENT_KEY_SECRET is not set (npm start generates a development one; a deployment sets its own, 32+ random characters)');
   if (!e.HOMEWARD_CODEC_KEYS) fail('HOMEWARD_CODEC_KEYS is not set (npm start generates a development key; a deployment sets its own)');
   if (!e.HOMEWARD_COMMAND_KEYS) fail('HOMEWARD_COMMAND_KEYS is not set (npm start generates a development key; a deployment sets its own)');
-  for (const name of ['HOMEWARD_OIDC_ISSUER', 'HOMEWARD_OIDC_JWKS_URL'] as const) checkIssuerTransport(name, e[name], e.HOMEWARD_ENV);
+  for (const name of ['HOMEWARD_OIDC_ISSUER', 'HOMEWARD_OIDC_JWKS_URL', 'HOMEWARD_OIDC_REDIRECT_URI'] as const) checkIssuerTransport(name, e[name], e.HOMEWARD_ENV);
+  if (e.HOMEWARD_ENV === 'production' && Boolean(e.HOMEWARD_OIDC_CLIENT_ID) !== Boolean(e.HOMEWARD_OIDC_REDIRECT_URI)) {
+    fail('HOMEWARD_OIDC_CLIENT_ID and HOMEWARD_OIDC_REDIRECT_URI go together: the staff pages sign in with both, or not at all');
+  }
   const roleMap = e.HOMEWARD_OIDC_ROLE_MAP ? parseJson('HOMEWARD_OIDC_ROLE_MAP', e.HOMEWARD_OIDC_ROLE_MAP) : {};
   if (typeof roleMap !== 'object' || roleMap === null || Array.isArray(roleMap) || Object.values(roleMap).some((v) => typeof v !== 'string')) {
     fail('HOMEWARD_OIDC_ROLE_MAP must be a JSON object of claim value → role');
@@ -315,6 +330,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sitesClaim: e.HOMEWARD_OIDC_SITES_CLAIM,
       maxTokenLifetimeSeconds: e.HOMEWARD_OIDC_MAX_TOKEN_LIFETIME,
       clockSkewSeconds: e.HOMEWARD_OIDC_CLOCK_SKEW,
+      browser: {
+        clientId: e.HOMEWARD_OIDC_CLIENT_ID ?? (e.HOMEWARD_ENV === 'production' ? undefined : devClientId),
+        redirectUri: e.HOMEWARD_OIDC_REDIRECT_URI,
+        scope: e.HOMEWARD_OIDC_SCOPE,
+      },
     },
     region: e.HOMEWARD_REGION,
     policyOverrides,

@@ -99,7 +99,7 @@ async function main(): Promise<number> {
     started += 1;
     for (const step of stay.steps) await step(String(result.body.pathwayId));
   }
-  console.error(`Demo: ${started} stays started (${stays.length - started} already there). Open ${api}/dashboard and sign in with \`npx homeward token --role manager\`.`);
+  console.error(`Demo: ${started} stays started (${stays.length - started} already there). Open ${api}/dashboard (managers) or ${api}/board (the discharge team) and sign in.`);
   return 0;
 }
 

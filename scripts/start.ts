@@ -55,7 +55,7 @@ async function main(): Promise<void> {
       postgresPassword = secrets.postgresPassword;
       say(`Development secrets (hash key, payload key, token issuer, Kafka credentials) are in ${paths.dataDir}/secrets.json`);
       if (!process.env.HOMEWARD_OIDC_ISSUER) {
-        const issuer = await startDevIssuer(secrets, local.devIssuerPort);
+        const issuer = await startDevIssuer(secrets, local.devIssuerPort, { audience: process.env.HOMEWARD_OIDC_AUDIENCE });
         stack.push({ name: 'development token issuer', stop: issuer.close });
         process.env.HOMEWARD_OIDC_ISSUER = devIssuer = issuer.url;
       }
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     if (ui) say(`  Temporal UI     ${ui}`);
     say(`  Token issuer    ${config.oidc.issuer}${devIssuer ? '   (development issuer: `npx homeward login --role discharge-team`)' : ''}`);
     say(`  Kafka           ${config.kafka.brokers.join(',')}`);
-    say(`  PostgreSQL      ${new URL(config.database.url!).host}  (read model; managers' dashboard: ${api.url}/dashboard)`);
+    say(`  PostgreSQL      ${new URL(config.database.url!).host}  (read model; managers' dashboard: ${api.url}/dashboard, discharge team's board: ${api.url}/board)`);
     say('Press Ctrl-C to stop.');
   } catch (error) {
     say(error instanceof MissingToolError ? error.message : `Homeward failed to start: ${error instanceof Error ? error.message : String(error)}`);

@@ -25,7 +25,7 @@ afterAll(async () => {
 type Expectation = 'allowed' | 403 | 404;
 const reads = new Set(['getPathway', 'getTimeline']);
 const agencyCommands = new Set(['command-referral-response', 'command-delay-reason']);
-const managersReads = new Set(['listPathways', 'delayReport', 'sitrepReport', 'delayTrend']);
+const managersReads = new Set(['listPathways', 'delayReport', 'sitrepReport', 'delayTrend', 'worklist']);
 
 /** The role matrix, written out here (not taken from the rules under test). */
 const matrix: Record<string, (operationId: string) => Expectation> = {
@@ -60,8 +60,8 @@ async function operations(): Promise<Operation[]> {
 describe('who may do what, for every route of the OpenAPI document', () => {
   it('every secured route answers 401 with WWW-Authenticate: Bearer without a valid token', async () => {
     const ops = await operations();
-    // The dashboard's page holds no data: it asks for a token and reads through the secured API.
-    expect(ops.filter((op) => !op.secured).map((op) => op.operationId).sort()).toEqual(['dashboard', 'health', 'openapi']);
+    // The staff pages hold no data: they sign in through the issuer and read through the secured API.
+    expect(ops.filter((op) => !op.secured).map((op) => op.operationId).sort()).toEqual(['board', 'dashboard', 'health', 'openapi', 'signInSettings', 'signedIn']);
     const wrongKey = (await generateKeyPair('ES256')).privateKey;
     const forged = await new SignJWT({ roles: ['discharge-team'] }).setProtectedHeader({ alg: 'ES256', kid: 'someone-else' })
       .setIssuer(system.issuer).setAudience('homeward').setSubject('mallory').setExpirationTime('1h').sign(wrongKey);
@@ -116,6 +116,9 @@ describe('site limits and agencies acting only as themselves', () => {
     const listed = await system.callWith(elsewhere, 'GET', '/pathways?status=all&limit=1000');
     expect(listed.status).toBe(200);
     expect(listed.body.pathways.filter((p: { site: string }) => p.site !== 'ELSEWHERE')).toEqual([]);
+    expect((await system.callWith(elsewhere, 'GET', '/worklist?site=LEEDS-GEN')).status).toBe(403);
+    const board = await system.callWith(elsewhere, 'GET', '/worklist');
+    expect(board.body.pathways.filter((p: { site: string }) => p.site !== 'ELSEWHERE')).toEqual([]);
     const team = await system.token('discharge-team', { sites: ['ELSEWHERE'] });
     const start = await system.callWith(team, 'POST', '/pathways', admission());
     expect(start).toMatchObject({ status: 403, body: { message: expect.stringMatching(/site LEEDS-GEN is not one of this user's sites/) } });

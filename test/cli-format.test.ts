@@ -74,7 +74,7 @@ describe('homeward report delays', () => {
         totals: tally(5, 2, 43),
         byBand,
         byReason: { awaiting_p1_resource: tally(2, 1, 5), no_plan: tally(1, 1, 22) },
-        byAgency: { 'intermediate-care': tally(2, 1, 5) },
+        byAgency: { 'intermediate-care': tally(2, 1, 5), family: tally(1, 1, 22) },
         bySite: { RGT01: tally(5, 2, 43) },
         byLocalAuthority: { Leeds: tally(5, 2, 43) },
         byPathway: {},
@@ -82,20 +82,26 @@ describe('homeward report delays', () => {
     );
     const lines = out.split('\n');
     expect(lines[0]).toBe('Delays as of 2026-11-25: 2 of 5 stays with a discharge ready date delayed now, 43 bed-days lost');
-    const band = lines.indexOf('BAND   STAYS  DELAYED  BED-DAYS LOST');
+    const band = lines.indexOf('BAND   STAYS  DELAYED  BED-DAYS LOST  MEANING');
     expect(lines.slice(band, band + 10)).toEqual([
-      'BAND   STAYS  DELAYED  BED-DAYS LOST',
-      '0          1        0             10',
-      '1          0        0              0',
-      '2-3        2        1              5',
-      '4-6        0        0              0',
-      '7-13       0        0              0',
-      '14-20      0        0              0',
-      '21+        1        1             22',
-      'none       1        0              6',
+      'BAND   STAYS  DELAYED  BED-DAYS LOST  MEANING',
+      '0          1        0             10  Ready, no day lost yet',
+      '1          0        0              0  1 day',
+      '2-3        2        1              5  2–3 days',
+      '4-6        0        0              0  4–6 days',
+      '7-13       0        0              0  7–13 days',
+      '14-20      0        0              0  14–20 days',
+      '21+        1        1             22  21 days or more',
+      'none       1        0              6  No discharge ready date now',
       '',
     ]);
-    expect(out).toContain(['REASON                STAYS  DELAYED  BED-DAYS LOST', 'awaiting_p1_resource      2        1              5', 'no_plan                   1        1             22'].join('\n'));
+    expect(out).toContain(
+      ['REASON                STAYS  DELAYED  BED-DAYS LOST  MEANING', 'awaiting_p1_resource      2        1              5  Awaiting care at home (P1)', 'no_plan                   1        1             22  No discharge plan'].join('\n'),
+    );
+    // The agency dimension is whom a delay waits on: the family is labelled as such, not as an agency.
+    expect(out).toContain(['AGENCY             STAYS  DELAYED  BED-DAYS LOST  MEANING', 'intermediate-care      2        1              5  Intermediate care', 'family                 1        1             22  Family'].join('\n'));
+    // Sites and local authorities are their own names: no label column.
+    expect(out).toContain(['SITE   STAYS  DELAYED  BED-DAYS LOST', 'RGT01      5        2             43'].join('\n'));
     expect(out).toContain('PATHWAY: none\n');
   });
 });

@@ -141,7 +141,7 @@ describe('homeward CLI against the real API', () => {
     // All three with a DRD are delayed now, each a day for every day since its DRD; the quiet one has none.
     const bedDays = 3 + daysBetween(date(2), daysAgo(0)) + daysBetween(date(3), daysAgo(0));
     expect(report.stdout.split('\n')[0]).toBe(`Delays as of ${daysAgo(0)}: 3 of 3 stays with a discharge ready date delayed now, ${bedDays} bed-days lost`);
-    expect(report.stdout).toMatch(/\nREASON +STAYS +DELAYED +BED-DAYS LOST\nawaiting_p1_resource +1 +1 +\d+\n/);
+    expect(report.stdout).toMatch(/\nREASON +STAYS +DELAYED +BED-DAYS LOST +MEANING\nawaiting_p1_resource +1 +1 +\d+ +Awaiting care at home \(P1\)\n/);
     const csv = await homeward(['report', 'delays', '--site', site, '--csv'], env);
     const api = await fetch(`${system.api.url}/reports/delays?site=${site}&format=csv`, { headers: { authorization: `Bearer ${env.HOMEWARD_TOKEN}` } });
     expect(csv).toMatchObject({ code: 0, stdout: await api.text() });

@@ -47,6 +47,16 @@ describe('deployment configuration', () => {
     expect(() => loadConfig({ ...secrets, KAFKA_SASL_USERNAME: 'homeward' })).toThrow(/KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD go together/);
   });
 
+  it('the staff pages sign in with a client id and redirect URI: the development issuer’s by default, a trust’s both or neither in production', () => {
+    expect(loadConfig(secrets).oidc.browser).toEqual({ clientId: 'homeward', scope: 'openid profile' });
+    const production = { ...secrets, HOMEWARD_ENV: 'production', HOMEWARD_OIDC_ISSUER: 'https://login.example.nhs.uk' };
+    expect(loadConfig(production).oidc.browser).toEqual({ scope: 'openid profile' });
+    const trust = { ...production, HOMEWARD_OIDC_CLIENT_ID: '999999999999.apps.national', HOMEWARD_OIDC_REDIRECT_URI: 'https://homeward.example.nhs.uk/signed-in' };
+    expect(loadConfig(trust).oidc.browser).toEqual({ clientId: '999999999999.apps.national', redirectUri: 'https://homeward.example.nhs.uk/signed-in', scope: 'openid profile' });
+    expect(() => loadConfig({ ...trust, HOMEWARD_OIDC_REDIRECT_URI: undefined })).toThrow('HOMEWARD_OIDC_CLIENT_ID and HOMEWARD_OIDC_REDIRECT_URI go together');
+    expect(() => loadConfig({ ...trust, HOMEWARD_OIDC_REDIRECT_URI: 'http://homeward.example.nhs.uk/signed-in' })).toThrow(/HOMEWARD_OIDC_REDIRECT_URI must be an https: URL in production/);
+  });
+
   it('takes the issuer’s keys over https in production, and over http only from this machine in development', () => {
     const production = { ...secrets, HOMEWARD_ENV: 'production' };
     expect(() => loadConfig({ ...production, HOMEWARD_OIDC_ISSUER: 'http://login.example.nhs.uk' })).toThrow('Invalid configuration: HOMEWARD_OIDC_ISSUER must be an https: URL in production (got http:)');

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { delayBands } from '../domain';
-import { ensureChromium } from '../scripts/infra/chromium';
 import { admission, jointAssessment } from './support/fixtures';
+import { accessibilityViolations, launchChromium, signInThroughIssuer } from './support/browser';
 import { eventually, startSystem } from './support/system';
 
 // The managers' dashboard in a real headless Chromium against the real system.
@@ -19,12 +18,7 @@ const goneId = `pathway-${gone.admissionId}`;
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
 beforeAll(async () => {
-  const executablePath = ensureChromium();
-  [system, browser] = await Promise.all([
-    startSystem(),
-    // As root Chromium needs --no-sandbox; the page it opens is our own, on loopback.
-    chromium.launch({ executablePath, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] }),
-  ]);
+  [system, browser] = await Promise.all([startSystem(), launchChromium()]);
   await system.call('POST', '/pathways', body);
   await system.call('POST', `/pathways/${id}/discharge-ready`, { date: daysAgo(4) });
   await system.call('POST', `/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['reablement'] });
@@ -39,18 +33,27 @@ afterAll(async () => {
 });
 
 describe('the dashboard', () => {
-  it('signs in with a token, shows a delayed pathway, updates by itself, opens its timeline', async () => {
+  it('a manager signs in through the issuer (code + PKCE), sees labelled figures update by themselves, filters by clicking (kept in the address), exports, opens a timeline', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
     page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
-    await page.goto(`${system.api.url}/dashboard?refresh=1`);
-    await page.fill('#token', await system.token('manager'));
-    await page.click('#sign-in-form button[type=submit]');
+    const requests: string[] = [];
+    page.on('request', (request) => requests.push(request.url()));
+    await signInThroughIssuer(page, `${system.api.url}/dashboard?refresh=1`, 'manager');
+    // Back at the page's own address: the code and state are gone from the address bar.
+    expect(page.url()).toBe(`${system.api.url}/dashboard?refresh=1`);
+    expect(await page.locator('#who').textContent()).toBe('Signed in as dev:manager');
+    // The code went to the token endpoint once, with the verifier; the token never in an address.
+    expect(requests.filter((url) => url.endsWith('/dev-issuer/token'))).toHaveLength(1);
 
     const row = page.locator(`#delayed tbody tr[data-pathway-id="${id}"]`);
     await row.waitFor({ timeout: 20_000 });
-    expect(await row.locator('td').allTextContents()).toEqual([id, 'arranging', site, '4', '4', 'awaiting_p1_resource (intermediate-care)']);
+    // Labels from the one table; whom it waits on, once, since when.
+    const cells = await row.locator('td').allTextContents();
+    expect(cells.slice(0, 7)).toEqual([id, 'Arranging support', site, 'Leeds', dayText(daysAgo(4)), '4', '4']);
+    expect(cells[7]).toMatch(/^Intermediate care since \d{1,2} \w{3} \d{4}$/);
+    expect(cells[8]).toBe('Awaiting care at home (P1) (Intermediate care)');
     // Two stays with a DRD, one delayed now (the other went home, its delay history), 4 + 3 bed-days lost.
     await eventually(() => page.locator(`#by-site tr[data-key="${site}"] td`).allTextContents(), (cells) => cells.join() === [site, '2', '1', '7'].join(), 20_000);
 
@@ -58,24 +61,31 @@ describe('the dashboard', () => {
     const navigations: string[] = [];
     page.on('framenavigated', (frame) => navigations.push(frame.url()));
     await system.call('POST', `/pathways/${id}/delay-reason`, { code: 'awaiting_transport', agency: 'acute-trust' });
-    await eventually(() => row.locator('td').last().textContent(), (text) => text?.includes('awaiting_transport (acute-trust)') ?? false, 20_000);
+    await eventually(() => row.locator('td').last().textContent(), (text) => text?.includes('Awaiting transport (Hospital)') ?? false, 20_000);
     expect(navigations).toEqual([]);
 
-    await page.selectOption('#site', site);
+    // Filter by clicking the site's row: the address keeps it.
+    await page.locator(`#by-site tr[data-key="${site}"] button`).click();
     await eventually(() => page.locator('#delayed-count').textContent(), (text) => text === '1');
+    expect(new URL(page.url()).searchParams.get('site')).toBe(site);
     // The headline is what the table lists, and the trend's today; the DRD figure the SitRep's (in hospital).
     expect(await page.locator('#delayed tbody tr[data-pathway-id]').count()).toBe(1);
     expect(await page.locator('#drd-count').textContent()).toBe('1');
     expect(await page.locator('#trend svg rect title').last().textContent()).toBe(`${daysAgo(0)}: 1 delayed, 1 bed-days lost`);
     const bandRows = await page.locator('#by-band tr[data-key]').all();
     expect(await Promise.all(bandRows.map((row) => row.getAttribute('data-key')))).toEqual([...delayBands]);
-    expect(await page.locator('#by-band tr[data-key="4-6"] td').allTextContents()).toEqual(['4-6', '1', '1', '4']);
-    expect(await page.locator('#by-band tr[data-key="2-3"] td').allTextContents()).toEqual(['2-3', '1', '0', '3']);
+    expect(await page.locator('#by-band tr[data-key="4-6"] td').allTextContents()).toEqual(['4–6 days', '1', '1', '4']);
+    expect(await page.locator('#by-band tr[data-key="2-3"] td').allTextContents()).toEqual(['2–3 days', '1', '0', '3']);
+    // The trend has values on its axis: 0 up to at least the highest day's.
+    const axis = (await page.locator('#trend text.y-value').allTextContents()).map(Number);
+    expect(axis[0]).toBe(0);
+    expect(axis.at(-1)).toBeGreaterThanOrEqual(2);
     await row.locator('a').click();
     await page.locator('#timeline li').first().waitFor();
     const timeline = await page.locator('#timeline li').allTextContents();
-    expect(timeline[0]).toMatch(/^#1 .* pathway\.started — discharge-team test:discharge-team$/);
-    expect(timeline.at(-1)).toMatch(/delay_reason\.recorded — discharge-team/);
+    // Local times, what each event said, who once.
+    expect(timeline[0]).toMatch(/^#1 \d{1,2} \w{3} \d{4}, \d{2}:\d{2} pathway\.started.* — test:discharge-team$/);
+    expect(timeline.at(-1)).toMatch(/ delay_reason\.recorded \(code Awaiting transport, agency Hospital\) — test:discharge-team$/);
     // The last 30 days for this site: a bed lost each day from a DRD, delayed from the day after. The first
     // stay's DRD was four days ago; the second's three, and it went home today.
     const days = await page.locator('#trend svg rect title').allTextContents();
@@ -83,23 +93,63 @@ describe('the dashboard', () => {
     const perDay = [[5, 0, 0], [4, 0, 1], [3, 1, 2], [2, 2, 2], [1, 2, 2], [0, 1, 1]];
     expect(days.slice(-6)).toEqual(perDay.map(([n, delayed, lost]) => `${daysAgo(n)}: ${delayed} delayed, ${lost} bed-days lost`));
 
-    // For a person to look at (not committed; docs/dashboard.png is the demo's).
-    const shots = path.join(__dirname, '..', 'docs', 'screenshots');
-    fs.mkdirSync(shots, { recursive: true });
-    await page.screenshot({ path: path.join(shots, 'dashboard-test.png'), fullPage: true });
+    // Filter by clicking a reason: it joins the site in the address, and a reload keeps both.
+    await page.locator('#by-reason tr[data-key="awaiting_transport"] button').click();
+    await eventually(() => Promise.resolve(new URL(page.url()).searchParams.get('reason')), (reason) => reason === 'awaiting_transport');
+    await page.reload();
+    await page.locator('#view').waitFor({ state: 'visible', timeout: 20_000 });
+    await eventually(() => page.locator('#delayed tbody tr[data-pathway-id]').count(), (n) => n === 1, 20_000);
+    expect([await page.locator('#site').inputValue(), await page.locator('#reason').inputValue()]).toEqual([site, 'awaiting_transport']);
+
+    // Exports: the delay report as filtered, and today's SitRep, downloaded through the secured API.
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+    expect(csv.suggestedFilename()).toBe(`delays-${daysAgo(0)}.csv`);
+    const csvText = fs.readFileSync((await csv.path())!, 'utf8');
+    expect(csvText.split('\r\n')[0]).toBe('dimension,key,label,pathways,delayed,bedDaysLost');
+    expect(csvText).toContain(`site,${site},,1,1,4`);
+    const [sitrep] = await Promise.all([page.waitForEvent('download'), page.click('#export-sitrep')]);
+    expect(sitrep.suggestedFilename()).toBe(`sitrep-${daysAgo(0)}.csv`);
+    expect(fs.readFileSync((await sitrep.path())!, 'utf8')).toMatch(/^date,site,patients_with_drd,delayed/);
     expect(problems).toEqual([]);
+    // Accessible as it stands, its timeline open: axe-core finds nothing (WCAG 2.1 A and AA, best practice).
+    await row.locator('a').click();
+    await page.locator('#timeline li').first().waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
     // Nothing personal on the page: it shows codes, dates and agencies only.
     const text = await page.locator('body').textContent();
     for (const personal of [body.patient.name, body.patient.nhsNumber, body.patient.address.postcode]) expect(text).not.toContain(personal);
   });
 
-  it('refuses to show anything without a valid token', async () => {
+  it('shows nothing before sign-in, and nothing after a cancelled one', async () => {
     const page = await browser.newPage();
     await page.goto(`${system.api.url}/dashboard`);
-    await page.fill('#token', 'not-a-token');
-    await page.click('#sign-in-form button[type=submit]');
-    await page.locator('#sign-in').waitFor({ state: 'visible' });
-    await eventually(() => page.locator('#freshness').textContent(), (text) => /sign in again/.test(text ?? ''));
-    expect(await page.locator('#board').isHidden()).toBe(true);
+    expect(await page.locator('#view').isHidden()).toBe(true);
+    await page.click('#sign-in-button');
+    await page.waitForURL(/\/dev-issuer\/authorize/);
+    await page.click('button[value=cancel]');
+    await eventually(() => page.locator('#sign-in-error').textContent(), (text) => /not completed: The user cancelled/.test(text ?? ''));
+    expect(page.url()).toBe(`${system.api.url}/dashboard`);
+    expect(await page.locator('#view').isHidden()).toBe(true);
+  });
+
+  it('signs out at the issuer too, and a reload signs in again by itself while signed in', async () => {
+    const page = await browser.newPage();
+    await signInThroughIssuer(page, `${system.api.url}/dashboard`, 'manager');
+    // A reload loses the in-memory token; the issuer's session gives a new one without asking.
+    await page.reload();
+    await page.locator('#view').waitFor({ state: 'visible', timeout: 20_000 });
+    expect(page.url()).toBe(`${system.api.url}/dashboard`);
+    await page.click('#sign-out');
+    await page.locator('#sign-in').waitFor({ state: 'visible', timeout: 20_000 });
+    expect(await page.locator('#view').isHidden()).toBe(true);
+    // The issuer asks again: its session ended too.
+    await page.click('#sign-in-button');
+    await page.waitForURL(/\/dev-issuer\/authorize/);
+    expect(await page.locator('input[name=role]').count()).toBe(2);
   });
 });
+
+/** As the page writes a UTC day. */
+function dayText(date: string): string {
+  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
+}

@@ -273,7 +273,7 @@ describe('every surface gives the same counts for the same filter', () => {
           expect(printed.split('\n')[0]).toBe(`Delays as of ${today}: ${totals.delayed} of ${totals.pathways} stays with a discharge ready date delayed now, ${totals.bedDaysLost} bed-days lost`);
           const lines = printed.split('\n');
           const bandRows = lines.slice(lines.findIndex((l) => l.startsWith('BAND')) + 1).slice(0, Object.keys(expected.byBand).length);
-          expect(bandRows.map((l) => l.trim().split(/\s+/))).toEqual(Object.entries(expected.byBand).map(([b, t]) => [b, String(t.pathways), String(t.delayed), String(t.bedDaysLost)]));
+          expect(bandRows.map((l) => l.trim().split(/\s+/).slice(0, 4))).toEqual(Object.entries(expected.byBand).map(([b, t]) => [b, String(t.pathways), String(t.delayed), String(t.bedDaysLost)]));
           expect(printedCsv).toBe((await system.callWith(manager, 'GET', `/reports/delays?${query}format=csv`)).body);
           const rowsOf = (table: string) => (table.startsWith('No pathways match') ? [] : table.trimEnd().split('\n').slice(1));
           expect({ ...label, delayedList: rowsOf(delayedList).length, forDaysList: rowsOf(forDaysList).length, stuckList: rowsOf(stuckList).length }).toEqual({

@@ -202,9 +202,13 @@ describe('CSV and the SitRep', () => {
       });
       expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
       expect(response.headers.get('x-read-model-lag')).toBe('0');
-      const records = parse(await response.text(), { columns: true, cast: (value, context) => (context.header || context.column === 'dimension' || context.column === 'key' ? value : Number(value)) }) as Record<string, string | number>[];
+      const text = ['dimension', 'key', 'label'];
+      const records = parse(await response.text(), { columns: true, cast: (value, context) => (context.header || text.includes(String(context.column)) ? value : Number(value)) }) as Record<string, string | number>[];
       const rebuilt: Record<string, unknown> = { totals: {} };
-      for (const { dimension, key, ...tally } of records) {
+      // Each code carries its label (schemas/labels.ts); a site or local authority has none.
+      expect(records.find((r) => r.dimension === 'band' && r.key === '2-3')?.label).toBe('2–3 days');
+      expect(records.filter((r) => r.dimension === 'site').map((r) => r.label)).toEqual(records.filter((r) => r.dimension === 'site').map(() => ''));
+      for (const { dimension, key, label: _label, ...tally } of records) {
         if (dimension === 'totals') rebuilt.totals = tally;
         else ((rebuilt[`by${String(dimension)[0].toUpperCase()}${String(dimension).slice(1)}`] ??= {}) as Record<string, unknown>)[key] = tally;
       }
