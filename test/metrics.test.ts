@@ -29,8 +29,13 @@ describe('metrics of every role', () => {
     const body = admission({ site: 'METRICS-GEN' });
     const id = `pathway-${body.admissionId}`;
     expect((await call('POST', '/pathways', body)).status).toBe(201);
-    expect((await call('POST', '/pathways', admission({ site: 'METRICS-GEN' }))).status).toBe(201);
+    const other = admission({ site: 'METRICS-GEN' });
+    expect((await call('POST', '/pathways', other)).status).toBe(201);
     expect((await call('POST', `/pathways/${id}/discharge-ready`, { date: day(-2) })).status).toBe(200);
+    // Commands to the two pathways in turn: with room for one, each finds the other in the cache.
+    for (const target of [`pathway-${other.admissionId}`, id, `pathway-${other.admissionId}`]) {
+      expect((await call('POST', `/pathways/${target}/expected-discharge-date`, { date: day(5) })).status).toBe(200);
+    }
     expect((await call('GET', '/pathways/no-such-pathway')).status).toBe(404);
     // What the alerts watch for: a start under a codec key the worker lacks (its workflow task fails
     // until someone fixes the keys) and a start with no command proof (the workflow fails at once).
@@ -44,7 +49,10 @@ describe('metrics of every role', () => {
     const scrapes = {
       worker: await eventually(
         () => scrape(`${worker.started.healthUrl}/metrics`),
-        (families) => ['temporal_workflow_task_execution_failed_total', 'temporal_workflow_failed_total', 'homeward_events_published_total'].every((name) => values(families.get(name)).length > 0),
+        (families) =>
+          ['temporal_workflow_task_execution_failed_total', 'temporal_workflow_failed_total', 'temporal_sticky_cache_miss_total', 'homeward_events_published_total'].every(
+            (name) => values(families.get(name)).length > 0,
+          ),
         30_000,
       ),
       bridges: await scrape(`${bridges.started.healthUrl}/metrics`),
@@ -72,7 +80,7 @@ describe('metrics of every role', () => {
     expect(http).toEqual(
       expect.arrayContaining([
         { labels: { method: 'POST', route: '/pathways', status_code: '201' }, value: 2 },
-        { labels: { method: 'POST', route: '/pathways/:id/:command', status_code: '200' }, value: 1 },
+        { labels: { method: 'POST', route: '/pathways/:id/:command', status_code: '200' }, value: 4 },
         { labels: { method: 'GET', route: '/pathways/:id', status_code: '404' }, value: 1 },
       ]),
     );
