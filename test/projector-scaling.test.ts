@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AssignerProtocol } from 'kafkajs';
 import pg from 'pg';
 import pino from 'pino';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toCloudEvent } from '../activities/publish';
 import { loadConfig } from '../config';
 import { topics } from '../kafka/topics';
@@ -10,7 +10,7 @@ import { startProjector } from '../projections/projector';
 import type { PathwayCommand } from '../schemas/commands';
 import { date, day, patientAgrees, professionalAndPatient, start } from './domain/spec';
 import { createTestDatabase } from './support/database';
-import { kafkaAs } from './support/kafka';
+import { kafkaAs, kafkaEnvironment } from './support/kafka';
 import { externalProducer } from './support/produce';
 import { roleEnvironment, roleHarness } from './support/roles';
 import { testEnvironment } from './support/secrets';
@@ -129,7 +129,7 @@ describe('the projector in two instances, one consumer group', () => {
 
     // One projector alone, in a group and a database of its own, over the same topic.
     const single = await createTestDatabase();
-    const config = loadConfig({ KAFKA_BROKERS: inject('kafkaBrokers'), DATABASE_URL: single, ...testEnvironment() });
+    const config = loadConfig({ ...kafkaEnvironment(), DATABASE_URL: single, ...testEnvironment() });
     const one = await startProjector(config, pino({ level: 'silent' }), { groupId: `homeward-projector-one-${randomUUID().slice(0, 8)}` });
     harness.cleanup(one.stop);
     const alone = await eventually(() => rows(single, ids), complete, 60_000);

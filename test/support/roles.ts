@@ -1,3 +1,4 @@
+import { kafkaEnvironment } from './kafka';
 import { afterAll, inject } from 'vitest';
 import { signDevToken, startDevIssuer } from '../../config/dev-issuer';
 import type { Role } from '../../scripts/node-runtime.cjs';
@@ -21,7 +22,8 @@ export function roleEnvironment(more: Record<string, string> = {}): NodeJS.Proce
     ...inherited,
     ...testEnvironment(),
     ...temporalEnvironment(),
-    KAFKA_BROKERS: inject('kafkaBrokers'),
+    // The brokers, and in the production profile TLS with its private CA.
+    ...kafkaEnvironment(),
     HOMEWARD_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
     HOMEWARD_HEALTH_PORT: '0',
     HTTP_HOST: '127.0.0.1',
