@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Env, loadConfig } from '../config';
-import { roles, typescriptHook, worker, type Role } from '../scripts/node-runtime.cjs';
+import { imageCommand, roles, type ImageEntry, type Role } from '../scripts/node-runtime.cjs';
 import { principals } from '../kafka/acls';
 import { agencies } from '../kafka/topics';
 import { searchAttributes } from '../workflows/search-attributes';
@@ -78,12 +78,12 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('runs commands that exist in the repository', () => {
-    for (const name of ['kafka-setup', ...roleNames]) {
-      const command = services[name].command as string[];
-      const script = command.find((part) => part.endsWith('.ts'));
-      expect(script, name).toBeDefined();
-      expect(fs.existsSync(path.join(root, script!)), `${name}: ${script}`).toBe(true);
+  it('runs each role, and the Kafka setup, from the image’s compiled entry point, built from a source in the repository', () => {
+    for (const name of ['kafka-setup', ...roleNames] as ImageEntry[]) {
+      expect(services[name].command, name).toEqual(imageCommand(name));
+      const script = imageCommand(name).find((part) => part.startsWith('dist/'))!;
+      const source = script.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+      expect(fs.existsSync(path.join(root, source)), `${name}: ${source}`).toBe(true);
       expect(services[name].build).toBe('.');
     }
     expect(fs.existsSync(path.join(root, 'Dockerfile'))).toBe(true);
@@ -168,33 +168,8 @@ describe('docker-compose.yml', () => {
   });
 });
 
-// The image and compose must run Node as scripts/node-runtime.cjs does for npm start: a worker
-// without its memory settings, or bundling webpack into itself, holds 100 MiB more.
-describe('the image and compose run Node as scripts/node-runtime.cjs says', () => {
-  const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
-  const instruction = (name: string) => dockerfile.split('\n').filter((line) => line.startsWith(`${name} `)).map((line) => line.slice(name.length + 1));
-  const typescript = ['node', '--require', typescriptHook];
-
-  it('runs the worker with the worker’s settings, from a bundle built into the image', () => {
-    const workerCommand = [...typescript, ...worker.nodeArgs, roles.worker];
-    expect(JSON.parse(instruction('CMD').at(-1)!)).toEqual(workerCommand);
-    expect(services.worker.command).toEqual(workerCommand);
-    const imageEnv = Object.fromEntries(instruction('ENV').flatMap((line) => line.split(/\s+/).map((pair) => pair.split('=') as [string, string])));
-    expect(imageEnv).toMatchObject(worker.env);
-    const bundle = imageEnv.HOMEWARD_WORKFLOW_BUNDLE;
-    expect(bundle).toMatch(/^\/app\//);
-    expect(instruction('RUN')).toContain(`${typescript.join(' ')} scripts/bundle-workflows.ts ${bundle}`);
-  });
-
-  it('listens, as the API, on every interface of its container (outside one the default is loopback)', () => {
-    expect(instruction('ENV')).toContain('HTTP_HOST=0.0.0.0');
-  });
-
-  it('runs each role from its entry point, the others with only the TypeScript hook', () => {
-    for (const name of roleNames) expect(services[name].command, name).toEqual([...typescript, ...(name === 'worker' ? worker.nodeArgs : []), roles[name]]);
-    expect(services['kafka-setup'].command).toEqual([...typescript, 'scripts/kafka-setup.ts']);
-  });
-
+// Compose runs the image's entry points (test/image.test.ts checks the Dockerfile's).
+describe('compose runs the roles as the image does', () => {
   it('asks each role’s readiness probe, on the port the role is given', () => {
     for (const name of roleNames) {
       const port = String(services[name].environment?.HOMEWARD_HEALTH_PORT);
