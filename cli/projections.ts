@@ -1,5 +1,6 @@
 import { PersonalDataCipher } from '../codec/personal-data-cipher';
 import { readDevSecrets } from '../config/dev-secrets';
+import { withSecretFiles } from '../config/secret-files';
 import { queueForResealing, sealQueuedEvents } from '../projections/personal-data';
 import { rebuildPathways } from '../projections/rebuild';
 import { connectDatabase, type Database } from '../readmodel/database';
@@ -17,10 +18,10 @@ function setting(name: string, fromDevSecrets: (secrets: NonNullable<ReturnType<
 }
 
 /** The read model's database: DATABASE_URL, else the local one npm start runs (its password from the data dir). */
-export const databaseUrl = (): string => process.env.DATABASE_URL ?? localPostgresUrl(setting('DATABASE_URL', (secrets) => secrets.postgresPassword));
+export const databaseUrl = (): string => withSecretFiles(process.env).DATABASE_URL ?? localPostgresUrl(setting('DATABASE_URL', (secrets) => secrets.postgresPassword));
 
 /** The codec keys: HOMEWARD_CODEC_KEYS, else npm start's. */
-const codecKeys = (): string => process.env.HOMEWARD_CODEC_KEYS ?? setting('HOMEWARD_CODEC_KEYS', (secrets) => secrets.codecKeys);
+const codecKeys = (): string => withSecretFiles(process.env).HOMEWARD_CODEC_KEYS ?? setting('HOMEWARD_CODEC_KEYS', (secrets) => secrets.codecKeys);
 
 /**
  * `homeward projections rebuild`: recomputes every pathway's row and days from pathway_events,
