@@ -11,7 +11,7 @@ import { AppError } from '../app/errors';
 import type { Actor } from '../schemas/actor';
 import { connectDatabase, type Database } from '../readmodel/database';
 import type { Freshness } from '../readmodel/freshness';
-import { migrate } from '../readmodel/migrate';
+import { checkSchema } from '../readmodel/migrate';
 import { createAuthenticator } from './authenticate';
 import { delayReportCsv, sitrepCsv } from './csv';
 import { registerPages, type SignInConfig } from './pages';
@@ -209,7 +209,10 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   });
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config) });
   const db: Database = connectDatabase(config.database.url, { application: 'homeward-api' });
-  await migrate(db);
+  await checkSchema(db).catch(async (error: unknown) => {
+    await db.end();
+    throw error;
+  });
   const application = createApplication(client, config, db);
   const app = await buildApp(application, authenticate, logger, config.http, config.oidc);
   await app.listen({ host: config.http.host, port: config.http.port });

@@ -11,6 +11,7 @@ import { parseAssignments, UsageError } from './args';
 import { currentToken, developmentToken, storeToken } from './credentials';
 import { commandHelp, readCommandHelp } from './help';
 import { printAgencyView, printPathway, printList, printReport, printSitrep, type DelayReportView, type SitrepView } from './format';
+import { migrateReadModel } from './migrate';
 import { projections } from './projections';
 
 const usage = `homeward — the discharge pathway orchestrator, at a terminal
@@ -34,6 +35,8 @@ Usage:
   homeward projections rebuild                           recompute the read model's pathways from its stored events
   homeward projections reseal                            seal the read model's personal data again under the newest
                                                          key of $HOMEWARD_CODEC_KEYS (after a key rotation)
+  homeward migrate [--check]                             apply the read model's migrations (each checksum recorded);
+                                                         --check only says whether the schema is this release's
         (straight to PostgreSQL at $DATABASE_URL, or npm start's local one; no Kafka, no API)
 
 Talks to the HTTP API at $HOMEWARD_API_URL (default http://127.0.0.1:8080) with the token from
@@ -118,6 +121,7 @@ export async function main(argv: string[]): Promise<number> {
       group: { type: 'string' },
       role: { type: 'string' },
       subject: { type: 'string' },
+      check: { type: 'boolean' },
     },
   });
   const [verb, ...rest] = positionals;
@@ -202,6 +206,7 @@ export async function main(argv: string[]): Promise<number> {
     else printReport(result as DelayReportView);
     return 0;
   }
+  if (verb === 'migrate') return migrateReadModel(values.check ?? false, (line) => process.stderr.write(`${line}\n`));
   if (verb === 'projections') return projections(rest[0], (line) => process.stderr.write(`${line}\n`));
   if (verb === 'agency') {
     if (rest[0] !== 'tail') throw new UsageError('Only `homeward agency tail --agency <agency>` exists');

@@ -1,9 +1,10 @@
 import { PersonalDataCipher } from '../codec/personal-data-cipher';
 import { readDevSecrets } from '../config/dev-secrets';
+import { withSecretFiles } from '../config/secret-files';
 import { queueForResealing, sealQueuedEvents } from '../projections/personal-data';
 import { rebuildPathways } from '../projections/rebuild';
 import { connectDatabase, type Database } from '../readmodel/database';
-import { migrate } from '../readmodel/migrate';
+import { checkSchema } from '../readmodel/migrate';
 import { localPostgresUrl } from '../scripts/infra/local';
 import { paths } from '../scripts/infra/paths';
 import { UsageError } from './args';
@@ -17,10 +18,10 @@ function setting(name: string, fromDevSecrets: (secrets: NonNullable<ReturnType<
 }
 
 /** The read model's database: DATABASE_URL, else the local one npm start runs (its password from the data dir). */
-const databaseUrl = (): string => process.env.DATABASE_URL ?? localPostgresUrl(setting('DATABASE_URL', (secrets) => secrets.postgresPassword));
+export const databaseUrl = (): string => withSecretFiles(process.env).DATABASE_URL ?? localPostgresUrl(setting('DATABASE_URL', (secrets) => secrets.postgresPassword));
 
 /** The codec keys: HOMEWARD_CODEC_KEYS, else npm start's. */
-const codecKeys = (): string => process.env.HOMEWARD_CODEC_KEYS ?? setting('HOMEWARD_CODEC_KEYS', (secrets) => secrets.codecKeys);
+const codecKeys = (): string => withSecretFiles(process.env).HOMEWARD_CODEC_KEYS ?? setting('HOMEWARD_CODEC_KEYS', (secrets) => secrets.codecKeys);
 
 /**
  * `homeward projections rebuild`: recomputes every pathway's row and days from pathway_events,
@@ -37,7 +38,7 @@ export async function projections(action: string | undefined, say: (line: string
   const cipher = action === 'reseal' ? PersonalDataCipher.fromSetting(codecKeys()) : undefined;
   const db = connectDatabase(databaseUrl(), { application: `homeward-${action}`, max: 2 });
   try {
-    await migrate(db);
+    await checkSchema(db);
     return cipher ? await reseal(db, cipher, say) : await rebuild(db, say);
   } finally {
     await db.end();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PolicyOverrides } from '../domain/policy';
+import { withSecretFiles } from './secret-files';
 import { loadTemporalConnection, loopbackHosts, type TemporalConnectionSettings } from './temporal-connection';
 import { devClientId } from './dev-issuer';
 
@@ -265,8 +266,8 @@ function topicSettings(e: z.infer<typeof KafkaTopicEnv>): KafkaTopicSettings {
  * Only the Kafka settings, for tools that need no other secret (`homeward agency tail`, topic and
  * ACL setup): the same variables and checks as loadConfig.
  */
-export function loadKafkaConfig(env: NodeJS.ProcessEnv = process.env): KafkaConfig {
-  const parsed = KafkaEnv.safeParse(env);
+export function loadKafkaConfig(given: NodeJS.ProcessEnv = process.env): KafkaConfig {
+  const parsed = KafkaEnv.safeParse(withSecretFiles(given));
   if (!parsed.success) fail(issuesText(parsed.error));
   return kafkaSettings(parsed.data!);
 }
@@ -283,7 +284,9 @@ export function loadKafkaTopicSettings(env: NodeJS.ProcessEnv = process.env): Ka
  * secret fails at start naming the variable, never on the first pathway. `npm start` and the
  * tests generate development values (config/dev-secrets.ts); a deployment sets its own.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
+  // `<NAME>_FILE` for each secret (config/secret-files.ts): read before anything is checked.
+  const env = withSecretFiles(given);
   const parsed = Env.safeParse(env);
   if (!parsed.success) fail(issuesText(parsed.error));
   const e = parsed.data!;

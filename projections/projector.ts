@@ -9,7 +9,7 @@ import { createKafka } from '../kafka/client';
 import { topics } from '../kafka/topics';
 import { connectDatabase, inTransaction, type Database } from '../readmodel/database';
 import { exportReadModelFigures } from '../readmodel/gauges';
-import { migrate } from '../readmodel/migrate';
+import { checkSchema } from '../readmodel/migrate';
 import { rollDelays } from './day-roll';
 import { lockPosition, positions, savePosition, saveRejects, saveWatermarks } from './offsets';
 import { sealQueuedEvents } from './personal-data';
@@ -60,8 +60,11 @@ export async function startProjector(config: Config, logger: Logger, options: Pr
   // First, as the worker's codec: a malformed HOMEWARD_CODEC_KEYS stops the projector before it connects to anything.
   const cipher = PersonalDataCipher.fromSetting(config.codecKeys);
   const db = connectDatabase(config.database.url, { application: 'homeward-projector', max: 4 });
-  const applied = await migrate(db);
-  if (applied.length > 0) log.info({ migrations: applied }, 'read model migrated');
+  // Migrations are a step of their own (`homeward migrate`): this release refuses another's schema.
+  await checkSchema(db).catch(async (error: unknown) => {
+    await db.end();
+    throw error;
+  });
   // Before reading on: events stored in clear before migration 004, or queued after a key rotation.
   const sealing = await sealQueuedEvents(db, cipher);
   if (sealing.sealed > 0) log.info({ events: sealing.sealed, keyId: cipher.sealingKeyId }, 'personal data in the read model sealed');

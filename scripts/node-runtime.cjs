@@ -61,10 +61,41 @@ const roles = {
   bridges: 'workers/bridges-main.ts',
 };
 
-/** The command that runs a role's process: the worker's with the worker's memory settings. */
-function roleCommand(role, options = {}) {
-  if (!(role in roles)) throw new Error(`Unknown role ${role}; roles: ${Object.keys(roles).join(', ')}`);
-  return nodeCommand(path.join(root, roles[role]), [], { ...options, runsWorker: role === 'worker' });
+/**
+ * The image's entry points: each role compiled ahead (`npm run build` → dist/), run by plain Node,
+ * no TypeScript hook; and `migrate`, the step before a release's roles start (the chart's Job).
+ * Dockerfile, docker-compose.yml and the Helm chart say them in their own syntax;
+ * test/image.test.ts, test/compose.test.ts and test/helm-chart.test.ts check they agree.
+ */
+const compiled = {
+  api: ['dist/api/main.js'],
+  worker: ['dist/workers/main.js'],
+  projector: ['dist/projections/main.js'],
+  bridges: ['dist/workers/bridges-main.js'],
+  migrate: ['dist/cli/run.js', 'migrate'],
+  // Homeward's topics and ACLs on a cluster, as its admin (compose's kafka-setup; a Job where no operator manages them).
+  'kafka-setup': ['dist/scripts/kafka-setup.js'],
+};
+
+/** A compiled entry point's command in the image (relative to its working directory): the worker's with its memory settings. */
+function imageCommand(entry) {
+  if (!(entry in compiled)) throw new Error(`Unknown entry point ${entry}; entry points: ${Object.keys(compiled).join(', ')}`);
+  return ['node', ...(entry === 'worker' ? worker.nodeArgs : []), ...compiled[entry]];
 }
 
-module.exports = { typescriptHook, typescriptArgs, worker, nodeRuntime, nodeCommand, roles, roleCommand };
+/**
+ * The command that runs a role's process: the worker's with the worker's memory settings. With
+ * `compiled`, its compiled entry point under `compiled.root` (a built tree) and `compiled.node`.
+ */
+function roleCommand(role, options = {}) {
+  if (!(role in roles)) throw new Error(`Unknown role ${role}; roles: ${Object.keys(roles).join(', ')}`);
+  const runsWorker = role === 'worker';
+  if (options.compiled) {
+    const [, ...args] = imageCommand(role);
+    const env = runsWorker ? { ...worker.env, ...(options.env ?? process.env) } : (options.env ?? process.env);
+    return [options.compiled.node, args.map((arg) => (arg.startsWith('dist/') ? path.join(options.compiled.root, arg) : arg)), env];
+  }
+  return nodeCommand(path.join(root, roles[role]), [], { ...options, runsWorker });
+}
+
+module.exports = { typescriptHook, typescriptArgs, worker, nodeRuntime, nodeCommand, roles, roleCommand, compiled, imageCommand };

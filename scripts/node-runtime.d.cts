@@ -10,4 +10,12 @@ export declare function nodeCommand(
 ): [string, string[], NodeJS.ProcessEnv];
 export type Role = 'api' | 'worker' | 'projector' | 'bridges';
 export declare const roles: Record<Role, string>;
-export declare function roleCommand(role: Role, options?: { env?: NodeJS.ProcessEnv }): [string, string[], NodeJS.ProcessEnv];
+/** A compiled tree (dist/ under `root`) and the Node binary to run it with. */
+export interface CompiledRun {
+  root: string;
+  node: string;
+}
+export declare function roleCommand(role: Role, options?: { env?: NodeJS.ProcessEnv; compiled?: CompiledRun }): [string, string[], NodeJS.ProcessEnv];
+export type ImageEntry = Role | 'migrate' | 'kafka-setup';
+export declare const compiled: Record<ImageEntry, string[]>;
+export declare function imageCommand(entry: ImageEntry): string[];

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { RoleReady } from '../workers/role';
-import { roleCommand, type Role } from './node-runtime.cjs';
+import { roleCommand, type CompiledRun, type Role } from './node-runtime.cjs';
 
 export interface Exit {
   code: number | null;
@@ -22,8 +22,8 @@ export interface RoleProcess {
  * when it is ready, and stops if its parent goes away. npm start runs each role so; so do the
  * tests that run them side by side.
  */
-export function spawnRole(role: Role, env: NodeJS.ProcessEnv, output: 'inherit' | 'pipe' = 'inherit'): RoleProcess {
-  const [node, args, childEnv] = roleCommand(role, { env });
+export function spawnRole(role: Role, env: NodeJS.ProcessEnv, output: 'inherit' | 'pipe' = 'inherit', compiled?: CompiledRun): RoleProcess {
+  const [node, args, childEnv] = roleCommand(role, { env, compiled });
   const child = spawn(node, args, { env: childEnv, stdio: ['ignore', output, output, 'ipc'] });
   const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const ready = new Promise<RoleReady>((resolve, reject) => {

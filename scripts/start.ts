@@ -4,6 +4,8 @@ import { applyDevSecrets } from '../config/dev-secrets';
 import { startDevIssuer } from '../config/dev-issuer';
 import { createKafka } from '../kafka/client';
 import { ensureTopics } from '../kafka/topics';
+import { connectDatabase } from '../readmodel/database';
+import { migrate } from '../readmodel/migrate';
 import { ensureComponents, isInstalled, neededComponents } from './infra/install';
 import type { KafkaCredentials } from './infra/kafka';
 import { local, setUpLocalKafka, startLocalKafka, startLocalPostgres, startLocalTemporal } from './infra/local';
@@ -106,6 +108,11 @@ async function main(): Promise<void> {
       const created = await ensureTopics(admin, config.kafkaTopics, { warn: say }).finally(() => admin.disconnect());
       if (created.length > 0) say(`Created ${created.length} Kafka topics`);
     }
+
+    // Migrations are a step of their own, before any role starts: the roles only check the schema.
+    const db = connectDatabase(config.database.url, { application: 'homeward-migrate', max: 1 });
+    const migrated = await migrate(db).finally(() => db.end());
+    if (migrated.length > 0) say(`Read model: applied ${migrated.join(', ')}`);
 
     // Each role a process of its own, started together; they read the servers and the development
     // secrets from this environment. Stopped in reverse: the bridges' commands need the worker.

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Env, loadConfig } from '../config';
-import { roles, typescriptHook, worker, type Role } from '../scripts/node-runtime.cjs';
+import { secretFileVariables } from '../config/secret-files';
+import { imageCommand, roles, type ImageEntry, type Role } from '../scripts/node-runtime.cjs';
 import { principals } from '../kafka/acls';
 import { agencies } from '../kafka/topics';
 import { searchAttributes } from '../workflows/search-attributes';
@@ -21,8 +23,11 @@ const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'ut
       ports?: string[];
       depends_on?: Record<string, { condition: string }>;
       healthcheck?: { test: string[] };
+      secrets?: string[];
+      entrypoint?: string[];
     }
   >;
+  secrets: Record<string, { file: string }>;
 };
 const services = compose.services;
 /** Homeward's own processes: a service per role (scripts/node-runtime.cjs). */
@@ -42,20 +47,42 @@ describe('docker-compose.yml', () => {
     expect(services.temporal.environment?.POSTGRES_SEEDS).toBe('postgresql');
   });
 
-  it('gives the projector (which writes it) and the API the read model’s PostgreSQL, and nobody else its password', () => {
+  it('runs Temporal’s server image with its schema set up by the admin tools of the same release, not the deprecated auto-setup', () => {
+    const images = Object.values(services).map((service) => service.image ?? '');
+    expect(images.filter((image) => image.includes('auto-setup'))).toEqual([]);
+    const release = services.temporal.image!.match(/^temporalio\/server:(\d+\.\d+\.\d+)$/)?.[1];
+    expect(release).toBeDefined();
+    const schema = services['temporal-schema'];
+    expect(schema.image).toBe(`temporalio/admin-tools:${release}`);
+    expect(services['temporal-search-attributes'].image).toBe(`temporalio/admin-tools:${release}`);
+    const script = (schema.command as string[]).join('\n');
+    for (const step of ['create-database', 'setup-schema -v 0.0', 'update-schema -d']) expect(script).toContain(step);
+    expect(script).toMatch(/for db in temporal temporal_visibility/);
+    expect(services.temporal.depends_on?.['temporal-schema']?.condition).toBe('service_completed_successfully');
+    // The namespace: auto-setup created it, the server does not.
+    expect(JSON.stringify(services['temporal-search-attributes'].command)).toContain('temporal operator namespace create --namespace default');
+  });
+
+  it('gives the projector (which writes it) and the API the read model’s PostgreSQL as a secret file, and nobody else', () => {
     const db = services['read-model-db'];
-    expect(db.image).toMatch(/^postgres:/);
-    for (const name of ['worker', 'bridges']) expect(services[name].environment, name).not.toHaveProperty('DATABASE_URL');
+    expect(db.image).toMatch(/^postgres:18/);
+    expect(db.environment?.POSTGRES_PASSWORD_FILE).toBe('/run/secrets/read_model_db_password');
+    for (const name of ['worker', 'bridges']) {
+      expect(Object.keys(services[name].environment ?? {}).filter((key) => key.startsWith('DATABASE_URL')), name).toEqual([]);
+      expect(services[name].secrets, name).not.toContain('read_model_database_url');
+    }
     for (const name of ['projector', 'api']) {
       expect(services[name].depends_on?.['read-model-db']?.condition, name).toBe('service_healthy');
-      const url = new URL(resolve(String(services[name].environment?.DATABASE_URL)));
-      expect(url.hostname).toBe('read-model-db');
-      expect(decodeURIComponent(url.username)).toBe(db.environment?.POSTGRES_USER);
-      // The same variable on both sides: no published default password.
-      expect(decodeURIComponent(url.password)).toBe(resolve(String(db.environment?.POSTGRES_PASSWORD)));
-      expect(String(db.environment?.POSTGRES_PASSWORD)).toMatch(/^\$\{READ_MODEL_DB_PASSWORD:\?/);
-      expect(url.pathname).toBe(`/${String(db.environment?.POSTGRES_DB)}`);
+      expect(services[name].environment?.DATABASE_URL_FILE, name).toBe('/run/secrets/read_model_database_url');
+      expect(services[name].secrets, name).toContain('read_model_database_url');
     }
+    // The header's recipe writes the URL from the database's own password file: one password, no default.
+    const header = fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8').split('\nname:')[0];
+    expect(header).toContain('echo "postgres://homeward:$(cat secrets/read_model_db_password)@read-model-db:5432/homeward" > secrets/read_model_database_url');
+  });
+
+  it('has a health check on every long-running service, each role asking its readiness probe', () => {
+    for (const name of ['postgresql', 'read-model-db', 'temporal', 'kafka', ...roleNames]) expect(services[name].healthcheck?.test.length, name).toBeGreaterThan(0);
   });
 
   it('pins a Kafka 3.9 broker in KRaft mode, as kafkajs is untested against 4.x', () => {
@@ -64,7 +91,15 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives every role only environment variables the config knows, pointing at the compose services', () => {
-    const known = new Set(Object.keys(Env.shape));
+    const known = new Set([...Object.keys(Env.shape), ...secretFileVariables.map((name) => `${name}_FILE`), 'LOG_FORMAT']);
+    // The secret files as compose mounts them, with values that pass the checks a process applies at start.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeward-compose-secrets-'));
+    const values: Record<string, string> = { codec_keys: supplied.HOMEWARD_CODEC_KEYS, command_keys: supplied.HOMEWARD_COMMAND_KEYS, read_model_database_url: 'postgres://homeward:x@read-model-db:5432/homeward' };
+    const mounted = (value: string) => value.replace(/^\/run\/secrets\/(\w+)$/, (_m, secret: string) => {
+      const file = path.join(dir, secret);
+      fs.writeFileSync(file, values[secret] ?? 'x'.repeat(32));
+      return file;
+    });
     for (const name of roleNames) {
       const env = services[name].environment ?? {};
       for (const key of Object.keys(env)) expect(known, `${name}: ${key}`).toContain(key);
@@ -73,17 +108,17 @@ describe('docker-compose.yml', () => {
       expect(host).toBe('kafka');
       expect(String(services.kafka.environment?.KAFKA_ADVERTISED_LISTENERS)).toContain(`kafka:${port}`);
       // Every value must pass the same checks the process applies at start (the Temporal connection's
-      // included), once an operator has supplied the variables compose requires and defaults apply.
-      expect(() => loadConfig(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, resolve(String(v))])))).not.toThrow();
+      // included), once an operator has supplied the secrets compose requires and defaults apply.
+      expect(() => loadConfig(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, mounted(resolve(String(v)))])))).not.toThrow();
     }
   });
 
-  it('runs commands that exist in the repository', () => {
-    for (const name of ['kafka-setup', ...roleNames]) {
-      const command = services[name].command as string[];
-      const script = command.find((part) => part.endsWith('.ts'));
-      expect(script, name).toBeDefined();
-      expect(fs.existsSync(path.join(root, script!)), `${name}: ${script}`).toBe(true);
+  it('runs each role, and the Kafka setup, from the image’s compiled entry point, built from a source in the repository', () => {
+    for (const name of ['kafka-setup', ...roleNames] as ImageEntry[]) {
+      expect(services[name].command, name).toEqual(imageCommand(name));
+      const script = imageCommand(name).find((part) => part.startsWith('dist/'))!;
+      const source = script.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+      expect(fs.existsSync(path.join(root, source)), `${name}: ${source}`).toBe(true);
       expect(services[name].build).toBe('.');
     }
     expect(fs.existsSync(path.join(root, 'Dockerfile'))).toBe(true);
@@ -119,12 +154,20 @@ describe('docker-compose.yml', () => {
   /** A compose reference to a variable that must be set: no published default. */
   const required = /^\$\{[A-Z0-9_]+:\?[^}]+\}$/;
 
-  it('gives no secret a default: Kafka passwords, the NHS-number hash key, the codec keys and the command keys must be set', () => {
+  it('gives no secret a default: Homeward’s and PostgreSQL’s are files (compose secrets, *_FILE), the broker’s Kafka passwords must be set', () => {
+    for (const [name, secret] of Object.entries(compose.secrets)) expect(secret.file, name).toBe(`./secrets/${name}`);
     const homeward = ['KAFKA_SASL_PASSWORD', 'HOMEWARD_PATIENT_KEY_SECRET', 'HOMEWARD_CODEC_KEYS', 'HOMEWARD_COMMAND_KEYS'];
-    const secrets = { ...Object.fromEntries(roleNames.map((name) => [name, homeward])), 'kafka-setup': ['KAFKA_SASL_PASSWORD'] };
-    for (const [name, keys] of Object.entries(secrets)) {
-      for (const key of keys) expect(String(services[name].environment?.[key]), `${name}: ${key}`).toMatch(required);
+    for (const name of roleNames) {
+      const env = services[name].environment ?? {};
+      for (const key of [...homeward, 'DATABASE_URL']) expect(env, `${name}: ${key} in the environment`).not.toHaveProperty(key);
+      for (const key of homeward) {
+        const file = String(env[`${key}_FILE`]);
+        expect(file, `${name}: ${key}_FILE`).toMatch(/^\/run\/secrets\/\w+$/);
+        expect(services[name].secrets, `${name}: ${key}`).toContain(path.basename(file));
+      }
     }
+    for (const name of ['postgresql', 'read-model-db']) expect(Object.keys(services[name].environment ?? {}), name).not.toContain('POSTGRES_PASSWORD');
+    expect(String(services['kafka-setup'].environment?.KAFKA_SASL_PASSWORD)).toMatch(required);
     for (const [key, value] of Object.entries(kafkaEnv())) {
       if (key.endsWith('_PASSWORD')) expect(String(value), key).toMatch(/^\$\{KAFKA_[A-Z_]+_PASSWORD:(\?[^}]+|-)\}$/);
       // Every password in a JAAS line is a reference to a variable, never a literal.
@@ -168,33 +211,8 @@ describe('docker-compose.yml', () => {
   });
 });
 
-// The image and compose must run Node as scripts/node-runtime.cjs does for npm start: a worker
-// without its memory settings, or bundling webpack into itself, holds 100 MiB more.
-describe('the image and compose run Node as scripts/node-runtime.cjs says', () => {
-  const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
-  const instruction = (name: string) => dockerfile.split('\n').filter((line) => line.startsWith(`${name} `)).map((line) => line.slice(name.length + 1));
-  const typescript = ['node', '--require', typescriptHook];
-
-  it('runs the worker with the worker’s settings, from a bundle built into the image', () => {
-    const workerCommand = [...typescript, ...worker.nodeArgs, roles.worker];
-    expect(JSON.parse(instruction('CMD').at(-1)!)).toEqual(workerCommand);
-    expect(services.worker.command).toEqual(workerCommand);
-    const imageEnv = Object.fromEntries(instruction('ENV').flatMap((line) => line.split(/\s+/).map((pair) => pair.split('=') as [string, string])));
-    expect(imageEnv).toMatchObject(worker.env);
-    const bundle = imageEnv.HOMEWARD_WORKFLOW_BUNDLE;
-    expect(bundle).toMatch(/^\/app\//);
-    expect(instruction('RUN')).toContain(`${typescript.join(' ')} scripts/bundle-workflows.ts ${bundle}`);
-  });
-
-  it('listens, as the API, on every interface of its container (outside one the default is loopback)', () => {
-    expect(instruction('ENV')).toContain('HTTP_HOST=0.0.0.0');
-  });
-
-  it('runs each role from its entry point, the others with only the TypeScript hook', () => {
-    for (const name of roleNames) expect(services[name].command, name).toEqual([...typescript, ...(name === 'worker' ? worker.nodeArgs : []), roles[name]]);
-    expect(services['kafka-setup'].command).toEqual([...typescript, 'scripts/kafka-setup.ts']);
-  });
-
+// Compose runs the image's entry points (test/image.test.ts checks the Dockerfile's).
+describe('compose runs the roles as the image does', () => {
   it('asks each role’s readiness probe, on the port the role is given', () => {
     for (const name of roleNames) {
       const port = String(services[name].environment?.HOMEWARD_HEALTH_PORT);

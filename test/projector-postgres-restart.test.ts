@@ -5,6 +5,8 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { toCloudEvent } from '../activities/publish';
 import { topics } from '../kafka/topics';
+import { connectDatabase } from '../readmodel/database';
+import { migrate } from '../readmodel/migrate';
 import type { PathwayCommand } from '../schemas/commands';
 import { onFreePorts } from '../scripts/infra/process';
 import { startPostgres, type PostgresOptions } from '../scripts/infra/postgres';
@@ -54,6 +56,8 @@ describe('PostgreSQL restarted under the projector', () => {
     const first = await onFreePorts(1, async ([port]) => ({ options: { ...base, port } as PostgresOptions, server: await startPostgres({ ...base, port }) }));
     let postgres = first.server;
     harness.cleanup(() => postgres.stop());
+    const readModel = connectDatabase(postgres.address, { max: 1 });
+    await migrate(readModel).finally(() => readModel.end());
 
     const [projector] = await harness.processes.start([
       { role: 'projector', env: roleEnvironment({ DATABASE_URL: postgres.address, HOMEWARD_PROJECTOR_GROUP: `homeward-projector-restart-${randomUUID().slice(0, 8)}` }) },

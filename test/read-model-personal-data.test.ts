@@ -10,7 +10,8 @@ import { foldTimeline, pathwayRow } from '../projections/pathway-row';
 import { startProjector } from '../projections/projector';
 import { rebuildPathways } from '../projections/rebuild';
 import { storedPathway } from '../readmodel/pathway-history';
-import { migrations } from '../readmodel/migrate';
+import { connectDatabase } from '../readmodel/database';
+import { migrate, migrations } from '../readmodel/migrate';
 import type { PathwayCommand } from '../schemas/commands';
 import { date, day, patientAgrees, professionalAndPatient, start } from './domain/spec';
 import { createTestDatabase } from './support/database';
@@ -157,7 +158,7 @@ describe('a read model from before personal data was sealed (migration 004)', ()
 
   /** The read model as migrations 001–003 and the projector before them left it: events and state in clear. */
   async function legacyReadModel() {
-    databaseUrl = await createTestDatabase();
+    databaseUrl = await createTestDatabase({ migrated: false });
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     try {
@@ -186,7 +187,12 @@ describe('a read model from before personal data was sealed (migration 004)', ()
     expect(before).toContain(carer.phone);
 
     const config = loadConfig({ KAFKA_BROKERS: inject('kafkaBrokers'), DATABASE_URL: databaseUrl, ...testEnvironment() });
-    const projector = await startProjector(config, silent, { groupId: `homeward-projector-legacy-${crypto.randomUUID().slice(0, 8)}` });
+    const groupId = `homeward-projector-legacy-${crypto.randomUUID().slice(0, 8)}`;
+    // The upgrade's order: the new release's projector refuses the old schema until `homeward migrate` has run.
+    await expect(startProjector(config, silent, { groupId })).rejects.toThrow(/schema is older than this release.*004-personal-data-sealed\.sql has not been applied.*homeward migrate/);
+    const db = connectDatabase(databaseUrl, { max: 1 });
+    await migrate(db).finally(() => db.end());
+    const projector = await startProjector(config, silent, { groupId });
     try {
       const after = await dumpDatabase(databaseUrl);
       expect(after).toContain(legacy.id);

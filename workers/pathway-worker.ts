@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
@@ -8,6 +10,12 @@ import { createKafka } from '../kafka/client';
 import { EventPublisher } from '../kafka/publisher';
 import { installTemporalRuntime } from './runtime';
 import { bundleApart } from './bundle-apart';
+
+/** The bundle `npm run build` writes beside the compiled worker (dist/); none beside the TypeScript sources. */
+function compiledBundle(): { codePath: string } | undefined {
+  const codePath = path.join(__dirname, '..', 'workflow-bundle.js');
+  return __filename.endsWith('.js') && fs.existsSync(codePath) ? { codePath } : undefined;
+}
 
 export interface RunningWorker {
   /** Resolves when the worker has stopped; rejects if it failed. */
@@ -20,7 +28,8 @@ export interface RunningWorker {
 /**
  * Wires the pathway workflow and its activities to Temporal and Kafka; nothing else. The workflow
  * code comes pre-built (the benchmark's, once for all its workers; HOMEWARD_WORKFLOW_BUNDLE, as the
- * container image builds it) or is bundled in a process of its own at start.
+ * compiled build's, dist/workflow-bundle.js, which `npm run build` writes beside the compiled code
+ * and the image carries) or is bundled in a process of its own at start.
  */
 export async function startPathwayWorker(config: Config, logger: Logger, options: { workflowBundle?: { codePath: string } } = {}): Promise<RunningWorker> {
   await installTemporalRuntime(logger);
@@ -28,7 +37,7 @@ export async function startPathwayWorker(config: Config, logger: Logger, options
   const dataConverter = createDataConverter(config);
   const kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-worker`, logger });
   const publisher = new EventPublisher(kafka);
-  const prebuilt = options.workflowBundle ?? (config.worker.workflowBundle ? { codePath: config.worker.workflowBundle } : undefined);
+  const prebuilt = options.workflowBundle ?? (config.worker.workflowBundle ? { codePath: config.worker.workflowBundle } : compiledBundle());
   const workflowBundle = prebuilt ?? { code: await bundleApart(logger) };
   const connection = await NativeConnection.connect(nativeConnectionOptions(config.temporal));
   const worker = await Worker.create({

@@ -9,6 +9,8 @@ import { connectionOptions } from '../../config/temporal-connection';
 import { signDevToken, startDevIssuer } from '../../config/dev-issuer';
 import { devEnvironment, generateDevSecrets, type DevSecrets } from '../../config/dev-secrets';
 import { setUpTopicsAndAcls } from '../../kafka/setup';
+import { connectDatabase } from '../../readmodel/database';
+import { migrate } from '../../readmodel/migrate';
 import { createCertificateAuthority } from '../infra/certificates';
 import { startKafka } from '../infra/kafka';
 import { clusterSize, startKafkaCluster } from '../infra/kafka-cluster';
@@ -182,6 +184,9 @@ export class BenchSystem {
       servers[name] = started.description;
       processes.push(...started.processes);
     }
+    // `homeward migrate`'s step: the API and projectors only check the schema.
+    const readModel = connectDatabase(postgres.env.DATABASE_URL, { max: 1 });
+    await migrate(readModel).finally(() => readModel.end());
     const { pathway, bare } = await bundles;
     const issuer = await startDevIssuer(secrets, 0);
     cleanup.push('development token issuer', issuer.close);

@@ -114,7 +114,7 @@ async function copyDependencies(pom: string, outputDir: string, properties: Reco
 }
 
 /** Rename is atomic, so a concurrent or interrupted install never leaves a half-filled cache entry. */
-function publish(staging: string, target: string): void {
+export function publish(staging: string, target: string): void {
   try {
     fs.renameSync(staging, target);
   } catch (error) {

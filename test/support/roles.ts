@@ -1,7 +1,7 @@
 import { kafkaEnvironment } from './kafka';
 import { afterAll, inject } from 'vitest';
 import { signDevToken, startDevIssuer } from '../../config/dev-issuer';
-import type { Role } from '../../scripts/node-runtime.cjs';
+import type { CompiledRun, Role } from '../../scripts/node-runtime.cjs';
 import { spawnRole, type RoleProcess } from '../../scripts/roles';
 import type { RoleReady } from '../../workers/role';
 import { createTestDatabase } from './database';
@@ -43,10 +43,10 @@ export interface StartedRole extends RoleProcess {
 export class RoleProcesses {
   private readonly all: StartedRole[] = [];
 
-  async start(specs: { role: Role; env: NodeJS.ProcessEnv }[]): Promise<StartedRole[]> {
+  async start(specs: { role: Role; env: NodeJS.ProcessEnv; compiled?: CompiledRun }[]): Promise<StartedRole[]> {
     return Promise.all(
-      specs.map(async ({ role, env }) => {
-        const process = spawnRole(role, env, 'pipe');
+      specs.map(async ({ role, env, compiled }) => {
+        const process = spawnRole(role, env, 'pipe', compiled);
         let output = '';
         process.child.stdout!.on('data', (d) => (output += d));
         process.child.stderr!.on('data', (d) => (output += d));
