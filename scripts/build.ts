@@ -12,7 +12,7 @@ const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist');
 
 /** Read at run time from beside the code (`__dirname`), so they go where the compiled code looks. */
-const assets = ['codec/failure-converter.cjs', 'codec/command-proof.cjs', 'scripts/node-runtime.cjs', 'readmodel/migrations', 'dashboard', 'docs/examples'];
+const assets = ['codec/failure-converter.cjs', 'codec/command-proof.cjs', 'scripts/node-runtime.cjs', 'readmodel/migrations', 'pages', 'docs/examples'];
 
 async function main() {
   const started = Date.now();
