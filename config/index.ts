@@ -91,6 +91,8 @@ export const Env = z.object({
    */
   HOMEWARD_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** The projector's consumer group: its instances share the partitions. Another group reads the topic again from the start (a second read model). */
+  /** The inbound bridges' consumer group (agency responses, ADT): every bridges process of one deployment shares it. */
+  HOMEWARD_INBOUND_GROUP: z.string().regex(/^homeward-[\w.-]+$/, 'must start with homeward- (the consumer groups the homeward principal may use)').default('homeward-inbound'),
   HOMEWARD_PROJECTOR_GROUP: z.string().regex(/^homeward-[\w.-]+$/, 'must start with homeward- (the consumer groups the homeward principal may use)').default('homeward-projector'),
   /**
    * Seconds a projector instance may go unheard before the broker gives its partitions to the
@@ -161,6 +163,7 @@ export type Config = {
   http: { host: string; port: number; rateLimitPerMinute: number };
   /** The role's probe port (workers/role.ts); undefined: none. */
   health: { port?: number };
+  inbound: { groupId: string };
   projector: { groupId: string; sessionTimeoutMs: number };
   oidc: {
     issuer?: string;
@@ -322,6 +325,7 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
     readModel: { stuckForDays: e.HOMEWARD_STUCK_FOR_DAYS },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT, rateLimitPerMinute: e.HOMEWARD_RATE_LIMIT_PER_MINUTE },
     health: { port: e.HOMEWARD_HEALTH_PORT },
+    inbound: { groupId: e.HOMEWARD_INBOUND_GROUP },
     projector: { groupId: e.HOMEWARD_PROJECTOR_GROUP, sessionTimeoutMs: e.HOMEWARD_PROJECTOR_SESSION_TIMEOUT * 1000 },
     oidc: {
       issuer: e.HOMEWARD_OIDC_ISSUER,

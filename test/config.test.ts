@@ -35,6 +35,9 @@ describe('deployment configuration', () => {
     expect(() => loadConfig({ ...secrets, HOMEWARD_HEALTH_PORT: 'eighty' })).toThrow(/HOMEWARD_HEALTH_PORT/);
     // Outside the groups the homeward principal may use, the projector would fail on its first join.
     expect(() => loadConfig({ ...secrets, HOMEWARD_PROJECTOR_GROUP: 'projector' })).toThrow(/HOMEWARD_PROJECTOR_GROUP: must start with homeward-/);
+    expect(loadConfig(secrets).inbound).toEqual({ groupId: 'homeward-inbound' });
+    expect(loadConfig({ ...secrets, HOMEWARD_INBOUND_GROUP: 'homeward-inbound-blue' }).inbound).toEqual({ groupId: 'homeward-inbound-blue' });
+    expect(() => loadConfig({ ...secrets, HOMEWARD_INBOUND_GROUP: 'inbound' })).toThrow(/HOMEWARD_INBOUND_GROUP: must start with homeward-/);
     // Below the broker's group.min.session.timeout.ms, every join is refused.
     expect(() => loadConfig({ ...secrets, HOMEWARD_PROJECTOR_SESSION_TIMEOUT: '2' })).toThrow(/HOMEWARD_PROJECTOR_SESSION_TIMEOUT/);
   });

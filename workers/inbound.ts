@@ -22,7 +22,7 @@ export interface RunningBridges {
  * The inbound bridges: agency responses and ADT messages from Kafka into pathway commands.
  * `groupId` must start with `homeward-`, the consumer groups the `homeward` principal may use.
  */
-export async function startInboundBridges(config: Config, logger: Logger, groupId = 'homeward-inbound'): Promise<RunningBridges> {
+export async function startInboundBridges(config: Config, logger: Logger, groupId = config.inbound.groupId): Promise<RunningBridges> {
   const dataConverter = createDataConverter(config);
   const connection = await Connection.connect(connectionOptions(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { kafkaEnvironment } from './kafka';
 import { afterAll, inject } from 'vitest';
 import { signDevToken, startDevIssuer } from '../../config/dev-issuer';
@@ -26,6 +27,8 @@ export function roleEnvironment(more: Record<string, string> = {}): NodeJS.Proce
     ...kafkaEnvironment(),
     HOMEWARD_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
     HOMEWARD_HEALTH_PORT: '0',
+    // A bridges process of a test's own: in the shared group it would take other files' ADT and agency messages.
+    HOMEWARD_INBOUND_GROUP: `homeward-inbound-test-${randomUUID()}`,
     HTTP_HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     ...more,
