@@ -1,7 +1,10 @@
 import type { z } from 'zod';
-import type { Agreement, CapacityDecision, ConsentGiver, PatientAbsence, Representative } from '../schemas/commands';
+import type { Agreement, CapacityDecision, ConsentGiver, HousingOutcome as HousingOutcomes, NeedsNow as NeedsNowSchema, PatientAbsence, Representative } from '../schemas/commands';
 import { Agency as Agencies } from '../schemas/common';
 import type { Agency, AssessmentSummary, Carer, DelayReasonCode, DischargePathwayCode, Funding, Home, HousingStatus, IntermediateCareService, Patient, Region, Service, Stage } from '../schemas/common';
+
+type HousingOutcome = z.infer<typeof HousingOutcomes>;
+type NeedsNow = z.infer<typeof NeedsNowSchema>;
 
 export type ReferralStatus = 'requested' | 'accepted' | 'declined' | 'ready' | 'withdrawn' | 'on_hold';
 
@@ -26,6 +29,12 @@ export interface Referral {
   /** Highest escalation level already raised, per kind of deadline (`decline` under rules 4). */
   escalated: { acceptance: number; readiness: number; decline?: number };
   overdueSince?: string;
+  /** The day the provider said the support started. */
+  startedOn?: string;
+  /** The first visit due on this day did not happen (the provider said so), and no start is recorded since. */
+  notStartedOn?: string;
+  /** Housing's outcome for its referral. */
+  housingOutcome?: HousingOutcome;
 }
 
 export interface DrdEpisode {
@@ -55,8 +64,10 @@ export interface IntermediateCare {
   reviews: number;
   nextReviewDue: string;
   overdueNotified?: string;
-  /** The transition plan of the latest review that gave one: needs that remain ([] = none). */
+  /** The transition plan of the latest review (or proposal) that gave one: needs that remain ([] = none). */
   remainingNeeds?: Service[];
+  /** The latest review: the picture the handover to long-term services carries. */
+  latestReview?: { reviewNumber: number; on: string; goals: string[]; needsNow?: NeedsNow };
   /** The handover to long-term services has started: the episode stays open until they are ready. */
   awaitingHandover?: { reason: HandoverReason; since: string; services: Service[] };
   ended?: { at: string; reason: string };

@@ -14,7 +14,7 @@ import {
   Region,
   Service,
 } from './common';
-import { Agreement, BestInterests, BridgeBy, CapacityPayload, Chc, HeldPackage, HousingStatusPayload, ConsentGiver, DestinationDeparture, LeadProfessionalPayload, ParticipantRole, PatientAbsence } from './commands';
+import { Agreement, BestInterests, BridgeBy, CapacityPayload, Chc, HeldPackage, HousingOutcome, HousingStatusPayload, ConsentGiver, DestinationDeparture, LeadProfessionalPayload, MissedVisitReason, NeedsNow, ParticipantRole, PatientAbsence } from './commands';
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), at: IsoTimestamp, ...shape });
@@ -174,7 +174,17 @@ export const eventSchemas = {
     notes: z.string().optional(),
     /** The transition plan: needs that remain when intermediate care ends ([] = none). */
     remainingNeeds: z.array(Service).optional(),
+    /** The person's needs now, as the provider's review found them: the latest picture the handover carries. */
+    needsNow: NeedsNow.optional(),
   }),
+  /** The intermediate-care provider proposed the transition plan: the needs that remain when the episode ends. */
+  'transition_plan.proposed': event('transition_plan.proposed', { remainingNeeds: z.array(Service), notes: z.string().optional() }),
+  /** The support a referral arranged started (the provider says so). */
+  'support.started': event('support.started', { ...ReferralRef, service: Service, startedOn: IsoDate }),
+  /** The support did not start as planned (a missed first visit): an escalation to the discharge team, the day it is reported. */
+  'support.not_started': event('support.not_started', { ...ReferralRef, service: Service, dueOn: IsoDate, reason: MissedVisitReason }),
+  /** Housing's outcome for its referral. */
+  'housing_outcome.recorded': event('housing_outcome.recorded', { ...ReferralRef, service: Service, outcome: HousingOutcome, on: IsoDate }),
   'review.overdue': event('review.overdue', { dueOn: IsoDate }),
   'intermediate_care.ended': event('intermediate_care.ended', {
     reason: z.enum(['goals_met', 'six_week_limit', 'long_term_needs', 'readmitted', 'cancelled']),
