@@ -202,7 +202,9 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
     case 'housing_outcome.recorded':
       return updateReferral(state, event.referralId, (r) => ({ ...r, housingOutcome: event.outcome }));
     case 'review.overdue':
-      return state.intermediateCare ? { ...state, intermediateCare: { ...state.intermediateCare, overdueNotified: event.dueOn } } : state;
+      return state.intermediateCare
+        ? { ...state, intermediateCare: { ...state.intermediateCare, overdueNotified: event.dueOn, ...(event.level ? { overdueLevel: event.level } : {}) } }
+        : state;
     case 'intermediate_care.ended':
       return {
         ...state,

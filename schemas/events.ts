@@ -43,9 +43,10 @@ export const eventSchemas = {
      * The rules the pathway runs under (PathwayState.rules): 2, the pathway as the source documents
      * describe it; 3, as 2 with a patient meeting the criteria to reside again not ready for
      * discharge; 4, as 3 and safe for the patient (self-discharge a discharge, no support gap
-     * without a decision, consent as the law has it …); absent, 1 (started before them).
+     * without a decision, consent as the law has it …); 5, as 4 with overdue reviews chased until
+     * recorded; absent, 1 (started before them).
      */
-    rules: z.union([z.literal(2), z.literal(3), z.literal(4)]).optional(),
+    rules: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(5)]).optional(),
   }),
   'edd.set': event('edd.set', { date: IsoDate }),
   'discharge_ready.recorded': event('discharge_ready.recorded', {
@@ -185,7 +186,11 @@ export const eventSchemas = {
   'support.not_started': event('support.not_started', { ...ReferralRef, service: Service, dueOn: IsoDate, reason: MissedVisitReason }),
   /** Housing's outcome for its referral. */
   'housing_outcome.recorded': event('housing_outcome.recorded', { ...ReferralRef, service: Service, outcome: HousingOutcome, on: IsoDate }),
-  'review.overdue': event('review.overdue', { dueOn: IsoDate }),
+  'review.overdue': event('review.overdue', {
+    dueOn: IsoDate,
+    /** Rules 5: the review is chased again every escalation interval until recorded; 1, 2 … (absent: told once). */
+    level: z.number().int().positive().optional(),
+  }),
   'intermediate_care.ended': event('intermediate_care.ended', {
     reason: z.enum(['goals_met', 'six_week_limit', 'long_term_needs', 'readmitted', 'cancelled']),
     days: z.number().int().min(0),

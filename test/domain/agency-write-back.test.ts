@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evolve, type PathwayState } from '../../domain';
+import { evolve, nextDeadline, resolvePolicy, type PathwayState } from '../../domain';
 import { agencyViews } from '../../schemas/agency-views';
 import type { PathwayCommand } from '../../schemas/commands';
 import type { EventOf, PathwayEvent } from '../../schemas/events';
@@ -26,6 +26,7 @@ const inCare: PathwayEvent[] = [
   ...base.slice(3),
 ];
 const as = (type: string, at: string, payload: Record<string, unknown>) => ({ type, at, ...payload }) as PathwayCommand;
+const policy = resolvePolicy('england');
 const stateOf = (...events: PathwayEvent[]): PathwayState => events.reduce(evolve, given().state());
 
 describe('the intermediate-care provider writes back its reviews', () => {
@@ -174,5 +175,30 @@ describe('the handover carries the latest picture', () => {
     });
     // The provider hears of its episode's end as before: no picture of the others' funding.
     expect(views.find((v) => v.to.includes('intermediate-care'))?.data).toEqual({ reason: 'long_term_needs', days: 10 });
+  });
+});
+
+describe('an overdue review keeps chasing (rules 5)', () => {
+  // The first review was due on the 11th: overdue from the 12th.
+  const rules5 = inCare.map((e) => (e.type === 'pathway.started' ? { ...e, rules: 5 as const } : e));
+  const overdue: PathwayEvent = { type: 'review.overdue', at: '2026-03-12T00:00:00.000Z', dueOn: date(11), level: 1 };
+
+  it('is chased again every escalation interval until a review is recorded', () => {
+    given(...rules5).when({ type: 'tick', at: '2026-03-12T00:00:00.000Z' }).then({ type: 'review.overdue', dueOn: date(11), level: 1 });
+    expect(nextDeadline(stateOf(...rules5, overdue), policy)).toBe('2026-03-13T00:00:00.000Z');
+    given(...rules5, overdue).when({ type: 'tick', at: '2026-03-12T23:59:59.000Z' }).then();
+    const [again] = given(...rules5, overdue).when({ type: 'tick', at: '2026-03-13T00:00:00.000Z' }).then({ type: 'review.overdue', dueOn: date(11), level: 2 });
+    expect(nextDeadline(stateOf(...rules5, overdue, again), policy)).toBe('2026-03-14T00:00:00.000Z');
+    // A late tick chases at the level due, once.
+    given(...rules5, overdue).when({ type: 'tick', at: '2026-03-15T06:00:00.000Z' }).then({ type: 'review.overdue', level: 4 });
+    // The provider's review stops the chase: the next one is due a week later.
+    const [review] = given(...rules5, overdue, again).when(as('episode-review', day(13), { agency: 'intermediate-care', outcome: 'continue', goals: [] })).events();
+    expect(nextDeadline(stateOf(...rules5, overdue, again, review), policy)).toBe('2026-03-21T00:00:00.000Z');
+  });
+
+  it('under rules 4 and before, the provider is told once', () => {
+    const told = { ...overdue, level: undefined };
+    given(...inCare).when({ type: 'tick', at: '2026-03-12T00:00:00.000Z' }).then({ type: 'review.overdue', dueOn: date(11) });
+    expect(nextDeadline(stateOf(...inCare, told), policy)).toBe('2026-04-03T00:00:00.000Z');
   });
 });
