@@ -192,8 +192,8 @@ export class Pathways {
   }
 
   /**
-   * Runs a pathway command for the actor. An agency answers only its own referrals and records
-   * delay reasons only as itself. An accepted readmission also starts the new stay's pathway,
+   * Runs a pathway command for the actor. An agency answers only its own referrals, records
+   * delay reasons only as itself, and writes back only for its own referrals and episode. An accepted readmission also starts the new stay's pathway,
    * linked to this one, with the same patient (the ADT bridge starts it itself, from the PAS's data).
    */
   async command(
@@ -254,8 +254,12 @@ export class Pathways {
  * team, the trust's own staff answering on agencies' behalf, are told the precise reason.
  */
 function asAnAgencyIsTold(error: unknown, payload: Record<string, unknown>): unknown {
-  const notItsOwn = error instanceof AppError && error.kind === 'conflict' && (error.code === 'wrong_agency' || error.code === 'unknown_referral');
-  return notItsOwn ? new AppError('conflict', 'unknown_referral', `referralId: no referral ${String(payload.referralId)} of yours on this pathway`) : error;
+  const notItsOwn = error instanceof AppError && error.kind === 'conflict' && ['wrong_agency', 'unknown_referral', 'unknown_episode'].includes(error.code);
+  if (!notItsOwn) return error;
+  // An episode is named by the pathway, a referral by its id: each is answered as if it did not exist.
+  return 'referralId' in payload
+    ? new AppError('conflict', 'unknown_referral', `referralId: no referral ${String(payload.referralId)} of yours on this pathway`)
+    : new AppError('conflict', 'unknown_episode', 'no intermediate-care episode of yours is under way on this pathway');
 }
 
 /** A stored timeline whole; personal data this process has no key for is a clear 503 naming the key id, not a crash. */

@@ -1,6 +1,6 @@
 import type { Actor } from '../schemas/actor';
 import type { Agency } from '../schemas/common';
-import { commandNames, type CommandName } from '../schemas/commands';
+import { agencyWriteBackCommands, commandNames, type CommandName } from '../schemas/commands';
 import { forbidden } from './errors';
 
 /**
@@ -16,8 +16,9 @@ export const grants: Record<string, readonly Permission[]> = {
   'discharge-team': ['pathway:start', 'pathway:read', 'pathways:list', 'reports:read', ...everyCommand],
   manager: ['pathway:read', 'pathways:list', 'reports:read'],
   // An agency reads and lists (minimised, only pathways it is referred on), answers its own
-  // referrals and says why it is holding a discharge up; nothing else.
-  agency: ['pathway:read', 'pathways:list', 'command:referral-response', 'command:delay-reason'],
+  // referrals, says why it is holding a discharge up, and writes back what it does for its own
+  // referrals and episode (the rules refuse another's); nothing else.
+  agency: ['pathway:read', 'pathways:list', 'command:referral-response', 'command:delay-reason', ...agencyWriteBackCommands.map((name) => `command:${name}` as const)],
   'system:adt': ['pathway:start', 'pathway:read', 'command:discharge', 'command:cancel', 'command:readmission'],
 };
 

@@ -27,6 +27,12 @@ const purposes: Record<CommandName | 'start', string> = {
   'emergency-attendance': 'An A&E attendance without admission within the 30-day watch (recorded; not a readmission).',
   'lead-professional': 'Name the lead professional (a role and a team) for the pathway or its intermediate-care episode.',
   funding: "Record who pays for a referral's service and on what terms (free, means-tested, full cost) and from when charges start.",
+  'episode-review': "The intermediate-care provider's review of its episode: continue, goals met (with no needs remaining the episode ends early) or needs long-term support; the person's goals and needs now, which the handover to long-term services carries.",
+  'transition-plan': 'The intermediate-care provider proposes the transition plan: the needs that remain when its episode ends ([] for none).',
+  'funding-decision': "Social care's financial assessment and funding decision for its referral: who pays, on what terms, from when charges start.",
+  'support-started': 'A provider says the support its referral arranged started on a day.',
+  'support-not-started': 'A provider says the support did not start (a missed first visit, and why): the discharge team is told the same day.',
+  'housing-outcome': "Housing's outcome for its referral: accommodation secured, relief duty accepted, or (for an adaptations referral) adaptations done.",
   cancel: 'Close the pathway early (died, transferred, admission cancelled; a self-discharge is recorded with discharge selfDischarge=true on pathways started since rules 4).',
 };
 

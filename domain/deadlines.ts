@@ -25,6 +25,19 @@ const nextEscalationAt = (e: Escalation, policy: Policy) => addHours(e.deadline,
 /** A review due on a day is overdue once that whole day has passed. */
 const reviewOverdueAt = (dueOn: string) => startOfDay(addDays(dueOn, 1));
 
+/**
+ * When the current review is next chased: once overdue; rules 5, again every escalation interval
+ * until one is recorded. Undefined when told once already (older rules).
+ */
+function reviewChaseAt(state: PathwayState, policy: Policy): { at: string; level: number } | undefined {
+  const ic = state.intermediateCare!;
+  const overdueAt = reviewOverdueAt(ic.nextReviewDue);
+  if (ic.overdueNotified !== ic.nextReviewDue) return { at: overdueAt, level: 1 };
+  if (rulesOf(state) < 5) return undefined;
+  const raised = ic.overdueLevel ?? 1;
+  return { at: addHours(overdueAt, raised * policy.escalationRepeatHours), level: raised + 1 };
+}
+
 /** Since when the current intermediate-care review has been overdue, once `review.overdue` said so. */
 export function reviewOverdueSince(state: PathwayState): string | undefined {
   const ic = state.intermediateCare;
@@ -43,7 +56,7 @@ export function nextDeadline(state: PathwayState, policy: Policy): string | unde
   if (ic && !ic.ended) {
     // Past its limit an episode awaiting handover stays open until the handover is complete.
     if (!handoverUnderway(state)) candidates.push(startOfDay(ic.endBy));
-    if (ic.overdueNotified !== ic.nextReviewDue) candidates.push(reviewOverdueAt(ic.nextReviewDue));
+    candidates.push(reviewChaseAt(state, policy)?.at);
   }
   // Intermediate care arranged for a later day starts then; a handover ready from a later day completes then.
   const episode = arrangedEpisode(state, policy);
@@ -82,8 +95,14 @@ export function dueEvents(state: PathwayState, policy: Policy, at: string): Path
     } else if (rulesOf(state) === 1 && isAtOrAfter(at, startOfDay(ic.endBy))) {
       events.push({ type: 'intermediate_care.ended', at, reason: 'six_week_limit', days: daysBetween(ic.startDate, ic.endBy) });
       events.push(handover(at, 'six_week_limit'));
-    } else if (ic.overdueNotified !== ic.nextReviewDue && isAtOrAfter(at, reviewOverdueAt(ic.nextReviewDue))) {
-      events.push({ type: 'review.overdue', at, dueOn: ic.nextReviewDue });
+    } else {
+      const chase = reviewChaseAt(state, policy);
+      if (chase && isAtOrAfter(at, chase.at)) {
+        // A late tick chases at the level now due, not every level it slept through.
+        const overdueFor = Date.parse(at) - Date.parse(reviewOverdueAt(ic.nextReviewDue));
+        const level = Math.floor(overdueFor / (policy.escalationRepeatHours * 3_600_000)) + 1;
+        events.push({ type: 'review.overdue', at, dueOn: ic.nextReviewDue, ...(rulesOf(state) >= 5 ? { level } : {}) });
+      }
     }
   }
   if (state.watch && !state.watch.expired && isAtOrAfter(at, startOfDay(state.watch.until))) {

@@ -1,5 +1,6 @@
-import { isFollowUp, noFixedAbode, type Agency, type Service, type Stage } from '../schemas/common';
-import type { CommandOf, PathwayCommand } from '../schemas/commands';
+import type { z } from 'zod';
+import { isFollowUp, isIntermediateCare, noFixedAbode, type Agency, type Funding, type Service, type Stage } from '../schemas/common';
+import type { CommandOf, NeedsNow as NeedsNowSchema, PathwayCommand } from '../schemas/commands';
 import type { EventOf, PathwayEvent } from '../schemas/events';
 import { assessmentConsentGiver, checkConsentGiver, checkParticipation } from './assessment';
 import { addDays, dateOf, daysBetween, latest } from './dates';
@@ -31,10 +32,14 @@ import {
   residesAgain,
   rulesOf,
   uncoveredNeeds,
+  type IntermediateCare,
   type PathwayState,
+  type Referral,
 } from './state';
 
 export { CommandRejected, type RejectionCode } from './rejection';
+
+type NeedsNow = z.infer<typeof NeedsNowSchema>;
 
 function requireStage(state: PathwayState, command: string, allowed: readonly Stage[]): void {
   if (!allowed.includes(state.stage as Stage)) {
@@ -132,12 +137,50 @@ function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: Pa
     case 'funding': {
       const referral = state.referrals.find((r) => r.referralId === command.referralId);
       if (!referral) return reject('unknown_referral', `referralId: no referral ${command.referralId} on this pathway`);
-      if (command.charging === 'free' && command.chargesFrom) reject('invalid', 'chargesFrom: a free service has no charges');
-      if (command.payer === 'self_funded' && command.charging !== 'full_cost') reject('invalid', 'charging: a self-funder pays the full cost');
-      const { payer, charging, financialAssessment, chargesFrom } = command;
-      return [
-        { type: 'funding.recorded', at, referralId: referral.referralId, agency: referral.agency, service: referral.service, payer, charging, financialAssessment, ...(chargesFrom ? { chargesFrom } : {}) },
-      ];
+      return [fundingRecorded(referral, command)];
+    }
+    case 'funding-decision': {
+      const referral = ownReferral(state, command);
+      const recorded = fundingRecorded(referral, command);
+      const { type: _type, at: _at, referralId: _referralId, agency: _agency, service: _service, ...funding } = recorded;
+      if (JSON.stringify(funding) === JSON.stringify(referral.funding)) reject('duplicate', `funding of referral ${referral.referralId} is already recorded as this`);
+      return [recorded];
+    }
+    case 'episode-review': {
+      ownEpisode(state, command);
+      const { agency: _agency, needsNow, ...review } = command;
+      return decideReview({ ...review, type: 'review' }, state, policy, needsNow);
+    }
+    case 'transition-plan': {
+      const episode = ownEpisode(state, command);
+      if (handoverUnderway(state)) reject('not_allowed_in_stage', 'transition-plan: the handover to long-term services is under way; a review re-plans it');
+      const remainingNeeds = [...new Set(command.remainingNeeds)];
+      if (JSON.stringify(remainingNeeds) === JSON.stringify(episode.remainingNeeds)) reject('duplicate', 'remainingNeeds: this transition plan is already recorded');
+      return [{ type: 'transition_plan.proposed', at, remainingNeeds, ...(command.notes ? { notes: command.notes } : {}) }];
+    }
+    case 'support-started': {
+      const referral = supportArranged(state, command, command.startedOn, 'startedOn');
+      if (referral.startedOn === command.startedOn) reject('duplicate', `referral ${referral.referralId}: the support is already recorded as started on ${referral.startedOn}`);
+      if (referral.startedOn) reject('invalid', `startedOn: the support of referral ${referral.referralId} is already recorded as started on ${referral.startedOn}`);
+      return [{ type: 'support.started', at, referralId: referral.referralId, agency: referral.agency, service: referral.service, startedOn: command.startedOn }];
+    }
+    case 'support-not-started': {
+      const referral = supportArranged(state, command, command.dueOn, 'dueOn');
+      if (referral.startedOn) reject('invalid', `referral ${referral.referralId}: the support is recorded as started on ${referral.startedOn}`);
+      if (referral.notStartedOn === command.dueOn) reject('duplicate', `referral ${referral.referralId}: the visit due on ${command.dueOn} is already recorded as missed`);
+      const { dueOn, reason } = command;
+      return [{ type: 'support.not_started', at, referralId: referral.referralId, agency: referral.agency, service: referral.service, dueOn, reason }];
+    }
+    case 'housing-outcome': {
+      const referral = ownReferral(state, command);
+      const adaptations = referral.service === 'major-adaptations' || referral.service === 'minor-adaptations';
+      if (!adaptations && referral.service !== 'housing') reject('invalid', `referralId: referral ${referral.referralId} is for ${referral.service}, not housing or adaptations`);
+      if (adaptations !== (command.outcome === 'adaptations_done')) {
+        reject('invalid', `outcome: ${command.outcome} is not an outcome of a ${referral.service} referral (${adaptations ? 'adaptations_done' : 'accommodation_secured or relief_duty_accepted'})`);
+      }
+      if (command.on > dateOf(at)) reject('invalid', 'on: an outcome is recorded once it is reached');
+      if (referral.housingOutcome === command.outcome) reject('duplicate', `referral ${referral.referralId}: ${command.outcome} is already recorded`);
+      return [{ type: 'housing_outcome.recorded', at, referralId: referral.referralId, agency: referral.agency, service: referral.service, outcome: command.outcome, on: command.on }];
     }
     case 'lead-professional': {
       // An episode's lead is named once it has started, until it ends.
@@ -361,12 +404,7 @@ function decideReferralResponse(command: CommandOf<'referral-response'>, state: 
   // After discharge only the referrals still in play are answered: the handover referrals of
   // intermediate care awaiting handover; under rules 4 also the packages a self-discharge left open.
   if (referralsInPlay(state).length === 0 && !handoverUnderway(state)) requireStage(state, 'referral-response', PRE_DISCHARGE);
-  const referral = state.referrals.find((r) => r.referralId === command.referralId);
-  if (!referral) return reject('unknown_referral', `referralId: no referral ${command.referralId} on this pathway`);
-  // Before anything else about the referral: an answer to another agency's referral learns nothing of it.
-  if (referral.agency !== command.agency) {
-    return reject('wrong_agency', `referral ${referral.referralId} is addressed to ${referral.agency}, not ${command.agency}`);
-  }
+  const referral = ownReferral(state, command);
   if (!referralsInPlay(state).includes(referral)) {
     reject('not_allowed_in_stage', `referral ${referral.referralId} was for the discharge; after discharge only ${rulesOf(state) >= 4 ? 'referrals still in play' : 'handover referrals'} are answered`);
   }
@@ -395,6 +433,54 @@ function decideReferralResponse(command: CommandOf<'referral-response'>, state: 
       return [...events, ...resolved(state.delayReasons.filter((r) => r.code === over && r.agency === referral.agency), at)];
     }
   }
+}
+
+/**
+ * The agency's own referral. Before anything else about it: an agency naming another's learns
+ * nothing of it (the application tells an agency the same of another's as of an unknown one).
+ */
+function ownReferral(state: PathwayState, command: { referralId: string; agency: Agency }): Referral {
+  const referral = state.referrals.find((r) => r.referralId === command.referralId);
+  if (!referral) return reject('unknown_referral', `referralId: no referral ${command.referralId} on this pathway`);
+  if (referral.agency !== command.agency) {
+    return reject('wrong_agency', `referral ${referral.referralId} is addressed to ${referral.agency}, not ${command.agency}`);
+  }
+  return referral;
+}
+
+/** The agencies providing the episode: those whose intermediate-care package for the discharge is in place. */
+export const episodeProviders = (state: PathwayState): Agency[] => [
+  ...new Set(state.referrals.filter((r) => r.status === 'ready' && holdsDischarge(r) && isIntermediateCare(r.service)).map((r) => r.agency)),
+];
+
+/** The intermediate-care episode under way, provided by the agency; another's is refused as if there were none (the application). */
+function ownEpisode(state: PathwayState, command: { type: string; agency: Agency }): IntermediateCare {
+  const episode = state.intermediateCare;
+  if (state.stage !== 'intermediate_care' || !episode || episode.ended) {
+    return reject('unknown_episode', `${command.type}: no intermediate-care episode is under way on this pathway`);
+  }
+  if (!episodeProviders(state).includes(command.agency)) {
+    return reject('wrong_agency', `${command.type}: the episode is provided by ${episodeProviders(state).join(', ')}, not ${command.agency}`);
+  }
+  return episode;
+}
+
+/** The agency's own support arranged for after the discharge (in place from its day), and a day on or after the discharge, not in the future. */
+function supportArranged(state: PathwayState, command: { type: string; at: string; referralId: string; agency: Agency }, day: string, field: string): Referral {
+  const referral = ownReferral(state, command);
+  if (!state.discharge) return reject('not_allowed_in_stage', `${command.type}: the patient has not been discharged`);
+  if (referral.status !== 'ready') reject('not_allowed_in_stage', `referral ${referral.referralId} is ${referral.status}; only support in place (ready) starts`);
+  if (day < state.discharge.date) reject('invalid', `${field}: before the discharge on ${state.discharge.date}`);
+  if (day > dateOf(command.at)) reject('invalid', `${field}: recorded once the day has come`);
+  return referral;
+}
+
+/** Funding as agreed for a referral's service, replacing what was assumed. */
+function fundingRecorded(referral: Referral, funding: Funding & { at: string }): EventOf<'funding.recorded'> {
+  if (funding.charging === 'free' && funding.chargesFrom) reject('invalid', 'chargesFrom: a free service has no charges');
+  if (funding.payer === 'self_funded' && funding.charging !== 'full_cost') reject('invalid', 'charging: a self-funder pays the full cost');
+  const { payer, charging, financialAssessment, chargesFrom, at } = funding;
+  return { type: 'funding.recorded', at, referralId: referral.referralId, agency: referral.agency, service: referral.service, payer, charging, financialAssessment, ...(chargesFrom ? { chargesFrom } : {}) };
 }
 
 function decideDischarge(command: CommandOf<'discharge'>, state: PathwayState, policy: Policy): PathwayEvent[] {
@@ -528,7 +614,7 @@ function decideSelfDischarge(command: CommandOf<'discharge'>, state: PathwayStat
   return [...events, ...welfareCheck(state, policy, command.at)];
 }
 
-function decideReview(command: CommandOf<'review'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+function decideReview(command: Omit<CommandOf<'review'>, 'type'> & { type: string }, state: PathwayState, policy: Policy, needsNow?: NeedsNow): PathwayEvent[] {
   const ic = state.intermediateCare;
   if (state.stage !== 'intermediate_care' || !ic || ic.ended) {
     return reject('not_allowed_in_stage', `review is only allowed during intermediate care (stage is ${state.stage})`);
@@ -544,6 +630,7 @@ function decideReview(command: CommandOf<'review'>, state: PathwayState, policy:
       nextReviewDue: addDays(dateOf(at), policy.reviewIntervalDays),
       ...(command.notes ? { notes: command.notes } : {}),
       ...(rulesOf(state) >= 2 && command.remainingNeeds ? { remainingNeeds: command.remainingNeeds } : {}),
+      ...(needsNow ? { needsNow } : {}),
     },
   ];
   if (rulesOf(state) >= 2) return [...events, ...reviewOutcome(command, events.reduce(evolve, state), policy)];
@@ -560,7 +647,7 @@ function decideReview(command: CommandOf<'review'>, state: PathwayState, policy:
  * needs for long-term support, hand it over to the services that take over (a review while a
  * handover is underway re-plans it). `continue` only records the review.
  */
-function reviewOutcome(command: CommandOf<'review'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+function reviewOutcome(command: Pick<CommandOf<'review'>, 'outcome' | 'remainingNeeds' | 'at'>, state: PathwayState, policy: Policy): PathwayEvent[] {
   switch (command.outcome) {
     case 'continue':
       return [];

@@ -1,4 +1,5 @@
 import { isIntermediateCare } from '../schemas/common';
+import { dateOf } from './dates';
 import type { PathwayEvent } from '../schemas/events';
 import { isLive, rulesOf, type PathwayState, type Referral } from './state';
 
@@ -188,11 +189,22 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
               reviews: event.reviewNumber,
               nextReviewDue: event.nextReviewDue,
               ...(event.remainingNeeds ? { remainingNeeds: event.remainingNeeds } : {}),
+              latestReview: { reviewNumber: event.reviewNumber, on: dateOf(event.at), goals: event.goals, ...(event.needsNow ? { needsNow: event.needsNow } : {}) },
             },
           }
         : state;
+    case 'transition_plan.proposed':
+      return state.intermediateCare ? { ...state, intermediateCare: { ...state.intermediateCare, remainingNeeds: event.remainingNeeds } } : state;
+    case 'support.started':
+      return updateReferral(state, event.referralId, (r) => ({ ...r, startedOn: event.startedOn, notStartedOn: undefined }));
+    case 'support.not_started':
+      return updateReferral(state, event.referralId, (r) => ({ ...r, notStartedOn: event.dueOn }));
+    case 'housing_outcome.recorded':
+      return updateReferral(state, event.referralId, (r) => ({ ...r, housingOutcome: event.outcome }));
     case 'review.overdue':
-      return state.intermediateCare ? { ...state, intermediateCare: { ...state.intermediateCare, overdueNotified: event.dueOn } } : state;
+      return state.intermediateCare
+        ? { ...state, intermediateCare: { ...state.intermediateCare, overdueNotified: event.dueOn, ...(event.level ? { overdueLevel: event.level } : {}) } }
+        : state;
     case 'intermediate_care.ended':
       return {
         ...state,

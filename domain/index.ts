@@ -4,6 +4,7 @@ export { evolve } from './evolve';
 export {
   initialState,
   isClosed,
+  isLive,
   rulesOf,
   handoverUnderway,
   beforeDischarge,

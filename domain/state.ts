@@ -1,7 +1,10 @@
 import type { z } from 'zod';
-import type { Agreement, CapacityDecision, ConsentGiver, PatientAbsence, Representative } from '../schemas/commands';
+import type { Agreement, CapacityDecision, ConsentGiver, HousingOutcome as HousingOutcomes, NeedsNow as NeedsNowSchema, PatientAbsence, Representative } from '../schemas/commands';
 import { Agency as Agencies } from '../schemas/common';
 import type { Agency, AssessmentSummary, Carer, DelayReasonCode, DischargePathwayCode, Funding, Home, HousingStatus, IntermediateCareService, Patient, Region, Service, Stage } from '../schemas/common';
+
+type HousingOutcome = z.infer<typeof HousingOutcomes>;
+type NeedsNow = z.infer<typeof NeedsNowSchema>;
 
 export type ReferralStatus = 'requested' | 'accepted' | 'declined' | 'ready' | 'withdrawn' | 'on_hold';
 
@@ -26,6 +29,12 @@ export interface Referral {
   /** Highest escalation level already raised, per kind of deadline (`decline` under rules 4). */
   escalated: { acceptance: number; readiness: number; decline?: number };
   overdueSince?: string;
+  /** The day the provider said the support started. */
+  startedOn?: string;
+  /** The first visit due on this day did not happen (the provider said so), and no start is recorded since. */
+  notStartedOn?: string;
+  /** Housing's outcome for its referral. */
+  housingOutcome?: HousingOutcome;
 }
 
 export interface DrdEpisode {
@@ -55,8 +64,12 @@ export interface IntermediateCare {
   reviews: number;
   nextReviewDue: string;
   overdueNotified?: string;
-  /** The transition plan of the latest review that gave one: needs that remain ([] = none). */
+  /** Rules 5: how many times the review due on `overdueNotified` has been chased. */
+  overdueLevel?: number;
+  /** The transition plan of the latest review (or proposal) that gave one: needs that remain ([] = none). */
   remainingNeeds?: Service[];
+  /** The latest review: the picture the handover to long-term services carries. */
+  latestReview?: { reviewNumber: number; on: string; goals: string[]; needsNow?: NeedsNow };
   /** The handover to long-term services has started: the episode stays open until they are ready. */
   awaitingHandover?: { reason: HandoverReason; since: string; services: Service[] };
   ended?: { at: string; reason: string };
@@ -75,6 +88,8 @@ export interface PathwayState {
    * an open rehabilitation-at-home referral waits on a P1 resource. 4: as 3, and safe for the
    * patient (issue 23): a self-discharge is a discharge; no support gap without a decision; consent
    * as the law has it; a decline with no re-referral escalates (README's pathway model lists them).
+   * 5: as 4, and one living assessment (issue 24): an overdue review is chased again every
+   * escalation interval until one is recorded, not told once.
    * Absent (a state carried from older code): 1.
    */
   rules?: Rules;
@@ -141,15 +156,15 @@ export interface PathwayState {
 export const delayCountsFrom = (state: PathwayState): string | undefined =>
   state.drd && (state.drdEpisodes.at(-1)?.countsFrom ?? state.drd);
 
-export type Rules = 1 | 2 | 3 | 4;
+export type Rules = 1 | 2 | 3 | 4 | 5;
 
 /** The rules a pathway runs under (see PathwayState.rules). */
 export const rulesOf = (state: PathwayState): Rules => state.rules ?? 1;
 
-/** A pathway about to start under the current rules (4); the workflow starts older ones under 1, 2 or 3. */
+/** A pathway about to start under the current rules (5); the workflow starts older ones under 1 to 4. */
 export const initialState: PathwayState = {
   stage: 'none',
-  rules: 4,
+  rules: 5,
   drdEpisodes: [],
   consents: {},
   referrals: [],

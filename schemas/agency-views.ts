@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Agency, AssessmentSummary, Carer, Home, Patient, Service } from './common';
+import { NeedsNow } from './commands';
+import { Agency, AssessmentSummary, Carer, Funding, Home, IsoDate, Patient, Service } from './common';
 import { eventSchemas, type EventType, type PathwayEvent } from './events';
 
 /**
@@ -56,6 +57,19 @@ export const summaryFieldsFor: Record<Agency, readonly (keyof AssessmentPart)[]>
   'care-home': ['functionalNeeds', 'risks', 'goals', 'communicationNeeds', 'clinical'],
 };
 
+/**
+ * The latest picture of the person, which the handover to long-term services carries (issue 24): the
+ * latest review's goals and needs now, the transition plan, who pays for each service taking over,
+ * and whom to contact. Each agency sees the review's parts it may see of a summary, with consent.
+ */
+export const HandoverPicture = z.object({
+  latestReview: z.object({ reviewNumber: z.number().int().positive(), on: IsoDate, goals: z.array(z.string()).optional(), needsNow: NeedsNow.partial().optional() }).optional(),
+  transitionPlan: z.array(Service).optional(),
+  funding: z.array(z.object({ referralId: z.string(), service: Service, agency: Agency, ...Funding.shape })).optional(),
+  leadProfessional: z.object({ role: z.string(), team: z.string() }).optional(),
+});
+export type HandoverPicture = z.infer<typeof HandoverPicture>;
+
 /** What the publishing activity knows about the pathway besides the event itself. */
 export interface RoutingContext {
   patient: Patient;
@@ -68,6 +82,8 @@ export interface RoutingContext {
   carer?: Carer;
   /** The joint assessment's summary and home, when recorded (absent in contexts from older workers). */
   assessmentSummary?: AssessmentPart;
+  /** The latest picture, in full, when intermediate care has one (absent in contexts from older workers). */
+  picture?: HandoverPicture;
 }
 
 export const MinimisedPatient = Patient.partial();
@@ -103,6 +119,26 @@ export function carerFor(agency: Agency, ctx: RoutingContext, carerAgreed = fals
   return Object.fromEntries(carerFieldsFor[agency].filter((f) => carer[f] !== undefined).map((f) => [f, carer[f]]));
 }
 
+/**
+ * The picture one agency gets with a handover: the review's parts it may see of a summary (with
+ * consent), the plan, whom to contact, and the funding of its own services (the GP: of all).
+ */
+export function pictureFor(agency: Agency, ctx: RoutingContext): HandoverPicture | undefined {
+  const picture = ctx.picture;
+  if (!picture) return undefined;
+  const { latestReview, funding, ...rest } = picture;
+  const fields = ctx.consents[agency] ? summaryFieldsFor[agency] : [];
+  const needsNow = Object.fromEntries(Object.entries(latestReview?.needsNow ?? {}).filter(([field]) => fields.includes(field as keyof AssessmentPart)));
+  const review = latestReview && {
+    reviewNumber: latestReview.reviewNumber,
+    on: latestReview.on,
+    ...(fields.includes('goals') && latestReview.goals?.length ? { goals: latestReview.goals } : {}),
+    ...(Object.keys(needsNow).length > 0 ? { needsNow } : {}),
+  };
+  const paid = funding?.filter((f) => agency === 'gp' || f.agency === agency);
+  return { ...(review ? { latestReview: review } : {}), ...rest, ...(paid?.length ? { funding: paid } : {}) };
+}
+
 /** What an agency may know of the person: the minimised patient block, assessment summary and carer, with consent. */
 const personFor = (agency: Agency, ctx: RoutingContext) => {
   const patient = patientFor(agency, ctx);
@@ -118,7 +154,9 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
     case 'referral.requested': {
       // A carer's assessment is the carer's: their details go with their agreement to it.
       const carer = event.service === 'carers-assessment' ? carerFor(event.agency, ctx, true) : undefined;
-      return [{ to: [event.agency], data: { ...data, consentRequired: !ctx.consents[event.agency], ...personFor(event.agency, ctx), ...(carer ? { carer } : {}) } }];
+      // A service taking over from intermediate care gets the latest picture, not only the admission's.
+      const picture = event.purpose === 'handover' ? pictureFor(event.agency, ctx) : undefined;
+      return [{ to: [event.agency], data: { ...data, consentRequired: !ctx.consents[event.agency], ...personFor(event.agency, ctx), ...(carer ? { carer } : {}), ...(picture ? { picture } : {}) } }];
     }
     case 'referral.escalated':
       // A decline nobody has acted on is the trust's to re-refer or re-plan, not the agency's.
@@ -158,13 +196,27 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
       return views;
     }
     case 'intermediate_care.started':
-    case 'intermediate_care.ended':
       return [{ to: [...new Set<Agency>(['intermediate-care', 'gp'])], data }];
+    case 'intermediate_care.ended': {
+      // Handed over: the GP learns who took over, as what, funded how, and the person's latest picture.
+      const picture = ctx.picture?.funding?.length ? pictureFor('gp', ctx) : undefined;
+      return picture ? [{ to: ['intermediate-care'], data }, { to: ['gp'], data: { ...data, picture } }] : [{ to: ['intermediate-care', 'gp'], data }];
+    }
     case 'review.recorded':
     case 'review.overdue':
+    case 'transition_plan.proposed':
       return [{ to: ['intermediate-care'], data }];
+    case 'support.started':
+    case 'support.not_started':
+    case 'housing_outcome.recorded':
+      // The echo that confirms the agency's own write-back.
+      return [{ to: [event.agency], data }];
     case 'handover.long_term_services':
-      return event.to.map((agency) => ({ to: [agency], data: { ...data, ...(patientFor(agency, ctx) ? { patient: patientFor(agency, ctx) } : {}) } }));
+      return event.to.map((agency) => {
+        const patient = patientFor(agency, ctx);
+        const picture = pictureFor(agency, ctx);
+        return { to: [agency], data: { ...data, ...(patient ? { patient } : {}), ...(picture ? { picture } : {}) } };
+      });
     case 'pathway.readmitted': {
       const { admittedOn, dayOfWatch } = event;
       return [{ to: [...new Set<Agency>([...involved(ctx), 'gp'])], data: { admittedOn, dayOfWatch } }];
@@ -204,7 +256,11 @@ export const agencyEventTypes: EventType[] = [
   'intermediate_care.started', 'intermediate_care.ended', 'review.recorded', 'review.overdue',
   'handover.long_term_services', 'pathway.readmitted', 'pathway.handed_back', 'pathway.cancelled',
   'emergency_attendance.recorded', 'lead_professional.assigned', 'carers_assessment.requested', 'funding.recorded', 'housing_status.recorded', 'held_package.released',
+  'transition_plan.proposed', 'support.started', 'support.not_started', 'housing_outcome.recorded',
 ];
+
+/** Events whose agency view may carry the handover's picture. */
+const withPicture: EventType[] = ['referral.requested', 'handover.long_term_services', 'intermediate_care.ended'];
 
 /**
  * The agency view of each event as a schema: the full event's fields, all optional (an agency
@@ -220,5 +276,6 @@ export function agencyViewSchema(type: EventType) {
     carer: Carer.partial().optional(),
     consentRequired: z.boolean().optional(),
     services: z.array(Service).optional(),
+    ...(withPicture.includes(type) ? { picture: HandoverPicture.optional() } : {}),
   });
 }

@@ -204,6 +204,29 @@ export const FundingPayload = Funding.extend({ referralId: z.string().min(1) });
 export const EmergencyAttendancePayload = z.strictObject({ attendedOn: IsoDate });
 export const CancelPayload = z.strictObject({ reason: z.enum(['died', 'self_discharged', 'transferred', 'admission_cancelled', 'other']) });
 
+/**
+ * What the agencies that deliver the care write back (issue 24), each naming the agency that acts
+ * (its token or its responses topic says which, never the message): an agency acts only on its own
+ * referral, or on the intermediate-care episode it provides.
+ */
+/** The person's needs now, as a review finds them: the parts of the assessment's summary (goals apart). */
+export const NeedsNow = AssessmentSummary.omit({ goals: true });
+/** The intermediate-care provider's review: as the hospital's, with the person's needs now. Goals met with none remaining ends the episode early. */
+export const EpisodeReviewPayload = ReviewPayload.extend({ agency: Agency, needsNow: NeedsNow.optional() });
+/** The provider proposes the transition plan: the needs that remain when the episode ends ([] = none). */
+export const TransitionPlanPayload = z.strictObject({ agency: Agency, remainingNeeds: listOf(Service), notes: Notes });
+/** Social care's financial assessment and funding decision for its referral: who pays, on what terms, from when. */
+export const FundingDecisionPayload = Funding.extend({ referralId: z.string().min(1), agency: Agency });
+/** The support a referral arranged started on a day. */
+export const SupportStartedPayload = z.strictObject({ referralId: z.string().min(1), agency: Agency, startedOn: IsoDate });
+/** Why a first visit did not happen. */
+export const MissedVisitReason = z.enum(['no_access', 'patient_declined', 'patient_not_home', 'staff_unavailable', 'other']);
+/** The support did not start as planned (a missed first visit): the discharge team is told the same day. */
+export const SupportNotStartedPayload = z.strictObject({ referralId: z.string().min(1), agency: Agency, dueOn: IsoDate, reason: MissedVisitReason });
+/** Housing's outcome for its referral: accommodation secured, adaptations done, or the relief duty accepted. */
+export const HousingOutcome = z.enum(['accommodation_secured', 'adaptations_done', 'relief_duty_accepted']);
+export const HousingOutcomePayload = z.strictObject({ referralId: z.string().min(1), agency: Agency, outcome: HousingOutcome, on: IsoDate });
+
 /** Payloads (without `type` and `at`) of the commands a person or an agency gives, by their HTTP/CLI/Update name. */
 export const commandSchemas = {
   'expected-discharge-date': ExpectedDischargeDatePayload,
@@ -225,7 +248,17 @@ export const commandSchemas = {
   'lead-professional': LeadProfessionalPayload,
   funding: FundingPayload,
   cancel: CancelPayload,
+  'episode-review': EpisodeReviewPayload,
+  'transition-plan': TransitionPlanPayload,
+  'funding-decision': FundingDecisionPayload,
+  'support-started': SupportStartedPayload,
+  'support-not-started': SupportNotStartedPayload,
+  'housing-outcome': HousingOutcomePayload,
 } as const;
+
+/** The commands an agency writes back with, over HTTP and on its responses topic (besides answering its referrals). */
+export const agencyWriteBackCommands = ['episode-review', 'transition-plan', 'funding-decision', 'support-started', 'support-not-started', 'housing-outcome'] as const;
+export type AgencyWriteBackCommand = (typeof agencyWriteBackCommands)[number];
 
 export type CommandName = keyof typeof commandSchemas;
 export const commandNames = Object.keys(commandSchemas) as CommandName[];
@@ -264,6 +297,12 @@ export const EmergencyAttendanceCommand = command('emergency-attendance', Emerge
 export const LeadProfessionalCommand = command('lead-professional', LeadProfessionalPayload);
 export const FundingCommand = command('funding', FundingPayload);
 export const CancelCommand = command('cancel', CancelPayload);
+export const EpisodeReviewCommand = command('episode-review', EpisodeReviewPayload);
+export const TransitionPlanCommand = command('transition-plan', TransitionPlanPayload);
+export const FundingDecisionCommand = command('funding-decision', FundingDecisionPayload);
+export const SupportStartedCommand = command('support-started', SupportStartedPayload);
+export const SupportNotStartedCommand = command('support-not-started', SupportNotStartedPayload);
+export const HousingOutcomeCommand = command('housing-outcome', HousingOutcomePayload);
 
 export const PathwayCommand = z.discriminatedUnion('type', [
   StartCommand,
@@ -287,6 +326,12 @@ export const PathwayCommand = z.discriminatedUnion('type', [
   LeadProfessionalCommand,
   FundingCommand,
   CancelCommand,
+  EpisodeReviewCommand,
+  TransitionPlanCommand,
+  FundingDecisionCommand,
+  SupportStartedCommand,
+  SupportNotStartedCommand,
+  HousingOutcomeCommand,
 ]);
 
 /** An empty payload schema infers as Record<string, never>, which no stamped command satisfies: treat it as {}. */

@@ -14,7 +14,7 @@ import {
   Region,
   Service,
 } from './common';
-import { Agreement, BestInterests, BridgeBy, CapacityPayload, Chc, HeldPackage, HousingStatusPayload, ConsentGiver, DestinationDeparture, LeadProfessionalPayload, ParticipantRole, PatientAbsence } from './commands';
+import { Agreement, BestInterests, BridgeBy, CapacityPayload, Chc, HeldPackage, HousingOutcome, HousingStatusPayload, ConsentGiver, DestinationDeparture, LeadProfessionalPayload, MissedVisitReason, NeedsNow, ParticipantRole, PatientAbsence } from './commands';
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), at: IsoTimestamp, ...shape });
@@ -43,9 +43,10 @@ export const eventSchemas = {
      * The rules the pathway runs under (PathwayState.rules): 2, the pathway as the source documents
      * describe it; 3, as 2 with a patient meeting the criteria to reside again not ready for
      * discharge; 4, as 3 and safe for the patient (self-discharge a discharge, no support gap
-     * without a decision, consent as the law has it …); absent, 1 (started before them).
+     * without a decision, consent as the law has it …); 5, as 4 with overdue reviews chased until
+     * recorded; absent, 1 (started before them).
      */
-    rules: z.union([z.literal(2), z.literal(3), z.literal(4)]).optional(),
+    rules: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(5)]).optional(),
   }),
   'edd.set': event('edd.set', { date: IsoDate }),
   'discharge_ready.recorded': event('discharge_ready.recorded', {
@@ -174,8 +175,22 @@ export const eventSchemas = {
     notes: z.string().optional(),
     /** The transition plan: needs that remain when intermediate care ends ([] = none). */
     remainingNeeds: z.array(Service).optional(),
+    /** The person's needs now, as the provider's review found them: the latest picture the handover carries. */
+    needsNow: NeedsNow.optional(),
   }),
-  'review.overdue': event('review.overdue', { dueOn: IsoDate }),
+  /** The intermediate-care provider proposed the transition plan: the needs that remain when the episode ends. */
+  'transition_plan.proposed': event('transition_plan.proposed', { remainingNeeds: z.array(Service), notes: z.string().optional() }),
+  /** The support a referral arranged started (the provider says so). */
+  'support.started': event('support.started', { ...ReferralRef, service: Service, startedOn: IsoDate }),
+  /** The support did not start as planned (a missed first visit): an escalation to the discharge team, the day it is reported. */
+  'support.not_started': event('support.not_started', { ...ReferralRef, service: Service, dueOn: IsoDate, reason: MissedVisitReason }),
+  /** Housing's outcome for its referral. */
+  'housing_outcome.recorded': event('housing_outcome.recorded', { ...ReferralRef, service: Service, outcome: HousingOutcome, on: IsoDate }),
+  'review.overdue': event('review.overdue', {
+    dueOn: IsoDate,
+    /** Rules 5: the review is chased again every escalation interval until recorded; 1, 2 … (absent: told once). */
+    level: z.number().int().positive().optional(),
+  }),
   'intermediate_care.ended': event('intermediate_care.ended', {
     reason: z.enum(['goals_met', 'six_week_limit', 'long_term_needs', 'readmitted', 'cancelled']),
     days: z.number().int().min(0),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AdmissionId } from './commands';
+import { AdmissionId, agencyWriteBackCommands, commandSchemas, type AgencyWriteBackCommand } from './commands';
 import { AdmittedPatient, Destination, IsoDate, IsoTimestamp } from './common';
 
 /**
@@ -16,6 +16,20 @@ export const AgencyResponse = z.strictObject({
   readyFrom: IsoDate.optional(),
 });
 export type AgencyResponse = z.infer<typeof AgencyResponse>;
+
+/**
+ * What an agency writes back on the same topic (issue 24): `command` names it, the rest is the
+ * command's own payload without `agency` (the topic says who sent it).
+ */
+const writeBack = (command: AgencyWriteBackCommand) =>
+  (commandSchemas[command] as z.ZodObject).omit({ agency: true }).extend({
+    messageId: AgencyResponse.shape.messageId,
+    pathwayId: AgencyResponse.shape.pathwayId,
+    command: z.literal(command),
+  });
+export const agencyWriteBackSchemas = Object.fromEntries(agencyWriteBackCommands.map((command) => [command, writeBack(command)])) as Record<AgencyWriteBackCommand, ReturnType<typeof writeBack>>;
+export const AgencyWriteBack = z.discriminatedUnion('command', agencyWriteBackCommands.map((command) => agencyWriteBackSchemas[command]) as [ReturnType<typeof writeBack>, ...ReturnType<typeof writeBack>[]]);
+export type AgencyWriteBack = { messageId: string; pathwayId: string; command: AgencyWriteBackCommand } & Record<string, unknown>;
 
 /** Messages from the hospital PAS on `homeward.adt`. Senders never need to know pathway ids. */
 export const AdtMessage = z.discriminatedUnion('type', [

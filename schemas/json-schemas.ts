@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { agencyEventTypes, agencyViewSchema } from './agency-views';
 import { CloudEvent } from './cloudevent';
 import { eventSchemas, eventTypes, type EventType } from './events';
-import { AdtMessage, AgencyResponse, ResponseRejected } from './inbound';
+import { agencyWriteBackCommands } from './commands';
+import { AdtMessage, AgencyResponse, agencyWriteBackSchemas, ResponseRejected } from './inbound';
 
 const envelope = (type: EventType, data: z.ZodType) =>
   CloudEvent.extend({ type: z.literal(`uk.nhs.discharge.${type}.v1`), data });
@@ -29,6 +30,10 @@ export function jsonSchemas(): Record<string, object> {
   const rejected = CloudEvent.extend({ type: z.literal('uk.nhs.discharge.response.rejected.v1'), data: ResponseRejected });
   files['agency/response.rejected.v1.json'] = toJson(rejected, 'agency/response.rejected.v1.json', 'A refused agency response (homeward.agency.<agency>.events)');
   files['inbound/agency-response.v1.json'] = toJson(AgencyResponse, 'inbound/agency-response.v1.json', 'Agency response (homeward.agency.<agency>.responses)');
+  for (const command of agencyWriteBackCommands) {
+    const file = `inbound/agency-${command}.v1.json`;
+    files[file] = toJson(agencyWriteBackSchemas[command], file, `Agency write-back: ${command} (homeward.agency.<agency>.responses)`);
+  }
   files['inbound/adt.v1.json'] = toJson(AdtMessage, 'inbound/adt.v1.json', 'ADT message (homeward.adt)');
   return files;
 }

@@ -32,6 +32,12 @@ const valid: Record<CommandName, Record<string, unknown>> = {
   'lead-professional': { scope: 'pathway', role: 'nurse', team: 'Leeds discharge hub' },
   funding: { referralId: 'ref-1', payer: 'council', charging: 'means_tested', financialAssessment: 'pending' },
   cancel: { reason: 'died' },
+  'episode-review': { agency: 'intermediate-care', outcome: 'continue', needsNow: { functionalNeeds: ['help to wash'] } },
+  'transition-plan': { agency: 'intermediate-care', remainingNeeds: ['domiciliary-care'] },
+  'funding-decision': { referralId: 'ref-1', agency: 'social-care', payer: 'council', charging: 'means_tested', financialAssessment: 'complete', chargesFrom: '2026-12-01' },
+  'support-started': { referralId: 'ref-1', agency: 'equipment', startedOn: '2026-11-24' },
+  'support-not-started': { referralId: 'ref-1', agency: 'social-care', dueOn: '2026-11-24', reason: 'no_access' },
+  'housing-outcome': { referralId: 'ref-1', agency: 'housing', outcome: 'accommodation_secured', on: '2026-11-24' },
 };
 
 describe('command shapes derived from the zod schemas', () => {

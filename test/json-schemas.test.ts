@@ -3,6 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jsonSchemas } from '../schemas/json-schemas';
 import { eventTypes } from '../schemas/events';
+import { agencyWriteBackCommands, commandSchemas } from '../schemas/commands';
+import { AgencyWriteBack } from '../schemas/inbound';
 
 // The checked-in JSON Schemas are what agency engineers code against: they must match the zod source.
 const root = path.join(__dirname, '..', 'schemas', 'json');
@@ -14,6 +16,22 @@ describe('generated JSON Schemas', () => {
     for (const type of eventTypes) expect(generated).toHaveProperty([`events/${type}.v1.json`]);
     expect(generated).toHaveProperty(['agency/referral.requested.v1.json']);
     expect(generated).toHaveProperty(['inbound/adt.v1.json']);
+  });
+
+  it('has a schema per agency write-back message, and its example in docs/examples is valid as a message and, as the HTTP body, as the command', () => {
+    const examples = path.join(__dirname, '..', 'docs', 'examples');
+    for (const command of agencyWriteBackCommands) {
+      expect(generated).toHaveProperty([`inbound/agency-${command}.v1.json`]);
+      const message = JSON.parse(fs.readFileSync(path.join(examples, 'agency-messages', `${command}.json`), 'utf8'));
+      expect(AgencyWriteBack.safeParse(message).error, command).toBeUndefined();
+      const { messageId: _m, pathwayId: _p, command: _c, ...payload } = message;
+      const body = JSON.parse(fs.readFileSync(path.join(examples, `${command}.json`), 'utf8'));
+      // The same write-back over HTTP names the agency its token already says.
+      expect({ ...payload, agency: body.agency }, command).toEqual(body);
+      expect(commandSchemas[command].safeParse(body).error, command).toBeUndefined();
+    }
+    // A message naming its own agency is refused: the topic says who sent it.
+    expect(AgencyWriteBack.safeParse({ messageId: 'm', pathwayId: 'pathway-A1', command: 'support-started', referralId: 'ref-1', agency: 'equipment', startedOn: '2026-11-24' }).success).toBe(false);
   });
 
   it('are checked in and up to date (run `npm run schemas` after changing a zod schema)', () => {

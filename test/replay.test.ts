@@ -19,7 +19,7 @@ const histories = fs
   }));
 
 describe('replay of recorded pathway histories', () => {
-  it('has the representative histories: P0, P1 goals met, six-week handover, escalation/decline/cancel, readmission, continue-as-new, actors; and under the documents\' rules: home care without intermediate care, a handover accepted late, a best-interests decision; under rules 3: the criteria to reside met again while ready; signed commands, continued as new; under rules 4: a self-discharge, a support gap bridged, a refused housing referral with a carer not willing at first', () => {
+  it('has the representative histories: P0, P1 goals met, six-week handover, escalation/decline/cancel, readmission, continue-as-new, actors; and under the documents\' rules: home care without intermediate care, a handover accepted late, a best-interests decision; under rules 3: the criteria to reside met again while ready; signed commands, continued as new; under rules 4: a self-discharge, a support gap bridged, a refused housing referral with a carer not willing at first; under rules 5: the agencies writing back, an overdue review chased', () => {
     expect(histories.map((h) => h.workflowId).sort()).toEqual([
       'p0-handed-back',
       'p0-housing-refused-carer',
@@ -28,6 +28,7 @@ describe('replay of recorded pathway histories', () => {
       'p1-criteria-to-reside-again',
       'p1-goals-met',
       'p1-home-care-without-intermediate-care',
+      'p1-living-assessment',
       'p1-reablement-handover-accepted-late',
       'p1-readmitted-day-29',
       'p1-self-discharge',
@@ -50,7 +51,7 @@ describe('replay of recorded pathway histories', () => {
       }),
     );
     // Every kind recorded with defaults left out is among them: readmission, referral, review, assessment.
-    expect(new Set(updates.map((u) => u.name))).toEqual(new Set(['expected-discharge-date', 'discharge-ready', 'criteria-to-reside-met', 'assessment', 'consent', 'carer', 'referral', 'referral-response', 'delay-reason', 'discharge', 'review', 'readmission', 'cancel']));
+    expect(new Set(updates.map((u) => u.name))).toEqual(new Set(['expected-discharge-date', 'discharge-ready', 'criteria-to-reside-met', 'assessment', 'consent', 'carer', 'referral', 'referral-response', 'delay-reason', 'discharge', 'review', 'readmission', 'cancel', 'support-started', 'episode-review', 'transition-plan', 'funding-decision']));
     for (const { name, payload } of updates) {
       expect(JSON.stringify(normalisedPayload(name, payload))).toBe(JSON.stringify(commandSchemas[name].parse(payload)));
     }

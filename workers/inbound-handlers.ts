@@ -7,23 +7,26 @@ import { adtActor, type Actor } from '../schemas/actor';
 import type { Agency } from '../schemas/common';
 import type { Outcome } from '../kafka/inbound-consumer';
 import { agencyOfResponses, topics } from '../kafka/topics';
-import { AdtMessage, AgencyResponse } from '../schemas/inbound';
+import { AdtMessage, AgencyResponse, AgencyWriteBack } from '../schemas/inbound';
 import { pathwayWorkflowId } from '../workflows/definitions';
 import { searchAttributes as keys } from '../workflows/search-attributes';
 
 const rejected = (reason: string): Outcome => ({ kind: 'rejected', reason });
 
 /** Parses a message against its schema; the reason names fields, never values. */
-function parse<T>(schema: z.ZodType<T>, message: KafkaMessage): T | Outcome {
-  let json: unknown;
-  try {
-    json = JSON.parse(message.value?.toString() ?? '');
-  } catch {
-    return rejected('invalid: not JSON');
-  }
+function parse<T>(schema: z.ZodType<T>, message: KafkaMessage, json: unknown = parseJson(message)): T | Outcome {
+  if (json === notJson) return rejected('invalid: not JSON');
   const result = schema.safeParse(json);
   if (!result.success) return rejected(`invalid: ${result.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`).join('; ')}`);
   return result.data;
+}
+const notJson = Symbol('not JSON');
+function parseJson(message: KafkaMessage): unknown {
+  try {
+    return JSON.parse(message.value?.toString() ?? '');
+  } catch {
+    return notJson;
+  }
 }
 const isOutcome = (value: unknown): value is Outcome => typeof value === 'object' && value !== null && 'kind' in value && 'reason' in value;
 
@@ -46,21 +49,23 @@ export function createInboundHandler(deps: { app: Application; patientKeySecret:
    * Runs a command as the sender; a refusal becomes a duplicate (when `already` says its effect is
    * recorded) or a rejection. Anything else (Temporal unreachable) is thrown: the message is retried.
    */
-  async function command(actor: Actor, pathwayId: string, name: string, body: unknown, already: () => Promise<boolean>): Promise<Outcome> {
+  async function command(actor: Actor, pathwayId: string, name: string, body: unknown, already: (error: AppError) => Promise<boolean>): Promise<Outcome> {
     try {
       // The ADT admission starts the new stay's pathway itself, from the PAS's own data.
       const outcome = await pathways.command(actor, pathwayId, name, body, { startLinkedPathway: false });
       return { kind: 'applied', detail: `${pathwayId} ${name} → ${outcome.stage}` };
     } catch (error) {
       if (!(error instanceof AppError) || error.kind === 'unavailable') throw error;
-      if (error.kind === 'conflict' && (await already())) return { kind: 'duplicate', detail: `${pathwayId} ${name}` };
+      if (error.kind === 'conflict' && (await already(error))) return { kind: 'duplicate', detail: `${pathwayId} ${name}` };
       return rejected(`${error.code}: ${error.message}`);
     }
   }
 
   /** `agency`: the topic's, which only that agency may write (ACLs); never the message's say-so. */
   async function onResponse(message: KafkaMessage, agency: Agency): Promise<Outcome> {
-    const parsed = parse(AgencyResponse, message);
+    const json = parseJson(message);
+    if (json && typeof json === 'object' && 'command' in json) return onWriteBack(message, json, agency);
+    const parsed = parse(AgencyResponse, message, json);
     if (isOutcome(parsed)) return parsed;
     const { pathwayId, referralId, response, reason, readyFrom } = parsed;
     const sameAnswer: Record<string, string[]> = { accepted: ['accepted', 'ready'], declined: ['declined'], ready: ['ready'] };
@@ -69,6 +74,17 @@ export function createInboundHandler(deps: { app: Application; patientKeySecret:
       const referral = view.state.referrals.find((r) => r.referralId === referralId);
       return referral?.agency === agency && sameAnswer[response].includes(referral.status);
     });
+  }
+
+  /**
+   * A write-back (issue 24) runs as the command of that name, as the topic's agency. The rules
+   * refuse a fact already recorded as a duplicate: a message delivered twice is ignored.
+   */
+  async function onWriteBack(message: KafkaMessage, json: object, agency: Agency): Promise<Outcome> {
+    const parsed = parse(AgencyWriteBack, message, json) as AgencyWriteBack | Outcome;
+    if (isOutcome(parsed)) return parsed;
+    const { messageId: _messageId, pathwayId, command: name, ...payload } = parsed;
+    return command(agencyActor(agency), pathwayId, name, { ...payload, agency }, async (error) => error.code === 'duplicate');
   }
 
   /** The most recent pathway of this patient that could be in its readmission watch. */

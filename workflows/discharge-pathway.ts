@@ -50,7 +50,8 @@ const { publishEvents } = proxyActivities<PathwayActivities>({
 function startingRules(): PathwayState['rules'] {
   if (!patched('pathway-as-documents')) return 1;
   if (!patched('criteria-to-reside-again')) return 2;
-  return patched('safe-for-the-patient') ? 4 : 3;
+  if (!patched('safe-for-the-patient')) return 3;
+  return patched('living-assessment') ? 5 : 4;
 }
 
 /** Pathway events per run before continuing as new: each costs several history events. */

@@ -1,4 +1,5 @@
-import { sharing, type PathwayState } from '../domain';
+import { isLive, sharing, type PathwayState } from '../domain';
+import type { HandoverPicture } from '../schemas/agency-views';
 import type { RoutingContext } from '../schemas/agency-views';
 
 /** What the publisher needs to route and minimise events, taken from the state at publish time. */
@@ -14,5 +15,21 @@ export function routingContext(state: PathwayState): RoutingContext {
     ...(state.assessment?.summary || state.assessment?.home
       ? { assessmentSummary: { ...state.assessment.summary, ...(state.assessment.home ? { home: state.assessment.home } : {}) } }
       : {}),
+    ...picture(state),
   };
+}
+
+/** The latest picture intermediate care has of the person, for its handover; none before a review, plan, lead or handover. */
+function picture(state: PathwayState): { picture?: HandoverPicture } {
+  const episode = state.intermediateCare;
+  const lead = episode?.lead ?? state.lead;
+  const handover = state.referrals.filter((r) => r.purpose === 'handover' && isLive(r));
+  const funding = handover.flatMap(({ referralId, service, agency, funding }) => (funding ? [{ referralId, service, agency, ...funding }] : []));
+  const found: HandoverPicture = {
+    ...(episode?.latestReview ? { latestReview: episode.latestReview } : {}),
+    ...(episode?.remainingNeeds ? { transitionPlan: episode.remainingNeeds } : {}),
+    ...(funding.length ? { funding } : {}),
+    ...(lead ? { leadProfessional: lead } : {}),
+  };
+  return Object.keys(found).length > 0 ? { picture: found } : {};
 }

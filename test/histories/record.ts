@@ -248,3 +248,26 @@ it('p0-housing-refused-carer', async () => {
   await t.sleep('30 days');
   await save('p0-housing-refused-carer', p0);
 });
+
+// Rules 5 (recorded after patched('living-assessment')): one living assessment (issue 24).
+it('p1-living-assessment', async () => {
+  // The provider writes back: its first review is overdue and chased twice, then recorded with the
+  // needs now; it proposes the plan, equipment says it started, a second review hands over to
+  // social care, which records funding and accepts: the episode ends, handed over.
+  const agency = (name: 'intermediate-care' | 'social-care' | 'equipment'): Actor => ({ subject: `history:${name}-system`, role: 'agency', agency: name });
+  const living = await t.start({}, { workflowId: 'pathway-history-living-assessment' });
+  await living.command('discharge-ready', { date: await t.today(-1) });
+  await living.command('assessment', { ...jointAssessment, pathway: 'P1', needs: ['reablement', 'equipment'] });
+  await living.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready' }, agency('intermediate-care'));
+  await living.command('referral-response', { referralId: 'ref-2', agency: 'equipment', response: 'ready' }, agency('equipment'));
+  await living.command('discharge', { date: await t.today(), destination: 'usual-residence' });
+  await living.command('support-started', { referralId: 'ref-2', agency: 'equipment', startedOn: await t.today() }, agency('equipment'));
+  await t.sleep('9 days');
+  await living.command('episode-review', { agency: 'intermediate-care', outcome: 'continue', goals: ['Walk to the shop'], needsNow: { functionalNeeds: ['Needs help to wash'] } }, agency('intermediate-care'));
+  await living.command('transition-plan', { agency: 'intermediate-care', remainingNeeds: ['domiciliary-care'] }, agency('intermediate-care'));
+  await living.command('episode-review', { agency: 'intermediate-care', outcome: 'needs_long_term_support', goals: [], remainingNeeds: ['domiciliary-care'] }, agency('intermediate-care'));
+  const funding = { payer: 'council', charging: 'means_tested', financialAssessment: 'complete', chargesFrom: await t.today() };
+  await living.command('funding-decision', { referralId: 'ref-4', agency: 'social-care', ...funding }, agency('social-care'));
+  await living.command('referral-response', { referralId: 'ref-4', agency: 'social-care', response: 'ready' }, agency('social-care'));
+  await save('p1-living-assessment', living, true);
+});
