@@ -1,0 +1,57 @@
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { FastifyOtelInstrumentation } from '@fastify/otel';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+
+/**
+ * Whether the standard OpenTelemetry environment asks for traces: an exporter named (other than
+ * `none`) or an OTLP endpoint given, and the SDK not disabled. Off by default, so `npm start` and
+ * the tests pay nothing for tracing unless an operator sets one of these.
+ */
+export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return false;
+  const exporters = env.OTEL_TRACES_EXPORTER?.split(',').map((name) => name.trim()).filter(Boolean) ?? [];
+  if (exporters.length > 0) return !exporters.every((name) => name === 'none');
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim());
+}
+
+/**
+ * The instrumentations every role's traces use: HTTP server spans from Fastify (registered as each
+ * Fastify instance is created, so the API's construction needs no change) and PostgreSQL queries.
+ * The statement text is recorded with its $1 placeholders only, never their values.
+ */
+export function instrumentations() {
+  return [
+    new FastifyOtelInstrumentation({
+      registerOnInitialization: true,
+      // url.path would carry the request's path and query string (a search's terms): the route pattern instead.
+      requestHook: (span, request) => span.setAttribute('url.path', request.routeOptions.url ?? 'unmatched'),
+    }),
+    new PgInstrumentation({ enhancedDatabaseReporting: false }),
+  ];
+}
+
+let started: NodeSDK | undefined;
+
+/**
+ * Starts the OpenTelemetry Node SDK for one role when the environment asks for it (exporter,
+ * endpoint, sampler, resource all from the standard `OTEL_*` variables); does nothing otherwise.
+ * Called before the role loads anything it traces: pg is instrumented only if loaded after this.
+ */
+export function startTracing(serviceName: string, options: { env?: NodeJS.ProcessEnv; spanProcessors?: SpanProcessor[] } = {}): { shutdown(): Promise<void> } | undefined {
+  const env = options.env ?? process.env;
+  if (!options.spanProcessors && !tracingRequested(env)) return undefined;
+  if (started) return started;
+  // OTEL_SERVICE_NAME, when set, names the service; the SDK reads it over this default.
+  env.OTEL_SERVICE_NAME ??= serviceName;
+  started = new NodeSDK({ instrumentations: instrumentations(), ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : {}) });
+  started.start();
+  return started;
+}
+
+/** Flushes and stops the SDK, if this process started it (a role's clean stop). */
+export async function stopTracing(): Promise<void> {
+  const sdk = started;
+  started = undefined;
+  await sdk?.shutdown();
+}
