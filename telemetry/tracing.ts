@@ -1,5 +1,7 @@
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+// The SDK's own reading of OTEL_TRACES_EXPORTER and the OTLP settings, shared with the workflow's spans.
+import { getSpanProcessorsFromEnv } from '@opentelemetry/sdk-node/build/src/utils';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 
@@ -34,6 +36,34 @@ export function instrumentations() {
 let started: NodeSDK | undefined;
 
 /**
+ * Temporal's workflow spans come in OpenTelemetry 1.x's shape (its interceptors' SDK version):
+ * parent and scope under their 1.x names, which 2.x exporters would not find.
+ */
+function currentShape(span: ReadableSpan): ReadableSpan {
+  const old = span as ReadableSpan & { parentSpanId?: string; instrumentationLibrary?: ReadableSpan['instrumentationScope'] };
+  if (span.instrumentationScope || !old.instrumentationLibrary) return span;
+  const context = span.spanContext();
+  return {
+    ...span,
+    spanContext: () => context,
+    instrumentationScope: old.instrumentationLibrary,
+    ...(old.parentSpanId ? { parentSpanContext: { traceId: context.traceId, spanId: old.parentSpanId, traceFlags: context.traceFlags, isRemote: false } } : {}),
+  };
+}
+let processors: SpanProcessor[] = [];
+
+/**
+ * The span processors this process exports with (none while tracing is off), as one: for spans made
+ * outside the SDK's tracer provider, the workflow's (which leave Temporal's sandbox through a sink).
+ */
+export const tracedSpans: SpanProcessor = {
+  onStart: () => undefined,
+  onEnd: (span) => processors.forEach((processor) => processor.onEnd(currentShape(span))),
+  forceFlush: async () => void (await Promise.all(processors.map((processor) => processor.forceFlush()))),
+  shutdown: async () => undefined,
+};
+
+/**
  * Starts the OpenTelemetry Node SDK for one role when the environment asks for it (exporter,
  * endpoint, sampler, resource all from the standard `OTEL_*` variables); does nothing otherwise.
  * Called before the role loads anything it traces: pg is instrumented only if loaded after this.
@@ -44,7 +74,8 @@ export function startTracing(serviceName: string, options: { env?: NodeJS.Proces
   if (started) return started;
   // OTEL_SERVICE_NAME, when set, names the service; the SDK reads it over this default.
   env.OTEL_SERVICE_NAME ??= serviceName;
-  started = new NodeSDK({ instrumentations: instrumentations(), ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : {}) });
+  processors = options.spanProcessors ?? getSpanProcessorsFromEnv(undefined);
+  started = new NodeSDK({ instrumentations: instrumentations(), spanProcessors: processors });
   started.start();
   return started;
 }
@@ -54,4 +85,5 @@ export async function stopTracing(): Promise<void> {
   const sdk = started;
   started = undefined;
   await sdk?.shutdown();
+  processors = [];
 }
