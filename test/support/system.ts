@@ -1,5 +1,4 @@
 import pino, { type Logger } from 'pino';
-import { workerTracing } from '../../telemetry/temporal';
 import { loadConfig, type Config } from '../../config';
 import { startDevIssuer, signDevToken, type DevTokenRequest } from '../../config/dev-issuer';
 import { testEnvironment, testSecrets } from './secrets';
@@ -76,7 +75,6 @@ export async function startSystem(
     taskQueue: config.temporal.taskQueue,
     dataConverter: testDataConverter(config),
     activities: createActivities({ publisher }),
-    ...workerTracing('homeward-worker'),
   });
   const running = worker.run();
   const api: RunningApi = await startApi(config, logger);
