@@ -72,10 +72,9 @@ export function startTracing(serviceName: string, options: { env?: NodeJS.Proces
   const env = options.env ?? process.env;
   if (!options.spanProcessors && !tracingRequested(env)) return undefined;
   if (started) return started;
-  // OTEL_SERVICE_NAME, when set, names the service; the SDK reads it over this default.
-  env.OTEL_SERVICE_NAME ??= serviceName;
   processors = options.spanProcessors ?? getSpanProcessorsFromEnv(undefined);
-  started = new NodeSDK({ instrumentations: instrumentations(), spanProcessors: processors });
+  // OTEL_SERVICE_NAME, when set, names the service instead.
+  started = new NodeSDK({ instrumentations: instrumentations(), spanProcessors: processors, ...(env.OTEL_SERVICE_NAME ? {} : { serviceName }) });
   started.start();
   return started;
 }
