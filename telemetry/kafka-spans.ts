@@ -7,7 +7,8 @@ import { parseLoosely, traceparentOf } from './trace-context';
  * partition, offset and CloudEvent id (`<pathwayId>/<sequence>`), never a message's content. With
  * tracing off these are no-op spans and no `traceparent` is written.
  */
-const tracer = trace.getTracer('homeward-kafka');
+// Asked for each span, not kept: a tracer taken before tracing starts (or restarts) would stay a no-op one.
+const tracer = () => trace.getTracer('homeward-kafka');
 
 const kafkaAttributes = { 'messaging.system': 'kafka' };
 
@@ -16,7 +17,7 @@ const kafkaAttributes = { 'messaging.system': 'kafka' };
  * tracing off), for every message it sends to carry as the CloudEvents distributed-tracing extension.
  */
 export async function producing(send: (traceparent: string | undefined) => Promise<number>): Promise<number> {
-  return tracer.startActiveSpan('send homeward events', { kind: SpanKind.PRODUCER, attributes: { ...kafkaAttributes, 'messaging.operation.type': 'send' } }, (span) =>
+  return tracer().startActiveSpan('send homeward events', { kind: SpanKind.PRODUCER, attributes: { ...kafkaAttributes, 'messaging.operation.type': 'send' } }, (span) =>
     endingSpans([span], async () => {
       const carrier: Record<string, string> = {};
       propagation.inject(context.active(), carrier);
@@ -54,7 +55,7 @@ export function consumeSpan(topic: string, partition: number, message: KafkaMess
     'messaging.kafka.offset': Number(message.offset),
   };
   if (typeof body?.id === 'string') attributes['messaging.message.id'] = body.id.slice(0, 200);
-  return tracer.startSpan(`process ${topic}`, { kind: SpanKind.CONSUMER, attributes }, parent);
+  return tracer().startSpan(`process ${topic}`, { kind: SpanKind.CONSUMER, attributes }, parent);
 }
 
 /** Ends the spans when `run` settles, marking them failed (with the error's message only) if it threw. */

@@ -1,3 +1,4 @@
+import { context, propagation, trace } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 // The SDK's own reading of OTEL_TRACES_EXPORTER and the OTLP settings, shared with the workflow's spans.
 import { getSpanProcessorsFromEnv } from '@opentelemetry/sdk-node/build/src/utils';
@@ -85,4 +86,10 @@ export async function stopTracing(): Promise<void> {
   started = undefined;
   await sdk?.shutdown();
   processors = [];
+  // Unregistered too, so that tracing started again (a test's) is the global one.
+  if (sdk) {
+    trace.disable();
+    context.disable();
+    propagation.disable();
+  }
 }
