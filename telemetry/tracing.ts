@@ -80,16 +80,19 @@ export function startTracing(serviceName: string, options: { env?: NodeJS.Proces
   return started;
 }
 
-/** Flushes and stops the SDK, if this process started it (a role's clean stop). */
+/** Flushes and stops the SDK, if this process started it (a role's clean stop); rejects when the last spans could not be exported. */
 export async function stopTracing(): Promise<void> {
   const sdk = started;
   started = undefined;
-  await sdk?.shutdown();
-  processors = [];
-  // Unregistered too, so that tracing started again (a test's) is the global one.
-  if (sdk) {
-    trace.disable();
-    context.disable();
-    propagation.disable();
+  try {
+    await sdk?.shutdown();
+  } finally {
+    processors = [];
+    // Unregistered too, so that tracing started again (a test's) is the global one.
+    if (sdk) {
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    }
   }
 }

@@ -70,8 +70,8 @@ async function run(role: Role, start: (config: Config, logger: Logger) => Promis
     void (async () => {
       await running?.stop();
       await health?.close();
-      // The spans of its last requests, exported before it goes.
-      await stopTracing();
+      // The spans of its last requests, exported before it goes; a collector that is down does not make the stop unclean.
+      await stopTracing().catch((error: unknown) => logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'could not export the last spans'));
     })().then(
       () => process.exit(code),
       (error: unknown) => {
