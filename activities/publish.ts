@@ -1,5 +1,6 @@
 import { cloudEventType, eventId, eventSource, type CloudEvent } from '../schemas/cloudevent';
 import { eventsPublished } from '../health/metrics';
+import { producing } from '../telemetry/kafka-spans';
 import type { EventPublisher, OutboundMessage } from '../kafka/publisher';
 import { topics } from '../kafka/topics';
 import { publicActor } from '../schemas/actor';
@@ -56,22 +57,28 @@ export function agencyEnvelopes(pathwayId: string, recorded: RecordedPathwayEven
     .map((view) => ({ ...envelope, ...extensions, data: view.data }));
 }
 
-const message = (topic: string, envelope: CloudEvent): OutboundMessage => ({
+/** One message; with a `traceparent`, the CloudEvents distributed-tracing extension, in the event and as headers. */
+const message = (topic: string, envelope: CloudEvent, traceparent?: string): OutboundMessage => ({
   topic,
   key: envelope.subject,
-  value: JSON.stringify(envelope),
-  headers: { ce_id: envelope.id, ce_type: envelope.type, 'content-type': 'application/cloudevents+json' },
+  value: JSON.stringify(traceparent ? { ...envelope, traceparent } : envelope),
+  headers: {
+    ce_id: envelope.id,
+    ce_type: envelope.type,
+    'content-type': 'application/cloudevents+json',
+    ...(traceparent ? { traceparent, ce_traceparent: traceparent } : {}),
+  },
 });
 
 /**
  * Messages for one recorded event: in full on the audit topic and the trust's own topic, and as
  * each concerned agency's minimised view on that agency's topic. The id is the same everywhere.
  */
-export function route(pathwayId: string, recorded: RecordedPathwayEvent, context: RoutingContext): OutboundMessage[] {
-  const messages = [message(topics.pathwayEvents, toCloudEvent(pathwayId, recorded))];
+export function route(pathwayId: string, recorded: RecordedPathwayEvent, context: RoutingContext, traceparent?: string): OutboundMessage[] {
+  const messages = [message(topics.pathwayEvents, toCloudEvent(pathwayId, recorded), traceparent)];
   const concerned = new Set<Agency>(['acute-trust', ...agencyViews(recorded.event, context).flatMap((view) => view.to)]);
   for (const agency of concerned) {
-    for (const view of agencyEnvelopes(pathwayId, recorded, context, agency)) messages.push(message(topics.agencyEvents(agency), view));
+    for (const view of agencyEnvelopes(pathwayId, recorded, context, agency)) messages.push(message(topics.agencyEvents(agency), view, traceparent));
   }
   return messages;
 }
@@ -80,14 +87,17 @@ export function createPublishActivities(publisher: EventPublisher) {
   return {
     /** Idempotent by construction: a retry re-sends the same ids, which consumers de-duplicate. */
     async publishEvents(request: PublishRequest): Promise<number> {
-      const messages = request.events.flatMap((recorded, i) => {
-        const context = request.contexts?.[i] ?? request.context;
-        if (!context) throw new Error(`publishEvents: no routing context for event ${recorded.sequence}`);
-        return route(request.pathwayId, recorded, context);
+      // Every message carries the producer span's trace: consumers continue the command's trace.
+      return producing(async (traceparent) => {
+        const messages = request.events.flatMap((recorded, i) => {
+          const context = request.contexts?.[i] ?? request.context;
+          if (!context) throw new Error(`publishEvents: no routing context for event ${recorded.sequence}`);
+          return route(request.pathwayId, recorded, context, traceparent);
+        });
+        await publisher.publish(messages);
+        for (const { topic } of messages) eventsPublished.inc({ topic });
+        return messages.length;
       });
-      await publisher.publish(messages);
-      for (const { topic } of messages) eventsPublished.inc({ topic });
-      return messages.length;
     },
   };
 }

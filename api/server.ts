@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { clientInterceptors } from '../telemetry/temporal';
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -207,7 +208,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     ...connectionOptions(config.temporal),
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4, maxIntervalMs: () => 400 }))],
   });
-  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config) });
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config), interceptors: clientInterceptors() });
   const db: Database = connectDatabase(config.database.url, { application: 'homeward-api' });
   await checkSchema(db).catch(async (error: unknown) => {
     await db.end();

@@ -3,6 +3,7 @@ import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { dlqEntries, inboundLag, inboundMessages, reasonCode } from '../health/metrics';
 import { forgetHealth, reportHealth } from '../health/registry';
+import { consuming } from '../telemetry/kafka-spans';
 import { parseLoosely, traceIdOf, traceparentOf } from '../telemetry/trace-context';
 import { EventPublisher, type OutboundMessage } from './publisher';
 import { topics } from './topics';
@@ -118,7 +119,8 @@ export class InboundConsumer {
       eachMessage: async ({ topic, partition, message, heartbeat }) => {
         let outcome: Outcome;
         try {
-          outcome = await this.handler(topic, message);
+          // The command it becomes continues the sender's trace, when the message carries one.
+          outcome = await consuming(topic, partition, message, () => this.handler(topic, message));
         } catch (error) {
           this.stats.retried += 1;
           inboundMessages.inc({ topic, outcome: 'retried' });

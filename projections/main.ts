@@ -1,3 +1,5 @@
+// First: instrumentations patch only the modules loaded after tracing starts.
+import '../telemetry/start';
 import { runRole } from '../workers/role';
 import { startProjector } from './projector';
 

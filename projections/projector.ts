@@ -15,6 +15,7 @@ import { lockPosition, positions, savePosition, saveRejects, saveWatermarks } fr
 import { sealQueuedEvents } from './personal-data';
 import { decodeCloudEvent, type ProjectedEvent } from './recorded-event';
 import { reproject, saveEvents } from './store';
+import { carriesTrace, consumeSpan, endingSpans } from '../telemetry/kafka-spans';
 
 /** The projector's consumer group by default (HOMEWARD_PROJECTOR_GROUP). Its Kafka principal needs READ on this group and on topic homeward.pathway.events, nothing else. */
 export const projectorGroup = 'homeward-projector';
@@ -145,7 +146,9 @@ export async function startProjector(config: Config, logger: Logger, options: Pr
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
       if (batch.messages.length === 0) return;
-      await apply(batch);
+      // Each traced event's trace goes on into the read model: one span per message, over the batch's transaction.
+      const spans = batch.messages.filter(carriesTrace).map((message) => consumeSpan(topic, batch.partition, message));
+      await endingSpans(spans, () => apply(batch));
       const last = batch.messages.at(-1)!.offset;
       resolveOffset(last);
       try {

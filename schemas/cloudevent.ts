@@ -26,6 +26,11 @@ export const CloudEvent = z.object({
   actorsubject: z.string().optional(),
   /** Extension, on the trust's own topics only: the sites a site-limited actor may act on, comma-separated. */
   actorsites: z.string().optional(),
+  /** Extension (CloudEvents distributed tracing): the W3C trace context of the command that caused the event, when traced. */
+  traceparent: z
+    .string()
+    .regex(/^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/)
+    .optional(),
 });
 export type CloudEvent = z.infer<typeof CloudEvent>;
 

@@ -5,6 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { normalisedPayload } from '../schemas/command-shapes';
 import { commandSchemas, type CommandName } from '../schemas/commands';
+import { workerTracing } from '../telemetry/temporal';
 import { workflowBundle } from './support/temporal';
 
 // Recorded histories of representative pathways (npm run record-histories) replayed against the
@@ -19,7 +20,7 @@ const histories = fs
   }));
 
 describe('replay of recorded pathway histories', () => {
-  it('has the representative histories: P0, P1 goals met, six-week handover, escalation/decline/cancel, readmission, continue-as-new, actors; and under the documents\' rules: home care without intermediate care, a handover accepted late, a best-interests decision; under rules 3: the criteria to reside met again while ready; signed commands, continued as new; under rules 4: a self-discharge, a support gap bridged, a refused housing referral with a carer not willing at first; under rules 5: the agencies writing back, an overdue review chased', () => {
+  it('has the representative histories: P0, P1 goals met, six-week handover, escalation/decline/cancel, readmission, continue-as-new, actors; and under the documents\' rules: home care without intermediate care, a handover accepted late, a best-interests decision; under rules 3: the criteria to reside met again while ready; signed commands, continued as new; under rules 4: a self-discharge, a support gap bridged, a refused housing referral with a carer not willing at first; under rules 5: the agencies writing back, an overdue review chased; with the OpenTelemetry workflow interceptors: a support gap bridged', () => {
     expect(histories.map((h) => h.workflowId).sort()).toEqual([
       'p0-handed-back',
       'p0-housing-refused-carer',
@@ -36,6 +37,7 @@ describe('replay of recorded pathway histories', () => {
       'p1-signed-commands-continued',
       'p1-six-week-handover',
       'p1-support-gap-bridged',
+      'p1-support-gap-bridged-traced',
       'p2-escalation-decline-cancel',
       'p3-best-interests',
     ]);
@@ -59,7 +61,7 @@ describe('replay of recorded pathway histories', () => {
 
   it('replays every history deterministically with the current workflow code', async () => {
     const results = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: workflowBundle() }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: workflowBundle(), sinks: workerTracing('homeward-replay').sinks }, histories)) {
       results.push({ workflowId: result.workflowId, error: result.error ? String(result.error) : undefined });
     }
     expect(results).toHaveLength(histories.length);

@@ -1,3 +1,5 @@
+// First: instrumentations patch only the modules loaded after tracing starts.
+import '../telemetry/start';
 import { runRole } from './role';
 import { startInboundBridges } from './inbound';
 

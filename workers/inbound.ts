@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { clientInterceptors } from '../telemetry/temporal';
 import type { Logger } from 'pino';
 import { createApplication } from '../app';
 import { createDataConverter } from '../codec/data-converter';
@@ -25,7 +26,7 @@ export interface RunningBridges {
 export async function startInboundBridges(config: Config, logger: Logger, groupId = config.inbound.groupId): Promise<RunningBridges> {
   const dataConverter = createDataConverter(config);
   const connection = await Connection.connect(connectionOptions(config.temporal));
-  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter, interceptors: clientInterceptors() });
   const app = createApplication(client, config);
   const kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-inbound`, logger });
   const consumer = new InboundConsumer(

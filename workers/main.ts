@@ -1,3 +1,5 @@
+// First: instrumentations patch only the modules loaded after tracing starts.
+import '../telemetry/start';
 import { createKafka } from '../kafka/client';
 import { ensureTopics } from '../kafka/topics';
 import { runRole } from './role';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
+import { workerTracing } from '../telemetry/temporal';
 import { createDataConverter } from '../codec/data-converter';
 import type { Config } from '../config';
 import { describeConnection, nativeConnectionOptions } from '../config/temporal-connection';
@@ -53,6 +54,7 @@ export async function startPathwayWorker(config: Config, logger: Logger, options
     // broker that is down) get this long, then are cancelled and retried by whichever worker runs next.
     shutdownGraceTime: '5 seconds',
     activities: createActivities({ publisher }),
+    ...workerTracing('homeward-worker'),
   });
   const done = worker.run().finally(async () => {
     await publisher.close();

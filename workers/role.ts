@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../config';
 import { createLogger } from '../config/logger';
 import { startHealthServer, type Checks, type HealthServer } from '../health/server';
 import type { Role } from '../scripts/node-runtime.cjs';
+import { stopTracing } from '../telemetry/tracing';
 
 /** Homeward's processes, each scaled on its own (README, Processes); scripts/node-runtime.cjs names their entry points. */
 export type { Role };
@@ -69,6 +70,8 @@ async function run(role: Role, start: (config: Config, logger: Logger) => Promis
     void (async () => {
       await running?.stop();
       await health?.close();
+      // The spans of its last requests, exported before it goes; a collector that is down does not make the stop unclean.
+      await stopTracing().catch((error: unknown) => logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'could not export the last spans'));
     })().then(
       () => process.exit(code),
       (error: unknown) => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, type BundleOptions } from '@temporalio/worker';
 import { failureConverterPath, payloadConverterPath } from '../codec/data-converter';
+import { workflowInterceptorModules } from '../telemetry/temporal';
 
 const root = path.join(__dirname, '..');
 
@@ -23,6 +24,7 @@ export const workflowBundle = {
   workflowsPath: path.join(root, 'workflows', 'index.ts'),
   failureConverterPath,
   payloadConverterPath,
+  workflowInterceptorModules,
   preloadModules: [
     'zod',
     path.join(root, 'schemas', 'commands.ts'),
@@ -37,7 +39,7 @@ export const workflowBundle = {
   // Lines and names are all it needs; the sources' text (zod's, mostly) was 1.1 MB of the 3.2 MB
   // bundle, held parsed by the worker for nothing.
   webpackConfigHook: (config) => ({ ...config, devtool: 'inline-nosources-source-map' }),
-} satisfies Pick<BundleOptions, 'workflowsPath' | 'failureConverterPath' | 'payloadConverterPath' | 'preloadModules' | 'webpackConfigHook'>;
+} satisfies Pick<BundleOptions, 'workflowsPath' | 'failureConverterPath' | 'payloadConverterPath' | 'workflowInterceptorModules' | 'preloadModules' | 'webpackConfigHook'>;
 
 /**
  * The pathway workflow's bundle, as a worker given `workflowsPath` would build it itself. The

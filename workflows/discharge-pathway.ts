@@ -10,6 +10,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { context as traceContext, type Context as TraceContext } from '@opentelemetry/api';
 import type { PathwayActivities } from '../activities';
 import {
   CommandRejected,
@@ -84,6 +85,12 @@ export async function dischargePathway(input: PathwayInput, startProof?: unknown
    * an event depends on the pathway as it stood then, so its HTTP view can be rebuilt identically.
    */
   const contexts = new Map<number, RoutingContext>();
+  /**
+   * Each unpublished event's trace context: the Update's that recorded it (the workflow's own for a
+   * timer's). Publishing runs in the first one's, so the command's trace goes on to Kafka. Only the
+   * activity's headers carry it: the commands and so the histories are the same with tracing off.
+   */
+  const traces = new Map<number, TraceContext>();
 
   const record = (events: PathwayEvent[], actor: Actor | undefined): CommandOutcome => {
     const recorded = events.map((event) => {
@@ -91,6 +98,7 @@ export async function dischargePathway(input: PathwayInput, startProof?: unknown
       timeline.push(entry);
       state = evolve(state, event);
       contexts.set(entry.sequence, routingContext(state));
+      traces.set(entry.sequence, traceContext.active());
       return entry;
     });
     if (recorded.length > 0) syncSearchAttributes();
@@ -198,8 +206,13 @@ export async function dischargePathway(input: PathwayInput, startProof?: unknown
     if (published < timeline.length) {
       const batch = timeline.slice(published);
       const current = routingContext(state);
-      await publishEvents({ pathwayId, events: batch, contexts: batch.map((entry) => contexts.get(entry.sequence) ?? current) });
-      for (const entry of batch) contexts.delete(entry.sequence);
+      const publishing = () => publishEvents({ pathwayId, events: batch, contexts: batch.map((entry) => contexts.get(entry.sequence) ?? current) });
+      const cause = traces.get(batch[0].sequence);
+      await (cause ? traceContext.with(cause, publishing) : publishing());
+      for (const entry of batch) {
+        contexts.delete(entry.sequence);
+        traces.delete(entry.sequence);
+      }
       published += batch.length;
       continue;
     }

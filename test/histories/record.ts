@@ -232,6 +232,18 @@ it('p1-support-gap-bridged', async () => {
   await save('p1-support-gap-bridged', gap, true);
 });
 
+// As above, started with the OpenTelemetry workflow interceptors on (patched('opentelemetry-interceptors')).
+it('p1-support-gap-bridged-traced', async () => {
+  const gap = await t.start({}, { workflowId: 'pathway-history-support-gap-traced' });
+  await gap.command('discharge-ready', { date: await t.today(-1) });
+  await gap.command('assessment', { ...jointAssessment, pathway: 'P1', needs: ['reablement'] });
+  await gap.command('delay-reason', { code: 'awaiting_transport', agency: 'acute-trust' });
+  await gap.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready', readyFrom: await t.today(3) });
+  await gap.command('discharge', { date: await t.today(), destination: 'usual-residence' }).catch(() => undefined);
+  await gap.command('discharge', { date: await t.today(), destination: 'usual-residence', bridge: { by: 'family', until: await t.today(2) } });
+  await save('p1-support-gap-bridged-traced', gap, true);
+});
+
 it('p0-housing-refused-carer', async () => {
   // Homeless, no fixed abode; the P0 relies on a carer not willing or able until they are; the
   // patient refuses the referral to housing; discharged, the welfare check answered, handed back.

@@ -4,6 +4,7 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createDataConverter, type TemporalKeys } from '../../codec/data-converter';
+import { workerTracing } from '../../telemetry/temporal';
 import { testSecrets } from './secrets';
 import { commandProofRequest } from '../../codec/command-proof.cjs';
 import { connectionOptions, loadTemporalConnection, nativeConnectionOptions } from '../../config/temporal-connection';
@@ -56,6 +57,8 @@ export async function createWorker(options: Omit<WorkerOptions, 'workflowBundle'
   return Worker.create({
     dataConverter: testDataConverter(),
     ...(options.workflowsPath ? {} : { workflowBundle: workflowBundle() }),
+    // The bundle's tracing interceptors export the workflow's spans through this sink (to this process's tracing, when on).
+    ...workerTracing('homeward-test-worker'),
     ...options,
   } as WorkerOptions);
 }
