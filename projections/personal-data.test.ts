@@ -50,9 +50,12 @@ const recorded = (all: PathwayEvent[]) => all.map((event, i) => ({ sequence: i +
 /** The state's personal parts, as evolve puts them there from the personal fields. */
 function lessPersonal(state: PathwayState): PathwayState {
   const { patient: _patient, carer: _carer, ...rest } = state;
-  if (!rest.assessment) return rest;
-  const { summary: _summary, representative: _representative, ...assessment } = rest.assessment;
-  return { ...rest, assessment };
+  // The latest review's goals (kept for the handover's picture, rules 5) are the patient's own words.
+  const latestReview = rest.intermediateCare?.latestReview;
+  const withoutGoals = latestReview ? { ...rest, intermediateCare: { ...rest.intermediateCare!, latestReview: { ...latestReview, goals: undefined as unknown as string[] } } } : rest;
+  if (!withoutGoals.assessment) return withoutGoals;
+  const { summary: _summary, representative: _representative, ...assessment } = withoutGoals.assessment;
+  return { ...withoutGoals, assessment };
 }
 
 describe('personal fields apart', () => {

@@ -24,7 +24,7 @@ export type PersonalPart = Record<string, unknown>;
 /**
  * The event without its personal fields, and those fields (absent when it has none). The rest is
  * typed as the event, though a required personal field (`patient`, `goals`) is missing: evolve
- * reads none of them, so folding the rest gives the state less its personal parts
+ * only copies them into the state, so folding the rest gives the state less its personal parts
  * (projections/personal-data.test.ts).
  */
 export function splitPersonal(event: PathwayEvent): { rest: PathwayEvent; personal?: PersonalPart } {

@@ -24,7 +24,11 @@ afterAll(async () => {
 
 type Expectation = 'allowed' | 403 | 404;
 const reads = new Set(['getPathway', 'getTimeline']);
-const agencyCommands = new Set(['command-referral-response', 'command-delay-reason']);
+// Answers, delay reasons, and what the agencies write back (issue 24).
+const agencyCommands = new Set([
+  'command-referral-response', 'command-delay-reason', 'command-episode-review', 'command-transition-plan', 'command-funding-decision',
+  'command-support-started', 'command-support-not-started', 'command-housing-outcome',
+]);
 const managersReads = new Set(['listPathways', 'delayReport', 'sitrepReport', 'delayTrend', 'worklist']);
 
 /** The role matrix, written out here (not taken from the rules under test). */

@@ -66,13 +66,15 @@ describe('agency topics at the ends of a pathway', () => {
     const { nhsNumber: nhs, name, dateOfBirth, address, gpPractice } = start.patient;
     const socialCare = await onTopic(pathway, 'social-care', 5);
     expect(socialCare.map(short)).toEqual(['handover.long_term_services', 'referral.requested', 'referral.accepted', 'referral.ready', 'pathway.handed_back']);
-    expect(data(socialCare, 'handover.long_term_services')).toEqual({ reason: 'long_term_needs', to: ['social-care', 'gp'], services: ['domiciliary-care'], patient: { nhsNumber: nhs, name, dateOfBirth, address } });
+    // The latest picture goes with the handover (issue 24): social care gets the goals and the plan, no clinical notes.
+    const picture = { latestReview: { goals: ['walk to the shops'], on: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), reviewNumber: 1 }, transitionPlan: ['domiciliary-care'] };
+    expect(data(socialCare, 'handover.long_term_services')).toEqual({ reason: 'long_term_needs', to: ['social-care', 'gp'], services: ['domiciliary-care'], patient: { nhsNumber: nhs, name, dateOfBirth, address }, picture });
     expect(data(socialCare, 'pathway.handed_back')).toEqual({ outcome: 'long_term_services' });
 
     const gp = await onTopic(pathway, 'gp', 5);
     expect(gp.map(short)).toEqual(['discharge.recorded', 'intermediate_care.started', 'handover.long_term_services', 'intermediate_care.ended', 'pathway.handed_back']);
     // The GP: identifiers and practice, never the address.
-    expect(data(gp, 'handover.long_term_services')).toEqual({ reason: 'long_term_needs', to: ['social-care', 'gp'], services: ['domiciliary-care'], patient: { nhsNumber: nhs, name, dateOfBirth, gpPractice } });
+    expect(data(gp, 'handover.long_term_services')).toEqual({ reason: 'long_term_needs', to: ['social-care', 'gp'], services: ['domiciliary-care'], patient: { nhsNumber: nhs, name, dateOfBirth, gpPractice }, picture });
 
     await reader.waitFor(() => reader.of(topics.agencyEvents('intermediate-care'), pathway.id).some((m) => short(m) === 'pathway.handed_back'));
     const ic = reader.of(topics.agencyEvents('intermediate-care'), pathway.id);
