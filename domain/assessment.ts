@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { CommandOf, ConsentGiver, Representative } from '../schemas/commands';
 import { reject } from './rejection';
-import { lacksCapacityFor, rulesOf, type PathwayState } from './state';
+import { lacksCapacityFor, patientAtTheCentre, safeForThePatient, type PathwayState } from './state';
 
 const SOCIAL_CARE = new Set(['social_worker', 'care_manager']);
 const HEALTH = new Set(['nurse', 'doctor', 'occupational_therapist', 'physiotherapist']);
@@ -25,7 +25,7 @@ const giverFor = (representative: z.infer<typeof Representative> | undefined): G
 export function checkParticipation(command: CommandOf<'assessment'>, state: PathwayState): void {
   const roles = command.participants.map((p) => p.role);
   if (!roles.some((role) => PROFESSIONALS.has(role))) invalid('participants: a joint assessment needs at least one professional');
-  if (rulesOf(state) === 1) {
+  if (!patientAtTheCentre(state)) {
     if (!roles.includes('patient') && !roles.includes('carer')) invalid('participants: the patient or their carer must take part');
     return;
   }
@@ -40,8 +40,8 @@ export function checkParticipation(command: CommandOf<'assessment'>, state: Path
     invalid('bestInterests: a patient who lacks capacity needs a best-interests decision naming their attorney, deputy or advocate');
   }
   const decision = command.bestInterests;
-  if (decision && rulesOf(state) < 4 && !decision.representative) invalid('bestInterests.representative: name the attorney, deputy or advocate');
-  if (decision && rulesOf(state) >= 4) {
+  if (decision && !safeForThePatient(state) && !decision.representative) invalid('bestInterests.representative: name the attorney, deputy or advocate');
+  if (decision && safeForThePatient(state)) {
     // Rules 4 (MCA 2005 s.4): who decided, and who was consulted, each as what they are to the patient.
     if (!decision.decidedBy) invalid('bestInterests.decidedBy: record who made the best-interests decision (their role)');
     if (!decision.consulted) invalid('bestInterests.consulted: record who was consulted (family members as family, a carer as carer, an advocate as advocate)');
@@ -68,7 +68,7 @@ export function checkConsentGiver(command: CommandOf<'consent'>, state: PathwayS
     return invalid('givenBy: a carer cannot consent for an adult; for a patient who lacks capacity, consent comes from their attorney or deputy, or a best-interests decision');
   }
   const representative = state.assessment?.representative;
-  if (rulesOf(state) >= 4) return giverByCapacity(givenBy, state);
+  if (safeForThePatient(state)) return giverByCapacity(givenBy, state);
   if (!representative) {
     if (givenBy !== 'patient') invalid(`givenBy: ${givenBy} only for a patient assessed as lacking capacity (bestInterests at the joint assessment)`);
     return givenBy;

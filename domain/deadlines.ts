@@ -2,7 +2,7 @@ import type { EventOf, PathwayEvent } from '../schemas/events';
 import { addDays, addHours, daysBetween, earliest, isAtOrAfter, startOfDay } from './dates';
 import { arrangedEpisode, handOver, handoverCompleteOn, remainingNeedsAt } from './intermediate-care';
 import type { Policy } from './policy';
-import { awaitingReReferral, handoverUnderway, isClosed, referralsInPlay, rulesOf, type PathwayState, type Referral } from './state';
+import { awaitingReReferral, handoverUnderway, isClosed, livingAssessment, patientAtTheCentre, referralsInPlay, type PathwayState, type Referral } from './state';
 
 type Escalation = { kind: 'acceptance' | 'readiness' | 'decline'; deadline: string; raised: number };
 
@@ -33,7 +33,7 @@ function reviewChaseAt(state: PathwayState, policy: Policy): { at: string; level
   const ic = state.intermediateCare!;
   const overdueAt = reviewOverdueAt(ic.nextReviewDue);
   if (ic.overdueNotified !== ic.nextReviewDue) return { at: overdueAt, level: 1 };
-  if (rulesOf(state) < 5) return undefined;
+  if (!livingAssessment(state)) return undefined;
   const raised = ic.overdueLevel ?? 1;
   return { at: addHours(overdueAt, raised * policy.escalationRepeatHours), level: raised + 1 };
 }
@@ -89,10 +89,10 @@ export function dueEvents(state: PathwayState, policy: Policy, at: string): Path
   }
   const ic = state.intermediateCare;
   if (ic && !ic.ended) {
-    if (rulesOf(state) >= 2 && !handoverUnderway(state) && isAtOrAfter(at, startOfDay(ic.endBy))) {
+    if (patientAtTheCentre(state) && !handoverUnderway(state) && isAtOrAfter(at, startOfDay(ic.endBy))) {
       // The limit with needs remaining: hand over, and stay open until the services taking over are ready.
       events.push(...handOver(state, policy, at, 'six_week_limit', remainingNeedsAt(state)));
-    } else if (rulesOf(state) === 1 && isAtOrAfter(at, startOfDay(ic.endBy))) {
+    } else if (!patientAtTheCentre(state) && isAtOrAfter(at, startOfDay(ic.endBy))) {
       events.push({ type: 'intermediate_care.ended', at, reason: 'six_week_limit', days: daysBetween(ic.startDate, ic.endBy) });
       events.push(handover(at, 'six_week_limit'));
     } else {
@@ -101,7 +101,7 @@ export function dueEvents(state: PathwayState, policy: Policy, at: string): Path
         // A late tick chases at the level now due, not every level it slept through.
         const overdueFor = Date.parse(at) - Date.parse(reviewOverdueAt(ic.nextReviewDue));
         const level = Math.floor(overdueFor / (policy.escalationRepeatHours * 3_600_000)) + 1;
-        events.push({ type: 'review.overdue', at, dueOn: ic.nextReviewDue, ...(rulesOf(state) >= 5 ? { level } : {}) });
+        events.push({ type: 'review.overdue', at, dueOn: ic.nextReviewDue, ...(livingAssessment(state) ? { level } : {}) });
       }
     }
   }

@@ -1,6 +1,6 @@
 import type { Agency, DelayReasonCode, Service } from '../schemas/common';
 import { daysBetween } from './dates';
-import { beforeDischarge, delayCountsFrom, holdsDischarge, housingConsentPending, housingNeed, mayShareWith, reliesOnUnableCarer, wishesUnsettled, isLive, isOpen, rulesOf, uncoveredNeeds, type PathwayState, type Rules } from './state';
+import { beforeDischarge, criteriaToResideAgain, delayCountsFrom, holdsDischarge, housingConsentPending, housingNeed, isLive, isOpen, mayShareWith, patientAtTheCentre, reliesOnUnableCarer, safeForThePatient, uncoveredNeeds, wishesUnsettled, type PathwayState } from './state';
 
 /** The bands in their natural order (the SitRep's): every list of bands, in every report, follows it. */
 export const delayBands = ['0', '1', '2-3', '4-6', '7-13', '14-20', '21+'] as const;
@@ -43,7 +43,7 @@ type HousingReason = 'homeless' | 'awaiting' | undefined;
 function housingReason(state: PathwayState): HousingReason {
   const need = housingNeed(state);
   if (!need) return undefined;
-  if (rulesOf(state) === 1) return 'homeless';
+  if (!patientAtTheCentre(state)) return 'homeless';
   return need === 'homeless' ? 'homeless' : 'awaiting';
 }
 
@@ -52,8 +52,8 @@ function housingReason(state: PathwayState): HousingReason {
  * Rehabilitation at home is a P1 resource like reablement; before rules 3 it fell through to
  * equipment and adaptations, and pathways under them keep reporting it so.
  */
-const reasonForService = (service: Service, housing: HousingReason, rules: Rules): DelayReasonCode => {
-  if (service === 'rehabilitation-at-home' && rules >= 3) return 'awaiting_p1_resource';
+const reasonForService = (service: Service, housing: HousingReason, state: PathwayState): DelayReasonCode => {
+  if (service === 'rehabilitation-at-home' && criteriaToResideAgain(state)) return 'awaiting_p1_resource';
   switch (service) {
     case 'domiciliary-care':
     case 'reablement':
@@ -70,14 +70,14 @@ const reasonForService = (service: Service, housing: HousingReason, rules: Rules
     case 'housing':
       // Housing for someone without a home is the SitRep's homelessness reason; at risk of it, or a move, awaits housing; otherwise adaptations.
       // Rules 4: housing a settled person asked for awaits housing too, never equipment.
-      return housing === 'homeless' ? 'homeless_nrpf' : housing === 'awaiting' || rules >= 4 ? 'awaiting_housing' : 'awaiting_equipment_adaptations';
+      return housing === 'homeless' ? 'homeless_nrpf' : housing === 'awaiting' || safeForThePatient(state) ? 'awaiting_housing' : 'awaiting_equipment_adaptations';
     default:
       return 'awaiting_equipment_adaptations';
   }
 };
 
 /** The SitRep reason an open referral for this service implies on this pathway. */
-export const impliedReason = (state: PathwayState, service: Service): DelayReasonCode => reasonForService(service, housingReason(state), rulesOf(state));
+export const impliedReason = (state: PathwayState, service: Service): DelayReasonCode => reasonForService(service, housingReason(state), state);
 
 /** Reasons that wait on the patient or their family whoever records them (SitRep: individual/family not in agreement). */
 const waitingOnFor = (code: DelayReasonCode): WaitingOn => (code === 'consent_required' ? 'patient' : code === 'family_not_in_agreement' ? 'family' : 'agency');
@@ -104,7 +104,7 @@ export function activeReasons(state: PathwayState): ActiveReason[] {
   // Support that follows the person (rules 4) holds no discharge: no delay reason.
   for (const referral of state.referrals.filter(holdsDischarge)) {
     if (isOpen(referral)) {
-      add({ code: reasonForService(referral.service, housing, rulesOf(state)), agency: referral.agency, waitingOn: 'agency', since: referral.requestedAt, derived: true });
+      add({ code: reasonForService(referral.service, housing, state), agency: referral.agency, waitingOn: 'agency', since: referral.requestedAt, derived: true });
     }
     if (isLive(referral) && !mayShareWith(state, referral.agency)) {
       add({ code: 'consent_required', agency: referral.agency, waitingOn: 'patient', since: referral.requestedAt, derived: true });
@@ -116,7 +116,7 @@ export function activeReasons(state: PathwayState): ActiveReason[] {
   for (const service of uncoveredNeeds(state)) {
     const declined = state.referrals.filter((r) => r.service === service && r.status === 'declined').at(-1);
     if (declined) {
-      add({ code: reasonForService(service, housing, rulesOf(state)), agency: declined.agency, waitingOn: 'agency', since: declined.declinedAt ?? declined.requestedAt, derived: true });
+      add({ code: reasonForService(service, housing, state), agency: declined.agency, waitingOn: 'agency', since: declined.declinedAt ?? declined.requestedAt, derived: true });
     }
   }
   // The patient (or their representative) or family not in agreement with the plan, as the assessment recorded it.

@@ -1,7 +1,7 @@
 import { isIntermediateCare } from '../schemas/common';
 import { dateOf } from './dates';
 import type { PathwayEvent } from '../schemas/events';
-import { isLive, rulesOf, type PathwayState, type Referral } from './state';
+import { criteriaToResideAgain, isLive, safeForThePatient, type PathwayState, type Referral } from './state';
 
 const updateReferral = (state: PathwayState, referralId: string, change: (r: Referral) => Referral): PathwayState => ({
   ...state,
@@ -49,14 +49,14 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
         drdEpisodes: state.drdEpisodes.map((episode, i) =>
           i === state.drdEpisodes.length - 1 ? { ...episode, clearedOn: event.clearedOn, delayDays: event.delayDays } : episode,
         ),
-        stage: state.stage === 'assessment' ? 'admitted' : state.stage === 'ready_for_discharge' && rulesOf(state) >= 3 ? 'arranging' : state.stage,
+        stage: state.stage === 'assessment' ? 'admitted' : state.stage === 'ready_for_discharge' && criteriaToResideAgain(state) ? 'arranging' : state.stage,
       };
     case 'assessment.completed':
       return {
         ...state,
         stage: 'arranging',
         // Rules 4: the assessment judges capacity afresh for every decision.
-        ...(rulesOf(state) >= 4 ? { capacity: undefined } : {}),
+        ...(safeForThePatient(state) ? { capacity: undefined } : {}),
         ...(event.carer ? { carer: event.carer } : {}),
         assessment: {
           pathway: event.pathway,

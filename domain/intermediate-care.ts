@@ -4,7 +4,7 @@ import { addDays, dateOf, daysBetween, latest } from './dates';
 import { evolve } from './evolve';
 import { intermediateCareDaysFor, type Policy } from './policy';
 import { requestReferral } from './referrals';
-import { handoverUnderway, isLive, rulesOf, uncoveredHandover, type HandoverReason, type PathwayState } from './state';
+import { handoverUnderway, isLive, patientAtTheCentre, uncoveredHandover, type HandoverReason, type PathwayState } from './state';
 
 /**
  * Rules 2: intermediate care is an episode only when intermediate-care services were arranged
@@ -14,7 +14,7 @@ import { handoverUnderway, isLive, rulesOf, uncoveredHandover, type HandoverReas
  * every P1/P2 discharge started one at once).
  */
 export function arrangedEpisode(state: PathwayState, policy: Policy): Omit<EventOf<'intermediate_care.started'>, 'type' | 'at'> | undefined {
-  if (rulesOf(state) === 1 || !state.discharge || state.intermediateCare) return undefined;
+  if (!patientAtTheCentre(state) || !state.discharge || state.intermediateCare) return undefined;
   const arranged = state.referrals.filter((r) => r.status === 'ready' && r.purpose !== 'handover' && isIntermediateCare(r.service));
   if (arranged.length === 0) return undefined;
   const services = [...new Set(arranged.map((r) => r.service as IntermediateCareService))];

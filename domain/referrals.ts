@@ -3,7 +3,7 @@ import type { EventOf } from '../schemas/events';
 import { addHours, earliest, latest } from './dates';
 import { assumedFunding } from './funding';
 import type { Policy } from './policy';
-import { mayShareWith, rulesOf, type PathwayState, type Referral } from './state';
+import { mayShareWith, patientAtTheCentre, type PathwayState, type Referral } from './state';
 
 /**
  * A referral to the agency that provides the service (or a chosen one), with its two deadlines:
@@ -31,7 +31,7 @@ export function requestReferral(
     readyBy: readyBy({ service, agency, requestedAt: at }, acceptBy, policy),
     consentRequired: !mayShareWith(state, agency),
     ...(purpose ? { purpose } : {}),
-    ...(rulesOf(state) >= 2 ? { funding: assumedFunding(service, agency) } : {}),
+    ...(patientAtTheCentre(state) ? { funding: assumedFunding(service, agency) } : {}),
   };
 }
 
@@ -41,7 +41,7 @@ export function requestReferral(
  * shown with the request. Rules 1 counted from the acceptance itself.
  */
 export function readyByOnAcceptance(state: PathwayState, referral: Referral, acceptedAt: string, policy: Policy): string {
-  const countsFrom = rulesOf(state) === 1 ? acceptedAt : (latest([acceptedAt, referral.acceptBy]) as string);
+  const countsFrom = !patientAtTheCentre(state) ? acceptedAt : (latest([acceptedAt, referral.acceptBy]) as string);
   return readyBy(referral, countsFrom, policy);
 }
 

@@ -161,6 +161,17 @@ export type Rules = 1 | 2 | 3 | 4 | 5;
 /** The rules a pathway runs under (see PathwayState.rules). */
 export const rulesOf = (state: PathwayState): Rules => state.rules ?? 1;
 
+// Each level's changes, asked by name wherever a rule differs between levels, never by number, so
+// where a level applies is read here once. Under rules 1 (the source documents) none holds.
+/** Rules 2 on: intermediate care only when arranged, handover as a referral, the assessment with the patient at its centre. */
+export const patientAtTheCentre = (state: PathwayState): boolean => rulesOf(state) >= 2;
+/** Rules 3 on: a patient who meets the criteria to reside again is not ready for discharge until a new DRD. */
+export const criteriaToResideAgain = (state: PathwayState): boolean => rulesOf(state) >= 3;
+/** Rules 4 on: safe for the patient (self-discharge, support gaps, consent as the law has it, declines chased). */
+export const safeForThePatient = (state: PathwayState): boolean => rulesOf(state) >= 4;
+/** Rules 5 on: one living assessment; an overdue review is chased until recorded. */
+export const livingAssessment = (state: PathwayState): boolean => rulesOf(state) >= 5;
+
 /** A pathway about to start under the current rules (5); the workflow starts older ones under 1 to 4. */
 export const initialState: PathwayState = {
   stage: 'none',
@@ -203,7 +214,7 @@ export const beforeDischarge = (state: PathwayState): boolean => inHospitalStage
 export function housingNeed(state: PathwayState): 'homeless' | 'at_risk_of_homelessness' | 'move' | undefined {
   const status = state.housingStatus ?? state.patient?.housingStatus;
   if (status === 'homeless' || status === 'at_risk_of_homelessness') return status;
-  return rulesOf(state) >= 2 && state.assessment?.home?.suitability === 'needs_move' ? 'move' : undefined;
+  return patientAtTheCentre(state) && state.assessment?.home?.suitability === 'needs_move' ? 'move' : undefined;
 }
 
 /**
@@ -220,7 +231,7 @@ export const CONSENT_AGENCIES: readonly Agency[] = ['housing', 'voluntary'];
  * consent. Before, only with consent recorded for that agency.
  */
 export function mayShareWith(state: PathwayState, agency: Agency): boolean {
-  if (rulesOf(state) >= 4 && !CONSENT_AGENCIES.includes(agency)) return state.consents[agency] !== false;
+  if (safeForThePatient(state) && !CONSENT_AGENCIES.includes(agency)) return state.consents[agency] !== false;
   return state.consents[agency] === true;
 }
 
@@ -235,7 +246,7 @@ export const lacksCapacityFor = (state: PathwayState, decision: z.infer<typeof C
  */
 export function wishesUnsettled(state: PathwayState): string | undefined {
   const assessment = state.assessment;
-  if (rulesOf(state) < 4 || !assessment || (assessment.pathway !== 'P2' && assessment.pathway !== 'P3')) return undefined;
+  if (!safeForThePatient(state) || !assessment || (assessment.pathway !== 'P2' && assessment.pathway !== 'P3')) return undefined;
   if (lacksCapacityFor(state, 'discharge_plan')) {
     return assessment.patientAbsent === 'lacks_capacity' ? undefined : 'the patient now lacks capacity for the plan: a joint assessment records the best-interests decision';
   }
@@ -255,18 +266,18 @@ export const destinationsOf: Record<DischargePathwayCode, readonly string[]> = {
  * Rules 4: a continuing-healthcare assessment follows the person after discharge unless the joint
  * assessment asked for a decision before it: its referral is then follow-up, never holding the discharge.
  */
-export const chcAfterDischarge = (state: PathwayState): boolean => rulesOf(state) >= 4 && state.assessment?.chcBeforeDischarge !== true;
+export const chcAfterDischarge = (state: PathwayState): boolean => safeForThePatient(state) && state.assessment?.chcBeforeDischarge !== true;
 
 /**
  * Rules 4: the plan relies on an unpaid carer who is not willing or able to give the care (P0, home
  * with no new support): not ready for discharge until the plan adds support or the carer's position changes.
  */
 export const reliesOnUnableCarer = (state: PathwayState): boolean =>
-  rulesOf(state) >= 4 && state.carer?.willingAndAble === false && state.assessment?.pathway === 'P0';
+  safeForThePatient(state) && state.carer?.willingAndAble === false && state.assessment?.pathway === 'P0';
 
 /** Sharing with every agency, as the agency views read it (rules 4); before, the consents as recorded. */
 export const sharing = (state: PathwayState): Partial<Record<Agency, boolean>> =>
-  rulesOf(state) >= 4 ? Object.fromEntries(Agencies.options.map((agency) => [agency, mayShareWith(state, agency)])) : state.consents;
+  safeForThePatient(state) ? Object.fromEntries(Agencies.options.map((agency) => [agency, mayShareWith(state, agency)])) : state.consents;
 
 /** Housing is needed: the duty to refer, a move, or a need the assessment agreed. */
 export const housingWanted = (state: PathwayState): boolean => housingNeed(state) !== undefined || (state.assessment?.needs.includes('housing') ?? false);
@@ -276,7 +287,7 @@ export const housingWanted = (state: PathwayState): boolean => housingNeed(state
  * once assessed, a housing need without consent given or refused waits on the patient.
  */
 export const housingConsentPending = (state: PathwayState): boolean =>
-  rulesOf(state) >= 4 && state.assessment !== undefined && housingWanted(state) && state.consents.housing === undefined;
+  safeForThePatient(state) && state.assessment !== undefined && housingWanted(state) && state.consents.housing === undefined;
 
 /**
  * Needs agreed at the assessment (plus housing under the duty to refer or for a move) that no live
@@ -286,7 +297,7 @@ export const housingConsentPending = (state: PathwayState): boolean =>
 export function uncoveredNeeds(state: PathwayState): Service[] {
   const needs = new Set<Service>(state.assessment?.needs ?? []);
   if (housingNeed(state)) needs.add('housing');
-  if (rulesOf(state) >= 4 && !mayShareWith(state, 'housing')) needs.delete('housing');
+  if (safeForThePatient(state) && !mayShareWith(state, 'housing')) needs.delete('housing');
   return [...needs].filter((service) => !state.referrals.some((r) => r.service === service && r.purpose !== 'handover' && isLive(r)));
 }
 
@@ -312,7 +323,7 @@ export function referralsInPlay(state: PathwayState): Referral[] {
   if (beforeDischarge(state)) return state.referrals;
   if (isClosed(state)) return [];
   const handingOver = handoverUnderway(state) !== undefined;
-  const rules4 = rulesOf(state) >= 4;
+  const rules4 = safeForThePatient(state);
   const leftWithout = rules4 && state.discharge?.selfDischarge === true;
   return state.referrals.filter((r) => (r.purpose === 'handover' ? handingOver : r.purpose === 'follow-up' ? rules4 : leftWithout));
 }
@@ -326,7 +337,7 @@ export function awaitingAgencies(state: PathwayState): Agency[] {
   const agencies = new Set<Agency>();
   for (const referral of referralsInPlay(state)) {
     if (isOpen(referral)) agencies.add(referral.agency);
-    if (rulesOf(state) === 1 && isLive(referral) && !state.consents[referral.agency]) agencies.add(referral.agency);
+    if (!patientAtTheCentre(state) && isLive(referral) && !state.consents[referral.agency]) agencies.add(referral.agency);
   }
   return [...agencies].sort();
 }
@@ -337,7 +348,7 @@ export function awaitingAgencies(state: PathwayState): Agency[] {
  * a missed deadline and the pathway is stuck from the decline.
  */
 export function awaitingReReferral(state: PathwayState, referral: Referral): boolean {
-  if (rulesOf(state) < 4 || referral.status !== 'declined' || !referralsInPlay(state).includes(referral)) return false;
+  if (!safeForThePatient(state) || referral.status !== 'declined' || !referralsInPlay(state).includes(referral)) return false;
   const latest = state.referrals.filter((r) => r.service === referral.service && r.purpose === referral.purpose).at(-1);
   if (latest !== referral) return false;
   if (referral.purpose === 'handover') return uncoveredHandover(state).includes(referral.service);
