@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { PersonalDataCipher } from '../codec/personal-data-cipher';
 import type { Config } from '../config';
 import type { Database } from '../readmodel/database';
+import { Admissions } from './admissions';
 import { ManagerQueries } from './manager-queries';
 import { PathwayStore } from './pathway-store';
 import { Pathways } from './pathways';
@@ -14,15 +15,16 @@ import { Pathways } from './pathways';
 export interface Application {
   pathways: Pathways;
   queries: ManagerQueries;
-  /** Temporal access for what the bridges look up themselves (the patient's earlier pathways). */
-  store: PathwayStore;
+  /** The ADT feed's use cases: admissions (readmissions among them), discharges, cancellations. */
+  admissions: Admissions;
 }
 
 export function createApplication(client: Client, config: Config, readModel?: Database): Application {
   const store = new PathwayStore(client, config.temporal.taskQueue);
   const settings = { region: config.region, policyOverrides: config.policyOverrides, patientKeySecret: config.patientKeySecret };
   const stored = readModel && { db: readModel, cipher: PersonalDataCipher.fromSetting(config.codecKeys) };
-  return { pathways: new Pathways(store, settings, stored), queries: new ManagerQueries(readModel, config.readModel), store };
+  const pathways = new Pathways(store, settings, stored);
+  return { pathways, queries: new ManagerQueries(readModel, config.readModel), admissions: new Admissions(store, pathways, config.patientKeySecret) };
 }
 
 export { AppError } from './errors';

@@ -82,15 +82,20 @@ export class PathwayStore {
    * one of those stages. Temporal visibility, so a start a moment ago may not be listed yet.
    */
   async inHospital(patientKey: string, stages: readonly string[]): Promise<{ pathwayId: string; stage: string }[]> {
+    return this.ofPatient(patientKey, stages, { running: true });
+  }
+
+  /** A patient's pathways in one of those stages, running or (unless `running`) closed; as Temporal visibility lists them. */
+  async ofPatient(patientKey: string, stages: readonly string[], { running = false } = {}): Promise<{ pathwayId: string; stage: string }[]> {
     const query =
-      `WorkflowType = 'dischargePathway' AND ExecutionStatus = 'Running' AND ${keys.patientKey.name} = '${patientKey}' AND ` +
+      `WorkflowType = 'dischargePathway' AND ${running ? "ExecutionStatus = 'Running' AND " : ''}${keys.patientKey.name} = '${patientKey}' AND ` +
       `${keys.stage.name} IN (${stages.map((stage) => `'${stage}'`).join(', ')})`;
     const found: { pathwayId: string; stage: string }[] = [];
     for await (const execution of this.executions(query)) found.push({ pathwayId: execution.workflowId, stage: String(execution.typedSearchAttributes.get(keys.stage)) });
     return found;
   }
 
-  async *executions(query: string): AsyncIterable<WorkflowExecutionInfo> {
+  private async *executions(query: string): AsyncIterable<WorkflowExecutionInfo> {
     try {
       yield* this.client.workflow.list({ query });
     } catch (error) {

@@ -1,15 +1,30 @@
 import { SealedDataError, type PersonalDataCipher } from '../codec/personal-data-cipher';
 import { patientKey } from '../config/patient-key';
-import { awaitingAgencies, CommandRejected, decide, delaySummary, inHospitalStages, initialState, resolvePolicy, type PathwayState, type Policy } from '../domain';
+import {
+  admissionIdOf,
+  awaitingAgencies,
+  CommandRejected,
+  decide,
+  delaySummary,
+  effectShownBy,
+  inHospitalStages,
+  initialState,
+  pathwayIdOf,
+  resolvePolicy,
+  startOfDay,
+  type PathwayState,
+  type Policy,
+  type SentCommand,
+} from '../domain';
 import { delayDay, foldTimeline } from '../projections/pathway-row';
 import type { Database } from '../readmodel/database';
 import { freshness, type Freshness } from '../readmodel/freshness';
 import { storedPathway, type StoredPathway } from '../readmodel/pathway-history';
 import type { PathwayEvent } from '../schemas/events';
 import type { Actor } from '../schemas/actor';
-import { StartPayload, commandSchemas, type CommandName, type StartCommand } from '../schemas/commands';
+import { AdmissionId, StartPayload, commandSchemas, type CommandName, type CommandOf, type StartCommand } from '../schemas/commands';
 import { Region, type Agency } from '../schemas/common';
-import { pathwayWorkflowId, type CommandOutcome, type PathwayInput, type PathwayView, type RecordedPathwayEvent } from '../workflows/definitions';
+import { type CommandOutcome, type PathwayInput, type PathwayView, type RecordedPathwayEvent } from '../workflows/definitions';
 import { agencyPathwayView, type AgencyPathwayView } from './agency-view';
 import { AppError, forbidden, invalid, notFound } from './errors';
 import type { PathwayStore } from './pathway-store';
@@ -30,13 +45,23 @@ export interface ReadModel {
   cipher: PersonalDataCipher;
 }
 
+/**
+ * What became of a command from a feed that may deliver it more than once: applied; a duplicate of
+ * one applied before (its effect is already recorded); or refused, saying why (code: message).
+ */
+export type Recorded = { kind: 'applied' | 'duplicate'; detail: string } | { kind: 'refused'; reason: string };
+
+/** The new stay a readmission starts, as its admission gave it; absent, the stay readmitted's patient, admitted that day. */
+export type NewStay = Pick<StartPayload, 'patient' | 'site' | 'localAuthority' | 'admittedAt'>;
+
 export type PathwayRead = ({ view: 'full' } & (PathwayView | StoredView)) | ({ view: 'agency' } & AgencyPathwayView);
 
 const referralAgencies = (state: PathwayState) => [...new Set(state.referrals.map((r) => r.agency))] as Agency[];
 
 /** Only ids Homeward could have made reach Temporal: anything else is simply not a pathway. */
 function checkPathwayId(pathwayId: string): void {
-  if (!/^pathway-[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(pathwayId)) throw notFound(pathwayId.slice(0, 80).replace(/[^\x20-\x7e]/g, '?'));
+  const admissionId = admissionIdOf(pathwayId);
+  if (admissionId === undefined || !AdmissionId.safeParse(admissionId).success) throw notFound(pathwayId.slice(0, 80).replace(/[^\x20-\x7e]/g, '?'));
 }
 
 const isCommand = (name: string): name is CommandName => Object.hasOwn(commandSchemas, name);
@@ -77,7 +102,7 @@ export class Pathways {
     if (!parsed.success) throw invalid(parsed.error);
     const payload = parsed.data;
     if (!mayActOnSite(actor, payload.site)) throw forbidden('pathway:start', `site ${payload.site} is not one of this user's sites`);
-    const pathwayId = pathwayWorkflowId(payload.admissionId);
+    const pathwayId = pathwayIdOf(payload.admissionId);
     const region = payload.region ?? this.settings.region;
     const heldPackages = payload.previousPathwayId ? await this.heldPackagesOf(payload.previousPathwayId) : [];
     const start: StartCommand = { ...payload, region, ...(heldPackages.length ? { heldPackages } : {}), type: 'start', at: new Date().toISOString() };
@@ -193,27 +218,69 @@ export class Pathways {
 
   /**
    * Runs a pathway command for the actor. An agency answers only its own referrals, records
-   * delay reasons only as itself, and writes back only for its own referrals and episode. An accepted readmission also starts the new stay's pathway,
-   * linked to this one, with the same patient (the ADT bridge starts it itself, from the PAS's data).
+   * delay reasons only as itself, and writes back only for its own referrals and episode. A
+   * readmission is the readmission use case (the new stay's pathway starts too).
    */
-  async command(
-    actor: Actor,
-    pathwayId: string,
-    name: string,
-    body: unknown,
-    options: { startLinkedPathway?: boolean } = {},
-  ): Promise<CommandOutcome & { linkedPathwayId?: string }> {
+  async command(actor: Actor, pathwayId: string, name: string, body: unknown): Promise<CommandOutcome & { linkedPathwayId?: string }> {
+    if (name === 'readmission') {
+      const { outcome, linked } = await this.readmit(actor, pathwayId, body);
+      return linked ? { ...outcome, linkedPathwayId: linked.pathwayId } : outcome;
+    }
+    return (await this.run(actor, pathwayId, name, body)).outcome;
+  }
+
+  /**
+   * Readmission, for HTTP and the ADT feed alike: the stay in its 30-day watch is reopened (the rules
+   * say when), and the new stay's pathway starts, linked to it: from the new admission as the feed
+   * gave it, or else with the readmitted stay's patient, admitted on the day the readmission names.
+   */
+  async readmit(actor: Actor, pathwayId: string, body: unknown, newStay?: NewStay): Promise<{ outcome: CommandOutcome; linked?: { pathwayId: string; created: boolean } }> {
+    const { outcome, payload, seen } = await this.run(actor, pathwayId, 'readmission', body);
+    if (outcome.stage !== 'readmitted' || !seen) return { outcome };
+    const { newAdmissionId, admittedOn } = payload as Omit<CommandOf<'readmission'>, 'type' | 'at'>;
+    const { state } = seen.view;
+    const stay = newStay ?? { patient: state.patient, site: state.site, localAuthority: state.localAuthority, region: state.region, admittedAt: startOfDay(admittedOn) };
+    const linked = await this.start(actor, { ...stay, admissionId: newAdmissionId, previousPathwayId: pathwayId });
+    return { outcome, linked };
+  }
+
+  /**
+   * A command from a feed (the ADT feed, an agency's topic): applied, a duplicate when its effect is
+   * already recorded (the message came again), or refused. An error reaching Temporal is thrown:
+   * the message is to be retried, not lost.
+   */
+  async record(actor: Actor, pathwayId: string, name: string, body: unknown): Promise<Recorded> {
+    try {
+      const { outcome } = await this.run(actor, pathwayId, name, body);
+      return { kind: 'applied', detail: `${pathwayId} ${name} → ${outcome.stage}` };
+    } catch (error) {
+      if (!(error instanceof AppError) || error.kind === 'unavailable') throw error;
+      if (error.kind === 'conflict' && (await this.recordedBefore(pathwayId, { ...(body as object), type: name } as SentCommand, error))) {
+        return { kind: 'duplicate', detail: `${pathwayId} ${name}` };
+      }
+      return { kind: 'refused', reason: `${error.code}: ${error.message}` };
+    }
+  }
+
+  /** Whether a refused command's effect is recorded already: the rules said duplicate, or the pathway shows it. */
+  private async recordedBefore(pathwayId: string, command: SentCommand, refusal: AppError): Promise<boolean> {
+    if (refusal.code === 'duplicate') return true;
+    const shown = effectShownBy(command);
+    return shown !== undefined && shown((await this.store.view(pathwayId)).state);
+  }
+
+  /** The command as the actor may give it, given; with the payload as parsed, and the pathway as the actor sees it when it was read. */
+  private async run(actor: Actor, pathwayId: string, name: string, body: unknown) {
     if (!isCommand(name)) {
       throw new AppError('not_found', 'unknown_command', `Unknown pathway command "${name}"; known: ${Object.keys(commandSchemas).join(', ')}`);
     }
     authorize(actor, `command:${name}`);
     checkPathwayId(pathwayId);
     // Unrestricted staff may act on any pathway: spare them the extra query, unless it is needed
-    // anyway. Everyone else learns nothing, not even whether the body is valid, about a pathway
-    // they may not see.
+    // anyway (a readmission starts the new stay with its patient). Everyone else learns nothing,
+    // not even whether the body is valid, about a pathway they may not see.
     const restricted = actor.role === 'agency' || actor.sites !== undefined;
-    const linking = name === 'readmission' && (options.startLinkedPathway ?? true);
-    const seen = restricted || linking ? await this.visible(actor, pathwayId) : undefined;
+    const seen = restricted || name === 'readmission' ? await this.visible(actor, pathwayId) : undefined;
     const parsed = commandSchemas[name].safeParse(body ?? {});
     if (!parsed.success) throw invalid(parsed.error);
     const payload = parsed.data as Record<string, unknown>;
@@ -223,21 +290,7 @@ export class Pathways {
     const outcome = await this.store.command(pathwayId, name, payload, actor).catch((error: unknown) => {
       throw actor.role === 'agency' ? asAnAgencyIsTold(error, payload) : error;
     });
-    if (linking && seen && outcome.stage === 'readmitted') {
-      const readmission = payload as { newAdmissionId: string; admittedOn: string };
-      const { state } = seen.view;
-      const started = await this.start(actor, {
-        admissionId: readmission.newAdmissionId,
-        patient: state.patient,
-        site: state.site,
-        localAuthority: state.localAuthority,
-        region: state.region,
-        admittedAt: `${readmission.admittedOn}T00:00:00.000Z`,
-        previousPathwayId: pathwayId,
-      });
-      return { ...outcome, linkedPathwayId: started.pathwayId };
-    }
-    return outcome;
+    return { outcome, payload, seen };
   }
 
   /** The pathway and how much of it the actor may see; a pathway it may not see is "not found". */

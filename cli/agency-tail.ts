@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { KafkaConfig } from '../config';
 import { createKafka } from '../kafka/client';
 import { consumerGroups } from '../kafka/acls';
-import { CloudEvent } from '../schemas/cloudevent';
+import { CloudEvent, unprefixedType } from '../schemas/cloudevent';
 import type { Agency } from '../schemas/common';
 import { topics } from '../kafka/topics';
 import { explainKafkaError, refused } from './agency-kafka';
@@ -79,6 +79,6 @@ export async function tailAgency(options: TailOptions): Promise<{ seen: number; 
 }
 
 export function formatEvent(event: CloudEvent): string {
-  const type = event.type.replace(/^uk\.nhs\.discharge\./, '');
+  const type = unprefixedType(event.type);
   return `${event.time}  ${type.padEnd(36)} ${event.subject} #${event.sequence}  ${JSON.stringify(event.data)}`;
 }

@@ -1,5 +1,6 @@
 /** Plain-text views for a person at a terminal; `--json` gives the raw API answer instead. */
 
+import { shortType } from '../schemas/cloudevent';
 import { labelOf } from '../schemas/labels';
 
 interface Referral {
@@ -110,7 +111,7 @@ export function printPathway(view: View): void {
 /** What an agency sees of a pathway: the events its topic carries. */
 export function printAgencyView(view: { pathwayId: string; agency: string; events: { sequence: number; type: string; time: string; data: Record<string, unknown> }[] }): void {
   process.stdout.write(`${view.pathwayId}  as ${view.agency} sees it (the events on its topic):\n`);
-  for (const e of view.events) process.stdout.write(`  #${String(e.sequence).padEnd(3)} ${day(e.time)}  ${e.type.replace(/^uk\.nhs\.discharge\.|\.v\d+$/g, '')}  ${JSON.stringify(e.data)}\n`);
+  for (const e of view.events) process.stdout.write(`  #${String(e.sequence).padEnd(3)} ${day(e.time)}  ${shortType(e.type)}  ${JSON.stringify(e.data)}\n`);
 }
 
 interface Summary {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { StartPayload, commandSchemas } from '../schemas/commands';
 import { Agency } from '../schemas/common';
 import { loadKafkaConfig } from '../config';
+import { admissionIdOf, pathwayIdOf } from '../domain/pathway-id';
 import { paths } from '../scripts/infra/paths';
 import { agencyKafkaConfig } from './agency-kafka';
 import { formatEvent, tailAgency } from './agency-tail';
@@ -157,7 +158,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!id) throw new UsageError('show needs a pathway id');
     const view = (await call('GET', `/pathways/${encodeURIComponent(id)}`).catch((error: unknown) => {
       // People type the admission id; pathways are named after it.
-      if (!id.startsWith('pathway-') && error instanceof Error && /^No pathway/.test(error.message)) throw new Error(`${error.message}; did you mean pathway-${id}?`);
+      if (admissionIdOf(id) === undefined && error instanceof Error && /^No pathway/.test(error.message)) throw new Error(`${error.message}; did you mean ${pathwayIdOf(id)}?`);
       throw error;
     })) as { view?: string };
     if (values.json) print(view);

@@ -1,4 +1,7 @@
 export { CommandRejected, decide, type RejectionCode } from './decide';
+export { reopensPathway, watchStages } from './commands/after-discharge';
+export { admissionIdOf, pathwayIdOf } from './pathway-id';
+export { effectShownBy, type SentCommand } from './redelivery';
 export { arrangedEpisode, handoverCompleteOn } from './intermediate-care';
 export { evolve } from './evolve';
 export {
@@ -38,4 +41,4 @@ export {
   type WaitingOn,
 } from './delay';
 export { defaultPolicy, intermediateCareDaysFor, resolvePolicy, PolicyOverrides, type AgencySla, type Policy } from './policy';
-export { addDays, daysBetween, dateOf, earliest } from './dates';
+export { addDays, daysBetween, dateOf, earliest, startOfDay } from './dates';

@@ -1,5 +1,5 @@
 import { Actor } from '../schemas/actor';
-import { CloudEvent, eventId } from '../schemas/cloudevent';
+import { CloudEvent, eventId, eventTypeOf } from '../schemas/cloudevent';
 import { PathwayEvent } from '../schemas/events';
 import type { RecordedPathwayEvent } from '../workflows/definitions';
 
@@ -29,8 +29,7 @@ export function decodeCloudEvent(value: string | null | undefined): Decoded {
   if (!envelope.success) return { ok: false, reason: reasonOf('not a CloudEvent', envelope.error.issues) };
   const { type, time, subject, sequence, id, data, actorrole, actoragency, actorsubject, actorsites } = envelope.data;
   if (id !== eventId(subject, sequence)) return { ok: false, reason: `id is not <subject>/<sequence>` };
-  const shortType = /^uk\.nhs\.discharge\.(.+)\.v1$/.exec(type)?.[1];
-  const event = { ...data, type: shortType, at: time };
+  const event = { ...data, type: eventTypeOf(type), at: time };
   const parsed = PathwayEvent.safeParse(event);
   if (!parsed.success) return { ok: false, reason: reasonOf(`not a pathway event (${type})`, parsed.error.issues) };
   let actor: Actor | undefined;

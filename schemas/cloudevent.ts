@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** Every type Homeward publishes is this, the event's own type, and its version: see cloudEventType. */
+const typePrefix = 'uk.nhs.discharge.';
+
 /** Where Homeward's events come from, as a CloudEvents `source` URI reference. */
 export const eventSource = 'urn:homeward:discharge-pathway';
 
@@ -9,8 +12,8 @@ export const CloudEvent = z.object({
   /** `<pathwayId>/<sequence>`: the same event always has the same id, so consumers can de-duplicate. */
   id: z.string().min(1),
   source: z.string().min(1),
-  /** e.g. `uk.nhs.discharge.referral.requested.v1` */
-  type: z.string().regex(/^uk\.nhs\.discharge\.[a-z_.]+\.v\d+$/),
+  /** e.g. `referral.requested` at version 1 (cloudEventType). */
+  type: z.string().regex(new RegExp(`^${typePrefix.replaceAll('.', '\\.')}[a-z_.]+\\.v\\d+$`)),
   /** The pathway id. */
   subject: z.string().min(1),
   time: z.iso.datetime({ offset: true }),
@@ -35,7 +38,20 @@ export const CloudEvent = z.object({
 export type CloudEvent = z.infer<typeof CloudEvent>;
 
 export function cloudEventType(eventType: string, version = 1): string {
-  return `uk.nhs.discharge.${eventType}.v${version}`;
+  return `${typePrefix}${eventType}.v${version}`;
+}
+
+/** The event's type and version (`referral.requested.v1`) of one of Homeward's CloudEvent types; another type as it is. */
+export const unprefixedType = (type: string): string => (type.startsWith(typePrefix) ? type.slice(typePrefix.length) : type);
+
+/** The event's own type alone (`referral.requested`): what a person reads. */
+export const shortType = (type: string): string => unprefixedType(type).replace(/\.v\d+$/, '');
+
+/** The pathway event type a CloudEvent type names at that version; undefined when it names none. */
+export function eventTypeOf(type: string, version = 1): string | undefined {
+  const suffix = `.v${version}`;
+  const rest = unprefixedType(type);
+  return rest !== type && rest.length > suffix.length && rest.endsWith(suffix) ? rest.slice(0, -suffix.length) : undefined;
 }
 
 export function eventId(pathwayId: string, sequence: number): string {

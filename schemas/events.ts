@@ -23,7 +23,7 @@ const ReferralRef = { referralId: z.string(), agency: Agency };
 
 /**
  * Every fact a pathway records. Events are the source of truth: the state is rebuilt from them,
- * so each carries everything `evolve` needs. Published on Kafka as `uk.nhs.discharge.<type>.v1`.
+ * so each carries everything `evolve` needs. Published on Kafka as CloudEvents of type cloudEventType(<type>).
  */
 export const eventSchemas = {
   'pathway.started': event('pathway.started', {

@@ -60,7 +60,7 @@ export type AdtMessage = z.infer<typeof AdtMessage>;
 
 /**
  * What an agency gets on its own events topic when Homeward refuses one of its responses
- * (CloudEvent type `uk.nhs.discharge.response.rejected.v1`, keyed by the agency's messageId).
+ * (CloudEvent type cloudEventType('response.rejected'), keyed by the agency's messageId).
  */
 export const ResponseRejected = z.object({
   /** The messageId the agency sent, when the message had one. */

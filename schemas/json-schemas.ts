@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { agencyEventTypes, agencyViewSchema } from './agency-views';
-import { CloudEvent } from './cloudevent';
+import { CloudEvent, cloudEventType } from './cloudevent';
 import { eventSchemas, eventTypes, type EventType } from './events';
 import { agencyWriteBackCommands } from './commands';
 import { AdtMessage, AgencyResponse, agencyWriteBackSchemas, ResponseRejected } from './inbound';
 
 const envelope = (type: EventType, data: z.ZodType) =>
-  CloudEvent.extend({ type: z.literal(`uk.nhs.discharge.${type}.v1`), data });
+  CloudEvent.extend({ type: z.literal(cloudEventType(type)), data });
 
 const toJson = (schema: z.ZodType, id: string, title: string) => ({
   $id: `https://homeward.nhs.uk/schemas/${id}`,
@@ -27,7 +27,7 @@ export function jsonSchemas(): Record<string, object> {
   for (const type of agencyEventTypes) {
     files[`agency/${type}.v1.json`] = toJson(envelope(type, agencyViewSchema(type)), `agency/${type}.v1.json`, `${type} (agency view, homeward.agency.<agency>.events)`);
   }
-  const rejected = CloudEvent.extend({ type: z.literal('uk.nhs.discharge.response.rejected.v1'), data: ResponseRejected });
+  const rejected = CloudEvent.extend({ type: z.literal(cloudEventType('response.rejected')), data: ResponseRejected });
   files['agency/response.rejected.v1.json'] = toJson(rejected, 'agency/response.rejected.v1.json', 'A refused agency response (homeward.agency.<agency>.events)');
   files['inbound/agency-response.v1.json'] = toJson(AgencyResponse, 'inbound/agency-response.v1.json', 'Agency response (homeward.agency.<agency>.responses)');
   for (const command of agencyWriteBackCommands) {

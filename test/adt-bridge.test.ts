@@ -49,7 +49,7 @@ beforeAll(async () => {
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 3, maxIntervalMs: () => 300 }))],
   });
   const client = new Client({ connection, namespace: system.config.temporal.namespace, dataConverter: createDataConverter(system.config) });
-  const handle = createInboundHandler({ app: createApplication(client, system.config), patientKeySecret: system.config.patientKeySecret });
+  const handle = createInboundHandler({ app: createApplication(client, system.config) });
   await positionGroupAtEnd(inject('kafkaBrokers'), groupId, [topics.adt]);
   // The bridge's own parts (handler, consumer, rejection notices); the wrapper only watches.
   consumer = new InboundConsumer(

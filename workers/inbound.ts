@@ -32,7 +32,7 @@ export async function startInboundBridges(config: Config, logger: Logger, groupI
   const consumer = new InboundConsumer(
     kafka,
     groupId,
-    createInboundHandler({ app, patientKeySecret: config.patientKeySecret }),
+    createInboundHandler({ app }),
     logger.child({ component: 'inbound' }),
     agencyRejectionNotice,
   );

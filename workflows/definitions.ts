@@ -1,12 +1,13 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { PathwayEvent } from '../schemas/events';
 import type { PathwayState, Policy } from '../domain';
+import { pathwayIdOf } from '../domain/pathway-id';
 import type { StartCommand, CommandName } from '../schemas/commands';
 import type { Actor } from '../schemas/actor';
 import type { CommandProofRequest } from '../codec/command-proof.cjs';
 
-/** Names the outside world uses: keep stable (domain.md's public contract). */
-export const pathwayWorkflowId = (admissionId: string) => `pathway-${admissionId}`;
+/** Names the outside world uses: keep stable (domain.md's public contract). A pathway's workflow id is its id. */
+export const pathwayWorkflowId = pathwayIdOf;
 
 export interface RecordedPathwayEvent {
   sequence: number;

@@ -4,6 +4,7 @@ import type { EventOf, PathwayEvent } from '../../schemas/events';
 import { addDays, dateOf, daysBetween } from '../dates';
 import { delayDaysUntil } from '../delay';
 import type { Policy } from '../policy';
+import { pathwayIdOf } from '../pathway-id';
 import { reject } from '../rejection';
 import { CONSENT_AGENCIES, criteriaToResideAgain, delayCountsFrom, isLive, residesAgain, rulesOf, safeForThePatient, type PathwayState } from '../state';
 import { holdPackages, PRE_DISCHARGE, requireStage } from './shared';
@@ -20,7 +21,7 @@ export function startPathway(command: CommandOf<'start'>, state: PathwayState): 
     {
       type: 'pathway.started',
       at: command.at,
-      pathwayId: `pathway-${command.admissionId}`,
+      pathwayId: pathwayIdOf(command.admissionId),
       admissionId: command.admissionId,
       // A homeless patient admitted without an address is of no fixed abode, in the local authority's area.
       patient: { ...command.patient, address: command.patient.address ?? noFixedAbode(command.localAuthority) },

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { isIntermediateCare, type Agency } from '../../schemas/common';
+import { isIntermediateCare, type Agency, type Stage } from '../../schemas/common';
 import type { CommandOf, NeedsNow as NeedsNowSchema } from '../../schemas/commands';
 import type { PathwayEvent } from '../../schemas/events';
 import { addDays, dateOf, daysBetween } from '../dates';
@@ -7,6 +7,7 @@ import { handover } from '../deadlines';
 import { evolve } from '../evolve';
 import { handOver, remainingNeedsAt } from '../intermediate-care';
 import type { Policy } from '../policy';
+import { pathwayIdOf } from '../pathway-id';
 import { reject } from '../rejection';
 import { handoverUnderway, holdsDischarge, patientAtTheCentre, type IntermediateCare, type PathwayState, type Referral } from '../state';
 import { ownReferral } from './referrals';
@@ -112,7 +113,7 @@ function reviewOutcome(command: Pick<CommandOf<'review'>, 'outcome' | 'remaining
 
 /** The day of the 30-day watch a date falls on (day 0 = the discharge), refusing one outside the running watch. */
 function dayOfWatchOn(state: PathwayState, command: string, date: string, field: string): number {
-  requireStage(state, command, ['discharged', 'intermediate_care', 'readmission_watch']);
+  requireStage(state, command, watchStages);
   const watch = state.watch;
   if (!watch || watch.expired) return reject('not_allowed_in_stage', `${command}: the 30-day readmission watch has ended`);
   const day = daysBetween(watch.from, date);
@@ -122,9 +123,15 @@ function dayOfWatchOn(state: PathwayState, command: string, date: string, field:
   return day;
 }
 
+/** Only an emergency admission during the watch reopens the pathway: an elective one is a stay of its own. */
+export const reopensPathway = (admission: { emergency: boolean }): boolean => admission.emergency;
+
+/** The stages of the 30-day watch, when a readmission or an attendance is recorded. */
+export const watchStages = ['discharged', 'intermediate_care', 'readmission_watch'] as const satisfies readonly Stage[];
+
 export function readmit(command: CommandOf<'readmission'>, state: PathwayState): PathwayEvent[] {
   const day = dayOfWatchOn(state, 'readmission', command.admittedOn, 'admittedOn');
-  if (!command.emergency) reject('invalid', 'emergency: only an emergency readmission reopens the pathway');
+  if (!reopensPathway(command)) reject('invalid', 'emergency: only an emergency readmission reopens the pathway');
   const at = command.at;
   const events: PathwayEvent[] = [...holdPackages(state, at, 'readmitted')];
   const ic = state.intermediateCare;
@@ -133,7 +140,7 @@ export function readmit(command: CommandOf<'readmission'>, state: PathwayState):
     type: 'pathway.readmitted',
     at,
     newAdmissionId: command.newAdmissionId,
-    linkedPathwayId: `pathway-${command.newAdmissionId}`,
+    linkedPathwayId: pathwayIdOf(command.newAdmissionId),
     admittedOn: command.admittedOn,
     dayOfWatch: day,
   });

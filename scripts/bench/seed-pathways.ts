@@ -1,5 +1,5 @@
 import { route } from '../../activities/publish';
-import { decide, evolve, initialState, resolvePolicy, type PathwayState } from '../../domain';
+import { decide, evolve, initialState, pathwayIdOf, resolvePolicy, type PathwayState } from '../../domain';
 import { topics } from '../../kafka/topics';
 import type { OutboundMessage } from '../../kafka/publisher';
 import type { Actor } from '../../schemas/actor';
@@ -70,7 +70,7 @@ export function seedPathway(run: string, index: number, now = Date.now()): Seede
   const pick = <T>(list: readonly T[]) => list[Math.floor(rnd() * list.length)];
   const policy = resolvePolicy('england');
   const admissionId = `B${run}x${index}`;
-  const pathwayId = `pathway-${admissionId}`;
+  const pathwayId = pathwayIdOf(admissionId);
   const { site, localAuthority } = seedSites[index % seedSites.length];
   const kind = rnd();
   // Closed stays are older: they went through the 30-day watch.

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from 'kafkajs';
 import { createPublishActivities, route, type PublishRequest } from '../../../activities/publish';
+import { pathwayIdOf } from '../../../domain';
 import { EventPublisher, type OutboundMessage } from '../../../kafka/publisher';
 import { productKafka, rawKafka } from '../kafka';
 import { closedLoop } from '../load';
@@ -16,7 +17,7 @@ function publishRequests(events: number, run: string): PublishRequest[] {
   for (let pathway = 0; count < events; pathway++) {
     for (const batch of sample) {
       if (count >= events) break;
-      requests.push({ pathwayId: `pathway-P${run}n${pathway}`, events: batch.events, contexts: batch.contexts });
+      requests.push({ pathwayId: pathwayIdOf(`P${run}n${pathway}`), events: batch.events, contexts: batch.contexts });
       count += batch.events.length;
     }
   }
