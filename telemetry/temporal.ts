@@ -13,9 +13,9 @@ import { tracedSpans } from './tracing';
 /**
  * Temporal's OpenTelemetry interceptors (@temporalio/interceptors-opentelemetry, pinned to the
  * SDK's exact version: its workflow interceptors change when an Update's completion is recorded,
- * so a different version could record different histories; workflows/tracing-interceptors.ts). They are
- * always installed, tracing on or off: with it off they carry no context and export nothing, and
- * the workflow bundle, built once, is the same either way.
+ * so a different version could record different histories; workflows/tracing-interceptors.ts).
+ * The module is always in the bundle, so the bundle is the same tracing on or off; it traces (and
+ * loads OpenTelemetry into the workflow) only the pathways whose start carried a trace context.
  */
 export const workflowInterceptorModules = [path.join(__dirname, '..', 'workflows', 'tracing-interceptors.ts')];
 

@@ -20,7 +20,7 @@ const histories = fs
   }));
 
 describe('replay of recorded pathway histories', () => {
-  it('has the representative histories: P0, P1 goals met, six-week handover, escalation/decline/cancel, readmission, continue-as-new, actors; and under the documents\' rules: home care without intermediate care, a handover accepted late, a best-interests decision; under rules 3: the criteria to reside met again while ready; signed commands, continued as new; under rules 4: a self-discharge, a support gap bridged, a refused housing referral with a carer not willing at first; under rules 5: the agencies writing back, an overdue review chased; with the OpenTelemetry workflow interceptors: a support gap bridged', () => {
+  it('has the representative histories: P0, P1 goals met, six-week handover, escalation/decline/cancel, readmission, continue-as-new, actors; and under the documents\' rules: home care without intermediate care, a handover accepted late, a best-interests decision; under rules 3: the criteria to reside met again while ready; signed commands, continued as new; under rules 4: a self-discharge, a support gap bridged, a refused housing referral with a carer not willing at first; under rules 5: the agencies writing back, an overdue review chased; with the OpenTelemetry workflow interceptors: a support gap bridged, always traced, and since tracing follows the start, started untraced and started inside a trace', () => {
     expect(histories.map((h) => h.workflowId).sort()).toEqual([
       'p0-handed-back',
       'p0-housing-refused-carer',
@@ -38,6 +38,8 @@ describe('replay of recorded pathway histories', () => {
       'p1-six-week-handover',
       'p1-support-gap-bridged',
       'p1-support-gap-bridged-traced',
+      'p1-support-gap-bridged-traced-start',
+      'p1-support-gap-bridged-untraced-start',
       'p2-escalation-decline-cancel',
       'p3-best-interests',
     ]);
@@ -57,6 +59,19 @@ describe('replay of recorded pathway histories', () => {
     for (const { name, payload } of updates) {
       expect(JSON.stringify(normalisedPayload(name, payload))).toBe(JSON.stringify(commandSchemas[name].parse(payload)));
     }
+  });
+
+  it('traces a pathway started since tracing follows the start only when its start carried a trace context: its activities are then given it', () => {
+    const activityHeaders = (workflowId: string) =>
+      histories
+        .find((h) => h.workflowId === workflowId)!
+        .history.events!.flatMap((event) => (event.activityTaskScheduledEventAttributes ? [Object.keys(event.activityTaskScheduledEventAttributes.header?.fields ?? {})] : []));
+    const traced = activityHeaders('p1-support-gap-bridged-traced-start');
+    const untraced = activityHeaders('p1-support-gap-bridged-untraced-start');
+    expect(traced.length).toBeGreaterThan(0);
+    expect(traced.every((fields) => fields.includes('_tracer-data'))).toBe(true);
+    expect(untraced.length).toBeGreaterThan(0);
+    expect(untraced.every((fields) => fields.length === 0)).toBe(true);
   });
 
   it('replays every history deterministically with the current workflow code', async () => {

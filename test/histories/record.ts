@@ -1,10 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, it } from 'vitest';
 import type { Actor } from '../../schemas/actor';
 import { admission } from '../support/fixtures';
 import { PathwayTestEnv, type Pathway } from '../support/pathway-env';
+import { startTracing, stopTracing } from '../../telemetry/tracing';
 
 /**
  * Records representative pathway histories for the replay test (`npm run record-histories`).
@@ -220,28 +223,45 @@ it('p1-self-discharge', async () => {
   await save('p1-self-discharge', left, true);
 });
 
-it('p1-support-gap-bridged', async () => {
-  // Reablement starts in three days: the discharge is refused until the family bridges the gap.
-  const gap = await t.start({}, { workflowId: 'pathway-history-support-gap' });
-  await gap.command('discharge-ready', { date: await t.today(-1) });
+/** Reablement starts in three days: the discharge is refused until the family bridges the gap. */
+async function supportGapBridged(env: PathwayTestEnv, workflowId: string): Promise<Pathway> {
+  const gap = await env.start({}, { workflowId });
+  await gap.command('discharge-ready', { date: await env.today(-1) });
   await gap.command('assessment', { ...jointAssessment, pathway: 'P1', needs: ['reablement'] });
   await gap.command('delay-reason', { code: 'awaiting_transport', agency: 'acute-trust' });
-  await gap.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready', readyFrom: await t.today(3) });
-  await gap.command('discharge', { date: await t.today(), destination: 'usual-residence' }).catch(() => undefined);
-  await gap.command('discharge', { date: await t.today(), destination: 'usual-residence', bridge: { by: 'family', until: await t.today(2) } });
-  await save('p1-support-gap-bridged', gap, true);
+  await gap.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready', readyFrom: await env.today(3) });
+  await gap.command('discharge', { date: await env.today(), destination: 'usual-residence' }).catch(() => undefined);
+  await gap.command('discharge', { date: await env.today(), destination: 'usual-residence', bridge: { by: 'family', until: await env.today(2) } });
+  return gap;
+}
+
+it('p1-support-gap-bridged', async () => {
+  await save('p1-support-gap-bridged', await supportGapBridged(t, 'pathway-history-support-gap'), true);
 });
 
-// As above, started with the OpenTelemetry workflow interceptors on (patched('opentelemetry-interceptors')).
+// As above, recorded with the OpenTelemetry workflow interceptors always on (patched('opentelemetry-interceptors')).
 it('p1-support-gap-bridged-traced', async () => {
-  const gap = await t.start({}, { workflowId: 'pathway-history-support-gap-traced' });
-  await gap.command('discharge-ready', { date: await t.today(-1) });
-  await gap.command('assessment', { ...jointAssessment, pathway: 'P1', needs: ['reablement'] });
-  await gap.command('delay-reason', { code: 'awaiting_transport', agency: 'acute-trust' });
-  await gap.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready', readyFrom: await t.today(3) });
-  await gap.command('discharge', { date: await t.today(), destination: 'usual-residence' }).catch(() => undefined);
-  await gap.command('discharge', { date: await t.today(), destination: 'usual-residence', bridge: { by: 'family', until: await t.today(2) } });
-  await save('p1-support-gap-bridged-traced', gap, true);
+  await save('p1-support-gap-bridged-traced', await supportGapBridged(t, 'pathway-history-support-gap-traced'), true);
+});
+
+// As above, since patched('opentelemetry-when-traced'): started with no trace context, so never traced.
+it('p1-support-gap-bridged-untraced-start', async () => {
+  await save('p1-support-gap-bridged-untraced-start', await supportGapBridged(t, 'pathway-history-support-gap-untraced-start'), true);
+});
+
+// As above, started and commanded inside a trace by a client sending it (the API's, tracing on): traced.
+it('p1-support-gap-bridged-traced-start', async () => {
+  startTracing('history-recorder', { spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] });
+  const traced = await PathwayTestEnv.create({ plainPayloads: true, tracedClient: true });
+  try {
+    await trace.getTracer('history-recorder').startActiveSpan('record', async (span) => {
+      await save('p1-support-gap-bridged-traced-start', await supportGapBridged(traced, 'pathway-history-support-gap-traced-start'), true);
+      span.end();
+    });
+  } finally {
+    await traced.teardown();
+    await stopTracing();
+  }
 });
 
 it('p0-housing-refused-carer', async () => {

@@ -18,6 +18,7 @@ import { commandProofRequest } from '../../codec/command-proof.cjs';
 import { CommandSigningCodec } from '../../codec/command-signing-codec';
 import { failureConverterPath, payloadConverterPath } from '../../codec/data-converter';
 import { testSecrets } from './secrets';
+import { clientInterceptors } from '../../telemetry/temporal';
 
 /**
  * Bytes as the signing codec hashes them: with no encryption codec before it to hand over Buffers,
@@ -54,11 +55,14 @@ export class PathwayTestEnv {
    * Defaults come from the suite's global setup. Payloads are encrypted as in production, except
    * with `plainPayloads` (the history recorder: a committed history must replay without a key).
    */
-  static async create(options: { testServerPath?: string; kafkaBrokers?: string; workflowsPath?: string; plainPayloads?: boolean } = {}): Promise<PathwayTestEnv> {
+  static async create(
+    options: { testServerPath?: string; kafkaBrokers?: string; workflowsPath?: string; plainPayloads?: boolean; tracedClient?: boolean } = {},
+  ): Promise<PathwayTestEnv> {
     const dataConverter = options.plainPayloads ? signingOnlyConverter() : testDataConverter();
     const env = await TestWorkflowEnvironment.createTimeSkipping({
       server: { executable: { type: 'existing-path', path: options.testServerPath ?? inject('testServerPath') } },
-      client: { dataConverter },
+      // `tracedClient`: as the API's client, sending the caller's trace context with each call.
+      client: { dataConverter, ...(options.tracedClient ? { interceptors: clientInterceptors() } : {}) },
     });
     await registerSearchAttributes(env.connection, env.namespace ?? 'default');
     const publisher = new EventPublisher(kafkaAs('homeward', { brokers: options.kafkaBrokers, clientId: 'time-skipping-tests' }));
