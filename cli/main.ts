@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { StartPayload, commandSchemas } from '../schemas/commands';
 import { Agency } from '../schemas/common';
 import { loadKafkaConfig } from '../config';
-import { paths } from '../scripts/infra/paths';
+import { dataDir } from '../runtime/local';
 import { agencyKafkaConfig } from './agency-kafka';
 import { formatEvent, tailAgency } from './agency-tail';
 import { parseAssignments, UsageError } from './args';
@@ -215,7 +215,7 @@ export async function main(argv: string[]): Promise<number> {
     const controller = new AbortController();
     process.once('SIGINT', () => controller.abort());
     process.once('SIGTERM', () => controller.abort());
-    const kafka = agencyKafkaConfig(agency.data, loadKafkaConfig(), paths.dataDir);
+    const kafka = agencyKafkaConfig(agency.data, loadKafkaConfig(), dataDir);
     const as = kafka.sasl ? ` as ${kafka.sasl.username}` : ' without credentials';
     process.stderr.write(`Tailing ${agency.data}'s events from ${kafka.brokers.join(',')}${as} (Ctrl-C to stop)…\n`);
     const result = await tailAgency({

@@ -5,15 +5,14 @@ import { queueForResealing, sealQueuedEvents } from '../projections/personal-dat
 import { rebuildPathways } from '../projections/rebuild';
 import { connectDatabase, type Database } from '../readmodel/database';
 import { checkSchema } from '../readmodel/migrate';
-import { localPostgresUrl } from '../scripts/infra/local';
-import { paths } from '../scripts/infra/paths';
+import { dataDir, localPostgresUrl } from '../runtime/local';
 import { UsageError } from './args';
 
 /** A setting from the environment, else from the data dir npm start runs with. */
 function setting(name: string, fromDevSecrets: (secrets: NonNullable<ReturnType<typeof readDevSecrets>>) => string | undefined): string {
-  const secrets = readDevSecrets(paths.dataDir);
+  const secrets = readDevSecrets(dataDir);
   const value = secrets && fromDevSecrets(secrets);
-  if (!value) throw new Error(`No ${name} and none in ${paths.dataDir}: set ${name}, or run \`npm start\` once first`);
+  if (!value) throw new Error(`No ${name} and none in ${dataDir}: set ${name}, or run \`npm start\` once first`);
   return value;
 }
 

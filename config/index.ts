@@ -29,7 +29,7 @@ export const Env = z.object({
    * the worker about 1% of a core.
    */
   HOMEWARD_WORKER_CACHED_PATHWAYS: z.coerce.number().int().min(0).max(100_000).default(100),
-  /** A pre-built workflow bundle (scripts/bundle-workflows.ts); without it the worker bundles at start, in a child process. */
+  /** A pre-built workflow bundle (runtime/bundle-workflows.ts); without it the worker bundles at start, in a child process. */
   HOMEWARD_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   /**
    * Keys of the payload codec that encrypts Temporal payloads (AES-256-GCM): comma-separated
@@ -52,7 +52,7 @@ export const Env = z.object({
   KAFKA_SSL: z.enum(['true', 'false']).default('false'),
   KAFKA_SSL_CA_FILE: optional,
   /**
-   * Topics Homeward creates when missing (npm start, the worker, scripts/kafka-setup.ts), with
+   * Topics Homeward creates when missing (npm start, the worker, kafka/setup-main.ts), with
    * production defaults (README, Kafka). A pathway's events are keyed by its id: the partition
    * count is fixed for a topic's life, since changing it moves pathways between partitions.
    */
@@ -275,7 +275,7 @@ export function loadKafkaConfig(given: NodeJS.ProcessEnv = process.env): KafkaCo
   return kafkaSettings(parsed.data!);
 }
 
-/** Only the settings of Homeward's topics, for the tools that create them (scripts/kafka-setup.ts, the local broker's setup). */
+/** Only the settings of Homeward's topics, for the tools that create them (kafka/setup-main.ts, the local broker's setup). */
 export function loadKafkaTopicSettings(env: NodeJS.ProcessEnv = process.env): KafkaTopicSettings {
   const parsed = KafkaTopicEnv.safeParse(env);
   if (!parsed.success) fail(issuesText(parsed.error));

@@ -102,7 +102,7 @@ export async function ensureTopics(
     // Homeward's own principal may not create topics on a cluster with ACLs: its admins do.
     const errors = (error as { errors?: { type?: string }[] }).errors ?? [error as { type?: string }];
     if (!errors.some((e) => e.type?.endsWith('AUTHORIZATION_FAILED'))) throw error;
-    throw new Error(`Kafka topics ${missing.join(', ')} are missing and this user may not create them: run scripts/kafka-setup.ts as the cluster's admin`);
+    throw new Error(`Kafka topics ${missing.join(', ')} are missing and this user may not create them: run kafka/setup-main.ts as the cluster's admin`);
   }
   await waitForReplicas(admin, missing, fitted.settings.replicationFactor, timeoutMs);
   return missing;
