@@ -32,7 +32,8 @@ Usage:
   homeward agency tail --agency A [--from-beginning] [--group G] [--json]
         print an agency's events as they arrive, once each: reads Kafka at $KAFKA_BROKERS as
         $KAFKA_SASL_USERNAME (locally: the agency's user in the data dir's secrets.json)
-  homeward projections rebuild                           recompute the read model's pathways from its stored events
+  homeward projections rebuild [--all]                   recompute the read model's pathways from its stored events
+                                                        (those its versions' changes name; --all: every one)
   homeward projections reseal                            seal the read model's personal data again under the newest
                                                          key of $HOMEWARD_CODEC_KEYS (after a key rotation)
   homeward migrate [--check]                             apply the read model's migrations (each checksum recorded);
@@ -207,7 +208,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (verb === 'migrate') return migrateReadModel(values.check ?? false, (line) => process.stderr.write(`${line}\n`));
-  if (verb === 'projections') return projections(rest[0], (line) => process.stderr.write(`${line}\n`));
+  if (verb === 'projections') return projections(rest[0], (line) => process.stderr.write(`${line}\n`), rest.slice(1));
   if (verb === 'agency') {
     if (rest[0] !== 'tail') throw new UsageError('Only `homeward agency tail --agency <agency>` exists');
     const agency = Agency.safeParse(values.agency);

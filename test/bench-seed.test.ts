@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCloudEvent } from '../projections/recorded-event';
-import { foldTimeline, pathwayRow } from '../projections/pathway-row';
+import { foldTimeline, pathwayRow } from '../readmodel/pathways/row';
 import { seedPathway } from '../tools/bench/seed-pathways';
 
 // The read-side benchmark seeds its read model with these pathways: they must be what the

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { initialState, resolvePolicy } from '../domain';
-import type { PathwayCommand } from '../schemas/commands';
-import { date, day, history, patientAgrees, professionalAndPatient, rules2, start } from '../test/domain/spec';
-import { dayRows } from './delay-days';
-import { foldTimeline, pathwayRow } from './pathway-row';
+import { initialState, resolvePolicy } from '../../domain';
+import type { PathwayCommand } from '../../schemas/commands';
+import { date, day, history, patientAgrees, professionalAndPatient, rules2, start } from '../../test/domain/spec';
+import { dayRows } from './rows';
+import { foldTimeline, pathwayRow } from '../pathways/row';
 
 // Given events, then the days a SitRep counts: one row per day in hospital with a DRD.
 const timeline = (commands: PathwayCommand[], region: 'england' | 'scotland' = 'england', initial = initialState) =>

@@ -1,5 +1,5 @@
-import type { PathwayFilters } from '../app/filters';
-import { delayedForDays, stuck } from './figures';
+import type { PathwayFilters } from '../../app/filters';
+import { delayedForDays, stuck } from '../figures';
 
 /** Values for a query's $1, $2 …: a filter adds its value here and only a placeholder to the SQL. */
 export class Params {

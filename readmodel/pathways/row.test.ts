@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { resolvePolicy, type Policy } from '../domain';
-import type { PathwayCommand } from '../schemas/commands';
-import type { PathwayEvent } from '../schemas/events';
-import { date, day, history, patientAgrees, professionalAndPatient, start } from '../test/domain/spec';
-import type { RecordedPathwayEvent } from '../workflows/definitions';
-import { foldTimeline, pathwayRow } from './pathway-row';
+import { resolvePolicy, type Policy } from '../../domain';
+import type { PathwayCommand } from '../../schemas/commands';
+import type { PathwayEvent } from '../../schemas/events';
+import { date, day, history, patientAgrees, professionalAndPatient, start } from '../../test/domain/spec';
+import type { RecordedPathwayEvent } from '../../workflows/definitions';
+import { foldTimeline, pathwayRow } from './row';
 
 // Given events, then the managers' row: pure and fast, like the domain's own specs.
 const recorded = (events: PathwayEvent[]): RecordedPathwayEvent[] => events.map((event, i) => ({ sequence: i + 1, event }));
