@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-// The direction of imports (README, Architecture): the product never reaches into the tools or the tests,
+// The direction of imports (README, Layout): the product never reaches into the tools or the tests,
 // and the domain, replayed inside workflows, stands on itself and the schemas alone.
 const notToolsOrTests = {
   regex: '(^|/)(tools|test)(/|$)',

@@ -24,7 +24,7 @@ export const Env = z.object({
    * Pathways a worker keeps in memory; the rest are replayed from their short histories when a
    * timer or command wakes them. 100 keeps a worker at about 250 MiB on 2 cores with 10,000 open:
    * it idles at about 195 MiB and each cached pathway adds about 0.22 MiB (bench memory phase,
-   * README's Performance), so a smaller cache would save little. 100 is 2.5× the SDK's 40
+   * docs/performance.md), so a smaller cache would save little. 100 is 2.5× the SDK's 40
    * concurrent workflow tasks, and a trust's peak (0.2 commands/s) replaying every command costs
    * the worker about 1% of a core.
    */
@@ -53,7 +53,7 @@ export const Env = z.object({
   KAFKA_SSL_CA_FILE: optional,
   /**
    * Topics Homeward creates when missing (npm start, the worker, kafka/setup-main.ts), with
-   * production defaults (README, Kafka). A pathway's events are keyed by its id: the partition
+   * production defaults (docs/architecture.md, Kafka). A pathway's events are keyed by its id: the partition
    * count is fixed for a topic's life, since changing it moves pathways between partitions.
    */
   HOMEWARD_KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1_000).default(3),

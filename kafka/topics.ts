@@ -81,7 +81,7 @@ export function fitToCluster(settings: KafkaTopicSettings, brokers: number): { s
 export const singleBroker = (settings: KafkaTopicSettings): KafkaTopicSettings => ({ ...settings, replicationFactor: 1, minInsyncReplicas: 1 });
 
 /**
- * Creates any missing topic with `settings` (existing topics keep theirs: the README says how to
+ * Creates any missing topic with `settings` (existing topics keep theirs: docs/architecture.md, Kafka, says how to
  * change one), and waits until each new partition has a leader and all its replicas in sync.
  */
 export async function ensureTopics(

@@ -21,7 +21,7 @@ function typescriptArgs() {
 
 /**
  * What a process that runs the pathway worker adds (npm start, the worker, the benchmark's
- * workers), measured by `npm run bench -- --phases memory` (README's Performance section):
+ * workers), measured by `npm run bench -- --phases memory` (docs/performance.md):
  * - V8's young generation in semispaces of 8 MiB rather than 16. A worker has two isolates (the
  *   main thread's and the workflow thread's), each young generation committed at its largest
  *   after a burst of work and, short-lived garbage being all it holds, of no use at rest.
@@ -51,7 +51,7 @@ function nodeCommand(script, scriptArgs = [], options = {}) {
 }
 
 /**
- * Homeward's processes, each scaled on its own (README, Processes), by their entry points: npm
+ * Homeward's processes, each scaled on its own (docs/operations.md, Processes and scaling), by their entry points: npm
  * start runs one of each, docker-compose.yml and the image a service each (test/compose.test.ts).
  */
 const roles = {

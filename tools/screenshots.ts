@@ -2,7 +2,7 @@ import path from 'node:path';
 import { accessibilityViolations, launchChromium, signInThroughIssuer } from './browser';
 
 /**
- * `npm run screenshots`: README's pictures of the staff pages, taken from a running `npm start`
+ * `npm run screenshots`: docs/architecture.md's pictures of the staff pages, taken from a running `npm start`
  * after `npm run demo` (HOMEWARD_API_URL for another address). Signs in through the development
  * issuer as a person would, the manager for docs/dashboard.png and the discharge team of
  * LEEDS-GEN for docs/board.png. The tests take none: a picture proves nothing, and changes each run.

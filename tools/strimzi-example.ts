@@ -45,7 +45,7 @@ export function strimziExample(): string {
   }));
   const header = [
     '# Homeward on a Strimzi-run Kafka cluster (`homeward-kafka`, three brokers): its topics (three',
-    '# partitions, three copies, min.insync.replicas 2, each retention as README says) and a KafkaUser per',
+    '# partitions, three copies, min.insync.replicas 2, each retention as docs/architecture.md says) and a KafkaUser per',
     '# principal with exactly the ACLs of kafka/acls.ts. Strimzi puts each user\'s SCRAM password in a Secret',
     '# of the user\'s name: the chart reads `homeward`\'s as kafka-password (values.yaml, secrets).',
     '# Written by tools/strimzi-example.ts; test/helm-chart.test.ts keeps it in step with the code.',

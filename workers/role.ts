@@ -5,7 +5,7 @@ import { startHealthServer, type Checks, type HealthServer } from '../health/ser
 import type { Role } from '../runtime/node-runtime.cjs';
 import { stopTracing } from '../telemetry/tracing';
 
-/** Homeward's processes, each scaled on its own (README, Processes); runtime/node-runtime.cjs names their entry points. */
+/** Homeward's processes, each scaled on its own (docs/operations.md, Processes and scaling); runtime/node-runtime.cjs names their entry points. */
 export type { Role };
 
 /** How people are told about each role (npm start's lines, a refusal to start). */
