@@ -1,11 +1,11 @@
 # One image for every role, compiled ahead: no TypeScript and no dev dependency at run time.
-# The entry points (scripts/node-runtime.cjs names them; test/image.test.ts checks they agree):
+# The entry points (runtime/node-runtime.cjs names them; test/image.test.ts checks they agree):
 #   worker     node --max-semi-space-size=8 dist/workers/main.js   (the default command)
 #   projector  node dist/projections/main.js
 #   bridges    node dist/workers/bridges-main.js
 #   api        node dist/api/main.js
 #   migrate    node dist/cli/run.js migrate                          (before a release's roles start)
-#   kafka-setup node dist/scripts/kafka-setup.js                     (topics and ACLs, as the cluster's admin)
+#   kafka-setup node dist/kafka/setup-main.js                     (topics and ACLs, as the cluster's admin)
 # docker-compose.yml and the Helm chart (deploy/helm/homeward) pick each container's command.
 
 # Build: every dependency, TypeScript compiled into dist/ with the workflow bundle (npm run build).
@@ -14,7 +14,7 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN node --require tsx/cjs scripts/build.ts
+RUN node --require tsx/cjs tools/build.ts
 
 # The production dependencies only.
 FROM node:24-bookworm-slim AS dependencies
@@ -27,7 +27,7 @@ WORKDIR /app
 COPY --from=dependencies /app/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY package.json ./
-# How Homeward runs Node (scripts/node-runtime.cjs): the worker's malloc arenas; the compiled
+# How Homeward runs Node (runtime/node-runtime.cjs): the worker's malloc arenas; the compiled
 # worker loads dist/workflow-bundle.js, built above, and bundles nothing at start.
 ENV NODE_ENV=production MALLOC_ARENA_MAX=2
 # The API listens on loopback unless told otherwise; in a container, its published port needs every

@@ -2,7 +2,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'projections/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'projections/**/*.test.ts', 'readmodel/**/*.test.ts'],
     // The production profile's tests start engines of their own (`npm run test:production`).
     exclude: [...configDefaults.exclude, 'test/production/**'],
     globalSetup: ['test/support/global-setup.ts'],

@@ -3,7 +3,7 @@ import type { Actor } from '../schemas/actor';
 import type { Database } from '../readmodel/database';
 import { delayReport } from '../readmodel/delay-report';
 import { freshness, projectorStatus, type Freshness } from '../readmodel/freshness';
-import { listAgencyPathways, listPathways, type AgencyPathwaySummary, type Cursor, type PathwaySummary } from '../readmodel/pathway-list';
+import { listAgencyPathways, listPathways, type AgencyPathwaySummary, type Cursor, type PathwaySummary } from '../readmodel/pathways/list';
 import { sitrep, type SitrepCounts } from '../readmodel/sitrep';
 import { delayTrend, type TrendDay } from '../readmodel/trend';
 import { worklistRows } from '../readmodel/worklist';

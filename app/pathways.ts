@@ -5,6 +5,7 @@ import {
   awaitingAgencies,
   CommandRejected,
   decide,
+  delayDay,
   delaySummary,
   effectShownBy,
   inHospitalStages,
@@ -16,7 +17,7 @@ import {
   type Policy,
   type SentCommand,
 } from '../domain';
-import { delayDay, foldTimeline } from '../projections/pathway-row';
+import { foldTimeline } from '../readmodel/pathways/row';
 import type { Database } from '../readmodel/database';
 import { freshness, type Freshness } from '../readmodel/freshness';
 import { storedPathway, type StoredPathway } from '../readmodel/pathway-history';

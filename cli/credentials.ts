@@ -2,12 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { devIssuerUrl, signDevToken } from '../config/dev-issuer';
 import { readDevSecrets } from '../config/dev-secrets';
-import { local } from '../scripts/infra/local';
-import { paths } from '../scripts/infra/paths';
+import { dataDir, local } from '../runtime/local';
 import { UsageError } from './args';
 
 /** Where `homeward login` keeps its token: the local system's data dir, readable by this user only. */
-export const tokenFile = () => path.join(paths.dataDir, 'cli-token');
+export const tokenFile = () => path.join(dataDir, 'cli-token');
 
 /** The token for API calls: HOMEWARD_TOKEN, else the one `homeward login` stored. */
 export function currentToken(): string | undefined {
@@ -28,8 +27,8 @@ export async function developmentToken(options: { role?: string; sites: string[]
   }
   if (!options.role) throw new UsageError(`--role is required: ${roleHelp}`);
   if (!/^(discharge-team|manager|agency:[a-z-]+)$/.test(options.role)) throw new UsageError(`--role must be ${roleHelp}`);
-  const secrets = readDevSecrets(paths.dataDir);
-  if (!secrets) throw new Error(`No development issuer key in ${paths.dataDir}: run \`npm start\` once first`);
+  const secrets = readDevSecrets(dataDir);
+  if (!secrets) throw new Error(`No development issuer key in ${dataDir}: run \`npm start\` once first`);
   return signDevToken(secrets, {
     issuer: process.env.HOMEWARD_OIDC_ISSUER ?? devIssuerUrl(local.devIssuerPort),
     audience: process.env.HOMEWARD_OIDC_AUDIENCE ?? 'homeward',

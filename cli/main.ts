@@ -5,7 +5,7 @@ import { StartPayload, commandSchemas } from '../schemas/commands';
 import { Agency } from '../schemas/common';
 import { loadKafkaConfig } from '../config';
 import { admissionIdOf, pathwayIdOf } from '../domain/pathway-id';
-import { paths } from '../scripts/infra/paths';
+import { dataDir } from '../runtime/local';
 import { agencyKafkaConfig } from './agency-kafka';
 import { formatEvent, tailAgency } from './agency-tail';
 import { parseAssignments, UsageError } from './args';
@@ -33,7 +33,8 @@ Usage:
   homeward agency tail --agency A [--from-beginning] [--group G] [--json]
         print an agency's events as they arrive, once each: reads Kafka at $KAFKA_BROKERS as
         $KAFKA_SASL_USERNAME (locally: the agency's user in the data dir's secrets.json)
-  homeward projections rebuild                           recompute the read model's pathways from its stored events
+  homeward projections rebuild [--all]                   recompute the read model's pathways from its stored events
+                                                        (those its versions' changes name; --all: every one)
   homeward projections reseal                            seal the read model's personal data again under the newest
                                                          key of $HOMEWARD_CODEC_KEYS (after a key rotation)
   homeward migrate [--check]                             apply the read model's migrations (each checksum recorded);
@@ -208,7 +209,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (verb === 'migrate') return migrateReadModel(values.check ?? false, (line) => process.stderr.write(`${line}\n`));
-  if (verb === 'projections') return projections(rest[0], (line) => process.stderr.write(`${line}\n`));
+  if (verb === 'projections') return projections(rest[0], (line) => process.stderr.write(`${line}\n`), rest.slice(1));
   if (verb === 'agency') {
     if (rest[0] !== 'tail') throw new UsageError('Only `homeward agency tail --agency <agency>` exists');
     const agency = Agency.safeParse(values.agency);
@@ -216,7 +217,7 @@ export async function main(argv: string[]): Promise<number> {
     const controller = new AbortController();
     process.once('SIGINT', () => controller.abort());
     process.once('SIGTERM', () => controller.abort());
-    const kafka = agencyKafkaConfig(agency.data, loadKafkaConfig(), paths.dataDir);
+    const kafka = agencyKafkaConfig(agency.data, loadKafkaConfig(), dataDir);
     const as = kafka.sasl ? ` as ${kafka.sasl.username}` : ' without credentials';
     process.stderr.write(`Tailing ${agency.data}'s events from ${kafka.brokers.join(',')}${as} (Ctrl-C to stop)…\n`);
     const result = await tailAgency({

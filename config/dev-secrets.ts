@@ -59,7 +59,7 @@ export async function loadOrCreateDevSecrets(dataDir: string): Promise<DevSecret
     return merged;
   }
   const secrets = await generateDevSecrets();
-  // Its user's alone, as scripts/infra/paths.ts ensureDataDir keeps it.
+  // Its user's alone, as runtime/local.ts ensureDataDir keeps it.
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   writeSecrets(file, secrets);
   return secrets;

@@ -24,12 +24,12 @@ export const Env = z.object({
    * Pathways a worker keeps in memory; the rest are replayed from their short histories when a
    * timer or command wakes them. 100 keeps a worker at about 250 MiB on 2 cores with 10,000 open:
    * it idles at about 195 MiB and each cached pathway adds about 0.22 MiB (bench memory phase,
-   * README's Performance), so a smaller cache would save little. 100 is 2.5× the SDK's 40
+   * docs/performance.md), so a smaller cache would save little. 100 is 2.5× the SDK's 40
    * concurrent workflow tasks, and a trust's peak (0.2 commands/s) replaying every command costs
    * the worker about 1% of a core.
    */
   HOMEWARD_WORKER_CACHED_PATHWAYS: z.coerce.number().int().min(0).max(100_000).default(100),
-  /** A pre-built workflow bundle (scripts/bundle-workflows.ts); without it the worker bundles at start, in a child process. */
+  /** A pre-built workflow bundle (runtime/bundle-workflows.ts); without it the worker bundles at start, in a child process. */
   HOMEWARD_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   /**
    * Keys of the payload codec that encrypts Temporal payloads (AES-256-GCM): comma-separated
@@ -52,8 +52,8 @@ export const Env = z.object({
   KAFKA_SSL: z.enum(['true', 'false']).default('false'),
   KAFKA_SSL_CA_FILE: optional,
   /**
-   * Topics Homeward creates when missing (npm start, the worker, scripts/kafka-setup.ts), with
-   * production defaults (README, Kafka). A pathway's events are keyed by its id: the partition
+   * Topics Homeward creates when missing (npm start, the worker, kafka/setup-main.ts), with
+   * production defaults (docs/architecture.md, Kafka). A pathway's events are keyed by its id: the partition
    * count is fixed for a topic's life, since changing it moves pathways between partitions.
    */
   HOMEWARD_KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1_000).default(3),
@@ -275,7 +275,7 @@ export function loadKafkaConfig(given: NodeJS.ProcessEnv = process.env): KafkaCo
   return kafkaSettings(parsed.data!);
 }
 
-/** Only the settings of Homeward's topics, for the tools that create them (scripts/kafka-setup.ts, the local broker's setup). */
+/** Only the settings of Homeward's topics, for the tools that create them (kafka/setup-main.ts, the local broker's setup). */
 export function loadKafkaTopicSettings(env: NodeJS.ProcessEnv = process.env): KafkaTopicSettings {
   const parsed = KafkaTopicEnv.safeParse(env);
   if (!parsed.success) fail(issuesText(parsed.error));

@@ -1,6 +1,7 @@
 import type { Agency, DelayReasonCode, Service } from '../schemas/common';
-import { daysBetween } from './dates';
-import { beforeDischarge, criteriaToResideAgain, delayCountsFrom, holdsDischarge, housingConsentPending, housingNeed, isLive, isOpen, mayShareWith, patientAtTheCentre, reliesOnUnableCarer, safeForThePatient, uncoveredNeeds, wishesUnsettled, type PathwayState } from './state';
+import { addDays, dateOf, daysBetween, earliest } from './dates';
+import { reviewOverdueSince } from './deadlines';
+import { beforeDischarge, criteriaToResideAgain, delayCountsFrom, holdsDischarge, housingConsentPending, housingNeed, isClosed, isLive, isOpen, mayShareWith, overdueSince, patientAtTheCentre, reliesOnUnableCarer, safeForThePatient, uncoveredNeeds, wishesUnsettled, type DrdEpisode, type PathwayState } from './state';
 
 /** The bands in their natural order (the SitRep's): every list of bands, in every report, follows it. */
 export const delayBands = ['0', '1', '2-3', '4-6', '7-13', '14-20', '21+'] as const;
@@ -178,4 +179,39 @@ export function delaySummary(state: PathwayState, asOf: string): DelaySummary {
   const prior = priorDelayDays(state);
   // A closed stay (cancelled, died, transferred) has left hospital without a discharge: never delayed now.
   return { drd: state.drd, daysDelayed: current, delayedNow: beforeDischarge(state) && isDelayedNow(current, undefined), band: delayBand(current), priorDelayDays: prior, bedDaysLost: prior + current, reasons: activeReasons(state) };
+}
+
+/** The day a stay's delay is counted to: today while it is open, the day it closed once closed (a cancelled stay stops counting). */
+export const delayDay = (state: PathwayState, today: string): string => (isClosed(state) && state.outcome ? dateOf(state.outcome.at) : today);
+
+/** Since when an open stay has been stuck on a missed deadline: its earliest overdue referral or review; never once closed. */
+export const stuckSince = (state: PathwayState): string | undefined =>
+  isClosed(state) ? undefined : earliest([overdueSince(state), reviewOverdueSince(state)]);
+
+/** A day of a DRD episode as the SitRep counts it: delayed by the days counted up to it; the bed is lost that day when counting up to the next day adds one. */
+export function delayOnDay(episode: DrdEpisode, day: string): { daysDelayed: number; band: DelayBand; bedDayLost: boolean } {
+  const countsFrom = episode.countsFrom ?? episode.from;
+  const daysDelayed = delayDaysUntil(countsFrom, day);
+  return { daysDelayed, band: delayBand(daysDelayed), bedDayLost: delayDaysUntil(countsFrom, addDays(day, 1)) > daysDelayed };
+}
+
+/** The day an episode's last day in hospital with this DRD comes before: cleared, discharged, closed, or after `today`. */
+function episodeEnd(state: PathwayState, episode: DrdEpisode, today: string): string {
+  if (episode.clearedOn) return episode.clearedOn;
+  if (state.discharge) return state.discharge.date;
+  return addDays(delayDay(state, today), state.outcome ? 0 : 1);
+}
+
+/**
+ * Every day the stay spent in hospital with a DRD, in order, up to `today` while the patient is
+ * still there, each with the episode it counts under: one bed a day, so where a new DRD was dated
+ * before the day the last one was cleared, the later episode has the day.
+ */
+export function drdDays(state: PathwayState, today: string): { day: string; episode: DrdEpisode }[] {
+  const byDay = new Map<string, DrdEpisode>();
+  for (const episode of state.drdEpisodes) {
+    const end = episodeEnd(state, episode, today);
+    for (let day = episode.from; day < end; day = addDays(day, 1)) byDay.set(day, episode);
+  }
+  return [...byDay].map(([day, episode]) => ({ day, episode })).sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
 }

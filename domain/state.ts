@@ -87,7 +87,7 @@ export interface PathwayState {
    * ready for discharge until a new DRD, dated no earlier than the day the last one was cleared;
    * an open rehabilitation-at-home referral waits on a P1 resource. 4: as 3, and safe for the
    * patient (issue 23): a self-discharge is a discharge; no support gap without a decision; consent
-   * as the law has it; a decline with no re-referral escalates (README's pathway model lists them).
+   * as the law has it; a decline with no re-referral escalates (docs/architecture.md, The pathway model, lists them).
    * 5: as 4, and one living assessment (issue 24): an overdue review is chased again every
    * escalation interval until one is recorded, not told once.
    * Absent (a state carried from older code): 1.

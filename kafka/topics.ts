@@ -81,7 +81,7 @@ export function fitToCluster(settings: KafkaTopicSettings, brokers: number): { s
 export const singleBroker = (settings: KafkaTopicSettings): KafkaTopicSettings => ({ ...settings, replicationFactor: 1, minInsyncReplicas: 1 });
 
 /**
- * Creates any missing topic with `settings` (existing topics keep theirs: the README says how to
+ * Creates any missing topic with `settings` (existing topics keep theirs: docs/architecture.md, Kafka, says how to
  * change one), and waits until each new partition has a leader and all its replicas in sync.
  */
 export async function ensureTopics(
@@ -102,7 +102,7 @@ export async function ensureTopics(
     // Homeward's own principal may not create topics on a cluster with ACLs: its admins do.
     const errors = (error as { errors?: { type?: string }[] }).errors ?? [error as { type?: string }];
     if (!errors.some((e) => e.type?.endsWith('AUTHORIZATION_FAILED'))) throw error;
-    throw new Error(`Kafka topics ${missing.join(', ')} are missing and this user may not create them: run scripts/kafka-setup.ts as the cluster's admin`);
+    throw new Error(`Kafka topics ${missing.join(', ')} are missing and this user may not create them: run kafka/setup-main.ts as the cluster's admin`);
   }
   await waitForReplicas(admin, missing, fitted.settings.replicationFactor, timeoutMs);
   return missing;

@@ -1,8 +1,8 @@
 import { addDays, type PathwayState } from '../domain';
 import { inTransaction, type Database } from '../readmodel/database';
-import { dayRow, type DayRow } from './delay-days';
-import { delayColumns } from './pathway-row';
-import { saveDays } from './store';
+import { saveDays } from '../readmodel/pathway-days/columns';
+import { dayRow, type DayRow } from '../readmodel/pathway-days/rows';
+import { delayColumns } from '../readmodel/pathways/row';
 
 /**
  * A patient still in hospital with a DRD is one day more delayed every midnight, with no event to

@@ -7,7 +7,7 @@ import { eventSchemas, type EventType, type PathwayEvent } from '../schemas/even
 import { joinPersonal, personalFields, splitPersonal } from '../schemas/personal-fields';
 import { date, day, history, start } from '../test/domain/spec';
 import { admission } from '../test/support/fixtures';
-import { foldTimeline, pathwayRow } from './pathway-row';
+import { foldTimeline, pathwayRow } from '../readmodel/pathways/row';
 
 // What the read model folds its rows from: events without their personal fields. The fold must
 // need none of them, and give the same rows with no personal data in the state.

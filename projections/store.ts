@@ -4,9 +4,10 @@ import { eventId } from '../schemas/cloudevent';
 import type { PathwayEvent } from '../schemas/events';
 import { joinPersonal, splitPersonal, type PersonalPart } from '../schemas/personal-fields';
 import type { RecordedPathwayEvent } from '../workflows/definitions';
-import type { DayRow } from './delay-days';
-import { dayRows } from './delay-days';
-import { foldTimeline, pathwayRow, type PathwayRow } from './pathway-row';
+import { saveDays } from '../readmodel/pathway-days/columns';
+import { dayRows, type DayRow } from '../readmodel/pathway-days/rows';
+import { saveRows } from '../readmodel/pathways/columns';
+import { foldTimeline, pathwayRow, type PathwayRow } from '../readmodel/pathways/row';
 import type { ProjectedEvent } from './recorded-event';
 
 /**
@@ -100,41 +101,6 @@ export async function loadTimelines(client: PoolClient, pathwayIds: string[]): P
   const timelines = new Map<string, RecordedPathwayEvent[]>(pathwayIds.map((id) => [id, []]));
   for (const row of rows) timelines.get(row.pathway_id)!.push(impersonalFrom(row));
   return timelines;
-}
-
-const rowColumns = `pathway_id text, status text, stage text, in_hospital boolean, pathway text, site text, local_authority text, region text,
-  admitted_at timestamptz, drd date, delay_counts_from date, days_delayed integer, prior_delay_days integer,
-  bed_days_lost integer, delay_band text, delay_as_of date, reasons jsonb, reason_codes text[], reason_agencies text[],
-  awaiting_agencies text[], referral_agencies text[], overdue_since timestamptz, review_overdue_since timestamptz,
-  stuck_since timestamptz, last_event_at timestamptz, last_sequence integer, event_count integer, discharge_date date,
-  destination text, outcome text, outcome_detail text, closed_at timestamptz, previous_pathway_id text,
-  linked_pathway_id text, state jsonb`;
-const rowNames = rowColumns.split(',').map((column) => column.trim().split(/\s+/)[0]);
-
-const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const snakeCase = (row: object) => Object.fromEntries(Object.entries(row).map(([key, value]) => [snake(key), value]));
-
-async function saveRows(client: PoolClient, rows: PathwayRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await client.query(
-    `INSERT INTO pathways (${rowNames.join(', ')})
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${rowColumns})
-     ON CONFLICT (pathway_id) DO UPDATE SET ${rowNames.slice(1).map((name) => `${name} = EXCLUDED.${name}`).join(', ')}, updated_at = now()`,
-    [JSON.stringify(rows.map(snakeCase))],
-  );
-}
-
-/** Adds or replaces the given days (the roll adds today's; a re-projection replaces a pathway's all). */
-export async function saveDays(client: PoolClient, days: DayRow[]): Promise<void> {
-  if (days.length === 0) return;
-  await client.query(
-    `INSERT INTO pathway_days (day, pathway_id, site, local_authority, pathway, days_delayed, delay_band, bed_day_lost, reason_codes)
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(day date, pathway_id text, site text, local_authority text, pathway text,
-       days_delayed integer, delay_band text, bed_day_lost boolean, reason_codes text[])
-     ON CONFLICT (day, pathway_id) DO UPDATE SET site = EXCLUDED.site, local_authority = EXCLUDED.local_authority, pathway = EXCLUDED.pathway,
-       days_delayed = EXCLUDED.days_delayed, delay_band = EXCLUDED.delay_band, bed_day_lost = EXCLUDED.bed_day_lost, reason_codes = EXCLUDED.reason_codes`,
-    [JSON.stringify(days.map(snakeCase))],
-  );
 }
 
 /**

@@ -2,7 +2,7 @@ import type { PathwayFilters } from '../app/filters';
 import { delayBands } from '../domain';
 import type { Database } from './database';
 import { band, bedDaysLost, delayedNow, reported } from './figures';
-import { Params, pathwayWhere, whereSql } from './where';
+import { Params, pathwayWhere, whereSql } from './pathways/where';
 
 export interface Tally {
   pathways: number;

@@ -1,5 +1,4 @@
-import { beforeDischarge, delaySummary, isClosed, overdueSince, reviewOverdueSince, type DelayBand, type PathwayState } from '../domain';
-import { delayDay } from '../projections/pathway-row';
+import { beforeDischarge, delayDay, delaySummary, isClosed, overdueSince, reviewOverdueSince, type DelayBand, type PathwayState } from '../domain';
 
 /**
  * The managers' figures, each defined once. `of` is what the domain's own functions say of a

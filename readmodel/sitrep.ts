@@ -1,7 +1,7 @@
 import { delayBands } from '../domain';
 import type { Database } from './database';
 import { onDay } from './figures';
-import { Params } from './where';
+import { Params } from './pathways/where';
 
 export interface SitrepCounts {
   site: string;

@@ -1,6 +1,6 @@
 import type { Database } from './database';
 import { onDay } from './figures';
-import { Params } from './where';
+import { Params } from './pathways/where';
 
 export interface TrendDay {
   day: string;

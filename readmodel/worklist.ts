@@ -1,7 +1,7 @@
 import type { ActiveReason, PathwayState } from '../domain';
 import type { Database } from './database';
 import { delayedNow } from './figures';
-import { Params } from './where';
+import { Params } from './pathways/where';
 
 /** A stay in hospital as the read model holds it: its row's figures and its folded state (no personal data in either). */
 export interface WorklistRow {

@@ -1,4 +1,4 @@
-import { roles } from '../scripts/node-runtime.cjs';
+import { roles } from '../runtime/node-runtime.cjs';
 import { startTracing } from './tracing';
 
 /**

@@ -11,7 +11,7 @@ import { startProjector } from '../projections/projector';
 import { connectDatabase, type Database } from '../readmodel/database';
 import { checkSchema } from '../readmodel/migrate';
 import { storedPathway } from '../readmodel/pathway-history';
-import { ensurePostgresClient } from '../scripts/infra/ship-tools';
+import { ensurePostgresClient } from '../tools/infra/ship-tools';
 import { createTestDatabase } from './support/database';
 import { admission, dayFromToday as day, jointAssessment } from './support/fixtures';
 import { eventually, startSystem } from './support/system';

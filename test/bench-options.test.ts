@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseOptions, productionPhases, type BenchOptions } from '../scripts/bench/options';
-import { phases } from '../scripts/bench/phases';
-import { scenarios } from '../scripts/bench/lifecycle-scenarios';
+import { parseOptions, productionPhases, type BenchOptions } from '../tools/bench/options';
+import { phases } from '../tools/bench/phases';
+import { scenarios } from '../tools/bench/lifecycle-scenarios';
 
 // What `npm run bench -- --profile …` runs, before any server starts.
 const known = { phases: phases.map((p) => p.name), scenarios: Object.keys(scenarios) };

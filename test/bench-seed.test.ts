@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCloudEvent } from '../projections/recorded-event';
-import { foldTimeline, pathwayRow } from '../projections/pathway-row';
-import { seedPathway } from '../scripts/bench/seed-pathways';
+import { foldTimeline, pathwayRow } from '../readmodel/pathways/row';
+import { seedPathway } from '../tools/bench/seed-pathways';
 
 // The read-side benchmark seeds its read model with these pathways: they must be what the
 // workflow would publish, and the mix a manager's screen really shows.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { phases } from '../scripts/bench/phases';
+import { phases } from '../tools/bench/phases';
 import { expectFiguresBesideBaselines, runBench } from './support/bench';
 
 // The benchmark's harness must not rot: a tiny run on the suite's servers writes every phase's

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admission, jointAssessment } from './support/fixtures';
-import { accessibilityViolations, launchChromium, signInThroughIssuer } from './support/browser';
+import { accessibilityViolations, launchChromium, signInThroughIssuer } from '../tools/browser';
 import { eventually, startSystem } from './support/system';
 
 // The discharge team's board in a real headless Chromium against the real system: a co-ordinator

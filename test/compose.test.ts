@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Env, loadConfig } from '../config';
 import { secretFileVariables } from '../config/secret-files';
-import { imageCommand, roles, type ImageEntry, type Role } from '../scripts/node-runtime.cjs';
+import { imageCommand, roles, type ImageEntry, type Role } from '../runtime/node-runtime.cjs';
 import { principals } from '../kafka/acls';
 import { agencies } from '../kafka/topics';
 import { searchAttributes } from '../workflows/search-attributes';
@@ -30,7 +30,7 @@ const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'ut
   secrets: Record<string, { file: string }>;
 };
 const services = compose.services;
-/** Homeward's own processes: a service per role (scripts/node-runtime.cjs). */
+/** Homeward's own processes: a service per role (runtime/node-runtime.cjs). */
 const roleNames = Object.keys(roles) as Role[];
 
 /** A value as compose gives it once an operator has supplied the variables it requires (`${NAME:?…}`) and defaults apply (`${NAME:-x}`). */

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { onFreePorts } from '../scripts/infra/process';
+import { onFreePorts } from '../tools/infra/process';
 
 // A port found free is closed before the server binds it: someone else may take it in between.
 const servers: net.Server[] = [];

@@ -7,9 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { Env } from '../config';
 import { aclMatrix } from '../kafka/acls';
-import { ensureHelm, ensureKubernetesValidate } from '../scripts/infra/ship-tools';
-import { imageCommand, type ImageEntry } from '../scripts/node-runtime.cjs';
-import { strimziExample, strimziExampleFile } from '../scripts/strimzi-example';
+import { ensureHelm, ensureKubernetesValidate } from '../tools/infra/ship-tools';
+import { imageCommand, type ImageEntry } from '../runtime/node-runtime.cjs';
+import { strimziExample, strimziExampleFile } from '../tools/strimzi-example';
 
 // The chart rendered by a real helm (built from the Go module proxy, cached) and every manifest
 // validated strictly, offline, against the Kubernetes 1.37 schemas kubernetes-validate ships.

@@ -3,15 +3,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compiled, imageCommand, worker, type CompiledRun, type ImageEntry, type Role } from '../scripts/node-runtime.cjs';
-import { ensureNode24, ensureProductionDependencies } from '../scripts/infra/ship-tools';
+import { compiled, imageCommand, worker, type CompiledRun, type ImageEntry, type Role } from '../runtime/node-runtime.cjs';
+import { ensureNode24, ensureProductionDependencies } from '../tools/infra/ship-tools';
 import { createTestDatabase } from './support/database';
 import { admission } from './support/fixtures';
 import { apiOf, roleHarness, systemEnvironment } from './support/roles';
 import { runCommand } from './support/spawn';
 import { eventually } from './support/system';
 
-// No Docker engine runs here: the Dockerfile is read and checked against scripts/node-runtime.cjs,
+// No Docker engine runs here: the Dockerfile is read and checked against runtime/node-runtime.cjs,
 // and the image's contents (npm run build's dist/ on the production dependencies alone) are
 // assembled and run under Node 20 (this machine's) and Node 24 (the image's, from the npm registry).
 const root = path.resolve(__dirname, '..');
@@ -42,10 +42,10 @@ describe('the Dockerfile', () => {
     expect(runtime).not.toMatch(/tsx|\.ts\b/);
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
     for (const devOnly of ['tsx', 'typescript', 'vitest']) expect(pkg.dependencies, devOnly).not.toHaveProperty(devOnly);
-    expect(instructions(stages[0], 'RUN')).toContain('node --require tsx/cjs scripts/build.ts');
+    expect(instructions(stages[0], 'RUN')).toContain('node --require tsx/cjs tools/build.ts');
   });
 
-  it('runs the worker by default with its memory settings, and names every entry point scripts/node-runtime.cjs has', () => {
+  it('runs the worker by default with its memory settings, and names every entry point runtime/node-runtime.cjs has', () => {
     expect(JSON.parse(instructions(runtime, 'CMD').at(-1)!)).toEqual(imageCommand('worker'));
     const env = Object.fromEntries(instructions(runtime, 'ENV').flatMap((line) => line.split(/\s+/).map((pair) => pair.split('=') as [string, string])));
     expect(env).toMatchObject({ ...worker.env, NODE_ENV: 'production', HTTP_HOST: '0.0.0.0' });
@@ -65,7 +65,7 @@ describe('the Dockerfile', () => {
 async function assembleImageTree(): Promise<string> {
   const started = Date.now();
   say('Building dist/ (npm run build: tsc and the workflow bundle)…');
-  execFileSync(process.execPath, ['--require', 'tsx/cjs', path.join(root, 'scripts', 'build.ts')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, ['--require', 'tsx/cjs', path.join(root, 'tools', 'build.ts')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'homeward-image-'));
   fs.cpSync(path.join(root, 'dist'), path.join(tree, 'dist'), { recursive: true });
   fs.symlinkSync(await ensureProductionDependencies(), path.join(tree, 'node_modules'));

@@ -119,6 +119,6 @@ describe('Kafka credentials and ACLs on the real broker', () => {
     const topic = `homeward.acl-test-${randomUUID()}`;
     const refusal = await ensureTopics(homeward, singleBroker(loadKafkaTopicSettings({})), { wanted: [topic] }).catch((error: Error) => error.message);
     await homeward.disconnect();
-    expect(refusal).toBe(`Kafka topics ${topic} are missing and this user may not create them: run scripts/kafka-setup.ts as the cluster's admin`);
+    expect(refusal).toBe(`Kafka topics ${topic} are missing and this user may not create them: run kafka/setup-main.ts as the cluster's admin`);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusterNodeProperties, formatArguments, type ClusterNode } from '../scripts/infra/kafka-properties';
+import { clusterNodeProperties, formatArguments, type ClusterNode } from '../tools/infra/kafka-properties';
 
 const nodes: ClusterNode[] = [1, 2, 3].map((id) => ({ id, clientPort: 9000 + id, internalPort: 9100 + id, controllerPort: 9200 + id, logDir: `/data/node${id}` }));
 const stores = { keystore: '/data/tls/broker.p12', truststore: '/data/tls/truststore.p12', password: 'store-secret' };

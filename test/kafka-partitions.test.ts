@@ -3,7 +3,7 @@ import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { route } from '../activities/publish';
 import { byPartition, type OutboundMessage } from '../kafka/publisher';
-import { samplePathwayBatches } from '../scripts/bench/sample-events';
+import { samplePathwayBatches } from '../tools/bench/sample-events';
 
 const metadata = (count: number): PartitionMetadata[] =>
   Array.from({ length: count }, (_, partitionId) => ({ partitionErrorCode: 0, partitionId, leader: partitionId % 3, replicas: [0, 1, 2], isr: [0, 1, 2], offlineReplicas: [] }));

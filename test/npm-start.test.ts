@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { onFreePorts } from '../scripts/infra/process';
-import { nodeCommand, roleCommand, roles, type Role } from '../scripts/node-runtime.cjs';
+import { onFreePorts } from '../tools/infra/process';
+import { nodeCommand, roleCommand, roles, type Role } from '../runtime/node-runtime.cjs';
 import { exposedToOthers } from './support/file-modes';
 
 const portNames = ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'KAFKA_PORT', 'KAFKA_CONTROLLER_PORT', 'POSTGRES_PORT', 'HTTP_PORT', 'HOMEWARD_DEV_ISSUER_PORT'] as const;
@@ -12,7 +12,7 @@ const exited = (child: ChildProcess) => new Promise((resolve) => (child.exitCode
 
 /**
  * `npm start` on ports found free and a fresh data dir, so nothing else is disturbed: straight to
- * the start script, as `npm start` runs it (scripts/run.cjs), so Ctrl-C reaches it as from a
+ * the start script, as `npm start` runs it (tools/run.cjs), so Ctrl-C reaches it as from a
  * terminal. A port taken by another process between finding and binding starts it again on new ones.
  */
 function startOnFreePorts() {
@@ -22,7 +22,7 @@ function startOnFreePorts() {
     const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'npm-start-')), 'data');
     const env: NodeJS.ProcessEnv = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), HOMEWARD_DATA_DIR: dataDir };
     for (const inherited of ['TEMPORAL_ADDRESS', 'KAFKA_BROKERS', 'HOMEWARD_OIDC_ISSUER', 'LOG_FORMAT']) delete env[inherited];
-    const [node, args, childEnv] = nodeCommand(path.join(__dirname, '..', 'scripts', 'start.ts'), [], { env });
+    const [node, args, childEnv] = nodeCommand(path.join(__dirname, '..', 'tools', 'start.ts'), [], { env });
     const child = spawn(node, args, { env: childEnv });
     const run = { child, ports, dataDir, output: '' };
     child.stdout.on('data', (d) => (run.output += d));

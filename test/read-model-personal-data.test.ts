@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApi, type RunningApi } from '../api/server';
 import { PersonalDataCipher } from '../codec/personal-data-cipher';
 import { loadConfig } from '../config';
-import { foldTimeline, pathwayRow } from '../projections/pathway-row';
+import { foldTimeline, pathwayRow } from '../readmodel/pathways/row';
 import { startProjector } from '../projections/projector';
 import { rebuildPathways } from '../projections/rebuild';
 import { storedPathway } from '../readmodel/pathway-history';

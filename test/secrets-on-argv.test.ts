@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateDevSecrets } from '../config/dev-secrets';
-import { kafkaHealth, startKafka, type KafkaCredentials } from '../scripts/infra/kafka';
-import { onFreePorts } from '../scripts/infra/process';
-import { startTemporalDev, type RunningServer } from '../scripts/infra/temporal';
+import { kafkaHealth, startKafka, type KafkaCredentials } from '../tools/infra/kafka';
+import { onFreePorts } from '../tools/infra/process';
+import { startTemporalDev, type RunningServer } from '../tools/infra/temporal';
 import { exposedToOthers } from './support/file-modes';
 
 // What any local user sees while the servers start: `ps` (every process's command line), and the

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { nodeCommand, typescriptArgs, worker } from '../scripts/node-runtime.cjs';
+import { nodeCommand, typescriptArgs, worker } from '../runtime/node-runtime.cjs';
 import { testEnvironment } from './support/secrets';
 import { runCommand } from './support/spawn';
 

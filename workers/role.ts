@@ -2,10 +2,10 @@ import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../config';
 import { createLogger } from '../config/logger';
 import { startHealthServer, type Checks, type HealthServer } from '../health/server';
-import type { Role } from '../scripts/node-runtime.cjs';
+import type { Role } from '../runtime/node-runtime.cjs';
 import { stopTracing } from '../telemetry/tracing';
 
-/** Homeward's processes, each scaled on its own (README, Processes); scripts/node-runtime.cjs names their entry points. */
+/** Homeward's processes, each scaled on its own (docs/operations.md, Processes and scaling); runtime/node-runtime.cjs names their entry points. */
 export type { Role };
 
 /** How people are told about each role (npm start's lines, a refusal to start). */
@@ -26,7 +26,7 @@ export interface RunningRole {
   url?: string;
 }
 
-/** What a role's process tells its parent over IPC once it runs (npm start waits for it: scripts/roles.ts). */
+/** What a role's process tells its parent over IPC once it runs (npm start waits for it: tools/roles.ts). */
 export interface RoleReady {
   type: 'homeward-ready';
   role: Role;

@@ -12,7 +12,7 @@ const root = path.join(__dirname, '..');
  * The pure modules are preloaded: with the SDK's reused V8 context, a module not preloaded is
  * instantiated again for every cached workflow (sdk-typescript issue 2227), and the zod schemas
  * built at the top of `schemas/` cost about 1.5 MB per cached pathway (bench memory phase:
- * README's Performance section). Preloaded, they are built once per worker and shared.
+ * docs/performance.md). Preloaded, they are built once per worker and shared.
  *
  * The SDK deep-freezes preloaded modules, so they must hold no per-workflow state (the domain is
  * pure by rule; test/workflows/shared-modules.test.ts runs pathways side by side in one worker).

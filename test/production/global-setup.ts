@@ -2,17 +2,17 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { loadKafkaTopicSettings } from '../../config';
 import { generateDevSecrets } from '../../config/dev-secrets';
-import { createCertificateAuthority, type CertificateAuthority } from '../../scripts/infra/certificates';
-import type { KafkaCredentials } from '../../scripts/infra/kafka';
-import { clusterSize, startKafkaCluster, type KafkaCluster } from '../../scripts/infra/kafka-cluster';
-import { onFreePorts } from '../../scripts/infra/process';
-import { startProductionTemporal } from '../../scripts/infra/temporal-server';
+import { createCertificateAuthority, type CertificateAuthority } from '../../tools/infra/certificates';
+import type { KafkaCredentials } from '../../tools/infra/kafka';
+import { clusterSize, startKafkaCluster, type KafkaCluster } from '../../tools/infra/kafka-cluster';
+import { onFreePorts } from '../../tools/infra/process';
+import { startProductionTemporal } from '../../tools/infra/temporal-server';
 import { provideServers, runDir, startRunPostgres, startTogether } from '../support/global-setup';
 
 /**
  * The production profile's engines for the whole run, on free ports: the Temporal server on
- * PostgreSQL with mTLS on its frontend (scripts/infra/temporal-server.ts), the three-broker Kafka
- * cluster on SASL_SSL (scripts/infra/kafka-cluster.ts) and the read model's PostgreSQL. Tests
+ * PostgreSQL with mTLS on its frontend (tools/infra/temporal-server.ts), the three-broker Kafka
+ * cluster on SASL_SSL (tools/infra/kafka-cluster.ts) and the read model's PostgreSQL. Tests
  * inject the same keys as under `npm test`, plus the TLS material in `temporalEnv` and
  * `kafkaEnv`, so test/support's helpers reach Temporal over mTLS and Kafka over SASL_SSL.
  */

@@ -10,9 +10,9 @@ import { loadKafkaTopicSettings } from '../../config';
 import { createKafka } from '../../kafka/client';
 import { byPartition, EventPublisher, type OutboundMessage } from '../../kafka/publisher';
 import { allTopics, topics } from '../../kafka/topics';
-import { samplePathwayBatches } from '../../scripts/bench/sample-events';
-import { clusterSize, startKafkaCluster, type KafkaCluster } from '../../scripts/infra/kafka-cluster';
-import { onFreePorts } from '../../scripts/infra/process';
+import { samplePathwayBatches } from '../../tools/bench/sample-events';
+import { clusterSize, startKafkaCluster, type KafkaCluster } from '../../tools/infra/kafka-cluster';
+import { onFreePorts } from '../../tools/infra/process';
 
 // One broker of three killed (SIGKILL) under a steady stream from Homeward's own publisher, as the
 // worker's publishing activity drives it; then every topic read back and counted per pathway.

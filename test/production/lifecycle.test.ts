@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { versions } from '../../scripts/infra/paths';
+import { versions } from '../../tools/infra/paths';
 import { admission, dayFromToday as day, jointAssessment } from '../support/fixtures';
 import { eventually, startSystem } from '../support/system';
 

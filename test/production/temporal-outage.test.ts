@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProductionTemporal, type ProductionTemporal } from '../../scripts/infra/temporal-server';
+import { startProductionTemporal, type ProductionTemporal } from '../../tools/infra/temporal-server';
 import { admission } from '../support/fixtures';
 import { runDir } from '../support/global-setup';
 import { eventually, startSystem } from '../support/system';

@@ -6,7 +6,7 @@ import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectionOptions, nativeConnectionOptions, type TemporalConnectionSettings } from '../../config/temporal-connection';
-import { createCertificateAuthority, issueCertificate } from '../../scripts/infra/certificates';
+import { createCertificateAuthority, issueCertificate } from '../../tools/infra/certificates';
 import { temporalConnection, temporalEnvironment } from '../support/temporal';
 
 // The Temporal frontend of the production profile requires a client certificate from its CA:

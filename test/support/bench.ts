@@ -29,7 +29,7 @@ export async function runBench(args: string[]): Promise<BenchReport> {
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = execFile(
         process.execPath,
-        ['--import', 'tsx', path.join(root, 'scripts', 'bench', 'main.ts'), ...args, '--out', out, '--secrets', secrets],
+        ['--import', 'tsx', path.join(root, 'tools', 'bench', 'main.ts'), ...args, '--out', out, '--secrets', secrets],
         {
           cwd: root,
           // The TLS material of the production profile's servers with their addresses; nothing more under npm test.

@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { ensureTestServer } from '../../scripts/infra/install';
-import { startKafka, type KafkaCredentials } from '../../scripts/infra/kafka';
-import { setUpLocalKafka } from '../../scripts/infra/local';
-import { paths } from '../../scripts/infra/paths';
-import { onFreePorts } from '../../scripts/infra/process';
-import { startPostgres } from '../../scripts/infra/postgres';
-import { startTemporalDev, type RunningServer } from '../../scripts/infra/temporal';
+import { ensureTestServer } from '../../tools/infra/install';
+import { startKafka, type KafkaCredentials } from '../../tools/infra/kafka';
+import { setUpLocalKafka } from '../../tools/infra/local';
+import { paths } from '../../tools/infra/paths';
+import { onFreePorts } from '../../tools/infra/process';
+import { startPostgres } from '../../tools/infra/postgres';
+import { startTemporalDev, type RunningServer } from '../../tools/infra/temporal';
 import { generateDevSecrets, readDevSecrets, type DevSecrets } from '../../config/dev-secrets';
 import { writeWorkflowBundle } from '../../workers/workflow-bundle';
 
@@ -155,7 +155,7 @@ async function prepare(
     workDir: string;
   },
 ) {
-  // As a worker's is built (scripts/bundle-workflows.ts).
+  // As a worker's is built (runtime/bundle-workflows.ts).
   const bundlePath = path.join(servers.workDir, 'workflow-bundle.js');
   await writeWorkflowBundle(bundlePath);
   project.provide('workflowBundlePath', bundlePath);

@@ -11,7 +11,7 @@ import type { CommandName, StartPayload } from '../../schemas/commands';
 import { commandUpdate, pathwayViewQuery, pathwayWorkflowId, type PathwayInput, type PathwayView } from '../../workflows/definitions';
 import type { dischargePathway } from '../../workflows/discharge-pathway';
 import { admission } from './fixtures';
-import { registerSearchAttributes } from '../../scripts/infra/temporal';
+import { registerSearchAttributes } from '../../tools/infra/temporal';
 import { kafkaAs } from './kafka';
 import { createWorker, testDataConverter, uniqueTaskQueue } from './temporal';
 import { commandProofRequest } from '../../codec/command-proof.cjs';

@@ -20,7 +20,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- if .Values.image.digest }}{{ .Values.image.repository }}@{{ .Values.image.digest }}{{ else }}{{ .Values.image.repository }}:{{ .Values.image.tag }}{{ end }}
 {{- end }}
 
-{{/* The image's entry point per role (scripts/node-runtime.cjs; test/helm-chart.test.ts checks they agree). */}}
+{{/* The image's entry point per role (runtime/node-runtime.cjs; test/helm-chart.test.ts checks they agree). */}}
 {{- define "homeward.command" -}}
 {{- $commands := dict
   "api" (list "node" "dist/api/main.js")
