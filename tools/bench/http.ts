@@ -2,7 +2,7 @@
 export class HttpClient {
   constructor(
     readonly baseUrl: string,
-    private readonly token: string,
+    readonly token: string,
   ) {}
 
   async post<T>(path: string, body: unknown): Promise<T> {

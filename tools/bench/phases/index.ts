@@ -7,6 +7,7 @@ import { projectorsPhase } from './projectors';
 import { publishPhase } from './publish';
 import { readSidePhase } from './read-side';
 import { startsPhase } from './starts';
+import { tracingPhase } from './tracing';
 
 /** Every phase, in the order they run. */
-export const phases: Phase[] = [startsPhase, commandsPhase, eventLagPhase, readSidePhase, projectorsPhase, memoryPhase, publishPhase, lifecyclePhase];
+export const phases: Phase[] = [startsPhase, commandsPhase, tracingPhase, eventLagPhase, readSidePhase, projectorsPhase, memoryPhase, publishPhase, lifecyclePhase];

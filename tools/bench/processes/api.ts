@@ -1,3 +1,5 @@
+// First, as each role's entry point: tracing starts here when the OTEL_* environment asks (the tracing phase's children).
+import '../../../telemetry/start';
 import { startApi } from '../../../api/server';
 import { loadConfig } from '../../../config';
 import { createLogger } from '../../../config/logger';

@@ -1,3 +1,5 @@
+// First, as each role's entry point: tracing starts here when the OTEL_* environment asks (the tracing phase's children).
+import '../../../telemetry/start';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { NativeConnection, Worker } from '@temporalio/worker';
