@@ -3,6 +3,7 @@ import { isFollowUp, isIntermediateCare, noFixedAbode, type Agency, type Funding
 import type { CommandOf, NeedsNow as NeedsNowSchema, PathwayCommand } from '../schemas/commands';
 import type { EventOf, PathwayEvent } from '../schemas/events';
 import { assessmentConsentGiver, checkConsentGiver, checkParticipation } from './assessment';
+import { decideAccessibleInformation, decideCarerAccess, decideCarerAccessRevoked } from './plan-access';
 import { addDays, dateOf, daysBetween, latest } from './dates';
 import { dueEvents, handover } from './deadlines';
 import { delayDaysUntil, impliedReason, priorDelayDays } from './delay';
@@ -188,13 +189,19 @@ function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: Pa
       if (command.scope === 'intermediate-care' && (!episode || episode.ended)) {
         reject('not_allowed_in_stage', 'lead-professional: intermediate-care has no episode under way to lead');
       }
-      return [{ type: 'lead_professional.assigned', at, scope: command.scope, role: command.role, team: command.team }];
+      return [{ type: 'lead_professional.assigned', at, scope: command.scope, role: command.role, team: command.team, ...(command.phone ? { phone: command.phone } : {}) }];
     }
     case 'emergency-attendance': {
       const dayOfWatch = dayOfWatchOn(state, 'emergency-attendance', command.attendedOn, 'attendedOn');
       if (command.attendedOn > dateOf(at)) reject('invalid', 'attendedOn: an attendance is recorded once it has happened');
       return [{ type: 'emergency_attendance.recorded', at, attendedOn: command.attendedOn, dayOfWatch }];
     }
+    case 'carer-access':
+      return decideCarerAccess(command, state);
+    case 'carer-access-revoked':
+      return decideCarerAccessRevoked(command, state);
+    case 'accessible-information':
+      return decideAccessibleInformation(command);
     case 'cancel':
       if (command.reason === 'self_discharged' && rulesOf(state) >= 4) {
         reject('invalid', 'reason: a self-discharge is a discharge: record it with discharge (selfDischarge: true), so the 30-day readmission watch runs and the agencies still arranging support are told it is needed now');
