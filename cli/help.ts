@@ -33,6 +33,7 @@ const purposes: Record<CommandName | 'start', string> = {
   'support-started': 'A provider says the support its referral arranged started on a day.',
   'support-not-started': 'A provider says the support did not start (a missed first visit, and why): the discharge team is told the same day.',
   'housing-outcome': "Housing's outcome for its referral: accommodation secured, relief duty accepted, or (for an adaptations referral) adaptations done.",
+  'start-date-moved': 'A provider moves the day its support starts (support in place, not yet started): the patient and carer are told.',
   'carer-access': "The patient agreed that their carer may see their plan (/my-plan): the carer's own NHS number (kept only as its keyed hash; the carer signs in with NHS login) and how they are related.",
   'carer-access-revoked': "End a carer's access to the plan (the patient can do this themselves from /my-plan).",
   'accessible-information': 'How the patient needs information (large print, easy read, braille, audio, BSL; another language): every notification to them says so.',

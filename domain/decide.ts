@@ -196,6 +196,14 @@ function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: Pa
       if (command.attendedOn > dateOf(at)) reject('invalid', 'attendedOn: an attendance is recorded once it has happened');
       return [{ type: 'emergency_attendance.recorded', at, attendedOn: command.attendedOn, dayOfWatch }];
     }
+    case 'start-date-moved': {
+      const referral = ownReferral(state, command);
+      if (referral.status !== 'ready' || !referral.readyFrom) reject('not_allowed_in_stage', `referral ${referral.referralId} is ${referral.status}; only support in place (ready) has a start to move`);
+      if (referral.startedOn) reject('not_allowed_in_stage', `referral ${referral.referralId}: the support started on ${referral.startedOn}`);
+      if (command.readyFrom === referral.readyFrom) reject('duplicate', `readyFrom: the support of referral ${referral.referralId} already starts on ${referral.readyFrom}`);
+      if (command.readyFrom < dateOf(at)) reject('invalid', 'readyFrom: a start is moved to today or later');
+      return [{ type: 'referral.ready', at, referralId: referral.referralId, agency: referral.agency, readyFrom: command.readyFrom, movedFrom: referral.readyFrom }];
+    }
     case 'carer-access':
       return decideCarerAccess(command, state);
     case 'carer-access-revoked':

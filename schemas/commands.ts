@@ -221,6 +221,8 @@ export const TransitionPlanPayload = z.strictObject({ agency: Agency, remainingN
 export const FundingDecisionPayload = Funding.extend({ referralId: z.string().min(1), agency: Agency });
 /** The support a referral arranged started on a day. */
 export const SupportStartedPayload = z.strictObject({ referralId: z.string().min(1), agency: Agency, startedOn: IsoDate });
+/** A provider moves the day its support (ready) starts, before it has started: the patient and carer are told. */
+export const StartDateMovedPayload = z.strictObject({ referralId: z.string().min(1), agency: Agency, readyFrom: IsoDate });
 /** Why a first visit did not happen. */
 export const MissedVisitReason = z.enum(['no_access', 'patient_declined', 'patient_not_home', 'staff_unavailable', 'other']);
 /** The support did not start as planned (a missed first visit): the discharge team is told the same day. */
@@ -278,6 +280,7 @@ export const commandSchemas = {
   'support-started': SupportStartedPayload,
   'support-not-started': SupportNotStartedPayload,
   'housing-outcome': HousingOutcomePayload,
+  'start-date-moved': StartDateMovedPayload,
   'carer-access': CarerAccessPayload,
   'carer-access-revoked': CarerAccessRevokedPayload,
   'accessible-information': AccessibleInformationPayload,
@@ -290,7 +293,7 @@ export const commandSchemas = {
 export const requestSchemas: { [K in CommandName]: z.ZodObject } = { ...commandSchemas, 'carer-access': CarerAccessRequest };
 
 /** The commands an agency writes back with, over HTTP and on its responses topic (besides answering its referrals). */
-export const agencyWriteBackCommands = ['episode-review', 'transition-plan', 'funding-decision', 'support-started', 'support-not-started', 'housing-outcome'] as const;
+export const agencyWriteBackCommands = ['episode-review', 'transition-plan', 'funding-decision', 'support-started', 'support-not-started', 'housing-outcome', 'start-date-moved'] as const;
 export type AgencyWriteBackCommand = (typeof agencyWriteBackCommands)[number];
 
 export type CommandName = keyof typeof commandSchemas;
@@ -336,6 +339,7 @@ export const FundingDecisionCommand = command('funding-decision', FundingDecisio
 export const SupportStartedCommand = command('support-started', SupportStartedPayload);
 export const SupportNotStartedCommand = command('support-not-started', SupportNotStartedPayload);
 export const HousingOutcomeCommand = command('housing-outcome', HousingOutcomePayload);
+export const StartDateMovedCommand = command('start-date-moved', StartDateMovedPayload);
 export const CarerAccessCommand = command('carer-access', CarerAccessPayload);
 export const CarerAccessRevokedCommand = command('carer-access-revoked', CarerAccessRevokedPayload);
 export const AccessibleInformationCommand = command('accessible-information', AccessibleInformationPayload);
@@ -368,6 +372,7 @@ export const PathwayCommand = z.discriminatedUnion('type', [
   SupportStartedCommand,
   SupportNotStartedCommand,
   HousingOutcomeCommand,
+  StartDateMovedCommand,
   CarerAccessCommand,
   CarerAccessRevokedCommand,
   AccessibleInformationCommand,

@@ -115,7 +115,8 @@ export const eventSchemas = {
     ),
   }),
   'referral.declined': event('referral.declined', { ...ReferralRef, reason: z.string().optional() }),
-  'referral.ready': event('referral.ready', { ...ReferralRef, readyFrom: IsoDate }),
+  /** `movedFrom`: the provider moved the start of support already in place (start-date-moved) from this day. */
+  'referral.ready': event('referral.ready', { ...ReferralRef, readyFrom: IsoDate, movedFrom: IsoDate.optional() }),
   'referral.escalated': event('referral.escalated', {
     ...ReferralRef,
     /** `decline`: declined, and neither re-referred nor planned away since (rules 4): the trust's to act on. */

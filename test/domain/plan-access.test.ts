@@ -54,3 +54,15 @@ describe('carer access to the plan', () => {
     expect(stateOf(...ready, lead).lead).toEqual({ role: 'nurse', team: 'Leeds discharge hub', phone: '0113 123 4567' });
   });
 });
+
+describe('a provider moves the start of its support', () => {
+  it('records the new start with the day it moved from; refuses the same day, the past, another’s referral, and support already started', () => {
+    const [moved] = given(...ready).when(as('start-date-moved', day(6), { referralId: 'ref-1', agency: 'intermediate-care', readyFrom: '2026-03-09' }))
+      .then({ type: 'referral.ready', referralId: 'ref-1', readyFrom: '2026-03-09', movedFrom: '2026-03-07' });
+    expect(stateOf(...ready, moved).referrals[0]).toMatchObject({ status: 'ready', readyFrom: '2026-03-09' });
+    given(...ready).when(as('start-date-moved', day(6), { referralId: 'ref-1', agency: 'intermediate-care', readyFrom: '2026-03-07' })).thenRejects('duplicate');
+    given(...ready).when(as('start-date-moved', day(6), { referralId: 'ref-1', agency: 'intermediate-care', readyFrom: '2026-03-05' })).thenRejects('invalid', /today or later/);
+    given(...ready).when(as('start-date-moved', day(6), { referralId: 'ref-1', agency: 'social-care', readyFrom: '2026-03-09' })).thenRejects('wrong_agency');
+    given(...ready.slice(0, 5)).when(as('start-date-moved', day(6), { referralId: 'ref-1', agency: 'intermediate-care', readyFrom: '2026-03-09' })).thenRejects('not_allowed_in_stage');
+  });
+});
