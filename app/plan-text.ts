@@ -1,18 +1,13 @@
 import type { PathwayState, Referral } from '../domain/state';
-import type { Agency, Funding, Service, Stage } from '../schemas/common';
+import type { Agency, Funding, Stage } from '../schemas/common';
 import { MyPlan } from '../schemas/my-plan';
+import { dayText, provider, serviceText } from '../schemas/plain-english';
 
 /**
  * The plan in plain English, for the patient and their carer (NHS content style: short sentences,
  * no codes, the person as "you"). Built only from what the allow-list (schemas/my-plan.ts) names;
  * the result is parsed against it, so a field that is not on it cannot leave.
  */
-
-/** "Monday 24 November" (with the year when it is not this year's). */
-export function dayText(date: string, today: string): string {
-  const sameYear = date.slice(0, 4) === today.slice(0, 4);
-  return new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', ...(sameYear ? {} : { year: 'numeric' }), timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
-}
 
 const whereYouAre: Record<Stage, string> = {
   admitted: 'You are in hospital. The team will talk with you about going home.',
@@ -26,41 +21,6 @@ const whereYouAre: Record<Stage, string> = {
   readmitted: 'You went back into hospital. A new plan is being made with you.',
   cancelled: 'This plan has been closed.',
 };
-
-/** Each service as a person would say it, to go in the middle of a sentence. */
-const serviceText: Record<Service, string> = {
-  'domiciliary-care': 'home care',
-  reablement: 'reablement (help to get back to doing things for yourself)',
-  'rehabilitation-at-home': 'rehabilitation at home',
-  'district-nursing': 'visits from a district nurse',
-  therapy: 'therapy',
-  equipment: 'equipment for your home',
-  'minor-adaptations': 'small changes to your home',
-  'major-adaptations': 'changes to your home',
-  housing: 'help with housing',
-  'step-down-bed': 'a short stay in a community bed',
-  'care-home-placement': 'a place in a care home',
-  'home-from-hospital': 'help settling in at home',
-  'chc-assessment': 'an assessment for NHS continuing healthcare',
-  'welfare-check': 'a check that you are OK at home',
-  'carers-assessment': "a carer's assessment",
-};
-
-/** Who provides it, for a person: the team, not the agency's code. */
-function provider(agency: Agency, localAuthority: string): string {
-  const names: Record<Agency, string> = {
-    'acute-trust': 'the hospital',
-    'social-care': `adult social care at ${localAuthority} council`,
-    'community-health': 'the community health team',
-    'intermediate-care': `the reablement team in ${localAuthority}`,
-    equipment: 'the community equipment service',
-    housing: `the housing team at ${localAuthority} council`,
-    gp: 'your GP practice',
-    voluntary: 'a local charity',
-    'care-home': 'the care home',
-  };
-  return names[agency];
-}
 
 const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
@@ -103,7 +63,7 @@ const isShown = (referral: Referral) => referral.status !== 'withdrawn' && refer
  * carer cannot consent for an adult).
  */
 export function planFor(state: PathwayState, viewer: 'patient' | 'carer', today: string): MyPlan {
-  const la = state.localAuthority ?? 'your local';
+  const la = state.localAuthority;
   const referrals = state.referrals.filter(isShown);
   const lead = state.intermediateCare?.lead ?? state.lead;
   const welfare = state.referrals.find((r) => r.service === 'welfare-check' && r.status !== 'withdrawn');
