@@ -6,6 +6,7 @@ import { topics } from '../kafka/topics';
 import { publicActor } from '../schemas/actor';
 import { agencyViews, type RoutingContext } from '../schemas/agency-views';
 import type { Agency } from '../schemas/common';
+import { notificationFor } from '../schemas/notifications';
 import type { RecordedPathwayEvent } from '../workflows/definitions';
 
 export interface PublishRequest {
@@ -80,6 +81,9 @@ export function route(pathwayId: string, recorded: RecordedPathwayEvent, context
   for (const agency of concerned) {
     for (const view of agencyEnvelopes(pathwayId, recorded, context, agency)) messages.push(message(topics.agencyEvents(agency), view, traceparent));
   }
+  // A change that matters to the patient: one notification, on its own topic, for the trust's NHS Notify / NHS App adapter.
+  const notification = notificationFor(pathwayId, recorded.sequence, recorded.event, context);
+  if (notification) messages.push(message(topics.notifications, notification, traceparent));
   return messages;
 }
 

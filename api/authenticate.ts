@@ -9,7 +9,7 @@ import type { Actor } from '../schemas/actor';
  * audience, expiry, issue time and lifetime (within the clock skew), type, and only the pinned
  * algorithms (never `none` or a shared-secret HS*).
  */
-export function createAuthenticator(oidc: Config['oidc']): (authorization: string | undefined) => Promise<Actor> {
+export function createAuthenticator(oidc: Config['oidc'], patientKeySecret?: string): (authorization: string | undefined) => Promise<Actor> {
   if (!oidc.issuer) throw new Error('Invalid configuration: HOMEWARD_OIDC_ISSUER is not set: the API accepts no request without a token issuer (npm start runs a development one)');
   const issuer = oidc.issuer;
   let keys: Promise<JWTVerifyGetKey> | undefined;
@@ -35,7 +35,7 @@ export function createAuthenticator(oidc: Config['oidc']): (authorization: strin
       });
       checkTokenType(protectedHeader.typ);
       checkLifetime(payload.iat!, payload.exp!, oidc.maxTokenLifetimeSeconds);
-      return actorFromClaims(payload as Record<string, unknown>, oidc);
+      return actorFromClaims(payload as Record<string, unknown>, { ...oidc, patientKeySecret });
     } catch (error) {
       throw asAuthError(error);
     }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StartPayload, commandSchemas } from '../schemas/commands';
+import { StartPayload, requestSchemas } from '../schemas/commands';
 import { ListFilters, ReportFilters, SitrepQuery, TrendQuery, WorklistQuery } from '../app/filters';
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -63,7 +63,7 @@ const queryParameters = (schema: z.ZodObject) => {
 /** The OpenAPI 3.1 document, built from the same zod schemas that validate requests. */
 export function openApiDocument() {
   const commandPaths = Object.fromEntries(
-    Object.entries(commandSchemas).map(([name, schema]) => [
+    Object.entries(requestSchemas).map(([name, schema]) => [
       `/pathways/{id}/${name}`,
       {
         post: {

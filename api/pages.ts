@@ -7,13 +7,14 @@ import { labelsScript } from '../schemas/labels';
 import { discover } from './authenticate';
 
 const directory = path.join(__dirname, '..', 'pages');
-/** The staff pages: the managers' dashboard and the discharge team's board. */
-const pages = { dashboard: 'dashboard.html', board: 'board.html' } as const;
+/** The staff pages (the managers' dashboard, the discharge team's board) and the patient's and carer's plan. */
+const pages = { dashboard: 'dashboard.html', board: 'board.html', 'my-plan': 'my-plan.html' } as const;
 type PageName = keyof typeof pages;
 const assets: Record<string, string> = {
   'auth.js': 'text/javascript; charset=utf-8',
   'dashboard.js': 'text/javascript; charset=utf-8',
   'board.js': 'text/javascript; charset=utf-8',
+  'my-plan.js': 'text/javascript; charset=utf-8',
   'pages.css': 'text/css; charset=utf-8',
 };
 
@@ -58,9 +59,12 @@ export function registerPages(app: FastifyInstance, oidc: SignInConfig) {
 
   app.get('/dashboard', (_request, reply) => send(reply, 'dashboard'));
   app.get('/board', (_request, reply) => send(reply, 'board'));
+  app.get('/my-plan', (_request, reply) => send(reply, 'my-plan'));
   // The one redirect URI the issuer knows: the page that asked says so in its `state` (`board.<random>`).
-  app.get('/signed-in', (request: FastifyRequest<{ Querystring: { state?: string } }>, reply) =>
-    send(reply, String(request.query.state ?? '').startsWith('board.') ? 'board' : 'dashboard'));
+  app.get('/signed-in', (request: FastifyRequest<{ Querystring: { state?: string } }>, reply) => {
+    const page = String(request.query.state ?? '').split('.')[0];
+    return send(reply, page === 'board' || page === 'my-plan' ? page : 'dashboard');
+  });
   app.get('/auth/settings', async (_request, reply) => reply.header('cache-control', 'no-cache').send(await signIn()));
   // The one table of labels (schemas/labels.ts), as the CLI and the CSV headers use it.
   app.get('/assets/labels.js', async (_request, reply) => reply.headers(await headers()).type('text/javascript; charset=utf-8').send(labelsScript()));

@@ -69,6 +69,10 @@ export const routes: { method: 'GET' | 'POST'; url: string; run: (app: Applicati
   },
   { method: 'GET', url: '/reports/trend', run: (app, actor, request) => app.queries.trend(actor, request.query) },
   { method: 'GET', url: '/worklist', run: (app, actor, request) => app.queries.worklist(actor, request.query) },
+  // The patient's or carer's own plan: bound by their token, never named by an id in the address.
+  { method: 'GET', url: '/me', run: (app, actor) => app.plans.read(actor) },
+  { method: 'POST', url: '/me/consents/:id/withdraw', run: (app, actor, request) => app.plans.withdrawConsent(actor, request.params.id) },
+  { method: 'POST', url: '/me/carers/:id/revoke', run: (app, actor, request) => app.plans.revokeCarerAccess(actor, request.params.id) },
 ];
 
 /**
@@ -201,7 +205,7 @@ export async function buildApp(
 
 export async function startApi(config: Config, logger: Logger): Promise<RunningApi> {
   // Refuse to start rather than serve patients' data to anyone.
-  const authenticate = createAuthenticator(config.oidc);
+  const authenticate = createAuthenticator(config.oidc, config.patientKeySecret);
   // Lazy, so the API starts (and answers 503) while Temporal is down; few quick retries, so a
   // request learns within about a second that Temporal is unreachable instead of hanging.
   const connection = Connection.lazy({

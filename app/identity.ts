@@ -1,12 +1,16 @@
-import { Actor } from '../schemas/actor';
-import { Agency, PlaceName } from '../schemas/common';
+import { patientKey } from '../config/patient-key';
+import { Actor, nhsNumberClaim } from '../schemas/actor';
+import { Agency, NhsNumber, PlaceName } from '../schemas/common';
 import { forbidden, unauthenticated } from './errors';
 
 export interface ClaimSettings {
   rolesClaim: string;
   roleMap: Record<string, string>;
   sitesClaim: string;
+  /** Key of the NHS-number hash (HOMEWARD_PATIENT_KEY_SECRET); without it, no patient or carer token is accepted. */
+  patientKeySecret?: string;
 }
+
 
 /** A claim by dotted path; arrays met on the way are flattened, so `roles.code` reads every role's code. */
 export function claimValues(claims: Record<string, unknown>, path: string): string[] {
@@ -57,9 +61,21 @@ export function sitesFromClaims(claims: Record<string, unknown>, path: string): 
   return distinct;
 }
 
-type HomewardRole = 'discharge-team' | 'manager' | `agency:${Agency}`;
+type HomewardRole = 'discharge-team' | 'manager' | 'patient' | 'carer' | `agency:${Agency}`;
 const isHomewardRole = (role: string): role is HomewardRole =>
-  role === 'discharge-team' || role === 'manager' || Agency.safeParse(/^agency:(.+)$/.exec(role)?.[1]).success;
+  ['discharge-team', 'manager', 'patient', 'carer'].includes(role) || Agency.safeParse(/^agency:(.+)$/.exec(role)?.[1]).success;
+
+/**
+ * A patient or carer is who their NHS number says: the claim is checked (modulus 11) and kept only
+ * as its keyed hash, the same one that matches ADT messages to pathways. Which pathway that opens
+ * is the application's question (app/my-plan.ts), asked afresh on every request.
+ */
+function personKeyFromClaims(claims: Record<string, unknown>, role: string, secret: string | undefined): string {
+  if (!secret) throw forbidden('a Homeward role', `this deployment binds no ${role} tokens (HOMEWARD_PATIENT_KEY_SECRET is not set)`);
+  const number = NhsNumber.safeParse(claims[nhsNumberClaim]);
+  if (!number.success) throw unauthenticated(`Token claim ${nhsNumberClaim} must be the ${role}'s NHS number (10 digits with a modulus-11 check digit)`);
+  return patientKey(number.data, secret);
+}
 
 /**
  * The actor a verified token speaks for. Roles come from the configured claim, optionally
@@ -73,9 +89,10 @@ export function actorFromClaims(claims: Record<string, unknown>, settings: Claim
   if (!subject) throw forbidden('a Homeward role', 'the token has no subject (sub)');
   const sites = sitesFromClaims(claims, settings.sitesClaim);
   const roles = [...new Set(claimValues(claims, settings.rolesClaim).map((value) => settings.roleMap[value] ?? value))].filter(isHomewardRole).sort();
-  if (roles.length === 0) throw forbidden('a Homeward role', `the token's ${settings.rolesClaim} claim names none of discharge-team, manager, agency:<agency>`);
+  if (roles.length === 0) throw forbidden('a Homeward role', `the token's ${settings.rolesClaim} claim names none of discharge-team, manager, agency:<agency>, patient, carer`);
   if (roles.length > 1) throw forbidden('exactly one Homeward role', `the token's ${settings.rolesClaim} claim names several (${roles.join(', ')})`);
   const [role] = roles;
   if (role === 'discharge-team' || role === 'manager') return { subject, role, ...(sites ? { sites } : {}) };
+  if (role === 'patient' || role === 'carer') return { subject, role, personKey: personKeyFromClaims(claims, role, settings.patientKeySecret) };
   return { subject, role: 'agency', agency: Agency.parse(role.slice('agency:'.length)) };
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Database } from '../readmodel/database';
 import { Admissions } from './admissions';
 import { ManagerQueries } from './manager-queries';
+import { MyPlans } from './my-plan';
 import { PathwayStore } from './pathway-store';
 import { Pathways } from './pathways';
 
@@ -17,6 +18,8 @@ export interface Application {
   queries: ManagerQueries;
   /** The ADT feed's use cases: admissions (readmissions among them), discharges, cancellations. */
   admissions: Admissions;
+  /** The patient's and carer's own plan. */
+  plans: MyPlans;
 }
 
 export function createApplication(client: Client, config: Config, readModel?: Database): Application {
@@ -24,7 +27,12 @@ export function createApplication(client: Client, config: Config, readModel?: Da
   const settings = { region: config.region, policyOverrides: config.policyOverrides, patientKeySecret: config.patientKeySecret };
   const stored = readModel && { db: readModel, cipher: PersonalDataCipher.fromSetting(config.codecKeys) };
   const pathways = new Pathways(store, settings, stored);
-  return { pathways, queries: new ManagerQueries(readModel, config.readModel), admissions: new Admissions(store, pathways, config.patientKeySecret) };
+  return {
+    pathways,
+    queries: new ManagerQueries(readModel, config.readModel),
+    admissions: new Admissions(store, pathways, config.patientKeySecret),
+    plans: new MyPlans(store, stored),
+  };
 }
 
 export { AppError } from './errors';

@@ -95,6 +95,16 @@ export class PathwayStore {
     return found;
   }
 
+  /** The patient's most recently started pathway, running or closed (Temporal keeps closed ones for its retention). */
+  async latestOfPatient(patientKey: string): Promise<string | undefined> {
+    let latest: { pathwayId: string; started: number } | undefined;
+    for await (const execution of this.executions(`WorkflowType = 'dischargePathway' AND ${keys.patientKey.name} = '${patientKey}'`)) {
+      const started = execution.startTime.getTime();
+      if (!latest || started > latest.started) latest = { pathwayId: execution.workflowId, started };
+    }
+    return latest?.pathwayId;
+  }
+
   private async *executions(query: string): AsyncIterable<WorkflowExecutionInfo> {
     try {
       yield* this.client.workflow.list({ query });

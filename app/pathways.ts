@@ -23,7 +23,7 @@ import { freshness, type Freshness } from '../readmodel/freshness';
 import { storedPathway, type StoredPathway } from '../readmodel/pathway-history';
 import type { PathwayEvent } from '../schemas/events';
 import type { Actor } from '../schemas/actor';
-import { AdmissionId, StartPayload, commandSchemas, type CommandName, type CommandOf, type StartCommand } from '../schemas/commands';
+import { AdmissionId, StartPayload, commandSchemas, requestSchemas, type CommandName, type CommandOf, type StartCommand } from '../schemas/commands';
 import { Region, type Agency } from '../schemas/common';
 import { type CommandOutcome, type PathwayInput, type PathwayView, type RecordedPathwayEvent } from '../workflows/definitions';
 import { agencyPathwayView, type AgencyPathwayView } from './agency-view';
@@ -282,9 +282,9 @@ export class Pathways {
     // not even whether the body is valid, about a pathway they may not see.
     const restricted = actor.role === 'agency' || actor.sites !== undefined;
     const seen = restricted || name === 'readmission' ? await this.visible(actor, pathwayId) : undefined;
-    const parsed = commandSchemas[name].safeParse(body ?? {});
+    const parsed = requestSchemas[name].safeParse(body ?? {});
     if (!parsed.success) throw invalid(parsed.error);
-    const payload = parsed.data as Record<string, unknown>;
+    const payload = this.asPayload(name, parsed.data);
     if (actor.role === 'agency' && 'agency' in payload && payload.agency !== actor.agency) {
       throw forbidden(`command:${name}`, `an agency acts only as itself (${actor.agency}), not as ${String(payload.agency)}`);
     }
@@ -292,6 +292,13 @@ export class Pathways {
       throw actor.role === 'agency' ? asAnAgencyIsTold(error, payload) : error;
     });
     return { outcome, payload, seen };
+  }
+
+  /** A carer is named by their NHS number's keyed hash: the number never reaches the pathway. */
+  private asPayload(name: CommandName, request: Record<string, unknown>): Record<string, unknown> {
+    if (name !== 'carer-access') return request;
+    const { nhsNumber, ...rest } = request as { nhsNumber: string };
+    return { ...rest, carerKey: patientKey(nhsNumber, this.settings.patientKeySecret) };
   }
 
   /** The pathway and how much of it the actor may see; a pathway it may not see is "not found". */

@@ -7,7 +7,7 @@ import { forbidden } from './errors';
  * The authorisation rules, in one place: HTTP, the CLI (through HTTP) and the Kafka bridges
  * all reach pathways through the use cases, which check these.
  */
-export type Permission = 'pathway:start' | 'pathway:read' | 'pathways:list' | 'reports:read' | `command:${CommandName}`;
+export type Permission = 'pathway:start' | 'pathway:read' | 'pathways:list' | 'reports:read' | `command:${CommandName}` | 'plan:read' | 'plan:withdraw-consent' | 'plan:revoke-carer-access';
 
 const everyCommand = commandNames.map((name) => `command:${name}` as const);
 
@@ -19,6 +19,10 @@ export const grants: Record<string, readonly Permission[]> = {
   // referrals, says why it is holding a discharge up, and writes back what it does for its own
   // referrals and episode (the rules refuse another's); nothing else.
   agency: ['pathway:read', 'pathways:list', 'command:referral-response', 'command:delay-reason', ...agencyWriteBackCommands.map((name) => `command:${name}` as const)],
+  // The people the pathway is for read their own plan only (app/my-plan.ts binds it), never a
+  // pathway by id; the patient may withdraw a consent and end a carer's access, and nothing else.
+  patient: ['plan:read', 'plan:withdraw-consent', 'plan:revoke-carer-access'],
+  carer: ['plan:read'],
   'system:adt': ['pathway:start', 'pathway:read', 'command:discharge', 'command:cancel', 'command:readmission'],
 };
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { StartPayload, commandSchemas, type CommandName } from '../schemas/commands';
+import { StartPayload, requestSchemas, type CommandName } from '../schemas/commands';
 import type { JsonSchema } from './args';
 
 /** What each command is for, in a co-ordinator's words; the fields come from the schemas. */
@@ -33,6 +33,10 @@ const purposes: Record<CommandName | 'start', string> = {
   'support-started': 'A provider says the support its referral arranged started on a day.',
   'support-not-started': 'A provider says the support did not start (a missed first visit, and why): the discharge team is told the same day.',
   'housing-outcome': "Housing's outcome for its referral: accommodation secured, relief duty accepted, or (for an adaptations referral) adaptations done.",
+  'start-date-moved': 'A provider moves the day its support starts (support in place, not yet started): the patient and carer are told.',
+  'carer-access': "The patient agreed that their carer may see their plan (/my-plan): the carer's own NHS number (kept only as its keyed hash; the carer signs in with NHS login) and how they are related.",
+  'carer-access-revoked': "End a carer's access to the plan (the patient can do this themselves from /my-plan).",
+  'accessible-information': 'How the patient needs information (large print, easy read, braille, audio, BSL; another language): every notification to them says so.',
   cancel: 'Close the pathway early (died, transferred, admission cancelled; a self-discharge is recorded with discharge selfDischarge=true on pathways started since rules 4).',
 };
 
@@ -81,7 +85,7 @@ function fieldsOf(json: JsonSchema, prefix = '', depth = 0): { path: string; ind
 
 /** `homeward <command> --help`: generated from the command's zod schema and its example file. */
 export function commandHelp(name: CommandName | 'start'): string {
-  const schema = (name === 'start' ? StartPayload : commandSchemas[name]) as z.ZodType;
+  const schema = (name === 'start' ? StartPayload : requestSchemas[name]) as z.ZodType;
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   const fields = fieldsOf(json);
   const width = Math.max(8, ...fields.map((f) => f.indent + f.path.length));

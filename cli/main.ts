@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { StartPayload, commandSchemas } from '../schemas/commands';
+import { StartPayload, commandSchemas, requestSchemas } from '../schemas/commands';
 import { Agency } from '../schemas/common';
 import { loadKafkaConfig } from '../config';
 import { admissionIdOf, pathwayIdOf } from '../domain/pathway-id';
@@ -235,7 +235,7 @@ export async function main(argv: string[]): Promise<number> {
   if (Object.hasOwn(commandSchemas, verb)) {
     const [id, ...assignments] = rest;
     if (!id) throw new UsageError(`${verb} needs a pathway id`);
-    const outcome = (await call('POST', `/pathways/${encodeURIComponent(id)}/${verb}`, readBody(values.file, assignments, commandSchemas[verb as keyof typeof commandSchemas]))) as {
+    const outcome = (await call('POST', `/pathways/${encodeURIComponent(id)}/${verb}`, readBody(values.file, assignments, requestSchemas[verb as keyof typeof commandSchemas]))) as {
       stage: string;
       events: { sequence: number; type: string }[];
       linkedPathwayId?: string;

@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { importJWK, SignJWT } from 'jose';
-import { StaffRole } from '../schemas/actor';
-import { PlaceName } from '../schemas/common';
+import { nhsNumberClaim, PersonRole, StaffRole } from '../schemas/actor';
+import { NhsNumber, PlaceName } from '../schemas/common';
 import type { DevSecrets } from './dev-secrets';
+import { patientKey } from './patient-key';
 
 /**
  * The local development token issuer that `npm start` runs, on loopback only: an OIDC discovery
@@ -27,8 +28,10 @@ interface Grant {
   redirectUri: string;
   challenge: string;
   nonce?: string;
-  role: StaffRole;
+  role: StaffRole | PersonRole;
   sites?: string[];
+  /** A patient's or carer's own NHS number, as NHS login would assert it. */
+  nhsNumber?: string;
   subject: string;
   expiresAt: number;
 }
@@ -43,7 +46,7 @@ export async function startDevIssuer(secrets: DevSecrets, port: number, options:
   const audience = options.audience ?? 'homeward';
   const codes = new Map<string, Grant>();
   // A signed-in person's choice, as a real issuer's session: /authorize answers at once until sign-out.
-  const sessions = new Map<string, Pick<Grant, 'role' | 'sites' | 'subject'>>();
+  const sessions = new Map<string, Pick<Grant, 'role' | 'sites' | 'subject' | 'nhsNumber'>>();
   const server = http.createServer((request, response) => {
     handle(request, response).catch(() => {
       if (!response.headersSent) json(response, 500, { error: 'server_error' });
@@ -76,14 +79,21 @@ export async function startDevIssuer(secrets: DevSecrets, port: number, options:
       if ('error' in checked) return html(response, 400, errorPage(checked.error));
       const { redirectUri, state } = checked;
       const back = (params: Record<string, string>) => redirect(response, `${redirectUri}${redirectUri.includes('?') ? '&' : '?'}${new URLSearchParams({ ...params, ...(state ? { state } : {}) })}`);
-      let who: Pick<Grant, 'role' | 'sites' | 'subject'> | undefined;
+      let who: Pick<Grant, 'role' | 'sites' | 'subject' | 'nhsNumber'> | undefined;
       if (request.method === 'POST') {
         if (fields.get('choice') === 'cancel') return back({ error: 'access_denied', error_description: 'The user cancelled the sign-in' });
-        const role = StaffRole.safeParse(fields.get('role'));
+        const role = StaffRole.or(PersonRole).safeParse(fields.get('role'));
         const sites = (fields.get('sites') ?? '').split(',').map((site) => site.trim()).filter(Boolean);
         if (!role.success) return html(response, 400, chooser(fields, 'Choose a role.'), new URL(redirectUri).origin);
-        if (!sites.every((site) => PlaceName.safeParse(site).success)) return html(response, 400, chooser(fields, 'Sites are site codes, separated by commas.'), new URL(redirectUri).origin);
-        who = { role: role.data, subject: `dev:${role.data}`, ...(sites.length ? { sites } : {}) };
+        if (PersonRole.safeParse(role.data).success) {
+          // Where NHS login would prove who the person is: here they say their NHS number.
+          const nhsNumber = NhsNumber.safeParse((fields.get('nhs_number') ?? '').replace(/\s/g, ''));
+          if (!nhsNumber.success) return html(response, 400, chooser(fields, 'Enter your NHS number: 10 digits, like 943 476 5919.'), new URL(redirectUri).origin);
+          who = { role: role.data, subject: `dev:${role.data}:${devSubject(nhsNumber.data)}`, nhsNumber: nhsNumber.data };
+        } else {
+          if (!sites.every((site) => PlaceName.safeParse(site).success)) return html(response, 400, chooser(fields, 'Sites are site codes, separated by commas.'), new URL(redirectUri).origin);
+          who = { role: role.data, subject: `dev:${role.data}`, ...(sites.length ? { sites } : {}) };
+        }
         const session = crypto.randomBytes(24).toString('base64url');
         sessions.set(session, who);
         response.setHeader('set-cookie', `${sessionCookie}=${session}; Path=/dev-issuer; HttpOnly; SameSite=Lax`);
@@ -109,7 +119,7 @@ export async function startDevIssuer(secrets: DevSecrets, port: number, options:
       const verifier = fields.get('code_verifier') ?? '';
       if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) return refuse('invalid_request', 'code_verifier must be 43-128 characters of [A-Za-z0-9._~-]');
       if (crypto.createHash('sha256').update(verifier).digest('base64url') !== grant.challenge) return refuse('invalid_grant', 'code_verifier does not match the code_challenge');
-      const accessToken = await signDevToken(secrets, { issuer, audience, role: grant.role, sites: grant.sites, subject: grant.subject });
+      const accessToken = await signDevToken(secrets, { issuer, audience, role: grant.role, sites: grant.sites, subject: grant.subject, nhsNumber: grant.nhsNumber });
       const key = await importJWK(secrets.issuer.privateJwk, secrets.issuer.alg);
       const idToken = await new SignJWT({ ...(grant.nonce ? { nonce: grant.nonce } : {}), name: `Development ${grant.role}` })
         .setProtectedHeader({ alg: secrets.issuer.alg, kid: secrets.issuer.kid, typ: 'JWT' })
@@ -150,6 +160,9 @@ export async function startDevIssuer(secrets: DevSecrets, port: number, options:
     }),
   };
 }
+
+/** A development person's subject: stable per NHS number, without the number (a subject is logged and rate-limited by). */
+const devSubject = (nhsNumber: string) => patientKey(nhsNumber, 'development subject').slice(0, 12);
 
 /** The browser's page on another port trades its code here: a public client, so any origin (it is loopback only, and the code needs its verifier). */
 const cors = { 'access-control-allow-origin': '*' };
@@ -199,15 +212,23 @@ function chooser(fields: URLSearchParams, problem?: string): string {
     .filter((name) => fields.get(name) !== null)
     .map((name) => `<input type="hidden" name="${name}" value="${escape(fields.get(name)!)}">`)
     .join('');
-  const roles = StaffRole.options
-    .map((role, i) => `<label><input type="radio" name="role" value="${role}"${(fields.get('role') ?? (i === 0 ? role : '')) === role ? ' checked' : ''}> ${role === 'manager' ? 'Manager (the dashboard)' : 'Discharge team (the board)'}</label>`)
+  const roleNames: Record<StaffRole | PersonRole, string> = {
+    'discharge-team': 'Discharge team (the board)',
+    manager: 'Manager (the dashboard)',
+    patient: 'Patient (my plan; NHS login in England)',
+    carer: 'Carer (the plan of the person I care for)',
+  };
+  const roles = [...StaffRole.options, ...PersonRole.options]
+    .map((role, i) => `<label><input type="radio" name="role" value="${role}"${(fields.get('role') ?? (i === 0 ? role : '')) === role ? ' checked' : ''}> ${roleNames[role]}</label>`)
     .join('');
   return page('Sign in to Homeward', `${problem ? `<p class="error" role="alert">${escape(problem)}</p>` : ''}
-<p>This is the development issuer: a trust's identity provider (NHS CIS2) asks for a smartcard here.</p>
+<p>This is the development issuer: a trust's identity provider (NHS CIS2) asks for a smartcard here, and NHS login proves a patient's or carer's identity.</p>
 <form method="post" action="/dev-issuer/authorize">${keep}
 <fieldset><legend>Sign in as</legend>${roles}</fieldset>
 <label for="sites">Sites (optional, comma-separated; none: every site)</label>
 <input id="sites" name="sites" value="${escape(fields.get('sites') ?? '')}" autocomplete="off">
+<label for="nhs_number">NHS number (patient or carer: your own)</label>
+<input id="nhs_number" name="nhs_number" value="${escape(fields.get('nhs_number') ?? '')}" inputmode="numeric" autocomplete="off">
 <p><button type="submit" name="choice" value="sign-in">Sign in</button><button type="submit" name="choice" value="cancel">Cancel</button></p>
 </form>`);
 }
@@ -252,9 +273,11 @@ async function readBody(request: http.IncomingMessage): Promise<string> {
 export interface DevTokenRequest {
   issuer: string;
   audience: string;
-  /** `discharge-team`, `manager` or `agency:<agency>`. */
+  /** `discharge-team`, `manager`, `agency:<agency>`, `patient` or `carer`. */
   role: string;
   sites?: string[];
+  /** A patient's or carer's own NHS number: the claim NHS login asserts. */
+  nhsNumber?: string;
   subject?: string;
   ttlSeconds?: number;
 }
@@ -265,7 +288,7 @@ const devTokenSeconds = 3600;
 /** Signed as a trust's issuer would: `typ` JWT, `iat` now, a lifetime the API accepts. */
 export async function signDevToken(secrets: DevSecrets, request: DevTokenRequest): Promise<string> {
   const key = await importJWK(secrets.issuer.privateJwk, secrets.issuer.alg);
-  return new SignJWT({ roles: [request.role], ...(request.sites?.length ? { sites: request.sites } : {}) })
+  return new SignJWT({ roles: [request.role], ...(request.sites?.length ? { sites: request.sites } : {}), ...(request.nhsNumber ? { [nhsNumberClaim]: request.nhsNumber } : {}) })
     .setProtectedHeader({ alg: secrets.issuer.alg, kid: secrets.issuer.kid, typ: 'JWT' })
     .setIssuer(request.issuer)
     .setAudience(request.audience)

@@ -17,13 +17,13 @@ export interface DevSecrets {
   /** HOMEWARD_COMMAND_KEYS, same format: signs the application's pathway commands. */
   commandKeys: string;
   issuer: { kid: string; alg: 'ES256'; privateJwk: JWK; publicJwk: JWK };
-  /** Kafka principals of the local broker: `admin` (super user), `homeward` (worker), `adt`, and one per agency. */
+  /** Kafka principals of the local broker: `admin` (super user), `homeward` (worker), `adt`, `notify` (the messaging adapter), and one per agency. */
   kafka: Record<string, { username: string; password: string }>;
   /** Password of the local PostgreSQL's `homeward` user (the read model). */
   postgresPassword: string;
 }
 
-export const kafkaPrincipals = (): string[] => ['admin', 'homeward', 'adt', ...Agency.options.map((agency) => `agency-${agency}`)];
+export const kafkaPrincipals = (): string[] => ['admin', 'homeward', 'adt', 'notify', ...Agency.options.map((agency) => `agency-${agency}`)];
 
 const random = (bytes: number) => crypto.randomBytes(bytes).toString('base64url');
 

@@ -69,6 +69,8 @@ export const Env = z.object({
   HOMEWARD_KAFKA_ADT_RETENTION_DAYS: retentionDays.default(14),
   /** Refused inbound messages, kept until someone has looked, fixed and replayed them. */
   HOMEWARD_KAFKA_DLQ_RETENTION_DAYS: retentionDays.default(90),
+  /** homeward.notifications: NHS numbers in clear, read only by the trust's messaging adapter, which sends within minutes. */
+  HOMEWARD_KAFKA_NOTIFICATIONS_RETENTION_DAYS: retentionDays.default(7),
   /** The read model's PostgreSQL (`postgres://user:password@host:port/db`); npm start runs a local one. */
   DATABASE_URL: z
     .string()
@@ -141,7 +143,7 @@ export type KafkaTopicSettings = {
   partitions: number;
   replicationFactor: number;
   minInsyncReplicas: number;
-  retentionDays: Record<'events' | 'agency' | 'adt' | 'dlq', number | 'forever'>;
+  retentionDays: Record<'events' | 'agency' | 'adt' | 'dlq' | 'notifications', number | 'forever'>;
   /** Development: a cluster with fewer brokers gets fewer replicas, with a warning. Production refuses to create topics there. */
   allowFewerReplicas: boolean;
 };
@@ -232,6 +234,7 @@ const KafkaTopicEnv = Env.pick({
   HOMEWARD_KAFKA_AGENCY_RETENTION_DAYS: true,
   HOMEWARD_KAFKA_ADT_RETENTION_DAYS: true,
   HOMEWARD_KAFKA_DLQ_RETENTION_DAYS: true,
+  HOMEWARD_KAFKA_NOTIFICATIONS_RETENTION_DAYS: true,
 });
 
 function kafkaSettings(e: z.infer<typeof KafkaEnv>): KafkaConfig {
@@ -260,6 +263,7 @@ function topicSettings(e: z.infer<typeof KafkaTopicEnv>): KafkaTopicSettings {
       agency: e.HOMEWARD_KAFKA_AGENCY_RETENTION_DAYS,
       adt: e.HOMEWARD_KAFKA_ADT_RETENTION_DAYS,
       dlq: e.HOMEWARD_KAFKA_DLQ_RETENTION_DAYS,
+      notifications: e.HOMEWARD_KAFKA_NOTIFICATIONS_RETENTION_DAYS,
     },
     allowFewerReplicas: e.HOMEWARD_ENV !== 'production',
   };

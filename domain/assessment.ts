@@ -62,7 +62,7 @@ export const assessmentConsentGiver = (command: CommandOf<'assessment'>): Giver 
  * assessed as lacking capacity, from their attorney or deputy, or a best-interests decision.
  * A carer never consents for an adult. Returns who gave it.
  */
-export function checkConsentGiver(command: CommandOf<'consent'>, state: PathwayState): Giver {
+export function checkConsentGiver(command: Pick<CommandOf<'consent'>, 'givenBy'>, state: PathwayState): Giver {
   const givenBy = command.givenBy ?? 'patient';
   if (givenBy === 'carer') {
     return invalid('givenBy: a carer cannot consent for an adult; for a patient who lacks capacity, consent comes from their attorney or deputy, or a best-interests decision');

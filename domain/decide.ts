@@ -12,7 +12,8 @@ import {
 import { assignLeadProfessional, proposeTransitionPlan, readmit, recordEmergencyAttendance, recordSupportNotStarted, recordSupportStarted, review, reviewEpisode } from './commands/after-discharge';
 import { assessCapacity, completeAssessment, recordCarer, recordConsent, recordHousingStatus } from './commands/assessment';
 import { discharge } from './commands/discharge';
-import { decideFunding, recordFunding, recordHousingOutcome, refer, respondToReferral } from './commands/referrals';
+import { grantCarerAccess, recordAccessibleInformation, revokeCarerAccess } from './commands/plan-access';
+import { decideFunding, moveStartDate, recordFunding, recordHousingOutcome, refer, respondToReferral } from './commands/referrals';
 import { dueEvents } from './deadlines';
 import { evolve } from './evolve';
 import type { Policy } from './policy';
@@ -88,6 +89,14 @@ function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: Pa
       return assignLeadProfessional(command, state);
     case 'emergency-attendance':
       return recordEmergencyAttendance(command, state);
+    case 'start-date-moved':
+      return moveStartDate(command, state);
+    case 'carer-access':
+      return grantCarerAccess(command, state);
+    case 'carer-access-revoked':
+      return revokeCarerAccess(command, state);
+    case 'accessible-information':
+      return recordAccessibleInformation(command);
     case 'cancel':
       return cancel(command, state);
     default: {

@@ -222,10 +222,18 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       };
     }
     case 'lead_professional.assigned': {
-      const lead = { role: event.role, team: event.team };
+      const lead = { role: event.role, team: event.team, ...(event.phone ? { phone: event.phone } : {}) };
       if (event.scope === 'pathway') return { ...state, lead };
       return state.intermediateCare ? { ...state, intermediateCare: { ...state.intermediateCare, lead } } : state;
     }
+    case 'carer_access.granted': {
+      const { accessId, carerKey, relationship, at } = event;
+      return { ...state, carerAccess: [...(state.carerAccess ?? []), { accessId, carerKey, relationship, grantedAt: at }] };
+    }
+    case 'carer_access.revoked':
+      return { ...state, carerAccess: state.carerAccess?.map((access) => (access.accessId === event.accessId ? { ...access, revokedAt: event.at } : access)) };
+    case 'accessible_information.recorded':
+      return { ...state, accessibleInformation: { formats: event.formats, ...(event.language ? { language: event.language } : {}) } };
     case 'emergency_attendance.recorded':
       return { ...state, watch: state.watch && { ...state.watch, attendances: [...(state.watch.attendances ?? []), event.attendedOn] } };
     case 'readmission_watch.expired':

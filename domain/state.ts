@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Agreement, CapacityDecision, ConsentGiver, HousingOutcome as HousingOutcomes, NeedsNow as NeedsNowSchema, PatientAbsence, Representative } from '../schemas/commands';
+import type { AccessibleFormat, Agreement, CapacityDecision, ConsentGiver, HousingOutcome as HousingOutcomes, NeedsNow as NeedsNowSchema, PatientAbsence, Representative } from '../schemas/commands';
 import { Agency as Agencies } from '../schemas/common';
 import type { Agency, AssessmentSummary, Carer, DelayReasonCode, DischargePathwayCode, Funding, Home, HousingStatus, IntermediateCareService, Patient, Region, Service, Stage } from '../schemas/common';
 
@@ -52,6 +52,27 @@ export type HandoverReason = 'six_week_limit' | 'long_term_needs' | 'goals_met';
 export interface LeadProfessional {
   role: string;
   team: string;
+  /** The team's number for the patient and carer to call (a team's, never a person's). */
+  phone?: string;
+}
+
+/**
+ * A carer's proxy access to the plan (issue 27): recorded by the discharge team with the patient's
+ * consent, by the keyed hash of the carer's own NHS number (never the number); the patient may end it.
+ */
+export interface CarerAccess {
+  accessId: string;
+  carerKey: string;
+  relationship: string;
+  grantedAt: string;
+  revokedAt?: string;
+}
+
+/** The patient's accessible-information needs (the NHS Accessible Information Standard): how every message to them is sent. */
+export interface AccessibleInformation {
+  formats: z.infer<typeof AccessibleFormat>[];
+  /** A language other than English, as an IETF tag (`pl`, `ur`, `cy`). */
+  language?: string;
 }
 
 export interface IntermediateCare {
@@ -134,6 +155,9 @@ export interface PathwayState {
   housingStatus?: HousingStatus;
   /** The unpaid carer, as the latest assessment recorded them. */
   carer?: Carer;
+  /** Carers who may read the plan (issue 27). */
+  carerAccess?: CarerAccess[];
+  accessibleInformation?: AccessibleInformation;
   referrals: Referral[];
   delayReasons: { code: DelayReasonCode; agency: Agency; since: string; note?: string }[];
   discharge?: {

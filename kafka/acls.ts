@@ -6,6 +6,8 @@ import { agencies, topics } from './topics';
 export const principals = {
   homeward: 'homeward',
   adt: 'adt',
+  /** The trust's NHS Notify / NHS App adapter: reads the patients' notifications, nothing else. */
+  notify: 'notify',
   agency: (agency: Agency) => `agency-${agency}`,
 } as const;
 
@@ -15,6 +17,7 @@ export const principals = {
  */
 export const consumerGroups = {
   homeward: 'homeward-',
+  notify: 'homeward.notify.',
   agency: (agency: Agency) => `homeward.agency.${agency}.`,
 } as const;
 
@@ -43,12 +46,15 @@ export function aclMatrix(): Grant[] {
     topic(homeward, topics.pathwayEvents, ['write', 'read', 'describe']),
     ...agencies.map((agency) => topic(homeward, topics.agencyEvents(agency), ['write', 'describe'])),
     topic(homeward, topics.dlq, ['write', 'describe']),
+    topic(homeward, topics.notifications, ['write', 'describe']),
     topic(homeward, topics.adt, ['read', 'describe']),
     ...agencies.map((agency) => topic(homeward, topics.agencyResponses(agency), ['read', 'describe'])),
     { principal: homeward, resource: 'group', name: consumerGroups.homeward, pattern: 'prefixed', operations: ['read'] },
     // Brokers before 3.0 want this for an idempotent producer; later ones accept WRITE on a topic.
     { principal: homeward, resource: 'cluster', name: 'kafka-cluster', pattern: 'literal', operations: ['idempotent-write'] },
     topic(principals.adt, topics.adt, ['write', 'describe']),
+    topic(principals.notify, topics.notifications, ['read', 'describe']),
+    { principal: principals.notify, resource: 'group', name: consumerGroups.notify, pattern: 'prefixed', operations: ['read'] },
     ...agencies.flatMap((agency): Grant[] => [
       topic(principals.agency(agency), topics.agencyEvents(agency), ['read', 'describe']),
       topic(principals.agency(agency), topics.agencyResponses(agency), ['write', 'describe']),

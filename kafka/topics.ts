@@ -12,6 +12,8 @@ export const topics = {
   /** Only that agency's principal may write here, so the topic says who answered. */
   agencyResponses: (agency: Agency) => `homeward.agency.${agency}.responses`,
   dlq: 'homeward.dlq',
+  /** What the patient is told when their plan changes (schemas/notifications.ts): read by the trust's NHS Notify / NHS App adapter. */
+  notifications: 'homeward.notifications',
 } as const;
 
 /** The agency whose responses topic this is, or undefined for any other topic. */
@@ -29,6 +31,7 @@ export function allTopics(): string[] {
     topics.adt,
     ...agencies.map((agency) => topics.agencyResponses(agency)),
     topics.dlq,
+    topics.notifications,
   ];
 }
 
@@ -39,6 +42,7 @@ export function topicClass(topic: string): TopicClass | undefined {
   if (topic === topics.pathwayEvents) return 'events';
   if (topic === topics.adt) return 'adt';
   if (topic === topics.dlq) return 'dlq';
+  if (topic === topics.notifications) return 'notifications';
   if (agencies.some((agency) => topic === topics.agencyEvents(agency) || topic === topics.agencyResponses(agency))) return 'agency';
   return undefined;
 }

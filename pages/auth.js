@@ -151,7 +151,7 @@ window.HomewardAuth = (() => {
     error.setAttribute('role', 'alert');
     document.getElementById('sign-in').replaceChildren(
       make('h2', {}, 'Sign in'),
-      make('p', {}, "Sign in with your organisation's account (NHS Care Identity Service: smartcard or another authenticator)."),
+      make('p', {}, header.dataset.signIn || "Sign in with your organisation's account (NHS Care Identity Service: smartcard or another authenticator)."),
       make('button', { id: 'sign-in-button', type: 'button' }, 'Sign in'),
       error,
     );

@@ -42,6 +42,7 @@ const events: PathwayEvent[] = history([
   { type: 'referral-response', at: day(5), referralId: 'ref-3', agency: 'intermediate-care', response: 'ready', readyFrom: date(6) },
   // The carer's position recorded again apart from an assessment (rules 4).
   { type: 'carer', at: day(5), carer },
+  { type: 'accessible-information', at: day(5), formats: ['bsl'], language: 'ur' },
   { type: 'discharge', at: day(6), date: date(6), destination: 'usual-residence' },
   { type: 'review', at: day(9), outcome: 'continue', goals: ['visit the grandson'], notes: 'managing the stairs again' },
 ] as PathwayCommand[]);
@@ -49,7 +50,9 @@ const recorded = (all: PathwayEvent[]) => all.map((event, i) => ({ sequence: i +
 
 /** The state's personal parts, as evolve puts them there from the personal fields. */
 function lessPersonal(state: PathwayState): PathwayState {
-  const { patient: _patient, carer: _carer, ...rest } = state;
+  const { patient: _patient, carer: _carer, accessibleInformation, ...personless } = state;
+  // How the person needs information says something about them: only that it was recorded is left.
+  const rest = accessibleInformation ? { ...personless, accessibleInformation: {} as PathwayState['accessibleInformation'] & object } : personless;
   // The latest review's goals (kept for the handover's picture, rules 5) are the patient's own words.
   const latestReview = rest.intermediateCare?.latestReview;
   const withoutGoals = latestReview ? { ...rest, intermediateCare: { ...rest.intermediateCare!, latestReview: { ...latestReview, goals: undefined as unknown as string[] } } } : rest;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NeedsNow } from './commands';
+import { NeedsNow, type AccessibleFormat } from './commands';
 import { Agency, AssessmentSummary, Carer, Funding, Home, IsoDate, Patient, Service } from './common';
 import { eventSchemas, type EventType, type PathwayEvent } from './events';
 
@@ -84,6 +84,8 @@ export interface RoutingContext {
   assessmentSummary?: AssessmentPart;
   /** The latest picture, in full, when intermediate care has one (absent in contexts from older workers). */
   picture?: HandoverPicture;
+  /** How the patient needs information, when recorded: carried on their notifications (schemas/notifications.ts), never to an agency. */
+  accessibleInformation?: { formats: z.infer<typeof AccessibleFormat>[]; language?: string };
 }
 
 export const MinimisedPatient = Patient.partial();

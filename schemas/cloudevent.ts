@@ -22,7 +22,7 @@ export const CloudEvent = z.object({
   sequence: z.number().int().positive(),
   data: z.record(z.string(), z.unknown()),
   /** Extension: the role of whoever caused the event (`system` for timers and the ADT feed). */
-  actorrole: z.enum(['discharge-team', 'manager', 'agency', 'system']).optional(),
+  actorrole: z.enum(['discharge-team', 'manager', 'agency', 'system', 'patient', 'carer']).optional(),
   /** Extension: the agency that acted, when an agency did. */
   actoragency: z.string().optional(),
   /** Extension, on the trust's own topics only: who acted (token subject). Never on another agency's topic. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AdmittedPatient, Agency, HousingStatus, AssessmentSummary, Carer, DelayReasonCode, Destination, DischargePathwayCode, Funding, Home, IsoDate, IsoTimestamp, NewPlaceName, PlaceName, Region, Service } from './common';
+import { AdmittedPatient, Agency, HousingStatus, AssessmentSummary, Carer, DelayReasonCode, Destination, DischargePathwayCode, Funding, Home, IsoDate, IsoTimestamp, NewPlaceName, NhsNumber, Phone, PlaceName, Region, Service } from './common';
 
 /**
  * A list of an enum's values, as long as a body may make it: beyond twice the values there are, a
@@ -197,6 +197,8 @@ export const LeadProfessionalPayload = z.strictObject({
   role: ProfessionalRole,
   /** The team to contact, e.g. "Leeds discharge hub" (a team, not a person). */
   team: PlaceName,
+  /** The team's number, which the patient and carer are told to call (a team's, never a person's). */
+  phone: Phone.optional(),
 });
 /** Funding agreed for a referral's service, replacing what Homeward assumed from the service. */
 export const FundingPayload = Funding.extend({ referralId: z.string().min(1) });
@@ -219,6 +221,8 @@ export const TransitionPlanPayload = z.strictObject({ agency: Agency, remainingN
 export const FundingDecisionPayload = Funding.extend({ referralId: z.string().min(1), agency: Agency });
 /** The support a referral arranged started on a day. */
 export const SupportStartedPayload = z.strictObject({ referralId: z.string().min(1), agency: Agency, startedOn: IsoDate });
+/** A provider moves the day its support (ready) starts, before it has started: the patient and carer are told. */
+export const StartDateMovedPayload = z.strictObject({ referralId: z.string().min(1), agency: Agency, readyFrom: IsoDate });
 /** Why a first visit did not happen. */
 export const MissedVisitReason = z.enum(['no_access', 'patient_declined', 'patient_not_home', 'staff_unavailable', 'other']);
 /** The support did not start as planned (a missed first visit): the discharge team is told the same day. */
@@ -226,6 +230,28 @@ export const SupportNotStartedPayload = z.strictObject({ referralId: z.string().
 /** Housing's outcome for its referral: accommodation secured, adaptations done, or the relief duty accepted. */
 export const HousingOutcome = z.enum(['accommodation_secured', 'adaptations_done', 'relief_duty_accepted']);
 export const HousingOutcomePayload = z.strictObject({ referralId: z.string().min(1), agency: Agency, outcome: HousingOutcome, on: IsoDate });
+
+/** How a carer is related to the patient, as the plan tells it ("Your daughter can see this plan"). */
+export const CarerRelationship = z.enum(['wife', 'husband', 'partner', 'daughter', 'son', 'mother', 'father', 'sister', 'brother', 'relative', 'friend', 'neighbour']);
+const CarerAccessGiver = ConsentGiver.exclude(['carer']);
+/** The keyed hash of a person's NHS number (config/patient-key.ts): who they are, without the number. */
+export const PersonKey = z.string().regex(/^[0-9a-f]{40}$/, 'a keyed hash of an NHS number (40 hex digits)');
+/**
+ * The patient agreed that their carer may see the plan (proxy access), as the discharge team records
+ * it over HTTP: with the carer's own NHS number, which the application turns into its keyed hash
+ * (`CarerAccessPayload`) before the pathway sees it, so no pathway holds the number.
+ */
+export const CarerAccessRequest = z.strictObject({ nhsNumber: NhsNumber, relationship: CarerRelationship, givenBy: CarerAccessGiver.optional() });
+export const CarerAccessPayload = z.strictObject({ carerKey: PersonKey, relationship: CarerRelationship, givenBy: CarerAccessGiver.optional() });
+/** The patient (or the discharge team, at their word) ends a carer's access. */
+export const CarerAccessRevokedPayload = z.strictObject({ accessId: z.string().regex(/^carer-\d{1,4}$/, 'a carer access id, like carer-1') });
+/** The patient's accessible-information needs (NHS Accessible Information Standard), carried on every message to them. */
+export const AccessibleFormat = z.enum(['large-print', 'easy-read', 'braille', 'audio', 'bsl']);
+export const AccessibleInformationPayload = z.strictObject({
+  formats: listOf(AccessibleFormat),
+  /** A language other than English, as an IETF tag (`pl`, `ur`, `cy`). */
+  language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$/, 'a language tag, like pl or pt-BR').optional(),
+});
 
 /** Payloads (without `type` and `at`) of the commands a person or an agency gives, by their HTTP/CLI/Update name. */
 export const commandSchemas = {
@@ -254,10 +280,20 @@ export const commandSchemas = {
   'support-started': SupportStartedPayload,
   'support-not-started': SupportNotStartedPayload,
   'housing-outcome': HousingOutcomePayload,
+  'start-date-moved': StartDateMovedPayload,
+  'carer-access': CarerAccessPayload,
+  'carer-access-revoked': CarerAccessRevokedPayload,
+  'accessible-information': AccessibleInformationPayload,
 } as const;
 
+/**
+ * What a caller sends for each command over HTTP and the CLI: the command's payload, but for
+ * `carer-access`, which names the carer by their NHS number (the application hashes it).
+ */
+export const requestSchemas: { [K in CommandName]: z.ZodObject } = { ...commandSchemas, 'carer-access': CarerAccessRequest };
+
 /** The commands an agency writes back with, over HTTP and on its responses topic (besides answering its referrals). */
-export const agencyWriteBackCommands = ['episode-review', 'transition-plan', 'funding-decision', 'support-started', 'support-not-started', 'housing-outcome'] as const;
+export const agencyWriteBackCommands = ['episode-review', 'transition-plan', 'funding-decision', 'support-started', 'support-not-started', 'housing-outcome', 'start-date-moved'] as const;
 export type AgencyWriteBackCommand = (typeof agencyWriteBackCommands)[number];
 
 export type CommandName = keyof typeof commandSchemas;
@@ -303,6 +339,10 @@ export const FundingDecisionCommand = command('funding-decision', FundingDecisio
 export const SupportStartedCommand = command('support-started', SupportStartedPayload);
 export const SupportNotStartedCommand = command('support-not-started', SupportNotStartedPayload);
 export const HousingOutcomeCommand = command('housing-outcome', HousingOutcomePayload);
+export const StartDateMovedCommand = command('start-date-moved', StartDateMovedPayload);
+export const CarerAccessCommand = command('carer-access', CarerAccessPayload);
+export const CarerAccessRevokedCommand = command('carer-access-revoked', CarerAccessRevokedPayload);
+export const AccessibleInformationCommand = command('accessible-information', AccessibleInformationPayload);
 
 export const PathwayCommand = z.discriminatedUnion('type', [
   StartCommand,
@@ -332,6 +372,10 @@ export const PathwayCommand = z.discriminatedUnion('type', [
   SupportStartedCommand,
   SupportNotStartedCommand,
   HousingOutcomeCommand,
+  StartDateMovedCommand,
+  CarerAccessCommand,
+  CarerAccessRevokedCommand,
+  AccessibleInformationCommand,
 ]);
 
 /** An empty payload schema infers as Record<string, never>, which no stamped command satisfies: treat it as {}. */

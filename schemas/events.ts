@@ -14,7 +14,7 @@ import {
   Region,
   Service,
 } from './common';
-import { Agreement, BestInterests, BridgeBy, CapacityPayload, Chc, HeldPackage, HousingOutcome, HousingStatusPayload, ConsentGiver, DestinationDeparture, LeadProfessionalPayload, MissedVisitReason, NeedsNow, ParticipantRole, PatientAbsence } from './commands';
+import { AccessibleInformationPayload, Agreement, BestInterests, CarerAccessPayload, BridgeBy, CapacityPayload, Chc, HeldPackage, HousingOutcome, HousingStatusPayload, ConsentGiver, DestinationDeparture, LeadProfessionalPayload, MissedVisitReason, NeedsNow, ParticipantRole, PatientAbsence } from './commands';
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), at: IsoTimestamp, ...shape });
@@ -115,7 +115,8 @@ export const eventSchemas = {
     ),
   }),
   'referral.declined': event('referral.declined', { ...ReferralRef, reason: z.string().optional() }),
-  'referral.ready': event('referral.ready', { ...ReferralRef, readyFrom: IsoDate }),
+  /** `movedFrom`: the provider moved the start of support already in place (start-date-moved) from this day. */
+  'referral.ready': event('referral.ready', { ...ReferralRef, readyFrom: IsoDate, movedFrom: IsoDate.optional() }),
   'referral.escalated': event('referral.escalated', {
     ...ReferralRef,
     /** `decline`: declined, and neither re-referred nor planned away since (rules 4): the trust's to act on. */
@@ -223,6 +224,12 @@ export const eventSchemas = {
   'carers_assessment.requested': event('carers_assessment.requested', { willingAndAble: z.boolean() }),
   /** The lead professional for the pathway or its intermediate-care episode: a role and a team, never a person. */
   'lead_professional.assigned': event('lead_professional.assigned', LeadProfessionalPayload.shape),
+  /** The patient agreed that a carer may read their plan (issue 27): by the carer's keyed NHS-number hash, never the number. */
+  'carer_access.granted': event('carer_access.granted', { accessId: z.string(), ...CarerAccessPayload.shape }),
+  /** The carer's access ended (the patient's word): they are refused the plan from now on. */
+  'carer_access.revoked': event('carer_access.revoked', { accessId: z.string() }),
+  /** How the patient needs to be told things (large print, easy read, BSL, another language). */
+  'accessible_information.recorded': event('accessible_information.recorded', AccessibleInformationPayload.shape),
   /** Emergency treatment at A&E without admission during the watch: not a readmission, but the trust's duty covers it. */
   'emergency_attendance.recorded': event('emergency_attendance.recorded', { attendedOn: IsoDate, dayOfWatch: z.number().int().min(0) }),
   'pathway.handed_back': event('pathway.handed_back', {

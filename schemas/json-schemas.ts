@@ -3,6 +3,7 @@ import { agencyEventTypes, agencyViewSchema } from './agency-views';
 import { CloudEvent, cloudEventType } from './cloudevent';
 import { eventSchemas, eventTypes, type EventType } from './events';
 import { agencyWriteBackCommands } from './commands';
+import { NotificationEvent } from './notifications';
 import { AdtMessage, AgencyResponse, agencyWriteBackSchemas, ResponseRejected } from './inbound';
 
 const envelope = (type: EventType, data: z.ZodType) =>
@@ -34,6 +35,7 @@ export function jsonSchemas(): Record<string, object> {
     const file = `inbound/agency-${command}.v1.json`;
     files[file] = toJson(agencyWriteBackSchemas[command], file, `Agency write-back: ${command} (homeward.agency.<agency>.responses)`);
   }
+  files['notifications/notification.requested.v1.json'] = toJson(NotificationEvent, 'notifications/notification.requested.v1.json', 'A notification to the patient (homeward.notifications)');
   files['inbound/adt.v1.json'] = toJson(AdtMessage, 'inbound/adt.v1.json', 'ADT message (homeward.adt)');
   return files;
 }

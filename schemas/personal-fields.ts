@@ -16,6 +16,8 @@ export const personalFields: { readonly [T in EventType]?: readonly FieldOf<T>[]
   'carer.recorded': ['carer'],
   'referral.declined': ['reason'],
   'review.recorded': ['goals', 'notes'],
+  // A disability or a first language says something about the person.
+  'accessible_information.recorded': ['formats', 'language'],
 };
 
 /** An event's personal fields, by name. */

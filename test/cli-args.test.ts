@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { parseAssignments, UsageError } from '../cli/args';
 import { commandHelp, exampleFile } from '../cli/help';
-import { ReadmissionPayload, StartPayload, commandSchemas, type CommandName } from '../schemas/commands';
+import { ReadmissionPayload, StartPayload, commandSchemas, requestSchemas, type CommandName } from '../schemas/commands';
 
 const schemaOf = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as never;
 
@@ -31,7 +31,7 @@ describe('per-command help', () => {
 
   it.each(names)('%s: every field with its type, and an example whose body the command accepts', (name) => {
     const help = commandHelp(name);
-    const schema = name === 'start' ? StartPayload : commandSchemas[name];
+    const schema = name === 'start' ? StartPayload : requestSchemas[name];
     for (const field of Object.keys(schema.shape)) expect(help).toMatch(new RegExp(`^  ${field}\\s+(required|optional)`, 'm'));
     const example = JSON.parse(fs.readFileSync(exampleFile(name), 'utf8'));
     expect(schema.safeParse(example).error?.issues).toBeUndefined();

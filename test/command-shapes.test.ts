@@ -38,6 +38,10 @@ const valid: Record<CommandName, Record<string, unknown>> = {
   'support-started': { referralId: 'ref-1', agency: 'equipment', startedOn: '2026-11-24' },
   'support-not-started': { referralId: 'ref-1', agency: 'social-care', dueOn: '2026-11-24', reason: 'no_access' },
   'housing-outcome': { referralId: 'ref-1', agency: 'housing', outcome: 'accommodation_secured', on: '2026-11-24' },
+  'start-date-moved': { referralId: 'ref-1', agency: 'intermediate-care', readyFrom: '2026-11-26' },
+  'carer-access': { carerKey: 'a'.repeat(40), relationship: 'daughter' },
+  'carer-access-revoked': { accessId: 'carer-1' },
+  'accessible-information': { formats: ['large-print'], language: 'pl' },
 };
 
 describe('command shapes derived from the zod schemas', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { actorFromClaims, claimValues, type ClaimSettings } from '../app/identity';
 import { can, visibility } from '../app/permissions';
 import { AppError } from '../app/errors';
+import { patientKey } from '../config/patient-key';
 
 const settings = { rolesClaim: 'roles', roleMap: {}, sitesClaim: 'sites' };
 
@@ -105,5 +106,44 @@ describe('the rules', () => {
     expect(visibility(housing, { site: 'A', referralAgencies: ['housing'] })).toEqual({ kind: 'agency', agency: 'housing' });
     expect(visibility(housing, { site: 'A', referralAgencies: ['equipment'] })).toEqual({ kind: 'none' });
     expect(visibility(timer, { site: 'A', referralAgencies: ['housing'] })).toEqual({ kind: 'none' });
+  });
+});
+
+describe('patients and carers (issue 27)', () => {
+  const secret = 'a development key of 32 characters!';
+  const people = { ...settings, patientKeySecret: secret };
+
+  it('binds a patient or carer by the keyed hash of their own NHS number, never the number', () => {
+    const patient = actorFromClaims({ sub: 'nhs-login-1', roles: ['patient'], nhs_number: '943 476 5870' }, people);
+    expect(patient).toEqual({ subject: 'nhs-login-1', role: 'patient', personKey: patientKey('9434765870', secret) });
+    expect(JSON.stringify(patient)).not.toContain('9434765870');
+    const carer = actorFromClaims({ sub: 'nhs-login-2', roles: ['carer'], nhs_number: '9434765919', sites: ['A'] }, people);
+    // A person's token has no sites: a site limit is a member of staff's.
+    expect(carer).toEqual({ subject: 'nhs-login-2', role: 'carer', personKey: patientKey('9434765919', secret) });
+  });
+
+  it('refuses a person’s token without a valid NHS number, or where no key is set', () => {
+    expect(refusal({ sub: 'p', roles: ['patient'] }, people)).toBe("unauthenticated: Token claim nhs_number must be the patient's NHS number (10 digits with a modulus-11 check digit)");
+    expect(refusal({ sub: 'p', roles: ['carer'], nhs_number: '9434765871' }, people)).toMatch(/^unauthenticated: Token claim nhs_number must be the carer's NHS number/);
+    expect(refusal({ sub: 'p', roles: ['patient'], nhs_number: '9434765870' })).toMatch(/^forbidden: .*binds no patient tokens/);
+    expect(refusal({ sub: 'p', roles: ['patient', 'carer'], nhs_number: '9434765870' }, people)).toMatch(/names several \(carer, patient\)/);
+  });
+
+  it('a patient or carer reads their own plan and nothing else', () => {
+    const patient = { subject: 'p', role: 'patient' as const, personKey: 'a'.repeat(40) };
+    const carer = { subject: 'c', role: 'carer' as const, personKey: 'b'.repeat(40) };
+    expect(can(patient, 'plan:read')).toBe(true);
+    expect(can(patient, 'plan:withdraw-consent')).toBe(true);
+    expect(can(patient, 'plan:revoke-carer-access')).toBe(true);
+    expect(can(carer, 'plan:read')).toBe(true);
+    expect(can(carer, 'plan:withdraw-consent')).toBe(false);
+    expect(can(carer, 'plan:revoke-carer-access')).toBe(false);
+    for (const person of [patient, carer]) {
+      expect(can(person, 'pathway:read')).toBe(false);
+      expect(can(person, 'pathways:list')).toBe(false);
+      expect(can(person, 'command:consent')).toBe(false);
+      expect(visibility(person, { site: 'A', referralAgencies: [] })).toEqual({ kind: 'none' });
+    }
+    expect(can({ subject: 't', role: 'discharge-team' }, 'plan:read')).toBe(false);
   });
 });

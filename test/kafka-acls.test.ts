@@ -59,7 +59,7 @@ describe('Kafka credentials and ACLs on the real broker', () => {
   });
 
   it('holds exactly the ACL matrix for Homeward\'s principals', async () => {
-    const ours = new Set([principals.homeward, principals.adt, ...agencies.map(principals.agency)].map((p) => `User:${p}`));
+    const ours = new Set([principals.homeward, principals.adt, principals.notify, ...agencies.map(principals.agency)].map((p) => `User:${p}`));
     const present = (await describeAll(admin)).filter((entry) => ours.has(entry.principal)).map(aclKey).sort();
     expect(present).toEqual(aclEntries().map(aclKey).sort());
   });

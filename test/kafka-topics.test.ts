@@ -12,7 +12,7 @@ describe('topic settings', () => {
       partitions: 3,
       replicationFactor: 3,
       minInsyncReplicas: 2,
-      retentionDays: { events: 'forever', agency: 30, adt: 14, dlq: 90 },
+      retentionDays: { events: 'forever', agency: 30, adt: 14, dlq: 90, notifications: 7 },
       allowFewerReplicas: true,
     });
     const spec = (topic: string) => topicSpec(topic, settings);
@@ -23,6 +23,7 @@ describe('topic settings', () => {
     expect(entry(spec(topics.agencyResponses('gp')), 'retention.ms')).toBe(String(30 * day));
     expect(entry(spec(topics.adt), 'retention.ms')).toBe(String(14 * day));
     expect(entry(spec(topics.dlq), 'retention.ms')).toBe(String(90 * day));
+    expect(entry(spec(topics.notifications), 'retention.ms')).toBe(String(7 * day));
     // Every topic Homeward creates has a retention of its own; any other keeps the broker's.
     for (const topic of allTopics()) expect(topicClass(topic), topic).toBeDefined();
     expect(entry(spec('someone.elses.topic'), 'retention.ms')).toBeUndefined();

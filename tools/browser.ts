@@ -4,14 +4,17 @@ import { ensureChromium } from './infra/chromium';
 
 /**
  * Signs a page in as a person would: the page's Sign in button, the development issuer's role
- * page, back through /signed-in with a one-time code the page trades (PKCE) for its token.
+ * page, back through /signed-in with a one-time code the page trades (PKCE) for its token. A
+ * patient or carer gives their NHS number there.
  */
-export async function signInThroughIssuer(page: Page, address: string, role: 'manager' | 'discharge-team', sites: string[] = []) {
+export async function signInThroughIssuer(page: Page, address: string, role: 'manager' | 'discharge-team' | 'patient' | 'carer', sites: string[] = [], nhsNumber?: string) {
   await page.goto(address);
   await page.click('#sign-in-button');
   await page.waitForURL(/\/dev-issuer\/authorize/);
   await page.check(`input[name=role][value="${role}"]`);
   await page.fill('#sites', sites.join(', '));
+  // A patient or carer: the NHS number NHS login would prove.
+  if (nhsNumber) await page.fill('#nhs_number', nhsNumber);
   await page.click('button[value=sign-in]');
   await page.locator('#view').waitFor({ state: 'visible', timeout: 20_000 });
 }

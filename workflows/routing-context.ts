@@ -12,6 +12,8 @@ export function routingContext(state: PathwayState): RoutingContext {
     referralAgencies: Object.fromEntries(state.referrals.map((r) => [r.referralId, r.agency])),
     services: [...new Set(state.referrals.filter((r) => r.status === 'ready').map((r) => r.service))],
     ...(state.carer ? { carer: state.carer } : {}),
+    // Absent until recorded: a running pathway's publishing input stays as it was.
+    ...(state.accessibleInformation ? { accessibleInformation: state.accessibleInformation } : {}),
     ...(state.assessment?.summary || state.assessment?.home
       ? { assessmentSummary: { ...state.assessment.summary, ...(state.assessment.home ? { home: state.assessment.home } : {}) } }
       : {}),

@@ -83,7 +83,7 @@ export function assignLeadProfessional(command: CommandOf<'lead-professional'>, 
   if (command.scope === 'intermediate-care' && (!episode || episode.ended)) {
     reject('not_allowed_in_stage', 'lead-professional: intermediate-care has no episode under way to lead');
   }
-  return [{ type: 'lead_professional.assigned', at: command.at, scope: command.scope, role: command.role, team: command.team }];
+  return [{ type: 'lead_professional.assigned', at: command.at, scope: command.scope, role: command.role, team: command.team, ...(command.phone ? { phone: command.phone } : {}) }];
 }
 
 export function recordEmergencyAttendance(command: CommandOf<'emergency-attendance'>, state: PathwayState): PathwayEvent[] {

@@ -120,3 +120,13 @@ export function recordHousingOutcome(command: CommandOf<'housing-outcome'>, stat
   if (referral.housingOutcome === command.outcome) reject('duplicate', `referral ${referral.referralId}: ${command.outcome} is already recorded`);
   return [{ type: 'housing_outcome.recorded', at: command.at, referralId: referral.referralId, agency: referral.agency, service: referral.service, outcome: command.outcome, on: command.on }];
 }
+
+/** A provider moves the start of support it has in place (issue 27): the patient is told the new day. */
+export function moveStartDate(command: CommandOf<'start-date-moved'>, state: PathwayState): PathwayEvent[] {
+  const referral = ownReferral(state, command);
+  if (referral.status !== 'ready' || !referral.readyFrom) reject('not_allowed_in_stage', `referral ${referral.referralId} is ${referral.status}; only support in place (ready) has a start to move`);
+  if (referral.startedOn) reject('not_allowed_in_stage', `referral ${referral.referralId}: the support started on ${referral.startedOn}`);
+  if (command.readyFrom === referral.readyFrom) reject('duplicate', `readyFrom: the support of referral ${referral.referralId} already starts on ${referral.readyFrom}`);
+  if (command.readyFrom < dateOf(command.at)) reject('invalid', 'readyFrom: a start is moved to today or later');
+  return [{ type: 'referral.ready', at: command.at, referralId: referral.referralId, agency: referral.agency, readyFrom: command.readyFrom, movedFrom: referral.readyFrom }];
+}
