@@ -232,6 +232,7 @@ export class Pathways {
         site: state.site,
         localAuthority: state.localAuthority,
         region: state.region,
+        ...(state.ward ? { ward: state.ward } : {}),
         admittedAt: `${readmission.admittedOn}T00:00:00.000Z`,
         previousPathwayId: pathwayId,
       });

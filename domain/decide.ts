@@ -226,6 +226,7 @@ function decideStart(command: CommandOf<'start'>, state: PathwayState): PathwayE
       site: command.site,
       localAuthority: command.localAuthority,
       region: command.region ?? 'england',
+      ...(command.ward ? { ward: command.ward } : {}),
       admittedAt: command.admittedAt,
       expectedDischargeDate: command.expectedDischargeDate,
       consents: [...new Set(command.consents)],

@@ -129,6 +129,8 @@ function fillRows(tbody, pathways, cells) {
   if (pathways.length === 0) tbody.append(emptyRow());
 }
 
+/** The patient as the read model keeps them: initials and an age band at admission, never the name. */
+const patientOf = (p) => (p.patientInitials ? `${p.patientInitials}, ${p.ageBand}` : '–');
 const reasonsOf = (p) => p.reasons.map((r) => `${label('reasons', r.code)} (${label('agencies', r.agency)})`).join('; ') || '–';
 /** Whom the stay waits on, once each, since the earliest of their reasons. */
 function waitingOn(p) {
@@ -207,8 +209,8 @@ async function refresh() {
   fillTally($('by-site'), report.bySite, 'Site', undefined, byBedDays, 'site');
   keepOptions($('site'), Object.keys(report.bySite));
   keepOptions($('localAuthority'), Object.keys(report.byLocalAuthority));
-  fillRows($('stuck').tBodies[0], stuck.pathways, (p) => [label('stages', p.stage), p.site, waitingOn(p), reasonsOf(p), since(p)]);
-  fillRows($('delayed').tBodies[0], delayed.pathways, (p) => [label('stages', p.stage), p.site, p.localAuthority || '–', day(p.dischargeReadyDate), p.daysDelayed, p.bedDaysLost, waitingOn(p), reasonsOf(p)]);
+  fillRows($('stuck').tBodies[0], stuck.pathways, (p) => [patientOf(p), p.ward || '–', label('stages', p.stage), p.site, waitingOn(p), reasonsOf(p), since(p)]);
+  fillRows($('delayed').tBodies[0], delayed.pathways, (p) => [patientOf(p), p.ward || '–', label('stages', p.stage), p.site, p.localAuthority || '–', day(p.dischargeReadyDate), p.daysDelayed, p.bedDaysLost, waitingOn(p), reasonsOf(p)]);
   $('trend-title').textContent = `Last ${days} days`;
   drawTrend(trend.days);
   const fresh = report.freshness;

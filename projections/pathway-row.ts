@@ -24,6 +24,7 @@ export interface PathwayRow {
   pathway: string | null;
   site: string | null;
   localAuthority: string | null;
+  ward: string | null;
   region: string | null;
   admittedAt: string | null;
   drd: string | null;
@@ -111,6 +112,7 @@ export function pathwayRow(pathwayId: string, folded: Folded, today: string): Pa
     pathway: state.assessment?.pathway ?? null,
     site: state.site ?? null,
     localAuthority: state.localAuthority ?? null,
+    ward: state.ward ?? null,
     region: state.region ?? null,
     admittedAt: state.admittedAt ?? null,
     ...delay,

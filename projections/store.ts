@@ -7,6 +7,7 @@ import type { RecordedPathwayEvent } from '../workflows/definitions';
 import type { DayRow } from './delay-days';
 import { dayRows } from './delay-days';
 import { foldTimeline, pathwayRow, type PathwayRow } from './pathway-row';
+import { savePatientSummaries } from './patient-summary';
 import type { ProjectedEvent } from './recorded-event';
 
 /**
@@ -46,6 +47,8 @@ export async function saveEvents(client: PoolClient, events: ProjectedEvent[], c
      ON CONFLICT (pathway_id, sequence) DO NOTHING`,
     [JSON.stringify(rows)],
   );
+  // While the event is whole: the only thing of the patient the read model keeps readable.
+  await savePatientSummaries(client, events.map(({ pathwayId, recorded }) => ({ pathwayId, event: recorded.event })));
 }
 
 export interface EventRecord {
@@ -102,7 +105,7 @@ export async function loadTimelines(client: PoolClient, pathwayIds: string[]): P
   return timelines;
 }
 
-const rowColumns = `pathway_id text, status text, stage text, in_hospital boolean, pathway text, site text, local_authority text, region text,
+const rowColumns = `pathway_id text, status text, stage text, in_hospital boolean, pathway text, site text, local_authority text, ward text, region text,
   admitted_at timestamptz, drd date, delay_counts_from date, days_delayed integer, prior_delay_days integer,
   bed_days_lost integer, delay_band text, delay_as_of date, reasons jsonb, reason_codes text[], reason_agencies text[],
   awaiting_agencies text[], referral_agencies text[], overdue_since timestamptz, review_overdue_since timestamptz,

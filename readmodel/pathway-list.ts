@@ -4,14 +4,18 @@ import type { Database } from './database';
 import { band, delayedNow, stuck, stuckReason, type StuckCode } from './figures';
 import { Params, pathwayWhere, whereSql } from './where';
 
-/** One line of the managers' list: codes, dates and agencies, never the patient. */
+/** One line of the managers' list: codes, dates and agencies, and the patient only as initials and an age band. */
 export interface PathwaySummary {
   pathwayId: string;
+  /** Whom the row is about, minimised (projections/patient-summary.ts); null until the projector has derived it. */
+  patientInitials: string | null;
+  ageBand: string | null;
   status: 'open' | 'closed';
   stage: string;
   pathway: string | null;
   site: string | null;
   localAuthority: string | null;
+  ward: string | null;
   admittedAt: string | null;
   dischargeReadyDate: string | null;
   delayCountsFrom: string | null;
@@ -39,7 +43,11 @@ export interface PathwaySummary {
   linkedPathwayId: string | null;
 }
 
-const summaryColumns = `pathway_id AS "pathwayId", status, stage, pathway, site, local_authority AS "localAuthority",
+/** The patient's initials and age band, from their own table (the only patient columns the read model holds in clear). */
+export const patientColumns = `(SELECT initials FROM pathway_patients pp WHERE pp.pathway_id = pathways.pathway_id) AS "patientInitials",
+  (SELECT age_band FROM pathway_patients pp WHERE pp.pathway_id = pathways.pathway_id) AS "ageBand"`;
+
+const summaryColumns = `pathway_id AS "pathwayId", ${patientColumns}, status, stage, pathway, site, local_authority AS "localAuthority", ward,
   admitted_at AS "admittedAt", drd AS "dischargeReadyDate", delay_counts_from AS "delayCountsFrom", discharge_date AS "dischargeDate",
   days_delayed AS "daysDelayed", ${delayedNow.sql} AS "delayedNow", bed_days_lost AS "bedDaysLost", ${band.sql} AS "delayBand", delay_as_of AS "delayAsOf",
   reason_codes AS "delayReasons", reasons, awaiting_agencies AS "awaitingAgencies", overdue_since AS "overdueSince",

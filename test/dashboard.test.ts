@@ -10,7 +10,7 @@ import { eventually, startSystem } from './support/system';
 let system: Awaited<ReturnType<typeof startSystem>>;
 let browser: Browser;
 const site = `DASH-${Date.now().toString(36).toUpperCase()}`;
-const body = admission({ site, admittedAt: new Date(Date.now() - 9 * 86_400_000).toISOString() });
+const body = admission({ site, ward: 'Ward 7', admittedAt: new Date(Date.now() - 9 * 86_400_000).toISOString() });
 const id = `pathway-${body.admissionId}`;
 // Delayed three days, then discharged today: open (the readmission watch), its delay history.
 const gone = admission({ site, admittedAt: new Date(Date.now() - 9 * 86_400_000).toISOString() });
@@ -49,11 +49,13 @@ describe('the dashboard', () => {
 
     const row = page.locator(`#delayed tbody tr[data-pathway-id="${id}"]`);
     await row.waitFor({ timeout: 20_000 });
-    // Labels from the one table; whom it waits on, once, since when.
+    // The patient as initials and age band at admission ("Test Patient", born 1938), never the name; the ward;
+    // labels from the one table; whom it waits on, once, since when.
     const cells = await row.locator('td').allTextContents();
-    expect(cells.slice(0, 7)).toEqual([id, 'Arranging support', site, 'Leeds', dayText(daysAgo(4)), '4', '4']);
-    expect(cells[7]).toMatch(/^Intermediate care since \d{1,2} \w{3} \d{4}$/);
-    expect(cells[8]).toBe('Awaiting care at home (P1) (Intermediate care)');
+    expect(cells.slice(0, 9)).toEqual([id, 'TP, 85+', 'Ward 7', 'Arranging support', site, 'Leeds', dayText(daysAgo(4)), '4', '4']);
+    expect(cells[9]).toMatch(/^Intermediate care since \d{1,2} \w{3} \d{4}$/);
+    expect(cells[10]).toBe('Awaiting care at home (P1) (Intermediate care)');
+    expect(await page.content()).not.toContain('Test Patient');
     // Two stays with a DRD, one delayed now (the other went home, its delay history), 4 + 3 bed-days lost.
     await eventually(() => page.locator(`#by-site tr[data-key="${site}"] td`).allTextContents(), (cells) => cells.join() === [site, '2', '1', '7'].join(), 20_000);
 

@@ -117,9 +117,9 @@ export function createInboundHandler(deps: { app: Application; patientKeySecret:
             if (linked) break;
           }
         }
-        const { admissionId, patient, site, localAuthority, admittedAt } = parsed;
+        const { admissionId, patient, site, localAuthority, ward, admittedAt } = parsed;
         try {
-          const started = await pathways.start(adtActor, { admissionId, patient, site, localAuthority, admittedAt, previousPathwayId: linked });
+          const started = await pathways.start(adtActor, { admissionId, patient, site, localAuthority, ...(ward ? { ward } : {}), admittedAt, previousPathwayId: linked });
           return { kind: started.created ? 'applied' : 'duplicate', detail: `${started.pathwayId} started${linked ? `, readmission of ${linked}` : ''}` };
         } catch (error) {
           if (error instanceof AppError && error.kind !== 'unavailable') return rejected(`${error.code}: ${error.message}`);
