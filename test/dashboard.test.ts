@@ -149,6 +149,49 @@ describe('the dashboard', () => {
     await page.waitForURL(/\/dev-issuer\/authorize/);
     expect(await page.locator('input[name=role]').count()).toBe(2);
   });
+
+  it('renews its token a minute before it expires, through the issuer’s session without a prompt, and goes on with the new token', async () => {
+    // The page's own timers on a clock the test moves (Playwright's, across the renewal's navigations); the issuer and its tokens are real.
+    const context = await browser.newContext();
+    await context.clock.install();
+    const page = await context.newPage();
+    const issued: string[] = [];
+    page.on('response', async (response) => {
+      if (response.url().endsWith('/dev-issuer/token') && response.request().method() === 'POST') issued.push(((await response.json()) as { access_token: string }).access_token);
+    });
+    const sent: string[] = [];
+    page.on('request', (request) => {
+      const authorization = request.headers().authorization;
+      if (authorization && request.url().startsWith(`${system.api.url}/reports/`)) sent.push(authorization);
+    });
+    // Requests to the issuer's /authorize, and those that showed its role page (a committed navigation, not a redirect at once).
+    let authorizations = 0;
+    let rolePages = 0;
+    page.on('request', (request) => void (request.url().includes('/dev-issuer/authorize') && (authorizations += 1)));
+    page.on('framenavigated', (frame) => void (frame.url().includes('/dev-issuer/authorize') && (rolePages += 1)));
+    await signInThroughIssuer(page, `${system.api.url}/dashboard`, 'manager');
+    await eventually(async () => issued.length, (n) => n === 1);
+    // The development issuer's tokens live an hour (expires_in 3600): nothing happens at 58 minutes.
+    await page.clock.fastForward('58:00');
+    // Real time too, over a second: the next token's iat differs, so the two tokens can be told apart.
+    await page.waitForTimeout(1_100);
+    expect(issued).toHaveLength(1);
+    expect(page.url()).toBe(`${system.api.url}/dashboard`);
+
+    // At 59: to the issuer, whose session answers at once (no role page), and back with a second token.
+    const before = { authorizations, rolePages };
+    await page.clock.fastForward('01:30');
+    await eventually(async () => issued.length, (n) => n === 2, 20_000);
+    expect(issued[1]).not.toBe(issued[0]);
+    await page.locator('#view').waitFor({ state: 'visible', timeout: 20_000 });
+    expect(page.url()).toBe(`${system.api.url}/dashboard`);
+    expect(await page.locator('#who').textContent()).toBe('Signed in as dev:manager');
+    expect({ authorizations, rolePages }).toEqual({ authorizations: before.authorizations + 1, rolePages: before.rolePages });
+    // The figures are read again with the renewed token, and the API takes it.
+    await eventually(async () => sent.at(-1), (last) => last === `Bearer ${issued[1]}`, 20_000);
+    expect(await page.locator('#delayed-count').textContent()).toMatch(/^\d+$/);
+    await context.close();
+  });
 });
 
 /** As the page writes a UTC day. */
