@@ -59,12 +59,14 @@ export type PathwayFilters = Omit<ReportFilters, 'format'>;
 /** A day's SitRep: today (UTC) unless `date` says; CSV unless `format=json`. */
 export const SitrepQuery = z.object({ date: FilterDate.optional(), format: z.enum(['csv', 'json']).optional() }).strict();
 
-/** The dashboard's trend: the last `days` days up to today, optionally one site or local authority. */
+/** The dashboard's trend: the last `days` days up to today, optionally one site, local authority, delay reason or agency (as the list's). */
 export const TrendQuery = z
   .object({
     days: z.coerce.number().int().min(1).max(366).default(30),
-    site: PlaceName.optional(),
-    localAuthority: PlaceName.optional(),
+    site: shared.site,
+    localAuthority: shared.localAuthority,
+    reason: shared.reason,
+    agency: shared.agency,
   })
   .strict();
 

@@ -184,19 +184,17 @@ function drawTrend(days) {
   add('polyline', { points: days.map((d, i) => `${x(i) + barWidth / 2},${y(d.bedDaysLost)}`).join(' '), class: 'line' });
   const legend = element('p', 'Bars: patients delayed that day. Line: bed-days lost that day. Days are UTC calendar days.', 'legend');
   legend.id = 'trend-legend';
-  const note = $('reason').value || $('agency').value ? element('p', 'The trend follows the site and local authority filters only.', 'legend') : '';
-  $('trend').replaceChildren(svg, legend, note);
+  $('trend').replaceChildren(svg, legend);
 }
 
 async function refresh() {
   const query = filterQuery();
-  const place = new URLSearchParams([...query].filter(([name]) => name === 'site' || name === 'localAuthority'));
   const days = $('days').value;
   const [report, stuck, delayed, trend] = await Promise.all([
     api(`/reports/delays?${query}`),
     api(`/pathways?${query}&stuck=true&sort=stuckSince&limit=50`),
     api(`/pathways?${query}&delayedForDays=1&sort=-daysDelayed&limit=50`),
-    api(`/reports/trend?${place}&days=${days}`),
+    api(`/reports/trend?${query}&days=${days}`),
   ]);
   // The figures' one definition (readmodel/figures.ts): delayed now is the report's and the table's
   // below; patients with a DRD today the SitRep's, which is the trend's last day.

@@ -1,6 +1,6 @@
-import { activeDelayReasonCodes, addDays, dateOf, delayBand, delayDaysUntil, evolve, initialState, type DrdEpisode, type PathwayState } from '../domain';
+import { activeReasons, addDays, dateOf, delayBand, delayDaysUntil, evolve, initialState, type DrdEpisode, type PathwayState } from '../domain';
 import type { RecordedPathwayEvent } from '../workflows/definitions';
-import { delayDay } from './pathway-row';
+import { delayDay, reasonAgencies } from './pathway-row';
 
 /** One day a patient spent in hospital with a discharge ready date: a line of that day's SitRep. */
 export interface DayRow {
@@ -14,6 +14,8 @@ export interface DayRow {
   /** Whether this day's bed counts towards bed-days lost (Scotland's allowance days do not). */
   bedDayLost: boolean;
   reasonCodes: string[];
+  /** Whom those reasons waited on that day (as the row's reasonAgencies). */
+  reasonAgencies: string[];
 }
 
 /**
@@ -24,6 +26,7 @@ export interface DayRow {
 export function dayRow(pathwayId: string, stood: PathwayState, episode: DrdEpisode, day: string): DayRow {
   const countsFrom = episode.countsFrom ?? episode.from;
   const daysDelayed = delayDaysUntil(countsFrom, day);
+  const reasons = activeReasons(stood);
   return {
     day,
     pathwayId,
@@ -33,7 +36,8 @@ export function dayRow(pathwayId: string, stood: PathwayState, episode: DrdEpiso
     daysDelayed,
     delayBand: delayBand(daysDelayed),
     bedDayLost: delayDaysUntil(countsFrom, addDays(day, 1)) > daysDelayed,
-    reasonCodes: [...activeDelayReasonCodes(stood)].sort(),
+    reasonCodes: [...new Set(reasons.map((r) => r.code))].sort(),
+    reasonAgencies: reasonAgencies(reasons),
   };
 }
 

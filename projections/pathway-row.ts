@@ -96,6 +96,9 @@ export function delayColumns(state: PathwayState, today: string) {
 
 const distinct = (values: string[]) => [...new Set(values)].sort();
 
+/** Whom delay reasons wait on: agencies, and the patient or family for theirs (consent, disagreement), never an agency for those. */
+export const reasonAgencies = (reasons: readonly ActiveReason[]): string[] => distinct(reasons.map((r) => (r.waitingOn === 'agency' ? r.agency : r.waitingOn)));
+
 /** The row for a pathway whose events fold to `folded`, with delay counted as of `today` (YYYY-MM-DD). */
 export function pathwayRow(pathwayId: string, folded: Folded, today: string): PathwayRow | undefined {
   const { state, applied } = folded;
@@ -117,8 +120,7 @@ export function pathwayRow(pathwayId: string, folded: Folded, today: string): Pa
     admittedAt: state.admittedAt ?? null,
     ...delay,
     reasonCodes: distinct(delay.reasons.map((r) => r.code)),
-    // Whom the reasons wait on: agencies, and the patient or family for theirs (consent, disagreement), never an agency for those.
-    reasonAgencies: distinct(delay.reasons.map((r) => (r.waitingOn === 'agency' ? r.agency : r.waitingOn))),
+    reasonAgencies: reasonAgencies(delay.reasons),
     awaitingAgencies: awaitingAgencies(state),
     referralAgencies: distinct(state.referrals.map((r) => r.agency)),
     overdueSince: referralOverdue,

@@ -1,5 +1,5 @@
-import { beforeDischarge, delaySummary, isClosed, overdueSince, reviewOverdueSince, type DelayBand, type PathwayState } from '../domain';
-import { delayDay } from '../projections/pathway-row';
+import { activeReasons, beforeDischarge, delaySummary, isClosed, overdueSince, reviewOverdueSince, type DelayBand, type PathwayState } from '../domain';
+import { delayDay, reasonAgencies } from '../projections/pathway-row';
 
 /**
  * The managers' figures, each defined once. `of` is what the domain's own functions say of a
@@ -102,6 +102,22 @@ export function stuckReason(row: {
   if (row.stuckSince === null) return { code: 'no_event', since: row.lastEventAt };
   return { code: row.stuckSince === row.overdueSince ? 'referral_overdue' : 'review_overdue', since: row.stuckSince };
 }
+
+/**
+ * Held up for a reason: one of the stay's current delay reasons (explicit or implied by the pathway)
+ * has this code. The same columns on a row of `pathways` (now) and of `pathway_days` (as the stay
+ * stood that day), so the list, the report and the trend filter alike. `code` is a placeholder.
+ */
+export const forReason = {
+  of: (state: PathwayState, code: string): boolean => activeReasons(state).some((reason) => reason.code === code),
+  sql: (code: string) => `${code} = ANY(reason_codes)`,
+};
+
+/** Waiting on an agency: a current delay reason is attributed to it (reasonAgencies). `agency` is a placeholder. */
+export const waitingOn = {
+  of: (state: PathwayState, agency: string): boolean => reasonAgencies(activeReasons(state)).includes(agency),
+  sql: (agency: string) => `${agency} = ANY(reason_agencies)`,
+};
 
 /**
  * The same figures for one day of a stay, on `pathway_days` (the SitRep and the trend): a row is a

@@ -1,5 +1,5 @@
 import type { PathwayFilters } from '../app/filters';
-import { delayedForDays, stuck } from './figures';
+import { delayedForDays, forReason, stuck, waitingOn } from './figures';
 
 /** Values for a query's $1, $2 …: a filter adds its value here and only a placeholder to the SQL. */
 export class Params {
@@ -23,8 +23,8 @@ export function pathwayWhere(filters: PathwayFilters, sites: string[] | undefine
   if (filters.site) where.push(`site = ${params.add(filters.site)}`);
   if (filters.localAuthority) where.push(`local_authority = ${params.add(filters.localAuthority)}`);
   if (filters.pathway) where.push(`pathway = ${params.add(filters.pathway)}`);
-  if (filters.reason) where.push(`${params.add(filters.reason)} = ANY(reason_codes)`);
-  if (filters.agency) where.push(`${params.add(filters.agency)} = ANY(reason_agencies)`);
+  if (filters.reason) where.push(forReason.sql(params.add(filters.reason)));
+  if (filters.agency) where.push(waitingOn.sql(params.add(filters.agency)));
   if (filters.delayedForDays !== undefined) where.push(delayedForDays.sql(params.add(filters.delayedForDays)));
   if (filters.stuck !== undefined) {
     const isStuck = stuck.sql(params.add(filters.stuckForDays ?? stuckForDays));

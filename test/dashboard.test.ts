@@ -102,6 +102,9 @@ describe('the dashboard', () => {
     await page.locator('#view').waitFor({ state: 'visible', timeout: 20_000 });
     await eventually(() => page.locator('#delayed tbody tr[data-pathway-id]').count(), (n) => n === 1, 20_000);
     expect([await page.locator('#site').inputValue(), await page.locator('#reason').inputValue()]).toEqual([site, 'awaiting_transport']);
+    // The trend follows the reason too: held up for transport only today (recorded today), so the days before count nobody.
+    const held = await page.locator('#trend svg rect title').allTextContents();
+    expect(held.slice(-3)).toEqual([[2, 0, 0], [1, 0, 0], [0, 1, 1]].map(([n, delayed, lost]) => `${daysAgo(n)}: ${delayed} delayed, ${lost} bed-days lost`));
 
     // Exports: the delay report as filtered, and today's SitRep, downloaded through the secured API.
     const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
