@@ -1,6 +1,6 @@
 import { SealedDataError, type PersonalDataCipher } from '../codec/personal-data-cipher';
 import { patientKey } from '../config/patient-key';
-import { awaitingAgencies, CommandRejected, decide, delaySummary, inHospitalStages, initialState, resolvePolicy, type PathwayState, type Policy } from '../domain';
+import { awaitingAgencies, CommandRejected, decide, delaySummary, inHospitalStages, initialState, resolvePolicy, type Policy } from '../domain';
 import { delayDay, foldTimeline } from '../projections/pathway-row';
 import type { Database } from '../readmodel/database';
 import { freshness, type Freshness } from '../readmodel/freshness';
@@ -10,6 +10,7 @@ import type { Actor } from '../schemas/actor';
 import { StartPayload, commandSchemas, type CommandName, type StartCommand } from '../schemas/commands';
 import { Region, type Agency } from '../schemas/common';
 import { pathwayWorkflowId, type CommandOutcome, type PathwayInput, type PathwayView, type RecordedPathwayEvent } from '../workflows/definitions';
+import { informedAgencies } from '../workflows/routing-context';
 import { agencyPathwayView, type AgencyPathwayView } from './agency-view';
 import { AppError, forbidden, invalid, notFound } from './errors';
 import type { PathwayStore } from './pathway-store';
@@ -32,7 +33,8 @@ export interface ReadModel {
 
 export type PathwayRead = ({ view: 'full' } & (PathwayView | StoredView)) | ({ view: 'agency' } & AgencyPathwayView);
 
-const referralAgencies = (state: PathwayState) => [...new Set(state.referrals.map((r) => r.agency))] as Agency[];
+/** Agencies referred on a live pathway or sent any of its events (the GP by its discharge summary). */
+const agenciesOf = ({ state, timeline }: PathwayView): Agency[] => [...new Set([...state.referrals.map((r) => r.agency), ...informedAgencies(timeline.map((recorded) => recorded.event))])];
 
 /** Only ids Homeward could have made reach Temporal: anything else is simply not a pathway. */
 function checkPathwayId(pathwayId: string): void {
@@ -150,7 +152,7 @@ export class Pathways {
       if (error instanceof AppError && error.kind === 'not_found' && this.readModel) return this.readStored(actor, pathwayId);
       throw error;
     }
-    const seen = seenBy(actor, pathwayId, live.state);
+    const seen = seenBy(actor, pathwayId, live.state.site, agenciesOf(live));
     if (seen.kind === 'agency') return { view: 'agency', ...agencyPathwayView(pathwayId, live.timeline, seen.agency) };
     return { view: 'full', ...live };
   }
@@ -187,7 +189,7 @@ export class Pathways {
     if (!this.readModel) throw new AppError('unavailable', 'no_read_model', 'The read model is not configured in this process (DATABASE_URL)');
     const [stored, fresh] = await Promise.all([storedPathway(this.readModel.db, pathwayId), freshness(this.readModel.db)]);
     if (!stored) throw notFound(pathwayId);
-    const seen = seenBy(actor, pathwayId, stored.state);
+    const seen = seenBy(actor, pathwayId, stored.state.site, [...stored.referralAgencies, ...stored.informedAgencies]);
     return { timeline: opened(stored, this.readModel.cipher), seen, fresh };
   }
 
@@ -244,7 +246,7 @@ export class Pathways {
   /** The pathway and how much of it the actor may see; a pathway it may not see is "not found". */
   private async visible(actor: Actor, pathwayId: string): Promise<{ view: PathwayView; seen: Exclude<Visibility, { kind: 'none' }> }> {
     const view = await this.store.view(pathwayId);
-    return { view, seen: seenBy(actor, pathwayId, view.state) };
+    return { view, seen: seenBy(actor, pathwayId, view.state.site, agenciesOf(view)) };
   }
 }
 
@@ -274,8 +276,8 @@ function opened(stored: StoredPathway, cipher: PersonalDataCipher): RecordedPath
 }
 
 /** How much of a pathway the actor may see; a pathway it may not see at all is "not found". */
-function seenBy(actor: Actor, pathwayId: string, state: PathwayState): Exclude<Visibility, { kind: 'none' }> {
-  const seen = visibility(actor, { site: state.site ?? '', referralAgencies: referralAgencies(state) });
+function seenBy(actor: Actor, pathwayId: string, site: string | undefined, agencies: Agency[]): Exclude<Visibility, { kind: 'none' }> {
+  const seen = visibility(actor, { site: site ?? '', agencies });
   if (seen.kind === 'none') throw notFound(pathwayId);
   return seen;
 }

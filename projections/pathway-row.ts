@@ -14,6 +14,7 @@ import {
   type PathwayState,
 } from '../domain';
 import type { RecordedPathwayEvent } from '../workflows/definitions';
+import { informedAgencies } from '../workflows/routing-context';
 
 /** The managers' row for one pathway: every value comes from the domain's own functions. */
 export interface PathwayRow {
@@ -39,6 +40,8 @@ export interface PathwayRow {
   reasonAgencies: string[];
   awaitingAgencies: string[];
   referralAgencies: string[];
+  /** Agencies sent any event of the stay: they may read it (the GP with no referral of its own). */
+  informedAgencies: string[];
   overdueSince: string | null;
   reviewOverdueSince: string | null;
   stuckSince: string | null;
@@ -123,6 +126,7 @@ export function pathwayRow(pathwayId: string, folded: Folded, today: string): Pa
     reasonAgencies: reasonAgencies(delay.reasons),
     awaitingAgencies: awaitingAgencies(state),
     referralAgencies: distinct(state.referrals.map((r) => r.agency)),
+    informedAgencies: informedAgencies(applied.map((recorded) => recorded.event)),
     overdueSince: referralOverdue,
     reviewOverdueSince: reviewOverdue,
     stuckSince: isClosed(state) ? null : (earliest([referralOverdue ?? undefined, reviewOverdue ?? undefined]) ?? null),

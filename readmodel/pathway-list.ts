@@ -134,12 +134,12 @@ export interface AgencyListQuery {
   after?: Cursor;
 }
 
-/** A page of the pathways an agency has been referred on, and the next page's cursor. */
+/** A page of the pathways an agency has been referred on or sent events of (the GP), and the next page's cursor. */
 export async function listAgencyPathways(db: Database, query: AgencyListQuery): Promise<{ pathways: AgencyPathwaySummary[]; next?: Cursor }> {
   const params = new Params();
   const where = pathwayWhere(query.filters, undefined, 0, params);
   const agency = params.add(query.agency);
-  where.push(`${agency} = ANY(referral_agencies)`);
+  where.push(`(${agency} = ANY(referral_agencies) OR ${agency} = ANY(informed_agencies))`);
   const select = `pathway_id AS "pathwayId", status, stage, pathway, site, admitted_at AS "admittedAt", drd AS "dischargeReadyDate",
     discharge_date AS "dischargeDate", ${agency} = ANY(awaiting_agencies) AS "awaitingYourResponse", last_event_at AS "lastEventAt",
     closed_at AS "closedAt"`;

@@ -191,7 +191,7 @@ describe('a read model from before personal data was sealed (migration 004)', ()
     const config = loadConfig({ KAFKA_BROKERS: inject('kafkaBrokers'), DATABASE_URL: databaseUrl, ...testEnvironment() });
     const groupId = `homeward-projector-legacy-${crypto.randomUUID().slice(0, 8)}`;
     // The upgrade's order: the new release's projector refuses the old schema until `homeward migrate` has run.
-    await expect(startProjector(config, silent, { groupId })).rejects.toThrow(/schema is older than this release.*004-personal-data-sealed\.sql, 005-patient-summary\.sql, 006-day-reason-agencies\.sql has not been applied.*homeward migrate/);
+    await expect(startProjector(config, silent, { groupId })).rejects.toThrow(/schema is older than this release.*004-personal-data-sealed\.sql, 005-patient-summary\.sql, 006-day-reason-agencies\.sql, 007-informed-agencies\.sql has not been applied.*homeward migrate/);
     const db = connectDatabase(databaseUrl, { max: 1 });
     await migrate(db).finally(() => db.end());
     const projector = await startProjector(config, silent, { groupId });
@@ -216,7 +216,9 @@ describe('a read model from before personal data was sealed (migration 004)', ()
       // Migration 005 queued the start, sealed or not, so the stay started before it has its patient's summary too.
       expect((await projector.db.query('SELECT initials, age_band FROM pathway_patients WHERE pathway_id = $1', [legacy.id])).rows).toEqual([{ initials: 'WD', age_band: '85+' }]);
       await rebuildPathways(projector.db, today());
-      expect(await legacyRow()).toEqual(rowBefore);
+      // The same row, and what migration 007 left for a rebuild: who has heard of the stay (the agency its referral went to).
+      expect(rowBefore[0].informed_agencies).toEqual([]);
+      expect(await legacyRow()).toEqual([{ ...rowBefore[0], informed_agencies: ['intermediate-care'] }]);
       expectNobodyIn(await dumpDatabase(databaseUrl));
     } finally {
       await projector.stop();
