@@ -21,6 +21,10 @@ const shared = {
   /** Open with a missed referral deadline or an overdue review, or in hospital with no event for stuckForDays. */
   stuck: flag.optional(),
   stuckForDays: z.coerce.number().int().min(1).max(365).optional(),
+  /** Intermediate care's review is overdue (reviewOverdueSince). */
+  reviewOverdue: flag.optional(),
+  /** The handover to long-term services was declined and nobody has re-referred or extended it (uncoveredHandover). */
+  handoverDeclined: flag.optional(),
   status: z.enum(['open', 'closed', 'all']).default('open'),
   admittedFrom: FilterDate.optional(),
   admittedTo: FilterDate.optional(),

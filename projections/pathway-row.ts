@@ -13,6 +13,7 @@ import {
   type ActiveReason,
   type PathwayState,
 } from '../domain';
+import { uncoveredHandover } from '../domain/state';
 import type { RecordedPathwayEvent } from '../workflows/definitions';
 import { informedAgencies } from '../workflows/routing-context';
 
@@ -44,6 +45,8 @@ export interface PathwayRow {
   informedAgencies: string[];
   overdueSince: string | null;
   reviewOverdueSince: string | null;
+  /** Services being handed over that no live referral covers: a declined handover nobody has acted on. */
+  handoverUncovered: string[];
   stuckSince: string | null;
   lastEventAt: string;
   lastSequence: number;
@@ -129,6 +132,7 @@ export function pathwayRow(pathwayId: string, folded: Folded, today: string): Pa
     informedAgencies: informedAgencies(applied.map((recorded) => recorded.event)),
     overdueSince: referralOverdue,
     reviewOverdueSince: reviewOverdue,
+    handoverUncovered: uncoveredHandover(state),
     stuckSince: isClosed(state) ? null : (earliest([referralOverdue ?? undefined, reviewOverdue ?? undefined]) ?? null),
     lastEventAt: last.event.at,
     lastSequence: last.sequence,

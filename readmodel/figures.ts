@@ -1,4 +1,5 @@
 import { activeReasons, beforeDischarge, delaySummary, isClosed, overdueSince, reviewOverdueSince, type DelayBand, type PathwayState } from '../domain';
+import { uncoveredHandover } from '../domain/state';
 import { delayDay, reasonAgencies } from '../projections/pathway-row';
 
 /**
@@ -84,6 +85,22 @@ export const stuck = {
       (beforeDischarge(state) && Date.parse(facts.lastEventAt) < facts.now - facts.stuckForDays * dayMs)),
   sql: (stuckForDays: string) =>
     `(status = 'open' AND (stuck_since IS NOT NULL OR (in_hospital AND last_event_at < now() - make_interval(days => ${stuckForDays}))))`,
+};
+
+/** Intermediate care's review overdue: the domain's reviewOverdueSince, kept on the row as review_overdue_since. */
+export const reviewOverdue = {
+  of: (state: PathwayState): boolean => reviewOverdueSince(state) !== undefined,
+  sql: 'review_overdue_since IS NOT NULL',
+};
+
+/**
+ * The handover to long-term services declined and nobody has re-referred or extended: needs being
+ * handed over that no live referral covers (the domain's uncoveredHandover, kept on the row as
+ * handover_uncovered).
+ */
+export const handoverDeclined = {
+  of: (state: PathwayState): boolean => uncoveredHandover(state).length > 0,
+  sql: 'cardinality(handover_uncovered) > 0',
 };
 
 export type StuckCode = 'referral_overdue' | 'review_overdue' | 'no_event';

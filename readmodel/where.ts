@@ -1,5 +1,5 @@
 import type { PathwayFilters } from '../app/filters';
-import { delayedForDays, forReason, stuck, waitingOn } from './figures';
+import { delayedForDays, forReason, handoverDeclined, reviewOverdue, stuck, waitingOn } from './figures';
 
 /** Values for a query's $1, $2 …: a filter adds its value here and only a placeholder to the SQL. */
 export class Params {
@@ -30,6 +30,8 @@ export function pathwayWhere(filters: PathwayFilters, sites: string[] | undefine
     const isStuck = stuck.sql(params.add(filters.stuckForDays ?? stuckForDays));
     where.push(filters.stuck ? isStuck : `NOT ${isStuck}`);
   }
+  if (filters.reviewOverdue !== undefined) where.push(filters.reviewOverdue ? reviewOverdue.sql : `NOT (${reviewOverdue.sql})`);
+  if (filters.handoverDeclined !== undefined) where.push(filters.handoverDeclined ? handoverDeclined.sql : `NOT (${handoverDeclined.sql})`);
   if (filters.admittedFrom) where.push(`admitted_at >= ${day(filters.admittedFrom)}`);
   if (filters.admittedTo) where.push(`admitted_at < ${day(filters.admittedTo)} + 1`);
   if (filters.dischargedFrom) where.push(`discharge_date >= ${day(filters.dischargedFrom)}`);

@@ -10,7 +10,7 @@ import { topics } from '../kafka/topics';
 import { saveEvents, reproject } from '../projections/store';
 import { connectDatabase, inTransaction, type Database } from '../readmodel/database';
 import { reasonAgencies } from '../projections/pathway-row';
-import { band, bedDaysLost, delayedForDays, delayedNow, forReason, reported, stuck, waitingOn, withDrd } from '../readmodel/figures';
+import { band, bedDaysLost, delayedForDays, delayedNow, forReason, handoverDeclined, reported, reviewOverdue, stuck, waitingOn, withDrd } from '../readmodel/figures';
 import { migrate } from '../readmodel/migrate';
 import { createTestDatabase } from './support/database';
 import { uniqueAdmissionId } from './support/fixtures';
@@ -62,6 +62,17 @@ const reviewOverdueStay: StayPlan = {
   ],
 };
 
+/** Discharged home on P1 twenty days ago, reviewed a week later as needing long-term care, and social care declined the handover. */
+const handoverDeclinedStay: StayPlan = {
+  ...reviewOverdueStay,
+  admittedDaysAgo: 22,
+  steps: [
+    ...reviewOverdueStay.steps,
+    { gapDays: 8, hoursBack: 2, step: { kind: 'review-long-term' } },
+    { gapDays: 1, hoursBack: 2, step: { kind: 'answer', response: 'declined', purpose: 'handover' } },
+  ],
+};
+
 describe('each figure’s SQL says what the domain says, on the real PostgreSQL', () => {
   let db: Database;
   let cipher: PersonalDataCipher;
@@ -95,7 +106,7 @@ describe('each figure’s SQL says what the domain says, on the real PostgreSQL'
           const result = await client.query(
             `SELECT pathway_id AS "pathwayId", ${withDrd.sql} AS "withDrd", ${delayedForDays.sql('$2')} AS "delayedForDays", ${delayedNow.sql} AS "delayedNow",
                ${band.sql} AS band, ${bedDaysLost.sql} AS "bedDaysLost", ${reported.sql} AS reported, ${stuck.sql('$3')} AS stuck,
-               ${forReason.sql('$4')} AS "forReason", ${waitingOn.sql('$5')} AS "waitingOn"
+               ${forReason.sql('$4')} AS "forReason", ${waitingOn.sql('$5')} AS "waitingOn", ${reviewOverdue.sql} AS "reviewOverdue", ${handoverDeclined.sql} AS "handoverDeclined"
              FROM pathways WHERE pathway_id = ANY($1::text[]) ORDER BY pathway_id`,
             [ids, days, stuckForDays, picked.reason, picked.agency],
           );
@@ -114,6 +125,8 @@ describe('each figure’s SQL says what the domain says, on the real PostgreSQL'
             stuck: stuck.of(state, { lastEventAt, now: sqlNow, stuckForDays }),
             forReason: forReason.of(state, picked.reason),
             waitingOn: waitingOn.of(state, picked.agency),
+            reviewOverdue: reviewOverdue.of(state),
+            handoverDeclined: handoverDeclined.of(state),
           }));
         // Today's day rows (the trend's last day) say the same of a reason and an agency as the rows do.
         const { rows: todays } = await db.query(
@@ -122,6 +135,7 @@ describe('each figure’s SQL says what the domain says, on the real PostgreSQL'
           [ids, picked.reason, picked.agency, today],
         );
         expect(todays).toEqual(expected.filter((e) => e.withDrd).map(({ pathwayId, forReason, waitingOn }) => ({ pathwayId, forReason, waitingOn })));
+        if (expected.some((e) => e.handoverDeclined)) seen.add('handover declined');
         if (expected.some((e) => e.forReason)) seen.add('held up for the reason filtered on');
         if (expected.some((e) => e.waitingOn)) seen.add('waiting on the agency filtered on');
         expect(rows).toEqual(expected);
@@ -129,9 +143,9 @@ describe('each figure’s SQL says what the domain says, on the real PostgreSQL'
       }),
       // Plus one stay in intermediate care whose review is overdue: under rules 4 fewer generated P1
       // stays go home (a gap in support is refused), and 60 runs alone reached one too seldom.
-      { numRuns: 60, examples: [[[reviewOverdueStay], 0, 3]] },
+      { numRuns: 60, examples: [[[reviewOverdueStay], 0, 3], [[handoverDeclinedStay], 0, 3]] },
     );
-    expect([...seen].sort()).toEqual([...kinds, 'held up for the reason filtered on', 'waiting on the agency filtered on'].sort());
+    expect([...seen].sort()).toEqual([...kinds, 'held up for the reason filtered on', 'waiting on the agency filtered on', 'handover declined'].sort());
   }, 180_000);
 });
 
@@ -223,7 +237,8 @@ describe('every surface gives the same counts for the same filter', () => {
         const run = randomUUID().slice(0, 6).toUpperCase();
         const sites = [`X-${run}-A`, `X-${run}-B`];
         const now = Date.now();
-        const stays = plans.map((plan) => generatedStay(plan, { admissionId: uniqueAdmissionId('X'), sites, localAuthorities: ['Leeds', 'Wakefield'], now }));
+        // With a review overdue and a handover declined each run, so their filters count something.
+        const stays = [reviewOverdueStay, handoverDeclinedStay, ...plans].map((plan) => generatedStay(plan, { admissionId: uniqueAdmissionId('X'), sites, localAuthorities: ['Leeds', 'Wakefield'], now }));
         all.push(...stays);
         ourSites.push(...sites);
         manager = await system.token('manager', { sites: ourSites });
@@ -251,6 +266,14 @@ describe('every surface gives the same counts for the same filter', () => {
           expect({ ...label, delayedForOne: (await list('delayedForDays=1')).length }).toEqual({ ...label, delayedForOne: expected.delayedNow });
           expect({ ...label, withDrd: (await list('delayedForDays=0')).length }).toEqual({ ...label, withDrd: expected.withDrd });
           expect({ ...label, days, delayedFor: (await list(`delayedForDays=${days}`)).length }).toEqual({ ...label, days, delayedFor: expected.delayedForDays });
+          // The review-overdue and handover-declined filters: each the domain's one function.
+          const overdueReviews = count(stayed, (s) => !isClosed(s.state) && reviewOverdue.of(s.state));
+          const declinedHandovers = count(stayed, (s) => !isClosed(s.state) && handoverDeclined.of(s.state));
+          expect({ ...label, reviewOverdue: (await list('reviewOverdue=true')).length, handoverDeclined: (await list('handoverDeclined=true')).length }).toEqual({
+            ...label,
+            reviewOverdue: overdueReviews,
+            handoverDeclined: declinedHandovers,
+          });
           const stuckRows = await list('stuck=true');
           expect({ ...label, stuck: stuckRows.length }).toEqual({ ...label, stuck: expected.stuck });
           // Each says why: a missed deadline the domain knows of, or no event at all.
@@ -306,12 +329,14 @@ describe('every surface gives the same counts for the same filter', () => {
           expect({ ...label, headline: report.totals.delayed, table: delayedTable.length }).toEqual({ ...label, headline: expected.delayedNow, table: Math.min(50, expected.delayedNow) });
 
           // The CLI: the report's first line and band table, its CSV byte for byte, the list's rows.
-          const [printed, printedCsv, delayedList, forDaysList, stuckList] = await Promise.all([
+          const [printed, printedCsv, delayedList, forDaysList, stuckList, overdueList, declinedList] = await Promise.all([
             cli(['report', 'delays', ...siteArgs]),
             cli(['report', 'delays', '--csv', ...siteArgs]),
             cli(['list', '--delayed-for-days', '1', ...siteArgs]),
             cli(['list', '--delayed-for-days', String(days), ...siteArgs]),
             cli(['list', '--stuck', ...siteArgs]),
+            cli(['list', '--review-overdue', ...siteArgs]),
+            cli(['list', '--handover-declined', ...siteArgs]),
           ]);
           const { totals } = expected;
           expect(printed.split('\n')[0]).toBe(`Delays as of ${today}: ${totals.delayed} of ${totals.pathways} stays with a discharge ready date delayed now, ${totals.bedDaysLost} bed-days lost`);
@@ -320,11 +345,20 @@ describe('every surface gives the same counts for the same filter', () => {
           expect(bandRows.map((l) => l.trim().split(/\s+/).slice(0, 4))).toEqual(Object.entries(expected.byBand).map(([b, t]) => [b, String(t.pathways), String(t.delayed), String(t.bedDaysLost)]));
           expect(printedCsv).toBe((await system.callWith(manager, 'GET', `/reports/delays?${query}format=csv`)).body);
           const rowsOf = (table: string) => (table.startsWith('No pathways match') ? [] : table.trimEnd().split('\n').slice(1));
-          expect({ ...label, delayedList: rowsOf(delayedList).length, forDaysList: rowsOf(forDaysList).length, stuckList: rowsOf(stuckList).length }).toEqual({
+          expect({
+            ...label,
+            delayedList: rowsOf(delayedList).length,
+            forDaysList: rowsOf(forDaysList).length,
+            stuckList: rowsOf(stuckList).length,
+            overdueList: rowsOf(overdueList).length,
+            declinedList: rowsOf(declinedList).length,
+          }).toEqual({
             ...label,
             delayedList: expected.delayedNow,
             forDaysList: expected.delayedForDays,
             stuckList: expected.stuck,
+            overdueList: overdueReviews,
+            declinedList: declinedHandovers,
           });
           for (const row of rowsOf(stuckList)) expect(row).toMatch(/(referral overdue|review overdue|no event) since \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
         }
