@@ -203,7 +203,8 @@ export class Pathways {
     pathwayId: string,
     name: string,
     body: unknown,
-    options: { startLinkedPathway?: boolean } = {},
+    /** `requestId`: the sender's id for the request (PathwayStore.command): a repeat is recorded once. */
+    options: { startLinkedPathway?: boolean; requestId?: string } = {},
   ): Promise<CommandOutcome & { linkedPathwayId?: string }> {
     if (!isCommand(name)) {
       throw new AppError('not_found', 'unknown_command', `Unknown pathway command "${name}"; known: ${Object.keys(commandSchemas).join(', ')}`);
@@ -222,7 +223,7 @@ export class Pathways {
     if (actor.role === 'agency' && 'agency' in payload && payload.agency !== actor.agency) {
       throw forbidden(`command:${name}`, `an agency acts only as itself (${actor.agency}), not as ${String(payload.agency)}`);
     }
-    const outcome = await this.store.command(pathwayId, name, payload, actor).catch((error: unknown) => {
+    const outcome = await this.store.command(pathwayId, name, payload, actor, options.requestId).catch((error: unknown) => {
       throw actor.role === 'agency' ? asAnAgencyIsTold(error, payload) : error;
     });
     if (linking && seen && outcome.stage === 'readmitted') {

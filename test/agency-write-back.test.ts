@@ -152,6 +152,22 @@ describe('agency write-back over Kafka and HTTP', () => {
     await eventually(async () => bridges.consumer.stats.duplicate, (n) => n > before);
   });
 
+  it('an episode review delivered twice (one message id) is recorded once; another message is another review', async () => {
+    const id = await inIntermediateCare(['reablement']);
+    const reviews = async () => ((await pathway(id)).timeline as { event: { type: string } }[]).filter((e) => e.event.type === 'review.recorded').length;
+    const review = { command: 'episode-review', messageId: `review-${randomUUID()}`, outcome: 'continue', goals: ['Walk to the shop'] };
+    await send('intermediate-care', id, review);
+    await eventually(reviews, (n) => n === 1);
+    await send('intermediate-care', id, review);
+    // One partition per pathway, in order: once a later message's review is recorded, the repeat has been handled.
+    await send('intermediate-care', id, { ...review, messageId: `review-${randomUUID()}`, goals: ['Walk to the park'] });
+    await eventually(reviews, (n) => n >= 2);
+    const recorded = ((await pathway(id)).timeline as { event: { type: string; goals?: string[] } }[]).filter((e) => e.event.type === 'review.recorded');
+    expect(recorded.map((e) => e.event.goals)).toEqual([['Walk to the shop'], ['Walk to the park']]);
+    // Nothing was refused: the repeat is no error for the agency.
+    expect(reader.of(topics.agencyEvents('intermediate-care'), id).filter((m) => m.value.type === 'uk.nhs.discharge.response.rejected.v1')).toEqual([]);
+  });
+
   it('P1 lifecycle: two reviews over Kafka, social care funds and accepts the handover; its and the GP\'s messages carry the latest review and the funding, field by field', async () => {
     const id = await inIntermediateCare(['reablement']);
     const day = today();

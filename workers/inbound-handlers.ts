@@ -49,10 +49,10 @@ export function createInboundHandler(deps: { app: Application; patientKeySecret:
    * Runs a command as the sender; a refusal becomes a duplicate (when `already` says its effect is
    * recorded) or a rejection. Anything else (Temporal unreachable) is thrown: the message is retried.
    */
-  async function command(actor: Actor, pathwayId: string, name: string, body: unknown, already: (error: AppError) => Promise<boolean>): Promise<Outcome> {
+  async function command(actor: Actor, pathwayId: string, name: string, body: unknown, already: (error: AppError) => Promise<boolean>, requestId?: string): Promise<Outcome> {
     try {
       // The ADT admission starts the new stay's pathway itself, from the PAS's own data.
-      const outcome = await pathways.command(actor, pathwayId, name, body, { startLinkedPathway: false });
+      const outcome = await pathways.command(actor, pathwayId, name, body, { startLinkedPathway: false, ...(requestId ? { requestId } : {}) });
       return { kind: 'applied', detail: `${pathwayId} ${name} → ${outcome.stage}` };
     } catch (error) {
       if (!(error instanceof AppError) || error.kind === 'unavailable') throw error;
@@ -78,13 +78,15 @@ export function createInboundHandler(deps: { app: Application; patientKeySecret:
 
   /**
    * A write-back (issue 24) runs as the command of that name, as the topic's agency. The rules
-   * refuse a fact already recorded as a duplicate: a message delivered twice is ignored.
+   * refuse a fact already recorded as a duplicate; a command that records no such fact (a review:
+   * two alike are two reviews) is recorded once per message id, as the agency's own request id
+   * (PathwayStore.command), so a message delivered twice is recorded once.
    */
   async function onWriteBack(message: KafkaMessage, json: object, agency: Agency): Promise<Outcome> {
     const parsed = parse(AgencyWriteBack, message, json) as AgencyWriteBack | Outcome;
     if (isOutcome(parsed)) return parsed;
-    const { messageId: _messageId, pathwayId, command: name, ...payload } = parsed;
-    return command(agencyActor(agency), pathwayId, name, { ...payload, agency }, async (error) => error.code === 'duplicate');
+    const { messageId, pathwayId, command: name, ...payload } = parsed;
+    return command(agencyActor(agency), pathwayId, name, { ...payload, agency }, async (error) => error.code === 'duplicate', `kafka:${agency}:${messageId}`);
   }
 
   /** The most recent pathway of this patient that could be in its readmission watch. */
