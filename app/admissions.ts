@@ -21,8 +21,8 @@ export class Admissions {
   ) {}
 
   async admit(actor: Actor, admission: Admission): Promise<Recorded> {
-    const { admissionId, patient, site, localAuthority, admittedAt } = admission;
-    const newStay: NewStay = { patient, site, localAuthority, admittedAt };
+    const { admissionId, patient, site, localAuthority, ward, admittedAt } = admission;
+    const newStay: NewStay = { patient, site, localAuthority, ...(ward ? { ward } : {}), admittedAt };
     const previous = reopensPathway(admission) ? await this.readmitting(actor, admission, newStay) : undefined;
     if (previous?.kind === 'refused') return previous;
     const linked = previous?.pathwayId;

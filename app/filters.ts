@@ -21,6 +21,10 @@ const shared = {
   /** Open with a missed referral deadline or an overdue review, or in hospital with no event for stuckForDays. */
   stuck: flag.optional(),
   stuckForDays: z.coerce.number().int().min(1).max(365).optional(),
+  /** Intermediate care's review is overdue (reviewOverdueSince). */
+  reviewOverdue: flag.optional(),
+  /** The handover to long-term services was declined and nobody has re-referred or extended it (uncoveredHandover). */
+  handoverDeclined: flag.optional(),
   status: z.enum(['open', 'closed', 'all']).default('open'),
   admittedFrom: FilterDate.optional(),
   admittedTo: FilterDate.optional(),
@@ -59,12 +63,14 @@ export type PathwayFilters = Omit<ReportFilters, 'format'>;
 /** A day's SitRep: today (UTC) unless `date` says; CSV unless `format=json`. */
 export const SitrepQuery = z.object({ date: FilterDate.optional(), format: z.enum(['csv', 'json']).optional() }).strict();
 
-/** The dashboard's trend: the last `days` days up to today, optionally one site or local authority. */
+/** The dashboard's trend: the last `days` days up to today, optionally one site, local authority, delay reason or agency (as the list's). */
 export const TrendQuery = z
   .object({
     days: z.coerce.number().int().min(1).max(366).default(30),
-    site: PlaceName.optional(),
-    localAuthority: PlaceName.optional(),
+    site: shared.site,
+    localAuthority: shared.localAuthority,
+    reason: shared.reason,
+    agency: shared.agency,
   })
   .strict();
 

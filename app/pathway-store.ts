@@ -46,10 +46,16 @@ export class PathwayStore {
     }
   }
 
-  async command(pathwayId: string, name: CommandName, payload: unknown, actor: Actor): Promise<CommandOutcome> {
+  /**
+   * `requestId`: the sender's id for this request (an agency's Kafka message id). Temporal runs one
+   * Update per id in a workflow run and answers a repeat with the first one's outcome, so a message
+   * delivered twice is recorded once, whatever the command.
+   */
+  async command(pathwayId: string, name: CommandName, payload: unknown, actor: Actor, requestId?: string): Promise<CommandOutcome> {
     try {
       return await this.client.workflow.getHandle(pathwayId).executeUpdate(commandUpdate(name), {
         args: [payload, actor, commandProofRequest(name, pathwayId, new Date().toISOString())],
+        ...(requestId ? { updateId: requestId } : {}),
       });
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw await this.closedOrMissing(pathwayId, error);

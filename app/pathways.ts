@@ -13,7 +13,6 @@ import {
   pathwayIdOf,
   resolvePolicy,
   startOfDay,
-  type PathwayState,
   type Policy,
   type SentCommand,
 } from '../domain';
@@ -26,6 +25,7 @@ import type { Actor } from '../schemas/actor';
 import { AdmissionId, StartPayload, commandSchemas, requestSchemas, type CommandName, type CommandOf, type StartCommand } from '../schemas/commands';
 import { Region, type Agency } from '../schemas/common';
 import { type CommandOutcome, type PathwayInput, type PathwayView, type RecordedPathwayEvent } from '../workflows/definitions';
+import { informedAgencies } from '../workflows/routing-context';
 import { agencyPathwayView, type AgencyPathwayView } from './agency-view';
 import { AppError, forbidden, invalid, notFound } from './errors';
 import type { PathwayStore } from './pathway-store';
@@ -53,11 +53,12 @@ export interface ReadModel {
 export type Recorded = { kind: 'applied' | 'duplicate'; detail: string } | { kind: 'refused'; reason: string };
 
 /** The new stay a readmission starts, as its admission gave it; absent, the stay readmitted's patient, admitted that day. */
-export type NewStay = Pick<StartPayload, 'patient' | 'site' | 'localAuthority' | 'admittedAt'>;
+export type NewStay = Pick<StartPayload, 'patient' | 'site' | 'localAuthority' | 'ward' | 'admittedAt'>;
 
 export type PathwayRead = ({ view: 'full' } & (PathwayView | StoredView)) | ({ view: 'agency' } & AgencyPathwayView);
 
-const referralAgencies = (state: PathwayState) => [...new Set(state.referrals.map((r) => r.agency))] as Agency[];
+/** Agencies referred on a live pathway or sent any of its events (the GP by its discharge summary). */
+const agenciesOf = ({ state, timeline }: PathwayView): Agency[] => [...new Set([...state.referrals.map((r) => r.agency), ...informedAgencies(timeline.map((recorded) => recorded.event))])];
 
 /** Only ids Homeward could have made reach Temporal: anything else is simply not a pathway. */
 function checkPathwayId(pathwayId: string): void {
@@ -176,7 +177,7 @@ export class Pathways {
       if (error instanceof AppError && error.kind === 'not_found' && this.readModel) return this.readStored(actor, pathwayId);
       throw error;
     }
-    const seen = seenBy(actor, pathwayId, live.state);
+    const seen = seenBy(actor, pathwayId, live.state.site, agenciesOf(live));
     if (seen.kind === 'agency') return { view: 'agency', ...agencyPathwayView(pathwayId, live.timeline, seen.agency) };
     return { view: 'full', ...live };
   }
@@ -213,7 +214,7 @@ export class Pathways {
     if (!this.readModel) throw new AppError('unavailable', 'no_read_model', 'The read model is not configured in this process (DATABASE_URL)');
     const [stored, fresh] = await Promise.all([storedPathway(this.readModel.db, pathwayId), freshness(this.readModel.db)]);
     if (!stored) throw notFound(pathwayId);
-    const seen = seenBy(actor, pathwayId, stored.state);
+    const seen = seenBy(actor, pathwayId, stored.state.site, [...stored.referralAgencies, ...stored.informedAgencies]);
     return { timeline: opened(stored, this.readModel.cipher), seen, fresh };
   }
 
@@ -240,19 +241,21 @@ export class Pathways {
     if (outcome.stage !== 'readmitted' || !seen) return { outcome };
     const { newAdmissionId, admittedOn } = payload as Omit<CommandOf<'readmission'>, 'type' | 'at'>;
     const { state } = seen.view;
-    const stay = newStay ?? { patient: state.patient, site: state.site, localAuthority: state.localAuthority, region: state.region, admittedAt: startOfDay(admittedOn) };
+    const stay = newStay ?? { patient: state.patient, site: state.site, localAuthority: state.localAuthority, ...(state.ward ? { ward: state.ward } : {}), region: state.region, admittedAt: startOfDay(admittedOn) };
     const linked = await this.start(actor, { ...stay, admissionId: newAdmissionId, previousPathwayId: pathwayId });
     return { outcome, linked };
   }
 
   /**
    * A command from a feed (the ADT feed, an agency's topic): applied, a duplicate when its effect is
-   * already recorded (the message came again), or refused. An error reaching Temporal is thrown:
+   * already recorded (the message came again), or refused. `requestId`, the sender's id for the
+   * message, makes a command that records no such fact (a review: two alike are two reviews)
+   * recorded once however often it comes (PathwayStore.command). An error reaching Temporal is thrown:
    * the message is to be retried, not lost.
    */
-  async record(actor: Actor, pathwayId: string, name: string, body: unknown): Promise<Recorded> {
+  async record(actor: Actor, pathwayId: string, name: string, body: unknown, requestId?: string): Promise<Recorded> {
     try {
-      const { outcome } = await this.run(actor, pathwayId, name, body);
+      const { outcome } = await this.run(actor, pathwayId, name, body, requestId);
       return { kind: 'applied', detail: `${pathwayId} ${name} → ${outcome.stage}` };
     } catch (error) {
       if (!(error instanceof AppError) || error.kind === 'unavailable') throw error;
@@ -271,7 +274,7 @@ export class Pathways {
   }
 
   /** The command as the actor may give it, given; with the payload as parsed, and the pathway as the actor sees it when it was read. */
-  private async run(actor: Actor, pathwayId: string, name: string, body: unknown) {
+  private async run(actor: Actor, pathwayId: string, name: string, body: unknown, requestId?: string) {
     if (!isCommand(name)) {
       throw new AppError('not_found', 'unknown_command', `Unknown pathway command "${name}"; known: ${Object.keys(commandSchemas).join(', ')}`);
     }
@@ -288,7 +291,7 @@ export class Pathways {
     if (actor.role === 'agency' && 'agency' in payload && payload.agency !== actor.agency) {
       throw forbidden(`command:${name}`, `an agency acts only as itself (${actor.agency}), not as ${String(payload.agency)}`);
     }
-    const outcome = await this.store.command(pathwayId, name, payload, actor).catch((error: unknown) => {
+    const outcome = await this.store.command(pathwayId, name, payload, actor, requestId).catch((error: unknown) => {
       throw actor.role === 'agency' ? asAnAgencyIsTold(error, payload) : error;
     });
     return { outcome, payload, seen };
@@ -304,7 +307,7 @@ export class Pathways {
   /** The pathway and how much of it the actor may see; a pathway it may not see is "not found". */
   private async visible(actor: Actor, pathwayId: string): Promise<{ view: PathwayView; seen: Exclude<Visibility, { kind: 'none' }> }> {
     const view = await this.store.view(pathwayId);
-    return { view, seen: seenBy(actor, pathwayId, view.state) };
+    return { view, seen: seenBy(actor, pathwayId, view.state.site, agenciesOf(view)) };
   }
 }
 
@@ -334,8 +337,8 @@ function opened(stored: StoredPathway, cipher: PersonalDataCipher): RecordedPath
 }
 
 /** How much of a pathway the actor may see; a pathway it may not see at all is "not found". */
-function seenBy(actor: Actor, pathwayId: string, state: PathwayState): Exclude<Visibility, { kind: 'none' }> {
-  const seen = visibility(actor, { site: state.site ?? '', referralAgencies: referralAgencies(state) });
+function seenBy(actor: Actor, pathwayId: string, site: string | undefined, agencies: Agency[]): Exclude<Visibility, { kind: 'none' }> {
+  const seen = visibility(actor, { site: site ?? '', agencies });
   if (seen.kind === 'none') throw notFound(pathwayId);
   return seen;
 }

@@ -39,10 +39,11 @@ export function authorize(actor: Actor, permission: Permission): void {
 /** What part of a pathway an actor may see: all of it, an agency's minimised view, or nothing. */
 export type Visibility = { kind: 'full' } | { kind: 'agency'; agency: Agency } | { kind: 'none' };
 
-export function visibility(actor: Actor, pathway: { site: string; referralAgencies: Agency[] }): Visibility {
+/** `agencies`: those referred on the pathway or sent any of its events (the GP by its discharge summary). */
+export function visibility(actor: Actor, pathway: { site: string; agencies: Agency[] }): Visibility {
   if (!can(actor, 'pathway:read')) return { kind: 'none' };
   if (actor.role === 'agency') {
-    return actor.agency && pathway.referralAgencies.includes(actor.agency) ? { kind: 'agency', agency: actor.agency } : { kind: 'none' };
+    return actor.agency && pathway.agencies.includes(actor.agency) ? { kind: 'agency', agency: actor.agency } : { kind: 'none' };
   }
   return mayActOnSite(actor, pathway.site) ? { kind: 'full' } : { kind: 'none' };
 }

@@ -22,9 +22,12 @@ export interface OpenReferral {
   readyFrom?: string;
 }
 
-/** One stay on the discharge team's board: codes, dates and agencies, never the patient. */
+/** One stay on the discharge team's board: codes, dates and agencies, and the patient as initials and an age band. */
 export interface WorklistItem {
   pathwayId: string;
+  patientInitials: string | null;
+  ageBand: string | null;
+  ward: string | null;
   stage: PathwayState['stage'];
   pathway: string | null;
   site: string | null;
@@ -74,6 +77,9 @@ export function worklistItem(row: WorklistRow): WorklistItem {
   const consentsMissing = [...new Set(row.reasons.filter((r) => r.code === 'consent_required').map((r) => r.agency))];
   return {
     pathwayId: row.pathwayId,
+    patientInitials: row.patientInitials,
+    ageBand: row.ageBand,
+    ward: state.ward ?? null,
     stage: state.stage,
     pathway: state.assessment?.pathway ?? null,
     site: row.site,

@@ -111,8 +111,8 @@ export function commandHelp(name: CommandName | 'start'): string {
 
 /** The managers' reads: what each says, its options and an example. */
 const readHelp = {
-  list: `homeward list [--stage S] [--delayed-for-days N] [--stuck] [--site S] [--local-authority L] [--reason R] [--agency A]
-              [--status open|closed|all] [--json]
+  list: `homeward list [--stage S] [--delayed-for-days N] [--stuck] [--review-overdue] [--handover-declined]
+              [--site S] [--local-authority L] [--reason R] [--agency A] [--status open|closed|all] [--json]
 
 The pathways from the read model, longest delayed first (an agency: only those it is referred on).
 DELAYED is the days delayed and the band: "was" once the patient has left (the delay is history), blank
@@ -123,6 +123,9 @@ Options:
   --delayed-for-days N  in hospital with a discharge ready date, delayed N days or more (1: delayed now;
                         0: every patient with a DRD)
   --stuck               only stuck stays
+  --review-overdue      only stays whose intermediate-care review is overdue
+  --handover-declined   only stays whose handover to long-term services was declined and not yet
+                        re-referred or extended
   --status              open (default), closed or all
   --json                the API's answer as it is
 

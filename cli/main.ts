@@ -25,7 +25,7 @@ Usage:
   homeward show <pathwayId> [--json]                     state, delay and timeline
   homeward <command> <pathwayId> [--file f.json | key=value …]
         commands: ${Object.keys(commandSchemas).join(', ')}
-  homeward list [--stage S] [--delayed-for-days N] [--stuck] [--site S] [--local-authority L] [--reason R] [--agency A]
+  homeward list [--stage S] [--delayed-for-days N] [--stuck] [--review-overdue] [--handover-declined] [--site S] [--local-authority L] [--reason R] [--agency A]
                 [--status open|closed|all] [--json]
   homeward report delays [--site S] [--local-authority L] [--status …] [--csv | --json]
                                                          delayed now and bed-days lost by band, reason, agency, site …
@@ -112,6 +112,8 @@ export async function main(argv: string[]): Promise<number> {
       stage: { type: 'string' },
       'delayed-for-days': { type: 'string' },
       stuck: { type: 'boolean' },
+      'review-overdue': { type: 'boolean' },
+      'handover-declined': { type: 'boolean' },
       site: { type: 'string', multiple: true },
       'local-authority': { type: 'string' },
       reason: { type: 'string' },
@@ -168,7 +170,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (verb === 'report' && rest[0] === 'sitrep') {
-    const filtered = ['stage', 'delayed-for-days', 'stuck', 'site', 'local-authority', 'reason', 'agency', 'status'].filter((name) => values[name as keyof typeof values] !== undefined);
+    const filtered = ['stage', 'delayed-for-days', 'stuck', 'review-overdue', 'handover-declined', 'site', 'local-authority', 'reason', 'agency', 'status'].filter((name) => values[name as keyof typeof values] !== undefined);
     if (filtered.length > 0) throw new UsageError(`report sitrep has one line per site and takes only --date, not --${filtered.join(', --')}`);
     const query = new URLSearchParams(values.date === undefined ? {} : { date: values.date });
     if (values.csv) {
@@ -188,6 +190,8 @@ export async function main(argv: string[]): Promise<number> {
       stage: values.stage,
       delayedForDays: values['delayed-for-days'],
       stuck: values.stuck ? 'true' : undefined,
+      reviewOverdue: values['review-overdue'] ? 'true' : undefined,
+      handoverDeclined: values['handover-declined'] ? 'true' : undefined,
       site: values.site?.[0],
       localAuthority: values['local-authority'],
       reason: values.reason,

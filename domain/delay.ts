@@ -215,3 +215,7 @@ export function drdDays(state: PathwayState, today: string): { day: string; epis
   }
   return [...byDay].map(([day, episode]) => ({ day, episode })).sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
 }
+
+/** Whom delay reasons wait on: agencies, and the patient or family for theirs (consent, disagreement), never an agency for those. */
+export const reasonAgencies = (reasons: readonly ActiveReason[]): string[] =>
+  [...new Set(reasons.map((r) => (r.waitingOn === 'agency' ? r.agency : r.waitingOn)))].sort();

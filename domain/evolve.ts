@@ -26,6 +26,7 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
         site: event.site,
         localAuthority: event.localAuthority,
         region: event.region,
+        ...(event.ward ? { ward: event.ward } : {}),
         admittedAt: event.admittedAt,
         edd: event.expectedDischargeDate,
         previousPathwayId: event.previousPathwayId,

@@ -119,6 +119,8 @@ export interface PathwayState {
   patient?: Patient;
   site?: string;
   localAuthority?: string;
+  /** The ward at admission, if given. */
+  ward?: string;
   region?: Region;
   admittedAt?: string;
   previousPathwayId?: string;

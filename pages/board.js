@@ -53,7 +53,7 @@ function stageSection(stage, rows) {
   section.setAttribute('aria-labelledby', heading.id);
   const table = element('table', undefined, 'rows');
   const head = element('tr');
-  for (const title of ['Pathway', 'Plan', 'Ready date', 'Days delayed', 'Next action', 'Referrals', 'Consent needed', 'Delay reasons', 'Actions']) head.append(element('th', title));
+  for (const title of ['Pathway', 'Patient', 'Ward', 'Plan', 'Ready date', 'Days delayed', 'Next action', 'Referrals', 'Consent needed', 'Delay reasons', 'Actions']) head.append(element('th', title));
   const thead = element('thead');
   thead.append(head);
   const tbody = element('tbody');
@@ -64,6 +64,8 @@ function stageSection(stage, rows) {
     next.append(element('strong', actionText(item.next)), element('span', item.next.due ? ` by ${day(item.next.due)}` : ''));
     const cells = [
       element('td', item.pathwayId),
+      element('td', item.patientInitials ? `${item.patientInitials}, ${item.ageBand}` : '–'),
+      element('td', item.ward || '–'),
       element('td', item.pathway || '–'),
       element('td', day(item.dischargeReadyDate)),
       element('td', item.dischargeReadyDate ? item.daysDelayed : '–', 'n'),
@@ -73,22 +75,22 @@ function stageSection(stage, rows) {
       element('td'),
       element('td'),
     ];
-    cells[5].append(list(item.referrals.map(referralLine)));
-    cells[6].append(list(item.consentsMissing.map((agency) => label('agencies', agency))));
-    cells[7].append(list(item.reasons.map(reasonLine)));
-    cells[7].classList.add('reasons');
+    cells[7].append(list(item.referrals.map(referralLine)));
+    cells[8].append(list(item.consentsMissing.map((agency) => label('agencies', agency))));
+    cells[9].append(list(item.reasons.map(reasonLine)));
+    cells[9].classList.add('reasons');
     const button = element('button', 'Record…');
     button.type = 'button';
     button.setAttribute('aria-label', `Record for ${item.pathwayId}`);
     button.addEventListener('click', () => openCommand(item.pathwayId));
-    cells[8].append(button);
+    cells[10].append(button);
     row.append(...cells);
     tbody.append(row);
   }
   if (rows.length === 0) {
     const row = element('tr');
     const cell = element('td', 'None at this stage', 'none');
-    cell.colSpan = 9;
+    cell.colSpan = 11;
     row.append(cell);
     tbody.append(row);
   }

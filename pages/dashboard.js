@@ -129,6 +129,8 @@ function fillRows(tbody, pathways, cells) {
   if (pathways.length === 0) tbody.append(emptyRow());
 }
 
+/** The patient as the read model keeps them: initials and an age band at admission, never the name. */
+const patientOf = (p) => (p.patientInitials ? `${p.patientInitials}, ${p.ageBand}` : '–');
 const reasonsOf = (p) => p.reasons.map((r) => `${label('reasons', r.code)} (${label('agencies', r.agency)})`).join('; ') || '–';
 /** Whom the stay waits on, once each, since the earliest of their reasons. */
 function waitingOn(p) {
@@ -182,19 +184,17 @@ function drawTrend(days) {
   add('polyline', { points: days.map((d, i) => `${x(i) + barWidth / 2},${y(d.bedDaysLost)}`).join(' '), class: 'line' });
   const legend = element('p', 'Bars: patients delayed that day. Line: bed-days lost that day. Days are UTC calendar days.', 'legend');
   legend.id = 'trend-legend';
-  const note = $('reason').value || $('agency').value ? element('p', 'The trend follows the site and local authority filters only.', 'legend') : '';
-  $('trend').replaceChildren(svg, legend, note);
+  $('trend').replaceChildren(svg, legend);
 }
 
 async function refresh() {
   const query = filterQuery();
-  const place = new URLSearchParams([...query].filter(([name]) => name === 'site' || name === 'localAuthority'));
   const days = $('days').value;
   const [report, stuck, delayed, trend] = await Promise.all([
     api(`/reports/delays?${query}`),
     api(`/pathways?${query}&stuck=true&sort=stuckSince&limit=50`),
     api(`/pathways?${query}&delayedForDays=1&sort=-daysDelayed&limit=50`),
-    api(`/reports/trend?${place}&days=${days}`),
+    api(`/reports/trend?${query}&days=${days}`),
   ]);
   // The figures' one definition (readmodel/figures.ts): delayed now is the report's and the table's
   // below; patients with a DRD today the SitRep's, which is the trend's last day.
@@ -207,8 +207,8 @@ async function refresh() {
   fillTally($('by-site'), report.bySite, 'Site', undefined, byBedDays, 'site');
   keepOptions($('site'), Object.keys(report.bySite));
   keepOptions($('localAuthority'), Object.keys(report.byLocalAuthority));
-  fillRows($('stuck').tBodies[0], stuck.pathways, (p) => [label('stages', p.stage), p.site, waitingOn(p), reasonsOf(p), since(p)]);
-  fillRows($('delayed').tBodies[0], delayed.pathways, (p) => [label('stages', p.stage), p.site, p.localAuthority || '–', day(p.dischargeReadyDate), p.daysDelayed, p.bedDaysLost, waitingOn(p), reasonsOf(p)]);
+  fillRows($('stuck').tBodies[0], stuck.pathways, (p) => [patientOf(p), p.ward || '–', label('stages', p.stage), p.site, waitingOn(p), reasonsOf(p), since(p)]);
+  fillRows($('delayed').tBodies[0], delayed.pathways, (p) => [patientOf(p), p.ward || '–', label('stages', p.stage), p.site, p.localAuthority || '–', day(p.dischargeReadyDate), p.daysDelayed, p.bedDaysLost, waitingOn(p), reasonsOf(p)]);
   $('trend-title').textContent = `Last ${days} days`;
   drawTrend(trend.days);
   const fresh = report.freshness;

@@ -2,6 +2,7 @@ import { SealedDataError, type PersonalDataCipher } from '../codec/personal-data
 import { inTransaction, type Database } from '../readmodel/database';
 import type { PathwayEvent } from '../schemas/events';
 import { splitPersonal } from '../schemas/personal-fields';
+import { savePatientSummaries } from './patient-summary';
 import { eventColumns, openedFrom, storedEventColumns, type EventRecord } from './store';
 
 export interface SealingOutcome {
@@ -17,7 +18,8 @@ export interface SealingOutcome {
  * (migration 004: in clear) and events queued by `queueForResealing` (under an older key). Each is
  * opened, with whichever listed key sealed it, and sealed again under the newest, a batch per
  * transaction; a second process doing the same takes other rows. An event this process cannot open
- * stays queued, counted, and the rest carry on.
+ * stays queued, counted, and the rest carry on. Each start opened gives the patient's summary
+ * (projections/patient-summary.ts), for the pathways started before the read model kept it.
  */
 export async function sealQueuedEvents(db: Database, cipher: PersonalDataCipher, batchSize = 500): Promise<SealingOutcome> {
   const outcome: SealingOutcome = { sealed: 0, unopened: 0 };
@@ -32,6 +34,7 @@ export async function sealQueuedEvents(db: Database, cipher: PersonalDataCipher,
       );
       const updates = [];
       const done: { pathway_id: string; sequence: number }[] = [];
+      const opened: { pathwayId: string; event: PathwayEvent }[] = [];
       for (const row of queued) {
         const whole = wholeEvent(row, cipher);
         if ('unopened' in whole) {
@@ -40,6 +43,7 @@ export async function sealQueuedEvents(db: Database, cipher: PersonalDataCipher,
           continue;
         }
         done.push({ pathway_id: row.pathway_id, sequence: row.sequence });
+        opened.push({ pathwayId: row.pathway_id, event: whole.event });
         // Already as the newest key would store it: under that key, or with nothing personal at all.
         const current = row.personal_key_id === cipher.sealingKeyId || (row.personal_key_id === null && !splitPersonal(row.event).personal);
         if (!current) updates.push({ pathway_id: row.pathway_id, sequence: row.sequence, ...storedEventColumns(row.pathway_id, row.sequence, whole.event, cipher) });
@@ -57,6 +61,8 @@ export async function sealQueuedEvents(db: Database, cipher: PersonalDataCipher,
          WHERE q.pathway_id = d.pathway_id AND q.sequence = d.sequence`,
         [JSON.stringify(done)],
       );
+      // Starts queued by migration 005 are opened for this alone: the patient's summary.
+      await savePatientSummaries(client, opened);
       outcome.sealed += updates.length;
       return queued;
     });

@@ -8,6 +8,7 @@ import { saveDays } from '../readmodel/pathway-days/columns';
 import { dayRows, type DayRow } from '../readmodel/pathway-days/rows';
 import { saveRows } from '../readmodel/pathways/columns';
 import { foldTimeline, pathwayRow, type PathwayRow } from '../readmodel/pathways/row';
+import { savePatientSummaries } from './patient-summary';
 import type { ProjectedEvent } from './recorded-event';
 
 /**
@@ -47,6 +48,8 @@ export async function saveEvents(client: PoolClient, events: ProjectedEvent[], c
      ON CONFLICT (pathway_id, sequence) DO NOTHING`,
     [JSON.stringify(rows)],
   );
+  // While the event is whole: the only thing of the patient the read model keeps readable.
+  await savePatientSummaries(client, events.map(({ pathwayId, recorded }) => ({ pathwayId, event: recorded.event })));
 }
 
 export interface EventRecord {

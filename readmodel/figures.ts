@@ -1,4 +1,4 @@
-import { beforeDischarge, delayDay, delaySummary, isClosed, overdueSince, reviewOverdueSince, type DelayBand, type PathwayState } from '../domain';
+import { activeReasons, beforeDischarge, delayDay, delaySummary, isClosed, overdueSince, reasonAgencies, reviewOverdueSince, uncoveredHandover, type DelayBand, type PathwayState } from '../domain';
 
 /**
  * The managers' figures, each defined once. `of` is what the domain's own functions say of a
@@ -85,6 +85,22 @@ export const stuck = {
     `(status = 'open' AND (stuck_since IS NOT NULL OR (in_hospital AND last_event_at < now() - make_interval(days => ${stuckForDays}))))`,
 };
 
+/** Intermediate care's review overdue: the domain's reviewOverdueSince, kept on the row as review_overdue_since. */
+export const reviewOverdue = {
+  of: (state: PathwayState): boolean => reviewOverdueSince(state) !== undefined,
+  sql: 'review_overdue_since IS NOT NULL',
+};
+
+/**
+ * The handover to long-term services declined and nobody has re-referred or extended: needs being
+ * handed over that no live referral covers (the domain's uncoveredHandover, kept on the row as
+ * handover_uncovered).
+ */
+export const handoverDeclined = {
+  of: (state: PathwayState): boolean => uncoveredHandover(state).length > 0,
+  sql: 'cardinality(handover_uncovered) > 0',
+};
+
 export type StuckCode = 'referral_overdue' | 'review_overdue' | 'no_event';
 
 /**
@@ -101,6 +117,22 @@ export function stuckReason(row: {
   if (row.stuckSince === null) return { code: 'no_event', since: row.lastEventAt };
   return { code: row.stuckSince === row.overdueSince ? 'referral_overdue' : 'review_overdue', since: row.stuckSince };
 }
+
+/**
+ * Held up for a reason: one of the stay's current delay reasons (explicit or implied by the pathway)
+ * has this code. The same columns on a row of `pathways` (now) and of `pathway_days` (as the stay
+ * stood that day), so the list, the report and the trend filter alike. `code` is a placeholder.
+ */
+export const forReason = {
+  of: (state: PathwayState, code: string): boolean => activeReasons(state).some((reason) => reason.code === code),
+  sql: (code: string) => `${code} = ANY(reason_codes)`,
+};
+
+/** Waiting on an agency: a current delay reason is attributed to it (reasonAgencies). `agency` is a placeholder. */
+export const waitingOn = {
+  of: (state: PathwayState, agency: string): boolean => reasonAgencies(activeReasons(state)).includes(agency),
+  sql: (agency: string) => `${agency} = ANY(reason_agencies)`,
+};
 
 /**
  * The same figures for one day of a stay, on `pathway_days` (the SitRep and the trend): a row is a

@@ -10,6 +10,8 @@ export interface StoredPathway {
   pathwayId: string;
   site: string;
   referralAgencies: Agency[];
+  /** Agencies sent any event of the stay (pathways.informed_agencies). */
+  informedAgencies: Agency[];
   /** The folded state without personal data: enough to say who may see the pathway. */
   state: PathwayState;
   /** The timeline whole, its personal fields opened: only for a reader allowed to see the pathway (SealedDataError if they cannot be). */
@@ -18,8 +20,8 @@ export interface StoredPathway {
 
 export async function storedPathway(db: Database, pathwayId: string): Promise<StoredPathway | undefined> {
   const [row, events] = await Promise.all([
-    db.query<{ site: string | null; referral_agencies: Agency[]; state: PathwayState }>(
-      'SELECT site, referral_agencies, state FROM pathways WHERE pathway_id = $1',
+    db.query<{ site: string | null; referral_agencies: Agency[]; informed_agencies: Agency[]; state: PathwayState }>(
+      'SELECT site, referral_agencies, informed_agencies, state FROM pathways WHERE pathway_id = $1',
       [pathwayId],
     ),
     db.query<EventRecord>(`SELECT ${eventColumns} FROM pathway_events WHERE pathway_id = $1 ORDER BY sequence`, [pathwayId]),
@@ -30,6 +32,7 @@ export async function storedPathway(db: Database, pathwayId: string): Promise<St
     pathwayId,
     site: found.site ?? '',
     referralAgencies: found.referral_agencies,
+    informedAgencies: found.informed_agencies,
     state: found.state,
     timeline: (cipher) => events.rows.map((event) => openedFrom(event, cipher)),
   };

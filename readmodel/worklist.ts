@@ -1,11 +1,14 @@
 import type { ActiveReason, PathwayState } from '../domain';
 import type { Database } from './database';
 import { delayedNow } from './figures';
+import { patientColumns } from './pathways/list';
 import { Params } from './pathways/where';
 
-/** A stay in hospital as the read model holds it: its row's figures and its folded state (no personal data in either). */
+/** A stay in hospital as the read model holds it: its row's figures and its folded state (no personal data in either but the patient's initials and age band). */
 export interface WorklistRow {
   pathwayId: string;
+  patientInitials: string | null;
+  ageBand: string | null;
   site: string | null;
   daysDelayed: number;
   /** The figure's one definition (figures.ts). */
@@ -24,7 +27,7 @@ export async function worklistRows(db: Database, query: { site?: string; sites?:
   if (query.sites) where.push(`site = ANY(${params.add(query.sites)}::text[])`);
   if (query.site) where.push(`site = ${params.add(query.site)}`);
   const { rows } = await db.query<WorklistRow>(
-    `SELECT pathway_id AS "pathwayId", site, days_delayed AS "daysDelayed", ${delayedNow.sql} AS "delayedNow", reasons, state FROM pathways
+    `SELECT pathway_id AS "pathwayId", ${patientColumns}, site, days_delayed AS "daysDelayed", ${delayedNow.sql} AS "delayedNow", reasons, state FROM pathways
      WHERE ${where.join(' AND ')} ORDER BY admitted_at NULLS LAST, pathway_id LIMIT ${worklistLimit}`,
     params.values,
   );

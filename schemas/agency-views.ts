@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NeedsNow, type AccessibleFormat } from './commands';
-import { Agency, AssessmentSummary, Carer, Funding, Home, IsoDate, Patient, Service } from './common';
+import { Agency, AssessmentSummary, Carer, Destination, DischargePathwayCode, Funding, Home, IsoDate, Patient, Service, serviceAgency } from './common';
 import { eventSchemas, type EventType, type PathwayEvent } from './events';
 
 /**
@@ -70,6 +70,40 @@ export const HandoverPicture = z.object({
 });
 export type HandoverPicture = z.infer<typeof HandoverPicture>;
 
+/** A service arranged for the person: what, who provides it (whom to contact), and from when. */
+export const ArrangedService = z.object({ service: Service, provider: Agency, from: IsoDate.optional() });
+export type ArrangedService = z.infer<typeof ArrangedService>;
+
+/**
+ * The GP's discharge summary (issue 24), as far as Homeward holds it: the stay's dates, where the
+ * person went and on which pathway, each service arranged with its provider and start, and whom to
+ * contact. No reason for admission or medicines: those are the clinical discharge letter's (the
+ * trust's EPR), which Homeward does not hold. Identifiers, the GP's part of the assessment and the
+ * carer come beside it as on every GP message, with consent (personFor).
+ */
+export const DischargeSummary = z.object({
+  admittedOn: IsoDate.optional(),
+  dischargedOn: IsoDate,
+  destination: Destination,
+  pathway: DischargePathwayCode.optional(),
+  selfDischarge: z.boolean().optional(),
+  services: z.array(ArrangedService),
+  leadProfessional: z.object({ role: z.string(), team: z.string() }).optional(),
+});
+export type DischargeSummary = z.infer<typeof DischargeSummary>;
+
+/**
+ * The GP's task when a handover to long-term services names the practice: the person's care moves
+ * from intermediate care to these services; the practice updates its record of who provides what
+ * and whom to contact, and reviews the person if the picture (beside it) shows changed needs.
+ */
+export const GpTask = z.object({
+  action: z.literal('update_care_record_after_handover'),
+  services: z.array(ArrangedService),
+  leadProfessional: z.object({ role: z.string(), team: z.string() }).optional(),
+});
+export type GpTask = z.infer<typeof GpTask>;
+
 /** What the publishing activity knows about the pathway besides the event itself. */
 export interface RoutingContext {
   patient: Patient;
@@ -78,6 +112,10 @@ export interface RoutingContext {
   referralAgencies: Record<string, Agency>;
   /** Services arranged, for the GP's discharge summary. */
   services: Service[];
+  /** Each service ready, with its provider and start, for the GP's summary (absent in contexts from older workers). */
+  arranged?: (ArrangedService & { purpose?: 'handover' | 'follow-up' })[];
+  /** The day of admission (absent in contexts from older workers). */
+  admittedOn?: string;
   /** The unpaid carer, when recorded. */
   carer?: Carer;
   /** The joint assessment's summary and home, when recorded (absent in contexts from older workers). */
@@ -97,9 +135,9 @@ const without = <T extends Record<string, unknown>>(event: T): Record<string, un
   return data;
 };
 
-/** Identifiers for one agency: none without consent, and only the fields it needs. */
+/** Identifiers for one agency: none without consent, and only the fields it needs (none where the context has no patient: the read model's). */
 export function patientFor(agency: Agency, ctx: RoutingContext): Partial<Patient> | undefined {
-  if (!ctx.consents[agency]) return undefined;
+  if (!ctx.consents[agency] || !(ctx.patient as Patient | undefined)) return undefined;
   return Object.fromEntries(patientFieldsFor[agency].filter((f) => ctx.patient[f] !== undefined).map((f) => [f, ctx.patient[f]]));
 }
 
@@ -149,6 +187,38 @@ const personFor = (agency: Agency, ctx: RoutingContext) => {
   return { ...(patient ? { patient } : {}), ...(assessment ? { assessment } : {}), ...(carer ? { carer } : {}) };
 };
 
+const provided = ({ service, provider, from }: ArrangedService): ArrangedService => ({ service, provider, ...(from ? { from } : {}) });
+
+/** The GP's discharge summary of a discharge: the support arranged for it (not a later handover's), ready by the day. */
+function dischargeSummary(event: Extract<PathwayEvent, { type: 'discharge.recorded' }>, ctx: RoutingContext): DischargeSummary {
+  const lead = ctx.picture?.leadProfessional;
+  return {
+    ...(ctx.admittedOn ? { admittedOn: ctx.admittedOn } : {}),
+    dischargedOn: event.date,
+    destination: event.destination,
+    ...(event.pathway ? { pathway: event.pathway } : {}),
+    ...(event.selfDischarge ? { selfDischarge: true } : {}),
+    services: (ctx.arranged ?? []).filter((r) => r.purpose !== 'handover').map(provided),
+    ...(lead ? { leadProfessional: lead } : {}),
+  };
+}
+
+/**
+ * The GP's task on a handover naming the practice: the services taking over, each with the agency
+ * the handover refers it to (its referral follows the handover in the same batch), and whom to contact.
+ */
+function gpTask(event: Extract<PathwayEvent, { type: 'handover.long_term_services' }>, ctx: RoutingContext): GpTask {
+  const lead = ctx.picture?.leadProfessional;
+  return {
+    action: 'update_care_record_after_handover',
+    services: (event.services ?? []).map((service) => ({ service, provider: serviceAgency[service] })),
+    ...(lead ? { leadProfessional: lead } : {}),
+  };
+}
+
+/** The agencies an event is sent to (besides the trust): who has heard of the pathway from it. Needs no personal data. */
+export const recipientsOf = (event: PathwayEvent, ctx: RoutingContext): Agency[] => [...new Set(agencyViews(event, ctx).flatMap((view) => view.to))];
+
 /** For each agency other than the acute trust: the events it gets and the data it sees. */
 export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
   const data = without(event);
@@ -193,6 +263,7 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
           ...(event.supportGap ? { supportGap: event.supportGap } : {}),
           // A summary worth the name: the GP's part of the joint assessment and the carer, as it may see them.
           ...personFor('gp', ctx),
+          summary: dischargeSummary(event, ctx),
         },
       });
       return views;
@@ -217,7 +288,8 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
       return event.to.map((agency) => {
         const patient = patientFor(agency, ctx);
         const picture = pictureFor(agency, ctx);
-        return { to: [agency], data: { ...data, ...(patient ? { patient } : {}), ...(picture ? { picture } : {}) } };
+        const task = agency === 'gp' ? { task: gpTask(event, ctx) } : {};
+        return { to: [agency], data: { ...data, ...(patient ? { patient } : {}), ...(picture ? { picture } : {}), ...task } };
       });
     case 'pathway.readmitted': {
       const { admittedOn, dayOfWatch } = event;
@@ -279,5 +351,7 @@ export function agencyViewSchema(type: EventType) {
     consentRequired: z.boolean().optional(),
     services: z.array(Service).optional(),
     ...(withPicture.includes(type) ? { picture: HandoverPicture.optional() } : {}),
+    ...(type === 'discharge.recorded' ? { summary: DischargeSummary.optional() } : {}),
+    ...(type === 'handover.long_term_services' ? { task: GpTask.optional() } : {}),
   });
 }

@@ -16,6 +16,8 @@ export const StartPayload = z.strictObject({
   site: NewPlaceName,
   localAuthority: NewPlaceName,
   region: Region.optional(),
+  /** The ward the patient is on (the PAS's code or name), for the staff's lists: a place in the hospital, not the person. */
+  ward: NewPlaceName.optional(),
   admittedAt: IsoTimestamp,
   expectedDischargeDate: IsoDate.optional(),
   /** Agencies the patient agreed to share information with, if known at admission. */

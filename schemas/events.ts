@@ -33,6 +33,8 @@ export const eventSchemas = {
     site: z.string(),
     localAuthority: z.string(),
     region: Region,
+    /** The ward at admission, when the PAS or the caller gave it. */
+    ward: z.string().optional(),
     admittedAt: IsoTimestamp,
     expectedDischargeDate: IsoDate.optional(),
     consents: z.array(Agency),

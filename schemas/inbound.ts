@@ -40,6 +40,8 @@ export const AdtMessage = z.discriminatedUnion('type', [
     patient: AdmittedPatient,
     site: z.string().min(1).max(64),
     localAuthority: z.string().min(1).max(64),
+    /** The admitting ward, as the PAS names it. */
+    ward: z.string().min(1).max(64).optional(),
     admittedAt: IsoTimestamp,
     emergency: z.boolean(),
   }),

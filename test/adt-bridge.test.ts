@@ -178,7 +178,9 @@ describe('an admission of a patient in a 30-day watch', () => {
     await listedAs(previous.start, 'readmission_watch');
 
     const elective = admission({ patient: previous.start.patient, admittedAt: `${today}T00:00:00.000Z` });
-    expect(await adt(admissionMessage(elective, false))).toEqual({ kind: 'applied', detail: `pathway-${elective.admissionId} started` });
+    expect(await adt({ ...admissionMessage(elective, false), ward: 'Ward 12' })).toEqual({ kind: 'applied', detail: `pathway-${elective.admissionId} started` });
+    // The PAS's admitting ward goes on the stay (the staff's pages show it).
+    expect((await pathway(`pathway-${elective.admissionId}`)).state).toMatchObject({ ward: 'Ward 12' });
     expect((await pathway(`pathway-${elective.admissionId}`)).state.previousPathwayId).toBeUndefined();
     expect(await pathway(previous.id)).toMatchObject({ stage: 'readmission_watch' });
 

@@ -158,10 +158,46 @@ describe('agency data minimisation', () => {
     const discharged: PathwayEvent = { type: 'discharge.recorded', at: '2026-03-04T15:00:00.000Z', date: '2026-03-04', destination: 'usual-residence', pathway: 'P1', daysDelayed: 2, bedDaysLost: 2 };
     const views = agencyViews(discharged, ctx());
     const gp = views.find((v) => v.to.includes('gp'))!;
-    expect(gp.data).toEqual({ date: '2026-03-04', destination: 'usual-residence', pathway: 'P1', services: ['reablement', 'housing'], patient: { nhsNumber: patient.nhsNumber, name: patient.name, dateOfBirth: patient.dateOfBirth, gpPractice: 'B86001' } });
+    expect(gp.data).toEqual({
+      date: '2026-03-04',
+      destination: 'usual-residence',
+      pathway: 'P1',
+      services: ['reablement', 'housing'],
+      patient: { nhsNumber: patient.nhsNumber, name: patient.name, dateOfBirth: patient.dateOfBirth, gpPractice: 'B86001' },
+      // No services with providers in this context (one from an older worker): the summary still says when, where and how.
+      summary: { dischargedOn: '2026-03-04', destination: 'usual-residence', pathway: 'P1', services: [] },
+    });
     const others = views.find((v) => !v.to.includes('gp'))!;
     expect(others.to.sort()).toEqual(['equipment', 'housing', 'intermediate-care']);
     expect(others.data).toEqual({ date: '2026-03-04', destination: 'usual-residence' });
+  });
+
+  it('the GP’s discharge summary: the stay’s dates, where and how, each service ready with its provider and start, whom to contact; not a handover’s', () => {
+    const discharged: PathwayEvent = { type: 'discharge.recorded', at: '2026-03-04T15:00:00.000Z', date: '2026-03-04', destination: 'usual-residence', pathway: 'P1', daysDelayed: 2, bedDaysLost: 2 };
+    const context: RoutingContext = {
+      ...ctx(),
+      admittedOn: '2026-02-26',
+      arranged: [
+        { service: 'reablement', provider: 'intermediate-care', from: '2026-03-04' },
+        { service: 'equipment', provider: 'equipment', from: '2026-03-03' },
+        { service: 'domiciliary-care', provider: 'social-care', from: '2026-04-15', purpose: 'handover' },
+      ],
+      picture: { leadProfessional: { role: 'occupational_therapist', team: 'Leeds reablement' } },
+    };
+    const gp = agencyViews(discharged, context).find((v) => v.to.includes('gp'))!;
+    expect(gp.data.summary).toEqual({
+      admittedOn: '2026-02-26',
+      dischargedOn: '2026-03-04',
+      destination: 'usual-residence',
+      pathway: 'P1',
+      services: [
+        { service: 'reablement', provider: 'intermediate-care', from: '2026-03-04' },
+        { service: 'equipment', provider: 'equipment', from: '2026-03-03' },
+      ],
+      leadProfessional: { role: 'occupational_therapist', team: 'Leeds reablement' },
+    });
+    // The other agencies learn nothing of it.
+    expect(agencyViews(discharged, context).find((v) => !v.to.includes('gp'))!.data).toEqual({ date: '2026-03-04', destination: 'usual-residence' });
   });
 
   it('trust-internal events (admission, DRD, delay reasons, assessment) reach no other agency', () => {
@@ -193,6 +229,25 @@ describe('routing after discharge', () => {
     expect(views.map((v) => v.to)).toEqual([['social-care'], ['gp']]);
     expect(views[0].data).toEqual({ reason: 'six_week_limit', to: ['social-care', 'gp'], patient: { nhsNumber: patient.nhsNumber, name: patient.name, dateOfBirth: patient.dateOfBirth, address: patient.address } });
     expect(views[1].data.patient).toEqual({ nhsNumber: patient.nhsNumber, name: patient.name, dateOfBirth: patient.dateOfBirth, gpPractice: 'B86001' });
+    // The GP, named in the handover, has a task; social care has its referral instead.
+    expect(views[1].data.task).toEqual({ action: 'update_care_record_after_handover', services: [] });
+    expect(views[0].data.task).toBeUndefined();
+  });
+
+  it('the GP’s task on a handover naming it: each service taking over with the agency it is referred to, and whom to contact', () => {
+    const handover: PathwayEvent = { type: 'handover.long_term_services', at, reason: 'long_term_needs', to: ['social-care', 'community-health', 'gp'], services: ['domiciliary-care', 'district-nursing'] };
+    const context = { ...ctx(), picture: { leadProfessional: { role: 'social_worker', team: 'Leeds north' } } };
+    const gp = agencyViews(handover, context).find((v) => v.to.includes('gp'))!;
+    expect(gp.data.task).toEqual({
+      action: 'update_care_record_after_handover',
+      services: [
+        { service: 'domiciliary-care', provider: 'social-care' },
+        { service: 'district-nursing', provider: 'community-health' },
+      ],
+      leadProfessional: { role: 'social_worker', team: 'Leeds north' },
+    });
+    // A handover not naming the GP (a test of the rule, not a case the domain makes): no task for anyone.
+    expect(agencyViews({ ...handover, to: ['social-care'] }, context).some((v) => 'task' in v.data)).toBe(false);
   });
 
   it('reviews go to intermediate care only', () => {

@@ -152,6 +152,22 @@ describe('agency write-back over Kafka and HTTP', () => {
     await eventually(async () => bridges.consumer.stats.duplicate, (n) => n > before);
   });
 
+  it('an episode review delivered twice (one message id) is recorded once; another message is another review', async () => {
+    const id = await inIntermediateCare(['reablement']);
+    const reviews = async () => ((await pathway(id)).timeline as { event: { type: string } }[]).filter((e) => e.event.type === 'review.recorded').length;
+    const review = { command: 'episode-review', messageId: `review-${randomUUID()}`, outcome: 'continue', goals: ['Walk to the shop'] };
+    await send('intermediate-care', id, review);
+    await eventually(reviews, (n) => n === 1);
+    await send('intermediate-care', id, review);
+    // One partition per pathway, in order: once a later message's review is recorded, the repeat has been handled.
+    await send('intermediate-care', id, { ...review, messageId: `review-${randomUUID()}`, goals: ['Walk to the park'] });
+    await eventually(reviews, (n) => n >= 2);
+    const recorded = ((await pathway(id)).timeline as { event: { type: string; goals?: string[] } }[]).filter((e) => e.event.type === 'review.recorded');
+    expect(recorded.map((e) => e.event.goals)).toEqual([['Walk to the shop'], ['Walk to the park']]);
+    // Nothing was refused: the repeat is no error for the agency.
+    expect(reader.of(topics.agencyEvents('intermediate-care'), id).filter((m) => m.value.type === 'uk.nhs.discharge.response.rejected.v1')).toEqual([]);
+  });
+
   it('P1 lifecycle: two reviews over Kafka, social care funds and accepts the handover; its and the GP\'s messages carry the latest review and the funding, field by field', async () => {
     const id = await inIntermediateCare(['reablement']);
     const day = today();
@@ -179,6 +195,14 @@ describe('agency write-back over Kafka and HTTP', () => {
     expect(gpPicture.latestReview).toEqual({ ...review, needsNow: latest });
     expect(gpPicture.transitionPlan).toEqual(['domiciliary-care']);
     expect(gpPicture.leadProfessional).toEqual(lead);
+    // The GP is named in the handover: its task, each service taking over with its provider, and whom to contact.
+    expect((gpHandover.value.data as { task: unknown }).task).toEqual({ action: 'update_care_record_after_handover', services: [{ service: 'domiciliary-care', provider: 'social-care' }], leadProfessional: lead });
+    // Its discharge summary, days before: dates, where and how, each service ready with its provider and start.
+    const [gpDischarge] = schemaChecked(onTopic(id, 'gp', 'discharge.recorded'));
+    const summary = (gpDischarge.value.data as { summary: { services: unknown[] } }).summary;
+    expect(summary).toMatchObject({ dischargedOn: day, destination: 'temporary-accommodation', pathway: 'P1', admittedOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+    expect(summary.services).toContainEqual({ service: 'reablement', provider: 'intermediate-care', from: day });
+    expect(JSON.stringify(summary)).not.toContain('Warfarin');
 
     // Social care's financial assessment and decision, then its acceptance: the handover completes today.
     const funding = { payer: 'council', charging: 'means_tested', financialAssessment: 'complete', chargesFrom: day };
@@ -198,5 +222,26 @@ describe('agency write-back over Kafka and HTTP', () => {
     // Over HTTP, social care sees exactly what its topic carried.
     const view = await system.callWith(await system.token('agency:social-care'), 'GET', `/pathways/${id}`);
     expect(view.body.events.find((e: { type: string }) => e.type.includes('referral.requested'))?.data).toEqual(referral);
+
+    // The GP, never referred, reads the pathways it was told of with its own token: this one, as its topic carried it.
+    const gp = await system.token('agency:gp');
+    const gpView = await system.callWith(gp, 'GET', `/pathways/${id}`);
+    expect(gpView.status).toBe(200);
+    const gpTopic = reader.of(topics.agencyEvents('gp'), id).map((m) => ({ id: m.value.id, data: m.value.data }));
+    expect(gpView.body.events.map((e: { id: string; data: unknown }) => ({ id: e.id, data: e.data }))).toEqual(gpTopic);
+    const gpTimeline = await eventually(() => system.callWith(gp, 'GET', `/pathways/${id}/timeline`), (r) => r.status === 200 && r.body.events.length === gpTopic.length);
+    expect(gpTimeline.body.events.map((e: { id: string }) => e.id)).toEqual(gpTopic.map((e) => e.id));
+    const listed = await eventually(() => system.callWith(gp, 'GET', '/pathways?status=all&limit=1000'), (r) => r.body.pathways?.some((p: { pathwayId: string }) => p.pathwayId === id));
+    expect(listed.status).toBe(200);
+    // A stay still in hospital has told the GP nothing: not found, and not listed.
+    const unknown = admission({ patient: { ...admission().patient, nhsNumber: nhsNumber() } });
+    await system.call('POST', '/pathways', unknown);
+    expect((await system.callWith(gp, 'GET', `/pathways/pathway-${unknown.admissionId}`)).status).toBe(404);
+    // Once the read model holds it (the discharge team reads its timeline there), the GP's timeline and list still lack it.
+    await eventually(() => system.call('GET', `/pathways/pathway-${unknown.admissionId}/timeline`), (r) => r.status === 200);
+    expect((await system.callWith(gp, 'GET', `/pathways/pathway-${unknown.admissionId}/timeline`)).status).toBe(404);
+    const relisted = await system.callWith(gp, 'GET', '/pathways?status=all&limit=1000');
+    expect(relisted.body.pathways.map((p: { pathwayId: string }) => p.pathwayId)).toContain(id);
+    expect(relisted.body.pathways.map((p: { pathwayId: string }) => p.pathwayId)).not.toContain(`pathway-${unknown.admissionId}`);
   });
 });

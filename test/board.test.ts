@@ -10,7 +10,7 @@ let system: Awaited<ReturnType<typeof startSystem>>;
 let browser: Browser;
 const site = `BOARD-${Date.now().toString(36).toUpperCase()}`;
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
-const waiting = admission({ site, admittedAt: new Date(Date.now() - 6 * 86_400_000).toISOString() });
+const waiting = admission({ site, ward: 'Ward 7', admittedAt: new Date(Date.now() - 6 * 86_400_000).toISOString() });
 const waitingId = `pathway-${waiting.admissionId}`;
 const ready = admission({ site, admittedAt: new Date(Date.now() - 3 * 86_400_000).toISOString() });
 const readyId = `pathway-${ready.admissionId}`;
@@ -44,11 +44,14 @@ describe('the discharge team’s board', () => {
     await waitingRow.waitFor({ timeout: 20_000 });
     await readyRow.waitFor();
     const cells = await waitingRow.locator('td').allTextContents();
-    expect(cells.slice(1, 4)).toEqual(['P1', dayText(daysAgo(3)), '3']);
-    expect(cells[4]).toMatch(/^Chase Intermediate care to accept by /);
-    expect(cells[5]).toMatch(/^Reablement — Intermediate care: Requested, due /);
-    expect(cells[6]).toBe('None');
-    expect(cells[7]).toContain('Awaiting care at home (P1) — Intermediate care');
+    // The patient as initials and age band at admission ("Test Patient", born 1938), and the ward.
+    expect(cells.slice(1, 6)).toEqual(['TP, 85+', 'Ward 7', 'P1', dayText(daysAgo(3)), '3']);
+    expect(cells[6]).toMatch(/^Chase Intermediate care to accept by /);
+    expect(cells[7]).toMatch(/^Reablement — Intermediate care: Requested, due /);
+    expect(cells[8]).toBe('None');
+    expect(cells[9]).toContain('Awaiting care at home (P1) — Intermediate care');
+    expect(await readyRow.locator('td').nth(2).textContent()).toBe('–');
+    expect(await page.content()).not.toContain('Test Patient');
     expect(await readyRow.locator('td.next').textContent()).toBe(`Record the discharge by ${dayText(daysAgo(0))}`);
     expect(await page.locator('#counts').textContent()).toBe('2 in hospital · 1 delayed now');
     // Accessible as it stands: axe-core finds nothing (WCAG 2.1 A and AA, best practice).

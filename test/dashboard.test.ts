@@ -10,7 +10,7 @@ import { eventually, startSystem } from './support/system';
 let system: Awaited<ReturnType<typeof startSystem>>;
 let browser: Browser;
 const site = `DASH-${Date.now().toString(36).toUpperCase()}`;
-const body = admission({ site, admittedAt: new Date(Date.now() - 9 * 86_400_000).toISOString() });
+const body = admission({ site, ward: 'Ward 7', admittedAt: new Date(Date.now() - 9 * 86_400_000).toISOString() });
 const id = `pathway-${body.admissionId}`;
 // Delayed three days, then discharged today: open (the readmission watch), its delay history.
 const gone = admission({ site, admittedAt: new Date(Date.now() - 9 * 86_400_000).toISOString() });
@@ -49,11 +49,13 @@ describe('the dashboard', () => {
 
     const row = page.locator(`#delayed tbody tr[data-pathway-id="${id}"]`);
     await row.waitFor({ timeout: 20_000 });
-    // Labels from the one table; whom it waits on, once, since when.
+    // The patient as initials and age band at admission ("Test Patient", born 1938), never the name; the ward;
+    // labels from the one table; whom it waits on, once, since when.
     const cells = await row.locator('td').allTextContents();
-    expect(cells.slice(0, 7)).toEqual([id, 'Arranging support', site, 'Leeds', dayText(daysAgo(4)), '4', '4']);
-    expect(cells[7]).toMatch(/^Intermediate care since \d{1,2} \w{3} \d{4}$/);
-    expect(cells[8]).toBe('Awaiting care at home (P1) (Intermediate care)');
+    expect(cells.slice(0, 9)).toEqual([id, 'TP, 85+', 'Ward 7', 'Arranging support', site, 'Leeds', dayText(daysAgo(4)), '4', '4']);
+    expect(cells[9]).toMatch(/^Intermediate care since \d{1,2} \w{3} \d{4}$/);
+    expect(cells[10]).toBe('Awaiting care at home (P1) (Intermediate care)');
+    expect(await page.content()).not.toContain('Test Patient');
     // Two stays with a DRD, one delayed now (the other went home, its delay history), 4 + 3 bed-days lost.
     await eventually(() => page.locator(`#by-site tr[data-key="${site}"] td`).allTextContents(), (cells) => cells.join() === [site, '2', '1', '7'].join(), 20_000);
 
@@ -100,6 +102,9 @@ describe('the dashboard', () => {
     await page.locator('#view').waitFor({ state: 'visible', timeout: 20_000 });
     await eventually(() => page.locator('#delayed tbody tr[data-pathway-id]').count(), (n) => n === 1, 20_000);
     expect([await page.locator('#site').inputValue(), await page.locator('#reason').inputValue()]).toEqual([site, 'awaiting_transport']);
+    // The trend follows the reason too: held up for transport only today (recorded today), so the days before count nobody.
+    const held = await page.locator('#trend svg rect title').allTextContents();
+    expect(held.slice(-3)).toEqual([[2, 0, 0], [1, 0, 0], [0, 1, 1]].map(([n, delayed, lost]) => `${daysAgo(n)}: ${delayed} delayed, ${lost} bed-days lost`));
 
     // Exports: the delay report as filtered, and today's SitRep, downloaded through the secured API.
     const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
@@ -146,6 +151,49 @@ describe('the dashboard', () => {
     await page.click('#sign-in-button');
     await page.waitForURL(/\/dev-issuer\/authorize/);
     expect(await page.locator('input[name=role]').count()).toBe(2);
+  });
+
+  it('renews its token a minute before it expires, through the issuer’s session without a prompt, and goes on with the new token', async () => {
+    // The page's own timers on a clock the test moves (Playwright's, across the renewal's navigations); the issuer and its tokens are real.
+    const context = await browser.newContext();
+    await context.clock.install();
+    const page = await context.newPage();
+    const issued: string[] = [];
+    page.on('response', async (response) => {
+      if (response.url().endsWith('/dev-issuer/token') && response.request().method() === 'POST') issued.push(((await response.json()) as { access_token: string }).access_token);
+    });
+    const sent: string[] = [];
+    page.on('request', (request) => {
+      const authorization = request.headers().authorization;
+      if (authorization && request.url().startsWith(`${system.api.url}/reports/`)) sent.push(authorization);
+    });
+    // Requests to the issuer's /authorize, and those that showed its role page (a committed navigation, not a redirect at once).
+    let authorizations = 0;
+    let rolePages = 0;
+    page.on('request', (request) => void (request.url().includes('/dev-issuer/authorize') && (authorizations += 1)));
+    page.on('framenavigated', (frame) => void (frame.url().includes('/dev-issuer/authorize') && (rolePages += 1)));
+    await signInThroughIssuer(page, `${system.api.url}/dashboard`, 'manager');
+    await eventually(async () => issued.length, (n) => n === 1);
+    // The development issuer's tokens live an hour (expires_in 3600): nothing happens at 58 minutes.
+    await page.clock.fastForward('58:00');
+    // Real time too, over a second: the next token's iat differs, so the two tokens can be told apart.
+    await page.waitForTimeout(1_100);
+    expect(issued).toHaveLength(1);
+    expect(page.url()).toBe(`${system.api.url}/dashboard`);
+
+    // At 59: to the issuer, whose session answers at once (no role page), and back with a second token.
+    const before = { authorizations, rolePages };
+    await page.clock.fastForward('01:30');
+    await eventually(async () => issued.length, (n) => n === 2, 20_000);
+    expect(issued[1]).not.toBe(issued[0]);
+    await page.locator('#view').waitFor({ state: 'visible', timeout: 20_000 });
+    expect(page.url()).toBe(`${system.api.url}/dashboard`);
+    expect(await page.locator('#who').textContent()).toBe('Signed in as dev:manager');
+    expect({ authorizations, rolePages }).toEqual({ authorizations: before.authorizations + 1, rolePages: before.rolePages });
+    // The figures are read again with the renewed token, and the API takes it.
+    await eventually(async () => sent.at(-1), (last) => last === `Bearer ${issued[1]}`, 20_000);
+    expect(await page.locator('#delayed-count').textContent()).toMatch(/^\d+$/);
+    await context.close();
   });
 });
 

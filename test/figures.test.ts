@@ -5,11 +5,12 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toCloudEvent } from '../activities/publish';
 import { PersonalDataCipher } from '../codec/personal-data-cipher';
-import { delayBand, delayBands, isClosed, overdueSince, reviewOverdueSince } from '../domain';
+import { activeReasons, delayBand, delayBands, isClosed, overdueSince, reviewOverdueSince } from '../domain';
 import { topics } from '../kafka/topics';
 import { saveEvents, reproject } from '../projections/store';
 import { connectDatabase, inTransaction, type Database } from '../readmodel/database';
-import { band, bedDaysLost, delayedForDays, delayedNow, reported, stuck, withDrd } from '../readmodel/figures';
+import { reasonAgencies } from '../domain';
+import { band, bedDaysLost, delayedForDays, delayedNow, forReason, handoverDeclined, reported, reviewOverdue, stuck, waitingOn, withDrd } from '../readmodel/figures';
 import { migrate } from '../readmodel/migrate';
 import { createTestDatabase } from './support/database';
 import { uniqueAdmissionId } from './support/fixtures';
@@ -26,6 +27,18 @@ import { eventually, startSystem } from './support/system';
 
 const utcToday = () => new Date().toISOString().slice(0, 10);
 const count = <T>(items: T[], test: (item: T) => boolean) => items.filter(test).length;
+
+/** The reason and the agency most stays are held up for now (the filters worth checking), or a fixed pair when none is. */
+function commonestReasonAndAgency(stays: GeneratedStay[]): { reason: string; agency: string } {
+  const commonest = (values: string[], fallback: string) =>
+    [...values.reduce((tally, v) => tally.set(v, (tally.get(v) ?? 0) + 1), new Map<string, number>())].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0] ?? fallback;
+  const reasons = stays.map((s) => activeReasons(s.state));
+  return {
+    reason: commonest(reasons.flatMap((r) => [...new Set(r.map((reason) => reason.code))]), 'no_plan'),
+    // Only agencies filter (the patient and family are no agency).
+    agency: commonest(reasons.flatMap((r) => reasonAgencies(r)).filter((a) => a !== 'patient' && a !== 'family'), 'acute-trust'),
+  };
+}
 
 describe('bands', () => {
   it('come in their natural order, as delayBand gives them for more and more days', () => {
@@ -46,6 +59,17 @@ const reviewOverdueStay: StayPlan = {
     { gapDays: 0, hoursBack: 2, step: { kind: 'answer', response: 'accepted' } },
     { gapDays: 1, hoursBack: 2, step: { kind: 'answer', response: 'ready' } },
     { gapDays: 0, hoursBack: 2, step: { kind: 'discharge' } },
+  ],
+};
+
+/** Discharged home on P1 twenty days ago, reviewed a week later as needing long-term care, and social care declined the handover. */
+const handoverDeclinedStay: StayPlan = {
+  ...reviewOverdueStay,
+  admittedDaysAgo: 22,
+  steps: [
+    ...reviewOverdueStay.steps,
+    { gapDays: 8, hoursBack: 2, step: { kind: 'review-long-term' } },
+    { gapDays: 1, hoursBack: 2, step: { kind: 'answer', response: 'declined', purpose: 'handover' } },
   ],
 };
 
@@ -70,6 +94,7 @@ describe('each figure’s SQL says what the domain says, on the real PostgreSQL'
         const today = utcToday();
         const stays = plans.map((plan) => generatedStay(plan, { admissionId: uniqueAdmissionId('F'), sites: ['FIG-A', 'FIG-B'], localAuthorities: ['Leeds', 'Wakefield'], now }));
         const ids = stays.map((s) => s.pathwayId);
+        const picked = commonestReasonAndAgency(stays);
         // Stored and folded as the projector does it, in one transaction.
         await inTransaction(db, async (client) => {
           await saveEvents(client, stays.flatMap((s) => s.events.map((recorded) => ({ pathwayId: s.pathwayId, recorded }))), cipher);
@@ -80,9 +105,10 @@ describe('each figure’s SQL says what the domain says, on the real PostgreSQL'
           const [{ at }] = (await client.query<{ at: string }>('SELECT now() AS at')).rows;
           const result = await client.query(
             `SELECT pathway_id AS "pathwayId", ${withDrd.sql} AS "withDrd", ${delayedForDays.sql('$2')} AS "delayedForDays", ${delayedNow.sql} AS "delayedNow",
-               ${band.sql} AS band, ${bedDaysLost.sql} AS "bedDaysLost", ${reported.sql} AS reported, ${stuck.sql('$3')} AS stuck
+               ${band.sql} AS band, ${bedDaysLost.sql} AS "bedDaysLost", ${reported.sql} AS reported, ${stuck.sql('$3')} AS stuck,
+               ${forReason.sql('$4')} AS "forReason", ${waitingOn.sql('$5')} AS "waitingOn", ${reviewOverdue.sql} AS "reviewOverdue", ${handoverDeclined.sql} AS "handoverDeclined"
              FROM pathways WHERE pathway_id = ANY($1::text[]) ORDER BY pathway_id`,
-            [ids, days, stuckForDays],
+            [ids, days, stuckForDays, picked.reason, picked.agency],
           );
           return { sqlNow: Date.parse(at), rows: result.rows };
         });
@@ -97,15 +123,29 @@ describe('each figure’s SQL says what the domain says, on the real PostgreSQL'
             bedDaysLost: bedDaysLost.of(state, today),
             reported: reported.of(state, today),
             stuck: stuck.of(state, { lastEventAt, now: sqlNow, stuckForDays }),
+            forReason: forReason.of(state, picked.reason),
+            waitingOn: waitingOn.of(state, picked.agency),
+            reviewOverdue: reviewOverdue.of(state),
+            handoverDeclined: handoverDeclined.of(state),
           }));
+        // Today's day rows (the trend's last day) say the same of a reason and an agency as the rows do.
+        const { rows: todays } = await db.query(
+          `SELECT pathway_id AS "pathwayId", ${forReason.sql('$2')} AS "forReason", ${waitingOn.sql('$3')} AS "waitingOn" FROM pathway_days
+           WHERE pathway_id = ANY($1::text[]) AND day = $4::date ORDER BY pathway_id`,
+          [ids, picked.reason, picked.agency, today],
+        );
+        expect(todays).toEqual(expected.filter((e) => e.withDrd).map(({ pathwayId, forReason, waitingOn }) => ({ pathwayId, forReason, waitingOn })));
+        if (expected.some((e) => e.handoverDeclined)) seen.add('handover declined');
+        if (expected.some((e) => e.forReason)) seen.add('held up for the reason filtered on');
+        if (expected.some((e) => e.waitingOn)) seen.add('waiting on the agency filtered on');
         expect(rows).toEqual(expected);
         for (const stay of stays) for (const kind of kindsOf(stay, today)) seen.add(kind);
       }),
       // Plus one stay in intermediate care whose review is overdue: under rules 4 fewer generated P1
       // stays go home (a gap in support is refused), and 60 runs alone reached one too seldom.
-      { numRuns: 60, examples: [[[reviewOverdueStay], 0, 3]] },
+      { numRuns: 60, examples: [[[reviewOverdueStay], 0, 3], [[handoverDeclinedStay], 0, 3]] },
     );
-    expect([...seen].sort()).toEqual([...kinds].sort());
+    expect([...seen].sort()).toEqual([...kinds, 'held up for the reason filtered on', 'waiting on the agency filtered on', 'handover declined'].sort());
   }, 180_000);
 });
 
@@ -197,7 +237,8 @@ describe('every surface gives the same counts for the same filter', () => {
         const run = randomUUID().slice(0, 6).toUpperCase();
         const sites = [`X-${run}-A`, `X-${run}-B`];
         const now = Date.now();
-        const stays = plans.map((plan) => generatedStay(plan, { admissionId: uniqueAdmissionId('X'), sites, localAuthorities: ['Leeds', 'Wakefield'], now }));
+        // With a review overdue and a handover declined each run, so their filters count something.
+        const stays = [reviewOverdueStay, handoverDeclinedStay, ...plans].map((plan) => generatedStay(plan, { admissionId: uniqueAdmissionId('X'), sites, localAuthorities: ['Leeds', 'Wakefield'], now }));
         all.push(...stays);
         ourSites.push(...sites);
         manager = await system.token('manager', { sites: ourSites });
@@ -225,6 +266,14 @@ describe('every surface gives the same counts for the same filter', () => {
           expect({ ...label, delayedForOne: (await list('delayedForDays=1')).length }).toEqual({ ...label, delayedForOne: expected.delayedNow });
           expect({ ...label, withDrd: (await list('delayedForDays=0')).length }).toEqual({ ...label, withDrd: expected.withDrd });
           expect({ ...label, days, delayedFor: (await list(`delayedForDays=${days}`)).length }).toEqual({ ...label, days, delayedFor: expected.delayedForDays });
+          // The review-overdue and handover-declined filters: each the domain's one function.
+          const overdueReviews = count(stayed, (s) => !isClosed(s.state) && reviewOverdue.of(s.state));
+          const declinedHandovers = count(stayed, (s) => !isClosed(s.state) && handoverDeclined.of(s.state));
+          expect({ ...label, reviewOverdue: (await list('reviewOverdue=true')).length, handoverDeclined: (await list('handoverDeclined=true')).length }).toEqual({
+            ...label,
+            reviewOverdue: overdueReviews,
+            handoverDeclined: declinedHandovers,
+          });
           const stuckRows = await list('stuck=true');
           expect({ ...label, stuck: stuckRows.length }).toEqual({ ...label, stuck: expected.stuck });
           // Each says why: a missed deadline the domain knows of, or no event at all.
@@ -257,17 +306,37 @@ describe('every surface gives the same counts for the same filter', () => {
           const trend = (await get(`/reports/trend?${query}days=30`)).days as { day: string; patientsWithDrd: number; delayed: number }[];
           expect({ ...label, today: trend.at(-1) }).toMatchObject({ ...label, today: { day: today, patientsWithDrd: expected.withDrd, delayed: expected.delayedNow } });
 
+          // Filtered by a delay reason, then by an agency: the trend's today, the list and the report agree with the domain.
+          const picked = commonestReasonAndAgency(stayed);
+          for (const [name, value, holds] of [
+            ['reason', picked.reason, (s: GeneratedStay) => forReason.of(s.state, picked.reason)],
+            ['agency', picked.agency, (s: GeneratedStay) => waitingOn.of(s.state, picked.agency)],
+          ] as const) {
+            const filter = `${name}=${value}`;
+            const held = stayed.filter(holds);
+            const domain = { withDrd: count(held, (s) => withDrd.of(s.state, today)), delayed: count(held, (s) => delayedNow.of(s.state, today)) };
+            const filteredTrend = ((await get(`/reports/trend?${query}${filter}&days=7`)).days as { patientsWithDrd: number; delayed: number }[]).at(-1)!;
+            const surfaces = {
+              trend: { withDrd: filteredTrend.patientsWithDrd, delayed: filteredTrend.delayed },
+              list: { withDrd: (await list(`delayedForDays=0&${filter}`)).length, delayed: (await list(`delayedForDays=1&${filter}`)).length },
+              reportDelayed: ((await get(`/reports/delays?${query}${filter}`)).totals as { delayed: number }).delayed,
+            };
+            expect({ ...label, filter, surfaces }).toEqual({ ...label, filter, surfaces: { trend: domain, list: domain, reportDelayed: domain.delayed } });
+          }
+
           // The dashboard's sources, as it asks for them: the headline, the "delayed now" table and the trend's last day.
           const delayedTable = (await get(`/pathways?${query}delayedForDays=1&sort=-daysDelayed&limit=50`)).pathways as unknown[];
           expect({ ...label, headline: report.totals.delayed, table: delayedTable.length }).toEqual({ ...label, headline: expected.delayedNow, table: Math.min(50, expected.delayedNow) });
 
           // The CLI: the report's first line and band table, its CSV byte for byte, the list's rows.
-          const [printed, printedCsv, delayedList, forDaysList, stuckList] = await Promise.all([
+          const [printed, printedCsv, delayedList, forDaysList, stuckList, overdueList, declinedList] = await Promise.all([
             cli(['report', 'delays', ...siteArgs]),
             cli(['report', 'delays', '--csv', ...siteArgs]),
             cli(['list', '--delayed-for-days', '1', ...siteArgs]),
             cli(['list', '--delayed-for-days', String(days), ...siteArgs]),
             cli(['list', '--stuck', ...siteArgs]),
+            cli(['list', '--review-overdue', ...siteArgs]),
+            cli(['list', '--handover-declined', ...siteArgs]),
           ]);
           const { totals } = expected;
           expect(printed.split('\n')[0]).toBe(`Delays as of ${today}: ${totals.delayed} of ${totals.pathways} stays with a discharge ready date delayed now, ${totals.bedDaysLost} bed-days lost`);
@@ -276,11 +345,20 @@ describe('every surface gives the same counts for the same filter', () => {
           expect(bandRows.map((l) => l.trim().split(/\s+/).slice(0, 4))).toEqual(Object.entries(expected.byBand).map(([b, t]) => [b, String(t.pathways), String(t.delayed), String(t.bedDaysLost)]));
           expect(printedCsv).toBe((await system.callWith(manager, 'GET', `/reports/delays?${query}format=csv`)).body);
           const rowsOf = (table: string) => (table.startsWith('No pathways match') ? [] : table.trimEnd().split('\n').slice(1));
-          expect({ ...label, delayedList: rowsOf(delayedList).length, forDaysList: rowsOf(forDaysList).length, stuckList: rowsOf(stuckList).length }).toEqual({
+          expect({
+            ...label,
+            delayedList: rowsOf(delayedList).length,
+            forDaysList: rowsOf(forDaysList).length,
+            stuckList: rowsOf(stuckList).length,
+            overdueList: rowsOf(overdueList).length,
+            declinedList: rowsOf(declinedList).length,
+          }).toEqual({
             ...label,
             delayedList: expected.delayedNow,
             forDaysList: expected.delayedForDays,
             stuckList: expected.stuck,
+            overdueList: overdueReviews,
+            declinedList: declinedHandovers,
           });
           for (const row of rowsOf(stuckList)) expect(row).toMatch(/(referral overdue|review overdue|no event) since \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
         }
@@ -290,7 +368,10 @@ describe('every surface gives the same counts for the same filter', () => {
         expect(sitrepCsv).toBe((await system.callWith(manager, 'GET', `/reports/sitrep?date=${today}`)).body);
         const everywhere = expectedFigures(all, today, days);
         const lines = sitrepTable.split('\n');
-        const siteLines = lines.slice(lines.findIndex((l) => l.startsWith('SITE')) + 1).filter((l) => l && !l.startsWith('all sites'));
+        // A run where nobody has a DRD today prints a sentence instead of the table: no site lines, every figure 0.
+        const header = lines.findIndex((l) => l.startsWith('SITE'));
+        if (header < 0) expect(lines[1]).toBe('No patient had a discharge ready date that day.');
+        const siteLines = header < 0 ? [] : lines.slice(header + 1).filter((l) => l && !l.startsWith('all sites'));
         const columns = siteLines.map((l) => l.trim().split(/\s+/).slice(1).map(Number));
         const summed = Array.from({ length: 3 + delayBands.length }, (_, i) => columns.reduce((t, c) => t + c[i], 0));
         expect(summed).toEqual([everywhere.withDrd, everywhere.delayedNow, expect.any(Number), ...delayBands.map((b) => everywhere.sitrepBands[b])]);

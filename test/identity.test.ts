@@ -101,11 +101,11 @@ describe('the rules', () => {
   });
 
   it('shows a pathway in full, as an agency’s view, or not at all', () => {
-    expect(visibility(manager, { site: 'A', referralAgencies: [] })).toEqual({ kind: 'full' });
-    expect(visibility(manager, { site: 'B', referralAgencies: [] })).toEqual({ kind: 'none' });
-    expect(visibility(housing, { site: 'A', referralAgencies: ['housing'] })).toEqual({ kind: 'agency', agency: 'housing' });
-    expect(visibility(housing, { site: 'A', referralAgencies: ['equipment'] })).toEqual({ kind: 'none' });
-    expect(visibility(timer, { site: 'A', referralAgencies: ['housing'] })).toEqual({ kind: 'none' });
+    expect(visibility(manager, { site: 'A', agencies: [] })).toEqual({ kind: 'full' });
+    expect(visibility(manager, { site: 'B', agencies: [] })).toEqual({ kind: 'none' });
+    expect(visibility(housing, { site: 'A', agencies: ['housing'] })).toEqual({ kind: 'agency', agency: 'housing' });
+    expect(visibility(housing, { site: 'A', agencies: ['equipment'] })).toEqual({ kind: 'none' });
+    expect(visibility(timer, { site: 'A', agencies: ['housing'] })).toEqual({ kind: 'none' });
   });
 });
 
@@ -142,7 +142,7 @@ describe('patients and carers (issue 27)', () => {
       expect(can(person, 'pathway:read')).toBe(false);
       expect(can(person, 'pathways:list')).toBe(false);
       expect(can(person, 'command:consent')).toBe(false);
-      expect(visibility(person, { site: 'A', referralAgencies: [] })).toEqual({ kind: 'none' });
+      expect(visibility(person, { site: 'A', agencies: [] })).toEqual({ kind: 'none' });
     }
     expect(can({ subject: 't', role: 'discharge-team' }, 'plan:read')).toBe(false);
   });

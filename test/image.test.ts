@@ -87,7 +87,7 @@ describe('the compiled entry points, on the production dependencies alone', () =
     const databaseUrl = await createTestDatabase({ migrated: false });
     const [, ...migrateArgs] = imageCommand('migrate');
     const migrated = await runCommand(node, migrateArgs, { DATABASE_URL: databaseUrl }, tree);
-    expect(migrated, migrated.stderr).toMatchObject({ code: 0, stderr: expect.stringContaining('Applied 4 migrations') });
+    expect(migrated, migrated.stderr).toMatchObject({ code: 0, stderr: expect.stringContaining('Applied 8 migrations') });
 
     const { env, token } = await systemEnvironment(harness, `image-node${version.split('.')[0]}`, { DATABASE_URL: databaseUrl });
     // The compiled worker's own bundle (dist/workflow-bundle.js), not the suite's.

@@ -41,8 +41,8 @@ describe('homeward migrate on a real PostgreSQL', () => {
     expect(check.stderr).toMatch(/schema is older than this release.*001-read-model\.sql.*has not been applied.*Run `homeward migrate`/);
 
     const first = await homeward(['migrate'], url);
-    expect(first.stderr).toContain('applied 004-personal-data-sealed.sql');
-    expect(first).toMatchObject({ code: 0, stderr: expect.stringMatching(/Applied 4 migrations in [\d.]+ s\nThe read model's schema is at version 4 \(004-personal-data-sealed\.sql\), this release's/) });
+    expect(first.stderr).toContain('applied 009-handover-uncovered.sql');
+    expect(first).toMatchObject({ code: 0, stderr: expect.stringMatching(/Applied 9 migrations in [\d.]+ s\nThe read model's schema is at version 9 \(009-handover-uncovered\.sql\), this release's/) });
     const files = fs.readdirSync(path.join(__dirname, '..', 'readmodel', 'migrations')).filter((f) => f.endsWith('.sql')).sort();
     expect(await recorded(db)).toEqual(
       files.map((name) => ({
@@ -60,7 +60,7 @@ describe('homeward migrate on a real PostgreSQL', () => {
     const { db } = await freshDatabase();
     const [a, b] = await Promise.all([migrate(db), migrate(db)]);
     expect([...a, ...b].sort()).toEqual(migrations().map((m) => m.name));
-    expect((await recorded(db)).map((r) => r.version)).toEqual([1, 2, 3, 4]);
+    expect((await recorded(db)).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   it('refuses a migration changed after it was applied, naming it, and applies nothing after it', async () => {
@@ -90,11 +90,11 @@ describe('homeward migrate on a real PostgreSQL', () => {
 
   it('processes refuse a schema newer than their release, naming the unknown migration (the CLI’s projections rebuild, a real process)', async () => {
     const { url, db } = await freshDatabase();
-    const newer = migrationsDir(Object.fromEntries([...migrations().map((m) => [m.name, m.sql]), ['005-from-the-future.sql', 'CREATE TABLE later (id integer);\n']]));
+    const newer = migrationsDir(Object.fromEntries([...migrations().map((m) => [m.name, m.sql]), ['010-from-the-future.sql', 'CREATE TABLE later (id integer);\n']]));
     await migrate(db, migrations(newer));
     const rebuild = await homeward(['projections', 'rebuild'], url);
     expect(rebuild.code).toBe(1);
-    expect(rebuild.stderr).toMatch(/schema is newer than this release of Homeward: it has migration 005-from-the-future\.sql, which this release does not know \(its latest is 4\)/);
+    expect(rebuild.stderr).toMatch(/schema is newer than this release of Homeward: it has migration 010-from-the-future\.sql, which this release does not know \(its latest is 9\)/);
     await expect(migrate(db)).rejects.toThrow(/schema is newer than this release/);
   });
 
@@ -105,7 +105,7 @@ describe('homeward migrate on a real PostgreSQL', () => {
       await db.query(migration.sql);
       await db.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
     }
-    expect(await migrate(db)).toEqual(['003-stuck-and-report.sql', '004-personal-data-sealed.sql']);
+    expect(await migrate(db)).toEqual(['003-stuck-and-report.sql', '004-personal-data-sealed.sql', '005-carer-access.sql', '006-patient-summary.sql', '007-day-reason-agencies.sql', '008-informed-agencies.sql', '009-handover-uncovered.sql']);
     expect(await recorded(db)).toEqual(migrations().map(({ version, name, checksum }) => ({ version, name, checksum })));
   });
 });

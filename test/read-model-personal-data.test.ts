@@ -100,6 +100,8 @@ describe('personal data in the read model', () => {
     const list = await system.call('GET', `/pathways?site=${body.site}&status=all`);
     expect(list.body.pathways.map((p: { pathwayId: string }) => p.pathwayId)).toEqual([id]);
     expect(JSON.stringify(list.body)).not.toContain(patient.name);
+    // Whom the row is about, minimised at projection: initials and the age band at admission (born 1929).
+    expect(list.body.pathways[0]).toMatchObject({ patientInitials: 'WD', ageBand: '85+' });
   });
 
   it('an API without the key that sealed them: 503 naming the key id, nothing else given away, and it carries on', async () => {
@@ -189,7 +191,7 @@ describe('a read model from before personal data was sealed (migration 004)', ()
     const config = loadConfig({ KAFKA_BROKERS: inject('kafkaBrokers'), DATABASE_URL: databaseUrl, ...testEnvironment() });
     const groupId = `homeward-projector-legacy-${crypto.randomUUID().slice(0, 8)}`;
     // The upgrade's order: the new release's projector refuses the old schema until `homeward migrate` has run.
-    await expect(startProjector(config, silent, { groupId })).rejects.toThrow(/schema is older than this release.*004-personal-data-sealed\.sql has not been applied.*homeward migrate/);
+    await expect(startProjector(config, silent, { groupId })).rejects.toThrow(/schema is older than this release.*004-personal-data-sealed\.sql, 005-carer-access\.sql, 006-patient-summary\.sql, 007-day-reason-agencies\.sql, 008-informed-agencies\.sql, 009-handover-uncovered\.sql has not been applied.*homeward migrate/);
     const db = connectDatabase(databaseUrl, { max: 1 });
     await migrate(db).finally(() => db.end());
     const projector = await startProjector(config, silent, { groupId });
@@ -211,8 +213,12 @@ describe('a read model from before personal data was sealed (migration 004)', ()
       const legacyRow = async () => (await projector.db.query('SELECT * FROM pathways WHERE pathway_id = $1', [legacy.id])).rows.map(({ updated_at: _u, ...row }) => row);
       const rowBefore = await legacyRow();
       expect(JSON.stringify(rowBefore)).toContain('"stage":"arranging"');
+      // Migration 005 queued the start, sealed or not, so the stay started before it has its patient's summary too.
+      expect((await projector.db.query('SELECT initials, age_band FROM pathway_patients WHERE pathway_id = $1', [legacy.id])).rows).toEqual([{ initials: 'WD', age_band: '85+' }]);
       await rebuildPathways(projector.db, today());
-      expect(await legacyRow()).toEqual(rowBefore);
+      // The same row, and what migration 007 left for a rebuild: who has heard of the stay (the agency its referral went to).
+      expect(rowBefore[0].informed_agencies).toEqual([]);
+      expect(await legacyRow()).toEqual([{ ...rowBefore[0], informed_agencies: ['intermediate-care'] }]);
       expectNobodyIn(await dumpDatabase(databaseUrl));
     } finally {
       await projector.stop();

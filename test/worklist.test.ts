@@ -36,10 +36,11 @@ describe('the next action on the board', () => {
 
   it('lists the consents the domain says are missing, and the open referrals with their deadlines', () => {
     const item = worklistItem({
-      pathwayId: 'pathway-A1', site: 'S', daysDelayed: 2, delayedNow: true,
+      pathwayId: 'pathway-A1', patientInitials: 'TP', ageBand: '85+', site: 'S', daysDelayed: 2, delayedNow: true,
       reasons: [{ code: 'consent_required', agency: 'housing', waitingOn: 'patient', since: '2026-11-01T10:00:00Z', derived: true }],
-      state: state({ drd: '2026-11-01', assessment: assessed, referrals: [referral({}), referral({ referralId: 'ref-9', status: 'withdrawn' })] }),
+      state: state({ drd: '2026-11-01', ward: 'Ward 7', assessment: assessed, referrals: [referral({}), referral({ referralId: 'ref-9', status: 'withdrawn' })] }),
     });
+    expect(item).toMatchObject({ patientInitials: 'TP', ageBand: '85+', ward: 'Ward 7' });
     expect(item.consentsMissing).toEqual(['housing']);
     expect(item.referrals).toEqual([{ referralId: 'ref-1', service: 'reablement', agency: 'intermediate-care', status: 'requested', due: '2026-11-02T10:00:00Z' }]);
     expect(item.next.code).toBe('record_consent');

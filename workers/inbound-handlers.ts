@@ -50,12 +50,16 @@ export function createInboundHandler(deps: { app: Application }) {
     return outcomeOf(await pathways.record(agencyActor(agency), pathwayId, 'referral-response', { referralId, agency, response, reason, readyFrom }));
   }
 
-  /** A write-back (issue 24) runs as the command of that name, as the topic's agency. */
+  /**
+   * A write-back (issue 24) runs as the command of that name, as the topic's agency. The message id
+   * is the agency's own request id: a message delivered twice is recorded once, even a command that
+   * records no fact the rules could call a duplicate (a review: two alike are two reviews).
+   */
   async function onWriteBack(message: KafkaMessage, json: object, agency: Agency): Promise<Outcome> {
     const parsed = parse(AgencyWriteBack, message, json) as AgencyWriteBack | Outcome;
     if (isOutcome(parsed)) return parsed;
-    const { messageId: _messageId, pathwayId, command: name, ...payload } = parsed;
-    return outcomeOf(await pathways.record(agencyActor(agency), pathwayId, name, { ...payload, agency }));
+    const { messageId, pathwayId, command: name, ...payload } = parsed;
+    return outcomeOf(await pathways.record(agencyActor(agency), pathwayId, name, { ...payload, agency }, `kafka:${agency}:${messageId}`));
   }
 
   async function onAdt(message: KafkaMessage): Promise<Outcome> {

@@ -1,6 +1,8 @@
-import { isLive, sharing, type PathwayState } from '../domain';
-import type { HandoverPicture } from '../schemas/agency-views';
+import { evolve, initialState, isLive, sharing, type PathwayState } from '../domain';
+import { recipientsOf, type HandoverPicture } from '../schemas/agency-views';
 import type { RoutingContext } from '../schemas/agency-views';
+import type { Agency } from '../schemas/common';
+import type { PathwayEvent } from '../schemas/events';
 
 /** What the publisher needs to route and minimise events, taken from the state at publish time. */
 export function routingContext(state: PathwayState): RoutingContext {
@@ -11,6 +13,10 @@ export function routingContext(state: PathwayState): RoutingContext {
     consents: sharing(state),
     referralAgencies: Object.fromEntries(state.referrals.map((r) => [r.referralId, r.agency])),
     services: [...new Set(state.referrals.filter((r) => r.status === 'ready').map((r) => r.service))],
+    arranged: state.referrals
+      .filter((r) => r.status === 'ready')
+      .map((r) => ({ service: r.service, provider: r.agency, ...(r.readyFrom ? { from: r.readyFrom } : {}), ...(r.purpose ? { purpose: r.purpose } : {}) })),
+    ...(state.admittedAt ? { admittedOn: state.admittedAt.slice(0, 10) } : {}),
     ...(state.carer ? { carer: state.carer } : {}),
     // Absent until recorded: a running pathway's publishing input stays as it was.
     ...(state.accessibleInformation ? { accessibleInformation: state.accessibleInformation } : {}),
@@ -34,4 +40,20 @@ function picture(state: PathwayState): { picture?: HandoverPicture } {
     ...(lead ? { leadProfessional: lead } : {}),
   };
   return Object.keys(found).length > 0 ? { picture: found } : {};
+}
+
+/**
+ * The agencies (besides the trust) a pathway's events have been sent to, each routed as the
+ * workflow routes it: those that have heard of the stay and may read it (the GP, from its
+ * discharge summary or a handover, with no referral of its own). Needs no personal data, so the
+ * read model computes it from its sealed events.
+ */
+export function informedAgencies(events: readonly PathwayEvent[]): Agency[] {
+  const informed = new Set<Agency>();
+  let state = initialState;
+  for (const event of events) {
+    state = evolve(state, event);
+    for (const agency of recipientsOf(event, routingContext(state))) informed.add(agency);
+  }
+  return [...informed].sort();
 }

@@ -28,6 +28,7 @@ export function startPathway(command: CommandOf<'start'>, state: PathwayState): 
       site: command.site,
       localAuthority: command.localAuthority,
       region: command.region ?? 'england',
+      ...(command.ward ? { ward: command.ward } : {}),
       admittedAt: command.admittedAt,
       expectedDischargeDate: command.expectedDischargeDate,
       consents: [...new Set(command.consents)],

@@ -9,6 +9,9 @@ import type { ReadModel } from '../read-model';
 export const pathwayDaysReadModel: ReadModel = {
   name: 'pathway-days',
   table: 'pathway_days',
-  migrations: ['001-read-model.sql'],
-  versions: [{ version: 1, change: 'the days as computed when read models were first versioned', rebuild: 'every pathway' }],
+  migrations: ['001-read-model.sql', '007-day-reason-agencies.sql'],
+  versions: [
+    { version: 1, change: 'the days as computed when read models were first versioned', rebuild: 'every pathway' },
+    { version: 2, change: 'reason_agencies filled: whom each day\'s delay reasons waited on (the trend filtered by agency)', rebuild: 'every pathway' },
+  ],
 };

@@ -26,10 +26,10 @@ describe('the days of a delay', () => {
   it('reasons and plan as they stood at the end of each day', () => {
     const assess: PathwayCommand = { type: 'assessment', at: day(5), participants: professionalAndPatient, pathway: 'P2', needs: ['step-down-bed'], consents: [], ...patientAgrees } as PathwayCommand;
     const rows = dayRows('pathway-A1', timeline([start(), drd(3), assess]), date(5));
-    expect(rows.map((r) => [r.day, r.pathway, r.reasonCodes])).toEqual([
-      [date(3), null, ['no_plan']],
-      [date(4), null, ['no_plan']],
-      [date(5), 'P2', ['awaiting_p2_bed']],
+    expect(rows.map((r) => [r.day, r.pathway, r.reasonCodes, r.reasonAgencies])).toEqual([
+      [date(3), null, ['no_plan'], ['acute-trust']],
+      [date(4), null, ['no_plan'], ['acute-trust']],
+      [date(5), 'P2', ['awaiting_p2_bed'], ['intermediate-care']],
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { activeDelayReasonCodes, dateOf, delayOnDay, drdDays, evolve, initialState, type DrdEpisode, type PathwayState } from '../../domain';
+import { activeReasons, dateOf, delayOnDay, drdDays, evolve, initialState, reasonAgencies, type DrdEpisode, type PathwayState } from '../../domain';
 import type { RecordedPathwayEvent } from '../../workflows/definitions';
 
 /** One day a patient spent in hospital with a discharge ready date: a line of that day's SitRep. */
@@ -13,11 +13,14 @@ export interface DayRow {
   /** Whether this day's bed counts towards bed-days lost (Scotland's allowance days do not). */
   bedDayLost: boolean;
   reasonCodes: string[];
+  /** Whom those reasons waited on that day (as the row's reasonAgencies). */
+  reasonAgencies: string[];
 }
 
 /** A day of an episode, its figures the domain's (delayOnDay); reasons, site and plan as the pathway stood at the end of that day. */
 export function dayRow(pathwayId: string, stood: PathwayState, episode: DrdEpisode, day: string): DayRow {
   const { daysDelayed, band, bedDayLost } = delayOnDay(episode, day);
+  const reasons = activeReasons(stood);
   return {
     day,
     pathwayId,
@@ -27,7 +30,8 @@ export function dayRow(pathwayId: string, stood: PathwayState, episode: DrdEpiso
     daysDelayed,
     delayBand: band,
     bedDayLost,
-    reasonCodes: [...activeDelayReasonCodes(stood)].sort(),
+    reasonCodes: [...new Set(reasons.map((r) => r.code))].sort(),
+    reasonAgencies: reasonAgencies(reasons),
   };
 }
 

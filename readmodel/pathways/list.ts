@@ -4,14 +4,18 @@ import type { Database } from '../database';
 import { band, delayedNow, stuck, stuckReason, type StuckCode } from '../figures';
 import { Params, pathwayWhere, whereSql } from './where';
 
-/** One line of the managers' list: codes, dates and agencies, never the patient. */
+/** One line of the managers' list: codes, dates and agencies, and the patient only as initials and an age band. */
 export interface PathwaySummary {
   pathwayId: string;
+  /** Whom the row is about, minimised (projections/patient-summary.ts); null until the projector has derived it. */
+  patientInitials: string | null;
+  ageBand: string | null;
   status: 'open' | 'closed';
   stage: string;
   pathway: string | null;
   site: string | null;
   localAuthority: string | null;
+  ward: string | null;
   admittedAt: string | null;
   dischargeReadyDate: string | null;
   delayCountsFrom: string | null;
@@ -39,7 +43,11 @@ export interface PathwaySummary {
   linkedPathwayId: string | null;
 }
 
-const summaryColumns = `pathway_id AS "pathwayId", status, stage, pathway, site, local_authority AS "localAuthority",
+/** The patient's initials and age band, from their own table (the only patient columns the read model holds in clear). */
+export const patientColumns = `(SELECT initials FROM pathway_patients pp WHERE pp.pathway_id = pathways.pathway_id) AS "patientInitials",
+  (SELECT age_band FROM pathway_patients pp WHERE pp.pathway_id = pathways.pathway_id) AS "ageBand"`;
+
+const summaryColumns = `pathway_id AS "pathwayId", ${patientColumns}, status, stage, pathway, site, local_authority AS "localAuthority", ward,
   admitted_at AS "admittedAt", drd AS "dischargeReadyDate", delay_counts_from AS "delayCountsFrom", discharge_date AS "dischargeDate",
   days_delayed AS "daysDelayed", ${delayedNow.sql} AS "delayedNow", bed_days_lost AS "bedDaysLost", ${band.sql} AS "delayBand", delay_as_of AS "delayAsOf",
   reason_codes AS "delayReasons", reasons, awaiting_agencies AS "awaitingAgencies", overdue_since AS "overdueSince",
@@ -126,12 +134,12 @@ export interface AgencyListQuery {
   after?: Cursor;
 }
 
-/** A page of the pathways an agency has been referred on, and the next page's cursor. */
+/** A page of the pathways an agency has been referred on or sent events of (the GP), and the next page's cursor. */
 export async function listAgencyPathways(db: Database, query: AgencyListQuery): Promise<{ pathways: AgencyPathwaySummary[]; next?: Cursor }> {
   const params = new Params();
   const where = pathwayWhere(query.filters, undefined, 0, params);
   const agency = params.add(query.agency);
-  where.push(`${agency} = ANY(referral_agencies)`);
+  where.push(`(${agency} = ANY(referral_agencies) OR ${agency} = ANY(informed_agencies))`);
   const select = `pathway_id AS "pathwayId", status, stage, pathway, site, admitted_at AS "admittedAt", drd AS "dischargeReadyDate",
     discharge_date AS "dischargeDate", ${agency} = ANY(awaiting_agencies) AS "awaitingYourResponse", last_event_at AS "lastEventAt",
     closed_at AS "closedAt"`;

@@ -8,12 +8,15 @@ import {
   initialState,
   isClosed,
   overdueSince,
+  reasonAgencies,
   reviewOverdueSince,
   stuckSince,
+  uncoveredHandover,
   type ActiveReason,
   type PathwayState,
 } from '../../domain';
 import type { RecordedPathwayEvent } from '../../workflows/definitions';
+import { informedAgencies } from '../../workflows/routing-context';
 
 /** The managers' row for one pathway: every value comes from the domain's own functions. */
 export interface PathwayRow {
@@ -24,6 +27,7 @@ export interface PathwayRow {
   pathway: string | null;
   site: string | null;
   localAuthority: string | null;
+  ward: string | null;
   region: string | null;
   admittedAt: string | null;
   drd: string | null;
@@ -38,8 +42,12 @@ export interface PathwayRow {
   reasonAgencies: string[];
   awaitingAgencies: string[];
   referralAgencies: string[];
+  /** Agencies sent any event of the stay: they may read it (the GP with no referral of its own). */
+  informedAgencies: string[];
   overdueSince: string | null;
   reviewOverdueSince: string | null;
+  /** Services being handed over that no live referral covers: a declined handover nobody has acted on. */
+  handoverUncovered: string[];
   stuckSince: string | null;
   lastEventAt: string;
   lastSequence: number;
@@ -92,6 +100,7 @@ export function delayColumns(state: PathwayState, today: string) {
 
 const distinct = (values: string[]) => [...new Set(values)].sort();
 
+
 /** The row for a pathway whose events fold to `folded`, with delay counted as of `today` (YYYY-MM-DD). */
 export function pathwayRow(pathwayId: string, folded: Folded, today: string): PathwayRow | undefined {
   const { state, applied } = folded;
@@ -106,16 +115,18 @@ export function pathwayRow(pathwayId: string, folded: Folded, today: string): Pa
     pathway: state.assessment?.pathway ?? null,
     site: state.site ?? null,
     localAuthority: state.localAuthority ?? null,
+    ward: state.ward ?? null,
     region: state.region ?? null,
     admittedAt: state.admittedAt ?? null,
     ...delay,
     reasonCodes: distinct(delay.reasons.map((r) => r.code)),
-    // Whom the reasons wait on: agencies, and the patient or family for theirs (consent, disagreement), never an agency for those.
-    reasonAgencies: distinct(delay.reasons.map((r) => (r.waitingOn === 'agency' ? r.agency : r.waitingOn))),
+    reasonAgencies: reasonAgencies(delay.reasons),
     awaitingAgencies: awaitingAgencies(state),
     referralAgencies: distinct(state.referrals.map((r) => r.agency)),
+    informedAgencies: informedAgencies(applied.map((recorded) => recorded.event)),
     overdueSince: overdueSince(state) ?? null,
     reviewOverdueSince: reviewOverdueSince(state) ?? null,
+    handoverUncovered: uncoveredHandover(state),
     stuckSince: stuckSince(state) ?? null,
     lastEventAt: last.event.at,
     lastSequence: last.sequence,

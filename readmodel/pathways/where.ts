@@ -1,5 +1,5 @@
 import type { PathwayFilters } from '../../app/filters';
-import { delayedForDays, stuck } from '../figures';
+import { delayedForDays, forReason, handoverDeclined, reviewOverdue, stuck, waitingOn } from '../figures';
 
 /** Values for a query's $1, $2 …: a filter adds its value here and only a placeholder to the SQL. */
 export class Params {
@@ -23,13 +23,15 @@ export function pathwayWhere(filters: PathwayFilters, sites: string[] | undefine
   if (filters.site) where.push(`site = ${params.add(filters.site)}`);
   if (filters.localAuthority) where.push(`local_authority = ${params.add(filters.localAuthority)}`);
   if (filters.pathway) where.push(`pathway = ${params.add(filters.pathway)}`);
-  if (filters.reason) where.push(`${params.add(filters.reason)} = ANY(reason_codes)`);
-  if (filters.agency) where.push(`${params.add(filters.agency)} = ANY(reason_agencies)`);
+  if (filters.reason) where.push(forReason.sql(params.add(filters.reason)));
+  if (filters.agency) where.push(waitingOn.sql(params.add(filters.agency)));
   if (filters.delayedForDays !== undefined) where.push(delayedForDays.sql(params.add(filters.delayedForDays)));
   if (filters.stuck !== undefined) {
     const isStuck = stuck.sql(params.add(filters.stuckForDays ?? stuckForDays));
     where.push(filters.stuck ? isStuck : `NOT ${isStuck}`);
   }
+  if (filters.reviewOverdue !== undefined) where.push(filters.reviewOverdue ? reviewOverdue.sql : `NOT (${reviewOverdue.sql})`);
+  if (filters.handoverDeclined !== undefined) where.push(filters.handoverDeclined ? handoverDeclined.sql : `NOT (${handoverDeclined.sql})`);
   if (filters.admittedFrom) where.push(`admitted_at >= ${day(filters.admittedFrom)}`);
   if (filters.admittedTo) where.push(`admitted_at < ${day(filters.admittedTo)} + 1`);
   if (filters.dischargedFrom) where.push(`discharge_date >= ${day(filters.dischargedFrom)}`);

@@ -22,7 +22,9 @@ type Step =
   | { kind: 'discharge-ready'; offset: number }
   | { kind: 'criteria-to-reside-met' }
   | { kind: 'assessment'; pathway: DischargePathwayCode; needs: Service[] }
-  | { kind: 'answer'; response: 'accepted' | 'ready' | 'declined' }
+  | { kind: 'answer'; response: 'accepted' | 'ready' | 'declined'; purpose?: 'handover' }
+  /** Intermediate care's review handing over to long-term services (the spec's fixed stays only). */
+  | { kind: 'review-long-term' }
   | { kind: 'delay-reason'; code: DelayReasonCode }
   | { kind: 'discharge' }
   | { kind: 'cancel' }
@@ -103,12 +105,14 @@ function commandFor(step: Step, state: PathwayState, at: string, admissionId: st
     case 'assessment':
       return { type: 'assessment', at, ...jointAssessment, pathway: step.pathway, needs: step.needs, consents: [] } as PathwayCommand;
     case 'answer': {
-      const referral = state.referrals.find((r) => r.status === 'requested' || r.status === 'accepted');
+      const referral = state.referrals.find((r) => (r.status === 'requested' || r.status === 'accepted') && (!step.purpose || r.purpose === step.purpose));
       if (!referral) return undefined;
       return { type: 'referral-response', at, referralId: referral.referralId, agency: referral.agency, response: step.response, ...(step.response === 'declined' ? { reason: 'no capacity' } : {}), ...(step.response === 'ready' ? { readyFrom: today } : {}) };
     }
     case 'delay-reason':
       return { type: 'delay-reason', at, code: step.code, agency: 'acute-trust' };
+    case 'review-long-term':
+      return { type: 'review', at, outcome: 'needs_long_term_support', goals: [], remainingNeeds: ['domiciliary-care'] } as PathwayCommand;
     case 'discharge':
       return { type: 'discharge', at, date: today, destination: 'usual-residence' };
     case 'cancel':
