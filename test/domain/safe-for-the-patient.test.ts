@@ -290,6 +290,8 @@ describe('row 5: consent as the law has it', () => {
         patient: { nhsNumber: '9434765870', name: 'Edith Example', dateOfBirth: '1938-04-02' },
         assessment: summary,
         carer: { name: 'Carer Name', relationship: 'daughter', willingAndAble: true },
+        // The discharge summary proper (issue 24): what the domain holds of the stay.
+        summary: { admittedOn: date(1), dischargedOn: date(4), destination: 'usual-residence', pathway: 'P0', services: [] },
       },
     });
   });

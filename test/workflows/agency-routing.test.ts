@@ -74,7 +74,9 @@ describe('agency topics at the ends of a pathway', () => {
     const gp = await onTopic(pathway, 'gp', 5);
     expect(gp.map(short)).toEqual(['discharge.recorded', 'intermediate_care.started', 'handover.long_term_services', 'intermediate_care.ended', 'pathway.handed_back']);
     // The GP: identifiers and practice, never the address.
-    expect(data(gp, 'handover.long_term_services')).toEqual({ reason: 'long_term_needs', to: ['social-care', 'gp'], services: ['domiciliary-care'], patient: { nhsNumber: nhs, name, dateOfBirth, gpPractice }, picture });
+    // …and the GP's task (issue 24): update its care record, knowing who takes over.
+    const task = { action: 'update_care_record_after_handover', services: [{ service: 'domiciliary-care', provider: 'social-care' }] };
+    expect(data(gp, 'handover.long_term_services')).toEqual({ reason: 'long_term_needs', to: ['social-care', 'gp'], services: ['domiciliary-care'], patient: { nhsNumber: nhs, name, dateOfBirth, gpPractice }, picture, task });
 
     await reader.waitFor(() => reader.of(topics.agencyEvents('intermediate-care'), pathway.id).some((m) => short(m) === 'pathway.handed_back'));
     const ic = reader.of(topics.agencyEvents('intermediate-care'), pathway.id);
