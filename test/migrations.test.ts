@@ -60,7 +60,7 @@ describe('homeward migrate on a real PostgreSQL', () => {
     const { db } = await freshDatabase();
     const [a, b] = await Promise.all([migrate(db), migrate(db)]);
     expect([...a, ...b].sort()).toEqual(migrations().map((m) => m.name));
-    expect((await recorded(db)).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect((await recorded(db)).map((r) => r.version)).toEqual(migrations().map((m) => m.version));
   });
 
   it('refuses a migration changed after it was applied, naming it, and applies nothing after it', async () => {
