@@ -1,9 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { inboundTopics } from '../kafka/topics';
 import { onFreePorts, portInUse } from '../tools/infra/process';
 import { startTemporalDev, type RunningServer } from '../tools/infra/temporal';
+import { exclusive } from './support/exclusive';
 import { runDir } from './support/global-setup';
+import { positionGroupAtEnd } from './support/kafka';
 import { probe, roleHarness, systemEnvironment, type StartedRole } from './support/roles';
 import { eventually } from './support/system';
 
@@ -26,6 +29,11 @@ describe('readiness while Temporal is down', () => {
     harness.cleanup(() => temporal.stop());
 
     const { env } = await systemEnvironment(harness, 'readiness', { TEMPORAL_ADDRESS: temporal.address });
+    // The bridges would handle (and dead-letter, against this Temporal) whatever other files leave
+    // on the inbound topics: their group starts at the topics' end, and they take their turn.
+    const release = await exclusive('inbound-bridges');
+    harness.cleanup(async () => release());
+    await positionGroupAtEnd(inject('kafkaBrokers'), env.HOMEWARD_INBOUND_GROUP!, inboundTopics());
     const roles = await harness.processes.start([
       { role: 'worker', env },
       { role: 'bridges', env },
