@@ -122,8 +122,14 @@ describe("an agency's trace continues through the inbound bridges", () => {
     const sender = agencySpan();
     await agency.send(responses, id, { messageId: 'm-traced', pathwayId: id, referralId: 'ref-1', response: 'accepted' }, cloudEventsHeaders(sender));
 
-    const isProduce = (s: ReadableSpan) => s.name === 'send homeward events';
-    await eventually(async () => spansOf(sender.traceId).some(isProduce), Boolean, 30_000).catch(() => undefined);
+    // The workflow's spans (between the Update and the activity) reach the exporter through the
+    // worker's sink, after the activity's own: wait until the chain is whole, or the time is up.
+    const whole = () => {
+      const spans = spansOf(sender.traceId);
+      const [update, activity] = ['StartWorkflowUpdate:referral-response', 'RunActivity:publishEvents'].map((name) => spans.find((s) => s.name === name));
+      return Boolean(update && activity && spans.some((s) => s.name === 'send homeward events') && ancestorsIn(spans)(activity).includes(update.spanContext().spanId));
+    };
+    await eventually(async () => whole(), Boolean, 30_000).catch(() => undefined);
     const spans = spansOf(sender.traceId);
     const named = namedIn(spans, "the agency's trace");
     const consumed = named(new RegExp(`^process ${responses.replace(/\./g, '\\.')}$`));
