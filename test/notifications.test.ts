@@ -1,10 +1,12 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { route } from '../activities/publish';
 import { topics } from '../kafka/topics';
 import type { RoutingContext } from '../schemas/agency-views';
 import type { PathwayEvent } from '../schemas/events';
 import { jsonSchemas } from '../schemas/json-schemas';
-import { Notification, notificationFor } from '../schemas/notifications';
+import { Notification, NotificationEvent, notificationFor } from '../schemas/notifications';
 import { admission } from './support/fixtures';
 
 // What the patient is told when their plan changes (issue 27): one message per change that matters,
@@ -50,6 +52,13 @@ describe('notifications', () => {
     expect(largePrint?.data).toMatchObject({ channel: 'letter', accessibleInformation: { formats: ['large-print'], language: 'pl' } });
     const bsl = notificationFor('pathway-N1', 7, { type: 'discharge.recorded', at, date: '2026-11-20', destination: 'usual-residence', daysDelayed: 0, bedDaysLost: 0 } as PathwayEvent, { ...context, accessibleInformation: { formats: ['bsl'] } });
     expect(bsl?.data).toMatchObject({ channel: 'nhsapp', accessibleInformation: { formats: ['bsl'] } });
+  });
+
+  it('the agency guide\'s example is a notification as published, the one a moved start makes', () => {
+    const example = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'docs', 'examples', 'notifications', 'start-date-moved.json'), 'utf8'));
+    expect(NotificationEvent.safeParse(example).error).toBeUndefined();
+    const made = notificationFor('pathway-A1001', 12, { type: 'referral.ready', at: example.time, referralId: 'ref-1', agency: 'intermediate-care', readyFrom: '2026-11-26', movedFrom: '2026-11-24' }, { ...context, patient: { ...patient, nhsNumber: example.data.recipient.nhsNumber }, accessibleInformation: example.data.accessibleInformation });
+    expect(made).toEqual(example);
   });
 
   it('has a JSON Schema beside the others, and refuses a field outside its shape', () => {
