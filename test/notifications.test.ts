@@ -39,6 +39,18 @@ describe('notifications', () => {
     expect(messages[0].key).toBe('pathway-N1');
   });
 
+  it('first visit due: told the day before with the provider and the day; a reminder recorded on the day or after tells nothing', () => {
+    const due = (at: string): PathwayEvent => ({ type: 'support.first_visit_due', at, referralId: 'ref-1', agency: 'intermediate-care', service: 'reablement', on: '2026-11-24' });
+    expect(notificationFor('pathway-N1', 11, due('2026-11-23T00:00:00.000Z'), context)?.data).toEqual({
+      notificationId: 'pathway-N1/11/first-visit-due',
+      recipient: { nhsNumber: patient.nhsNumber },
+      channel: 'nhsapp',
+      templateId: 'first-visit-due',
+      personalisation: { provider: 'the reablement team', day: 'Tuesday 24 November' },
+    });
+    expect(notified(due('2026-11-24T00:00:05.000Z'))).toEqual([]);
+  });
+
   it('nothing for a change that does not matter to the patient, or one with clinical or internal detail', () => {
     expect(notified({ type: 'delay_reason.recorded', at, code: 'awaiting_transport', agency: 'acute-trust', note: 'internal' })).toEqual([]);
     expect(notified({ type: 'review.recorded', at, outcome: 'needs_long_term_support', goals: [], reviewNumber: 2, nextReviewDue: '2026-11-27' })).toEqual([]);
