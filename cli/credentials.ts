@@ -34,7 +34,7 @@ export async function developmentToken(options: { role?: string; sites: string[]
   const person = options.role === 'patient' || options.role === 'carer';
   if (person && options.nhsNumber === undefined) throw new UsageError(`--nhs-number is required for --role ${options.role}: their own NHS number (10 digits)`);
   if (!person && options.nhsNumber !== undefined) throw new UsageError('--nhs-number is only for --role patient or carer');
-  const nhsNumber = options.nhsNumber === undefined ? undefined : NhsNumber.safeParse(options.nhsNumber.replace(/\s/g, ''));
+  const nhsNumber = options.nhsNumber === undefined ? undefined : NhsNumber.safeParse(options.nhsNumber);
   if (nhsNumber && !nhsNumber.success) throw new UsageError('--nhs-number must be an NHS number: 10 digits with a valid check digit, like 9434765919');
   const secrets = readDevSecrets(dataDir);
   if (!secrets) throw new Error(`No development issuer key in ${dataDir}: run \`npm start\` once first`);
