@@ -2,7 +2,7 @@ import type { EventOf, PathwayEvent } from '../schemas/events';
 import { addDays, addHours, daysBetween, earliest, isAtOrAfter, startOfDay } from './dates';
 import { arrangedEpisode, handOver, handoverCompleteOn, remainingNeedsAt } from './intermediate-care';
 import type { Policy } from './policy';
-import { awaitingReReferral, handoverUnderway, isClosed, livingAssessment, patientAtTheCentre, referralsInPlay, type PathwayState, type Referral } from './state';
+import { awaitingReReferral, handoverChoice, handoverUnderway, isClosed, livingAssessment, patientAtTheCentre, referralsInPlay, type PathwayState, type Referral } from './state';
 
 type Escalation = { kind: 'acceptance' | 'readiness' | 'decline'; deadline: string; raised: number };
 
@@ -101,7 +101,15 @@ export function dueEvents(state: PathwayState, policy: Policy, at: string): Path
         // A late tick chases at the level now due, not every level it slept through.
         const overdueFor = Date.parse(at) - Date.parse(reviewOverdueAt(ic.nextReviewDue));
         const level = Math.floor(overdueFor / (policy.escalationRepeatHours * 3_600_000)) + 1;
-        events.push({ type: 'review.overdue', at, dueOn: ic.nextReviewDue, ...(livingAssessment(state) ? { level } : {}) });
+        // Rules 6: chased to the lead professional too, the episode's or else the pathway's.
+        const lead = handoverChoice(state) ? (ic.lead ?? state.lead) : undefined;
+        events.push({
+          type: 'review.overdue',
+          at,
+          dueOn: ic.nextReviewDue,
+          ...(livingAssessment(state) ? { level } : {}),
+          ...(lead ? { leadProfessional: { role: lead.role, team: lead.team } } : {}),
+        });
       }
     }
   }

@@ -111,6 +111,9 @@ export interface PathwayState {
    * as the law has it; a decline with no re-referral escalates (docs/architecture.md, The pathway model, lists them).
    * 5: as 4, and one living assessment (issue 24): an overdue review is chased again every
    * escalation interval until one is recorded, not told once.
+   * 6: as 5, and a declined handover re-opens the choice (issue 24): the discharge team re-refers or
+   * extends the episode with a reason (`extend-episode`); an overdue review is chased to the lead
+   * professional too.
    * Absent (a state carried from older code): 1.
    */
   rules?: Rules;
@@ -182,7 +185,7 @@ export interface PathwayState {
 export const delayCountsFrom = (state: PathwayState): string | undefined =>
   state.drd && (state.drdEpisodes.at(-1)?.countsFrom ?? state.drd);
 
-export type Rules = 1 | 2 | 3 | 4 | 5;
+export type Rules = 1 | 2 | 3 | 4 | 5 | 6;
 
 /** The rules a pathway runs under (see PathwayState.rules). */
 export const rulesOf = (state: PathwayState): Rules => state.rules ?? 1;
@@ -197,11 +200,13 @@ export const criteriaToResideAgain = (state: PathwayState): boolean => rulesOf(s
 export const safeForThePatient = (state: PathwayState): boolean => rulesOf(state) >= 4;
 /** Rules 5 on: one living assessment; an overdue review is chased until recorded. */
 export const livingAssessment = (state: PathwayState): boolean => rulesOf(state) >= 5;
+/** Rules 6 on: a declined handover re-opens the choice (re-refer, or extend the episode with a reason); an overdue review is chased to the lead professional too. */
+export const handoverChoice = (state: PathwayState): boolean => rulesOf(state) >= 6;
 
-/** A pathway about to start under the current rules (5); the workflow starts older ones under 1 to 4. */
+/** A pathway about to start under the current rules (6); the workflow starts older ones under 1 to 5. */
 export const initialState: PathwayState = {
   stage: 'none',
-  rules: 5,
+  rules: 6,
   drdEpisodes: [],
   consents: {},
   referrals: [],

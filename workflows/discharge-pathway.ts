@@ -52,7 +52,8 @@ function startingRules(): PathwayState['rules'] {
   if (!patched('pathway-as-documents')) return 1;
   if (!patched('criteria-to-reside-again')) return 2;
   if (!patched('safe-for-the-patient')) return 3;
-  return patched('living-assessment') ? 5 : 4;
+  if (!patched('living-assessment')) return 4;
+  return patched('handover-choice') ? 6 : 5;
 }
 
 /** Pathway events per run before continuing as new: each costs several history events. */
