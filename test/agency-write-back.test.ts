@@ -168,6 +168,26 @@ describe('agency write-back over Kafka and HTTP', () => {
     expect(reader.of(topics.agencyEvents('intermediate-care'), id).filter((m) => m.value.type === 'uk.nhs.discharge.response.rejected.v1')).toEqual([]);
   });
 
+  it('social care declines the handover: listed as handover declined until the discharge team extends the episode with a reason; the provider and the GP are told', async () => {
+    const id = await inIntermediateCare(['reablement']);
+    await writeBack('intermediate-care', id, 'episode-review', { outcome: 'needs_long_term_support', goals: [], remainingNeeds: ['domiciliary-care'] });
+    await reader.waitFor(() => onTopic(id, 'social-care', 'referral.requested').length === 1);
+    const handover = onTopic(id, 'social-care', 'referral.requested')[0].value.data as { referralId: string };
+    await send('social-care', id, { referralId: handover.referralId, response: 'declined', reason: 'No capacity this month' });
+    const declinedList = async () => ((await system.call('GET', '/pathways?handoverDeclined=true&limit=1000')).body.pathways as { pathwayId: string }[]).map((p) => p.pathwayId);
+    await eventually(declinedList, (ids) => ids.includes(id), 30_000);
+
+    const until = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
+    const extended = await system.call('POST', `/pathways/${id}/extend-episode`, { until, reason: 'handover_declined' });
+    expect(extended.status).toBe(200);
+    expect((await pathway(id)).state.intermediateCare).toMatchObject({ endBy: until });
+    await eventually(declinedList, (ids) => !ids.includes(id), 30_000);
+    await reader.waitFor(() => onTopic(id, 'intermediate-care', 'intermediate_care.extended').length === 1 && onTopic(id, 'gp', 'intermediate_care.extended').length === 1);
+    expect(schemaChecked(onTopic(id, 'gp', 'intermediate_care.extended'))[0].value.data).toEqual({ until, reason: 'handover_declined' });
+    // An agency may not extend the episode: the discharge team's choice.
+    expect((await asAgency('intermediate-care', id, 'extend-episode', { until, reason: 'handover_declined' })).status).toBe(403);
+  });
+
   it('P1 lifecycle: two reviews over Kafka, social care funds and accepts the handover; its and the GP\'s messages carry the latest review and the funding, field by field', async () => {
     const id = await inIntermediateCare(['reablement']);
     const day = today();

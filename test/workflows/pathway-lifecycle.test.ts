@@ -226,9 +226,9 @@ describe('dischargePathway workflow (time-skipping)', () => {
     expect(ready.stage).toBe('ready_for_discharge');
   });
 
-  it('a new pathway runs under rules 5 (which keep rules 3\'s): meeting the criteria to reside again while ready stops the discharge until a new DRD, dated no earlier than the clearing', async () => {
+  it('a new pathway runs under rules 6 (which keep rules 3\'s): meeting the criteria to reside again while ready stops the discharge until a new DRD, dated no earlier than the clearing', async () => {
     const pathway = await readyP1();
-    expect((await pathway.view()).state.rules).toBe(5);
+    expect((await pathway.view()).state.rules).toBe(6);
     const cleared = await pathway.command('criteria-to-reside-met', {});
     expect(cleared).toMatchObject({ stage: 'arranging', events: [{ type: 'discharge_ready.cleared' }] });
     const today = await t.today();
