@@ -90,6 +90,9 @@ describe('agency write-back over Kafka and HTTP', () => {
     await writeBack('equipment', id, 'support-started', { referralId: equipmentRef, startedOn: day });
     await writeBack('social-care', id, 'support-not-started', { referralId: homeCare, dueOn: day, reason: 'no_access' });
     await writeBack('housing', id, 'housing-outcome', { referralId: housing, outcome: 'accommodation_secured', on: day });
+    // After the missed visit, social care moves its start to tomorrow (the patient's plan shows the new day).
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    await writeBack('social-care', id, 'start-date-moved', { referralId: homeCare, readyFrom: tomorrow });
     const echoes: [Agency, string][] = [
       ['intermediate-care', 'review.recorded'],
       ['intermediate-care', 'transition_plan.proposed'],
@@ -101,13 +104,17 @@ describe('agency write-back over Kafka and HTTP', () => {
     await reader.waitFor(() => echoes.every(([agency, type]) => onTopic(id, agency, type).length > 0));
     expect(schemaChecked(onTopic(id, 'intermediate-care', 'review.recorded'))[0].value.data).toMatchObject({ reviewNumber: 1, goals: ['Walk to the shop'], needsNow });
     expect(onTopic(id, 'equipment', 'support.started')[0].value.data).toEqual({ referralId: equipmentRef, agency: 'equipment', service: 'equipment', startedOn: day });
+    await reader.waitFor(() => onTopic(id, 'social-care', 'referral.ready').some((m) => (m.value.data as { movedFrom?: string }).movedFrom !== undefined));
+    const moved = schemaChecked(onTopic(id, 'social-care', 'referral.ready')).find((m) => (m.value.data as { movedFrom?: string }).movedFrom !== undefined)!;
+    expect(moved.value.data).toMatchObject({ referralId: homeCare, readyFrom: tomorrow, movedFrom: day });
     // The missed first visit reaches the discharge team (the trust's topic) the day it is reported.
     await reader.waitFor(() => onTopic(id, 'acute-trust', 'support.not_started').length > 0);
     expect(onTopic(id, 'acute-trust', 'support.not_started')[0].value.data).toEqual({ referralId: homeCare, agency: 'social-care', service: 'domiciliary-care', dueOn: day, reason: 'no_access' });
     for (const [agency, type] of echoes) schemaChecked(onTopic(id, agency, type));
     // Who wrote what: the timeline names each agency's Kafka principal.
-    const timeline = (await pathway(id)).timeline as { event: { type: string }; actor?: { agency?: string } }[];
+    const timeline = (await pathway(id)).timeline as { event: { type: string; movedFrom?: string }; actor?: { agency?: string } }[];
     expect(timeline.find((e) => e.event.type === 'housing_outcome.recorded')?.actor).toMatchObject({ role: 'agency', agency: 'housing' });
+    expect(timeline.find((e) => e.event.type === 'referral.ready' && e.event.movedFrom)?.actor).toMatchObject({ role: 'agency', agency: 'social-care' });
 
     // Another agency's, over HTTP with its token: 409, the same as an unknown referral or no episode.
     const refusals: [Agency, AgencyWriteBackCommand, Record<string, unknown>][] = [
@@ -117,6 +124,7 @@ describe('agency write-back over Kafka and HTTP', () => {
       ['social-care', 'support-started', { referralId: equipmentRef, startedOn: day }],
       ['housing', 'support-not-started', { referralId: equipmentRef, dueOn: day, reason: 'other' }],
       ['social-care', 'housing-outcome', { referralId: housing, outcome: 'accommodation_secured', on: day }],
+      ['housing', 'start-date-moved', { referralId: homeCare, readyFrom: tomorrow }],
     ];
     for (const [agency, command, payload] of refusals) {
       const refused = await asAgency(agency, id, command, payload);
