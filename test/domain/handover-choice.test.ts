@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialState, nextDeadline, resolvePolicy } from '../../domain';
+import { initialState, nextDeadline, resolvePolicy, stuckSince } from '../../domain';
 import { uncoveredHandover } from '../../domain/state';
 import type { PathwayCommand } from '../../schemas/commands';
 import type { PathwayEvent } from '../../schemas/events';
@@ -31,6 +31,9 @@ describe('rules 6: a declined handover re-opens the choice', () => {
     expect(uncoveredHandover(before)).toEqual(['domiciliary-care']);
     const after = given(...declined(6), extended).state();
     expect(uncoveredHandover(after)).toEqual([]);
+    // Stuck from the decline until the choice is made.
+    expect(stuckSince(before)).toBe(day(12));
+    expect(stuckSince(after)).toBeUndefined();
     expect(after.intermediateCare).toMatchObject({ endBy: date(27) });
     expect(after.intermediateCare?.awaitingHandover).toBeUndefined();
     // Nothing is due before the new end but the overdue review's chase (the review of the 18th).
@@ -39,6 +42,16 @@ describe('rules 6: a declined handover re-opens the choice', () => {
     const atEnd = given(...declined(6), extended).when({ type: 'tick', at: '2026-03-27T00:00:00.000Z' }).events();
     expect(atEnd).toContainEqual(expect.objectContaining({ type: 'handover.long_term_services', reason: 'six_week_limit', services: ['domiciliary-care'] }));
     expect(atEnd).toContainEqual(expect.objectContaining({ type: 'referral.requested', referralId: 'ref-3', service: 'domiciliary-care', agency: 'social-care', purpose: 'handover' }));
+  });
+
+  it('or the discharge team re-refers: the need is covered again and the pathway no longer stuck, the episode still handing over', () => {
+    const [rereferred] = given(...declined(6))
+      .when({ type: 'referral', at: day(13), service: 'domiciliary-care', reason: 're-referral' } as PathwayCommand)
+      .then({ type: 'referral.requested', referralId: 'ref-3', service: 'domiciliary-care', purpose: 'handover' });
+    const after = given(...declined(6), rereferred).state();
+    expect(uncoveredHandover(after)).toEqual([]);
+    expect(stuckSince(after)).toBeUndefined();
+    expect(after.intermediateCare?.awaitingHandover).toMatchObject({ services: ['domiciliary-care'] });
   });
 
   it('extending while a handover referral still stands withdraws it: the plan changed', () => {
@@ -60,6 +73,8 @@ describe('rules 6: a declined handover re-opens the choice', () => {
 
   it('rules 5 (pathways started before): refused, naming the older rules; the declined need stays awaited as before', () => {
     given(...declined(5)).when(extend(day(13), date(27))).thenRejects('invalid', /started under older rules/);
+    expect(uncoveredHandover(given(...declined(5)).state())).toEqual(['domiciliary-care']);
+    expect(stuckSince(given(...declined(5)).state())).toBe(day(12));
   });
 });
 
