@@ -5,6 +5,7 @@ import type { Policy } from './policy';
 import {
   awaitingReReferral,
   beforeDischarge,
+  handoverChoice,
   handoverUnderway,
   holdsDischarge,
   isClosed,
@@ -133,7 +134,15 @@ export function dueEvents(state: PathwayState, policy: Policy, at: string): Path
         // A late tick chases at the level now due, not every level it slept through.
         const overdueFor = Date.parse(at) - Date.parse(reviewOverdueAt(ic.nextReviewDue));
         const level = Math.floor(overdueFor / (policy.escalationRepeatHours * 3_600_000)) + 1;
-        events.push({ type: 'review.overdue', at, dueOn: ic.nextReviewDue, ...(livingAssessment(state) ? { level } : {}) });
+        // Rules 6: chased to the lead professional too, the episode's or else the pathway's.
+        const lead = handoverChoice(state) ? (ic.lead ?? state.lead) : undefined;
+        events.push({
+          type: 'review.overdue',
+          at,
+          dueOn: ic.nextReviewDue,
+          ...(livingAssessment(state) ? { level } : {}),
+          ...(lead ? { leadProfessional: { role: lead.role, team: lead.team } } : {}),
+        });
       }
     }
   }

@@ -195,6 +195,9 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
             },
           }
         : state;
+    case 'intermediate_care.extended':
+      // The handover under way, if any, stops: the episode goes on to its new end and hands over then.
+      return state.intermediateCare ? { ...state, intermediateCare: { ...state.intermediateCare, endBy: event.until, awaitingHandover: undefined } } : state;
     case 'transition_plan.proposed':
       return state.intermediateCare ? { ...state, intermediateCare: { ...state.intermediateCare, remainingNeeds: event.remainingNeeds } } : state;
     case 'support.started':

@@ -115,8 +115,9 @@ export interface PathwayState {
    * as the law has it; a decline with no re-referral escalates (docs/architecture.md, The pathway model, lists them).
    * 5: as 4, and one living assessment (issue 24): an overdue review is chased again every
    * escalation interval until one is recorded, not told once.
-   * 6: as 5, and the patient is reminded the day before their support's first visit (issue 27).
-   * (Rules 6 is shared with the extend-episode change of the same release: one patch, `rules-6`.)
+   * 6: as 5, and a declined handover re-opens the choice (issue 24): the discharge team re-refers or
+   * extends the episode with a reason (`extend-episode`); an overdue review is chased to the lead
+   * professional too; and the patient is reminded the day before their support's first visit (issue 27).
    * Absent (a state carried from older code): 1.
    */
   rules?: Rules;
@@ -205,6 +206,8 @@ export const criteriaToResideAgain = (state: PathwayState): boolean => rulesOf(s
 export const safeForThePatient = (state: PathwayState): boolean => rulesOf(state) >= 4;
 /** Rules 5 on: one living assessment; an overdue review is chased until recorded. */
 export const livingAssessment = (state: PathwayState): boolean => rulesOf(state) >= 5;
+/** Rules 6 on: a declined handover re-opens the choice (re-refer, or extend the episode with a reason); an overdue review is chased to the lead professional too. */
+export const handoverChoice = (state: PathwayState): boolean => rulesOf(state) >= 6;
 /** Rules 6 on: the patient is reminded the day before their support's first visit (support.first_visit_due). */
 export const remindsThePatient = (state: PathwayState): boolean => rulesOf(state) >= 6;
 

@@ -53,7 +53,9 @@ function startingRules(): PathwayState['rules'] {
   if (!patched('criteria-to-reside-again')) return 2;
   if (!patched('safe-for-the-patient')) return 3;
   if (!patched('living-assessment')) return 4;
-  return patched('rules-6') ? 6 : 5;
+  // Rules 6: a declined handover's choice and the first visit's reminder, one level (the patch's
+  // name is the first of the two changes, recorded so in p1-handover-declined-extended).
+  return patched('handover-choice') ? 6 : 5;
 }
 
 /** Pathway events per run before continuing as new: each costs several history events. */

@@ -94,6 +94,25 @@ describe('agency topics at the ends of a pathway', () => {
     }
   });
 
+  it('rules 6: an overdue review is chased to the provider naming the lead professional, and again a day later', async () => {
+    const { pathway, dischargedOn } = await dischargedP1();
+    await pathway.command('lead-professional', { scope: 'intermediate-care', role: 'occupational_therapist', team: 'Leeds reablement' });
+    // The first review is due a week after the start, overdue from the next day, chased again a day later.
+    await t.sleep('9 days');
+    const chases = () => reader.of(topics.agencyEvents('intermediate-care'), pathway.id).filter((m) => short(m) === 'review.overdue');
+    await reader.waitFor(() => chases().length >= 2, 30_000);
+    const overdue = chases();
+    const dueOn = new Date(Date.parse(dischargedOn) + 7 * 86_400_000).toISOString().slice(0, 10);
+    const lead = { role: 'occupational_therapist', team: 'Leeds reablement' };
+    expect(overdue.map((m) => m.value.data)).toEqual([
+      { dueOn, level: 1, leadProfessional: lead },
+      { dueOn, level: 2, leadProfessional: lead },
+    ]);
+    // The review stops the chase.
+    await pathway.command('review', { outcome: 'continue', goals: [] });
+    expect((await pathway.view()).state.intermediateCare).toMatchObject({ reviews: 1, lead });
+  });
+
   it('a readmission on day 3: intermediate care and the GP are told the day and date, the package is put on hold', async () => {
     const { pathway } = await dischargedP1();
     await t.sleep('3 days');
