@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RoutingContext } from './agency-views';
+import type { RoutingContext } from './data-minimisation';
 import { CloudEvent, eventId, eventSource } from './cloudevent';
 import { AccessibleFormat } from './commands';
 import { NhsNumber, type Agency } from './common';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { agencies, inboundTopics, topics } from '../kafka/topics';
 import type { AgencyWriteBackCommand } from '../schemas/commands';
 import type { Agency } from '../schemas/common';
-import { startInboundBridges, type RunningBridges } from '../workers/inbound';
+import { startInboundBridges, type RunningBridges } from '../bridges/inbound';
 import { admission, jointAssessment, nhsNumber } from './support/fixtures';
 import { positionGroupAtEnd, TopicReader, type ReceivedMessage } from './support/kafka';
 import { externalProducer } from './support/produce';

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { route } from '../activities/publish';
+import { route } from '../kafka/envelopes';
 import { topics } from '../kafka/topics';
-import type { RoutingContext } from '../schemas/agency-views';
+import type { RoutingContext } from '../schemas/data-minimisation';
 import type { PathwayEvent } from '../schemas/events';
 import { jsonSchemas } from '../schemas/json-schemas';
 import { Notification, NotificationEvent, notificationFor } from '../schemas/notifications';

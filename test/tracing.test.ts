@@ -4,7 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTracing, stopTracing } from '../telemetry/tracing';
 import { inboundTopics, topics } from '../kafka/topics';
-import { startInboundBridges, type RunningBridges } from '../workers/inbound';
+import { startInboundBridges, type RunningBridges } from '../bridges/inbound';
 import { exclusive } from './support/exclusive';
 import { admission, jointAssessment } from './support/fixtures';
 import { positionGroupAtEnd, TopicReader } from './support/kafka';

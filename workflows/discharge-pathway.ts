@@ -25,7 +25,7 @@ import {
   type PathwayState,
 } from '../domain';
 import { timerActor, type Actor } from '../schemas/actor';
-import type { RoutingContext } from '../schemas/agency-views';
+import type { RoutingContext } from '../schemas/data-minimisation';
 import { normalisedPayload, shapeIssues } from '../schemas/command-shapes';
 import { commandNames, type PathwayCommand } from '../schemas/commands';
 import type { PathwayEvent } from '../schemas/events';

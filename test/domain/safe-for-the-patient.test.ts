@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { activeReasons, awaitingAgencies, nextDeadline, overdueSince, resolvePolicy } from '../../domain';
-import { agencyViews, type RoutingContext } from '../../schemas/agency-views';
+import { agencyViews, type RoutingContext } from '../../schemas/data-minimisation';
 import type { PathwayCommand } from '../../schemas/commands';
 import type { EventOf, PathwayEvent } from '../../schemas/events';
 import { routingContext } from '../../workflows/routing-context';
