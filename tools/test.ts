@@ -14,6 +14,8 @@ async function main(): Promise<number> {
   if (extraArgs.length === 0) {
     step('Lint (eslint)');
     if ((await run('npx', ['eslint', '.'])) !== 0) return fail('lint');
+    step('Format (prettier --check; npm run format writes it)');
+    if ((await run('npx', ['prettier', '--check', '.'])) !== 0) return fail('format check');
     step('Type check (tsc --noEmit)');
     if ((await run('npx', ['tsc', '--noEmit'])) !== 0) return fail('type check');
   }
