@@ -62,6 +62,13 @@ const reviewOverdueStay: StayPlan = {
   ],
 };
 
+/** In hospital since two days ago, ready for discharge from the day after tomorrow: a DRD for a later day, which 60 generated runs do not always reach. */
+const laterDrdStay: StayPlan = {
+  ...reviewOverdueStay,
+  admittedDaysAgo: 2,
+  steps: [{ gapDays: 2, hoursBack: 1, step: { kind: 'discharge-ready', offset: 2 } }],
+};
+
 /** Discharged home on P1 twenty days ago, reviewed a week later as needing long-term care, and social care declined the handover. */
 const handoverDeclinedStay: StayPlan = {
   ...reviewOverdueStay,
@@ -141,9 +148,10 @@ describe('each figure’s SQL says what the domain says, on the real PostgreSQL'
         expect(rows).toEqual(expected);
         for (const stay of stays) for (const kind of kindsOf(stay, today)) seen.add(kind);
       }),
-      // Plus one stay in intermediate care whose review is overdue: under rules 4 fewer generated P1
-      // stays go home (a gap in support is refused), and 60 runs alone reached one too seldom.
-      { numRuns: 60, examples: [[[reviewOverdueStay], 0, 3], [[handoverDeclinedStay], 0, 3]] },
+      // Plus one stay in intermediate care whose review is overdue (under rules 4 fewer generated P1
+      // stays go home: a gap in support is refused), one whose handover was declined, and one ready
+      // from a later day: 60 runs alone reached each too seldom.
+      { numRuns: 60, examples: [[[reviewOverdueStay], 0, 3], [[handoverDeclinedStay], 0, 3], [[laterDrdStay], 0, 3]] },
     );
     expect([...seen].sort()).toEqual([...kinds, 'held up for the reason filtered on', 'waiting on the agency filtered on', 'handover declined'].sort());
   }, 180_000);
