@@ -363,9 +363,21 @@ describe('agency events and replies over Kafka', () => {
     expect(byMessage['m-none']).not.toHaveProperty('traceId');
     expect(byMessage['m-none'].reason.replace('ref-3', 'ref-1')).toBe(byMessage['m-foreign'].reason);
     expect(byMessage['m-foreign'].reason).not.toContain('equipment');
-    expect(rejected('equipment').map((m) => (m.value.data as { messageId?: string }).messageId).sort()).toEqual(['m-missing', 'm-named']);
+    expect(
+      rejected('equipment')
+        .map((m) => (m.value.data as { messageId?: string }).messageId)
+        .sort(),
+    ).toEqual(['m-missing', 'm-named']);
     // (This pathway's: the reader also sees other files' agencies' refusals.)
-    expect(rejections.filter((m) => m.value.type === 'uk.nhs.discharge.response.rejected.v1' && m.value.subject === otherId && !m.topic.startsWith('homeward.agency.equipment') && !m.topic.startsWith('homeward.agency.intermediate-care'))).toEqual([]);
+    expect(
+      rejections.filter(
+        (m) =>
+          m.value.type === 'uk.nhs.discharge.response.rejected.v1' &&
+          m.value.subject === otherId &&
+          !m.topic.startsWith('homeward.agency.equipment') &&
+          !m.topic.startsWith('homeward.agency.intermediate-care'),
+      ),
+    ).toEqual([]);
     // The hospital's rejected ADT message reaches no agency.
     expect(rejections.filter((m) => m.topic !== topics.dlq && JSON.stringify(m.value).includes('m-adt'))).toEqual([]);
     await eventually(

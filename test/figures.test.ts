@@ -174,19 +174,31 @@ describe('each figure’s SQL says what the domain says, on the real PostgreSQL'
           const { rows: todays } = await db.query(
             `SELECT pathway_id AS "pathwayId", ${forReason.sql('$2')} AS "forReason", ${waitingOn.sql('$3')} AS "waitingOn" FROM pathway_days
            WHERE pathway_id = ANY($1::text[]) AND day = $4::date ORDER BY pathway_id`,
-          [ids, picked.reason, picked.agency, today],
-        );
-        expect(todays).toEqual(expected.filter((e) => e.withDrd).map(({ pathwayId, forReason, waitingOn }) => ({ pathwayId, forReason, waitingOn })));
-        if (expected.some((e) => e.handoverDeclined)) seen.add('handover declined');
-        if (expected.some((e) => e.forReason)) seen.add('held up for the reason filtered on');
-        if (expected.some((e) => e.waitingOn)) seen.add('waiting on the agency filtered on');
-        expect(rows).toEqual(expected);
-        for (const stay of stays) for (const kind of kindsOf(stay, today)) seen.add(kind);
-      }),
+            [ids, picked.reason, picked.agency, today],
+          );
+          expect(todays).toEqual(
+            expected
+              .filter((e) => e.withDrd)
+              .map(({ pathwayId, forReason, waitingOn }) => ({ pathwayId, forReason, waitingOn })),
+          );
+          if (expected.some((e) => e.handoverDeclined)) seen.add('handover declined');
+          if (expected.some((e) => e.forReason)) seen.add('held up for the reason filtered on');
+          if (expected.some((e) => e.waitingOn)) seen.add('waiting on the agency filtered on');
+          expect(rows).toEqual(expected);
+          for (const stay of stays) for (const kind of kindsOf(stay, today)) seen.add(kind);
+        },
+      ),
       // Plus one stay in intermediate care whose review is overdue (under rules 4 fewer generated P1
       // stays go home: a gap in support is refused), one whose handover was declined, and one ready
       // from a later day: 60 runs alone reached each too seldom.
-      { numRuns: 60, examples: [[[reviewOverdueStay], 0, 3], [[handoverDeclinedStay], 0, 3], [[laterDrdStay], 0, 3]] },
+      {
+        numRuns: 60,
+        examples: [
+          [[reviewOverdueStay], 0, 3],
+          [[handoverDeclinedStay], 0, 3],
+          [[laterDrdStay], 0, 3],
+        ],
+      },
     );
   }, 180_000);
 });
