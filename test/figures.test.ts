@@ -200,6 +200,9 @@ describe('each figure’s SQL says what the domain says, on the real PostgreSQL'
         ],
       },
     );
+    expect([...seen].sort()).toEqual(
+      [...kinds, 'held up for the reason filtered on', 'waiting on the agency filtered on', 'handover declined'].sort(),
+    );
   }, 180_000);
 });
 
