@@ -31,7 +31,7 @@ describe('import direction', () => {
       expect.stringContaining('domain/ imports only domain/, schemas/ and zod'),
     ]);
     expect(
-      await importErrors('domain/direction-example.ts', "import { imported } from './support/fixtures';"),
+      await importErrors('domain/direction-example.ts', "import { imported } from '../test/support/fixtures';"),
     ).toHaveLength(2);
     expect(await importErrors('domain/direction-example.ts', "import { imported } from '../app';")).toEqual([
       expect.stringContaining('domain/ imports only domain/, schemas/ and zod'),
@@ -74,7 +74,7 @@ describe('import direction', () => {
       await importErrors('test/direction-example.test.ts', "import { imported } from '../tools/fixtures';"),
     ).toEqual([]);
     expect(
-      await importErrors('projections/direction-example.test.ts', "import { imported } from './domain/spec';"),
+      await importErrors('projections/direction-example.test.ts', "import { imported } from '../test/domain/spec';"),
     ).toEqual([]);
   });
 });

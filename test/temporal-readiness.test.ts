@@ -23,11 +23,25 @@ describe('readiness while Temporal is down', () => {
     const dir = runDir('homeward-temporal-readiness-');
     harness.cleanup(async () => fs.rmSync(dir, { recursive: true, force: true }));
     // On a file, so the restarted server keeps the namespace and the task queue's state.
-    const options = { uiPort: 0, dbFile: path.join(dir, 'temporal.sqlite'), logFile: path.join(dir, 'temporal.log') };
-    const first = await onFreePorts(1, async ([port]) => ({
-      port,
-      server: await startTemporalDev({ ...options, port }),
-    }));
+    let options = { uiPort: 0, dbFile: '', logFile: '' };
+    // A dev server of its own, on a fresh file each try: under a loaded suite one has exited while
+    // starting (a Go panic in its start-up); a second try on new ports and a new file starts.
+    let first: { port: number; server: RunningServer } | undefined;
+    for (let attempt = 1; !first; attempt++) {
+      options = {
+        uiPort: 0,
+        dbFile: path.join(dir, `temporal-${attempt}.sqlite`),
+        logFile: path.join(dir, `temporal-${attempt}.log`),
+      };
+      const tried = options;
+      first = await onFreePorts(1, async ([port]) => ({
+        port,
+        server: await startTemporalDev({ ...tried, port }),
+      })).catch((error: unknown) => {
+        if (attempt >= 3 || !String(error).includes('exited with code')) throw error;
+        return undefined;
+      });
+    }
     let temporal: RunningServer = first.server;
     harness.cleanup(() => temporal.stop());
 
