@@ -89,7 +89,7 @@ describe('docs/examples/agency-consumer', () => {
     }
   }, 120_000);
 
-  it('the write-back walkthrough: the reablement provider’s review sent with send.js, then sent again as a retry (same message id), is recorded once', async () => {
+  it('the write-back walkthrough: the reablement provider’s review sent with send.js, then sent again as a retry (same message id), is recorded once; a review needing long-term care hands over with the latest picture and the GP’s task', async () => {
     const { username, password } = testSecrets().kafka['agency-intermediate-care'];
     const send = (file: string, pathwayId: string) =>
       runCommand(
@@ -169,5 +169,39 @@ describe('docs/examples/agency-consumer', () => {
       ['Walk to the park'],
     ]);
     expect(recorded.every((e) => e.actor?.agency === 'intermediate-care')).toBe(true);
+
+    // Step 6, hand over: a review saying the person needs long-term care. Social care gets the
+    // handover with the latest review in it, the GP its task; each reads it as its topic carried it.
+    const handover = path.join(path.dirname(retry), 'handover.json');
+    fs.writeFileSync(
+      handover,
+      JSON.stringify({
+        command: 'episode-review',
+        outcome: 'needs_long_term_support',
+        goals: ['Stay at home with help each morning'],
+        remainingNeeds: ['domiciliary-care'],
+      }),
+    );
+    expect(await send(handover, id)).toMatchObject({ code: 0 });
+    // (Not found until its referral: an agency sees only the stays it was referred on or told of.)
+    type Seen = { events?: { type: string; data: Record<string, unknown> }[] };
+    const handedOver = (seen: Seen) => seen.events?.find((e) => e.type.endsWith('.handover.long_term_services.v1'));
+    const asAgency = async (agency: string) =>
+      (await system.callWith(await system.token(`agency:${agency}`), 'GET', `/pathways/${id}`)).body as Seen;
+    const socialCare = await eventually(
+      () => asAgency('social-care'),
+      (seen) => handedOver(seen) !== undefined,
+      30_000,
+    );
+    expect(handedOver(socialCare)!.data).toMatchObject({
+      services: ['domiciliary-care'],
+      picture: { latestReview: { reviewNumber: 4, goals: ['Stay at home with help each morning'] } },
+    });
+    expect(socialCare.events?.map((e) => e.type)).toContain('uk.nhs.discharge.referral.requested.v1');
+    const gp = await asAgency('gp');
+    expect(handedOver(gp)!.data.task).toMatchObject({
+      action: 'update_care_record_after_handover',
+      services: [{ service: 'domiciliary-care', provider: 'social-care' }],
+    });
   }, 120_000);
 });
