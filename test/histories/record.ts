@@ -6,6 +6,7 @@ import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, it } from 'vitest';
 import type { Actor } from '../../schemas/actor';
 import { admission } from '../support/fixtures';
+import { eventually } from '../support/system';
 import { PathwayTestEnv, type Pathway } from '../support/pathway-env';
 import { startTracing, stopTracing } from '../../telemetry/tracing';
 
@@ -302,4 +303,17 @@ it('p1-living-assessment', async () => {
   await living.command('funding-decision', { referralId: 'ref-4', agency: 'social-care', ...funding }, agency('social-care'));
   await living.command('referral-response', { referralId: 'ref-4', agency: 'social-care', response: 'ready' }, agency('social-care'));
   await save('p1-living-assessment', living, true);
+});
+
+// A start's own events published from its first workflow task by a local activity (recorded after
+// patched('start-published-in-first-task')): a marker where older histories have an activity task;
+// the Updates after it publish by the activity as before.
+it('p0-start-published-locally', async () => {
+  const p0 = await t.start({}, { workflowId: 'pathway-history-start-published-locally' });
+  await eventually(() => p0.view(), (view) => view.published > 0 && view.published === view.timeline.length);
+  await p0.command('expected-discharge-date', { date: await t.today(2) });
+  await p0.command('discharge-ready', { date: await t.today() });
+  await p0.command('assessment', { participants: team, agreement: { patient: 'agrees' }, pathway: 'P0', needs: [] });
+  await eventually(() => p0.view(), (view) => view.published === view.timeline.length);
+  await save('p0-start-published-locally', p0, true);
 });
