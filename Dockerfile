@@ -1,8 +1,8 @@
 # One image for every role, compiled ahead: no TypeScript and no dev dependency at run time.
 # The entry points (runtime/node-runtime.cjs names them; test/image.test.ts checks they agree):
-#   worker     node --max-semi-space-size=8 dist/workers/main.js   (the default command)
+#   worker     node --max-semi-space-size=8 dist/worker/main.js   (the default command)
 #   projector  node dist/projections/main.js
-#   bridges    node dist/workers/bridges-main.js
+#   bridges    node dist/bridges/main.js
 #   api        node dist/api/main.js
 #   migrate    node dist/cli/run.js migrate                          (before a release's roles start)
 #   kafka-setup node dist/kafka/setup-main.js                     (topics and ACLs, as the cluster's admin)
@@ -39,4 +39,4 @@ USER 10001:10001
 EXPOSE 8080 8081
 # The image has no curl: Node asks the role's readiness probe.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HOMEWARD_HEALTH_PORT || 8081) + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "--max-semi-space-size=8", "dist/workers/main.js"]
+CMD ["node", "--max-semi-space-size=8", "dist/worker/main.js"]

@@ -4,7 +4,7 @@
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.mts' },
-  mutate: ['domain/**/*.ts', 'schemas/agency-views.ts'],
+  mutate: ['domain/**/*.ts', 'schemas/data-minimisation.ts'],
   coverageAnalysis: 'perTest',
   concurrency: 1,
   timeoutMS: 20_000,

@@ -7,7 +7,7 @@ process.env.HOMEWARD_SKIP_SERVERS = '1';
 
 export default defineConfig({
   test: {
-    include: ['test/domain/**/*.test.ts', 'test/agency-views.test.ts', 'test/config.test.ts'],
+    include: ['test/domain/**/*.test.ts', 'test/data-minimisation.test.ts', 'test/config.test.ts'],
     testTimeout: 60_000,
     maxWorkers: 1,
     // Pure specs share no state between files: one module graph per run makes each mutant's run

@@ -3,7 +3,7 @@ import { pathwayIdOf, reopensPathway, watchStages } from '../domain';
 import type { Actor } from '../schemas/actor';
 import type { AdtMessage } from '../schemas/inbound';
 import { AppError } from './errors';
-import type { PathwayStore } from './pathway-store';
+import type { PathwayWorkflows } from './pathway-workflows';
 import type { NewStay, Pathways, Recorded } from './pathways';
 
 type Admission = Extract<AdtMessage, { type: 'admission' }>;
@@ -15,7 +15,7 @@ type Admission = Extract<AdtMessage, { type: 'admission' }>;
  */
 export class Admissions {
   constructor(
-    private readonly store: PathwayStore,
+    private readonly store: PathwayWorkflows,
     private readonly pathways: Pathways,
     private readonly patientKeySecret: string,
   ) {}

@@ -1,4 +1,4 @@
-import { agencyEnvelopes } from '../activities/publish';
+import { agencyEnvelopes } from '../kafka/envelopes';
 import { evolve, initialState } from '../domain';
 import type { CloudEvent } from '../schemas/cloudevent';
 import type { Agency } from '../schemas/common';

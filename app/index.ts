@@ -5,7 +5,7 @@ import type { Database } from '../readmodel/database';
 import { Admissions } from './admissions';
 import { ManagerQueries } from './manager-queries';
 import { MyPlans } from './my-plan';
-import { PathwayStore } from './pathway-store';
+import { PathwayWorkflows } from './pathway-workflows';
 import { Pathways } from './pathways';
 
 /**
@@ -23,7 +23,7 @@ export interface Application {
 }
 
 export function createApplication(client: Client, config: Config, readModel?: Database): Application {
-  const store = new PathwayStore(client, config.temporal.taskQueue);
+  const store = new PathwayWorkflows(client, config.temporal.taskQueue);
   const settings = { region: config.region, policyOverrides: config.policyOverrides, patientKeySecret: config.patientKeySecret };
   const stored = readModel && { db: readModel, cipher: PersonalDataCipher.fromSetting(config.codecKeys) };
   const pathways = new Pathways(store, settings, stored);

@@ -6,7 +6,7 @@ import type { Actor } from '../schemas/actor';
 import { Agency } from '../schemas/common';
 import type { MyPlan } from '../schemas/my-plan';
 import { AppError, forbidden, invalid } from './errors';
-import type { PathwayStore } from './pathway-store';
+import type { PathwayWorkflows } from './pathway-workflows';
 import type { ReadModel } from './pathways';
 import { authorize } from './permissions';
 import { planFor } from './plan-text';
@@ -25,7 +25,7 @@ const AccessId = z.string().regex(/^carer-\d{1,4}$/, 'a carer access id, like ca
  */
 export class MyPlans {
   constructor(
-    private readonly store: PathwayStore,
+    private readonly store: PathwayWorkflows,
     private readonly readModel?: ReadModel,
   ) {}
 

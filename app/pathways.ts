@@ -28,7 +28,7 @@ import { type CommandOutcome, type PathwayInput, type PathwayView, type Recorded
 import { informedAgencies } from '../workflows/routing-context';
 import { agencyPathwayView, type AgencyPathwayView } from './agency-view';
 import { AppError, forbidden, invalid, notFound } from './errors';
-import type { PathwayStore } from './pathway-store';
+import type { PathwayWorkflows } from './pathway-workflows';
 import { authorize, mayActOnSite, visibility, type Visibility } from './permissions';
 
 export interface PathwaySettings {
@@ -91,7 +91,7 @@ export class Pathways {
   private readonly policies: Record<Region, Policy>;
 
   constructor(
-    private readonly store: PathwayStore,
+    private readonly store: PathwayWorkflows,
     private readonly settings: PathwaySettings,
     private readonly readModel?: ReadModel,
   ) {
@@ -250,7 +250,7 @@ export class Pathways {
    * A command from a feed (the ADT feed, an agency's topic): applied, a duplicate when its effect is
    * already recorded (the message came again), or refused. `requestId`, the sender's id for the
    * message, makes a command that records no such fact (a review: two alike are two reviews)
-   * recorded once however often it comes (PathwayStore.command). An error reaching Temporal is thrown:
+   * recorded once however often it comes (PathwayWorkflows.command). An error reaching Temporal is thrown:
    * the message is to be retried, not lost.
    */
   async record(actor: Actor, pathwayId: string, name: string, body: unknown, requestId?: string): Promise<Recorded> {

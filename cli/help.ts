@@ -26,6 +26,7 @@ const purposes: Record<CommandName | 'start', string> = {
   readmission: 'An emergency readmission within the 30-day watch: the new admission gets its own linked pathway.',
   'emergency-attendance': 'An A&E attendance without admission within the 30-day watch (recorded; not a readmission).',
   'lead-professional': 'Name the lead professional (a role and a team) for the pathway or its intermediate-care episode.',
+  'extend-episode': 'Keep intermediate care going until a date, with a reason, instead of handing over now (after a declined handover; pathways started since rules 6).',
   funding: "Record who pays for a referral's service and on what terms (free, means-tested, full cost) and from when charges start.",
   'episode-review': "The intermediate-care provider's review of its episode: continue, goals met (with no needs remaining the episode ends early) or needs long-term support; the person's goals and needs now, which the handover to long-term services carries.",
   'transition-plan': 'The intermediate-care provider proposes the transition plan: the needs that remain when its episode ends ([] for none).',

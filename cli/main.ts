@@ -20,7 +20,8 @@ const usage = `homeward — the discharge pathway orchestrator, at a terminal
 Usage:
   homeward login --role R [--site S …]                   sign in for later commands (development issuer of npm start)
   homeward token --role R [--site S …]                   print a development token, for curl -H "Authorization: Bearer …"
-        roles: discharge-team, manager, agency:<agency>; --site limits staff to their own sites
+        roles: discharge-team, manager, agency:<agency>; --site limits staff to their own sites;
+        patient or carer with --nhs-number N (their own), for GET /me
   homeward start (--file admission.json | key=value …)   start a pathway (idempotent per admissionId)
   homeward show <pathwayId> [--json]                     state, delay and timeline
   homeward <command> <pathwayId> [--file f.json | key=value …]
@@ -125,6 +126,7 @@ export async function main(argv: string[]): Promise<number> {
       group: { type: 'string' },
       role: { type: 'string' },
       subject: { type: 'string' },
+      'nhs-number': { type: 'string' },
       check: { type: 'boolean' },
     },
   });
@@ -146,7 +148,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   if (verb === 'token' || verb === 'login') {
-    const token = await developmentToken({ role: values.role, sites: values.site ?? [], subject: values.subject });
+    const token = await developmentToken({ role: values.role, sites: values.site ?? [], subject: values.subject, nhsNumber: values['nhs-number'] });
     if (verb === 'token') process.stdout.write(`${token}\n`);
     else process.stdout.write(`Signed in as ${values.role}${values.site?.length ? ` (sites ${values.site.join(', ')})` : ''}; token stored in ${storeToken(token)}\n`);
     return 0;

@@ -89,7 +89,7 @@ export async function startDevIssuer(secrets: DevSecrets, port: number, options:
           // Where NHS login would prove who the person is: here they say their NHS number.
           const nhsNumber = NhsNumber.safeParse((fields.get('nhs_number') ?? '').replace(/\s/g, ''));
           if (!nhsNumber.success) return html(response, 400, chooser(fields, 'Enter your NHS number: 10 digits, like 943 476 5919.'), new URL(redirectUri).origin);
-          who = { role: role.data, subject: `dev:${role.data}:${devSubject(nhsNumber.data)}`, nhsNumber: nhsNumber.data };
+          who = { role: role.data, subject: personSubject(role.data, nhsNumber.data), nhsNumber: nhsNumber.data };
         } else {
           if (!sites.every((site) => PlaceName.safeParse(site).success)) return html(response, 400, chooser(fields, 'Sites are site codes, separated by commas.'), new URL(redirectUri).origin);
           who = { role: role.data, subject: `dev:${role.data}`, ...(sites.length ? { sites } : {}) };
@@ -162,7 +162,7 @@ export async function startDevIssuer(secrets: DevSecrets, port: number, options:
 }
 
 /** A development person's subject: stable per NHS number, without the number (a subject is logged and rate-limited by). */
-const devSubject = (nhsNumber: string) => patientKey(nhsNumber, 'development subject').slice(0, 12);
+const personSubject = (role: string, nhsNumber: string) => `dev:${role}:${patientKey(nhsNumber, 'development subject').slice(0, 12)}`;
 
 /** The browser's page on another port trades its code here: a public client, so any origin (it is loopback only, and the code needs its verifier). */
 const cors = { 'access-control-allow-origin': '*' };
@@ -292,7 +292,7 @@ export async function signDevToken(secrets: DevSecrets, request: DevTokenRequest
     .setProtectedHeader({ alg: secrets.issuer.alg, kid: secrets.issuer.kid, typ: 'JWT' })
     .setIssuer(request.issuer)
     .setAudience(request.audience)
-    .setSubject(request.subject ?? `dev:${request.role}`)
+    .setSubject(request.subject ?? (request.nhsNumber ? personSubject(request.role, request.nhsNumber) : `dev:${request.role}`))
     .setIssuedAt()
     .setExpirationTime(`${request.ttlSeconds ?? devTokenSeconds}s`)
     .sign(key);

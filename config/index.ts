@@ -163,7 +163,7 @@ export type Config = {
   database: { url?: string };
   readModel: { stuckForDays: number };
   http: { host: string; port: number; rateLimitPerMinute: number };
-  /** The role's probe port (workers/role.ts); undefined: none. */
+  /** The role's probe port (runtime/role.ts); undefined: none. */
   health: { port?: number };
   inbound: { groupId: string };
   projector: { groupId: string; sessionTimeoutMs: number };

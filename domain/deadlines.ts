@@ -1,8 +1,21 @@
 import type { EventOf, PathwayEvent } from '../schemas/events';
-import { addDays, addHours, daysBetween, earliest, isAtOrAfter, startOfDay } from './dates';
+import { addDays, addHours, daysBetween, earliest, isAtOrAfter, latest, startOfDay } from './dates';
 import { arrangedEpisode, handOver, handoverCompleteOn, remainingNeedsAt } from './intermediate-care';
 import type { Policy } from './policy';
-import { awaitingReReferral, handoverUnderway, isClosed, livingAssessment, patientAtTheCentre, referralsInPlay, type PathwayState, type Referral } from './state';
+import {
+  awaitingReReferral,
+  beforeDischarge,
+  handoverChoice,
+  handoverUnderway,
+  holdsDischarge,
+  isClosed,
+  livingAssessment,
+  patientAtTheCentre,
+  referralsInPlay,
+  remindsThePatient,
+  type PathwayState,
+  type Referral,
+} from './state';
 
 type Escalation = { kind: 'acceptance' | 'readiness' | 'decline'; deadline: string; raised: number };
 
@@ -44,6 +57,25 @@ export function reviewOverdueSince(state: PathwayState): string | undefined {
   return ic && !ic.ended && ic.overdueNotified === ic.nextReviewDue ? reviewOverdueAt(ic.nextReviewDue) : undefined;
 }
 
+/**
+ * Rules 6: the support the patient went home with whose first visit they are still to be reminded
+ * of: its day (its start, or the discharge when it was ready before), and when to remind them, the
+ * start of the day before. Only support not yet started or missed, and only a day that was known
+ * before it began: a start given, or a discharge recorded, on the day itself has nothing to remind
+ * of. A moved start is reminded of again.
+ */
+function firstVisitReminders(state: PathwayState): { referral: Referral; on: string; at: string }[] {
+  const discharge = state.discharge;
+  if (!remindsThePatient(state) || !discharge || beforeDischarge(state)) return [];
+  return state.referrals.flatMap((referral) => {
+    if (!holdsDischarge(referral) || referral.status !== 'ready' || !referral.readyFrom || referral.startedOn || referral.notStartedOn) return [];
+    const on = referral.readyFrom > discharge.date ? referral.readyFrom : discharge.date;
+    const knownSince = latest([referral.readySince, discharge.recordedAt]);
+    if (referral.remindedOf === on || !knownSince || isAtOrAfter(knownSince, startOfDay(on))) return [];
+    return [{ referral, on, at: startOfDay(addDays(on, -1)) }];
+  });
+}
+
 /** The earliest instant at which a `tick` would record something; undefined when nothing is pending. */
 export function nextDeadline(state: PathwayState, policy: Policy): string | undefined {
   if (isClosed(state) || state.stage === 'none') return undefined;
@@ -64,10 +96,11 @@ export function nextDeadline(state: PathwayState, policy: Policy): string | unde
   const handedOver = handoverCompleteOn(state);
   if (handedOver) candidates.push(startOfDay(handedOver));
   if (state.watch && !state.watch.expired) candidates.push(startOfDay(state.watch.until));
+  candidates.push(...firstVisitReminders(state).map((reminder) => reminder.at));
   return earliest(candidates);
 }
 
-/** Everything due at `at`: escalations, overdue reviews, the six-week limit, the end of the watch (intermediate care starting or ending on its day follows in decide's settle). */
+/** Everything due at `at`: escalations, overdue reviews, the six-week limit, the end of the watch, first visits due (intermediate care starting or ending on its day follows in decide's settle). */
 export function dueEvents(state: PathwayState, policy: Policy, at: string): PathwayEvent[] {
   const events: PathwayEvent[] = [];
   for (const referral of referralsInPlay(state)) {
@@ -101,12 +134,24 @@ export function dueEvents(state: PathwayState, policy: Policy, at: string): Path
         // A late tick chases at the level now due, not every level it slept through.
         const overdueFor = Date.parse(at) - Date.parse(reviewOverdueAt(ic.nextReviewDue));
         const level = Math.floor(overdueFor / (policy.escalationRepeatHours * 3_600_000)) + 1;
-        events.push({ type: 'review.overdue', at, dueOn: ic.nextReviewDue, ...(livingAssessment(state) ? { level } : {}) });
+        // Rules 6: chased to the lead professional too, the episode's or else the pathway's.
+        const lead = handoverChoice(state) ? (ic.lead ?? state.lead) : undefined;
+        events.push({
+          type: 'review.overdue',
+          at,
+          dueOn: ic.nextReviewDue,
+          ...(livingAssessment(state) ? { level } : {}),
+          ...(lead ? { leadProfessional: { role: lead.role, team: lead.team } } : {}),
+        });
       }
     }
   }
   if (state.watch && !state.watch.expired && isAtOrAfter(at, startOfDay(state.watch.until))) {
     events.push({ type: 'readmission_watch.expired', at });
+  }
+  for (const { referral, on, at: remindAt } of firstVisitReminders(state)) {
+    // Recorded even when a late tick finds the day already come (the notification then says nothing), so it is done once.
+    if (isAtOrAfter(at, remindAt)) events.push({ type: 'support.first_visit_due', at, referralId: referral.referralId, agency: referral.agency, service: referral.service, on });
   }
   return events;
 }

@@ -9,7 +9,7 @@ import {
   setExpectedDischargeDate,
   startPathway,
 } from './commands/admission';
-import { assignLeadProfessional, proposeTransitionPlan, readmit, recordEmergencyAttendance, recordSupportNotStarted, recordSupportStarted, review, reviewEpisode } from './commands/after-discharge';
+import { assignLeadProfessional, extendEpisode, proposeTransitionPlan, readmit, recordEmergencyAttendance, recordSupportNotStarted, recordSupportStarted, review, reviewEpisode } from './commands/after-discharge';
 import { assessCapacity, completeAssessment, recordCarer, recordConsent, recordHousingStatus } from './commands/assessment';
 import { discharge } from './commands/discharge';
 import { grantCarerAccess, recordAccessibleInformation, revokeCarerAccess } from './commands/plan-access';
@@ -87,6 +87,8 @@ function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: Pa
       return recordHousingOutcome(command, state);
     case 'lead-professional':
       return assignLeadProfessional(command, state);
+    case 'extend-episode':
+      return extendEpisode(command, state, policy);
     case 'emergency-attendance':
       return recordEmergencyAttendance(command, state);
     case 'start-date-moved':

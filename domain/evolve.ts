@@ -121,7 +121,7 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
     case 'referral.declined':
       return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'declined', declinedAt: event.at, overdueSince: undefined }));
     case 'referral.ready':
-      return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'ready', readyFrom: event.readyFrom, overdueSince: undefined }));
+      return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'ready', readyFrom: event.readyFrom, readySince: event.at, overdueSince: undefined }));
     case 'referral.urgent':
       // A notice to the agency: the referral stays as it was, still in play (referralsInPlay).
       return state;
@@ -161,6 +161,7 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
           daysDelayed: event.daysDelayed,
           bedDaysLost: event.bedDaysLost,
           ...(event.selfDischarge ? { selfDischarge: true } : {}),
+          recordedAt: event.at,
         },
       };
     case 'readmission_watch.started':
@@ -194,12 +195,17 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
             },
           }
         : state;
+    case 'intermediate_care.extended':
+      // The handover under way, if any, stops: the episode goes on to its new end and hands over then.
+      return state.intermediateCare ? { ...state, intermediateCare: { ...state.intermediateCare, endBy: event.until, awaitingHandover: undefined } } : state;
     case 'transition_plan.proposed':
       return state.intermediateCare ? { ...state, intermediateCare: { ...state.intermediateCare, remainingNeeds: event.remainingNeeds } } : state;
     case 'support.started':
       return updateReferral(state, event.referralId, (r) => ({ ...r, startedOn: event.startedOn, notStartedOn: undefined }));
     case 'support.not_started':
       return updateReferral(state, event.referralId, (r) => ({ ...r, notStartedOn: event.dueOn }));
+    case 'support.first_visit_due':
+      return updateReferral(state, event.referralId, (r) => ({ ...r, remindedOf: event.on }));
     case 'housing_outcome.recorded':
       return updateReferral(state, event.referralId, (r) => ({ ...r, housingOutcome: event.outcome }));
     case 'review.overdue':

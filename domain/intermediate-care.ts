@@ -45,9 +45,7 @@ export const remainingNeedsAt = (state: PathwayState, otherwise: Service[] = DEF
  */
 export function handOver(state: PathwayState, policy: Policy, at: string, reason: HandoverReason, services: Service[]): PathwayEvent[] {
   const wanted = new Set(services);
-  const events: PathwayEvent[] = state.referrals
-    .filter((r) => r.purpose === 'handover' && isLive(r) && !wanted.has(r.service))
-    .map((r) => ({ type: 'referral.withdrawn' as const, at, referralId: r.referralId, agency: r.agency, reason: 'changed-plan' as const }));
+  const events: PathwayEvent[] = withdrawnHandovers(state, at, wanted);
   if (wanted.size === 0) return [...events, ended(state, at, reason)];
   const to = [...new Set<Agency>([...[...wanted].map((service) => serviceAgency[service]), 'gp'])];
   events.push({ type: 'handover.long_term_services', at, reason, to, services: [...wanted] });
@@ -60,6 +58,12 @@ export function handOver(state: PathwayState, policy: Policy, at: string, reason
   }
   return events;
 }
+
+/** The live handover referrals for services other than `kept` withdrawn: the plan changed. */
+export const withdrawnHandovers = (state: PathwayState, at: string, kept: ReadonlySet<Service> = new Set()): PathwayEvent[] =>
+  state.referrals
+    .filter((r) => r.purpose === 'handover' && isLive(r) && !kept.has(r.service))
+    .map((r) => ({ type: 'referral.withdrawn' as const, at, referralId: r.referralId, agency: r.agency, reason: 'changed-plan' as const }));
 
 /** The day a handover is complete: every handover referral live is ready and nothing is uncovered; the latest start. */
 export function handoverCompleteOn(state: PathwayState): string | undefined {

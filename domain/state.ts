@@ -17,6 +17,10 @@ export interface Referral {
   acceptBy: string;
   readyBy?: string;
   readyFrom?: string;
+  /** When the current start (readyFrom) was given: a first visit is reminded of only when known before its day. */
+  readySince?: string;
+  /** Rules 6: the day of the first visit the patient was reminded of (a moved start is reminded of again). */
+  remindedOf?: string;
   /** When the agency declined it. */
   declinedAt?: string;
   /**
@@ -111,6 +115,9 @@ export interface PathwayState {
    * as the law has it; a decline with no re-referral escalates (docs/architecture.md, The pathway model, lists them).
    * 5: as 4, and one living assessment (issue 24): an overdue review is chased again every
    * escalation interval until one is recorded, not told once.
+   * 6: as 5, and a declined handover re-opens the choice (issue 24): the discharge team re-refers or
+   * extends the episode with a reason (`extend-episode`); an overdue review is chased to the lead
+   * professional too; and the patient is reminded the day before their support's first visit (issue 27).
    * Absent (a state carried from older code): 1.
    */
   rules?: Rules;
@@ -169,6 +176,8 @@ export interface PathwayState {
     bedDaysLost: number;
     /** Rules 4: the patient left without waiting for the plan (a self-discharge is a discharge). */
     selfDischarge?: boolean;
+    /** When the discharge was recorded (the day of a first visit is known from then). */
+    recordedAt?: string;
   };
   intermediateCare?: IntermediateCare;
   /** The 30-day readmission watch; `attendances`: days of A&E attendances without admission during it. */
@@ -182,7 +191,7 @@ export interface PathwayState {
 export const delayCountsFrom = (state: PathwayState): string | undefined =>
   state.drd && (state.drdEpisodes.at(-1)?.countsFrom ?? state.drd);
 
-export type Rules = 1 | 2 | 3 | 4 | 5;
+export type Rules = 1 | 2 | 3 | 4 | 5 | 6;
 
 /** The rules a pathway runs under (see PathwayState.rules). */
 export const rulesOf = (state: PathwayState): Rules => state.rules ?? 1;
@@ -197,11 +206,15 @@ export const criteriaToResideAgain = (state: PathwayState): boolean => rulesOf(s
 export const safeForThePatient = (state: PathwayState): boolean => rulesOf(state) >= 4;
 /** Rules 5 on: one living assessment; an overdue review is chased until recorded. */
 export const livingAssessment = (state: PathwayState): boolean => rulesOf(state) >= 5;
+/** Rules 6 on: a declined handover re-opens the choice (re-refer, or extend the episode with a reason); an overdue review is chased to the lead professional too. */
+export const handoverChoice = (state: PathwayState): boolean => rulesOf(state) >= 6;
+/** Rules 6 on: the patient is reminded the day before their support's first visit (support.first_visit_due). */
+export const remindsThePatient = (state: PathwayState): boolean => rulesOf(state) >= 6;
 
-/** A pathway about to start under the current rules (5); the workflow starts older ones under 1 to 4. */
+/** A pathway about to start under the current rules (6); the workflow starts older ones under 1 to 5. */
 export const initialState: PathwayState = {
   stage: 'none',
-  rules: 5,
+  rules: 6,
   drdEpisodes: [],
   consents: {},
   referrals: [],

@@ -1,6 +1,6 @@
 import { loadKafkaConfig, loadKafkaTopicSettings } from '../config';
-import { createKafka } from '../kafka/client';
-import { setUpTopicsAndAcls } from '../kafka/setup';
+import { createKafka } from './client';
+import { setUpTopicsAndAcls } from './setup';
 
 /**
  * `npx tsx kafka/setup-main.ts`: Homeward's topics and ACLs (kafka/acls.ts) on a cluster,

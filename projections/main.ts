@@ -1,6 +1,6 @@
 // First: instrumentations patch only the modules loaded after tracing starts.
 import '../telemetry/start';
-import { runRole } from '../workers/role';
+import { runRole } from '../runtime/role';
 import { startProjector } from './projector';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toCloudEvent } from '../activities/publish';
+import { toCloudEvent } from '../kafka/envelopes';
 import { history, start } from '../test/domain/spec';
 import { decodeCloudEvent } from './recorded-event';
 

@@ -86,11 +86,14 @@ export const pathwaysStuck = figure(
   ({ stuckForDays }) => `SELECT coalesce(site, 'none') AS site, count(*) AS value FROM pathways WHERE ${stuck.sql(String(Math.trunc(stuckForDays)))} GROUP BY 1`,
 );
 
+/** Read at every scrape through the index migration 010 made of the escalations alone (its expressions and predicate are these). */
+export const escalationsRaisedSql = `SELECT event->>'agency' AS agency, event->>'kind' AS kind, count(*) AS value FROM pathway_events WHERE type = 'referral.escalated' GROUP BY 1, 2`;
+
 export const escalationsRaised = figure(
   'homeward_escalations_raised',
   'Referral escalations recorded in the read model, by agency and kind (a count that only grows: use increase())',
   ['agency', 'kind'],
-  () => `SELECT event->>'agency' AS agency, event->>'kind' AS kind, count(*) AS value FROM pathway_events WHERE type = 'referral.escalated' GROUP BY 1, 2`,
+  () => escalationsRaisedSql,
 );
 
 export const projectorLag = figure(

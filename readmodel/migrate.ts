@@ -117,8 +117,12 @@ export async function migrate(db: Database, known: Migration[] = migrations()): 
   const client = await db.connect();
   try {
     // A session lock, not a transaction's: a no-transaction migration runs outside any. Held to the
-    // end: a second `homeward migrate` waits, then finds nothing to do.
-    await client.query('SELECT pg_advisory_lock($1)', [lockKey]);
+    // end: a second `homeward migrate` waits, then finds nothing to do. Waited for by asking again,
+    // not inside pg_advisory_lock: a statement waiting holds a snapshot, which the first one's
+    // CREATE INDEX CONCURRENTLY waits to see end, and PostgreSQL would end one of them as a deadlock.
+    while (!(await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockKey])).rows[0].locked) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
     // Databases migrated before checksums were recorded: their migrations are taken as this
     // release's files (they were never edited: the rule above), and recorded so from now on.

@@ -1,8 +1,8 @@
-import { workflowBundleCode, writeWorkflowBundle } from '../workers/workflow-bundle';
+import { workflowBundleCode, writeWorkflowBundle } from '../worker/workflow-bundle';
 
 /**
  * `bundle-workflows <file>`: writes the pathway workflow's bundle; `-` writes it to stdout. The
- * worker runs it in a process of its own at start (workers/bundle-apart.ts); the container image
+ * worker runs it in a process of its own at start (worker/bundle-apart.ts); the container image
  * runs it at build time and points HOMEWARD_WORKFLOW_BUNDLE at the file.
  */
 async function main(file: string | undefined) {

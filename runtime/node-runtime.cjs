@@ -56,9 +56,9 @@ function nodeCommand(script, scriptArgs = [], options = {}) {
  */
 const roles = {
   api: 'api/main.ts',
-  worker: 'workers/main.ts',
+  worker: 'worker/main.ts',
   projector: 'projections/main.ts',
-  bridges: 'workers/bridges-main.ts',
+  bridges: 'bridges/main.ts',
 };
 
 /**
@@ -69,9 +69,9 @@ const roles = {
  */
 const compiled = {
   api: ['dist/api/main.js'],
-  worker: ['dist/workers/main.js'],
+  worker: ['dist/worker/main.js'],
   projector: ['dist/projections/main.js'],
-  bridges: ['dist/workers/bridges-main.js'],
+  bridges: ['dist/bridges/main.js'],
   migrate: ['dist/cli/run.js', 'migrate'],
   // Homeward's topics and ACLs on a cluster, as its admin (compose's kafka-setup; a Job where no operator manages them).
   'kafka-setup': ['dist/kafka/setup-main.js'],

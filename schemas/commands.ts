@@ -202,6 +202,15 @@ export const LeadProfessionalPayload = z.strictObject({
   /** The team's number, which the patient and carer are told to call (a team's, never a person's). */
   phone: Phone.optional(),
 });
+/**
+ * Rules 6: the discharge team keeps intermediate care going to `until` rather than hand over now
+ * (after a declined handover, the choice besides re-referring): the handover under way stops, its
+ * live referrals are withdrawn, and the episode hands over again when it reaches `until`.
+ */
+export const ExtendEpisodePayload = z.strictObject({
+  until: IsoDate,
+  reason: z.enum(['handover_declined', 'awaiting_long_term_service', 'rehabilitation_continuing']),
+});
 /** Funding agreed for a referral's service, replacing what Homeward assumed from the service. */
 export const FundingPayload = Funding.extend({ referralId: z.string().min(1) });
 /** An attendance at A&E (emergency treatment without admission) during the 30-day watch: the trust's duty covers it too. */
@@ -274,6 +283,7 @@ export const commandSchemas = {
   readmission: ReadmissionPayload,
   'emergency-attendance': EmergencyAttendancePayload,
   'lead-professional': LeadProfessionalPayload,
+  'extend-episode': ExtendEpisodePayload,
   funding: FundingPayload,
   cancel: CancelPayload,
   'episode-review': EpisodeReviewPayload,
@@ -333,6 +343,7 @@ export const ReviewCommand = command('review', ReviewPayload);
 export const ReadmissionCommand = command('readmission', ReadmissionPayload);
 export const EmergencyAttendanceCommand = command('emergency-attendance', EmergencyAttendancePayload);
 export const LeadProfessionalCommand = command('lead-professional', LeadProfessionalPayload);
+export const ExtendEpisodeCommand = command('extend-episode', ExtendEpisodePayload);
 export const FundingCommand = command('funding', FundingPayload);
 export const CancelCommand = command('cancel', CancelPayload);
 export const EpisodeReviewCommand = command('episode-review', EpisodeReviewPayload);
@@ -366,6 +377,7 @@ export const PathwayCommand = z.discriminatedUnion('type', [
   ReadmissionCommand,
   EmergencyAttendanceCommand,
   LeadProfessionalCommand,
+  ExtendEpisodeCommand,
   FundingCommand,
   CancelCommand,
   EpisodeReviewCommand,

@@ -204,7 +204,7 @@ const SummaryItems = z.array(z.string().min(1).max(500)).max(20).optional();
 
 /**
  * The single assessment's summary, "carried out once, on behalf of all the health and social care
- * providers": each agency gets the parts it needs (schemas/agency-views.ts), with the patient's consent.
+ * providers": each agency gets the parts it needs (schemas/data-minimisation.ts), with the patient's consent.
  */
 export const AssessmentSummary = z.strictObject({
   /** What the person needs help with day to day (washing, dressing, meals, mobility). */

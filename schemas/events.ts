@@ -14,7 +14,7 @@ import {
   Region,
   Service,
 } from './common';
-import { AccessibleInformationPayload, Agreement, BestInterests, CarerAccessPayload, BridgeBy, CapacityPayload, Chc, HeldPackage, HousingOutcome, HousingStatusPayload, ConsentGiver, DestinationDeparture, LeadProfessionalPayload, MissedVisitReason, NeedsNow, ParticipantRole, PatientAbsence } from './commands';
+import { AccessibleInformationPayload, Agreement, BestInterests, CarerAccessPayload, BridgeBy, CapacityPayload, Chc, ExtendEpisodePayload, HeldPackage, HousingOutcome, HousingStatusPayload, ConsentGiver, DestinationDeparture, LeadProfessionalPayload, MissedVisitReason, NeedsNow, ParticipantRole, PatientAbsence } from './commands';
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), at: IsoTimestamp, ...shape });
@@ -46,9 +46,11 @@ export const eventSchemas = {
      * describe it; 3, as 2 with a patient meeting the criteria to reside again not ready for
      * discharge; 4, as 3 and safe for the patient (self-discharge a discharge, no support gap
      * without a decision, consent as the law has it …); 5, as 4 with overdue reviews chased until
-     * recorded; absent, 1 (started before them).
+     * recorded; 6, as 5 with an overdue review chased to the lead professional too, a declined
+     * handover's episode extended with a reason and the patient reminded the day before their
+     * support's first visit; absent, 1 (started before them).
      */
-    rules: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(5)]).optional(),
+    rules: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6)]).optional(),
   }),
   'edd.set': event('edd.set', { date: IsoDate }),
   'discharge_ready.recorded': event('discharge_ready.recorded', {
@@ -187,13 +189,23 @@ export const eventSchemas = {
   'support.started': event('support.started', { ...ReferralRef, service: Service, startedOn: IsoDate }),
   /** The support did not start as planned (a missed first visit): an escalation to the discharge team, the day it is reported. */
   'support.not_started': event('support.not_started', { ...ReferralRef, service: Service, dueOn: IsoDate, reason: MissedVisitReason }),
+  /**
+   * Rules 6: the first visit of support the patient went home with is due `on` that day, and was
+   * not started yet: recorded the day before (or as soon as the day is known, when later), so the
+   * patient is told (schemas/notifications.ts).
+   */
+  'support.first_visit_due': event('support.first_visit_due', { ...ReferralRef, service: Service, on: IsoDate }),
   /** Housing's outcome for its referral. */
   'housing_outcome.recorded': event('housing_outcome.recorded', { ...ReferralRef, service: Service, outcome: HousingOutcome, on: IsoDate }),
   'review.overdue': event('review.overdue', {
     dueOn: IsoDate,
     /** Rules 5: the review is chased again every escalation interval until recorded; 1, 2 … (absent: told once). */
     level: z.number().int().positive().optional(),
+    /** Rules 6: the lead professional it is chased to as well as the provider (a role and a team), when one is named. */
+    leadProfessional: z.object({ role: z.string(), team: z.string() }).optional(),
   }),
+  /** Rules 6: the discharge team keeps the episode going to `until` instead of handing over now (ExtendEpisodePayload). */
+  'intermediate_care.extended': event('intermediate_care.extended', ExtendEpisodePayload.shape),
   'intermediate_care.ended': event('intermediate_care.ended', {
     reason: z.enum(['goals_met', 'six_week_limit', 'long_term_needs', 'readmitted', 'cancelled']),
     days: z.number().int().min(0),

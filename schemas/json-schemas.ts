@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { agencyEventTypes, agencyViewSchema } from './agency-views';
+import { agencyEventTypes, agencyViewSchema } from './data-minimisation';
 import { CloudEvent, cloudEventType } from './cloudevent';
 import { eventSchemas, eventTypes, type EventType } from './events';
 import { agencyWriteBackCommands } from './commands';

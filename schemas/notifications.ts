@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { RoutingContext } from './agency-views';
+import type { RoutingContext } from './data-minimisation';
 import { CloudEvent, eventId, eventSource } from './cloudevent';
 import { AccessibleFormat } from './commands';
-import { NhsNumber } from './common';
+import { NhsNumber, type Agency } from './common';
 import type { PathwayEvent } from './events';
 import { dayText, provider } from './plain-english';
 
@@ -12,7 +12,7 @@ import { dayText, provider } from './plain-english';
  * messages and NHS Notify address a person by it), by which channel, which template, and the
  * template's personalisation: a provider and a day, never clinical detail, never a member of staff.
  */
-export const NotificationTemplate = z.enum(['start-date-set', 'start-date-moved', 'discharge-confirmed', 'review-booked']);
+export const NotificationTemplate = z.enum(['start-date-set', 'start-date-moved', 'discharge-confirmed', 'first-visit-due', 'review-booked']);
 export type NotificationTemplate = z.infer<typeof NotificationTemplate>;
 
 /** `nhsapp`: an NHS App message; `letter`: a printed letter, for a format only paper (or its audio and braille variants) carries. */
@@ -47,15 +47,21 @@ type Told = { templateId: NotificationTemplate; personalisation: Notification['p
 /** The change an event makes that matters to the patient, if any. */
 function told(event: PathwayEvent, context: RoutingContext): Told | undefined {
   const day = (date: string) => dayText(date, event.at.slice(0, 10));
+  const from = (referralId: string, agency: Agency) => provider(context.referralAgencies[referralId] ?? agency);
   switch (event.type) {
     case 'referral.ready': {
-      const from = provider(context.referralAgencies[event.referralId] ?? event.agency);
+      const who = from(event.referralId, event.agency);
       return event.movedFrom
-        ? { templateId: 'start-date-moved', personalisation: { provider: from, day: day(event.readyFrom), previousDay: day(event.movedFrom) } }
-        : { templateId: 'start-date-set', personalisation: { provider: from, day: day(event.readyFrom) } };
+        ? { templateId: 'start-date-moved', personalisation: { provider: who, day: day(event.readyFrom), previousDay: day(event.movedFrom) } }
+        : { templateId: 'start-date-set', personalisation: { provider: who, day: day(event.readyFrom) } };
     }
     case 'discharge.recorded':
       return { templateId: 'discharge-confirmed', personalisation: { day: day(event.date) } };
+    case 'support.first_visit_due':
+      // Told ahead of the day only: a reminder recorded late, on the day or after, tells them nothing new.
+      return event.at.slice(0, 10) < event.on
+        ? { templateId: 'first-visit-due', personalisation: { provider: from(event.referralId, event.agency), day: day(event.on) } }
+        : undefined;
     case 'intermediate_care.started':
       return { templateId: 'review-booked', personalisation: { day: day(event.firstReviewDue) } };
     case 'review.recorded':

@@ -9,7 +9,7 @@ import { exclusive } from './support/exclusive';
 import { positionGroupAtEnd } from './support/kafka';
 import { inboundTopics, topics } from '../kafka/topics';
 import { testSecrets } from './support/secrets';
-import { startInboundBridges, type RunningBridges } from '../workers/inbound';
+import { startInboundBridges, type RunningBridges } from '../bridges/inbound';
 import { runCommand } from './support/spawn';
 import { eventually, startSystem } from './support/system';
 import pino from 'pino';

@@ -6,7 +6,7 @@ import { EventPublisher } from '../kafka/publisher';
 import { dlqEntries } from '../health/metrics';
 import { agencies, inboundTopics, topics } from '../kafka/topics';
 import type { Agency } from '../schemas/common';
-import { startInboundBridges, type RunningBridges } from '../workers/inbound';
+import { startInboundBridges, type RunningBridges } from '../bridges/inbound';
 import { admission, jointAssessment, nhsNumber } from './support/fixtures';
 import { kafkaAs, positionGroupAtEnd, TopicReader, type ReceivedMessage } from './support/kafka';
 import { externalProducer } from './support/produce';

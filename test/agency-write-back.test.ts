@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { agencies, inboundTopics, topics } from '../kafka/topics';
 import type { AgencyWriteBackCommand } from '../schemas/commands';
 import type { Agency } from '../schemas/common';
-import { startInboundBridges, type RunningBridges } from '../workers/inbound';
+import { startInboundBridges, type RunningBridges } from '../bridges/inbound';
 import { admission, jointAssessment, nhsNumber } from './support/fixtures';
 import { positionGroupAtEnd, TopicReader, type ReceivedMessage } from './support/kafka';
 import { externalProducer } from './support/produce';
@@ -90,6 +90,9 @@ describe('agency write-back over Kafka and HTTP', () => {
     await writeBack('equipment', id, 'support-started', { referralId: equipmentRef, startedOn: day });
     await writeBack('social-care', id, 'support-not-started', { referralId: homeCare, dueOn: day, reason: 'no_access' });
     await writeBack('housing', id, 'housing-outcome', { referralId: housing, outcome: 'accommodation_secured', on: day });
+    // After the missed visit, social care moves its start to tomorrow (the patient's plan shows the new day).
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    await writeBack('social-care', id, 'start-date-moved', { referralId: homeCare, readyFrom: tomorrow });
     const echoes: [Agency, string][] = [
       ['intermediate-care', 'review.recorded'],
       ['intermediate-care', 'transition_plan.proposed'],
@@ -101,13 +104,17 @@ describe('agency write-back over Kafka and HTTP', () => {
     await reader.waitFor(() => echoes.every(([agency, type]) => onTopic(id, agency, type).length > 0));
     expect(schemaChecked(onTopic(id, 'intermediate-care', 'review.recorded'))[0].value.data).toMatchObject({ reviewNumber: 1, goals: ['Walk to the shop'], needsNow });
     expect(onTopic(id, 'equipment', 'support.started')[0].value.data).toEqual({ referralId: equipmentRef, agency: 'equipment', service: 'equipment', startedOn: day });
+    await reader.waitFor(() => onTopic(id, 'social-care', 'referral.ready').some((m) => (m.value.data as { movedFrom?: string }).movedFrom !== undefined));
+    const moved = schemaChecked(onTopic(id, 'social-care', 'referral.ready')).find((m) => (m.value.data as { movedFrom?: string }).movedFrom !== undefined)!;
+    expect(moved.value.data).toMatchObject({ referralId: homeCare, readyFrom: tomorrow, movedFrom: day });
     // The missed first visit reaches the discharge team (the trust's topic) the day it is reported.
     await reader.waitFor(() => onTopic(id, 'acute-trust', 'support.not_started').length > 0);
     expect(onTopic(id, 'acute-trust', 'support.not_started')[0].value.data).toEqual({ referralId: homeCare, agency: 'social-care', service: 'domiciliary-care', dueOn: day, reason: 'no_access' });
     for (const [agency, type] of echoes) schemaChecked(onTopic(id, agency, type));
     // Who wrote what: the timeline names each agency's Kafka principal.
-    const timeline = (await pathway(id)).timeline as { event: { type: string }; actor?: { agency?: string } }[];
+    const timeline = (await pathway(id)).timeline as { event: { type: string; movedFrom?: string }; actor?: { agency?: string } }[];
     expect(timeline.find((e) => e.event.type === 'housing_outcome.recorded')?.actor).toMatchObject({ role: 'agency', agency: 'housing' });
+    expect(timeline.find((e) => e.event.type === 'referral.ready' && e.event.movedFrom)?.actor).toMatchObject({ role: 'agency', agency: 'social-care' });
 
     // Another agency's, over HTTP with its token: 409, the same as an unknown referral or no episode.
     const refusals: [Agency, AgencyWriteBackCommand, Record<string, unknown>][] = [
@@ -117,6 +124,7 @@ describe('agency write-back over Kafka and HTTP', () => {
       ['social-care', 'support-started', { referralId: equipmentRef, startedOn: day }],
       ['housing', 'support-not-started', { referralId: equipmentRef, dueOn: day, reason: 'other' }],
       ['social-care', 'housing-outcome', { referralId: housing, outcome: 'accommodation_secured', on: day }],
+      ['housing', 'start-date-moved', { referralId: homeCare, readyFrom: tomorrow }],
     ];
     for (const [agency, command, payload] of refusals) {
       const refused = await asAgency(agency, id, command, payload);
@@ -166,6 +174,26 @@ describe('agency write-back over Kafka and HTTP', () => {
     expect(recorded.map((e) => e.event.goals)).toEqual([['Walk to the shop'], ['Walk to the park']]);
     // Nothing was refused: the repeat is no error for the agency.
     expect(reader.of(topics.agencyEvents('intermediate-care'), id).filter((m) => m.value.type === 'uk.nhs.discharge.response.rejected.v1')).toEqual([]);
+  });
+
+  it('social care declines the handover: listed as handover declined until the discharge team extends the episode with a reason; the provider and the GP are told', async () => {
+    const id = await inIntermediateCare(['reablement']);
+    await writeBack('intermediate-care', id, 'episode-review', { outcome: 'needs_long_term_support', goals: [], remainingNeeds: ['domiciliary-care'] });
+    await reader.waitFor(() => onTopic(id, 'social-care', 'referral.requested').length === 1);
+    const handover = onTopic(id, 'social-care', 'referral.requested')[0].value.data as { referralId: string };
+    await send('social-care', id, { referralId: handover.referralId, response: 'declined', reason: 'No capacity this month' });
+    const declinedList = async () => ((await system.call('GET', '/pathways?handoverDeclined=true&limit=1000')).body.pathways as { pathwayId: string }[]).map((p) => p.pathwayId);
+    await eventually(declinedList, (ids) => ids.includes(id), 30_000);
+
+    const until = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
+    const extended = await system.call('POST', `/pathways/${id}/extend-episode`, { until, reason: 'handover_declined' });
+    expect(extended.status).toBe(200);
+    expect((await pathway(id)).state.intermediateCare).toMatchObject({ endBy: until });
+    await eventually(declinedList, (ids) => !ids.includes(id), 30_000);
+    await reader.waitFor(() => onTopic(id, 'intermediate-care', 'intermediate_care.extended').length === 1 && onTopic(id, 'gp', 'intermediate_care.extended').length === 1);
+    expect(schemaChecked(onTopic(id, 'gp', 'intermediate_care.extended'))[0].value.data).toEqual({ until, reason: 'handover_declined' });
+    // An agency may not extend the episode: the discharge team's choice.
+    expect((await asAgency('intermediate-care', id, 'extend-episode', { until, reason: 'handover_declined' })).status).toBe(403);
   });
 
   it('P1 lifecycle: two reviews over Kafka, social care funds and accepts the handover; its and the GP\'s messages carry the latest review and the funding, field by field', async () => {

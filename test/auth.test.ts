@@ -27,7 +27,7 @@ const reads = new Set(['getPathway', 'getTimeline']);
 // Answers, delay reasons, and what the agencies write back (issue 24).
 const agencyCommands = new Set([
   'command-referral-response', 'command-delay-reason', 'command-episode-review', 'command-transition-plan', 'command-funding-decision',
-  'command-support-started', 'command-support-not-started', 'command-housing-outcome',
+  'command-support-started', 'command-support-not-started', 'command-housing-outcome', 'command-start-date-moved',
 ]);
 const managersReads = new Set(['listPathways', 'delayReport', 'sitrepReport', 'delayTrend', 'worklist']);
 

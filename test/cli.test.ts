@@ -90,6 +90,22 @@ describe('homeward CLI against the real API', () => {
     expect(anonymous).toMatchObject({ code: 1, stderr: expect.stringContaining('npx homeward login --role discharge-team') });
   });
 
+  it('homeward token --role patient --nhs-number gives the patient a token for their own plan at /me; a number is required, and valid', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-data-'));
+    fs.writeFileSync(path.join(dataDir, 'secrets.json'), JSON.stringify(testSecrets()));
+    const env = { HOMEWARD_API_URL: system.api.url, HOMEWARD_DATA_DIR: dataDir, HOMEWARD_OIDC_ISSUER: system.issuer };
+    const body = admission();
+    await system.call('POST', '/pathways', body);
+
+    const patient = await homeward(['token', '--role', 'patient', '--nhs-number', body.patient.nhsNumber], env);
+    expect(patient.code).toBe(0);
+    const plan = await system.callWith(patient.stdout.trim(), 'GET', '/me');
+    expect(plan).toMatchObject({ status: 200, body: { viewer: 'patient', name: body.patient.name } });
+    expect(await homeward(['token', '--role', 'patient'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('--nhs-number is required') });
+    expect(await homeward(['token', '--role', 'carer', '--nhs-number', '1234567890'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('valid check digit') });
+    expect((await homeward(['token', '--role', 'manager', '--nhs-number', body.patient.nhsNumber], env)).code).toBe(2);
+  });
+
   it('homeward projections rebuild recomputes the read model from its stored events, without Kafka or the API', async () => {
     const body = admission();
     const id = `pathway-${body.admissionId}`;

@@ -30,6 +30,7 @@ const valid: Record<CommandName, Record<string, unknown>> = {
   readmission: { newAdmissionId: 'A-2', admittedOn: '2026-12-01' },
   'emergency-attendance': { attendedOn: '2026-12-01' },
   'lead-professional': { scope: 'pathway', role: 'nurse', team: 'Leeds discharge hub' },
+  'extend-episode': { until: '2026-12-20', reason: 'handover_declined' },
   funding: { referralId: 'ref-1', payer: 'council', charging: 'means_tested', financialAssessment: 'pending' },
   cancel: { reason: 'died' },
   'episode-review': { agency: 'intermediate-care', outcome: 'continue', needsNow: { functionalNeeds: ['help to wash'] } },

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toCloudEvent } from '../activities/publish';
+import { toCloudEvent } from '../kafka/envelopes';
 import { PersonalDataCipher } from '../codec/personal-data-cipher';
 import { activeReasons, delayBand, delayBands, isClosed, overdueSince, reviewOverdueSince } from '../domain';
 import { topics } from '../kafka/topics';

@@ -31,8 +31,8 @@ describe('a start that the pathway could never read is refused', () => {
 
 describe('unknown fields are refused, naming them', () => {
   it('on a start, inside the patient block, and on a command', async () => {
-    const ward = await system.call('POST', '/pathways', { ...admission(), ward: '7B' });
-    expect(ward).toMatchObject({ status: 422, body: { issues: [{ path: 'body', message: expect.stringContaining('"ward"') }] } });
+    const bed = await system.call('POST', '/pathways', { ...admission(), bed: '7B-12' });
+    expect(bed).toMatchObject({ status: 422, body: { issues: [{ path: 'body', message: expect.stringContaining('"bed"') }] } });
     const base = admission();
     const religion = await system.call('POST', '/pathways', { ...base, patient: { ...base.patient, religion: 'none' } });
     expect(religion).toMatchObject({ status: 422, body: { issues: [{ path: 'patient', message: expect.stringContaining('"religion"') }] } });

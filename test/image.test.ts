@@ -87,7 +87,8 @@ describe('the compiled entry points, on the production dependencies alone', () =
     const databaseUrl = await createTestDatabase({ migrated: false });
     const [, ...migrateArgs] = imageCommand('migrate');
     const migrated = await runCommand(node, migrateArgs, { DATABASE_URL: databaseUrl }, tree);
-    expect(migrated, migrated.stderr).toMatchObject({ code: 0, stderr: expect.stringContaining('Applied 8 migrations') });
+    const migrations = fs.readdirSync(path.join(__dirname, '..', 'readmodel', 'migrations')).filter((file) => file.endsWith('.sql')).length;
+    expect(migrated, migrated.stderr).toMatchObject({ code: 0, stderr: expect.stringContaining(`Applied ${migrations} migrations`) });
 
     const { env, token } = await systemEnvironment(harness, `image-node${version.split('.')[0]}`, { DATABASE_URL: databaseUrl });
     // The compiled worker's own bundle (dist/workflow-bundle.js), not the suite's.

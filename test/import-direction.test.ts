@@ -26,7 +26,7 @@ describe('import direction', () => {
       expect.stringContaining('Product code never imports tools/ or test/'),
       expect.stringContaining('domain/ imports only domain/, schemas/ and zod'),
     ]);
-    expect(await importErrors('domain/direction-example.ts', "import { imported } from '../test/support/fixtures';")).toHaveLength(2);
+    expect(await importErrors('domain/direction-example.ts', "import { imported } from './support/fixtures';")).toHaveLength(2);
     expect(await importErrors('domain/direction-example.ts', "import { imported } from '../app';")).toEqual([
       expect.stringContaining('domain/ imports only domain/, schemas/ and zod'),
     ]);
@@ -43,7 +43,7 @@ describe('import direction', () => {
     expect(await importErrors('cli/direction-example.ts', "import { imported } from '../tools/infra/paths';")).toEqual([
       expect.stringContaining('Product code never imports tools/ or test/'),
     ]);
-    expect(await importErrors('workers/nested/direction-example.ts', "import { imported } from '../../test/support/fixtures';")).toHaveLength(1);
+    expect(await importErrors('bridges/nested/direction-example.ts', "import { imported } from '../../test/support/fixtures';")).toHaveLength(1);
     expect(await importErrors('runtime/direction-example.cjs', "const { imported } = require('../tools/roles');")).toEqual([
       expect.stringContaining('Product code never imports tools/ or test/'),
     ]);
@@ -55,6 +55,6 @@ describe('import direction', () => {
       expect.stringContaining('tools/ never imports test/'),
     ]);
     expect(await importErrors('test/direction-example.test.ts', "import { imported } from '../tools/fixtures';")).toEqual([]);
-    expect(await importErrors('projections/direction-example.test.ts', "import { imported } from '../test/domain/spec';")).toEqual([]);
+    expect(await importErrors('projections/direction-example.test.ts', "import { imported } from './domain/spec';")).toEqual([]);
   });
 });

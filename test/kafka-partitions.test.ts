@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { route } from '../activities/publish';
+import { route } from '../kafka/envelopes';
 import { byPartition, type OutboundMessage } from '../kafka/publisher';
 import { samplePathwayBatches } from '../tools/bench/sample-events';
 

@@ -6,7 +6,7 @@ import { healthReport } from '../health/registry';
 import { createKafka } from '../kafka/client';
 import { deadLetterValueLimit, InboundConsumer } from '../kafka/inbound-consumer';
 import { inboundTopics, topics } from '../kafka/topics';
-import { startInboundBridges, type RunningBridges } from '../workers/inbound';
+import { startInboundBridges, type RunningBridges } from '../bridges/inbound';
 import { admission } from './support/fixtures';
 import { positionGroupAtEnd, TopicReader } from './support/kafka';
 import { externalProducer } from './support/produce';

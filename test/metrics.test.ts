@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { payloadConverterPath } from '../codec/data-converter';
 import { EncryptionCodec } from '../codec/encryption-codec';
 import { loadConfig } from '../config';
+import { inboundTopics } from '../kafka/topics';
 import { admission, dayFromToday as day } from './support/fixtures';
+import { exclusive } from './support/exclusive';
+import { positionGroupAtEnd } from './support/kafka';
 import { deployedExpressions, exported, scrape, selectedMetrics, type MetricFamily } from './support/prometheus';
 import { apiOf, roleHarness, systemEnvironment } from './support/roles';
 import { eventually, readModelFromNow } from './support/system';
@@ -22,6 +25,11 @@ describe('metrics of every role', () => {
     const { env, token, taskQueue } = await systemEnvironment(harness, 'metrics', { HOMEWARD_WORKER_CACHED_PATHWAYS: '1' });
     env.HOMEWARD_PROJECTOR_GROUP = `homeward-projector-${env.TEMPORAL_TASK_QUEUE}`;
     await readModelFromNow(loadConfig(env));
+    // Its bridges start at the inbound topics' end and take their turn: they would otherwise handle
+    // (and dead-letter) the messages other files leave there.
+    const release = await exclusive('inbound-bridges');
+    harness.cleanup(async () => release());
+    await positionGroupAtEnd(inject('kafkaBrokers'), env.HOMEWARD_INBOUND_GROUP!, inboundTopics());
     const [worker, projector, bridges, api] = await harness.processes.start((['worker', 'projector', 'bridges', 'api'] as const).map((role) => ({ role, env })));
 
     // A stay delayed since two days ago, through the API: workflow tasks, an activity, events projected.

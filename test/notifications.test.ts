@@ -1,10 +1,12 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { route } from '../activities/publish';
+import { route } from '../kafka/envelopes';
 import { topics } from '../kafka/topics';
-import type { RoutingContext } from '../schemas/agency-views';
+import type { RoutingContext } from '../schemas/data-minimisation';
 import type { PathwayEvent } from '../schemas/events';
 import { jsonSchemas } from '../schemas/json-schemas';
-import { Notification, notificationFor } from '../schemas/notifications';
+import { Notification, NotificationEvent, notificationFor } from '../schemas/notifications';
 import { admission } from './support/fixtures';
 
 // What the patient is told when their plan changes (issue 27): one message per change that matters,
@@ -37,6 +39,18 @@ describe('notifications', () => {
     expect(messages[0].key).toBe('pathway-N1');
   });
 
+  it('first visit due: told the day before with the provider and the day; a reminder recorded on the day or after tells nothing', () => {
+    const due = (at: string): PathwayEvent => ({ type: 'support.first_visit_due', at, referralId: 'ref-1', agency: 'intermediate-care', service: 'reablement', on: '2026-11-24' });
+    expect(notificationFor('pathway-N1', 11, due('2026-11-23T00:00:00.000Z'), context)?.data).toEqual({
+      notificationId: 'pathway-N1/11/first-visit-due',
+      recipient: { nhsNumber: patient.nhsNumber },
+      channel: 'nhsapp',
+      templateId: 'first-visit-due',
+      personalisation: { provider: 'the reablement team', day: 'Tuesday 24 November' },
+    });
+    expect(notified(due('2026-11-24T00:00:05.000Z'))).toEqual([]);
+  });
+
   it('nothing for a change that does not matter to the patient, or one with clinical or internal detail', () => {
     expect(notified({ type: 'delay_reason.recorded', at, code: 'awaiting_transport', agency: 'acute-trust', note: 'internal' })).toEqual([]);
     expect(notified({ type: 'review.recorded', at, outcome: 'needs_long_term_support', goals: [], reviewNumber: 2, nextReviewDue: '2026-11-27' })).toEqual([]);
@@ -50,6 +64,13 @@ describe('notifications', () => {
     expect(largePrint?.data).toMatchObject({ channel: 'letter', accessibleInformation: { formats: ['large-print'], language: 'pl' } });
     const bsl = notificationFor('pathway-N1', 7, { type: 'discharge.recorded', at, date: '2026-11-20', destination: 'usual-residence', daysDelayed: 0, bedDaysLost: 0 } as PathwayEvent, { ...context, accessibleInformation: { formats: ['bsl'] } });
     expect(bsl?.data).toMatchObject({ channel: 'nhsapp', accessibleInformation: { formats: ['bsl'] } });
+  });
+
+  it('the agency guide\'s example is a notification as published, the one a moved start makes', () => {
+    const example = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'docs', 'examples', 'notifications', 'start-date-moved.json'), 'utf8'));
+    expect(NotificationEvent.safeParse(example).error).toBeUndefined();
+    const made = notificationFor('pathway-A1001', 12, { type: 'referral.ready', at: example.time, referralId: 'ref-1', agency: 'intermediate-care', readyFrom: '2026-11-26', movedFrom: '2026-11-24' }, { ...context, patient: { ...patient, nhsNumber: example.data.recipient.nhsNumber }, accessibleInformation: example.data.accessibleInformation });
+    expect(made).toEqual(example);
   });
 
   it('has a JSON Schema beside the others, and refuses a field outside its shape', () => {

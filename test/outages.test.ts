@@ -1,16 +1,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { loadKafkaTopicSettings } from '../config';
 import { EventPublisher } from '../kafka/publisher';
 import { setUpTopicsAndAcls } from '../kafka/setup';
-import { singleBroker, topics } from '../kafka/topics';
+import { inboundTopics, singleBroker, topics } from '../kafka/topics';
 import { startKafka } from '../tools/infra/kafka';
 import { onFreePorts } from '../tools/infra/process';
 import type { RunningServer } from '../tools/infra/temporal';
 import { createTestDatabase } from './support/database';
-import { kafkaAs, TopicReader } from './support/kafka';
+import { exclusive } from './support/exclusive';
+import { kafkaAs, positionGroupAtEnd, TopicReader } from './support/kafka';
 import { startDevIssuer } from '../config/dev-issuer';
 import { probe, roleEnvironment, RoleProcesses } from './support/roles';
 import { testSecrets } from './support/secrets';
@@ -72,6 +73,10 @@ describe('SIGTERM', () => {
     });
     const processes = new RoleProcesses();
     cleanups.push(() => processes.stopAll());
+    // Its bridges start at the inbound topics' end and take their turn (other files' messages are not theirs).
+    const release = await exclusive('inbound-bridges');
+    cleanups.push(async () => release());
+    await positionGroupAtEnd(inject('kafkaBrokers'), env.HOMEWARD_INBOUND_GROUP!, inboundTopics());
     const roles = await processes.start((['worker', 'bridges', 'projector', 'api'] as const).map((role) => ({ role, env })));
     // The bridges' probe: Temporal answers and the consumer runs in its group.
     const bridges = await eventually(() => probe(roles[1], '/health/ready'), (answer) => answer.status === 200, 30_000);

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { inboundTopics, topics } from '../kafka/topics';
-import { startInboundBridges, type RunningBridges } from '../workers/inbound';
+import { startInboundBridges, type RunningBridges } from '../bridges/inbound';
 import { admission, jointAssessment, nhsNumber } from './support/fixtures';
 import { positionGroupAtEnd } from './support/kafka';
 import { externalProducer } from './support/produce';

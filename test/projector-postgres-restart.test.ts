@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { toCloudEvent } from '../activities/publish';
+import { toCloudEvent } from '../kafka/envelopes';
 import { topics } from '../kafka/topics';
 import { connectDatabase } from '../readmodel/database';
 import { migrate } from '../readmodel/migrate';

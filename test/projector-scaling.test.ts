@@ -3,7 +3,7 @@ import { AssignerProtocol } from 'kafkajs';
 import pg from 'pg';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { toCloudEvent } from '../activities/publish';
+import { toCloudEvent } from '../kafka/envelopes';
 import { loadConfig } from '../config';
 import { topics } from '../kafka/topics';
 import { startProjector } from '../projections/projector';

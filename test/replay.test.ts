@@ -20,7 +20,7 @@ const histories = fs
   }));
 
 describe('replay of recorded pathway histories', () => {
-  it('has the representative histories: P0, P1 goals met, six-week handover, escalation/decline/cancel, readmission, continue-as-new, actors; and under the documents\' rules: home care without intermediate care, a handover accepted late, a best-interests decision; under rules 3: the criteria to reside met again while ready; signed commands, continued as new; under rules 4: a self-discharge, a support gap bridged, a refused housing referral with a carer not willing at first; under rules 5: the agencies writing back, an overdue review chased; with the OpenTelemetry workflow interceptors: a support gap bridged, always traced, and since tracing follows the start, started untraced and started inside a trace; a start\'s events published from its first task', () => {
+  it('has the representative histories: P0, P1 goals met, six-week handover, escalation/decline/cancel, readmission, continue-as-new, actors; and under the documents\' rules: home care without intermediate care, a handover accepted late, a best-interests decision; under rules 3: the criteria to reside met again while ready; signed commands, continued as new; under rules 4: a self-discharge, a support gap bridged, a refused housing referral with a carer not willing at first; under rules 5: the agencies writing back, an overdue review chased; under rules 6: a declined handover\'s episode extended, its review chased to the lead professional; with the OpenTelemetry workflow interceptors: a support gap bridged, always traced, and since tracing follows the start, started untraced and started inside a trace; a start\'s events published from its first task', () => {
     expect(histories.map((h) => h.workflowId).sort()).toEqual([
       'p0-handed-back',
       'p0-housing-refused-carer',
@@ -29,6 +29,7 @@ describe('replay of recorded pathway histories', () => {
       'p1-continued-as-new',
       'p1-criteria-to-reside-again',
       'p1-goals-met',
+      'p1-handover-declined-extended',
       'p1-home-care-without-intermediate-care',
       'p1-living-assessment',
       'p1-reablement-handover-accepted-late',
@@ -56,7 +57,7 @@ describe('replay of recorded pathway histories', () => {
       }),
     );
     // Every kind recorded with defaults left out is among them: readmission, referral, review, assessment.
-    expect(new Set(updates.map((u) => u.name))).toEqual(new Set(['expected-discharge-date', 'discharge-ready', 'criteria-to-reside-met', 'assessment', 'consent', 'carer', 'referral', 'referral-response', 'delay-reason', 'discharge', 'review', 'readmission', 'cancel', 'support-started', 'episode-review', 'transition-plan', 'funding-decision']));
+    expect(new Set(updates.map((u) => u.name))).toEqual(new Set(['expected-discharge-date', 'discharge-ready', 'criteria-to-reside-met', 'assessment', 'consent', 'carer', 'referral', 'referral-response', 'delay-reason', 'discharge', 'review', 'readmission', 'cancel', 'support-started', 'episode-review', 'transition-plan', 'funding-decision', 'lead-professional', 'extend-episode']));
     for (const { name, payload } of updates) {
       expect(JSON.stringify(normalisedPayload(name, payload))).toBe(JSON.stringify(commandSchemas[name].parse(payload)));
     }

@@ -10,7 +10,7 @@ const harness = roleHarness();
 
 /**
  * How long a pathway's next task waits on the dead worker's sticky queue before any worker may
- * take it: the SDK's stickyQueueScheduleToStartTimeout, which workers/pathway-worker.ts keeps.
+ * take it: the SDK's stickyQueueScheduleToStartTimeout, which worker/pathway-worker.ts keeps.
  */
 const stickyTimeoutMs = 10_000;
 /** Replaying a pathway in the other worker and answering, on two loaded cores (up to 1.1 s seen). */

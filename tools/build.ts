@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeWorkflowBundle } from '../workers/workflow-bundle';
+import { writeWorkflowBundle } from '../worker/workflow-bundle';
 
 /**
  * `npm run build`: Homeward compiled ahead into dist/, as the image runs it (no TypeScript, no tsx

@@ -1,6 +1,6 @@
 import { developmentToken } from '../cli/credentials';
 import type { Agency } from '../schemas/common';
-import { nhsNumber } from './fixtures';
+import { demoNhsNumber } from './fixtures';
 
 /**
  * `npm run demo`: a realistic mix of stays through the public API of a running `npm start`, so a
@@ -64,7 +64,20 @@ const stays: { admittedDaysAgo: number; at: number; region?: string; housing?: s
   { admittedDaysAgo: 10, at: 2, housing: 'homeless', steps: [drd(5), assess('P1', ['reablement']), answer('reablement', 'accepted'), answer('reablement', 'ready')] },
   // The criteria to reside met again today ends the first episode today: the new DRD can be no earlier.
   { admittedDaysAgo: 13, at: 0, steps: [drd(10), command('criteria-to-reside-met', {}), drd(0)] },
-  { admittedDaysAgo: 8, at: 1, steps: [drd(3), assess('P1', ['reablement', 'equipment']), answer('reablement', 'accepted'), answer('equipment', 'ready'), answer('reablement', 'ready'), discharge()] },
+  // DEMO-12, whose patient's own plan is docs/my-plan.png (fixtures' demoPlanPatient): home with support, a team to call.
+  {
+    admittedDaysAgo: 8,
+    at: 1,
+    steps: [
+      drd(3),
+      assess('P1', ['reablement', 'equipment']),
+      command('lead-professional', { scope: 'pathway', role: 'social_worker', team: 'Leeds discharge hub', phone: '0113 496 0142' }),
+      answer('reablement', 'accepted'),
+      answer('equipment', 'ready'),
+      answer('reablement', 'ready'),
+      discharge(),
+    ],
+  },
   { admittedDaysAgo: 7, at: 2, steps: [drd(2), command('cancel', { reason: 'died' })] },
   { admittedDaysAgo: 9, at: 0, region: 'scotland', steps: [drd(6)] },
   { admittedDaysAgo: 18, at: 1, steps: [drd(12), assess('P1', ['therapy', 'minor-adaptations']), answer('therapy', 'accepted'), reason('awaiting_equipment_adaptations', 'equipment')] },
@@ -83,7 +96,7 @@ async function main(): Promise<number> {
     const body = {
       admissionId,
       patient: {
-        nhsNumber: nhsNumber(900_000_000 + i * 7919),
+        nhsNumber: demoNhsNumber(i),
         name: `Demo Patient ${i + 1}`,
         dateOfBirth: `19${40 + (i % 20)}-0${1 + (i % 9)}-1${i % 10}`,
         address: { line1: `${i + 1} Demo Street`, town: place.localAuthority, postcode: 'LS1 4AP' },

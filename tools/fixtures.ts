@@ -16,6 +16,12 @@ export function nhsNumber(seed = Math.floor(Math.random() * 1e9)): string {
   }
 }
 
+/** The demo's stay `index` (from 0): its patient's NHS number, so the screenshots can sign in as that patient. */
+export const demoNhsNumber = (index: number): string => nhsNumber(900_000_000 + index * 7919);
+
+/** DEMO-12's patient, home with reablement and equipment: `npm run screenshots` signs in as them for docs/my-plan.png. */
+export const demoPlanPatient = (): string => demoNhsNumber(11);
+
 export type SampleAdmission = StartPayload & { patient: Patient };
 
 const samplePatient = (): Patient => ({

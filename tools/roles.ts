@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { RoleReady } from '../workers/role';
+import type { RoleReady } from '../runtime/role';
 import { roleCommand, type CompiledRun, type Role } from '../runtime/node-runtime.cjs';
 
 export interface Exit {
@@ -10,7 +10,7 @@ export interface Exit {
 export interface RoleProcess {
   role: Role;
   child: ChildProcess;
-  /** What the process says once it runs (workers/role.ts); rejects if it exits first. */
+  /** What the process says once it runs (runtime/role.ts); rejects if it exits first. */
   ready: Promise<RoleReady>;
   exited: Promise<Exit>;
   /** SIGTERM, then its exit (SIGKILL after `graceMs`, longer than the role's own 9 s limit). */

@@ -13,7 +13,7 @@ import { MissingToolError } from './infra/process';
 import { paths } from './infra/paths';
 import type { RunningServer } from './infra/temporal';
 import { spawnRole } from './roles';
-import { roleTitles } from '../workers/role';
+import { roleTitles } from '../runtime/role';
 
 /**
  * `npm start`: the whole system on one machine. Local Temporal, Kafka and PostgreSQL are started

@@ -27,7 +27,7 @@ import {
   type PathwayState,
 } from '../domain';
 import { timerActor, type Actor } from '../schemas/actor';
-import type { RoutingContext } from '../schemas/agency-views';
+import type { RoutingContext } from '../schemas/data-minimisation';
 import { normalisedPayload, shapeIssues } from '../schemas/command-shapes';
 import { commandNames, type PathwayCommand } from '../schemas/commands';
 import type { PathwayEvent } from '../schemas/events';
@@ -66,7 +66,10 @@ function startingRules(): PathwayState['rules'] {
   if (!patched('pathway-as-documents')) return 1;
   if (!patched('criteria-to-reside-again')) return 2;
   if (!patched('safe-for-the-patient')) return 3;
-  return patched('living-assessment') ? 5 : 4;
+  if (!patched('living-assessment')) return 4;
+  // Rules 6: a declined handover's choice and the first visit's reminder, one level (the patch's
+  // name is the first of the two changes, recorded so in p1-handover-declined-extended).
+  return patched('handover-choice') ? 6 : 5;
 }
 
 /** Pathway events per run before continuing as new: each costs several history events. */

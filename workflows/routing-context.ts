@@ -1,6 +1,6 @@
 import { evolve, initialState, isLive, sharing, type PathwayState } from '../domain';
-import { recipientsOf, type HandoverPicture } from '../schemas/agency-views';
-import type { RoutingContext } from '../schemas/agency-views';
+import { recipientsOf, type HandoverPicture } from '../schemas/data-minimisation';
+import type { RoutingContext } from '../schemas/data-minimisation';
 import type { Agency } from '../schemas/common';
 import type { PathwayEvent } from '../schemas/events';
 

@@ -5,11 +5,11 @@ import type { PathwayEvent } from '../../schemas/events';
 import { addDays, dateOf, daysBetween } from '../dates';
 import { handover } from '../deadlines';
 import { evolve } from '../evolve';
-import { handOver, remainingNeedsAt } from '../intermediate-care';
-import type { Policy } from '../policy';
+import { handOver, remainingNeedsAt, withdrawnHandovers } from '../intermediate-care';
+import { intermediateCareDaysFor, type Policy } from '../policy';
 import { pathwayIdOf } from '../pathway-id';
 import { reject } from '../rejection';
-import { handoverUnderway, holdsDischarge, patientAtTheCentre, type IntermediateCare, type PathwayState, type Referral } from '../state';
+import { handoverChoice, handoverUnderway, holdsDischarge, patientAtTheCentre, rulesOf, type IntermediateCare, type PathwayState, type Referral } from '../state';
 import { ownReferral } from './referrals';
 import { holdPackages, requireStage } from './shared';
 
@@ -60,6 +60,28 @@ export function proposeTransitionPlan(command: CommandOf<'transition-plan'>, sta
   const remainingNeeds = [...new Set(command.remainingNeeds)];
   if (JSON.stringify(remainingNeeds) === JSON.stringify(episode.remainingNeeds)) reject('duplicate', 'remainingNeeds: this transition plan is already recorded');
   return [{ type: 'transition_plan.proposed', at: command.at, remainingNeeds, ...(command.notes ? { notes: command.notes } : {}) }];
+}
+
+/**
+ * Rules 6: the discharge team keeps the episode going to `until` instead of handing over now, the
+ * choice a declined handover re-opens besides re-referring. A handover referral still standing is
+ * withdrawn (the plan changed); at `until` the episode hands over again. No longer than the
+ * longest episode of its services, counted from today.
+ */
+export function extendEpisode(command: CommandOf<'extend-episode'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+  if (!handoverChoice(state)) {
+    reject('invalid', `extend-episode: this pathway started under older rules (${rulesOf(state)}), where the episode hands over at its end; re-refer after a decline`);
+  }
+  const episode = state.intermediateCare;
+  if (state.stage !== 'intermediate_care' || !episode || episode.ended) {
+    return reject('not_allowed_in_stage', `extend-episode: no intermediate-care episode is under way (stage is ${state.stage})`);
+  }
+  const today = dateOf(command.at);
+  if (command.until <= today) reject('invalid', `until: after today (${today})`);
+  const longest = intermediateCareDaysFor(policy, episode.services ?? []);
+  if (command.until > addDays(today, longest)) reject('invalid', `until: at most ${longest} days from today (${addDays(today, longest)})`);
+  if (!handoverUnderway(state) && command.until === episode.endBy) reject('duplicate', `until: the episode already runs to ${episode.endBy}`);
+  return [...withdrawnHandovers(state, command.at), { type: 'intermediate_care.extended', at: command.at, until: command.until, reason: command.reason }];
 }
 
 export function recordSupportStarted(command: CommandOf<'support-started'>, state: PathwayState): PathwayEvent[] {

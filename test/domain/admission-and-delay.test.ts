@@ -22,7 +22,9 @@ describe('starting a pathway', () => {
   });
 
   it('records the rules the pathway runs under, so every fold of its events knows them; a start from before them says none (rules 1)', () => {
-    const [started5] = given().when(start()).then({ type: 'pathway.started', rules: 5 });
+    const [started6] = given().when(start()).then({ type: 'pathway.started', rules: 6 });
+    expect(evolve(initialState, started6).rules).toBe(6);
+    const [started5] = givenFrom({ ...initialState, rules: 5 }).when(start()).then({ type: 'pathway.started', rules: 5 });
     expect(evolve(initialState, started5).rules).toBe(5);
     const [started4] = givenFrom({ ...initialState, rules: 4 }).when(start()).then({ type: 'pathway.started', rules: 4 });
     expect(evolve(initialState, started4).rules).toBe(4);

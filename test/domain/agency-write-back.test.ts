@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evolve, nextDeadline, resolvePolicy, type PathwayState } from '../../domain';
-import { agencyViews } from '../../schemas/agency-views';
+import { agencyViews } from '../../schemas/data-minimisation';
 import type { PathwayCommand } from '../../schemas/commands';
 import type { EventOf, PathwayEvent } from '../../schemas/events';
 import { routingContext } from '../../workflows/routing-context';

@@ -51,7 +51,7 @@ describe('command schemas', () => {
     expect(Object.keys(commandSchemas).sort()).toEqual(
       [
         'expected-discharge-date', 'discharge-ready', 'criteria-to-reside-met', 'assessment', 'consent', 'carer', 'capacity', 'housing-status', 'referral',
-        'referral-response', 'delay-reason', 'delay-reason-resolved', 'discharge', 'review', 'readmission', 'emergency-attendance', 'lead-professional', 'funding', 'cancel',
+        'referral-response', 'delay-reason', 'delay-reason-resolved', 'discharge', 'review', 'readmission', 'emergency-attendance', 'lead-professional', 'extend-episode', 'funding', 'cancel',
         'episode-review', 'transition-plan', 'funding-decision', 'support-started', 'support-not-started', 'housing-outcome',
         'start-date-moved', 'carer-access', 'carer-access-revoked', 'accessible-information',
       ].sort(),

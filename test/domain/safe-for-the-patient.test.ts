@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { activeReasons, awaitingAgencies, nextDeadline, overdueSince, resolvePolicy } from '../../domain';
-import { agencyViews, type RoutingContext } from '../../schemas/agency-views';
+import { agencyViews, type RoutingContext } from '../../schemas/data-minimisation';
 import type { PathwayCommand } from '../../schemas/commands';
 import type { EventOf, PathwayEvent } from '../../schemas/events';
 import { routingContext } from '../../workflows/routing-context';
@@ -290,6 +290,8 @@ describe('row 5: consent as the law has it', () => {
         patient: { nhsNumber: '9434765870', name: 'Edith Example', dateOfBirth: '1938-04-02' },
         assessment: summary,
         carer: { name: 'Carer Name', relationship: 'daughter', willingAndAble: true },
+        // The discharge summary proper (issue 24): what the domain holds of the stay.
+        summary: { admittedOn: date(1), dischargedOn: date(4), destination: 'usual-residence', pathway: 'P0', services: [] },
       },
     });
   });

@@ -317,3 +317,27 @@ it('p0-start-published-locally', async () => {
   await eventually(() => p0.view(), (view) => view.published === view.timeline.length);
   await save('p0-start-published-locally', p0, true);
 });
+
+// Rules 6 (recorded after patched('handover-choice')): the review chased to the lead professional,
+// and the choice a declined handover opens (issue 24).
+it('p1-handover-declined-extended', async () => {
+  // A lead is named for the episode; the first review is overdue and chased to the provider and the
+  // lead; the review hands over to social care, which declines; the discharge team extends the
+  // episode with a reason; at the new end the episode hands over again and social care takes it.
+  const agency = (name: 'intermediate-care' | 'social-care'): Actor => ({ subject: `history:${name}-system`, role: 'agency', agency: name });
+  const extended = await t.start({}, { workflowId: 'pathway-history-handover-declined-extended' });
+  await extended.command('discharge-ready', { date: await t.today(-1) });
+  await extended.command('assessment', { ...jointAssessment, pathway: 'P1', needs: ['reablement'] });
+  await extended.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready' }, agency('intermediate-care'));
+  await extended.command('discharge', { date: await t.today(), destination: 'usual-residence' });
+  await extended.command('lead-professional', { scope: 'intermediate-care', role: 'occupational_therapist', team: 'Leeds reablement' });
+  await t.sleep('9 days');
+  await extended.command('episode-review', { agency: 'intermediate-care', outcome: 'needs_long_term_support', goals: [], remainingNeeds: ['domiciliary-care'] }, agency('intermediate-care'));
+  const handover = (await extended.view()).state.referrals.find((r) => r.purpose === 'handover' && r.status === 'requested')!;
+  await extended.command('referral-response', { referralId: handover.referralId, agency: 'social-care', response: 'declined', reason: 'No capacity this month' }, agency('social-care'));
+  await extended.command('extend-episode', { until: await t.today(14), reason: 'handover_declined' });
+  await t.sleep('15 days');
+  const again = (await extended.view()).state.referrals.find((r) => r.purpose === 'handover' && r.status === 'requested')!;
+  await extended.command('referral-response', { referralId: again.referralId, agency: 'social-care', response: 'ready' }, agency('social-care'));
+  await save('p1-handover-declined-extended', extended, true);
+});

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../kafka/topics';
 import type { Agency } from '../../schemas/common';
-import { startInboundBridges, type RunningBridges } from '../../workers/inbound';
+import { startInboundBridges, type RunningBridges } from '../../bridges/inbound';
 import { admission, dayFromToday as day, jointAssessment } from '../support/fixtures';
 import { TopicReader, type ReceivedMessage } from '../support/kafka';
 import { externalProducer } from '../support/produce';

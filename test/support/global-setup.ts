@@ -11,7 +11,7 @@ import { onFreePorts } from '../../tools/infra/process';
 import { startPostgres } from '../../tools/infra/postgres';
 import { startTemporalDev, type RunningServer } from '../../tools/infra/temporal';
 import { generateDevSecrets, readDevSecrets, type DevSecrets } from '../../config/dev-secrets';
-import { writeWorkflowBundle } from '../../workers/workflow-bundle';
+import { writeWorkflowBundle } from '../../worker/workflow-bundle';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -4,7 +4,7 @@ import { afterAll, inject } from 'vitest';
 import { signDevToken, startDevIssuer } from '../../config/dev-issuer';
 import type { CompiledRun, Role } from '../../runtime/node-runtime.cjs';
 import { spawnRole, type RoleProcess } from '../../tools/roles';
-import type { RoleReady } from '../../workers/role';
+import type { RoleReady } from '../../runtime/role';
 import { createTestDatabase } from './database';
 import { testEnvironment, testSecrets } from './secrets';
 import { temporalEnvironment, uniqueTaskQueue } from './temporal';

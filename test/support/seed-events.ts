@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { toCloudEvent } from '../../activities/publish';
+import { toCloudEvent } from '../../kafka/envelopes';
 import { resolvePolicy } from '../../domain';
 import { topics } from '../../kafka/topics';
 import type { Actor } from '../../schemas/actor';

@@ -5,7 +5,7 @@ import { createDataConverter } from '../../codec/data-converter';
 import { loadConfig } from '../../config';
 import { connectionOptions } from '../../config/temporal-connection';
 import { createLogger } from '../../config/logger';
-import { startPathwayWorker } from '../../workers/pathway-worker';
+import { startPathwayWorker } from '../../worker/pathway-worker';
 import { admission } from './fixtures';
 
 /**

@@ -74,7 +74,9 @@ describe('agency topics at the ends of a pathway', () => {
     const gp = await onTopic(pathway, 'gp', 5);
     expect(gp.map(short)).toEqual(['discharge.recorded', 'intermediate_care.started', 'handover.long_term_services', 'intermediate_care.ended', 'pathway.handed_back']);
     // The GP: identifiers and practice, never the address.
-    expect(data(gp, 'handover.long_term_services')).toEqual({ reason: 'long_term_needs', to: ['social-care', 'gp'], services: ['domiciliary-care'], patient: { nhsNumber: nhs, name, dateOfBirth, gpPractice }, picture });
+    // …and the GP's task (issue 24): update its care record, knowing who takes over.
+    const task = { action: 'update_care_record_after_handover', services: [{ service: 'domiciliary-care', provider: 'social-care' }] };
+    expect(data(gp, 'handover.long_term_services')).toEqual({ reason: 'long_term_needs', to: ['social-care', 'gp'], services: ['domiciliary-care'], patient: { nhsNumber: nhs, name, dateOfBirth, gpPractice }, picture, task });
 
     await reader.waitFor(() => reader.of(topics.agencyEvents('intermediate-care'), pathway.id).some((m) => short(m) === 'pathway.handed_back'));
     const ic = reader.of(topics.agencyEvents('intermediate-care'), pathway.id);
@@ -90,6 +92,25 @@ describe('agency topics at the ends of a pathway', () => {
       expect(message.headers).toMatchObject({ ce_id: String(message.value.id), ce_type: String(message.value.type), 'content-type': 'application/cloudevents+json' });
       expect(message.value.id).toBe(`${pathway.id}/${String(message.value.sequence)}`);
     }
+  });
+
+  it('rules 6: an overdue review is chased to the provider naming the lead professional, and again a day later', async () => {
+    const { pathway, dischargedOn } = await dischargedP1();
+    await pathway.command('lead-professional', { scope: 'intermediate-care', role: 'occupational_therapist', team: 'Leeds reablement' });
+    // The first review is due a week after the start, overdue from the next day, chased again a day later.
+    await t.sleep('9 days');
+    const chases = () => reader.of(topics.agencyEvents('intermediate-care'), pathway.id).filter((m) => short(m) === 'review.overdue');
+    await reader.waitFor(() => chases().length >= 2, 30_000);
+    const overdue = chases();
+    const dueOn = new Date(Date.parse(dischargedOn) + 7 * 86_400_000).toISOString().slice(0, 10);
+    const lead = { role: 'occupational_therapist', team: 'Leeds reablement' };
+    expect(overdue.map((m) => m.value.data)).toEqual([
+      { dueOn, level: 1, leadProfessional: lead },
+      { dueOn, level: 2, leadProfessional: lead },
+    ]);
+    // The review stops the chase.
+    await pathway.command('review', { outcome: 'continue', goals: [] });
+    expect((await pathway.view()).state.intermediateCare).toMatchObject({ reviews: 1, lead });
   });
 
   it('a readmission on day 3: intermediate care and the GP are told the day and date, the package is put on hold', async () => {

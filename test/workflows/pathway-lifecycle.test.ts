@@ -116,6 +116,24 @@ describe('dischargePathway workflow (time-skipping)', () => {
     expect(result.timeline.map((e) => e.event.type).slice(-7)).toEqual(homeThenHandedBack);
   });
 
+  it('rules 6: home care from the day after tomorrow: the workflow\'s timer reminds the patient at the start of the day before, once', async () => {
+    const pathway = await t.start();
+    await pathway.command('discharge-ready', { date: await t.today() });
+    await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs: ['domiciliary-care'] });
+    const [homeCare] = (await pathway.view()).state.referrals;
+    const firstVisit = await t.today(2);
+    const dayBefore = await t.today(1);
+    await pathway.command('referral-response', { referralId: homeCare.referralId, agency: homeCare.agency, response: 'ready', readyFrom: firstVisit });
+    await dischargedHome(pathway, { bridge: { by: 'family', until: dayBefore } });
+    const reminders = async () => (await pathway.view()).timeline.filter((e) => e.event.type === 'support.first_visit_due');
+    expect(await reminders()).toEqual([]);
+    await t.sleep('2 days');
+    const [reminder, ...more] = await eventually(reminders, (found) => found.length > 0);
+    expect(more).toEqual([]);
+    expect(reminder.event).toMatchObject({ type: 'support.first_visit_due', referralId: homeCare.referralId, on: firstVisit });
+    expect(reminder.event.at.slice(0, 10)).toBe(dayBefore);
+  });
+
   it('reablement starts on its readyFrom; at six weeks it hands over to social care, which accepts late: the episode stays open, escalates, then the pathway is handed back', async () => {
     const pathway = await t.start();
     await pathway.command('discharge-ready', { date: await t.today() });
@@ -227,9 +245,9 @@ describe('dischargePathway workflow (time-skipping)', () => {
     expect(ready.stage).toBe('ready_for_discharge');
   });
 
-  it('a new pathway runs under rules 5 (which keep rules 3\'s): meeting the criteria to reside again while ready stops the discharge until a new DRD, dated no earlier than the clearing', async () => {
+  it('a new pathway runs under rules 6 (which keep rules 3\'s): meeting the criteria to reside again while ready stops the discharge until a new DRD, dated no earlier than the clearing', async () => {
     const pathway = await readyP1();
-    expect((await pathway.view()).state.rules).toBe(5);
+    expect((await pathway.view()).state.rules).toBe(6);
     const cleared = await pathway.command('criteria-to-reside-met', {});
     expect(cleared).toMatchObject({ stage: 'arranging', events: [{ type: 'discharge_ready.cleared' }] });
     const today = await t.today();

@@ -4,7 +4,7 @@ import { admission } from '../support/fixtures';
 import { PathwayTestEnv, type Pathway } from '../support/pathway-env';
 
 // The worker preloads zod, the schemas and the domain into its shared V8 context
-// (workers/workflow-bundle.ts): one instance of each module serves every cached pathway, so
+// (worker/workflow-bundle.ts): one instance of each module serves every cached pathway, so
 // these pathways run side by side in one worker, through the same frozen modules.
 let t: PathwayTestEnv;
 beforeAll(async () => {

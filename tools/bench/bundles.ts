@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { writeWorkflowBundle } from '../../workers/workflow-bundle';
+import { writeWorkflowBundle } from '../../worker/workflow-bundle';
 
 export interface Bundles {
-  /** Homeward's workflows bundled as the worker bundles them (workers/workflow-bundle.ts). */
+  /** Homeward's workflows bundled as the worker bundles them (worker/workflow-bundle.ts). */
   pathway: string;
   /** The bare baseline workflow, bundled on its own. */
   bare: string;

@@ -1,5 +1,5 @@
 import { decide, evolve, initialState, resolvePolicy, type PathwayState } from '../../domain';
-import type { RoutingContext } from '../../schemas/agency-views';
+import type { RoutingContext } from '../../schemas/data-minimisation';
 import type { Actor } from '../../schemas/actor';
 import { commandSchemas, type CommandName, type PathwayCommand } from '../../schemas/commands';
 import { admission } from '../fixtures';

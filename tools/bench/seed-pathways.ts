@@ -1,4 +1,4 @@
-import { route } from '../../activities/publish';
+import { route } from '../../kafka/envelopes';
 import { decide, evolve, initialState, pathwayIdOf, resolvePolicy, type PathwayState } from '../../domain';
 import { topics } from '../../kafka/topics';
 import type { OutboundMessage } from '../../kafka/publisher';

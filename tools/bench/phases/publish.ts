@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from 'kafkajs';
-import { createPublishActivities, route, type PublishRequest } from '../../../activities/publish';
+import { createPublishActivities, type PublishRequest } from '../../../activities/publish';
+import { route } from '../../../kafka/envelopes';
 import { pathwayIdOf } from '../../../domain';
 import { EventPublisher, type OutboundMessage } from '../../../kafka/publisher';
 import { productKafka, rawKafka } from '../kafka';

@@ -24,9 +24,9 @@ app.kubernetes.io/component: {{ .component }}
 {{- define "homeward.command" -}}
 {{- $commands := dict
   "api" (list "node" "dist/api/main.js")
-  "worker" (list "node" "--max-semi-space-size=8" "dist/workers/main.js")
+  "worker" (list "node" "--max-semi-space-size=8" "dist/worker/main.js")
   "projector" (list "node" "dist/projections/main.js")
-  "bridges" (list "node" "dist/workers/bridges-main.js")
+  "bridges" (list "node" "dist/bridges/main.js")
   "migrate" (list "node" "dist/cli/run.js" "migrate") -}}
 {{- toJson (get $commands .) -}}
 {{- end }}

@@ -9,7 +9,7 @@ import type { Config } from '../config';
 import { describeConnection, nativeConnectionOptions } from '../config/temporal-connection';
 import { createKafka } from '../kafka/client';
 import { EventPublisher } from '../kafka/publisher';
-import { installTemporalRuntime } from './runtime';
+import { installTemporalRuntime } from './temporal-runtime';
 import { bundleApart } from './bundle-apart';
 
 /** The bundle `npm run build` writes beside the compiled worker (dist/); none beside the TypeScript sources. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { route } from '../activities/publish';
-import { agencyViews, type RoutingContext } from '../schemas/agency-views';
+import { route } from '../kafka/envelopes';
+import { agencyViews, type RoutingContext } from '../schemas/data-minimisation';
 import { Agency } from '../schemas/common';
 import type { PathwayEvent } from '../schemas/events';
 import { admission } from './support/fixtures';

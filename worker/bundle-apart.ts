@@ -5,7 +5,7 @@ import { nodeCommand } from '../runtime/node-runtime.cjs';
 
 /**
  * The workflow bundle for a worker given none: built by runtime/bundle-workflows.ts in a process
- * of its own, so webpack never loads into the long-lived worker (workers/workflow-bundle.ts says
+ * of its own, so webpack never loads into the long-lived worker (worker/workflow-bundle.ts says
  * what that would cost). It comes back on stdout, so a worker stopped meanwhile leaves no file.
  */
 export async function bundleApart(logger: Logger): Promise<string> {

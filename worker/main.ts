@@ -2,11 +2,11 @@
 import '../telemetry/start';
 import { createKafka } from '../kafka/client';
 import { ensureTopics } from '../kafka/topics';
-import { runRole } from './role';
+import { runRole } from '../runtime/role';
 import { startPathwayWorker } from './pathway-worker';
 
 /**
- * `node … workers/main.ts`: the `worker` role, the pathway workflows and their publishing activity,
+ * `node … worker/main.ts`: the `worker` role, the pathway workflows and their publishing activity,
  * nothing else (the projector, the bridges and the API are processes of their own). Run as many as
  * the load needs on one task queue: Temporal shares the pathways between them.
  */

@@ -8,7 +8,7 @@ import { searchAttributes as keys } from '../workflows/search-attributes';
 import { AppError, notFound } from './errors';
 
 /** Pathways as Temporal holds them: one workflow each. Temporal's errors become AppErrors here. */
-export class PathwayStore {
+export class PathwayWorkflows {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,

@@ -269,6 +269,7 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
       return views;
     }
     case 'intermediate_care.started':
+    case 'intermediate_care.extended':
       return [{ to: [...new Set<Agency>(['intermediate-care', 'gp'])], data }];
     case 'intermediate_care.ended': {
       // Handed over: the GP learns who took over, as what, funded how, and the person's latest picture.
@@ -327,7 +328,7 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
 export const agencyEventTypes: EventType[] = [
   'referral.requested', 'referral.accepted', 'referral.declined', 'referral.ready', 'referral.escalated',
   'referral.withdrawn', 'referral.on_hold', 'referral.urgent', 'consent.recorded', 'pathway.ready_for_discharge', 'discharge.recorded',
-  'intermediate_care.started', 'intermediate_care.ended', 'review.recorded', 'review.overdue',
+  'intermediate_care.started', 'intermediate_care.extended', 'intermediate_care.ended', 'review.recorded', 'review.overdue',
   'handover.long_term_services', 'pathway.readmitted', 'pathway.handed_back', 'pathway.cancelled',
   'emergency_attendance.recorded', 'lead_professional.assigned', 'carers_assessment.requested', 'funding.recorded', 'housing_status.recorded', 'held_package.released',
   'transition_plan.proposed', 'support.started', 'support.not_started', 'housing_outcome.recorded',

@@ -43,7 +43,7 @@ export const workflowBundle = {
 
 /**
  * The pathway workflow's bundle, as a worker given `workflowsPath` would build it itself. The
- * worker never builds it in its own process (workers/bundle-apart.ts): webpack's modules and what
+ * worker never builds it in its own process (worker/bundle-apart.ts): webpack's modules and what
  * it built stay in the heap for good, 75–140 MiB of a worker's RSS.
  */
 export async function workflowBundleCode(): Promise<string> {

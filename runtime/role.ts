@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../config';
 import { createLogger } from '../config/logger';
 import { startHealthServer, type Checks, type HealthServer } from '../health/server';
-import type { Role } from '../runtime/node-runtime.cjs';
+import type { Role } from './node-runtime.cjs';
 import { stopTracing } from '../telemetry/tracing';
 
 /** Homeward's processes, each scaled on its own (docs/operations.md, Processes and scaling); runtime/node-runtime.cjs names their entry points. */
