@@ -6,7 +6,8 @@ import globals from 'globals';
 // and the domain, replayed inside workflows, stands on itself and the schemas alone.
 const notToolsOrTests = {
   regex: '(^|/)(tools|test)(/|$)',
-  message: 'Product code never imports tools/ or test/: move what it needs into the product (runtime/ holds what the tools and the product share).',
+  message:
+    'Product code never imports tools/ or test/: move what it needs into the product (runtime/ holds what the tools and the product share).',
 };
 const domainOnly = {
   regex: '^(?!\\./|\\.\\./schemas/|zod$)',
@@ -22,7 +23,10 @@ export default tseslint.config(
   {
     // The staff pages' scripts run in the browser, as written (no build step), sharing auth.js's and labels.js's globals.
     files: ['pages/**/*.js'],
-    languageOptions: { sourceType: 'script', globals: { ...globals.browser, HomewardAuth: 'readonly', HomewardLabels: 'readonly' } },
+    languageOptions: {
+      sourceType: 'script',
+      globals: { ...globals.browser, HomewardAuth: 'readonly', HomewardLabels: 'readonly' },
+    },
   },
   {
     files: ['**/*.cjs', 'docs/examples/**/*.js'],
@@ -41,7 +45,13 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: [notToolsOrTests] }],
       // The same for require() in the plain-JS files (runtime/node-runtime.cjs, codec/*.cjs).
-      'no-restricted-syntax': ['error', { selector: "CallExpression[callee.name='require'][arguments.0.value=/(^|\\/)(tools|test)(\\/|$)/]", message: notToolsOrTests.message }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.name='require'][arguments.0.value=/(^|\\/)(tools|test)(\\/|$)/]",
+          message: notToolsOrTests.message,
+        },
+      ],
     },
   },
   {
@@ -57,7 +67,19 @@ export default tseslint.config(
   {
     // The tools (benchmarks, the demo, installers) have fixtures of their own, not the tests'.
     files: ['tools/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)test(/|$)', message: 'tools/ never imports test/: the tools keep their own fixtures (tools/fixtures.ts).' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)test(/|$)',
+              message: 'tools/ never imports test/: the tools keep their own fixtures (tools/fixtures.ts).',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     // Workflow code is replayed: wall-clock time and randomness would break determinism.

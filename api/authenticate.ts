@@ -9,8 +9,14 @@ import type { Actor } from '../schemas/actor';
  * audience, expiry, issue time and lifetime (within the clock skew), type, and only the pinned
  * algorithms (never `none` or a shared-secret HS*).
  */
-export function createAuthenticator(oidc: Config['oidc'], patientKeySecret?: string): (authorization: string | undefined) => Promise<Actor> {
-  if (!oidc.issuer) throw new Error('Invalid configuration: HOMEWARD_OIDC_ISSUER is not set: the API accepts no request without a token issuer (npm start runs a development one)');
+export function createAuthenticator(
+  oidc: Config['oidc'],
+  patientKeySecret?: string,
+): (authorization: string | undefined) => Promise<Actor> {
+  if (!oidc.issuer)
+    throw new Error(
+      'Invalid configuration: HOMEWARD_OIDC_ISSUER is not set: the API accepts no request without a token issuer (npm start runs a development one)',
+    );
   const issuer = oidc.issuer;
   let keys: Promise<JWTVerifyGetKey> | undefined;
   const jwks = () =>
@@ -49,19 +55,28 @@ export function createAuthenticator(oidc: Config['oidc'], patientKeySecret?: str
 function checkTokenType(typ: unknown): void {
   if (typ === undefined) return;
   const type = typeof typ === 'string' ? typ.toLowerCase().replace(/^application\//, '') : undefined;
-  if (type !== 'jwt' && type !== 'at+jwt') throw unauthenticated(`Token type (typ) ${JSON.stringify(typ)} is not an access token: expected JWT or at+jwt`);
+  if (type !== 'jwt' && type !== 'at+jwt')
+    throw unauthenticated(`Token type (typ) ${JSON.stringify(typ)} is not an access token: expected JWT or at+jwt`);
 }
 
 /** A token minted to live longer than the deployment allows is refused outright, however young it is now. */
 function checkLifetime(iat: number, exp: number, maxSeconds: number): void {
   const lifetime = exp - iat;
-  if (lifetime > maxSeconds) throw unauthenticated(`Token lifetime (exp - iat) of ${lifetime} seconds is longer than the ${maxSeconds} seconds this API accepts`);
+  if (lifetime > maxSeconds)
+    throw unauthenticated(
+      `Token lifetime (exp - iat) of ${lifetime} seconds is longer than the ${maxSeconds} seconds this API accepts`,
+    );
 }
 
 async function discoverJwks(issuer: string, jwksUrl: string | undefined): Promise<JWTVerifyGetKey> {
   if (jwksUrl) return createRemoteJWKSet(new URL(jwksUrl));
   const document = await discover(issuer);
-  if (typeof document.jwks_uri !== 'string') throw new AppError('unavailable', 'issuer_unusable', `The token issuer's discovery document (${discoveryUrl(issuer)}) has no jwks_uri`);
+  if (typeof document.jwks_uri !== 'string')
+    throw new AppError(
+      'unavailable',
+      'issuer_unusable',
+      `The token issuer's discovery document (${discoveryUrl(issuer)}) has no jwks_uri`,
+    );
   return createRemoteJWKSet(new URL(document.jwks_uri));
 }
 
@@ -74,11 +89,19 @@ export async function discover(issuer: string): Promise<Record<string, unknown>>
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
   } catch {
-    throw new AppError('unavailable', 'issuer_unreachable', `The token issuer's discovery document (${url}) cannot be reached`);
+    throw new AppError(
+      'unavailable',
+      'issuer_unreachable',
+      `The token issuer's discovery document (${url}) cannot be reached`,
+    );
   }
   const document = (await response.json().catch(() => undefined)) as unknown;
   if (!response.ok || !document || typeof document !== 'object') {
-    throw new AppError('unavailable', 'issuer_unusable', `The token issuer's discovery document (${url}) is not a JSON object`);
+    throw new AppError(
+      'unavailable',
+      'issuer_unusable',
+      `The token issuer's discovery document (${url}) is not a JSON object`,
+    );
   }
   return document as Record<string, unknown>;
 }
@@ -87,7 +110,8 @@ function asAuthError(error: unknown): unknown {
   if (error instanceof AppError) return error;
   if (error instanceof errors.JWTExpired) return unauthenticated('Token expired');
   if (error instanceof errors.JWTClaimValidationFailed) return unauthenticated(claimRefusal(error));
-  if (error instanceof errors.JOSEAlgNotAllowed) return unauthenticated('Token signed with an algorithm this API does not accept');
+  if (error instanceof errors.JOSEAlgNotAllowed)
+    return unauthenticated('Token signed with an algorithm this API does not accept');
   if (error instanceof errors.JWKSTimeout || (error instanceof TypeError && /fetch/i.test(error.message))) {
     return new AppError('unavailable', 'issuer_unreachable', "The token issuer's keys cannot be fetched right now");
   }

@@ -11,14 +11,17 @@ import { labelOf } from '../schemas/labels';
  * gets a leading `'`, so it opens as text. Numbers keep their sign. `quote_record_delimiter`: with
  * CRLF chosen, csv-stringify would otherwise quote a field only for a whole CRLF, not a lone LF or CR.
  */
-const toCsv = (header: string[], rows: (string | number)[][]) => stringify([header, ...rows], { record_delimiter: 'windows', quote_record_delimiter: true, escape_formulas: true });
+const toCsv = (header: string[], rows: (string | number)[][]) =>
+  stringify([header, ...rows], { record_delimiter: 'windows', quote_record_delimiter: true, escape_formulas: true });
 
 /**
  * The delay report as CSV: one line per tally, the totals first, then each dimension's keys in the
  * report's order (bands natural); each code with its label beside it (schemas/labels.ts).
  */
 export function delayReportCsv(report: { totals: Tally } & Record<`by${string}`, Record<string, Tally>>): string {
-  const rows: (string | number)[][] = [['totals', 'all', 'All stays', report.totals.pathways, report.totals.delayed, report.totals.bedDaysLost]];
+  const rows: (string | number)[][] = [
+    ['totals', 'all', 'All stays', report.totals.pathways, report.totals.delayed, report.totals.bedDaysLost],
+  ];
   for (const [name, tallies] of Object.entries(report).filter(([key]) => /^by[A-Z]/.test(key))) {
     const dimension = name.slice(2, 3).toLowerCase() + name.slice(3);
     for (const [key, tally] of Object.entries(tallies as Record<string, Tally>)) {
@@ -33,13 +36,21 @@ const pathways = [...DischargePathwayCode.options, 'none'];
 /** A SitRep-style return: one line per site, a column for every band, reason code and pathway (zeros included). */
 export function sitrepCsv(date: string, sites: SitrepCounts[]): string {
   const header = [
-    'date', 'site', 'patients_with_drd', 'delayed', 'bed_days_lost',
+    'date',
+    'site',
+    'patients_with_drd',
+    'delayed',
+    'bed_days_lost',
     ...delayBands.map((b) => `delay_${b.replace('+', '_plus').replace('-', '_')}_days`),
     ...DelayReasonCode.options.map((code) => `reason_${code}`),
     ...pathways.map((p) => `pathway_${p}`),
   ];
   const rows = sites.map((s) => [
-    date, s.site, s.patientsWithDrd, s.delayed, s.bedDaysLost,
+    date,
+    s.site,
+    s.patientsWithDrd,
+    s.delayed,
+    s.bedDaysLost,
     ...delayBands.map((b) => s.byBand[b] ?? 0),
     ...DelayReasonCode.options.map((code) => s.byReason[code] ?? 0),
     ...pathways.map((p) => s.byPathway[p] ?? 0),

@@ -45,7 +45,10 @@ export function registerPages(app: FastifyInstance, oidc: SignInConfig) {
       throw error;
     }));
   const headers = async () => {
-    const tokenOrigin = await signIn().then((s) => new URL(s.tokenEndpoint).origin, () => undefined);
+    const tokenOrigin = await signIn().then(
+      (s) => new URL(s.tokenEndpoint).origin,
+      () => undefined,
+    );
     return {
       'content-security-policy': `default-src 'self'; connect-src 'self'${tokenOrigin ? ` ${tokenOrigin}` : ''}; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'`,
       'x-content-type-options': 'nosniff',
@@ -55,7 +58,10 @@ export function registerPages(app: FastifyInstance, oidc: SignInConfig) {
     };
   };
   const send = async (reply: FastifyReply, page: PageName) =>
-    reply.headers(await headers()).type('text/html; charset=utf-8').send(fs.readFileSync(path.join(directory, pages[page])));
+    reply
+      .headers(await headers())
+      .type('text/html; charset=utf-8')
+      .send(fs.readFileSync(path.join(directory, pages[page])));
 
   app.get('/dashboard', (_request, reply) => send(reply, 'dashboard'));
   app.get('/board', (_request, reply) => send(reply, 'board'));
@@ -67,29 +73,46 @@ export function registerPages(app: FastifyInstance, oidc: SignInConfig) {
   });
   app.get('/auth/settings', async (_request, reply) => reply.header('cache-control', 'no-cache').send(await signIn()));
   // The one table of labels (schemas/labels.ts), as the CLI and the CSV headers use it.
-  app.get('/assets/labels.js', async (_request, reply) => reply.headers(await headers()).type('text/javascript; charset=utf-8').send(labelsScript()));
+  app.get('/assets/labels.js', async (_request, reply) =>
+    reply
+      .headers(await headers())
+      .type('text/javascript; charset=utf-8')
+      .send(labelsScript()),
+  );
   app.get('/assets/:file', async (request: FastifyRequest<{ Params: { file: string } }>, reply) => {
     const type = Object.hasOwn(assets, request.params.file) ? assets[request.params.file] : undefined;
     if (!type) return reply.status(404).send({ error: 'not_found', message: 'No such page asset' });
-    return reply.headers(await headers()).type(type).send(fs.readFileSync(path.join(directory, request.params.file)));
+    return reply
+      .headers(await headers())
+      .type(type)
+      .send(fs.readFileSync(path.join(directory, request.params.file)));
   });
 }
 
 async function signInSettings(oidc: SignInConfig): Promise<SignInSettings> {
   const { clientId, redirectUri, scope } = oidc.browser;
   if (!oidc.issuer || !clientId) {
-    throw new AppError('unavailable', 'sign_in_not_configured', 'Sign-in in the browser is not configured: set HOMEWARD_OIDC_CLIENT_ID and HOMEWARD_OIDC_REDIRECT_URI');
+    throw new AppError(
+      'unavailable',
+      'sign_in_not_configured',
+      'Sign-in in the browser is not configured: set HOMEWARD_OIDC_CLIENT_ID and HOMEWARD_OIDC_REDIRECT_URI',
+    );
   }
   const document = await discover(oidc.issuer);
   const endpoint = (name: string) => {
     const value = document[name];
     if (typeof value !== 'string' || !/^https?:\/\//.test(value)) {
-      throw new AppError('unavailable', 'issuer_unusable', `The token issuer's discovery document has no ${name}: it does not offer the authorization code flow`);
+      throw new AppError(
+        'unavailable',
+        'issuer_unusable',
+        `The token issuer's discovery document has no ${name}: it does not offer the authorization code flow`,
+      );
     }
     return value;
   };
   const methods = document.code_challenge_methods_supported;
-  if (Array.isArray(methods) && !methods.includes('S256')) throw new AppError('unavailable', 'issuer_unusable', 'The token issuer does not offer PKCE with S256');
+  if (Array.isArray(methods) && !methods.includes('S256'))
+    throw new AppError('unavailable', 'issuer_unusable', 'The token issuer does not offer PKCE with S256');
   const endSession = document.end_session_endpoint;
   return {
     authorizationEndpoint: endpoint('authorization_endpoint'),

@@ -34,21 +34,37 @@ type Authenticate = (authorization: string | undefined) => Promise<Actor>;
 type Request = FastifyRequest<{ Params: Params }>;
 
 /** CSV when asked for by `?format=csv` (the use case read it) or `Accept: text/csv`. */
-const wantsCsv = (request: Request, format?: string) => format === 'csv' || /\btext\/csv\b/.test(request.headers.accept ?? '');
+const wantsCsv = (request: Request, format?: string) =>
+  format === 'csv' || /\btext\/csv\b/.test(request.headers.accept ?? '');
 
 function csv(reply: FastifyReply, filename: string, body: string) {
-  return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send(body);
+  return reply
+    .type('text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${filename}"`)
+    .send(body);
 }
 
 /**
  * Every route but /health, /openapi.json and the staff pages' static files and sign-in settings needs a verified token: the route only turns the
  * request into a use case call with the token's actor; what is allowed is the application's call.
  */
-export const routes: { method: 'GET' | 'POST'; url: string; run: (app: Application, actor: Actor, request: Request, reply: FastifyReply) => Promise<unknown> }[] = [
+export const routes: {
+  method: 'GET' | 'POST';
+  url: string;
+  run: (app: Application, actor: Actor, request: Request, reply: FastifyReply) => Promise<unknown>;
+}[] = [
   { method: 'GET', url: '/pathways', run: (app, actor, request) => app.queries.list(actor, request.query) },
   { method: 'GET', url: '/pathways/:id', run: (app, actor, request) => app.pathways.read(actor, request.params.id) },
-  { method: 'GET', url: '/pathways/:id/timeline', run: (app, actor, request) => app.pathways.timeline(actor, request.params.id) },
-  { method: 'POST', url: '/pathways/:id/:command', run: (app, actor, request) => app.pathways.command(actor, request.params.id, request.params.command, request.body) },
+  {
+    method: 'GET',
+    url: '/pathways/:id/timeline',
+    run: (app, actor, request) => app.pathways.timeline(actor, request.params.id),
+  },
+  {
+    method: 'POST',
+    url: '/pathways/:id/:command',
+    run: (app, actor, request) => app.pathways.command(actor, request.params.id, request.params.command, request.body),
+  },
   {
     method: 'GET',
     url: '/reports/delays',
@@ -71,8 +87,16 @@ export const routes: { method: 'GET' | 'POST'; url: string; run: (app: Applicati
   { method: 'GET', url: '/worklist', run: (app, actor, request) => app.queries.worklist(actor, request.query) },
   // The patient's or carer's own plan: bound by their token, never named by an id in the address.
   { method: 'GET', url: '/me', run: (app, actor) => app.plans.read(actor) },
-  { method: 'POST', url: '/me/consents/:id/withdraw', run: (app, actor, request) => app.plans.withdrawConsent(actor, request.params.id) },
-  { method: 'POST', url: '/me/carers/:id/revoke', run: (app, actor, request) => app.plans.revokeCarerAccess(actor, request.params.id) },
+  {
+    method: 'POST',
+    url: '/me/consents/:id/withdraw',
+    run: (app, actor, request) => app.plans.withdrawConsent(actor, request.params.id),
+  },
+  {
+    method: 'POST',
+    url: '/me/carers/:id/revoke',
+    run: (app, actor, request) => app.plans.revokeCarerAccess(actor, request.params.id),
+  },
 ];
 
 /**
@@ -87,7 +111,10 @@ function requestId(request: { headers: Record<string, string | string[] | undefi
 
 /** Every read from the read model says how fresh it is: in the JSON body, and in headers (which CSV has too). */
 function freshnessHeaders(reply: FastifyReply, fresh: Freshness | undefined) {
-  if (fresh) reply.header('x-read-model-last-event-at', fresh.lastEventAt ?? '').header('x-read-model-lag', String(fresh.lagEvents));
+  if (fresh)
+    reply
+      .header('x-read-model-last-event-at', fresh.lastEventAt ?? '')
+      .header('x-read-model-lag', String(fresh.lagEvents));
 }
 
 /** The HTTP API: authentication and translation only; the use cases live in app/. */
@@ -100,7 +127,14 @@ export async function buildApp(
 ) {
   // Long path parameters reach the handler (and get a plain 404) instead of fastify's own 414. The
   // request log has the path without its query: a sign-in code or a filter stays out of the logs.
-  const loggerInstance = logger.child({ component: 'api' }, { serializers: { req: (request: FastifyRequest) => ({ method: request.method, path: request.url.split('?')[0], id: request.id }) } });
+  const loggerInstance = logger.child(
+    { component: 'api' },
+    {
+      serializers: {
+        req: (request: FastifyRequest) => ({ method: request.method, path: request.url.split('?')[0], id: request.id }),
+      },
+    },
+  );
   const app = Fastify({ loggerInstance, routerOptions: { maxParamLength: 16_384 }, genReqId: requestId });
   // Each request's token is verified once: the rate limit counts by its subject, the route acts as it.
   const actors = new WeakMap<FastifyRequest, Promise<Actor>>();
@@ -115,12 +149,18 @@ export async function buildApp(
   await app.register(rateLimit, {
     max: limits.rateLimitPerMinute,
     timeWindow: 60_000,
-    keyGenerator: (request) => actorOf(request).then(
-      (actor) => `subject:${actor.subject}`,
-      () => `address:${normalizeIP(request.ip)}`,
-    ),
+    keyGenerator: (request) =>
+      actorOf(request).then(
+        (actor) => `subject:${actor.subject}`,
+        () => `address:${normalizeIP(request.ip)}`,
+      ),
     errorResponseBuilder: (_request, context) =>
-      Object.assign(new Error(`Too many requests from this client (at most ${limits.rateLimitPerMinute} a minute); retry in ${context.after}`), { statusCode: context.statusCode }),
+      Object.assign(
+        new Error(
+          `Too many requests from this client (at most ${limits.rateLimitPerMinute} a minute); retry in ${context.after}`,
+        ),
+        { statusCode: context.statusCode },
+      ),
   });
   // Every answer may hold patient data, errors included: no browser or proxy keeps a copy, and none
   // is read as another type than it says. The API document and the dashboard's static files hold
@@ -141,7 +181,13 @@ export async function buildApp(
     const path = request.url.split('?')[0];
     const allowed = [...new Set(registered.filter((r) => r.pattern.test(path)).map((r) => r.method))].sort();
     if (allowed.length > 0) {
-      return reply.status(405).header('allow', allowed.join(', ')).send({ error: 'method_not_allowed', message: `${request.method} is not allowed here; allowed: ${allowed.join(', ')}` });
+      return reply
+        .status(405)
+        .header('allow', allowed.join(', '))
+        .send({
+          error: 'method_not_allowed',
+          message: `${request.method} is not allowed here; allowed: ${allowed.join(', ')}`,
+        });
     }
     return reply.status(404).send({ error: 'not_found', message: 'No such route' });
   });
@@ -151,14 +197,26 @@ export async function buildApp(
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
       // Fastify's own (malformed JSON, wrong content type, body too large) and the rate limit's (Retry-After set).
-      return reply.status(status).send({ error: status === 429 ? 'rate_limited' : 'bad_request', message: error.message });
+      return reply
+        .status(status)
+        .send({ error: status === 429 ? 'rate_limited' : 'bad_request', message: error.message });
     }
     // Never echo internals: the caller gets an id that finds the log line. An unforeseen error's
     // message may quote request data or a row, so the log gets its type and where it was thrown.
     const correlationId = request.id;
-    const frames = ((error as Error).stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).map((line) => line.trim());
+    const frames = ((error as Error).stack ?? '')
+      .split('\n')
+      .filter((line) => /^\s+at /.test(line))
+      .map((line) => line.trim());
     request.log.error({ correlationId, err: { type: (error as Error).name, frames } }, 'request failed');
-    return reply.status(500).header('x-correlation-id', correlationId).send({ error: 'internal', message: `Internal error; quote ${correlationId} to the service desk`, correlationId });
+    return reply
+      .status(500)
+      .header('x-correlation-id', correlationId)
+      .send({
+        error: 'internal',
+        message: `Internal error; quote ${correlationId} to the service desk`,
+        correlationId,
+      });
   });
 
   // This process's long-running parts (the inbound consumers, when they run here) say how they
@@ -166,7 +224,9 @@ export async function buildApp(
   // 503 when a part is down, so that a load balancer or a probe needs no JSON to see it.
   app.get('/health', { config: { rateLimit: false } }, async (_request, reply) => {
     const report = healthReport();
-    return reply.status(report.status === 'ok' ? 200 : 503).send({ ...report, projector: await application.queries.projector() });
+    return reply
+      .status(report.status === 'ok' ? 200 : 503)
+      .send({ ...report, projector: await application.queries.projector() });
   });
   // No token, as /health: counts by route, stage and site, never a pathway or a person.
   app.get('/metrics', { config: { rateLimit: false } }, async (_request, reply) => {
@@ -175,11 +235,17 @@ export async function buildApp(
   });
   // By the route's pattern, so that ids never become labels; a path no route matches is `unmatched`.
   app.addHook('onResponse', async (request, reply) => {
-    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) };
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status_code: String(reply.statusCode),
+    };
     httpRequests.inc(labels);
     httpRequestDuration.observe(labels, reply.elapsedTime / 1000);
   });
-  app.get('/openapi.json', async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(openApiDocument()));
+  app.get('/openapi.json', async (_request, reply) =>
+    reply.header('cache-control', 'public, max-age=300').send(openApiDocument()),
+  );
   await app.register(async (scope) => registerPages(scope, signIn));
 
   app.post('/pathways', async (request, reply) => {
@@ -212,7 +278,12 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     ...connectionOptions(config.temporal),
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4, maxIntervalMs: () => 400 }))],
   });
-  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config), interceptors: clientInterceptors() });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: createDataConverter(config),
+    interceptors: clientInterceptors(),
+  });
   const db: Database = connectDatabase(config.database.url, { application: 'homeward-api' });
   await checkSchema(db).catch(async (error: unknown) => {
     await db.end();

@@ -27,8 +27,12 @@ export class Admissions {
     if (previous?.kind === 'refused') return previous;
     const linked = previous?.pathwayId;
     try {
-      const started = previous?.started ?? (await this.pathways.start(actor, { ...newStay, admissionId, previousPathwayId: linked }));
-      return { kind: started.created ? 'applied' : 'duplicate', detail: `${started.pathwayId} started${linked ? `, readmission of ${linked}` : ''}` };
+      const started =
+        previous?.started ?? (await this.pathways.start(actor, { ...newStay, admissionId, previousPathwayId: linked }));
+      return {
+        kind: started.created ? 'applied' : 'duplicate',
+        detail: `${started.pathwayId} started${linked ? `, readmission of ${linked}` : ''}`,
+      };
     } catch (error) {
       return refusal(error);
     }
@@ -41,7 +45,11 @@ export class Admissions {
   private async readmitting(actor: Actor, admission: Admission, newStay: NewStay) {
     const own = pathwayIdOf(admission.admissionId);
     // The readmission names the day of the admission, as the PAS wrote it.
-    const readmission = { newAdmissionId: admission.admissionId, admittedOn: admission.admittedAt.slice(0, 10), emergency: true };
+    const readmission = {
+      newAdmissionId: admission.admissionId,
+      admittedOn: admission.admittedAt.slice(0, 10),
+      emergency: true,
+    };
     for (const pathwayId of await this.staysInWatch(admission.patient.nhsNumber)) {
       if (pathwayId === own) continue;
       const { state, stage } = await this.store.view(pathwayId);
@@ -54,7 +62,8 @@ export class Admissions {
         if (!(error instanceof AppError) || error.kind === 'unavailable') throw error;
         // Readmitted, but the new stay could not start: that is the answer. Otherwise the rules
         // refused to reopen this stay (its watch is over, say): the next, if any.
-        const readmitted = (await this.store.view(pathwayId)).state.readmission?.newAdmissionId === admission.admissionId;
+        const readmitted =
+          (await this.store.view(pathwayId)).state.readmission?.newAdmissionId === admission.admissionId;
         if (readmitted) return refusal(error);
       }
     }
@@ -63,11 +72,18 @@ export class Admissions {
 
   /** The patient's pathways that may be in their 30-day watch, or readmitted already (Temporal visibility: a moment behind). */
   private async staysInWatch(nhsNumber: string): Promise<string[]> {
-    const stays = await this.store.ofPatient(patientKey(nhsNumber, this.patientKeySecret), [...watchStages, 'readmitted']);
+    const stays = await this.store.ofPatient(patientKey(nhsNumber, this.patientKeySecret), [
+      ...watchStages,
+      'readmitted',
+    ]);
     return stays.map((stay) => stay.pathwayId);
   }
 
-  async discharge(actor: Actor, admissionId: string, discharge: { date: string; destination: string }): Promise<Recorded> {
+  async discharge(
+    actor: Actor,
+    admissionId: string,
+    discharge: { date: string; destination: string },
+  ): Promise<Recorded> {
     return this.pathways.record(actor, pathwayIdOf(admissionId), 'discharge', discharge);
   }
 
@@ -78,6 +94,7 @@ export class Admissions {
 
 /** A refusal, said as code: message; anything else (Temporal unreachable) is thrown. */
 function refusal(error: unknown): Recorded & { kind: 'refused' } {
-  if (error instanceof AppError && error.kind !== 'unavailable') return { kind: 'refused', reason: `${error.code}: ${error.message}` };
+  if (error instanceof AppError && error.kind !== 'unavailable')
+    return { kind: 'refused', reason: `${error.code}: ${error.message}` };
   throw error;
 }

@@ -16,7 +16,11 @@ export interface AgencyPathwayView {
  * An agency's view of a pathway over HTTP: the same minimised events its topic carries, each
  * routed with the pathway as it stood right after the event (as the workflow publishes them).
  */
-export function agencyPathwayView(pathwayId: string, timeline: RecordedPathwayEvent[], agency: Agency): AgencyPathwayView {
+export function agencyPathwayView(
+  pathwayId: string,
+  timeline: RecordedPathwayEvent[],
+  agency: Agency,
+): AgencyPathwayView {
   let state = initialState;
   const events: CloudEvent[] = [];
   for (const recorded of timeline) {

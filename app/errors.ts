@@ -27,8 +27,10 @@ export function invalid(error: ZodError, where = 'body'): AppError {
 }
 
 /** Also what an actor gets for a pathway it may not see: its existence is not disclosed. */
-export const notFound = (pathwayId: string) => new AppError('not_found', 'not_found', `No pathway with id ${pathwayId}`);
+export const notFound = (pathwayId: string) =>
+  new AppError('not_found', 'not_found', `No pathway with id ${pathwayId}`);
 
-export const forbidden = (permission: string, why: string) => new AppError('forbidden', 'forbidden', `Needs permission ${permission}: ${why}`);
+export const forbidden = (permission: string, why: string) =>
+  new AppError('forbidden', 'forbidden', `Needs permission ${permission}: ${why}`);
 
 export const unauthenticated = (reason: string) => new AppError('unauthenticated', 'unauthenticated', reason);

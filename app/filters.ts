@@ -34,7 +34,14 @@ const shared = {
   closedTo: FilterDate.optional(),
 };
 
-export const sortKeys = ['daysDelayed', 'bedDaysLost', 'lastEventAt', 'admittedAt', 'stuckSince', 'dischargeDate'] as const;
+export const sortKeys = [
+  'daysDelayed',
+  'bedDaysLost',
+  'lastEventAt',
+  'admittedAt',
+  'stuckSince',
+  'dischargeDate',
+] as const;
 export type SortKey = (typeof sortKeys)[number];
 const Sort = z.enum([...sortKeys, ...sortKeys.map((key) => `-${key}` as const)]);
 
@@ -61,7 +68,9 @@ export type ReportFilters = z.infer<typeof ReportFilters>;
 export type PathwayFilters = Omit<ReportFilters, 'format'>;
 
 /** A day's SitRep: today (UTC) unless `date` says; CSV unless `format=json`. */
-export const SitrepQuery = z.object({ date: FilterDate.optional(), format: z.enum(['csv', 'json']).optional() }).strict();
+export const SitrepQuery = z
+  .object({ date: FilterDate.optional(), format: z.enum(['csv', 'json']).optional() })
+  .strict();
 
 /** The dashboard's trend: the last `days` days up to today, optionally one site, local authority, delay reason or agency (as the list's). */
 export const TrendQuery = z
@@ -97,5 +106,9 @@ export const AgencyListFilters = ListFilters.pick({
   closedTo: true,
   cursor: true,
   limit: true,
-}).extend({ sort: z.enum([...agencySortKeys, ...agencySortKeys.map((key) => `-${key}` as const)]).default('-lastEventAt') }).strict();
+})
+  .extend({
+    sort: z.enum([...agencySortKeys, ...agencySortKeys.map((key) => `-${key}` as const)]).default('-lastEventAt'),
+  })
+  .strict();
 export type AgencyListFilters = z.infer<typeof AgencyListFilters>;

@@ -11,7 +11,6 @@ export interface ClaimSettings {
   patientKeySecret?: string;
 }
 
-
 /** A claim by dotted path; arrays met on the way are flattened, so `roles.code` reads every role's code. */
 export function claimValues(claims: Record<string, unknown>, path: string): string[] {
   let values: unknown[] = [claims];
@@ -21,7 +20,9 @@ export function claimValues(claims: Record<string, unknown>, path: string): stri
       .map((value) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[segment] : undefined))
       .filter((value) => value !== undefined);
   }
-  return values.flatMap((value) => (Array.isArray(value) ? value : [value])).filter((value): value is string => typeof value === 'string');
+  return values
+    .flatMap((value) => (Array.isArray(value) ? value : [value]))
+    .filter((value): value is string => typeof value === 'string');
 }
 
 /** As many sites as an actor records (schemas/actor.ts). */
@@ -37,7 +38,8 @@ const maxSites = 50;
 export function sitesFromClaims(claims: Record<string, unknown>, path: string): string[] | undefined {
   const segments = path.split('.');
   if (claims[segments[0]] === undefined) return undefined;
-  const malformed = () => unauthenticated(`Token claim ${path} must be a non-empty list of at most ${maxSites} site codes`);
+  const malformed = () =>
+    unauthenticated(`Token claim ${path} must be a non-empty list of at most ${maxSites} site codes`);
   let values: unknown[] = [claims];
   let throughArray = false;
   for (const segment of segments) {
@@ -63,7 +65,8 @@ export function sitesFromClaims(claims: Record<string, unknown>, path: string): 
 
 type HomewardRole = 'discharge-team' | 'manager' | 'patient' | 'carer' | `agency:${Agency}`;
 const isHomewardRole = (role: string): role is HomewardRole =>
-  ['discharge-team', 'manager', 'patient', 'carer'].includes(role) || Agency.safeParse(/^agency:(.+)$/.exec(role)?.[1]).success;
+  ['discharge-team', 'manager', 'patient', 'carer'].includes(role) ||
+  Agency.safeParse(/^agency:(.+)$/.exec(role)?.[1]).success;
 
 /**
  * A patient or carer is who their NHS number says: the claim is checked (modulus 11) and kept only
@@ -71,9 +74,16 @@ const isHomewardRole = (role: string): role is HomewardRole =>
  * is the application's question (app/my-plan.ts), asked afresh on every request.
  */
 function personKeyFromClaims(claims: Record<string, unknown>, role: string, secret: string | undefined): string {
-  if (!secret) throw forbidden('a Homeward role', `this deployment binds no ${role} tokens (HOMEWARD_PATIENT_KEY_SECRET is not set)`);
+  if (!secret)
+    throw forbidden(
+      'a Homeward role',
+      `this deployment binds no ${role} tokens (HOMEWARD_PATIENT_KEY_SECRET is not set)`,
+    );
   const number = NhsNumber.safeParse(claims[nhsNumberClaim]);
-  if (!number.success) throw unauthenticated(`Token claim ${nhsNumberClaim} must be the ${role}'s NHS number (10 digits with a modulus-11 check digit)`);
+  if (!number.success)
+    throw unauthenticated(
+      `Token claim ${nhsNumberClaim} must be the ${role}'s NHS number (10 digits with a modulus-11 check digit)`,
+    );
   return patientKey(number.data, secret);
 }
 
@@ -88,11 +98,22 @@ export function actorFromClaims(claims: Record<string, unknown>, settings: Claim
   const subject = typeof claims.sub === 'string' && claims.sub.length > 0 ? claims.sub.slice(0, 200) : undefined;
   if (!subject) throw forbidden('a Homeward role', 'the token has no subject (sub)');
   const sites = sitesFromClaims(claims, settings.sitesClaim);
-  const roles = [...new Set(claimValues(claims, settings.rolesClaim).map((value) => settings.roleMap[value] ?? value))].filter(isHomewardRole).sort();
-  if (roles.length === 0) throw forbidden('a Homeward role', `the token's ${settings.rolesClaim} claim names none of discharge-team, manager, agency:<agency>, patient, carer`);
-  if (roles.length > 1) throw forbidden('exactly one Homeward role', `the token's ${settings.rolesClaim} claim names several (${roles.join(', ')})`);
+  const roles = [...new Set(claimValues(claims, settings.rolesClaim).map((value) => settings.roleMap[value] ?? value))]
+    .filter(isHomewardRole)
+    .sort();
+  if (roles.length === 0)
+    throw forbidden(
+      'a Homeward role',
+      `the token's ${settings.rolesClaim} claim names none of discharge-team, manager, agency:<agency>, patient, carer`,
+    );
+  if (roles.length > 1)
+    throw forbidden(
+      'exactly one Homeward role',
+      `the token's ${settings.rolesClaim} claim names several (${roles.join(', ')})`,
+    );
   const [role] = roles;
   if (role === 'discharge-team' || role === 'manager') return { subject, role, ...(sites ? { sites } : {}) };
-  if (role === 'patient' || role === 'carer') return { subject, role, personKey: personKeyFromClaims(claims, role, settings.patientKeySecret) };
+  if (role === 'patient' || role === 'carer')
+    return { subject, role, personKey: personKeyFromClaims(claims, role, settings.patientKeySecret) };
   return { subject, role: 'agency', agency: Agency.parse(role.slice('agency:'.length)) };
 }

@@ -24,7 +24,11 @@ export interface Application {
 
 export function createApplication(client: Client, config: Config, readModel?: Database): Application {
   const store = new PathwayWorkflows(client, config.temporal.taskQueue);
-  const settings = { region: config.region, policyOverrides: config.policyOverrides, patientKeySecret: config.patientKeySecret };
+  const settings = {
+    region: config.region,
+    policyOverrides: config.policyOverrides,
+    patientKeySecret: config.patientKeySecret,
+  };
   const stored = readModel && { db: readModel, cipher: PersonalDataCipher.fromSetting(config.codecKeys) };
   const pathways = new Pathways(store, settings, stored);
   return {

@@ -13,7 +13,8 @@ import { planFor } from './plan-text';
 
 /** A person with no plan Homeward knows of is told so plainly (never whether some other pathway exists). */
 const noPlan = () => new AppError('not_found', 'no_plan', 'There is no discharge plan for you here yet');
-const noAccess = () => forbidden('plan:read', 'no carer access to a plan is recorded for you, or the patient has ended it');
+const noAccess = () =>
+  forbidden('plan:read', 'no carer access to a plan is recorded for you, or the patient has ended it');
 
 const AccessId = z.string().regex(/^carer-\d{1,4}$/, 'a carer access id, like carer-1');
 
@@ -57,7 +58,8 @@ export class MyPlans {
 
   private async bound(actor: Actor): Promise<{ pathwayId: string; state: PathwayState }> {
     const key = actor.personKey;
-    if (!key || (actor.role !== 'patient' && actor.role !== 'carer')) throw forbidden('plan:read', 'only a patient or carer has a plan of their own');
+    if (!key || (actor.role !== 'patient' && actor.role !== 'carer'))
+      throw forbidden('plan:read', 'only a patient or carer has a plan of their own');
     if (actor.role === 'patient') {
       const pathwayId = await this.store.latestOfPatient(key);
       if (!pathwayId) throw noPlan();
@@ -65,14 +67,20 @@ export class MyPlans {
     }
     for (const pathwayId of await this.carersPathways(key)) {
       const state = await this.state(pathwayId);
-      if (state.carerAccess?.some((access) => access.carerKey === key && !access.revokedAt)) return { pathwayId, state };
+      if (state.carerAccess?.some((access) => access.carerKey === key && !access.revokedAt))
+        return { pathwayId, state };
     }
     throw noAccess();
   }
 
   /** Pathways on which access was ever recorded for this carer, newest first (the live state says whether it still holds). */
   private async carersPathways(key: string): Promise<string[]> {
-    if (!this.readModel) throw new AppError('unavailable', 'no_read_model', 'The read model is not configured in this process (DATABASE_URL)');
+    if (!this.readModel)
+      throw new AppError(
+        'unavailable',
+        'no_read_model',
+        'The read model is not configured in this process (DATABASE_URL)',
+      );
     const { rows } = await this.readModel.db.query<{ pathway_id: string }>(
       `SELECT pathway_id FROM pathway_events WHERE type = 'carer_access.granted' AND event->>'carerKey' = $1 GROUP BY pathway_id ORDER BY max(at) DESC LIMIT 5`,
       [key],

@@ -1,9 +1,20 @@
-import { Client, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type WorkflowExecutionInfo } from '@temporalio/client';
+import {
+  Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowUpdateFailedError,
+  type WorkflowExecutionInfo,
+} from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { commandProofRequest } from '../codec/command-proof.cjs';
 import type { Actor } from '../schemas/actor';
 import type { CommandName } from '../schemas/commands';
-import { commandUpdate, pathwayViewQuery, type CommandOutcome, type PathwayInput, type PathwayView } from '../workflows/definitions';
+import {
+  commandUpdate,
+  pathwayViewQuery,
+  type CommandOutcome,
+  type PathwayInput,
+  type PathwayView,
+} from '../workflows/definitions';
 import { searchAttributes as keys } from '../workflows/search-attributes';
 import { AppError, notFound } from './errors';
 
@@ -51,7 +62,13 @@ export class PathwayWorkflows {
    * Update per id in a workflow run and answers a repeat with the first one's outcome, so a message
    * delivered twice is recorded once, whatever the command.
    */
-  async command(pathwayId: string, name: CommandName, payload: unknown, actor: Actor, requestId?: string): Promise<CommandOutcome> {
+  async command(
+    pathwayId: string,
+    name: CommandName,
+    payload: unknown,
+    actor: Actor,
+    requestId?: string,
+  ): Promise<CommandOutcome> {
     try {
       return await this.client.workflow.getHandle(pathwayId).executeUpdate(commandUpdate(name), {
         args: [payload, actor, commandProofRequest(name, pathwayId, new Date().toISOString())],
@@ -92,19 +109,26 @@ export class PathwayWorkflows {
   }
 
   /** A patient's pathways in one of those stages, running or (unless `running`) closed; as Temporal visibility lists them. */
-  async ofPatient(patientKey: string, stages: readonly string[], { running = false } = {}): Promise<{ pathwayId: string; stage: string }[]> {
+  async ofPatient(
+    patientKey: string,
+    stages: readonly string[],
+    { running = false } = {},
+  ): Promise<{ pathwayId: string; stage: string }[]> {
     const query =
       `WorkflowType = 'dischargePathway' AND ${running ? "ExecutionStatus = 'Running' AND " : ''}${keys.patientKey.name} = '${patientKey}' AND ` +
       `${keys.stage.name} IN (${stages.map((stage) => `'${stage}'`).join(', ')})`;
     const found: { pathwayId: string; stage: string }[] = [];
-    for await (const execution of this.executions(query)) found.push({ pathwayId: execution.workflowId, stage: String(execution.typedSearchAttributes.get(keys.stage)) });
+    for await (const execution of this.executions(query))
+      found.push({ pathwayId: execution.workflowId, stage: String(execution.typedSearchAttributes.get(keys.stage)) });
     return found;
   }
 
   /** The patient's most recently started pathway, running or closed (Temporal keeps closed ones for its retention). */
   async latestOfPatient(patientKey: string): Promise<string | undefined> {
     let latest: { pathwayId: string; started: number } | undefined;
-    for await (const execution of this.executions(`WorkflowType = 'dischargePathway' AND ${keys.patientKey.name} = '${patientKey}'`)) {
+    for await (const execution of this.executions(
+      `WorkflowType = 'dischargePathway' AND ${keys.patientKey.name} = '${patientKey}'`,
+    )) {
       const started = execution.startTime.getTime();
       if (!latest || started > latest.started) latest = { pathwayId: execution.workflowId, started };
     }
@@ -122,16 +146,29 @@ export class PathwayWorkflows {
 
 /** gRPC UNAVAILABLE or DEADLINE_EXCEEDED, however the SDK wraps it: Temporal cannot be reached now. */
 function isUnavailable(error: unknown): boolean {
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+  for (
+    let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 4;
+    e = e.cause as typeof e, depth++
+  ) {
     if (e.code === 14 || e.code === 4) return true;
   }
   return false;
 }
 
-const temporalUnavailable = () => new AppError('unavailable', 'temporal_unavailable', 'The workflow service (Temporal) cannot be reached; retry shortly');
+const temporalUnavailable = () =>
+  new AppError(
+    'unavailable',
+    'temporal_unavailable',
+    'The workflow service (Temporal) cannot be reached; retry shortly',
+  );
 
 const closed = (pathwayId: string, stage?: string) =>
-  new AppError('conflict', 'closed', `Pathway ${pathwayId} is closed${stage ? ` (${stage})` : ''} and takes no more commands`);
+  new AppError(
+    'conflict',
+    'closed',
+    `Pathway ${pathwayId} is closed${stage ? ` (${stage})` : ''} and takes no more commands`,
+  );
 
 /** What Temporal says about a pathway, as the application's errors: unknown, invalid, not allowed now. */
 function fromTemporal(error: unknown, pathwayId: string): unknown {
@@ -140,14 +177,27 @@ function fromTemporal(error: unknown, pathwayId: string): unknown {
   if (error instanceof WorkflowUpdateFailedError) {
     const cause = error.cause as { type?: string; message?: string; details?: unknown[] } | undefined;
     if (cause?.type === 'InvalidCommand') {
-      return new AppError('invalid', 'invalid', cause.message ?? 'invalid command', (cause.details?.[0] as { path: string; message: string }[]) ?? undefined);
+      return new AppError(
+        'invalid',
+        'invalid',
+        cause.message ?? 'invalid command',
+        (cause.details?.[0] as { path: string; message: string }[]) ?? undefined,
+      );
     }
     if (cause?.type === 'UnprovenCommand') {
       // This process signed the command: the worker holding other HOMEWARD_COMMAND_KEYS is a deployment fault, not the caller's.
-      return new AppError('unavailable', 'command_not_trusted', 'The pathway worker did not accept this service\'s command signature (HOMEWARD_COMMAND_KEYS differ); retry once they agree');
+      return new AppError(
+        'unavailable',
+        'command_not_trusted',
+        "The pathway worker did not accept this service's command signature (HOMEWARD_COMMAND_KEYS differ); retry once they agree",
+      );
     }
     if (cause?.type === 'CommandRejected') {
-      return new AppError('conflict', String(cause.details?.[0] ?? 'not_allowed'), cause.message ?? 'command not allowed now');
+      return new AppError(
+        'conflict',
+        String(cause.details?.[0] ?? 'not_allowed'),
+        cause.message ?? 'command not allowed now',
+      );
     }
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -22,9 +22,22 @@ import { freshness, type Freshness } from '../readmodel/freshness';
 import { storedPathway, type StoredPathway } from '../readmodel/pathway-history';
 import type { PathwayEvent } from '../schemas/events';
 import type { Actor } from '../schemas/actor';
-import { AdmissionId, StartPayload, commandSchemas, requestSchemas, type CommandName, type CommandOf, type StartCommand } from '../schemas/commands';
+import {
+  AdmissionId,
+  StartPayload,
+  commandSchemas,
+  requestSchemas,
+  type CommandName,
+  type CommandOf,
+  type StartCommand,
+} from '../schemas/commands';
 import { Region, type Agency } from '../schemas/common';
-import { type CommandOutcome, type PathwayInput, type PathwayView, type RecordedPathwayEvent } from '../workflows/definitions';
+import {
+  type CommandOutcome,
+  type PathwayInput,
+  type PathwayView,
+  type RecordedPathwayEvent,
+} from '../workflows/definitions';
 import { informedAgencies } from '../workflows/routing-context';
 import { agencyPathwayView, type AgencyPathwayView } from './agency-view';
 import { AppError, forbidden, invalid, notFound } from './errors';
@@ -58,12 +71,18 @@ export type NewStay = Pick<StartPayload, 'patient' | 'site' | 'localAuthority' |
 export type PathwayRead = ({ view: 'full' } & (PathwayView | StoredView)) | ({ view: 'agency' } & AgencyPathwayView);
 
 /** Agencies referred on a live pathway or sent any of its events (the GP by its discharge summary). */
-const agenciesOf = ({ state, timeline }: PathwayView): Agency[] => [...new Set([...state.referrals.map((r) => r.agency), ...informedAgencies(timeline.map((recorded) => recorded.event))])];
+const agenciesOf = ({ state, timeline }: PathwayView): Agency[] => [
+  ...new Set([
+    ...state.referrals.map((r) => r.agency),
+    ...informedAgencies(timeline.map((recorded) => recorded.event)),
+  ]),
+];
 
 /** Only ids Homeward could have made reach Temporal: anything else is simply not a pathway. */
 function checkPathwayId(pathwayId: string): void {
   const admissionId = admissionIdOf(pathwayId);
-  if (admissionId === undefined || !AdmissionId.safeParse(admissionId).success) throw notFound(pathwayId.slice(0, 80).replace(/[^\x20-\x7e]/g, '?'));
+  if (admissionId === undefined || !AdmissionId.safeParse(admissionId).success)
+    throw notFound(pathwayId.slice(0, 80).replace(/[^\x20-\x7e]/g, '?'));
 }
 
 const isCommand = (name: string): name is CommandName => Object.hasOwn(commandSchemas, name);
@@ -72,14 +91,17 @@ const isCommand = (name: string): name is CommandName => Object.hasOwn(commandSc
 function differingFields(recorded: PathwayEvent | undefined, wanted: PathwayEvent, prefix = ''): string[] {
   const a = (recorded ?? {}) as Record<string, unknown>;
   const b = wanted as Record<string, unknown>;
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])]
-    // `rules` says which rules the pathway started under, not what the caller sent.
-    .filter((key) => key !== 'at' && key !== 'type' && key !== 'rules')
-    .flatMap((key) => {
-      const [x, y] = [a[key], b[key]];
-      if (x && y && typeof x === 'object' && typeof y === 'object' && !Array.isArray(x)) return differingFields(x as PathwayEvent, y as PathwayEvent, `${prefix}${key}.`);
-      return JSON.stringify(x) === JSON.stringify(y) ? [] : [`${prefix}${key}`];
-    });
+  return (
+    [...new Set([...Object.keys(a), ...Object.keys(b)])]
+      // `rules` says which rules the pathway started under, not what the caller sent.
+      .filter((key) => key !== 'at' && key !== 'type' && key !== 'rules')
+      .flatMap((key) => {
+        const [x, y] = [a[key], b[key]];
+        if (x && y && typeof x === 'object' && typeof y === 'object' && !Array.isArray(x))
+          return differingFields(x as PathwayEvent, y as PathwayEvent, `${prefix}${key}.`);
+        return JSON.stringify(x) === JSON.stringify(y) ? [] : [`${prefix}${key}`];
+      })
+  );
 }
 
 /**
@@ -95,7 +117,9 @@ export class Pathways {
     private readonly settings: PathwaySettings,
     private readonly readModel?: ReadModel,
   ) {
-    this.policies = Object.fromEntries(Region.options.map((r) => [r, resolvePolicy(r, settings.policyOverrides)])) as Record<Region, Policy>;
+    this.policies = Object.fromEntries(
+      Region.options.map((r) => [r, resolvePolicy(r, settings.policyOverrides)]),
+    ) as Record<Region, Policy>;
   }
 
   async start(actor: Actor, body: unknown): Promise<{ pathwayId: string; created: boolean }> {
@@ -103,18 +127,28 @@ export class Pathways {
     const parsed = StartPayload.safeParse(body);
     if (!parsed.success) throw invalid(parsed.error);
     const payload = parsed.data;
-    if (!mayActOnSite(actor, payload.site)) throw forbidden('pathway:start', `site ${payload.site} is not one of this user's sites`);
+    if (!mayActOnSite(actor, payload.site))
+      throw forbidden('pathway:start', `site ${payload.site} is not one of this user's sites`);
     const pathwayId = pathwayIdOf(payload.admissionId);
     const region = payload.region ?? this.settings.region;
     const heldPackages = payload.previousPathwayId ? await this.heldPackagesOf(payload.previousPathwayId) : [];
-    const start: StartCommand = { ...payload, region, ...(heldPackages.length ? { heldPackages } : {}), type: 'start', at: new Date().toISOString() };
+    const start: StartCommand = {
+      ...payload,
+      region,
+      ...(heldPackages.length ? { heldPackages } : {}),
+      type: 'start',
+      at: new Date().toISOString(),
+    };
     const policy = this.policies[region];
     // The pathway's own rules judge the start here, so a start they refuse never becomes a workflow.
     let started: PathwayEvent;
     try {
       [started] = decide(start, initialState, policy);
     } catch (error) {
-      if (error instanceof CommandRejected) throw new AppError('invalid', 'invalid', error.message, [{ path: error.message.split(':')[0], message: error.message }]);
+      if (error instanceof CommandRejected)
+        throw new AppError('invalid', 'invalid', error.message, [
+          { path: error.message.split(':')[0], message: error.message },
+        ]);
       throw error;
     }
     const key = patientKey(payload.patient.nhsNumber, this.settings.patientKeySecret);
@@ -126,7 +160,11 @@ export class Pathways {
     const { view } = await this.visible(actor, pathwayId);
     const differing = differingFields(view.timeline[0]?.event, started);
     if (differing.length > 0) {
-      throw new AppError('conflict', 'admission_conflict', `Admission ${payload.admissionId} already has a pathway started with different ${differing.join(', ')}`);
+      throw new AppError(
+        'conflict',
+        'admission_conflict',
+        `Admission ${payload.admissionId} already has a pathway started with different ${differing.join(', ')}`,
+      );
     }
     return { pathwayId, created: false };
   }
@@ -138,7 +176,9 @@ export class Pathways {
   private async heldPackagesOf(previousPathwayId: string): Promise<NonNullable<StartCommand['heldPackages']>> {
     try {
       const { state } = await this.store.view(previousPathwayId);
-      return state.referrals.filter((r) => r.status === 'on_hold').map(({ referralId, service, agency }) => ({ referralId, service, agency }));
+      return state.referrals
+        .filter((r) => r.status === 'on_hold')
+        .map(({ referralId, service, agency }) => ({ referralId, service, agency }));
     } catch (error) {
       if (error instanceof AppError && error.kind === 'not_found') return [];
       throw error;
@@ -174,7 +214,8 @@ export class Pathways {
     try {
       live = await this.store.view(pathwayId);
     } catch (error) {
-      if (error instanceof AppError && error.kind === 'not_found' && this.readModel) return this.readStored(actor, pathwayId);
+      if (error instanceof AppError && error.kind === 'not_found' && this.readModel)
+        return this.readStored(actor, pathwayId);
       throw error;
     }
     const seen = seenBy(actor, pathwayId, live.state.site, agenciesOf(live));
@@ -201,7 +242,10 @@ export class Pathways {
   }
 
   /** The permanent timeline, from the read model (with actors for the trust's staff; an agency gets its own events). */
-  async timeline(actor: Actor, pathwayId: string): Promise<({ pathwayId: string; timeline: RecordedPathwayEvent[] } | AgencyPathwayView) & { freshness: Freshness }> {
+  async timeline(
+    actor: Actor,
+    pathwayId: string,
+  ): Promise<({ pathwayId: string; timeline: RecordedPathwayEvent[] } | AgencyPathwayView) & { freshness: Freshness }> {
     authorize(actor, 'pathway:read');
     checkPathwayId(pathwayId);
     const { timeline, seen, fresh } = await this.stored(actor, pathwayId);
@@ -211,8 +255,16 @@ export class Pathways {
 
   /** A stored pathway the actor may see, its timeline opened; one it may not see is "not found" before anything is opened. */
   private async stored(actor: Actor, pathwayId: string) {
-    if (!this.readModel) throw new AppError('unavailable', 'no_read_model', 'The read model is not configured in this process (DATABASE_URL)');
-    const [stored, fresh] = await Promise.all([storedPathway(this.readModel.db, pathwayId), freshness(this.readModel.db)]);
+    if (!this.readModel)
+      throw new AppError(
+        'unavailable',
+        'no_read_model',
+        'The read model is not configured in this process (DATABASE_URL)',
+      );
+    const [stored, fresh] = await Promise.all([
+      storedPathway(this.readModel.db, pathwayId),
+      freshness(this.readModel.db),
+    ]);
     if (!stored) throw notFound(pathwayId);
     const seen = seenBy(actor, pathwayId, stored.state.site, [...stored.referralAgencies, ...stored.informedAgencies]);
     return { timeline: opened(stored, this.readModel.cipher), seen, fresh };
@@ -223,7 +275,12 @@ export class Pathways {
    * delay reasons only as itself, and writes back only for its own referrals and episode. A
    * readmission is the readmission use case (the new stay's pathway starts too).
    */
-  async command(actor: Actor, pathwayId: string, name: string, body: unknown): Promise<CommandOutcome & { linkedPathwayId?: string }> {
+  async command(
+    actor: Actor,
+    pathwayId: string,
+    name: string,
+    body: unknown,
+  ): Promise<CommandOutcome & { linkedPathwayId?: string }> {
     if (name === 'readmission') {
       const { outcome, linked } = await this.readmit(actor, pathwayId, body);
       return linked ? { ...outcome, linkedPathwayId: linked.pathwayId } : outcome;
@@ -236,12 +293,24 @@ export class Pathways {
    * say when), and the new stay's pathway starts, linked to it: from the new admission as the feed
    * gave it, or else with the readmitted stay's patient, admitted on the day the readmission names.
    */
-  async readmit(actor: Actor, pathwayId: string, body: unknown, newStay?: NewStay): Promise<{ outcome: CommandOutcome; linked?: { pathwayId: string; created: boolean } }> {
+  async readmit(
+    actor: Actor,
+    pathwayId: string,
+    body: unknown,
+    newStay?: NewStay,
+  ): Promise<{ outcome: CommandOutcome; linked?: { pathwayId: string; created: boolean } }> {
     const { outcome, payload, seen } = await this.run(actor, pathwayId, 'readmission', body);
     if (outcome.stage !== 'readmitted' || !seen) return { outcome };
     const { newAdmissionId, admittedOn } = payload as Omit<CommandOf<'readmission'>, 'type' | 'at'>;
     const { state } = seen.view;
-    const stay = newStay ?? { patient: state.patient, site: state.site, localAuthority: state.localAuthority, ...(state.ward ? { ward: state.ward } : {}), region: state.region, admittedAt: startOfDay(admittedOn) };
+    const stay = newStay ?? {
+      patient: state.patient,
+      site: state.site,
+      localAuthority: state.localAuthority,
+      ...(state.ward ? { ward: state.ward } : {}),
+      region: state.region,
+      admittedAt: startOfDay(admittedOn),
+    };
     const linked = await this.start(actor, { ...stay, admissionId: newAdmissionId, previousPathwayId: pathwayId });
     return { outcome, linked };
   }
@@ -259,7 +328,10 @@ export class Pathways {
       return { kind: 'applied', detail: `${pathwayId} ${name} → ${outcome.stage}` };
     } catch (error) {
       if (!(error instanceof AppError) || error.kind === 'unavailable') throw error;
-      if (error.kind === 'conflict' && (await this.recordedBefore(pathwayId, { ...(body as object), type: name } as SentCommand, error))) {
+      if (
+        error.kind === 'conflict' &&
+        (await this.recordedBefore(pathwayId, { ...(body as object), type: name } as SentCommand, error))
+      ) {
         return { kind: 'duplicate', detail: `${pathwayId} ${name}` };
       }
       return { kind: 'refused', reason: `${error.code}: ${error.message}` };
@@ -276,7 +348,11 @@ export class Pathways {
   /** The command as the actor may give it, given; with the payload as parsed, and the pathway as the actor sees it when it was read. */
   private async run(actor: Actor, pathwayId: string, name: string, body: unknown, requestId?: string) {
     if (!isCommand(name)) {
-      throw new AppError('not_found', 'unknown_command', `Unknown pathway command "${name}"; known: ${Object.keys(commandSchemas).join(', ')}`);
+      throw new AppError(
+        'not_found',
+        'unknown_command',
+        `Unknown pathway command "${name}"; known: ${Object.keys(commandSchemas).join(', ')}`,
+      );
     }
     authorize(actor, `command:${name}`);
     checkPathwayId(pathwayId);
@@ -289,7 +365,10 @@ export class Pathways {
     if (!parsed.success) throw invalid(parsed.error);
     const payload = this.asPayload(name, parsed.data);
     if (actor.role === 'agency' && 'agency' in payload && payload.agency !== actor.agency) {
-      throw forbidden(`command:${name}`, `an agency acts only as itself (${actor.agency}), not as ${String(payload.agency)}`);
+      throw forbidden(
+        `command:${name}`,
+        `an agency acts only as itself (${actor.agency}), not as ${String(payload.agency)}`,
+      );
     }
     const outcome = await this.store.command(pathwayId, name, payload, actor, requestId).catch((error: unknown) => {
       throw actor.role === 'agency' ? asAnAgencyIsTold(error, payload) : error;
@@ -305,7 +384,10 @@ export class Pathways {
   }
 
   /** The pathway and how much of it the actor may see; a pathway it may not see is "not found". */
-  private async visible(actor: Actor, pathwayId: string): Promise<{ view: PathwayView; seen: Exclude<Visibility, { kind: 'none' }> }> {
+  private async visible(
+    actor: Actor,
+    pathwayId: string,
+  ): Promise<{ view: PathwayView; seen: Exclude<Visibility, { kind: 'none' }> }> {
     const view = await this.store.view(pathwayId);
     return { view, seen: seenBy(actor, pathwayId, view.state.site, agenciesOf(view)) };
   }
@@ -318,11 +400,18 @@ export class Pathways {
  * team, the trust's own staff answering on agencies' behalf, are told the precise reason.
  */
 function asAnAgencyIsTold(error: unknown, payload: Record<string, unknown>): unknown {
-  const notItsOwn = error instanceof AppError && error.kind === 'conflict' && ['wrong_agency', 'unknown_referral', 'unknown_episode'].includes(error.code);
+  const notItsOwn =
+    error instanceof AppError &&
+    error.kind === 'conflict' &&
+    ['wrong_agency', 'unknown_referral', 'unknown_episode'].includes(error.code);
   if (!notItsOwn) return error;
   // An episode is named by the pathway, a referral by its id: each is answered as if it did not exist.
   return 'referralId' in payload
-    ? new AppError('conflict', 'unknown_referral', `referralId: no referral ${String(payload.referralId)} of yours on this pathway`)
+    ? new AppError(
+        'conflict',
+        'unknown_referral',
+        `referralId: no referral ${String(payload.referralId)} of yours on this pathway`,
+      )
     : new AppError('conflict', 'unknown_episode', 'no intermediate-care episode of yours is under way on this pathway');
 }
 
@@ -337,7 +426,12 @@ function opened(stored: StoredPathway, cipher: PersonalDataCipher): RecordedPath
 }
 
 /** How much of a pathway the actor may see; a pathway it may not see at all is "not found". */
-function seenBy(actor: Actor, pathwayId: string, site: string | undefined, agencies: Agency[]): Exclude<Visibility, { kind: 'none' }> {
+function seenBy(
+  actor: Actor,
+  pathwayId: string,
+  site: string | undefined,
+  agencies: Agency[],
+): Exclude<Visibility, { kind: 'none' }> {
   const seen = visibility(actor, { site: site ?? '', agencies });
   if (seen.kind === 'none') throw notFound(pathwayId);
   return seen;

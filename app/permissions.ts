@@ -7,7 +7,15 @@ import { forbidden } from './errors';
  * The authorisation rules, in one place: HTTP, the CLI (through HTTP) and the Kafka bridges
  * all reach pathways through the use cases, which check these.
  */
-export type Permission = 'pathway:start' | 'pathway:read' | 'pathways:list' | 'reports:read' | `command:${CommandName}` | 'plan:read' | 'plan:withdraw-consent' | 'plan:revoke-carer-access';
+export type Permission =
+  | 'pathway:start'
+  | 'pathway:read'
+  | 'pathways:list'
+  | 'reports:read'
+  | `command:${CommandName}`
+  | 'plan:read'
+  | 'plan:withdraw-consent'
+  | 'plan:revoke-carer-access';
 
 const everyCommand = commandNames.map((name) => `command:${name}` as const);
 
@@ -18,7 +26,13 @@ export const grants: Record<string, readonly Permission[]> = {
   // An agency reads and lists (minimised, only pathways it is referred on), answers its own
   // referrals, says why it is holding a discharge up, and writes back what it does for its own
   // referrals and episode (the rules refuse another's); nothing else.
-  agency: ['pathway:read', 'pathways:list', 'command:referral-response', 'command:delay-reason', ...agencyWriteBackCommands.map((name) => `command:${name}` as const)],
+  agency: [
+    'pathway:read',
+    'pathways:list',
+    'command:referral-response',
+    'command:delay-reason',
+    ...agencyWriteBackCommands.map((name) => `command:${name}` as const),
+  ],
   // The people the pathway is for read their own plan only (app/my-plan.ts binds it), never a
   // pathway by id; the patient may withdraw a consent and end a carer's access, and nothing else.
   patient: ['plan:read', 'plan:withdraw-consent', 'plan:revoke-carer-access'],
@@ -33,7 +47,8 @@ export function can(actor: Actor, permission: Permission): boolean {
 }
 
 export function authorize(actor: Actor, permission: Permission): void {
-  if (!can(actor, permission)) throw forbidden(permission, `role ${actor.role}${actor.agency ? ` (${actor.agency})` : ''} does not have it`);
+  if (!can(actor, permission))
+    throw forbidden(permission, `role ${actor.role}${actor.agency ? ` (${actor.agency})` : ''} does not have it`);
 }
 
 /** What part of a pathway an actor may see: all of it, an agency's minimised view, or nothing. */
@@ -43,7 +58,9 @@ export type Visibility = { kind: 'full' } | { kind: 'agency'; agency: Agency } |
 export function visibility(actor: Actor, pathway: { site: string; agencies: Agency[] }): Visibility {
   if (!can(actor, 'pathway:read')) return { kind: 'none' };
   if (actor.role === 'agency') {
-    return actor.agency && pathway.agencies.includes(actor.agency) ? { kind: 'agency', agency: actor.agency } : { kind: 'none' };
+    return actor.agency && pathway.agencies.includes(actor.agency)
+      ? { kind: 'agency', agency: actor.agency }
+      : { kind: 'none' };
   }
   return mayActOnSite(actor, pathway.site) ? { kind: 'full' } : { kind: 'none' };
 }

@@ -27,10 +27,13 @@ const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(
 function serviceSentence(referral: Referral, from: string, today: string): string {
   const what = serviceText[referral.service];
   if (referral.startedOn) return `${capitalised(what)} from ${from} started on ${dayText(referral.startedOn, today)}.`;
-  if (referral.notStartedOn) return `The first visit on ${dayText(referral.notStartedOn, today)} did not happen. The team is sorting this out with ${from}.`;
+  if (referral.notStartedOn)
+    return `The first visit on ${dayText(referral.notStartedOn, today)} did not happen. The team is sorting this out with ${from}.`;
   switch (referral.status) {
     case 'ready':
-      return referral.readyFrom ? `${capitalised(from)} will start ${what} from ${dayText(referral.readyFrom, today)}.` : `${capitalised(from)} is ready to start ${what}.`;
+      return referral.readyFrom
+        ? `${capitalised(from)} will start ${what} from ${dayText(referral.readyFrom, today)}.`
+        : `${capitalised(from)} is ready to start ${what}.`;
     case 'accepted':
       return `${capitalised(from)} has agreed to provide ${what}. They will tell us when they can start.`;
     case 'requested':
@@ -51,7 +54,10 @@ function paymentSentence(referral: Referral, today: string): string | undefined 
   const from = funding.chargesFrom ? ` from ${dayText(funding.chargesFrom, today)}` : '';
   if (funding.charging === 'free') return `${what} is free.`;
   if (funding.charging === 'full_cost') return `You pay the full cost of ${serviceText[referral.service]}${from}.`;
-  const assessed = funding.financialAssessment === 'complete' ? 'Your financial assessment says how much.' : 'A financial assessment will work out how much.';
+  const assessed =
+    funding.financialAssessment === 'complete'
+      ? 'Your financial assessment says how much.'
+      : 'A financial assessment will work out how much.';
   return `You may need to pay towards ${serviceText[referral.service]}${from}. ${assessed}`;
 }
 
@@ -73,36 +79,82 @@ export function planFor(state: PathwayState, viewer: 'patient' | 'carer', today:
     viewer,
     name: state.patient?.name ?? 'You',
     whereYouAre: whereYouAre[stage],
-    ...(state.drd ? { dischargeReady: { date: state.drd, text: `You have been ready to leave hospital since ${dayText(state.drd, today)}.` } } : {}),
-    ...(state.edd && !state.discharge ? { expectedDischarge: { date: state.edd, text: `You are expected to leave hospital on ${dayText(state.edd, today)}.` } } : {}),
-    ...(state.discharge ? { discharged: { date: state.discharge.date, text: `You left hospital on ${dayText(state.discharge.date, today)}.` } } : {}),
+    ...(state.drd
+      ? {
+          dischargeReady: {
+            date: state.drd,
+            text: `You have been ready to leave hospital since ${dayText(state.drd, today)}.`,
+          },
+        }
+      : {}),
+    ...(state.edd && !state.discharge
+      ? {
+          expectedDischarge: {
+            date: state.edd,
+            text: `You are expected to leave hospital on ${dayText(state.edd, today)}.`,
+          },
+        }
+      : {}),
+    ...(state.discharge
+      ? {
+          discharged: {
+            date: state.discharge.date,
+            text: `You left hospital on ${dayText(state.discharge.date, today)}.`,
+          },
+        }
+      : {}),
     services: referrals.map((referral) => {
       const from = provider(referral.agency, la);
-      const contact = referral.agency === 'intermediate-care' && state.intermediateCare?.lead ? leadSentence(state.intermediateCare.lead) : undefined;
+      const contact =
+        referral.agency === 'intermediate-care' && state.intermediateCare?.lead
+          ? leadSentence(state.intermediateCare.lead)
+          : undefined;
       return {
         service: capitalised(serviceText[referral.service]),
         provider: capitalised(from),
         text: serviceSentence(referral, from, today),
-        ...(referral.startedOn ?? referral.readyFrom ? { startsOn: referral.startedOn ?? referral.readyFrom } : {}),
+        ...((referral.startedOn ?? referral.readyFrom) ? { startsOn: referral.startedOn ?? referral.readyFrom } : {}),
         ...(contact ? { contact } : {}),
       };
     }),
-    ...(welfare ? { welfareCheck: welfare.startedOn ? `Someone checked on you at home on ${dayText(welfare.startedOn, today)}.` : 'Someone will contact you on the day you get home, to check you are OK.' } : {}),
+    ...(welfare
+      ? {
+          welfareCheck: welfare.startedOn
+            ? `Someone checked on you at home on ${dayText(welfare.startedOn, today)}.`
+            : 'Someone will contact you on the day you get home, to check you are OK.',
+        }
+      : {}),
     consents: (Object.entries(state.consents) as [Agency, boolean][]).map(([agency, given]) => ({
       agency,
       given,
-      text: given ? `You agreed that we can share your details with ${provider(agency, la)}.` : `You have not agreed to share your details with ${provider(agency, la)}.`,
+      text: given
+        ? `You agreed that we can share your details with ${provider(agency, la)}.`
+        : `You have not agreed to share your details with ${provider(agency, la)}.`,
       canWithdraw: viewer === 'patient' && given,
     })),
-    payments: referrals.map((referral) => paymentSentence(referral, today)).filter((text): text is string => text !== undefined),
+    payments: referrals
+      .map((referral) => paymentSentence(referral, today))
+      .filter((text): text is string => text !== undefined),
     contact: lead ? leadSentence(lead) : 'If you have a question about your plan, ask the ward staff.',
     ...(lead?.phone ? { phone: lead.phone } : {}),
-    ...(episode ? { nextReview: { date: episode.nextReviewDue, text: `Your next review is due by ${dayText(episode.nextReviewDue, today)}.` } } : {}),
-    ifReadmitted: state.watch && !state.watch.expired
-      ? `If you go back into hospital before ${dayText(state.watch.until, today)}, tell the staff about this plan. Your support can be paused and picked up again.`
-      : 'If you go back into hospital, tell the staff about this plan. Your support can be paused and picked up again.',
+    ...(episode
+      ? {
+          nextReview: {
+            date: episode.nextReviewDue,
+            text: `Your next review is due by ${dayText(episode.nextReviewDue, today)}.`,
+          },
+        }
+      : {}),
+    ifReadmitted:
+      state.watch && !state.watch.expired
+        ? `If you go back into hospital before ${dayText(state.watch.until, today)}, tell the staff about this plan. Your support can be paused and picked up again.`
+        : 'If you go back into hospital, tell the staff about this plan. Your support can be paused and picked up again.',
     ...(viewer === 'patient'
-      ? { carers: (state.carerAccess ?? []).filter((access) => !access.revokedAt).map((access) => ({ accessId: access.accessId, text: `Your ${access.relationship} can see this plan.` })) }
+      ? {
+          carers: (state.carerAccess ?? [])
+            .filter((access) => !access.revokedAt)
+            .map((access) => ({ accessId: access.accessId, text: `Your ${access.relationship} can see this plan.` })),
+        }
       : {}),
   });
 }

@@ -42,7 +42,8 @@ export interface WorklistItem {
 }
 
 /** Referrals for the discharge (not a later handover) that still stand. */
-const forDischarge = (state: PathwayState) => state.referrals.filter((r) => r.purpose !== 'handover' && r.status !== 'withdrawn');
+const forDischarge = (state: PathwayState) =>
+  state.referrals.filter((r) => r.purpose !== 'handover' && r.status !== 'withdrawn');
 
 /**
  * What to do next, in the order a discharge co-ordinator works: a DRD, the joint assessment, the
@@ -50,12 +51,25 @@ const forDischarge = (state: PathwayState) => state.referrals.filter((r) => r.pu
  * the discharge itself.
  */
 export function nextAction(state: PathwayState, consentsMissing: Agency[]): NextAction {
-  if (!state.drd) return { code: 'record_drd', text: 'Record the discharge ready date', ...(state.edd ? { due: state.edd } : {}) };
+  if (!state.drd)
+    return { code: 'record_drd', text: 'Record the discharge ready date', ...(state.edd ? { due: state.edd } : {}) };
   if (!state.assessment) return { code: 'assess', text: 'Hold the joint assessment', due: state.drd };
-  if (consentsMissing.length > 0) return { code: 'record_consent', text: `Record consent to share with ${consentsMissing.join(', ')}`, agency: consentsMissing[0], due: state.drd };
+  if (consentsMissing.length > 0)
+    return {
+      code: 'record_consent',
+      text: `Record consent to share with ${consentsMissing.join(', ')}`,
+      agency: consentsMissing[0],
+      due: state.drd,
+    };
   const referrals = forDischarge(state);
   const declined = referrals.find((r) => r.status === 'declined');
-  if (declined) return { code: 'rerefer', text: `Re-refer or change the plan: ${declined.agency} declined ${declined.service}`, agency: declined.agency, due: declined.declinedAt?.slice(0, 10) };
+  if (declined)
+    return {
+      code: 'rerefer',
+      text: `Re-refer or change the plan: ${declined.agency} declined ${declined.service}`,
+      agency: declined.agency,
+      due: declined.declinedAt?.slice(0, 10),
+    };
   const waiting = referrals
     .filter((r) => r.status === 'requested' || r.status === 'accepted')
     .map((r) => ({ referral: r, due: dueOf(r) }))
@@ -63,13 +77,27 @@ export function nextAction(state: PathwayState, consentsMissing: Agency[]): Next
   if (waiting) {
     const { referral, due } = waiting;
     const what = referral.status === 'requested' ? 'to accept' : 'to be ready';
-    return { code: referral.status === 'requested' ? 'chase_acceptance' : 'chase_readiness', text: `Chase ${referral.agency}: ${referral.service} ${what}`, agency: referral.agency, ...(due ? { due } : {}) };
+    return {
+      code: referral.status === 'requested' ? 'chase_acceptance' : 'chase_readiness',
+      text: `Chase ${referral.agency}: ${referral.service} ${what}`,
+      agency: referral.agency,
+      ...(due ? { due } : {}),
+    };
   }
-  const readyFrom = referrals.map((r) => r.readyFrom).filter((d): d is string => Boolean(d)).sort().at(-1);
-  return { code: 'discharge', text: 'Record the discharge', due: readyFrom && readyFrom > state.drd ? readyFrom : state.drd };
+  const readyFrom = referrals
+    .map((r) => r.readyFrom)
+    .filter((d): d is string => Boolean(d))
+    .sort()
+    .at(-1);
+  return {
+    code: 'discharge',
+    text: 'Record the discharge',
+    due: readyFrom && readyFrom > state.drd ? readyFrom : state.drd,
+  };
 }
 
-const dueOf = (referral: Referral): string | undefined => (referral.status === 'requested' ? referral.acceptBy : referral.readyBy);
+const dueOf = (referral: Referral): string | undefined =>
+  referral.status === 'requested' ? referral.acceptBy : referral.readyBy;
 
 export function worklistItem(row: WorklistRow): WorklistItem {
   const { state } = row;

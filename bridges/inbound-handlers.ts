@@ -14,7 +14,10 @@ const rejected = (reason: string): Outcome => ({ kind: 'rejected', reason });
 function parse<T>(schema: z.ZodType<T>, message: KafkaMessage, json: unknown = parseJson(message)): T | Outcome {
   if (json === notJson) return rejected('invalid: not JSON');
   const result = schema.safeParse(json);
-  if (!result.success) return rejected(`invalid: ${result.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`).join('; ')}`);
+  if (!result.success)
+    return rejected(
+      `invalid: ${result.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`).join('; ')}`,
+    );
   return result.data;
 }
 const notJson = Symbol('not JSON');
@@ -25,7 +28,8 @@ function parseJson(message: KafkaMessage): unknown {
     return notJson;
   }
 }
-const isOutcome = (value: unknown): value is Outcome => typeof value === 'object' && value !== null && 'kind' in value && 'reason' in value;
+const isOutcome = (value: unknown): value is Outcome =>
+  typeof value === 'object' && value !== null && 'kind' in value && 'reason' in value;
 
 /** A use case's answer as the consumer takes it: a refusal goes to the DLQ, saying why. */
 const outcomeOf = (recorded: Recorded): Outcome => (recorded.kind === 'refused' ? rejected(recorded.reason) : recorded);
@@ -47,7 +51,15 @@ export function createInboundHandler(deps: { app: Application }) {
     const parsed = parse(AgencyResponse, message, json);
     if (isOutcome(parsed)) return parsed;
     const { pathwayId, referralId, response, reason, readyFrom } = parsed;
-    return outcomeOf(await pathways.record(agencyActor(agency), pathwayId, 'referral-response', { referralId, agency, response, reason, readyFrom }));
+    return outcomeOf(
+      await pathways.record(agencyActor(agency), pathwayId, 'referral-response', {
+        referralId,
+        agency,
+        response,
+        reason,
+        readyFrom,
+      }),
+    );
   }
 
   /**
@@ -59,7 +71,15 @@ export function createInboundHandler(deps: { app: Application }) {
     const parsed = parse(AgencyWriteBack, message, json) as AgencyWriteBack | Outcome;
     if (isOutcome(parsed)) return parsed;
     const { messageId, pathwayId, command: name, ...payload } = parsed;
-    return outcomeOf(await pathways.record(agencyActor(agency), pathwayId, name, { ...payload, agency }, `kafka:${agency}:${messageId}`));
+    return outcomeOf(
+      await pathways.record(
+        agencyActor(agency),
+        pathwayId,
+        name,
+        { ...payload, agency },
+        `kafka:${agency}:${messageId}`,
+      ),
+    );
   }
 
   async function onAdt(message: KafkaMessage): Promise<Outcome> {
@@ -69,7 +89,12 @@ export function createInboundHandler(deps: { app: Application }) {
       case 'admission':
         return outcomeOf(await admissions.admit(adtActor, parsed));
       case 'discharge':
-        return outcomeOf(await admissions.discharge(adtActor, parsed.admissionId, { date: parsed.date, destination: parsed.destination }));
+        return outcomeOf(
+          await admissions.discharge(adtActor, parsed.admissionId, {
+            date: parsed.date,
+            destination: parsed.destination,
+          }),
+        );
       case 'cancel-admission':
         return outcomeOf(await admissions.cancel(adtActor, parsed.admissionId));
     }

@@ -23,10 +23,19 @@ export interface RunningBridges {
  * The inbound bridges: agency responses and ADT messages from Kafka into pathway commands.
  * `groupId` must start with `homeward-`, the consumer groups the `homeward` principal may use.
  */
-export async function startInboundBridges(config: Config, logger: Logger, groupId = config.inbound.groupId): Promise<RunningBridges> {
+export async function startInboundBridges(
+  config: Config,
+  logger: Logger,
+  groupId = config.inbound.groupId,
+): Promise<RunningBridges> {
   const dataConverter = createDataConverter(config);
   const connection = await Connection.connect(connectionOptions(config.temporal));
-  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter, interceptors: clientInterceptors() });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter,
+    interceptors: clientInterceptors(),
+  });
   const app = createApplication(client, config);
   const kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-inbound`, logger });
   const consumer = new InboundConsumer(
@@ -41,7 +50,10 @@ export async function startInboundBridges(config: Config, logger: Logger, groupI
   logger.info({ topics: inbound }, 'inbound bridges running');
   return {
     consumer,
-    checks: { temporal: () => connection.workflowService.getSystemInfo({}), kafka: reportsRunning(consumer.healthComponent) },
+    checks: {
+      temporal: () => connection.workflowService.getSystemInfo({}),
+      kafka: reportsRunning(consumer.healthComponent),
+    },
     async stop() {
       await consumer.stop();
       await connection.close();

@@ -37,5 +37,12 @@ export const agencyRejectionNotice: RejectionNotice = (letter: DeadLetter) => {
     } satisfies ResponseRejected,
   };
   const headers = { ce_id: envelope.id, ce_type: envelope.type, 'content-type': 'application/cloudevents+json' };
-  return [{ topic: topics.agencyEvents(agency), key: messageId ?? pathwayId ?? envelope.id, value: JSON.stringify(envelope), headers }];
+  return [
+    {
+      topic: topics.agencyEvents(agency),
+      key: messageId ?? pathwayId ?? envelope.id,
+      value: JSON.stringify(envelope),
+      headers,
+    },
+  ];
 };

@@ -55,7 +55,9 @@ export async function tailAgency(options: TailOptions): Promise<{ seen: number; 
           return;
         }
         if (!parsed.success) {
-          options.onInvalid?.(`offset ${message.offset}: not a Homeward CloudEvent (${parsed.error.issues[0]?.path.join('.')})`);
+          options.onInvalid?.(
+            `offset ${message.offset}: not a Homeward CloudEvent (${parsed.error.issues[0]?.path.join('.')})`,
+          );
           return;
         }
         if (seen.has(parsed.data.id)) {

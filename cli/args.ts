@@ -17,15 +17,20 @@ export type JsonSchema = {
 /** The schema at a dotted path of the body's schema, if the schema says. */
 function schemaAt(schema: JsonSchema | undefined, path: string[]): JsonSchema | undefined {
   let node = schema;
-  for (const key of path) node = node?.properties?.[key] ?? node?.anyOf?.find((s) => s.properties?.[key])?.properties?.[key];
+  for (const key of path)
+    node = node?.properties?.[key] ?? node?.anyOf?.find((s) => s.properties?.[key])?.properties?.[key];
   return node;
 }
 
-const typesOf = (node: JsonSchema | undefined): string[] => (node ? [node.type ?? [], ...(node.anyOf ?? []).map((s) => s.type ?? [])].flat() : []);
+const typesOf = (node: JsonSchema | undefined): string[] =>
+  node ? [node.type ?? [], ...(node.anyOf ?? []).map((s) => s.type ?? [])].flat() : [];
 
 /** A list written plainly: `needs=reablement,equipment`, or `participants=nurse,patient` for a list of one-key objects. */
 function shorthandList(raw: string, list: JsonSchema): unknown[] | undefined {
-  const items = raw.split(',').map((item) => item.trim()).filter(Boolean);
+  const items = raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
   const keys = Object.keys(list.items?.properties ?? {});
   if (typesOf(list.items).includes('object') && keys.length >= 1 && (list.items?.required ?? []).length === 1) {
     const [key] = list.items!.required!;

@@ -25,17 +25,28 @@ const roleHelp = 'discharge-team, manager, agency:<agency>, patient or carer';
  * A development token from the local issuer's key in the data dir; never in production. A patient
  * or carer is known by their own NHS number, the claim NHS login would assert.
  */
-export async function developmentToken(options: { role?: string; sites: string[]; subject?: string; nhsNumber?: string }): Promise<string> {
+export async function developmentToken(options: {
+  role?: string;
+  sites: string[];
+  subject?: string;
+  nhsNumber?: string;
+}): Promise<string> {
   if (process.env.HOMEWARD_ENV === 'production') {
-    throw new UsageError('Development tokens do not exist in production: get a token from the trust\'s identity provider and set HOMEWARD_TOKEN');
+    throw new UsageError(
+      "Development tokens do not exist in production: get a token from the trust's identity provider and set HOMEWARD_TOKEN",
+    );
   }
   if (!options.role) throw new UsageError(`--role is required: ${roleHelp}`);
-  if (!/^(discharge-team|manager|agency:[a-z-]+|patient|carer)$/.test(options.role)) throw new UsageError(`--role must be ${roleHelp}`);
+  if (!/^(discharge-team|manager|agency:[a-z-]+|patient|carer)$/.test(options.role))
+    throw new UsageError(`--role must be ${roleHelp}`);
   const person = options.role === 'patient' || options.role === 'carer';
-  if (person && options.nhsNumber === undefined) throw new UsageError(`--nhs-number is required for --role ${options.role}: their own NHS number (10 digits)`);
-  if (!person && options.nhsNumber !== undefined) throw new UsageError('--nhs-number is only for --role patient or carer');
+  if (person && options.nhsNumber === undefined)
+    throw new UsageError(`--nhs-number is required for --role ${options.role}: their own NHS number (10 digits)`);
+  if (!person && options.nhsNumber !== undefined)
+    throw new UsageError('--nhs-number is only for --role patient or carer');
   const nhsNumber = options.nhsNumber === undefined ? undefined : NhsNumber.safeParse(options.nhsNumber);
-  if (nhsNumber && !nhsNumber.success) throw new UsageError('--nhs-number must be an NHS number: 10 digits with a valid check digit, like 9434765919');
+  if (nhsNumber && !nhsNumber.success)
+    throw new UsageError('--nhs-number must be an NHS number: 10 digits with a valid check digit, like 9434765919');
   const secrets = readDevSecrets(dataDir);
   if (!secrets) throw new Error(`No development issuer key in ${dataDir}: run \`npm start\` once first`);
   return signDevToken(secrets, {

@@ -9,40 +9,62 @@ const purposes: Record<CommandName | 'start', string> = {
   start:
     'Start the discharge pathway for an admission (once per admission id). A homeless patient of no fixed abode (patient.housingStatus=homeless) may leave patient.address out: it is recorded as the NHS writes it, "No fixed abode", postcode ZZ99 3VZ.',
   'expected-discharge-date': 'Record or move the expected discharge date (EDD).',
-  'discharge-ready': 'The patient no longer meets the criteria to reside: record the discharge ready date (DRD). Every day after it counts as delayed.',
-  'criteria-to-reside-met': 'The patient meets the criteria to reside again: the DRD is cleared (the delay so far is kept).',
+  'discharge-ready':
+    'The patient no longer meets the criteria to reside: record the discharge ready date (DRD). Every day after it counts as delayed.',
+  'criteria-to-reside-met':
+    'The patient meets the criteria to reside again: the DRD is cleared (the delay so far is kept).',
   assessment:
     "Record the joint assessment: who took part (for P1–P3 a social care and a health professional; the patient, or why not), the patient's agreement, the discharge pathway (P0–P3), the needs (one referral per need), consents, and optionally the home, the carer and the summary each agency gets its part of.",
-  consent: "Record consent (or its withdrawal) to share the patient's details with an agency, and who gave it (the patient; for a patient who lacks capacity their attorney, deputy or a best-interests decision; never a carer).",
-  carer: "The carer's position changed (willing and able now, or not; a carer's assessment accepted): recorded without a new joint assessment (pathways since rules 4).",
-  capacity: "The patient's capacity for one decision (the discharge plan, or sharing information), assessed again, by whom; with capacity for the plan regained, their own agreement with it (pathways since rules 4).",
-  'housing-status': "The person's housing changed during the stay (settled, at risk of homelessness, homeless), and who recorded it: the referral to housing follows (pathways since rules 4).",
+  consent:
+    "Record consent (or its withdrawal) to share the patient's details with an agency, and who gave it (the patient; for a patient who lacks capacity their attorney, deputy or a best-interests decision; never a carer).",
+  carer:
+    "The carer's position changed (willing and able now, or not; a carer's assessment accepted): recorded without a new joint assessment (pathways since rules 4).",
+  capacity:
+    "The patient's capacity for one decision (the discharge plan, or sharing information), assessed again, by whom; with capacity for the plan regained, their own agreement with it (pathways since rules 4).",
+  'housing-status':
+    "The person's housing changed during the stay (settled, at risk of homelessness, homeless), and who recorded it: the referral to housing follows (pathways since rules 4).",
   referral: 'Refer again (after a decline), or for an additional need or changed plan.',
-  'referral-response': "An agency's answer to its referral: accepted, declined (with a reason) or ready (support in place from a date).",
+  'referral-response':
+    "An agency's answer to its referral: accepted, declined (with a reason) or ready (support in place from a date).",
   'delay-reason': 'Record why the discharge is delayed (NHS SitRep code), attributed to an agency.',
   'delay-reason-resolved': 'A recorded delay reason no longer applies.',
-  discharge: 'The patient left hospital: the date and where they went; selfDischarge=true when they discharged themselves (at any stage: the 30-day watch runs and agencies still arranging support are told it is needed now).',
-  review: 'A weekly intermediate-care review: continue, goals met, or needs long-term support; remainingNeeds is the transition plan handed over to long-term services.',
+  discharge:
+    'The patient left hospital: the date and where they went; selfDischarge=true when they discharged themselves (at any stage: the 30-day watch runs and agencies still arranging support are told it is needed now).',
+  review:
+    'A weekly intermediate-care review: continue, goals met, or needs long-term support; remainingNeeds is the transition plan handed over to long-term services.',
   readmission: 'An emergency readmission within the 30-day watch: the new admission gets its own linked pathway.',
   'emergency-attendance': 'An A&E attendance without admission within the 30-day watch (recorded; not a readmission).',
-  'lead-professional': 'Name the lead professional (a role and a team) for the pathway or its intermediate-care episode.',
-  'extend-episode': 'Keep intermediate care going until a date, with a reason, instead of handing over now (after a declined handover; pathways started since rules 6).',
-  funding: "Record who pays for a referral's service and on what terms (free, means-tested, full cost) and from when charges start.",
-  'episode-review': "The intermediate-care provider's review of its episode: continue, goals met (with no needs remaining the episode ends early) or needs long-term support; the person's goals and needs now, which the handover to long-term services carries.",
-  'transition-plan': 'The intermediate-care provider proposes the transition plan: the needs that remain when its episode ends ([] for none).',
-  'funding-decision': "Social care's financial assessment and funding decision for its referral: who pays, on what terms, from when charges start.",
+  'lead-professional':
+    'Name the lead professional (a role and a team) for the pathway or its intermediate-care episode.',
+  'extend-episode':
+    'Keep intermediate care going until a date, with a reason, instead of handing over now (after a declined handover; pathways started since rules 6).',
+  funding:
+    "Record who pays for a referral's service and on what terms (free, means-tested, full cost) and from when charges start.",
+  'episode-review':
+    "The intermediate-care provider's review of its episode: continue, goals met (with no needs remaining the episode ends early) or needs long-term support; the person's goals and needs now, which the handover to long-term services carries.",
+  'transition-plan':
+    'The intermediate-care provider proposes the transition plan: the needs that remain when its episode ends ([] for none).',
+  'funding-decision':
+    "Social care's financial assessment and funding decision for its referral: who pays, on what terms, from when charges start.",
   'support-started': 'A provider says the support its referral arranged started on a day.',
-  'support-not-started': 'A provider says the support did not start (a missed first visit, and why): the discharge team is told the same day.',
-  'housing-outcome': "Housing's outcome for its referral: accommodation secured, relief duty accepted, or (for an adaptations referral) adaptations done.",
-  'start-date-moved': 'A provider moves the day its support starts (support in place, not yet started): the patient and carer are told.',
-  'carer-access': "The patient agreed that their carer may see their plan (/my-plan): the carer's own NHS number (kept only as its keyed hash; the carer signs in with NHS login) and how they are related.",
+  'support-not-started':
+    'A provider says the support did not start (a missed first visit, and why): the discharge team is told the same day.',
+  'housing-outcome':
+    "Housing's outcome for its referral: accommodation secured, relief duty accepted, or (for an adaptations referral) adaptations done.",
+  'start-date-moved':
+    'A provider moves the day its support starts (support in place, not yet started): the patient and carer are told.',
+  'carer-access':
+    "The patient agreed that their carer may see their plan (/my-plan): the carer's own NHS number (kept only as its keyed hash; the carer signs in with NHS login) and how they are related.",
   'carer-access-revoked': "End a carer's access to the plan (the patient can do this themselves from /my-plan).",
-  'accessible-information': 'How the patient needs information (large print, easy read, braille, audio, BSL; another language): every notification to them says so.',
-  cancel: 'Close the pathway early (died, transferred, admission cancelled; a self-discharge is recorded with discharge selfDischarge=true on pathways started since rules 4).',
+  'accessible-information':
+    'How the patient needs information (large print, easy read, braille, audio, BSL; another language): every notification to them says so.',
+  cancel:
+    'Close the pathway early (died, transferred, admission cancelled; a self-discharge is recorded with discharge selfDischarge=true on pathways started since rules 4).',
 };
 
 const root = path.join(__dirname, '..');
-export const exampleFile = (name: string) => path.join(root, 'docs', 'examples', `${name === 'start' ? 'admission' : name}.json`);
+export const exampleFile = (name: string) =>
+  path.join(root, 'docs', 'examples', `${name === 'start' ? 'admission' : name}.json`);
 
 const describeType = (schema: JsonSchema): string => {
   if (schema.pattern === '^\\d{4}-\\d{2}-\\d{2}$') return 'date, YYYY-MM-DD';
@@ -51,7 +73,8 @@ const describeType = (schema: JsonSchema): string => {
   if (schema.type === 'array' && schema.items) {
     const item = schema.items;
     const keys = Object.keys(item.properties ?? {});
-    if (item.type === 'object' && keys.length === 1) return `list of ${keys[0]}s (${describeType(item.properties![keys[0]])}); write a,b,c`;
+    if (item.type === 'object' && keys.length === 1)
+      return `list of ${keys[0]}s (${describeType(item.properties![keys[0]])}); write a,b,c`;
     return `list (${describeType(item)}); write a,b,c`;
   }
   if (schema.type === 'object') return 'object: give its fields as name.field=value';
@@ -64,8 +87,12 @@ export function asAssignments(body: Record<string, unknown>, prefix = ''): strin
   const quoted = (assignment: string) => (/[\s'"]/.test(assignment) ? `'${assignment}'` : assignment);
   return Object.entries(body).flatMap(([key, value]) => {
     if (Array.isArray(value)) {
-      const flat = value.map((item) => (item && typeof item === 'object' && Object.keys(item).length === 1 ? Object.values(item)[0] : item));
-      return flat.every((item) => typeof item === 'string' && !item.includes(',')) ? [quoted(`${prefix}${key}=${flat.join(',')}`)] : [`'${prefix}${key}=${JSON.stringify(value)}'`];
+      const flat = value.map((item) =>
+        item && typeof item === 'object' && Object.keys(item).length === 1 ? Object.values(item)[0] : item,
+      );
+      return flat.every((item) => typeof item === 'string' && !item.includes(','))
+        ? [quoted(`${prefix}${key}=${flat.join(',')}`)]
+        : [`'${prefix}${key}=${JSON.stringify(value)}'`];
     }
     if (value && typeof value === 'object') return asAssignments(value as Record<string, unknown>, `${prefix}${key}.`);
     return [quoted(`${prefix}${key}=${String(value)}`)];
@@ -76,7 +103,11 @@ export function asAssignments(body: Record<string, unknown>, prefix = ''): strin
  * A schema's fields, and those of its object fields (the patient's, say: name.field=value) below
  * them, indented, two levels deep.
  */
-function fieldsOf(json: JsonSchema, prefix = '', depth = 0): { path: string; indent: number; required: boolean; schema: JsonSchema }[] {
+function fieldsOf(
+  json: JsonSchema,
+  prefix = '',
+  depth = 0,
+): { path: string; indent: number; required: boolean; schema: JsonSchema }[] {
   const required = new Set(json.required ?? []);
   return Object.entries(json.properties ?? {}).flatMap(([field, schema]) => [
     { path: `${prefix}${field}`, indent: depth * 2, required: required.has(field), schema },
@@ -91,13 +122,16 @@ export function commandHelp(name: CommandName | 'start'): string {
   const fields = fieldsOf(json);
   const width = Math.max(8, ...fields.map((f) => f.indent + f.path.length));
   const lines = [
-    name === 'start' ? 'homeward start (--file admission.json | key=value …)' : `homeward ${name} <pathwayId> (--file body.json | key=value …)`,
+    name === 'start'
+      ? 'homeward start (--file admission.json | key=value …)'
+      : `homeward ${name} <pathwayId> (--file body.json | key=value …)`,
     '',
     purposes[name],
     '',
     fields.length ? 'Fields:' : 'No fields.',
-    ...fields.map(({ path: field, indent, required, schema: s }) =>
-      `  ${' '.repeat(indent)}${field.padEnd(width - indent)}  ${required ? 'required' : 'optional'}  ${describeType(s)}${s.default !== undefined ? ` (default ${JSON.stringify(s.default)})` : ''}`,
+    ...fields.map(
+      ({ path: field, indent, required, schema: s }) =>
+        `  ${' '.repeat(indent)}${field.padEnd(width - indent)}  ${required ? 'required' : 'optional'}  ${describeType(s)}${s.default !== undefined ? ` (default ${JSON.stringify(s.default)})` : ''}`,
     ),
   ];
   const file = exampleFile(name);
@@ -105,7 +139,11 @@ export function commandHelp(name: CommandName | 'start'): string {
     const example = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
     const target = name === 'start' ? '' : ' pathway-A1001';
     lines.push('', `Example (the example patient; the same body is in docs/examples/${path.basename(file)}):`);
-    lines.push(name === 'start' ? '  homeward start --file docs/examples/admission.json' : `  homeward ${name}${target} ${asAssignments(example).join(' ')}`.trimEnd());
+    lines.push(
+      name === 'start'
+        ? '  homeward start --file docs/examples/admission.json'
+        : `  homeward ${name}${target} ${asAssignments(example).join(' ')}`.trimEnd(),
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -173,5 +211,7 @@ export function readCommandHelp(words: (string | undefined)[]): string | undefin
   if (verb === 'list') return readHelp.list;
   if (verb !== 'report') return undefined;
   const topic = `report ${what}`;
-  return Object.hasOwn(readHelp, topic) ? readHelp[topic as ReadTopic] : `${readHelp['report delays']}\n${readHelp['report sitrep']}`;
+  return Object.hasOwn(readHelp, topic)
+    ? readHelp[topic as ReadTopic]
+    : `${readHelp['report delays']}\n${readHelp['report sitrep']}`;
 }

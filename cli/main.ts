@@ -11,7 +11,15 @@ import { formatEvent, tailAgency } from './agency-tail';
 import { parseAssignments, UsageError } from './args';
 import { currentToken, developmentToken, storeToken } from './credentials';
 import { commandHelp, readCommandHelp } from './help';
-import { printAgencyView, printPathway, printList, printReport, printSitrep, type DelayReportView, type SitrepView } from './format';
+import {
+  printAgencyView,
+  printPathway,
+  printList,
+  printReport,
+  printSitrep,
+  type DelayReportView,
+  type SitrepView,
+} from './format';
 import { migrateReadModel } from './migrate';
 import { projections } from './projections';
 
@@ -66,28 +74,40 @@ async function send(method: 'GET' | 'POST', path: string, body?: unknown): Promi
     const token = currentToken();
     response = await fetch(`${apiUrl}${path}`, {
       method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
     throw new Error(`Cannot reach the Homeward API at ${apiUrl} (is \`npm start\` running? set HOMEWARD_API_URL)`);
   }
   if (response.ok) return response;
-  const payload = (await response.json().catch(() => ({}))) as { message?: string; issues?: { path: string; message: string }[] };
+  const payload = (await response.json().catch(() => ({}))) as {
+    message?: string;
+    issues?: { path: string; message: string }[];
+  };
   if (response.status === 400 || response.status === 422) {
-    throw new UsageError(payload.issues?.map((i) => `${i.path}: ${i.message}`).join('\n') ?? payload.message ?? 'invalid input');
+    throw new UsageError(
+      payload.issues?.map((i) => `${i.path}: ${i.message}`).join('\n') ?? payload.message ?? 'invalid input',
+    );
   }
   if (response.status === 401) {
-    throw new Error(`Not signed in, or the token expired (${payload.message ?? 'unauthenticated'}): run \`npx homeward login --role discharge-team\` or set HOMEWARD_TOKEN`);
+    throw new Error(
+      `Not signed in, or the token expired (${payload.message ?? 'unauthenticated'}): run \`npx homeward login --role discharge-team\` or set HOMEWARD_TOKEN`,
+    );
   }
   throw new Error(payload.message ?? `HTTP ${response.status}`);
 }
 
-const call = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> => (await send(method, path, body)).json().catch(() => ({}));
+const call = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> =>
+  (await send(method, path, body)).json().catch(() => ({}));
 
 function readBody(file: string | undefined, assignments: string[], schema: z.ZodType): Record<string, unknown> {
   if (file && assignments.length) throw new UsageError('Give either --file or key=value arguments, not both');
-  if (!file) return parseAssignments(assignments, z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as never);
+  if (!file)
+    return parseAssignments(assignments, z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as never);
   let text: string;
   try {
     text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
@@ -148,13 +168,24 @@ export async function main(argv: string[]): Promise<number> {
   }
   const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   if (verb === 'token' || verb === 'login') {
-    const token = await developmentToken({ role: values.role, sites: values.site ?? [], subject: values.subject, nhsNumber: values['nhs-number'] });
+    const token = await developmentToken({
+      role: values.role,
+      sites: values.site ?? [],
+      subject: values.subject,
+      nhsNumber: values['nhs-number'],
+    });
     if (verb === 'token') process.stdout.write(`${token}\n`);
-    else process.stdout.write(`Signed in as ${values.role}${values.site?.length ? ` (sites ${values.site.join(', ')})` : ''}; token stored in ${storeToken(token)}\n`);
+    else
+      process.stdout.write(
+        `Signed in as ${values.role}${values.site?.length ? ` (sites ${values.site.join(', ')})` : ''}; token stored in ${storeToken(token)}\n`,
+      );
     return 0;
   }
   if (verb === 'start') {
-    const result = (await call('POST', '/pathways', readBody(values.file, rest, StartPayload))) as { pathwayId: string; created: boolean };
+    const result = (await call('POST', '/pathways', readBody(values.file, rest, StartPayload))) as {
+      pathwayId: string;
+      created: boolean;
+    };
     process.stdout.write(`${result.created ? 'Started' : 'Already started'}: ${result.pathwayId}\n`);
     return 0;
   }
@@ -163,7 +194,8 @@ export async function main(argv: string[]): Promise<number> {
     if (!id) throw new UsageError('show needs a pathway id');
     const view = (await call('GET', `/pathways/${encodeURIComponent(id)}`).catch((error: unknown) => {
       // People type the admission id; pathways are named after it.
-      if (admissionIdOf(id) === undefined && error instanceof Error && /^No pathway/.test(error.message)) throw new Error(`${error.message}; did you mean ${pathwayIdOf(id)}?`);
+      if (admissionIdOf(id) === undefined && error instanceof Error && /^No pathway/.test(error.message))
+        throw new Error(`${error.message}; did you mean ${pathwayIdOf(id)}?`);
       throw error;
     })) as { view?: string };
     if (values.json) print(view);
@@ -172,8 +204,20 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (verb === 'report' && rest[0] === 'sitrep') {
-    const filtered = ['stage', 'delayed-for-days', 'stuck', 'review-overdue', 'handover-declined', 'site', 'local-authority', 'reason', 'agency', 'status'].filter((name) => values[name as keyof typeof values] !== undefined);
-    if (filtered.length > 0) throw new UsageError(`report sitrep has one line per site and takes only --date, not --${filtered.join(', --')}`);
+    const filtered = [
+      'stage',
+      'delayed-for-days',
+      'stuck',
+      'review-overdue',
+      'handover-declined',
+      'site',
+      'local-authority',
+      'reason',
+      'agency',
+      'status',
+    ].filter((name) => values[name as keyof typeof values] !== undefined);
+    if (filtered.length > 0)
+      throw new UsageError(`report sitrep has one line per site and takes only --date, not --${filtered.join(', --')}`);
     const query = new URLSearchParams(values.date === undefined ? {} : { date: values.date });
     if (values.csv) {
       process.stdout.write(await (await send('GET', `/reports/sitrep${query.size ? `?${query}` : ''}`)).text());
@@ -186,7 +230,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (verb === 'list' || verb === 'report') {
-    if (verb === 'report' && rest[0] !== 'delays') throw new UsageError('`homeward report delays` or `homeward report sitrep`; see homeward report --help');
+    if (verb === 'report' && rest[0] !== 'delays')
+      throw new UsageError('`homeward report delays` or `homeward report sitrep`; see homeward report --help');
     const query = new URLSearchParams();
     const filters: Record<string, string | undefined> = {
       stage: values.stage,
@@ -241,19 +286,30 @@ export async function main(argv: string[]): Promise<number> {
   if (Object.hasOwn(commandSchemas, verb)) {
     const [id, ...assignments] = rest;
     if (!id) throw new UsageError(`${verb} needs a pathway id`);
-    const outcome = (await call('POST', `/pathways/${encodeURIComponent(id)}/${verb}`, readBody(values.file, assignments, requestSchemas[verb as keyof typeof commandSchemas]))) as {
+    const outcome = (await call(
+      'POST',
+      `/pathways/${encodeURIComponent(id)}/${verb}`,
+      readBody(values.file, assignments, requestSchemas[verb as keyof typeof commandSchemas]),
+    )) as {
       stage: string;
       events: { sequence: number; type: string }[];
       linkedPathwayId?: string;
     };
-    process.stdout.write(`Recorded ${verb} on ${id}: now ${outcome.stage}; events ${outcome.events.map((e) => e.type).join(', ') || 'none'}\n`);
+    process.stdout.write(
+      `Recorded ${verb} on ${id}: now ${outcome.stage}; events ${outcome.events.map((e) => e.type).join(', ') || 'none'}\n`,
+    );
     if (outcome.linkedPathwayId) process.stdout.write(`  the new stay's pathway: ${outcome.linkedPathwayId}\n`);
     // Say what was created, so the next step needs no `show`: the referrals and their deadlines.
     const requested = new Set(outcome.events.filter((e) => e.type === 'referral.requested').map((e) => e.sequence));
     if (requested.size > 0) {
-      const view = (await call('GET', `/pathways/${encodeURIComponent(id)}`)) as { timeline?: { sequence: number; event: Record<string, string> }[] };
+      const view = (await call('GET', `/pathways/${encodeURIComponent(id)}`)) as {
+        timeline?: { sequence: number; event: Record<string, string> }[];
+      };
       for (const { sequence, event } of view.timeline ?? []) {
-        if (requested.has(sequence)) process.stdout.write(`  referral ${event.referralId}: ${event.service} → ${event.agency}, accept by ${event.acceptBy}${event.readyBy ? `, ready by ${event.readyBy}` : ''}\n`);
+        if (requested.has(sequence))
+          process.stdout.write(
+            `  referral ${event.referralId}: ${event.service} → ${event.agency}, accept by ${event.acceptBy}${event.readyBy ? `, ready by ${event.readyBy}` : ''}\n`,
+          );
       }
     }
     return 0;
@@ -266,7 +322,8 @@ export function runCli(argv: string[]): void {
   main(argv).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      const usageProblem = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+      const usageProblem =
+        error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
       process.stderr.write(`homeward: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exit(usageProblem ? 2 : 1);
     },

@@ -16,7 +16,9 @@ export async function migrateReadModel(checkOnly: boolean, say: (line: string) =
       const started = Date.now();
       const applied = await migrate(db, known);
       for (const name of applied) say(`  applied ${name}`);
-      say(`${applied.length === 0 ? 'Nothing to apply' : `Applied ${applied.length} migrations`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      say(
+        `${applied.length === 0 ? 'Nothing to apply' : `Applied ${applied.length} migrations`} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
     }
     const { version } = await checkSchema(db, known);
     say(`The read model's schema is at version ${version} (${known.at(-1)?.name}), this release's`);

@@ -9,7 +9,10 @@ import { dataDir, localPostgresUrl } from '../runtime/local';
 import { UsageError } from './args';
 
 /** A setting from the environment, else from the data dir npm start runs with. */
-function setting(name: string, fromDevSecrets: (secrets: NonNullable<ReturnType<typeof readDevSecrets>>) => string | undefined): string {
+function setting(
+  name: string,
+  fromDevSecrets: (secrets: NonNullable<ReturnType<typeof readDevSecrets>>) => string | undefined,
+): string {
   const secrets = readDevSecrets(dataDir);
   const value = secrets && fromDevSecrets(secrets);
   if (!value) throw new Error(`No ${name} and none in ${dataDir}: set ${name}, or run \`npm start\` once first`);
@@ -17,10 +20,13 @@ function setting(name: string, fromDevSecrets: (secrets: NonNullable<ReturnType<
 }
 
 /** The read model's database: DATABASE_URL, else the local one npm start runs (its password from the data dir). */
-export const databaseUrl = (): string => withSecretFiles(process.env).DATABASE_URL ?? localPostgresUrl(setting('DATABASE_URL', (secrets) => secrets.postgresPassword));
+export const databaseUrl = (): string =>
+  withSecretFiles(process.env).DATABASE_URL ??
+  localPostgresUrl(setting('DATABASE_URL', (secrets) => secrets.postgresPassword));
 
 /** The codec keys: HOMEWARD_CODEC_KEYS, else npm start's. */
-const codecKeys = (): string => withSecretFiles(process.env).HOMEWARD_CODEC_KEYS ?? setting('HOMEWARD_CODEC_KEYS', (secrets) => secrets.codecKeys);
+const codecKeys = (): string =>
+  withSecretFiles(process.env).HOMEWARD_CODEC_KEYS ?? setting('HOMEWARD_CODEC_KEYS', (secrets) => secrets.codecKeys);
 
 /**
  * `homeward projections rebuild [--all]`: recomputes pathways' rows and days from pathway_events,
@@ -32,12 +38,20 @@ const codecKeys = (): string => withSecretFiles(process.env).HOMEWARD_CODEC_KEYS
  * event's personal data again under it, so the older keys are no longer needed to read the read
  * model. Safe while the projector runs.
  */
-export async function projections(action: string | undefined, say: (line: string) => void, args: string[] = []): Promise<number> {
-  if (action !== 'rebuild' && action !== 'reseal') throw new UsageError('Only `homeward projections rebuild` and `homeward projections reseal` exist');
+export async function projections(
+  action: string | undefined,
+  say: (line: string) => void,
+  args: string[] = [],
+): Promise<number> {
+  if (action !== 'rebuild' && action !== 'reseal')
+    throw new UsageError('Only `homeward projections rebuild` and `homeward projections reseal` exist');
   // A malformed key setting is refused before connecting to anything.
   const every = args.includes('--all');
   const unknown = args.filter((arg) => arg !== '--all' || action !== 'rebuild');
-  if (unknown.length > 0) throw new UsageError(`Unknown argument ${unknown[0]}: \`homeward projections rebuild\` takes only --all, \`reseal\` none`);
+  if (unknown.length > 0)
+    throw new UsageError(
+      `Unknown argument ${unknown[0]}: \`homeward projections rebuild\` takes only --all, \`reseal\` none`,
+    );
   const cipher = action === 'reseal' ? PersonalDataCipher.fromSetting(codecKeys()) : undefined;
   const db = connectDatabase(databaseUrl(), { application: `homeward-${action}`, max: 2 });
   try {
@@ -50,7 +64,11 @@ export async function projections(action: string | undefined, say: (line: string
 
 async function rebuild(db: Database, say: (line: string) => void, every: boolean): Promise<number> {
   const started = Date.now();
-  const count = await rebuildReadModels(db, new Date().toISOString().slice(0, 10), { every, say, progress: (done) => say(`  … ${done} pathways`) });
+  const count = await rebuildReadModels(db, new Date().toISOString().slice(0, 10), {
+    every,
+    say,
+    progress: (done) => say(`  … ${done} pathways`),
+  });
   say(`Rebuilt ${count} pathways from pathway_events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;
 }

@@ -17,13 +17,19 @@ export function seal(key: Buffer, plain: Uint8Array, context?: string): Buffer {
 }
 
 /** The plaintext of `seal`'s output, or why not: too short to be one, or not authentic (altered, another key, another context). */
-export function open(key: Buffer, data: Buffer, context?: string): { plain: Buffer } | { fault: 'truncated' | 'unauthentic' } {
+export function open(
+  key: Buffer,
+  data: Buffer,
+  context?: string,
+): { plain: Buffer } | { fault: 'truncated' | 'unauthentic' } {
   if (data.length < ivBytes + tagBytes) return { fault: 'truncated' };
   const decipher = crypto.createDecipheriv(algorithm, key, data.subarray(0, ivBytes));
   if (context !== undefined) decipher.setAAD(Buffer.from(context));
   decipher.setAuthTag(data.subarray(data.length - tagBytes));
   try {
-    return { plain: Buffer.concat([decipher.update(data.subarray(ivBytes, data.length - tagBytes)), decipher.final()]) };
+    return {
+      plain: Buffer.concat([decipher.update(data.subarray(ivBytes, data.length - tagBytes)), decipher.final()]),
+    };
   } catch {
     return { fault: 'unauthentic' };
   }

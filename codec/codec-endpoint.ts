@@ -15,12 +15,16 @@ export class CodecRequestError extends Error {
 }
 
 const fromJson = (json: JsonPayload): Payload => ({
-  metadata: Object.fromEntries(Object.entries(json.metadata ?? {}).map(([name, value]) => [name, Buffer.from(value, 'base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(json.metadata ?? {}).map(([name, value]) => [name, Buffer.from(value, 'base64')]),
+  ),
   data: Buffer.from(json.data ?? '', 'base64'),
 });
 
 const toJson = (payload: Payload): JsonPayload => ({
-  metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([name, value]) => [name, Buffer.from(value ?? []).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(payload.metadata ?? {}).map(([name, value]) => [name, Buffer.from(value ?? []).toString('base64')]),
+  ),
   data: Buffer.from(payload.data ?? []).toString('base64'),
 });
 
@@ -30,10 +34,16 @@ const toJson = (payload: Payload): JsonPayload => ({
  * whoever may call /decode reads every patient Temporal holds. A payload this process cannot
  * decrypt rejects with the codec's PayloadDecryptionError (naming the key id).
  */
-export async function runCodec(codec: PayloadCodec, operation: 'encode' | 'decode', body: unknown): Promise<{ payloads: JsonPayload[] }> {
+export async function runCodec(
+  codec: PayloadCodec,
+  operation: 'encode' | 'decode',
+  body: unknown,
+): Promise<{ payloads: JsonPayload[] }> {
   const parsed = CodecRequest.safeParse(body);
   if (!parsed.success) {
-    throw new CodecRequestError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; '));
+    throw new CodecRequestError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; '),
+    );
   }
   const payloads = parsed.data.payloads.map(fromJson);
   const result = operation === 'encode' ? await codec.encode(payloads) : await codec.decode(payloads);

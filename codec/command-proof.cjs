@@ -30,7 +30,10 @@ const checkedBrand = Symbol.for('homeward.command-proof.checked');
 
 const utf8 = (text) => new TextEncoder().encode(text);
 const fromUtf8 = (bytes) => new TextDecoder().decode(bytes);
-const encodingOf = (payload) => (payload.metadata && payload.metadata[METADATA_ENCODING_KEY] ? fromUtf8(payload.metadata[METADATA_ENCODING_KEY]) : undefined);
+const encodingOf = (payload) =>
+  payload.metadata && payload.metadata[METADATA_ENCODING_KEY]
+    ? fromUtf8(payload.metadata[METADATA_ENCODING_KEY])
+    : undefined;
 
 /** What the application passes as a command's last argument; the codec signs it on the way out. */
 function commandProofRequest(command, pathwayId, at) {
@@ -47,11 +50,18 @@ class ProofRequestConverter {
   toPayload(value) {
     if (value === null || typeof value !== 'object' || value[requestBrand] !== true) return undefined;
     const { command, pathwayId, at } = value;
-    return { metadata: { [METADATA_ENCODING_KEY]: utf8(encodings.request) }, data: utf8(JSON.stringify({ command, pathwayId, at })) };
+    return {
+      metadata: { [METADATA_ENCODING_KEY]: utf8(encodings.request) },
+      data: utf8(JSON.stringify({ command, pathwayId, at })),
+    };
   }
   /** Reaching a workflow unchecked means no codec with command keys decoded it. */
   fromPayload() {
-    return { [checkedBrand]: true, verdict: 'refused', reason: 'its proof was not checked (the worker has no command keys)' };
+    return {
+      [checkedBrand]: true,
+      verdict: 'refused',
+      reason: 'its proof was not checked (the worker has no command keys)',
+    };
   }
 }
 

@@ -1,7 +1,10 @@
 /** Types of codec/command-proof.cjs (plain JS, loaded by path by the SDK). */
 import type { Payload, PayloadConverter } from '@temporalio/common';
 
-export declare const encodings: { readonly request: 'json/homeward-command-proof'; readonly checked: 'homeward/command-proof-checked' };
+export declare const encodings: {
+  readonly request: 'json/homeward-command-proof';
+  readonly checked: 'homeward/command-proof-checked';
+};
 export declare function encodingOf(payload: Payload): string | undefined;
 
 /** What the application passes as a command's last argument. */

@@ -5,7 +5,11 @@ import { ENCRYPTED_ENCODING, type EncryptionCodec } from './encryption-codec';
 import { parseCodecKeys, type CodecKey } from './keys';
 
 const utf8 = (text: string) => Buffer.from(text, 'utf8');
-const digest = (data: Uint8Array | null | undefined) => crypto.createHash('sha256').update(data ?? new Uint8Array()).digest('base64');
+const digest = (data: Uint8Array | null | undefined) =>
+  crypto
+    .createHash('sha256')
+    .update(data ?? new Uint8Array())
+    .digest('base64');
 
 interface SignedProof {
   command: string;
@@ -81,17 +85,24 @@ export class CommandSigningCodec implements PayloadCodec {
     return plain.map((payload, index) => {
       const encoding = encodingOf(payload);
       // Only this codec writes a checked proof: one that arrives so was made by the caller.
-      if (encoding === encodings.checked) return checked({ verdict: 'refused', reason: 'it carries a proof marked as checked by its sender' });
+      if (encoding === encodings.checked)
+        return checked({ verdict: 'refused', reason: 'it carries a proof marked as checked by its sender' });
       if (encoding !== encodings.request) return payload;
       return checked(this.check(payload, index, plain, arrivedEncrypted));
     });
   }
 
-  private check(payload: Payload, index: number, plain: Payload[], arrivedEncrypted: boolean[]): Record<string, unknown> {
+  private check(
+    payload: Payload,
+    index: number,
+    plain: Payload[],
+    arrivedEncrypted: boolean[],
+  ): Record<string, unknown> {
     const proof = readProof(payload);
     if (!proof?.keyId || !proof.mac) return { verdict: 'refused', reason: 'its proof is not signed' };
     const refused = (reason: string) => ({ verdict: 'refused', reason, mac: proof.mac });
-    if (this.encryption && arrivedEncrypted.some((encrypted) => !encrypted)) return refused('it arrived unencrypted (sent around the payload codec)');
+    if (this.encryption && arrivedEncrypted.some((encrypted) => !encrypted))
+      return refused('it arrived unencrypted (sent around the payload codec)');
     const key = this.keys.get(proof.keyId);
     if (!key) return refused(`its proof is signed with key id "${proof.keyId}", which is not in HOMEWARD_COMMAND_KEYS`);
     const expected = Buffer.from(this.mac(proof.keyId, proof, others(plain, index)), 'base64url');
@@ -104,7 +115,11 @@ export class CommandSigningCodec implements PayloadCodec {
 
   private mac(keyId: string, proof: SignedProof, signedPayloads: Payload[]): string {
     const covered = JSON.stringify([
-      'homeward-command/1', keyId, proof.command, proof.pathwayId, proof.at,
+      'homeward-command/1',
+      keyId,
+      proof.command,
+      proof.pathwayId,
+      proof.at,
       signedPayloads.map((payload) => [encodingOf(payload) ?? '', digest(payload.data)]),
     ]);
     return crypto.createHmac('sha256', this.keys.get(keyId)!).update(covered).digest('base64url');

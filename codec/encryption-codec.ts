@@ -39,7 +39,9 @@ export class EncryptionCodec implements PayloadCodec {
 
   /** Payloads that were never encrypted (histories recorded without a codec) pass through. */
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => (text(payload.metadata?.[METADATA_ENCODING_KEY]) === ENCRYPTED_ENCODING ? this.decrypt(payload) : payload));
+    return payloads.map((payload) =>
+      text(payload.metadata?.[METADATA_ENCODING_KEY]) === ENCRYPTED_ENCODING ? this.decrypt(payload) : payload,
+    );
   }
 
   private encrypt(payload: Payload): Payload {
@@ -55,7 +57,8 @@ export class EncryptionCodec implements PayloadCodec {
 
   private decrypt(payload: Payload): Payload {
     const keyId = text(payload.metadata?.[KEY_ID_METADATA]);
-    if (!keyId) throw new PayloadDecryptionError(`Cannot decrypt a Temporal payload: it has no ${KEY_ID_METADATA} metadata`);
+    if (!keyId)
+      throw new PayloadDecryptionError(`Cannot decrypt a Temporal payload: it has no ${KEY_ID_METADATA} metadata`);
     const key = this.keys.get(keyId);
     if (!key) {
       throw new PayloadDecryptionError(
@@ -65,7 +68,10 @@ export class EncryptionCodec implements PayloadCodec {
     }
     const opened = open(key, Buffer.from(payload.data ?? []));
     if ('fault' in opened) {
-      const why = opened.fault === 'truncated' ? 'it is truncated' : 'authentication failed (the payload was altered, or this key id names a different key here)';
+      const why =
+        opened.fault === 'truncated'
+          ? 'it is truncated'
+          : 'authentication failed (the payload was altered, or this key id names a different key here)';
       throw new PayloadDecryptionError(`Cannot decrypt a Temporal payload under key id "${keyId}": ${why}`);
     }
     // A plain object with only the fields that were set, as the SDK's own payloads are.

@@ -23,7 +23,10 @@ export function parseCodecKeys(setting: string, name = 'HOMEWARD_CODEC_KEYS'): C
     throw new CodecKeyError(`${name}: ${problem}`);
   };
   // Blank entries (a trailing comma from a template) carry nothing: skip them rather than fail.
-  const entries = setting.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = setting
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   if (entries.length === 0) fail('no key; expected <keyId>:<base64 of 32 bytes>, comma-separated, newest first');
   const keys: CodecKey[] = [];
   entries.forEach((entry, index) => {
@@ -32,11 +35,15 @@ export function parseCodecKeys(setting: string, name = 'HOMEWARD_CODEC_KEYS'): C
     if (colon < 0) fail(`${position} is not <keyId>:<base64 of 32 bytes>`);
     const id = entry.slice(0, colon).trim();
     const material = entry.slice(colon + 1).trim();
-    if (!keyIdPattern.test(id)) fail(`${position} has an invalid key id (1–64 letters, digits, '.', '_' or '-', starting with a letter or digit)`);
+    if (!keyIdPattern.test(id))
+      fail(
+        `${position} has an invalid key id (1–64 letters, digits, '.', '_' or '-', starting with a letter or digit)`,
+      );
     if (keys.some((k) => k.id === id)) fail(`key id "${id}" is listed twice`);
     if (!material || !base64Pattern.test(material)) fail(`key "${id}" is not valid base64`);
     const key = Buffer.from(material, 'base64');
-    if (key.length !== keyBytes) fail(`key "${id}" is ${key.length} bytes; AES-256-GCM needs exactly ${keyBytes} (e.g. openssl rand -base64 32)`);
+    if (key.length !== keyBytes)
+      fail(`key "${id}" is ${key.length} bytes; AES-256-GCM needs exactly ${keyBytes} (e.g. openssl rand -base64 32)`);
     keys.push({ id, key });
   });
   return keys;

@@ -39,7 +39,10 @@ export class PersonalDataCipher {
   }
 
   seal(value: unknown, where: string): Sealed {
-    return { keyId: this.sealingKeyId, data: seal(this.keys.get(this.sealingKeyId)!, Buffer.from(JSON.stringify(value)), where) };
+    return {
+      keyId: this.sealingKeyId,
+      data: seal(this.keys.get(this.sealingKeyId)!, Buffer.from(JSON.stringify(value)), where),
+    };
   }
 
   open({ keyId, data }: Sealed, where: string): unknown {
@@ -52,7 +55,10 @@ export class PersonalDataCipher {
     }
     const opened = open(key, data, where);
     if ('fault' in opened) {
-      const why = opened.fault === 'truncated' ? 'it is truncated' : 'authentication failed (it was altered or moved from another record, or this key id names a different key here)';
+      const why =
+        opened.fault === 'truncated'
+          ? 'it is truncated'
+          : 'authentication failed (it was altered or moved from another record, or this key id names a different key here)';
       throw new SealedDataError(`Cannot open the personal data of ${where} under key id "${keyId}": ${why}`);
     }
     return JSON.parse(opened.plain.toString('utf8'));

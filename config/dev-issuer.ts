@@ -41,7 +41,11 @@ export interface DevIssuerOptions {
   audience?: string;
 }
 
-export async function startDevIssuer(secrets: DevSecrets, port: number, options: DevIssuerOptions = {}): Promise<{ url: string; close(): Promise<void> }> {
+export async function startDevIssuer(
+  secrets: DevSecrets,
+  port: number,
+  options: DevIssuerOptions = {},
+): Promise<{ url: string; close(): Promise<void> }> {
   let issuer = '';
   const audience = options.audience ?? 'homeward';
   const codes = new Map<string, Grant>();
@@ -57,41 +61,67 @@ export async function startDevIssuer(secrets: DevSecrets, port: number, options:
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const route = `${request.method} ${url.pathname}`;
     if (route === 'GET /dev-issuer/.well-known/openid-configuration') {
-      return json(response, 200, {
-        issuer,
-        jwks_uri: `${issuer}/jwks.json`,
-        authorization_endpoint: `${issuer}/authorize`,
-        token_endpoint: `${issuer}/token`,
-        end_session_endpoint: `${issuer}/logout`,
-        response_types_supported: ['code'],
-        grant_types_supported: ['authorization_code'],
-        code_challenge_methods_supported: ['S256'],
-        token_endpoint_auth_methods_supported: ['none'],
-        scopes_supported: ['openid', 'profile'],
-        subject_types_supported: ['public'],
-        id_token_signing_alg_values_supported: [secrets.issuer.alg],
-      }, { 'cache-control': 'max-age=60' });
+      return json(
+        response,
+        200,
+        {
+          issuer,
+          jwks_uri: `${issuer}/jwks.json`,
+          authorization_endpoint: `${issuer}/authorize`,
+          token_endpoint: `${issuer}/token`,
+          end_session_endpoint: `${issuer}/logout`,
+          response_types_supported: ['code'],
+          grant_types_supported: ['authorization_code'],
+          code_challenge_methods_supported: ['S256'],
+          token_endpoint_auth_methods_supported: ['none'],
+          scopes_supported: ['openid', 'profile'],
+          subject_types_supported: ['public'],
+          id_token_signing_alg_values_supported: [secrets.issuer.alg],
+        },
+        { 'cache-control': 'max-age=60' },
+      );
     }
-    if (route === 'GET /dev-issuer/jwks.json') return json(response, 200, { keys: [secrets.issuer.publicJwk] }, { 'cache-control': 'max-age=60' });
+    if (route === 'GET /dev-issuer/jwks.json')
+      return json(response, 200, { keys: [secrets.issuer.publicJwk] }, { 'cache-control': 'max-age=60' });
     if (route === 'GET /dev-issuer/authorize' || route === 'POST /dev-issuer/authorize') {
       const fields = request.method === 'POST' ? new URLSearchParams(await readBody(request)) : url.searchParams;
       const checked = authorizationRequest(fields);
       if ('error' in checked) return html(response, 400, errorPage(checked.error));
       const { redirectUri, state } = checked;
-      const back = (params: Record<string, string>) => redirect(response, `${redirectUri}${redirectUri.includes('?') ? '&' : '?'}${new URLSearchParams({ ...params, ...(state ? { state } : {}) })}`);
+      const back = (params: Record<string, string>) =>
+        redirect(
+          response,
+          `${redirectUri}${redirectUri.includes('?') ? '&' : '?'}${new URLSearchParams({ ...params, ...(state ? { state } : {}) })}`,
+        );
       let who: Pick<Grant, 'role' | 'sites' | 'subject' | 'nhsNumber'> | undefined;
       if (request.method === 'POST') {
-        if (fields.get('choice') === 'cancel') return back({ error: 'access_denied', error_description: 'The user cancelled the sign-in' });
+        if (fields.get('choice') === 'cancel')
+          return back({ error: 'access_denied', error_description: 'The user cancelled the sign-in' });
         const role = StaffRole.or(PersonRole).safeParse(fields.get('role'));
-        const sites = (fields.get('sites') ?? '').split(',').map((site) => site.trim()).filter(Boolean);
+        const sites = (fields.get('sites') ?? '')
+          .split(',')
+          .map((site) => site.trim())
+          .filter(Boolean);
         if (!role.success) return html(response, 400, chooser(fields, 'Choose a role.'), new URL(redirectUri).origin);
         if (PersonRole.safeParse(role.data).success) {
           // Where NHS login would prove who the person is: here they say their NHS number.
           const nhsNumber = NhsNumber.safeParse((fields.get('nhs_number') ?? '').replace(/\s/g, ''));
-          if (!nhsNumber.success) return html(response, 400, chooser(fields, 'Enter your NHS number: 10 digits, like 943 476 5919.'), new URL(redirectUri).origin);
+          if (!nhsNumber.success)
+            return html(
+              response,
+              400,
+              chooser(fields, 'Enter your NHS number: 10 digits, like 943 476 5919.'),
+              new URL(redirectUri).origin,
+            );
           who = { role: role.data, subject: personSubject(role.data, nhsNumber.data), nhsNumber: nhsNumber.data };
         } else {
-          if (!sites.every((site) => PlaceName.safeParse(site).success)) return html(response, 400, chooser(fields, 'Sites are site codes, separated by commas.'), new URL(redirectUri).origin);
+          if (!sites.every((site) => PlaceName.safeParse(site).success))
+            return html(
+              response,
+              400,
+              chooser(fields, 'Sites are site codes, separated by commas.'),
+              new URL(redirectUri).origin,
+            );
           who = { role: role.data, subject: `dev:${role.data}`, ...(sites.length ? { sites } : {}) };
         }
         const session = crypto.randomBytes(24).toString('base64url');
@@ -102,26 +132,50 @@ export async function startDevIssuer(secrets: DevSecrets, port: number, options:
       }
       if (!who) return html(response, 200, chooser(fields), new URL(redirectUri).origin);
       const code = crypto.randomBytes(32).toString('base64url');
-      codes.set(code, { clientId: checked.clientId, redirectUri, challenge: checked.challenge, nonce: checked.nonce, ...who, expiresAt: Date.now() + codeSeconds * 1000 });
+      codes.set(code, {
+        clientId: checked.clientId,
+        redirectUri,
+        challenge: checked.challenge,
+        nonce: checked.nonce,
+        ...who,
+        expiresAt: Date.now() + codeSeconds * 1000,
+      });
       return back({ code });
     }
     if (route === 'POST /dev-issuer/token') {
       const fields = new URLSearchParams(await readBody(request));
-      const refuse = (error: string, description: string) => json(response, 400, { error, error_description: description }, cors);
-      if (fields.get('grant_type') !== 'authorization_code') return refuse('unsupported_grant_type', 'grant_type must be authorization_code');
+      const refuse = (error: string, description: string) =>
+        json(response, 400, { error, error_description: description }, cors);
+      if (fields.get('grant_type') !== 'authorization_code')
+        return refuse('unsupported_grant_type', 'grant_type must be authorization_code');
       const code = fields.get('code') ?? '';
       const grant = codes.get(code);
       // One use only: a code presented twice is refused, whatever the outcome of the first time.
       codes.delete(code);
-      if (!grant || grant.expiresAt < Date.now()) return refuse('invalid_grant', 'The code is unknown, used or expired');
-      if (fields.get('client_id') !== grant.clientId) return refuse('invalid_grant', 'client_id is not the one the code was issued to');
-      if (fields.get('redirect_uri') !== grant.redirectUri) return refuse('invalid_grant', 'redirect_uri is not the one the code was issued for');
+      if (!grant || grant.expiresAt < Date.now())
+        return refuse('invalid_grant', 'The code is unknown, used or expired');
+      if (fields.get('client_id') !== grant.clientId)
+        return refuse('invalid_grant', 'client_id is not the one the code was issued to');
+      if (fields.get('redirect_uri') !== grant.redirectUri)
+        return refuse('invalid_grant', 'redirect_uri is not the one the code was issued for');
       const verifier = fields.get('code_verifier') ?? '';
-      if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) return refuse('invalid_request', 'code_verifier must be 43-128 characters of [A-Za-z0-9._~-]');
-      if (crypto.createHash('sha256').update(verifier).digest('base64url') !== grant.challenge) return refuse('invalid_grant', 'code_verifier does not match the code_challenge');
-      const accessToken = await signDevToken(secrets, { issuer, audience, role: grant.role, sites: grant.sites, subject: grant.subject, nhsNumber: grant.nhsNumber });
+      if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier))
+        return refuse('invalid_request', 'code_verifier must be 43-128 characters of [A-Za-z0-9._~-]');
+      if (crypto.createHash('sha256').update(verifier).digest('base64url') !== grant.challenge)
+        return refuse('invalid_grant', 'code_verifier does not match the code_challenge');
+      const accessToken = await signDevToken(secrets, {
+        issuer,
+        audience,
+        role: grant.role,
+        sites: grant.sites,
+        subject: grant.subject,
+        nhsNumber: grant.nhsNumber,
+      });
       const key = await importJWK(secrets.issuer.privateJwk, secrets.issuer.alg);
-      const idToken = await new SignJWT({ ...(grant.nonce ? { nonce: grant.nonce } : {}), name: `Development ${grant.role}` })
+      const idToken = await new SignJWT({
+        ...(grant.nonce ? { nonce: grant.nonce } : {}),
+        name: `Development ${grant.role}`,
+      })
         .setProtectedHeader({ alg: secrets.issuer.alg, kid: secrets.issuer.kid, typ: 'JWT' })
         .setIssuer(issuer)
         .setAudience(grant.clientId)
@@ -129,10 +183,25 @@ export async function startDevIssuer(secrets: DevSecrets, port: number, options:
         .setIssuedAt()
         .setExpirationTime(`${devTokenSeconds}s`)
         .sign(key);
-      return json(response, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: devTokenSeconds, id_token: idToken, scope: 'openid profile' }, { ...cors, 'cache-control': 'no-store' });
+      return json(
+        response,
+        200,
+        {
+          access_token: accessToken,
+          token_type: 'Bearer',
+          expires_in: devTokenSeconds,
+          id_token: idToken,
+          scope: 'openid profile',
+        },
+        { ...cors, 'cache-control': 'no-store' },
+      );
     }
     if (route === 'OPTIONS /dev-issuer/token') {
-      response.writeHead(204, { ...cors, 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type' });
+      response.writeHead(204, {
+        ...cors,
+        'access-control-allow-methods': 'POST',
+        'access-control-allow-headers': 'content-type',
+      });
       return response.end();
     }
     if (route === 'GET /dev-issuer/logout') {
@@ -142,7 +211,8 @@ export async function startDevIssuer(secrets: DevSecrets, port: number, options:
       if (after && loopback(after)) return redirect(response, after);
       return html(response, 200, page('Signed out', '<p>You are signed out of the development issuer.</p>'));
     }
-    if (request.method !== 'GET' && request.method !== 'POST') return json(response, 405, { error: 'method_not_allowed' });
+    if (request.method !== 'GET' && request.method !== 'POST')
+      return json(response, 405, { error: 'method_not_allowed' });
     return json(response, 404, { error: 'not_found' });
   }
 
@@ -154,15 +224,17 @@ export async function startDevIssuer(secrets: DevSecrets, port: number, options:
   issuer = devIssuerUrl(typeof address === 'object' && address ? address.port : port);
   return {
     url: issuer,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 /** A development person's subject: stable per NHS number, without the number (a subject is logged and rate-limited by). */
-const personSubject = (role: string, nhsNumber: string) => `dev:${role}:${patientKey(nhsNumber, 'development subject').slice(0, 12)}`;
+const personSubject = (role: string, nhsNumber: string) =>
+  `dev:${role}:${patientKey(nhsNumber, 'development subject').slice(0, 12)}`;
 
 /** The browser's page on another port trades its code here: a public client, so any origin (it is loopback only, and the code needs its verifier). */
 const cors = { 'access-control-allow-origin': '*' };
@@ -171,26 +243,43 @@ const cors = { 'access-control-allow-origin': '*' };
 function loopback(uri: string): boolean {
   try {
     const url = new URL(uri);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) && !url.hash;
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) &&
+      !url.hash
+    );
   } catch {
     return false;
   }
 }
 
-type AuthorizationRequest = { clientId: string; redirectUri: string; challenge: string; state?: string; nonce?: string };
+type AuthorizationRequest = {
+  clientId: string;
+  redirectUri: string;
+  challenge: string;
+  state?: string;
+  nonce?: string;
+};
 
 /** What RFC 6749 §4.1.1 and RFC 7636 ask of the request; an unusable redirect URI is never redirected to. */
 function authorizationRequest(fields: URLSearchParams): AuthorizationRequest | { error: string } {
   const redirectUri = fields.get('redirect_uri') ?? '';
-  if (fields.get('client_id') !== devClientId) return { error: `Unknown client_id: the development issuer knows "${devClientId}"` };
-  if (!loopback(redirectUri)) return { error: 'redirect_uri must be an http(s) address on this machine (127.0.0.1 or localhost), without a fragment' };
+  if (fields.get('client_id') !== devClientId)
+    return { error: `Unknown client_id: the development issuer knows "${devClientId}"` };
+  if (!loopback(redirectUri))
+    return {
+      error: 'redirect_uri must be an http(s) address on this machine (127.0.0.1 or localhost), without a fragment',
+    };
   if (fields.get('response_type') !== 'code') return { error: 'response_type must be code' };
-  if (fields.get('code_challenge_method') !== 'S256') return { error: 'code_challenge_method must be S256 (PKCE; plain is refused)' };
+  if (fields.get('code_challenge_method') !== 'S256')
+    return { error: 'code_challenge_method must be S256 (PKCE; plain is refused)' };
   const challenge = fields.get('code_challenge') ?? '';
-  if (!/^[A-Za-z0-9_-]{43}$/.test(challenge)) return { error: 'code_challenge must be the base64url SHA-256 of the code verifier (43 characters)' };
+  if (!/^[A-Za-z0-9_-]{43}$/.test(challenge))
+    return { error: 'code_challenge must be the base64url SHA-256 of the code verifier (43 characters)' };
   const state = fields.get('state') ?? undefined;
   const nonce = fields.get('nonce') ?? undefined;
-  if ((state?.length ?? 0) > 512 || (nonce?.length ?? 0) > 512) return { error: 'state and nonce are at most 512 characters' };
+  if ((state?.length ?? 0) > 512 || (nonce?.length ?? 0) > 512)
+    return { error: 'state and nonce are at most 512 characters' };
   return { clientId: devClientId, redirectUri, challenge, state, nonce };
 }
 
@@ -208,7 +297,16 @@ function errorPage(message: string): string {
 
 /** Where a trust's issuer would ask for a smartcard: a development user picks who to be. */
 function chooser(fields: URLSearchParams, problem?: string): string {
-  const keep = ['client_id', 'redirect_uri', 'response_type', 'code_challenge', 'code_challenge_method', 'state', 'nonce', 'scope']
+  const keep = [
+    'client_id',
+    'redirect_uri',
+    'response_type',
+    'code_challenge',
+    'code_challenge_method',
+    'state',
+    'nonce',
+    'scope',
+  ]
     .filter((name) => fields.get(name) !== null)
     .map((name) => `<input type="hidden" name="${name}" value="${escape(fields.get(name)!)}">`)
     .join('');
@@ -219,9 +317,14 @@ function chooser(fields: URLSearchParams, problem?: string): string {
     carer: 'Carer (the plan of the person I care for)',
   };
   const roles = [...StaffRole.options, ...PersonRole.options]
-    .map((role, i) => `<label><input type="radio" name="role" value="${role}"${(fields.get('role') ?? (i === 0 ? role : '')) === role ? ' checked' : ''}> ${roleNames[role]}</label>`)
+    .map(
+      (role, i) =>
+        `<label><input type="radio" name="role" value="${role}"${(fields.get('role') ?? (i === 0 ? role : '')) === role ? ' checked' : ''}> ${roleNames[role]}</label>`,
+    )
     .join('');
-  return page('Sign in to Homeward', `${problem ? `<p class="error" role="alert">${escape(problem)}</p>` : ''}
+  return page(
+    'Sign in to Homeward',
+    `${problem ? `<p class="error" role="alert">${escape(problem)}</p>` : ''}
 <p>This is the development issuer: a trust's identity provider (NHS CIS2) asks for a smartcard here, and NHS login proves a patient's or carer's identity.</p>
 <form method="post" action="/dev-issuer/authorize">${keep}
 <fieldset><legend>Sign in as</legend>${roles}</fieldset>
@@ -230,7 +333,8 @@ function chooser(fields: URLSearchParams, problem?: string): string {
 <label for="nhs_number">NHS number (patient or carer: your own)</label>
 <input id="nhs_number" name="nhs_number" value="${escape(fields.get('nhs_number') ?? '')}" inputmode="numeric" autocomplete="off">
 <p><button type="submit" name="choice" value="sign-in">Sign in</button><button type="submit" name="choice" value="cancel">Cancel</button></p>
-</form>`);
+</form>`,
+  );
 }
 
 function json(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -288,11 +392,17 @@ const devTokenSeconds = 3600;
 /** Signed as a trust's issuer would: `typ` JWT, `iat` now, a lifetime the API accepts. */
 export async function signDevToken(secrets: DevSecrets, request: DevTokenRequest): Promise<string> {
   const key = await importJWK(secrets.issuer.privateJwk, secrets.issuer.alg);
-  return new SignJWT({ roles: [request.role], ...(request.sites?.length ? { sites: request.sites } : {}), ...(request.nhsNumber ? { [nhsNumberClaim]: request.nhsNumber } : {}) })
+  return new SignJWT({
+    roles: [request.role],
+    ...(request.sites?.length ? { sites: request.sites } : {}),
+    ...(request.nhsNumber ? { [nhsNumberClaim]: request.nhsNumber } : {}),
+  })
     .setProtectedHeader({ alg: secrets.issuer.alg, kid: secrets.issuer.kid, typ: 'JWT' })
     .setIssuer(request.issuer)
     .setAudience(request.audience)
-    .setSubject(request.subject ?? (request.nhsNumber ? personSubject(request.role, request.nhsNumber) : `dev:${request.role}`))
+    .setSubject(
+      request.subject ?? (request.nhsNumber ? personSubject(request.role, request.nhsNumber) : `dev:${request.role}`),
+    )
     .setIssuedAt()
     .setExpirationTime(`${request.ttlSeconds ?? devTokenSeconds}s`)
     .sign(key);

@@ -23,7 +23,13 @@ export interface DevSecrets {
   postgresPassword: string;
 }
 
-export const kafkaPrincipals = (): string[] => ['admin', 'homeward', 'adt', 'notify', ...Agency.options.map((agency) => `agency-${agency}`)];
+export const kafkaPrincipals = (): string[] => [
+  'admin',
+  'homeward',
+  'adt',
+  'notify',
+  ...Agency.options.map((agency) => `agency-${agency}`),
+];
 
 const random = (bytes: number) => crypto.randomBytes(bytes).toString('base64url');
 
@@ -95,7 +101,10 @@ export function devEnvironment(secrets: DevSecrets, principal = 'homeward'): Rec
  * fills in what the environment leaves unset from the data dir's secrets. Never in production,
  * where a missing secret must stop the process.
  */
-export async function applyDevSecrets(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<DevSecrets | undefined> {
+export async function applyDevSecrets(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DevSecrets | undefined> {
   if (env.HOMEWARD_ENV === 'production') return undefined;
   const secrets = await loadOrCreateDevSecrets(dataDir);
   const defaults = devEnvironment(secrets);

@@ -94,8 +94,14 @@ export const Env = z.object({
   HOMEWARD_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** The projector's consumer group: its instances share the partitions. Another group reads the topic again from the start (a second read model). */
   /** The inbound bridges' consumer group (agency responses, ADT): every bridges process of one deployment shares it. */
-  HOMEWARD_INBOUND_GROUP: z.string().regex(/^homeward-[\w.-]+$/, 'must start with homeward- (the consumer groups the homeward principal may use)').default('homeward-inbound'),
-  HOMEWARD_PROJECTOR_GROUP: z.string().regex(/^homeward-[\w.-]+$/, 'must start with homeward- (the consumer groups the homeward principal may use)').default('homeward-projector'),
+  HOMEWARD_INBOUND_GROUP: z
+    .string()
+    .regex(/^homeward-[\w.-]+$/, 'must start with homeward- (the consumer groups the homeward principal may use)')
+    .default('homeward-inbound'),
+  HOMEWARD_PROJECTOR_GROUP: z
+    .string()
+    .regex(/^homeward-[\w.-]+$/, 'must start with homeward- (the consumer groups the homeward principal may use)')
+    .default('homeward-projector'),
   /**
    * Seconds a projector instance may go unheard before the broker gives its partitions to the
    * others: how long a dead instance's share of the read model waits. Kafka's own default (30);
@@ -126,7 +132,10 @@ export const Env = z.object({
   /** Where the issuer sends the browser back: Homeward's `/signed-in` as the issuer registered it. */
   HOMEWARD_OIDC_REDIRECT_URI: z.url().optional(),
   /** Scopes the pages ask for; an issuer that needs an API scope for the access token's audience names it here. */
-  HOMEWARD_OIDC_SCOPE: z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, 'space-separated scopes').default('openid profile'),
+  HOMEWARD_OIDC_SCOPE: z
+    .string()
+    .regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, 'space-separated scopes')
+    .default('openid profile'),
   /** Seconds the issuer's clock may differ from ours when checking exp, nbf and iat. */
   HOMEWARD_OIDC_CLOCK_SKEW: z.coerce.number().int().min(0).max(300).default(60),
   HOMEWARD_REGION: z.enum(['england', 'scotland', 'wales']).default('england'),
@@ -210,10 +219,12 @@ function checkIssuerTransport(name: string, url: string | undefined, env: 'devel
   const { protocol, hostname } = new URL(url);
   if (protocol === 'https:') return;
   if (env === 'production') fail(`${name} must be an https: URL in production (got ${protocol})`);
-  if (protocol !== 'http:' || !loopbackHosts.has(hostname)) fail(`${name} must be an https: URL, or http: on this machine only (127.0.0.1, ::1, localhost)`);
+  if (protocol !== 'http:' || !loopbackHosts.has(hostname))
+    fail(`${name} must be an https: URL, or http: on this machine only (127.0.0.1, ::1, localhost)`);
 }
 
-const issuesText = (error: z.ZodError) => error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+const issuesText = (error: z.ZodError) =>
+  error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
 
 const KafkaEnv = Env.pick({
   KAFKA_BROKERS: true,
@@ -239,12 +250,17 @@ const KafkaTopicEnv = Env.pick({
 
 function kafkaSettings(e: z.infer<typeof KafkaEnv>): KafkaConfig {
   const sasl = [e.KAFKA_SASL_MECHANISM, e.KAFKA_SASL_USERNAME, e.KAFKA_SASL_PASSWORD];
-  if (sasl.some(Boolean) && !sasl.every(Boolean)) fail('KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD go together');
+  if (sasl.some(Boolean) && !sasl.every(Boolean))
+    fail('KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD go together');
   if (e.KAFKA_SSL_CA_FILE && e.KAFKA_SSL !== 'true') fail('KAFKA_SSL_CA_FILE is set but KAFKA_SSL is not true');
   return {
-    brokers: e.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),
+    brokers: e.KAFKA_BROKERS.split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
     clientId: e.KAFKA_CLIENT_ID,
-    sasl: e.KAFKA_SASL_MECHANISM ? { mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME!, password: e.KAFKA_SASL_PASSWORD! } : undefined,
+    sasl: e.KAFKA_SASL_MECHANISM
+      ? { mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME!, password: e.KAFKA_SASL_PASSWORD! }
+      : undefined,
     ssl: e.KAFKA_SSL === 'true',
     sslCaFile: e.KAFKA_SSL_CA_FILE,
   };
@@ -252,7 +268,9 @@ function kafkaSettings(e: z.infer<typeof KafkaEnv>): KafkaConfig {
 
 function topicSettings(e: z.infer<typeof KafkaTopicEnv>): KafkaTopicSettings {
   if (e.HOMEWARD_KAFKA_MIN_INSYNC_REPLICAS > e.HOMEWARD_KAFKA_REPLICATION_FACTOR) {
-    fail(`HOMEWARD_KAFKA_MIN_INSYNC_REPLICAS (${e.HOMEWARD_KAFKA_MIN_INSYNC_REPLICAS}) exceeds HOMEWARD_KAFKA_REPLICATION_FACTOR (${e.HOMEWARD_KAFKA_REPLICATION_FACTOR}): every write would be refused`);
+    fail(
+      `HOMEWARD_KAFKA_MIN_INSYNC_REPLICAS (${e.HOMEWARD_KAFKA_MIN_INSYNC_REPLICAS}) exceeds HOMEWARD_KAFKA_REPLICATION_FACTOR (${e.HOMEWARD_KAFKA_REPLICATION_FACTOR}): every write would be refused`,
+    );
   }
   return {
     partitions: e.HOMEWARD_KAFKA_PARTITIONS,
@@ -301,23 +319,40 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
   if (e.HOMEWARD_POLICY) {
     policyOverrides = parseJson('HOMEWARD_POLICY', e.HOMEWARD_POLICY);
     const checked = PolicyOverrides.safeParse(policyOverrides);
-    if (!checked.success) fail(`HOMEWARD_POLICY ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!checked.success)
+      fail(`HOMEWARD_POLICY ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
-  if (!e.HOMEWARD_PATIENT_KEY_SECRET) fail('HOMEWARD_PATIENT_KEY_SECRET is not set (npm start generates a development one; a deployment sets its own, 32+ random characters)');
-  if (!e.HOMEWARD_CODEC_KEYS) fail('HOMEWARD_CODEC_KEYS is not set (npm start generates a development key; a deployment sets its own)');
-  if (!e.HOMEWARD_COMMAND_KEYS) fail('HOMEWARD_COMMAND_KEYS is not set (npm start generates a development key; a deployment sets its own)');
-  for (const name of ['HOMEWARD_OIDC_ISSUER', 'HOMEWARD_OIDC_JWKS_URL', 'HOMEWARD_OIDC_REDIRECT_URI'] as const) checkIssuerTransport(name, e[name], e.HOMEWARD_ENV);
+  if (!e.HOMEWARD_PATIENT_KEY_SECRET)
+    fail(
+      'HOMEWARD_PATIENT_KEY_SECRET is not set (npm start generates a development one; a deployment sets its own, 32+ random characters)',
+    );
+  if (!e.HOMEWARD_CODEC_KEYS)
+    fail('HOMEWARD_CODEC_KEYS is not set (npm start generates a development key; a deployment sets its own)');
+  if (!e.HOMEWARD_COMMAND_KEYS)
+    fail('HOMEWARD_COMMAND_KEYS is not set (npm start generates a development key; a deployment sets its own)');
+  for (const name of ['HOMEWARD_OIDC_ISSUER', 'HOMEWARD_OIDC_JWKS_URL', 'HOMEWARD_OIDC_REDIRECT_URI'] as const)
+    checkIssuerTransport(name, e[name], e.HOMEWARD_ENV);
   if (e.HOMEWARD_ENV === 'production' && Boolean(e.HOMEWARD_OIDC_CLIENT_ID) !== Boolean(e.HOMEWARD_OIDC_REDIRECT_URI)) {
-    fail('HOMEWARD_OIDC_CLIENT_ID and HOMEWARD_OIDC_REDIRECT_URI go together: the staff pages sign in with both, or not at all');
+    fail(
+      'HOMEWARD_OIDC_CLIENT_ID and HOMEWARD_OIDC_REDIRECT_URI go together: the staff pages sign in with both, or not at all',
+    );
   }
   const roleMap = e.HOMEWARD_OIDC_ROLE_MAP ? parseJson('HOMEWARD_OIDC_ROLE_MAP', e.HOMEWARD_OIDC_ROLE_MAP) : {};
-  if (typeof roleMap !== 'object' || roleMap === null || Array.isArray(roleMap) || Object.values(roleMap).some((v) => typeof v !== 'string')) {
+  if (
+    typeof roleMap !== 'object' ||
+    roleMap === null ||
+    Array.isArray(roleMap) ||
+    Object.values(roleMap).some((v) => typeof v !== 'string')
+  ) {
     fail('HOMEWARD_OIDC_ROLE_MAP must be a JSON object of claim value → role');
   }
   return {
     env: e.HOMEWARD_ENV,
     temporal: {
-      ...loadTemporalConnection(env, { production: e.HOMEWARD_ENV === 'production', defaults: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE } }),
+      ...loadTemporalConnection(env, {
+        production: e.HOMEWARD_ENV === 'production',
+        defaults: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE },
+      }),
       taskQueue: e.TEMPORAL_TASK_QUEUE,
     },
     worker: { maxCachedWorkflows: e.HOMEWARD_WORKER_CACHED_PATHWAYS, workflowBundle: e.HOMEWARD_WORKFLOW_BUNDLE },
@@ -335,7 +370,9 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
       issuer: e.HOMEWARD_OIDC_ISSUER,
       audience: e.HOMEWARD_OIDC_AUDIENCE,
       jwksUrl: e.HOMEWARD_OIDC_JWKS_URL,
-      algorithms: e.HOMEWARD_OIDC_ALGORITHMS.split(',').map((a) => a.trim()).filter(Boolean),
+      algorithms: e.HOMEWARD_OIDC_ALGORITHMS.split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
       rolesClaim: e.HOMEWARD_OIDC_ROLES_CLAIM,
       roleMap: roleMap as Record<string, string>,
       sitesClaim: e.HOMEWARD_OIDC_SITES_CLAIM,

@@ -18,9 +18,26 @@ export function createLogger(name: string, level: string = process.env.LOG_LEVEL
     name,
     level,
     mixin: traceFields,
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,name' } } } : {}),
+    ...(pretty
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,name' },
+          },
+        }
+      : {}),
     redact: {
-      paths: ['patient', '*.patient', 'nhsNumber', '*.nhsNumber', 'address', '*.address', 'dateOfBirth', '*.dateOfBirth', 'req.body'],
+      paths: [
+        'patient',
+        '*.patient',
+        'nhsNumber',
+        '*.nhsNumber',
+        'address',
+        '*.address',
+        'dateOfBirth',
+        '*.dateOfBirth',
+        'req.body',
+      ],
       censor: '[redacted]',
     },
   });

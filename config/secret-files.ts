@@ -4,7 +4,14 @@ import fs from 'node:fs';
  * The settings that may be given as a file instead (`<NAME>_FILE`: Docker and Kubernetes secrets
  * mounted as files, kept out of the process's environment listing). Each holds a secret.
  */
-export const secretFileVariables = ['HOMEWARD_CODEC_KEYS', 'HOMEWARD_COMMAND_KEYS', 'HOMEWARD_PATIENT_KEY_SECRET', 'KAFKA_SASL_PASSWORD', 'DATABASE_URL', 'TEMPORAL_API_KEY'] as const;
+export const secretFileVariables = [
+  'HOMEWARD_CODEC_KEYS',
+  'HOMEWARD_COMMAND_KEYS',
+  'HOMEWARD_PATIENT_KEY_SECRET',
+  'KAFKA_SASL_PASSWORD',
+  'DATABASE_URL',
+  'TEMPORAL_API_KEY',
+] as const;
 
 /**
  * The environment with each `<NAME>_FILE` read into `<NAME>` (one trailing newline dropped, as
@@ -20,7 +27,9 @@ export function withSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     try {
       resolved[name] = fs.readFileSync(file, 'utf8').replace(/\r?\n$/, '');
     } catch (error) {
-      throw new Error(`Invalid configuration: ${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new Error(
+        `Invalid configuration: ${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
     if (!resolved[name]) throw new Error(`Invalid configuration: ${name}_FILE: ${file} is empty`);
   }

@@ -1,6 +1,11 @@
 import fs from 'node:fs';
 import type { ConnectionOptions, TLSConfig } from '@temporalio/client';
-import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile, type ConfigDataSource } from '@temporalio/envconfig';
+import {
+  loadClientConfigProfile,
+  toClientOptions,
+  type ClientConfigProfile,
+  type ConfigDataSource,
+} from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 
 /**
@@ -55,16 +60,24 @@ export function loadTemporalConnection(
     fail(`TEMPORAL_TLS must be true or false (got "${env.TEMPORAL_TLS}")`);
   }
   if (env.TEMPORAL_TLS_DISABLE_HOST_VERIFICATION !== undefined) {
-    fail('TEMPORAL_TLS_DISABLE_HOST_VERIFICATION is not supported by the TypeScript SDK: name the certificate\'s host with TEMPORAL_TLS_SERVER_NAME instead');
+    fail(
+      "TEMPORAL_TLS_DISABLE_HOST_VERIFICATION is not supported by the TypeScript SDK: name the certificate's host with TEMPORAL_TLS_SERVER_NAME instead",
+    );
   }
   const profile = loadProfile(env);
   const tlsSettings = profile.tls ?? {};
   for (const { field, variable, key } of tlsFiles) {
     const source: ConfigDataSource | undefined = tlsSettings[field];
-    if (source && 'path' in source) readable(source.path, env[`${variable}_PATH`] !== undefined ? `${variable}_PATH` : `the profile's tls.${key}_path`);
+    if (source && 'path' in source)
+      readable(
+        source.path,
+        env[`${variable}_PATH`] !== undefined ? `${variable}_PATH` : `the profile's tls.${key}_path`,
+      );
   }
   if (Boolean(tlsSettings.clientCert) !== Boolean(tlsSettings.clientKey)) {
-    fail('TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (or their _DATA forms, or the profile\'s client_cert/client_key) go together: mTLS needs both');
+    fail(
+      "TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (or their _DATA forms, or the profile's client_cert/client_key) go together: mTLS needs both",
+    );
   }
   const { connectionOptions, namespace } = toClientOptions(profile);
   const address = connectionOptions.address ?? options.defaults.address;
@@ -82,7 +95,9 @@ export function loadTemporalConnection(
     namespace: namespace ?? options.defaults.namespace,
     tls,
     ...(connectionOptions.apiKey === undefined ? {} : { apiKey: connectionOptions.apiKey as string }),
-    ...(connectionOptions.metadata === undefined ? {} : { metadata: connectionOptions.metadata as Record<string, string> }),
+    ...(connectionOptions.metadata === undefined
+      ? {}
+      : { metadata: connectionOptions.metadata as Record<string, string> }),
   };
 }
 
@@ -90,16 +105,21 @@ export function loadTemporalConnection(
 function loadProfile(env: NodeJS.ProcessEnv): ClientConfigProfile {
   // The SDK skips a config file that is not there: one named explicitly must be.
   if (env.TEMPORAL_CONFIG_FILE !== undefined) readable(env.TEMPORAL_CONFIG_FILE, 'TEMPORAL_CONFIG_FILE');
-  const variables = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const variables = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
   try {
     return loadClientConfigProfile({ overrideEnvVars: variables });
   } catch (error) {
-    return fail(`Temporal client profile (TEMPORAL_CONFIG_FILE / TEMPORAL_PROFILE): ${error instanceof Error ? error.message : String(error)}`);
+    return fail(
+      `Temporal client profile (TEMPORAL_CONFIG_FILE / TEMPORAL_PROFILE): ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
 /** Whether the environment or a profile names a Temporal server: if not, `npm start` runs its own. */
-export const temporalServerConfigured = (env: NodeJS.ProcessEnv = process.env): boolean => loadProfile(env).address !== undefined;
+export const temporalServerConfigured = (env: NodeJS.ProcessEnv = process.env): boolean =>
+  loadProfile(env).address !== undefined;
 
 function readable(file: string, setting: string): void {
   try {
@@ -120,7 +140,8 @@ const common = (settings: TemporalConnectionSettings) => ({
 export const connectionOptions = (settings: TemporalConnectionSettings): ConnectionOptions => common(settings);
 
 /** For `NativeConnection.connect` (@temporalio/worker): the pathway worker. */
-export const nativeConnectionOptions = (settings: TemporalConnectionSettings): NativeConnectionOptions => common(settings);
+export const nativeConnectionOptions = (settings: TemporalConnectionSettings): NativeConnectionOptions =>
+  common(settings);
 
 /** What a log line may say about the connection: no key, no certificate. */
 export const describeConnection = (settings: TemporalConnectionSettings) =>

@@ -24,32 +24,55 @@ const giverFor = (representative: z.infer<typeof Representative> | undefined): G
  */
 export function checkParticipation(command: CommandOf<'assessment'>, state: PathwayState): void {
   const roles = command.participants.map((p) => p.role);
-  if (!roles.some((role) => PROFESSIONALS.has(role))) invalid('participants: a joint assessment needs at least one professional');
+  if (!roles.some((role) => PROFESSIONALS.has(role)))
+    invalid('participants: a joint assessment needs at least one professional');
   if (!patientAtTheCentre(state)) {
-    if (!roles.includes('patient') && !roles.includes('carer')) invalid('participants: the patient or their carer must take part');
+    if (!roles.includes('patient') && !roles.includes('carer'))
+      invalid('participants: the patient or their carer must take part');
     return;
   }
   if (command.pathway !== 'P0') {
-    if (!roles.some((role) => SOCIAL_CARE.has(role))) invalid(`participants: pathway ${command.pathway} needs a social care professional (social_worker or care_manager)`);
-    if (!roles.some((role) => HEALTH.has(role))) invalid(`participants: pathway ${command.pathway} needs a health professional (nurse, doctor, occupational_therapist or physiotherapist)`);
+    if (!roles.some((role) => SOCIAL_CARE.has(role)))
+      invalid(
+        `participants: pathway ${command.pathway} needs a social care professional (social_worker or care_manager)`,
+      );
+    if (!roles.some((role) => HEALTH.has(role)))
+      invalid(
+        `participants: pathway ${command.pathway} needs a health professional (nurse, doctor, occupational_therapist or physiotherapist)`,
+      );
   }
   const takesPart = roles.includes('patient');
   if (takesPart && command.patientAbsent) invalid('patientAbsent: the patient is among the participants');
-  if (!takesPart && !command.patientAbsent) invalid('patientAbsent: the patient takes part, or the reason they do not is recorded (lacks_capacity, too_unwell, declined)');
+  if (!takesPart && !command.patientAbsent)
+    invalid(
+      'patientAbsent: the patient takes part, or the reason they do not is recorded (lacks_capacity, too_unwell, declined)',
+    );
   if (command.patientAbsent === 'lacks_capacity' && !command.bestInterests) {
-    invalid('bestInterests: a patient who lacks capacity needs a best-interests decision naming their attorney, deputy or advocate');
+    invalid(
+      'bestInterests: a patient who lacks capacity needs a best-interests decision naming their attorney, deputy or advocate',
+    );
   }
   const decision = command.bestInterests;
-  if (decision && !safeForThePatient(state) && !decision.representative) invalid('bestInterests.representative: name the attorney, deputy or advocate');
+  if (decision && !safeForThePatient(state) && !decision.representative)
+    invalid('bestInterests.representative: name the attorney, deputy or advocate');
   if (decision && safeForThePatient(state)) {
     // Rules 4 (MCA 2005 s.4): who decided, and who was consulted, each as what they are to the patient.
-    if (!decision.decidedBy) invalid('bestInterests.decidedBy: record who made the best-interests decision (their role)');
-    if (!decision.consulted) invalid('bestInterests.consulted: record who was consulted (family members as family, a carer as carer, an advocate as advocate)');
+    if (!decision.decidedBy)
+      invalid('bestInterests.decidedBy: record who made the best-interests decision (their role)');
+    if (!decision.consulted)
+      invalid(
+        'bestInterests.consulted: record who was consulted (family members as family, a carer as carer, an advocate as advocate)',
+      );
   }
   const canSay = takesPart || command.bestInterests !== undefined;
-  if (canSay && !command.agreement?.patient) invalid("agreement.patient: record whether the patient (or their representative) agrees with the plan and destination");
+  if (canSay && !command.agreement?.patient)
+    invalid(
+      'agreement.patient: record whether the patient (or their representative) agrees with the plan and destination',
+    );
   if (command.consents.length > 0 && !canSay) {
-    invalid('consents: the patient did not take part, and a carer cannot consent for an adult with capacity; record the patient\'s consent when they give it');
+    invalid(
+      "consents: the patient did not take part, and a carer cannot consent for an adult with capacity; record the patient's consent when they give it",
+    );
   }
 }
 
@@ -65,17 +88,24 @@ export const assessmentConsentGiver = (command: CommandOf<'assessment'>): Giver 
 export function checkConsentGiver(command: Pick<CommandOf<'consent'>, 'givenBy'>, state: PathwayState): Giver {
   const givenBy = command.givenBy ?? 'patient';
   if (givenBy === 'carer') {
-    return invalid('givenBy: a carer cannot consent for an adult; for a patient who lacks capacity, consent comes from their attorney or deputy, or a best-interests decision');
+    return invalid(
+      'givenBy: a carer cannot consent for an adult; for a patient who lacks capacity, consent comes from their attorney or deputy, or a best-interests decision',
+    );
   }
   const representative = state.assessment?.representative;
   if (safeForThePatient(state)) return giverByCapacity(givenBy, state);
   if (!representative) {
-    if (givenBy !== 'patient') invalid(`givenBy: ${givenBy} only for a patient assessed as lacking capacity (bestInterests at the joint assessment)`);
+    if (givenBy !== 'patient')
+      invalid(
+        `givenBy: ${givenBy} only for a patient assessed as lacking capacity (bestInterests at the joint assessment)`,
+      );
     return givenBy;
   }
   const expected = giverFor(representative);
   if (givenBy !== expected) {
-    invalid(`givenBy: the patient was assessed as lacking capacity and is represented by their ${representative.role}: consent is given by ${expected}`);
+    invalid(
+      `givenBy: the patient was assessed as lacking capacity and is represented by their ${representative.role}: consent is given by ${expected}`,
+    );
   }
   return givenBy;
 }
@@ -87,10 +117,16 @@ export function checkConsentGiver(command: Pick<CommandOf<'consent'>, 'givenBy'>
  */
 function giverByCapacity(givenBy: Giver, state: PathwayState): Giver {
   if (!lacksCapacityFor(state, 'sharing_information')) {
-    if (givenBy !== 'patient') invalid(`givenBy: the patient has capacity to decide on sharing their information: consent is theirs (${givenBy} only while they lack it)`);
+    if (givenBy !== 'patient')
+      invalid(
+        `givenBy: the patient has capacity to decide on sharing their information: consent is theirs (${givenBy} only while they lack it)`,
+      );
     return givenBy;
   }
   const expected = giverFor(state.assessment?.representative);
-  if (givenBy !== expected) invalid(`givenBy: the patient lacks capacity to decide on sharing their information: consent is given by ${expected}`);
+  if (givenBy !== expected)
+    invalid(
+      `givenBy: the patient lacks capacity to decide on sharing their information: consent is given by ${expected}`,
+    );
   return givenBy;
 }

@@ -24,8 +24,14 @@ type Escalation = { kind: 'acceptance' | 'readiness' | 'decline'; deadline: stri
  * 4: a decline nobody has acted on is overdue from the moment it is recorded.
  */
 function referralDeadline(state: PathwayState, referral: Referral): Escalation | undefined {
-  if (awaitingReReferral(state, referral)) return { kind: 'decline', deadline: referral.declinedAt ?? referral.requestedAt, raised: referral.escalated.decline ?? 0 };
-  if (referral.status === 'requested') return { kind: 'acceptance', deadline: referral.acceptBy, raised: referral.escalated.acceptance };
+  if (awaitingReReferral(state, referral))
+    return {
+      kind: 'decline',
+      deadline: referral.declinedAt ?? referral.requestedAt,
+      raised: referral.escalated.decline ?? 0,
+    };
+  if (referral.status === 'requested')
+    return { kind: 'acceptance', deadline: referral.acceptBy, raised: referral.escalated.acceptance };
   if (referral.status === 'accepted' && referral.readyBy) {
     return { kind: 'readiness', deadline: referral.readyBy, raised: referral.escalated.readiness };
   }
@@ -33,7 +39,8 @@ function referralDeadline(state: PathwayState, referral: Referral): Escalation |
 }
 
 /** When the next escalation of this referral falls: the deadline, then every repeat interval. */
-const nextEscalationAt = (e: Escalation, policy: Policy) => addHours(e.deadline, e.raised * policy.escalationRepeatHours);
+const nextEscalationAt = (e: Escalation, policy: Policy) =>
+  addHours(e.deadline, e.raised * policy.escalationRepeatHours);
 
 /** A review due on a day is overdue once that whole day has passed. */
 const reviewOverdueAt = (dueOn: string) => startOfDay(addDays(dueOn, 1));
@@ -68,7 +75,14 @@ function firstVisitReminders(state: PathwayState): { referral: Referral; on: str
   const discharge = state.discharge;
   if (!remindsThePatient(state) || !discharge || beforeDischarge(state)) return [];
   return state.referrals.flatMap((referral) => {
-    if (!holdsDischarge(referral) || referral.status !== 'ready' || !referral.readyFrom || referral.startedOn || referral.notStartedOn) return [];
+    if (
+      !holdsDischarge(referral) ||
+      referral.status !== 'ready' ||
+      !referral.readyFrom ||
+      referral.startedOn ||
+      referral.notStartedOn
+    )
+      return [];
     const on = referral.readyFrom > discharge.date ? referral.readyFrom : discharge.date;
     const knownSince = latest([referral.readySince, discharge.recordedAt]);
     if (referral.remindedOf === on || !knownSince || isAtOrAfter(knownSince, startOfDay(on))) return [];
@@ -107,7 +121,8 @@ export function dueEvents(state: PathwayState, policy: Policy, at: string): Path
     const escalation = referralDeadline(state, referral);
     if (!escalation || !isAtOrAfter(at, escalation.deadline)) continue;
     // A late tick raises only the level now due, not every level it slept through.
-    const level = Math.floor((Date.parse(at) - Date.parse(escalation.deadline)) / (policy.escalationRepeatHours * 3_600_000)) + 1;
+    const level =
+      Math.floor((Date.parse(at) - Date.parse(escalation.deadline)) / (policy.escalationRepeatHours * 3_600_000)) + 1;
     if (level > escalation.raised) {
       events.push({
         type: 'referral.escalated',
@@ -126,7 +141,12 @@ export function dueEvents(state: PathwayState, policy: Policy, at: string): Path
       // The limit with needs remaining: hand over, and stay open until the services taking over are ready.
       events.push(...handOver(state, policy, at, 'six_week_limit', remainingNeedsAt(state)));
     } else if (!patientAtTheCentre(state) && isAtOrAfter(at, startOfDay(ic.endBy))) {
-      events.push({ type: 'intermediate_care.ended', at, reason: 'six_week_limit', days: daysBetween(ic.startDate, ic.endBy) });
+      events.push({
+        type: 'intermediate_care.ended',
+        at,
+        reason: 'six_week_limit',
+        days: daysBetween(ic.startDate, ic.endBy),
+      });
       events.push(handover(at, 'six_week_limit'));
     } else {
       const chase = reviewChaseAt(state, policy);
@@ -151,13 +171,24 @@ export function dueEvents(state: PathwayState, policy: Policy, at: string): Path
   }
   for (const { referral, on, at: remindAt } of firstVisitReminders(state)) {
     // Recorded even when a late tick finds the day already come (the notification then says nothing), so it is done once.
-    if (isAtOrAfter(at, remindAt)) events.push({ type: 'support.first_visit_due', at, referralId: referral.referralId, agency: referral.agency, service: referral.service, on });
+    if (isAtOrAfter(at, remindAt))
+      events.push({
+        type: 'support.first_visit_due',
+        at,
+        referralId: referral.referralId,
+        agency: referral.agency,
+        service: referral.service,
+        on,
+      });
   }
   return events;
 }
 
 /** Rules 1: the notice of a handover to long-term services, after the episode ended. */
-export const handover = (at: string, reason: 'six_week_limit' | 'long_term_needs'): EventOf<'handover.long_term_services'> => ({
+export const handover = (
+  at: string,
+  reason: 'six_week_limit' | 'long_term_needs',
+): EventOf<'handover.long_term_services'> => ({
   type: 'handover.long_term_services',
   at,
   reason,

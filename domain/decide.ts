@@ -9,11 +9,34 @@ import {
   setExpectedDischargeDate,
   startPathway,
 } from './commands/admission';
-import { assignLeadProfessional, extendEpisode, proposeTransitionPlan, readmit, recordEmergencyAttendance, recordSupportNotStarted, recordSupportStarted, review, reviewEpisode } from './commands/after-discharge';
-import { assessCapacity, completeAssessment, recordCarer, recordConsent, recordHousingStatus } from './commands/assessment';
+import {
+  assignLeadProfessional,
+  extendEpisode,
+  proposeTransitionPlan,
+  readmit,
+  recordEmergencyAttendance,
+  recordSupportNotStarted,
+  recordSupportStarted,
+  review,
+  reviewEpisode,
+} from './commands/after-discharge';
+import {
+  assessCapacity,
+  completeAssessment,
+  recordCarer,
+  recordConsent,
+  recordHousingStatus,
+} from './commands/assessment';
 import { discharge } from './commands/discharge';
 import { grantCarerAccess, recordAccessibleInformation, revokeCarerAccess } from './commands/plan-access';
-import { decideFunding, moveStartDate, recordFunding, recordHousingOutcome, refer, respondToReferral } from './commands/referrals';
+import {
+  decideFunding,
+  moveStartDate,
+  recordFunding,
+  recordHousingOutcome,
+  refer,
+  respondToReferral,
+} from './commands/referrals';
 import { dueEvents } from './deadlines';
 import { evolve } from './evolve';
 import type { Policy } from './policy';
@@ -37,7 +60,11 @@ export function decide(command: PathwayCommand, state: PathwayState, policy: Pol
   return [...events, ...settle(events.reduce(evolve, state), policy, command.at)];
 }
 
-function decideOn(command: Exclude<PathwayCommand, { type: 'start' }>, state: PathwayState, policy: Policy): PathwayEvent[] {
+function decideOn(
+  command: Exclude<PathwayCommand, { type: 'start' }>,
+  state: PathwayState,
+  policy: Policy,
+): PathwayEvent[] {
   switch (command.type) {
     case 'tick':
       return dueEvents(state, policy, command.at);

@@ -1,7 +1,26 @@
 import type { Agency, DelayReasonCode, Service } from '../schemas/common';
 import { addDays, dateOf, daysBetween, earliest } from './dates';
 import { reviewOverdueSince } from './deadlines';
-import { beforeDischarge, criteriaToResideAgain, delayCountsFrom, holdsDischarge, housingConsentPending, housingNeed, isClosed, isLive, isOpen, mayShareWith, overdueSince, patientAtTheCentre, reliesOnUnableCarer, safeForThePatient, uncoveredNeeds, wishesUnsettled, type DrdEpisode, type PathwayState } from './state';
+import {
+  beforeDischarge,
+  criteriaToResideAgain,
+  delayCountsFrom,
+  holdsDischarge,
+  housingConsentPending,
+  housingNeed,
+  isClosed,
+  isLive,
+  isOpen,
+  mayShareWith,
+  overdueSince,
+  patientAtTheCentre,
+  reliesOnUnableCarer,
+  safeForThePatient,
+  uncoveredNeeds,
+  wishesUnsettled,
+  type DrdEpisode,
+  type PathwayState,
+} from './state';
 
 /** The bands in their natural order (the SitRep's): every list of bands, in every report, follows it. */
 export const delayBands = ['0', '1', '2-3', '4-6', '7-13', '14-20', '21+'] as const;
@@ -32,7 +51,8 @@ export interface ActiveReason {
 }
 
 /** Whole days delayed in one DRD episode, from the day delay starts counting up to `until`; never negative. */
-export const delayDaysUntil = (countsFrom: string, until: string): number => Math.max(0, daysBetween(countsFrom, until));
+export const delayDaysUntil = (countsFrom: string, until: string): number =>
+  Math.max(0, daysBetween(countsFrom, until));
 
 /** Delay days of DRD episodes already closed because the patient met the criteria to reside again. */
 export const priorDelayDays = (state: PathwayState): number =>
@@ -71,17 +91,23 @@ const reasonForService = (service: Service, housing: HousingReason, state: Pathw
     case 'housing':
       // Housing for someone without a home is the SitRep's homelessness reason; at risk of it, or a move, awaits housing; otherwise adaptations.
       // Rules 4: housing a settled person asked for awaits housing too, never equipment.
-      return housing === 'homeless' ? 'homeless_nrpf' : housing === 'awaiting' || safeForThePatient(state) ? 'awaiting_housing' : 'awaiting_equipment_adaptations';
+      return housing === 'homeless'
+        ? 'homeless_nrpf'
+        : housing === 'awaiting' || safeForThePatient(state)
+          ? 'awaiting_housing'
+          : 'awaiting_equipment_adaptations';
     default:
       return 'awaiting_equipment_adaptations';
   }
 };
 
 /** The SitRep reason an open referral for this service implies on this pathway. */
-export const impliedReason = (state: PathwayState, service: Service): DelayReasonCode => reasonForService(service, housingReason(state), state);
+export const impliedReason = (state: PathwayState, service: Service): DelayReasonCode =>
+  reasonForService(service, housingReason(state), state);
 
 /** Reasons that wait on the patient or their family whoever records them (SitRep: individual/family not in agreement). */
-const waitingOnFor = (code: DelayReasonCode): WaitingOn => (code === 'consent_required' ? 'patient' : code === 'family_not_in_agreement' ? 'family' : 'agency');
+const waitingOnFor = (code: DelayReasonCode): WaitingOn =>
+  code === 'consent_required' ? 'patient' : code === 'family_not_in_agreement' ? 'family' : 'agency';
 
 /**
  * Explicit reasons plus the ones open referrals, missing consent, a disagreement with the plan and
@@ -99,43 +125,90 @@ export function activeReasons(state: PathwayState): ActiveReason[] {
     ...(note ? { note } : {}),
   }));
   const add = (reason: ActiveReason) => {
-    if (!reasons.some((r) => r.code === reason.code && r.agency === reason.agency && r.waitingOn === reason.waitingOn)) reasons.push(reason);
+    if (!reasons.some((r) => r.code === reason.code && r.agency === reason.agency && r.waitingOn === reason.waitingOn))
+      reasons.push(reason);
   };
   const housing = housingReason(state);
   // Support that follows the person (rules 4) holds no discharge: no delay reason.
   for (const referral of state.referrals.filter(holdsDischarge)) {
     if (isOpen(referral)) {
-      add({ code: reasonForService(referral.service, housing, state), agency: referral.agency, waitingOn: 'agency', since: referral.requestedAt, derived: true });
+      add({
+        code: reasonForService(referral.service, housing, state),
+        agency: referral.agency,
+        waitingOn: 'agency',
+        since: referral.requestedAt,
+        derived: true,
+      });
     }
     if (isLive(referral) && !mayShareWith(state, referral.agency)) {
-      add({ code: 'consent_required', agency: referral.agency, waitingOn: 'patient', since: referral.requestedAt, derived: true });
+      add({
+        code: 'consent_required',
+        agency: referral.agency,
+        waitingOn: 'patient',
+        since: referral.requestedAt,
+        derived: true,
+      });
     }
   }
   // Rules 4: the person has not yet said whether they consent to the referral to housing.
-  if (housingConsentPending(state)) add({ code: 'consent_required', agency: 'housing', waitingOn: 'patient', since: state.assessment!.completedAt, derived: true });
+  if (housingConsentPending(state))
+    add({
+      code: 'consent_required',
+      agency: 'housing',
+      waitingOn: 'patient',
+      since: state.assessment!.completedAt,
+      derived: true,
+    });
   // A declined need still blocks discharge: the wait is for that service, from the agency that declined, until re-referred.
   for (const service of uncoveredNeeds(state)) {
     const declined = state.referrals.filter((r) => r.service === service && r.status === 'declined').at(-1);
     if (declined) {
-      add({ code: reasonForService(service, housing, state), agency: declined.agency, waitingOn: 'agency', since: declined.declinedAt ?? declined.requestedAt, derived: true });
+      add({
+        code: reasonForService(service, housing, state),
+        agency: declined.agency,
+        waitingOn: 'agency',
+        since: declined.declinedAt ?? declined.requestedAt,
+        derived: true,
+      });
     }
   }
   // The patient (or their representative) or family not in agreement with the plan, as the assessment recorded it.
   const assessment = state.assessment;
   for (const party of ['patient', 'family'] as const) {
     if (assessment?.agreement?.[party] === 'disagrees') {
-      add({ code: 'family_not_in_agreement', agency: 'acute-trust', waitingOn: party, since: assessment.completedAt, derived: true });
+      add({
+        code: 'family_not_in_agreement',
+        agency: 'acute-trust',
+        waitingOn: party,
+        since: assessment.completedAt,
+        derived: true,
+      });
     }
   }
   // Rules 4: a community bed or care home the patient has not agreed to, nor a best-interests decision made for.
   if (assessment && wishesUnsettled(state) && assessment.agreement?.patient !== 'disagrees') {
-    add({ code: 'family_not_in_agreement', agency: 'acute-trust', waitingOn: 'patient', since: assessment.completedAt, derived: true, note: wishesUnsettled(state) });
+    add({
+      code: 'family_not_in_agreement',
+      agency: 'acute-trust',
+      waitingOn: 'patient',
+      since: assessment.completedAt,
+      derived: true,
+      note: wishesUnsettled(state),
+    });
   }
   // Rules 4: a plan that relies on a carer who is not willing or able is no plan yet.
   if (reliesOnUnableCarer(state)) {
-    add({ code: 'no_plan', agency: 'acute-trust', waitingOn: 'agency', since: state.assessment!.completedAt, derived: true, note: 'the plan relies on a carer who is not willing or able' });
+    add({
+      code: 'no_plan',
+      agency: 'acute-trust',
+      waitingOn: 'agency',
+      since: state.assessment!.completedAt,
+      derived: true,
+      note: 'the plan relies on a carer who is not willing or able',
+    });
   }
-  if (state.drd && !state.assessment) add({ code: 'no_plan', agency: 'acute-trust', waitingOn: 'agency', since: state.drd, derived: true });
+  if (state.drd && !state.assessment)
+    add({ code: 'no_plan', agency: 'acute-trust', waitingOn: 'agency', since: state.drd, derived: true });
   return reasons;
 }
 
@@ -145,7 +218,8 @@ export const activeDelayReasonCodes = (state: PathwayState, _asOf?: string): Del
 ];
 
 /** A stay is delayed now only while the patient is still in hospital: once discharged, its delay is history. */
-export const isDelayedNow = (daysDelayed: number, dischargeDate: string | undefined): boolean => dischargeDate === undefined && daysDelayed > 0;
+export const isDelayedNow = (daysDelayed: number, dischargeDate: string | undefined): boolean =>
+  dischargeDate === undefined && daysDelayed > 0;
 
 export interface DelaySummary {
   drd?: string;
@@ -178,21 +252,37 @@ export function delaySummary(state: PathwayState, asOf: string): DelaySummary {
   const current = countsFrom ? delayDaysUntil(countsFrom, asOf) : 0;
   const prior = priorDelayDays(state);
   // A closed stay (cancelled, died, transferred) has left hospital without a discharge: never delayed now.
-  return { drd: state.drd, daysDelayed: current, delayedNow: beforeDischarge(state) && isDelayedNow(current, undefined), band: delayBand(current), priorDelayDays: prior, bedDaysLost: prior + current, reasons: activeReasons(state) };
+  return {
+    drd: state.drd,
+    daysDelayed: current,
+    delayedNow: beforeDischarge(state) && isDelayedNow(current, undefined),
+    band: delayBand(current),
+    priorDelayDays: prior,
+    bedDaysLost: prior + current,
+    reasons: activeReasons(state),
+  };
 }
 
 /** The day a stay's delay is counted to: today while it is open, the day it closed once closed (a cancelled stay stops counting). */
-export const delayDay = (state: PathwayState, today: string): string => (isClosed(state) && state.outcome ? dateOf(state.outcome.at) : today);
+export const delayDay = (state: PathwayState, today: string): string =>
+  isClosed(state) && state.outcome ? dateOf(state.outcome.at) : today;
 
 /** Since when an open stay has been stuck on a missed deadline: its earliest overdue referral or review; never once closed. */
 export const stuckSince = (state: PathwayState): string | undefined =>
   isClosed(state) ? undefined : earliest([overdueSince(state), reviewOverdueSince(state)]);
 
 /** A day of a DRD episode as the SitRep counts it: delayed by the days counted up to it; the bed is lost that day when counting up to the next day adds one. */
-export function delayOnDay(episode: DrdEpisode, day: string): { daysDelayed: number; band: DelayBand; bedDayLost: boolean } {
+export function delayOnDay(
+  episode: DrdEpisode,
+  day: string,
+): { daysDelayed: number; band: DelayBand; bedDayLost: boolean } {
   const countsFrom = episode.countsFrom ?? episode.from;
   const daysDelayed = delayDaysUntil(countsFrom, day);
-  return { daysDelayed, band: delayBand(daysDelayed), bedDayLost: delayDaysUntil(countsFrom, addDays(day, 1)) > daysDelayed };
+  return {
+    daysDelayed,
+    band: delayBand(daysDelayed),
+    bedDayLost: delayDaysUntil(countsFrom, addDays(day, 1)) > daysDelayed,
+  };
 }
 
 /** The day an episode's last day in hospital with this DRD comes before: cleared, discharged, closed, or after `today`. */
@@ -213,7 +303,9 @@ export function drdDays(state: PathwayState, today: string): { day: string; epis
     const end = episodeEnd(state, episode, today);
     for (let day = episode.from; day < end; day = addDays(day, 1)) byDay.set(day, episode);
   }
-  return [...byDay].map(([day, episode]) => ({ day, episode })).sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  return [...byDay]
+    .map(([day, episode]) => ({ day, episode }))
+    .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
 }
 
 /** Whom delay reasons wait on: agencies, and the patient or family for theirs (consent, disagreement), never an agency for those. */

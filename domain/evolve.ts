@@ -40,7 +40,10 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       return {
         ...state,
         drd: event.date,
-        drdEpisodes: [...state.drdEpisodes, event.countsFrom ? { from: event.date, countsFrom: event.countsFrom } : { from: event.date }],
+        drdEpisodes: [
+          ...state.drdEpisodes,
+          event.countsFrom ? { from: event.date, countsFrom: event.countsFrom } : { from: event.date },
+        ],
         stage: state.stage === 'admitted' ? 'assessment' : state.stage,
       };
     case 'discharge_ready.cleared':
@@ -48,9 +51,16 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
         ...state,
         drd: undefined,
         drdEpisodes: state.drdEpisodes.map((episode, i) =>
-          i === state.drdEpisodes.length - 1 ? { ...episode, clearedOn: event.clearedOn, delayDays: event.delayDays } : episode,
+          i === state.drdEpisodes.length - 1
+            ? { ...episode, clearedOn: event.clearedOn, delayDays: event.delayDays }
+            : episode,
         ),
-        stage: state.stage === 'assessment' ? 'admitted' : state.stage === 'ready_for_discharge' && criteriaToResideAgain(state) ? 'arranging' : state.stage,
+        stage:
+          state.stage === 'assessment'
+            ? 'admitted'
+            : state.stage === 'ready_for_discharge' && criteriaToResideAgain(state)
+              ? 'arranging'
+              : state.stage,
       };
     case 'assessment.completed':
       return {
@@ -80,7 +90,14 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       return {
         ...state,
         capacity: { ...state.capacity, [event.decision]: event.lacksCapacity },
-        ...(event.agreement && state.assessment ? { assessment: { ...state.assessment, agreement: { ...state.assessment.agreement, patient: event.agreement } } } : {}),
+        ...(event.agreement && state.assessment
+          ? {
+              assessment: {
+                ...state.assessment,
+                agreement: { ...state.assessment.agreement, patient: event.agreement },
+              },
+            }
+          : {}),
       };
     case 'carer.recorded':
       return { ...state, carer: event.carer };
@@ -112,16 +129,34 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
             escalated: { acceptance: 0, readiness: 0 },
           },
         ],
-        ...(event.resumes ? { heldPackages: heldDecided(state, event.resumes.referralId, 'resumed').heldPackages } : {}),
+        ...(event.resumes
+          ? { heldPackages: heldDecided(state, event.resumes.referralId, 'resumed').heldPackages }
+          : {}),
       };
     case 'held_package.released':
       return heldDecided(state, event.referralId, 'released');
     case 'referral.accepted':
-      return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'accepted', readyBy: event.readyBy, overdueSince: undefined }));
+      return updateReferral(state, event.referralId, (r) => ({
+        ...r,
+        status: 'accepted',
+        readyBy: event.readyBy,
+        overdueSince: undefined,
+      }));
     case 'referral.declined':
-      return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'declined', declinedAt: event.at, overdueSince: undefined }));
+      return updateReferral(state, event.referralId, (r) => ({
+        ...r,
+        status: 'declined',
+        declinedAt: event.at,
+        overdueSince: undefined,
+      }));
     case 'referral.ready':
-      return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'ready', readyFrom: event.readyFrom, readySince: event.at, overdueSince: undefined }));
+      return updateReferral(state, event.referralId, (r) => ({
+        ...r,
+        status: 'ready',
+        readyFrom: event.readyFrom,
+        readySince: event.at,
+        overdueSince: undefined,
+      }));
     case 'referral.urgent':
       // A notice to the agency: the referral stays as it was, still in play (referralsInPlay).
       return state;
@@ -131,7 +166,10 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       return updateReferral(state, event.referralId, (r) => ({ ...r, status: 'on_hold', overdueSince: undefined }));
     case 'funding.recorded': {
       const { payer, charging, financialAssessment, chargesFrom } = event;
-      return updateReferral(state, event.referralId, (r) => ({ ...r, funding: { payer, charging, financialAssessment, ...(chargesFrom ? { chargesFrom } : {}) } }));
+      return updateReferral(state, event.referralId, (r) => ({
+        ...r,
+        funding: { payer, charging, financialAssessment, ...(chargesFrom ? { chargesFrom } : {}) },
+      }));
     }
     case 'referral.escalated':
       return updateReferral(state, event.referralId, (r) => ({
@@ -142,7 +180,10 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
     case 'delay_reason.recorded':
       return {
         ...state,
-        delayReasons: [...state.delayReasons, { code: event.code, agency: event.agency, since: event.at, ...(event.note ? { note: event.note } : {}) }],
+        delayReasons: [
+          ...state.delayReasons,
+          { code: event.code, agency: event.agency, since: event.at, ...(event.note ? { note: event.note } : {}) },
+        ],
       };
     case 'delay_reason.resolved':
       return {
@@ -191,17 +232,30 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
               reviews: event.reviewNumber,
               nextReviewDue: event.nextReviewDue,
               ...(event.remainingNeeds ? { remainingNeeds: event.remainingNeeds } : {}),
-              latestReview: { reviewNumber: event.reviewNumber, on: dateOf(event.at), goals: event.goals, ...(event.needsNow ? { needsNow: event.needsNow } : {}) },
+              latestReview: {
+                reviewNumber: event.reviewNumber,
+                on: dateOf(event.at),
+                goals: event.goals,
+                ...(event.needsNow ? { needsNow: event.needsNow } : {}),
+              },
             },
           }
         : state;
     case 'intermediate_care.extended':
       // The handover under way, if any, stops: the episode goes on to its new end and hands over then.
-      return state.intermediateCare ? { ...state, intermediateCare: { ...state.intermediateCare, endBy: event.until, awaitingHandover: undefined } } : state;
+      return state.intermediateCare
+        ? { ...state, intermediateCare: { ...state.intermediateCare, endBy: event.until, awaitingHandover: undefined } }
+        : state;
     case 'transition_plan.proposed':
-      return state.intermediateCare ? { ...state, intermediateCare: { ...state.intermediateCare, remainingNeeds: event.remainingNeeds } } : state;
+      return state.intermediateCare
+        ? { ...state, intermediateCare: { ...state.intermediateCare, remainingNeeds: event.remainingNeeds } }
+        : state;
     case 'support.started':
-      return updateReferral(state, event.referralId, (r) => ({ ...r, startedOn: event.startedOn, notStartedOn: undefined }));
+      return updateReferral(state, event.referralId, (r) => ({
+        ...r,
+        startedOn: event.startedOn,
+        notStartedOn: undefined,
+      }));
     case 'support.not_started':
       return updateReferral(state, event.referralId, (r) => ({ ...r, notStartedOn: event.dueOn }));
     case 'support.first_visit_due':
@@ -210,13 +264,23 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       return updateReferral(state, event.referralId, (r) => ({ ...r, housingOutcome: event.outcome }));
     case 'review.overdue':
       return state.intermediateCare
-        ? { ...state, intermediateCare: { ...state.intermediateCare, overdueNotified: event.dueOn, ...(event.level ? { overdueLevel: event.level } : {}) } }
+        ? {
+            ...state,
+            intermediateCare: {
+              ...state.intermediateCare,
+              overdueNotified: event.dueOn,
+              ...(event.level ? { overdueLevel: event.level } : {}),
+            },
+          }
         : state;
     case 'intermediate_care.ended':
       return {
         ...state,
         stage: state.stage === 'intermediate_care' ? 'readmission_watch' : state.stage,
-        intermediateCare: state.intermediateCare && { ...state.intermediateCare, ended: { at: event.at, reason: event.reason } },
+        intermediateCare: state.intermediateCare && {
+          ...state.intermediateCare,
+          ended: { at: event.at, reason: event.reason },
+        },
       };
     case 'handover.long_term_services': {
       // Rules 2 start the handover while the episode is open; rules 1 sent it as a notice after the end.
@@ -225,7 +289,14 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
       return {
         ...state,
         handover: { reason: event.reason, at: event.at },
-        ...(open ? { intermediateCare: { ...ic, awaitingHandover: { reason: event.reason, since: event.at, services: event.services ?? [] } } } : {}),
+        ...(open
+          ? {
+              intermediateCare: {
+                ...ic,
+                awaitingHandover: { reason: event.reason, since: event.at, services: event.services ?? [] },
+              },
+            }
+          : {}),
       };
     }
     case 'lead_professional.assigned': {
@@ -235,14 +306,28 @@ export function evolve(state: PathwayState, event: PathwayEvent): PathwayState {
     }
     case 'carer_access.granted': {
       const { accessId, carerKey, relationship, at } = event;
-      return { ...state, carerAccess: [...(state.carerAccess ?? []), { accessId, carerKey, relationship, grantedAt: at }] };
+      return {
+        ...state,
+        carerAccess: [...(state.carerAccess ?? []), { accessId, carerKey, relationship, grantedAt: at }],
+      };
     }
     case 'carer_access.revoked':
-      return { ...state, carerAccess: state.carerAccess?.map((access) => (access.accessId === event.accessId ? { ...access, revokedAt: event.at } : access)) };
+      return {
+        ...state,
+        carerAccess: state.carerAccess?.map((access) =>
+          access.accessId === event.accessId ? { ...access, revokedAt: event.at } : access,
+        ),
+      };
     case 'accessible_information.recorded':
-      return { ...state, accessibleInformation: { formats: event.formats, ...(event.language ? { language: event.language } : {}) } };
+      return {
+        ...state,
+        accessibleInformation: { formats: event.formats, ...(event.language ? { language: event.language } : {}) },
+      };
     case 'emergency_attendance.recorded':
-      return { ...state, watch: state.watch && { ...state.watch, attendances: [...(state.watch.attendances ?? []), event.attendedOn] } };
+      return {
+        ...state,
+        watch: state.watch && { ...state.watch, attendances: [...(state.watch.attendances ?? []), event.attendedOn] },
+      };
     case 'readmission_watch.expired':
       return { ...state, watch: state.watch && { ...state.watch, expired: true } };
     case 'pathway.readmitted':

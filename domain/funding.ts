@@ -12,7 +12,11 @@ export function assumedFunding(service: Service, agency: Agency = serviceAgency[
   switch (service) {
     case 'welfare-check':
       // Free whoever makes it: community health (the NHS) or the voluntary sector.
-      return { payer: agency === 'voluntary' ? 'voluntary' : 'nhs', charging: 'free', financialAssessment: 'not_needed' };
+      return {
+        payer: agency === 'voluntary' ? 'voluntary' : 'nhs',
+        charging: 'free',
+        financialAssessment: 'not_needed',
+      };
     case 'district-nursing':
     case 'therapy':
     case 'chc-assessment':

@@ -46,5 +46,12 @@ export {
   type DelaySummary,
   type WaitingOn,
 } from './delay';
-export { defaultPolicy, intermediateCareDaysFor, resolvePolicy, PolicyOverrides, type AgencySla, type Policy } from './policy';
+export {
+  defaultPolicy,
+  intermediateCareDaysFor,
+  resolvePolicy,
+  PolicyOverrides,
+  type AgencySla,
+  type Policy,
+} from './policy';
 export { addDays, daysBetween, dateOf, earliest, startOfDay } from './dates';

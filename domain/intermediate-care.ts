@@ -1,10 +1,23 @@
-import { isIntermediateCare, serviceAgency, type Agency, type IntermediateCareService, type Service } from '../schemas/common';
+import {
+  isIntermediateCare,
+  serviceAgency,
+  type Agency,
+  type IntermediateCareService,
+  type Service,
+} from '../schemas/common';
 import type { EventOf, PathwayEvent } from '../schemas/events';
 import { addDays, dateOf, daysBetween, latest } from './dates';
 import { evolve } from './evolve';
 import { intermediateCareDaysFor, type Policy } from './policy';
 import { requestReferral } from './referrals';
-import { handoverUnderway, isLive, patientAtTheCentre, uncoveredHandover, type HandoverReason, type PathwayState } from './state';
+import {
+  handoverUnderway,
+  isLive,
+  patientAtTheCentre,
+  uncoveredHandover,
+  type HandoverReason,
+  type PathwayState,
+} from './state';
 
 /**
  * Rules 2: intermediate care is an episode only when intermediate-care services were arranged
@@ -13,9 +26,14 @@ import { handoverUnderway, isLive, patientAtTheCentre, uncoveredHandover, type H
  * Undefined when nothing was arranged, the episode has already started, or under rules 1 (where
  * every P1/P2 discharge started one at once).
  */
-export function arrangedEpisode(state: PathwayState, policy: Policy): Omit<EventOf<'intermediate_care.started'>, 'type' | 'at'> | undefined {
+export function arrangedEpisode(
+  state: PathwayState,
+  policy: Policy,
+): Omit<EventOf<'intermediate_care.started'>, 'type' | 'at'> | undefined {
   if (!patientAtTheCentre(state) || !state.discharge || state.intermediateCare) return undefined;
-  const arranged = state.referrals.filter((r) => r.status === 'ready' && r.purpose !== 'handover' && isIntermediateCare(r.service));
+  const arranged = state.referrals.filter(
+    (r) => r.status === 'ready' && r.purpose !== 'handover' && isIntermediateCare(r.service),
+  );
   if (arranged.length === 0) return undefined;
   const services = [...new Set(arranged.map((r) => r.service as IntermediateCareService))];
   const firstStart = arranged.map((r) => r.readyFrom ?? state.discharge!.date).sort()[0];
@@ -43,7 +61,13 @@ export const remainingNeedsAt = (state: PathwayState, otherwise: Service[] = DEF
  * remaining need (with its deadlines, like any referral), withdrawing handover referrals no longer
  * needed. The episode stays open, awaiting handover, until they are ready. Nothing remaining: it ends.
  */
-export function handOver(state: PathwayState, policy: Policy, at: string, reason: HandoverReason, services: Service[]): PathwayEvent[] {
+export function handOver(
+  state: PathwayState,
+  policy: Policy,
+  at: string,
+  reason: HandoverReason,
+  services: Service[],
+): PathwayEvent[] {
   const wanted = new Set(services);
   const events: PathwayEvent[] = withdrawnHandovers(state, at, wanted);
   if (wanted.size === 0) return [...events, ended(state, at, reason)];
@@ -60,10 +84,20 @@ export function handOver(state: PathwayState, policy: Policy, at: string, reason
 }
 
 /** The live handover referrals for services other than `kept` withdrawn: the plan changed. */
-export const withdrawnHandovers = (state: PathwayState, at: string, kept: ReadonlySet<Service> = new Set()): PathwayEvent[] =>
+export const withdrawnHandovers = (
+  state: PathwayState,
+  at: string,
+  kept: ReadonlySet<Service> = new Set(),
+): PathwayEvent[] =>
   state.referrals
     .filter((r) => r.purpose === 'handover' && isLive(r) && !kept.has(r.service))
-    .map((r) => ({ type: 'referral.withdrawn' as const, at, referralId: r.referralId, agency: r.agency, reason: 'changed-plan' as const }));
+    .map((r) => ({
+      type: 'referral.withdrawn' as const,
+      at,
+      referralId: r.referralId,
+      agency: r.agency,
+      reason: 'changed-plan' as const,
+    }));
 
 /** The day a handover is complete: every handover referral live is ready and nothing is uncovered; the latest start. */
 export function handoverCompleteOn(state: PathwayState): string | undefined {
@@ -76,7 +110,8 @@ export function handoverCompleteOn(state: PathwayState): string | undefined {
 
 /** Intermediate care is over: none arranged, or its episode has ended. */
 export const intermediateCareOver = (state: PathwayState, policy: Policy): boolean =>
-  (!state.intermediateCare || state.intermediateCare.ended !== undefined) && arrangedEpisode(state, policy) === undefined;
+  (!state.intermediateCare || state.intermediateCare.ended !== undefined) &&
+  arrangedEpisode(state, policy) === undefined;
 
 /**
  * Follow-on events of intermediate care at `at` (rules 2): the arranged episode starts on its day;
@@ -91,5 +126,10 @@ export function intermediateCareFollowOn(state: PathwayState, policy: Policy, at
 }
 
 function ended(state: PathwayState, at: string, reason: HandoverReason): EventOf<'intermediate_care.ended'> {
-  return { type: 'intermediate_care.ended', at, reason, days: daysBetween(state.intermediateCare!.startDate, dateOf(at)) };
+  return {
+    type: 'intermediate_care.ended',
+    at,
+    reason,
+    days: daysBetween(state.intermediateCare!.startDate, dateOf(at)),
+  };
 }

@@ -7,4 +7,5 @@ const prefix = 'pathway-';
 export const pathwayIdOf = (admissionId: string): string => `${prefix}${admissionId}`;
 
 /** The admission an id names if it is a pathway's id at all, whatever the admission id's own rules. */
-export const admissionIdOf = (pathwayId: string): string | undefined => (pathwayId.startsWith(prefix) ? pathwayId.slice(prefix.length) : undefined);
+export const admissionIdOf = (pathwayId: string): string | undefined =>
+  pathwayId.startsWith(prefix) ? pathwayId.slice(prefix.length) : undefined;

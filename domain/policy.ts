@@ -70,7 +70,10 @@ export function defaultPolicy(region: Region): Policy {
     delayAllowanceDays: 0,
     welfareCheckAgency: 'community-health',
     // A fresh copy per call: callers may adjust their policy without touching the defaults.
-    sla: Object.fromEntries(Object.entries(englandSla).map(([agency, sla]) => [agency, { ...sla }])) as Record<Agency, AgencySla>,
+    sla: Object.fromEntries(Object.entries(englandSla).map(([agency, sla]) => [agency, { ...sla }])) as Record<
+      Agency,
+      AgencySla
+    >,
   };
   if (region === 'scotland') {
     // Scotland counts delays against its ready-for-discharge date and has used a short planning
@@ -105,7 +108,8 @@ export const PolicyOverrides = z
 
 /** How long an episode of these intermediate-care services may last: the longest of their schemes. */
 export const intermediateCareDaysFor = (policy: Policy, services: readonly IntermediateCareService[]): number =>
-  Math.max(0, ...services.map((service) => policy.intermediateCareDays?.[service] ?? policy.intermediateCareMaxDays)) || policy.intermediateCareMaxDays;
+  Math.max(0, ...services.map((service) => policy.intermediateCareDays?.[service] ?? policy.intermediateCareMaxDays)) ||
+  policy.intermediateCareMaxDays;
 
 /** The deployment's policy: the nation's defaults with validated overrides merged in. */
 export function resolvePolicy(region: Region, overrides: unknown = {}): Policy {
@@ -116,7 +120,10 @@ export function resolvePolicy(region: Region, overrides: unknown = {}): Policy {
   const { sla, ...rest } = parsed.data;
   const policy = { ...defaultPolicy(region), ...rest };
   for (const [scheme, days] of Object.entries(policy.intermediateCareDays ?? {})) {
-    if (days > policy.intermediateCareMaxDays) throw new Error(`intermediateCareDays.${scheme}: longer than intermediateCareMaxDays (${policy.intermediateCareMaxDays})`);
+    if (days > policy.intermediateCareMaxDays)
+      throw new Error(
+        `intermediateCareDays.${scheme}: longer than intermediateCareMaxDays (${policy.intermediateCareMaxDays})`,
+      );
   }
   for (const [agency, value] of Object.entries(sla ?? {})) {
     policy.sla[agency as Agency] = { ...policy.sla[agency as Agency], ...value };

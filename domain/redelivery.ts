@@ -5,7 +5,11 @@ import type { PathwayState } from './state';
 export type SentCommand = { [K in CommandName]: Omit<CommandOf<K>, 'at'> }[CommandName];
 
 /** The statuses a referral has once an answer is recorded: accepted, then ready, is still the acceptance. */
-const answered: Record<CommandOf<'referral-response'>['response'], readonly string[]> = { accepted: ['accepted', 'ready'], declined: ['declined'], ready: ['ready'] };
+const answered: Record<CommandOf<'referral-response'>['response'], readonly string[]> = {
+  accepted: ['accepted', 'ready'],
+  declined: ['declined'],
+  ready: ['ready'],
+};
 
 /**
  * Whether a command the pathway refuses had already had its effect: the same message delivered

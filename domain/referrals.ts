@@ -40,13 +40,22 @@ export function requestReferral(
  * the acceptance if it came later, so an agency never sees a deadline earlier than the one it was
  * shown with the request. Rules 1 counted from the acceptance itself.
  */
-export function readyByOnAcceptance(state: PathwayState, referral: Referral, acceptedAt: string, policy: Policy): string {
+export function readyByOnAcceptance(
+  state: PathwayState,
+  referral: Referral,
+  acceptedAt: string,
+  policy: Policy,
+): string {
   const countsFrom = !patientAtTheCentre(state) ? acceptedAt : (latest([acceptedAt, referral.acceptBy]) as string);
   return readyBy(referral, countsFrom, policy);
 }
 
 /** Support must be in place within the agency's SLA; a community bed within two days of referral. */
-function readyBy(referral: Pick<Referral, 'service' | 'agency' | 'requestedAt'>, countsFrom: string, policy: Policy): string {
+function readyBy(
+  referral: Pick<Referral, 'service' | 'agency' | 'requestedAt'>,
+  countsFrom: string,
+  policy: Policy,
+): string {
   const bySla = addHours(countsFrom, policy.sla[referral.agency].readyWithinHours);
   if (referral.service !== 'step-down-bed') return bySla;
   return earliest([bySla, addHours(referral.requestedAt, policy.bedBasedStartWithinDays * 24)]) as string;

@@ -1,4 +1,13 @@
-export type RejectionCode = 'not_started' | 'closed' | 'not_allowed_in_stage' | 'invalid' | 'unknown_referral' | 'unknown_episode' | 'wrong_agency' | 'duplicate' | 'support_gap';
+export type RejectionCode =
+  | 'not_started'
+  | 'closed'
+  | 'not_allowed_in_stage'
+  | 'invalid'
+  | 'unknown_referral'
+  | 'unknown_episode'
+  | 'wrong_agency'
+  | 'duplicate'
+  | 'support_gap';
 
 /** A command the pathway refuses, with a reason a person can act on. Never carries personal data. */
 export class CommandRejected extends Error {

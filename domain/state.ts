@@ -1,7 +1,30 @@
 import type { z } from 'zod';
-import type { AccessibleFormat, Agreement, CapacityDecision, ConsentGiver, HousingOutcome as HousingOutcomes, NeedsNow as NeedsNowSchema, PatientAbsence, Representative } from '../schemas/commands';
+import type {
+  AccessibleFormat,
+  Agreement,
+  CapacityDecision,
+  ConsentGiver,
+  HousingOutcome as HousingOutcomes,
+  NeedsNow as NeedsNowSchema,
+  PatientAbsence,
+  Representative,
+} from '../schemas/commands';
 import { Agency as Agencies } from '../schemas/common';
-import type { Agency, AssessmentSummary, Carer, DelayReasonCode, DischargePathwayCode, Funding, Home, HousingStatus, IntermediateCareService, Patient, Region, Service, Stage } from '../schemas/common';
+import type {
+  Agency,
+  AssessmentSummary,
+  Carer,
+  DelayReasonCode,
+  DischargePathwayCode,
+  Funding,
+  Home,
+  HousingStatus,
+  IntermediateCareService,
+  Patient,
+  Region,
+  Service,
+  Stage,
+} from '../schemas/common';
 
 type HousingOutcome = z.infer<typeof HousingOutcomes>;
 type NeedsNow = z.infer<typeof NeedsNowSchema>;
@@ -239,7 +262,8 @@ export const isClosed = (state: PathwayState): boolean =>
 export const isLive = (referral: Referral): boolean =>
   referral.status === 'requested' || referral.status === 'accepted' || referral.status === 'ready';
 
-export const isOpen = (referral: Referral): boolean => referral.status === 'requested' || referral.status === 'accepted';
+export const isOpen = (referral: Referral): boolean =>
+  referral.status === 'requested' || referral.status === 'accepted';
 
 /** The stages of a pathway whose patient is still in hospital. */
 export const inHospitalStages: readonly Stage[] = ['admitted', 'assessment', 'arranging', 'ready_for_discharge'];
@@ -285,12 +309,17 @@ export const lacksCapacityFor = (state: PathwayState, decision: z.infer<typeof C
  */
 export function wishesUnsettled(state: PathwayState): string | undefined {
   const assessment = state.assessment;
-  if (!safeForThePatient(state) || !assessment || (assessment.pathway !== 'P2' && assessment.pathway !== 'P3')) return undefined;
+  if (!safeForThePatient(state) || !assessment || (assessment.pathway !== 'P2' && assessment.pathway !== 'P3'))
+    return undefined;
   if (lacksCapacityFor(state, 'discharge_plan')) {
-    return assessment.patientAbsent === 'lacks_capacity' ? undefined : 'the patient now lacks capacity for the plan: a joint assessment records the best-interests decision';
+    return assessment.patientAbsent === 'lacks_capacity'
+      ? undefined
+      : 'the patient now lacks capacity for the plan: a joint assessment records the best-interests decision';
   }
   if (assessment.agreement?.patient === 'agrees') return undefined;
-  return assessment.agreement?.patient === 'disagrees' ? 'the patient does not agree with the plan' : "the patient's agreement with the plan is not recorded";
+  return assessment.agreement?.patient === 'disagrees'
+    ? 'the patient does not agree with the plan'
+    : "the patient's agreement with the plan is not recorded";
 }
 
 /** Rules 4: where each pathway takes the person; another destination needs a reason (`departure`). */
@@ -305,7 +334,8 @@ export const destinationsOf: Record<DischargePathwayCode, readonly string[]> = {
  * Rules 4: a continuing-healthcare assessment follows the person after discharge unless the joint
  * assessment asked for a decision before it: its referral is then follow-up, never holding the discharge.
  */
-export const chcAfterDischarge = (state: PathwayState): boolean => safeForThePatient(state) && state.assessment?.chcBeforeDischarge !== true;
+export const chcAfterDischarge = (state: PathwayState): boolean =>
+  safeForThePatient(state) && state.assessment?.chcBeforeDischarge !== true;
 
 /**
  * Rules 4: the plan relies on an unpaid carer who is not willing or able to give the care (P0, home
@@ -316,17 +346,23 @@ export const reliesOnUnableCarer = (state: PathwayState): boolean =>
 
 /** Sharing with every agency, as the agency views read it (rules 4); before, the consents as recorded. */
 export const sharing = (state: PathwayState): Partial<Record<Agency, boolean>> =>
-  safeForThePatient(state) ? Object.fromEntries(Agencies.options.map((agency) => [agency, mayShareWith(state, agency)])) : state.consents;
+  safeForThePatient(state)
+    ? Object.fromEntries(Agencies.options.map((agency) => [agency, mayShareWith(state, agency)]))
+    : state.consents;
 
 /** Housing is needed: the duty to refer, a move, or a need the assessment agreed. */
-export const housingWanted = (state: PathwayState): boolean => housingNeed(state) !== undefined || (state.assessment?.needs.includes('housing') ?? false);
+export const housingWanted = (state: PathwayState): boolean =>
+  housingNeed(state) !== undefined || (state.assessment?.needs.includes('housing') ?? false);
 
 /**
  * Rules 4: the referral to housing waits for the person's consent to it (Housing Act 1996 s.213B):
  * once assessed, a housing need without consent given or refused waits on the patient.
  */
 export const housingConsentPending = (state: PathwayState): boolean =>
-  safeForThePatient(state) && state.assessment !== undefined && housingWanted(state) && state.consents.housing === undefined;
+  safeForThePatient(state) &&
+  state.assessment !== undefined &&
+  housingWanted(state) &&
+  state.consents.housing === undefined;
 
 /**
  * Needs agreed at the assessment (plus housing under the duty to refer or for a move) that no live
@@ -337,7 +373,9 @@ export function uncoveredNeeds(state: PathwayState): Service[] {
   const needs = new Set<Service>(state.assessment?.needs ?? []);
   if (housingNeed(state)) needs.add('housing');
   if (safeForThePatient(state) && !mayShareWith(state, 'housing')) needs.delete('housing');
-  return [...needs].filter((service) => !state.referrals.some((r) => r.service === service && r.purpose !== 'handover' && isLive(r)));
+  return [...needs].filter(
+    (service) => !state.referrals.some((r) => r.service === service && r.purpose !== 'handover' && isLive(r)),
+  );
 }
 
 /** Intermediate care that has started handing over to long-term services and is still open. */
@@ -347,7 +385,9 @@ export const handoverUnderway = (state: PathwayState): IntermediateCare['awaitin
 /** Needs being handed over that no live handover referral covers: a decline not yet re-referred. */
 export function uncoveredHandover(state: PathwayState): Service[] {
   const services = handoverUnderway(state)?.services ?? [];
-  return services.filter((service) => !state.referrals.some((r) => r.service === service && r.purpose === 'handover' && isLive(r)));
+  return services.filter(
+    (service) => !state.referrals.some((r) => r.service === service && r.purpose === 'handover' && isLive(r)),
+  );
 }
 
 /** A package the discharge waits for: not a handover, nor support that follows the person (rules 4). */
@@ -364,7 +404,9 @@ export function referralsInPlay(state: PathwayState): Referral[] {
   const handingOver = handoverUnderway(state) !== undefined;
   const rules4 = safeForThePatient(state);
   const leftWithout = rules4 && state.discharge?.selfDischarge === true;
-  return state.referrals.filter((r) => (r.purpose === 'handover' ? handingOver : r.purpose === 'follow-up' ? rules4 : leftWithout));
+  return state.referrals.filter((r) =>
+    r.purpose === 'handover' ? handingOver : r.purpose === 'follow-up' ? rules4 : leftWithout,
+  );
 }
 
 /**
@@ -376,7 +418,8 @@ export function awaitingAgencies(state: PathwayState): Agency[] {
   const agencies = new Set<Agency>();
   for (const referral of referralsInPlay(state)) {
     if (isOpen(referral)) agencies.add(referral.agency);
-    if (!patientAtTheCentre(state) && isLive(referral) && !state.consents[referral.agency]) agencies.add(referral.agency);
+    if (!patientAtTheCentre(state) && isLive(referral) && !state.consents[referral.agency])
+      agencies.add(referral.agency);
   }
   return [...agencies].sort();
 }
@@ -387,7 +430,8 @@ export function awaitingAgencies(state: PathwayState): Agency[] {
  * a missed deadline and the pathway is stuck from the decline.
  */
 export function awaitingReReferral(state: PathwayState, referral: Referral): boolean {
-  if (!safeForThePatient(state) || referral.status !== 'declined' || !referralsInPlay(state).includes(referral)) return false;
+  if (!safeForThePatient(state) || referral.status !== 'declined' || !referralsInPlay(state).includes(referral))
+    return false;
   const latest = state.referrals.filter((r) => r.service === referral.service && r.purpose === referral.purpose).at(-1);
   if (latest !== referral) return false;
   if (referral.purpose === 'handover') return uncoveredHandover(state).includes(referral.service);

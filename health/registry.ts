@@ -13,7 +13,10 @@ const components = new Map<string, ComponentHealth>();
 
 export function reportHealth(name: string, health: Omit<ComponentHealth, 'since'>): void {
   const previous = components.get(name);
-  components.set(name, { ...health, since: previous?.status === health.status ? previous.since : new Date().toISOString() });
+  components.set(name, {
+    ...health,
+    since: previous?.status === health.status ? previous.since : new Date().toISOString(),
+  });
 }
 
 export function forgetHealth(name: string): void {

@@ -39,16 +39,22 @@ export async function startHealthServer(options: { role: string; host: string; p
           response.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
           response.end(body);
         },
-        (error: unknown) => answer(500, { error: 'metrics_failed', message: error instanceof Error ? error.message : String(error) }),
+        (error: unknown) =>
+          answer(500, { error: 'metrics_failed', message: error instanceof Error ? error.message : String(error) }),
       );
     }
-    if (request.url !== '/health/ready') return answer(404, { error: 'not_found', paths: ['/health/live', '/health/ready', '/metrics'] });
+    if (request.url !== '/health/ready')
+      return answer(404, { error: 'not_found', paths: ['/health/live', '/health/ready', '/metrics'] });
     if (!checks) return answer(503, { status: 'starting' });
     void readiness(checks).then(({ ready, ...body }) => answer(ready ? 200 : 503, body));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new Error(`HOMEWARD_HEALTH_PORT ${options.port} on ${options.host}: ${error.code === 'EADDRINUSE' ? 'already in use' : error.message}`)),
+      reject(
+        new Error(
+          `HOMEWARD_HEALTH_PORT ${options.port} on ${options.host}: ${error.code === 'EADDRINUSE' ? 'already in use' : error.message}`,
+        ),
+      ),
     );
     server.listen(options.port, options.host, resolve);
   });
@@ -67,7 +73,10 @@ async function readiness(checks: Checks) {
     await Promise.all(
       Object.entries(checks).map(async ([name, check]) => {
         let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${checkTimeoutMs} ms`)), checkTimeoutMs)));
+        const late = new Promise<never>(
+          (_resolve, reject) =>
+            (timer = setTimeout(() => reject(new Error(`no answer within ${checkTimeoutMs} ms`)), checkTimeoutMs)),
+        );
         const outcome = await Promise.race([check(), late]).then(
           () => 'ok',
           (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 200),
@@ -78,12 +87,19 @@ async function readiness(checks: Checks) {
     ),
   );
   const { components } = healthReport();
-  const ready = Object.values(dependencies).every((outcome) => outcome === 'ok') && Object.values(components).every((c) => c.status === 'running');
+  const ready =
+    Object.values(dependencies).every((outcome) => outcome === 'ok') &&
+    Object.values(components).every((c) => c.status === 'running');
   return { ready, status: ready ? 'ready' : 'not ready', dependencies, components };
 }
 
 /** A check that a long-running part of the process (as it reports itself to the health registry) has started and runs. */
 export const reportsRunning = (component: string) => async () => {
   const health = healthReport().components[component];
-  if (health?.status !== 'running') throw new Error(health ? `${component} ${health.status}${health.detail ? `: ${health.detail}` : ''}` : `${component} not running yet`);
+  if (health?.status !== 'running')
+    throw new Error(
+      health
+        ? `${component} ${health.status}${health.detail ? `: ${health.detail}` : ''}`
+        : `${component} not running yet`,
+    );
 };

@@ -1,4 +1,11 @@
-import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes, type AclEntry, type Admin } from 'kafkajs';
+import {
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  ResourcePatternTypes,
+  type AclEntry,
+  type Admin,
+} from 'kafkajs';
 import type { Agency } from '../schemas/common';
 import { agencies, topics } from './topics';
 
@@ -32,7 +39,13 @@ export interface Grant {
   operations: Operation[];
 }
 
-const topic = (principal: string, name: string, operations: Operation[]): Grant => ({ principal, resource: 'topic', name, pattern: 'literal', operations });
+const topic = (principal: string, name: string, operations: Operation[]): Grant => ({
+  principal,
+  resource: 'topic',
+  name,
+  pattern: 'literal',
+  operations,
+});
 
 /**
  * Everything a non-admin principal may do, and nothing more (the broker denies what no ACL
@@ -49,21 +62,49 @@ export function aclMatrix(): Grant[] {
     topic(homeward, topics.notifications, ['write', 'describe']),
     topic(homeward, topics.adt, ['read', 'describe']),
     ...agencies.map((agency) => topic(homeward, topics.agencyResponses(agency), ['read', 'describe'])),
-    { principal: homeward, resource: 'group', name: consumerGroups.homeward, pattern: 'prefixed', operations: ['read'] },
+    {
+      principal: homeward,
+      resource: 'group',
+      name: consumerGroups.homeward,
+      pattern: 'prefixed',
+      operations: ['read'],
+    },
     // Brokers before 3.0 want this for an idempotent producer; later ones accept WRITE on a topic.
-    { principal: homeward, resource: 'cluster', name: 'kafka-cluster', pattern: 'literal', operations: ['idempotent-write'] },
+    {
+      principal: homeward,
+      resource: 'cluster',
+      name: 'kafka-cluster',
+      pattern: 'literal',
+      operations: ['idempotent-write'],
+    },
     topic(principals.adt, topics.adt, ['write', 'describe']),
     topic(principals.notify, topics.notifications, ['read', 'describe']),
-    { principal: principals.notify, resource: 'group', name: consumerGroups.notify, pattern: 'prefixed', operations: ['read'] },
+    {
+      principal: principals.notify,
+      resource: 'group',
+      name: consumerGroups.notify,
+      pattern: 'prefixed',
+      operations: ['read'],
+    },
     ...agencies.flatMap((agency): Grant[] => [
       topic(principals.agency(agency), topics.agencyEvents(agency), ['read', 'describe']),
       topic(principals.agency(agency), topics.agencyResponses(agency), ['write', 'describe']),
-      { principal: principals.agency(agency), resource: 'group', name: consumerGroups.agency(agency), pattern: 'prefixed', operations: ['read'] },
+      {
+        principal: principals.agency(agency),
+        resource: 'group',
+        name: consumerGroups.agency(agency),
+        pattern: 'prefixed',
+        operations: ['read'],
+      },
     ]),
   ];
 }
 
-const resourceTypes = { topic: AclResourceTypes.TOPIC, group: AclResourceTypes.GROUP, cluster: AclResourceTypes.CLUSTER };
+const resourceTypes = {
+  topic: AclResourceTypes.TOPIC,
+  group: AclResourceTypes.GROUP,
+  cluster: AclResourceTypes.CLUSTER,
+};
 const operationTypes: Record<Operation, AclOperationTypes> = {
   read: AclOperationTypes.READ,
   write: AclOperationTypes.WRITE,
@@ -99,7 +140,10 @@ export async function applyAcls(admin: Admin, timeoutMs = 15_000): Promise<numbe
     const present = new Set((await describeAll(admin)).map(aclKey));
     const missing = wanted.filter((entry) => !present.has(aclKey(entry)));
     if (missing.length === 0) return wanted.length;
-    if (Date.now() > deadline) throw new Error(`Kafka did not apply ${missing.length} of Homeward's ACLs within ${timeoutMs / 1000}s, e.g. ${aclKey(missing[0])}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `Kafka did not apply ${missing.length} of Homeward's ACLs within ${timeoutMs / 1000}s, e.g. ${aclKey(missing[0])}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -112,8 +156,23 @@ export async function describeAll(admin: Admin): Promise<AclEntry[]> {
     operation: AclOperationTypes.ANY,
     permissionType: AclPermissionTypes.ANY,
   });
-  return resources.flatMap((resource) => resource.acls.map((acl) => ({ ...acl, resourceType: resource.resourceType, resourceName: resource.resourceName, resourcePatternType: resource.resourcePatternType })));
+  return resources.flatMap((resource) =>
+    resource.acls.map((acl) => ({
+      ...acl,
+      resourceType: resource.resourceType,
+      resourceName: resource.resourceName,
+      resourcePatternType: resource.resourcePatternType,
+    })),
+  );
 }
 
 export const aclKey = (entry: AclEntry) =>
-  [entry.principal, AclOperationTypes[entry.operation], AclResourceTypes[entry.resourceType], ResourcePatternTypes[entry.resourcePatternType], entry.resourceName, AclPermissionTypes[entry.permissionType], entry.host].join(' ');
+  [
+    entry.principal,
+    AclOperationTypes[entry.operation],
+    AclResourceTypes[entry.resourceType],
+    ResourcePatternTypes[entry.resourcePatternType],
+    entry.resourceName,
+    AclPermissionTypes[entry.permissionType],
+    entry.host,
+  ].join(' ');

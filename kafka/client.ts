@@ -1,5 +1,13 @@
 import fs from 'node:fs';
-import { Kafka, logLevel as kafkaLogLevel, Partitioners, type logCreator, type Producer, type RetryOptions, type SASLOptions } from 'kafkajs';
+import {
+  Kafka,
+  logLevel as kafkaLogLevel,
+  Partitioners,
+  type logCreator,
+  type Producer,
+  type RetryOptions,
+  type SASLOptions,
+} from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaConfig } from '../config';
 
@@ -15,14 +23,16 @@ export interface KafkaClientOptions extends Partial<Omit<KafkaConfig, 'brokers' 
  * through pino, so one log stream covers the process. Every Kafka client in Homeward comes from here.
  */
 export function createKafka(options: KafkaClientOptions): Kafka {
-  const toPino: logCreator = () => ({ level, log }) => {
-    if (!options.logger) return;
-    const { message, ...extra } = log;
-    const fields = { component: 'kafkajs', broker: extra.broker, error: extra.error };
-    if (expected(message, String(extra.error ?? ''))) options.logger.debug(fields, message);
-    else if (level === kafkaLogLevel.ERROR) options.logger.error(fields, message);
-    else if (level === kafkaLogLevel.WARN) options.logger.warn(fields, message);
-  };
+  const toPino: logCreator =
+    () =>
+    ({ level, log }) => {
+      if (!options.logger) return;
+      const { message, ...extra } = log;
+      const fields = { component: 'kafkajs', broker: extra.broker, error: extra.error };
+      if (expected(message, String(extra.error ?? ''))) options.logger.debug(fields, message);
+      else if (level === kafkaLogLevel.ERROR) options.logger.error(fields, message);
+      else if (level === kafkaLogLevel.WARN) options.logger.warn(fields, message);
+    };
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
@@ -52,7 +62,13 @@ export const producerRetry: RetryOptions = { initialRetryTime: 250, maxRetryTime
  * than assumed, since kafka/publisher.ts computes partitions with it; no topic auto-created.
  */
 export function durableProducer(kafka: Kafka, retry: RetryOptions = producerRetry): Producer {
-  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner, retry });
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry,
+  });
 }
 
 /**
@@ -61,7 +77,10 @@ export function durableProducer(kafka: Kafka, retry: RetryOptions = producerRetr
  * limit, which is deliberate (a failed publish is retried by the workflow with the same event ids).
  */
 function expected(message: string, error: string): boolean {
-  return /coordinator is (loading|not available)/i.test(error) || /switched default partitioner|Limiting retries for the idempotent producer/.test(message);
+  return (
+    /coordinator is (loading|not available)/i.test(error) ||
+    /switched default partitioner|Limiting retries for the idempotent producer/.test(message)
+  );
 }
 
 /** kafkajs's `ssl` for the deployment's KAFKA_SSL and KAFKA_SSL_CA_FILE (a private CA trusted beside the system's). */

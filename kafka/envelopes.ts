@@ -39,10 +39,21 @@ export function toCloudEvent(pathwayId: string, recorded: RecordedPathwayEvent):
  * What one agency other than the trust receives of one event: its minimised view, with the
  * actor's role and agency but never a person's identity. Empty when the event does not concern it.
  */
-export function agencyEnvelopes(pathwayId: string, recorded: RecordedPathwayEvent, context: RoutingContext, agency: Agency): CloudEvent[] {
+export function agencyEnvelopes(
+  pathwayId: string,
+  recorded: RecordedPathwayEvent,
+  context: RoutingContext,
+  agency: Agency,
+): CloudEvent[] {
   // The trust's own topic: every event in full, as on the audit stream.
   if (agency === 'acute-trust') return [toCloudEvent(pathwayId, recorded)];
-  const { actorsubject: _subject, actorsites: _sites, actorrole: _role, actoragency: _agency, ...envelope } = toCloudEvent(pathwayId, recorded);
+  const {
+    actorsubject: _subject,
+    actorsites: _sites,
+    actorrole: _role,
+    actoragency: _agency,
+    ...envelope
+  } = toCloudEvent(pathwayId, recorded);
   const actor = recorded.actor ? publicActor(recorded.actor) : undefined;
   const extensions = actor ? { actorrole: actor.role, ...(actor.agency ? { actoragency: actor.agency } : {}) } : {};
   return agencyViews(recorded.event, context)
@@ -67,11 +78,20 @@ const message = (topic: string, envelope: CloudEvent, traceparent?: string): Out
  * Messages for one recorded event: in full on the audit topic and the trust's own topic, and as
  * each concerned agency's minimised view on that agency's topic. The id is the same everywhere.
  */
-export function route(pathwayId: string, recorded: RecordedPathwayEvent, context: RoutingContext, traceparent?: string): OutboundMessage[] {
+export function route(
+  pathwayId: string,
+  recorded: RecordedPathwayEvent,
+  context: RoutingContext,
+  traceparent?: string,
+): OutboundMessage[] {
   const messages = [message(topics.pathwayEvents, toCloudEvent(pathwayId, recorded), traceparent)];
-  const concerned = new Set<Agency>(['acute-trust', ...agencyViews(recorded.event, context).flatMap((view) => view.to)]);
+  const concerned = new Set<Agency>([
+    'acute-trust',
+    ...agencyViews(recorded.event, context).flatMap((view) => view.to),
+  ]);
   for (const agency of concerned) {
-    for (const view of agencyEnvelopes(pathwayId, recorded, context, agency)) messages.push(message(topics.agencyEvents(agency), view, traceparent));
+    for (const view of agencyEnvelopes(pathwayId, recorded, context, agency))
+      messages.push(message(topics.agencyEvents(agency), view, traceparent));
   }
   // A change that matters to the patient: one notification, on its own topic, for the trust's NHS Notify / NHS App adapter.
   const notification = notificationFor(pathwayId, recorded.sequence, recorded.event, context);

@@ -13,9 +13,7 @@ export const deadLetterValueLimit = 64 * 1024;
 
 /** What a handler decided about one inbound message. */
 export type Outcome =
-  | { kind: 'applied'; detail?: string }
-  | { kind: 'duplicate'; detail?: string }
-  | { kind: 'rejected'; reason: string };
+  { kind: 'applied'; detail?: string } | { kind: 'duplicate'; detail?: string } | { kind: 'rejected'; reason: string };
 
 export type Handler = (topic: string, message: KafkaMessage) => Promise<Outcome>;
 
@@ -83,14 +81,22 @@ export class InboundConsumer {
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (payload.restart || this.stopping) return;
-      this.logger.error({ group: this.groupId, error: payload.error.message }, 'inbound consumer crashed; restarting it');
+      this.logger.error(
+        { group: this.groupId, error: payload.error.message },
+        'inbound consumer crashed; restarting it',
+      );
       this.scheduleRestart(consumer);
     });
     // What is left on a partition when a batch starts and once it is done: while a message is
     // retried (Temporal down), each new fetch shows the lag growing.
-    const lag = (topic: string, partition: number, messages: string) => inboundLag.set({ group: this.groupId, topic, partition: String(partition) }, Math.max(0, Number(messages)));
-    consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => lag(payload.topic, payload.partition, payload.offsetLagLow));
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => lag(payload.topic, payload.partition, payload.offsetLag));
+    const lag = (topic: string, partition: number, messages: string) =>
+      inboundLag.set({ group: this.groupId, topic, partition: String(partition) }, Math.max(0, Number(messages)));
+    consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) =>
+      lag(payload.topic, payload.partition, payload.offsetLagLow),
+    );
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
+      lag(payload.topic, payload.partition, payload.offsetLag),
+    );
     await consumer.connect();
     await consumer.subscribe({ topics: this.topics, fromBeginning: true });
     await this.consume(consumer);
@@ -100,14 +106,21 @@ export class InboundConsumer {
   private scheduleRestart(crashed: Consumer, attempt = 1): void {
     this.stats.restarts += 1;
     const delay = Math.min(30_000, 500 * 2 ** (attempt - 1));
-    reportHealth(this.healthComponent, { status: 'restarting', detail: `crashed; restart attempt ${attempt} in ${delay} ms`, restarts: this.stats.restarts });
+    reportHealth(this.healthComponent, {
+      status: 'restarting',
+      detail: `crashed; restart attempt ${attempt} in ${delay} ms`,
+      restarts: this.stats.restarts,
+    });
     this.restartTimer = setTimeout(() => {
       void crashed
         .disconnect()
         .catch(() => undefined)
         .then(() => (this.stopping ? undefined : this.run()))
         .catch((error: unknown) => {
-          this.logger.warn({ group: this.groupId, error: (error as Error).message, attempt }, 'inbound consumer restart failed; will try again');
+          this.logger.warn(
+            { group: this.groupId, error: (error as Error).message, attempt },
+            'inbound consumer restart failed; will try again',
+          );
           this.scheduleRestart(crashed, attempt + 1);
         });
     }, delay);
@@ -125,7 +138,10 @@ export class InboundConsumer {
           this.stats.retried += 1;
           inboundMessages.inc({ topic, outcome: 'retried' });
           // Not the message's fault: do not commit; kafkajs backs off and redelivers it.
-          this.logger.warn({ topic, partition, offset: message.offset, error: (error as Error).message }, 'inbound message will be retried');
+          this.logger.warn(
+            { topic, partition, offset: message.offset, error: (error as Error).message },
+            'inbound message will be retried',
+          );
           throw error;
         }
         if (outcome.kind === 'rejected') {
@@ -133,7 +149,10 @@ export class InboundConsumer {
         } else {
           this.stats[outcome.kind] += 1;
           inboundMessages.inc({ topic, outcome: outcome.kind });
-          this.logger.info({ topic, partition, offset: message.offset, outcome: outcome.kind, detail: outcome.detail }, 'inbound message handled');
+          this.logger.info(
+            { topic, partition, offset: message.offset, outcome: outcome.kind, detail: outcome.detail },
+            'inbound message handled',
+          );
         }
         await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
         await heartbeat();
@@ -155,7 +174,9 @@ export class InboundConsumer {
       offset: message.offset,
       key: message.key?.toString().slice(0, 1_000) ?? null,
       value: value === null ? null : value.subarray(0, deadLetterValueLimit).toString(),
-      ...(oversize ? { truncated: { size: value.length, sha256: createHash('sha256').update(value).digest('hex') } } : {}),
+      ...(oversize
+        ? { truncated: { size: value.length, sha256: createHash('sha256').update(value).digest('hex') } }
+        : {}),
       headers,
       ...(messageId ? { messageId } : {}),
       ...(traceId ? { traceId } : {}),
@@ -164,14 +185,22 @@ export class InboundConsumer {
     // The DLQ is the trust operators'; the sender also hears of it, on its own topic, as one batch.
     const notices = this.notice(letter);
     await this.producer.publish([
-      { topic: topics.dlq, key: `${topic}/${partition}/${message.offset}`, value: JSON.stringify(letter), headers: { 'homeward-dlq-reason': reason } },
+      {
+        topic: topics.dlq,
+        key: `${topic}/${partition}/${message.offset}`,
+        value: JSON.stringify(letter),
+        headers: { 'homeward-dlq-reason': reason },
+      },
       ...notices,
     ]);
     this.stats.deadLettered += 1;
     inboundMessages.inc({ topic, outcome: 'dead_lettered' });
     dlqEntries.inc({ topic, reason: reasonCode(reason) });
     // The reason names the field or rule, never a value: it may be logged.
-    this.logger.warn({ topic, partition, offset: message.offset, reason, messageId, traceId }, 'inbound message sent to the DLQ');
+    this.logger.warn(
+      { topic, partition, offset: message.offset, reason, messageId, traceId },
+      'inbound message sent to the DLQ',
+    );
   }
 
   /** Stops within `timeoutMs` even if kafkajs is stuck retrying (a SIGTERM must not wait for it). */

@@ -47,6 +47,10 @@ export class TopicPartitions {
     const connected = this.connected;
     this.admin = undefined;
     this.connected = undefined;
-    if (admin && connected) await connected.then(() => admin.disconnect(), () => undefined);
+    if (admin && connected)
+      await connected.then(
+        () => admin.disconnect(),
+        () => undefined,
+      );
   }
 }

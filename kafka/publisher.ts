@@ -24,12 +24,19 @@ const defaultPartitioner = Partitioners.DefaultPartitioner();
  * which the producer is given too), keeping each partition's messages in order: a pathway's
  * messages share a key, so its order on every topic is kept.
  */
-export function byPartition(messages: OutboundMessage[], partitionsOf: ReadonlyMap<string, PartitionMetadata[]>): PartitionBatch[] {
+export function byPartition(
+  messages: OutboundMessage[],
+  partitionsOf: ReadonlyMap<string, PartitionMetadata[]>,
+): PartitionBatch[] {
   const batches = new Map<string, PartitionBatch>();
   for (const message of messages) {
     const partitionMetadata = partitionsOf.get(message.topic);
     if (!partitionMetadata?.length) throw new Error(`No partitions known for Kafka topic ${message.topic}`);
-    const partition = defaultPartitioner({ topic: message.topic, partitionMetadata, message: { key: message.key, value: message.value } });
+    const partition = defaultPartitioner({
+      topic: message.topic,
+      partitionMetadata,
+      message: { key: message.key, value: message.value },
+    });
     const id = `${message.topic}\u0000${partition}`;
     const batch = batches.get(id) ?? { topic: message.topic, partition, messages: [] };
     batch.messages.push(message);
@@ -86,7 +93,9 @@ export class EventPublisher {
       await used.connected;
       const batches = byPartition(messages, await this.partitions.of(new Set(messages.map((m) => m.topic))));
       // Different partitions go side by side; each waits only for its own partition's last send.
-      const sent = await Promise.allSettled(batches.map((batch) => this.inTurn(`${batch.topic}\u0000${batch.partition}`, () => this.send(used, batch))));
+      const sent = await Promise.allSettled(
+        batches.map((batch) => this.inTurn(`${batch.topic}\u0000${batch.partition}`, () => this.send(used, batch))),
+      );
       const failed = sent.find((result) => result.status === 'rejected');
       if (failed) throw failed.reason;
     } catch (error) {
@@ -100,7 +109,11 @@ export class EventPublisher {
     if (used.retired) throw new Error(`Kafka producer retired after a failed send; ${topic}/${partition} not sent`);
     used.sending += 1;
     try {
-      await used.producer.send({ topic, acks: producerAcks, messages: messages.map(({ key, value, headers }) => ({ key, value, headers, partition })) });
+      await used.producer.send({
+        topic,
+        acks: producerAcks,
+        messages: messages.map(({ key, value, headers }) => ({ key, value, headers, partition })),
+      });
     } catch (error) {
       // Before the partition's next send takes its turn.
       this.retire(used);

@@ -11,7 +11,11 @@ import { setUpTopicsAndAcls } from './setup';
  */
 async function main(): Promise<void> {
   const config = loadKafkaConfig();
-  const { createdTopics, acls } = await setUpTopicsAndAcls(createKafka({ ...config, clientId: 'homeward-setup' }), loadKafkaTopicSettings(), (warning) => console.warn(warning));
+  const { createdTopics, acls } = await setUpTopicsAndAcls(
+    createKafka({ ...config, clientId: 'homeward-setup' }),
+    loadKafkaTopicSettings(),
+    (warning) => console.warn(warning),
+  );
   console.log(`Kafka at ${config.brokers.join(',')}: ${createdTopics.length} topics created, ${acls} ACLs in place`);
 }
 

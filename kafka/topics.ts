@@ -43,7 +43,8 @@ export function topicClass(topic: string): TopicClass | undefined {
   if (topic === topics.adt) return 'adt';
   if (topic === topics.dlq) return 'dlq';
   if (topic === topics.notifications) return 'notifications';
-  if (agencies.some((agency) => topic === topics.agencyEvents(agency) || topic === topics.agencyResponses(agency))) return 'agency';
+  if (agencies.some((agency) => topic === topics.agencyEvents(agency) || topic === topics.agencyResponses(agency)))
+    return 'agency';
   return undefined;
 }
 
@@ -59,7 +60,9 @@ export function topicSpec(topic: string, settings: KafkaTopicSettings): ITopicCo
     replicationFactor: settings.replicationFactor,
     configEntries: [
       { name: 'min.insync.replicas', value: String(settings.minInsyncReplicas) },
-      ...(retention ? [{ name: 'retention.ms', value: retention === 'forever' ? '-1' : String(retention * dayMs) }] : []),
+      ...(retention
+        ? [{ name: 'retention.ms', value: retention === 'forever' ? '-1' : String(retention * dayMs) }]
+        : []),
     ],
   };
 }
@@ -69,10 +72,16 @@ export function topicSpec(topic: string, settings: KafkaTopicSettings): ITopicCo
  * development (a single local broker) there are fewer, and the caller says so; in production
  * that would quietly drop the durability asked for, so it is refused.
  */
-export function fitToCluster(settings: KafkaTopicSettings, brokers: number): { settings: KafkaTopicSettings; warning?: string } {
+export function fitToCluster(
+  settings: KafkaTopicSettings,
+  brokers: number,
+): { settings: KafkaTopicSettings; warning?: string } {
   if (settings.replicationFactor <= brokers) return { settings };
   const wanted = `HOMEWARD_KAFKA_REPLICATION_FACTOR is ${settings.replicationFactor} but the Kafka cluster has ${brokers} broker${brokers === 1 ? '' : 's'} running`;
-  if (!settings.allowFewerReplicas) throw new Error(`${wanted}: Homeward's topics cannot be created with that many copies; add brokers or set HOMEWARD_KAFKA_REPLICATION_FACTOR and HOMEWARD_KAFKA_MIN_INSYNC_REPLICAS`);
+  if (!settings.allowFewerReplicas)
+    throw new Error(
+      `${wanted}: Homeward's topics cannot be created with that many copies; add brokers or set HOMEWARD_KAFKA_REPLICATION_FACTOR and HOMEWARD_KAFKA_MIN_INSYNC_REPLICAS`,
+    );
   const replicationFactor = Math.max(1, brokers);
   const minInsyncReplicas = Math.min(settings.minInsyncReplicas, replicationFactor);
   return {
@@ -82,7 +91,11 @@ export function fitToCluster(settings: KafkaTopicSettings, brokers: number): { s
 }
 
 /** The settings of the single local broker of `npm start` and `npm test`: one copy of everything. */
-export const singleBroker = (settings: KafkaTopicSettings): KafkaTopicSettings => ({ ...settings, replicationFactor: 1, minInsyncReplicas: 1 });
+export const singleBroker = (settings: KafkaTopicSettings): KafkaTopicSettings => ({
+  ...settings,
+  replicationFactor: 1,
+  minInsyncReplicas: 1,
+});
 
 /**
  * Creates any missing topic with `settings` (existing topics keep theirs: docs/architecture.md, Kafka, says how to
@@ -101,12 +114,17 @@ export async function ensureTopics(
   if (fitted.warning) warn(fitted.warning);
   try {
     // Waiting for leaders inside createTopics fails at once on a cluster of several brokers (UNKNOWN_TOPIC_OR_PARTITION).
-    await admin.createTopics({ waitForLeaders: false, topics: missing.map((topic) => topicSpec(topic, fitted.settings)) });
+    await admin.createTopics({
+      waitForLeaders: false,
+      topics: missing.map((topic) => topicSpec(topic, fitted.settings)),
+    });
   } catch (error) {
     // Homeward's own principal may not create topics on a cluster with ACLs: its admins do.
     const errors = (error as { errors?: { type?: string }[] }).errors ?? [error as { type?: string }];
     if (!errors.some((e) => e.type?.endsWith('AUTHORIZATION_FAILED'))) throw error;
-    throw new Error(`Kafka topics ${missing.join(', ')} are missing and this user may not create them: run kafka/setup-main.ts as the cluster's admin`);
+    throw new Error(
+      `Kafka topics ${missing.join(', ')} are missing and this user may not create them: run kafka/setup-main.ts as the cluster's admin`,
+    );
   }
   await waitForReplicas(admin, missing, fitted.settings.replicationFactor, timeoutMs);
   return missing;
@@ -117,10 +135,15 @@ async function waitForReplicas(admin: Admin, names: string[], replicas: number, 
   let lagging = names.join(', ');
   while (Date.now() < deadline) {
     const metadata = await admin.fetchTopicMetadata({ topics: names }).catch(() => ({ topics: [] }));
-    const ready = metadata.topics.filter((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0 && p.isr.length >= replicas));
+    const ready = metadata.topics.filter(
+      (topic) =>
+        topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0 && p.isr.length >= replicas),
+    );
     if (ready.length === names.length) return;
     lagging = names.filter((name) => !ready.some((topic) => topic.name === name)).join(', ');
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`Kafka topics ${lagging} were created but have no leader or fewer than ${replicas} replicas in sync after ${timeoutMs / 1000}s`);
+  throw new Error(
+    `Kafka topics ${lagging} were created but have no leader or fewer than ${replicas} replicas in sync after ${timeoutMs / 1000}s`,
+  );
 }

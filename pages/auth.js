@@ -22,7 +22,11 @@ window.HomewardAuth = (() => {
       return body;
     }));
 
-  const base64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const base64url = (bytes) =>
+    btoa(String.fromCharCode(...new Uint8Array(bytes)))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '');
   const random = (n) => base64url(crypto.getRandomValues(new Uint8Array(n)));
   const claimsOf = (jwt) => {
     try {
@@ -38,7 +42,12 @@ window.HomewardAuth = (() => {
     const s = await settings();
     const verifier = random(48);
     const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-    const request = { state: `${page}.${random(24)}`, nonce: random(24), verifier, back: location.pathname + location.search };
+    const request = {
+      state: `${page}.${random(24)}`,
+      nonce: random(24),
+      verifier,
+      back: location.pathname + location.search,
+    };
     sessionStorage.setItem(pending, JSON.stringify(request));
     const query = new URLSearchParams({
       response_type: 'code',
@@ -61,17 +70,29 @@ window.HomewardAuth = (() => {
     sessionStorage.removeItem(pending);
     // The code and state leave the address bar (and the history) before anything else happens.
     history.replaceState(null, '', request?.back || location.pathname.replace('/signed-in', '/dashboard'));
-    if (query.get('error')) throw new Error(`The sign-in was not completed: ${query.get('error_description') || query.get('error')}`);
-    if (!request || query.get('state') !== request.state) throw new Error('This sign-in answer was not asked for by this tab: sign in again.');
+    if (query.get('error'))
+      throw new Error(`The sign-in was not completed: ${query.get('error_description') || query.get('error')}`);
+    if (!request || query.get('state') !== request.state)
+      throw new Error('This sign-in answer was not asked for by this tab: sign in again.');
     const s = await settings();
     const response = await fetch(s.tokenEndpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: query.get('code') || '', redirect_uri: redirectUri(s), client_id: s.clientId, code_verifier: request.verifier }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: query.get('code') || '',
+        redirect_uri: redirectUri(s),
+        client_id: s.clientId,
+        code_verifier: request.verifier,
+      }),
     });
     const body = await response.json().catch(() => ({}));
-    if (!response.ok || !body.access_token) throw new Error(`The issuer refused the sign-in: ${body.error_description || body.error || `HTTP ${response.status}`}`);
-    if (body.id_token && claimsOf(body.id_token).nonce !== request.nonce) throw new Error('The issuer answered another sign-in (nonce): sign in again.');
+    if (!response.ok || !body.access_token)
+      throw new Error(
+        `The issuer refused the sign-in: ${body.error_description || body.error || `HTTP ${response.status}`}`,
+      );
+    if (body.id_token && claimsOf(body.id_token).nonce !== request.nonce)
+      throw new Error('The issuer answered another sign-in (nonce): sign in again.');
     keep(body);
   }
 
@@ -109,16 +130,23 @@ window.HomewardAuth = (() => {
   /** An API call with the token; a refused token goes back to the issuer once, not in a loop. */
   async function api(path, init = {}) {
     if (!session) throw new Error('Not signed in');
-    const response = await fetch(path, { ...init, headers: { accept: 'application/json', ...init.headers, authorization: `Bearer ${session.accessToken}` } });
+    const response = await fetch(path, {
+      ...init,
+      headers: { accept: 'application/json', ...init.headers, authorization: `Bearer ${session.accessToken}` },
+    });
     if (response.status === 401) {
       // A token refused within seconds of being issued will be refused again: say so rather than loop.
       const fresh = Date.now() - session.obtainedAt < 10_000;
       session = undefined;
       sessionStorage.removeItem(signedInFlag);
       if (!fresh) return renew();
-      throw new Error('Homeward refused the token the issuer gave: ask the service desk to check the sign-in settings.');
+      throw new Error(
+        'Homeward refused the token the issuer gave: ask the service desk to check the sign-in settings.',
+      );
     }
-    const body = /json/.test(response.headers.get('content-type') || '') ? await response.json() : await response.text();
+    const body = /json/.test(response.headers.get('content-type') || '')
+      ? await response.json()
+      : await response.text();
     if (!response.ok) {
       const error = new Error((body && body.message) || `HTTP ${response.status}`);
       error.status = response.status;
@@ -134,27 +162,42 @@ window.HomewardAuth = (() => {
     sessionStorage.removeItem(signedInFlag);
     const s = await settings().catch(() => undefined);
     if (s?.endSessionEndpoint) {
-      location.assign(`${s.endSessionEndpoint}?${new URLSearchParams({ client_id: s.clientId, post_logout_redirect_uri: location.origin + location.pathname })}`);
+      location.assign(
+        `${s.endSessionEndpoint}?${new URLSearchParams({ client_id: s.clientId, post_logout_redirect_uri: location.origin + location.pathname })}`,
+      );
     }
   }
 
   /** Fills the pages' shared header and sign-in section (their HTML holds the empty elements). */
   function chrome() {
-    const make = (tag, attributes = {}, text) => Object.assign(document.createElement(tag), attributes, text === undefined ? {} : { textContent: text });
+    const make = (tag, attributes = {}, text) =>
+      Object.assign(document.createElement(tag), attributes, text === undefined ? {} : { textContent: text });
     const header = document.querySelector('header');
     const title = make('h1', {}, 'Homeward ');
     title.append(make('span', {}, header.dataset.title));
     const freshness = make('p', { id: 'freshness' });
     freshness.setAttribute('aria-live', 'polite');
-    header.replaceChildren(title, freshness, make('span', { id: 'who' }), make('button', { id: 'sign-out', type: 'button', hidden: true }, 'Sign out'));
+    header.replaceChildren(
+      title,
+      freshness,
+      make('span', { id: 'who' }),
+      make('button', { id: 'sign-out', type: 'button', hidden: true }, 'Sign out'),
+    );
     const error = make('p', { id: 'sign-in-error' });
     error.setAttribute('role', 'alert');
-    document.getElementById('sign-in').replaceChildren(
-      make('h2', {}, 'Sign in'),
-      make('p', {}, header.dataset.signIn || "Sign in with your organisation's account (NHS Care Identity Service: smartcard or another authenticator)."),
-      make('button', { id: 'sign-in-button', type: 'button' }, 'Sign in'),
-      error,
-    );
+    document
+      .getElementById('sign-in')
+      .replaceChildren(
+        make('h2', {}, 'Sign in'),
+        make(
+          'p',
+          {},
+          header.dataset.signIn ||
+            "Sign in with your organisation's account (NHS Care Identity Service: smartcard or another authenticator).",
+        ),
+        make('button', { id: 'sign-in-button', type: 'button' }, 'Sign in'),
+        error,
+      );
   }
 
   /**
@@ -191,6 +234,7 @@ window.HomewardAuth = (() => {
     api,
     signedIn: () => Boolean(session),
     /** Who is signed in, for the header: the token's subject and roles (display only: the API checks the token). */
-    who: () => (session ? { subject: session.claims.sub, roles: session.claims.roles, sites: session.claims.sites } : undefined),
+    who: () =>
+      session ? { subject: session.claims.sub, roles: session.claims.roles, sites: session.claims.sites } : undefined,
   };
 })();

@@ -8,7 +8,12 @@ const L = HomewardLabels;
 const stageOrder = ['admitted', 'assessment', 'arranging', 'ready_for_discharge'];
 const refreshSeconds = () => Math.max(1, Number(new URLSearchParams(location.search).get('refresh')) || 10);
 /** Dates are UTC calendar days (the domain's): shown as such, in words. */
-const day = (date) => (date ? new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${date.slice(0, 10)}T00:00:00Z`)) : '–');
+const day = (date) =>
+  date
+    ? new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(
+        new Date(`${date.slice(0, 10)}T00:00:00Z`),
+      )
+    : '–';
 const label = (table, code) => (code && L[table][code]) || code || '–';
 let items = [];
 
@@ -29,21 +34,32 @@ function list(lines) {
 const actionText = (next) => {
   const agency = label('agencies', next.agency);
   switch (next.code) {
-    case 'record_drd': return 'Record the discharge ready date';
-    case 'assess': return 'Hold the joint assessment';
-    case 'record_consent': return `Record consent to share with ${agency}`;
-    case 'rerefer': return `Re-refer or change the plan (${agency} declined)`;
-    case 'chase_acceptance': return `Chase ${agency} to accept`;
-    case 'chase_readiness': return `Chase ${agency} to be ready`;
-    case 'discharge': return 'Record the discharge';
-    default: return next.text;
+    case 'record_drd':
+      return 'Record the discharge ready date';
+    case 'assess':
+      return 'Hold the joint assessment';
+    case 'record_consent':
+      return `Record consent to share with ${agency}`;
+    case 'rerefer':
+      return `Re-refer or change the plan (${agency} declined)`;
+    case 'chase_acceptance':
+      return `Chase ${agency} to accept`;
+    case 'chase_readiness':
+      return `Chase ${agency} to be ready`;
+    case 'discharge':
+      return 'Record the discharge';
+    default:
+      return next.text;
   }
 };
 
 const referralLine = (r) =>
   `${label('services', r.service)} — ${label('agencies', r.agency)}: ${label('referralStatuses', r.status)}` +
-  (r.due ? `, due ${day(r.due)}` : '') + (r.overdueSince ? ' (overdue)' : '') + (r.readyFrom ? `, from ${day(r.readyFrom)}` : '');
-const reasonLine = (r) => `${label('reasons', r.code)} — ${r.waitingOn === 'agency' ? label('agencies', r.agency) : label('waitingOn', r.waitingOn)}, since ${day(r.since)}`;
+  (r.due ? `, due ${day(r.due)}` : '') +
+  (r.overdueSince ? ' (overdue)' : '') +
+  (r.readyFrom ? `, from ${day(r.readyFrom)}` : '');
+const reasonLine = (r) =>
+  `${label('reasons', r.code)} — ${r.waitingOn === 'agency' ? label('agencies', r.agency) : label('waitingOn', r.waitingOn)}, since ${day(r.since)}`;
 
 function stageSection(stage, rows) {
   const section = element('section', undefined, 'stage');
@@ -53,7 +69,20 @@ function stageSection(stage, rows) {
   section.setAttribute('aria-labelledby', heading.id);
   const table = element('table', undefined, 'rows');
   const head = element('tr');
-  for (const title of ['Pathway', 'Patient', 'Ward', 'Plan', 'Ready date', 'Days delayed', 'Next action', 'Referrals', 'Consent needed', 'Delay reasons', 'Actions']) head.append(element('th', title));
+  for (const title of [
+    'Pathway',
+    'Patient',
+    'Ward',
+    'Plan',
+    'Ready date',
+    'Days delayed',
+    'Next action',
+    'Referrals',
+    'Consent needed',
+    'Delay reasons',
+    'Actions',
+  ])
+    head.append(element('th', title));
   const thead = element('thead');
   thead.append(head);
   const tbody = element('tbody');
@@ -61,7 +90,10 @@ function stageSection(stage, rows) {
     const row = element('tr');
     row.dataset.pathwayId = item.pathwayId;
     const next = element('td', undefined, 'next');
-    next.append(element('strong', actionText(item.next)), element('span', item.next.due ? ` by ${day(item.next.due)}` : ''));
+    next.append(
+      element('strong', actionText(item.next)),
+      element('span', item.next.due ? ` by ${day(item.next.due)}` : ''),
+    );
     const cells = [
       element('td', item.pathwayId),
       element('td', item.patientInitials ? `${item.patientInitials}, ${item.ageBand}` : '–'),
@@ -104,14 +136,22 @@ async function refresh() {
   const body = await HomewardAuth.api(`/worklist${site ? `?${new URLSearchParams({ site })}` : ''}`);
   items = body.pathways;
   const stages = [...stageOrder, ...new Set(items.map((i) => i.stage).filter((s) => !stageOrder.includes(s)))];
-  $('stages').replaceChildren(...stages.map((stage) => stageSection(stage, items.filter((i) => i.stage === stage))));
+  $('stages').replaceChildren(
+    ...stages.map((stage) =>
+      stageSection(
+        stage,
+        items.filter((i) => i.stage === stage),
+      ),
+    ),
+  );
   const sites = [...new Set(items.map((i) => i.site).filter(Boolean))].sort();
   const known = new Set([...$('site').options].map((o) => o.value));
   for (const s of sites) if (!known.has(s)) $('site').append(new Option(s, s));
   const delayed = items.filter((i) => i.delayedNow).length;
   $('counts').textContent = `${items.length} in hospital · ${delayed} delayed now`;
   const fresh = body.freshness;
-  $('freshness').textContent = `Updated ${new Date().toLocaleTimeString('en-GB')} · last event ${fresh.lastEventAt ? new Date(fresh.lastEventAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' }) : 'none yet'}`;
+  $('freshness').textContent =
+    `Updated ${new Date().toLocaleTimeString('en-GB')} · last event ${fresh.lastEventAt ? new Date(fresh.lastEventAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' }) : 'none yet'}`;
 }
 
 function options(select, entries) {
@@ -120,7 +160,8 @@ function options(select, entries) {
 
 function showFields() {
   const command = $('command').value;
-  for (const fieldset of $('command-form').querySelectorAll('fieldset')) fieldset.hidden = !fieldset.dataset.for.split(' ').includes(command);
+  for (const fieldset of $('command-form').querySelectorAll('fieldset'))
+    fieldset.hidden = !fieldset.dataset.for.split(' ').includes(command);
 }
 
 let commandPathway;
@@ -129,7 +170,13 @@ function openCommand(pathwayId) {
   const item = items.find((i) => i.pathwayId === pathwayId);
   $('command-pathway').textContent = pathwayId;
   $('date').value = new Date().toISOString().slice(0, 10);
-  options($('referral'), (item ? item.referrals : []).map((r) => [r.referralId, `${r.referralId}: ${label('services', r.service)} (${label('agencies', r.agency)})`]));
+  options(
+    $('referral'),
+    (item ? item.referrals : []).map((r) => [
+      r.referralId,
+      `${r.referralId}: ${label('services', r.service)} (${label('agencies', r.agency)})`,
+    ]),
+  );
   $('command-panel').hidden = false;
   showFields();
   $('command').focus();
@@ -139,14 +186,23 @@ function openCommand(pathwayId) {
 function commandBody(command) {
   const item = items.find((i) => i.pathwayId === commandPathway);
   switch (command) {
-    case 'discharge-ready': return { date: $('date').value };
-    case 'delay-reason': return { code: $('reason').value, agency: $('reason-agency').value };
-    case 'discharge': return { date: $('date').value, destination: $('destination').value };
+    case 'discharge-ready':
+      return { date: $('date').value };
+    case 'delay-reason':
+      return { code: $('reason').value, agency: $('reason-agency').value };
+    case 'discharge':
+      return { date: $('date').value, destination: $('destination').value };
     case 'referral-response': {
       const referral = item && item.referrals.find((r) => r.referralId === $('referral').value);
-      return { referralId: $('referral').value, agency: referral ? referral.agency : '', response: $('response').value, ...($('response').value === 'ready' && $('ready-from').value ? { readyFrom: $('ready-from').value } : {}) };
+      return {
+        referralId: $('referral').value,
+        agency: referral ? referral.agency : '',
+        response: $('response').value,
+        ...($('response').value === 'ready' && $('ready-from').value ? { readyFrom: $('ready-from').value } : {}),
+      };
     }
-    default: throw new Error(`Unknown command ${command}`);
+    default:
+      throw new Error(`Unknown command ${command}`);
   }
 }
 
@@ -184,7 +240,10 @@ function start() {
 }
 
 document.addEventListener('DOMContentLoaded', () => {
-  options($('reason'), Object.entries(L.reasons).filter(([code]) => code !== 'consent_required'));
+  options(
+    $('reason'),
+    Object.entries(L.reasons).filter(([code]) => code !== 'consent_required'),
+  );
   options($('reason-agency'), Object.entries(L.agencies));
   options($('destination'), Object.entries(L.destinations));
   $('site').addEventListener('change', () => {

@@ -14,8 +14,16 @@ const label = (table, code) => (code && L[table][code]) || code || '–';
 /** The report's agency rows are whom a delay waits on: an agency, or the patient or family. */
 L.waitsOn = { ...L.agencies, ...L.waitingOn };
 /** Dates are UTC calendar days (the domain's); times are shown in the reader's own time zone. */
-const day = (date) => (date ? new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${date.slice(0, 10)}T00:00:00Z`)) : '–');
-const shortDay = (date) => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
+const day = (date) =>
+  date
+    ? new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(
+        new Date(`${date.slice(0, 10)}T00:00:00Z`),
+      )
+    : '–';
+const shortDay = (date) =>
+  new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(
+    new Date(`${date}T00:00:00Z`),
+  );
 const localTime = (instant) => new Date(instant).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 
 function element(tag, text, className) {
@@ -93,7 +101,12 @@ function fillTally(table, tallies, heading, labels, order, filter) {
     } else {
       name.textContent = text;
     }
-    row.append(name, element('td', tally.pathways, 'n'), element('td', tally.delayed, 'n'), element('td', tally.bedDaysLost, 'n'));
+    row.append(
+      name,
+      element('td', tally.pathways, 'n'),
+      element('td', tally.delayed, 'n'),
+      element('td', tally.bedDaysLost, 'n'),
+    );
     table.append(row);
   }
   if (rows.length === 0) table.append(emptyRow());
@@ -131,7 +144,8 @@ function fillRows(tbody, pathways, cells) {
 
 /** The patient as the read model keeps them: initials and an age band at admission, never the name. */
 const patientOf = (p) => (p.patientInitials ? `${p.patientInitials}, ${p.ageBand}` : '–');
-const reasonsOf = (p) => p.reasons.map((r) => `${label('reasons', r.code)} (${label('agencies', r.agency)})`).join('; ') || '–';
+const reasonsOf = (p) =>
+  p.reasons.map((r) => `${label('reasons', r.code)} (${label('agencies', r.agency)})`).join('; ') || '–';
 /** Whom the stay waits on, once each, since the earliest of their reasons. */
 function waitingOn(p) {
   const earliest = new Map();
@@ -141,8 +155,13 @@ function waitingOn(p) {
   }
   return [...earliest].map(([who, since]) => `${who} since ${day(since)}`).join('; ') || '–';
 }
-const stuckWhy = { referral_overdue: 'Referral overdue', review_overdue: 'Review overdue', no_event: 'Nothing recorded' };
-const since = (p) => (p.stuckReason ? `${stuckWhy[p.stuckReason.code] || p.stuckReason.code} since ${localTime(p.stuckReason.since)}` : '–');
+const stuckWhy = {
+  referral_overdue: 'Referral overdue',
+  review_overdue: 'Review overdue',
+  no_event: 'Nothing recorded',
+};
+const since = (p) =>
+  p.stuckReason ? `${stuckWhy[p.stuckReason.code] || p.stuckReason.code} since ${localTime(p.stuckReason.since)}` : '–';
 
 /** Delayed patients (bars) and bed-days lost (line) per day, drawn as SVG with values on both axes. */
 function drawTrend(days) {
@@ -175,14 +194,32 @@ function drawTrend(days) {
   }
   const every = Math.max(1, Math.ceil(days.length / 8));
   days.forEach((d, i) => {
-    const bar = add('rect', { x: x(i), y: y(d.delayed), width: barWidth, height: height - bottom - y(d.delayed), class: 'bar' });
+    const bar = add('rect', {
+      x: x(i),
+      y: y(d.delayed),
+      width: barWidth,
+      height: height - bottom - y(d.delayed),
+      class: 'bar',
+    });
     const title = document.createElementNS(ns, 'title');
     title.textContent = `${d.day}: ${d.delayed} delayed, ${d.bedDaysLost} bed-days lost`;
     bar.append(title);
-    if ((days.length - 1 - i) % every === 0) add('text', { x: x(i) + barWidth / 2, y: height - 8, 'text-anchor': 'middle', class: 'x-value' }, shortDay(d.day));
+    if ((days.length - 1 - i) % every === 0)
+      add(
+        'text',
+        { x: x(i) + barWidth / 2, y: height - 8, 'text-anchor': 'middle', class: 'x-value' },
+        shortDay(d.day),
+      );
   });
-  add('polyline', { points: days.map((d, i) => `${x(i) + barWidth / 2},${y(d.bedDaysLost)}`).join(' '), class: 'line' });
-  const legend = element('p', 'Bars: patients delayed that day. Line: bed-days lost that day. Days are UTC calendar days.', 'legend');
+  add('polyline', {
+    points: days.map((d, i) => `${x(i) + barWidth / 2},${y(d.bedDaysLost)}`).join(' '),
+    class: 'line',
+  });
+  const legend = element(
+    'p',
+    'Bars: patients delayed that day. Line: bed-days lost that day. Days are UTC calendar days.',
+    'legend',
+  );
   legend.id = 'trend-legend';
   $('trend').replaceChildren(svg, legend);
 }
@@ -207,22 +244,68 @@ async function refresh() {
   fillTally($('by-site'), report.bySite, 'Site', undefined, byBedDays, 'site');
   keepOptions($('site'), Object.keys(report.bySite));
   keepOptions($('localAuthority'), Object.keys(report.byLocalAuthority));
-  fillRows($('stuck').tBodies[0], stuck.pathways, (p) => [patientOf(p), p.ward || '–', label('stages', p.stage), p.site, waitingOn(p), reasonsOf(p), since(p)]);
-  fillRows($('delayed').tBodies[0], delayed.pathways, (p) => [patientOf(p), p.ward || '–', label('stages', p.stage), p.site, p.localAuthority || '–', day(p.dischargeReadyDate), p.daysDelayed, p.bedDaysLost, waitingOn(p), reasonsOf(p)]);
+  fillRows($('stuck').tBodies[0], stuck.pathways, (p) => [
+    patientOf(p),
+    p.ward || '–',
+    label('stages', p.stage),
+    p.site,
+    waitingOn(p),
+    reasonsOf(p),
+    since(p),
+  ]);
+  fillRows($('delayed').tBodies[0], delayed.pathways, (p) => [
+    patientOf(p),
+    p.ward || '–',
+    label('stages', p.stage),
+    p.site,
+    p.localAuthority || '–',
+    day(p.dischargeReadyDate),
+    p.daysDelayed,
+    p.bedDaysLost,
+    waitingOn(p),
+    reasonsOf(p),
+  ]);
   $('trend-title').textContent = `Last ${days} days`;
   drawTrend(trend.days);
   const fresh = report.freshness;
-  $('freshness').textContent = `Updated ${new Date().toLocaleTimeString('en-GB')} · last event ${fresh.lastEventAt ? localTime(fresh.lastEventAt) : 'none yet'} · ${fresh.lagEvents} event(s) still to read`;
+  $('freshness').textContent =
+    `Updated ${new Date().toLocaleTimeString('en-GB')} · last event ${fresh.lastEventAt ? localTime(fresh.lastEventAt) : 'none yet'} · ${fresh.lagEvents} event(s) still to read`;
 }
 
 /** What an event said, in its own fields (codes and dates only: the patient's details are never shown here). */
-const said = ['date', 'pathway', 'code', 'agency', 'service', 'referralId', 'response', 'destination', 'readyFrom', 'kind', 'level', 'outcome', 'stage', 'needs'];
+const said = [
+  'date',
+  'pathway',
+  'code',
+  'agency',
+  'service',
+  'referralId',
+  'response',
+  'destination',
+  'readyFrom',
+  'kind',
+  'level',
+  'outcome',
+  'stage',
+  'needs',
+];
 function whatItSaid(event) {
   return said
-    .filter((name) => Array.isArray(event[name]) || (event[name] !== undefined && event[name] !== null && typeof event[name] !== 'object'))
+    .filter(
+      (name) =>
+        Array.isArray(event[name]) ||
+        (event[name] !== undefined && event[name] !== null && typeof event[name] !== 'object'),
+    )
     .map((name) => {
       const value = Array.isArray(event[name]) ? event[name].join(', ') : event[name];
-      const shown = name === 'code' ? label('reasons', value) : name === 'agency' ? label('agencies', value) : name === 'destination' ? label('destinations', value) : value;
+      const shown =
+        name === 'code'
+          ? label('reasons', value)
+          : name === 'agency'
+            ? label('agencies', value)
+            : name === 'destination'
+              ? label('destinations', value)
+              : value;
       return `${name} ${shown}`;
     })
     .join(', ');
@@ -231,7 +314,9 @@ function whatItSaid(event) {
 function who(actor) {
   if (!actor) return 'unrecorded';
   const role = actor.agency ? label('agencies', actor.agency) : actor.role;
-  return actor.subject.includes(actor.role) || actor.subject === actor.agency ? actor.subject : `${actor.subject} (${role})`;
+  return actor.subject.includes(actor.role) || actor.subject === actor.agency
+    ? actor.subject
+    : `${actor.subject} (${role})`;
 }
 
 async function openTimeline(id) {
@@ -240,7 +325,10 @@ async function openTimeline(id) {
   $('timeline').replaceChildren(
     ...timeline.map((entry) => {
       const what = whatItSaid(entry.event);
-      return element('li', `#${entry.sequence} ${localTime(entry.event.at)} ${entry.event.type}${what ? ` (${what})` : ''} — ${who(entry.actor)}`);
+      return element(
+        'li',
+        `#${entry.sequence} ${localTime(entry.event.at)} ${entry.event.type}${what ? ` (${what})` : ''} — ${who(entry.actor)}`,
+      );
     }),
   );
   $('timeline-panel').hidden = false;
@@ -284,8 +372,12 @@ document.addEventListener('DOMContentLoaded', () => {
     refresh().catch(showError);
   });
   const today = () => new Date().toISOString().slice(0, 10);
-  $('export-csv').addEventListener('click', () => download(`/reports/delays?${filterQuery()}&format=csv`, `delays-${today()}.csv`).catch(showError));
-  $('export-sitrep').addEventListener('click', () => download(`/reports/sitrep?date=${today()}`, `sitrep-${today()}.csv`).catch(showError));
+  $('export-csv').addEventListener('click', () =>
+    download(`/reports/delays?${filterQuery()}&format=csv`, `delays-${today()}.csv`).catch(showError),
+  );
+  $('export-sitrep').addEventListener('click', () =>
+    download(`/reports/sitrep?date=${today()}`, `sitrep-${today()}.csv`).catch(showError),
+  );
   $('timeline-close').addEventListener('click', () => ($('timeline-panel').hidden = true));
   HomewardAuth.mount('dashboard', start);
 });

@@ -42,12 +42,20 @@ async function act(action) {
 
 function show(plan) {
   const carer = plan.viewer === 'carer';
-  $('plan-title').textContent = carer ? `${plan.name}'s plan for leaving hospital` : `Your plan for leaving hospital, ${plan.name}`;
+  $('plan-title').textContent = carer
+    ? `${plan.name}'s plan for leaving hospital`
+    : `Your plan for leaving hospital, ${plan.name}`;
   $('where').textContent = plan.whereYouAre;
-  lines('dates', [plan.dischargeReady, plan.expectedDischarge, plan.discharged].filter(Boolean).map((d) => d.text), 'No dates are set yet.');
-  $('services').replaceChildren(...(plan.services.length
-    ? plan.services.map((s) => card(s.service, [s.text, s.contact].filter(Boolean).join(' ')))
-    : [card(undefined, 'No support has been arranged yet.')]));
+  lines(
+    'dates',
+    [plan.dischargeReady, plan.expectedDischarge, plan.discharged].filter(Boolean).map((d) => d.text),
+    'No dates are set yet.',
+  );
+  $('services').replaceChildren(
+    ...(plan.services.length
+      ? plan.services.map((s) => card(s.service, [s.text, s.contact].filter(Boolean).join(' ')))
+      : [card(undefined, 'No support has been arranged yet.')]),
+  );
   if (plan.welfareCheck) $('services').append(card('A check that you are OK', plan.welfareCheck));
   $('contact').textContent = plan.contact;
   $('phone').hidden = !plan.phone;
@@ -57,26 +65,39 @@ function show(plan) {
   }
   lines('payments', plan.payments, 'You do not need to pay for anything arranged so far.');
   lines('after', [plan.nextReview && plan.nextReview.text, plan.ifReadmitted].filter(Boolean));
-  $('consents').replaceChildren(...(plan.consents.length
-    ? plan.consents.map((c) => card(undefined, c.text, c.canWithdraw && {
-      label: 'Stop sharing',
-      confirm: 'Stop sharing your details with them? Your support may take longer to arrange.',
-      path: `/me/consents/${encodeURIComponent(c.agency)}/withdraw`,
-      done: 'You have stopped sharing your details with them.',
-    }))
-    : [card(undefined, 'Nothing has been recorded yet.')]));
+  $('consents').replaceChildren(
+    ...(plan.consents.length
+      ? plan.consents.map((c) =>
+          card(
+            undefined,
+            c.text,
+            c.canWithdraw && {
+              label: 'Stop sharing',
+              confirm: 'Stop sharing your details with them? Your support may take longer to arrange.',
+              path: `/me/consents/${encodeURIComponent(c.agency)}/withdraw`,
+              done: 'You have stopped sharing your details with them.',
+            },
+          ),
+        )
+      : [card(undefined, 'Nothing has been recorded yet.')]),
+  );
   $('carers-section').hidden = !plan.carers;
   if (plan.carers) {
-    $('carers').replaceChildren(...(plan.carers.length
-      ? plan.carers.map((c) => card(undefined, c.text, {
-        label: 'Stop them seeing it',
-        confirm: 'Stop this person seeing your plan?',
-        path: `/me/carers/${encodeURIComponent(c.accessId)}/revoke`,
-        done: 'They can no longer see your plan.',
-      }))
-      : [card(undefined, 'Nobody else can see this plan.')]));
+    $('carers').replaceChildren(
+      ...(plan.carers.length
+        ? plan.carers.map((c) =>
+            card(undefined, c.text, {
+              label: 'Stop them seeing it',
+              confirm: 'Stop this person seeing your plan?',
+              path: `/me/carers/${encodeURIComponent(c.accessId)}/revoke`,
+              done: 'They can no longer see your plan.',
+            }),
+          )
+        : [card(undefined, 'Nobody else can see this plan.')]),
+    );
   }
-  $('freshness').textContent = `Updated ${new Date().toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}`;
+  $('freshness').textContent =
+    `Updated ${new Date().toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}`;
 }
 
 async function refresh() {
@@ -84,7 +105,10 @@ async function refresh() {
 }
 
 function showError(error) {
-  $('where').textContent = error.status === 403 || error.status === 404 ? error.message : `Your plan cannot be shown right now: ${error.message}`;
+  $('where').textContent =
+    error.status === 403 || error.status === 404
+      ? error.message
+      : `Your plan cannot be shown right now: ${error.message}`;
 }
 
 let timer;

@@ -22,9 +22,16 @@ export async function rollDelays(db: Database, today: string, batchSize = 500): 
       const days: DayRow[] = [];
       const updates = rows.map(({ pathway_id, state, delay_as_of }) => {
         const episode = state.drdEpisodes.at(-1)!;
-        for (let day = addDays(delay_as_of, 1); day <= today; day = addDays(day, 1)) days.push(dayRow(pathway_id, state, episode, day));
+        for (let day = addDays(delay_as_of, 1); day <= today; day = addDays(day, 1))
+          days.push(dayRow(pathway_id, state, episode, day));
         const delay = delayColumns(state, today);
-        return { pathway_id, days_delayed: delay.daysDelayed, bed_days_lost: delay.bedDaysLost, delay_band: delay.delayBand, delay_as_of: delay.delayAsOf };
+        return {
+          pathway_id,
+          days_delayed: delay.daysDelayed,
+          bed_days_lost: delay.bedDaysLost,
+          delay_band: delay.delayBand,
+          delay_as_of: delay.delayAsOf,
+        };
       });
       if (updates.length > 0) {
         await client.query(

@@ -8,7 +8,10 @@ import type { Database } from '../readmodel/database';
 
 /** Locks the partition's position for this transaction and returns the next offset to apply (undefined: none applied yet). */
 export async function lockPosition(client: PoolClient, topic: string, partition: number): Promise<bigint | undefined> {
-  await client.query('INSERT INTO projector_offsets (topic, partition) VALUES ($1, $2) ON CONFLICT DO NOTHING', [topic, partition]);
+  await client.query('INSERT INTO projector_offsets (topic, partition) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+    topic,
+    partition,
+  ]);
   const { rows } = await client.query<{ next_offset: string | null }>(
     'SELECT next_offset FROM projector_offsets WHERE topic = $1 AND partition = $2 FOR UPDATE',
     [topic, partition],
@@ -24,7 +27,13 @@ export async function savePosition(
     `UPDATE projector_offsets SET next_offset = $3, last_event_at = COALESCE($4, last_event_at),
        end_offset = GREATEST(end_offset, $5::bigint, $3), applied_at = now()
      WHERE topic = $1 AND partition = $2`,
-    [position.topic, position.partition, position.nextOffset.toString(), position.lastEventAt ?? null, position.endOffset ?? null],
+    [
+      position.topic,
+      position.partition,
+      position.nextOffset.toString(),
+      position.lastEventAt ?? null,
+      position.endOffset ?? null,
+    ],
   );
 }
 
@@ -38,7 +47,11 @@ export async function positions(db: Database, topic: string): Promise<Map<number
 }
 
 /** What the broker holds of each partition, as last looked at: the projector's lag. */
-export async function saveWatermarks(db: Database, topic: string, partitions: { partition: number; low: string; high: string }[]): Promise<void> {
+export async function saveWatermarks(
+  db: Database,
+  topic: string,
+  partitions: { partition: number; low: string; high: string }[],
+): Promise<void> {
   await db.query(
     `INSERT INTO projector_offsets (topic, partition, start_offset, end_offset, checked_at)
      SELECT $1, p.partition, p.low, p.high, now() FROM jsonb_to_recordset($2::jsonb) AS p(partition integer, low bigint, high bigint)
@@ -47,7 +60,12 @@ export async function saveWatermarks(db: Database, topic: string, partitions: { 
   );
 }
 
-export async function saveRejects(client: PoolClient, topic: string, partition: number, rejects: { offset: string; reason: string }[]): Promise<void> {
+export async function saveRejects(
+  client: PoolClient,
+  topic: string,
+  partition: number,
+  rejects: { offset: string; reason: string }[],
+): Promise<void> {
   if (rejects.length === 0) return;
   await client.query(
     `INSERT INTO projector_rejects (topic, partition, kafka_offset, reason)

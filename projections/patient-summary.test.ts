@@ -24,8 +24,21 @@ describe('the patient as the staff’s pages show them', () => {
   });
 
   it('comes from a whole start only, aged at admission; the start as the read model stores it (sealed apart) gives none', () => {
-    const { patient } = admission({ patient: { ...admission().patient, name: 'Test Patient', dateOfBirth: '1950-06-15' } });
-    const started = { type: 'pathway.started', at: '2026-06-20T10:00:00.000Z', pathwayId: 'pathway-A', admissionId: 'A', patient, site: 'S', localAuthority: 'L', region: 'england', admittedAt: '2025-06-14T10:00:00.000Z', consents: [] } as unknown as PathwayEvent;
+    const { patient } = admission({
+      patient: { ...admission().patient, name: 'Test Patient', dateOfBirth: '1950-06-15' },
+    });
+    const started = {
+      type: 'pathway.started',
+      at: '2026-06-20T10:00:00.000Z',
+      pathwayId: 'pathway-A',
+      admissionId: 'A',
+      patient,
+      site: 'S',
+      localAuthority: 'L',
+      region: 'england',
+      admittedAt: '2025-06-14T10:00:00.000Z',
+      consents: [],
+    } as unknown as PathwayEvent;
     expect(patientSummary(started)).toEqual({ initials: 'TP', ageBand: '65-74' });
     expect(patientSummary(splitPersonal(started).rest)).toBeUndefined();
     expect(patientSummary({ type: 'edd.set', at: '2026-06-20T10:00:00.000Z', date: '2026-06-25' })).toBeUndefined();

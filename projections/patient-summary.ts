@@ -20,7 +20,10 @@ export type AgeBand = (typeof ageBands)[number];
 
 /** The first letter of the first and of the last name (one letter for a single name): "Mary Ann O'Neill" → "MO". */
 export function initialsOf(name: string): string {
-  const words = name.split(/[\s,]+/).map((word) => word.match(/\p{L}/u)?.[0]).filter((letter): letter is string => Boolean(letter));
+  const words = name
+    .split(/[\s,]+/)
+    .map((word) => word.match(/\p{L}/u)?.[0])
+    .filter((letter): letter is string => Boolean(letter));
   const picked = words.length > 1 ? [words[0], words.at(-1)!] : words;
   return picked.join('').toLocaleUpperCase('en-GB');
 }
@@ -40,11 +43,17 @@ export function ageBandOn(dateOfBirth: string, day: string): AgeBand {
 /** The summary a started pathway's patient gives, aged at admission (a fixed figure: the row does not change as the stay goes on). */
 export function patientSummary(event: PathwayEvent): PatientSummary | undefined {
   if (event.type !== 'pathway.started' || !event.patient) return undefined;
-  return { initials: initialsOf(event.patient.name), ageBand: ageBandOn(event.patient.dateOfBirth, event.admittedAt.slice(0, 10)) };
+  return {
+    initials: initialsOf(event.patient.name),
+    ageBand: ageBandOn(event.patient.dateOfBirth, event.admittedAt.slice(0, 10)),
+  };
 }
 
 /** Records the summary of each whole `pathway.started` among `events` (a redelivered start changes nothing). */
-export async function savePatientSummaries(client: PoolClient, events: { pathwayId: string; event: PathwayEvent }[]): Promise<void> {
+export async function savePatientSummaries(
+  client: PoolClient,
+  events: { pathwayId: string; event: PathwayEvent }[],
+): Promise<void> {
   const rows = events.flatMap(({ pathwayId, event }) => {
     const summary = patientSummary(event);
     return summary ? [{ pathway_id: pathwayId, initials: summary.initials, age_band: summary.ageBand }] : [];

@@ -11,10 +11,41 @@ import { foldTimeline, pathwayRow } from '../readmodel/pathways/row';
 
 // What the read model folds its rows from: events without their personal fields. The fold must
 // need none of them, and give the same rows with no personal data in the state.
-const patient = { ...admission().patient, name: 'Philippa Personalia', dateOfBirth: '1931-07-19', address: { line1: '7 Hidden Row', town: 'Otley', postcode: 'LS21 1QQ' } };
-const carer = { name: 'Colin Carerly', relationship: 'son', phone: '0113 496 0777', willingAndAble: true, carersAssessment: 'accepted' as const };
-const summary = { functionalNeeds: ['help washing'], clinical: ['warfarin, daily INR'], goals: ['walk to the allotment'] };
-const personalValues = [patient.nhsNumber, patient.name, patient.dateOfBirth, patient.address.line1, patient.address.postcode, carer.name, carer.phone, 'Agatha Attorney', 'Frieda Family', 'warfarin', 'allotment', 'confused at night', 'no staff in Otley', 'grandson', 'stairs again'];
+const patient = {
+  ...admission().patient,
+  name: 'Philippa Personalia',
+  dateOfBirth: '1931-07-19',
+  address: { line1: '7 Hidden Row', town: 'Otley', postcode: 'LS21 1QQ' },
+};
+const carer = {
+  name: 'Colin Carerly',
+  relationship: 'son',
+  phone: '0113 496 0777',
+  willingAndAble: true,
+  carersAssessment: 'accepted' as const,
+};
+const summary = {
+  functionalNeeds: ['help washing'],
+  clinical: ['warfarin, daily INR'],
+  goals: ['walk to the allotment'],
+};
+const personalValues = [
+  patient.nhsNumber,
+  patient.name,
+  patient.dateOfBirth,
+  patient.address.line1,
+  patient.address.postcode,
+  carer.name,
+  carer.phone,
+  'Agatha Attorney',
+  'Frieda Family',
+  'warfarin',
+  'allotment',
+  'confused at night',
+  'no staff in Otley',
+  'grandson',
+  'stairs again',
+];
 
 /** A stay with every personal field recorded: the patient, a represented patient's assessment with carer, summary and notes, a decline with a reason, a review. */
 const events: PathwayEvent[] = history([
@@ -25,7 +56,11 @@ const events: PathwayEvent[] = history([
     at: day(3),
     participants: [{ role: 'nurse' }, { role: 'social_worker' }],
     patientAbsent: 'lacks_capacity',
-    bestInterests: { representative: { role: 'attorney', name: 'Agatha Attorney' }, decidedBy: 'social_worker', consulted: [{ relationship: 'family', name: 'Frieda Family' }] },
+    bestInterests: {
+      representative: { role: 'attorney', name: 'Agatha Attorney' },
+      decidedBy: 'social_worker',
+      consulted: [{ relationship: 'family', name: 'Frieda Family' }],
+    },
     agreement: { patient: 'agrees' },
     pathway: 'P1',
     needs: ['reablement'],
@@ -35,16 +70,36 @@ const events: PathwayEvent[] = history([
     carer,
     home: { suitability: 'suitable' },
   },
-  { type: 'referral-response', at: day(4), referralId: 'ref-1', agency: 'intermediate-care', response: 'declined', reason: 'no staff in Otley' },
+  {
+    type: 'referral-response',
+    at: day(4),
+    referralId: 'ref-1',
+    agency: 'intermediate-care',
+    response: 'declined',
+    reason: 'no staff in Otley',
+  },
   { type: 'referral', at: day(4), service: 'reablement' },
   // ref-2: the carer's assessment the carer accepted (rules 4); ref-3 reablement again.
   { type: 'referral-response', at: day(5), referralId: 'ref-3', agency: 'intermediate-care', response: 'accepted' },
-  { type: 'referral-response', at: day(5), referralId: 'ref-3', agency: 'intermediate-care', response: 'ready', readyFrom: date(6) },
+  {
+    type: 'referral-response',
+    at: day(5),
+    referralId: 'ref-3',
+    agency: 'intermediate-care',
+    response: 'ready',
+    readyFrom: date(6),
+  },
   // The carer's position recorded again apart from an assessment (rules 4).
   { type: 'carer', at: day(5), carer },
   { type: 'accessible-information', at: day(5), formats: ['bsl'], language: 'ur' },
   { type: 'discharge', at: day(6), date: date(6), destination: 'usual-residence' },
-  { type: 'review', at: day(9), outcome: 'continue', goals: ['visit the grandson'], notes: 'managing the stairs again' },
+  {
+    type: 'review',
+    at: day(9),
+    outcome: 'continue',
+    goals: ['visit the grandson'],
+    notes: 'managing the stairs again',
+  },
 ] as PathwayCommand[]);
 const recorded = (all: PathwayEvent[]) => all.map((event, i) => ({ sequence: i + 1, event }));
 
@@ -52,10 +107,20 @@ const recorded = (all: PathwayEvent[]) => all.map((event, i) => ({ sequence: i +
 function lessPersonal(state: PathwayState): PathwayState {
   const { patient: _patient, carer: _carer, accessibleInformation, ...personless } = state;
   // How the person needs information says something about them: only that it was recorded is left.
-  const rest = accessibleInformation ? { ...personless, accessibleInformation: {} as PathwayState['accessibleInformation'] & object } : personless;
+  const rest = accessibleInformation
+    ? { ...personless, accessibleInformation: {} as PathwayState['accessibleInformation'] & object }
+    : personless;
   // The latest review's goals (kept for the handover's picture, rules 5) are the patient's own words.
   const latestReview = rest.intermediateCare?.latestReview;
-  const withoutGoals = latestReview ? { ...rest, intermediateCare: { ...rest.intermediateCare!, latestReview: { ...latestReview, goals: undefined as unknown as string[] } } } : rest;
+  const withoutGoals = latestReview
+    ? {
+        ...rest,
+        intermediateCare: {
+          ...rest.intermediateCare!,
+          latestReview: { ...latestReview, goals: undefined as unknown as string[] },
+        },
+      }
+    : rest;
   if (!withoutGoals.assessment) return withoutGoals;
   const { summary: _summary, representative: _representative, ...assessment } = withoutGoals.assessment;
   return { ...withoutGoals, assessment };
@@ -64,7 +129,11 @@ function lessPersonal(state: PathwayState): PathwayState {
 describe('personal fields apart', () => {
   it('the history under test records every personal field of the table', () => {
     for (const [type, fields] of Object.entries(personalFields)) {
-      for (const field of fields) expect(events.some((e) => e.type === type && (e as Record<string, unknown>)[field] !== undefined), `${type}.${field}`).toBe(true);
+      for (const field of fields)
+        expect(
+          events.some((e) => e.type === type && (e as Record<string, unknown>)[field] !== undefined),
+          `${type}.${field}`,
+        ).toBe(true);
     }
   });
 
@@ -94,8 +163,12 @@ describe('personal fields apart', () => {
     const personalShapes: z.ZodType[] = [Patient, Carer, AssessmentSummary, Representative];
     const holds = (schema: z.ZodType): boolean => {
       if (personalShapes.includes(schema)) return true;
-      const def = (schema as unknown as { def: { innerType?: z.ZodType; element?: z.ZodType; shape?: Record<string, z.ZodType> } }).def;
-      return [def.innerType, def.element, ...Object.values(def.shape ?? {})].some((inner) => inner !== undefined && holds(inner));
+      const def = (
+        schema as unknown as { def: { innerType?: z.ZodType; element?: z.ZodType; shape?: Record<string, z.ZodType> } }
+      ).def;
+      return [def.innerType, def.element, ...Object.values(def.shape ?? {})].some(
+        (inner) => inner !== undefined && holds(inner),
+      );
     };
     for (const [type, schema] of Object.entries(eventSchemas)) {
       const listed: readonly string[] = personalFields[type as EventType] ?? [];

@@ -21,13 +21,20 @@ export interface SealingOutcome {
  * stays queued, counted, and the rest carry on. Each start opened gives the patient's summary
  * (projections/patient-summary.ts), for the pathways started before the read model kept it.
  */
-export async function sealQueuedEvents(db: Database, cipher: PersonalDataCipher, batchSize = 500): Promise<SealingOutcome> {
+export async function sealQueuedEvents(
+  db: Database,
+  cipher: PersonalDataCipher,
+  batchSize = 500,
+): Promise<SealingOutcome> {
   const outcome: SealingOutcome = { sealed: 0, unopened: 0 };
   let after: [string, number] = ['', 0];
   for (;;) {
     const rows = await inTransaction(db, async (client) => {
       const { rows: queued } = await client.query<EventRecord>(
-        `SELECT ${eventColumns.split(', ').map((column) => `e.${column}`).join(', ')}
+        `SELECT ${eventColumns
+          .split(', ')
+          .map((column) => `e.${column}`)
+          .join(', ')}
          FROM pathway_events_to_seal q JOIN pathway_events e USING (pathway_id, sequence)
          WHERE (q.pathway_id, q.sequence) > ($1, $2) ORDER BY q.pathway_id, q.sequence LIMIT $3 FOR UPDATE OF q SKIP LOCKED`,
         [...after, batchSize],
@@ -45,8 +52,15 @@ export async function sealQueuedEvents(db: Database, cipher: PersonalDataCipher,
         done.push({ pathway_id: row.pathway_id, sequence: row.sequence });
         opened.push({ pathwayId: row.pathway_id, event: whole.event });
         // Already as the newest key would store it: under that key, or with nothing personal at all.
-        const current = row.personal_key_id === cipher.sealingKeyId || (row.personal_key_id === null && !splitPersonal(row.event).personal);
-        if (!current) updates.push({ pathway_id: row.pathway_id, sequence: row.sequence, ...storedEventColumns(row.pathway_id, row.sequence, whole.event, cipher) });
+        const current =
+          row.personal_key_id === cipher.sealingKeyId ||
+          (row.personal_key_id === null && !splitPersonal(row.event).personal);
+        if (!current)
+          updates.push({
+            pathway_id: row.pathway_id,
+            sequence: row.sequence,
+            ...storedEventColumns(row.pathway_id, row.sequence, whole.event, cipher),
+          });
       }
       if (updates.length > 0) {
         await client.query(
@@ -88,7 +102,9 @@ function wholeEvent(row: EventRecord, cipher: PersonalDataCipher): { event: Path
  * the read model. Refuses, naming them, if some events were sealed under keys this process lacks.
  */
 export async function queueForResealing(db: Database, cipher: PersonalDataCipher): Promise<number> {
-  const { rows } = await db.query<{ key_id: string }>('SELECT DISTINCT personal_key_id AS key_id FROM pathway_events WHERE personal_key_id IS NOT NULL');
+  const { rows } = await db.query<{ key_id: string }>(
+    'SELECT DISTINCT personal_key_id AS key_id FROM pathway_events WHERE personal_key_id IS NOT NULL',
+  );
   const missing = rows.map((row) => row.key_id).filter((id) => !cipher.has(id));
   if (missing.length > 0) {
     throw new SealedDataError(

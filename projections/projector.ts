@@ -53,7 +53,11 @@ const utcToday = () => new Date().toISOString().slice(0, 10);
  * and the partition's position row, locked for the batch's transaction, serialises the two
  * instances that briefly both hold a partition while the group rebalances.
  */
-export async function startProjector(config: Config, logger: Logger, options: ProjectorOptions = {}): Promise<RunningProjector> {
+export async function startProjector(
+  config: Config,
+  logger: Logger,
+  options: ProjectorOptions = {},
+): Promise<RunningProjector> {
   const log = logger.child({ component: 'projector' });
   const topic = topics.pathwayEvents;
   const groupId = options.groupId ?? config.projector.groupId;
@@ -68,8 +72,13 @@ export async function startProjector(config: Config, logger: Logger, options: Pr
   });
   // Before reading on: events stored in clear before migration 004, or queued after a key rotation.
   const sealing = await sealQueuedEvents(db, cipher);
-  if (sealing.sealed > 0) log.info({ events: sealing.sealed, keyId: cipher.sealingKeyId }, 'personal data in the read model sealed');
-  if (sealing.unopened > 0) log.warn({ events: sealing.unopened, reason: sealing.reason }, 'events left queued for sealing: this process cannot open them');
+  if (sealing.sealed > 0)
+    log.info({ events: sealing.sealed, keyId: cipher.sealingKeyId }, 'personal data in the read model sealed');
+  if (sealing.unopened > 0)
+    log.warn(
+      { events: sealing.unopened, reason: sealing.reason },
+      'events left queued for sealing: this process cannot open them',
+    );
   const kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-projector`, logger });
   // Without kafkajs's own log: each admin call that fails for good reaches this code as an error (a
   // failed start names it, housekeeping warns), while kafkajs logs at error level every answer it
@@ -101,7 +110,10 @@ export async function startProjector(config: Config, logger: Logger, options: Pr
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     reportHealth(component, { status: payload.restart ? 'restarting' : 'stopped', detail: payload.error.message });
     if (payload.restart) return;
-    log.error({ groupId, error: payload.error.message }, 'projector stopped: the read model falls behind until the projector restarts');
+    log.error(
+      { groupId, error: payload.error.message },
+      'projector stopped: the read model falls behind until the projector restarts',
+    );
     givenUp(payload.error);
   });
   await consumer.connect();
@@ -125,8 +137,17 @@ export async function startProjector(config: Config, logger: Logger, options: Pr
       await saveEvents(client, events, cipher);
       await saveRejects(client, topic, batch.partition, rejected);
       await reproject(client, [...new Set(events.map((e) => e.pathwayId))], today());
-      const lastEventAt = events.map((e) => e.recorded.event.at).sort().at(-1);
-      await savePosition(client, { topic, partition: batch.partition, nextOffset, lastEventAt, endOffset: batch.highWatermark });
+      const lastEventAt = events
+        .map((e) => e.recorded.event.at)
+        .sort()
+        .at(-1);
+      await savePosition(client, {
+        topic,
+        partition: batch.partition,
+        nextOffset,
+        lastEventAt,
+        endOffset: batch.highWatermark,
+      });
       await options.hooks?.beforeDatabaseCommit?.();
       return { rejected, applied: events.length, skipped };
     });
@@ -137,7 +158,11 @@ export async function startProjector(config: Config, logger: Logger, options: Pr
     projectorEvents.inc({ outcome: 'rejected' }, outcome.rejected.length);
     projectorEvents.inc({ outcome: 'skipped' }, outcome.skipped);
     // The reason names a field, never a value: it may be logged.
-    for (const reject of outcome.rejected) log.warn({ partition: batch.partition, offset: reject.offset, reason: reject.reason }, 'not a pathway event; kept in projector_rejects');
+    for (const reject of outcome.rejected)
+      log.warn(
+        { partition: batch.partition, offset: reject.offset, reason: reject.reason },
+        'not a pathway event; kept in projector_rejects',
+      );
     await options.hooks?.afterDatabaseCommit?.();
   }
 
@@ -155,7 +180,10 @@ export async function startProjector(config: Config, logger: Logger, options: Pr
         await consumer.commitOffsets([{ topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
       } catch (error) {
         // PostgreSQL holds the position; Kafka's copy only serves the lag tools.
-        log.warn({ partition: batch.partition, error: (error as Error).message }, 'could not commit the offset to Kafka');
+        log.warn(
+          { partition: batch.partition, error: (error as Error).message },
+          'could not commit the offset to Kafka',
+        );
       }
       await heartbeat();
     },
@@ -165,7 +193,11 @@ export async function startProjector(config: Config, logger: Logger, options: Pr
   const housekeeping = async () => {
     try {
       const offsets = await admin.fetchTopicOffsets(topic);
-      await saveWatermarks(db, topic, offsets.map(({ partition, low, high }) => ({ partition, low, high })));
+      await saveWatermarks(
+        db,
+        topic,
+        offsets.map(({ partition, low, high }) => ({ partition, low, high })),
+      );
       const rolled = await rollDelays(db, today());
       if (rolled > 0) log.info({ rolled, day: today() }, 'delays moved on to a new day');
     } catch (error) {
@@ -202,12 +234,16 @@ export async function startProjector(config: Config, logger: Logger, options: Pr
  */
 async function alignGroup(admin: Admin, db: Database, groupId: string, topic: string, log: Logger): Promise<void> {
   const stored = await positions(db, topic);
-  const [offsets, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), retrying(() => admin.fetchOffsets({ groupId, topics: [topic] }))]);
+  const [offsets, [committed]] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    retrying(() => admin.fetchOffsets({ groupId, topics: [topic] })),
+  ]);
   const kafkaHas = new Map(committed.partitions.map(({ partition, offset }) => [partition, offset]));
   const moves = offsets.flatMap(({ partition, low, high }) => {
     const position = stored.get(partition);
     // Never outside what the broker keeps (retention deletes from the start).
-    const clamp = (offset: bigint) => (offset < BigInt(low) ? BigInt(low) : offset > BigInt(high) ? BigInt(high) : offset);
+    const clamp = (offset: bigint) =>
+      offset < BigInt(low) ? BigInt(low) : offset > BigInt(high) ? BigInt(high) : offset;
     const wanted = position === undefined ? BigInt(low) : clamp(position);
     const has = kafkaHas.get(partition) ?? '-1';
     // No committed offset already means "from the beginning" (the subscription says so).
@@ -221,8 +257,13 @@ async function alignGroup(admin: Admin, db: Database, groupId: string, topic: st
   } catch (error) {
     const message = (error as Error).message;
     // Another instance already runs in the group (scaled out): its commits follow the same stored positions.
-    if (/must have no running instances/.test(message)) log.info({ groupId }, 'consumer group already running: joining it where its members are');
-    else log.warn({ groupId, error: message }, 'could not line the consumer group up with the read model; stored positions still skip applied events');
+    if (/must have no running instances/.test(message))
+      log.info({ groupId }, 'consumer group already running: joining it where its members are');
+    else
+      log.warn(
+        { groupId, error: message },
+        'could not line the consumer group up with the read model; stored positions still skip applied events',
+      );
   }
 }
 

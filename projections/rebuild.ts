@@ -12,7 +12,13 @@ export const readModels: readonly ReadModel[] = [pathwaysReadModel, pathwayDaysR
  * (`where`, a condition on `pathways`) those whose row it picks. Runs beside a live projector
  * safely: both recompute a pathway from its stored events the same way.
  */
-export async function rebuildPathways(db: Database, today: string, chunk = 500, progress?: (done: number) => void, where?: string): Promise<number> {
+export async function rebuildPathways(
+  db: Database,
+  today: string,
+  chunk = 500,
+  progress?: (done: number) => void,
+  where?: string,
+): Promise<number> {
   const pick = where
     ? `SELECT pathway_id FROM pathways WHERE pathway_id > $1 AND (${where}) ORDER BY pathway_id LIMIT $2`
     : 'SELECT DISTINCT pathway_id FROM pathway_events WHERE pathway_id > $1 ORDER BY pathway_id LIMIT $2';
@@ -26,7 +32,10 @@ export async function rebuildPathways(db: Database, today: string, chunk = 500, 
     progress?.(done);
     after = ids.at(-1)!;
   }
-  if (!where) await db.query('DELETE FROM pathways p WHERE NOT EXISTS (SELECT 1 FROM pathway_events e WHERE e.pathway_id = p.pathway_id)');
+  if (!where)
+    await db.query(
+      'DELETE FROM pathways p WHERE NOT EXISTS (SELECT 1 FROM pathway_events e WHERE e.pathway_id = p.pathway_id)',
+    );
   return done;
 }
 
@@ -38,15 +47,28 @@ export async function rebuildPathways(db: Database, today: string, chunk = 500, 
 export async function rebuildReadModels(
   db: Database,
   today: string,
-  options: { every?: boolean; progress?: (done: number) => void; say?: (line: string) => void; models?: readonly ReadModel[] } = {},
+  options: {
+    every?: boolean;
+    progress?: (done: number) => void;
+    say?: (line: string) => void;
+    models?: readonly ReadModel[];
+  } = {},
 ): Promise<number> {
   const models = options.models ?? readModels;
-  const plan = options.every ? { every: true as const, why: ['every pathway, as asked'] } : rowsToRebuild(models, await builtVersions(db, models));
+  const plan = options.every
+    ? { every: true as const, why: ['every pathway, as asked'] }
+    : rowsToRebuild(models, await builtVersions(db, models));
   for (const line of plan.why) options.say?.(line);
   const rebuilt = plan.every
     ? await rebuildPathways(db, today, 500, options.progress)
     : plan.where.length > 0
-      ? await rebuildPathways(db, today, 500, options.progress, plan.where.map((condition) => `(${condition})`).join(' OR '))
+      ? await rebuildPathways(
+          db,
+          today,
+          500,
+          options.progress,
+          plan.where.map((condition) => `(${condition})`).join(' OR '),
+        )
       : 0;
   await recordVersions(db, models);
   options.say?.(`Read models at ${models.map((model) => `${model.name} version ${versionOf(model)}`).join(', ')}`);

@@ -44,5 +44,8 @@ export function decodeCloudEvent(value: string | null | undefined): Decoded {
     actor = candidate.data;
   }
   // The event as published, not as parsed: a field added by a newer Homeward is kept, not stripped.
-  return { ok: true, event: { pathwayId: subject, recorded: { sequence, event: event as PathwayEvent, ...(actor ? { actor } : {}) } } };
+  return {
+    ok: true,
+    event: { pathwayId: subject, recorded: { sequence, event: event as PathwayEvent, ...(actor ? { actor } : {}) } },
+  };
 }

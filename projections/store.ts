@@ -20,14 +20,27 @@ import type { ProjectedEvent } from './recorded-event';
  * An event as `pathway_events` stores it: personal fields apart, sealed and bound to the event's id
  * (base64 here, for the JSON parameter).
  */
-export function storedEventColumns(pathwayId: string, sequence: number, event: PathwayEvent, cipher: PersonalDataCipher) {
+export function storedEventColumns(
+  pathwayId: string,
+  sequence: number,
+  event: PathwayEvent,
+  cipher: PersonalDataCipher,
+) {
   const { rest, personal } = splitPersonal(event);
   const sealed = personal && cipher.seal(personal, eventId(pathwayId, sequence));
-  return { event: rest, personal: sealed ? sealed.data.toString('base64') : null, personal_key_id: sealed?.keyId ?? null };
+  return {
+    event: rest,
+    personal: sealed ? sealed.data.toString('base64') : null,
+    personal_key_id: sealed?.keyId ?? null,
+  };
 }
 
 /** Every event once: a redelivered or re-published event (same pathway and sequence) is ignored. */
-export async function saveEvents(client: PoolClient, events: ProjectedEvent[], cipher: PersonalDataCipher): Promise<void> {
+export async function saveEvents(
+  client: PoolClient,
+  events: ProjectedEvent[],
+  cipher: PersonalDataCipher,
+): Promise<void> {
   if (events.length === 0) return;
   const rows = events.map(({ pathwayId, recorded: { sequence, event, actor } }) => ({
     pathway_id: pathwayId,
@@ -49,7 +62,10 @@ export async function saveEvents(client: PoolClient, events: ProjectedEvent[], c
     [JSON.stringify(rows)],
   );
   // While the event is whole: the only thing of the patient the read model keeps readable.
-  await savePatientSummaries(client, events.map(({ pathwayId, recorded }) => ({ pathwayId, event: recorded.event })));
+  await savePatientSummaries(
+    client,
+    events.map(({ pathwayId, recorded }) => ({ pathwayId, event: recorded.event })),
+  );
 }
 
 export interface EventRecord {
@@ -72,7 +88,9 @@ function recordedWith(row: ImpersonalRecord, event: PathwayEvent): RecordedPathw
     ? {
         subject: row.actor_subject ?? '',
         role: row.actor_role as NonNullable<RecordedPathwayEvent['actor']>['role'],
-        ...(row.actor_agency ? { agency: row.actor_agency as NonNullable<RecordedPathwayEvent['actor']>['agency'] } : {}),
+        ...(row.actor_agency
+          ? { agency: row.actor_agency as NonNullable<RecordedPathwayEvent['actor']>['agency'] }
+          : {}),
         ...(row.actor_sites ? { sites: row.actor_sites } : {}),
       }
     : undefined;
@@ -83,7 +101,8 @@ function recordedWith(row: ImpersonalRecord, event: PathwayEvent): RecordedPathw
  * A stored event without its personal fields: what the managers' rows are folded from. An event
  * stored before they were sealed (still queued to be) holds them in clear: they are left out too.
  */
-export const impersonalFrom = (row: ImpersonalRecord): RecordedPathwayEvent => recordedWith(row, splitPersonal(row.event).rest);
+export const impersonalFrom = (row: ImpersonalRecord): RecordedPathwayEvent =>
+  recordedWith(row, splitPersonal(row.event).rest);
 
 /** A stored event whole, as the workflow recorded it: its personal fields opened (SealedDataError if they cannot be). */
 export function openedFrom(row: EventRecord, cipher: PersonalDataCipher): RecordedPathwayEvent {
@@ -96,7 +115,10 @@ const impersonalColumns = 'pathway_id, sequence, event, actor_role, actor_agency
 export const eventColumns = `${impersonalColumns}, personal, personal_key_id`;
 
 /** The stored timelines of these pathways, each in sequence order, without personal fields. */
-export async function loadTimelines(client: PoolClient, pathwayIds: string[]): Promise<Map<string, RecordedPathwayEvent[]>> {
+export async function loadTimelines(
+  client: PoolClient,
+  pathwayIds: string[],
+): Promise<Map<string, RecordedPathwayEvent[]>> {
   const { rows } = await client.query<ImpersonalRecord>(
     `SELECT ${impersonalColumns} FROM pathway_events WHERE pathway_id = ANY($1::text[]) ORDER BY pathway_id, sequence`,
     [pathwayIds],

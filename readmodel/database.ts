@@ -12,11 +12,22 @@ const types = {
 };
 
 /** The read model's connection pool, in UTC as the domain counts days. Every query is parameterised: values never reach SQL text. */
-export function connectDatabase(url: string | undefined, options: { max?: number; application?: string } = {}): Database {
+export function connectDatabase(
+  url: string | undefined,
+  options: { max?: number; application?: string } = {},
+): Database {
   if (!url) {
-    throw new Error('Invalid configuration: DATABASE_URL is not set: the read model needs PostgreSQL (npm start runs a local one; npm run infra -- start postgres for a worker or API run on their own)');
+    throw new Error(
+      'Invalid configuration: DATABASE_URL is not set: the read model needs PostgreSQL (npm start runs a local one; npm run infra -- start postgres for a worker or API run on their own)',
+    );
   }
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, application_name: options.application ?? 'homeward', types, options: '-c TimeZone=UTC' });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    application_name: options.application ?? 'homeward',
+    types,
+    options: '-c TimeZone=UTC',
+  });
   // A client losing its server (a restart) must not crash the process: idle, the pool drops it and
   // the next query reconnects; in use (a transaction), its query fails and the pool drops it on release.
   pool.on('error', () => {});

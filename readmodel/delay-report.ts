@@ -46,7 +46,12 @@ function ordered(dimension: Dimension, tallies: Map<string, Tally>): Record<stri
  * Counts and bed-days lost of the stays with a discharge ready date (now or in an earlier
  * episode), by each dimension, from the rows the projector computed with the domain's functions.
  */
-export async function delayReport(db: Database, filters: PathwayFilters, sites: string[] | undefined, stuckForDays: number): Promise<DelayReport> {
+export async function delayReport(
+  db: Database,
+  filters: PathwayFilters,
+  sites: string[] | undefined,
+  stuckForDays: number,
+): Promise<DelayReport> {
   const params = new Params();
   const where = [...pathwayWhere(filters, sites, stuckForDays, params), reported.sql];
   const tally = `count(*)::int AS pathways, (count(*) FILTER (WHERE delayed_now))::int AS delayed, coalesce(sum(bed_days_lost), 0)::int AS "bedDaysLost"`;

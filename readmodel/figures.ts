@@ -1,4 +1,16 @@
-import { activeReasons, beforeDischarge, delayDay, delaySummary, isClosed, overdueSince, reasonAgencies, reviewOverdueSince, uncoveredHandover, type DelayBand, type PathwayState } from '../domain';
+import {
+  activeReasons,
+  beforeDischarge,
+  delayDay,
+  delaySummary,
+  isClosed,
+  overdueSince,
+  reasonAgencies,
+  reviewOverdueSince,
+  uncoveredHandover,
+  type DelayBand,
+  type PathwayState,
+} from '../domain';
 
 /**
  * The managers' figures, each defined once. `of` is what the domain's own functions say of a
@@ -19,13 +31,15 @@ const delayedDays = (n: string) => `days_delayed >= ${n}`;
  * DRD set for a later day, nor one cleared when the criteria to reside were met again.
  */
 export const withDrd = {
-  of: (state: PathwayState, today: string): boolean => beforeDischarge(state) && state.drd !== undefined && state.drd <= today,
+  of: (state: PathwayState, today: string): boolean =>
+    beforeDischarge(state) && state.drd !== undefined && state.drd <= today,
   sql: '(in_hospital AND drd IS NOT NULL AND drd <= delay_as_of)',
 };
 
 /** In hospital with a DRD, delayed at least `n` days: the list's `delayedForDays` (0: everyone with a DRD, as `withDrd`). */
 export const delayedForDays = {
-  of: (state: PathwayState, today: string, n: number): boolean => withDrd.of(state, today) && summary(state, today).daysDelayed >= n,
+  of: (state: PathwayState, today: string, n: number): boolean =>
+    withDrd.of(state, today) && summary(state, today).daysDelayed >= n,
   sql: (n: string) => `(${withDrd.sql} AND ${delayedDays(n)})`,
 };
 

@@ -53,7 +53,12 @@ function readFigures(): Promise<Map<string, Row[]> | undefined> {
 }
 
 /** A gauge counted by one query, grouped by its labels; its rows replace the last scrape's. */
-function figure<L extends string>(name: string, help: string, labelNames: readonly L[], sql: (source: Source) => string) {
+function figure<L extends string>(
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+  sql: (source: Source) => string,
+) {
   queries.set(name, sql);
   return new Gauge({
     name,
@@ -69,7 +74,12 @@ function figure<L extends string>(name: string, help: string, labelNames: readon
   });
 }
 
-export const pathwaysOpen = figure('homeward_pathways_open', 'Open pathways by stage', ['stage'], () => `SELECT stage, count(*) AS value FROM pathways WHERE status = 'open' GROUP BY stage`);
+export const pathwaysOpen = figure(
+  'homeward_pathways_open',
+  'Open pathways by stage',
+  ['stage'],
+  () => `SELECT stage, count(*) AS value FROM pathways WHERE status = 'open' GROUP BY stage`,
+);
 
 export const pathwaysDelayedNow = figure(
   'homeward_pathways_delayed_now',
@@ -83,7 +93,8 @@ export const pathwaysStuck = figure(
   'Open pathways with a missed referral deadline, an overdue review or no event for HOMEWARD_STUCK_FOR_DAYS, by site (the managers’ "stuck")',
   ['site'],
   // A number from the configuration, never from a request.
-  ({ stuckForDays }) => `SELECT coalesce(site, 'none') AS site, count(*) AS value FROM pathways WHERE ${stuck.sql(String(Math.trunc(stuckForDays)))} GROUP BY 1`,
+  ({ stuckForDays }) =>
+    `SELECT coalesce(site, 'none') AS site, count(*) AS value FROM pathways WHERE ${stuck.sql(String(Math.trunc(stuckForDays)))} GROUP BY 1`,
 );
 
 /** Read at every scrape through the index migration 010 made of the escalations alone (its expressions and predicate are these). */
@@ -100,7 +111,8 @@ export const projectorLag = figure(
   'homeward_projector_lag_messages',
   'Events on a partition of homeward.pathway.events the read model has not applied, as of the projector’s last look at the broker (every 5 s)',
   ['partition'],
-  () => `SELECT partition::text AS partition, ${partitionLagSql} AS value FROM projector_offsets WHERE topic = '${topics.pathwayEvents}'`,
+  () =>
+    `SELECT partition::text AS partition, ${partitionLagSql} AS value FROM projector_offsets WHERE topic = '${topics.pathwayEvents}'`,
 );
 
 export const readModelQueryErrors = new Counter({

@@ -70,7 +70,9 @@ function compare(applied: Applied[], known: Migration[]): Migration[] {
         'Run the release that migrated it, or restore the backup taken before that migration (docs/operations.md, Upgrade).',
     );
   }
-  const changed = applied.filter((row) => row.checksum !== null && row.checksum !== byVersion.get(row.version)!.checksum);
+  const changed = applied.filter(
+    (row) => row.checksum !== null && row.checksum !== byVersion.get(row.version)!.checksum,
+  );
   if (changed.length > 0) {
     throw new SchemaMismatch(
       `Migration ${describe(changed)} was changed after it was applied to this database (its recorded checksum differs from the file's): ` +
@@ -88,7 +90,9 @@ async function appliedMigrations(client: pg.ClientBase | Database): Promise<Appl
   );
   const { exists, has_checksum: hasChecksum } = table.rows[0];
   if (!exists) return [];
-  const rows = await client.query<Applied>(`SELECT version, name, ${hasChecksum ? 'checksum' : 'NULL AS checksum'} FROM schema_migrations ORDER BY version`);
+  const rows = await client.query<Applied>(
+    `SELECT version, name, ${hasChecksum ? 'checksum' : 'NULL AS checksum'} FROM schema_migrations ORDER BY version`,
+  );
   return rows.rows;
 }
 
@@ -120,17 +124,24 @@ export async function migrate(db: Database, known: Migration[] = migrations()): 
     // end: a second `homeward migrate` waits, then finds nothing to do. Waited for by asking again,
     // not inside pg_advisory_lock: a statement waiting holds a snapshot, which the first one's
     // CREATE INDEX CONCURRENTLY waits to see end, and PostgreSQL would end one of them as a deadlock.
-    while (!(await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockKey])).rows[0].locked) {
+    while (
+      !(await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockKey])).rows[0].locked
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
     // Databases migrated before checksums were recorded: their migrations are taken as this
     // release's files (they were never edited: the rule above), and recorded so from now on.
     await client.query('ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum text');
     const applied = await appliedMigrations(client);
     const pending = compare(applied, known);
     for (const row of applied.filter((r) => r.checksum === null)) {
-      await client.query('UPDATE schema_migrations SET checksum = $2 WHERE version = $1', [row.version, known.find((m) => m.version === row.version)!.checksum]);
+      await client.query('UPDATE schema_migrations SET checksum = $2 WHERE version = $1', [
+        row.version,
+        known.find((m) => m.version === row.version)!.checksum,
+      ]);
     }
     for (const migration of pending) await apply(client, migration);
     return pending.map((m) => m.name);
@@ -141,7 +152,11 @@ export async function migrate(db: Database, known: Migration[] = migrations()): 
 }
 
 const record = (client: pg.ClientBase, migration: Migration) =>
-  client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [migration.version, migration.name, migration.checksum]);
+  client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+    migration.version,
+    migration.name,
+    migration.checksum,
+  ]);
 
 async function apply(client: pg.ClientBase, migration: Migration): Promise<void> {
   try {
@@ -157,7 +172,10 @@ async function apply(client: pg.ClientBase, migration: Migration): Promise<void>
     await record(client, migration);
   } catch (error) {
     if (migration.transactional) await client.query('ROLLBACK').catch(() => {});
-    throw new Error(`Migration ${migration.name} failed${migration.transactional ? ' and was rolled back' : ' part way (it runs outside a transaction: fix the cause and run `homeward migrate` again)'}: ${(error as Error).message}`, { cause: error });
+    throw new Error(
+      `Migration ${migration.name} failed${migration.transactional ? ' and was rolled back' : ' part way (it runs outside a transaction: fix the cause and run `homeward migrate` again)'}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 

@@ -24,7 +24,9 @@ export async function storedPathway(db: Database, pathwayId: string): Promise<St
       'SELECT site, referral_agencies, informed_agencies, state FROM pathways WHERE pathway_id = $1',
       [pathwayId],
     ),
-    db.query<EventRecord>(`SELECT ${eventColumns} FROM pathway_events WHERE pathway_id = $1 ORDER BY sequence`, [pathwayId]),
+    db.query<EventRecord>(`SELECT ${eventColumns} FROM pathway_events WHERE pathway_id = $1 ORDER BY sequence`, [
+      pathwayId,
+    ]),
   ]);
   const found = row.rows[0];
   if (!found) return undefined;

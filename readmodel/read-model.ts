@@ -61,7 +61,10 @@ const marker = (model: ReadModel, version: number) => `homeward read model ${mod
 export async function builtVersions(db: Database, models: readonly ReadModel[]): Promise<Map<string, number>> {
   const built = new Map<string, number>();
   for (const model of models) {
-    const { rows } = await db.query<{ comment: string | null }>(`SELECT obj_description($1::regclass, 'pg_class') AS comment`, [model.table]);
+    const { rows } = await db.query<{ comment: string | null }>(
+      `SELECT obj_description($1::regclass, 'pg_class') AS comment`,
+      [model.table],
+    );
     const found = rows[0]?.comment?.match(/^homeward read model (\S+) version (\d+)$/);
     if (found && found[1] === model.name) built.set(model.name, Number(found[2]));
   }
@@ -71,5 +74,6 @@ export async function builtVersions(db: Database, models: readonly ReadModel[]):
 /** Records that every row of these read models is now as this release computes it. */
 export async function recordVersions(db: Database, models: readonly ReadModel[]): Promise<void> {
   // COMMENT takes no parameter: the text is the code's own (a name and a number), quoted as a literal.
-  for (const model of models) await db.query(`COMMENT ON TABLE ${model.table} IS '${marker(model, versionOf(model)).replace(/'/g, "''")}'`);
+  for (const model of models)
+    await db.query(`COMMENT ON TABLE ${model.table} IS '${marker(model, versionOf(model)).replace(/'/g, "''")}'`);
 }

@@ -34,9 +34,18 @@ export async function sitrep(db: Database, day: string, sites: string[] | undefi
   );
   const bySite = new Map<string, SitrepCounts>();
   for (const { site, dimension, key, n } of rows) {
-    const counts = bySite.get(site) ?? { site, patientsWithDrd: 0, delayed: 0, bedDaysLost: 0, byBand: Object.fromEntries(delayBands.map((b) => [b, 0])), byReason: {}, byPathway: {} };
+    const counts = bySite.get(site) ?? {
+      site,
+      patientsWithDrd: 0,
+      delayed: 0,
+      bedDaysLost: 0,
+      byBand: Object.fromEntries(delayBands.map((b) => [b, 0])),
+      byReason: {},
+      byPathway: {},
+    };
     bySite.set(site, counts);
-    if (dimension === 'all') counts[key === 'drd' ? 'patientsWithDrd' : key === 'delayed' ? 'delayed' : 'bedDaysLost'] = n;
+    if (dimension === 'all')
+      counts[key === 'drd' ? 'patientsWithDrd' : key === 'delayed' ? 'delayed' : 'bedDaysLost'] = n;
     else if (dimension === 'band') counts.byBand[key] = n;
     else if (dimension === 'pathway') counts.byPathway[key] = n;
     else counts.byReason[key] = n;

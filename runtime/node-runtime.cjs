@@ -79,7 +79,8 @@ const compiled = {
 
 /** A compiled entry point's command in the image (relative to its working directory): the worker's with its memory settings. */
 function imageCommand(entry) {
-  if (!(entry in compiled)) throw new Error(`Unknown entry point ${entry}; entry points: ${Object.keys(compiled).join(', ')}`);
+  if (!(entry in compiled))
+    throw new Error(`Unknown entry point ${entry}; entry points: ${Object.keys(compiled).join(', ')}`);
   return ['node', ...(entry === 'worker' ? worker.nodeArgs : []), ...compiled[entry]];
 }
 
@@ -93,9 +94,23 @@ function roleCommand(role, options = {}) {
   if (options.compiled) {
     const [, ...args] = imageCommand(role);
     const env = runsWorker ? { ...worker.env, ...(options.env ?? process.env) } : (options.env ?? process.env);
-    return [options.compiled.node, args.map((arg) => (arg.startsWith('dist/') ? path.join(options.compiled.root, arg) : arg)), env];
+    return [
+      options.compiled.node,
+      args.map((arg) => (arg.startsWith('dist/') ? path.join(options.compiled.root, arg) : arg)),
+      env,
+    ];
   }
   return nodeCommand(path.join(root, roles[role]), [], { ...options, runsWorker });
 }
 
-module.exports = { typescriptHook, typescriptArgs, worker, nodeRuntime, nodeCommand, roles, roleCommand, compiled, imageCommand };
+module.exports = {
+  typescriptHook,
+  typescriptArgs,
+  worker,
+  nodeRuntime,
+  nodeCommand,
+  roles,
+  roleCommand,
+  compiled,
+  imageCommand,
+};

@@ -2,7 +2,10 @@
 export declare const typescriptHook: string;
 export declare function typescriptArgs(): string[];
 export declare const worker: { nodeArgs: string[]; env: Record<string, string> };
-export declare function nodeRuntime(options?: { runsWorker?: boolean; env?: NodeJS.ProcessEnv }): { execArgv: string[]; env: NodeJS.ProcessEnv };
+export declare function nodeRuntime(options?: { runsWorker?: boolean; env?: NodeJS.ProcessEnv }): {
+  execArgv: string[];
+  env: NodeJS.ProcessEnv;
+};
 export declare function nodeCommand(
   script: string,
   scriptArgs?: string[],
@@ -15,7 +18,10 @@ export interface CompiledRun {
   root: string;
   node: string;
 }
-export declare function roleCommand(role: Role, options?: { env?: NodeJS.ProcessEnv; compiled?: CompiledRun }): [string, string[], NodeJS.ProcessEnv];
+export declare function roleCommand(
+  role: Role,
+  options?: { env?: NodeJS.ProcessEnv; compiled?: CompiledRun },
+): [string, string[], NodeJS.ProcessEnv];
 export type ImageEntry = Role | 'migrate' | 'kafka-setup';
 export declare const compiled: Record<ImageEntry, string[]>;
 export declare function imageCommand(entry: ImageEntry): string[];

@@ -71,7 +71,12 @@ async function run(role: Role, start: (config: Config, logger: Logger) => Promis
       await running?.stop();
       await health?.close();
       // The spans of its last requests, exported before it goes; a collector that is down does not make the stop unclean.
-      await stopTracing().catch((error: unknown) => logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'could not export the last spans'));
+      await stopTracing().catch((error: unknown) =>
+        logger.warn(
+          { error: error instanceof Error ? error.message : String(error) },
+          'could not export the last spans',
+        ),
+      );
     })().then(
       () => process.exit(code),
       (error: unknown) => {
@@ -113,6 +118,8 @@ async function run(role: Role, start: (config: Config, logger: Logger) => Promis
 
 /** Before it runs, a plain line saying what is wrong: a bad setting names its variable (config/index.ts). */
 function refuse(role: Role, error: unknown): never {
-  console.error(`The ${roleTitles[role]} (Homeward's ${role} role) did not start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `The ${roleTitles[role]} (Homeward's ${role} role) did not start: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 }

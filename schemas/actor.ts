@@ -24,7 +24,10 @@ export const Actor = z.object({
    * token's NHS number claim. The number itself is never kept: the hash binds a patient to their
    * pathways (Temporal's PatientKey) and a carer to the access the discharge team recorded.
    */
-  personKey: z.string().regex(/^[0-9a-f]{40}$/).optional(),
+  personKey: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/)
+    .optional(),
   /** Sites a site-limited member of staff may act on; absent = every site. */
   sites: z.array(z.string().min(1).max(64)).max(50).optional(),
 });
@@ -34,4 +37,7 @@ export const timerActor: Actor = { subject: 'timer', role: 'system' };
 export const adtActor: Actor = { subject: 'adt', role: 'system' };
 
 /** What an agency topic may say about who acted: the role and agency, never a person. */
-export const publicActor = (actor: Actor): Pick<Actor, 'role' | 'agency'> => ({ role: actor.role, ...(actor.agency ? { agency: actor.agency } : {}) });
+export const publicActor = (actor: Actor): Pick<Actor, 'role' | 'agency'> => ({
+  role: actor.role,
+  ...(actor.agency ? { agency: actor.agency } : {}),
+});

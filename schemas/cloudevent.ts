@@ -42,7 +42,8 @@ export function cloudEventType(eventType: string, version = 1): string {
 }
 
 /** The event's type and version (`referral.requested.v1`) of one of Homeward's CloudEvent types; another type as it is. */
-export const unprefixedType = (type: string): string => (type.startsWith(typePrefix) ? type.slice(typePrefix.length) : type);
+export const unprefixedType = (type: string): string =>
+  type.startsWith(typePrefix) ? type.slice(typePrefix.length) : type;
 
 /** The event's own type alone (`referral.requested`): what a person reads. */
 export const shortType = (type: string): string => unprefixedType(type).replace(/\.v\d+$/, '');
@@ -51,7 +52,9 @@ export const shortType = (type: string): string => unprefixedType(type).replace(
 export function eventTypeOf(type: string, version = 1): string | undefined {
   const suffix = `.v${version}`;
   const rest = unprefixedType(type);
-  return rest !== type && rest.length > suffix.length && rest.endsWith(suffix) ? rest.slice(0, -suffix.length) : undefined;
+  return rest !== type && rest.length > suffix.length && rest.endsWith(suffix)
+    ? rest.slice(0, -suffix.length)
+    : undefined;
 }
 
 export function eventId(pathwayId: string, sequence: number): string {

@@ -25,18 +25,40 @@ interface Shape {
   default?: unknown;
 }
 
-const understood = new Set(['$schema', 'type', 'properties', 'required', 'additionalProperties', 'items', 'minItems', 'maxItems', 'enum', 'const', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'default']);
+const understood = new Set([
+  '$schema',
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'minItems',
+  'maxItems',
+  'enum',
+  'const',
+  'pattern',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'default',
+]);
 
 /** Refuses, when the module loads, a schema using a keyword this check would silently ignore. */
 function checked(shape: Shape, path: string): Shape {
-  for (const key of Object.keys(shape)) if (!understood.has(key)) throw new Error(`command-shapes: ${path} uses JSON Schema keyword "${key}", which shapeIssues does not check`);
+  for (const key of Object.keys(shape))
+    if (!understood.has(key))
+      throw new Error(`command-shapes: ${path} uses JSON Schema keyword "${key}", which shapeIssues does not check`);
   for (const [key, property] of Object.entries(shape.properties ?? {})) checked(property, `${path}.${key}`);
   if (shape.items) checked(shape.items, `${path}[]`);
   return shape;
 }
 
 const shapes = Object.fromEntries(
-  commandNames.map((name) => [name, checked(z.toJSONSchema(commandSchemas[name], { io: 'input', unrepresentable: 'throw' }) as Shape, name)]),
+  commandNames.map((name) => [
+    name,
+    checked(z.toJSONSchema(commandSchemas[name], { io: 'input', unrepresentable: 'throw' }) as Shape, name),
+  ]),
 ) as Record<CommandName, Shape>;
 
 export interface ShapeIssue {
@@ -50,32 +72,43 @@ function issuesOf(shape: Shape, value: unknown, path: string, issues: ShapeIssue
   const at = path || '(body)';
   const kind = typeOf(value);
   const typeMatches =
-    shape.type === undefined || shape.type === kind || (shape.type === 'integer' && kind === 'number' && Number.isInteger(value));
+    shape.type === undefined ||
+    shape.type === kind ||
+    (shape.type === 'integer' && kind === 'number' && Number.isInteger(value));
   if (!typeMatches) {
     issues.push({ path: at, message: `expected ${shape.type}, received ${kind}` });
     return;
   }
-  if (shape.enum && !shape.enum.includes(value)) issues.push({ path: at, message: `expected one of ${shape.enum.join(', ')}` });
+  if (shape.enum && !shape.enum.includes(value))
+    issues.push({ path: at, message: `expected one of ${shape.enum.join(', ')}` });
   if ('const' in shape && shape.const !== value) issues.push({ path: at, message: `expected ${String(shape.const)}` });
   if (typeof value === 'string') {
-    if (shape.minLength !== undefined && value.length < shape.minLength) issues.push({ path: at, message: `at least ${shape.minLength} characters` });
-    if (shape.maxLength !== undefined && value.length > shape.maxLength) issues.push({ path: at, message: `at most ${shape.maxLength} characters` });
+    if (shape.minLength !== undefined && value.length < shape.minLength)
+      issues.push({ path: at, message: `at least ${shape.minLength} characters` });
+    if (shape.maxLength !== undefined && value.length > shape.maxLength)
+      issues.push({ path: at, message: `at most ${shape.maxLength} characters` });
     // JSON Schema patterns are Unicode regular expressions (zod's \p{L} needs the flag).
-    if (shape.pattern !== undefined && !new RegExp(shape.pattern, 'u').test(value)) issues.push({ path: at, message: 'not in the expected format' });
+    if (shape.pattern !== undefined && !new RegExp(shape.pattern, 'u').test(value))
+      issues.push({ path: at, message: 'not in the expected format' });
   }
   if (typeof value === 'number') {
-    if (shape.minimum !== undefined && value < shape.minimum) issues.push({ path: at, message: `at least ${shape.minimum}` });
-    if (shape.maximum !== undefined && value > shape.maximum) issues.push({ path: at, message: `at most ${shape.maximum}` });
+    if (shape.minimum !== undefined && value < shape.minimum)
+      issues.push({ path: at, message: `at least ${shape.minimum}` });
+    if (shape.maximum !== undefined && value > shape.maximum)
+      issues.push({ path: at, message: `at most ${shape.maximum}` });
   }
   if (Array.isArray(value)) {
-    if (shape.minItems !== undefined && value.length < shape.minItems) issues.push({ path: at, message: `at least ${shape.minItems} items` });
-    if (shape.maxItems !== undefined && value.length > shape.maxItems) issues.push({ path: at, message: `at most ${shape.maxItems} items` });
+    if (shape.minItems !== undefined && value.length < shape.minItems)
+      issues.push({ path: at, message: `at least ${shape.minItems} items` });
+    if (shape.maxItems !== undefined && value.length > shape.maxItems)
+      issues.push({ path: at, message: `at most ${shape.maxItems} items` });
     if (shape.items) value.forEach((item, i) => issuesOf(shape.items!, item, `${path}${path ? '.' : ''}${i}`, issues));
   }
   if (kind === 'object' && shape.properties) {
     const object = value as Record<string, unknown>;
     const prefix = path ? `${path}.` : '';
-    for (const key of shape.required ?? []) if (!Object.hasOwn(object, key)) issues.push({ path: `${prefix}${key}`, message: 'required' });
+    for (const key of shape.required ?? [])
+      if (!Object.hasOwn(object, key)) issues.push({ path: `${prefix}${key}`, message: 'required' });
     for (const [key, item] of Object.entries(object)) {
       const property = Object.hasOwn(shape.properties, key) ? shape.properties[key] : undefined;
       if (property) issuesOf(property, item, `${prefix}${key}`, issues);

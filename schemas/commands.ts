@@ -1,5 +1,24 @@
 import { z } from 'zod';
-import { AdmittedPatient, Agency, HousingStatus, AssessmentSummary, Carer, DelayReasonCode, Destination, DischargePathwayCode, Funding, Home, IsoDate, IsoTimestamp, NewPlaceName, NhsNumber, Phone, PlaceName, Region, Service } from './common';
+import {
+  AdmittedPatient,
+  Agency,
+  HousingStatus,
+  AssessmentSummary,
+  Carer,
+  DelayReasonCode,
+  Destination,
+  DischargePathwayCode,
+  Funding,
+  Home,
+  IsoDate,
+  IsoTimestamp,
+  NewPlaceName,
+  NhsNumber,
+  Phone,
+  PlaceName,
+  Region,
+  Service,
+} from './common';
 
 /**
  * A list of an enum's values, as long as a body may make it: beyond twice the values there are, a
@@ -8,7 +27,9 @@ import { AdmittedPatient, Agency, HousingStatus, AssessmentSummary, Carer, Delay
  */
 const listOf = <E extends z.ZodEnum>(values: E) => z.array(values).max(values.options.length * 2);
 
-export const AdmissionId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - only, at most 64');
+export const AdmissionId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - only, at most 64');
 
 export const StartPayload = z.strictObject({
   admissionId: AdmissionId,
@@ -47,7 +68,10 @@ export const PatientAbsence = z.enum(['lacks_capacity', 'too_unwell', 'declined'
  * attorney for health and welfare) or a court-appointed deputy decides; otherwise a best-interests
  * decision is taken with an advocate (IMCA) representing the patient. Personal data: the trust's only.
  */
-export const Representative = z.strictObject({ role: z.enum(['attorney', 'deputy', 'advocate']), name: z.string().min(1).max(200) });
+export const Representative = z.strictObject({
+  role: z.enum(['attorney', 'deputy', 'advocate']),
+  name: z.string().min(1).max(200),
+});
 export const Agreement = z.enum(['agrees', 'disagrees']);
 /** A professional who decides or assesses (not the patient, a carer or someone unnamed). */
 export const ProfessionalRole = ParticipantRole.exclude(['patient', 'carer', 'other']);
@@ -57,7 +81,10 @@ export const CapacityDecision = z.enum(['discharge_plan', 'sharing_information']
  * Whoever a best-interests decision consulted, as what they are to the patient: a daughter is
  * `family`, not an advocate (MCA 2005 s.4(7)). Personal data: the trust's only.
  */
-export const Consulted = z.strictObject({ relationship: z.enum(['family', 'carer', 'friend', 'advocate', 'attorney', 'deputy']), name: z.string().min(1).max(200) });
+export const Consulted = z.strictObject({
+  relationship: z.enum(['family', 'carer', 'friend', 'advocate', 'attorney', 'deputy']),
+  name: z.string().min(1).max(200),
+});
 /**
  * A best-interests decision for a patient who lacks capacity for the discharge plan: their attorney
  * or deputy (who decides), or an advocate, if any (`representative`); under rules 4 who made the
@@ -89,7 +116,10 @@ export const DischargeReadyPayload = z.strictObject({ date: IsoDate });
 export const CriteriaToResideMetPayload = z.strictObject({});
 export const AssessmentPayload = z.strictObject({
   /** Who took part: a meeting of more than 30 people is no joint assessment. */
-  participants: z.array(z.strictObject({ role: ParticipantRole })).min(1).max(30),
+  participants: z
+    .array(z.strictObject({ role: ParticipantRole }))
+    .min(1)
+    .max(30),
   pathway: DischargePathwayCode,
   needs: listOf(Service).default([]),
   /** Agencies the patient agreed (at the assessment) to share information with. */
@@ -137,13 +167,23 @@ export const ReferralResponsePayload = z.strictObject({
   reason: z.string().min(1).max(200).optional(),
   readyFrom: IsoDate.optional(),
 });
-export const DelayReasonPayload = z.strictObject({ code: DelayReasonCode, agency: Agency, note: z.string().min(1).max(500).optional() });
+export const DelayReasonPayload = z.strictObject({
+  code: DelayReasonCode,
+  agency: Agency,
+  note: z.string().min(1).max(500).optional(),
+});
 export const DelayReasonResolvedPayload = z.strictObject({ code: DelayReasonCode, agency: Agency });
 /** Who gives interim support until a service starts: an agency, or the person's carer or family. */
 export const BridgeBy = z.enum([...Agency.options, 'carer', 'family']);
 
 /** Why the destination departs from the pathway's (rules 4: P3 a care home, P2 a community bed, P0/P1 a home). */
-export const DestinationDeparture = z.enum(['patient_choice', 'best_interests', 'placement_not_available', 'staying_with_family', 'other']);
+export const DestinationDeparture = z.enum([
+  'patient_choice',
+  'best_interests',
+  'placement_not_available',
+  'staying_with_family',
+  'other',
+]);
 
 /**
  * The patient's capacity for one decision, assessed now (presumed, and judged decision by decision
@@ -189,7 +229,11 @@ export const ReviewPayload = z.strictObject({
    */
   remainingNeeds: listOf(Service).optional(),
 });
-export const ReadmissionPayload = z.strictObject({ newAdmissionId: AdmissionId, admittedOn: IsoDate, emergency: z.boolean().default(true) });
+export const ReadmissionPayload = z.strictObject({
+  newAdmissionId: AdmissionId,
+  admittedOn: IsoDate,
+  emergency: z.boolean().default(true),
+});
 /**
  * The named lead ("one professional will take the lead role"; key or link workers): for the whole
  * pathway or for its intermediate-care episode, shown to agencies as a role and team to contact.
@@ -215,7 +259,9 @@ export const ExtendEpisodePayload = z.strictObject({
 export const FundingPayload = Funding.extend({ referralId: z.string().min(1) });
 /** An attendance at A&E (emergency treatment without admission) during the 30-day watch: the trust's duty covers it too. */
 export const EmergencyAttendancePayload = z.strictObject({ attendedOn: IsoDate });
-export const CancelPayload = z.strictObject({ reason: z.enum(['died', 'self_discharged', 'transferred', 'admission_cancelled', 'other']) });
+export const CancelPayload = z.strictObject({
+  reason: z.enum(['died', 'self_discharged', 'transferred', 'admission_cancelled', 'other']),
+});
 
 /**
  * What the agencies that deliver the care write back (issue 24), each naming the agency that acts
@@ -231,19 +277,56 @@ export const TransitionPlanPayload = z.strictObject({ agency: Agency, remainingN
 /** Social care's financial assessment and funding decision for its referral: who pays, on what terms, from when. */
 export const FundingDecisionPayload = Funding.extend({ referralId: z.string().min(1), agency: Agency });
 /** The support a referral arranged started on a day. */
-export const SupportStartedPayload = z.strictObject({ referralId: z.string().min(1), agency: Agency, startedOn: IsoDate });
+export const SupportStartedPayload = z.strictObject({
+  referralId: z.string().min(1),
+  agency: Agency,
+  startedOn: IsoDate,
+});
 /** A provider moves the day its support (ready) starts, before it has started: the patient and carer are told. */
-export const StartDateMovedPayload = z.strictObject({ referralId: z.string().min(1), agency: Agency, readyFrom: IsoDate });
+export const StartDateMovedPayload = z.strictObject({
+  referralId: z.string().min(1),
+  agency: Agency,
+  readyFrom: IsoDate,
+});
 /** Why a first visit did not happen. */
-export const MissedVisitReason = z.enum(['no_access', 'patient_declined', 'patient_not_home', 'staff_unavailable', 'other']);
+export const MissedVisitReason = z.enum([
+  'no_access',
+  'patient_declined',
+  'patient_not_home',
+  'staff_unavailable',
+  'other',
+]);
 /** The support did not start as planned (a missed first visit): the discharge team is told the same day. */
-export const SupportNotStartedPayload = z.strictObject({ referralId: z.string().min(1), agency: Agency, dueOn: IsoDate, reason: MissedVisitReason });
+export const SupportNotStartedPayload = z.strictObject({
+  referralId: z.string().min(1),
+  agency: Agency,
+  dueOn: IsoDate,
+  reason: MissedVisitReason,
+});
 /** Housing's outcome for its referral: accommodation secured, adaptations done, or the relief duty accepted. */
 export const HousingOutcome = z.enum(['accommodation_secured', 'adaptations_done', 'relief_duty_accepted']);
-export const HousingOutcomePayload = z.strictObject({ referralId: z.string().min(1), agency: Agency, outcome: HousingOutcome, on: IsoDate });
+export const HousingOutcomePayload = z.strictObject({
+  referralId: z.string().min(1),
+  agency: Agency,
+  outcome: HousingOutcome,
+  on: IsoDate,
+});
 
 /** How a carer is related to the patient, as the plan tells it ("Your daughter can see this plan"). */
-export const CarerRelationship = z.enum(['wife', 'husband', 'partner', 'daughter', 'son', 'mother', 'father', 'sister', 'brother', 'relative', 'friend', 'neighbour']);
+export const CarerRelationship = z.enum([
+  'wife',
+  'husband',
+  'partner',
+  'daughter',
+  'son',
+  'mother',
+  'father',
+  'sister',
+  'brother',
+  'relative',
+  'friend',
+  'neighbour',
+]);
 const CarerAccessGiver = ConsentGiver.exclude(['carer']);
 /** The keyed hash of a person's NHS number (config/patient-key.ts): who they are, without the number. */
 export const PersonKey = z.string().regex(/^[0-9a-f]{40}$/, 'a keyed hash of an NHS number (40 hex digits)');
@@ -252,16 +335,29 @@ export const PersonKey = z.string().regex(/^[0-9a-f]{40}$/, 'a keyed hash of an 
  * it over HTTP: with the carer's own NHS number, which the application turns into its keyed hash
  * (`CarerAccessPayload`) before the pathway sees it, so no pathway holds the number.
  */
-export const CarerAccessRequest = z.strictObject({ nhsNumber: NhsNumber, relationship: CarerRelationship, givenBy: CarerAccessGiver.optional() });
-export const CarerAccessPayload = z.strictObject({ carerKey: PersonKey, relationship: CarerRelationship, givenBy: CarerAccessGiver.optional() });
+export const CarerAccessRequest = z.strictObject({
+  nhsNumber: NhsNumber,
+  relationship: CarerRelationship,
+  givenBy: CarerAccessGiver.optional(),
+});
+export const CarerAccessPayload = z.strictObject({
+  carerKey: PersonKey,
+  relationship: CarerRelationship,
+  givenBy: CarerAccessGiver.optional(),
+});
 /** The patient (or the discharge team, at their word) ends a carer's access. */
-export const CarerAccessRevokedPayload = z.strictObject({ accessId: z.string().regex(/^carer-\d{1,4}$/, 'a carer access id, like carer-1') });
+export const CarerAccessRevokedPayload = z.strictObject({
+  accessId: z.string().regex(/^carer-\d{1,4}$/, 'a carer access id, like carer-1'),
+});
 /** The patient's accessible-information needs (NHS Accessible Information Standard), carried on every message to them. */
 export const AccessibleFormat = z.enum(['large-print', 'easy-read', 'braille', 'audio', 'bsl']);
 export const AccessibleInformationPayload = z.strictObject({
   formats: listOf(AccessibleFormat),
   /** A language other than English, as an IETF tag (`pl`, `ur`, `cy`). */
-  language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$/, 'a language tag, like pl or pt-BR').optional(),
+  language: z
+    .string()
+    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$/, 'a language tag, like pl or pt-BR')
+    .optional(),
 });
 
 /** Payloads (without `type` and `at`) of the commands a person or an agency gives, by their HTTP/CLI/Update name. */
@@ -302,10 +398,21 @@ export const commandSchemas = {
  * What a caller sends for each command over HTTP and the CLI: the command's payload, but for
  * `carer-access`, which names the carer by their NHS number (the application hashes it).
  */
-export const requestSchemas: { [K in CommandName]: z.ZodObject } = { ...commandSchemas, 'carer-access': CarerAccessRequest };
+export const requestSchemas: { [K in CommandName]: z.ZodObject } = {
+  ...commandSchemas,
+  'carer-access': CarerAccessRequest,
+};
 
 /** The commands an agency writes back with, over HTTP and on its responses topic (besides answering its referrals). */
-export const agencyWriteBackCommands = ['episode-review', 'transition-plan', 'funding-decision', 'support-started', 'support-not-started', 'housing-outcome', 'start-date-moved'] as const;
+export const agencyWriteBackCommands = [
+  'episode-review',
+  'transition-plan',
+  'funding-decision',
+  'support-started',
+  'support-not-started',
+  'housing-outcome',
+  'start-date-moved',
+] as const;
 export type AgencyWriteBackCommand = (typeof agencyWriteBackCommands)[number];
 
 export type CommandName = keyof typeof commandSchemas;

@@ -103,7 +103,8 @@ export const serviceAgency: Record<Service, Agency> = {
  */
 export const FollowUpService = z.enum(['welfare-check', 'carers-assessment']);
 export type FollowUpService = z.infer<typeof FollowUpService>;
-export const isFollowUp = (service: Service): service is FollowUpService => (FollowUpService.options as readonly string[]).includes(service);
+export const isFollowUp = (service: Service): service is FollowUpService =>
+  (FollowUpService.options as readonly string[]).includes(service);
 
 /**
  * Intermediate care: free, time-limited services (reablement, rehabilitation at home, a step-down
@@ -145,7 +146,14 @@ export const DelayReasonCode = z.enum([
 export type DelayReasonCode = z.infer<typeof DelayReasonCode>;
 
 /** Where the person went. `other` is kept for destinations outside this list; death is a cancel reason, not a destination. */
-export const Destination = z.enum(['usual-residence', 'temporary-accommodation', 'community-bed', 'care-home', 'other-trust', 'other']);
+export const Destination = z.enum([
+  'usual-residence',
+  'temporary-accommodation',
+  'community-bed',
+  'care-home',
+  'other-trust',
+  'other',
+]);
 export type Destination = z.infer<typeof Destination>;
 
 export const HousingStatus = z.enum(['settled', 'at_risk_of_homelessness', 'homeless']);
@@ -157,7 +165,9 @@ export type HousingStatus = z.infer<typeof HousingStatus>;
  */
 export const Home = z.strictObject({
   suitability: z.enum(['suitable', 'needs_adaptation', 'needs_move']),
-  tenure: z.enum(['owner_occupier', 'social_rent', 'private_rent', 'supported_housing', 'living_with_family', 'other']).optional(),
+  tenure: z
+    .enum(['owner_occupier', 'social_rent', 'private_rent', 'supported_housing', 'living_with_family', 'other'])
+    .optional(),
 });
 export type Home = z.infer<typeof Home>;
 
@@ -175,7 +185,10 @@ export const Phone = z.string().regex(/^\+?[0-9][0-9 ()-]{5,19}$/, 'expected a t
 export const Patient = z.strictObject({
   nhsNumber: NhsNumber,
   name: z.string().min(1).max(200),
-  dateOfBirth: IsoDate.refine((date) => date <= new Date().toISOString().slice(0, 10), 'in the future').refine((date) => date >= '1880-01-01', 'before 1880'),
+  dateOfBirth: IsoDate.refine((date) => date <= new Date().toISOString().slice(0, 10), 'in the future').refine(
+    (date) => date >= '1880-01-01',
+    'before 1880',
+  ),
   address: Address,
   housingStatus: HousingStatus.default('settled'),
   /** How to reach the person at home (or wherever they are): for the agencies that visit. */
@@ -195,10 +208,14 @@ export const noFixedAbode = (town: string): Address => ({ line1: 'No fixed abode
  * The patient as admitted: a homeless patient may have no address (no fixed abode, recorded as
  * `noFixedAbode` at the start); everyone else has one.
  */
-export const AdmittedPatient = Patient.extend({ address: Address.optional() }).refine((patient) => patient.address !== undefined || patient.housingStatus === 'homeless', {
-  path: ['address'],
-  message: 'required, unless the patient is homeless (housingStatus homeless: leave it out for no fixed abode, postcode ZZ99 3VZ)',
-});
+export const AdmittedPatient = Patient.extend({ address: Address.optional() }).refine(
+  (patient) => patient.address !== undefined || patient.housingStatus === 'homeless',
+  {
+    path: ['address'],
+    message:
+      'required, unless the patient is homeless (housingStatus homeless: leave it out for no fixed abode, postcode ZZ99 3VZ)',
+  },
+);
 
 const SummaryItems = z.array(z.string().min(1).max(500)).max(20).optional();
 
@@ -249,7 +266,8 @@ export const Carer = z.strictObject({
 export type Carer = z.infer<typeof Carer>;
 
 const placeCharacters = "\\p{L}\\p{N} ._'()&/";
-const placeName = (pattern: string, message: string) => z.string().min(1).max(64).regex(new RegExp(pattern, 'u'), message);
+const placeName = (pattern: string, message: string) =>
+  z.string().min(1).max(64).regex(new RegExp(pattern, 'u'), message);
 
 /** A site or local authority code as Homeward stores and filters it: printable and short (no NUL or control characters). */
 export const PlaceName = placeName(`^[${placeCharacters}-]+$`, "letters, digits, spaces and . _ ' ( ) & / - only");
@@ -260,7 +278,10 @@ export const PlaceName = placeName(`^[${placeCharacters}-]+$`, "letters, digits,
  * survive the workflow's JSON Schema shape check). Stays started before may have such a name: the
  * filters take PlaceName, and the CSV reports write every such cell as text anyway.
  */
-export const NewPlaceName = placeName(`^[${placeCharacters}][${placeCharacters}-]*$`, "letters, digits, spaces and . _ ' ( ) & / - only, not starting with - (a spreadsheet would read it as a formula)");
+export const NewPlaceName = placeName(
+  `^[${placeCharacters}][${placeCharacters}-]*$`,
+  "letters, digits, spaces and . _ ' ( ) & / - only, not starting with - (a spreadsheet would read it as a formula)",
+);
 
 export const Region = z.enum(['england', 'scotland', 'wales']);
 export type Region = z.infer<typeof Region>;

@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { NeedsNow, type AccessibleFormat } from './commands';
-import { Agency, AssessmentSummary, Carer, Destination, DischargePathwayCode, Funding, Home, IsoDate, Patient, Service, serviceAgency } from './common';
+import {
+  Agency,
+  AssessmentSummary,
+  Carer,
+  Destination,
+  DischargePathwayCode,
+  Funding,
+  Home,
+  IsoDate,
+  Patient,
+  Service,
+  serviceAgency,
+} from './common';
 import { eventSchemas, type EventType, type PathwayEvent } from './events';
 
 /**
@@ -63,7 +75,14 @@ export const summaryFieldsFor: Record<Agency, readonly (keyof AssessmentPart)[]>
  * and whom to contact. Each agency sees the review's parts it may see of a summary, with consent.
  */
 export const HandoverPicture = z.object({
-  latestReview: z.object({ reviewNumber: z.number().int().positive(), on: IsoDate, goals: z.array(z.string()).optional(), needsNow: NeedsNow.partial().optional() }).optional(),
+  latestReview: z
+    .object({
+      reviewNumber: z.number().int().positive(),
+      on: IsoDate,
+      goals: z.array(z.string()).optional(),
+      needsNow: NeedsNow.partial().optional(),
+    })
+    .optional(),
   transitionPlan: z.array(Service).optional(),
   funding: z.array(z.object({ referralId: z.string(), service: Service, agency: Agency, ...Funding.shape })).optional(),
   leadProfessional: z.object({ role: z.string(), team: z.string() }).optional(),
@@ -138,14 +157,18 @@ const without = <T extends Record<string, unknown>>(event: T): Record<string, un
 /** Identifiers for one agency: none without consent, and only the fields it needs (none where the context has no patient: the read model's). */
 export function patientFor(agency: Agency, ctx: RoutingContext): Partial<Patient> | undefined {
   if (!ctx.consents[agency] || !(ctx.patient as Patient | undefined)) return undefined;
-  return Object.fromEntries(patientFieldsFor[agency].filter((f) => ctx.patient[f] !== undefined).map((f) => [f, ctx.patient[f]]));
+  return Object.fromEntries(
+    patientFieldsFor[agency].filter((f) => ctx.patient[f] !== undefined).map((f) => [f, ctx.patient[f]]),
+  );
 }
 
 /** The part of the assessment's summary one agency needs: none without consent, and only its fields. */
 export function summaryFor(agency: Agency, ctx: RoutingContext): Partial<AssessmentPart> | undefined {
   const summary = ctx.assessmentSummary;
   if (!ctx.consents[agency] || !summary) return undefined;
-  const part = Object.fromEntries(summaryFieldsFor[agency].filter((f) => summary[f] !== undefined).map((f) => [f, summary[f]]));
+  const part = Object.fromEntries(
+    summaryFieldsFor[agency].filter((f) => summary[f] !== undefined).map((f) => [f, summary[f]]),
+  );
   return Object.keys(part).length > 0 ? part : undefined;
 }
 
@@ -168,7 +191,9 @@ export function pictureFor(agency: Agency, ctx: RoutingContext): HandoverPicture
   if (!picture) return undefined;
   const { latestReview, funding, ...rest } = picture;
   const fields = ctx.consents[agency] ? summaryFieldsFor[agency] : [];
-  const needsNow = Object.fromEntries(Object.entries(latestReview?.needsNow ?? {}).filter(([field]) => fields.includes(field as keyof AssessmentPart)));
+  const needsNow = Object.fromEntries(
+    Object.entries(latestReview?.needsNow ?? {}).filter(([field]) => fields.includes(field as keyof AssessmentPart)),
+  );
   const review = latestReview && {
     reviewNumber: latestReview.reviewNumber,
     on: latestReview.on,
@@ -187,10 +212,17 @@ const personFor = (agency: Agency, ctx: RoutingContext) => {
   return { ...(patient ? { patient } : {}), ...(assessment ? { assessment } : {}), ...(carer ? { carer } : {}) };
 };
 
-const provided = ({ service, provider, from }: ArrangedService): ArrangedService => ({ service, provider, ...(from ? { from } : {}) });
+const provided = ({ service, provider, from }: ArrangedService): ArrangedService => ({
+  service,
+  provider,
+  ...(from ? { from } : {}),
+});
 
 /** The GP's discharge summary of a discharge: the support arranged for it (not a later handover's), ready by the day. */
-function dischargeSummary(event: Extract<PathwayEvent, { type: 'discharge.recorded' }>, ctx: RoutingContext): DischargeSummary {
+function dischargeSummary(
+  event: Extract<PathwayEvent, { type: 'discharge.recorded' }>,
+  ctx: RoutingContext,
+): DischargeSummary {
   const lead = ctx.picture?.leadProfessional;
   return {
     ...(ctx.admittedOn ? { admittedOn: ctx.admittedOn } : {}),
@@ -217,7 +249,9 @@ function gpTask(event: Extract<PathwayEvent, { type: 'handover.long_term_service
 }
 
 /** The agencies an event is sent to (besides the trust): who has heard of the pathway from it. Needs no personal data. */
-export const recipientsOf = (event: PathwayEvent, ctx: RoutingContext): Agency[] => [...new Set(agencyViews(event, ctx).flatMap((view) => view.to))];
+export const recipientsOf = (event: PathwayEvent, ctx: RoutingContext): Agency[] => [
+  ...new Set(agencyViews(event, ctx).flatMap((view) => view.to)),
+];
 
 /** For each agency other than the acute trust: the events it gets and the data it sees. */
 export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
@@ -228,7 +262,18 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
       const carer = event.service === 'carers-assessment' ? carerFor(event.agency, ctx, true) : undefined;
       // A service taking over from intermediate care gets the latest picture, not only the admission's.
       const picture = event.purpose === 'handover' ? pictureFor(event.agency, ctx) : undefined;
-      return [{ to: [event.agency], data: { ...data, consentRequired: !ctx.consents[event.agency], ...personFor(event.agency, ctx), ...(carer ? { carer } : {}), ...(picture ? { picture } : {}) } }];
+      return [
+        {
+          to: [event.agency],
+          data: {
+            ...data,
+            consentRequired: !ctx.consents[event.agency],
+            ...personFor(event.agency, ctx),
+            ...(carer ? { carer } : {}),
+            ...(picture ? { picture } : {}),
+          },
+        },
+      ];
     }
     case 'referral.escalated':
       // A decline nobody has acted on is the trust's to re-refer or re-plan, not the agency's.
@@ -274,7 +319,12 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
     case 'intermediate_care.ended': {
       // Handed over: the GP learns who took over, as what, funded how, and the person's latest picture.
       const picture = ctx.picture?.funding?.length ? pictureFor('gp', ctx) : undefined;
-      return picture ? [{ to: ['intermediate-care'], data }, { to: ['gp'], data: { ...data, picture } }] : [{ to: ['intermediate-care', 'gp'], data }];
+      return picture
+        ? [
+            { to: ['intermediate-care'], data },
+            { to: ['gp'], data: { ...data, picture } },
+          ]
+        : [{ to: ['intermediate-care', 'gp'], data }];
     }
     case 'review.recorded':
     case 'review.overdue':
@@ -290,7 +340,10 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
         const patient = patientFor(agency, ctx);
         const picture = pictureFor(agency, ctx);
         const task = agency === 'gp' ? { task: gpTask(event, ctx) } : {};
-        return { to: [agency], data: { ...data, ...(patient ? { patient } : {}), ...(picture ? { picture } : {}), ...task } };
+        return {
+          to: [agency],
+          data: { ...data, ...(patient ? { patient } : {}), ...(picture ? { picture } : {}), ...task },
+        };
       });
     case 'pathway.readmitted': {
       const { admittedOn, dayOfWatch } = event;
@@ -306,7 +359,12 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
       // The patient's social care team is told who pays for every service, and from when charges start.
       return [{ to: ['social-care'], data }];
     case 'carers_assessment.requested':
-      return [{ to: ['social-care'], data: { ...data, ...personFor('social-care', ctx), carer: carerFor('social-care', ctx, true) } }];
+      return [
+        {
+          to: ['social-care'],
+          data: { ...data, ...personFor('social-care', ctx), carer: carerFor('social-care', ctx, true) },
+        },
+      ];
     case 'lead_professional.assigned':
       // Whom to contact: every agency involved (and the GP), as a role and a team.
       return [{ to: [...new Set<Agency>([...involved(ctx), 'gp'])], data }];
@@ -326,12 +384,36 @@ export function agencyViews(event: PathwayEvent, ctx: RoutingContext): View[] {
 
 /** Event types some agency other than the trust may receive: each gets a JSON Schema of its view. */
 export const agencyEventTypes: EventType[] = [
-  'referral.requested', 'referral.accepted', 'referral.declined', 'referral.ready', 'referral.escalated',
-  'referral.withdrawn', 'referral.on_hold', 'referral.urgent', 'consent.recorded', 'pathway.ready_for_discharge', 'discharge.recorded',
-  'intermediate_care.started', 'intermediate_care.extended', 'intermediate_care.ended', 'review.recorded', 'review.overdue',
-  'handover.long_term_services', 'pathway.readmitted', 'pathway.handed_back', 'pathway.cancelled',
-  'emergency_attendance.recorded', 'lead_professional.assigned', 'carers_assessment.requested', 'funding.recorded', 'housing_status.recorded', 'held_package.released',
-  'transition_plan.proposed', 'support.started', 'support.not_started', 'housing_outcome.recorded',
+  'referral.requested',
+  'referral.accepted',
+  'referral.declined',
+  'referral.ready',
+  'referral.escalated',
+  'referral.withdrawn',
+  'referral.on_hold',
+  'referral.urgent',
+  'consent.recorded',
+  'pathway.ready_for_discharge',
+  'discharge.recorded',
+  'intermediate_care.started',
+  'intermediate_care.extended',
+  'intermediate_care.ended',
+  'review.recorded',
+  'review.overdue',
+  'handover.long_term_services',
+  'pathway.readmitted',
+  'pathway.handed_back',
+  'pathway.cancelled',
+  'emergency_attendance.recorded',
+  'lead_professional.assigned',
+  'carers_assessment.requested',
+  'funding.recorded',
+  'housing_status.recorded',
+  'held_package.released',
+  'transition_plan.proposed',
+  'support.started',
+  'support.not_started',
+  'housing_outcome.recorded',
 ];
 
 /** Events whose agency view may carry the handover's picture. */

@@ -14,7 +14,26 @@ import {
   Region,
   Service,
 } from './common';
-import { AccessibleInformationPayload, Agreement, BestInterests, CarerAccessPayload, BridgeBy, CapacityPayload, Chc, ExtendEpisodePayload, HeldPackage, HousingOutcome, HousingStatusPayload, ConsentGiver, DestinationDeparture, LeadProfessionalPayload, MissedVisitReason, NeedsNow, ParticipantRole, PatientAbsence } from './commands';
+import {
+  AccessibleInformationPayload,
+  Agreement,
+  BestInterests,
+  CarerAccessPayload,
+  BridgeBy,
+  CapacityPayload,
+  Chc,
+  ExtendEpisodePayload,
+  HeldPackage,
+  HousingOutcome,
+  HousingStatusPayload,
+  ConsentGiver,
+  DestinationDeparture,
+  LeadProfessionalPayload,
+  MissedVisitReason,
+  NeedsNow,
+  ParticipantRole,
+  PatientAbsence,
+} from './commands';
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), at: IsoTimestamp, ...shape });
@@ -58,7 +77,11 @@ export const eventSchemas = {
     /** First day that counts as delayed when the policy allows planning days after the DRD (Scotland); absent = the DRD. */
     countsFrom: IsoDate.optional(),
   }),
-  'discharge_ready.cleared': event('discharge_ready.cleared', { date: IsoDate, clearedOn: IsoDate, delayDays: z.number().int().min(0) }),
+  'discharge_ready.cleared': event('discharge_ready.cleared', {
+    date: IsoDate,
+    clearedOn: IsoDate,
+    delayDays: z.number().int().min(0),
+  }),
   'assessment.completed': event('assessment.completed', {
     pathway: DischargePathwayCode,
     participants: z.array(ParticipantRole),
@@ -92,8 +115,19 @@ export const eventSchemas = {
     ...ReferralRef,
     service: Service,
     /** `relocation`: housing for a person whose home needs a move; `welfare-check`: raised by a P0/P1 discharge or a self-discharge. */
-    reason: z.enum(['assessment', 'duty-to-refer', 're-referral', 'changed-plan', 'additional-need', 'handover', 'relocation', 'welfare-check']),
-    acceptBy: IsoTimestamp.describe("Acceptance deadline: the agency's SLA hours for accepting, counted from the request."),
+    reason: z.enum([
+      'assessment',
+      'duty-to-refer',
+      're-referral',
+      'changed-plan',
+      'additional-need',
+      'handover',
+      'relocation',
+      'welfare-check',
+    ]),
+    acceptBy: IsoTimestamp.describe(
+      "Acceptance deadline: the agency's SLA hours for accepting, counted from the request.",
+    ),
     readyBy: IsoTimestamp.optional().describe(
       "Readiness deadline: the agency's SLA hours for readiness counted from acceptBy (a step-down bed at the latest 2 days after the request). Acceptance never makes it earlier; a late acceptance counts from the acceptance.",
     ),
@@ -109,7 +143,12 @@ export const eventSchemas = {
     resumes: z.object({ pathwayId: z.string(), referralId: z.string() }).optional(),
   }),
   /** A package of the previous stay, held at the readmission, that the new plan does not need: its provider may let it go (rules 4). */
-  'held_package.released': event('held_package.released', { previousPathwayId: z.string(), referralId: z.string(), service: Service, agency: Agency }),
+  'held_package.released': event('held_package.released', {
+    previousPathwayId: z.string(),
+    referralId: z.string(),
+    service: Service,
+    agency: Agency,
+  }),
   /** Funding agreed for a referral's service: told to the patient's social care team. */
   'funding.recorded': event('funding.recorded', { ...ReferralRef, service: Service, ...Funding.shape }),
   'referral.accepted': event('referral.accepted', {
@@ -132,11 +171,22 @@ export const eventSchemas = {
    * The patient left hospital (a self-discharge) before this referral's support was in place: the
    * agency is told support is needed now. The referral stays open, answered and escalated as before.
    */
-  'referral.urgent': event('referral.urgent', { ...ReferralRef, reason: z.literal('self_discharged'), neededFrom: IsoDate }),
+  'referral.urgent': event('referral.urgent', {
+    ...ReferralRef,
+    reason: z.literal('self_discharged'),
+    neededFrom: IsoDate,
+  }),
   /** `consent-refused`: the person refused (or withdrew) their consent to the referral to housing. */
-  'referral.withdrawn': event('referral.withdrawn', { ...ReferralRef, reason: z.enum(['changed-plan', 'consent-refused']) }),
+  'referral.withdrawn': event('referral.withdrawn', {
+    ...ReferralRef,
+    reason: z.enum(['changed-plan', 'consent-refused']),
+  }),
   'referral.on_hold': event('referral.on_hold', { ...ReferralRef, reason: z.enum(['readmitted', 'cancelled']) }),
-  'delay_reason.recorded': event('delay_reason.recorded', { code: DelayReasonCode, agency: Agency, note: z.string().optional() }),
+  'delay_reason.recorded': event('delay_reason.recorded', {
+    code: DelayReasonCode,
+    agency: Agency,
+    note: z.string().optional(),
+  }),
   'delay_reason.resolved': event('delay_reason.resolved', { code: DelayReasonCode, agency: Agency }),
   'pathway.ready_for_discharge': event('pathway.ready_for_discharge', {}),
   'discharge.recorded': event('discharge.recorded', {
@@ -156,7 +206,9 @@ export const eventSchemas = {
      */
     supportGap: z
       .object({
-        services: z.array(z.object({ referralId: z.string(), service: Service, startsOn: IsoDate, days: z.number().int().positive() })),
+        services: z.array(
+          z.object({ referralId: z.string(), service: Service, startsOn: IsoDate, days: z.number().int().positive() }),
+        ),
         bridge: z.object({ by: BridgeBy, until: IsoDate }).optional(),
         informedChoice: z.literal(true).optional(),
       })
@@ -184,11 +236,19 @@ export const eventSchemas = {
     needsNow: NeedsNow.optional(),
   }),
   /** The intermediate-care provider proposed the transition plan: the needs that remain when the episode ends. */
-  'transition_plan.proposed': event('transition_plan.proposed', { remainingNeeds: z.array(Service), notes: z.string().optional() }),
+  'transition_plan.proposed': event('transition_plan.proposed', {
+    remainingNeeds: z.array(Service),
+    notes: z.string().optional(),
+  }),
   /** The support a referral arranged started (the provider says so). */
   'support.started': event('support.started', { ...ReferralRef, service: Service, startedOn: IsoDate }),
   /** The support did not start as planned (a missed first visit): an escalation to the discharge team, the day it is reported. */
-  'support.not_started': event('support.not_started', { ...ReferralRef, service: Service, dueOn: IsoDate, reason: MissedVisitReason }),
+  'support.not_started': event('support.not_started', {
+    ...ReferralRef,
+    service: Service,
+    dueOn: IsoDate,
+    reason: MissedVisitReason,
+  }),
   /**
    * Rules 6: the first visit of support the patient went home with is due `on` that day, and was
    * not started yet: recorded the day before (or as soon as the day is known, when later), so the
@@ -196,7 +256,12 @@ export const eventSchemas = {
    */
   'support.first_visit_due': event('support.first_visit_due', { ...ReferralRef, service: Service, on: IsoDate }),
   /** Housing's outcome for its referral. */
-  'housing_outcome.recorded': event('housing_outcome.recorded', { ...ReferralRef, service: Service, outcome: HousingOutcome, on: IsoDate }),
+  'housing_outcome.recorded': event('housing_outcome.recorded', {
+    ...ReferralRef,
+    service: Service,
+    outcome: HousingOutcome,
+    on: IsoDate,
+  }),
   'review.overdue': event('review.overdue', {
     dueOn: IsoDate,
     /** Rules 5: the review is chased again every escalation interval until recorded; 1, 2 … (absent: told once). */
@@ -245,7 +310,10 @@ export const eventSchemas = {
   /** How the patient needs to be told things (large print, easy read, BSL, another language). */
   'accessible_information.recorded': event('accessible_information.recorded', AccessibleInformationPayload.shape),
   /** Emergency treatment at A&E without admission during the watch: not a readmission, but the trust's duty covers it. */
-  'emergency_attendance.recorded': event('emergency_attendance.recorded', { attendedOn: IsoDate, dayOfWatch: z.number().int().min(0) }),
+  'emergency_attendance.recorded': event('emergency_attendance.recorded', {
+    attendedOn: IsoDate,
+    dayOfWatch: z.number().int().min(0),
+  }),
   'pathway.handed_back': event('pathway.handed_back', {
     outcome: z.enum(['home', 'long_term_services', 'care_home']),
   }),

@@ -27,9 +27,20 @@ const writeBack = (command: AgencyWriteBackCommand) =>
     pathwayId: AgencyResponse.shape.pathwayId,
     command: z.literal(command),
   });
-export const agencyWriteBackSchemas = Object.fromEntries(agencyWriteBackCommands.map((command) => [command, writeBack(command)])) as Record<AgencyWriteBackCommand, ReturnType<typeof writeBack>>;
-export const AgencyWriteBack = z.discriminatedUnion('command', agencyWriteBackCommands.map((command) => agencyWriteBackSchemas[command]) as [ReturnType<typeof writeBack>, ...ReturnType<typeof writeBack>[]]);
-export type AgencyWriteBack = { messageId: string; pathwayId: string; command: AgencyWriteBackCommand } & Record<string, unknown>;
+export const agencyWriteBackSchemas = Object.fromEntries(
+  agencyWriteBackCommands.map((command) => [command, writeBack(command)]),
+) as Record<AgencyWriteBackCommand, ReturnType<typeof writeBack>>;
+export const AgencyWriteBack = z.discriminatedUnion(
+  'command',
+  agencyWriteBackCommands.map((command) => agencyWriteBackSchemas[command]) as [
+    ReturnType<typeof writeBack>,
+    ...ReturnType<typeof writeBack>[],
+  ],
+);
+export type AgencyWriteBack = { messageId: string; pathwayId: string; command: AgencyWriteBackCommand } & Record<
+  string,
+  unknown
+>;
 
 /** Messages from the hospital PAS on `homeward.adt`. Senders never need to know pathway ids. */
 export const AdtMessage = z.discriminatedUnion('type', [

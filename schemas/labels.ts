@@ -117,13 +117,22 @@ export const labels: {
   waitingOn: { agency: 'An agency', patient: 'Patient', family: 'Family' },
 };
 
-const dimensions = { band: 'bands', reason: 'reasons', agency: 'agencies', pathway: 'pathways', stage: 'stages' } as const;
+const dimensions = {
+  band: 'bands',
+  reason: 'reasons',
+  agency: 'agencies',
+  pathway: 'pathways',
+  stage: 'stages',
+} as const;
 
 /** A report key's label (`reason`, `awaiting_p1_resource` → "Awaiting care at home (P1)"); '' for a key with none (a site, a local authority). */
 export function labelOf(dimension: string, key: string): string {
   // The report's agency dimension is whom the delay waits on: an agency, or the patient or family.
   const table: Record<string, string> | undefined = Object.hasOwn(dimensions, dimension)
-    ? { ...labels[dimensions[dimension as keyof typeof dimensions]], ...(dimension === 'agency' ? labels.waitingOn : {}) }
+    ? {
+        ...labels[dimensions[dimension as keyof typeof dimensions]],
+        ...(dimension === 'agency' ? labels.waitingOn : {}),
+      }
     : undefined;
   return table && Object.hasOwn(table, key) ? table[key] : '';
 }

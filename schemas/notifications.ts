@@ -12,7 +12,13 @@ import { dayText, provider } from './plain-english';
  * messages and NHS Notify address a person by it), by which channel, which template, and the
  * template's personalisation: a provider and a day, never clinical detail, never a member of staff.
  */
-export const NotificationTemplate = z.enum(['start-date-set', 'start-date-moved', 'discharge-confirmed', 'first-visit-due', 'review-booked']);
+export const NotificationTemplate = z.enum([
+  'start-date-set',
+  'start-date-moved',
+  'discharge-confirmed',
+  'first-visit-due',
+  'review-booked',
+]);
 export type NotificationTemplate = z.infer<typeof NotificationTemplate>;
 
 /** `nhsapp`: an NHS App message; `letter`: a printed letter, for a format only paper (or its audio and braille variants) carries. */
@@ -31,7 +37,9 @@ export const Notification = z.strictObject({
     previousDay: z.string().max(60).optional(),
   }),
   /** How the patient needs information (NHS Accessible Information Standard): the adapter picks the template's variant. */
-  accessibleInformation: z.strictObject({ formats: z.array(AccessibleFormat), language: z.string().optional() }).optional(),
+  accessibleInformation: z
+    .strictObject({ formats: z.array(AccessibleFormat), language: z.string().optional() })
+    .optional(),
 });
 export type Notification = z.infer<typeof Notification>;
 
@@ -52,7 +60,10 @@ function told(event: PathwayEvent, context: RoutingContext): Told | undefined {
     case 'referral.ready': {
       const who = from(event.referralId, event.agency);
       return event.movedFrom
-        ? { templateId: 'start-date-moved', personalisation: { provider: who, day: day(event.readyFrom), previousDay: day(event.movedFrom) } }
+        ? {
+            templateId: 'start-date-moved',
+            personalisation: { provider: who, day: day(event.readyFrom), previousDay: day(event.movedFrom) },
+          }
         : { templateId: 'start-date-set', personalisation: { provider: who, day: day(event.readyFrom) } };
     }
     case 'discharge.recorded':
@@ -60,12 +71,17 @@ function told(event: PathwayEvent, context: RoutingContext): Told | undefined {
     case 'support.first_visit_due':
       // Told ahead of the day only: a reminder recorded late, on the day or after, tells them nothing new.
       return event.at.slice(0, 10) < event.on
-        ? { templateId: 'first-visit-due', personalisation: { provider: from(event.referralId, event.agency), day: day(event.on) } }
+        ? {
+            templateId: 'first-visit-due',
+            personalisation: { provider: from(event.referralId, event.agency), day: day(event.on) },
+          }
         : undefined;
     case 'intermediate_care.started':
       return { templateId: 'review-booked', personalisation: { day: day(event.firstReviewDue) } };
     case 'review.recorded':
-      return event.outcome === 'continue' ? { templateId: 'review-booked', personalisation: { day: day(event.nextReviewDue) } } : undefined;
+      return event.outcome === 'continue'
+        ? { templateId: 'review-booked', personalisation: { day: day(event.nextReviewDue) } }
+        : undefined;
     default:
       return undefined;
   }
@@ -75,7 +91,12 @@ function told(event: PathwayEvent, context: RoutingContext): Told | undefined {
  * The notification one recorded event asks for: none for most events, one for a change that
  * matters to the patient. The id follows the event's, so an activity retried sends the same one.
  */
-export function notificationFor(pathwayId: string, sequence: number, event: PathwayEvent, context: RoutingContext): NotificationEvent | undefined {
+export function notificationFor(
+  pathwayId: string,
+  sequence: number,
+  event: PathwayEvent,
+  context: RoutingContext,
+): NotificationEvent | undefined {
   const change = told(event, context);
   if (!change) return undefined;
   const accessible = context.accessibleInformation;

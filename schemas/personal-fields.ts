@@ -34,8 +34,12 @@ export function splitPersonal(event: PathwayEvent): { rest: PathwayEvent; person
   const entries = Object.entries(event);
   const personal = entries.filter(([name, value]) => fields.includes(name) && value !== undefined);
   if (personal.length === 0) return { rest: event };
-  return { rest: Object.fromEntries(entries.filter(([name]) => !fields.includes(name))) as PathwayEvent, personal: Object.fromEntries(personal) };
+  return {
+    rest: Object.fromEntries(entries.filter(([name]) => !fields.includes(name))) as PathwayEvent,
+    personal: Object.fromEntries(personal),
+  };
 }
 
 /** The event whole again. */
-export const joinPersonal = (rest: PathwayEvent, personal?: PersonalPart): PathwayEvent => (personal ? ({ ...rest, ...personal } as PathwayEvent) : rest);
+export const joinPersonal = (rest: PathwayEvent, personal?: PersonalPart): PathwayEvent =>
+  personal ? ({ ...rest, ...personal } as PathwayEvent) : rest;

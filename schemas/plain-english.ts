@@ -9,7 +9,13 @@ import type { Agency, Service } from './common';
 /** "Monday 24 November" (with the year when it is not this year's). */
 export function dayText(date: string, today: string): string {
   const sameYear = date.slice(0, 4) === today.slice(0, 4);
-  return new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', ...(sameYear ? {} : { year: 'numeric' }), timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
+  return new Intl.DateTimeFormat('en-GB', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    ...(sameYear ? {} : { year: 'numeric' }),
+    timeZone: 'UTC',
+  }).format(new Date(`${date}T00:00:00Z`));
 }
 
 /** Each service as a person would say it, to go in the middle of a sentence. */
@@ -35,7 +41,9 @@ export const serviceText: Record<Service, string> = {
 export function provider(agency: Agency, localAuthority?: string): string {
   const names: Record<Agency, string> = {
     'acute-trust': 'the hospital',
-    'social-care': localAuthority ? `adult social care at ${localAuthority} council` : 'adult social care at your council',
+    'social-care': localAuthority
+      ? `adult social care at ${localAuthority} council`
+      : 'adult social care at your council',
     'community-health': 'the community health team',
     'intermediate-care': localAuthority ? `the reablement team in ${localAuthority}` : 'the reablement team',
     equipment: 'the community equipment service',
@@ -46,4 +54,3 @@ export function provider(agency: Agency, localAuthority?: string): string {
   };
   return names[agency];
 }
-

@@ -17,14 +17,17 @@ const kafkaAttributes = { 'messaging.system': 'kafka' };
  * tracing off), for every message it sends to carry as the CloudEvents distributed-tracing extension.
  */
 export async function producing(send: (traceparent: string | undefined) => Promise<number>): Promise<number> {
-  return tracer().startActiveSpan('send homeward events', { kind: SpanKind.PRODUCER, attributes: { ...kafkaAttributes, 'messaging.operation.type': 'send' } }, (span) =>
-    endingSpans([span], async () => {
-      const carrier: Record<string, string> = {};
-      propagation.inject(context.active(), carrier);
-      const sent = await send(carrier.traceparent);
-      span.setAttribute('messaging.batch.message_count', sent);
-      return sent;
-    }),
+  return tracer().startActiveSpan(
+    'send homeward events',
+    { kind: SpanKind.PRODUCER, attributes: { ...kafkaAttributes, 'messaging.operation.type': 'send' } },
+    (span) =>
+      endingSpans([span], async () => {
+        const carrier: Record<string, string> = {};
+        propagation.inject(context.active(), carrier);
+        const sent = await send(carrier.traceparent);
+        span.setAttribute('messaging.batch.message_count', sent);
+        return sent;
+      }),
   );
 }
 
@@ -32,14 +35,22 @@ export async function producing(send: (traceparent: string | undefined) => Promi
  * Runs `handle` inside a consumer span for one message: a child of the trace the message carries
  * (its `traceparent` header or CloudEvents attribute), so its handling continues the sender's trace.
  */
-export async function consuming<T>(topic: string, partition: number, message: KafkaMessage, handle: () => Promise<T>): Promise<T> {
+export async function consuming<T>(
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+  handle: () => Promise<T>,
+): Promise<T> {
   const span = consumeSpan(topic, partition, message);
   return context.with(trace.setSpan(context.active(), span), () => endingSpans([span], handle));
 }
 
 /** Whether a message carries a trace to continue. */
 export function carriesTrace(message: KafkaMessage): boolean {
-  return traceparentOf(message.headers as Record<string, unknown> | undefined, parseLoosely(message.value?.toString())) !== undefined;
+  return (
+    traceparentOf(message.headers as Record<string, unknown> | undefined, parseLoosely(message.value?.toString())) !==
+    undefined
+  );
 }
 
 /** A consumer span for one message of a batch, parented by the message's trace; the caller ends it. */
@@ -63,7 +74,8 @@ export async function endingSpans<T>(spans: Span[], run: () => Promise<T>): Prom
   try {
     return await run();
   } catch (error) {
-    for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    for (const span of spans)
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
     throw error;
   } finally {
     for (const span of spans) span.end();

@@ -23,12 +23,25 @@ export const workflowInterceptorModules = [path.join(__dirname, '..', 'workflows
 export const clientInterceptors = () => ({ workflow: [new OpenTelemetryWorkflowClientInterceptor()] });
 
 /** The worker's: activities continue the trace the workflow gave them; workflow spans leave the sandbox through a sink. */
-export function workerTracing(serviceName: string, spans: SpanProcessor = tracedSpans): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+export function workerTracing(
+  serviceName: string,
+  spans: SpanProcessor = tracedSpans,
+): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
   return {
     interceptors: {
-      activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
+      activity: [
+        (ctx) => ({
+          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+        }),
+      ],
     },
     // The interceptors' OpenTelemetry 1.x types; tracedSpans takes their spans as they come.
-    sinks: { exporter: makeWorkflowExporter(spans as unknown as Parameters<typeof makeWorkflowExporter>[0], new Resource({ 'service.name': serviceName })) },
+    sinks: {
+      exporter: makeWorkflowExporter(
+        spans as unknown as Parameters<typeof makeWorkflowExporter>[0],
+        new Resource({ 'service.name': serviceName }),
+      ),
+    },
   };
 }

@@ -16,7 +16,10 @@ export function traceIdOf(traceparent: unknown): string | undefined {
 }
 
 /** A Kafka message's `traceparent`: its header (plain, or the CloudEvents binary mode's), else the structured event's attribute. */
-export function traceparentOf(headers: Record<string, unknown> | undefined, body?: Record<string, unknown>): string | undefined {
+export function traceparentOf(
+  headers: Record<string, unknown> | undefined,
+  body?: Record<string, unknown>,
+): string | undefined {
   for (const candidate of [headers?.traceparent, headers?.ce_traceparent, body?.traceparent]) {
     const value = Buffer.isBuffer(candidate) ? candidate.toString() : candidate;
     if (traceIdOf(value)) return value as string;
@@ -28,7 +31,9 @@ export function traceparentOf(headers: Record<string, unknown> | undefined, body
 export function parseLoosely(value: string | null | undefined): Record<string, unknown> | undefined {
   try {
     const parsed: unknown = JSON.parse(value ?? '');
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

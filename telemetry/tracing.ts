@@ -13,7 +13,10 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
  */
 export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return false;
-  const exporters = env.OTEL_TRACES_EXPORTER?.split(',').map((name) => name.trim()).filter(Boolean) ?? [];
+  const exporters =
+    env.OTEL_TRACES_EXPORTER?.split(',')
+      .map((name) => name.trim())
+      .filter(Boolean) ?? [];
   if (exporters.length > 0) return !exporters.every((name) => name === 'none');
   return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim());
 }
@@ -41,14 +44,26 @@ let started: NodeSDK | undefined;
  * parent and scope under their 1.x names, which 2.x exporters would not find.
  */
 function currentShape(span: ReadableSpan): ReadableSpan {
-  const old = span as ReadableSpan & { parentSpanId?: string; instrumentationLibrary?: ReadableSpan['instrumentationScope'] };
+  const old = span as ReadableSpan & {
+    parentSpanId?: string;
+    instrumentationLibrary?: ReadableSpan['instrumentationScope'];
+  };
   if (span.instrumentationScope || !old.instrumentationLibrary) return span;
   const context = span.spanContext();
   return {
     ...span,
     spanContext: () => context,
     instrumentationScope: old.instrumentationLibrary,
-    ...(old.parentSpanId ? { parentSpanContext: { traceId: context.traceId, spanId: old.parentSpanId, traceFlags: context.traceFlags, isRemote: false } } : {}),
+    ...(old.parentSpanId
+      ? {
+          parentSpanContext: {
+            traceId: context.traceId,
+            spanId: old.parentSpanId,
+            traceFlags: context.traceFlags,
+            isRemote: false,
+          },
+        }
+      : {}),
   };
 }
 let processors: SpanProcessor[] = [];
@@ -69,13 +84,20 @@ export const tracedSpans: SpanProcessor = {
  * endpoint, sampler, resource all from the standard `OTEL_*` variables); does nothing otherwise.
  * Called before the role loads anything it traces: pg is instrumented only if loaded after this.
  */
-export function startTracing(serviceName: string, options: { env?: NodeJS.ProcessEnv; spanProcessors?: SpanProcessor[] } = {}): { shutdown(): Promise<void> } | undefined {
+export function startTracing(
+  serviceName: string,
+  options: { env?: NodeJS.ProcessEnv; spanProcessors?: SpanProcessor[] } = {},
+): { shutdown(): Promise<void> } | undefined {
   const env = options.env ?? process.env;
   if (!options.spanProcessors && !tracingRequested(env)) return undefined;
   if (started) return started;
   processors = options.spanProcessors ?? getSpanProcessorsFromEnv(undefined);
   // OTEL_SERVICE_NAME, when set, names the service instead.
-  started = new NodeSDK({ instrumentations: instrumentations(), spanProcessors: processors, ...(env.OTEL_SERVICE_NAME ? {} : { serviceName }) });
+  started = new NodeSDK({
+    instrumentations: instrumentations(),
+    spanProcessors: processors,
+    ...(env.OTEL_SERVICE_NAME ? {} : { serviceName }),
+  });
   started.start();
   return started;
 }

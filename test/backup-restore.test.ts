@@ -26,7 +26,14 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 /** libpq's variables for a database URL: the password in the environment, never on a command line. */
 function libpqEnv(url: string): NodeJS.ProcessEnv {
   const u = new URL(url);
-  return { ...process.env, PGHOST: u.hostname, PGPORT: u.port, PGUSER: decodeURIComponent(u.username), PGPASSWORD: decodeURIComponent(u.password), PGDATABASE: u.pathname.slice(1) };
+  return {
+    ...process.env,
+    PGHOST: u.hostname,
+    PGPORT: u.port,
+    PGUSER: decodeURIComponent(u.username),
+    PGPASSWORD: decodeURIComponent(u.password),
+    PGDATABASE: u.pathname.slice(1),
+  };
 }
 
 let tools: { pgDump: string; pgRestore: string };
@@ -44,11 +51,16 @@ afterAll(async () => {
   fs.rmSync(workDir, { recursive: true, force: true });
 });
 
-const backup = async (url: string, file: string) => run(tools.pgDump, ['--format=custom', '--no-owner', `--file=${file}`], { env: libpqEnv(url) });
+const backup = async (url: string, file: string) =>
+  run(tools.pgDump, ['--format=custom', '--no-owner', `--file=${file}`], { env: libpqEnv(url) });
 /** Into a fresh, empty database: the restore brings the schema, the recorded migrations and every row. */
 async function restore(file: string): Promise<{ db: Database; url: string }> {
   const url = await createTestDatabase({ migrated: false });
-  await run(tools.pgRestore, ['--exit-on-error', '--no-owner', '--single-transaction', `--dbname=${new URL(url).pathname.slice(1)}`, file], { env: libpqEnv(url) });
+  await run(
+    tools.pgRestore,
+    ['--exit-on-error', '--no-owner', '--single-transaction', `--dbname=${new URL(url).pathname.slice(1)}`, file],
+    { env: libpqEnv(url) },
+  );
   const db = connectDatabase(url, { max: 2 });
   open.push(db);
   return { db, url };
@@ -61,22 +73,39 @@ async function restore(file: string): Promise<{ db: Database; url: string }> {
  * again, under a fresh nonce); every pathway's timeline as the API reads it.
  */
 async function readModelOf(db: Database, { projected = false } = {}) {
-  const ids = (await db.query<{ pathway_id: string }>('SELECT pathway_id FROM pathways WHERE site = $1 ORDER BY pathway_id', [site])).rows.map((r) => r.pathway_id);
+  const ids = (
+    await db.query<{ pathway_id: string }>('SELECT pathway_id FROM pathways WHERE site = $1 ORDER BY pathway_id', [
+      site,
+    ])
+  ).rows.map((r) => r.pathway_id);
   const rows = async (table: string, order: string) =>
-    (await db.query<{ row: Record<string, unknown> }>(`SELECT to_jsonb(t) ${projected ? "- 'updated_at' - 'recorded_at' - 'personal'" : ''} AS row FROM ${table} t WHERE pathway_id = ANY($1) ORDER BY ${order}`, [ids])).rows.map((r) => r.row);
+    (
+      await db.query<{ row: Record<string, unknown> }>(
+        `SELECT to_jsonb(t) ${projected ? "- 'updated_at' - 'recorded_at' - 'personal'" : ''} AS row FROM ${table} t WHERE pathway_id = ANY($1) ORDER BY ${order}`,
+        [ids],
+      )
+    ).rows.map((r) => r.row);
   const cipher = PersonalDataCipher.fromSetting(system.config.codecKeys);
   return {
     pathways: await rows('pathways', 'pathway_id'),
     events: await rows('pathway_events', 'pathway_id, sequence'),
     days: await rows('pathway_days', 'pathway_id, day'),
-    ...(projected ? { timelines: await Promise.all(ids.map(async (id) => (await storedPathway(db, id))!.timeline(cipher))) } : {}),
+    ...(projected
+      ? { timelines: await Promise.all(ids.map(async (id) => (await storedPathway(db, id))!.timeline(cipher))) }
+      : {}),
   };
 }
 
-const count = async (db: Database, table: string) => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
+const count = async (db: Database, table: string) =>
+  (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
 /** This test's events in a read model: the suite's other files publish on the same topic, which the live projector also reads. */
 const siteEvents = async (db: Database) =>
-  (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM pathway_events e JOIN pathways p USING (pathway_id) WHERE p.site = $1', [site])).rows[0].n;
+  (
+    await db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM pathway_events e JOIN pathways p USING (pathway_id) WHERE p.site = $1',
+      [site],
+    )
+  ).rows[0].n;
 
 describe('backup and restore of the read model (pg_dump / pg_restore 18)', () => {
   it('a backup taken while commands flow restores into a fresh database that is a consistent moment of the live one; its projector then catches up to the live read model, row for row', async () => {
@@ -99,7 +128,11 @@ describe('backup and restore of the read model (pg_dump / pg_restore 18)', () =>
         }
       }
     })();
-    await eventually(() => siteEvents(live), (n) => n >= 20, 60_000);
+    await eventually(
+      () => siteEvents(live),
+      (n) => n >= 20,
+      60_000,
+    );
 
     // pg_dump's snapshot is one transaction's: whatever the projector commits meanwhile is in it whole or not at all.
     // Repeated until a dump overlapped the projector's writes (a small database dumps in a blink).
@@ -108,13 +141,20 @@ describe('backup and restore of the read model (pg_dump / pg_restore 18)', () =>
     for (let attempt = 0; attempt < 20 && overlap.after === overlap.before; attempt++) {
       const [before, commandsBefore, started] = [await siteEvents(live), commands, Date.now()];
       await backup(system.config.database.url!, midFlow);
-      overlap = { before, after: await siteEvents(live), commandsDuring: commands - commandsBefore, ms: Date.now() - started };
+      overlap = {
+        before,
+        after: await siteEvents(live),
+        commandsDuring: commands - commandsBefore,
+        ms: Date.now() - started,
+      };
     }
     expect(overlap.after, 'the projector wrote while a dump ran').toBeGreaterThan(overlap.before);
     const { db: restored, url: restoredUrl } = await restore(midFlow);
     flowing = false;
     await flow;
-    say(`  backup while commands flowed: ${overlap.ms} ms, ${overlap.commandsDuring} commands and ${overlap.after - overlap.before} events projected meanwhile; ${commands} commands in all`);
+    say(
+      `  backup while commands flowed: ${overlap.ms} ms, ${overlap.commandsDuring} commands and ${overlap.after - overlap.before} events projected meanwhile; ${commands} commands in all`,
+    );
 
     // The restored read model is this release's schema, and one moment of the live one: every
     // pathway's timeline a gap-free prefix of the live timeline, its row and day rows folded from it.
@@ -146,7 +186,11 @@ describe('backup and restore of the read model (pg_dump / pg_restore 18)', () =>
       },
       60_000,
     );
-    const projector = await startProjector({ ...system.config, database: { url: restoredUrl } }, pino({ level: 'silent' }), { groupId: `homeward-projector-restored-${randomUUID().slice(0, 8)}` });
+    const projector = await startProjector(
+      { ...system.config, database: { url: restoredUrl } },
+      pino({ level: 'silent' }),
+      { groupId: `homeward-projector-restored-${randomUUID().slice(0, 8)}` },
+    );
     try {
       const caughtUp = await eventually(
         () => readModelOf(restored, { projected: true }),
@@ -173,6 +217,8 @@ describe('backup and restore of the read model (pg_dump / pg_restore 18)', () =>
     for (const table of ['pathways', 'pathway_events', 'pathway_days', 'projector_offsets', 'schema_migrations']) {
       expect(await count(restored, table), table).toBeGreaterThan(0);
     }
-    say(`  quiet backup: ${after.pathways.length} pathways, ${after.events.length} events and ${after.days.length} day rows compared, all equal (${fs.statSync(quiet).size} bytes)`);
+    say(
+      `  quiet backup: ${after.pathways.length} pathways, ${after.events.length} events and ${after.days.length} day rows compared, all equal (${fs.statSync(quiet).size} bytes)`,
+    );
   });
 });

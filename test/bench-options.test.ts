@@ -12,7 +12,7 @@ describe('npm run bench -- --profile', () => {
     expect(parse('--quick')).toMatchObject({ profile: 'dev', preset: 'quick', phases: known.phases });
   });
 
-  it('on the production profile runs by default the phases that reach its servers, in the registry\'s order', () => {
+  it("on the production profile runs by default the phases that reach its servers, in the registry's order", () => {
     const options = parse('--profile', 'production', '--tiny');
     expect(options).toMatchObject({ profile: 'production', preset: 'tiny' });
     expect(options.phases).toEqual(['starts', 'commands', 'event-lag', 'read-side', 'publish']);
@@ -22,7 +22,11 @@ describe('npm run bench -- --profile', () => {
 
   it('refuses what the production profile cannot run, naming why', () => {
     expect(() => parse('--profile', 'staging')).toThrow('--profile is dev or production, not "staging"');
-    expect(() => parse('--profile', 'production', '--phases', 'starts,lifecycle')).toThrow(/lifecycle phase runs on Temporal's time-skipping test server/);
-    expect(() => parse('--profile', 'production', '--temporal-db', 'file')).toThrow(/production profile's Temporal runs on PostgreSQL/);
+    expect(() => parse('--profile', 'production', '--phases', 'starts,lifecycle')).toThrow(
+      /lifecycle phase runs on Temporal's time-skipping test server/,
+    );
+    expect(() => parse('--profile', 'production', '--temporal-db', 'file')).toThrow(
+      /production profile's Temporal runs on PostgreSQL/,
+    );
   });
 });

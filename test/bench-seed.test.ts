@@ -9,23 +9,39 @@ const now = Date.parse('2026-06-15T12:00:00.000Z');
 const today = '2026-06-15';
 const mix = Array.from({ length: 2_000 }, (_, i) => seedPathway('spec', i, now));
 
-describe('the read-side benchmark\'s seeded pathways', () => {
-  it('are published as the projector reads the workflow\'s events: key, id header and envelope', () => {
+describe("the read-side benchmark's seeded pathways", () => {
+  it("are published as the projector reads the workflow's events: key, id header and envelope", () => {
     for (const pathway of mix.slice(0, 200)) {
       expect(pathway.messages).toHaveLength(pathway.events.length);
       pathway.messages.forEach((message, i) => {
         expect(message.topic).toBe('homeward.pathway.events');
         expect(message.key).toBe(pathway.pathwayId);
         expect(message.headers?.ce_id).toBe(`${pathway.pathwayId}/${i + 1}`);
-        expect(decodeCloudEvent(message.value)).toEqual({ ok: true, event: { pathwayId: pathway.pathwayId, recorded: pathway.events[i] } });
+        expect(decodeCloudEvent(message.value)).toEqual({
+          ok: true,
+          event: { pathwayId: pathway.pathwayId, recorded: pathway.events[i] },
+        });
       });
     }
   });
 
   it('end in every stage a stay goes through, open and closed, on every pathway P0–P3', () => {
     const stages = new Set(mix.map((p) => p.stage));
-    for (const stage of ['admitted', 'assessment', 'arranging', 'readmission_watch', 'intermediate_care', 'handed_back', 'cancelled']) expect(stages).toContain(stage);
-    const pathways = new Set(mix.flatMap((p) => p.events.flatMap(({ event }) => (event.type === 'assessment.completed' ? [event.pathway] : []))));
+    for (const stage of [
+      'admitted',
+      'assessment',
+      'arranging',
+      'readmission_watch',
+      'intermediate_care',
+      'handed_back',
+      'cancelled',
+    ])
+      expect(stages).toContain(stage);
+    const pathways = new Set(
+      mix.flatMap((p) =>
+        p.events.flatMap(({ event }) => (event.type === 'assessment.completed' ? [event.pathway] : [])),
+      ),
+    );
     expect([...pathways].sort()).toEqual(['P0', 'P1', 'P2', 'P3']);
   });
 
@@ -42,7 +58,8 @@ describe('the read-side benchmark\'s seeded pathways', () => {
   });
 
   it('never happen after now, and the same index gives the same pathway', () => {
-    for (const pathway of mix) for (const { event } of pathway.events) expect(Date.parse(event.at)).toBeLessThanOrEqual(now);
+    for (const pathway of mix)
+      for (const { event } of pathway.events) expect(Date.parse(event.at)).toBeLessThanOrEqual(now);
     expect(seedPathway('spec', 7, now)).toEqual(mix[7]);
   });
 });

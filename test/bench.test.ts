@@ -7,7 +7,12 @@ import { expectFiguresBesideBaselines, runBench } from './support/bench';
 describe('npm run bench', () => {
   it('runs --tiny and writes valid JSON with every phase, each figure beside its baseline', async () => {
     const report = await runBench(['--tiny']);
-    expect(report).toMatchObject({ format: 'homeward-bench/1', preset: 'tiny', profile: 'dev', machine: { cpus: expect.any(Number) } });
+    expect(report).toMatchObject({
+      format: 'homeward-bench/1',
+      preset: 'tiny',
+      profile: 'dev',
+      machine: { cpus: expect.any(Number) },
+    });
     expect(report.phases.map((p) => p.name)).toEqual(phases.map((p) => p.name));
     expectFiguresBesideBaselines(report);
     // The read side at both tiny sizes: catch-up, each manager's query, and the lag.
@@ -15,7 +20,14 @@ describe('npm run bench', () => {
     const figures = readSide.rows.map((r) => r.figure);
     for (const size of [20, 40]) {
       expect(figures).toContain(`${size} pathways: catch-up, events/s`);
-      for (const query of ["managers' list, first page", "managers' list, filtered", "managers' list, stuck", 'delay report, JSON', 'delay report, CSV', 'SitRep, today']) {
+      for (const query of [
+        "managers' list, first page",
+        "managers' list, filtered",
+        "managers' list, stuck",
+        'delay report, JSON',
+        'delay report, CSV',
+        'SitRep, today',
+      ]) {
         expect(figures).toContain(`${size}: ${query}, p95`);
       }
       expect(readSide.details[`${size} pathways`].pathwaysInReadModel).toBeGreaterThanOrEqual(size);

@@ -20,7 +20,11 @@ beforeAll(async () => {
   // Delayed three days, waiting on reablement; and one going home today with no new support.
   await system.call('POST', '/pathways', waiting);
   await system.call('POST', `/pathways/${waitingId}/discharge-ready`, { date: daysAgo(3) });
-  await system.call('POST', `/pathways/${waitingId}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['reablement'] });
+  await system.call('POST', `/pathways/${waitingId}/assessment`, {
+    ...jointAssessment,
+    pathway: 'P1',
+    needs: ['reablement'],
+  });
   await system.call('POST', '/pathways', ready);
   await system.call('POST', `/pathways/${readyId}/discharge-ready`, { date: daysAgo(0) });
   await system.call('POST', `/pathways/${readyId}/assessment`, { ...jointAssessment, pathway: 'P0', needs: [] });
@@ -65,21 +69,35 @@ describe('the discharge team’s board', () => {
     await page.selectOption('#reason', 'awaiting_transport');
     await page.selectOption('#reason-agency', 'acute-trust');
     await page.click('#command-form button[type=submit]');
-    await eventually(() => page.locator('#command-result').textContent(), (text) => text === `Recorded: Delay reason for ${waitingId}.`);
-    await eventually(() => waitingRow.locator('td.reasons').textContent(), (text) => text?.includes('Awaiting transport — Hospital') ?? false, 20_000);
+    await eventually(
+      () => page.locator('#command-result').textContent(),
+      (text) => text === `Recorded: Delay reason for ${waitingId}.`,
+    );
+    await eventually(
+      () => waitingRow.locator('td.reasons').textContent(),
+      (text) => text?.includes('Awaiting transport — Hospital') ?? false,
+      20_000,
+    );
 
     // The reablement team phones to accept: the next action moves on to readiness.
     await waitingRow.getByRole('button', { name: `Record for ${waitingId}` }).click();
     await page.selectOption('#command', 'referral-response');
     await page.selectOption('#response', 'accepted');
     await page.click('#command-form button[type=submit]');
-    await eventually(() => waitingRow.locator('td.next strong').textContent(), (text) => text === 'Chase Intermediate care to be ready', 20_000);
+    await eventually(
+      () => waitingRow.locator('td.next strong').textContent(),
+      (text) => text === 'Chase Intermediate care to be ready',
+      20_000,
+    );
 
     // A refused command says why, and changes nothing.
     await readyRow.getByRole('button', { name: `Record for ${readyId}` }).click();
     await page.selectOption('#command', 'referral-response');
     await page.click('#command-form button[type=submit]');
-    await eventually(() => page.locator('#command-result').textContent(), (text) => /^Not recorded: /.test(text ?? ''));
+    await eventually(
+      () => page.locator('#command-result').textContent(),
+      (text) => /^Not recorded: /.test(text ?? ''),
+    );
 
     // The discharge: the stay leaves the board.
     await page.selectOption('#command', 'discharge');
@@ -93,29 +111,40 @@ describe('the discharge team’s board', () => {
     // Recorded as the signed-in person (the token the page got from the issuer).
     type Entry = { event: { type: string }; actor?: { subject: string } };
     const discharged = (timeline: Entry[]) => timeline.find((entry) => entry.event.type === 'discharge.recorded');
-    const timeline = await eventually(async () => (await system.call('GET', `/pathways/${readyId}/timeline`)).body.timeline as Entry[], (t) => discharged(t) !== undefined);
+    const timeline = await eventually(
+      async () => (await system.call('GET', `/pathways/${readyId}/timeline`)).body.timeline as Entry[],
+      (t) => discharged(t) !== undefined,
+    );
     expect(discharged(timeline)?.actor?.subject).toBe('dev:discharge-team');
 
     expect(problems.filter((p) => !/status of 4\d\d/.test(p))).toEqual([]);
     const text = await page.locator('body').textContent();
-    for (const personal of [waiting.patient.name, waiting.patient.nhsNumber, ready.patient.name]) expect(text).not.toContain(personal);
+    for (const personal of [waiting.patient.name, waiting.patient.nhsNumber, ready.patient.name])
+      expect(text).not.toContain(personal);
   });
 
   it('a co-ordinator limited to another site sees none of these stays', async () => {
     const page = await browser.newPage();
     await signInThroughIssuer(page, `${system.api.url}/board?refresh=1`, 'discharge-team', ['ELSEWHERE']);
-    await eventually(() => page.locator('#counts').textContent(), (text) => /in hospital/.test(text ?? ''));
+    await eventually(
+      () => page.locator('#counts').textContent(),
+      (text) => /in hospital/.test(text ?? ''),
+    );
     expect(await page.locator(`tr[data-pathway-id="${waitingId}"]`).count()).toBe(0);
   });
 
   it('the accessibility check finds what it should (an image without alternative text)', async () => {
     const page = await browser.newPage();
-    await page.setContent('<!doctype html><html lang="en"><head><title>t</title></head><body><main><h1>t</h1><img src="data:,"></main></body></html>');
+    await page.setContent(
+      '<!doctype html><html lang="en"><head><title>t</title></head><body><main><h1>t</h1><img src="data:,"></main></body></html>',
+    );
     expect(await accessibilityViolations(page)).toEqual([expect.stringMatching(/^image-alt \(critical\)/)]);
   });
 });
 
 /** As the page writes a UTC day. */
 function dayText(date: string): string {
-  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
+  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(
+    new Date(`${date}T00:00:00Z`),
+  );
 }

@@ -20,8 +20,24 @@ describe('homeward list', () => {
     const out = printed(() =>
       printList({
         pathways: [
-          { pathwayId: 'pathway-A1001', stage: 'arranging', pathway: 'P1', site: 'RGT01', dischargeReadyDate: '2026-11-20', dischargeDate: null, awaitingYourResponse: true },
-          { pathwayId: 'pathway-B22', stage: 'discharged', pathway: 'P3', site: null, dischargeReadyDate: null, dischargeDate: '2026-11-02', awaitingYourResponse: false },
+          {
+            pathwayId: 'pathway-A1001',
+            stage: 'arranging',
+            pathway: 'P1',
+            site: 'RGT01',
+            dischargeReadyDate: '2026-11-20',
+            dischargeDate: null,
+            awaitingYourResponse: true,
+          },
+          {
+            pathwayId: 'pathway-B22',
+            stage: 'discharged',
+            pathway: 'P3',
+            site: null,
+            dischargeReadyDate: null,
+            dischargeDate: '2026-11-02',
+            awaitingYourResponse: false,
+          },
         ],
       }),
     );
@@ -39,10 +55,52 @@ describe('homeward list', () => {
     const out = printed(() =>
       printList({
         pathways: [
-          { pathwayId: 'pathway-A1001', stage: 'arranging', pathway: 'P1', site: 'RGT01', daysDelayed: 4, delayBand: '4-6', delayedNow: true, awaitingAgencies: ['social-care', 'equipment'], delayReasons: ['awaiting_p1_resource'], stuckReason: { code: 'referral_overdue', since: '2026-11-21T09:00:00.000Z' } },
-          { pathwayId: 'pathway-B22', stage: 'discharged', site: 'RGT01', daysDelayed: 2, delayBand: '2-3', delayedNow: false, dischargeDate: '2026-11-02', awaitingAgencies: [], delayReasons: [], stuckReason: null },
-          { pathwayId: 'pathway-C3', stage: 'admitted', site: 'RGT01', daysDelayed: 0, delayBand: null, delayedNow: false, awaitingAgencies: [], delayReasons: [], stuckReason: { code: 'no_event', since: '2026-11-10T08:15:00.000Z' } },
-          { pathwayId: 'pathway-D4', stage: 'intermediate_care', site: 'RGT01', daysDelayed: 0, delayBand: '0', delayedNow: false, awaitingAgencies: [], delayReasons: [], stuckReason: { code: 'review_overdue', since: '2026-11-30T00:00:00.000Z' } },
+          {
+            pathwayId: 'pathway-A1001',
+            stage: 'arranging',
+            pathway: 'P1',
+            site: 'RGT01',
+            daysDelayed: 4,
+            delayBand: '4-6',
+            delayedNow: true,
+            awaitingAgencies: ['social-care', 'equipment'],
+            delayReasons: ['awaiting_p1_resource'],
+            stuckReason: { code: 'referral_overdue', since: '2026-11-21T09:00:00.000Z' },
+          },
+          {
+            pathwayId: 'pathway-B22',
+            stage: 'discharged',
+            site: 'RGT01',
+            daysDelayed: 2,
+            delayBand: '2-3',
+            delayedNow: false,
+            dischargeDate: '2026-11-02',
+            awaitingAgencies: [],
+            delayReasons: [],
+            stuckReason: null,
+          },
+          {
+            pathwayId: 'pathway-C3',
+            stage: 'admitted',
+            site: 'RGT01',
+            daysDelayed: 0,
+            delayBand: null,
+            delayedNow: false,
+            awaitingAgencies: [],
+            delayReasons: [],
+            stuckReason: { code: 'no_event', since: '2026-11-10T08:15:00.000Z' },
+          },
+          {
+            pathwayId: 'pathway-D4',
+            stage: 'intermediate_care',
+            site: 'RGT01',
+            daysDelayed: 0,
+            delayBand: '0',
+            delayedNow: false,
+            awaitingAgencies: [],
+            delayReasons: [],
+            stuckReason: { code: 'review_overdue', since: '2026-11-30T00:00:00.000Z' },
+          },
         ],
       }),
     );
@@ -67,7 +125,13 @@ const tally = (pathways: number, delayed: number, bedDaysLost: number) => ({ pat
 
 describe('homeward report delays', () => {
   it('prints delayed now of the stays, then each dimension with its delayed count, bands in their natural order as the report gives them', () => {
-    const byBand = { ...Object.fromEntries(delayBands.map((b) => [b, tally(0, 0, 0)])), '0': tally(1, 0, 10), '2-3': tally(2, 1, 5), '21+': tally(1, 1, 22), none: tally(1, 0, 6) };
+    const byBand = {
+      ...Object.fromEntries(delayBands.map((b) => [b, tally(0, 0, 0)])),
+      '0': tally(1, 0, 10),
+      '2-3': tally(2, 1, 5),
+      '21+': tally(1, 1, 22),
+      none: tally(1, 0, 6),
+    };
     const out = printed(() =>
       printReport({
         asOf: '2026-11-25',
@@ -81,7 +145,9 @@ describe('homeward report delays', () => {
       }),
     );
     const lines = out.split('\n');
-    expect(lines[0]).toBe('Delays as of 2026-11-25: 2 of 5 stays with a discharge ready date delayed now, 43 bed-days lost');
+    expect(lines[0]).toBe(
+      'Delays as of 2026-11-25: 2 of 5 stays with a discharge ready date delayed now, 43 bed-days lost',
+    );
     const band = lines.indexOf('BAND   STAYS  DELAYED  BED-DAYS LOST  MEANING');
     expect(lines.slice(band, band + 10)).toEqual([
       'BAND   STAYS  DELAYED  BED-DAYS LOST  MEANING',
@@ -96,10 +162,20 @@ describe('homeward report delays', () => {
       '',
     ]);
     expect(out).toContain(
-      ['REASON                STAYS  DELAYED  BED-DAYS LOST  MEANING', 'awaiting_p1_resource      2        1              5  Awaiting care at home (P1)', 'no_plan                   1        1             22  No discharge plan'].join('\n'),
+      [
+        'REASON                STAYS  DELAYED  BED-DAYS LOST  MEANING',
+        'awaiting_p1_resource      2        1              5  Awaiting care at home (P1)',
+        'no_plan                   1        1             22  No discharge plan',
+      ].join('\n'),
     );
     // The agency dimension is whom a delay waits on: the family is labelled as such, not as an agency.
-    expect(out).toContain(['AGENCY             STAYS  DELAYED  BED-DAYS LOST  MEANING', 'intermediate-care      2        1              5  Intermediate care', 'family                 1        1             22  Family'].join('\n'));
+    expect(out).toContain(
+      [
+        'AGENCY             STAYS  DELAYED  BED-DAYS LOST  MEANING',
+        'intermediate-care      2        1              5  Intermediate care',
+        'family                 1        1             22  Family',
+      ].join('\n'),
+    );
     // Sites and local authorities are their own names: no label column.
     expect(out).toContain(['SITE   STAYS  DELAYED  BED-DAYS LOST', 'RGT01      5        2             43'].join('\n'));
     expect(out).toContain('PATHWAY: none\n');
@@ -116,7 +192,12 @@ describe('homeward report sitrep', () => {
   });
 
   it('prints each site and all of them, with the bands in order', () => {
-    const out = printed(() => printSitrep({ date: '2026-11-25', sites: [site('LEEDS-GEN', 3, 2, 3, [1, 0, 1, 0, 0, 0, 1]), site('ST-JAMES', 1, 1, 1, [0, 1, 0, 0, 0, 0, 0])] }));
+    const out = printed(() =>
+      printSitrep({
+        date: '2026-11-25',
+        sites: [site('LEEDS-GEN', 3, 2, 3, [1, 0, 1, 0, 0, 0, 1]), site('ST-JAMES', 1, 1, 1, [0, 1, 0, 0, 0, 0, 0])],
+      }),
+    );
     expect(out).toBe(
       [
         'SitRep for 2026-11-25: patients in hospital with a discharge ready date that day, by site (--csv: the whole return)',

@@ -43,12 +43,21 @@ describe('homeward CLI against the real API', () => {
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toContain('date: not a real calendar date');
 
-    const refused = await homeward(['discharge', `pathway-${body.admissionId}`, 'date=2026-01-01', 'destination=usual-residence'], env);
+    const refused = await homeward(
+      ['discharge', `pathway-${body.admissionId}`, 'date=2026-01-01', 'destination=usual-residence'],
+      env,
+    );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/not allowed in stage admitted/);
 
-    const accepted = await homeward(['discharge-ready', `pathway-${body.admissionId}`, `date=${new Date().toISOString().slice(0, 10)}`], env);
-    expect(accepted).toMatchObject({ code: 0, stdout: `Recorded discharge-ready on pathway-${body.admissionId}: now assessment; events discharge_ready.recorded\n` });
+    const accepted = await homeward(
+      ['discharge-ready', `pathway-${body.admissionId}`, `date=${new Date().toISOString().slice(0, 10)}`],
+      env,
+    );
+    expect(accepted).toMatchObject({
+      code: 0,
+      stdout: `Recorded discharge-ready on pathway-${body.admissionId}: now assessment; events discharge_ready.recorded\n`,
+    });
 
     const shown = await homeward(['show', `pathway-${body.admissionId}`], env);
     expect(shown.code).toBe(0);
@@ -66,7 +75,7 @@ describe('homeward CLI against the real API', () => {
     expect((await homeward(['start', 'admissionId'])).code).toBe(2);
   });
 
-  it('homeward token and login give development tokens from the data dir\'s issuer key, which the API accepts', async () => {
+  it("homeward token and login give development tokens from the data dir's issuer key, which the API accepts", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-data-'));
     const env = { HOMEWARD_API_URL: system.api.url, HOMEWARD_DATA_DIR: dataDir, HOMEWARD_OIDC_ISSUER: system.issuer };
     const noKey = await homeward(['token', '--role', 'manager'], env);
@@ -85,9 +94,18 @@ describe('homeward CLI against the real API', () => {
     const refused = await homeward(['report', 'delays'], env);
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('Needs permission reports:read') });
     // Its own list, not refused: empty at a site where nothing was referred to it.
-    expect(await homeward(['list', '--status', 'all', '--site', 'CLI-NOWHERE'], env)).toMatchObject({ code: 0, stdout: 'No pathways match.\n' });
-    const anonymous = await homeward(['list'], { ...env, HOMEWARD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cli-empty-')) });
-    expect(anonymous).toMatchObject({ code: 1, stderr: expect.stringContaining('npx homeward login --role discharge-team') });
+    expect(await homeward(['list', '--status', 'all', '--site', 'CLI-NOWHERE'], env)).toMatchObject({
+      code: 0,
+      stdout: 'No pathways match.\n',
+    });
+    const anonymous = await homeward(['list'], {
+      ...env,
+      HOMEWARD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cli-empty-')),
+    });
+    expect(anonymous).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('npx homeward login --role discharge-team'),
+    });
   });
 
   it('homeward token --role patient --nhs-number gives the patient a token for their own plan at /me; a number is required, and valid', async () => {
@@ -101,8 +119,14 @@ describe('homeward CLI against the real API', () => {
     expect(patient.code).toBe(0);
     const plan = await system.callWith(patient.stdout.trim(), 'GET', '/me');
     expect(plan).toMatchObject({ status: 200, body: { viewer: 'patient', name: body.patient.name } });
-    expect(await homeward(['token', '--role', 'patient'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('--nhs-number is required') });
-    expect(await homeward(['token', '--role', 'carer', '--nhs-number', '1234567890'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('valid check digit') });
+    expect(await homeward(['token', '--role', 'patient'], env)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--nhs-number is required'),
+    });
+    expect(await homeward(['token', '--role', 'carer', '--nhs-number', '1234567890'], env)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('valid check digit'),
+    });
     expect((await homeward(['token', '--role', 'manager', '--nhs-number', body.patient.nhsNumber], env)).code).toBe(2);
   });
 
@@ -110,17 +134,34 @@ describe('homeward CLI against the real API', () => {
     const body = admission();
     const id = `pathway-${body.admissionId}`;
     await system.call('POST', '/pathways', body);
-    await system.call('POST', `/pathways/${id}/discharge-ready`, { date: new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10) });
-    const row = async () => (await system.projector.db.query('SELECT stage, days_delayed, bed_days_lost, event_count FROM pathways WHERE pathway_id = $1', [id])).rows[0];
+    await system.call('POST', `/pathways/${id}/discharge-ready`, {
+      date: new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10),
+    });
+    const row = async () =>
+      (
+        await system.projector.db.query(
+          'SELECT stage, days_delayed, bed_days_lost, event_count FROM pathways WHERE pathway_id = $1',
+          [id],
+        )
+      ).rows[0];
     const projected = await eventually(row, (r) => r?.event_count === 2);
     expect(projected).toEqual({ stage: 'assessment', days_delayed: 2, bed_days_lost: 2, event_count: 2 });
-    await system.projector.db.query("UPDATE pathways SET stage = 'wrong', days_delayed = 99 WHERE pathway_id = $1", [id]);
-    const rebuilt = await homeward(['projections', 'rebuild'], { DATABASE_URL: system.config.database.url!, KAFKA_BROKERS: '127.0.0.1:1', HOMEWARD_API_URL: 'http://127.0.0.1:1' });
-    expect(rebuilt).toMatchObject({ code: 0, stderr: expect.stringMatching(/Rebuilt \d+ pathways from pathway_events/) });
+    await system.projector.db.query("UPDATE pathways SET stage = 'wrong', days_delayed = 99 WHERE pathway_id = $1", [
+      id,
+    ]);
+    const rebuilt = await homeward(['projections', 'rebuild'], {
+      DATABASE_URL: system.config.database.url!,
+      KAFKA_BROKERS: '127.0.0.1:1',
+      HOMEWARD_API_URL: 'http://127.0.0.1:1',
+    });
+    expect(rebuilt).toMatchObject({
+      code: 0,
+      stderr: expect.stringMatching(/Rebuilt \d+ pathways from pathway_events/),
+    });
     expect(await row()).toEqual(projected);
   });
 
-  it('a manager\'s reads: report delays (and its CSV, the API\'s), report sitrep (today\'s by default), list with blanks without a DRD and why a stay is stuck', async () => {
+  it("a manager's reads: report delays (and its CSV, the API's), report sitrep (today's by default), list with blanks without a DRD and why a stay is stuck", async () => {
     const site = `CLI-${randomUUID().slice(0, 6).toUpperCase()}`;
     const env = { HOMEWARD_API_URL: system.api.url, HOMEWARD_TOKEN: await system.token('manager') };
     const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
@@ -131,13 +172,33 @@ describe('homeward CLI against the real API', () => {
     await system.call('POST', '/pathways', quiet);
     await system.call('POST', '/pathways', waiting);
     await system.call('POST', `/pathways/pathway-${waiting.admissionId}/discharge-ready`, { date: daysAgo(3) });
-    const assess = { type: 'assessment', at: day(3), participants: professionalAndPatient, pathway: 'P1', needs: ['reablement'], consents: [], ...patientAgrees } as PathwayCommand;
-    const overdue = seededPathway((id) => [start({ admissionId: id, site }), { type: 'discharge-ready', at: day(2), date: date(2) }, assess, { type: 'tick', at: day(6) }]);
-    const silent = seededPathway((id) => [start({ admissionId: id, site }), { type: 'discharge-ready', at: day(3), date: date(3) }]);
+    const assess = {
+      type: 'assessment',
+      at: day(3),
+      participants: professionalAndPatient,
+      pathway: 'P1',
+      needs: ['reablement'],
+      consents: [],
+      ...patientAgrees,
+    } as PathwayCommand;
+    const overdue = seededPathway((id) => [
+      start({ admissionId: id, site }),
+      { type: 'discharge-ready', at: day(2), date: date(2) },
+      assess,
+      { type: 'tick', at: day(6) },
+    ]);
+    const silent = seededPathway((id) => [
+      start({ admissionId: id, site }),
+      { type: 'discharge-ready', at: day(3), date: date(3) },
+    ]);
     const producer = await externalProducer('homeward');
     await Promise.all([overdue.publish(producer), silent.publish(producer)]);
     await producer.close();
-    await eventually(() => system.call('GET', `/pathways?site=${site}&status=all`), (r) => r.body.pathways?.length === 4 && r.body.pathways.every((p: { lastEventAt: string }) => p.lastEventAt), 30_000);
+    await eventually(
+      () => system.call('GET', `/pathways?site=${site}&status=all`),
+      (r) => r.body.pathways?.length === 4 && r.body.pathways.every((p: { lastEventAt: string }) => p.lastEventAt),
+      30_000,
+    );
 
     const listed = await homeward(['list', '--site', site], env);
     expect(listed.code).toBe(0);
@@ -146,44 +207,85 @@ describe('homeward CLI against the real API', () => {
     const delayedColumn = (l: string) => l.slice(header.indexOf('DELAYED'), header.indexOf('AWAITING')).trim();
     expect(delayedColumn(line(`pathway-${quiet.admissionId}`))).toBe('');
     expect(delayedColumn(line(`pathway-${waiting.admissionId}`))).toBe('3d (2-3)');
-    const acceptBy = (overdue.events.find((e) => e.event.type === 'referral.requested')!.event as { acceptBy: string }).acceptBy;
+    const acceptBy = (overdue.events.find((e) => e.event.type === 'referral.requested')!.event as { acceptBy: string })
+      .acceptBy;
     const stuck = await homeward(['list', '--stuck', '--site', site], env);
-    expect(stuck.stdout.split('\n').filter((l) => l.startsWith('pathway-')).map((l) => l.replace(/^(\S+).*?((referral|review) overdue|no event)( since .*)$/, '$1 $2$4')).sort()).toEqual(
-      [`${overdue.id} referral overdue since ${acceptBy.slice(0, 16).replace('T', ' ')}`, `${silent.id} no event since ${day(3).slice(0, 16).replace('T', ' ')}`].sort(),
+    expect(
+      stuck.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('pathway-'))
+        .map((l) => l.replace(/^(\S+).*?((referral|review) overdue|no event)( since .*)$/, '$1 $2$4'))
+        .sort(),
+    ).toEqual(
+      [
+        `${overdue.id} referral overdue since ${acceptBy.slice(0, 16).replace('T', ' ')}`,
+        `${silent.id} no event since ${day(3).slice(0, 16).replace('T', ' ')}`,
+      ].sort(),
     );
 
     const report = await homeward(['report', 'delays', '--site', site], env);
     expect(report.code).toBe(0);
     // All three with a DRD are delayed now, each a day for every day since its DRD; the quiet one has none.
     const bedDays = 3 + daysBetween(date(2), daysAgo(0)) + daysBetween(date(3), daysAgo(0));
-    expect(report.stdout.split('\n')[0]).toBe(`Delays as of ${daysAgo(0)}: 3 of 3 stays with a discharge ready date delayed now, ${bedDays} bed-days lost`);
-    expect(report.stdout).toMatch(/\nREASON +STAYS +DELAYED +BED-DAYS LOST +MEANING\nawaiting_p1_resource +1 +1 +\d+ +Awaiting care at home \(P1\)\n/);
+    expect(report.stdout.split('\n')[0]).toBe(
+      `Delays as of ${daysAgo(0)}: 3 of 3 stays with a discharge ready date delayed now, ${bedDays} bed-days lost`,
+    );
+    expect(report.stdout).toMatch(
+      /\nREASON +STAYS +DELAYED +BED-DAYS LOST +MEANING\nawaiting_p1_resource +1 +1 +\d+ +Awaiting care at home \(P1\)\n/,
+    );
     const csv = await homeward(['report', 'delays', '--site', site, '--csv'], env);
-    const api = await fetch(`${system.api.url}/reports/delays?site=${site}&format=csv`, { headers: { authorization: `Bearer ${env.HOMEWARD_TOKEN}` } });
+    const api = await fetch(`${system.api.url}/reports/delays?site=${site}&format=csv`, {
+      headers: { authorization: `Bearer ${env.HOMEWARD_TOKEN}` },
+    });
     expect(csv).toMatchObject({ code: 0, stdout: await api.text() });
 
     const today = await homeward(['report', 'sitrep'], env);
     expect(today.code).toBe(0);
-    expect(today.stdout.split('\n')[0]).toBe(`SitRep for ${daysAgo(0)}: patients in hospital with a discharge ready date that day, by site (--csv: the whole return)`);
+    expect(today.stdout.split('\n')[0]).toBe(
+      `SitRep for ${daysAgo(0)}: patients in hospital with a discharge ready date that day, by site (--csv: the whole return)`,
+    );
     // 4 March: the overdue one delayed two days, the silent one one day; a bed lost by each.
     const march = await homeward(['report', 'sitrep', '--date', '2026-03-04'], env);
-    expect(march.stdout.split('\n').find((l) => l.startsWith(site))!.trim().split(/\s+/)).toEqual([site, '2', '2', '2', '0', '1', '1', '0', '0', '0', '0']);
+    expect(
+      march.stdout
+        .split('\n')
+        .find((l) => l.startsWith(site))!
+        .trim()
+        .split(/\s+/),
+    ).toEqual([site, '2', '2', '2', '0', '1', '1', '0', '0', '0', '0']);
     const marchCsv = await homeward(['report', 'sitrep', '--date', '2026-03-04', '--csv'], env);
-    expect(marchCsv.stdout).toBe((await system.callWith(env.HOMEWARD_TOKEN, 'GET', '/reports/sitrep?date=2026-03-04')).body);
-    expect(await homeward(['report', 'sitrep', '--date', '2026-02-30'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('date: ') });
-    expect(await homeward(['report', 'sitrep', '--site', site], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('takes only --date, not --site') });
-    expect(await homeward(['report', 'beds'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('homeward report sitrep') });
+    expect(marchCsv.stdout).toBe(
+      (await system.callWith(env.HOMEWARD_TOKEN, 'GET', '/reports/sitrep?date=2026-03-04')).body,
+    );
+    expect(await homeward(['report', 'sitrep', '--date', '2026-02-30'], env)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('date: '),
+    });
+    expect(await homeward(['report', 'sitrep', '--site', site], env)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('takes only --date, not --site'),
+    });
+    expect(await homeward(['report', 'beds'], env)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('homeward report sitrep'),
+    });
   });
 
-  it('--help for the managers\' reads says what each figure means and shows an example', async () => {
+  it("--help for the managers' reads says what each figure means and shows an example", async () => {
     const help = async (args: string[]) => {
       const result = await homeward(args);
       expect({ args, code: result.code }).toEqual({ args, code: 0 });
       return result.stdout;
     };
-    expect(await help(['list', '--help'])).toMatch(/^homeward list .*[\s\S]*blank\s+without a discharge ready date[\s\S]*--delayed-for-days N[\s\S]*Example:\n {2}homeward list/);
-    expect(await help(['report', 'delays', '--help'])).toMatch(/^homeward report delays [\s\S]*0, 1, 2-3, 4-6, 7-13, 14-20, 21\+, then none[\s\S]*--csv/);
-    expect(await help(['help', 'report', 'sitrep'])).toMatch(/^homeward report sitrep \[--date YYYY-MM-DD\][\s\S]*default today/);
+    expect(await help(['list', '--help'])).toMatch(
+      /^homeward list .*[\s\S]*blank\s+without a discharge ready date[\s\S]*--delayed-for-days N[\s\S]*Example:\n {2}homeward list/,
+    );
+    expect(await help(['report', 'delays', '--help'])).toMatch(
+      /^homeward report delays [\s\S]*0, 1, 2-3, 4-6, 7-13, 14-20, 21\+, then none[\s\S]*--csv/,
+    );
+    expect(await help(['help', 'report', 'sitrep'])).toMatch(
+      /^homeward report sitrep \[--date YYYY-MM-DD\][\s\S]*default today/,
+    );
     const both = await help(['report', '--help']);
     expect(both).toContain('homeward report delays');
     expect(both).toContain('homeward report sitrep');
@@ -248,7 +350,9 @@ describe('homeward agency tail (reference consumer)', () => {
   /** `homeward agency tail --agency voluntary …` with only the given Kafka settings; SIGINT once stdout shows `until`. */
   async function tailCli(args: string[], env: Record<string, string>, until?: string) {
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('KAFKA_')));
-    const child = spawn(bin, ['agency', 'tail', '--agency', 'voluntary', ...args], { env: { ...inherited, KAFKA_BROKERS: inject('kafkaBrokers'), ...env } });
+    const child = spawn(bin, ['agency', 'tail', '--agency', 'voluntary', ...args], {
+      env: { ...inherited, KAFKA_BROKERS: inject('kafkaBrokers'), ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -256,14 +360,19 @@ describe('homeward agency tail (reference consumer)', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     if (until) {
       const deadline = Date.now() + 30_000;
-      while (!stdout.includes(until) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while (!stdout.includes(until) && child.exitCode === null && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
       child.kill('SIGINT');
     }
     return { code: await exited, stdout, stderr };
   }
-  const sasl = (user: { username: string; password: string }) => ({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: user.username, KAFKA_SASL_PASSWORD: user.password });
+  const sasl = (user: { username: string; password: string }) => ({
+    KAFKA_SASL_MECHANISM: 'scram-sha-512',
+    KAFKA_SASL_USERNAME: user.username,
+    KAFKA_SASL_PASSWORD: user.password,
+  });
 
-  it('signs in as the agency\'s user from the data dir\'s secrets in local development', async () => {
+  it("signs in as the agency's user from the data dir's secrets in local development", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-tail-'));
     fs.writeFileSync(path.join(dataDir, 'secrets.json'), JSON.stringify(testSecrets()));
     const tailed = await tailCli(['--from-beginning'], { HOMEWARD_DATA_DIR: dataDir }, `${subject} #2`);
@@ -272,11 +381,14 @@ describe('homeward agency tail (reference consumer)', () => {
     expect(tailed.stdout).toContain(`${subject} #1`);
   });
 
-  it('exits 1 naming what the broker refused: another agency\'s topic, another agency\'s group, a wrong password, no credentials', async () => {
+  it("exits 1 naming what the broker refused: another agency's topic, another agency's group, a wrong password, no credentials", async () => {
     const otherTopic = await tailCli([], sasl(testSecrets().kafka['agency-equipment']));
-    expect(otherTopic).toMatchObject({ code: 1, stderr: expect.stringContaining('may not read voluntary\'s events') });
+    expect(otherTopic).toMatchObject({ code: 1, stderr: expect.stringContaining("may not read voluntary's events") });
     const otherGroup = await tailCli(['--group', 'homeward.agency.equipment.mine'], sasl(voluntary));
-    expect(otherGroup).toMatchObject({ code: 1, stderr: expect.stringContaining('groups start with homeward.agency.voluntary.') });
+    expect(otherGroup).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('groups start with homeward.agency.voluntary.'),
+    });
     const wrongPassword = await tailCli([], sasl({ username: voluntary.username, password: `${voluntary.password}x` }));
     expect(wrongPassword).toMatchObject({ code: 1, stderr: expect.stringContaining('wrong user name or password') });
     const noSecrets = await tailCli([], { HOMEWARD_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cli-none-')) });

@@ -33,9 +33,20 @@ const valid: Record<CommandName, Record<string, unknown>> = {
   'extend-episode': { until: '2026-12-20', reason: 'handover_declined' },
   funding: { referralId: 'ref-1', payer: 'council', charging: 'means_tested', financialAssessment: 'pending' },
   cancel: { reason: 'died' },
-  'episode-review': { agency: 'intermediate-care', outcome: 'continue', needsNow: { functionalNeeds: ['help to wash'] } },
+  'episode-review': {
+    agency: 'intermediate-care',
+    outcome: 'continue',
+    needsNow: { functionalNeeds: ['help to wash'] },
+  },
   'transition-plan': { agency: 'intermediate-care', remainingNeeds: ['domiciliary-care'] },
-  'funding-decision': { referralId: 'ref-1', agency: 'social-care', payer: 'council', charging: 'means_tested', financialAssessment: 'complete', chargesFrom: '2026-12-01' },
+  'funding-decision': {
+    referralId: 'ref-1',
+    agency: 'social-care',
+    payer: 'council',
+    charging: 'means_tested',
+    financialAssessment: 'complete',
+    chargesFrom: '2026-12-01',
+  },
   'support-started': { referralId: 'ref-1', agency: 'equipment', startedOn: '2026-11-24' },
   'support-not-started': { referralId: 'ref-1', agency: 'social-care', dueOn: '2026-11-24', reason: 'no_access' },
   'housing-outcome': { referralId: 'ref-1', agency: 'housing', outcome: 'accommodation_secured', on: '2026-11-24' },
@@ -50,12 +61,17 @@ describe('command shapes derived from the zod schemas', () => {
     expect(Object.keys(valid).sort()).toEqual([...commandNames].sort());
   });
 
-  it.each(commandNames)('%s: a valid payload passes, and is normalised exactly as zod parses it (defaults filled in, in the schema\'s order)', (name) => {
-    const payload = valid[name];
-    expect(commandSchemas[name].safeParse(payload).success).toBe(true);
-    expect(shapeIssues(name, payload)).toEqual([]);
-    expect(JSON.stringify(normalisedPayload(name, payload))).toBe(JSON.stringify(commandSchemas[name].parse(payload)));
-  });
+  it.each(commandNames)(
+    "%s: a valid payload passes, and is normalised exactly as zod parses it (defaults filled in, in the schema's order)",
+    (name) => {
+      const payload = valid[name];
+      expect(commandSchemas[name].safeParse(payload).success).toBe(true);
+      expect(shapeIssues(name, payload)).toEqual([]);
+      expect(JSON.stringify(normalisedPayload(name, payload))).toBe(
+        JSON.stringify(commandSchemas[name].parse(payload)),
+      );
+    },
+  );
 
   it('fills defaults with copies, never the shared default itself', () => {
     const first = normalisedPayload('review', { outcome: 'continue' });
@@ -63,12 +79,20 @@ describe('command shapes derived from the zod schemas', () => {
     expect(normalisedPayload('review', { outcome: 'continue' }).goals).toEqual([]);
   });
 
-  it('drops fields the shape does not know, at any depth, as zod\'s lenient parse did for older Updates', () => {
-    expect(normalisedPayload('assessment', { ...valid.assessment, colour: 'blue', home: { suitability: 'suitable', stairs: 3 } })).toMatchObject({
+  it("drops fields the shape does not know, at any depth, as zod's lenient parse did for older Updates", () => {
+    expect(
+      normalisedPayload('assessment', {
+        ...valid.assessment,
+        colour: 'blue',
+        home: { suitability: 'suitable', stairs: 3 },
+      }),
+    ).toMatchObject({
       home: { suitability: 'suitable' },
     });
     expect(normalisedPayload('assessment', { ...valid.assessment, colour: 'blue' })).not.toHaveProperty('colour');
-    expect(normalisedPayload('assessment', { ...valid.assessment, home: { suitability: 'suitable', stairs: 3 } }).home).toEqual({ suitability: 'suitable' });
+    expect(
+      normalisedPayload('assessment', { ...valid.assessment, home: { suitability: 'suitable', stairs: 3 } }).home,
+    ).toEqual({ suitability: 'suitable' });
   });
 
   const malformed: [CommandName, unknown][] = [
@@ -94,7 +118,11 @@ describe('command shapes derived from the zod schemas', () => {
   it.each(malformed)('%s %j: refused at the fields zod names', (name, payload) => {
     const zod = commandSchemas[name].safeParse(payload);
     expect(zod.success).toBe(false);
-    const zodPaths = new Set(zod.error!.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => [...i.path, k].join('.')) : [i.path.join('.') || '(body)'])));
+    const zodPaths = new Set(
+      zod.error!.issues.flatMap((i) =>
+        i.code === 'unrecognized_keys' ? i.keys.map((k) => [...i.path, k].join('.')) : [i.path.join('.') || '(body)'],
+      ),
+    );
     expect(new Set(shapeIssues(name, payload).map((i) => i.path))).toEqual(zodPaths);
   });
 });

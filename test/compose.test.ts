@@ -34,9 +34,15 @@ const services = compose.services;
 const roleNames = Object.keys(roles) as Role[];
 
 /** A value as compose gives it once an operator has supplied the variables it requires (`${NAME:?…}`) and defaults apply (`${NAME:-x}`). */
-const supplied: Record<string, string> = { HOMEWARD_OIDC_ISSUER: 'https://login.example.nhs.uk', HOMEWARD_CODEC_KEYS: `k1:${Buffer.alloc(32).toString('base64')}`, HOMEWARD_COMMAND_KEYS: `c1:${Buffer.alloc(32).toString('base64')}` };
+const supplied: Record<string, string> = {
+  HOMEWARD_OIDC_ISSUER: 'https://login.example.nhs.uk',
+  HOMEWARD_CODEC_KEYS: `k1:${Buffer.alloc(32).toString('base64')}`,
+  HOMEWARD_COMMAND_KEYS: `c1:${Buffer.alloc(32).toString('base64')}`,
+};
 const resolve = (value: string) =>
-  value.replace(/\$\{(\w+):-([^}]*)\}/g, (_m, _name: string, fallback: string) => fallback).replace(/\$\{(\w+):\?[^}]*\}/g, (_m, name: string) => supplied[name] ?? 'x'.repeat(32));
+  value
+    .replace(/\$\{(\w+):-([^}]*)\}/g, (_m, _name: string, fallback: string) => fallback)
+    .replace(/\$\{(\w+):\?[^}]*\}/g, (_m, name: string) => supplied[name] ?? 'x'.repeat(32));
 
 describe('docker-compose.yml', () => {
   it('has Temporal with PostgreSQL, the Temporal UI, Kafka, and a service per role: worker, projector, bridges and API', () => {
@@ -60,7 +66,9 @@ describe('docker-compose.yml', () => {
     expect(script).toMatch(/for db in temporal temporal_visibility/);
     expect(services.temporal.depends_on?.['temporal-schema']?.condition).toBe('service_completed_successfully');
     // The namespace: auto-setup created it, the server does not.
-    expect(JSON.stringify(services['temporal-search-attributes'].command)).toContain('temporal operator namespace create --namespace default');
+    expect(JSON.stringify(services['temporal-search-attributes'].command)).toContain(
+      'temporal operator namespace create --namespace default',
+    );
   });
 
   it('gives the projector (which writes it) and the API the read model’s PostgreSQL as a secret file, and nobody else', () => {
@@ -68,7 +76,10 @@ describe('docker-compose.yml', () => {
     expect(db.image).toMatch(/^postgres:18/);
     expect(db.environment?.POSTGRES_PASSWORD_FILE).toBe('/run/secrets/read_model_db_password');
     for (const name of ['worker', 'bridges']) {
-      expect(Object.keys(services[name].environment ?? {}).filter((key) => key.startsWith('DATABASE_URL')), name).toEqual([]);
+      expect(
+        Object.keys(services[name].environment ?? {}).filter((key) => key.startsWith('DATABASE_URL')),
+        name,
+      ).toEqual([]);
       expect(services[name].secrets, name).not.toContain('read_model_database_url');
     }
     for (const name of ['projector', 'api']) {
@@ -78,11 +89,14 @@ describe('docker-compose.yml', () => {
     }
     // The header's recipe writes the URL from the database's own password file: one password, no default.
     const header = fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8').split('\nname:')[0];
-    expect(header).toContain('echo "postgres://homeward:$(cat secrets/read_model_db_password)@read-model-db:5432/homeward" > secrets/read_model_database_url');
+    expect(header).toContain(
+      'echo "postgres://homeward:$(cat secrets/read_model_db_password)@read-model-db:5432/homeward" > secrets/read_model_database_url',
+    );
   });
 
   it('has a health check on every long-running service, each role asking its readiness probe', () => {
-    for (const name of ['postgresql', 'read-model-db', 'temporal', 'kafka', ...roleNames]) expect(services[name].healthcheck?.test.length, name).toBeGreaterThan(0);
+    for (const name of ['postgresql', 'read-model-db', 'temporal', 'kafka', ...roleNames])
+      expect(services[name].healthcheck?.test.length, name).toBeGreaterThan(0);
   });
 
   it('pins a Kafka 3.9 broker in KRaft mode, as kafkajs is untested against 4.x', () => {
@@ -91,15 +105,24 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives every role only environment variables the config knows, pointing at the compose services', () => {
-    const known = new Set([...Object.keys(Env.shape), ...secretFileVariables.map((name) => `${name}_FILE`), 'LOG_FORMAT']);
+    const known = new Set([
+      ...Object.keys(Env.shape),
+      ...secretFileVariables.map((name) => `${name}_FILE`),
+      'LOG_FORMAT',
+    ]);
     // The secret files as compose mounts them, with values that pass the checks a process applies at start.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeward-compose-secrets-'));
-    const values: Record<string, string> = { codec_keys: supplied.HOMEWARD_CODEC_KEYS, command_keys: supplied.HOMEWARD_COMMAND_KEYS, read_model_database_url: 'postgres://homeward:x@read-model-db:5432/homeward' };
-    const mounted = (value: string) => value.replace(/^\/run\/secrets\/(\w+)$/, (_m, secret: string) => {
-      const file = path.join(dir, secret);
-      fs.writeFileSync(file, values[secret] ?? 'x'.repeat(32));
-      return file;
-    });
+    const values: Record<string, string> = {
+      codec_keys: supplied.HOMEWARD_CODEC_KEYS,
+      command_keys: supplied.HOMEWARD_COMMAND_KEYS,
+      read_model_database_url: 'postgres://homeward:x@read-model-db:5432/homeward',
+    };
+    const mounted = (value: string) =>
+      value.replace(/^\/run\/secrets\/(\w+)$/, (_m, secret: string) => {
+        const file = path.join(dir, secret);
+        fs.writeFileSync(file, values[secret] ?? 'x'.repeat(32));
+        return file;
+      });
     for (const name of roleNames) {
       const env = services[name].environment ?? {};
       for (const key of Object.keys(env)) expect(known, `${name}: ${key}`).toContain(key);
@@ -109,7 +132,9 @@ describe('docker-compose.yml', () => {
       expect(String(services.kafka.environment?.KAFKA_ADVERTISED_LISTENERS)).toContain(`kafka:${port}`);
       // Every value must pass the same checks the process applies at start (the Temporal connection's
       // included), once an operator has supplied the secrets compose requires and defaults apply.
-      expect(() => loadConfig(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, mounted(resolve(String(v)))])))).not.toThrow();
+      expect(() =>
+        loadConfig(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, mounted(resolve(String(v)))]))),
+      ).not.toThrow();
     }
   });
 
@@ -124,7 +149,7 @@ describe('docker-compose.yml', () => {
     expect(fs.existsSync(path.join(root, 'Dockerfile'))).toBe(true);
   });
 
-  it('publishes the API on the port it listens on, listening on the container\'s every interface (the default is loopback)', () => {
+  it("publishes the API on the port it listens on, listening on the container's every interface (the default is loopback)", () => {
     const port = String(services.api.environment?.HTTP_PORT);
     expect(services.api.ports).toContain(`${port}:${port}`);
     expect(port).toBe(String(Env.parse({}).HTTP_PORT));
@@ -156,22 +181,30 @@ describe('docker-compose.yml', () => {
 
   it('gives no secret a default: Homeward’s and PostgreSQL’s are files (compose secrets, *_FILE), the broker’s Kafka passwords must be set', () => {
     for (const [name, secret] of Object.entries(compose.secrets)) expect(secret.file, name).toBe(`./secrets/${name}`);
-    const homeward = ['KAFKA_SASL_PASSWORD', 'HOMEWARD_PATIENT_KEY_SECRET', 'HOMEWARD_CODEC_KEYS', 'HOMEWARD_COMMAND_KEYS'];
+    const homeward = [
+      'KAFKA_SASL_PASSWORD',
+      'HOMEWARD_PATIENT_KEY_SECRET',
+      'HOMEWARD_CODEC_KEYS',
+      'HOMEWARD_COMMAND_KEYS',
+    ];
     for (const name of roleNames) {
       const env = services[name].environment ?? {};
-      for (const key of [...homeward, 'DATABASE_URL']) expect(env, `${name}: ${key} in the environment`).not.toHaveProperty(key);
+      for (const key of [...homeward, 'DATABASE_URL'])
+        expect(env, `${name}: ${key} in the environment`).not.toHaveProperty(key);
       for (const key of homeward) {
         const file = String(env[`${key}_FILE`]);
         expect(file, `${name}: ${key}_FILE`).toMatch(/^\/run\/secrets\/\w+$/);
         expect(services[name].secrets, `${name}: ${key}`).toContain(path.basename(file));
       }
     }
-    for (const name of ['postgresql', 'read-model-db']) expect(Object.keys(services[name].environment ?? {}), name).not.toContain('POSTGRES_PASSWORD');
+    for (const name of ['postgresql', 'read-model-db'])
+      expect(Object.keys(services[name].environment ?? {}), name).not.toContain('POSTGRES_PASSWORD');
     expect(String(services['kafka-setup'].environment?.KAFKA_SASL_PASSWORD)).toMatch(required);
     for (const [key, value] of Object.entries(kafkaEnv())) {
       if (key.endsWith('_PASSWORD')) expect(String(value), key).toMatch(/^\$\{KAFKA_[A-Z_]+_PASSWORD:(\?[^}]+|-)\}$/);
       // Every password in a JAAS line is a reference to a variable, never a literal.
-      for (const [, password] of String(value).matchAll(/(?:password|user_admin)="([^"]*)"/g)) expect(password, key).toMatch(required);
+      for (const [, password] of String(value).matchAll(/(?:password|user_admin)="([^"]*)"/g))
+        expect(password, key).toMatch(required);
     }
   });
 
@@ -185,14 +218,22 @@ describe('docker-compose.yml', () => {
 
   it('signs every Kafka client in with SCRAM and enforces ACLs on the broker', () => {
     const env = kafkaEnv();
-    const protocols = String(env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP).split(',').map((entry) => entry.split(':')[1]);
-    expect(protocols.every((protocol) => protocol.startsWith('SASL_')), 'no plaintext listener').toBe(true);
+    const protocols = String(env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP)
+      .split(',')
+      .map((entry) => entry.split(':')[1]);
+    expect(
+      protocols.every((protocol) => protocol.startsWith('SASL_')),
+      'no plaintext listener',
+    ).toBe(true);
     expect(env.KAFKA_SASL_ENABLED_MECHANISMS).toBe('SCRAM-SHA-512');
     expect(env.KAFKA_AUTHORIZER_CLASS_NAME).toBe('org.apache.kafka.metadata.authorizer.StandardAuthorizer');
     expect(env.KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND).toBe('false');
     expect(env.KAFKA_SUPER_USERS).toBe('User:admin');
     for (const name of roleNames) {
-      expect(services[name].environment).toMatchObject({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: principals.homeward });
+      expect(services[name].environment).toMatchObject({
+        KAFKA_SASL_MECHANISM: 'scram-sha-512',
+        KAFKA_SASL_USERNAME: principals.homeward,
+      });
       expect(services[name].depends_on?.['kafka-setup']?.condition, name).toBe('service_completed_successfully');
     }
     const setup = services['kafka-setup'].environment ?? {};
@@ -202,12 +243,14 @@ describe('docker-compose.yml', () => {
 
   it('creates the SCRAM users the ACL matrix names: admin, homeward, adt and every agency', () => {
     const script = (services.kafka.command as string[]).join('\n');
-    for (const user of ['admin', principals.homeward, principals.adt]) expect(script).toContain(`[name=${user},password=`);
+    for (const user of ['admin', principals.homeward, principals.adt])
+      expect(script).toContain(`[name=${user},password=`);
     const listed = script.match(/for agency in ([a-z -]+); do/)?.[1].split(' ');
     expect(listed).toEqual([...agencies]);
     expect(script).toContain('[name=agency-$$agency,');
     expect(principals.agency('housing')).toBe('agency-housing');
-    for (const agency of agencies) expect(kafkaEnv(), agency).toHaveProperty(`SCRAM_AGENCY_${agency.toUpperCase().replace(/-/g, '_')}_PASSWORD`);
+    for (const agency of agencies)
+      expect(kafkaEnv(), agency).toHaveProperty(`SCRAM_AGENCY_${agency.toUpperCase().replace(/-/g, '_')}_PASSWORD`);
   });
 });
 
@@ -217,7 +260,9 @@ describe('compose runs the roles as the image does', () => {
     for (const name of roleNames) {
       const port = String(services[name].environment?.HOMEWARD_HEALTH_PORT);
       expect(port, name).toMatch(/^\d+$/);
-      expect(services[name].healthcheck?.test.join(' '), name).toContain(`fetch('http://127.0.0.1:${port}/health/ready')`);
+      expect(services[name].healthcheck?.test.join(' '), name).toContain(
+        `fetch('http://127.0.0.1:${port}/health/ready')`,
+      );
     }
   });
 });

@@ -14,7 +14,9 @@ const redirectUri = 'http://127.0.0.1:9/signed-in';
 beforeAll(async () => {
   const secrets = await generateDevSecrets();
   issuer = await startDevIssuer(secrets, 0);
-  authenticate = createAuthenticator(loadConfig({ ...devEnvironment(secrets, 'homeward'), HOMEWARD_OIDC_ISSUER: issuer.url }).oidc);
+  authenticate = createAuthenticator(
+    loadConfig({ ...devEnvironment(secrets, 'homeward'), HOMEWARD_OIDC_ISSUER: issuer.url }).oidc,
+  );
 });
 afterAll(() => issuer?.close());
 
@@ -23,7 +25,17 @@ const pkce = () => {
   return { verifier, challenge: crypto.createHash('sha256').update(verifier).digest('base64url') };
 };
 const authorizeQuery = (challenge: string, more: Record<string, string> = {}) =>
-  new URLSearchParams({ response_type: 'code', client_id: devClientId, redirect_uri: redirectUri, scope: 'openid', state: 'dashboard.s1', nonce: 'n1', code_challenge: challenge, code_challenge_method: 'S256', ...more });
+  new URLSearchParams({
+    response_type: 'code',
+    client_id: devClientId,
+    redirect_uri: redirectUri,
+    scope: 'openid',
+    state: 'dashboard.s1',
+    nonce: 'n1',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    ...more,
+  });
 
 /** The role page's form, posted as the browser would; the issuer answers with a redirect carrying the code. */
 async function authorize(challenge: string, role = 'manager', sites = '') {
@@ -41,13 +53,25 @@ const token = (code: string, verifier: string, more: Record<string, string> = {}
   fetch(`${issuer.url}/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: devClientId, code_verifier: verifier, ...more }),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectUri,
+      client_id: devClientId,
+      code_verifier: verifier,
+      ...more,
+    }),
   });
 
 describe('the development issuer', () => {
   it('discovery names the endpoints of the authorization code flow, with S256 only', async () => {
     const document = await (await fetch(`${issuer.url}/.well-known/openid-configuration`)).json();
-    expect(document).toMatchObject({ issuer: issuer.url, authorization_endpoint: `${issuer.url}/authorize`, token_endpoint: `${issuer.url}/token`, code_challenge_methods_supported: ['S256'] });
+    expect(document).toMatchObject({
+      issuer: issuer.url,
+      authorization_endpoint: `${issuer.url}/authorize`,
+      token_endpoint: `${issuer.url}/token`,
+      code_challenge_methods_supported: ['S256'],
+    });
   });
 
   it('asks who to be, then trades a one-time code and its verifier for a token the API accepts', async () => {
@@ -67,7 +91,11 @@ describe('the development issuer', () => {
     expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
     const idClaims = JSON.parse(Buffer.from(body.id_token.split('.')[1], 'base64url').toString());
     expect(idClaims).toMatchObject({ nonce: 'n1', aud: devClientId, iss: issuer.url });
-    expect(await authenticate(`Bearer ${body.access_token}`)).toEqual({ subject: 'dev:discharge-team', role: 'discharge-team', sites: ['SITE-A', 'SITE-B'] });
+    expect(await authenticate(`Bearer ${body.access_token}`)).toEqual({
+      subject: 'dev:discharge-team',
+      role: 'discharge-team',
+      sites: ['SITE-A', 'SITE-B'],
+    });
 
     // Once only.
     const again = await token(code, verifier);
@@ -80,16 +108,23 @@ describe('the development issuer', () => {
     const { back } = await authorize(challenge);
     const code = back.searchParams.get('code')!;
     const wrong = await token(code, pkce().verifier);
-    expect(await wrong.json()).toMatchObject({ error: 'invalid_grant', error_description: 'code_verifier does not match the code_challenge' });
+    expect(await wrong.json()).toMatchObject({
+      error: 'invalid_grant',
+      error_description: 'code_verifier does not match the code_challenge',
+    });
     expect(await (await token(code, verifier)).json()).toMatchObject({ error: 'invalid_grant' });
   });
 
   it('refuses a code sent back for another redirect URI or client', async () => {
     const { challenge, verifier } = pkce();
     const first = (await authorize(challenge)).back.searchParams.get('code')!;
-    expect(await (await token(first, verifier, { redirect_uri: 'http://127.0.0.1:9/other' })).json()).toMatchObject({ error: 'invalid_grant' });
+    expect(await (await token(first, verifier, { redirect_uri: 'http://127.0.0.1:9/other' })).json()).toMatchObject({
+      error: 'invalid_grant',
+    });
     const second = (await authorize(challenge)).back.searchParams.get('code')!;
-    expect(await (await token(second, verifier, { client_id: 'someone-else' })).json()).toMatchObject({ error: 'invalid_grant' });
+    expect(await (await token(second, verifier, { client_id: 'someone-else' })).json()).toMatchObject({
+      error: 'invalid_grant',
+    });
   });
 
   it('refuses plain PKCE, no PKCE, a foreign redirect URI and an unknown client, without redirecting', async () => {
@@ -100,7 +135,9 @@ describe('the development issuer', () => {
       [{ redirect_uri: 'https://attacker.example/cb' }, 'redirect_uri must be'],
       [{ client_id: 'other' }, 'Unknown client_id'],
     ] as const) {
-      const response = await fetch(`${issuer.url}/authorize?${authorizeQuery(challenge, more)}`, { redirect: 'manual' });
+      const response = await fetch(`${issuer.url}/authorize?${authorizeQuery(challenge, more)}`, {
+        redirect: 'manual',
+      });
       expect(response.status).toBe(400);
       expect(await response.text()).toContain(message);
     }
@@ -109,11 +146,20 @@ describe('the development issuer', () => {
   it('remembers who signed in until sign-out, as an issuer session does', async () => {
     const { challenge } = pkce();
     const { cookie } = await authorize(challenge, 'manager');
-    const again = await fetch(`${issuer.url}/authorize?${authorizeQuery(challenge)}`, { redirect: 'manual', headers: { cookie } });
+    const again = await fetch(`${issuer.url}/authorize?${authorizeQuery(challenge)}`, {
+      redirect: 'manual',
+      headers: { cookie },
+    });
     expect(again.status).toBe(303);
     expect(new URL(again.headers.get('location')!).searchParams.get('code')).toMatch(/^[\w-]{43}$/);
-    const out = await fetch(`${issuer.url}/logout?post_logout_redirect_uri=${encodeURIComponent('http://127.0.0.1:9/dashboard')}`, { redirect: 'manual', headers: { cookie } });
+    const out = await fetch(
+      `${issuer.url}/logout?post_logout_redirect_uri=${encodeURIComponent('http://127.0.0.1:9/dashboard')}`,
+      { redirect: 'manual', headers: { cookie } },
+    );
     expect(out.headers.get('location')).toBe('http://127.0.0.1:9/dashboard');
-    expect((await fetch(`${issuer.url}/authorize?${authorizeQuery(challenge)}`, { redirect: 'manual', headers: { cookie } })).status).toBe(200);
+    expect(
+      (await fetch(`${issuer.url}/authorize?${authorizeQuery(challenge)}`, { redirect: 'manual', headers: { cookie } }))
+        .status,
+    ).toBe(200);
   });
 });

@@ -18,26 +18,44 @@ describe('a start that the pathway could never read is refused', () => {
   it('an expected discharge date before admission: 422, and no pathway is left behind', async () => {
     const body = admission({ admittedAt: `${day(-2)}T10:00:00.000Z`, expectedDischargeDate: day(-5) });
     const response = await system.call('POST', '/pathways', body);
-    expect(response).toMatchObject({ status: 422, body: { message: expect.stringMatching(/expectedDischargeDate: before admission/) } });
+    expect(response).toMatchObject({
+      status: 422,
+      body: { message: expect.stringMatching(/expectedDischargeDate: before admission/) },
+    });
     expect((await system.call('GET', `/pathways/pathway-${body.admissionId}`)).status).toBe(404);
   });
 
   it('a date of birth in the future: 422 naming it', async () => {
     const body = admission();
     body.patient.dateOfBirth = day(30);
-    expect(await system.call('POST', '/pathways', body)).toMatchObject({ status: 422, body: { issues: [{ path: 'patient.dateOfBirth', message: 'in the future' }] } });
+    expect(await system.call('POST', '/pathways', body)).toMatchObject({
+      status: 422,
+      body: { issues: [{ path: 'patient.dateOfBirth', message: 'in the future' }] },
+    });
   });
 });
 
 describe('unknown fields are refused, naming them', () => {
   it('on a start, inside the patient block, and on a command', async () => {
     const bed = await system.call('POST', '/pathways', { ...admission(), bed: '7B-12' });
-    expect(bed).toMatchObject({ status: 422, body: { issues: [{ path: 'body', message: expect.stringContaining('"bed"') }] } });
+    expect(bed).toMatchObject({
+      status: 422,
+      body: { issues: [{ path: 'body', message: expect.stringContaining('"bed"') }] },
+    });
     const base = admission();
-    const religion = await system.call('POST', '/pathways', { ...base, patient: { ...base.patient, religion: 'none' } });
-    expect(religion).toMatchObject({ status: 422, body: { issues: [{ path: 'patient', message: expect.stringContaining('"religion"') }] } });
+    const religion = await system.call('POST', '/pathways', {
+      ...base,
+      patient: { ...base.patient, religion: 'none' },
+    });
+    expect(religion).toMatchObject({
+      status: 422,
+      body: { issues: [{ path: 'patient', message: expect.stringContaining('"religion"') }] },
+    });
     await system.call('POST', '/pathways', base);
-    const colour = await system.call('POST', `/pathways/pathway-${base.admissionId}/discharge-ready`, { date: day(0), colour: 'red' });
+    const colour = await system.call('POST', `/pathways/pathway-${base.admissionId}/discharge-ready`, {
+      date: day(0),
+      colour: 'red',
+    });
     expect(colour).toMatchObject({ status: 422, body: { message: expect.stringContaining('"colour"') } });
   });
 });
@@ -49,16 +67,28 @@ describe('the same admission id', () => {
     expect(await system.call('POST', '/pathways', body)).toMatchObject({ status: 200, body: { created: false } });
     const changed = { ...body, site: 'ELSEWHERE', patient: { ...body.patient, name: 'Someone Else' } };
     const conflict = await system.call('POST', '/pathways', changed);
-    expect(conflict).toMatchObject({ status: 409, body: { error: 'admission_conflict', message: expect.stringMatching(/different patient\.name, site$/) } });
+    expect(conflict).toMatchObject({
+      status: 409,
+      body: { error: 'admission_conflict', message: expect.stringMatching(/different patient\.name, site$/) },
+    });
     expect(JSON.stringify(conflict.body)).not.toContain('Someone Else');
   });
 });
 
 describe('odd paths, filters and methods', () => {
   it('NUL bytes and huge numbers in filters: 422 naming the filter', async () => {
-    expect(await system.call('GET', '/pathways?site=A%00B')).toMatchObject({ status: 422, body: { issues: [{ path: 'site' }] } });
-    expect(await system.call('GET', '/pathways?delayedForDays=9007199254740990')).toMatchObject({ status: 422, body: { issues: [{ path: 'delayedForDays' }] } });
-    expect(await system.call('GET', '/reports/delays?localAuthority=%01')).toMatchObject({ status: 422, body: { issues: [{ path: 'localAuthority' }] } });
+    expect(await system.call('GET', '/pathways?site=A%00B')).toMatchObject({
+      status: 422,
+      body: { issues: [{ path: 'site' }] },
+    });
+    expect(await system.call('GET', '/pathways?delayedForDays=9007199254740990')).toMatchObject({
+      status: 422,
+      body: { issues: [{ path: 'delayedForDays' }] },
+    });
+    expect(await system.call('GET', '/reports/delays?localAuthority=%01')).toMatchObject({
+      status: 422,
+      body: { issues: [{ path: 'localAuthority' }] },
+    });
     expect(await system.call('GET', '/pathways?colour=red')).toMatchObject({ status: 422 });
   });
 
@@ -70,7 +100,10 @@ describe('odd paths, filters and methods', () => {
     expect((await system.call('POST', '/pathways//discharge-ready', { date: day(0) })).status).toBe(404);
     expect((await system.call('GET', '/pathways/%00')).status).toBe(404);
     for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
-      expect(await system.call('POST', `/pathways/${id}/${name}`, {})).toMatchObject({ status: 404, body: { error: 'unknown_command' } });
+      expect(await system.call('POST', `/pathways/${id}/${name}`, {})).toMatchObject({
+        status: 404,
+        body: { error: 'unknown_command' },
+      });
     }
   });
 
@@ -90,17 +123,37 @@ describe('lists longer than any real one', () => {
     const consents = Array.from({ length: 60_000 }, () => 'social-care');
     const body = admission();
     const id = `pathway-${body.admissionId}`;
-    expect(await system.call('POST', '/pathways', { ...body, consents })).toMatchObject({ status: 422, body: { issues: [{ path: 'consents', message: expect.stringMatching(/<=18 items/) }] } });
+    expect(await system.call('POST', '/pathways', { ...body, consents })).toMatchObject({
+      status: 422,
+      body: { issues: [{ path: 'consents', message: expect.stringMatching(/<=18 items/) }] },
+    });
     expect((await system.call('GET', `/pathways/${id}`)).status).toBe(404);
     await system.call('POST', '/pathways', body);
     const assessment = { ...jointAssessment, pathway: 'P1', needs: ['reablement'] };
-    expect(await system.call('POST', `/pathways/${id}/assessment`, { ...assessment, consents })).toMatchObject({ status: 422, body: { issues: [{ path: 'consents' }] } });
+    expect(await system.call('POST', `/pathways/${id}/assessment`, { ...assessment, consents })).toMatchObject({
+      status: 422,
+      body: { issues: [{ path: 'consents' }] },
+    });
     const crowd = Array.from({ length: 31 }, () => ({ role: 'nurse' }));
-    expect(await system.call('POST', `/pathways/${id}/assessment`, { ...assessment, participants: crowd })).toMatchObject({ status: 422, body: { issues: [{ path: 'participants' }] } });
+    expect(
+      await system.call('POST', `/pathways/${id}/assessment`, { ...assessment, participants: crowd }),
+    ).toMatchObject({ status: 422, body: { issues: [{ path: 'participants' }] } });
     expect((await system.call('GET', `/pathways/${id}`)).body.timeline).toHaveLength(1);
     // Every agency twice over is still a list a client might send.
-    const everyAgencyTwice = ['acute-trust', 'social-care', 'community-health', 'intermediate-care', 'equipment', 'housing', 'gp', 'voluntary', 'care-home'].flatMap((a) => [a, a]);
-    expect((await system.call('POST', `/pathways/${id}/assessment`, { ...assessment, consents: everyAgencyTwice })).status).toBe(200);
+    const everyAgencyTwice = [
+      'acute-trust',
+      'social-care',
+      'community-health',
+      'intermediate-care',
+      'equipment',
+      'housing',
+      'gp',
+      'voluntary',
+      'care-home',
+    ].flatMap((a) => [a, a]);
+    expect(
+      (await system.call('POST', `/pathways/${id}/assessment`, { ...assessment, consents: everyAgencyTwice })).status,
+    ).toBe(200);
   });
 });
 
@@ -111,7 +164,10 @@ describe('answers that may hold patient data', () => {
     await system.call('POST', '/pathways', body);
     const answers = {
       pathway: await system.call('GET', `/pathways/${id}`),
-      timeline: await eventually(() => system.call('GET', `/pathways/${id}/timeline`), (r) => r.status === 200),
+      timeline: await eventually(
+        () => system.call('GET', `/pathways/${id}/timeline`),
+        (r) => r.status === 200,
+      ),
       list: await system.call('GET', '/pathways?status=all'),
       sitrep: await system.call('GET', `/reports/sitrep?date=${day(0)}`),
       'unknown pathway': await system.call('GET', '/pathways/pathway-nobody'),
@@ -119,16 +175,31 @@ describe('answers that may hold patient data', () => {
       'invalid command': await system.call('POST', `/pathways/${id}/discharge-ready`, { date: 'soon' }),
       health: await system.callWith(null, 'GET', '/health'),
     };
-    const seen = Object.entries(answers).map(([what, r]) => ({ what, status: r.status, cache: r.headers.get('cache-control'), sniff: r.headers.get('x-content-type-options') }));
+    const seen = Object.entries(answers).map(([what, r]) => ({
+      what,
+      status: r.status,
+      cache: r.headers.get('cache-control'),
+      sniff: r.headers.get('x-content-type-options'),
+    }));
     const statuses: Record<string, number> = { 'unknown pathway': 404, 'no token': 401, 'invalid command': 422 };
-    expect(seen).toEqual(Object.keys(answers).map((what) => ({ what, status: statuses[what] ?? 200, cache: 'no-store', sniff: 'nosniff' })));
+    expect(seen).toEqual(
+      Object.keys(answers).map((what) => ({
+        what,
+        status: statuses[what] ?? 200,
+        cache: 'no-store',
+        sniff: 'nosniff',
+      })),
+    );
     const document = await system.callWith(null, 'GET', '/openapi.json');
-    expect([document.headers.get('cache-control'), document.headers.get('x-content-type-options')]).toEqual(['public, max-age=300', 'nosniff']);
+    expect([document.headers.get('cache-control'), document.headers.get('x-content-type-options')]).toEqual([
+      'public, max-age=300',
+      'nosniff',
+    ]);
   });
 });
 
 describe('a client that floods the API', () => {
-  it('gets 429 with Retry-After past its limit, whatever token it signs in with; other clients and /health carry on; bad tokens share their address\'s allowance', async () => {
+  it("gets 429 with Retry-After past its limit, whatever token it signs in with; other clients and /health carry on; bad tokens share their address's allowance", async () => {
     const limited = await startSystem({ HOMEWARD_RATE_LIMIT_PER_MINUTE: '5' });
     try {
       const flooder = await limited.token('manager', { subject: 'flooder' });
@@ -136,7 +207,10 @@ describe('a client that floods the API', () => {
       for (let i = 0; i < 5; i++) statuses.push((await limited.callWith(flooder, 'GET', '/pathways')).status);
       expect(statuses).toEqual([200, 200, 200, 200, 200]);
       const refused = await limited.callWith(flooder, 'GET', '/pathways');
-      expect(refused).toMatchObject({ status: 429, body: { error: 'rate_limited', message: expect.stringMatching(/at most 5 a minute/) } });
+      expect(refused).toMatchObject({
+        status: 429,
+        body: { error: 'rate_limited', message: expect.stringMatching(/at most 5 a minute/) },
+      });
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
       expect(refused.headers.get('cache-control')).toBe('no-store');
@@ -145,7 +219,9 @@ describe('a client that floods the API', () => {
       expect(fresh).not.toBe(flooder);
       expect((await limited.callWith(fresh, 'GET', '/pathways')).status).toBe(429);
       // Another client is not held back, nor is the health check.
-      expect((await limited.callWith(await limited.token('manager', { subject: 'calm' }), 'GET', '/pathways')).status).toBe(200);
+      expect(
+        (await limited.callWith(await limited.token('manager', { subject: 'calm' }), 'GET', '/pathways')).status,
+      ).toBe(200);
       for (let i = 0; i < 8; i++) expect((await limited.callWith(null, 'GET', '/health')).status).toBe(200);
       // Without a valid token the address is the client: a new bad token buys no new allowance.
       const bad: number[] = [];
@@ -174,7 +250,11 @@ describe('Temporal unavailable', () => {
       ] as const) {
         const started = Date.now();
         const response = await behind.call(method, path, payload);
-        expect({ path, status: response.status, error: response.body.error }).toEqual({ path, status: 503, error: 'temporal_unavailable' });
+        expect({ path, status: response.status, error: response.body.error }).toEqual({
+          path,
+          status: 503,
+          error: 'temporal_unavailable',
+        });
         expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
         expect(Date.now() - started).toBeLessThan(2_000);
       }

@@ -18,10 +18,19 @@ function refusal(claims: Record<string, unknown>, claimSettings: ClaimSettings =
 
 describe('a token’s claims as an actor', () => {
   it('takes roles and sites from the configured claims', () => {
-    expect(actorFromClaims({ sub: 'u1', roles: ['manager'], sites: ['LEEDS-GEN', 'LEEDS-GEN'] }, settings)).toEqual({ subject: 'u1', role: 'manager', sites: ['LEEDS-GEN'] });
+    expect(actorFromClaims({ sub: 'u1', roles: ['manager'], sites: ['LEEDS-GEN', 'LEEDS-GEN'] }, settings)).toEqual({
+      subject: 'u1',
+      role: 'manager',
+      sites: ['LEEDS-GEN'],
+    });
     // An agency token never carries site limits; values that are not Homeward roles are ignored.
-    expect(actorFromClaims({ sub: 'svc', roles: ['agency:housing', 'offline_access'], sites: ['LEEDS-GEN'] }, settings)).toEqual({ subject: 'svc', role: 'agency', agency: 'housing' });
-    expect(actorFromClaims({ sub: 'u2', roles: ['manager', 'manager'] }, settings)).toEqual({ subject: 'u2', role: 'manager' });
+    expect(
+      actorFromClaims({ sub: 'svc', roles: ['agency:housing', 'offline_access'], sites: ['LEEDS-GEN'] }, settings),
+    ).toEqual({ subject: 'svc', role: 'agency', agency: 'housing' });
+    expect(actorFromClaims({ sub: 'u2', roles: ['manager', 'manager'] }, settings)).toEqual({
+      subject: 'u2',
+      role: 'manager',
+    });
   });
 
   it('maps an identity provider’s own codes (CIS2 national RBAC) through a nested claim', () => {
@@ -33,7 +42,11 @@ describe('a token’s claims as an actor', () => {
       ],
     };
     expect(claimValues(cis2, 'nhsid_nrbac_roles.activity_codes')).toEqual(['B0360', 'B0068', 'B0157']);
-    const mapped = { rolesClaim: 'nhsid_nrbac_roles.activity_codes', roleMap: { B0157: 'manager' }, sitesClaim: 'nhsid_nrbac_roles.org_code' };
+    const mapped = {
+      rolesClaim: 'nhsid_nrbac_roles.activity_codes',
+      roleMap: { B0157: 'manager' },
+      sitesClaim: 'nhsid_nrbac_roles.org_code',
+    };
     expect(actorFromClaims(cis2, mapped)).toEqual({ subject: '555021935107', role: 'manager', sites: ['RR8'] });
   });
 
@@ -45,35 +58,78 @@ describe('a token’s claims as an actor', () => {
   });
 
   it('refuses a token naming several Homeward roles, whatever their order, naming them (403)', () => {
-    for (const roles of [['agency:social-care', 'agency:housing'], ['agency:housing', 'agency:social-care']]) {
-      expect(refusal({ sub: 'u', roles })).toBe("forbidden: Needs permission exactly one Homeward role: the token's roles claim names several (agency:housing, agency:social-care)");
+    for (const roles of [
+      ['agency:social-care', 'agency:housing'],
+      ['agency:housing', 'agency:social-care'],
+    ]) {
+      expect(refusal({ sub: 'u', roles })).toBe(
+        "forbidden: Needs permission exactly one Homeward role: the token's roles claim names several (agency:housing, agency:social-care)",
+      );
     }
-    expect(refusal({ sub: 'u', roles: ['manager', 'discharge-team'] })).toMatch(/^forbidden: .*names several \(discharge-team, manager\)$/);
-    expect(refusal({ sub: 'u', roles: ['discharge-team', 'agency:housing'] })).toMatch(/^forbidden: .*names several \(agency:housing, discharge-team\)$/);
+    expect(refusal({ sub: 'u', roles: ['manager', 'discharge-team'] })).toMatch(
+      /^forbidden: .*names several \(discharge-team, manager\)$/,
+    );
+    expect(refusal({ sub: 'u', roles: ['discharge-team', 'agency:housing'] })).toMatch(
+      /^forbidden: .*names several \(agency:housing, discharge-team\)$/,
+    );
     // Two identity-provider codes mapped to two roles are two roles too.
     const mapped = { ...settings, roleMap: { B0360: 'discharge-team', B0157: 'manager' } };
-    expect(() => actorFromClaims({ sub: 'u', roles: ['B0360', 'B0157'] }, mapped)).toThrow(/names several \(discharge-team, manager\)/);
+    expect(() => actorFromClaims({ sub: 'u', roles: ['B0360', 'B0157'] }, mapped)).toThrow(
+      /names several \(discharge-team, manager\)/,
+    );
     expect(actorFromClaims({ sub: 'u', roles: ['B0157'] }, mapped).role).toBe('manager');
   });
 
   it('reads the sites claim strictly: a malformed one refuses the token (401 naming the claim), never lifts the limit', () => {
     const named = 'unauthenticated: Token claim sites must be a non-empty list of at most 50 site codes';
-    for (const sites of [[], [''], ['x'.repeat(65)], [7], ['LEEDS-GEN', 7], ['LEEDS-GEN', null], [['LEEDS-GEN']], 'LEEDS-GEN', null, {}, {LEEDS: true}, ['LEEDS\u0000GEN']]) {
+    for (const sites of [
+      [],
+      [''],
+      ['x'.repeat(65)],
+      [7],
+      ['LEEDS-GEN', 7],
+      ['LEEDS-GEN', null],
+      [['LEEDS-GEN']],
+      'LEEDS-GEN',
+      null,
+      {},
+      { LEEDS: true },
+      ['LEEDS\u0000GEN'],
+    ]) {
       expect({ sites, got: refusal({ sub: 'u', roles: ['manager'], sites }) }).toEqual({ sites, got: named });
     }
-    expect(refusal({ sub: 'u', roles: ['manager'], sites: Array.from({ length: 51 }, (_, i) => `SITE-${i}`) })).toBe(named);
-    expect(actorFromClaims({ sub: 'u', roles: ['manager'], sites: ['x'.repeat(64)] }, settings).sites).toEqual(['x'.repeat(64)]);
+    expect(refusal({ sub: 'u', roles: ['manager'], sites: Array.from({ length: 51 }, (_, i) => `SITE-${i}`) })).toBe(
+      named,
+    );
+    expect(actorFromClaims({ sub: 'u', roles: ['manager'], sites: ['x'.repeat(64)] }, settings).sites).toEqual([
+      'x'.repeat(64),
+    ]);
     // Absent: the role's whole scope (every site, for staff).
-    expect(actorFromClaims({ sub: 'u', roles: ['discharge-team'] }, settings)).toEqual({ subject: 'u', role: 'discharge-team' });
+    expect(actorFromClaims({ sub: 'u', roles: ['discharge-team'] }, settings)).toEqual({
+      subject: 'u',
+      role: 'discharge-team',
+    });
   });
 
   it('reads a sites claim through arrays as strictly: every entry must name a site', () => {
     const cis2 = (...roles: Record<string, unknown>[]) => ({ sub: 'u', roles: ['manager'], nhsid_nrbac_roles: roles });
     const bySite = { ...settings, sitesClaim: 'nhsid_nrbac_roles.org_code' };
     const refused = (claims: Record<string, unknown>) => refusal(claims, bySite);
-    expect(actorFromClaims(cis2({ org_code: 'RR8' }, { org_code: ['RAE', 'RR8'] }), bySite).sites).toEqual(['RR8', 'RAE']);
-    for (const claims of [cis2(), cis2({ org_code: 'RR8' }, { role_code: 'R8003' }), cis2({ org_code: [] }), cis2({ org_code: '' }), cis2({ org_code: 42 }), { sub: 'u', roles: ['manager'], nhsid_nrbac_roles: 'RR8' }]) {
-      expect(refused(claims)).toBe('unauthenticated: Token claim nhsid_nrbac_roles.org_code must be a non-empty list of at most 50 site codes');
+    expect(actorFromClaims(cis2({ org_code: 'RR8' }, { org_code: ['RAE', 'RR8'] }), bySite).sites).toEqual([
+      'RR8',
+      'RAE',
+    ]);
+    for (const claims of [
+      cis2(),
+      cis2({ org_code: 'RR8' }, { role_code: 'R8003' }),
+      cis2({ org_code: [] }),
+      cis2({ org_code: '' }),
+      cis2({ org_code: 42 }),
+      { sub: 'u', roles: ['manager'], nhsid_nrbac_roles: 'RR8' },
+    ]) {
+      expect(refused(claims)).toBe(
+        'unauthenticated: Token claim nhsid_nrbac_roles.org_code must be a non-empty list of at most 50 site codes',
+      );
     }
     expect(actorFromClaims({ sub: 'u', roles: ['manager'] }, bySite)).toEqual({ subject: 'u', role: 'manager' });
   });
@@ -117,16 +173,27 @@ describe('patients and carers (issue 27)', () => {
     const patient = actorFromClaims({ sub: 'nhs-login-1', roles: ['patient'], nhs_number: '943 476 5870' }, people);
     expect(patient).toEqual({ subject: 'nhs-login-1', role: 'patient', personKey: patientKey('9434765870', secret) });
     expect(JSON.stringify(patient)).not.toContain('9434765870');
-    const carer = actorFromClaims({ sub: 'nhs-login-2', roles: ['carer'], nhs_number: '9434765919', sites: ['A'] }, people);
+    const carer = actorFromClaims(
+      { sub: 'nhs-login-2', roles: ['carer'], nhs_number: '9434765919', sites: ['A'] },
+      people,
+    );
     // A person's token has no sites: a site limit is a member of staff's.
     expect(carer).toEqual({ subject: 'nhs-login-2', role: 'carer', personKey: patientKey('9434765919', secret) });
   });
 
   it('refuses a person’s token without a valid NHS number, or where no key is set', () => {
-    expect(refusal({ sub: 'p', roles: ['patient'] }, people)).toBe("unauthenticated: Token claim nhs_number must be the patient's NHS number (10 digits with a modulus-11 check digit)");
-    expect(refusal({ sub: 'p', roles: ['carer'], nhs_number: '9434765871' }, people)).toMatch(/^unauthenticated: Token claim nhs_number must be the carer's NHS number/);
-    expect(refusal({ sub: 'p', roles: ['patient'], nhs_number: '9434765870' })).toMatch(/^forbidden: .*binds no patient tokens/);
-    expect(refusal({ sub: 'p', roles: ['patient', 'carer'], nhs_number: '9434765870' }, people)).toMatch(/names several \(carer, patient\)/);
+    expect(refusal({ sub: 'p', roles: ['patient'] }, people)).toBe(
+      "unauthenticated: Token claim nhs_number must be the patient's NHS number (10 digits with a modulus-11 check digit)",
+    );
+    expect(refusal({ sub: 'p', roles: ['carer'], nhs_number: '9434765871' }, people)).toMatch(
+      /^unauthenticated: Token claim nhs_number must be the carer's NHS number/,
+    );
+    expect(refusal({ sub: 'p', roles: ['patient'], nhs_number: '9434765870' })).toMatch(
+      /^forbidden: .*binds no patient tokens/,
+    );
+    expect(refusal({ sub: 'p', roles: ['patient', 'carer'], nhs_number: '9434765870' }, people)).toMatch(
+      /names several \(carer, patient\)/,
+    );
   });
 
   it('a patient or carer reads their own plan and nothing else', () => {

@@ -3,7 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compiled, imageCommand, worker, type CompiledRun, type ImageEntry, type Role } from '../runtime/node-runtime.cjs';
+import {
+  compiled,
+  imageCommand,
+  worker,
+  type CompiledRun,
+  type ImageEntry,
+  type Role,
+} from '../runtime/node-runtime.cjs';
 import { ensureNode24, ensureProductionDependencies } from '../tools/infra/ship-tools';
 import { createTestDatabase } from './support/database';
 import { admission } from './support/fixtures';
@@ -16,9 +23,16 @@ import { eventually } from './support/system';
 // assembled and run under Node 20 (this machine's) and Node 24 (the image's, from the npm registry).
 const root = path.resolve(__dirname, '..');
 const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
-const stages = dockerfile.split(/^FROM /m).slice(1).map((stage) => `FROM ${stage}`);
+const stages = dockerfile
+  .split(/^FROM /m)
+  .slice(1)
+  .map((stage) => `FROM ${stage}`);
 const runtime = stages.at(-1)!;
-const instructions = (text: string, name: string) => text.split('\n').filter((line) => line.startsWith(`${name} `)).map((line) => line.slice(name.length + 1));
+const instructions = (text: string, name: string) =>
+  text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name} `))
+    .map((line) => line.slice(name.length + 1));
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 describe('the Dockerfile', () => {
@@ -38,19 +52,39 @@ describe('the Dockerfile', () => {
 
   it('carries the production dependencies only, and the compiled build: no TypeScript, no tsx at run time', () => {
     expect(dockerfile).toContain('npm ci --omit=dev');
-    expect(instructions(runtime, 'COPY')).toEqual(expect.arrayContaining([expect.stringMatching(/^--from=dependencies \/app\/node_modules /), expect.stringMatching(/^--from=build \/src\/dist /)]));
+    expect(instructions(runtime, 'COPY')).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^--from=dependencies \/app\/node_modules /),
+        expect.stringMatching(/^--from=build \/src\/dist /),
+      ]),
+    );
     expect(runtime).not.toMatch(/tsx|\.ts\b/);
-    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
-    for (const devOnly of ['tsx', 'typescript', 'vitest']) expect(pkg.dependencies, devOnly).not.toHaveProperty(devOnly);
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    for (const devOnly of ['tsx', 'typescript', 'vitest'])
+      expect(pkg.dependencies, devOnly).not.toHaveProperty(devOnly);
     expect(instructions(stages[0], 'RUN')).toContain('node --require tsx/cjs tools/build.ts');
   });
 
   it('runs the worker by default with its memory settings, and names every entry point runtime/node-runtime.cjs has', () => {
     expect(JSON.parse(instructions(runtime, 'CMD').at(-1)!)).toEqual(imageCommand('worker'));
-    const env = Object.fromEntries(instructions(runtime, 'ENV').flatMap((line) => line.split(/\s+/).map((pair) => pair.split('=') as [string, string])));
+    const env = Object.fromEntries(
+      instructions(runtime, 'ENV').flatMap((line) =>
+        line.split(/\s+/).map((pair) => pair.split('=') as [string, string]),
+      ),
+    );
     expect(env).toMatchObject({ ...worker.env, NODE_ENV: 'production', HTTP_HOST: '0.0.0.0' });
     for (const entry of Object.keys(compiled) as ImageEntry[]) {
-      expect(dockerfile, entry).toMatch(new RegExp(`^#\\s+${entry}\\s+${imageCommand(entry).join(' ').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
+      expect(dockerfile, entry).toMatch(
+        new RegExp(
+          `^#\\s+${entry}\\s+${imageCommand(entry)
+            .join(' ')
+            .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+          'm',
+        ),
+      );
     }
   });
 
@@ -65,7 +99,10 @@ describe('the Dockerfile', () => {
 async function assembleImageTree(): Promise<string> {
   const started = Date.now();
   say('Building dist/ (npm run build: tsc and the workflow bundle)…');
-  execFileSync(process.execPath, ['--require', 'tsx/cjs', path.join(root, 'tools', 'build.ts')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, ['--require', 'tsx/cjs', path.join(root, 'tools', 'build.ts')], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'homeward-image-'));
   fs.cpSync(path.join(root, 'dist'), path.join(tree, 'dist'), { recursive: true });
   fs.symlinkSync(await ensureProductionDependencies(), path.join(tree, 'node_modules'));
@@ -87,10 +124,17 @@ describe('the compiled entry points, on the production dependencies alone', () =
     const databaseUrl = await createTestDatabase({ migrated: false });
     const [, ...migrateArgs] = imageCommand('migrate');
     const migrated = await runCommand(node, migrateArgs, { DATABASE_URL: databaseUrl }, tree);
-    const migrations = fs.readdirSync(path.join(__dirname, '..', 'readmodel', 'migrations')).filter((file) => file.endsWith('.sql')).length;
-    expect(migrated, migrated.stderr).toMatchObject({ code: 0, stderr: expect.stringContaining(`Applied ${migrations} migrations`) });
+    const migrations = fs
+      .readdirSync(path.join(__dirname, '..', 'readmodel', 'migrations'))
+      .filter((file) => file.endsWith('.sql')).length;
+    expect(migrated, migrated.stderr).toMatchObject({
+      code: 0,
+      stderr: expect.stringContaining(`Applied ${migrations} migrations`),
+    });
 
-    const { env, token } = await systemEnvironment(harness, `image-node${version.split('.')[0]}`, { DATABASE_URL: databaseUrl });
+    const { env, token } = await systemEnvironment(harness, `image-node${version.split('.')[0]}`, {
+      DATABASE_URL: databaseUrl,
+    });
     // The compiled worker's own bundle (dist/workflow-bundle.js), not the suite's.
     delete env.HOMEWARD_WORKFLOW_BUNDLE;
     env.HOMEWARD_PROJECTOR_GROUP = `homeward-projector-${env.TEMPORAL_TASK_QUEUE}`;

@@ -31,7 +31,16 @@ describe('generated JSON Schemas', () => {
       expect(commandSchemas[command].safeParse(body).error, command).toBeUndefined();
     }
     // A message naming its own agency is refused: the topic says who sent it.
-    expect(AgencyWriteBack.safeParse({ messageId: 'm', pathwayId: 'pathway-A1', command: 'support-started', referralId: 'ref-1', agency: 'equipment', startedOn: '2026-11-24' }).success).toBe(false);
+    expect(
+      AgencyWriteBack.safeParse({
+        messageId: 'm',
+        pathwayId: 'pathway-A1',
+        command: 'support-started',
+        referralId: 'ref-1',
+        agency: 'equipment',
+        startedOn: '2026-11-24',
+      }).success,
+    ).toBe(false);
   });
 
   it('are checked in and up to date (run `npm run schemas` after changing a zod schema)', () => {
@@ -40,13 +49,20 @@ describe('generated JSON Schemas', () => {
       expect(fs.existsSync(onDisk), `${file} is missing`).toBe(true);
       expect(JSON.parse(fs.readFileSync(onDisk, 'utf8')), file).toEqual(schema);
     }
-    const stale = fs.readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json') && !(f in generated));
+    const stale = fs
+      .readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.json') && !(f in generated));
     expect(stale).toEqual([]);
   });
 
   it('describe the CloudEvents envelope with the exact type', () => {
-    const schema = generated['events/referral.requested.v1.json'] as { required: string[]; properties: Record<string, { const?: string }> };
-    expect(schema.required).toEqual(expect.arrayContaining(['specversion', 'id', 'source', 'type', 'subject', 'time', 'data']));
+    const schema = generated['events/referral.requested.v1.json'] as {
+      required: string[];
+      properties: Record<string, { const?: string }>;
+    };
+    expect(schema.required).toEqual(
+      expect.arrayContaining(['specversion', 'id', 'source', 'type', 'subject', 'time', 'data']),
+    );
     expect(schema.properties.type.const).toBe('uk.nhs.discharge.referral.requested.v1');
   });
 });

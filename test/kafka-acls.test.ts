@@ -38,7 +38,8 @@ async function readOneAs(principal: string, topic: string, groupId: string): Pro
     const outcome = new Promise<string>((resolve) => {
       consumer.on(consumer.events.CRASH, ({ payload }) => resolve(errorType(payload.error)));
       setTimeout(() => resolve('nothing within 20s'), 20_000);
-      void consumer.subscribe({ topics: [topic], fromBeginning: true })
+      void consumer
+        .subscribe({ topics: [topic], fromBeginning: true })
         .then(() => consumer.run({ eachMessage: async () => resolve('read') }))
         .catch((error: unknown) => resolve(errorType(error)));
     });
@@ -58,15 +59,24 @@ describe('Kafka credentials and ACLs on the real broker', () => {
     await admin?.disconnect();
   });
 
-  it('holds exactly the ACL matrix for Homeward\'s principals', async () => {
-    const ours = new Set([principals.homeward, principals.adt, principals.notify, ...agencies.map(principals.agency)].map((p) => `User:${p}`));
-    const present = (await describeAll(admin)).filter((entry) => ours.has(entry.principal)).map(aclKey).sort();
+  it("holds exactly the ACL matrix for Homeward's principals", async () => {
+    const ours = new Set(
+      [principals.homeward, principals.adt, principals.notify, ...agencies.map(principals.agency)].map(
+        (p) => `User:${p}`,
+      ),
+    );
+    const present = (await describeAll(admin))
+      .filter((entry) => ours.has(entry.principal))
+      .map(aclKey)
+      .sort();
     expect(present).toEqual(aclEntries().map(aclKey).sort());
   });
 
   it('refuses a client without credentials, and one with a wrong password', async () => {
     const anonymous = kafkaAs(null, { retry: noRetry }).admin();
-    await expect(anonymous.connect().then(() => anonymous.listTopics())).rejects.toMatchObject({ name: 'KafkaJSConnectionClosedError' });
+    await expect(anonymous.connect().then(() => anonymous.listTopics())).rejects.toMatchObject({
+      name: 'KafkaJSConnectionClosedError',
+    });
     await anonymous.disconnect();
     const housing = testSecrets().kafka['agency-housing'];
     const wrong = createKafka({
@@ -78,11 +88,13 @@ describe('Kafka credentials and ACLs on the real broker', () => {
     await expect(wrong.connect()).rejects.toMatchObject({ name: 'KafkaJSSASLAuthenticationError' });
   });
 
-  it('shows each agency only its own two topics, and Homeward every topic but none of the broker\'s own', async () => {
+  it("shows each agency only its own two topics, and Homeward every topic but none of the broker's own", async () => {
     for (const agency of agencies) {
       const client = kafkaAs(principals.agency(agency)).admin();
       await client.connect();
-      expect((await client.listTopics()).sort(), agency).toEqual([topics.agencyEvents(agency), topics.agencyResponses(agency)].sort());
+      expect((await client.listTopics()).sort(), agency).toEqual(
+        [topics.agencyEvents(agency), topics.agencyResponses(agency)].sort(),
+      );
       await client.disconnect();
     }
     const homeward = kafkaAs(principals.homeward).admin();
@@ -91,13 +103,25 @@ describe('Kafka credentials and ACLs on the real broker', () => {
     await homeward.disconnect();
   });
 
-  it('lets an agency read its own events and refuses it another agency\'s, or a consumer group outside its prefix', async () => {
+  it("lets an agency read its own events and refuses it another agency's, or a consumer group outside its prefix", async () => {
     expect(await produceAs(principals.homeward, topics.agencyEvents('housing'))).toBe('written');
-    expect(await readOneAs('agency-housing', topics.agencyEvents('housing'), `homeward.agency.housing.acl-${randomUUID()}`)).toBe('read');
-    expect(await readOneAs('agency-equipment', topics.agencyEvents('housing'), `homeward.agency.equipment.acl-${randomUUID()}`)).toBe('TOPIC_AUTHORIZATION_FAILED');
-    expect(await readOneAs('agency-equipment', topics.pathwayEvents, `homeward.agency.equipment.acl-${randomUUID()}`)).toBe('TOPIC_AUTHORIZATION_FAILED');
+    expect(
+      await readOneAs('agency-housing', topics.agencyEvents('housing'), `homeward.agency.housing.acl-${randomUUID()}`),
+    ).toBe('read');
+    expect(
+      await readOneAs(
+        'agency-equipment',
+        topics.agencyEvents('housing'),
+        `homeward.agency.equipment.acl-${randomUUID()}`,
+      ),
+    ).toBe('TOPIC_AUTHORIZATION_FAILED');
+    expect(
+      await readOneAs('agency-equipment', topics.pathwayEvents, `homeward.agency.equipment.acl-${randomUUID()}`),
+    ).toBe('TOPIC_AUTHORIZATION_FAILED');
     // kafkajs reports a refused group as a coordinator it cannot find.
-    expect(await readOneAs('agency-housing', topics.agencyEvents('housing'), `homeward-inbound-${randomUUID()}`)).toBe('KafkaJSGroupCoordinatorNotFound');
+    expect(await readOneAs('agency-housing', topics.agencyEvents('housing'), `homeward-inbound-${randomUUID()}`)).toBe(
+      'KafkaJSGroupCoordinatorNotFound',
+    );
   });
 
   it('lets an agency write only its own responses topic, the PAS only homeward.adt', async () => {
@@ -113,12 +137,16 @@ describe('Kafka credentials and ACLs on the real broker', () => {
     expect(await produceAs(principals.homeward, topics.agencyResponses('housing'))).toBe('TOPIC_AUTHORIZATION_FAILED');
   });
 
-  it('does not let Homeward\'s own user create topics, and says who must', async () => {
+  it("does not let Homeward's own user create topics, and says who must", async () => {
     const homeward = kafkaAs(principals.homeward, { retry: noRetry }).admin();
     await homeward.connect();
     const topic = `homeward.acl-test-${randomUUID()}`;
-    const refusal = await ensureTopics(homeward, singleBroker(loadKafkaTopicSettings({})), { wanted: [topic] }).catch((error: Error) => error.message);
+    const refusal = await ensureTopics(homeward, singleBroker(loadKafkaTopicSettings({})), { wanted: [topic] }).catch(
+      (error: Error) => error.message,
+    );
     await homeward.disconnect();
-    expect(refusal).toBe(`Kafka topics ${topic} are missing and this user may not create them: run kafka/setup-main.ts as the cluster's admin`);
+    expect(refusal).toBe(
+      `Kafka topics ${topic} are missing and this user may not create them: run kafka/setup-main.ts as the cluster's admin`,
+    );
   });
 });

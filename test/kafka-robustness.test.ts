@@ -41,8 +41,17 @@ afterAll(async () => {
 
 const admissionMessage = () => {
   const body = admission();
-  const { consents: _consents, expectedDischargeDate: _edd, region: _region, previousPathwayId: _previous, ...adt } = body;
-  return { id: `pathway-${body.admissionId}`, message: { type: 'admission', messageId: randomUUID(), emergency: false, ...adt } };
+  const {
+    consents: _consents,
+    expectedDischargeDate: _edd,
+    region: _region,
+    previousPathwayId: _previous,
+    ...adt
+  } = body;
+  return {
+    id: `pathway-${body.admissionId}`,
+    message: { type: 'admission', messageId: randomUUID(), emergency: false, ...adt },
+  };
 };
 
 describe('poison messages', () => {
@@ -61,14 +70,24 @@ describe('poison messages', () => {
     const good = admissionMessage();
     await producer.send(topics.adt, key, good.message);
 
-    await eventually(() => system.call('GET', `/pathways/${good.id}`), (r) => r.status === 200, 30_000);
-    const letters = (await reader.waitFor((all) => all.filter((m) => m.value.key === key).length >= poisons.length, 30_000)).filter((m) => m.value.key === key);
+    await eventually(
+      () => system.call('GET', `/pathways/${good.id}`),
+      (r) => r.status === 200,
+      30_000,
+    );
+    const letters = (
+      await reader.waitFor((all) => all.filter((m) => m.value.key === key).length >= poisons.length, 30_000)
+    ).filter((m) => m.value.key === key);
     expect(letters).toHaveLength(poisons.length);
     expect(letters.every((m) => String(m.value.reason).startsWith('invalid'))).toBe(true);
     const oversize = letters.find((m) => m.value.truncated);
     expect(oversize?.value.truncated).toEqual({ size: huge.length, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(Buffer.byteLength(String(oversize?.value.value))).toBeLessThanOrEqual(3 * deadLetterValueLimit);
-    expect(oversize?.value).toMatchObject({ topic: topics.adt, partition: expect.any(Number), offset: expect.any(String) });
+    expect(oversize?.value).toMatchObject({
+      topic: topics.adt,
+      partition: expect.any(Number),
+      offset: expect.any(String),
+    });
   });
 });
 
@@ -92,13 +111,25 @@ describe('a consumer that crashes', () => {
       seen.push(body);
       return { kind: 'applied' as const };
     };
-    const consumer = new InboundConsumer(createKafka({ ...system.config.kafka, clientId: 'crash-test' }), groupId, handler, pino({ level: 'silent' }));
+    const consumer = new InboundConsumer(
+      createKafka({ ...system.config.kafka, clientId: 'crash-test' }),
+      groupId,
+      handler,
+      pino({ level: 'silent' }),
+    );
     await consumer.start([topics.adt]);
-    const watch = setInterval(() => states.push(healthReport().components[`consumer:${groupId}`]?.status ?? 'none'), 50);
+    const watch = setInterval(
+      () => states.push(healthReport().components[`consumer:${groupId}`]?.status ?? 'none'),
+      50,
+    );
     try {
       await producer.send(topics.adt, key, 'first');
       await producer.send(topics.adt, key, 'second');
-      await eventually(async () => [...seen], (s) => s.length === 2, 45_000);
+      await eventually(
+        async () => [...seen],
+        (s) => s.length === 2,
+        45_000,
+      );
       expect(seen).toEqual(['first', 'second']);
       expect(consumer.stats.restarts).toBeGreaterThanOrEqual(1);
       expect(states).toContain('restarting');

@@ -17,12 +17,15 @@ import { eventually, readModelFromNow } from './support/system';
 const harness = roleHarness();
 
 /** A counter's or gauge's series (the parser folds a histogram's series with labels together: read those by type only). */
-const values = (family: MetricFamily | undefined) => (family?.metrics ?? []).map((m) => ({ labels: m.labels ?? {}, value: Number(m.value) }));
+const values = (family: MetricFamily | undefined) =>
+  (family?.metrics ?? []).map((m) => ({ labels: m.labels ?? {}, value: Number(m.value) }));
 
 describe('metrics of every role', () => {
   it('each role exports its metrics in Prometheus’ format; the alert rules and the dashboard name only metrics that are exported', async () => {
     // A cache of one pathway: the second pathway's task evicts the first, whose next command replays it.
-    const { env, token, taskQueue } = await systemEnvironment(harness, 'metrics', { HOMEWARD_WORKER_CACHED_PATHWAYS: '1' });
+    const { env, token, taskQueue } = await systemEnvironment(harness, 'metrics', {
+      HOMEWARD_WORKER_CACHED_PATHWAYS: '1',
+    });
     env.HOMEWARD_PROJECTOR_GROUP = `homeward-projector-${env.TEMPORAL_TASK_QUEUE}`;
     await readModelFromNow(loadConfig(env));
     // Its bridges start at the inbound topics' end and take their turn: they would otherwise handle
@@ -30,7 +33,9 @@ describe('metrics of every role', () => {
     const release = await exclusive('inbound-bridges');
     harness.cleanup(async () => release());
     await positionGroupAtEnd(inject('kafkaBrokers'), env.HOMEWARD_INBOUND_GROUP!, inboundTopics());
-    const [worker, projector, bridges, api] = await harness.processes.start((['worker', 'projector', 'bridges', 'api'] as const).map((role) => ({ role, env })));
+    const [worker, projector, bridges, api] = await harness.processes.start(
+      (['worker', 'projector', 'bridges', 'api'] as const).map((role) => ({ role, env })),
+    );
 
     // A stay delayed since two days ago, through the API: workflow tasks, an activity, events projected.
     const call = apiOf(api, token);
@@ -49,17 +54,36 @@ describe('metrics of every role', () => {
     // until someone fixes the keys) and a start with no command proof (the workflow fails at once).
     const connection = await Connection.connect({ address: inject('temporalAddress') });
     harness.cleanup(() => connection.close());
-    const unknownKey = new Client({ connection, dataConverter: { payloadConverterPath, payloadCodecs: [EncryptionCodec.fromSetting(`stray:${crypto.randomBytes(32).toString('base64')}`)] } });
-    const undecodable = await unknownKey.workflow.start('dischargePathway', { taskQueue, workflowId: `metrics-stray-key-${taskQueue}`, args: [{}] });
+    const unknownKey = new Client({
+      connection,
+      dataConverter: {
+        payloadConverterPath,
+        payloadCodecs: [EncryptionCodec.fromSetting(`stray:${crypto.randomBytes(32).toString('base64')}`)],
+      },
+    });
+    const undecodable = await unknownKey.workflow.start('dischargePathway', {
+      taskQueue,
+      workflowId: `metrics-stray-key-${taskQueue}`,
+      args: [{}],
+    });
     harness.cleanup(() => undecodable.terminate('test over'));
-    await new Client({ connection }).workflow.start('dischargePathway', { taskQueue, workflowId: `metrics-unproven-${taskQueue}`, args: [{}] });
+    await new Client({ connection }).workflow.start('dischargePathway', {
+      taskQueue,
+      workflowId: `metrics-unproven-${taskQueue}`,
+      args: [{}],
+    });
 
     const scrapes = {
       worker: await eventually(
         async () => {
           const families = await scrape(`${worker.started.healthUrl}/metrics`);
           // (Not the sticky-cache miss counter: the core counts a miss only when a task races an eviction.)
-          const counted = ['temporal_workflow_task_execution_failed_total', 'temporal_workflow_failed_total', 'temporal_sticky_cache_total_forced_eviction_total', 'homeward_events_published_total'];
+          const counted = [
+            'temporal_workflow_task_execution_failed_total',
+            'temporal_workflow_failed_total',
+            'temporal_sticky_cache_total_forced_eviction_total',
+            'homeward_events_published_total',
+          ];
           // Which are still missing, for the message if they never come.
           return { families, missing: counted.filter((name) => values(families.get(name)).length === 0) };
         },
@@ -71,20 +95,36 @@ describe('metrics of every role', () => {
       apiHealthPort: await scrape(`${api.started.healthUrl}/metrics`),
       projector: await eventually(
         () => scrape(`${projector.started.healthUrl}/metrics`),
-        (families) => values(families.get('homeward_pathways_delayed_now')).some((m) => m.labels.site === 'METRICS-GEN'),
+        (families) =>
+          values(families.get('homeward_pathways_delayed_now')).some((m) => m.labels.site === 'METRICS-GEN'),
         30_000,
       ),
     };
 
     // Node's own, on every role.
     for (const families of Object.values(scrapes)) {
-      for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_heap_size_used_bytes']) expect(families.has(name), name).toBe(true);
+      for (const name of [
+        'process_cpu_seconds_total',
+        'process_resident_memory_bytes',
+        'nodejs_eventloop_lag_p99_seconds',
+        'nodejs_heap_size_used_bytes',
+      ])
+        expect(families.has(name), name).toBe(true);
     }
     // The Temporal SDK's, from the worker's core.
-    for (const name of ['temporal_sticky_cache_size', 'temporal_worker_task_slots_available', 'temporal_workflow_task_schedule_to_start_latency_seconds', 'temporal_workflow_task_replay_latency_seconds']) {
+    for (const name of [
+      'temporal_sticky_cache_size',
+      'temporal_worker_task_slots_available',
+      'temporal_workflow_task_schedule_to_start_latency_seconds',
+      'temporal_workflow_task_replay_latency_seconds',
+    ]) {
       expect(scrapes.worker.has(name), name).toBe(true);
     }
-    expect(values(scrapes.worker.get('homeward_events_published_total')).some((m) => m.labels.topic === 'homeward.pathway.events' && m.value >= 2)).toBe(true);
+    expect(
+      values(scrapes.worker.get('homeward_events_published_total')).some(
+        (m) => m.labels.topic === 'homeward.pathway.events' && m.value >= 2,
+      ),
+    ).toBe(true);
 
     // HTTP by route pattern and status: the id of a pathway is never a label.
     const http = values(scrapes.api.get('homeward_http_requests_total'));
@@ -96,20 +136,30 @@ describe('metrics of every role', () => {
       ]),
     );
     // The read model's figures, counted by readmodel/figures.ts.
-    expect(values(scrapes.projector.get('homeward_pathways_delayed_now'))).toContainEqual({ labels: { site: 'METRICS-GEN' }, value: 1 });
-    expect(values(scrapes.projector.get('homeward_pathways_open')).reduce((open, m) => open + m.value, 0)).toBeGreaterThanOrEqual(1);
+    expect(values(scrapes.projector.get('homeward_pathways_delayed_now'))).toContainEqual({
+      labels: { site: 'METRICS-GEN' },
+      value: 1,
+    });
+    expect(
+      values(scrapes.projector.get('homeward_pathways_open')).reduce((open, m) => open + m.value, 0),
+    ).toBeGreaterThanOrEqual(1);
     expect(values(scrapes.projector.get('homeward_projector_lag_messages')).length).toBeGreaterThan(0);
     expect(scrapes.api.get('homeward_http_request_duration_seconds')?.type).toBe('HISTOGRAM');
     expect(scrapes.bridges.get('homeward_dlq_entries_total')?.type).toBe('COUNTER');
     expect(scrapes.bridges.has('homeward_inbound_consumer_lag_messages')).toBe(true);
 
     // No label anywhere carries a pathway's id, its admission id or anything of the patient.
-    const labels = Object.values(scrapes).flatMap((families) => [...families.values()].flatMap((f) => f.metrics.flatMap((m) => Object.values(m.labels ?? {}))));
-    for (const secret of [id, body.admissionId, body.patient.nhsNumber, body.patient.name]) expect(labels.filter((value) => value.includes(secret))).toEqual([]);
+    const labels = Object.values(scrapes).flatMap((families) =>
+      [...families.values()].flatMap((f) => f.metrics.flatMap((m) => Object.values(m.labels ?? {}))),
+    );
+    for (const secret of [id, body.admissionId, body.patient.nhsNumber, body.patient.name])
+      expect(labels.filter((value) => value.includes(secret))).toEqual([]);
 
     // Every metric deploy/'s alert rules and dashboard select is exported by some role.
     const all = new Map(Object.values(scrapes).flatMap((families) => [...families]));
-    const used = deployedExpressions().flatMap(({ where, expr }) => selectedMetrics(expr).map((name) => ({ where, name })));
+    const used = deployedExpressions().flatMap(({ where, expr }) =>
+      selectedMetrics(expr).map((name) => ({ where, name })),
+    );
     expect(used.length).toBeGreaterThan(10);
     expect(used.filter(({ name }) => !exported(all, name))).toEqual([]);
   }, 180_000);

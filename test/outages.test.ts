@@ -28,7 +28,10 @@ describe('the broker down for longer than the producer retries', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outage-kafka-'));
     const base = { dataDir, logFile: path.join(dataDir, 'kafka.log'), credentials: testSecrets().kafka };
     // Restarted below on the same ports, which this first start makes sure are its own.
-    const first = await onFreePorts(2, async ([port, controllerPort]) => ({ options: { ...base, port, controllerPort }, broker: await startKafka({ ...base, port, controllerPort }) }));
+    const first = await onFreePorts(2, async ([port, controllerPort]) => ({
+      options: { ...base, port, controllerPort },
+      broker: await startKafka({ ...base, port, controllerPort }),
+    }));
     const options = first.options;
     let broker: RunningServer = first.broker;
     cleanups.push(() => broker.stop());
@@ -36,9 +39,16 @@ describe('the broker down for longer than the producer retries', () => {
     await setUpTopicsAndAcls(kafkaAs('admin', { brokers }), singleBroker(loadKafkaTopicSettings({})));
     // Few retries, so the outage outlasts them quickly; the activity's own retries are the loop below.
     const fewRetries = { retries: 2, initialRetryTime: 100, maxRetryTime: 500 };
-    const publisher = new EventPublisher(kafkaAs('homeward', { brokers, clientId: 'outage-test', retry: fewRetries }), fewRetries);
+    const publisher = new EventPublisher(
+      kafkaAs('homeward', { brokers, clientId: 'outage-test', retry: fewRetries }),
+      fewRetries,
+    );
     cleanups.push(() => publisher.close());
-    const message = (n: number) => ({ topic: topics.pathwayEvents, key: 'pathway-outage', value: JSON.stringify({ n }) });
+    const message = (n: number) => ({
+      topic: topics.pathwayEvents,
+      key: 'pathway-outage',
+      value: JSON.stringify({ n }),
+    });
     await publisher.publish([message(1)]);
 
     await broker.stop();
@@ -77,9 +87,15 @@ describe('SIGTERM', () => {
     const release = await exclusive('inbound-bridges');
     cleanups.push(async () => release());
     await positionGroupAtEnd(inject('kafkaBrokers'), env.HOMEWARD_INBOUND_GROUP!, inboundTopics());
-    const roles = await processes.start((['worker', 'bridges', 'projector', 'api'] as const).map((role) => ({ role, env })));
+    const roles = await processes.start(
+      (['worker', 'bridges', 'projector', 'api'] as const).map((role) => ({ role, env })),
+    );
     // The bridges' probe: Temporal answers and the consumer runs in its group.
-    const bridges = await eventually(() => probe(roles[1], '/health/ready'), (answer) => answer.status === 200, 30_000);
+    const bridges = await eventually(
+      () => probe(roles[1], '/health/ready'),
+      (answer) => answer.status === 200,
+      30_000,
+    );
     expect(bridges.body).toMatchObject({ role: 'bridges', dependencies: { temporal: 'ok', kafka: 'ok' } });
     const stopped = await Promise.all(
       roles.map(async (role) => {
@@ -89,6 +105,8 @@ describe('SIGTERM', () => {
       }),
     );
     // A clean stop exits 0; one that something held up is ended by the role's own 9 s limit (exit 1).
-    expect(stopped).toEqual(roles.map((role) => ({ role: role.role, exit: { code: 0, signal: null }, withinLimit: true })));
+    expect(stopped).toEqual(
+      roles.map((role) => ({ role: role.role, exit: { code: 0, signal: null }, withinLimit: true })),
+    );
   }, 120_000);
 });

@@ -16,8 +16,14 @@ const limits = { rateLimitPerMinute: Env.parse({}).HOMEWARD_RATE_LIMIT_PER_MINUT
 
 beforeAll(async () => {
   issuer = await startDevIssuer(await generateDevSecrets(), 0);
-  const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _encoding, done) => done(void lines.push(String(chunk))) }));
-  app = await buildApp({} as Application, async () => Promise.reject(new Error('no token here')), logger, limits, { issuer: issuer.url, browser: { clientId: 'homeward', scope: 'openid profile' } });
+  const logger = pino(
+    { level: 'info' },
+    new Writable({ write: (chunk, _encoding, done) => done(void lines.push(String(chunk))) }),
+  );
+  app = await buildApp({} as Application, async () => Promise.reject(new Error('no token here')), logger, limits, {
+    issuer: issuer.url,
+    browser: { clientId: 'homeward', scope: 'openid profile' },
+  });
 });
 afterAll(async () => {
   await app?.close();
@@ -28,7 +34,13 @@ describe('the staff pages', () => {
   it('give the issuer’s endpoints to sign in with, and allow the page to reach its token endpoint only', async () => {
     const settings = await app.inject({ method: 'GET', url: '/auth/settings' });
     expect(settings.statusCode).toBe(200);
-    expect(settings.json()).toEqual({ authorizationEndpoint: `${issuer.url}/authorize`, tokenEndpoint: `${issuer.url}/token`, endSessionEndpoint: `${issuer.url}/logout`, clientId: 'homeward', scope: 'openid profile' });
+    expect(settings.json()).toEqual({
+      authorizationEndpoint: `${issuer.url}/authorize`,
+      tokenEndpoint: `${issuer.url}/token`,
+      endSessionEndpoint: `${issuer.url}/logout`,
+      clientId: 'homeward',
+      scope: 'openid profile',
+    });
     const page = await app.inject({ method: 'GET', url: '/board' });
     expect(page.headers['content-security-policy']).toContain(`connect-src 'self' ${new URL(issuer.url).origin};`);
     expect(page.body).toContain('<script src="/assets/board.js" defer></script>');
@@ -46,11 +58,20 @@ describe('the staff pages', () => {
   });
 
   it('say plainly when the browser sign-in is not configured (a production API without a client id)', async () => {
-    const bare = await buildApp({} as Application, async () => Promise.reject(new Error('no')), pino({ level: 'silent' }), limits, { issuer: issuer.url, browser: { scope: 'openid' } });
+    const bare = await buildApp(
+      {} as Application,
+      async () => Promise.reject(new Error('no')),
+      pino({ level: 'silent' }),
+      limits,
+      { issuer: issuer.url, browser: { scope: 'openid' } },
+    );
     try {
       const response = await bare.inject({ method: 'GET', url: '/auth/settings' });
       expect(response.statusCode).toBe(503);
-      expect(response.json()).toMatchObject({ error: 'sign_in_not_configured', message: expect.stringContaining('HOMEWARD_OIDC_CLIENT_ID and HOMEWARD_OIDC_REDIRECT_URI') });
+      expect(response.json()).toMatchObject({
+        error: 'sign_in_not_configured',
+        message: expect.stringContaining('HOMEWARD_OIDC_CLIENT_ID and HOMEWARD_OIDC_REDIRECT_URI'),
+      });
     } finally {
       await bare.close();
     }

@@ -66,7 +66,8 @@ async function storedHistory(client: Client, pathwayId: string) {
   return { events: history.events ?? [], bytes: Buffer.from(temporal.api.history.v1.History.encode(history).finish()) };
 }
 
-const ofType = (events: HistoryEvent[], type: temporal.api.enums.v1.EventType) => events.filter((e) => e.eventType === type);
+const ofType = (events: HistoryEvent[], type: temporal.api.enums.v1.EventType) =>
+  events.filter((e) => e.eventType === type);
 
 describe('patient data in Temporal', () => {
   let system: System;
@@ -82,9 +83,17 @@ describe('patient data in Temporal', () => {
     const id = `pathway-${body.admissionId}`;
     expect((await system.call('POST', '/pathways', body)).status).toBe(201);
     await system.call('POST', `/pathways/${id}/discharge-ready`, { date: today() });
-    const assessed = await system.call('POST', `/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['reablement'], notes: `Lives alone at ${body.patient.address.line1}` });
+    const assessed = await system.call('POST', `/pathways/${id}/assessment`, {
+      ...jointAssessment,
+      pathway: 'P1',
+      needs: ['reablement'],
+      notes: `Lives alone at ${body.patient.address.line1}`,
+    });
     expect(assessed.status).toBe(200);
-    const view = await eventually(() => system.call('GET', `/pathways/${id}`), (r) => r.body.published === r.body.timeline.length);
+    const view = await eventually(
+      () => system.call('GET', `/pathways/${id}`),
+      (r) => r.body.published === r.body.timeline.length,
+    );
     expect(view.status).toBe(200);
     expect(view.body.state.patient).toEqual(body.patient);
 
@@ -93,27 +102,44 @@ describe('patient data in Temporal', () => {
     expect(bytes.includes(id)).toBe(true);
     for (const value of personal) expect(bytes.includes(value), value).toBe(false);
     const description = await plain.client.workflow.getHandle(id).describe();
-    const described = Buffer.from(temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse.encode(description.raw).finish());
+    const described = Buffer.from(
+      temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse.encode(description.raw).finish(),
+    );
     for (const value of personal) expect(described.includes(value), value).toBe(false);
 
     // Input, Update arguments and results, activity inputs and results: each one encrypted.
     const payloads = payloadsIn(events);
     const places = new Set(payloads.map((p) => p.at.replace(/\[\d+\]/g, '[]')));
-    for (const place of ['workflowExecutionStartedEventAttributes.input', 'workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest.input.args', 'workflowExecutionUpdateCompletedEventAttributes.outcome.success', 'activityTaskScheduledEventAttributes.input', 'activityTaskCompletedEventAttributes.result']) {
-      expect([...places].some((at) => at.includes(place)), place).toBe(true);
+    for (const place of [
+      'workflowExecutionStartedEventAttributes.input',
+      'workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest.input.args',
+      'workflowExecutionUpdateCompletedEventAttributes.outcome.success',
+      'activityTaskScheduledEventAttributes.input',
+      'activityTaskCompletedEventAttributes.result',
+    ]) {
+      expect(
+        [...places].some((at) => at.includes(place)),
+        place,
+      ).toBe(true);
     }
     // The OpenTelemetry interceptors' header carries a trace context (empty while tracing is off) and
     // nothing else, in clear as the SDK writes it (headers do not pass through the codec); every other payload is encrypted.
     const traceHeaders = payloads.filter(({ at }) => at.endsWith('header.fields._tracer-data'));
     for (const { at, payload } of traceHeaders) {
-      expect(Object.keys(JSON.parse(Buffer.from(payload.data!).toString('utf8')) as object).every((key) => ['traceparent', 'tracestate'].includes(key)), at).toBe(true);
+      expect(
+        Object.keys(JSON.parse(Buffer.from(payload.data!).toString('utf8')) as object).every((key) =>
+          ['traceparent', 'tracestate'].includes(key),
+        ),
+        at,
+      ).toBe(true);
     }
     for (const { at, payload } of payloads.filter((p) => !traceHeaders.includes(p))) {
       expect(metadataText(payload, 'encoding'), at).toBe('binary/encrypted');
       expect(metadataText(payload, KEY_ID_METADATA), at).toBe(testSecrets().codecKeys.split(':')[0]);
     }
     // What is stored is the patient, encrypted: the run's key opens it.
-    const started = ofType(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED)[0].workflowExecutionStartedEventAttributes!;
+    const started = ofType(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED)[0]
+      .workflowExecutionStartedEventAttributes!;
     const [input] = await EncryptionCodec.fromSetting(testSecrets().codecKeys).decode([started.input!.payloads![0]]);
     expect(JSON.parse(Buffer.from(input.data!).toString()).start.patient).toEqual(body.patient);
   });
@@ -129,7 +155,11 @@ describe('patient data in Temporal', () => {
     });
     try {
       const failed = await eventually(
-        async () => ofType((await storedHistory(plain.client, handle.workflowId)).events, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED),
+        async () =>
+          ofType(
+            (await storedHistory(plain.client, handle.workflowId)).events,
+            EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+          ),
         (found) => found.length > 0,
       );
       const failure = failed[0].workflowTaskFailedEventAttributes!.failure!;
@@ -170,26 +200,43 @@ describe('codec key rotation', () => {
     const read = await after.call('GET', `/pathways/${id}`);
     expect(read.status).toBe(200);
     expect(read.body.state.patient).toEqual(body.patient);
-    const assessed = await after.call('POST', `/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P0', needs: [] });
+    const assessed = await after.call('POST', `/pathways/${id}/assessment`, {
+      ...jointAssessment,
+      pathway: 'P0',
+      needs: [],
+    });
     expect(assessed.status).toBe(200);
     const grown = await after.call('GET', `/pathways/${id}`);
-    const added = grown.body.timeline.slice(read.body.timeline.length).map((e: { event: { type: string } }) => e.event.type);
+    const added = grown.body.timeline
+      .slice(read.body.timeline.length)
+      .map((e: { event: { type: string } }) => e.event.type);
     expect(added).toContain('assessment.completed');
 
     const { events } = await storedHistory(plain.client, id);
-    const started = ofType(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED)[0].workflowExecutionStartedEventAttributes!;
+    const started = ofType(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED)[0]
+      .workflowExecutionStartedEventAttributes!;
     expect(metadataText(started.input!.payloads![0], KEY_ID_METADATA)).toBe('k1');
-    const updates = ofType(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED).map((e) => e.workflowExecutionUpdateAcceptedEventAttributes!);
+    const updates = ofType(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED).map(
+      (e) => e.workflowExecutionUpdateAcceptedEventAttributes!,
+    );
     expect(updates.map((u) => u.acceptedRequest!.input!.name)).toEqual(['discharge-ready', 'assessment']);
-    expect(updates.map((u) => metadataText(u.acceptedRequest!.input!.args!.payloads![0], KEY_ID_METADATA))).toEqual(['k1', 'k2']);
+    expect(updates.map((u) => metadataText(u.acceptedRequest!.input!.args!.payloads![0], KEY_ID_METADATA))).toEqual([
+      'k1',
+      'k2',
+    ]);
 
     const stranger = await connectDevServer({ codecKeys: k9 });
     try {
       const error = await stranger.client.workflow
         .getHandle(id)
         .query(pathwayViewQuery)
-        .then(() => undefined, (e: unknown) => e as Error);
-      expect(error?.message).toMatch(/encrypted with key id "k2", which is not in HOMEWARD_CODEC_KEYS \(this process has "k9"\)/);
+        .then(
+          () => undefined,
+          (e: unknown) => e as Error,
+        );
+      expect(error?.message).toMatch(
+        /encrypted with key id "k2", which is not in HOMEWARD_CODEC_KEYS \(this process has "k9"\)/,
+      );
       for (const key of [k1, k2, k9]) expect(error?.message).not.toContain(key.split(':')[1]);
     } finally {
       await stranger.close();

@@ -41,24 +41,63 @@ afterAll(async () => {
 
 describe('personal data in logs', () => {
   it('API requests, refused commands and dead-lettered messages log ids and reasons, never patient details', async () => {
-    const body = admission({ patient: { ...admission().patient, nhsNumber: nhsNumber(), name: 'Zebedee Unmistakable', address: { line1: '99 Quiet Lane', town: 'Otley', postcode: 'LS21 3AB' } } });
+    const body = admission({
+      patient: {
+        ...admission().patient,
+        nhsNumber: nhsNumber(),
+        name: 'Zebedee Unmistakable',
+        address: { line1: '99 Quiet Lane', town: 'Otley', postcode: 'LS21 3AB' },
+      },
+    });
     await system.call('POST', '/pathways', body);
     await system.call('POST', '/pathways', { ...body, patient: { ...body.patient, nhsNumber: '1234567890' } });
-    await system.call('POST', `/pathways/pathway-${body.admissionId}/discharge`, { date: '2026-01-01', destination: 'usual-residence' });
+    await system.call('POST', `/pathways/pathway-${body.admissionId}/discharge`, {
+      date: '2026-01-01',
+      destination: 'usual-residence',
+    });
     // The carer's details too, accepted and refused.
-    const carer = { name: 'Quentin Carerson', phone: '0113 496 0999', willingAndAble: true, carersAssessment: 'accepted' };
+    const carer = {
+      name: 'Quentin Carerson',
+      phone: '0113 496 0999',
+      willingAndAble: true,
+      carersAssessment: 'accepted',
+    };
     const assessment = { ...jointAssessment, pathway: 'P1', needs: ['domiciliary-care'] };
     await system.call('POST', `/pathways/pathway-${body.admissionId}/assessment`, { ...assessment, carer });
-    await system.call('POST', `/pathways/pathway-${body.admissionId}/assessment`, { ...assessment, carer: { ...carer, phone: 'call 0113 496 0999 ask for Quentin Carerson' } });
+    await system.call('POST', `/pathways/pathway-${body.admissionId}/assessment`, {
+      ...assessment,
+      carer: { ...carer, phone: 'call 0113 496 0999 ask for Quentin Carerson' },
+    });
     const producer = await externalProducer('adt');
-    const bad = { type: 'admission', messageId: 'pii-1', admissionId: 'bad id with spaces', patient: body.patient, site: 'S', localAuthority: 'L', admittedAt: 'yesterday', emergency: true };
+    const bad = {
+      type: 'admission',
+      messageId: 'pii-1',
+      admissionId: 'bad id with spaces',
+      patient: body.patient,
+      site: 'S',
+      localAuthority: 'L',
+      admittedAt: 'yesterday',
+      emergency: true,
+    };
     await producer.send(topics.adt, 'pii', bad);
     await producer.close();
-    await eventually(async () => lines.join(''), (text) => text.includes('sent to the DLQ'));
+    await eventually(
+      async () => lines.join(''),
+      (text) => text.includes('sent to the DLQ'),
+    );
 
     const text = lines.join('');
     expect(text).toContain(`pathway-${body.admissionId}`);
-    for (const personal of [body.patient.nhsNumber, '1234567890', body.patient.name, '99 Quiet Lane', 'LS21 3AB', body.patient.dateOfBirth, 'Carerson', '496 0999']) {
+    for (const personal of [
+      body.patient.nhsNumber,
+      '1234567890',
+      body.patient.name,
+      '99 Quiet Lane',
+      'LS21 3AB',
+      body.patient.dateOfBirth,
+      'Carerson',
+      '496 0999',
+    ]) {
       expect(text, personal).not.toContain(personal);
     }
   });

@@ -27,7 +27,15 @@ const topic = topics.pathwayEvents;
 const stay = (admissionId: string): PathwayCommand[] => [
   start({ admissionId }),
   { type: 'discharge-ready', at: day(2), date: date(2) },
-  { type: 'assessment', at: day(3), participants: professionalAndPatient, pathway: 'P1', needs: ['reablement'], consents: [], ...patientAgrees } as PathwayCommand,
+  {
+    type: 'assessment',
+    at: day(3),
+    participants: professionalAndPatient,
+    pathway: 'P1',
+    needs: ['reablement'],
+    consents: [],
+    ...patientAgrees,
+  } as PathwayCommand,
   { type: 'delay-reason', at: day(4), code: 'awaiting_transport', agency: 'acute-trust' },
 ];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -51,16 +59,30 @@ describe('PostgreSQL restarted under the projector', () => {
   it('resumes from its stored positions: every pathway’s events once, none missing', async () => {
     const dir = runDir('homeward-pg-restart-');
     harness.cleanup(async () => fs.rmSync(dir, { recursive: true, force: true }));
-    const base = { dataDir: path.join(dir, 'postgres'), logFile: path.join(dir, 'postgres.log'), password: crypto.randomBytes(18).toString('base64url'), say: () => {} };
+    const base = {
+      dataDir: path.join(dir, 'postgres'),
+      logFile: path.join(dir, 'postgres.log'),
+      password: crypto.randomBytes(18).toString('base64url'),
+      say: () => {},
+    };
     // Restarted below on the same port, which this first start makes sure is its own.
-    const first = await onFreePorts(1, async ([port]) => ({ options: { ...base, port } as PostgresOptions, server: await startPostgres({ ...base, port }) }));
+    const first = await onFreePorts(1, async ([port]) => ({
+      options: { ...base, port } as PostgresOptions,
+      server: await startPostgres({ ...base, port }),
+    }));
     let postgres = first.server;
     harness.cleanup(() => postgres.stop());
     const readModel = connectDatabase(postgres.address, { max: 1 });
     await migrate(readModel).finally(() => readModel.end());
 
     const [projector] = await harness.processes.start([
-      { role: 'projector', env: roleEnvironment({ DATABASE_URL: postgres.address, HOMEWARD_PROJECTOR_GROUP: `homeward-projector-restart-${randomUUID().slice(0, 8)}` }) },
+      {
+        role: 'projector',
+        env: roleEnvironment({
+          DATABASE_URL: postgres.address,
+          HOMEWARD_PROJECTOR_GROUP: `homeward-projector-restart-${randomUUID().slice(0, 8)}`,
+        }),
+      },
     ]);
     const producer = await externalProducer('homeward');
     harness.cleanup(producer.close);
@@ -88,11 +110,19 @@ describe('PostgreSQL restarted under the projector', () => {
     })();
     const total = pathways.reduce((n, p) => n + p.events.length, 0);
     // A third of the way through: an immediate shutdown (no checkpoint, recovery at the next start).
-    await eventually(async () => sent, (n) => n >= total / 3, 30_000);
+    await eventually(
+      async () => sent,
+      (n) => n >= total / 3,
+      30_000,
+    );
     process.kill(postgres.pid!, 'SIGQUIT');
     down = true;
     await postgres.stop();
-    const notReady = await eventually(() => probe(projector, '/health/ready'), (answer) => answer.status === 503, 15_000).catch(async (error: Error) => {
+    const notReady = await eventually(
+      () => probe(projector, '/health/ready'),
+      (answer) => answer.status === 503,
+      15_000,
+    ).catch(async (error: Error) => {
       throw new Error(`${error.message}\nprojector output:\n${projector.output().slice(-3000)}`);
     });
     expect(notReady.body.dependencies).toMatchObject({ postgresql: expect.not.stringMatching(/^ok$/) });
@@ -111,23 +141,40 @@ describe('PostgreSQL restarted under the projector', () => {
     const expected = new Map(pathways.map((p) => [p.id, p.events.length]));
     const found = await eventually(
       () => counts(postgres.address, ids),
-      (rows) => rows.size === ids.length && ids.every((id) => rows.get(id)!.stored === expected.get(id) && rows.get(id)!.event_count === expected.get(id)),
+      (rows) =>
+        rows.size === ids.length &&
+        ids.every((id) => rows.get(id)!.stored === expected.get(id) && rows.get(id)!.event_count === expected.get(id)),
       60_000,
     ).catch(async (error: Error) => {
       throw new Error(`${error.message}\nprojector output:\n${projector.output().slice(-3000)}`);
     });
     const stored = [...found.values()].reduce((n, row) => n + row.stored, 0);
     const missing = ids.filter((id) => (found.get(id)?.stored ?? 0) < expected.get(id)!).length;
-    const doubled = ids.filter((id) => found.get(id)!.event_count > expected.get(id)! || found.get(id)!.last_sequence !== expected.get(id)).length;
+    const doubled = ids.filter(
+      (id) => found.get(id)!.event_count > expected.get(id)! || found.get(id)!.last_sequence !== expected.get(id),
+    ).length;
     console.log(
       `PostgreSQL restart: ${ids.length} pathways, ${total} events sent (${sentWhileDown} while PostgreSQL was down, ${sentAfterRestart} after its restart); read model: ${stored} events stored, ${found.size} rows, ${missing} pathways missing events, ${doubled} doubled; the same projector process throughout`,
     );
-    expect({ stored, rows: found.size, missing, doubled }).toEqual({ stored: total, rows: ids.length, missing: 0, doubled: 0 });
+    expect({ stored, rows: found.size, missing, doubled }).toEqual({
+      stored: total,
+      rows: ids.length,
+      missing: 0,
+      doubled: 0,
+    });
     expect(sentWhileDown).toBeGreaterThan(0);
     expect(sentAfterRestart).toBeGreaterThan(0);
     // The same process carried on (no restart by a supervisor), and says it is ready again.
     expect(projector.child.exitCode).toBeNull();
-    expect((await eventually(() => probe(projector, '/health/ready'), (answer) => answer.status === 200, 30_000)).body).toMatchObject({ dependencies: { postgresql: 'ok', kafka: 'ok' } });
+    expect(
+      (
+        await eventually(
+          () => probe(projector, '/health/ready'),
+          (answer) => answer.status === 200,
+          30_000,
+        )
+      ).body,
+    ).toMatchObject({ dependencies: { postgresql: 'ok', kafka: 'ok' } });
     expect((await projector.stop()).code).toBe(0);
   }, 180_000);
 });

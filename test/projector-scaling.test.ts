@@ -28,10 +28,22 @@ const stays: ((admissionId: string) => PathwayCommand[])[] = [
   (admissionId) => [
     start({ admissionId }),
     { type: 'discharge-ready', at: day(2), date: date(2) },
-    { type: 'assessment', at: day(3), participants: professionalAndPatient, pathway: 'P1', needs: ['reablement'], consents: [], ...patientAgrees } as PathwayCommand,
+    {
+      type: 'assessment',
+      at: day(3),
+      participants: professionalAndPatient,
+      pathway: 'P1',
+      needs: ['reablement'],
+      consents: [],
+      ...patientAgrees,
+    } as PathwayCommand,
     { type: 'delay-reason', at: day(4), code: 'awaiting_transport', agency: 'acute-trust' },
   ],
-  (admissionId) => [start({ admissionId }), { type: 'discharge-ready', at: day(1), date: date(1) }, { type: 'cancel', at: day(3), reason: 'other' } as PathwayCommand],
+  (admissionId) => [
+    start({ admissionId }),
+    { type: 'discharge-ready', at: day(1), date: date(1) },
+    { type: 'cancel', at: day(3), reason: 'other' } as PathwayCommand,
+  ],
 ];
 
 /** Which partitions of the topic each member of the group holds, by its client id. */
@@ -42,7 +54,10 @@ async function assignments(groupId: string): Promise<Record<string, number[]>> {
     const { groups } = await admin.describeGroups([groupId]);
     if (groups[0].state !== 'Stable') return {};
     return Object.fromEntries(
-      groups[0].members.map((member) => [member.clientId, (AssignerProtocol.MemberAssignment.decode(member.memberAssignment)?.assignment[topic] ?? []).sort()]),
+      groups[0].members.map((member) => [
+        member.clientId,
+        (AssignerProtocol.MemberAssignment.decode(member.memberAssignment)?.assignment[topic] ?? []).sort(),
+      ]),
     );
   } finally {
     await admin.disconnect();
@@ -53,11 +68,18 @@ async function rows(url: string, ids: string[]) {
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   try {
-    const pathways = (await db.query('SELECT * FROM pathways WHERE pathway_id = ANY($1) ORDER BY pathway_id', [ids])).rows.map(({ updated_at: _u, ...row }) => row);
+    const pathways = (
+      await db.query('SELECT * FROM pathways WHERE pathway_id = ANY($1) ORDER BY pathway_id', [ids])
+    ).rows.map(({ updated_at: _u, ...row }) => row);
     const events = (
-      await db.query('SELECT pathway_id, count(*)::int AS n FROM pathway_events WHERE pathway_id = ANY($1) GROUP BY pathway_id', [ids])
+      await db.query(
+        'SELECT pathway_id, count(*)::int AS n FROM pathway_events WHERE pathway_id = ANY($1) GROUP BY pathway_id',
+        [ids],
+      )
     ).rows.map((row) => [row.pathway_id as string, row.n as number] as const);
-    const days = (await db.query('SELECT * FROM pathway_days WHERE pathway_id = ANY($1) ORDER BY pathway_id, day', [ids])).rows;
+    const days = (
+      await db.query('SELECT * FROM pathway_days WHERE pathway_id = ANY($1) ORDER BY pathway_id, day', [ids])
+    ).rows;
     return { pathways, events: new Map(events), days };
   } finally {
     await db.end();
@@ -68,7 +90,10 @@ async function positionsIn(url: string): Promise<Map<number, bigint>> {
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   try {
-    const { rows: found } = await db.query<{ partition: number; next_offset: string }>('SELECT partition, next_offset FROM projector_offsets WHERE topic = $1', [topic]);
+    const { rows: found } = await db.query<{ partition: number; next_offset: string }>(
+      'SELECT partition, next_offset FROM projector_offsets WHERE topic = $1',
+      [topic],
+    );
     return new Map(found.map((row) => [row.partition, BigInt(row.next_offset)]));
   } finally {
     await db.end();
@@ -82,9 +107,21 @@ describe('the projector in two instances, one consumer group', () => {
     const producer = await externalProducer('homeward');
     harness.cleanup(producer.close);
     // The broker's shortest session (group.min.session.timeout.ms): the dead instance's partitions move after 6 s.
-    const instance = (name: string) => ({ role: 'projector' as const, env: roleEnvironment({ DATABASE_URL: scaled, HOMEWARD_PROJECTOR_GROUP: groupId, HOMEWARD_PROJECTOR_SESSION_TIMEOUT: '6', KAFKA_CLIENT_ID: name }) });
+    const instance = (name: string) => ({
+      role: 'projector' as const,
+      env: roleEnvironment({
+        DATABASE_URL: scaled,
+        HOMEWARD_PROJECTOR_GROUP: groupId,
+        HOMEWARD_PROJECTOR_SESSION_TIMEOUT: '6',
+        KAFKA_CLIENT_ID: name,
+      }),
+    });
     const [a, b] = await harness.processes.start([instance('homeward-a'), instance('homeward-b')]);
-    const shared = await eventually(() => assignments(groupId), (held) => Object.keys(held).length === 2 && Object.values(held).every((p) => p.length > 0), 30_000);
+    const shared = await eventually(
+      () => assignments(groupId),
+      (held) => Object.keys(held).length === 2 && Object.values(held).every((p) => p.length > 0),
+      30_000,
+    );
     const heldByA = shared['homeward-a-projector'];
     expect([...heldByA, ...shared['homeward-b-projector']].sort()).toEqual([0, 1, 2]);
 
@@ -102,10 +139,18 @@ describe('the projector in two instances, one consumer group', () => {
     // A first part, until both instances have applied some of it (each to its own partitions).
     await publish(0, 30);
     const firstIds = pathways.slice(0, 30).map((p) => p.id);
-    await eventually(async () => (await rows(scaled, firstIds)).pathways.length, (n) => n === 30, 30_000);
+    await eventually(
+      async () => (await rows(scaled, firstIds)).pathways.length,
+      (n) => n === 30,
+      30_000,
+    );
     // The rest as a stream, with instance A killed a third of the way through.
     const streaming = publish(30, 90);
-    await eventually(async () => sent.length, (n) => n > pathways.slice(0, 50).reduce((total, p) => total + p.events.length, 0), 30_000);
+    await eventually(
+      async () => sent.length,
+      (n) => n > pathways.slice(0, 50).reduce((total, p) => total + p.events.length, 0),
+      30_000,
+    );
     a.child.kill('SIGKILL');
     killed = true;
     await a.exited;
@@ -114,23 +159,34 @@ describe('the projector in two instances, one consumer group', () => {
     const ids = pathways.map((p) => p.id);
     const expected = new Map(pathways.map((p) => [p.id, p.events.length]));
     const complete = (found: Awaited<ReturnType<typeof rows>>) =>
-      found.pathways.length === ids.length && found.pathways.every((row) => row.event_count === expected.get(row.pathway_id)) && ids.every((id) => found.events.get(id) === expected.get(id));
+      found.pathways.length === ids.length &&
+      found.pathways.every((row) => row.event_count === expected.get(row.pathway_id)) &&
+      ids.every((id) => found.events.get(id) === expected.get(id));
     const afterKill = await eventually(() => rows(scaled, ids), complete, 60_000);
     // B holds every partition now, A's included, and applied what was sent to them after the kill.
-    expect(await eventually(() => assignments(groupId), (held) => Object.keys(held).length === 1)).toEqual({ 'homeward-b-projector': [0, 1, 2] });
+    expect(
+      await eventually(
+        () => assignments(groupId),
+        (held) => Object.keys(held).length === 1,
+      ),
+    ).toEqual({ 'homeward-b-projector': [0, 1, 2] });
     const toAAfterKill = sent.filter((s) => s.afterKill && heldByA.includes(s.partition));
     expect(toAAfterKill.length).toBeGreaterThan(0);
     // Its position in each partition, stored with the rows: past every message sent to it.
     const positions = await positionsIn(scaled);
     for (const partition of [0, 1, 2]) {
-      const last = sent.filter((s) => s.partition === partition).reduce((max, s) => (s.offset > max ? s.offset : max), -1n);
+      const last = sent
+        .filter((s) => s.partition === partition)
+        .reduce((max, s) => (s.offset > max ? s.offset : max), -1n);
       expect(positions.get(partition)! > last, `partition ${partition}`).toBe(true);
     }
 
     // One projector alone, in a group and a database of its own, over the same topic.
     const single = await createTestDatabase();
     const config = loadConfig({ ...kafkaEnvironment(), DATABASE_URL: single, ...testEnvironment() });
-    const one = await startProjector(config, pino({ level: 'silent' }), { groupId: `homeward-projector-one-${randomUUID().slice(0, 8)}` });
+    const one = await startProjector(config, pino({ level: 'silent' }), {
+      groupId: `homeward-projector-one-${randomUUID().slice(0, 8)}`,
+    });
     harness.cleanup(one.stop);
     const alone = await eventually(() => rows(single, ids), complete, 60_000);
     expect(afterKill.pathways).toEqual(alone.pathways);

@@ -18,8 +18,10 @@ import { eventually } from './support/system';
 let databaseUrl: string;
 let producer: Awaited<ReturnType<typeof externalProducer>>;
 const groupId = `homeward-projector-test-${randomUUID().slice(0, 8)}`;
-const config = () => loadConfig({ KAFKA_BROKERS: inject('kafkaBrokers'), DATABASE_URL: databaseUrl, ...testEnvironment() });
-const run = (options: ProjectorOptions = {}) => startProjector(config(), pino({ level: 'silent' }), { groupId, housekeepingMs: 500, ...options });
+const config = () =>
+  loadConfig({ KAFKA_BROKERS: inject('kafkaBrokers'), DATABASE_URL: databaseUrl, ...testEnvironment() });
+const run = (options: ProjectorOptions = {}) =>
+  startProjector(config(), pino({ level: 'silent' }), { groupId, housekeepingMs: 500, ...options });
 
 beforeAll(async () => {
   databaseUrl = await createTestDatabase();
@@ -37,7 +39,15 @@ function pathway(commands: (admissionId: string) => PathwayCommand[]) {
 const delayed = (admissionId: string): PathwayCommand[] => [
   start({ admissionId }),
   { type: 'discharge-ready', at: day(2), date: date(2) },
-  { type: 'assessment', at: day(3), participants: professionalAndPatient, pathway: 'P1', needs: ['reablement'], consents: [], ...patientAgrees } as PathwayCommand,
+  {
+    type: 'assessment',
+    at: day(3),
+    participants: professionalAndPatient,
+    pathway: 'P1',
+    needs: ['reablement'],
+    consents: [],
+    ...patientAgrees,
+  } as PathwayCommand,
   { type: 'delay-reason', at: day(4), code: 'awaiting_transport', agency: 'acute-trust' },
 ];
 
@@ -55,11 +65,27 @@ describe('the projector', () => {
       const p = pathway(delayed);
       await p.publish();
       await p.publish(1, 3); // an activity retry re-sends the same ids
-      await eventually(() => rowOf(projector, p.id), (row) => row?.event_count === p.events.length);
-      await eventually(async () => projector.stats.applied, (n) => n >= p.events.length + 2);
+      await eventually(
+        () => rowOf(projector, p.id),
+        (row) => row?.event_count === p.events.length,
+      );
+      await eventually(
+        async () => projector.stats.applied,
+        (n) => n >= p.events.length + 2,
+      );
       expect(await eventCount(projector, p.id)).toBe(p.events.length);
-      expect(await rowOf(projector, p.id)).toMatchObject({ stage: 'arranging', pathway: 'P1', drd: date(2), last_sequence: p.events.length, event_count: p.events.length, reason_codes: ['awaiting_p1_resource', 'awaiting_transport'] });
-      const { rows } = await projector.db.query('SELECT actor_role, actor_subject, type FROM pathway_events WHERE pathway_id = $1 AND sequence = 1', [p.id]);
+      expect(await rowOf(projector, p.id)).toMatchObject({
+        stage: 'arranging',
+        pathway: 'P1',
+        drd: date(2),
+        last_sequence: p.events.length,
+        event_count: p.events.length,
+        reason_codes: ['awaiting_p1_resource', 'awaiting_transport'],
+      });
+      const { rows } = await projector.db.query(
+        'SELECT actor_role, actor_subject, type FROM pathway_events WHERE pathway_id = $1 AND sequence = 1',
+        [p.id],
+      );
       expect(rows[0]).toEqual({ actor_role: 'discharge-team', actor_subject: 'nurse-1', type: 'pathway.started' });
     } finally {
       await projector.stop();
@@ -68,7 +94,11 @@ describe('the projector', () => {
 
   it.each([
     ['before the database commit loses nothing: the batch is read again and applied once', 'beforeDatabaseCommit', 0],
-    ['after the database commit, before Kafka’s, double-counts nothing: the redelivered batch is skipped', 'afterDatabaseCommit', 1],
+    [
+      'after the database commit, before Kafka’s, double-counts nothing: the redelivered batch is skipped',
+      'afterDatabaseCommit',
+      1,
+    ],
   ] as const)('a crash %s', async (_name, hook, skipsAtLeast) => {
     let crashes = 0;
     const crashOnce = async () => {
@@ -78,12 +108,27 @@ describe('the projector', () => {
     try {
       const p = pathway(delayed);
       await p.publish();
-      await eventually(() => rowOf(projector, p.id), (row) => row?.event_count === p.events.length, 30_000);
+      await eventually(
+        () => rowOf(projector, p.id),
+        (row) => row?.event_count === p.events.length,
+        30_000,
+      );
       // Called again after the crash: the batch came back (after the commit, the row was already whole).
-      await eventually(async () => crashes, (n) => n > 1, 30_000);
-      await eventually(async () => projector.stats.skipped, (n) => n >= skipsAtLeast, 30_000);
+      await eventually(
+        async () => crashes,
+        (n) => n > 1,
+        30_000,
+      );
+      await eventually(
+        async () => projector.stats.skipped,
+        (n) => n >= skipsAtLeast,
+        30_000,
+      );
       expect(await eventCount(projector, p.id)).toBe(p.events.length);
-      expect(await rowOf(projector, p.id)).toMatchObject({ event_count: p.events.length, last_sequence: p.events.length });
+      expect(await rowOf(projector, p.id)).toMatchObject({
+        event_count: p.events.length,
+        last_sequence: p.events.length,
+      });
     } finally {
       await projector.stop();
     }
@@ -93,12 +138,18 @@ describe('the projector', () => {
     const p = pathway(delayed);
     const first = await run();
     await p.publish(0, 2);
-    await eventually(() => rowOf(first, p.id), (row) => row?.event_count === 2);
+    await eventually(
+      () => rowOf(first, p.id),
+      (row) => row?.event_count === 2,
+    );
     await first.stop();
     const second = await run();
     try {
       await p.publish(2);
-      await eventually(() => rowOf(second, p.id), (row) => row?.event_count === p.events.length);
+      await eventually(
+        () => rowOf(second, p.id),
+        (row) => row?.event_count === p.events.length,
+      );
       expect(second.stats.skipped).toBe(0);
       expect(await eventCount(second, p.id)).toBe(p.events.length);
     } finally {
@@ -112,10 +163,14 @@ describe('the projector', () => {
       await producer.send(topics.pathwayEvents, 'pathway-junk', '{"specversion":"1.0"}');
       const p = pathway(delayed);
       await p.publish();
-      await eventually(() => rowOf(projector, p.id), (row) => row?.event_count === p.events.length);
+      await eventually(
+        () => rowOf(projector, p.id),
+        (row) => row?.event_count === p.events.length,
+      );
       // The junk's key may land on another partition than the pathway's, so it can be handled after them.
       const reasons = await eventually(
-        async () => (await projector.db.query('SELECT reason FROM projector_rejects')).rows.map((r) => String(r.reason)),
+        async () =>
+          (await projector.db.query('SELECT reason FROM projector_rejects')).rows.map((r) => String(r.reason)),
         (all) => all.some((reason) => reason.startsWith('not a CloudEvent')),
       );
       expect(reasons).toContainEqual(expect.stringMatching(/^not a CloudEvent: id: /));
@@ -129,9 +184,14 @@ describe('the projector', () => {
     try {
       const p = pathway(delayed);
       await p.publish();
-      await eventually(() => rowOf(projector, p.id), (row) => row?.event_count === p.events.length);
+      await eventually(
+        () => rowOf(projector, p.id),
+        (row) => row?.event_count === p.events.length,
+      );
       const snapshot = async () =>
-        (await projector.db.query(`SELECT * FROM pathways ORDER BY pathway_id`)).rows.map(({ updated_at: _u, ...row }) => row);
+        (await projector.db.query(`SELECT * FROM pathways ORDER BY pathway_id`)).rows.map(
+          ({ updated_at: _u, ...row }) => row,
+        );
       const daysOf = async () => (await projector.db.query('SELECT * FROM pathway_days ORDER BY pathway_id, day')).rows;
       const [before, daysBefore] = [await snapshot(), await daysOf()];
       expect(before.length).toBeGreaterThan(0);

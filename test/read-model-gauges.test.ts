@@ -15,14 +15,33 @@ afterAll(async () => {
   await db?.end();
 });
 
-const escalation = (agency: string, kind: string) => ({ type: 'referral.escalated', at: '2027-01-05T09:00:00Z', referralId: 'ref-1', agency, kind });
+const escalation = (agency: string, kind: string) => ({
+  type: 'referral.escalated',
+  at: '2027-01-05T09:00:00Z',
+  referralId: 'ref-1',
+  agency,
+  kind,
+});
 const other = { type: 'edd.set', at: '2027-01-05T09:00:00Z', date: '2027-01-09' };
 
 describe('homeward_escalations_raised', () => {
   it('counts the escalations by agency and kind, and its query can read them from the escalations’ index rather than every event', async () => {
-    const events = [other, escalation('housing', 'overdue'), other, escalation('housing', 'overdue'), escalation('social-care', 'chase'), other];
+    const events = [
+      other,
+      escalation('housing', 'overdue'),
+      other,
+      escalation('housing', 'overdue'),
+      escalation('social-care', 'chase'),
+      other,
+    ];
     for (const [sequence, event] of events.entries()) {
-      await db.query('INSERT INTO pathway_events (pathway_id, sequence, type, at, event) VALUES ($1, $2, $3, $4, $5)', ['pathway-G1', sequence + 1, event.type, event.at, event]);
+      await db.query('INSERT INTO pathway_events (pathway_id, sequence, type, at, event) VALUES ($1, $2, $3, $4, $5)', [
+        'pathway-G1',
+        sequence + 1,
+        event.type,
+        event.at,
+        event,
+      ]);
     }
     const counted = (await escalationsRaised.get()).values.map(({ labels, value }) => ({ ...labels, value }));
     expect(counted).toEqual(

@@ -14,19 +14,32 @@ import { seededPathway } from './support/seed-events';
 // names, records the versions on the tables, and leaves every other row as it found it.
 let db: Database;
 const today = new Date().toISOString().slice(0, 10);
-const delayed = seededPathway((id) => [start({ admissionId: id }), { type: 'discharge-ready', at: day(2), date: date(2) }]);
+const delayed = seededPathway((id) => [
+  start({ admissionId: id }),
+  { type: 'discharge-ready', at: day(2), date: date(2) },
+]);
 const quiet = seededPathway((id) => [start({ admissionId: id })]);
 const ids = [delayed.id, quiet.id];
 
 const daysDelayed = async () =>
-  Object.fromEntries((await db.query<{ pathway_id: string; days_delayed: number }>('SELECT pathway_id, days_delayed FROM pathways ORDER BY pathway_id')).rows.map((r) => [r.pathway_id, r.days_delayed]));
+  Object.fromEntries(
+    (
+      await db.query<{ pathway_id: string; days_delayed: number }>(
+        'SELECT pathway_id, days_delayed FROM pathways ORDER BY pathway_id',
+      )
+    ).rows.map((r) => [r.pathway_id, r.days_delayed]),
+  );
 const spoil = () => db.query('UPDATE pathways SET days_delayed = -1');
 
 beforeAll(async () => {
   db = connectDatabase(await createTestDatabase(), { application: 'read-model-versions' });
   const cipher = PersonalDataCipher.fromSetting(testEnvironment().HOMEWARD_CODEC_KEYS);
   await inTransaction(db, async (client) => {
-    await saveEvents(client, [delayed, quiet].flatMap((p) => p.events.map((recorded) => ({ pathwayId: p.id, recorded }))), cipher);
+    await saveEvents(
+      client,
+      [delayed, quiet].flatMap((p) => p.events.map((recorded) => ({ pathwayId: p.id, recorded }))),
+      cipher,
+    );
     await reproject(client, ids, today);
   });
 });
@@ -41,7 +54,9 @@ describe('read model versions', () => {
     await spoil();
     expect(await rebuildReadModels(db, today)).toBe(2);
     expect(await daysDelayed()).toEqual(projected);
-    expect(await builtVersions(db, readModels)).toEqual(new Map(readModels.map((model) => [model.name, versionOf(model)])));
+    expect(await builtVersions(db, readModels)).toEqual(
+      new Map(readModels.map((model) => [model.name, versionOf(model)])),
+    );
   });
 
   it('rebuilds nothing when the rows are at their versions, only the rows a new version names, and everything with --all', async () => {
@@ -52,10 +67,19 @@ describe('read model versions', () => {
 
     const withDrds: ReadModel = {
       ...pathwaysReadModel,
-      versions: [...pathwaysReadModel.versions, { version: versionOf(pathwaysReadModel) + 1, change: 'a figure of stays with a DRD', rebuild: { where: 'drd IS NOT NULL' } }],
+      versions: [
+        ...pathwaysReadModel.versions,
+        {
+          version: versionOf(pathwaysReadModel) + 1,
+          change: 'a figure of stays with a DRD',
+          rebuild: { where: 'drd IS NOT NULL' },
+        },
+      ],
     };
     const said: string[] = [];
-    expect(await rebuildReadModels(db, today, { models: [withDrds, readModels[1]], say: (line) => said.push(line) })).toBe(1);
+    expect(
+      await rebuildReadModels(db, today, { models: [withDrds, readModels[1]], say: (line) => said.push(line) }),
+    ).toBe(1);
     expect(await daysDelayed()).toEqual({ ...projected, [quiet.id]: -1 });
     const now = versionOf(pathwaysReadModel);
     expect(said).toContain(`pathways ${now} → ${now + 1}: a figure of stays with a DRD`);

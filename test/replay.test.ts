@@ -20,7 +20,7 @@ const histories = fs
   }));
 
 describe('replay of recorded pathway histories', () => {
-  it('has the representative histories: P0, P1 goals met, six-week handover, escalation/decline/cancel, readmission, continue-as-new, actors; and under the documents\' rules: home care without intermediate care, a handover accepted late, a best-interests decision; under rules 3: the criteria to reside met again while ready; signed commands, continued as new; under rules 4: a self-discharge, a support gap bridged, a refused housing referral with a carer not willing at first; under rules 5: the agencies writing back, an overdue review chased; under rules 6: a declined handover\'s episode extended, its review chased to the lead professional; with the OpenTelemetry workflow interceptors: a support gap bridged, always traced, and since tracing follows the start, started untraced and started inside a trace; a start\'s events published from its first task', () => {
+  it("has the representative histories: P0, P1 goals met, six-week handover, escalation/decline/cancel, readmission, continue-as-new, actors; and under the documents' rules: home care without intermediate care, a handover accepted late, a best-interests decision; under rules 3: the criteria to reside met again while ready; signed commands, continued as new; under rules 4: a self-discharge, a support gap bridged, a refused housing referral with a carer not willing at first; under rules 5: the agencies writing back, an overdue review chased; under rules 6: a declined handover's episode extended, its review chased to the lead professional; with the OpenTelemetry workflow interceptors: a support gap bridged, always traced, and since tracing follows the start, started untraced and started inside a trace; a start's events published from its first task", () => {
     expect(histories.map((h) => h.workflowId).sort()).toEqual([
       'p0-handed-back',
       'p0-housing-refused-carer',
@@ -53,13 +53,39 @@ describe('replay of recorded pathway histories', () => {
       (history.events ?? []).flatMap((event) => {
         const input = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input;
         const data = input?.args?.payloads?.[0]?.data;
-        return input?.name && data ? [{ name: input.name as CommandName, payload: JSON.parse(Buffer.from(data).toString('utf8')) as unknown }] : [];
+        return input?.name && data
+          ? [{ name: input.name as CommandName, payload: JSON.parse(Buffer.from(data).toString('utf8')) as unknown }]
+          : [];
       }),
     );
     // Every kind recorded with defaults left out is among them: readmission, referral, review, assessment.
-    expect(new Set(updates.map((u) => u.name))).toEqual(new Set(['expected-discharge-date', 'discharge-ready', 'criteria-to-reside-met', 'assessment', 'consent', 'carer', 'referral', 'referral-response', 'delay-reason', 'discharge', 'review', 'readmission', 'cancel', 'support-started', 'episode-review', 'transition-plan', 'funding-decision', 'lead-professional', 'extend-episode']));
+    expect(new Set(updates.map((u) => u.name))).toEqual(
+      new Set([
+        'expected-discharge-date',
+        'discharge-ready',
+        'criteria-to-reside-met',
+        'assessment',
+        'consent',
+        'carer',
+        'referral',
+        'referral-response',
+        'delay-reason',
+        'discharge',
+        'review',
+        'readmission',
+        'cancel',
+        'support-started',
+        'episode-review',
+        'transition-plan',
+        'funding-decision',
+        'lead-professional',
+        'extend-episode',
+      ]),
+    );
     for (const { name, payload } of updates) {
-      expect(JSON.stringify(normalisedPayload(name, payload))).toBe(JSON.stringify(commandSchemas[name].parse(payload)));
+      expect(JSON.stringify(normalisedPayload(name, payload))).toBe(
+        JSON.stringify(commandSchemas[name].parse(payload)),
+      );
     }
   });
 
@@ -67,7 +93,11 @@ describe('replay of recorded pathway histories', () => {
     const activityHeaders = (workflowId: string) =>
       histories
         .find((h) => h.workflowId === workflowId)!
-        .history.events!.flatMap((event) => (event.activityTaskScheduledEventAttributes ? [Object.keys(event.activityTaskScheduledEventAttributes.header?.fields ?? {})] : []));
+        .history.events!.flatMap((event) =>
+          event.activityTaskScheduledEventAttributes
+            ? [Object.keys(event.activityTaskScheduledEventAttributes.header?.fields ?? {})]
+            : [],
+        );
     const traced = activityHeaders('p1-support-gap-bridged-traced-start');
     const untraced = activityHeaders('p1-support-gap-bridged-untraced-start');
     expect(traced.length).toBeGreaterThan(0);
@@ -78,7 +108,10 @@ describe('replay of recorded pathway histories', () => {
 
   it('replays every history deterministically with the current workflow code', async () => {
     const results = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: workflowBundle(), sinks: workerTracing('homeward-replay').sinks }, histories)) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: workflowBundle(), sinks: workerTracing('homeward-replay').sinks },
+      histories,
+    )) {
       results.push({ workflowId: result.workflowId, error: result.error ? String(result.error) : undefined });
     }
     expect(results).toHaveLength(histories.length);

@@ -17,14 +17,26 @@ async function p1Lifecycle(apis: ApiCall[], first: number): Promise<string> {
     ['/pathways', body, 201],
     [`/pathways/${id}/discharge-ready`, { date: day(-2) }, 200],
     [`/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['reablement', 'equipment'] }, 200],
-    [`/pathways/${id}/referral-response`, { referralId: 'ref-1', agency: 'intermediate-care', response: 'accepted' }, 200],
-    [`/pathways/${id}/referral-response`, { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready', readyFrom: day(0) }, 200],
+    [
+      `/pathways/${id}/referral-response`,
+      { referralId: 'ref-1', agency: 'intermediate-care', response: 'accepted' },
+      200,
+    ],
+    [
+      `/pathways/${id}/referral-response`,
+      { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready', readyFrom: day(0) },
+      200,
+    ],
     [`/pathways/${id}/referral-response`, { referralId: 'ref-2', agency: 'equipment', response: 'ready' }, 200],
     [`/pathways/${id}/discharge`, { date: day(0), destination: 'usual-residence' }, 200],
   ];
   for (const [k, [path, payload, status]] of steps.entries()) {
     const response = await apis[(first + k) % apis.length]('POST', path, payload);
-    expect({ path, status: response.status, body: response.status === status ? undefined : response.body }).toEqual({ path, status, body: undefined });
+    expect({ path, status: response.status, body: response.status === status ? undefined : response.body }).toEqual({
+      path,
+      status,
+      body: undefined,
+    });
   }
   return id;
 }
@@ -41,9 +53,20 @@ describe('roles as processes, side by side', () => {
       { role: 'projector', env },
     ]);
     // Each answers its readiness probe, naming the dependencies it checked.
-    for (const [role, dependencies] of [[workerA, ['temporal', 'kafka']], [apiA, ['temporal', 'postgresql']], [projector, ['postgresql', 'kafka']]] as const) {
-      const ready = await eventually(() => probe(role, '/health/ready'), (answer) => answer.status === 200);
-      expect(ready.body).toMatchObject({ role: role.role, status: 'ready', dependencies: Object.fromEntries(dependencies.map((name) => [name, 'ok'])) });
+    for (const [role, dependencies] of [
+      [workerA, ['temporal', 'kafka']],
+      [apiA, ['temporal', 'postgresql']],
+      [projector, ['postgresql', 'kafka']],
+    ] as const) {
+      const ready = await eventually(
+        () => probe(role, '/health/ready'),
+        (answer) => answer.status === 200,
+      );
+      expect(ready.body).toMatchObject({
+        role: role.role,
+        status: 'ready',
+        dependencies: Object.fromEntries(dependencies.map((name) => [name, 'ok'])),
+      });
       expect(await probe(role, '/health/live')).toEqual({ status: 200, body: { role: role.role, status: 'live' } });
     }
 
@@ -51,20 +74,47 @@ describe('roles as processes, side by side', () => {
     const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => p1Lifecycle(apis, i)));
 
     const expected = [
-      'pathway.started', 'discharge_ready.recorded', 'assessment.completed', 'referral.requested', 'referral.requested', 'referral.accepted', 'referral.accepted', 'referral.ready', 'referral.ready',
-      'pathway.ready_for_discharge', 'discharge.recorded', 'intermediate_care.started', 'readmission_watch.started',
+      'pathway.started',
+      'discharge_ready.recorded',
+      'assessment.completed',
+      'referral.requested',
+      'referral.requested',
+      'referral.accepted',
+      'referral.accepted',
+      'referral.ready',
+      'referral.ready',
+      'pathway.ready_for_discharge',
+      'discharge.recorded',
+      'intermediate_care.started',
+      'readmission_watch.started',
       // Rules 4: the welfare check on the day a P1 patient goes home, referred with the discharge.
       'referral.requested',
     ].sort();
     for (const id of ids) {
       // Published to Kafka as well, before the views are compared.
-      const [fromA, fromB] = await Promise.all(apis.map((api) => eventually(() => api('GET', `/pathways/${id}`), (r) => r.body.published === r.body.timeline?.length)));
+      const [fromA, fromB] = await Promise.all(
+        apis.map((api) =>
+          eventually(
+            () => api('GET', `/pathways/${id}`),
+            (r) => r.body.published === r.body.timeline?.length,
+          ),
+        ),
+      );
       expect(fromA.status).toBe(200);
       expect(fromB.body).toEqual(fromA.body);
       expect(types(fromA.body.timeline).sort(), id).toEqual(expected);
-      expect(fromA.body.timeline.map((entry: { sequence: number }) => entry.sequence)).toEqual(expected.map((_, i) => i + 1));
+      expect(fromA.body.timeline.map((entry: { sequence: number }) => entry.sequence)).toEqual(
+        expected.map((_, i) => i + 1),
+      );
       // The read model's permanent timeline: the same events, whichever API reads it.
-      const [keptA, keptB] = await Promise.all(apis.map((api) => eventually(() => api('GET', `/pathways/${id}/timeline`), (r) => r.body.timeline?.length === expected.length)));
+      const [keptA, keptB] = await Promise.all(
+        apis.map((api) =>
+          eventually(
+            () => api('GET', `/pathways/${id}/timeline`),
+            (r) => r.body.timeline?.length === expected.length,
+          ),
+        ),
+      );
       expect(keptB.body.timeline).toEqual(keptA.body.timeline);
       expect(types(keptA.body.timeline)).toEqual(types(fromA.body.timeline));
     }
@@ -76,7 +126,8 @@ describe('roles as processes, side by side', () => {
     for (const id of ids) {
       const history = await temporal.client.workflow.getHandle(id).fetchHistory();
       for (const event of history.events ?? []) {
-        const identity = event.workflowTaskCompletedEventAttributes?.identity ?? event.activityTaskStartedEventAttributes?.identity;
+        const identity =
+          event.workflowTaskCompletedEventAttributes?.identity ?? event.activityTaskStartedEventAttributes?.identity;
         if (identity) identities.add(identity.split('@')[0]);
       }
     }

@@ -15,7 +15,12 @@ const secretFile = (name: string, content: string) => {
 
 describe('secrets as files (<NAME>_FILE), as compose and Kubernetes mount them', () => {
   it('reads each secret from its file, without the trailing newline, into the configuration', () => {
-    const { HOMEWARD_CODEC_KEYS: codecKeys, HOMEWARD_PATIENT_KEY_SECRET: patientKey, KAFKA_SASL_PASSWORD: _password, ...rest } = testEnvironment();
+    const {
+      HOMEWARD_CODEC_KEYS: codecKeys,
+      HOMEWARD_PATIENT_KEY_SECRET: patientKey,
+      KAFKA_SASL_PASSWORD: _password,
+      ...rest
+    } = testEnvironment();
     const config = loadConfig({
       ...rest,
       HOMEWARD_CODEC_KEYS_FILE: secretFile('codec-keys', `${codecKeys}\n`),
@@ -31,9 +36,15 @@ describe('secrets as files (<NAME>_FILE), as compose and Kubernetes mount them',
 
   it('refuses both a variable and its file, an unreadable file and an empty one, naming the variable and never the content', () => {
     const file = secretFile('both', 'the secret');
-    expect(() => withSecretFiles({ DATABASE_URL: 'postgres://x', DATABASE_URL_FILE: file })).toThrow('Invalid configuration: DATABASE_URL and DATABASE_URL_FILE are both set; set one');
-    expect(() => withSecretFiles({ HOMEWARD_COMMAND_KEYS_FILE: path.join(dir, 'missing') })).toThrow(/^Invalid configuration: HOMEWARD_COMMAND_KEYS_FILE: cannot read .*missing \(ENOENT\)$/);
-    expect(() => withSecretFiles({ KAFKA_SASL_PASSWORD_FILE: secretFile('empty', '\n') })).toThrow(/KAFKA_SASL_PASSWORD_FILE: .* is empty/);
+    expect(() => withSecretFiles({ DATABASE_URL: 'postgres://x', DATABASE_URL_FILE: file })).toThrow(
+      'Invalid configuration: DATABASE_URL and DATABASE_URL_FILE are both set; set one',
+    );
+    expect(() => withSecretFiles({ HOMEWARD_COMMAND_KEYS_FILE: path.join(dir, 'missing') })).toThrow(
+      /^Invalid configuration: HOMEWARD_COMMAND_KEYS_FILE: cannot read .*missing \(ENOENT\)$/,
+    );
+    expect(() => withSecretFiles({ KAFKA_SASL_PASSWORD_FILE: secretFile('empty', '\n') })).toThrow(
+      /KAFKA_SASL_PASSWORD_FILE: .* is empty/,
+    );
     try {
       withSecretFiles({ DATABASE_URL: 'x', DATABASE_URL_FILE: file });
     } catch (error) {

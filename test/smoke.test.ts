@@ -21,7 +21,11 @@ describe('smoke: Temporal → activity → Kafka', () => {
   beforeAll(async () => {
     temporal = await connectDevServer();
     publisher = new EventPublisher(kafkaAs('homeward', { clientId: 'smoke' }));
-    worker = await createWorker({ connection: temporal.nativeConnection, taskQueue, activities: createActivities({ publisher }) });
+    worker = await createWorker({
+      connection: temporal.nativeConnection,
+      taskQueue,
+      activities: createActivities({ publisher }),
+    });
     running = worker.run();
   });
   afterAll(async () => {
@@ -40,9 +44,15 @@ describe('smoke: Temporal → activity → Kafka', () => {
       policy: resolvePolicy('england'),
       patientKey: 'test-key',
     };
-    const handle = await temporal.client.workflow.start('dischargePathway', { taskQueue, workflowId: pathwayId, args: [input, proofFor('start', pathwayId)] });
+    const handle = await temporal.client.workflow.start('dischargePathway', {
+      taskQueue,
+      workflowId: pathwayId,
+      args: [input, proofFor('start', pathwayId)],
+    });
 
-    const [message] = (await reader.waitFor((all) => all.some((m) => m.key === pathwayId))).filter((m) => m.key === pathwayId);
+    const [message] = (await reader.waitFor((all) => all.some((m) => m.key === pathwayId))).filter(
+      (m) => m.key === pathwayId,
+    );
     await reader.stop();
     expect(message.value).toMatchObject({
       specversion: '1.0',

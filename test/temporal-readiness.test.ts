@@ -24,7 +24,10 @@ describe('readiness while Temporal is down', () => {
     harness.cleanup(async () => fs.rmSync(dir, { recursive: true, force: true }));
     // On a file, so the restarted server keeps the namespace and the task queue's state.
     const options = { uiPort: 0, dbFile: path.join(dir, 'temporal.sqlite'), logFile: path.join(dir, 'temporal.log') };
-    const first = await onFreePorts(1, async ([port]) => ({ port, server: await startTemporalDev({ ...options, port }) }));
+    const first = await onFreePorts(1, async ([port]) => ({
+      port,
+      server: await startTemporalDev({ ...options, port }),
+    }));
     let temporal: RunningServer = first.server;
     harness.cleanup(() => temporal.stop());
 
@@ -38,7 +41,10 @@ describe('readiness while Temporal is down', () => {
       { role: 'worker', env },
       { role: 'bridges', env },
     ]);
-    const readiness = (answer: Awaited<ReturnType<typeof probe>>) => ({ status: answer.status, temporal: (answer.body.dependencies as Record<string, string> | undefined)?.temporal });
+    const readiness = (answer: Awaited<ReturnType<typeof probe>>) => ({
+      status: answer.status,
+      temporal: (answer.body.dependencies as Record<string, string> | undefined)?.temporal,
+    });
     const allAnswer = async (expected: (answer: Awaited<ReturnType<typeof probe>>) => boolean, timeoutMs: number) =>
       Promise.all(
         roles.map((role: StartedRole) =>
@@ -48,7 +54,8 @@ describe('readiness while Temporal is down', () => {
         ),
       );
     const ready = (answer: Awaited<ReturnType<typeof probe>>) => answer.status === 200;
-    for (const answer of await allAnswer(ready, 30_000)) expect(readiness(answer)).toEqual({ status: 200, temporal: 'ok' });
+    for (const answer of await allAnswer(ready, 30_000))
+      expect(readiness(answer)).toEqual({ status: 200, temporal: 'ok' });
 
     process.kill(temporal.pid!, 'SIGKILL');
     const killed = performance.now();
@@ -64,11 +71,16 @@ describe('readiness while Temporal is down', () => {
     // The processes stay up: only readiness changes (a liveness failure would have them restarted).
     for (const role of roles) expect((await probe(role, '/health/live')).status).toBe(200);
 
-    await eventually(() => portInUse(first.port), (inUse) => !inUse, 5_000);
+    await eventually(
+      () => portInUse(first.port),
+      (inUse) => !inUse,
+      5_000,
+    );
     const restarting = performance.now();
     temporal = await startTemporalDev({ ...options, port: first.port });
     const restarted = performance.now();
-    for (const answer of await allAnswer(ready, 30_000)) expect(readiness(answer)).toEqual({ status: 200, temporal: 'ok' });
+    for (const answer of await allAnswer(ready, 30_000))
+      expect(readiness(answer)).toEqual({ status: 200, temporal: 'ok' });
     const back = performance.now() - restarted;
     console.log(
       `Temporal dev server SIGKILLed under a worker and the bridges: both not ready ${Math.round(noticed)} ms after the kill ` +

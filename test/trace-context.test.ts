@@ -4,8 +4,17 @@ import { traceIdOf, traceparentOf } from '../telemetry/trace-context';
 
 describe('trace context on Kafka messages', () => {
   it('reads a trace id only from a valid W3C traceparent', () => {
-    expect(traceIdOf('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
-    for (const bad of ['00-00000000000000000000000000000000-00f067aa0ba902b7-01', '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01', '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01', '4bf92f3577b34da6a3ce929d0e0e4736', 42, undefined]) {
+    expect(traceIdOf('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')).toBe(
+      '4bf92f3577b34da6a3ce929d0e0e4736',
+    );
+    for (const bad of [
+      '00-00000000000000000000000000000000-00f067aa0ba902b7-01',
+      '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01',
+      '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01',
+      '4bf92f3577b34da6a3ce929d0e0e4736',
+      42,
+      undefined,
+    ]) {
       expect(traceIdOf(bad), String(bad)).toBeUndefined();
     }
   });
@@ -21,7 +30,9 @@ describe('trace context on Kafka messages', () => {
 
 describe('a dead letter’s reason as a metric label', () => {
   it('is the code before the first colon, or `other`: never the text that follows', () => {
-    expect(reasonCode('unknown_referral: referralId: no referral ref-1 of yours on this pathway')).toBe('unknown_referral');
+    expect(reasonCode('unknown_referral: referralId: no referral ref-1 of yours on this pathway')).toBe(
+      'unknown_referral',
+    );
     expect(reasonCode('invalid: not JSON')).toBe('invalid');
     expect(reasonCode('unexpected topic homeward.x')).toBe('other');
     expect(reasonCode('Not_A_Code: x')).toBe('other');

@@ -15,13 +15,15 @@ describe('tracing is on only when the OTEL_* environment asks for it', () => {
     expect(tracingRequested({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' })).toBe(true);
   });
   it('stays off when the exporter is none or the SDK is disabled', () => {
-    expect(tracingRequested({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toBe(false);
+    expect(
+      tracingRequested({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }),
+    ).toBe(false);
     expect(tracingRequested({ OTEL_SDK_DISABLED: 'true', OTEL_TRACES_EXPORTER: 'otlp' })).toBe(false);
   });
 });
 
 describe('log lines name their trace', () => {
-  it('carry the active span\'s trace and span id, and nothing outside a span', async () => {
+  it("carry the active span's trace and span id, and nothing outside a span", async () => {
     startTracing('homeward-log-test', { spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] });
     try {
       expect(traceFields()).toEqual({});
@@ -40,13 +42,20 @@ describe('log lines name their trace', () => {
 describe('a consumed message continues the trace it carries', () => {
   const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
   const message = (headers: Record<string, string>, body: Record<string, unknown> = {}) =>
-    ({ key: null, value: Buffer.from(JSON.stringify({ id: 'msg-1', ...body })), timestamp: '0', attributes: 0, offset: '7', headers }) as never;
+    ({
+      key: null,
+      value: Buffer.from(JSON.stringify({ id: 'msg-1', ...body })),
+      timestamp: '0',
+      attributes: 0,
+      offset: '7',
+      headers,
+    }) as never;
 
   it.each([
     ['the traceparent header', message({ traceparent })],
     ['the CloudEvents binary-mode header', message({ ce_traceparent: traceparent })],
-    ['the structured event\'s attribute', message({}, { traceparent })],
-  ])('from %s: the consume span is the sender\'s child, and the handler runs inside it', async (_from, carrying) => {
+    ["the structured event's attribute", message({}, { traceparent })],
+  ])("from %s: the consume span is the sender's child, and the handler runs inside it", async (_from, carrying) => {
     const exporter = new InMemorySpanExporter();
     startTracing('homeward-consume-test', { spanProcessors: [new SimpleSpanProcessor(exporter)] });
     try {
@@ -56,7 +65,11 @@ describe('a consumed message continues the trace it carries', () => {
       expect(span.name).toBe('process homeward.agency.responses');
       expect(span.spanContext().traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
       expect(span.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');
-      expect(span.attributes).toMatchObject({ 'messaging.kafka.offset': 7, 'messaging.destination.partition.id': '2', 'messaging.message.id': 'msg-1' });
+      expect(span.attributes).toMatchObject({
+        'messaging.kafka.offset': 7,
+        'messaging.destination.partition.id': '2',
+        'messaging.message.id': 'msg-1',
+      });
       expect(inside).toEqual({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: span.spanContext().spanId });
     } finally {
       await stopTracing();
@@ -67,7 +80,12 @@ describe('a consumed message continues the trace it carries', () => {
     const exporter = new InMemorySpanExporter();
     startTracing('homeward-consume-test', { spanProcessors: [new SimpleSpanProcessor(exporter)] });
     try {
-      await consuming('homeward.agency.responses', 0, message({ traceparent: '00-' + '0'.repeat(32) + '-00f067aa0ba902b7-01' }), async () => undefined);
+      await consuming(
+        'homeward.agency.responses',
+        0,
+        message({ traceparent: '00-' + '0'.repeat(32) + '-00f067aa0ba902b7-01' }),
+        async () => undefined,
+      );
       await tracedSpans.forceFlush();
       const [span] = exporter.getFinishedSpans();
       expect(span.parentSpanContext).toBeUndefined();

@@ -45,22 +45,37 @@ describe('one trace follows a command', () => {
     const body = admission();
     const id = `pathway-${body.admissionId}`;
     expect((await system.call('POST', '/pathways', body)).status).toBe(201);
-    await eventually(() => system.call('GET', `/pathways/${id}/timeline`), (r) => r.status === 200);
+    await eventually(
+      () => system.call('GET', `/pathways/${id}/timeline`),
+      (r) => r.status === 200,
+    );
     exporter.reset();
 
     const date = new Date().toISOString().slice(0, 10);
     expect((await system.call('POST', `/pathways/${id}/expected-discharge-date`, { date })).status).toBe(200);
 
     const request = await eventually(
-      async () => exporter.getFinishedSpans().find((s) => s.name === 'request' && s.attributes['http.route'] === '/pathways/:id/:command'),
+      async () =>
+        exporter
+          .getFinishedSpans()
+          .find((s) => s.name === 'request' && s.attributes['http.route'] === '/pathways/:id/:command'),
       Boolean,
     );
     const trace = request!.spanContext().traceId;
     const inTrace = () => exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === trace);
-    const isConsume = (s: ReadableSpan) => s.name.startsWith('process ') && s.attributes['messaging.destination.name'] === topics.pathwayEvents;
+    const isConsume = (s: ReadableSpan) =>
+      s.name.startsWith('process ') && s.attributes['messaging.destination.name'] === topics.pathwayEvents;
     const found = await eventually(async () => inTrace().some(isConsume), Boolean, 30_000).catch(() => false);
-    const summary = exporter.getFinishedSpans().map((s) => `${s.name} ${s.spanContext().traceId.slice(0, 6)}/${s.spanContext().spanId.slice(0, 6)}<-${parentOf(s)?.slice(0, 6) ?? 'root'}`);
-    expect(found, `the projector's consume in the request's trace ${trace.slice(0, 6)}; spans: ${summary.join('; ')}`).toBe(true);
+    const summary = exporter
+      .getFinishedSpans()
+      .map(
+        (s) =>
+          `${s.name} ${s.spanContext().traceId.slice(0, 6)}/${s.spanContext().spanId.slice(0, 6)}<-${parentOf(s)?.slice(0, 6) ?? 'root'}`,
+      );
+    expect(
+      found,
+      `the projector's consume in the request's trace ${trace.slice(0, 6)}; spans: ${summary.join('; ')}`,
+    ).toBe(true);
     const consumed = inTrace().find(isConsume);
     const spans = inTrace();
     const named = namedIn(spans, "the request's trace");
@@ -109,7 +124,10 @@ describe("an agency's trace continues through the inbound bridges", () => {
   /** The agency's own trace, as its system would send it: a W3C traceparent of a span of its own. */
   const agencySpan = () => ({ traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex') });
   /** The agency's trace as the CloudEvents Kafka binding's binary mode carries it: the `ce_traceparent` header. */
-  const cloudEventsHeaders = ({ traceId, spanId }: { traceId: string; spanId: string }) => ({ ce_type: 'uk.nhs.discharge.referral.response', ce_traceparent: `00-${traceId}-${spanId}-01` });
+  const cloudEventsHeaders = ({ traceId, spanId }: { traceId: string; spanId: string }) => ({
+    ce_type: 'uk.nhs.discharge.referral.response',
+    ce_traceparent: `00-${traceId}-${spanId}-01`,
+  });
   const spansOf = (traceId: string) => exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
 
   it('its response becomes, in its own trace, the bridge’s consume, the Update, the publishing activity and the produce', async () => {
@@ -117,17 +135,37 @@ describe("an agency's trace continues through the inbound bridges", () => {
     const id = `pathway-${body.admissionId}`;
     expect((await system.call('POST', '/pathways', body)).status).toBe(201);
     // ref-1: reablement, referred to intermediate care.
-    expect((await system.call('POST', `/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['reablement'] })).status).toBe(200);
+    expect(
+      (
+        await system.call('POST', `/pathways/${id}/assessment`, {
+          ...jointAssessment,
+          pathway: 'P1',
+          needs: ['reablement'],
+        })
+      ).status,
+    ).toBe(200);
 
     const sender = agencySpan();
-    await agency.send(responses, id, { messageId: 'm-traced', pathwayId: id, referralId: 'ref-1', response: 'accepted' }, cloudEventsHeaders(sender));
+    await agency.send(
+      responses,
+      id,
+      { messageId: 'm-traced', pathwayId: id, referralId: 'ref-1', response: 'accepted' },
+      cloudEventsHeaders(sender),
+    );
 
     // The workflow's spans (between the Update and the activity) reach the exporter through the
     // worker's sink, after the activity's own: wait until the chain is whole, or the time is up.
     const whole = () => {
       const spans = spansOf(sender.traceId);
-      const [update, activity] = ['StartWorkflowUpdate:referral-response', 'RunActivity:publishEvents'].map((name) => spans.find((s) => s.name === name));
-      return Boolean(update && activity && spans.some((s) => s.name === 'send homeward events') && ancestorsIn(spans)(activity).includes(update.spanContext().spanId));
+      const [update, activity] = ['StartWorkflowUpdate:referral-response', 'RunActivity:publishEvents'].map((name) =>
+        spans.find((s) => s.name === name),
+      );
+      return Boolean(
+        update &&
+        activity &&
+        spans.some((s) => s.name === 'send homeward events') &&
+        ancestorsIn(spans)(activity).includes(update.spanContext().spanId),
+      );
     };
     await eventually(async () => whole(), Boolean, 30_000).catch(() => undefined);
     const spans = spansOf(sender.traceId);
@@ -144,23 +182,49 @@ describe("an agency's trace continues through the inbound bridges", () => {
     expect(ancestors(activity)).toContain(update.spanContext().spanId);
     expect(parentOf(produce)).toBe(activity.spanContext().spanId);
     // What it published is the referral's acceptance.
-    expect((await system.call('GET', `/pathways/${id}`)).body.state.referrals.find((r: { referralId: string }) => r.referralId === 'ref-1')?.status).toBe('accepted');
+    expect(
+      (await system.call('GET', `/pathways/${id}`)).body.state.referrals.find(
+        (r: { referralId: string }) => r.referralId === 'ref-1',
+      )?.status,
+    ).toBe('accepted');
   });
 
   it('a response it refuses goes to the DLQ naming the message it answers and its trace, and its consume is in that trace', async () => {
     const body = admission();
     const id = `pathway-${body.admissionId}`;
     expect((await system.call('POST', '/pathways', body)).status).toBe(201);
-    expect((await system.call('POST', `/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['reablement'] })).status).toBe(200);
+    expect(
+      (
+        await system.call('POST', `/pathways/${id}/assessment`, {
+          ...jointAssessment,
+          pathway: 'P1',
+          needs: ['reablement'],
+        })
+      ).status,
+    ).toBe(200);
     const sender = agencySpan();
     const messageId = `m-refused-${randomUUID()}`;
     // Intermediate care is referred (ref-1), but there is no ref-9: refused by the pathway's rules, not by the schema.
-    await agency.send(responses, id, { messageId, pathwayId: id, referralId: 'ref-9', response: 'accepted' }, cloudEventsHeaders(sender));
+    await agency.send(
+      responses,
+      id,
+      { messageId, pathwayId: id, referralId: 'ref-9', response: 'accepted' },
+      cloudEventsHeaders(sender),
+    );
 
     const letters = await reader.waitFor((all) => all.some((m) => m.value.messageId === messageId), 30_000);
     const letter = letters.find((m) => m.value.messageId === messageId)!.value;
-    expect(letter).toMatchObject({ reason: expect.stringMatching(/^unknown_referral: /), topic: responses, key: id, messageId, traceId: sender.traceId });
-    const consumed = await eventually(async () => spansOf(sender.traceId).find((s) => s.name === `process ${responses}`), Boolean);
+    expect(letter).toMatchObject({
+      reason: expect.stringMatching(/^unknown_referral: /),
+      topic: responses,
+      key: id,
+      messageId,
+      traceId: sender.traceId,
+    });
+    const consumed = await eventually(
+      async () => spansOf(sender.traceId).find((s) => s.name === `process ${responses}`),
+      Boolean,
+    );
     expect(parentOf(consumed!)).toBe(sender.spanId);
     // The pathway refused the Update, so nothing was published in that trace.
     const names = spansOf(sender.traceId).map((s) => s.name);

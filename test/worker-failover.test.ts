@@ -37,7 +37,15 @@ describe('a worker SIGKILLed mid-flight', () => {
         const body = admission();
         const id = `pathway-${body.admissionId}`;
         expect((await call('/pathways', body)).status).toBe(201);
-        expect((await call(`/pathways/${id}/assessment`, { ...jointAssessment, pathway: 'P1', needs: ['equipment', 'reablement'] })).status).toBe(200);
+        expect(
+          (
+            await call(`/pathways/${id}/assessment`, {
+              ...jointAssessment,
+              pathway: 'P1',
+              needs: ['equipment', 'reablement'],
+            })
+          ).status,
+        ).toBe(200);
         return id;
       }),
     );
@@ -47,7 +55,14 @@ describe('a worker SIGKILLed mid-flight', () => {
     const tasksBy = async (id: string) =>
       ((await temporal.client.workflow.getHandle(id).fetchHistory()).events ?? []).flatMap((event) => {
         const identity = event.workflowTaskCompletedEventAttributes?.identity;
-        return identity ? [{ pid: Number(identity.split('@')[0]), at: Number(event.eventTime!.seconds) * 1000 + Math.floor((event.eventTime!.nanos ?? 0) / 1e6) }] : [];
+        return identity
+          ? [
+              {
+                pid: Number(identity.split('@')[0]),
+                at: Number(event.eventTime!.seconds) * 1000 + Math.floor((event.eventTime!.nanos ?? 0) / 1e6),
+              },
+            ]
+          : [];
       });
     const holder = new Map(await Promise.all(ids.map(async (id) => [id, (await tasksBy(id)).at(-1)!.pid] as const)));
     const held = (worker: { pid: number }) => ids.filter((id) => holder.get(id) === worker.pid);
@@ -55,11 +70,27 @@ describe('a worker SIGKILLed mid-flight', () => {
     const orphans = held(victim);
     expect(orphans.length).toBeGreaterThan(0);
     const deadlines = new Map(
-      await Promise.all(orphans.map(async (id) => [id, Date.parse((await call(`/pathways/${id}`)).body.state.referrals.find((r: { agency: string }) => r.agency === 'equipment').acceptBy)] as const)),
+      await Promise.all(
+        orphans.map(
+          async (id) =>
+            [
+              id,
+              Date.parse(
+                (await call(`/pathways/${id}`)).body.state.referrals.find(
+                  (r: { agency: string }) => r.agency === 'equipment',
+                ).acceptBy,
+              ),
+            ] as const,
+        ),
+      ),
     );
 
     // Mid-flight but quiet: every event recorded so far is published, so no task of the victim's is in flight.
-    for (const id of orphans) await eventually(() => call(`/pathways/${id}`), (r) => r.body.published === r.body.timeline?.length);
+    for (const id of orphans)
+      await eventually(
+        () => call(`/pathways/${id}`),
+        (r) => r.body.published === r.body.timeline?.length,
+      );
     victim.child.kill('SIGKILL');
     const killedAt = Date.now();
     await victim.exited;
@@ -77,10 +108,17 @@ describe('a worker SIGKILLed mid-flight', () => {
       orphans.map(async (id) => {
         const view = await eventually(
           () => call(`/pathways/${id}`),
-          (r) => r.body.timeline?.some((entry: { event: { type: string } }) => entry.event.type === 'referral.escalated'),
+          (r) =>
+            r.body.timeline?.some((entry: { event: { type: string } }) => entry.event.type === 'referral.escalated'),
           stickyTimeoutMs + allowanceMs + 15_000,
         );
-        return { id, afterDeadlineMs: Date.now() - deadlines.get(id)!, escalations: view.body.timeline.filter((entry: { event: { type: string; agency?: string } }) => entry.event.type === 'referral.escalated').map((entry: { event: { agency?: string } }) => entry.event.agency) };
+        return {
+          id,
+          afterDeadlineMs: Date.now() - deadlines.get(id)!,
+          escalations: view.body.timeline
+            .filter((entry: { event: { type: string; agency?: string } }) => entry.event.type === 'referral.escalated')
+            .map((entry: { event: { agency?: string } }) => entry.event.agency),
+        };
       }),
     );
     // Every task after the kill ran in the surviving worker.

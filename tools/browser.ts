@@ -7,7 +7,13 @@ import { ensureChromium } from './infra/chromium';
  * page, back through /signed-in with a one-time code the page trades (PKCE) for its token. A
  * patient or carer gives their NHS number there.
  */
-export async function signInThroughIssuer(page: Page, address: string, role: 'manager' | 'discharge-team' | 'patient' | 'carer', sites: string[] = [], nhsNumber?: string) {
+export async function signInThroughIssuer(
+  page: Page,
+  address: string,
+  role: 'manager' | 'discharge-team' | 'patient' | 'carer',
+  sites: string[] = [],
+  nhsNumber?: string,
+) {
   await page.goto(address);
   await page.click('#sign-in-button');
   await page.waitForURL(/\/dev-issuer\/authorize/);
@@ -34,5 +40,7 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
   const result = (await page.evaluate(
     `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })`,
   )) as axe.AxeResults;
-  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  return result.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  );
 }

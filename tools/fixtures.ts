@@ -39,5 +39,13 @@ const everyAgency = Agency.options.filter((agency) => agency !== 'acute-trust');
 export function admission(overrides: Partial<StartPayload> = {}): SampleAdmission {
   const admittedAt = new Date(Date.now() - 5 * 86_400_000).toISOString();
   const admissionId = `A${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  return { admissionId, patient: samplePatient(), site: 'LEEDS-GEN', localAuthority: 'Leeds', admittedAt, consents: everyAgency, ...overrides } as SampleAdmission;
+  return {
+    admissionId,
+    patient: samplePatient(),
+    site: 'LEEDS-GEN',
+    localAuthority: 'Leeds',
+    admittedAt,
+    consents: everyAgency,
+    ...overrides,
+  } as SampleAdmission;
 }

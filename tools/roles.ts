@@ -22,7 +22,12 @@ export interface RoleProcess {
  * when it is ready, and stops if its parent goes away. npm start runs each role so; so do the
  * tests that run them side by side.
  */
-export function spawnRole(role: Role, env: NodeJS.ProcessEnv, output: 'inherit' | 'pipe' = 'inherit', compiled?: CompiledRun): RoleProcess {
+export function spawnRole(
+  role: Role,
+  env: NodeJS.ProcessEnv,
+  output: 'inherit' | 'pipe' = 'inherit',
+  compiled?: CompiledRun,
+): RoleProcess {
   const [node, args, childEnv] = roleCommand(role, { env, compiled });
   const child = spawn(node, args, { env: childEnv, stdio: ['ignore', output, output, 'ipc'] });
   const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -30,7 +35,9 @@ export function spawnRole(role: Role, env: NodeJS.ProcessEnv, output: 'inherit' 
     child.on('message', (message: RoleReady) => {
       if (message?.type === 'homeward-ready') resolve(message);
     });
-    void exited.then(({ code, signal }) => reject(new Error(`the ${role} process exited (${signal ?? `code ${code}`}) before it was ready`)));
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`the ${role} process exited (${signal ?? `code ${code}`}) before it was ready`)),
+    );
   });
   // A caller that never asks (it stops the process first) must not leave a rejection unhandled.
   ready.catch(() => undefined);

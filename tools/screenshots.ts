@@ -28,13 +28,25 @@ async function main() {
     await signInThroughIssuer(plan, `${api}/my-plan`, 'patient', [], demoPlanPatient());
     await plan.locator('#services li').first().waitFor({ timeout: 20_000 });
     // The first screens (where they are, dates, support, whom to call); the consents below run long.
-    await plan.screenshot({ path: path.join(docs, 'my-plan.png'), fullPage: true, clip: { x: 0, y: 0, width: 360, height: 1480 } });
+    await plan.screenshot({
+      path: path.join(docs, 'my-plan.png'),
+      fullPage: true,
+      clip: { x: 0, y: 0, width: 360, height: 1480 },
+    });
     // Worth knowing while the pages are open: what a person with a screen reader would meet.
-    for (const [name, page] of [['dashboard', dashboard], ['board', board], ['my-plan', plan]] as const) {
+    for (const [name, page] of [
+      ['dashboard', dashboard],
+      ['board', board],
+      ['my-plan', plan],
+    ] as const) {
       const violations = await accessibilityViolations(page);
-      console.error(`${name}: ${violations.length ? violations.join('\n  ') : 'no accessibility violations (axe-core)'}`);
+      console.error(
+        `${name}: ${violations.length ? violations.join('\n  ') : 'no accessibility violations (axe-core)'}`,
+      );
     }
-    console.error(`Wrote ${['dashboard', 'board', 'my-plan'].map((name) => path.join(docs, `${name}.png`)).join(', ')}`);
+    console.error(
+      `Wrote ${['dashboard', 'board', 'my-plan'].map((name) => path.join(docs, `${name}.png`)).join(', ')}`,
+    );
   } finally {
     await browser.close();
   }

@@ -44,7 +44,8 @@ async function main(): Promise<void> {
 
   try {
     const missing = neededComponents({ testServer: false }).filter((component) => !isInstalled(component));
-    if (missing.length > 0) say(`Homeward: installing ${missing.join(' and ')} into the cache (first run only; this takes minutes)…`);
+    if (missing.length > 0)
+      say(`Homeward: installing ${missing.join(' and ')} into the cache (first run only; this takes minutes)…`);
     await ensureComponents(missing);
 
     // Before the servers: the local broker is created with the generated Kafka credentials.
@@ -55,9 +56,13 @@ async function main(): Promise<void> {
       const secrets = (await applyDevSecrets(paths.dataDir))!;
       kafkaCredentials = secrets.kafka;
       postgresPassword = secrets.postgresPassword;
-      say(`Development secrets (hash key, payload key, token issuer, Kafka credentials) are in ${paths.dataDir}/secrets.json`);
+      say(
+        `Development secrets (hash key, payload key, token issuer, Kafka credentials) are in ${paths.dataDir}/secrets.json`,
+      );
       if (!process.env.HOMEWARD_OIDC_ISSUER) {
-        const issuer = await startDevIssuer(secrets, local.devIssuerPort, { audience: process.env.HOMEWARD_OIDC_AUDIENCE });
+        const issuer = await startDevIssuer(secrets, local.devIssuerPort, {
+          audience: process.env.HOMEWARD_OIDC_AUDIENCE,
+        });
         stack.push({ name: 'development token issuer', stop: issuer.close });
         process.env.HOMEWARD_OIDC_ISSUER = devIssuer = issuer.url;
       }
@@ -75,7 +80,8 @@ async function main(): Promise<void> {
     }
     const localKafka = !process.env.KAFKA_BROKERS;
     if (localKafka) {
-      if (!kafkaCredentials) throw new Error('HOMEWARD_ENV=production starts no local Kafka broker: set KAFKA_BROKERS and KAFKA_SASL_*');
+      if (!kafkaCredentials)
+        throw new Error('HOMEWARD_ENV=production starts no local Kafka broker: set KAFKA_BROKERS and KAFKA_SASL_*');
       say(`Starting Kafka broker on 127.0.0.1:${local.kafkaPort} (SASL/SCRAM, ACLs)…`);
       servers.push(
         startLocalKafka(kafkaCredentials).then((server) => {
@@ -100,7 +106,9 @@ async function main(): Promise<void> {
     const config = loadConfig();
     if (localKafka) {
       const { createdTopics, acls } = await setUpLocalKafka(config.kafka.brokers[0], kafkaCredentials!);
-      say(`Kafka: ${createdTopics.length} topics created, ${acls} ACLs in place; each agency's credentials are in secrets.json`);
+      say(
+        `Kafka: ${createdTopics.length} topics created, ${acls} ACLs in place; each agency's credentials are in secrets.json`,
+      );
     } else {
       // An existing cluster's admins own its ACLs; Homeward creates only missing topics, if allowed.
       const admin = createKafka({ ...config.kafka, clientId: 'homeward-start' }).admin();
@@ -144,12 +152,20 @@ async function main(): Promise<void> {
     say(`  HTTP API        ${api.url}   (OpenAPI: ${api.url}/openapi.json)`);
     say(`  Temporal        ${describeConnection(config.temporal)}, task queue ${config.temporal.taskQueue}`);
     if (ui) say(`  Temporal UI     ${ui}`);
-    say(`  Token issuer    ${config.oidc.issuer}${devIssuer ? '   (development issuer: `npx homeward login --role discharge-team`)' : ''}`);
+    say(
+      `  Token issuer    ${config.oidc.issuer}${devIssuer ? '   (development issuer: `npx homeward login --role discharge-team`)' : ''}`,
+    );
     say(`  Kafka           ${config.kafka.brokers.join(',')}`);
-    say(`  PostgreSQL      ${new URL(config.database.url!).host}  (read model; managers' dashboard: ${api.url}/dashboard, discharge team's board: ${api.url}/board)`);
+    say(
+      `  PostgreSQL      ${new URL(config.database.url!).host}  (read model; managers' dashboard: ${api.url}/dashboard, discharge team's board: ${api.url}/board)`,
+    );
     say('Press Ctrl-C to stop.');
   } catch (error) {
-    say(error instanceof MissingToolError ? error.message : `Homeward failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    say(
+      error instanceof MissingToolError
+        ? error.message
+        : `Homeward failed to start: ${error instanceof Error ? error.message : String(error)}`,
+    );
     await shutdown(1);
   }
 }

@@ -13,11 +13,18 @@ import { allTopics, topicSpec } from '../kafka/topics';
  */
 export const strimziExampleFile = path.join(__dirname, '..', 'deploy', 'helm', 'homeward', 'examples', 'strimzi.yaml');
 const cluster = 'homeward-kafka';
-const operations: Record<Operation, string> = { read: 'Read', write: 'Write', describe: 'Describe', 'idempotent-write': 'IdempotentWrite' };
+const operations: Record<Operation, string> = {
+  read: 'Read',
+  write: 'Write',
+  describe: 'Describe',
+  'idempotent-write': 'IdempotentWrite',
+};
 
 function acl(grant: Grant) {
   const resource =
-    grant.resource === 'cluster' ? { type: 'cluster' } : { type: grant.resource, name: grant.name, patternType: grant.pattern === 'prefixed' ? 'prefix' : 'literal' };
+    grant.resource === 'cluster'
+      ? { type: 'cluster' }
+      : { type: grant.resource, name: grant.name, patternType: grant.pattern === 'prefixed' ? 'prefix' : 'literal' };
   return { resource, operations: grant.operations.map((operation) => operations[operation]) };
 }
 
@@ -30,7 +37,12 @@ export function strimziExample(): string {
       apiVersion: 'kafka.strimzi.io/v1beta2',
       kind: 'KafkaTopic',
       metadata: { name: topic, labels: { 'strimzi.io/cluster': cluster } },
-      spec: { topicName: topic, partitions: spec.numPartitions, replicas: spec.replicationFactor, config: Object.fromEntries(spec.configEntries!.map((entry) => [entry.name, entry.value])) },
+      spec: {
+        topicName: topic,
+        partitions: spec.numPartitions,
+        replicas: spec.replicationFactor,
+        config: Object.fromEntries(spec.configEntries!.map((entry) => [entry.name, entry.value])),
+      },
     };
   });
   const grants = aclMatrix();
@@ -46,8 +58,8 @@ export function strimziExample(): string {
   const header = [
     '# Homeward on a Strimzi-run Kafka cluster (`homeward-kafka`, three brokers): its topics (three',
     '# partitions, three copies, min.insync.replicas 2, each retention as docs/architecture.md says) and a KafkaUser per',
-    '# principal with exactly the ACLs of kafka/acls.ts. Strimzi puts each user\'s SCRAM password in a Secret',
-    '# of the user\'s name: the chart reads `homeward`\'s as kafka-password (values.yaml, secrets).',
+    "# principal with exactly the ACLs of kafka/acls.ts. Strimzi puts each user's SCRAM password in a Secret",
+    "# of the user's name: the chart reads `homeward`'s as kafka-password (values.yaml, secrets).",
     '# Written by tools/strimzi-example.ts; test/helm-chart.test.ts keeps it in step with the code.',
   ].join('\n');
   return `${header}\n${[...topicDocs, ...users].map((doc) => `---\n${stringify(doc)}`).join('')}`;

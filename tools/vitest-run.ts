@@ -20,9 +20,21 @@ export function run(command: string, args: string[]): Promise<number> {
 /** vitest with `args`; fails when no test ran, and ends with the plain line CI reads. */
 export async function runVitest(args: string[]): Promise<number> {
   const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'homeward-vitest-')), 'report.json');
-  const code = await run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args]);
+  const code = await run('npx', [
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+    ...args,
+  ]);
   if (fs.existsSync(report)) {
-    const result = JSON.parse(fs.readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTotalTests: number };
+    const result = JSON.parse(fs.readFileSync(report, 'utf8')) as {
+      numPassedTests: number;
+      numFailedTests: number;
+      numPendingTests: number;
+      numTotalTests: number;
+    };
     if (result.numTotalTests === 0) {
       console.error('No tests ran.');
       return 1;

@@ -13,7 +13,9 @@ export async function bundleApart(logger: Logger): Promise<string> {
   const [node, args, env] = nodeCommand(path.join(__dirname, '..', 'runtime', 'bundle-workflows.ts'), ['-']);
   const code = await new Promise<string>((resolve, reject) =>
     execFile(node, args, { env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`bundling the workflow code failed: ${stderr.trim().slice(-2000) || error.message}`)) : resolve(stdout),
+      error
+        ? reject(new Error(`bundling the workflow code failed: ${stderr.trim().slice(-2000) || error.message}`))
+        : resolve(stdout),
     ),
   );
   logger.debug({ ms: Date.now() - started, bytes: code.length }, 'workflow code bundled');

@@ -32,13 +32,19 @@ export interface RunningWorker {
  * compiled build's, dist/workflow-bundle.js, which `npm run build` writes beside the compiled code
  * and the image carries) or is bundled in a process of its own at start.
  */
-export async function startPathwayWorker(config: Config, logger: Logger, options: { workflowBundle?: { codePath: string } } = {}): Promise<RunningWorker> {
+export async function startPathwayWorker(
+  config: Config,
+  logger: Logger,
+  options: { workflowBundle?: { codePath: string } } = {},
+): Promise<RunningWorker> {
   await installTemporalRuntime(logger);
   // First: a malformed HOMEWARD_CODEC_KEYS stops the process before it connects to anything.
   const dataConverter = createDataConverter(config);
   const kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-worker`, logger });
   const publisher = new EventPublisher(kafka);
-  const prebuilt = options.workflowBundle ?? (config.worker.workflowBundle ? { codePath: config.worker.workflowBundle } : compiledBundle());
+  const prebuilt =
+    options.workflowBundle ??
+    (config.worker.workflowBundle ? { codePath: config.worker.workflowBundle } : compiledBundle());
   const workflowBundle = prebuilt ?? { code: await bundleApart(logger) };
   const connection = await NativeConnection.connect(nativeConnectionOptions(config.temporal));
   const worker = await Worker.create({
@@ -60,7 +66,10 @@ export async function startPathwayWorker(config: Config, logger: Logger, options
     await publisher.close();
     await connection.close();
   });
-  logger.info({ taskQueue: config.temporal.taskQueue, temporal: describeConnection(config.temporal) }, 'pathway worker running');
+  logger.info(
+    { taskQueue: config.temporal.taskQueue, temporal: describeConnection(config.temporal) },
+    'pathway worker running',
+  );
   return {
     done,
     async shutdown() {

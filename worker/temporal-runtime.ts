@@ -16,13 +16,23 @@ export async function installTemporalRuntime(logger: Logger): Promise<void> {
   const port = await freeLoopbackPort();
   try {
     Runtime.install({
-      logger: new DefaultLogger('WARN', ({ level, message, meta }: { level: LogLevel; message: string; meta?: Record<string, unknown> }) => {
-        const fields = { sdkComponent: meta?.sdkComponent, taskQueue: meta?.taskQueue };
-        if (level === 'ERROR') sdk.error(fields, message);
-        else sdk.warn(fields, message);
-      }),
+      logger: new DefaultLogger(
+        'WARN',
+        ({ level, message, meta }: { level: LogLevel; message: string; meta?: Record<string, unknown> }) => {
+          const fields = { sdkComponent: meta?.sdkComponent, taskQueue: meta?.taskQueue };
+          if (level === 'ERROR') sdk.error(fields, message);
+          else sdk.warn(fields, message);
+        },
+      ),
       telemetryOptions: {
-        metrics: { prometheus: { bindAddress: `127.0.0.1:${port}`, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } },
+        metrics: {
+          prometheus: {
+            bindAddress: `127.0.0.1:${port}`,
+            countersTotalSuffix: true,
+            unitSuffix: true,
+            useSecondsForDurations: true,
+          },
+        },
       },
     });
     serveTemporalMetricsFrom(`http://127.0.0.1:${port}/metrics`);

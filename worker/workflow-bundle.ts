@@ -33,13 +33,23 @@ export const workflowBundle = {
     path.join(root, 'domain', 'index.ts'),
     payloadConverterPath,
     // The workflow's own pure helpers (not discharge-pathway.ts: it sets up activities at load).
-    ...['definitions', 'command-proofs', 'routing-context', 'search-attributes', 'search-attribute-values'].map((name) => path.join(root, 'workflows', `${name}.ts`)),
+    ...['definitions', 'command-proofs', 'routing-context', 'search-attributes', 'search-attribute-values'].map(
+      (name) => path.join(root, 'workflows', `${name}.ts`),
+    ),
   ],
   // The SDK reads the bundle's inline source map into every workflow thread to map stack traces.
   // Lines and names are all it needs; the sources' text (zod's, mostly) was 1.1 MB of the 3.2 MB
   // bundle, held parsed by the worker for nothing.
   webpackConfigHook: (config) => ({ ...config, devtool: 'inline-nosources-source-map' }),
-} satisfies Pick<BundleOptions, 'workflowsPath' | 'failureConverterPath' | 'payloadConverterPath' | 'workflowInterceptorModules' | 'preloadModules' | 'webpackConfigHook'>;
+} satisfies Pick<
+  BundleOptions,
+  | 'workflowsPath'
+  | 'failureConverterPath'
+  | 'payloadConverterPath'
+  | 'workflowInterceptorModules'
+  | 'preloadModules'
+  | 'webpackConfigHook'
+>;
 
 /**
  * The pathway workflow's bundle, as a worker given `workflowsPath` would build it itself. The

@@ -25,12 +25,16 @@ export class CommandProofs {
   /** Why this proof does not let `command` through now, or undefined when it does. */
   problem(command: string, proof: unknown, now: number): string | undefined {
     const checked = checkedProof(proof);
-    if (!checked) return 'it carries no proof that Homeward sent it (commands come through the API, the CLI or an agency bridge)';
+    if (!checked)
+      return 'it carries no proof that Homeward sent it (commands come through the API, the CLI or an agency bridge)';
     if (checked.verdict !== 'valid') return checked.reason ?? 'its proof was refused';
-    if (checked.command !== command || checked.pathwayId !== this.pathwayId) return 'its proof was made for another command or pathway';
+    if (checked.command !== command || checked.pathwayId !== this.pathwayId)
+      return 'its proof was made for another command or pathway';
     const at = Date.parse(checked.at ?? '');
-    if (!(Math.abs(now - at) <= proofWindowMs)) return 'its proof is out of date (signed more than 10 minutes from now)';
-    if (checked.mac && this.applied.has(checked.mac)) return 'it was applied already (the same signed command sent again)';
+    if (!(Math.abs(now - at) <= proofWindowMs))
+      return 'its proof is out of date (signed more than 10 minutes from now)';
+    if (checked.mac && this.applied.has(checked.mac))
+      return 'it was applied already (the same signed command sent again)';
     return undefined;
   }
 

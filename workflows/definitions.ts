@@ -62,4 +62,5 @@ export const pathwayViewQuery = defineQuery<PathwayView>('pathway');
  * the command's payload, who gave it and the application's proof that it sent it
  * (`commandProofRequest`, signed by the codec). Updates in older histories have one or two arguments.
  */
-export const commandUpdate = (name: CommandName) => defineUpdate<CommandOutcome, [unknown, Actor?, CommandProofRequest?]>(name);
+export const commandUpdate = (name: CommandName) =>
+  defineUpdate<CommandOutcome, [unknown, Actor?, CommandProofRequest?]>(name);

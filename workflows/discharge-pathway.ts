@@ -111,7 +111,11 @@ export async function dischargePathway(input: PathwayInput, startProof?: unknown
 
   const record = (events: PathwayEvent[], actor: Actor | undefined): CommandOutcome => {
     const recorded = events.map((event) => {
-      const entry: RecordedPathwayEvent = { sequence: timeline.length + 1, event, ...(recordsActors && actor ? { actor } : {}) };
+      const entry: RecordedPathwayEvent = {
+        sequence: timeline.length + 1,
+        event,
+        ...(recordsActors && actor ? { actor } : {}),
+      };
       timeline.push(entry);
       state = evolve(state, event);
       contexts.set(entry.sequence, routingContext(state));
@@ -123,7 +127,12 @@ export async function dischargePathway(input: PathwayInput, startProof?: unknown
   };
 
   const syncSearchAttributes = () => {
-    const updates = searchAttributeUpdates(state, input.patientKey, activeDelayReasonCodes(state), awaitingAgencies(state));
+    const updates = searchAttributeUpdates(
+      state,
+      input.patientKey,
+      activeDelayReasonCodes(state),
+      awaitingAgencies(state),
+    );
     const fingerprint = JSON.stringify(updates.map((u) => [u.key.name, u.value]));
     if (fingerprint !== lastAttributes) {
       upsertSearchAttributes(updates);
@@ -149,7 +158,12 @@ export async function dischargePathway(input: PathwayInput, startProof?: unknown
       return decide(command, state, input.policy);
     } catch (error) {
       if (error instanceof CommandRejected) {
-        throw ApplicationFailure.create({ type: 'CommandRejected', nonRetryable: true, message: error.message, details: [error.code] });
+        throw ApplicationFailure.create({
+          type: 'CommandRejected',
+          nonRetryable: true,
+          message: error.message,
+          details: [error.code],
+        });
       }
       throw error;
     }
@@ -163,7 +177,12 @@ export async function dischargePathway(input: PathwayInput, startProof?: unknown
   const validate = (name: (typeof commandNames)[number], payload: unknown, proof: unknown): void => {
     // First: a command Homeward did not send is refused before anything reads it.
     const unproven = proofs.problem(name, proof, Date.now());
-    if (unproven) throw ApplicationFailure.create({ type: 'UnprovenCommand', nonRetryable: true, message: `${name} refused: ${unproven}` });
+    if (unproven)
+      throw ApplicationFailure.create({
+        type: 'UnprovenCommand',
+        nonRetryable: true,
+        message: `${name} refused: ${unproven}`,
+      });
     const issues = shapeIssues(name, payload);
     if (issues.length > 0) {
       throw ApplicationFailure.create({
@@ -178,7 +197,11 @@ export async function dischargePathway(input: PathwayInput, startProof?: unknown
     } catch (error) {
       if (error instanceof ApplicationFailure) throw error;
       // A payload of the right shape the rules could not even read is still the caller's mistake.
-      throw ApplicationFailure.create({ type: 'InvalidCommand', nonRetryable: true, message: `${name}: the command could not be applied` });
+      throw ApplicationFailure.create({
+        type: 'InvalidCommand',
+        nonRetryable: true,
+        message: `${name}: the command could not be applied`,
+      });
     }
   };
 
@@ -192,11 +215,11 @@ export async function dischargePathway(input: PathwayInput, startProof?: unknown
     } catch (error) {
       // The API checks a start before starting; one that still fails ends the run at once,
       // rather than retrying its first task for ever and leaving a pathway nobody can read.
-      if (error instanceof CommandRejected) throw ApplicationFailure.create({ type: 'StartRejected', nonRetryable: true, message: error.message });
+      if (error instanceof CommandRejected)
+        throw ApplicationFailure.create({ type: 'StartRejected', nonRetryable: true, message: error.message });
       throw error;
     }
-  }
-  else syncSearchAttributes();
+  } else syncSearchAttributes();
 
   for (const name of commandNames) {
     // The handler normalises as zod's lenient parse did for older Updates now in histories
@@ -225,7 +248,11 @@ export async function dischargePathway(input: PathwayInput, startProof?: unknown
     if (published < timeline.length) {
       const batch = timeline.slice(published);
       const current = routingContext(state);
-      const request = { pathwayId, events: batch, contexts: batch.map((entry) => contexts.get(entry.sequence) ?? current) };
+      const request = {
+        pathwayId,
+        events: batch,
+        contexts: batch.map((entry) => contexts.get(entry.sequence) ?? current),
+      };
       // Only a batch of the start's events alone: an Update accepted in this same first task is not
       // durable until the task completes, so a batch holding its events waits for the activity.
       const startOnly = published === 0 && startEvents > 0 && batch.length === startEvents;
@@ -286,7 +313,14 @@ function refuseUnprovenStart(input: PathwayInput, proof: unknown, proofs: Comman
   const info = workflowInfo();
   if (info.unsafe.isReplaying) return;
   const problem = input.carried
-    ? info.continuedFromExecutionRunId ? undefined : 'it carries a previous run\'s state but is not a continuation of one'
+    ? info.continuedFromExecutionRunId
+      ? undefined
+      : "it carries a previous run's state but is not a continuation of one"
     : proofs.problem('start', proof, info.runStartTime.getTime());
-  if (problem) throw ApplicationFailure.create({ type: 'UnprovenStart', nonRetryable: true, message: `start refused: ${problem}` });
+  if (problem)
+    throw ApplicationFailure.create({
+      type: 'UnprovenStart',
+      nonRetryable: true,
+      message: `start refused: ${problem}`,
+    });
 }

@@ -15,13 +15,23 @@ export function routingContext(state: PathwayState): RoutingContext {
     services: [...new Set(state.referrals.filter((r) => r.status === 'ready').map((r) => r.service))],
     arranged: state.referrals
       .filter((r) => r.status === 'ready')
-      .map((r) => ({ service: r.service, provider: r.agency, ...(r.readyFrom ? { from: r.readyFrom } : {}), ...(r.purpose ? { purpose: r.purpose } : {}) })),
+      .map((r) => ({
+        service: r.service,
+        provider: r.agency,
+        ...(r.readyFrom ? { from: r.readyFrom } : {}),
+        ...(r.purpose ? { purpose: r.purpose } : {}),
+      })),
     ...(state.admittedAt ? { admittedOn: state.admittedAt.slice(0, 10) } : {}),
     ...(state.carer ? { carer: state.carer } : {}),
     // Absent until recorded: a running pathway's publishing input stays as it was.
     ...(state.accessibleInformation ? { accessibleInformation: state.accessibleInformation } : {}),
     ...(state.assessment?.summary || state.assessment?.home
-      ? { assessmentSummary: { ...state.assessment.summary, ...(state.assessment.home ? { home: state.assessment.home } : {}) } }
+      ? {
+          assessmentSummary: {
+            ...state.assessment.summary,
+            ...(state.assessment.home ? { home: state.assessment.home } : {}),
+          },
+        }
       : {}),
     ...picture(state),
   };
@@ -32,7 +42,9 @@ function picture(state: PathwayState): { picture?: HandoverPicture } {
   const episode = state.intermediateCare;
   const lead = episode?.lead ?? state.lead;
   const handover = state.referrals.filter((r) => r.purpose === 'handover' && isLive(r));
-  const funding = handover.flatMap(({ referralId, service, agency, funding }) => (funding ? [{ referralId, service, agency, ...funding }] : []));
+  const funding = handover.flatMap(({ referralId, service, agency, funding }) =>
+    funding ? [{ referralId, service, agency, ...funding }] : [],
+  );
   const found: HandoverPicture = {
     ...(episode?.latestReview ? { latestReview: episode.latestReview } : {}),
     ...(episode?.remainingNeeds ? { transitionPlan: episode.remainingNeeds } : {}),

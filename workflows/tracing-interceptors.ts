@@ -7,7 +7,16 @@ const traceHeader = '_tracer-data';
 // Every method of the OpenTelemetry workflow interceptors (1.24.0; test/workflows/tracing-interceptors.test.ts
 // checks this list against the classes), so that each can be passed on untouched when not traced.
 const inboundMethods = ['execute', 'handleSignal', 'handleUpdate', 'validateUpdate', 'handleQuery'] as const;
-const outboundMethods = ['scheduleActivity', 'scheduleLocalActivity', 'startNexusOperation', 'startChildWorkflowExecution', 'continueAsNew', 'signalWorkflow', 'getLogAttributes', 'getMetricTags'] as const;
+const outboundMethods = [
+  'scheduleActivity',
+  'scheduleLocalActivity',
+  'startNexusOperation',
+  'startChildWorkflowExecution',
+  'continueAsNew',
+  'signalWorkflow',
+  'getLogAttributes',
+  'getMetricTags',
+] as const;
 const internalsMethods = ['dispose'] as const;
 export const interceptedMethods = { inbound: inboundMethods, outbound: outboundMethods, internals: internalsMethods };
 
@@ -62,7 +71,8 @@ export const interceptors = (): WorkflowInterceptors => {
     if (!openTelemetry) {
       // Required here, not imported, so that an untraced pathway never instantiates it.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const module = require('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors') as typeof import('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+      const module =
+        require('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors') as typeof import('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
       const { inbound = [], outbound = [], internals = [] } = module.interceptors();
       openTelemetry = { inbound, outbound, internals };
     }
@@ -72,7 +82,8 @@ export const interceptors = (): WorkflowInterceptors => {
     Object.fromEntries(
       interceptedMethods[kind].map((name) => {
         const method: Method = (input, next) => {
-          if (kind === 'inbound' && name === 'execute') startTraced = carriesTraceContext((input as { headers?: Headers }).headers);
+          if (kind === 'inbound' && name === 'execute')
+            startTraced = carriesTraceContext((input as { headers?: Headers }).headers);
           if (!tracing()) return next(input);
           const real = (loaded()[kind][0] as Record<string, Method | undefined>)[name];
           return real ? real.call(loaded()[kind][0], input, next) : next(input);
@@ -80,5 +91,9 @@ export const interceptors = (): WorkflowInterceptors => {
         return [name, method];
       }),
     );
-  return { inbound: [behindDecision('inbound')], outbound: [behindDecision('outbound')], internals: [behindDecision('internals')] };
+  return {
+    inbound: [behindDecision('inbound')],
+    outbound: [behindDecision('outbound')],
+    internals: [behindDecision('internals')],
+  };
 };

@@ -6,13 +6,23 @@ import { delayDaysUntil } from '../delay';
 import type { Policy } from '../policy';
 import { pathwayIdOf } from '../pathway-id';
 import { reject } from '../rejection';
-import { CONSENT_AGENCIES, criteriaToResideAgain, delayCountsFrom, isLive, residesAgain, rulesOf, safeForThePatient, type PathwayState } from '../state';
+import {
+  CONSENT_AGENCIES,
+  criteriaToResideAgain,
+  delayCountsFrom,
+  isLive,
+  residesAgain,
+  rulesOf,
+  safeForThePatient,
+  type PathwayState,
+} from '../state';
 import { holdPackages, PRE_DISCHARGE, requireStage } from './shared';
 
 // Admission to the day the patient no longer needs the bed; and a pathway cancelled.
 
 export function startPathway(command: CommandOf<'start'>, state: PathwayState): PathwayEvent[] {
-  if (state.stage !== 'none') return reject('duplicate', `the pathway for admission ${state.admissionId} has already started`);
+  if (state.stage !== 'none')
+    return reject('duplicate', `the pathway for admission ${state.admissionId} has already started`);
   if (command.expectedDischargeDate && command.expectedDischargeDate < dateOf(command.admittedAt)) {
     reject('invalid', 'expectedDischargeDate: before admission');
   }
@@ -33,27 +43,41 @@ export function startPathway(command: CommandOf<'start'>, state: PathwayState): 
       expectedDischargeDate: command.expectedDischargeDate,
       consents: [...new Set(command.consents)],
       previousPathwayId: command.previousPathwayId,
-      ...(safeForThePatient(state) && command.previousPathwayId && command.heldPackages?.length ? { heldPackages: command.heldPackages } : {}),
+      ...(safeForThePatient(state) && command.previousPathwayId && command.heldPackages?.length
+        ? { heldPackages: command.heldPackages }
+        : {}),
       // Recorded so every fold of the events (read models, agency views) knows the rules; rules 1 said nothing.
       ...(rules !== 1 ? { rules } : {}),
     },
   ];
 }
 
-export function setExpectedDischargeDate(command: CommandOf<'expected-discharge-date'>, state: PathwayState): PathwayEvent[] {
+export function setExpectedDischargeDate(
+  command: CommandOf<'expected-discharge-date'>,
+  state: PathwayState,
+): PathwayEvent[] {
   requireStage(state, 'expected-discharge-date', PRE_DISCHARGE);
   return [{ type: 'edd.set', at: command.at, date: command.date }];
 }
 
-export function setDischargeReadyDate(command: CommandOf<'discharge-ready'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+export function setDischargeReadyDate(
+  command: CommandOf<'discharge-ready'>,
+  state: PathwayState,
+  policy: Policy,
+): PathwayEvent[] {
   requireStage(state, 'discharge-ready', PRE_DISCHARGE);
-  if (state.drd) reject('duplicate', `a discharge ready date (${state.drd}) is already set; record criteria-to-reside-met first`);
-  if (state.admittedAt && command.date < dateOf(state.admittedAt)) reject('invalid', 'date: the discharge ready date is before admission');
+  if (state.drd)
+    reject('duplicate', `a discharge ready date (${state.drd}) is already set; record criteria-to-reside-met first`);
+  if (state.admittedAt && command.date < dateOf(state.admittedAt))
+    reject('invalid', 'date: the discharge ready date is before admission');
   if (criteriaToResideAgain(state)) checkAfterLastEpisode(state, command.date);
   return [drdRecorded(command.date, command.at, policy)];
 }
 
-export function meetCriteriaToReside(command: CommandOf<'criteria-to-reside-met'>, state: PathwayState): PathwayEvent[] {
+export function meetCriteriaToReside(
+  command: CommandOf<'criteria-to-reside-met'>,
+  state: PathwayState,
+): PathwayEvent[] {
   requireStage(state, 'criteria-to-reside-met', PRE_DISCHARGE);
   if (!state.drd) return reject('not_allowed_in_stage', 'criteria-to-reside-met: no discharge ready date is set');
   const clearedOn = dateOf(command.at);
@@ -64,13 +88,28 @@ export function meetCriteriaToReside(command: CommandOf<'criteria-to-reside-met'
 export function recordDelayReason(command: CommandOf<'delay-reason'>, state: PathwayState): PathwayEvent[] {
   requireStage(state, 'delay-reason', PRE_DISCHARGE);
   // Rules 4: housing and the voluntary sector act only when asked, with consent: never blamed otherwise.
-  if (safeForThePatient(state) && CONSENT_AGENCIES.includes(command.agency) && !state.referrals.some((r) => r.agency === command.agency && isLive(r))) {
-    reject('invalid', `agency: ${command.agency} has no referral on this pathway to act on; a delay is attributed to whom it waits on`);
+  if (
+    safeForThePatient(state) &&
+    CONSENT_AGENCIES.includes(command.agency) &&
+    !state.referrals.some((r) => r.agency === command.agency && isLive(r))
+  ) {
+    reject(
+      'invalid',
+      `agency: ${command.agency} has no referral on this pathway to act on; a delay is attributed to whom it waits on`,
+    );
   }
   if (state.delayReasons.some((r) => r.code === command.code && r.agency === command.agency)) {
     reject('duplicate', `delay reason ${command.code} for ${command.agency} is already active`);
   }
-  return [{ type: 'delay_reason.recorded', at: command.at, code: command.code, agency: command.agency, ...(command.note ? { note: command.note } : {}) }];
+  return [
+    {
+      type: 'delay_reason.recorded',
+      at: command.at,
+      code: command.code,
+      agency: command.agency,
+      ...(command.note ? { note: command.note } : {}),
+    },
+  ];
 }
 
 export function resolveDelayReason(command: CommandOf<'delay-reason-resolved'>, state: PathwayState): PathwayEvent[] {
@@ -83,13 +122,23 @@ export function resolveDelayReason(command: CommandOf<'delay-reason-resolved'>, 
 
 export function cancel(command: CommandOf<'cancel'>, state: PathwayState): PathwayEvent[] {
   if (command.reason === 'self_discharged' && safeForThePatient(state)) {
-    reject('invalid', 'reason: a self-discharge is a discharge: record it with discharge (selfDischarge: true), so the 30-day readmission watch runs and the agencies still arranging support are told it is needed now');
+    reject(
+      'invalid',
+      'reason: a self-discharge is a discharge: record it with discharge (selfDischarge: true), so the 30-day readmission watch runs and the agencies still arranging support are told it is needed now',
+    );
   }
   const at = command.at;
   return [
     ...holdPackages(state, at, 'cancelled'),
     ...(state.intermediateCare && !state.intermediateCare.ended
-      ? [{ type: 'intermediate_care.ended' as const, at, reason: 'cancelled' as const, days: daysBetween(state.intermediateCare.startDate, dateOf(at)) }]
+      ? [
+          {
+            type: 'intermediate_care.ended' as const,
+            at,
+            reason: 'cancelled' as const,
+            days: daysBetween(state.intermediateCare.startDate, dateOf(at)),
+          },
+        ]
       : []),
     { type: 'pathway.cancelled', at, reason: command.reason },
   ];
@@ -113,5 +162,7 @@ function checkAfterLastEpisode(state: PathwayState, date: string): void {
 function drdRecorded(date: string, at: string, policy: Policy): EventOf<'discharge_ready.recorded'> {
   // Policies carried over from before the allowance existed have no value: count from the DRD.
   const allowance = policy.delayAllowanceDays ?? 0;
-  return allowance > 0 ? { type: 'discharge_ready.recorded', at, date, countsFrom: addDays(date, allowance) } : { type: 'discharge_ready.recorded', at, date };
+  return allowance > 0
+    ? { type: 'discharge_ready.recorded', at, date, countsFrom: addDays(date, allowance) }
+    : { type: 'discharge_ready.recorded', at, date };
 }

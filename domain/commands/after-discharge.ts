@@ -9,7 +9,16 @@ import { handOver, remainingNeedsAt, withdrawnHandovers } from '../intermediate-
 import { intermediateCareDaysFor, type Policy } from '../policy';
 import { pathwayIdOf } from '../pathway-id';
 import { reject } from '../rejection';
-import { handoverChoice, handoverUnderway, holdsDischarge, patientAtTheCentre, rulesOf, type IntermediateCare, type PathwayState, type Referral } from '../state';
+import {
+  handoverChoice,
+  handoverUnderway,
+  holdsDischarge,
+  patientAtTheCentre,
+  rulesOf,
+  type IntermediateCare,
+  type PathwayState,
+  type Referral,
+} from '../state';
 import { ownReferral } from './referrals';
 import { holdPackages, requireStage } from './shared';
 
@@ -17,7 +26,12 @@ import { holdPackages, requireStage } from './shared';
 
 type NeedsNow = z.infer<typeof NeedsNowSchema>;
 
-function reviewed(command: Omit<CommandOf<'review'>, 'type'> & { type: string }, state: PathwayState, policy: Policy, needsNow?: NeedsNow): PathwayEvent[] {
+function reviewed(
+  command: Omit<CommandOf<'review'>, 'type'> & { type: string },
+  state: PathwayState,
+  policy: Policy,
+  needsNow?: NeedsNow,
+): PathwayEvent[] {
   const ic = state.intermediateCare;
   if (state.stage !== 'intermediate_care' || !ic || ic.ended) {
     return reject('not_allowed_in_stage', `review is only allowed during intermediate care (stage is ${state.stage})`);
@@ -40,15 +54,23 @@ function reviewed(command: Omit<CommandOf<'review'>, 'type'> & { type: string },
   const days = daysBetween(ic.startDate, dateOf(at));
   if (command.outcome === 'goals_met') events.push({ type: 'intermediate_care.ended', at, reason: 'goals_met', days });
   if (command.outcome === 'needs_long_term_support') {
-    events.push({ type: 'intermediate_care.ended', at, reason: 'long_term_needs', days }, handover(at, 'long_term_needs'));
+    events.push(
+      { type: 'intermediate_care.ended', at, reason: 'long_term_needs', days },
+      handover(at, 'long_term_needs'),
+    );
   }
   return events;
 }
 
-export const review = (command: CommandOf<'review'>, state: PathwayState, policy: Policy): PathwayEvent[] => reviewed(command, state, policy);
+export const review = (command: CommandOf<'review'>, state: PathwayState, policy: Policy): PathwayEvent[] =>
+  reviewed(command, state, policy);
 
 /** The providing agency's review of its episode: a review, with what the person needs now. */
-export function reviewEpisode(command: CommandOf<'episode-review'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+export function reviewEpisode(
+  command: CommandOf<'episode-review'>,
+  state: PathwayState,
+  policy: Policy,
+): PathwayEvent[] {
   ownEpisode(state, command);
   const { agency: _agency, needsNow, ...rest } = command;
   return reviewed({ ...rest, type: 'review' }, state, policy, needsNow);
@@ -56,10 +78,22 @@ export function reviewEpisode(command: CommandOf<'episode-review'>, state: Pathw
 
 export function proposeTransitionPlan(command: CommandOf<'transition-plan'>, state: PathwayState): PathwayEvent[] {
   const episode = ownEpisode(state, command);
-  if (handoverUnderway(state)) reject('not_allowed_in_stage', 'transition-plan: the handover to long-term services is under way; a review re-plans it');
+  if (handoverUnderway(state))
+    reject(
+      'not_allowed_in_stage',
+      'transition-plan: the handover to long-term services is under way; a review re-plans it',
+    );
   const remainingNeeds = [...new Set(command.remainingNeeds)];
-  if (JSON.stringify(remainingNeeds) === JSON.stringify(episode.remainingNeeds)) reject('duplicate', 'remainingNeeds: this transition plan is already recorded');
-  return [{ type: 'transition_plan.proposed', at: command.at, remainingNeeds, ...(command.notes ? { notes: command.notes } : {}) }];
+  if (JSON.stringify(remainingNeeds) === JSON.stringify(episode.remainingNeeds))
+    reject('duplicate', 'remainingNeeds: this transition plan is already recorded');
+  return [
+    {
+      type: 'transition_plan.proposed',
+      at: command.at,
+      remainingNeeds,
+      ...(command.notes ? { notes: command.notes } : {}),
+    },
+  ];
 }
 
 /**
@@ -68,35 +102,85 @@ export function proposeTransitionPlan(command: CommandOf<'transition-plan'>, sta
  * withdrawn (the plan changed); at `until` the episode hands over again. No longer than the
  * longest episode of its services, counted from today.
  */
-export function extendEpisode(command: CommandOf<'extend-episode'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+export function extendEpisode(
+  command: CommandOf<'extend-episode'>,
+  state: PathwayState,
+  policy: Policy,
+): PathwayEvent[] {
   if (!handoverChoice(state)) {
-    reject('invalid', `extend-episode: this pathway started under older rules (${rulesOf(state)}), where the episode hands over at its end; re-refer after a decline`);
+    reject(
+      'invalid',
+      `extend-episode: this pathway started under older rules (${rulesOf(state)}), where the episode hands over at its end; re-refer after a decline`,
+    );
   }
   const episode = state.intermediateCare;
   if (state.stage !== 'intermediate_care' || !episode || episode.ended) {
-    return reject('not_allowed_in_stage', `extend-episode: no intermediate-care episode is under way (stage is ${state.stage})`);
+    return reject(
+      'not_allowed_in_stage',
+      `extend-episode: no intermediate-care episode is under way (stage is ${state.stage})`,
+    );
   }
   const today = dateOf(command.at);
   if (command.until <= today) reject('invalid', `until: after today (${today})`);
   const longest = intermediateCareDaysFor(policy, episode.services ?? []);
-  if (command.until > addDays(today, longest)) reject('invalid', `until: at most ${longest} days from today (${addDays(today, longest)})`);
-  if (!handoverUnderway(state) && command.until === episode.endBy) reject('duplicate', `until: the episode already runs to ${episode.endBy}`);
-  return [...withdrawnHandovers(state, command.at), { type: 'intermediate_care.extended', at: command.at, until: command.until, reason: command.reason }];
+  if (command.until > addDays(today, longest))
+    reject('invalid', `until: at most ${longest} days from today (${addDays(today, longest)})`);
+  if (!handoverUnderway(state) && command.until === episode.endBy)
+    reject('duplicate', `until: the episode already runs to ${episode.endBy}`);
+  return [
+    ...withdrawnHandovers(state, command.at),
+    { type: 'intermediate_care.extended', at: command.at, until: command.until, reason: command.reason },
+  ];
 }
 
 export function recordSupportStarted(command: CommandOf<'support-started'>, state: PathwayState): PathwayEvent[] {
   const referral = supportArranged(state, command, command.startedOn, 'startedOn');
-  if (referral.startedOn === command.startedOn) reject('duplicate', `referral ${referral.referralId}: the support is already recorded as started on ${referral.startedOn}`);
-  if (referral.startedOn) reject('invalid', `startedOn: the support of referral ${referral.referralId} is already recorded as started on ${referral.startedOn}`);
-  return [{ type: 'support.started', at: command.at, referralId: referral.referralId, agency: referral.agency, service: referral.service, startedOn: command.startedOn }];
+  if (referral.startedOn === command.startedOn)
+    reject(
+      'duplicate',
+      `referral ${referral.referralId}: the support is already recorded as started on ${referral.startedOn}`,
+    );
+  if (referral.startedOn)
+    reject(
+      'invalid',
+      `startedOn: the support of referral ${referral.referralId} is already recorded as started on ${referral.startedOn}`,
+    );
+  return [
+    {
+      type: 'support.started',
+      at: command.at,
+      referralId: referral.referralId,
+      agency: referral.agency,
+      service: referral.service,
+      startedOn: command.startedOn,
+    },
+  ];
 }
 
-export function recordSupportNotStarted(command: CommandOf<'support-not-started'>, state: PathwayState): PathwayEvent[] {
+export function recordSupportNotStarted(
+  command: CommandOf<'support-not-started'>,
+  state: PathwayState,
+): PathwayEvent[] {
   const referral = supportArranged(state, command, command.dueOn, 'dueOn');
-  if (referral.startedOn) reject('invalid', `referral ${referral.referralId}: the support is recorded as started on ${referral.startedOn}`);
-  if (referral.notStartedOn === command.dueOn) reject('duplicate', `referral ${referral.referralId}: the visit due on ${command.dueOn} is already recorded as missed`);
+  if (referral.startedOn)
+    reject('invalid', `referral ${referral.referralId}: the support is recorded as started on ${referral.startedOn}`);
+  if (referral.notStartedOn === command.dueOn)
+    reject(
+      'duplicate',
+      `referral ${referral.referralId}: the visit due on ${command.dueOn} is already recorded as missed`,
+    );
   const { dueOn, reason } = command;
-  return [{ type: 'support.not_started', at: command.at, referralId: referral.referralId, agency: referral.agency, service: referral.service, dueOn, reason }];
+  return [
+    {
+      type: 'support.not_started',
+      at: command.at,
+      referralId: referral.referralId,
+      agency: referral.agency,
+      service: referral.service,
+      dueOn,
+      reason,
+    },
+  ];
 }
 
 export function assignLeadProfessional(command: CommandOf<'lead-professional'>, state: PathwayState): PathwayEvent[] {
@@ -105,12 +189,25 @@ export function assignLeadProfessional(command: CommandOf<'lead-professional'>, 
   if (command.scope === 'intermediate-care' && (!episode || episode.ended)) {
     reject('not_allowed_in_stage', 'lead-professional: intermediate-care has no episode under way to lead');
   }
-  return [{ type: 'lead_professional.assigned', at: command.at, scope: command.scope, role: command.role, team: command.team, ...(command.phone ? { phone: command.phone } : {}) }];
+  return [
+    {
+      type: 'lead_professional.assigned',
+      at: command.at,
+      scope: command.scope,
+      role: command.role,
+      team: command.team,
+      ...(command.phone ? { phone: command.phone } : {}),
+    },
+  ];
 }
 
-export function recordEmergencyAttendance(command: CommandOf<'emergency-attendance'>, state: PathwayState): PathwayEvent[] {
+export function recordEmergencyAttendance(
+  command: CommandOf<'emergency-attendance'>,
+  state: PathwayState,
+): PathwayEvent[] {
   const dayOfWatch = dayOfWatchOn(state, 'emergency-attendance', command.attendedOn, 'attendedOn');
-  if (command.attendedOn > dateOf(command.at)) reject('invalid', 'attendedOn: an attendance is recorded once it has happened');
+  if (command.attendedOn > dateOf(command.at))
+    reject('invalid', 'attendedOn: an attendance is recorded once it has happened');
   return [{ type: 'emergency_attendance.recorded', at: command.at, attendedOn: command.attendedOn, dayOfWatch }];
 }
 
@@ -119,7 +216,11 @@ export function recordEmergencyAttendance(command: CommandOf<'emergency-attendan
  * needs for long-term support, hand it over to the services that take over (a review while a
  * handover is underway re-plans it). `continue` only records the review.
  */
-function reviewOutcome(command: Pick<CommandOf<'review'>, 'outcome' | 'remainingNeeds' | 'at'>, state: PathwayState, policy: Policy): PathwayEvent[] {
+function reviewOutcome(
+  command: Pick<CommandOf<'review'>, 'outcome' | 'remainingNeeds' | 'at'>,
+  state: PathwayState,
+  policy: Policy,
+): PathwayEvent[] {
   switch (command.outcome) {
     case 'continue':
       return [];
@@ -127,7 +228,11 @@ function reviewOutcome(command: Pick<CommandOf<'review'>, 'outcome' | 'remaining
       return handOver(state, policy, command.at, 'goals_met', command.remainingNeeds ?? remainingNeedsAt(state, []));
     case 'needs_long_term_support': {
       const needs = command.remainingNeeds ?? remainingNeedsAt(state);
-      if (needs.length === 0) reject('invalid', 'remainingNeeds: needs_long_term_support hands over at least one need (goals_met when none remain)');
+      if (needs.length === 0)
+        reject(
+          'invalid',
+          'remainingNeeds: needs_long_term_support hands over at least one need (goals_met when none remain)',
+        );
       return handOver(state, policy, command.at, 'long_term_needs', needs);
     }
   }
@@ -137,11 +242,13 @@ function reviewOutcome(command: Pick<CommandOf<'review'>, 'outcome' | 'remaining
 function dayOfWatchOn(state: PathwayState, command: string, date: string, field: string): number {
   requireStage(state, command, watchStages);
   const watch = state.watch;
-  if (!watch || watch.expired) return reject('not_allowed_in_stage', `${command}: the 30-day readmission watch has ended`);
+  if (!watch || watch.expired)
+    return reject('not_allowed_in_stage', `${command}: the 30-day readmission watch has ended`);
   const day = daysBetween(watch.from, date);
   if (day < 0) reject('invalid', `${field}: before the discharge date`);
   const windowDays = daysBetween(watch.from, watch.until);
-  if (day >= windowDays) reject('invalid', `${field}: day ${day} after discharge is outside the watch (days 0–${windowDays - 1})`);
+  if (day >= windowDays)
+    reject('invalid', `${field}: day ${day} after discharge is outside the watch (days 0–${windowDays - 1})`);
   return day;
 }
 
@@ -157,7 +264,13 @@ export function readmit(command: CommandOf<'readmission'>, state: PathwayState):
   const at = command.at;
   const events: PathwayEvent[] = [...holdPackages(state, at, 'readmitted')];
   const ic = state.intermediateCare;
-  if (ic && !ic.ended) events.push({ type: 'intermediate_care.ended', at, reason: 'readmitted', days: daysBetween(ic.startDate, dateOf(at)) });
+  if (ic && !ic.ended)
+    events.push({
+      type: 'intermediate_care.ended',
+      at,
+      reason: 'readmitted',
+      days: daysBetween(ic.startDate, dateOf(at)),
+    });
   events.push({
     type: 'pathway.readmitted',
     at,
@@ -171,7 +284,11 @@ export function readmit(command: CommandOf<'readmission'>, state: PathwayState):
 
 /** The agencies providing the episode: those whose intermediate-care package for the discharge is in place. */
 export const episodeProviders = (state: PathwayState): Agency[] => [
-  ...new Set(state.referrals.filter((r) => r.status === 'ready' && holdsDischarge(r) && isIntermediateCare(r.service)).map((r) => r.agency)),
+  ...new Set(
+    state.referrals
+      .filter((r) => r.status === 'ready' && holdsDischarge(r) && isIntermediateCare(r.service))
+      .map((r) => r.agency),
+  ),
 ];
 
 /** The intermediate-care episode under way, provided by the agency; another's is refused as if there were none (the application). */
@@ -181,16 +298,28 @@ function ownEpisode(state: PathwayState, command: { type: string; agency: Agency
     return reject('unknown_episode', `${command.type}: no intermediate-care episode is under way on this pathway`);
   }
   if (!episodeProviders(state).includes(command.agency)) {
-    return reject('wrong_agency', `${command.type}: the episode is provided by ${episodeProviders(state).join(', ')}, not ${command.agency}`);
+    return reject(
+      'wrong_agency',
+      `${command.type}: the episode is provided by ${episodeProviders(state).join(', ')}, not ${command.agency}`,
+    );
   }
   return episode;
 }
 
 /** The agency's own support arranged for after the discharge (in place from its day), and a day on or after the discharge, not in the future. */
-function supportArranged(state: PathwayState, command: { type: string; at: string; referralId: string; agency: Agency }, day: string, field: string): Referral {
+function supportArranged(
+  state: PathwayState,
+  command: { type: string; at: string; referralId: string; agency: Agency },
+  day: string,
+  field: string,
+): Referral {
   const referral = ownReferral(state, command);
   if (!state.discharge) return reject('not_allowed_in_stage', `${command.type}: the patient has not been discharged`);
-  if (referral.status !== 'ready') reject('not_allowed_in_stage', `referral ${referral.referralId} is ${referral.status}; only support in place (ready) starts`);
+  if (referral.status !== 'ready')
+    reject(
+      'not_allowed_in_stage',
+      `referral ${referral.referralId} is ${referral.status}; only support in place (ready) starts`,
+    );
   if (day < state.discharge.date) reject('invalid', `${field}: before the discharge on ${state.discharge.date}`);
   if (day > dateOf(command.at)) reject('invalid', `${field}: recorded once the day has come`);
   return referral;

@@ -35,5 +35,12 @@ export function revokeCarerAccess(command: CommandOf<'carer-access-revoked'>, st
 }
 
 export function recordAccessibleInformation(command: CommandOf<'accessible-information'>): PathwayEvent[] {
-  return [{ type: 'accessible_information.recorded', at: command.at, formats: [...new Set(command.formats)], ...(command.language ? { language: command.language } : {}) }];
+  return [
+    {
+      type: 'accessible_information.recorded',
+      at: command.at,
+      formats: [...new Set(command.formats)],
+      ...(command.language ? { language: command.language } : {}),
+    },
+  ];
 }

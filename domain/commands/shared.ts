@@ -1,13 +1,23 @@
 import type { Agency, Stage } from '../../schemas/common';
 import type { PathwayEvent } from '../../schemas/events';
 import { reject } from '../rejection';
-import { holdsDischarge, housingConsentPending, inHospitalStages, isLive, mayShareWith, type PathwayState } from '../state';
+import {
+  holdsDischarge,
+  housingConsentPending,
+  inHospitalStages,
+  isLive,
+  mayShareWith,
+  type PathwayState,
+} from '../state';
 
 // What more than one area of commands asks.
 
 export function requireStage(state: PathwayState, command: string, allowed: readonly Stage[]): void {
   if (!allowed.includes(state.stage as Stage)) {
-    reject('not_allowed_in_stage', `${command} is not allowed in stage ${state.stage} (allowed in: ${allowed.join(', ')})`);
+    reject(
+      'not_allowed_in_stage',
+      `${command} is not allowed in stage ${state.stage} (allowed in: ${allowed.join(', ')})`,
+    );
   }
 }
 
@@ -27,7 +37,9 @@ export function holdPackages(state: PathwayState, at: string, reason: 'readmitte
 /** Agencies whose referral waits for the patient's consent, and (rules 4) housing while its referral does. */
 export const missingConsent = (state: PathwayState): Agency[] => [
   ...new Set([
-    ...state.referrals.filter((r) => isLive(r) && holdsDischarge(r) && !mayShareWith(state, r.agency)).map((r) => r.agency),
+    ...state.referrals
+      .filter((r) => isLive(r) && holdsDischarge(r) && !mayShareWith(state, r.agency))
+      .map((r) => r.agency),
     ...(housingConsentPending(state) ? ['housing' as const] : []),
   ]),
 ];

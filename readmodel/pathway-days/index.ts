@@ -12,6 +12,10 @@ export const pathwayDaysReadModel: ReadModel = {
   migrations: ['001-read-model.sql', '007-day-reason-agencies.sql'],
   versions: [
     { version: 1, change: 'the days as computed when read models were first versioned', rebuild: 'every pathway' },
-    { version: 2, change: 'reason_agencies filled: whom each day\'s delay reasons waited on (the trend filtered by agency)', rebuild: 'every pathway' },
+    {
+      version: 2,
+      change: "reason_agencies filled: whom each day's delay reasons waited on (the trend filtered by agency)",
+      rebuild: 'every pathway',
+    },
   ],
 };

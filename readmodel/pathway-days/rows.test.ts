@@ -9,7 +9,8 @@ import { foldTimeline, pathwayRow } from '../pathways/row';
 const timeline = (commands: PathwayCommand[], region: 'england' | 'scotland' = 'england', initial = initialState) =>
   history(commands, resolvePolicy(region), initial).map((event, i) => ({ sequence: i + 1, event }));
 const drd = (n: number): PathwayCommand => ({ type: 'discharge-ready', at: day(n), date: date(n) });
-const lostBefore = (rows: { day: string; bedDayLost: boolean }[], today: string) => rows.filter((r) => r.day < today && r.bedDayLost).length;
+const lostBefore = (rows: { day: string; bedDayLost: boolean }[], today: string) =>
+  rows.filter((r) => r.day < today && r.bedDayLost).length;
 
 describe('the days of a delay', () => {
   it('one row a day from the DRD to today, banded by the days delayed that day', () => {
@@ -20,11 +21,24 @@ describe('the days of a delay', () => {
       [date(5), 2, '2-3', true],
       [date(6), 3, '2-3', true],
     ]);
-    expect(rows[0]).toMatchObject({ pathwayId: 'pathway-A1', site: 'LEEDS-GEN', localAuthority: 'Leeds', reasonCodes: ['no_plan'] });
+    expect(rows[0]).toMatchObject({
+      pathwayId: 'pathway-A1',
+      site: 'LEEDS-GEN',
+      localAuthority: 'Leeds',
+      reasonCodes: ['no_plan'],
+    });
   });
 
   it('reasons and plan as they stood at the end of each day', () => {
-    const assess: PathwayCommand = { type: 'assessment', at: day(5), participants: professionalAndPatient, pathway: 'P2', needs: ['step-down-bed'], consents: [], ...patientAgrees } as PathwayCommand;
+    const assess: PathwayCommand = {
+      type: 'assessment',
+      at: day(5),
+      participants: professionalAndPatient,
+      pathway: 'P2',
+      needs: ['step-down-bed'],
+      consents: [],
+      ...patientAgrees,
+    } as PathwayCommand;
     const rows = dayRows('pathway-A1', timeline([start(), drd(3), assess]), date(5));
     expect(rows.map((r) => [r.day, r.pathway, r.reasonCodes, r.reasonAgencies])).toEqual([
       [date(3), null, ['no_plan'], ['acute-trust']],
@@ -41,7 +55,16 @@ describe('the days of a delay', () => {
   });
 
   it('a new DRD dated before the day the last was cleared (pathways under rules 2, which took one): one row a day, the later episode’s', () => {
-    const events = timeline([start(), drd(2), { type: 'criteria-to-reside-met', at: day(6) }, { type: 'discharge-ready', at: day(6), date: date(5) }], 'england', rules2);
+    const events = timeline(
+      [
+        start(),
+        drd(2),
+        { type: 'criteria-to-reside-met', at: day(6) },
+        { type: 'discharge-ready', at: day(6), date: date(5) },
+      ],
+      'england',
+      rules2,
+    );
     const rows = dayRows('pathway-A1', events, date(6));
     expect(rows.map((r) => [r.day, r.daysDelayed])).toEqual([
       [date(2), 0],
@@ -52,7 +75,7 @@ describe('the days of a delay', () => {
     ]);
   });
 
-  it("Scotland: the allowance days are in hospital with a DRD but lose no bed-day", () => {
+  it('Scotland: the allowance days are in hospital with a DRD but lose no bed-day', () => {
     const events = timeline([start({ region: 'scotland' }), drd(3)], 'scotland');
     const rows = dayRows('pathway-A1', events, date(8));
     expect(rows.map((r) => [r.day, r.daysDelayed, r.bedDayLost])).toEqual([
@@ -67,16 +90,37 @@ describe('the days of a delay', () => {
   });
 
   it('ends the day before discharge, and the discharge’s delay is the lost days', () => {
-    const discharge = { type: 'discharge', at: day(7), date: date(6), destination: 'usual-residence' } as PathwayCommand;
-    const assess = { type: 'assessment', at: day(3), participants: professionalAndPatient, pathway: 'P0', needs: [], consents: [], ...patientAgrees } as PathwayCommand;
+    const discharge = {
+      type: 'discharge',
+      at: day(7),
+      date: date(6),
+      destination: 'usual-residence',
+    } as PathwayCommand;
+    const assess = {
+      type: 'assessment',
+      at: day(3),
+      participants: professionalAndPatient,
+      pathway: 'P0',
+      needs: [],
+      consents: [],
+      ...patientAgrees,
+    } as PathwayCommand;
     const events = timeline([start(), drd(2), assess, discharge]);
     const rows = dayRows('pathway-A1', events, '2026-05-01');
     expect(rows.map((r) => r.day)).toEqual([date(2), date(3), date(4), date(5)]);
-    expect(rows.filter((r) => r.bedDayLost)).toHaveLength(pathwayRow('pathway-A1', foldTimeline(events), '2026-05-01')!.bedDaysLost);
+    expect(rows.filter((r) => r.bedDayLost)).toHaveLength(
+      pathwayRow('pathway-A1', foldTimeline(events), '2026-05-01')!.bedDaysLost,
+    );
   });
 
   it('a cancelled stay ends the day before it closed; a pathway without a DRD has no days', () => {
-    expect(dayRows('pathway-A1', timeline([start(), drd(3), { type: 'cancel', at: day(5), reason: 'died' } as PathwayCommand]), '2026-05-01').map((r) => r.day)).toEqual([date(3), date(4)]);
+    expect(
+      dayRows(
+        'pathway-A1',
+        timeline([start(), drd(3), { type: 'cancel', at: day(5), reason: 'died' } as PathwayCommand]),
+        '2026-05-01',
+      ).map((r) => r.day),
+    ).toEqual([date(3), date(4)]);
     expect(dayRows('pathway-A1', timeline([start()]), date(9))).toEqual([]);
   });
 });

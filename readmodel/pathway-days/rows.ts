@@ -1,4 +1,14 @@
-import { activeReasons, dateOf, delayOnDay, drdDays, evolve, initialState, reasonAgencies, type DrdEpisode, type PathwayState } from '../../domain';
+import {
+  activeReasons,
+  dateOf,
+  delayOnDay,
+  drdDays,
+  evolve,
+  initialState,
+  reasonAgencies,
+  type DrdEpisode,
+  type PathwayState,
+} from '../../domain';
 import type { RecordedPathwayEvent } from '../../workflows/definitions';
 
 /** One day a patient spent in hospital with a discharge ready date: a line of that day's SitRep. */

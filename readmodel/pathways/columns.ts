@@ -18,7 +18,10 @@ export async function saveRows(client: PoolClient, rows: PathwayRow[]): Promise<
   await client.query(
     `INSERT INTO pathways (${rowNames.join(', ')})
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${rowColumns})
-     ON CONFLICT (pathway_id) DO UPDATE SET ${rowNames.slice(1).map((name) => `${name} = EXCLUDED.${name}`).join(', ')}, updated_at = now()`,
+     ON CONFLICT (pathway_id) DO UPDATE SET ${rowNames
+       .slice(1)
+       .map((name) => `${name} = EXCLUDED.${name}`)
+       .join(', ')}, updated_at = now()`,
     [asJsonRows(rows)],
   );
 }

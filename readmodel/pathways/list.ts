@@ -86,7 +86,9 @@ async function keysetPage<Row>(
   const descending = query.sortName.startsWith('-');
   const sort = sorts[query.sortName.replace(/^-/, '') as SortKey];
   if (query.after) {
-    where.push(`(${sort.sql}, pathway_id) ${descending ? '<' : '>'} (${params.add(query.after.value)}::${sort.type}, ${params.add(query.after.pathwayId)})`);
+    where.push(
+      `(${sort.sql}, pathway_id) ${descending ? '<' : '>'} (${params.add(query.after.value)}::${sort.type}, ${params.add(query.after.pathwayId)})`,
+    );
   }
   const direction = descending ? 'DESC' : 'ASC';
   const { rows } = await db.query<Row & { sortValue: string; pathwayId: string }>(
@@ -96,17 +98,30 @@ async function keysetPage<Row>(
   );
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
-  const next = rows.length > query.limit && last ? { sort: query.sortName, value: last.sortValue, pathwayId: last.pathwayId } : undefined;
+  const next =
+    rows.length > query.limit && last
+      ? { sort: query.sortName, value: last.sortValue, pathwayId: last.pathwayId }
+      : undefined;
   return { rows: page.map(({ sortValue: _sortValue, ...row }) => row as unknown as Row), next };
 }
 
 /** A page of the list, and the cursor of the next page (undefined on the last). */
-export async function listPathways(db: Database, query: ListQuery): Promise<{ pathways: PathwaySummary[]; next?: Cursor }> {
+export async function listPathways(
+  db: Database,
+  query: ListQuery,
+): Promise<{ pathways: PathwaySummary[]; next?: Cursor }> {
   const { filters } = query;
   const params = new Params();
   const where = pathwayWhere(filters, query.sites, query.stuckForDays, params);
   const isStuck = stuck.sql(params.add(filters.stuckForDays ?? query.stuckForDays));
-  const { rows, next } = await keysetPage<PathwaySummary>(db, { select: `${summaryColumns}, ${isStuck} AS stuck`, where, params, sortName: filters.sort, limit: filters.limit, after: query.after });
+  const { rows, next } = await keysetPage<PathwaySummary>(db, {
+    select: `${summaryColumns}, ${isStuck} AS stuck`,
+    where,
+    params,
+    sortName: filters.sort,
+    limit: filters.limit,
+    after: query.after,
+  });
   return { pathways: rows.map((row) => ({ ...row, stuckReason: stuckReason(row) })), next };
 }
 
@@ -135,7 +150,10 @@ export interface AgencyListQuery {
 }
 
 /** A page of the pathways an agency has been referred on or sent events of (the GP), and the next page's cursor. */
-export async function listAgencyPathways(db: Database, query: AgencyListQuery): Promise<{ pathways: AgencyPathwaySummary[]; next?: Cursor }> {
+export async function listAgencyPathways(
+  db: Database,
+  query: AgencyListQuery,
+): Promise<{ pathways: AgencyPathwaySummary[]; next?: Cursor }> {
   const params = new Params();
   const where = pathwayWhere(query.filters, undefined, 0, params);
   const agency = params.add(query.agency);
@@ -143,6 +161,13 @@ export async function listAgencyPathways(db: Database, query: AgencyListQuery): 
   const select = `pathway_id AS "pathwayId", status, stage, pathway, site, admitted_at AS "admittedAt", drd AS "dischargeReadyDate",
     discharge_date AS "dischargeDate", ${agency} = ANY(awaiting_agencies) AS "awaitingYourResponse", last_event_at AS "lastEventAt",
     closed_at AS "closedAt"`;
-  const { rows, next } = await keysetPage<AgencyPathwaySummary>(db, { select, where, params, sortName: query.filters.sort, limit: query.filters.limit, after: query.after });
+  const { rows, next } = await keysetPage<AgencyPathwaySummary>(db, {
+    select,
+    where,
+    params,
+    sortName: query.filters.sort,
+    limit: query.filters.limit,
+    after: query.after,
+  });
   return { pathways: rows, next };
 }

@@ -7,17 +7,31 @@ import type { RecordedPathwayEvent } from '../../workflows/definitions';
 import { foldTimeline, pathwayRow } from './row';
 
 // Given events, then the managers' row: pure and fast, like the domain's own specs.
-const recorded = (events: PathwayEvent[]): RecordedPathwayEvent[] => events.map((event, i) => ({ sequence: i + 1, event }));
+const recorded = (events: PathwayEvent[]): RecordedPathwayEvent[] =>
+  events.map((event, i) => ({ sequence: i + 1, event }));
 const rowOf = (commands: PathwayCommand[], today: string, policy: Policy = resolvePolicy('england')) =>
   pathwayRow('pathway-A1', foldTimeline(recorded(history(commands, policy))), today)!;
 const assess = (pathway: 'P0' | 'P1' | 'P2' | 'P3', needs: string[], at = day(4)): PathwayCommand =>
-  ({ type: 'assessment', at, participants: professionalAndPatient, pathway, needs, consents: [], ...patientAgrees }) as PathwayCommand;
+  ({
+    type: 'assessment',
+    at,
+    participants: professionalAndPatient,
+    pathway,
+    needs,
+    consents: [],
+    ...patientAgrees,
+  }) as PathwayCommand;
 const drd = (n: number, at = day(n)): PathwayCommand => ({ type: 'discharge-ready', at, date: date(n) });
 
 describe('the pathways row', () => {
   it('an open, delayed pathway: stage, plan, delay as of today, reasons explicit and derived with their agencies', () => {
     const row = rowOf(
-      [start(), drd(3), assess('P1', ['reablement', 'equipment']), { type: 'delay-reason', at: day(5), code: 'awaiting_transport', agency: 'acute-trust' }],
+      [
+        start(),
+        drd(3),
+        assess('P1', ['reablement', 'equipment']),
+        { type: 'delay-reason', at: day(5), code: 'awaiting_transport', agency: 'acute-trust' },
+      ],
       date(10),
     );
     expect(row).toMatchObject({
@@ -41,7 +55,13 @@ describe('the pathways row', () => {
       eventCount: 6,
       lastEventAt: day(5),
     });
-    expect(row.reasons.find((r) => r.code === 'awaiting_transport')).toEqual({ code: 'awaiting_transport', agency: 'acute-trust', waitingOn: 'agency', since: day(5), derived: false });
+    expect(row.reasons.find((r) => r.code === 'awaiting_transport')).toEqual({
+      code: 'awaiting_transport',
+      agency: 'acute-trust',
+      waitingOn: 'agency',
+      since: day(5),
+      derived: false,
+    });
   });
 
   it('bed-days lost include an earlier DRD episode ended by criteria-to-reside-met (the report said 0)', () => {
@@ -51,13 +71,33 @@ describe('the pathways row', () => {
 
   it("Scotland's planning allowance: delay counts from countsFrom, not the DRD", () => {
     const row = rowOf([start({ region: 'scotland' }), drd(3)], date(10), resolvePolicy('scotland'));
-    expect(row).toMatchObject({ region: 'scotland', drd: date(3), delayCountsFrom: date(6), daysDelayed: 4, bedDaysLost: 4, delayBand: '4-6' });
+    expect(row).toMatchObject({
+      region: 'scotland',
+      drd: date(3),
+      delayCountsFrom: date(6),
+      daysDelayed: 4,
+      bedDaysLost: 4,
+      delayBand: '4-6',
+    });
   });
 
   it('a discharged pathway keeps the delay it was discharged with, whatever today is', () => {
-    const commands = [start(), drd(2), assess('P0', []), { type: 'discharge', at: day(6), date: date(6), destination: 'usual-residence' } as PathwayCommand];
+    const commands = [
+      start(),
+      drd(2),
+      assess('P0', []),
+      { type: 'discharge', at: day(6), date: date(6), destination: 'usual-residence' } as PathwayCommand,
+    ];
     for (const today of [date(6), '2026-05-01']) {
-      expect(rowOf(commands, today)).toMatchObject({ status: 'open', stage: 'readmission_watch', dischargeDate: date(6), destination: 'usual-residence', daysDelayed: 4, bedDaysLost: 4, reasonCodes: [] });
+      expect(rowOf(commands, today)).toMatchObject({
+        status: 'open',
+        stage: 'readmission_watch',
+        dischargeDate: date(6),
+        destination: 'usual-residence',
+        daysDelayed: 4,
+        bedDaysLost: 4,
+        reasonCodes: [],
+      });
     }
   });
 
@@ -72,18 +112,42 @@ describe('the pathways row', () => {
       ] as PathwayCommand[],
       '2026-05-01',
     );
-    expect(row).toMatchObject({ status: 'closed', stage: 'readmitted', outcome: 'readmitted', closedAt: day(20), linkedPathwayId: 'pathway-A2', bedDaysLost: 2 });
+    expect(row).toMatchObject({
+      status: 'closed',
+      stage: 'readmitted',
+      outcome: 'readmitted',
+      closedAt: day(20),
+      linkedPathwayId: 'pathway-A2',
+      bedDaysLost: 2,
+    });
   });
 
   it('a cancellation closes the pathway and stops its delay on the day it closed', () => {
-    const row = rowOf([start(), drd(3), { type: 'cancel', at: day(6), reason: 'died' }] as PathwayCommand[], '2026-05-01');
-    expect(row).toMatchObject({ status: 'closed', stage: 'cancelled', outcomeDetail: 'died', delayAsOf: date(6), daysDelayed: 3, bedDaysLost: 3, reasonCodes: [], stuckSince: null });
+    const row = rowOf(
+      [start(), drd(3), { type: 'cancel', at: day(6), reason: 'died' }] as PathwayCommand[],
+      '2026-05-01',
+    );
+    expect(row).toMatchObject({
+      status: 'closed',
+      stage: 'cancelled',
+      outcomeDetail: 'died',
+      delayAsOf: date(6),
+      daysDelayed: 3,
+      bedDaysLost: 3,
+      reasonCodes: [],
+      stuckSince: null,
+    });
   });
 
   it('stuck since the earliest missed referral deadline, from the escalation the timer recorded', () => {
     const assessed = history([start(), drd(2), assess('P1', ['reablement'], day(2))]);
     const acceptBy = (assessed.at(-1) as { acceptBy: string }).acceptBy;
-    const escalated = [...assessed, ...history([start(), drd(2), assess('P1', ['reablement'], day(2)), { type: 'tick', at: day(5) }]).slice(assessed.length)];
+    const escalated = [
+      ...assessed,
+      ...history([start(), drd(2), assess('P1', ['reablement'], day(2)), { type: 'tick', at: day(5) }]).slice(
+        assessed.length,
+      ),
+    ];
     const row = pathwayRow('pathway-A1', foldTimeline(recorded(escalated)), date(5))!;
     expect(row.stuckSince).toBe(acceptBy);
     expect(row.overdueSince).toBe(acceptBy);

@@ -100,7 +100,6 @@ export function delayColumns(state: PathwayState, today: string) {
 
 const distinct = (values: string[]) => [...new Set(values)].sort();
 
-
 /** The row for a pathway whose events fold to `folded`, with delay counted as of `today` (YYYY-MM-DD). */
 export function pathwayRow(pathwayId: string, folded: Folded, today: string): PathwayRow | undefined {
   const { state, applied } = folded;

@@ -14,7 +14,12 @@ export class Params {
  * The WHERE clauses of a filtered read of `pathways`. `sites` (a site-limited actor's) restricts
  * to those sites whatever the filters say. Date ranges are whole UTC days, both ends included.
  */
-export function pathwayWhere(filters: PathwayFilters, sites: string[] | undefined, stuckForDays: number, params: Params): string[] {
+export function pathwayWhere(
+  filters: PathwayFilters,
+  sites: string[] | undefined,
+  stuckForDays: number,
+  params: Params,
+): string[] {
   const where: string[] = [];
   const day = (value: string) => `${params.add(value)}::date`;
   if (filters.status !== 'all') where.push(`status = ${params.add(filters.status)}`);
@@ -30,8 +35,10 @@ export function pathwayWhere(filters: PathwayFilters, sites: string[] | undefine
     const isStuck = stuck.sql(params.add(filters.stuckForDays ?? stuckForDays));
     where.push(filters.stuck ? isStuck : `NOT ${isStuck}`);
   }
-  if (filters.reviewOverdue !== undefined) where.push(filters.reviewOverdue ? reviewOverdue.sql : `NOT (${reviewOverdue.sql})`);
-  if (filters.handoverDeclined !== undefined) where.push(filters.handoverDeclined ? handoverDeclined.sql : `NOT (${handoverDeclined.sql})`);
+  if (filters.reviewOverdue !== undefined)
+    where.push(filters.reviewOverdue ? reviewOverdue.sql : `NOT (${reviewOverdue.sql})`);
+  if (filters.handoverDeclined !== undefined)
+    where.push(filters.handoverDeclined ? handoverDeclined.sql : `NOT (${handoverDeclined.sql})`);
   if (filters.admittedFrom) where.push(`admitted_at >= ${day(filters.admittedFrom)}`);
   if (filters.admittedTo) where.push(`admitted_at < ${day(filters.admittedTo)} + 1`);
   if (filters.dischargedFrom) where.push(`discharge_date >= ${day(filters.dischargedFrom)}`);

@@ -12,7 +12,9 @@ const text = (base64: string | undefined) => Buffer.from(base64 ?? '', 'base64')
 function asJson(value: unknown): JsonPayload {
   const payload = defaultPayloadConverter.toPayload(value)!;
   return {
-    metadata: Object.fromEntries(Object.entries(payload.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(payload.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')]),
+    ),
     data: Buffer.from(payload.data!).toString('base64'),
   };
 }
@@ -31,7 +33,10 @@ describe('codec endpoint (Temporal UI remote codec protocol)', () => {
 
   it('answers a request it cannot read naming the field, never echoing values', async () => {
     const request = { payloads: [{ metadata: { encoding: 'not base64 at all!' }, data: 'UGhpbGlwcGE=' }] };
-    const error = await runCodec(codec, 'decode', request).then(() => undefined, (e: unknown) => e as Error);
+    const error = await runCodec(codec, 'decode', request).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     expect(error).toBeInstanceOf(CodecRequestError);
     expect(error?.message).toMatch(/^payloads\.0\.metadata\.encoding: /);
     expect(error?.message).not.toContain('not base64 at all');

@@ -1,6 +1,10 @@
 import crypto from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { decodeOptionalFailureToOptionalError, encodeErrorToFailure, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
+import {
+  decodeOptionalFailureToOptionalError,
+  encodeErrorToFailure,
+  loadDataConverter,
+} from '@temporalio/common/lib/internal-non-workflow';
 import { describe, expect, it } from 'vitest';
 import { createDataConverter } from '../../codec/data-converter';
 import { CodecKeyError } from '../../codec/keys';
@@ -12,12 +16,18 @@ const commandKeys = `c1:${crypto.randomBytes(32).toString('base64')}`;
 describe("Homeward's data converter", () => {
   it('moves failure messages and stack traces into an encrypted payload, and reads them back', async () => {
     const converter = loadDataConverter(createDataConverter({ codecKeys, commandKeys }));
-    const error = ApplicationFailure.create({ message: 'Ada Lovelace-Byron has no consent', type: 'CommandRejected', details: ['consent_required'] });
+    const error = ApplicationFailure.create({
+      message: 'Ada Lovelace-Byron has no consent',
+      type: 'CommandRejected',
+      details: ['consent_required'],
+    });
     const failure = await encodeErrorToFailure(converter, error);
     expect(failure.message).toBe('Encoded failure');
     expect(failure.stackTrace).toBe('');
     expect(Buffer.from(failure.encodedAttributes!.metadata!.encoding!).toString()).toBe('binary/encrypted');
-    expect(Buffer.from(failure.applicationFailureInfo!.details!.payloads![0].metadata!['encryption-key-id']!).toString()).toBe('k1');
+    expect(
+      Buffer.from(failure.applicationFailureInfo!.details!.payloads![0].metadata!['encryption-key-id']!).toString(),
+    ).toBe('k1');
     expect(JSON.stringify(failure)).not.toContain('Lovelace');
     const back = (await decodeOptionalFailureToOptionalError(converter, failure)) as ApplicationFailure;
     expect(back.message).toBe('Ada Lovelace-Byron has no consent');

@@ -2,7 +2,12 @@ import crypto from 'node:crypto';
 import type { Payload } from '@temporalio/common';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA, PayloadDecryptionError } from '../../codec/encryption-codec';
+import {
+  ENCRYPTED_ENCODING,
+  EncryptionCodec,
+  KEY_ID_METADATA,
+  PayloadDecryptionError,
+} from '../../codec/encryption-codec';
 
 const key = () => crypto.randomBytes(32).toString('base64');
 const [k1, k2, k9] = [`k1:${key()}`, `k2:${key()}`, `k9:${key()}`];
@@ -18,7 +23,10 @@ async function encrypted(setting: string): Promise<Payload> {
 async function decryptionError(setting: string, input: Payload): Promise<Error> {
   const error = await EncryptionCodec.fromSetting(setting)
     .decode([input])
-    .then(() => undefined, (e: unknown) => e as Error);
+    .then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
   expect(error).toBeInstanceOf(PayloadDecryptionError);
   return error!;
 }
@@ -62,7 +70,9 @@ describe('EncryptionCodec (AES-256-GCM)', () => {
 
   it('names an unknown key id, and the ones it has, without key material', async () => {
     const error = await decryptionError(k9, await encrypted(k1));
-    expect(error.message).toMatch(/encrypted with key id "k1", which is not in HOMEWARD_CODEC_KEYS \(this process has "k9"\)/);
+    expect(error.message).toMatch(
+      /encrypted with key id "k1", which is not in HOMEWARD_CODEC_KEYS \(this process has "k9"\)/,
+    );
     for (const setting of [k1, k9]) expect(error.message).not.toContain(setting.split(':')[1]);
   });
 
@@ -78,12 +88,16 @@ describe('EncryptionCodec (AES-256-GCM)', () => {
   it('detects a payload relabelled with another configured key id', async () => {
     const sealed = await encrypted(k1);
     const relabelled = { ...sealed, metadata: { ...sealed.metadata, [KEY_ID_METADATA]: Buffer.from('k2') } };
-    expect((await decryptionError(`${k2},${k1}`, relabelled)).message).toMatch(/under key id "k2": authentication failed/);
+    expect((await decryptionError(`${k2},${k1}`, relabelled)).message).toMatch(
+      /under key id "k2": authentication failed/,
+    );
   });
 
   it('refuses a truncated payload and one without a key id', async () => {
     const sealed = await encrypted(k1);
-    expect((await decryptionError(k1, { ...sealed, data: Buffer.from(sealed.data!).subarray(0, 20) })).message).toMatch(/truncated/);
+    expect((await decryptionError(k1, { ...sealed, data: Buffer.from(sealed.data!).subarray(0, 20) })).message).toMatch(
+      /truncated/,
+    );
     const { [KEY_ID_METADATA]: _dropped, ...rest } = sealed.metadata!;
     expect((await decryptionError(k1, { ...sealed, metadata: rest })).message).toMatch(/no encryption-key-id metadata/);
   });

@@ -25,7 +25,8 @@ describe('PersonalDataCipher (the read model’s personal data at rest)', () => 
   it('seals under the first key, hiding every value, and opens with any listed key', () => {
     const sealed = PersonalDataCipher.fromSetting(`${k1},${k2}`).seal({ patient }, where);
     expect(sealed.keyId).toBe('k1');
-    for (const value of [patient.nhsNumber, patient.name, patient.address.postcode]) expect(sealed.data.includes(value)).toBe(false);
+    for (const value of [patient.nhsNumber, patient.name, patient.address.postcode])
+      expect(sealed.data.includes(value)).toBe(false);
     expect(PersonalDataCipher.fromSetting(`${k2},${k1}`).open(sealed, where)).toEqual({ patient });
   });
 
@@ -43,12 +44,20 @@ describe('PersonalDataCipher (the read model’s personal data at rest)', () => 
 
   it('another key under the same id, altered data, data moved to another event, truncated data: refused, named', () => {
     const sealed = PersonalDataCipher.fromSetting(k1).seal({ patient }, where);
-    expect(openingError(PersonalDataCipher.fromSetting(`k1:${key()}`), sealed).message).toMatch(/under key id "k1": authentication failed/);
+    expect(openingError(PersonalDataCipher.fromSetting(`k1:${key()}`), sealed).message).toMatch(
+      /under key id "k1": authentication failed/,
+    );
     const altered = Buffer.from(sealed.data);
     altered[20] ^= 0x01;
-    expect(openingError(PersonalDataCipher.fromSetting(k1), { ...sealed, data: altered }).message).toMatch(/authentication failed/);
-    expect(openingError(PersonalDataCipher.fromSetting(k1), sealed, 'pathway-B2/1').message).toMatch(/^Cannot open the personal data of pathway-B2\/1 under key id "k1": authentication failed/);
-    expect(openingError(PersonalDataCipher.fromSetting(k1), { ...sealed, data: sealed.data.subarray(0, 20) }).message).toMatch(/it is truncated/);
+    expect(openingError(PersonalDataCipher.fromSetting(k1), { ...sealed, data: altered }).message).toMatch(
+      /authentication failed/,
+    );
+    expect(openingError(PersonalDataCipher.fromSetting(k1), sealed, 'pathway-B2/1').message).toMatch(
+      /^Cannot open the personal data of pathway-B2\/1 under key id "k1": authentication failed/,
+    );
+    expect(
+      openingError(PersonalDataCipher.fromSetting(k1), { ...sealed, data: sealed.data.subarray(0, 20) }).message,
+    ).toMatch(/it is truncated/);
   });
 
   it('a malformed key setting is refused as the codec refuses it', () => {

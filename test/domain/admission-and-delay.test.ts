@@ -6,7 +6,15 @@ import { date, day, given, givenFrom, givenRules1, rules2, rules3, start } from 
 
 describe('starting a pathway', () => {
   it('records pathway.started with the pathway id from the admission id', () => {
-    given().when(start()).then({ type: 'pathway.started', pathwayId: 'pathway-A1', admissionId: 'A1', site: 'LEEDS-GEN', region: 'england' });
+    given()
+      .when(start())
+      .then({
+        type: 'pathway.started',
+        pathwayId: 'pathway-A1',
+        admissionId: 'A1',
+        site: 'LEEDS-GEN',
+        region: 'england',
+      });
   });
 
   it('rejects a second start of the same pathway', () => {
@@ -14,19 +22,27 @@ describe('starting a pathway', () => {
   });
 
   it('rejects any other command before the pathway has started', () => {
-    given().when({ type: 'discharge-ready', at: day(2), date: date(2) }).thenRejects('not_started');
+    given()
+      .when({ type: 'discharge-ready', at: day(2), date: date(2) })
+      .thenRejects('not_started');
   });
 
   it('rejects an expected discharge date before admission', () => {
-    given().when(start({ expectedDischargeDate: '2026-02-20' })).thenRejects('invalid', /expectedDischargeDate/);
+    given()
+      .when(start({ expectedDischargeDate: '2026-02-20' }))
+      .thenRejects('invalid', /expectedDischargeDate/);
   });
 
   it('records the rules the pathway runs under, so every fold of its events knows them; a start from before them says none (rules 1)', () => {
     const [started6] = given().when(start()).then({ type: 'pathway.started', rules: 6 });
     expect(evolve(initialState, started6).rules).toBe(6);
-    const [started5] = givenFrom({ ...initialState, rules: 5 }).when(start()).then({ type: 'pathway.started', rules: 5 });
+    const [started5] = givenFrom({ ...initialState, rules: 5 })
+      .when(start())
+      .then({ type: 'pathway.started', rules: 5 });
     expect(evolve(initialState, started5).rules).toBe(5);
-    const [started4] = givenFrom({ ...initialState, rules: 4 }).when(start()).then({ type: 'pathway.started', rules: 4 });
+    const [started4] = givenFrom({ ...initialState, rules: 4 })
+      .when(start())
+      .then({ type: 'pathway.started', rules: 4 });
     expect(evolve(initialState, started4).rules).toBe(4);
     const [started3] = givenFrom(rules3).when(start()).then({ type: 'pathway.started', rules: 3 });
     expect(evolve(initialState, started3).rules).toBe(3);
@@ -44,7 +60,9 @@ describe('starting a pathway', () => {
 
 describe('expected discharge date (EDD)', () => {
   it('can be set and changed before discharge', () => {
-    given(started()).when({ type: 'expected-discharge-date', at: day(2), date: date(6) }).then({ type: 'edd.set', at: day(2), date: date(6) });
+    given(started())
+      .when({ type: 'expected-discharge-date', at: day(2), date: date(6) })
+      .then({ type: 'edd.set', at: day(2), date: date(6) });
     const changed = given(started({ expectedDischargeDate: date(6) }), { type: 'edd.set', at: day(3), date: date(8) });
     expect(changed.state().edd).toBe(date(8));
   });
@@ -52,17 +70,23 @@ describe('expected discharge date (EDD)', () => {
 
 describe('admitted, no discharge ready date yet', () => {
   it('a DRD moves the pathway to assessment', () => {
-    const [recorded] = given(started()).when({ type: 'discharge-ready', at: day(3), date: date(3) }).then({ type: 'discharge_ready.recorded', at: day(3), date: date(3) });
+    const [recorded] = given(started())
+      .when({ type: 'discharge-ready', at: day(3), date: date(3) })
+      .then({ type: 'discharge_ready.recorded', at: day(3), date: date(3) });
     expect(recorded).not.toHaveProperty('countsFrom');
     expect(evolve(given(started()).state(), recorded).stage).toBe('assessment');
   });
 
   it('a DRD cannot be before admission', () => {
-    given(started()).when({ type: 'discharge-ready', at: day(3), date: '2026-02-27' }).thenRejects('invalid', /before admission/);
+    given(started())
+      .when({ type: 'discharge-ready', at: day(3), date: '2026-02-27' })
+      .thenRejects('invalid', /before admission/);
   });
 
   it('criteria-to-reside-met needs a DRD', () => {
-    given(started()).when({ type: 'criteria-to-reside-met', at: day(5) }).thenRejects('not_allowed_in_stage', /no discharge ready date/);
+    given(started())
+      .when({ type: 'criteria-to-reside-met', at: day(5) })
+      .thenRejects('not_allowed_in_stage', /no discharge ready date/);
   });
 });
 
@@ -70,7 +94,9 @@ describe('assessment: a DRD set, no plan yet', () => {
   const drdOn3rd = [started(), { type: 'discharge_ready.recorded' as const, at: day(3), date: date(3) }];
 
   it('a second DRD needs the criteria to reside met in between', () => {
-    given(...drdOn3rd).when({ type: 'discharge-ready', at: day(4), date: date(4) }).thenRejects('duplicate', /criteria-to-reside-met/);
+    given(...drdOn3rd)
+      .when({ type: 'discharge-ready', at: day(4), date: date(4) })
+      .thenRejects('duplicate', /criteria-to-reside-met/);
   });
 
   it('criteria-to-reside-met clears the DRD, keeping the delay days so far, and the pathway is admitted again', () => {
@@ -106,30 +132,48 @@ describe('admitted again: the DRD was cleared when the patient met the criteria 
   ];
 
   it('a new DRD can be set later; bed-days lost include the earlier episode', () => {
-    const [recorded] = given(...clearedOn5th).when({ type: 'discharge-ready', at: day(8), date: date(8) }).then({ type: 'discharge_ready.recorded', at: day(8), date: date(8) });
+    const [recorded] = given(...clearedOn5th)
+      .when({ type: 'discharge-ready', at: day(8), date: date(8) })
+      .then({ type: 'discharge_ready.recorded', at: day(8), date: date(8) });
     const summary = delaySummary(evolve(given(...clearedOn5th).state(), recorded), date(11));
     expect(summary).toMatchObject({ drd: date(8), daysDelayed: 3, priorDelayDays: 2, bedDaysLost: 5 });
   });
 
   it('a new DRD on the day the last was cleared counts no day twice', () => {
-    given(...clearedOn5th).when({ type: 'discharge-ready', at: day(5, '18:00:00'), date: date(5) }).then({ type: 'discharge_ready.recorded', date: date(5) });
+    given(...clearedOn5th)
+      .when({ type: 'discharge-ready', at: day(5, '18:00:00'), date: date(5) })
+      .then({ type: 'discharge_ready.recorded', date: date(5) });
   });
 
   it('a new DRD dated before the day the last was cleared is rejected, naming the dates: its days would be counted twice', () => {
     given(...clearedOn5th)
       .when({ type: 'discharge-ready', at: day(6), date: date(4) })
-      .thenRejects('invalid', /^date: the discharge ready date 2026-03-04 is before 2026-03-05, when the previous one \(2026-03-03\) was cleared/);
+      .thenRejects(
+        'invalid',
+        /^date: the discharge ready date 2026-03-04 is before 2026-03-05, when the previous one \(2026-03-03\) was cleared/,
+      );
   });
 
   it('a P0 plan agreed now does not make the patient ready for discharge: they meet the criteria to reside', () => {
     const [completed] = given(...clearedOn5th)
-      .when({ type: 'assessment', at: day(6), participants: [{ role: 'nurse' }, { role: 'patient' }], agreement: { patient: 'agrees' }, pathway: 'P0', needs: [], consents: [] })
+      .when({
+        type: 'assessment',
+        at: day(6),
+        participants: [{ role: 'nurse' }, { role: 'patient' }],
+        agreement: { patient: 'agrees' },
+        pathway: 'P0',
+        needs: [],
+        consents: [],
+      })
       .then({ type: 'assessment.completed', at: day(6), pathway: 'P0', needs: [], replan: false });
     expect(completed).not.toHaveProperty('daysFromDischargeReady');
     const planned = [...clearedOn5th, completed];
     given(...planned)
       .when({ type: 'discharge-ready', at: day(7), date: date(7) })
-      .then({ type: 'discharge_ready.recorded', at: day(7), date: date(7) }, { type: 'pathway.ready_for_discharge', at: day(7) });
+      .then(
+        { type: 'discharge_ready.recorded', at: day(7), date: date(7) },
+        { type: 'pathway.ready_for_discharge', at: day(7) },
+      );
   });
 
   it('under rules 2 (pathways started before this rule) the earlier date is still taken, as recorded histories did', () => {
@@ -143,50 +187,107 @@ describe('arranging: a plan agreed, its package not in place yet', () => {
   const arranging = p1ReadyForDischarge().slice(0, 5);
 
   it('criteria-to-reside-met clears the DRD and the pathway stays arranging', () => {
-    const cleared = given(...arranging).when({ type: 'criteria-to-reside-met', at: day(6) }).then({ type: 'discharge_ready.cleared', at: day(6), date: date(3), clearedOn: date(6), delayDays: 3 });
+    const cleared = given(...arranging)
+      .when({ type: 'criteria-to-reside-met', at: day(6) })
+      .then({ type: 'discharge_ready.cleared', at: day(6), date: date(3), clearedOn: date(6), delayDays: 3 });
     expect(given(...arranging, ...cleared).state().stage).toBe('arranging');
   });
 
   it('after it, the package coming into place does not make the patient ready for discharge: they meet the criteria to reside', () => {
-    const cleared = { type: 'discharge_ready.cleared' as const, at: day(6), date: date(3), clearedOn: date(6), delayDays: 3 };
+    const cleared = {
+      type: 'discharge_ready.cleared' as const,
+      at: day(6),
+      date: date(3),
+      clearedOn: date(6),
+      delayDays: 3,
+    };
     given(...arranging, cleared)
-      .when({ type: 'referral-response', at: day(7), referralId: 'ref-1', agency: 'intermediate-care', response: 'ready', readyFrom: date(8) })
-      .then({ type: 'referral.ready', at: day(7), referralId: 'ref-1', agency: 'intermediate-care', readyFrom: date(8) });
+      .when({
+        type: 'referral-response',
+        at: day(7),
+        referralId: 'ref-1',
+        agency: 'intermediate-care',
+        response: 'ready',
+        readyFrom: date(8),
+      })
+      .then({
+        type: 'referral.ready',
+        at: day(7),
+        referralId: 'ref-1',
+        agency: 'intermediate-care',
+        readyFrom: date(8),
+      });
   });
 });
 
 describe('ready_for_discharge: every package in place', () => {
   const ready = p1ReadyForDischarge();
-  const clearedOn7th = { type: 'discharge_ready.cleared' as const, at: day(7), date: date(3), clearedOn: date(7), delayDays: 4 };
+  const clearedOn7th = {
+    type: 'discharge_ready.cleared' as const,
+    at: day(7),
+    date: date(3),
+    clearedOn: date(7),
+    delayDays: 4,
+  };
 
   it('criteria-to-reside-met clears the DRD and the pathway is no longer ready for discharge', () => {
-    given(...ready).when({ type: 'criteria-to-reside-met', at: day(7) }).then(clearedOn7th);
+    given(...ready)
+      .when({ type: 'criteria-to-reside-met', at: day(7) })
+      .then(clearedOn7th);
     expect(given(...ready, clearedOn7th).state().stage).toBe('arranging');
   });
 
   it('a discharge after it is refused: the patient meets the criteria to reside', () => {
     given(...ready, clearedOn7th)
       .when({ type: 'discharge', at: day(8), date: date(8), destination: 'usual-residence' })
-      .thenRejects('not_allowed_in_stage', /^discharge is not allowed in stage arranging: the patient meets the criteria to reside again \(the discharge ready date 2026-03-03 was cleared on 2026-03-07\)/);
+      .thenRejects(
+        'not_allowed_in_stage',
+        /^discharge is not allowed in stage arranging: the patient meets the criteria to reside again \(the discharge ready date 2026-03-03 was cleared on 2026-03-07\)/,
+      );
   });
 
   it('a new DRD makes the pathway ready again, and the discharge counts both episodes', () => {
     given(...ready, clearedOn7th)
       .when({ type: 'discharge-ready', at: day(9), date: date(9) })
-      .then({ type: 'discharge_ready.recorded', at: day(9), date: date(9) }, { type: 'pathway.ready_for_discharge', at: day(9) });
-    given(...ready, clearedOn7th, { type: 'discharge_ready.recorded', at: day(9), date: date(9) }, { type: 'pathway.ready_for_discharge', at: day(9) })
+      .then(
+        { type: 'discharge_ready.recorded', at: day(9), date: date(9) },
+        { type: 'pathway.ready_for_discharge', at: day(9) },
+      );
+    given(
+      ...ready,
+      clearedOn7th,
+      { type: 'discharge_ready.recorded', at: day(9), date: date(9) },
+      { type: 'pathway.ready_for_discharge', at: day(9) },
+    )
       .when({ type: 'discharge', at: day(11), date: date(11), destination: 'usual-residence' })
       .then(
-        { type: 'discharge.recorded', at: day(11), date: date(11), destination: 'usual-residence', pathway: 'P1', daysDelayed: 2, bedDaysLost: 6 },
+        {
+          type: 'discharge.recorded',
+          at: day(11),
+          date: date(11),
+          destination: 'usual-residence',
+          pathway: 'P1',
+          daysDelayed: 2,
+          bedDaysLost: 6,
+        },
         { type: 'readmission_watch.started', at: day(11), from: date(11), until: '2026-04-10' },
-        { type: 'intermediate_care.started', at: day(11), startDate: date(11), services: ['reablement'], endBy: '2026-04-22', firstReviewDue: date(18) },
+        {
+          type: 'intermediate_care.started',
+          at: day(11),
+          startDate: date(11),
+          services: ['reablement'],
+          endBy: '2026-04-22',
+          firstReviewDue: date(18),
+        },
       );
   });
 
   it('under rules 2 (pathways started before this rule) the stage stays ready, as recorded histories did', () => {
     const ready2 = p1ReadyForDischarge(2);
     expect(givenFrom(rules2, ...ready2, clearedOn7th).state().stage).toBe('ready_for_discharge');
-    givenFrom(rules2, ...ready2, clearedOn7th).when({ type: 'discharge', at: day(8), date: date(8), destination: 'usual-residence' })      .then(
+    givenFrom(rules2, ...ready2, clearedOn7th)
+      .when({ type: 'discharge', at: day(8), date: date(8), destination: 'usual-residence' })
+      .then(
         { type: 'discharge.recorded', daysDelayed: 0, bedDaysLost: 4 },
         { type: 'readmission_watch.started', from: date(8) },
         { type: 'intermediate_care.started', startDate: date(8), endBy: '2026-04-19' },
@@ -216,12 +317,23 @@ describe('delay maths', () => {
     const p0Ready = [
       started(),
       { type: 'discharge_ready.recorded' as const, at: day(2), date: date(2) },
-      { type: 'assessment.completed' as const, at: day(3), pathway: 'P0' as const, participants: ['nurse' as const, 'social_worker' as const, 'patient' as const], needs: [], replan: false, daysFromDischargeReady: 1 },
+      {
+        type: 'assessment.completed' as const,
+        at: day(3),
+        pathway: 'P0' as const,
+        participants: ['nurse' as const, 'social_worker' as const, 'patient' as const],
+        needs: [],
+        replan: false,
+        daysFromDischargeReady: 1,
+      },
       { type: 'pathway.ready_for_discharge' as const, at: day(3) },
     ];
     const [discharged] = given(...p0Ready)
       .when({ type: 'discharge', at: day(6), date: date(6), destination: 'usual-residence' })
-      .then({ type: 'discharge.recorded', date: date(6), pathway: 'P0', daysDelayed: 4, bedDaysLost: 4 }, { type: 'readmission_watch.started' });
+      .then(
+        { type: 'discharge.recorded', date: date(6), pathway: 'P0', daysDelayed: 4, bedDaysLost: 4 },
+        { type: 'readmission_watch.started' },
+      );
     expect(delaySummary(evolve(given(...p0Ready).state(), discharged), date(20)).daysDelayed).toBe(4);
   });
 });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { CommandRejected, decide, defaultPolicy, delaySummary, evolve, initialState, resolvePolicy, type PathwayState } from '../../domain';
+import {
+  CommandRejected,
+  decide,
+  defaultPolicy,
+  delaySummary,
+  evolve,
+  initialState,
+  resolvePolicy,
+  type PathwayState,
+} from '../../domain';
 import { commandSchemas, PathwayCommand } from '../../schemas/commands';
 import { IsoDate, IsoTimestamp, NhsNumber, Patient, serviceAgency } from '../../schemas/common';
 import { PathwayEvent } from '../../schemas/events';
@@ -7,7 +16,15 @@ import { admission } from '../support/fixtures';
 import { date, day, given, history, patientAgrees, professionalAndPatient, rules3, start } from './spec';
 
 const assess = (pathway: 'P0' | 'P1' | 'P2' | 'P3', needs: string[], at = day(3)): PathwayCommand =>
-  ({ type: 'assessment', at, participants: professionalAndPatient, pathway, needs, consents: [], ...patientAgrees }) as PathwayCommand;
+  ({
+    type: 'assessment',
+    at,
+    participants: professionalAndPatient,
+    pathway,
+    needs,
+    consents: [],
+    ...patientAgrees,
+  }) as PathwayCommand;
 
 /** A P1 pathway from admission to handback: every kind of event along the way. */
 const lifecycle = (): PathwayCommand[] => [
@@ -19,7 +36,14 @@ const lifecycle = (): PathwayCommand[] => [
   { type: 'tick', at: '2026-03-04T10:00:00.000Z' },
   { type: 'referral-response', at: day(4), referralId: 'ref-1', agency: 'intermediate-care', response: 'ready' },
   { type: 'referral-response', at: day(4), referralId: 'ref-2', agency: 'equipment', response: 'accepted' },
-  { type: 'referral-response', at: day(5), referralId: 'ref-2', agency: 'equipment', response: 'ready', readyFrom: date(5) },
+  {
+    type: 'referral-response',
+    at: day(5),
+    referralId: 'ref-2',
+    agency: 'equipment',
+    response: 'ready',
+    readyFrom: date(5),
+  },
   { type: 'delay-reason-resolved', at: day(5), code: 'awaiting_transport', agency: 'acute-trust' },
   { type: 'discharge', at: day(6), date: date(6), destination: 'usual-residence' },
   { type: 'tick', at: '2026-03-14T00:00:00.000Z' },
@@ -50,20 +74,51 @@ describe('command schemas', () => {
   it('commandSchemas maps every URL command name to its payload, without start, tick, type or at', () => {
     expect(Object.keys(commandSchemas).sort()).toEqual(
       [
-        'expected-discharge-date', 'discharge-ready', 'criteria-to-reside-met', 'assessment', 'consent', 'carer', 'capacity', 'housing-status', 'referral',
-        'referral-response', 'delay-reason', 'delay-reason-resolved', 'discharge', 'review', 'readmission', 'emergency-attendance', 'lead-professional', 'extend-episode', 'funding', 'cancel',
-        'episode-review', 'transition-plan', 'funding-decision', 'support-started', 'support-not-started', 'housing-outcome',
-        'start-date-moved', 'carer-access', 'carer-access-revoked', 'accessible-information',
+        'expected-discharge-date',
+        'discharge-ready',
+        'criteria-to-reside-met',
+        'assessment',
+        'consent',
+        'carer',
+        'capacity',
+        'housing-status',
+        'referral',
+        'referral-response',
+        'delay-reason',
+        'delay-reason-resolved',
+        'discharge',
+        'review',
+        'readmission',
+        'emergency-attendance',
+        'lead-professional',
+        'extend-episode',
+        'funding',
+        'cancel',
+        'episode-review',
+        'transition-plan',
+        'funding-decision',
+        'support-started',
+        'support-not-started',
+        'housing-outcome',
+        'start-date-moved',
+        'carer-access',
+        'carer-access-revoked',
+        'accessible-information',
       ].sort(),
     );
     expect(commandSchemas['discharge-ready'].parse({ date: date(3) })).toEqual({ date: date(3) });
     // A payload names no type or time of its own (the transport stamps them), and no unknown field.
     const refused = commandSchemas['discharge-ready'].safeParse({ date: date(3), type: 'x', at: 'y' });
-    expect(refused.error?.issues).toEqual([expect.objectContaining({ code: 'unrecognized_keys', keys: ['type', 'at'] })]);
+    expect(refused.error?.issues).toEqual([
+      expect.objectContaining({ code: 'unrecognized_keys', keys: ['type', 'at'] }),
+    ]);
   });
 
   it('defaults: assessment needs and consents are empty, a readmission is an emergency', () => {
-    expect(commandSchemas.assessment.parse({ participants: [{ role: 'nurse' }], pathway: 'P0' })).toMatchObject({ needs: [], consents: [] });
+    expect(commandSchemas.assessment.parse({ participants: [{ role: 'nurse' }], pathway: 'P0' })).toMatchObject({
+      needs: [],
+      consents: [],
+    });
     expect(commandSchemas.readmission.parse({ newAdmissionId: 'A2', admittedOn: date(9) }).emergency).toBe(true);
   });
 });
@@ -83,7 +138,12 @@ describe('common schemas', () => {
   });
 
   it('a patient is settled unless said otherwise; a bad NHS number is reported on its field without the value', () => {
-    const patient = { nhsNumber: '9434765870', name: 'Ada Example', dateOfBirth: '1940-01-01', address: { line1: '1 Road', town: 'Leeds', postcode: 'LS1 4AP' } };
+    const patient = {
+      nhsNumber: '9434765870',
+      name: 'Ada Example',
+      dateOfBirth: '1940-01-01',
+      address: { line1: '1 Road', town: 'Leeds', postcode: 'LS1 4AP' },
+    };
     expect(Patient.parse(patient).housingStatus).toBe('settled');
     const bad = Patient.safeParse({ ...patient, nhsNumber: '9434765879' });
     expect(bad.error?.issues[0].path).toEqual(['nhsNumber']);
@@ -153,11 +213,18 @@ describe('events are the source of truth', () => {
 });
 
 describe('rejections', () => {
-  const patient = { ...admission().patient, nhsNumber: '9434765870', name: 'Zebedee Quartermain', address: { line1: '7 Larkspur Way', town: 'Otley', postcode: 'LS21 3QQ' } };
+  const patient = {
+    ...admission().patient,
+    nhsNumber: '9434765870',
+    name: 'Zebedee Quartermain',
+    address: { line1: '7 Larkspur Way', town: 'Otley', postcode: 'LS21 3QQ' },
+  };
   const started = history([start({ patient })]);
 
   it('are CommandRejected errors whose reason is the message', () => {
-    const error = given(...started).when({ type: 'criteria-to-reside-met', at: day(2) }).thenRejects('not_allowed_in_stage');
+    const error = given(...started)
+      .when({ type: 'criteria-to-reside-met', at: day(2) })
+      .thenRejects('not_allowed_in_stage');
     expect(error).toBeInstanceOf(Error);
     expect(error.reason).toBe(error.message);
   });
@@ -166,9 +233,25 @@ describe('rejections', () => {
     ['second start', start({ patient })],
     ['discharge too early', { type: 'discharge', at: day(2), date: date(2), destination: 'usual-residence' }],
     ['review before discharge', { type: 'review', at: day(2), outcome: 'continue', goals: [] }],
-    ['unknown referral', { type: 'referral-response', at: day(2), referralId: 'ref-7', agency: 'housing', response: 'accepted' }],
-    ['bad assessment', { type: 'assessment', at: day(2), participants: [{ role: 'patient' }], pathway: 'P1', needs: ['reablement'], consents: [] }],
-    ['readmission before discharge', { type: 'readmission', at: day(2), newAdmissionId: 'A2', admittedOn: date(2), emergency: true }],
+    [
+      'unknown referral',
+      { type: 'referral-response', at: day(2), referralId: 'ref-7', agency: 'housing', response: 'accepted' },
+    ],
+    [
+      'bad assessment',
+      {
+        type: 'assessment',
+        at: day(2),
+        participants: [{ role: 'patient' }],
+        pathway: 'P1',
+        needs: ['reablement'],
+        consents: [],
+      },
+    ],
+    [
+      'readmission before discharge',
+      { type: 'readmission', at: day(2), newAdmissionId: 'A2', admittedOn: date(2), emergency: true },
+    ],
   ])('never carry personal data (%s)', (_case, command) => {
     let caught: unknown;
     try {
@@ -178,7 +261,8 @@ describe('rejections', () => {
     }
     expect(caught).toBeInstanceOf(CommandRejected);
     const text = `${(caught as CommandRejected).message} ${(caught as CommandRejected).reason}`;
-    for (const secret of ['9434765870', 'Zebedee', 'Quartermain', 'Larkspur', 'LS21', '1938-04-02']) expect(text).not.toContain(secret);
+    for (const secret of ['9434765870', 'Zebedee', 'Quartermain', 'Larkspur', 'LS21', '1938-04-02'])
+      expect(text).not.toContain(secret);
   });
 
   it.each<[string, PathwayCommand]>([
@@ -188,7 +272,9 @@ describe('rejections', () => {
     ['tick', { type: 'tick', at: day(1) }],
     ['cancel', { type: 'cancel', at: day(1), reason: 'other' }],
   ])('before the pathway starts, %s is rejected', (_name, command) => {
-    given().when(command).thenRejects('not_started', /has not started/);
+    given()
+      .when(command)
+      .thenRejects('not_started', /has not started/);
   });
 
   it('a command the stage does not allow names the stage', () => {
@@ -196,8 +282,14 @@ describe('rejections', () => {
       .when({ type: 'review', at: day(4), outcome: 'continue', goals: [] })
       .thenRejects('not_allowed_in_stage', /stage is arranging/);
     // Under rules 3, where nothing is answered after a P0 discharge (rules 4 answer its welfare check: safe-for-the-patient.test.ts).
-    const discharged = history([start(), assess('P0', []), { type: 'discharge', at: day(4), date: date(4), destination: 'usual-residence' }], resolvePolicy('england'), rules3);
-    given(...discharged).when({ type: 'expected-discharge-date', at: day(5), date: date(6) }).thenRejects('not_allowed_in_stage', /stage readmission_watch/);
+    const discharged = history(
+      [start(), assess('P0', []), { type: 'discharge', at: day(4), date: date(4), destination: 'usual-residence' }],
+      resolvePolicy('england'),
+      rules3,
+    );
+    given(...discharged)
+      .when({ type: 'expected-discharge-date', at: day(5), date: date(6) })
+      .thenRejects('not_allowed_in_stage', /stage readmission_watch/);
     given(...discharged)
       .when({ type: 'referral-response', at: day(5), referralId: 'ref-1', agency: 'equipment', response: 'ready' })
       .thenRejects('not_allowed_in_stage', /stage readmission_watch/);
@@ -229,7 +321,9 @@ describe('policy', () => {
   });
 
   it('invalid overrides are refused naming the setting', () => {
-    expect(() => resolvePolicy('england', { sla: { equipment: { acceptWithinHours: -1 } } })).toThrow(/sla\.equipment\.acceptWithinHours/);
+    expect(() => resolvePolicy('england', { sla: { equipment: { acceptWithinHours: -1 } } })).toThrow(
+      /sla\.equipment\.acceptWithinHours/,
+    );
     expect(() => resolvePolicy('england', { readmissionWatchDay: 30 })).toThrow(/readmissionWatchDay/);
     expect(() => resolvePolicy('england', { sla: { hospice: { acceptWithinHours: 1 } } })).toThrow(/sla/);
   });
@@ -243,7 +337,10 @@ describe('policy', () => {
       { type: 'discharge', at: day(7), date: date(7), destination: 'usual-residence' },
     ];
     const events = history(commands, scotland);
-    expect(events.find((e) => e.type === 'discharge_ready.recorded')).toMatchObject({ date: date(2), countsFrom: date(5) });
+    expect(events.find((e) => e.type === 'discharge_ready.recorded')).toMatchObject({
+      date: date(2),
+      countsFrom: date(5),
+    });
     expect(events.find((e) => e.type === 'discharge.recorded')).toMatchObject({ daysDelayed: 2, bedDaysLost: 2 });
     expect(history(commands).find((e) => e.type === 'discharge.recorded')).toMatchObject({ daysDelayed: 5 });
     const inHospital = given(...history(commands.slice(0, 3), scotland)).state();
@@ -256,7 +353,16 @@ describe('policy', () => {
     const events = history([start(), assess('P1', ['reablement'])], wales);
     // Assessed on the 3rd at 10:00: accept by the 4th at 10:00, ready 24 hours after that.
     given(...events)
-      .when({ type: 'referral-response', at: day(3, '12:00:00'), referralId: 'ref-1', agency: 'intermediate-care', response: 'accepted' }, wales)
+      .when(
+        {
+          type: 'referral-response',
+          at: day(3, '12:00:00'),
+          referralId: 'ref-1',
+          agency: 'intermediate-care',
+          response: 'accepted',
+        },
+        wales,
+      )
       .then({ type: 'referral.accepted', readyBy: '2026-03-05T10:00:00.000Z' });
   });
 });

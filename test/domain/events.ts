@@ -6,7 +6,16 @@ import { date, day } from './spec';
  * wrong setup event cannot hide behind the code under test. The start (long, and the same in every
  * spec) and the few pathways several files start from live here; the rest are in the specs.
  */
-export const everyAgency = ['social-care', 'community-health', 'intermediate-care', 'equipment', 'housing', 'gp', 'voluntary', 'care-home'] as const;
+export const everyAgency = [
+  'social-care',
+  'community-health',
+  'intermediate-care',
+  'equipment',
+  'housing',
+  'gp',
+  'voluntary',
+  'care-home',
+] as const;
 
 export function started(overrides: Partial<EventOf<'pathway.started'>> = {}): EventOf<'pathway.started'> {
   return {
@@ -32,8 +41,16 @@ export function started(overrides: Partial<EventOf<'pathway.started'>> = {}): Ev
 }
 
 /** A P1 pathway whose one package (reablement, ref-1) is in place: DRD on the 3rd, assessed on the 4th, ready on the 6th. */
-export const p1ReadyForDischarge = (rules: 2 | 3 = 3): EventOf<
-  'pathway.started' | 'discharge_ready.recorded' | 'assessment.completed' | 'referral.requested' | 'referral.accepted' | 'referral.ready' | 'pathway.ready_for_discharge'
+export const p1ReadyForDischarge = (
+  rules: 2 | 3 = 3,
+): EventOf<
+  | 'pathway.started'
+  | 'discharge_ready.recorded'
+  | 'assessment.completed'
+  | 'referral.requested'
+  | 'referral.accepted'
+  | 'referral.ready'
+  | 'pathway.ready_for_discharge'
 >[] => [
   started({ rules }),
   { type: 'discharge_ready.recorded', at: day(3), date: date(3) },
@@ -59,7 +76,13 @@ export const p1ReadyForDischarge = (rules: 2 | 3 = 3): EventOf<
     consentRequired: false,
     funding: { payer: 'nhs', charging: 'free', financialAssessment: 'not_needed' },
   },
-  { type: 'referral.accepted', at: day(5, '09:00:00'), referralId: 'ref-1', agency: 'intermediate-care', readyBy: day(7) },
+  {
+    type: 'referral.accepted',
+    at: day(5, '09:00:00'),
+    referralId: 'ref-1',
+    agency: 'intermediate-care',
+    readyBy: day(7),
+  },
   { type: 'referral.ready', at: day(6), referralId: 'ref-1', agency: 'intermediate-care', readyFrom: date(7) },
   { type: 'pathway.ready_for_discharge', at: day(6) },
 ];
@@ -67,7 +90,15 @@ export const p1ReadyForDischarge = (rules: 2 | 3 = 3): EventOf<
 /** Intermediate care: a P1 pathway whose reablement (ref-1) started on the discharge day, the 4th. */
 export const p1InIntermediateCare = (): PathwayEvent[] => [
   started(),
-  { type: 'assessment.completed', at: day(2), pathway: 'P1', participants: ['nurse', 'social_worker', 'patient'], needs: ['reablement'], replan: false, agreement: { patient: 'agrees' } },
+  {
+    type: 'assessment.completed',
+    at: day(2),
+    pathway: 'P1',
+    participants: ['nurse', 'social_worker', 'patient'],
+    needs: ['reablement'],
+    replan: false,
+    agreement: { patient: 'agrees' },
+  },
   {
     type: 'referral.requested',
     at: day(2),
@@ -83,7 +114,22 @@ export const p1InIntermediateCare = (): PathwayEvent[] => [
   { type: 'referral.accepted', at: day(3), referralId: 'ref-1', agency: 'intermediate-care', readyBy: day(5) },
   { type: 'referral.ready', at: day(3), referralId: 'ref-1', agency: 'intermediate-care', readyFrom: date(3) },
   { type: 'pathway.ready_for_discharge', at: day(3) },
-  { type: 'discharge.recorded', at: day(4, '15:00:00'), date: date(4), destination: 'usual-residence', pathway: 'P1', daysDelayed: 0, bedDaysLost: 0 },
+  {
+    type: 'discharge.recorded',
+    at: day(4, '15:00:00'),
+    date: date(4),
+    destination: 'usual-residence',
+    pathway: 'P1',
+    daysDelayed: 0,
+    bedDaysLost: 0,
+  },
   { type: 'readmission_watch.started', at: day(4, '15:00:00'), from: date(4), until: '2026-04-03' },
-  { type: 'intermediate_care.started', at: day(4, '15:00:00'), startDate: date(4), services: ['reablement'], endBy: '2026-04-15', firstReviewDue: '2026-03-11' },
+  {
+    type: 'intermediate_care.started',
+    at: day(4, '15:00:00'),
+    startDate: date(4),
+    services: ['reablement'],
+    endBy: '2026-04-15',
+    firstReviewDue: '2026-03-11',
+  },
 ];

@@ -26,7 +26,12 @@ const rows: [Service, Agency, Funding, DelayReasonCode][] = [
   ['housing', 'housing', councilFree, 'awaiting_equipment_adaptations'],
   ['step-down-bed', 'intermediate-care', nhsFree, 'awaiting_p2_bed'],
   ['care-home-placement', 'care-home', meansTested, 'awaiting_p3_bed'],
-  ['home-from-hospital', 'voluntary', { payer: 'voluntary', charging: 'free', financialAssessment: 'not_needed' }, 'awaiting_p1_resource'],
+  [
+    'home-from-hospital',
+    'voluntary',
+    { payer: 'voluntary', charging: 'free', financialAssessment: 'not_needed' },
+    'awaiting_p1_resource',
+  ],
   ['chc-assessment', 'community-health', nhsFree, 'awaiting_chc_decision'],
 ];
 
@@ -50,11 +55,24 @@ describe('assessment: a referral per service before the plan', () => {
   it.each(rows)('%s goes to %s, paid as assumed from the service', (service, agency, funding) => {
     given(...drdSet())
       .when({ type: 'referral', at: day(3), service, reason: 'additional-need' })
-      .then({ type: 'referral.requested', at: day(3), referralId: 'ref-1', service, agency, reason: 'additional-need', consentRequired: false, funding });
+      .then({
+        type: 'referral.requested',
+        at: day(3),
+        referralId: 'ref-1',
+        service,
+        agency,
+        reason: 'additional-need',
+        consentRequired: false,
+        funding,
+      });
   });
 
   it('rules 1 assumed no funding', () => {
-    const [event] = givenFrom({ ...rules2, rules: 1 }, started({ rules: undefined }), { type: 'discharge_ready.recorded', at: day(2), date: date(2) })
+    const [event] = givenFrom({ ...rules2, rules: 1 }, started({ rules: undefined }), {
+      type: 'discharge_ready.recorded',
+      at: day(2),
+      date: date(2),
+    })
       .when({ type: 'referral', at: day(3), service: 'domiciliary-care', reason: 'additional-need' })
       .events();
     expect(event).not.toHaveProperty('funding');
@@ -63,23 +81,35 @@ describe('assessment: a referral per service before the plan', () => {
 
 describe('admitted: a referral open for each service (no DRD, so no missing plan)', () => {
   it.each(rows)('an open %s referral (to %s) implies its SitRep reason', (service, agency, _funding, code) => {
-    expect(activeReasons(given(started(), requested(service, agency)).state())).toEqual([{ code, agency, waitingOn: 'agency', since: day(3), derived: true }]);
+    expect(activeReasons(given(started(), requested(service, agency)).state())).toEqual([
+      { code, agency, waitingOn: 'agency', since: day(3), derived: true },
+    ]);
   });
 
   it('housing for someone homeless is the homelessness reason; at risk of it, awaiting housing; rules 2 pathways called a move-free housing need homelessness alike', () => {
     const patient = started().patient;
     const homeless = admitted({ patient: { ...patient, housingStatus: 'homeless' } });
-    expect(activeReasons(given(...homeless, requested('housing', 'housing')).state()).map((r) => r.code)).toEqual(['homeless_nrpf']);
+    expect(activeReasons(given(...homeless, requested('housing', 'housing')).state()).map((r) => r.code)).toEqual([
+      'homeless_nrpf',
+    ]);
     const atRisk = admitted({ patient: { ...patient, housingStatus: 'at_risk_of_homelessness' } });
-    expect(activeReasons(given(...atRisk, requested('housing', 'housing')).state()).map((r) => r.code)).toEqual(['awaiting_housing']);
+    expect(activeReasons(given(...atRisk, requested('housing', 'housing')).state()).map((r) => r.code)).toEqual([
+      'awaiting_housing',
+    ]);
     const atRisk1 = admitted({ rules: undefined, patient: { ...patient, housingStatus: 'at_risk_of_homelessness' } });
-    expect(activeReasons(givenFrom({ ...rules2, rules: 1 }, ...atRisk1, requested('housing', 'housing')).state()).map((r) => r.code)).toEqual(['homeless_nrpf']);
+    expect(
+      activeReasons(givenFrom({ ...rules2, rules: 1 }, ...atRisk1, requested('housing', 'housing')).state()).map(
+        (r) => r.code,
+      ),
+    ).toEqual(['homeless_nrpf']);
   });
 
   it('rules 2 (pathways started before): rehabilitation at home was counted as awaiting equipment or adaptations', () => {
     const events = admitted({ rules: 2 });
-    expect(activeReasons(givenFrom(rules2, ...events, requested('rehabilitation-at-home', 'intermediate-care')).state()).map((r) => r.code)).toEqual([
-      'awaiting_equipment_adaptations',
-    ]);
+    expect(
+      activeReasons(givenFrom(rules2, ...events, requested('rehabilitation-at-home', 'intermediate-care')).state()).map(
+        (r) => r.code,
+      ),
+    ).toEqual(['awaiting_equipment_adaptations']);
   });
 });

@@ -1,5 +1,13 @@
 import { expect } from 'vitest';
-import { CommandRejected, decide, evolve, initialState, resolvePolicy, type PathwayState, type Policy } from '../../domain';
+import {
+  CommandRejected,
+  decide,
+  evolve,
+  initialState,
+  resolvePolicy,
+  type PathwayState,
+  type Policy,
+} from '../../domain';
 import type { PathwayCommand, StartPayload } from '../../schemas/commands';
 import type { PathwayEvent } from '../../schemas/events';
 import { admission } from '../support/fixtures';
@@ -54,7 +62,11 @@ export function givenFrom(initial: PathwayState, ...events: PathwayEvent[]) {
 }
 
 /** Runs commands one after another from the start, returning every event: a pathway's history. */
-export function history(commands: PathwayCommand[], policy: Policy = resolvePolicy('england'), initial: PathwayState = initialState): PathwayEvent[] {
+export function history(
+  commands: PathwayCommand[],
+  policy: Policy = resolvePolicy('england'),
+  initial: PathwayState = initialState,
+): PathwayEvent[] {
   let state = initial;
   const all: PathwayEvent[] = [];
   for (const command of commands) {
@@ -73,5 +85,9 @@ export function start(overrides: Partial<StartPayload> = {}, at = day(1)): Pathw
 }
 
 /** A health and a social care professional with the patient, who agrees with the plan. */
-export const professionalAndPatient = [{ role: 'nurse' as const }, { role: 'social_worker' as const }, { role: 'patient' as const }];
+export const professionalAndPatient = [
+  { role: 'nurse' as const },
+  { role: 'social_worker' as const },
+  { role: 'patient' as const },
+];
 export const patientAgrees = { agreement: { patient: 'agrees' as const } };

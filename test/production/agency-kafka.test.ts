@@ -21,9 +21,18 @@ const producers = new Map<Agency, Awaited<ReturnType<typeof externalProducer>>>(
 beforeAll(async () => {
   system = await startSystem();
   // The cluster is the run's own and no other file answers on the inbound topics: the bridges read them from the start.
-  bridges = await startInboundBridges(system.config, pino({ level: 'silent' }), `homeward-inbound-production-${randomUUID()}`);
+  bridges = await startInboundBridges(
+    system.config,
+    pino({ level: 'silent' }),
+    `homeward-inbound-production-${randomUUID()}`,
+  );
   for (const agency of agencies) {
-    readers.set(agency, await new TopicReader(system.config.kafka.brokers.join(','), `agency-${agency}`).start([topics.agencyEvents(agency)]));
+    readers.set(
+      agency,
+      await new TopicReader(system.config.kafka.brokers.join(','), `agency-${agency}`).start([
+        topics.agencyEvents(agency),
+      ]),
+    );
     producers.set(agency, await externalProducer(`agency-${agency}`));
   }
 });
@@ -34,7 +43,12 @@ afterAll(async () => {
   await system?.stop();
 });
 
-const types = (messages: ReceivedMessage[]) => messages.map((m) => String(m.value.type).replace(/^uk\.nhs\.discharge\./, '').replace(/\.v1$/, ''));
+const types = (messages: ReceivedMessage[]) =>
+  messages.map((m) =>
+    String(m.value.type)
+      .replace(/^uk\.nhs\.discharge\./, '')
+      .replace(/\.v1$/, ''),
+  );
 /** What the agency's system has read of this pathway on its own topic, once `done` holds. */
 const seenBy = async (agency: Agency, id: string, done: (seen: string[]) => boolean) => {
   const reader = readers.get(agency)!;
@@ -43,15 +57,21 @@ const seenBy = async (agency: Agency, id: string, done: (seen: string[]) => bool
 };
 /** As the agency's system answers: on its own responses topic, signed in as itself. */
 const answer = (agency: Agency, pathwayId: string, referralId: string, response: string) =>
-  producers.get(agency)!.send(topics.agencyResponses(agency), pathwayId, { messageId: randomUUID(), pathwayId, referralId, response });
+  producers
+    .get(agency)!
+    .send(topics.agencyResponses(agency), pathwayId, { messageId: randomUUID(), pathwayId, referralId, response });
 
 describe('production profile: agencies over the three-broker Kafka cluster', () => {
-  it('Homeward, its bridges and every agency client reach the cluster over SASL_SSL with the run\'s CA', () => {
-    expect(system.config.kafka).toMatchObject({ ssl: true, sslCaFile: expect.any(String), sasl: { mechanism: 'scram-sha-512', username: 'homeward' } });
+  it("Homeward, its bridges and every agency client reach the cluster over SASL_SSL with the run's CA", () => {
+    expect(system.config.kafka).toMatchObject({
+      ssl: true,
+      sslCaFile: expect.any(String),
+      sasl: { mechanism: 'scram-sha-512', username: 'homeward' },
+    });
     expect(system.config.kafka.brokers).toHaveLength(3);
   });
 
-  it('a referral reaches each agency\'s topic; their answers on their responses topics come back into the pathway', async () => {
+  it("a referral reaches each agency's topic; their answers on their responses topics come back into the pathway", async () => {
     const body = admission({ site: `PROD-K-${Date.now()}` });
     const id = `pathway-${body.admissionId}`;
     for (const [path, payload] of [
@@ -81,20 +101,35 @@ describe('production profile: agencies over the three-broker Kafka cluster', () 
       (r) => r.body.stage === 'ready_for_discharge',
       30_000,
     );
-    const statuses = Object.fromEntries(ready.body.state.referrals.map((r: { agency: string; status: string }) => [r.agency, r.status]));
+    const statuses = Object.fromEntries(
+      ready.body.state.referrals.map((r: { agency: string; status: string }) => [r.agency, r.status]),
+    );
     expect(statuses).toEqual({ 'intermediate-care': 'ready', equipment: 'ready' });
     const timeline = ready.body.timeline.map((entry: { event: { type: string } }) => entry.event.type);
     expect(timeline.filter((type: string) => type === 'referral.ready')).toHaveLength(2);
 
     // And out again: each agency sees its own answers recorded, and the pathway ready.
     const icSeen = await seenBy('intermediate-care', id, (seen) => seen.includes('pathway.ready_for_discharge'));
-    expect(types(icSeen)).toEqual(['referral.requested', 'referral.accepted', 'referral.ready', 'pathway.ready_for_discharge']);
+    expect(types(icSeen)).toEqual([
+      'referral.requested',
+      'referral.accepted',
+      'referral.ready',
+      'pathway.ready_for_discharge',
+    ]);
     const equipmentSeen = await seenBy('equipment', id, (seen) => seen.includes('pathway.ready_for_discharge'));
     // A `ready` to a referral not yet accepted records both.
-    expect(types(equipmentSeen)).toEqual(['referral.requested', 'referral.accepted', 'referral.ready', 'pathway.ready_for_discharge']);
+    expect(types(equipmentSeen)).toEqual([
+      'referral.requested',
+      'referral.accepted',
+      'referral.ready',
+      'pathway.ready_for_discharge',
+    ]);
 
     // The read model, fed from the same cluster, has the answers too.
-    const permanent = await eventually(() => system.call('GET', `/pathways/${id}/timeline`), (r) => r.body.timeline?.length === timeline.length);
+    const permanent = await eventually(
+      () => system.call('GET', `/pathways/${id}/timeline`),
+      (r) => r.body.timeline?.length === timeline.length,
+    );
     expect(permanent.body.timeline.map((entry: { event: { type: string } }) => entry.event.type)).toEqual(timeline);
   });
 });

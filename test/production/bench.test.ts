@@ -14,6 +14,7 @@ describe('npm run bench -- --profile production', () => {
     expect(report.phases.map((p) => p.name)).toEqual(phases);
     expectFiguresBesideBaselines(report);
     // Homeward's side ran in its own processes (the API and the worker), not in the harness.
-    for (const phase of report.phases.filter((p) => p.name !== 'publish')) expect(phase.cpuSeconds.homeward.worker, phase.name).toBeGreaterThan(0);
+    for (const phase of report.phases.filter((p) => p.name !== 'publish'))
+      expect(phase.cpuSeconds.homeward.worker, phase.name).toBeGreaterThan(0);
   }, 300_000);
 });

@@ -30,7 +30,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return result;
   };
   const [temporal, kafka, postgres] = await startTogether(workDir, [
-    timed('Temporal', startProductionTemporal({ dir: path.join(workDir, 'temporal'), ca, say: (line) => console.error(line) })),
+    timed(
+      'Temporal',
+      startProductionTemporal({ dir: path.join(workDir, 'temporal'), ca, say: (line) => console.error(line) }),
+    ),
     timed('Kafka', startProfileKafka(workDir, secrets.kafka, ca)),
     timed('PostgreSQL', startRunPostgres(workDir)),
   ]);
@@ -45,7 +48,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // No time-skipping server: the production profile runs on real time.
     testServerPath: async () => '',
   });
-  const ready = Object.entries(seconds).map(([name, s]) => `${name} ${s} s`).join(', ');
+  const ready = Object.entries(seconds)
+    .map(([name, s]) => `${name} ${s} s`)
+    .join(', ');
   console.error(
     `Production profile up in ${((performance.now() - started) / 1000).toFixed(1)} s (${ready}; then the workflow bundle, Kafka's topics and ACLs): ` +
       `Temporal ${temporal.address} (mTLS, PostgreSQL), Kafka ${kafka.address} (${clusterSize} brokers, SASL_SSL)`,
@@ -54,6 +59,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
 }
 
 /** The profile's Kafka: three KRaft brokers, clients on SASL_SSL with SCRAM, the brokers' certificate from the run's CA. */
-function startProfileKafka(workDir: string, credentials: KafkaCredentials, ca: CertificateAuthority): Promise<KafkaCluster> {
-  return onFreePorts(clusterSize * 3, (ports) => startKafkaCluster({ ports, dataDir: path.join(workDir, 'kafka'), credentials, ca, say: (line) => console.error(line) }));
+function startProfileKafka(
+  workDir: string,
+  credentials: KafkaCredentials,
+  ca: CertificateAuthority,
+): Promise<KafkaCluster> {
+  return onFreePorts(clusterSize * 3, (ports) =>
+    startKafkaCluster({
+      ports,
+      dataDir: path.join(workDir, 'kafka'),
+      credentials,
+      ca,
+      say: (line) => console.error(line),
+    }),
+  );
 }

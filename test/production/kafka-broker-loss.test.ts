@@ -31,13 +31,23 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeward-kafka-cluster-'));
   const started = performance.now();
   cluster = await onFreePorts(clusterSize * 3, (ports) =>
-    startKafkaCluster({ ports, dataDir: path.join(dataDir, 'kafka'), credentials: secrets.kafka, fastFailover: true, say: (line) => console.log(line) }),
+    startKafkaCluster({
+      ports,
+      dataDir: path.join(dataDir, 'kafka'),
+      credentials: secrets.kafka,
+      fastFailover: true,
+      say: (line) => console.log(line),
+    }),
   );
-  console.log(`Kafka cluster of ${clusterSize} KRaft nodes (SASL_SSL, mTLS between brokers) up in ${seconds(started)} s: ${cluster.address}`);
+  console.log(
+    `Kafka cluster of ${clusterSize} KRaft nodes (SASL_SSL, mTLS between brokers) up in ${seconds(started)} s: ${cluster.address}`,
+  );
   const setUp = performance.now();
   // What a trust gets in production: three copies, two in sync, refused on fewer brokers.
   const { createdTopics, acls } = await cluster.setUpHomeward(loadKafkaTopicSettings({ HOMEWARD_ENV: 'production' }));
-  console.log(`${createdTopics.length} topics and ${acls} ACLs in place, enforced by every leader, in ${seconds(setUp)} s`);
+  console.log(
+    `${createdTopics.length} topics and ${acls} ACLs in place, enforced by every leader, in ${seconds(setUp)} s`,
+  );
 }, 300_000);
 
 afterAll(async () => {
@@ -45,7 +55,7 @@ afterAll(async () => {
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('the production profile\'s Kafka cluster', () => {
+describe("the production profile's Kafka cluster", () => {
   it('keeps three copies of every partition, two in sync for a write, and lets in only SCRAM users over verified TLS', async () => {
     const admin = cluster.kafka('admin', 'broker-loss-inspect').admin();
     await admin.connect();
@@ -55,15 +65,25 @@ describe('the production profile\'s Kafka cluster', () => {
       const { topics: described } = await admin.fetchTopicMetadata({ topics: allTopics() });
       for (const topic of described) {
         expect(topic.partitions, topic.name).toHaveLength(3);
-        for (const partition of topic.partitions) expect(partition.replicas, `${topic.name}/${partition.partitionId}`).toHaveLength(3);
+        for (const partition of topic.partitions)
+          expect(partition.replicas, `${topic.name}/${partition.partitionId}`).toHaveLength(3);
       }
       // Leaders spread over the brokers, so killing one moves some partitions and not others.
       expect(new Set(described.flatMap((t) => t.partitions.map((p) => p.leader))).size).toBe(clusterSize);
       const { resources } = await admin.describeConfigs({
         includeSynonyms: false,
-        resources: [topics.pathwayEvents, topics.dlq].map((name) => ({ type: 2, name, configNames: ['min.insync.replicas', 'retention.ms'] })),
+        resources: [topics.pathwayEvents, topics.dlq].map((name) => ({
+          type: 2,
+          name,
+          configNames: ['min.insync.replicas', 'retention.ms'],
+        })),
       });
-      const config = Object.fromEntries(resources.map((r) => [r.resourceName, Object.fromEntries(r.configEntries.map((e) => [e.configName, e.configValue]))]));
+      const config = Object.fromEntries(
+        resources.map((r) => [
+          r.resourceName,
+          Object.fromEntries(r.configEntries.map((e) => [e.configName, e.configValue])),
+        ]),
+      );
       expect(config[topics.pathwayEvents]).toEqual({ 'min.insync.replicas': '2', 'retention.ms': '-1' });
       expect(config[topics.dlq]).toEqual({ 'min.insync.replicas': '2', 'retention.ms': String(90 * 86_400_000) });
     } finally {
@@ -100,7 +120,12 @@ describe('the production profile\'s Kafka cluster', () => {
     const run = randomUUID().slice(0, 6);
     const sample = samplePathwayBatches();
     const pathways = Array.from({ length: 50 }, (_, n) => `pathway-K${run}n${n}`);
-    const requests = new Map(pathways.map((pathwayId) => [pathwayId, sample.map((batch): PublishRequest => ({ pathwayId, events: batch.events, contexts: batch.contexts }))]));
+    const requests = new Map(
+      pathways.map((pathwayId) => [
+        pathwayId,
+        sample.map((batch): PublishRequest => ({ pathwayId, events: batch.events, contexts: batch.contexts })),
+      ]),
+    );
     const expected = expectedIds([...requests.values()].flat());
     const totalCalls = pathways.length * sample.length;
     const eventsPerPathway = sample.reduce((n, batch) => n + batch.events.length, 0);
@@ -129,11 +154,21 @@ describe('the production profile\'s Kafka cluster', () => {
       // Mid-stream: a fifth of the calls made, the rest still to come.
       if (!killed && done >= totalCalls * 0.2) {
         const after = done;
-        killed = cluster.kill(victim).then(() => void (fault.killed = `node ${victim} (leader of ${topics.pathwayEvents}/${victimPartition}) SIGKILLed at ${seconds(streamStarted)} s, after ${after} of ${totalCalls} calls`));
+        killed = cluster
+          .kill(victim)
+          .then(
+            () =>
+              void (fault.killed = `node ${victim} (leader of ${topics.pathwayEvents}/${victimPartition}) SIGKILLed at ${seconds(streamStarted)} s, after ${after} of ${totalCalls} calls`),
+          );
       }
       if (killed && !restarted && done >= totalCalls * 0.55) {
         const at = performance.now();
-        restarted = killed.then(() => cluster.restart(victim)).then(() => void (fault.restarted = `node ${victim} restarted at ${seconds(streamStarted)} s, registered again ${seconds(at)} s after its start`));
+        restarted = killed
+          .then(() => cluster.restart(victim))
+          .then(
+            () =>
+              void (fault.restarted = `node ${victim} restarted at ${seconds(streamStarted)} s, registered again ${seconds(at)} s after its start`),
+          );
       }
     };
     // Each pathway publishes its commands' batches one after another, as its workflow does, and a
@@ -183,7 +218,9 @@ describe('the production profile\'s Kafka cluster', () => {
           const got = received.get(topic) ?? new Map<string, string[]>();
           const ids = [...got.values()].flat();
           const missing = [...byKey.values()].flat().filter((id) => !ids.includes(id)).length;
-          const inOrder = [...byKey].filter(([key, list]) => JSON.stringify(got.get(key) ?? []) === JSON.stringify(list)).length;
+          const inOrder = [...byKey].filter(
+            ([key, list]) => JSON.stringify(got.get(key) ?? []) === JSON.stringify(list),
+          ).length;
           return `  ${topic.padEnd(44)} ${String(want).padStart(8)} ${String(stored.byTopic.get(topic) ?? 0).padStart(7)} ${String(missing).padStart(8)} ${String(ids.length - new Set(ids).size).padStart(11)}  ${inOrder}/${byKey.size}`;
         }),
         `  total: ${stored.expected} expected, ${stored.total} stored; test ${seconds(testStarted)} s`,
@@ -196,7 +233,8 @@ describe('the production profile\'s Kafka cluster', () => {
     // Every message once (idempotence leaves no duplicate), and each pathway's in order, on every topic.
     expect(stored.total).toBe(stored.expected);
     for (const [topic, byKey] of expected) {
-      for (const [pathwayId, ids] of byKey) expect(received.get(topic)?.get(pathwayId), `${topic} ${pathwayId}`).toEqual(ids);
+      for (const [pathwayId, ids] of byKey)
+        expect(received.get(topic)?.get(pathwayId), `${topic} ${pathwayId}`).toEqual(ids);
     }
   }, 600_000);
 });
@@ -204,7 +242,9 @@ describe('the production profile\'s Kafka cluster', () => {
 /** CloudEvent ids each topic must carry per pathway, in publishing order. */
 function expectedIds(requests: PublishRequest[]): Map<string, Map<string, string[]>> {
   const expected = new Map<string, Map<string, string[]>>();
-  const messages: OutboundMessage[] = requests.flatMap((r) => r.events.flatMap((event, i) => route(r.pathwayId, event, r.contexts![i])));
+  const messages: OutboundMessage[] = requests.flatMap((r) =>
+    r.events.flatMap((event, i) => route(r.pathwayId, event, r.contexts![i])),
+  );
   for (const message of messages) {
     const byKey = expected.get(message.topic) ?? new Map<string, string[]>();
     byKey.set(message.key, [...(byKey.get(message.key) ?? []), message.headers!.ce_id]);
@@ -218,7 +258,10 @@ async function storedCounts(admin: Admin, expected: Map<string, Map<string, stri
   const byTopic = new Map<string, number>();
   for (const topic of expected.keys()) {
     const offsets = await admin.fetchTopicOffsets(topic);
-    byTopic.set(topic, offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0));
+    byTopic.set(
+      topic,
+      offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0),
+    );
   }
   return {
     byTopic,
@@ -228,7 +271,11 @@ async function storedCounts(admin: Admin, expected: Map<string, Map<string, stri
 }
 
 /** Every record of `topicNames`, by a new consumer group: CloudEvent ids per topic and key, in offset order. */
-async function readAll(cluster: KafkaCluster, topicNames: string[], total: number): Promise<Map<string, Map<string, string[]>>> {
+async function readAll(
+  cluster: KafkaCluster,
+  topicNames: string[],
+  total: number,
+): Promise<Map<string, Map<string, string[]>>> {
   const received = new Map<string, Map<string, string[]>>();
   let count = 0;
   const consumer = cluster.kafka('admin', 'broker-loss-reader').consumer({ groupId: `broker-loss-${randomUUID()}` });

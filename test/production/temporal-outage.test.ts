@@ -50,13 +50,27 @@ describe('production profile: the Temporal server killed and restarted under loa
     const send = async (kind: Sent['kind'], pathwayId: string, path: string, body: unknown, date?: string) => {
       const sentAt = performance.now();
       const response = await system.call('POST', path, body);
-      sent.push({ kind, pathwayId, date, status: response.status, retryAfter: response.headers.get('retry-after'), sentAt, answeredAt: performance.now() });
+      sent.push({
+        kind,
+        pathwayId,
+        date,
+        status: response.status,
+        retryAfter: response.headers.get('retry-after'),
+        sentAt,
+        answeredAt: performance.now(),
+      });
     };
     const commands = lanes.map(async (pathwayId, lane) => {
       // Each command a date of its own, so its event is found in the timeline by its date.
       for (let k = 0; sending; k++) {
         const date = day(lane * 1000 + k);
-        await send('expected-discharge-date', pathwayId, `/pathways/${pathwayId}/expected-discharge-date`, { date }, date);
+        await send(
+          'expected-discharge-date',
+          pathwayId,
+          `/pathways/${pathwayId}/expected-discharge-date`,
+          { date },
+          date,
+        );
         await sleep(150);
       }
     });
@@ -77,13 +91,20 @@ describe('production profile: the Temporal server killed and restarted under loa
     await temporal.startServer();
     const up = performance.now();
     // Load goes on until commands are accepted again, and a little after.
-    await eventually(async () => sent.filter((s) => s.sentAt > up && s.status === 200).length, (accepted) => accepted >= 3, 60_000);
+    await eventually(
+      async () => sent.filter((s) => s.sentAt > up && s.status === 200).length,
+      (accepted) => accepted >= 3,
+      60_000,
+    );
     await sleep(1_000);
     sending = false;
     await Promise.all([...commands, starts]);
 
     const statuses = [...new Set(sent.map((s) => s.status))].sort();
-    expect(statuses.every((status) => [200, 201, 503].includes(status)), `statuses ${statuses.join(', ')}`).toBe(true);
+    expect(
+      statuses.every((status) => [200, 201, 503].includes(status)),
+      `statuses ${statuses.join(', ')}`,
+    ).toBe(true);
     const refused = sent.filter((s) => s.status === 503);
     // Sent after the kill and answered before the restart began: nothing to answer with but 503.
     const whileDown = sent.filter((s) => s.sentAt >= down && s.answeredAt <= restartAt);
@@ -99,17 +120,29 @@ describe('production profile: the Temporal server killed and restarted under loa
     const accepted = sent.filter((s) => s.status === 200 || s.status === 201);
     const timelines = new Map<string, { type: string; date?: string }[]>();
     for (const pathwayId of new Set(sent.map((s) => s.pathwayId))) {
-      const read = await eventually(() => system.call('GET', `/pathways/${pathwayId}`), (r) => r.status === 200 || r.status === 404, 30_000);
-      timelines.set(pathwayId, read.status === 200 ? read.body.timeline.map((entry: { event: { type: string; date?: string } }) => entry.event) : []);
+      const read = await eventually(
+        () => system.call('GET', `/pathways/${pathwayId}`),
+        (r) => r.status === 200 || r.status === 404,
+        30_000,
+      );
+      timelines.set(
+        pathwayId,
+        read.status === 200
+          ? read.body.timeline.map((entry: { event: { type: string; date?: string } }) => entry.event)
+          : [],
+      );
     }
     const applied = (s: Sent) => {
       const events = timelines.get(s.pathwayId) ?? [];
-      return s.kind === 'start' ? events.some((e) => e.type === 'pathway.started') : events.some((e) => e.type === 'edd.set' && e.date === s.date);
+      return s.kind === 'start'
+        ? events.some((e) => e.type === 'pathway.started')
+        : events.some((e) => e.type === 'edd.set' && e.date === s.date);
     };
     const missing = accepted.filter((s) => !applied(s));
     expect(missing).toEqual([]);
     const refusedButApplied = refused.filter(applied).length;
-    const firstAfterRestart = Math.min(...sent.filter((s) => s.sentAt > up && s.status !== 503).map((s) => s.answeredAt)) - up;
+    const firstAfterRestart =
+      Math.min(...sent.filter((s) => s.sentAt > up && s.status !== 503).map((s) => s.answeredAt)) - up;
     console.log(
       `Temporal server SIGKILLed under load, down ${((restartAt - killedAt) / 1000).toFixed(1)} s, restarted in ${((up - restartAt) / 1000).toFixed(1)} s: ` +
         `${sent.length} requests (${sent.filter((s) => s.kind === 'start').length} starts, ${sent.filter((s) => s.kind !== 'start').length} commands); ` +

@@ -5,7 +5,11 @@ import tls from 'node:tls';
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectionOptions, nativeConnectionOptions, type TemporalConnectionSettings } from '../../config/temporal-connection';
+import {
+  connectionOptions,
+  nativeConnectionOptions,
+  type TemporalConnectionSettings,
+} from '../../config/temporal-connection';
 import { createCertificateAuthority, issueCertificate } from '../../tools/infra/certificates';
 import { temporalConnection, temporalEnvironment } from '../support/temporal';
 
@@ -22,18 +26,39 @@ const serverCa = file('TEMPORAL_TLS_SERVER_CA_CERT_PATH');
 const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'homeward-other-ca-'));
 afterAll(() => fs.rmSync(elsewhere, { recursive: true, force: true }));
 const otherCa = createCertificateAuthority(elsewhere, 'other-ca', 'Some other CA');
-const otherClient = issueCertificate(otherCa, { dir: elsewhere, name: 'intruder', commonName: 'homeward', use: 'client' });
+const otherClient = issueCertificate(otherCa, {
+  dir: elsewhere,
+  name: 'intruder',
+  commonName: 'homeward',
+  use: 'client',
+});
 const otherPair = { crt: fs.readFileSync(otherClient.certFile), key: fs.readFileSync(otherClient.keyFile) };
 
-const variant = (tlsConfig: TemporalConnectionSettings['tls']): TemporalConnectionSettings => ({ ...settings, tls: tlsConfig });
+const variant = (tlsConfig: TemporalConnectionSettings['tls']): TemporalConnectionSettings => ({
+  ...settings,
+  tls: tlsConfig,
+});
 const withoutClientCertificate = variant({ serverRootCACertificate: serverCa, serverNameOverride: 'localhost' });
-const withOtherCasClientCertificate = variant({ serverRootCACertificate: serverCa, serverNameOverride: 'localhost', clientCertPair: otherPair });
-const trustingOtherCa = variant({ ...(settings.tls as object), serverRootCACertificate: fs.readFileSync(otherCa.certFile) });
+const withOtherCasClientCertificate = variant({
+  serverRootCACertificate: serverCa,
+  serverNameOverride: 'localhost',
+  clientCertPair: otherPair,
+});
+const trustingOtherCa = variant({
+  ...(settings.tls as object),
+  serverRootCACertificate: fs.readFileSync(otherCa.certFile),
+});
 
 /** The TLS handshake alone, as Node's TLS client sees it: the server's verdict on our certificate, or ours on its. */
 function handshake(options: { ca: Buffer; cert?: Buffer; key?: Buffer }): Promise<string> {
   return new Promise((resolve) => {
-    const socket = tls.connect({ host, port: Number(port), servername: 'localhost', ALPNProtocols: ['h2'], ...options });
+    const socket = tls.connect({
+      host,
+      port: Number(port),
+      servername: 'localhost',
+      ALPNProtocols: ['h2'],
+      ...options,
+    });
     // TLS 1.3: the server judges the client's certificate after the client's Finished, so its alert arrives on the first read.
     socket.once('secureConnect', () => socket.write('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'));
     socket.once('data', () => {
@@ -77,7 +102,13 @@ describe('production profile: mTLS on the Temporal frontend', () => {
       await connection.close();
     }
     expect(await workerRefused(settings)).toBe('connected');
-    expect(await handshake({ ca: serverCa, cert: file('TEMPORAL_TLS_CLIENT_CERT_PATH'), key: file('TEMPORAL_TLS_CLIENT_KEY_PATH') })).toBe('accepted');
+    expect(
+      await handshake({
+        ca: serverCa,
+        cert: file('TEMPORAL_TLS_CLIENT_CERT_PATH'),
+        key: file('TEMPORAL_TLS_CLIENT_KEY_PATH'),
+      }),
+    ).toBe('accepted');
   });
 
   it('refuses a client without a client certificate at the handshake', async () => {
@@ -92,12 +123,18 @@ describe('production profile: mTLS on the Temporal frontend', () => {
   });
 
   it('refuses a client certificate from another CA, and a client that trusts another CA does not trust the server', async () => {
-    expect(await handshake({ ca: serverCa, cert: otherPair.crt, key: otherPair.key })).toMatch(/ERR_SSL_TLSV1_ALERT_UNKNOWN_CA|ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE/);
+    expect(await handshake({ ca: serverCa, cert: otherPair.crt, key: otherPair.key })).toMatch(
+      /ERR_SSL_TLSV1_ALERT_UNKNOWN_CA|ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE/,
+    );
     expect(await clientRefused(withOtherCasClientCertificate)).toMatch(clientRefusal);
     expect(await workerRefused(withOtherCasClientCertificate)).toMatch(workerRefusal);
-    expect(await handshake({ ca: fs.readFileSync(otherCa.certFile), cert: file('TEMPORAL_TLS_CLIENT_CERT_PATH'), key: file('TEMPORAL_TLS_CLIENT_KEY_PATH') })).toMatch(
-      /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT/,
-    );
+    expect(
+      await handshake({
+        ca: fs.readFileSync(otherCa.certFile),
+        cert: file('TEMPORAL_TLS_CLIENT_CERT_PATH'),
+        key: file('TEMPORAL_TLS_CLIENT_KEY_PATH'),
+      }),
+    ).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT/);
     expect(await clientRefused(trustingOtherCa)).toMatch(clientRefusal);
     expect(await workerRefused(trustingOtherCa)).toMatch(/^refused: .*InvalidCertificate\(UnknownIssuer\)/);
   });

@@ -35,10 +35,15 @@ export function expectAgencySchema(message: ReceivedMessage): void {
   const type = /^uk\.nhs\.discharge\.(.+)\.v1$/.exec(String(message.value.type))?.[1];
   const file = `${agency === 'acute-trust' ? 'events' : 'agency'}/${type}.v1.json`;
   const validate = type ? validatorFor(file) : undefined;
-  if (!validate) throw new Error(`No checked-in schema ${file} for a message on ${message.topic} (type ${String(message.value.type)})`);
+  if (!validate)
+    throw new Error(
+      `No checked-in schema ${file} for a message on ${message.topic} (type ${String(message.value.type)})`,
+    );
   const valid = validate(message.value);
   if (!valid) {
-    throw new Error(`${message.topic} ${String(message.value.id)} does not match ${file}: ${ajv.errorsText(validate.errors)}`);
+    throw new Error(
+      `${message.topic} ${String(message.value.id)} does not match ${file}: ${ajv.errorsText(validate.errors)}`,
+    );
   }
 }
 

@@ -12,7 +12,12 @@ export interface BenchReport {
   profile: string;
   machine: { cpus: number };
   servers: Record<string, string>;
-  phases: { name: string; rows: { figure: string; homeward: number; baseline: number }[]; details: Record<string, { pathwaysInReadModel: number }>; cpuSeconds: Record<'homeward' | 'baseline', Record<string, number>> }[];
+  phases: {
+    name: string;
+    rows: { figure: string; homeward: number; baseline: number }[];
+    details: Record<string, { pathwaysInReadModel: number }>;
+    cpuSeconds: Record<'homeward' | 'baseline', Record<string, number>>;
+  }[];
 }
 
 /**
@@ -37,7 +42,8 @@ export async function runBench(args: string[]): Promise<BenchReport> {
           timeout: 270_000,
           maxBuffer: 16 * 1024 * 1024,
         },
-        (error, _stdout, stderrText) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr: stderrText }),
+        (error, _stdout, stderrText) =>
+          resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr: stderrText }),
       );
       child.stdin?.end();
     });

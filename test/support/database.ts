@@ -11,7 +11,8 @@ import { migrate } from '../../readmodel/migrate';
  */
 export async function createTestDatabase({ migrated = true }: { migrated?: boolean } = {}): Promise<string> {
   const base = inject('databaseUrl');
-  if (!base) throw new Error('No PostgreSQL: this test needs the servers global setup starts (unset HOMEWARD_SKIP_SERVERS)');
+  if (!base)
+    throw new Error('No PostgreSQL: this test needs the servers global setup starts (unset HOMEWARD_SKIP_SERVERS)');
   const name = `homeward_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const client = new pg.Client({ connectionString: base });
   await client.connect();

@@ -11,10 +11,12 @@ class CopyOut {
   private settle!: (result: { text: string } | { error: Error }) => void;
 
   constructor(private readonly text: string) {
-    this.done = new Promise<{ text: string } | { error: Error }>((resolve) => (this.settle = resolve)).then((result) => {
-      if ('error' in result) throw result.error;
-      return result.text;
-    });
+    this.done = new Promise<{ text: string } | { error: Error }>((resolve) => (this.settle = resolve)).then(
+      (result) => {
+        if ('error' in result) throw result.error;
+        return result.text;
+      },
+    );
   }
 
   submit(connection: { query(text: string): void }) {

@@ -18,7 +18,8 @@ export async function exclusive(resource: string, timeoutMs = 240_000): Promise<
     } catch {
       const holder = Number(fs.readFileSync(file, 'utf8') || 0);
       if (holder && !alive(holder)) fs.rmSync(file, { force: true });
-      else if (Date.now() > deadline) throw new Error(`Waited ${timeoutMs} ms for ${resource}, held by process ${holder}`);
+      else if (Date.now() > deadline)
+        throw new Error(`Waited ${timeoutMs} ms for ${resource}, held by process ${holder}`);
       else await new Promise((r) => setTimeout(r, 250));
     }
   }

@@ -34,7 +34,16 @@ export function admission(overrides: Partial<StartPayload> = {}): Admission {
     site: 'LEEDS-GEN',
     localAuthority: 'Leeds',
     admittedAt: new Date(Date.now() - 5 * 86_400_000).toISOString(),
-    consents: ['social-care', 'community-health', 'intermediate-care', 'equipment', 'housing', 'gp', 'voluntary', 'care-home'],
+    consents: [
+      'social-care',
+      'community-health',
+      'intermediate-care',
+      'equipment',
+      'housing',
+      'gp',
+      'voluntary',
+      'care-home',
+    ],
     ...overrides,
   } as Admission;
 }

@@ -1,5 +1,14 @@
 import fc from 'fast-check';
-import { CommandRejected, dateOf, decide, evolve, initialState, nextDeadline, resolvePolicy, type PathwayState } from '../../domain';
+import {
+  CommandRejected,
+  dateOf,
+  decide,
+  evolve,
+  initialState,
+  nextDeadline,
+  resolvePolicy,
+  type PathwayState,
+} from '../../domain';
 import type { PathwayCommand } from '../../schemas/commands';
 import type { DelayReasonCode, DischargePathwayCode, Region, Service } from '../../schemas/common';
 import type { RecordedPathwayEvent } from '../../workflows/definitions';
@@ -39,21 +48,45 @@ export interface StayPlan {
   steps: { gapDays: number; hoursBack: number; step: Step }[];
 }
 
-const plans = { P0: [[]], P1: [['reablement'], ['domiciliary-care'], ['reablement', 'equipment']], P2: [['step-down-bed']], P3: [['care-home-placement']] } as const;
+const plans = {
+  P0: [[]],
+  P1: [['reablement'], ['domiciliary-care'], ['reablement', 'equipment']],
+  P2: [['step-down-bed']],
+  P3: [['care-home-placement']],
+} as const;
 
 const drd = fc.record({ kind: fc.constant('discharge-ready' as const), offset: fc.integer({ min: -3, max: 2 }) });
 const assessment = fc
   .constantFrom(...(Object.keys(plans) as DischargePathwayCode[]))
-  .chain((pathway) => fc.constantFrom(...plans[pathway]).map((needs): Step => ({ kind: 'assessment', pathway, needs: [...needs] as Service[] })));
-const answer = fc.record({ kind: fc.constant('answer' as const), response: fc.constantFrom('accepted' as const, 'ready' as const, 'ready' as const, 'declined' as const) });
-const reason = fc.record({ kind: fc.constant('delay-reason' as const), code: fc.constantFrom<DelayReasonCode>('awaiting_transport', 'awaiting_medicines_tto', 'awaiting_therapy_decision') });
-const ending = fc.constantFrom<Step>({ kind: 'discharge' }, { kind: 'discharge' }, { kind: 'discharge' }, { kind: 'cancel' });
+  .chain((pathway) =>
+    fc
+      .constantFrom(...plans[pathway])
+      .map((needs): Step => ({ kind: 'assessment', pathway, needs: [...needs] as Service[] })),
+  );
+const answer = fc.record({
+  kind: fc.constant('answer' as const),
+  response: fc.constantFrom('accepted' as const, 'ready' as const, 'ready' as const, 'declined' as const),
+});
+const reason = fc.record({
+  kind: fc.constant('delay-reason' as const),
+  code: fc.constantFrom<DelayReasonCode>('awaiting_transport', 'awaiting_medicines_tto', 'awaiting_therapy_decision'),
+});
+const ending = fc.constantFrom<Step>(
+  { kind: 'discharge' },
+  { kind: 'discharge' },
+  { kind: 'discharge' },
+  { kind: 'cancel' },
+);
 
 type Timed = StayPlan['steps'][number];
-const timed = (step: fc.Arbitrary<Step>): fc.Arbitrary<Timed> => fc.record({ gapDays: fc.nat({ max: 4 }), hoursBack: fc.integer({ min: 1, max: 6 }), step });
+const timed = (step: fc.Arbitrary<Step>): fc.Arbitrary<Timed> =>
+  fc.record({ gapDays: fc.nat({ max: 4 }), hoursBack: fc.integer({ min: 1, max: 6 }), step });
 /** A step `present` times in `present + absent`. */
 const sometimes = (step: fc.Arbitrary<Step>, present: number, absent: number): fc.Arbitrary<Timed[]> =>
-  fc.oneof({ weight: present, arbitrary: timed(step).map((t) => [t]) }, { weight: absent, arbitrary: fc.constant<Timed[]>([]) });
+  fc.oneof(
+    { weight: present, arbitrary: timed(step).map((t) => [t]) },
+    { weight: absent, arbitrary: fc.constant<Timed[]>([]) },
+  );
 
 /** A stay's course in the usual order, each part often enough that stays get discharged, cancelled and readmitted. */
 export const stayPlan: fc.Arbitrary<StayPlan> = fc
@@ -64,7 +97,15 @@ export const stayPlan: fc.Arbitrary<StayPlan> = fc
     localAuthority: fc.nat({ max: 1 }),
     drd: sometimes(drd, 5, 1),
     // The criteria to reside met again, and sometimes a new DRD after.
-    again: fc.oneof({ weight: 1, arbitrary: fc.tuple(timed(fc.constant({ kind: 'criteria-to-reside-met' as const })), sometimes(drd, 1, 1)).map(([met, next]) => [met, ...next]) }, { weight: 4, arbitrary: fc.constant<Timed[]>([]) }),
+    again: fc.oneof(
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(timed(fc.constant({ kind: 'criteria-to-reside-met' as const })), sometimes(drd, 1, 1))
+          .map(([met, next]) => [met, ...next]),
+      },
+      { weight: 4, arbitrary: fc.constant<Timed[]>([]) },
+    ),
     assessment: sometimes(assessment, 3, 1),
     answers: fc.array(timed(answer), { maxLength: 4 }),
     reason: sometimes(reason, 1, 3),
@@ -76,7 +117,15 @@ export const stayPlan: fc.Arbitrary<StayPlan> = fc
     region,
     site,
     localAuthority,
-    steps: [...course.drd, ...course.again, ...course.assessment, ...course.answers, ...course.reason, ...course.ending, ...course.after],
+    steps: [
+      ...course.drd,
+      ...course.again,
+      ...course.assessment,
+      ...course.answers,
+      ...course.reason,
+      ...course.ending,
+      ...course.after,
+    ],
   }));
 
 const hour = 3_600_000;
@@ -103,16 +152,39 @@ function commandFor(step: Step, state: PathwayState, at: string, admissionId: st
     case 'criteria-to-reside-met':
       return { type: 'criteria-to-reside-met', at };
     case 'assessment':
-      return { type: 'assessment', at, ...jointAssessment, pathway: step.pathway, needs: step.needs, consents: [] } as PathwayCommand;
+      return {
+        type: 'assessment',
+        at,
+        ...jointAssessment,
+        pathway: step.pathway,
+        needs: step.needs,
+        consents: [],
+      } as PathwayCommand;
     case 'answer': {
-      const referral = state.referrals.find((r) => (r.status === 'requested' || r.status === 'accepted') && (!step.purpose || r.purpose === step.purpose));
+      const referral = state.referrals.find(
+        (r) => (r.status === 'requested' || r.status === 'accepted') && (!step.purpose || r.purpose === step.purpose),
+      );
       if (!referral) return undefined;
-      return { type: 'referral-response', at, referralId: referral.referralId, agency: referral.agency, response: step.response, ...(step.response === 'declined' ? { reason: 'no capacity' } : {}), ...(step.response === 'ready' ? { readyFrom: today } : {}) };
+      return {
+        type: 'referral-response',
+        at,
+        referralId: referral.referralId,
+        agency: referral.agency,
+        response: step.response,
+        ...(step.response === 'declined' ? { reason: 'no capacity' } : {}),
+        ...(step.response === 'ready' ? { readyFrom: today } : {}),
+      };
     }
     case 'delay-reason':
       return { type: 'delay-reason', at, code: step.code, agency: 'acute-trust' };
     case 'review-long-term':
-      return { type: 'review', at, outcome: 'needs_long_term_support', goals: [], remainingNeeds: ['domiciliary-care'] } as PathwayCommand;
+      return {
+        type: 'review',
+        at,
+        outcome: 'needs_long_term_support',
+        goals: [],
+        remainingNeeds: ['domiciliary-care'],
+      } as PathwayCommand;
     case 'discharge':
       return { type: 'discharge', at, date: today, destination: 'usual-residence' };
     case 'cancel':
@@ -123,7 +195,10 @@ function commandFor(step: Step, state: PathwayState, at: string, admissionId: st
 }
 
 /** A stay's events as the workflow would record them, up to `now`. */
-export function generatedStay(plan: StayPlan, options: { admissionId: string; sites: string[]; localAuthorities: string[]; now: number }): GeneratedStay {
+export function generatedStay(
+  plan: StayPlan,
+  options: { admissionId: string; sites: string[]; localAuthorities: string[]; now: number },
+): GeneratedStay {
   const { admissionId, now } = options;
   const policy = resolvePolicy(plan.region);
   const site = options.sites[plan.site % options.sites.length];
@@ -147,13 +222,29 @@ export function generatedStay(plan: StayPlan, options: { admissionId: string; si
     for (let fired = 0; fired < 50; fired++) {
       const deadline = nextDeadline(state, policy);
       if (!deadline || Date.parse(deadline) > until) return;
-      if (apply({ type: 'tick', at: new Date(Math.max(Date.parse(deadline), Date.parse(events.at(-1)!.event.at))).toISOString() }, { subject: 'timer', role: 'system' }) === 0) return;
+      if (
+        apply(
+          {
+            type: 'tick',
+            at: new Date(Math.max(Date.parse(deadline), Date.parse(events.at(-1)!.event.at))).toISOString(),
+          },
+          { subject: 'timer', role: 'system' },
+        ) === 0
+      )
+        return;
     }
   };
   let daysAgo = plan.admittedDaysAgo;
   let at = now - daysAgo * dayMs - 6 * hour;
   const admittedAt = new Date(at).toISOString();
-  apply({ ...admission({ admissionId, site, localAuthority, region: plan.region, admittedAt }), type: 'start', at: admittedAt }, nurse);
+  apply(
+    {
+      ...admission({ admissionId, site, localAuthority, region: plan.region, admittedAt }),
+      type: 'start',
+      at: admittedAt,
+    },
+    nurse,
+  );
   for (const { gapDays, hoursBack, step: next } of plan.steps) {
     daysAgo -= gapDays;
     if (daysAgo < 0) break;
@@ -161,8 +252,21 @@ export function generatedStay(plan: StayPlan, options: { admissionId: string; si
     at = Math.max(at, now - daysAgo * dayMs - hoursBack * hour);
     timers(at);
     const command = commandFor(next, state, new Date(at).toISOString(), admissionId);
-    if (command) apply(command, command.type === 'referral-response' ? { subject: 'agency-system', role: 'agency', agency: command.agency } : nurse);
+    if (command)
+      apply(
+        command,
+        command.type === 'referral-response'
+          ? { subject: 'agency-system', role: 'agency', agency: command.agency }
+          : nurse,
+      );
   }
   timers(now - hour);
-  return { pathwayId: `pathway-${admissionId}`, site, localAuthority, events, state, lastEventAt: events.at(-1)!.event.at };
+  return {
+    pathwayId: `pathway-${admissionId}`,
+    site,
+    localAuthority,
+    events,
+    state,
+    lastEventAt: events.at(-1)!.event.at,
+  };
 }

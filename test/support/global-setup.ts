@@ -43,7 +43,10 @@ declare module 'vitest' {
  * HOMEWARD_SKIP_SERVERS=1 starts nothing (pure domain specs only).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const secrets = process.env.KAFKA_BROKERS && process.env.HOMEWARD_SKIP_SERVERS !== '1' ? existingBrokerSecrets() : await generateDevSecrets();
+  const secrets =
+    process.env.KAFKA_BROKERS && process.env.HOMEWARD_SKIP_SERVERS !== '1'
+      ? existingBrokerSecrets()
+      : await generateDevSecrets();
   project.provide('devSecrets', JSON.stringify(secrets));
   if (process.env.HOMEWARD_SKIP_SERVERS === '1') {
     project.provide('temporalAddress', '');
@@ -83,20 +86,34 @@ export function runDir(prefix: string): string {
 /** The run's single Kafka broker (SASL/SCRAM, ACLs) on free ports. */
 export const startRunKafka = (workDir: string, credentials: KafkaCredentials) =>
   onFreePorts(2, ([port, controllerPort]) =>
-    startKafka({ port, controllerPort, dataDir: path.join(workDir, 'kafka'), logFile: path.join(workDir, 'kafka.log'), credentials }),
+    startKafka({
+      port,
+      controllerPort,
+      dataDir: path.join(workDir, 'kafka'),
+      logFile: path.join(workDir, 'kafka.log'),
+      credentials,
+    }),
   );
 
 /** The run's read model PostgreSQL on a free port; each system under test creates a database of its own. */
 export const startRunPostgres = (workDir: string) =>
   onFreePorts(1, ([port]) =>
-    startPostgres({ port, dataDir: path.join(workDir, 'postgres'), logFile: path.join(workDir, 'postgres.log'), password: crypto.randomBytes(18).toString('base64url') }),
+    startPostgres({
+      port,
+      dataDir: path.join(workDir, 'postgres'),
+      logFile: path.join(workDir, 'postgres.log'),
+      password: crypto.randomBytes(18).toString('base64url'),
+    }),
   );
 
 /**
  * Starts servers side by side. allSettled: if one fails to start, the others are stopped (and the
  * directory removed) rather than leaked.
  */
-export async function startTogether<const T extends readonly Promise<RunningServer>[]>(workDir: string, starts: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+export async function startTogether<const T extends readonly Promise<RunningServer>[]>(
+  workDir: string,
+  starts: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   const settled = await Promise.allSettled(starts);
   const failed = settled.find((result) => result.status === 'rejected');
   if (failed) {
@@ -104,7 +121,9 @@ export async function startTogether<const T extends readonly Promise<RunningServ
     fs.rmSync(workDir, { recursive: true, force: true });
     throw failed.reason;
   }
-  return settled.map((result) => (result as PromiseFulfilledResult<RunningServer>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+  return settled.map((result) => (result as PromiseFulfilledResult<RunningServer>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
 }
 
 /** Provides what tests inject; returns the teardown, or stops everything if that fails. */
@@ -112,7 +131,10 @@ export async function provideServers(
   project: TestProject,
   workDir: string,
   running: RunningServer[],
-  servers: Omit<Parameters<typeof prepare>[1], 'workDir' | 'testServerPath'> & { databaseUrl: string; testServerPath: () => Promise<string> },
+  servers: Omit<Parameters<typeof prepare>[1], 'workDir' | 'testServerPath'> & {
+    databaseUrl: string;
+    testServerPath: () => Promise<string>;
+  },
 ): Promise<() => Promise<void>> {
   const stopAll = async () => {
     await Promise.all(running.map((server) => server.stop()));
@@ -134,7 +156,10 @@ export async function provideServers(
  */
 function existingBrokerSecrets(): DevSecrets {
   const secrets = readDevSecrets(paths.dataDir);
-  if (!secrets) throw new Error(`KAFKA_BROKERS is set, but ${paths.dataDir}/secrets.json (its SCRAM users' passwords) is missing: run \`npm start\` once, or unset KAFKA_BROKERS`);
+  if (!secrets)
+    throw new Error(
+      `KAFKA_BROKERS is set, but ${paths.dataDir}/secrets.json (its SCRAM users' passwords) is missing: run \`npm start\` once, or unset KAFKA_BROKERS`,
+    );
   return secrets;
 }
 

@@ -21,7 +21,10 @@ export function kafkaEnvironment(): Record<string, string> {
  * reads everything), `homeward`, `adt` or `agency-<agency>`; `null` for no credentials at all.
  * Over TLS when the run's Kafka wants it (the production profile), read as Homeward reads its settings.
  */
-export function kafkaAs(principal: string | null, options: { brokers?: string; clientId?: string; retry?: RetryOptions } = {}): Kafka {
+export function kafkaAs(
+  principal: string | null,
+  options: { brokers?: string; clientId?: string; retry?: RetryOptions } = {},
+): Kafka {
   const user = principal === null ? undefined : testSecrets().kafka[principal];
   if (principal !== null && !user) throw new Error(`The run's secrets have no Kafka principal ${principal}`);
   const { ssl, sslCaFile } = loadKafkaConfig(kafkaEnvironment());
@@ -77,13 +80,22 @@ export class TopicReader {
 
   async start(topics: string[]): Promise<this> {
     const kafka = kafkaAs(this.principal, { brokers: this.brokers, clientId: 'homeward-test-reader' });
-    this.consumer = kafka.consumer({ groupId: readerGroup(this.principal), sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    this.consumer = kafka.consumer({
+      groupId: readerGroup(this.principal),
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics, fromBeginning: true });
     await this.consumer.run({
       eachMessage: async ({ topic, message }) => {
         const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-        this.messages.push({ topic, key: message.key?.toString(), value: parseValue(message.value?.toString()), headers });
+        this.messages.push({
+          topic,
+          key: message.key?.toString(),
+          value: parseValue(message.value?.toString()),
+          headers,
+        });
       },
     });
     return this;
@@ -98,7 +110,9 @@ export class TopicReader {
     const deadline = Date.now() + timeoutMs;
     while (!done(this.messages)) {
       if (Date.now() > deadline) {
-        throw new Error(`Timed out waiting for Kafka messages; got ${this.messages.length}: ${this.messages.map((m) => `${m.topic}:${String(m.value?.type)}`).join(', ')}`);
+        throw new Error(
+          `Timed out waiting for Kafka messages; got ${this.messages.length}: ${this.messages.map((m) => `${m.topic}:${String(m.value?.type)}`).join(', ')}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -119,7 +133,9 @@ export async function positionGroupAtEnd(brokers: string, groupId: string, topic
   const kafka = kafkaAs('admin', { brokers, clientId: 'homeward-test-admin' });
   const admin = kafka.admin();
   await admin.connect();
-  const ends = await Promise.all(topicNames.map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) }))).finally(() => admin.disconnect());
+  const ends = await Promise.all(
+    topicNames.map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) })),
+  ).finally(() => admin.disconnect());
   const consumer = kafka.consumer({ groupId });
   await consumer.connect();
   try {
@@ -129,7 +145,8 @@ export async function positionGroupAtEnd(brokers: string, groupId: string, topic
       consumer.on(consumer.events.FETCH, () => consumer.stop().then(resolve, reject));
       consumer.run({ eachBatchAutoResolve: false, eachBatch: async () => {} }).catch(reject);
       consumer.pause(topicNames.map((topic) => ({ topic })));
-      for (const { topic, offsets } of ends) for (const { partition, high } of offsets) consumer.seek({ topic, partition, offset: high });
+      for (const { topic, offsets } of ends)
+        for (const { partition, high } of offsets) consumer.seek({ topic, partition, offset: high });
     });
   } finally {
     await consumer.disconnect();

@@ -8,7 +8,13 @@ import { resolvePolicy, type Policy } from '../../domain';
 import { EventPublisher } from '../../kafka/publisher';
 import type { Actor } from '../../schemas/actor';
 import type { CommandName, StartPayload } from '../../schemas/commands';
-import { commandUpdate, pathwayViewQuery, pathwayWorkflowId, type PathwayInput, type PathwayView } from '../../workflows/definitions';
+import {
+  commandUpdate,
+  pathwayViewQuery,
+  pathwayWorkflowId,
+  type PathwayInput,
+  type PathwayView,
+} from '../../workflows/definitions';
 import type { dischargePathway } from '../../workflows/discharge-pathway';
 import { admission } from './fixtures';
 import { registerSearchAttributes } from '../../tools/infra/temporal';
@@ -26,7 +32,12 @@ import { clientInterceptors } from '../../telemetry/temporal';
  */
 const asBytes: PayloadCodec = {
   encode: async (payloads) => payloads,
-  decode: async (payloads) => payloads.map((payload) => (payload.data && !(payload.data instanceof Uint8Array) ? { ...payload, data: Uint8Array.from(payload.data) } : payload)),
+  decode: async (payloads) =>
+    payloads.map((payload) =>
+      payload.data && !(payload.data instanceof Uint8Array)
+        ? { ...payload, data: Uint8Array.from(payload.data) }
+        : payload,
+    ),
 };
 
 /** Signed but not encrypted: the history recorder's, since a committed history must replay without a key. */
@@ -56,7 +67,13 @@ export class PathwayTestEnv {
    * with `plainPayloads` (the history recorder: a committed history must replay without a key).
    */
   static async create(
-    options: { testServerPath?: string; kafkaBrokers?: string; workflowsPath?: string; plainPayloads?: boolean; tracedClient?: boolean } = {},
+    options: {
+      testServerPath?: string;
+      kafkaBrokers?: string;
+      workflowsPath?: string;
+      plainPayloads?: boolean;
+      tracedClient?: boolean;
+    } = {},
   ): Promise<PathwayTestEnv> {
     const dataConverter = options.plainPayloads ? signingOnlyConverter() : testDataConverter();
     const env = await TestWorkflowEnvironment.createTimeSkipping({
@@ -65,7 +82,9 @@ export class PathwayTestEnv {
       client: { dataConverter, ...(options.tracedClient ? { interceptors: clientInterceptors() } : {}) },
     });
     await registerSearchAttributes(env.connection, env.namespace ?? 'default');
-    const publisher = new EventPublisher(kafkaAs('homeward', { brokers: options.kafkaBrokers, clientId: 'time-skipping-tests' }));
+    const publisher = new EventPublisher(
+      kafkaAs('homeward', { brokers: options.kafkaBrokers, clientId: 'time-skipping-tests' }),
+    );
     const taskQueue = uniqueTaskQueue('pathways');
     const worker = await createWorker({
       connection: env.nativeConnection,
@@ -100,7 +119,14 @@ export class PathwayTestEnv {
     const handle = await this.env.client.workflow.start<typeof dischargePathway>('dischargePathway', {
       taskQueue: this.taskQueue,
       workflowId: options.workflowId ?? pathwayWorkflowId(payload.admissionId),
-      args: [input, commandProofRequest('start', options.workflowId ?? pathwayWorkflowId(payload.admissionId), new Date(now).toISOString())],
+      args: [
+        input,
+        commandProofRequest(
+          'start',
+          options.workflowId ?? pathwayWorkflowId(payload.admissionId),
+          new Date(now).toISOString(),
+        ),
+      ],
     });
     this.started.push(handle.workflowId);
     return new Pathway(handle, this.clock);
@@ -136,7 +162,13 @@ export class PathwayTestEnv {
 }
 
 /** As the application sends a command: signed (the workflow refuses anything else), with `actor` when given. */
-async function signedCommand(handle: WorkflowHandle<typeof dischargePathway>, clock: () => Promise<number>, name: CommandName, payload: unknown, actor?: Actor) {
+async function signedCommand(
+  handle: WorkflowHandle<typeof dischargePathway>,
+  clock: () => Promise<number>,
+  name: CommandName,
+  payload: unknown,
+  actor?: Actor,
+) {
   const proof = commandProofRequest(name, handle.workflowId, new Date(await clock()).toISOString());
   return handle.executeUpdate(commandUpdate(name), { args: [payload, actor, proof] });
 }

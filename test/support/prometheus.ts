@@ -9,7 +9,13 @@ export interface MetricFamily {
   name: string;
   help: string;
   type: string;
-  metrics: { labels?: Record<string, string>; value?: string; count?: string; sum?: string; buckets?: Record<string, string> }[];
+  metrics: {
+    labels?: Record<string, string>;
+    value?: string;
+    count?: string;
+    sum?: string;
+    buckets?: Record<string, string>;
+  }[];
 }
 
 /** Scrapes a /metrics endpoint and parses it with a Prometheus text-format parser: a malformed exposition throws. */
@@ -34,7 +40,8 @@ export function selectedMetrics(expr: string): string[] {
   parser.parse(expr).iterate({
     enter(node) {
       if (node.type.isError) errors.push(node.from);
-      if (node.name === 'Identifier' && node.node.parent?.name === 'VectorSelector') names.push(expr.slice(node.from, node.to));
+      if (node.name === 'Identifier' && node.node.parent?.name === 'VectorSelector')
+        names.push(expr.slice(node.from, node.to));
     },
   });
   if (errors.length > 0) throw new Error(`PromQL does not parse at ${errors[0]}: ${expr}`);
@@ -45,10 +52,16 @@ const deploy = path.join(__dirname, '..', '..', 'deploy');
 
 /** Every PromQL expression of deploy/'s alert rules and Grafana dashboard, with where it is. */
 export function deployedExpressions(): { where: string; expr: string }[] {
-  const rules = YAML.parse(fs.readFileSync(path.join(deploy, 'prometheus', 'alerts.yml'), 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] };
-  const dashboard = JSON.parse(fs.readFileSync(path.join(deploy, 'grafana', 'homeward.json'), 'utf8')) as { panels: { title: string; targets?: { expr: string }[] }[] };
+  const rules = YAML.parse(fs.readFileSync(path.join(deploy, 'prometheus', 'alerts.yml'), 'utf8')) as {
+    groups: { rules: { alert: string; expr: string }[] }[];
+  };
+  const dashboard = JSON.parse(fs.readFileSync(path.join(deploy, 'grafana', 'homeward.json'), 'utf8')) as {
+    panels: { title: string; targets?: { expr: string }[] }[];
+  };
   return [
     ...rules.groups.flatMap((group) => group.rules.map((rule) => ({ where: `alert ${rule.alert}`, expr: rule.expr }))),
-    ...dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => ({ where: `panel ${panel.title}`, expr: target.expr }))),
+    ...dashboard.panels.flatMap((panel) =>
+      (panel.targets ?? []).map((target) => ({ where: `panel ${panel.title}`, expr: target.expr })),
+    ),
   ];
 }

@@ -10,7 +10,14 @@ import { testEnvironment, testSecrets } from './secrets';
 import { temporalEnvironment, uniqueTaskQueue } from './temporal';
 
 /** Settings of the test's machine that would change how a role runs (its Node settings, its Temporal, its bundle). */
-const notInherited = ['MALLOC_ARENA_MAX', 'HOMEWARD_WORKFLOW_BUNDLE', 'LOG_FORMAT', 'HOMEWARD_HEALTH_PORT', 'DATABASE_URL', 'KAFKA_BROKERS'];
+const notInherited = [
+  'MALLOC_ARENA_MAX',
+  'HOMEWARD_WORKFLOW_BUNDLE',
+  'LOG_FORMAT',
+  'HOMEWARD_HEALTH_PORT',
+  'DATABASE_URL',
+  'KAFKA_BROKERS',
+];
 
 /**
  * A role's environment on the run's servers, as npm start gives it: Temporal (over mTLS in the
@@ -18,7 +25,9 @@ const notInherited = ['MALLOC_ARENA_MAX', 'HOMEWARD_WORKFLOW_BUNDLE', 'LOG_FORMA
  * probe port of its own (HOMEWARD_HEALTH_PORT=0: a free one).
  */
 export function roleEnvironment(more: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !notInherited.includes(name) && !name.startsWith('TEMPORAL_')));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !notInherited.includes(name) && !name.startsWith('TEMPORAL_')),
+  );
   return {
     ...inherited,
     ...testEnvironment(),
@@ -53,7 +62,11 @@ export class RoleProcesses {
         let output = '';
         process.child.stdout!.on('data', (d) => (output += d));
         process.child.stderr!.on('data', (d) => (output += d));
-        const started: StartedRole = Object.assign(process, { pid: process.child.pid!, started: undefined as unknown as RoleReady, output: () => output });
+        const started: StartedRole = Object.assign(process, {
+          pid: process.child.pid!,
+          started: undefined as unknown as RoleReady,
+          output: () => output,
+        });
         this.all.push(started);
         started.started = await process.ready.catch((error: Error) => {
           throw new Error(`${error.message}:\n${output.slice(-3000)}`);
@@ -69,7 +82,10 @@ export class RoleProcesses {
 }
 
 /** GET a probe of a role's health port: status and JSON body. */
-export async function probe(role: StartedRole, path: '/health/live' | '/health/ready'): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function probe(
+  role: StartedRole,
+  path: '/health/live' | '/health/ready',
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${role.started.healthUrl}${path}`);
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
@@ -92,16 +108,35 @@ export function roleHarness() {
  * What a worker and API system of the test's own needs: a task queue, a read model and a token
  * issuer of its own (stopped after the file's tests), and a discharge team's token.
  */
-export async function systemEnvironment(harness: ReturnType<typeof roleHarness>, prefix: string, more: Record<string, string> = {}) {
+export async function systemEnvironment(
+  harness: ReturnType<typeof roleHarness>,
+  prefix: string,
+  more: Record<string, string> = {},
+) {
   const taskQueue = uniqueTaskQueue(prefix);
   const issuer = await startDevIssuer(testSecrets(), 0);
   harness.cleanup(issuer.close);
-  const env = roleEnvironment({ TEMPORAL_TASK_QUEUE: taskQueue, HOMEWARD_OIDC_ISSUER: issuer.url, DATABASE_URL: await createTestDatabase(), HTTP_PORT: '0', ...more });
-  const token = await signDevToken(testSecrets(), { issuer: issuer.url, audience: 'homeward', role: 'discharge-team', subject: `test:${prefix}` });
+  const env = roleEnvironment({
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    HOMEWARD_OIDC_ISSUER: issuer.url,
+    DATABASE_URL: await createTestDatabase(),
+    HTTP_PORT: '0',
+    ...more,
+  });
+  const token = await signDevToken(testSecrets(), {
+    issuer: issuer.url,
+    audience: 'homeward',
+    role: 'discharge-team',
+    subject: `test:${prefix}`,
+  });
   return { taskQueue, env, token };
 }
 
-export type ApiCall = (method: 'GET' | 'POST', path: string, body?: unknown) => Promise<{ status: number; body: Record<string, any> }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type ApiCall = (
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+) => Promise<{ status: number; body: Record<string, any> }>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** HTTP calls to an API process with a token, JSON both ways. */
 export const apiOf =
@@ -109,7 +144,10 @@ export const apiOf =
   async (method, path, body) => {
     const response = await fetch(`${api.started.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: response.status, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -5,4 +5,5 @@ import { devEnvironment, type DevSecrets } from '../../config/dev-secrets';
 export const testSecrets = (): DevSecrets => JSON.parse(inject('devSecrets')) as DevSecrets;
 
 /** Environment for a Homeward process under test, as `npm start` would give it. */
-export const testEnvironment = (principal = 'homeward'): Record<string, string> => devEnvironment(testSecrets(), principal);
+export const testEnvironment = (principal = 'homeward'): Record<string, string> =>
+  devEnvironment(testSecrets(), principal);

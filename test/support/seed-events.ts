@@ -20,12 +20,18 @@ export function seededPathway(
   const admissionId = `S${randomUUID().replace(/-/g, '').slice(0, 10)}`;
   const id = `pathway-${admissionId}`;
   const actor = options.actor ?? { subject: 'nurse-1', role: 'discharge-team' as const };
-  const events = history(commands(admissionId), resolvePolicy(options.region ?? 'england')).map((event, i) => ({ sequence: i + 1, event, actor }));
+  const events = history(commands(admissionId), resolvePolicy(options.region ?? 'england')).map((event, i) => ({
+    sequence: i + 1,
+    event,
+    actor,
+  }));
   return {
     id,
     admissionId,
     events,
     publish: (producer: Awaited<ReturnType<typeof externalProducer>>, from = 0, to = events.length) =>
-      Promise.all(events.slice(from, to).map((recorded) => producer.send(topics.pathwayEvents, id, toCloudEvent(id, recorded)))),
+      Promise.all(
+        events.slice(from, to).map((recorded) => producer.send(topics.pathwayEvents, id, toCloudEvent(id, recorded))),
+      ),
   };
 }

@@ -79,10 +79,19 @@ export async function startSystem(
   const running = worker.run();
   const api: RunningApi = await startApi(config, logger);
   await readModelFromNow(config);
-  const projector = await startProjector(config, logger, { groupId: `homeward-projector-${taskQueue}`, housekeepingMs: 1_000 });
+  const projector = await startProjector(config, logger, {
+    groupId: `homeward-projector-${taskQueue}`,
+    housekeepingMs: 1_000,
+  });
   /** A token from the run's issuer; `role` is discharge-team, manager or agency:<agency>. */
   const token = (role: string, more: Partial<DevTokenRequest> = {}) =>
-    signDevToken(testSecrets(), { issuer: issuer.url, audience: config.oidc.audience, role, subject: `test:${role}`, ...more });
+    signDevToken(testSecrets(), {
+      issuer: issuer.url,
+      audience: config.oidc.audience,
+      role,
+      subject: `test:${role}`,
+      ...more,
+    });
   const teamToken = await token('discharge-team');
   /** An HTTP call with a token (`null`: none at all); a JSON body parsed, any other as text; headers as given. */
   const callWith = async (bearer: string | null, method: string, path: string, body?: unknown, raw?: string) => {
@@ -95,10 +104,15 @@ export async function startSystem(
       body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
     const json = /json/.test(response.headers.get('content-type') ?? '');
-    return { status: response.status, headers: response.headers, body: (json ? await response.json() : await response.text()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (json ? await response.json() : await response.text()) as Record<string, any>,
+    }; // eslint-disable-line @typescript-eslint/no-explicit-any
   };
   /** As the discharge team, who may do everything. */
-  const call = (method: string, path: string, body?: unknown, raw?: string) => callWith(teamToken, method, path, body, raw);
+  const call = (method: string, path: string, body?: unknown, raw?: string) =>
+    callWith(teamToken, method, path, body, raw);
   return {
     config,
     client: temporal.client,
@@ -120,11 +134,16 @@ export async function startSystem(
   };
 }
 
-export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = await probe();
   while (!accept(last)) {
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last).slice(0, 500)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last).slice(0, 500)}`);
     await new Promise((r) => setTimeout(r, 200));
     last = await probe();
   }

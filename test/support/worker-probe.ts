@@ -18,13 +18,26 @@ async function main() {
   const worker = await startPathwayWorker(config, createLogger('worker-probe', 'warn'));
   const connection = await Connection.connect(connectionOptions(config.temporal));
   try {
-    const app = createApplication(new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config) }), config);
+    const app = createApplication(
+      new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config) }),
+      config,
+    );
     const actor = { subject: 'worker-probe', role: 'discharge-team' } as const;
-    const { pathwayId } = await app.pathways.start(actor, admission({ admissionId: `probe-${process.pid}-${Date.now()}` }));
+    const { pathwayId } = await app.pathways.start(
+      actor,
+      admission({ admissionId: `probe-${process.pid}-${Date.now()}` }),
+    );
     const read = await app.pathways.read(actor, pathwayId);
     const loaded = Object.keys(require.cache);
     const compiler = path.join('node_modules', 'webpack', 'lib', 'Compiler.js');
-    console.log(JSON.stringify({ stage: 'stage' in read ? read.stage : undefined, webpackCompilerLoaded: loaded.some((file) => file.endsWith(compiler)), execArgv: process.execArgv, mallocArenaMax: process.env.MALLOC_ARENA_MAX }));
+    console.log(
+      JSON.stringify({
+        stage: 'stage' in read ? read.stage : undefined,
+        webpackCompilerLoaded: loaded.some((file) => file.endsWith(compiler)),
+        execArgv: process.execArgv,
+        mallocArenaMax: process.env.MALLOC_ARENA_MAX,
+      }),
+    );
   } finally {
     await connection.close();
     await worker.shutdown();

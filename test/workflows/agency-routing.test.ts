@@ -33,7 +33,10 @@ const patient = () => ({
   gpPractice: 'B86002',
 });
 
-const short = (m: ReceivedMessage) => String(m.value.type).replace(/^uk\.nhs\.discharge\./, '').replace(/\.v1$/, '');
+const short = (m: ReceivedMessage) =>
+  String(m.value.type)
+    .replace(/^uk\.nhs\.discharge\./, '')
+    .replace(/\.v1$/, '');
 /** One agency's messages for the pathway (schema-checked by the reader), once `count` have arrived. */
 async function onTopic(pathway: Pathway, agency: Agency, count: number): Promise<ReceivedMessage[]> {
   await reader.waitFor(() => reader.of(topics.agencyEvents(agency), pathway.id).length >= count, 30_000);
@@ -55,51 +58,110 @@ describe('agency topics at the ends of a pathway', () => {
   it('a handover to long-term services: social care and the GP get it with the patient fields each needs; reviews reach intermediate care only; CloudEvents headers on every message', async () => {
     const { pathway, start } = await dischargedP1();
     await t.sleep('7 days');
-    await pathway.command('review', { outcome: 'needs_long_term_support', goals: ['walk to the shops'], remainingNeeds: ['domiciliary-care'] });
+    await pathway.command('review', {
+      outcome: 'needs_long_term_support',
+      goals: ['walk to the shops'],
+      remainingNeeds: ['domiciliary-care'],
+    });
     const view = await pathway.view();
     const handover = view.state.referrals.find((r) => r.purpose === 'handover')!;
     expect(handover).toMatchObject({ agency: 'social-care', service: 'domiciliary-care' });
-    await pathway.command('referral-response', { referralId: handover.referralId, agency: 'social-care', response: 'ready' });
+    await pathway.command('referral-response', {
+      referralId: handover.referralId,
+      agency: 'social-care',
+      response: 'ready',
+    });
     const result = await pathway.handle.result();
     expect(result.state.outcome).toMatchObject({ stage: 'handed_back', detail: 'long_term_services' });
 
     const { nhsNumber: nhs, name, dateOfBirth, address, gpPractice } = start.patient;
     const socialCare = await onTopic(pathway, 'social-care', 5);
-    expect(socialCare.map(short)).toEqual(['handover.long_term_services', 'referral.requested', 'referral.accepted', 'referral.ready', 'pathway.handed_back']);
+    expect(socialCare.map(short)).toEqual([
+      'handover.long_term_services',
+      'referral.requested',
+      'referral.accepted',
+      'referral.ready',
+      'pathway.handed_back',
+    ]);
     // The latest picture goes with the handover (issue 24): social care gets the goals and the plan, no clinical notes.
-    const picture = { latestReview: { goals: ['walk to the shops'], on: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), reviewNumber: 1 }, transitionPlan: ['domiciliary-care'] };
-    expect(data(socialCare, 'handover.long_term_services')).toEqual({ reason: 'long_term_needs', to: ['social-care', 'gp'], services: ['domiciliary-care'], patient: { nhsNumber: nhs, name, dateOfBirth, address }, picture });
+    const picture = {
+      latestReview: { goals: ['walk to the shops'], on: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), reviewNumber: 1 },
+      transitionPlan: ['domiciliary-care'],
+    };
+    expect(data(socialCare, 'handover.long_term_services')).toEqual({
+      reason: 'long_term_needs',
+      to: ['social-care', 'gp'],
+      services: ['domiciliary-care'],
+      patient: { nhsNumber: nhs, name, dateOfBirth, address },
+      picture,
+    });
     expect(data(socialCare, 'pathway.handed_back')).toEqual({ outcome: 'long_term_services' });
 
     const gp = await onTopic(pathway, 'gp', 5);
-    expect(gp.map(short)).toEqual(['discharge.recorded', 'intermediate_care.started', 'handover.long_term_services', 'intermediate_care.ended', 'pathway.handed_back']);
+    expect(gp.map(short)).toEqual([
+      'discharge.recorded',
+      'intermediate_care.started',
+      'handover.long_term_services',
+      'intermediate_care.ended',
+      'pathway.handed_back',
+    ]);
     // The GP: identifiers and practice, never the address.
     // …and the GP's task (issue 24): update its care record, knowing who takes over.
-    const task = { action: 'update_care_record_after_handover', services: [{ service: 'domiciliary-care', provider: 'social-care' }] };
-    expect(data(gp, 'handover.long_term_services')).toEqual({ reason: 'long_term_needs', to: ['social-care', 'gp'], services: ['domiciliary-care'], patient: { nhsNumber: nhs, name, dateOfBirth, gpPractice }, picture, task });
+    const task = {
+      action: 'update_care_record_after_handover',
+      services: [{ service: 'domiciliary-care', provider: 'social-care' }],
+    };
+    expect(data(gp, 'handover.long_term_services')).toEqual({
+      reason: 'long_term_needs',
+      to: ['social-care', 'gp'],
+      services: ['domiciliary-care'],
+      patient: { nhsNumber: nhs, name, dateOfBirth, gpPractice },
+      picture,
+      task,
+    });
 
-    await reader.waitFor(() => reader.of(topics.agencyEvents('intermediate-care'), pathway.id).some((m) => short(m) === 'pathway.handed_back'));
+    await reader.waitFor(() =>
+      reader.of(topics.agencyEvents('intermediate-care'), pathway.id).some((m) => short(m) === 'pathway.handed_back'),
+    );
     const ic = reader.of(topics.agencyEvents('intermediate-care'), pathway.id);
     expect(ic.filter((m) => short(m) === 'review.recorded').map((m) => m.value.data)).toEqual([
-      { outcome: 'needs_long_term_support', goals: ['walk to the shops'], reviewNumber: 1, nextReviewDue: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), remainingNeeds: ['domiciliary-care'] },
+      {
+        outcome: 'needs_long_term_support',
+        goals: ['walk to the shops'],
+        reviewNumber: 1,
+        nextReviewDue: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+        remainingNeeds: ['domiciliary-care'],
+      },
     ]);
     for (const agency of agencies.filter((a) => a !== 'intermediate-care' && a !== 'acute-trust')) {
-      expect(reader.of(topics.agencyEvents(agency), pathway.id).filter((m) => short(m).startsWith('review.')), agency).toEqual([]);
+      expect(
+        reader.of(topics.agencyEvents(agency), pathway.id).filter((m) => short(m).startsWith('review.')),
+        agency,
+      ).toEqual([]);
     }
 
     const all = agencies.flatMap((agency) => reader.of(topics.agencyEvents(agency), pathway.id));
     for (const message of all) {
-      expect(message.headers).toMatchObject({ ce_id: String(message.value.id), ce_type: String(message.value.type), 'content-type': 'application/cloudevents+json' });
+      expect(message.headers).toMatchObject({
+        ce_id: String(message.value.id),
+        ce_type: String(message.value.type),
+        'content-type': 'application/cloudevents+json',
+      });
       expect(message.value.id).toBe(`${pathway.id}/${String(message.value.sequence)}`);
     }
   });
 
   it('rules 6: an overdue review is chased to the provider naming the lead professional, and again a day later', async () => {
     const { pathway, dischargedOn } = await dischargedP1();
-    await pathway.command('lead-professional', { scope: 'intermediate-care', role: 'occupational_therapist', team: 'Leeds reablement' });
+    await pathway.command('lead-professional', {
+      scope: 'intermediate-care',
+      role: 'occupational_therapist',
+      team: 'Leeds reablement',
+    });
     // The first review is due a week after the start, overdue from the next day, chased again a day later.
     await t.sleep('9 days');
-    const chases = () => reader.of(topics.agencyEvents('intermediate-care'), pathway.id).filter((m) => short(m) === 'review.overdue');
+    const chases = () =>
+      reader.of(topics.agencyEvents('intermediate-care'), pathway.id).filter((m) => short(m) === 'review.overdue');
     await reader.waitFor(() => chases().length >= 2, 30_000);
     const overdue = chases();
     const dueOn = new Date(Date.parse(dischargedOn) + 7 * 86_400_000).toISOString().slice(0, 10);
@@ -122,13 +184,29 @@ describe('agency topics at the ends of a pathway', () => {
 
     const ic = await onTopic(pathway, 'intermediate-care', 9);
     expect(ic.map(short)).toEqual([
-      'referral.requested', 'referral.accepted', 'referral.ready', 'pathway.ready_for_discharge', 'discharge.recorded',
-      'intermediate_care.started', 'referral.on_hold', 'intermediate_care.ended', 'pathway.readmitted',
+      'referral.requested',
+      'referral.accepted',
+      'referral.ready',
+      'pathway.ready_for_discharge',
+      'discharge.recorded',
+      'intermediate_care.started',
+      'referral.on_hold',
+      'intermediate_care.ended',
+      'pathway.readmitted',
     ]);
-    expect(data(ic, 'referral.on_hold')).toEqual({ referralId: 'ref-1', agency: 'intermediate-care', reason: 'readmitted' });
+    expect(data(ic, 'referral.on_hold')).toEqual({
+      referralId: 'ref-1',
+      agency: 'intermediate-care',
+      reason: 'readmitted',
+    });
     expect(data(ic, 'pathway.readmitted')).toEqual({ admittedOn, dayOfWatch: 3 });
     const gp = await onTopic(pathway, 'gp', 4);
-    expect(gp.map(short)).toEqual(['discharge.recorded', 'intermediate_care.started', 'intermediate_care.ended', 'pathway.readmitted']);
+    expect(gp.map(short)).toEqual([
+      'discharge.recorded',
+      'intermediate_care.started',
+      'intermediate_care.ended',
+      'pathway.readmitted',
+    ]);
     expect(data(gp, 'pathway.readmitted')).toEqual({ admittedOn, dayOfWatch: 3 });
   });
 
@@ -140,7 +218,11 @@ describe('agency topics at the ends of a pathway', () => {
 
     const equipment = await onTopic(pathway, 'equipment', 3);
     expect(equipment.map(short)).toEqual(['referral.requested', 'referral.on_hold', 'pathway.cancelled']);
-    expect(data(equipment, 'referral.on_hold')).toEqual({ referralId: 'ref-1', agency: 'equipment', reason: 'cancelled' });
+    expect(data(equipment, 'referral.on_hold')).toEqual({
+      referralId: 'ref-1',
+      agency: 'equipment',
+      reason: 'cancelled',
+    });
     expect(data(equipment, 'pathway.cancelled')).toEqual({ reason: 'died' });
     const gp = await onTopic(pathway, 'gp', 1);
     expect(gp.map(short)).toEqual(['pathway.cancelled']);

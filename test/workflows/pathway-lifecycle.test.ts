@@ -30,7 +30,11 @@ async function readyP1(needs = ['reablement']): Promise<Pathway> {
   await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs });
   const view = await pathway.view();
   for (const referral of view.state.referrals) {
-    await pathway.command('referral-response', { referralId: referral.referralId, agency: referral.agency, response: 'ready' });
+    await pathway.command('referral-response', {
+      referralId: referral.referralId,
+      agency: referral.agency,
+      response: 'ready',
+    });
   }
   return pathway;
 }
@@ -39,7 +43,11 @@ async function readyP1(needs = ['reablement']): Promise<Pathway> {
 async function dischargedHome(pathway: Pathway, body: Record<string, unknown> = {}): Promise<void> {
   await pathway.command('discharge', { date: await t.today(), destination: 'usual-residence', ...body });
   const check = (await pathway.view()).state.referrals.find((r) => r.service === 'welfare-check')!;
-  await pathway.command('referral-response', { referralId: check.referralId, agency: 'community-health', response: 'ready' }, { subject: 'ch-system', role: 'agency', agency: 'community-health' });
+  await pathway.command(
+    'referral-response',
+    { referralId: check.referralId, agency: 'community-health', response: 'ready' },
+    { subject: 'ch-system', role: 'agency', agency: 'community-health' },
+  );
 }
 
 /** From a discharge home to the handback: the welfare check that day (rules 4), answered, then the watch's end. */
@@ -116,21 +124,31 @@ describe('dischargePathway workflow (time-skipping)', () => {
     expect(result.timeline.map((e) => e.event.type).slice(-7)).toEqual(homeThenHandedBack);
   });
 
-  it('rules 6: home care from the day after tomorrow: the workflow\'s timer reminds the patient at the start of the day before, once', async () => {
+  it("rules 6: home care from the day after tomorrow: the workflow's timer reminds the patient at the start of the day before, once", async () => {
     const pathway = await t.start();
     await pathway.command('discharge-ready', { date: await t.today() });
     await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs: ['domiciliary-care'] });
     const [homeCare] = (await pathway.view()).state.referrals;
     const firstVisit = await t.today(2);
     const dayBefore = await t.today(1);
-    await pathway.command('referral-response', { referralId: homeCare.referralId, agency: homeCare.agency, response: 'ready', readyFrom: firstVisit });
+    await pathway.command('referral-response', {
+      referralId: homeCare.referralId,
+      agency: homeCare.agency,
+      response: 'ready',
+      readyFrom: firstVisit,
+    });
     await dischargedHome(pathway, { bridge: { by: 'family', until: dayBefore } });
-    const reminders = async () => (await pathway.view()).timeline.filter((e) => e.event.type === 'support.first_visit_due');
+    const reminders = async () =>
+      (await pathway.view()).timeline.filter((e) => e.event.type === 'support.first_visit_due');
     expect(await reminders()).toEqual([]);
     await t.sleep('2 days');
     const [reminder, ...more] = await eventually(reminders, (found) => found.length > 0);
     expect(more).toEqual([]);
-    expect(reminder.event).toMatchObject({ type: 'support.first_visit_due', referralId: homeCare.referralId, on: firstVisit });
+    expect(reminder.event).toMatchObject({
+      type: 'support.first_visit_due',
+      referralId: homeCare.referralId,
+      on: firstVisit,
+    });
     expect(reminder.event.at.slice(0, 10)).toBe(dayBefore);
   });
 
@@ -139,12 +157,20 @@ describe('dischargePathway workflow (time-skipping)', () => {
     await pathway.command('discharge-ready', { date: await t.today() });
     await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs: ['reablement'] });
     const startsOn = await t.today(3);
-    await pathway.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready', readyFrom: startsOn });
+    await pathway.command('referral-response', {
+      referralId: 'ref-1',
+      agency: 'intermediate-care',
+      response: 'ready',
+      readyFrom: startsOn,
+    });
     // Home three days before reablement starts: the family bridges the gap (rules 4).
     await dischargedHome(pathway, { bridge: { by: 'family', until: await t.today(2) } });
     expect((await pathway.view()).stage).toBe('readmission_watch');
     await t.sleep('3 days');
-    const started = await eventually(() => pathway.view(), (v) => v.stage === 'intermediate_care');
+    const started = await eventually(
+      () => pathway.view(),
+      (v) => v.stage === 'intermediate_care',
+    );
     expect(started.state.intermediateCare).toMatchObject({ startDate: startsOn, services: ['reablement'] });
     for (let week = 1; week <= 5; week++) {
       await t.sleep('7 days');
@@ -155,13 +181,26 @@ describe('dischargePathway workflow (time-skipping)', () => {
     await t.sleep('2 days');
     const awaiting = await pathway.view();
     expect(awaiting.stage).toBe('intermediate_care');
-    expect(awaiting.state.intermediateCare?.awaitingHandover).toMatchObject({ reason: 'six_week_limit', services: ['domiciliary-care'] });
+    expect(awaiting.state.intermediateCare?.awaitingHandover).toMatchObject({
+      reason: 'six_week_limit',
+      services: ['domiciliary-care'],
+    });
     expect(awaiting.awaitingAgencies).toEqual(['social-care']);
     const handover = awaiting.state.referrals.find((r) => r.purpose === 'handover')!;
     expect(handover).toMatchObject({ agency: 'social-care', status: 'requested' });
-    expect(awaiting.timeline.filter((e) => e.event.type === 'referral.escalated').map((e) => e.event)).toMatchObject([{ referralId: handover.referralId, kind: 'acceptance', level: 1 }]);
-    await pathway.command('referral-response', { referralId: handover.referralId, agency: 'social-care', response: 'accepted' }, { subject: 'sc-system', role: 'agency', agency: 'social-care' });
-    await pathway.command('referral-response', { referralId: handover.referralId, agency: 'social-care', response: 'ready' }, { subject: 'sc-system', role: 'agency', agency: 'social-care' });
+    expect(awaiting.timeline.filter((e) => e.event.type === 'referral.escalated').map((e) => e.event)).toMatchObject([
+      { referralId: handover.referralId, kind: 'acceptance', level: 1 },
+    ]);
+    await pathway.command(
+      'referral-response',
+      { referralId: handover.referralId, agency: 'social-care', response: 'accepted' },
+      { subject: 'sc-system', role: 'agency', agency: 'social-care' },
+    );
+    await pathway.command(
+      'referral-response',
+      { referralId: handover.referralId, agency: 'social-care', response: 'ready' },
+      { subject: 'sc-system', role: 'agency', agency: 'social-care' },
+    );
     const result = await pathway.handle.result();
     const types = result.timeline.map((e) => e.event.type);
     expect(types.slice(-3)).toEqual(['referral.ready', 'intermediate_care.ended', 'pathway.handed_back']);
@@ -175,13 +214,20 @@ describe('dischargePathway workflow (time-skipping)', () => {
     const pathway = await t.start();
     await pathway.command('discharge-ready', { date: await t.today() });
     await pathway.command('assessment', { participants: team, agreement, pathway: 'P2', needs: ['step-down-bed'] });
-    await pathway.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'accepted' });
+    await pathway.command('referral-response', {
+      referralId: 'ref-1',
+      agency: 'intermediate-care',
+      response: 'accepted',
+    });
     await t.sleep('2 days');
     const stuck = await pathway.view();
     expect(stuck.timeline.map((e) => e.event.type)).toContain('referral.escalated');
     expect(stuck.state.referrals[0]).toMatchObject({ status: 'accepted', escalated: { readiness: 1 } });
     // Nobody gave a command: the timeline says a timer did it.
-    expect(stuck.timeline.find((e) => e.event.type === 'referral.escalated')?.actor).toEqual({ subject: 'timer', role: 'system' });
+    expect(stuck.timeline.find((e) => e.event.type === 'referral.escalated')?.actor).toEqual({
+      subject: 'timer',
+      role: 'system',
+    });
     await pathway.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready' });
     await pathway.command('discharge', { date: await t.today(), destination: 'community-bed' });
     await t.sleep('10 days');
@@ -196,7 +242,11 @@ describe('dischargePathway workflow (time-skipping)', () => {
     await pathway.command('assessment', {
       participants: [{ role: 'social_worker' }, { role: 'nurse' }, { role: 'carer' }],
       patientAbsent: 'lacks_capacity',
-      bestInterests: { representative: { role: 'attorney', name: 'Attorney Name' }, decidedBy: 'social_worker', consulted: [{ relationship: 'family', name: 'Daughter Name' }] },
+      bestInterests: {
+        representative: { role: 'attorney', name: 'Attorney Name' },
+        decidedBy: 'social_worker',
+        consulted: [{ relationship: 'family', name: 'Daughter Name' }],
+      },
       agreement: { patient: 'agrees', family: 'agrees' },
       pathway: 'P3',
       needs: ['care-home-placement'],
@@ -217,7 +267,12 @@ describe('dischargePathway workflow (time-skipping)', () => {
     await t.sleep('29 days');
     const outcome = await pathway.command('readmission', { newAdmissionId: 'R29', admittedOn: await t.today() });
     // Reablement and the welfare check (rules 4).
-    expect(outcome.events.map((e) => e.type)).toEqual(['referral.on_hold', 'referral.on_hold', 'intermediate_care.ended', 'pathway.readmitted']);
+    expect(outcome.events.map((e) => e.type)).toEqual([
+      'referral.on_hold',
+      'referral.on_hold',
+      'intermediate_care.ended',
+      'pathway.readmitted',
+    ]);
     const result = await pathway.handle.result();
     expect(result.stage).toBe('readmitted');
     expect(result.state.readmission).toEqual({ newAdmissionId: 'R29', linkedPathwayId: 'pathway-R29' });
@@ -227,7 +282,9 @@ describe('dischargePathway workflow (time-skipping)', () => {
     const pathway = await readyP1();
     await pathway.command('discharge', { date: await t.today(), destination: 'usual-residence' });
     await t.sleep('30 days');
-    const cause = await rejection(pathway.command('readmission', { newAdmissionId: 'R30', admittedOn: await t.today() }));
+    const cause = await rejection(
+      pathway.command('readmission', { newAdmissionId: 'R30', admittedOn: await t.today() }),
+    );
     expect(cause.type).toBe('CommandRejected');
     expect(cause.message).toMatch(/watch has ended/);
     expect((await pathway.view()).stage).toBe('intermediate_care');
@@ -236,16 +293,27 @@ describe('dischargePathway workflow (time-skipping)', () => {
   it('a declined referral needs a re-referral before discharge', async () => {
     const pathway = await t.start();
     await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs: ['domiciliary-care'] });
-    await pathway.command('referral-response', { referralId: 'ref-1', agency: 'social-care', response: 'declined', reason: 'no capacity' });
-    const blocked = await rejection(pathway.command('discharge', { date: await t.today(), destination: 'usual-residence' }));
+    await pathway.command('referral-response', {
+      referralId: 'ref-1',
+      agency: 'social-care',
+      response: 'declined',
+      reason: 'no capacity',
+    });
+    const blocked = await rejection(
+      pathway.command('discharge', { date: await t.today(), destination: 'usual-residence' }),
+    );
     expect(blocked.message).toMatch(/needs without a live referral: domiciliary-care/);
     const rereferral = await pathway.command('referral', { service: 'domiciliary-care', reason: 're-referral' });
     expect(rereferral.events).toEqual([{ sequence: expect.any(Number), type: 'referral.requested' }]);
-    const ready = await pathway.command('referral-response', { referralId: 'ref-2', agency: 'social-care', response: 'ready' });
+    const ready = await pathway.command('referral-response', {
+      referralId: 'ref-2',
+      agency: 'social-care',
+      response: 'ready',
+    });
     expect(ready.stage).toBe('ready_for_discharge');
   });
 
-  it('a new pathway runs under rules 6 (which keep rules 3\'s): meeting the criteria to reside again while ready stops the discharge until a new DRD, dated no earlier than the clearing', async () => {
+  it("a new pathway runs under rules 6 (which keep rules 3's): meeting the criteria to reside again while ready stops the discharge until a new DRD, dated no earlier than the clearing", async () => {
     const pathway = await readyP1();
     expect((await pathway.view()).state.rules).toBe(6);
     const cleared = await pathway.command('criteria-to-reside-met', {});
@@ -288,7 +356,9 @@ describe('dischargePathway workflow (time-skipping)', () => {
   });
 
   it('Scotland/Wales policies are honoured by the timers (a 28-day limit ends intermediate care earlier)', async () => {
-    const pathway = await t.start(admission(), { policy: resolvePolicy('wales', { intermediateCareMaxDays: 28, readmissionWatchDays: 14 }) });
+    const pathway = await t.start(admission(), {
+      policy: resolvePolicy('wales', { intermediateCareMaxDays: 28, readmissionWatchDays: 14 }),
+    });
     await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs: ['reablement'] });
     await pathway.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready' });
     const discharged = await t.today();
@@ -298,23 +368,33 @@ describe('dischargePathway workflow (time-skipping)', () => {
     await pathway.command('review', { outcome: 'continue', remainingNeeds: [] });
     const result = await pathway.handle.result();
     expect(result.state.intermediateCare?.ended?.reason).toBe('six_week_limit');
-    expect(result.state.intermediateCare?.endBy).toBe(new Date(Date.parse(discharged) + 28 * 86_400_000).toISOString().slice(0, 10));
+    expect(result.state.intermediateCare?.endBy).toBe(
+      new Date(Date.parse(discharged) + 28 * 86_400_000).toISOString().slice(0, 10),
+    );
   });
 
   it("publishes a start's events in its first workflow task (a local activity), an Update's by an activity after its task, each message once", async () => {
     const reader = await new TopicReader(inject('kafkaBrokers')).start([topics.pathwayEvents]);
     const pathway = await t.start();
-    await eventually(() => pathway.view(), (v) => v.published > 0 && v.published === v.timeline.length);
+    await eventually(
+      () => pathway.view(),
+      (v) => v.published > 0 && v.published === v.timeline.length,
+    );
     const type = temporal.api.enums.v1.EventType;
     const eventTypes = async () => ((await pathway.handle.fetchHistory()).events ?? []).map((e) => e.eventType);
     const started = await eventTypes();
     expect(started).toContain(type.EVENT_TYPE_MARKER_RECORDED);
     expect(started).not.toContain(type.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
     await pathway.command('discharge-ready', { date: await t.today() });
-    const view = await eventually(() => pathway.view(), (v) => v.published === v.timeline.length);
+    const view = await eventually(
+      () => pathway.view(),
+      (v) => v.published === v.timeline.length,
+    );
     expect(view.timeline.length).toBeGreaterThan(1);
     expect(await eventTypes()).toContain(type.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
-    const messages = await reader.waitFor((all) => all.filter((m) => m.key === pathway.id).length >= view.timeline.length);
+    const messages = await reader.waitFor(
+      (all) => all.filter((m) => m.key === pathway.id).length >= view.timeline.length,
+    );
     await reader.stop();
     const ids = messages.filter((m) => m.key === pathway.id).map((m) => m.value.id);
     expect(ids.sort()).toEqual(view.timeline.map((e) => `${pathway.id}/${e.sequence}`).sort());
@@ -324,27 +404,45 @@ describe('dischargePathway workflow (time-skipping)', () => {
     const reader = await new TopicReader(inject('kafkaBrokers')).start([topics.pathwayEvents]);
     const pathway = await t.start(admission(), { continueAsNewAfter: 8 });
     await pathway.command('discharge-ready', { date: await t.today(-1) });
-    await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs: ['reablement', 'equipment', 'district-nursing'] });
+    await pathway.command('assessment', {
+      participants: team,
+      agreement,
+      pathway: 'P1',
+      needs: ['reablement', 'equipment', 'district-nursing'],
+    });
     // Several Updates at once while the run is cutting over.
     await Promise.all([
       pathway.command('delay-reason', { code: 'awaiting_transport', agency: 'acute-trust' }),
       pathway.command('delay-reason', { code: 'awaiting_diagnostics', agency: 'acute-trust' }),
       pathway.command('delay-reason', { code: 'awaiting_medicines_tto', agency: 'acute-trust' }),
     ]);
-    for (const [referralId, agency] of [['ref-1', 'intermediate-care'], ['ref-2', 'equipment'], ['ref-3', 'community-health']]) {
+    for (const [referralId, agency] of [
+      ['ref-1', 'intermediate-care'],
+      ['ref-2', 'equipment'],
+      ['ref-3', 'community-health'],
+    ]) {
       await pathway.command('referral-response', { referralId, agency, response: 'accepted' });
       await pathway.command('referral-response', { referralId, agency, response: 'ready' });
     }
     await pathway.command('discharge', { date: await t.today(), destination: 'usual-residence' });
     // The cut-over happens once the outbox is drained and no Update is in flight.
-    const view = await eventually(() => pathway.view(), (v) => v.runs > 1);
+    const view = await eventually(
+      () => pathway.view(),
+      (v) => v.runs > 1,
+    );
     expect((await pathway.handle.describe()).runId).not.toBe(pathway.handle.firstExecutionRunId);
     expect(view.stage).toBe('intermediate_care');
     // The three reasons recorded while the run cut over were carried across, and closed at the discharge (rules 4).
     const reasons = (type: string) => view.timeline.filter((e) => e.event.type === type);
-    expect([reasons('delay_reason.recorded').length, reasons('delay_reason.resolved').length, view.state.delayReasons.length]).toEqual([3, 3, 0]);
+    expect([
+      reasons('delay_reason.recorded').length,
+      reasons('delay_reason.resolved').length,
+      view.state.delayReasons.length,
+    ]).toEqual([3, 3, 0]);
     expect(view.timeline.map((e) => e.sequence)).toEqual(view.timeline.map((_, i) => i + 1));
-    const messages = await reader.waitFor((all) => new Set(all.filter((m) => m.key === pathway.id).map((m) => m.value.id)).size === view.timeline.length);
+    const messages = await reader.waitFor(
+      (all) => new Set(all.filter((m) => m.key === pathway.id).map((m) => m.value.id)).size === view.timeline.length,
+    );
     await reader.stop();
     const ids = new Set(messages.filter((m) => m.key === pathway.id).map((m) => m.value.id));
     expect([...ids].sort()).toEqual(view.timeline.map((e) => `${pathway.id}/${e.sequence}`).sort());

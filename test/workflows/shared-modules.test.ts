@@ -31,15 +31,25 @@ async function refusal(promise: Promise<unknown>): Promise<{ type?: string; mess
 }
 
 describe('pathways sharing the preloaded modules in one worker', () => {
-  it('never see each other\'s state: patients, dates, referral numbering, consents and defaults stay their own', async () => {
+  it("never see each other's state: patients, dates, referral numbering, consents and defaults stay their own", async () => {
     const a = await t.start({ patient: { ...admission().patient, name: 'Ada A' }, consents: [] });
     const b = await t.start({ patient: { ...admission().patient, name: 'Bea B' }, consents: [] });
     const [dayA, dayB] = [await t.today(-2), await t.today(-1)];
     await a.command('discharge-ready', { date: dayA });
     await b.command('discharge-ready', { date: dayB });
     // No consents sent: each gets its own default ([]), then A's is changed; B's must not be.
-    await a.command('assessment', { participants: team, agreement: { patient: 'agrees' }, pathway: 'P1', needs: ['reablement', 'equipment'] });
-    await b.command('assessment', { participants: team, agreement: { patient: 'agrees' }, pathway: 'P1', needs: ['domiciliary-care'] });
+    await a.command('assessment', {
+      participants: team,
+      agreement: { patient: 'agrees' },
+      pathway: 'P1',
+      needs: ['reablement', 'equipment'],
+    });
+    await b.command('assessment', {
+      participants: team,
+      agreement: { patient: 'agrees' },
+      pathway: 'P1',
+      needs: ['domiciliary-care'],
+    });
     await a.command('consent', { agency: 'equipment', given: true });
 
     const [viewA, viewB] = [await a.view(), await b.view()];
@@ -79,7 +89,9 @@ describe('pathways sharing the preloaded modules in one worker', () => {
       expect(cause.message).toContain(message);
     }
     // Well formed, refused by the rules: still no trace.
-    const ruled = await refusal(pathway.command('referral-response', { referralId: 'ref-9', agency: 'housing', response: 'accepted' }));
+    const ruled = await refusal(
+      pathway.command('referral-response', { referralId: 'ref-9', agency: 'housing', response: 'accepted' }),
+    );
     expect(ruled.type).toBe('CommandRejected');
 
     expect(await updatesAccepted(pathway)).toBe(accepted);
@@ -87,6 +99,10 @@ describe('pathways sharing the preloaded modules in one worker', () => {
     expect(after.events.map((e) => e.type)).toEqual(['edd.set']);
     const view = await pathway.view();
     expect(view.state.edd).toBe(await t.today(3));
-    expect(view.timeline.map((entry) => entry.event.type)).toEqual(['pathway.started', 'discharge_ready.recorded', 'edd.set']);
+    expect(view.timeline.map((entry) => entry.event.type)).toEqual([
+      'pathway.started',
+      'discharge_ready.recorded',
+      'edd.set',
+    ]);
   });
 });

@@ -17,7 +17,12 @@ export class Arrivals {
   static async start(kafka: Kafka, admin: Kafka, topic: string, groupId: string): Promise<Arrivals> {
     // A fetch still answers as soon as one byte is there (minBytes 1); the short wait only lets
     // disconnect() return without waiting out kafkajs's default 5-second long poll.
-    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 500 });
+    const consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      maxWaitTimeInMs: 500,
+    });
     const arrivals = new Arrivals(consumer);
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.connect();
@@ -37,7 +42,8 @@ export class Arrivals {
     const client = admin.admin();
     await client.connect();
     try {
-      for (const { partition, high } of await client.fetchTopicOffsets(topic)) consumer.seek({ topic, partition, offset: high });
+      for (const { partition, high } of await client.fetchTopicOffsets(topic))
+        consumer.seek({ topic, partition, offset: high });
     } finally {
       await client.disconnect();
     }

@@ -18,7 +18,10 @@ export async function buildBundles(dir: string): Promise<Bundles> {
   const pathway = path.join(dir, 'pathway-workflows.js');
   const bare = path.join(dir, 'bare-workflows.js');
   const bundleBare = async () => {
-    const { code } = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows', 'bare.ts'), logger: new DefaultLogger('WARN') });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: path.join(__dirname, 'workflows', 'bare.ts'),
+      logger: new DefaultLogger('WARN'),
+    });
     fs.writeFileSync(bare, code);
   };
   // Homeward's as runtime/bundle-workflows.ts builds it for a worker.

@@ -40,7 +40,13 @@ export class BenchChild {
     return this.child.pid!;
   }
 
-  static async start(options: { name: string; script: string; env: NodeJS.ProcessEnv; logDir: string; processes: ProcessRegistry }): Promise<BenchChild> {
+  static async start(options: {
+    name: string;
+    script: string;
+    env: NodeJS.ProcessEnv;
+    logDir: string;
+    processes: ProcessRegistry;
+  }): Promise<BenchChild> {
     const logFile = path.join(options.logDir, `${options.name.replace(/\W+/g, '-')}.log`);
     const log = fs.openSync(logFile, 'a');
     const { execArgv, env } = nodeRuntime({ runsWorker: options.script === 'worker.ts', env: options.env });
@@ -52,7 +58,10 @@ export class BenchChild {
     });
     fs.closeSync(log);
     const ready = await new Promise<unknown>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${options.name} did not start within 180 s; last log lines:\n${tail(logFile, 15)}`)), 180_000);
+      const timer = setTimeout(
+        () => reject(new Error(`${options.name} did not start within 180 s; last log lines:\n${tail(logFile, 15)}`)),
+        180_000,
+      );
       child.on('message', (message: ChildReady) => {
         if (message.type !== 'ready') return;
         clearTimeout(timer);
@@ -60,7 +69,9 @@ export class BenchChild {
       });
       child.once('exit', (code) => {
         clearTimeout(timer);
-        reject(new Error(`${options.name} exited (code ${code}) before it was ready; last log lines:\n${tail(logFile, 15)}`));
+        reject(
+          new Error(`${options.name} exited (code ${code}) before it was ready; last log lines:\n${tail(logFile, 15)}`),
+        );
       });
     });
     options.processes.add(options.name, child.pid);

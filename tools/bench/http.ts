@@ -21,7 +21,9 @@ export class HttpClient {
 
   /** The body as text (JSON or CSV), read to its end so the figure is the whole answer's. */
   async get(path: string, accept = 'application/json'): Promise<string> {
-    const response = await fetch(`${this.baseUrl}${path}`, { headers: { authorization: `Bearer ${this.token}`, accept } });
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      headers: { authorization: `Bearer ${this.token}`, accept },
+    });
     const text = await response.text();
     if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${text.slice(0, 300)}`);
     return text;

@@ -8,7 +8,11 @@ export const productKafka = (config: Config, clientId: string): Kafka => createK
 
 /** For creating topics: the broker's `admin` principal when it has SASL. */
 export const adminKafka = (config: Config, secrets: DevSecrets, clientId: string): Kafka =>
-  createKafka({ ...config.kafka, clientId, ...(config.kafka.sasl ? { sasl: { ...config.kafka.sasl, ...secrets.kafka.admin } } : {}) });
+  createKafka({
+    ...config.kafka,
+    clientId,
+    ...(config.kafka.sasl ? { sasl: { ...config.kafka.sasl, ...secrets.kafka.admin } } : {}),
+  });
 
 /**
  * The raw kafkajs baselines: a plain client as an agency's own system would have, signed in over

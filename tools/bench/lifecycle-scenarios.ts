@@ -31,7 +31,11 @@ async function readyP1(d: ScenarioDriver, needs = ['reablement']): Promise<Scena
   await pathway.command('discharge-ready', { date: await d.today() });
   await pathway.command('assessment', { participants: team, agreement, pathway: 'P1', needs });
   for (const referral of (await pathway.view()).state.referrals) {
-    await pathway.command('referral-response', { referralId: referral.referralId, agency: referral.agency, response: 'ready' });
+    await pathway.command('referral-response', {
+      referralId: referral.referralId,
+      agency: referral.agency,
+      response: 'ready',
+    });
   }
   return pathway;
 }
@@ -57,7 +61,11 @@ export const scenarios: Record<string, Scenario> = {
     async run(d) {
       const pathway = await readyP1(d);
       await pathway.command('discharge', { date: await d.today(), destination: 'usual-residence' });
-      for (const [days, outcome] of [['7 days', 'continue'], ['7 days', 'continue'], ['5 days', 'goals_met']]) {
+      for (const [days, outcome] of [
+        ['7 days', 'continue'],
+        ['7 days', 'continue'],
+        ['5 days', 'goals_met'],
+      ]) {
         await d.sleep(days);
         await pathway.command('review', { outcome });
       }
@@ -76,7 +84,11 @@ export const scenarios: Record<string, Scenario> = {
       // At the limit the episode hands over to long-term social care, which takes over late.
       await d.sleep('9 days');
       const handover = (await pathway.view()).state.referrals.find((r) => r.purpose === 'handover')!;
-      await pathway.command('referral-response', { referralId: handover.referralId, agency: handover.agency, response: 'ready' });
+      await pathway.command('referral-response', {
+        referralId: handover.referralId,
+        agency: handover.agency,
+        response: 'ready',
+      });
       return (await pathway.result()).stage;
     },
   },
@@ -86,9 +98,17 @@ export const scenarios: Record<string, Scenario> = {
       const pathway = await d.start();
       await pathway.command('discharge-ready', { date: await d.today() });
       await pathway.command('assessment', { participants: team, agreement, pathway: 'P2', needs: ['step-down-bed'] });
-      await pathway.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'accepted' });
+      await pathway.command('referral-response', {
+        referralId: 'ref-1',
+        agency: 'intermediate-care',
+        response: 'accepted',
+      });
       await d.sleep('2 days');
-      await pathway.command('referral-response', { referralId: 'ref-1', agency: 'intermediate-care', response: 'ready' });
+      await pathway.command('referral-response', {
+        referralId: 'ref-1',
+        agency: 'intermediate-care',
+        response: 'ready',
+      });
       await pathway.command('discharge', { date: await d.today(), destination: 'community-bed' });
       await d.sleep('10 days');
       await pathway.command('review', { outcome: 'goals_met' });
@@ -102,7 +122,11 @@ export const scenarios: Record<string, Scenario> = {
       await pathway.command('assessment', {
         participants: [{ role: 'social_worker' }, { role: 'nurse' }, { role: 'carer' }],
         patientAbsent: 'lacks_capacity',
-        bestInterests: { representative: { role: 'attorney', name: 'Attorney Name' }, decidedBy: 'social_worker', consulted: [{ relationship: 'family', name: 'Daughter Name' }] },
+        bestInterests: {
+          representative: { role: 'attorney', name: 'Attorney Name' },
+          decidedBy: 'social_worker',
+          consulted: [{ relationship: 'family', name: 'Daughter Name' }],
+        },
         agreement: { patient: 'agrees' },
         pathway: 'P3',
         needs: ['care-home-placement'],
@@ -118,7 +142,10 @@ export const scenarios: Record<string, Scenario> = {
       const pathway = await readyP1(d);
       await pathway.command('discharge', { date: await d.today(), destination: 'usual-residence' });
       await d.sleep('29 days');
-      await pathway.command('readmission', { newAdmissionId: `R${randomUUID().slice(0, 8)}`, admittedOn: await d.today() });
+      await pathway.command('readmission', {
+        newAdmissionId: `R${randomUUID().slice(0, 8)}`,
+        admittedOn: await d.today(),
+      });
       return (await pathway.result()).stage;
     },
   },

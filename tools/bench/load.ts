@@ -70,7 +70,12 @@ export async function closedLoop(
  * slow answer does not slow the arrivals, as with real users). Resolves with each one's result
  * and how long all took: much longer than count/rate means the system did not keep up.
  */
-export async function openLoop<T>(label: string, count: number, rate: number, operation: (index: number) => Promise<T>): Promise<{ results: T[]; seconds: number }> {
+export async function openLoop<T>(
+  label: string,
+  count: number,
+  rate: number,
+  operation: (index: number) => Promise<T>,
+): Promise<{ results: T[]; seconds: number }> {
   const progress = new Progress(label, count);
   const started = performance.now();
   const running: Promise<T>[] = [];
@@ -91,7 +96,9 @@ export async function openLoop<T>(label: string, count: number, rate: number, op
 /** A note when an open loop's answers fell behind its arrivals (the figures are then of a saturated system). */
 export function keptUp(what: string, count: number, rate: number, seconds: number): string | undefined {
   const planned = count / rate;
-  return seconds > planned * 1.25 + 2 ? `${what}: ${count} at ${rate}/s took ${seconds.toFixed(0)} s, not ${planned.toFixed(0)} s: the system did not keep up, and these figures are of a saturated system.` : undefined;
+  return seconds > planned * 1.25 + 2
+    ? `${what}: ${count} at ${rate}/s took ${seconds.toFixed(0)} s, not ${planned.toFixed(0)} s: the system did not keep up, and these figures are of a saturated system.`
+    : undefined;
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

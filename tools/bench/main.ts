@@ -49,8 +49,15 @@ async function main(): Promise<number> {
   }
   let report: Report | undefined;
   try {
-    say(`Homeward benchmark: ${options.preset} run on the ${options.profile} profile, phases ${options.phases.join(', ')}`);
-    await ensureComponents(neededComponents({ testServer: options.phases.includes('lifecycle'), temporalServer: options.profile === 'production' }));
+    say(
+      `Homeward benchmark: ${options.preset} run on the ${options.profile} profile, phases ${options.phases.join(', ')}`,
+    );
+    await ensureComponents(
+      neededComponents({
+        testServer: options.phases.includes('lifecycle'),
+        temporalServer: options.profile === 'production',
+      }),
+    );
     const system = await BenchSystem.start(options, cleanup, say);
     report = new Report(options, system.servers);
     for (const phase of phases.filter((p) => options.phases.includes(p.name))) {
@@ -58,7 +65,9 @@ async function main(): Promise<number> {
       const cpu = new CpuMeter(system.processes);
       const started = performance.now();
       const outcome = await phase.run({ system, sizes: options.sizes, cpu, say });
-      console.log(`\n${phase.title}\n${Report.render(report.add(phase, outcome, cpu, (performance.now() - started) / 1000))}`);
+      console.log(
+        `\n${phase.title}\n${Report.render(report.add(phase, outcome, cpu, (performance.now() - started) / 1000))}`,
+      );
     }
     for (const [name, description] of Object.entries(system.servers)) say(`${name}: ${description}`);
     say(`\n[${elapsed()}] Results: ${report.write()}`);
@@ -69,9 +78,12 @@ async function main(): Promise<number> {
     await new Promise((r) => setTimeout(r, 300));
     // Interrupted: the signal handler is stopping everything and will exit.
     if (interrupted) return new Promise<number>(() => {});
-    say(`\nBenchmark failed: ${error instanceof MissingToolError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    say(
+      `\nBenchmark failed: ${error instanceof MissingToolError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     // The phases that finished still count: written with the failure noted.
-    if (report && report.phases.length > 0) say(`Results so far: ${report.write(error instanceof Error ? error.message : String(error))}`);
+    if (report && report.phases.length > 0)
+      say(`Results so far: ${report.write(error instanceof Error ? error.message : String(error))}`);
     return 1;
   } finally {
     if (!interrupted) await cleanup.run(say);

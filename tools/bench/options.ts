@@ -162,7 +162,11 @@ export const usage = `npm run bench -- [--profile dev|production] [--quick | --t
 
 TEMPORAL_ADDRESS / KAFKA_BROKERS use existing servers instead of starting them (their CPU is then not measured).`;
 
-const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (text: string) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const positive = (name: string, text: string): number => {
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, not "${text}"`);
@@ -205,29 +209,46 @@ export function parseOptions(argv: string[], known: { phases: string[]; scenario
   const preset: Preset = values.tiny ? 'tiny' : values.quick ? 'quick' : 'full';
   const sizes: Sizes = { ...presets[preset] };
   const numeric: [keyof Sizes, string][] = [
-    ['starts', 'starts'], ['commands', 'commands'], ['lagRate', 'lag-rate'], ['lagSeconds', 'lag-seconds'],
-    ['openWorkflows', 'open-workflows'], ['steadyRate', 'steady-rate'], ['steadySeconds', 'steady-seconds'],
-    ['evictionSample', 'eviction-sample'], ['readRequests', 'read-requests'], ['readLagRate', 'read-lag-rate'], ['readLagSeconds', 'read-lag-seconds'], ['projectorPathways', 'projector-pathways'], ['publishEvents', 'publish-events'],
+    ['starts', 'starts'],
+    ['commands', 'commands'],
+    ['lagRate', 'lag-rate'],
+    ['lagSeconds', 'lag-seconds'],
+    ['openWorkflows', 'open-workflows'],
+    ['steadyRate', 'steady-rate'],
+    ['steadySeconds', 'steady-seconds'],
+    ['evictionSample', 'eviction-sample'],
+    ['readRequests', 'read-requests'],
+    ['readLagRate', 'read-lag-rate'],
+    ['readLagSeconds', 'read-lag-seconds'],
+    ['projectorPathways', 'projector-pathways'],
+    ['publishEvents', 'publish-events'],
     ['bareTimerRuns', 'bare-timer-runs'],
   ];
   for (const [field, flag] of numeric) {
     const text = values[flag as keyof typeof values];
     if (typeof text === 'string') (sizes[field] as number) = positive(flag, text);
   }
-  if (values.concurrency) sizes.concurrency = list(values.concurrency).map((c) => Math.round(positive('concurrency', c)));
-  if (values['read-pathways']) sizes.readPathways = list(values['read-pathways']).map((n) => Math.round(positive('read-pathways', n)));
+  if (values.concurrency)
+    sizes.concurrency = list(values.concurrency).map((c) => Math.round(positive('concurrency', c)));
+  if (values['read-pathways'])
+    sizes.readPathways = list(values['read-pathways']).map((n) => Math.round(positive('read-pathways', n)));
   if (values.scenarios) sizes.scenarios = list(values.scenarios);
   const unknownScenario = sizes.scenarios.find((s) => !known.scenarios.includes(s));
   if (unknownScenario) throw new Error(`Unknown scenario "${unknownScenario}"; known: ${known.scenarios.join(', ')}`);
   const profile = values.profile ?? 'dev';
-  if (profile !== 'dev' && profile !== 'production') throw new Error(`--profile is dev or production, not "${profile}"`);
+  if (profile !== 'dev' && profile !== 'production')
+    throw new Error(`--profile is dev or production, not "${profile}"`);
   const phases = values.phases ? list(values.phases) : profile === 'production' ? productionPhases : known.phases;
   const unknownPhase = phases.find((p) => !known.phases.includes(p));
   if (unknownPhase) throw new Error(`Unknown phase "${unknownPhase}"; known: ${known.phases.join(', ')}`);
-  if (profile === 'production' && phases.includes('lifecycle')) throw new Error('The lifecycle phase runs on Temporal\'s time-skipping test server, not on the production profile\'s: run it with --profile dev');
+  if (profile === 'production' && phases.includes('lifecycle'))
+    throw new Error(
+      "The lifecycle phase runs on Temporal's time-skipping test server, not on the production profile's: run it with --profile dev",
+    );
   const temporalDb = values['temporal-db'] ?? 'memory';
   if (temporalDb !== 'file' && temporalDb !== 'memory') throw new Error('--temporal-db is file or memory');
-  if (profile === 'production' && values['temporal-db']) throw new Error('--temporal-db is the dev server\'s SQLite; the production profile\'s Temporal runs on PostgreSQL');
+  if (profile === 'production' && values['temporal-db'])
+    throw new Error("--temporal-db is the dev server's SQLite; the production profile's Temporal runs on PostgreSQL");
   return {
     preset,
     profile,

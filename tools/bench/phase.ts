@@ -37,13 +37,31 @@ export interface Phase {
 }
 
 /** A latency or rate row pair: the ratio is always Homeward ÷ baseline. */
-export const row = (figure: string, unit: string, homeward: number | null, baseline: number | null): Row => ({ figure, unit, homeward, baseline });
+export const row = (figure: string, unit: string, homeward: number | null, baseline: number | null): Row => ({
+  figure,
+  unit,
+  homeward,
+  baseline,
+});
 
 /** Throughput and latency percentiles of one concurrency level, Homeward beside baseline. */
-export function loadRows(what: string, concurrency: number, homeward: LoadResult, baseline: LoadResult, percentiles: number[]): Row[] {
+export function loadRows(
+  what: string,
+  concurrency: number,
+  homeward: LoadResult,
+  baseline: LoadResult,
+  percentiles: number[],
+): Row[] {
   return [
     row(`${what}/s, concurrency ${concurrency}`, '/s', homeward.perSecond, baseline.perSecond),
-    ...percentiles.map((p) => row(`p${p}, concurrency ${concurrency}`, 'ms', percentile(homeward.latencies, p), percentile(baseline.latencies, p))),
+    ...percentiles.map((p) =>
+      row(
+        `p${p}, concurrency ${concurrency}`,
+        'ms',
+        percentile(homeward.latencies, p),
+        percentile(baseline.latencies, p),
+      ),
+    ),
   ];
 }
 

@@ -79,7 +79,10 @@ export function findDescendant(root: number, pattern: RegExp): number | undefine
  * a worker that has run every task it was given. Returns its CPU seconds when the quiet began,
  * so the idle wait itself is not counted in what the work cost.
  */
-export async function waitUntilIdle(pid: number, options: { quietMs?: number; busy?: number; timeoutMs?: number } = {}): Promise<number> {
+export async function waitUntilIdle(
+  pid: number,
+  options: { quietMs?: number; busy?: number; timeoutMs?: number } = {},
+): Promise<number> {
   const { quietMs = 2_000, busy = 0.05, timeoutMs = 600_000 } = options;
   const intervalMs = 250;
   const started = Date.now();

@@ -18,11 +18,17 @@ export interface PhaseReport extends PhaseOutcome {
 
 /** Homeward ÷ baseline, when both exist. */
 const ratioOf = (homeward: number | null, baseline: number | null) =>
-  homeward !== null && baseline !== null && Number.isFinite(homeward) && Number.isFinite(baseline) && baseline !== 0 ? homeward / baseline : null;
+  homeward !== null && baseline !== null && Number.isFinite(homeward) && Number.isFinite(baseline) && baseline !== 0
+    ? homeward / baseline
+    : null;
 
 function git(args: string[]): string | undefined {
   try {
-    return execFileSync('git', args, { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', args, {
+      cwd: path.join(__dirname, '..', '..'),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return undefined;
   }
@@ -71,24 +77,44 @@ export class Report {
   static render(report: PhaseReport): string {
     const figures = renderTable(
       ['figure', 'unit', 'Homeward', 'baseline', 'ratio H/B'],
-      report.rows.map((r) => [r.figure, r.unit, formatNumber(r.homeward), formatNumber(r.baseline), r.ratio === null ? '–' : `×${formatNumber(r.ratio)}`]),
+      report.rows.map((r) => [
+        r.figure,
+        r.unit,
+        formatNumber(r.homeward),
+        formatNumber(r.baseline),
+        r.ratio === null ? '–' : `×${formatNumber(r.ratio)}`,
+      ]),
     );
     // Roles that used no CPU in this phase (a stopped child, an idle API) would only add lines.
-    const names = [...new Set([...Object.keys(report.cpuSeconds.homeward), ...Object.keys(report.cpuSeconds.baseline)])].filter(
-      (n) => (report.cpuSeconds.homeward[n] ?? 0) + (report.cpuSeconds.baseline[n] ?? 0) >= 0.005,
-    );
+    const names = [
+      ...new Set([...Object.keys(report.cpuSeconds.homeward), ...Object.keys(report.cpuSeconds.baseline)]),
+    ].filter((n) => (report.cpuSeconds.homeward[n] ?? 0) + (report.cpuSeconds.baseline[n] ?? 0) >= 0.005);
     const cpu = renderTable(
       ['CPU seconds', 'Homeward part', 'baseline part'],
-      names.map((n) => [n, formatNumber(report.cpuSeconds.homeward[n] ?? 0), formatNumber(report.cpuSeconds.baseline[n] ?? 0)]),
+      names.map((n) => [
+        n,
+        formatNumber(report.cpuSeconds.homeward[n] ?? 0),
+        formatNumber(report.cpuSeconds.baseline[n] ?? 0),
+      ]),
     );
-    const notes = [`baseline: ${report.baselineDescription}`, ...(report.notes ?? [])].map((n) => `  · ${n}`).join('\n');
+    const notes = [`baseline: ${report.baselineDescription}`, ...(report.notes ?? [])]
+      .map((n) => `  · ${n}`)
+      .join('\n');
     return `${figures}\n\n${cpu}\n${notes}\n  (${formatNumber(report.seconds)} s)`;
   }
 
   /** Writes the JSON (default bench-results/<time>-[production-]<preset>.json) and returns its path; `failure` if a phase failed. */
   write(failure?: string): string {
     const profile = this.options.profile === 'production' ? 'production-' : '';
-    const file = this.options.out ?? path.join(__dirname, '..', '..', 'bench-results', `${this.startedAt.toISOString().replace(/[:.]/g, '-')}-${profile}${this.options.preset}.json`);
+    const file =
+      this.options.out ??
+      path.join(
+        __dirname,
+        '..',
+        '..',
+        'bench-results',
+        `${this.startedAt.toISOString().replace(/[:.]/g, '-')}-${profile}${this.options.preset}.json`,
+      );
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const finishedAt = new Date();
     const json = {

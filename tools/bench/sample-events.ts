@@ -40,9 +40,21 @@ export function samplePathwayBatches(): PublishBatch[] {
     apply({ ...(commandSchemas[name].parse(payload) as object), type: name, at: at(batches.length) } as PathwayCommand);
   apply({ ...admission({ admissionId: 'bench' }), type: 'start', at: at(0) } as PathwayCommand);
   run('discharge-ready', { date: today });
-  run('assessment', { participants: team, agreement: { patient: 'agrees' }, pathway: 'P1', needs: ['reablement', 'equipment', 'district-nursing'] });
-  for (const referral of state.referrals) run('referral-response', { referralId: referral.referralId, agency: referral.agency, response: 'accepted' });
-  for (const referral of state.referrals) run('referral-response', { referralId: referral.referralId, agency: referral.agency, response: 'ready', readyFrom: today });
+  run('assessment', {
+    participants: team,
+    agreement: { patient: 'agrees' },
+    pathway: 'P1',
+    needs: ['reablement', 'equipment', 'district-nursing'],
+  });
+  for (const referral of state.referrals)
+    run('referral-response', { referralId: referral.referralId, agency: referral.agency, response: 'accepted' });
+  for (const referral of state.referrals)
+    run('referral-response', {
+      referralId: referral.referralId,
+      agency: referral.agency,
+      response: 'ready',
+      readyFrom: today,
+    });
   run('discharge', { date: today, destination: 'usual-residence' });
   return batches;
 }

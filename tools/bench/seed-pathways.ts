@@ -31,7 +31,13 @@ const wardReasons: { code: DelayReasonCode; agency: 'acute-trust' | 'social-care
   { code: 'awaiting_referral_to_hub', agency: 'community-health' },
 ];
 
-const p1Needs: Service[][] = [['reablement'], ['reablement', 'equipment'], ['domiciliary-care'], ['reablement', 'district-nursing'], ['rehabilitation-at-home', 'equipment', 'minor-adaptations']];
+const p1Needs: Service[][] = [
+  ['reablement'],
+  ['reablement', 'equipment'],
+  ['domiciliary-care'],
+  ['reablement', 'district-nursing'],
+  ['rehabilitation-at-home', 'equipment', 'minor-adaptations'],
+];
 const team = [{ role: 'nurse' }, { role: 'occupational_therapist' }, { role: 'care_manager' }, { role: 'patient' }];
 const nurse: Actor = { subject: 'bench-nurse', role: 'discharge-team' };
 const timer: Actor = { subject: 'timer', role: 'system' };
@@ -91,23 +97,39 @@ export function seedPathway(run: string, index: number, now = Date.now()): Seede
       state = evolve(state, event);
       const recorded = { sequence: ++sequence, event, actor };
       events.push(recorded);
-      messages.push(...route(pathwayId, recorded, routingContext(state)).filter((m) => m.topic === topics.pathwayEvents));
+      messages.push(
+        ...route(pathwayId, recorded, routingContext(state)).filter((m) => m.topic === topics.pathwayEvents),
+      );
     }
   };
   const run_ = (name: CommandName, payload: unknown, hoursLater: number, actor: Actor = nurse) =>
-    apply({ ...(commandSchemas[name].parse(payload) as object), type: name, at: at(hoursLater) } as PathwayCommand, actor);
+    apply(
+      { ...(commandSchemas[name].parse(payload) as object), type: name, at: at(hoursLater) } as PathwayCommand,
+      actor,
+    );
   const tick = (hoursLater: number) => apply({ type: 'tick', at: at(hoursLater) }, timer);
 
   const admittedAt = at(0);
   apply(
     {
-      ...admission({ admissionId, site, localAuthority, admittedAt, patient: { ...admission().patient, nhsNumber: nhsNumber(index * 31 + 7) } }),
+      ...admission({
+        admissionId,
+        site,
+        localAuthority,
+        admittedAt,
+        patient: { ...admission().patient, nhsNumber: nhsNumber(index * 31 + 7) },
+      }),
       type: 'start',
       at: admittedAt,
     } as PathwayCommand,
     nurse,
   );
-  if (rnd() < 0.6) run_('expected-discharge-date', { date: dateAt(new Date(clock + (3 + Math.floor(rnd() * 10)) * 86_400_000).toISOString()) }, 2);
+  if (rnd() < 0.6)
+    run_(
+      'expected-discharge-date',
+      { date: dateAt(new Date(clock + (3 + Math.floor(rnd() * 10)) * 86_400_000).toISOString()) },
+      2,
+    );
   if (kind < 0.15) return { pathwayId, stage: state.stage, events, messages };
 
   const waitedHours = 24 + rnd() * 48;
@@ -124,19 +146,42 @@ export function seedPathway(run: string, index: number, now = Date.now()): Seede
 
   const share = rnd();
   const pathway = share < 0.5 ? 'P0' : share < 0.95 ? 'P1' : share < 0.99 ? 'P2' : 'P3';
-  const needs = pathway === 'P0' ? [] : pathway === 'P1' ? pick(p1Needs) : pathway === 'P2' ? ['step-down-bed'] : ['care-home-placement'];
+  const needs =
+    pathway === 'P0'
+      ? []
+      : pathway === 'P1'
+        ? pick(p1Needs)
+        : pathway === 'P2'
+          ? ['step-down-bed']
+          : ['care-home-placement'];
   run_('assessment', { participants: team, agreement: { patient: 'agrees' }, pathway, needs }, 6 + rnd() * 24);
   if (kind < 0.5 && pathway !== 'P0') {
     // Arranging: some referrals answered, and a third past their deadline (the timer escalated them).
     const referrals = state.referrals;
-    if (rnd() < 0.5) run_('referral-response', { referralId: referrals[0].referralId, agency: referrals[0].agency, response: 'accepted' }, 8, { subject: 'bench-agency', role: 'agency', agency: referrals[0].agency });
+    if (rnd() < 0.5)
+      run_(
+        'referral-response',
+        { referralId: referrals[0].referralId, agency: referrals[0].agency, response: 'accepted' },
+        8,
+        { subject: 'bench-agency', role: 'agency', agency: referrals[0].agency },
+      );
     if (rnd() < 0.33) tick(72 + rnd() * 72);
     return { pathwayId, stage: state.stage, events, messages };
   }
   for (const referral of state.referrals) {
     const agency: Actor = { subject: 'bench-agency', role: 'agency', agency: referral.agency };
-    run_('referral-response', { referralId: referral.referralId, agency: referral.agency, response: 'accepted' }, 4 + rnd() * 20, agency);
-    run_('referral-response', { referralId: referral.referralId, agency: referral.agency, response: 'ready' }, 4 + rnd() * 40, agency);
+    run_(
+      'referral-response',
+      { referralId: referral.referralId, agency: referral.agency, response: 'accepted' },
+      4 + rnd() * 20,
+      agency,
+    );
+    run_(
+      'referral-response',
+      { referralId: referral.referralId, agency: referral.agency, response: 'ready' },
+      4 + rnd() * 40,
+      agency,
+    );
   }
   if (kind >= 0.95) {
     run_('cancel', { reason: pick(['died', 'transferred', 'other']) }, 6);
@@ -147,7 +192,8 @@ export function seedPathway(run: string, index: number, now = Date.now()): Seede
   run_('discharge', { date: dateAt(dischargedAt), destination }, 0);
   if (kind < 0.75) return { pathwayId, stage: state.stage, events, messages };
   // Handed back: intermediate care ends with its goals met, then the 30-day watch expires.
-  if (state.intermediateCare && !state.intermediateCare.ended) run_('review', { outcome: 'goals_met' }, 24 * (5 + rnd() * 9));
+  if (state.intermediateCare && !state.intermediateCare.ended)
+    run_('review', { outcome: 'goals_met' }, 24 * (5 + rnd() * 9));
   clock = Date.parse(dischargedAt);
   tick(24 * 31);
   return { pathwayId, stage: state.stage, events, messages };

@@ -41,7 +41,8 @@ interface Started {
   setUp?: () => Promise<unknown>;
 }
 
-const existing = (description: string, env: Record<string, string> = {}): Promise<Started> => Promise.resolve({ description, env, processes: [] });
+const existing = (description: string, env: Record<string, string> = {}): Promise<Started> =>
+  Promise.resolve({ description, env, processes: [] });
 
 /** The servers of a profile, each started on free ports in the run's directory and registered with the cleanup. */
 interface Engines {
@@ -50,7 +51,13 @@ interface Engines {
 }
 
 /** `npm test`'s servers: the Temporal CLI's dev server, one Kafka broker. */
-function devEngines(options: BenchOptions, workDir: string, secrets: DevSecrets, cleanup: Cleanup, say: (line: string) => void): Engines {
+function devEngines(
+  options: BenchOptions,
+  workDir: string,
+  secrets: DevSecrets,
+  cleanup: Cleanup,
+  say: (line: string) => void,
+): Engines {
   return {
     temporal: () =>
       freePort().then(async (port) => {
@@ -59,7 +66,7 @@ function devEngines(options: BenchOptions, workDir: string, secrets: DevSecrets,
         const server = await startTemporalDev({ port, uiPort: 0, dbFile, logFile: path.join(workDir, 'temporal.log') });
         cleanup.push('Temporal dev server', server.stop);
         return {
-          description: `Temporal CLI ${versions.temporalCli} dev server, SQLite ${dbFile ? 'file, default journal (as npm start)' : 'in memory (as npm test; --temporal-db file for npm start\'s)'}`,
+          description: `Temporal CLI ${versions.temporalCli} dev server, SQLite ${dbFile ? 'file, default journal (as npm start)' : "in memory (as npm test; --temporal-db file for npm start's)"}`,
           env: { TEMPORAL_ADDRESS: server.address },
           processes: [['temporal', server.pid]],
         };
@@ -67,7 +74,13 @@ function devEngines(options: BenchOptions, workDir: string, secrets: DevSecrets,
     kafka: () =>
       Promise.all([freePort(), freePort()]).then(async ([port, controllerPort]) => {
         say(`  starting Kafka broker on 127.0.0.1:${port}…`);
-        const server = await startKafka({ port, controllerPort, dataDir: path.join(workDir, 'kafka'), logFile: path.join(workDir, 'kafka.log'), credentials: secrets.kafka });
+        const server = await startKafka({
+          port,
+          controllerPort,
+          dataDir: path.join(workDir, 'kafka'),
+          logFile: path.join(workDir, 'kafka.log'),
+          credentials: secrets.kafka,
+        });
         cleanup.push('Kafka broker', server.stop);
         return {
           description: `Apache Kafka ${versions.kafka}, one KRaft node (tools/infra), SASL_PLAINTEXT, 3 partitions per topic, one copy`,
@@ -84,7 +97,12 @@ function devEngines(options: BenchOptions, workDir: string, secrets: DevSecrets,
  * and three Kafka brokers on SASL_SSL with Homeward's production topic settings, both with
  * certificates from one private CA made for the run.
  */
-function productionEngines(workDir: string, secrets: DevSecrets, cleanup: Cleanup, say: (line: string) => void): Engines {
+function productionEngines(
+  workDir: string,
+  secrets: DevSecrets,
+  cleanup: Cleanup,
+  say: (line: string) => void,
+): Engines {
   const ca = createCertificateAuthority(path.join(workDir, 'ca'));
   return {
     async temporal() {
@@ -95,12 +113,17 @@ function productionEngines(workDir: string, secrets: DevSecrets, cleanup: Cleanu
         description: `Temporal server ${versions.temporalServer}, PostgreSQL persistence and visibility (4 history shards), mTLS on the frontend`,
         env: server.environment,
         // Its PostgreSQL, where every workflow task and activity is written, counted apart.
-        processes: [['temporal', server.pid], ['temporal-postgres', server.postgresPid, { withChildren: true }]],
+        processes: [
+          ['temporal', server.pid],
+          ['temporal-postgres', server.postgresPid, { withChildren: true }],
+        ],
       };
     },
     async kafka() {
       say(`  starting ${clusterSize} Kafka brokers (SASL_SSL)…`);
-      const cluster = await onFreePorts(clusterSize * 3, (ports) => startKafkaCluster({ ports, dataDir: path.join(workDir, 'kafka'), credentials: secrets.kafka, ca, say }));
+      const cluster = await onFreePorts(clusterSize * 3, (ports) =>
+        startKafkaCluster({ ports, dataDir: path.join(workDir, 'kafka'), credentials: secrets.kafka, ca, say }),
+      );
       cleanup.push('Kafka cluster', cluster.stop);
       const settings = loadKafkaTopicSettings({ HOMEWARD_ENV: 'production' });
       return {
@@ -132,7 +155,10 @@ export interface Services {
 export class BenchSystem {
   readonly processes = new ProcessRegistry();
   /** This run's task queues: an existing server may hold other runs' workflows. */
-  readonly queues = { pathways: `bench-pathways-${randomUUID().slice(0, 8)}`, bare: `bench-bare-${randomUUID().slice(0, 8)}` };
+  readonly queues = {
+    pathways: `bench-pathways-${randomUUID().slice(0, 8)}`,
+    bare: `bench-bare-${randomUUID().slice(0, 8)}`,
+  };
   private services?: Promise<Services>;
   private connection?: Promise<Connection>;
 
@@ -156,25 +182,44 @@ export class BenchSystem {
     fs.chmodSync(workDir, 0o711);
     // Pushed first, so removed last, once every server using it has stopped.
     cleanup.push('temporary data dir', async () => fs.rmSync(workDir, { recursive: true, force: true }));
-    const secrets = options.secretsFile ? (JSON.parse(fs.readFileSync(options.secretsFile, 'utf8')) as DevSecrets) : await generateDevSecrets();
+    const secrets = options.secretsFile
+      ? (JSON.parse(fs.readFileSync(options.secretsFile, 'utf8')) as DevSecrets)
+      : await generateDevSecrets();
     const bundles = buildBundles(workDir);
     bundles.catch(() => undefined); // Awaited below, unless a server fails first.
-    const engines = options.profile === 'production' ? productionEngines(workDir, secrets, cleanup, say) : devEngines(options, workDir, secrets, cleanup, say);
+    const engines =
+      options.profile === 'production'
+        ? productionEngines(workDir, secrets, cleanup, say)
+        : devEngines(options, workDir, secrets, cleanup, say);
     const servers: Record<string, string> = {};
     const processes: Measured[] = [];
     // allSettled: when one server fails, the others have finished starting (and are in the cleanup) before we give up.
     const settled = await Promise.allSettled([
-      process.env.TEMPORAL_ADDRESS ? existing(`existing server at ${process.env.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS; its CPU is not measured)`) : engines.temporal(),
-      process.env.KAFKA_BROKERS ? existing(`existing brokers at ${process.env.KAFKA_BROKERS} (KAFKA_BROKERS; its CPU is not measured)`) : engines.kafka(),
+      process.env.TEMPORAL_ADDRESS
+        ? existing(`existing server at ${process.env.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS; its CPU is not measured)`)
+        : engines.temporal(),
+      process.env.KAFKA_BROKERS
+        ? existing(`existing brokers at ${process.env.KAFKA_BROKERS} (KAFKA_BROKERS; its CPU is not measured)`)
+        : engines.kafka(),
       // The read model the API's lists and reports read, and the read-side phase measures.
       process.env.DATABASE_URL
         ? existing('existing (DATABASE_URL)', { DATABASE_URL: process.env.DATABASE_URL })
         : freePort().then(async (port): Promise<Started> => {
             say(`  starting PostgreSQL on 127.0.0.1:${port}…`);
-            const server = await startPostgres({ port, dataDir: path.join(workDir, 'postgres'), logFile: path.join(workDir, 'postgres.log'), password: secrets.postgresPassword, say });
+            const server = await startPostgres({
+              port,
+              dataDir: path.join(workDir, 'postgres'),
+              logFile: path.join(workDir, 'postgres.log'),
+              password: secrets.postgresPassword,
+              say,
+            });
             cleanup.push('PostgreSQL', server.stop);
             // Its backends (one per connection) do the work: counted with the postmaster.
-            return { description: 'embedded PostgreSQL (the read model)', env: { DATABASE_URL: server.address }, processes: [['postgres', server.pid, { withChildren: true }]] };
+            return {
+              description: 'embedded PostgreSQL (the read model)',
+              env: { DATABASE_URL: server.address },
+              processes: [['postgres', server.pid, { withChildren: true }]],
+            };
           }),
     ]);
     const failure = settled.find((s) => s.status === 'rejected');
@@ -209,18 +254,30 @@ export class BenchSystem {
     // As its children read theirs (process.env under childEnv): TEMPORAL_TLS* and KAFKA_SSL* reach existing servers.
     const config = loadConfig({ ...process.env, ...childEnv, HTTP_PORT: '0' });
     // Topics and the ACLs every principal needs, as npm start (or the production profile) sets them up.
-    await (kafka.setUp ? kafka.setUp() : setUpTopicsAndAcls(adminKafka(config, secrets, 'homeward-bench-admin'), config.kafkaTopics, say));
+    await (kafka.setUp
+      ? kafka.setUp()
+      : setUpTopicsAndAcls(adminKafka(config, secrets, 'homeward-bench-admin'), config.kafkaTopics, say));
     const system = new BenchSystem(options, cleanup, workDir, secrets, childEnv, config, servers);
     for (const [name, pid, registration] of processes) system.processes.add(name, pid, registration);
     return system;
   }
 
   /** A child process of this run, stopped by the cleanup unless the caller stops it first. */
-  async startChild(name: string, script: 'api.ts' | 'worker.ts' | 'projector.ts', env: Record<string, string> = {}): Promise<BenchChild & { release: () => Promise<void> }> {
+  async startChild(
+    name: string,
+    script: 'api.ts' | 'worker.ts' | 'projector.ts',
+    env: Record<string, string> = {},
+  ): Promise<BenchChild & { release: () => Promise<void> }> {
     const child = await BenchChild.start({
       name,
       script,
-      env: { ...process.env, ...this.childEnv, TEMPORAL_TASK_QUEUE: this.queues.pathways, BENCH_BARE_TASK_QUEUE: this.queues.bare, ...env },
+      env: {
+        ...process.env,
+        ...this.childEnv,
+        TEMPORAL_TASK_QUEUE: this.queues.pathways,
+        BENCH_BARE_TASK_QUEUE: this.queues.bare,
+        ...env,
+      },
       logDir: this.workDir,
       processes: this.processes,
     });
@@ -269,6 +326,10 @@ export class BenchSystem {
       return connection;
     });
     const connection = await this.connection;
-    return new Client({ connection, namespace: this.config.temporal.namespace, ...(kind === 'homeward' ? { dataConverter: createDataConverter(this.config) } : {}) });
+    return new Client({
+      connection,
+      namespace: this.config.temporal.namespace,
+      ...(kind === 'homeward' ? { dataConverter: createDataConverter(this.config) } : {}),
+    });
   }
 }

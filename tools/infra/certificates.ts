@@ -28,7 +28,9 @@ const curve = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes']
 function openssl(args: string[]): void {
   const result = spawnSync('openssl', args, { encoding: 'utf8' });
   if (result.error || result.status !== 0) {
-    throw new Error(`openssl ${args[0]} failed (exit ${result.status}): ${(result.stderr || String(result.error)).trim().split('\n').slice(-3).join(' ')}`);
+    throw new Error(
+      `openssl ${args[0]} failed (exit ${result.status}): ${(result.stderr || String(result.error)).trim().split('\n').slice(-3).join(' ')}`,
+    );
   }
 }
 
@@ -38,13 +40,34 @@ function privateDir(dir: string): void {
 }
 
 /** A new CA in `dir` (made mode 0700): `<name>.pem` and `<name>.key`. */
-export function createCertificateAuthority(dir: string, name = 'ca', commonName = 'Homeward private CA'): CertificateAuthority {
-  requireTool('openssl', ['version'], 'openssl (needed to make the production profile\'s certificates); install the openssl package');
+export function createCertificateAuthority(
+  dir: string,
+  name = 'ca',
+  commonName = 'Homeward private CA',
+): CertificateAuthority {
+  requireTool(
+    'openssl',
+    ['version'],
+    "openssl (needed to make the production profile's certificates); install the openssl package",
+  );
   privateDir(dir);
   const ca = { certFile: path.join(dir, `${name}.pem`), keyFile: path.join(dir, `${name}.key`) };
   openssl([
-    'req', '-x509', ...curve, '-keyout', ca.keyFile, '-out', ca.certFile, '-days', days, '-subj', `/CN=${commonName}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    ...curve,
+    '-keyout',
+    ca.keyFile,
+    '-out',
+    ca.certFile,
+    '-days',
+    days,
+    '-subj',
+    `/CN=${commonName}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   fs.chmodSync(ca.keyFile, 0o600);
   return ca;
@@ -59,21 +82,43 @@ export function issueCertificate(
   options: { dir: string; name: string; commonName: string; use: CertificateUse; hosts?: string[] },
 ): IssuedCertificate {
   privateDir(options.dir);
-  const issued = { certFile: path.join(options.dir, `${options.name}.pem`), keyFile: path.join(options.dir, `${options.name}.key`) };
+  const issued = {
+    certFile: path.join(options.dir, `${options.name}.pem`),
+    keyFile: path.join(options.dir, `${options.name}.key`),
+  };
   const request = path.join(options.dir, `${options.name}.csr`);
   const extensions = path.join(options.dir, `${options.name}.ext`);
   const usage = { server: 'serverAuth', client: 'clientAuth', peer: 'serverAuth,clientAuth' }[options.use];
   const san = (options.hosts ?? []).map((host) => (/^[\d.]+$|:/.test(host) ? `IP:${host}` : `DNS:${host}`));
   fs.writeFileSync(
     extensions,
-    ['basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature', `extendedKeyUsage=${usage}`, ...(san.length > 0 ? [`subjectAltName=${san.join(',')}`] : []), ''].join('\n'),
+    [
+      'basicConstraints=CA:FALSE',
+      'keyUsage=critical,digitalSignature',
+      `extendedKeyUsage=${usage}`,
+      ...(san.length > 0 ? [`subjectAltName=${san.join(',')}`] : []),
+      '',
+    ].join('\n'),
   );
   try {
     openssl(['req', ...curve, '-keyout', issued.keyFile, '-out', request, '-subj', `/CN=${options.commonName}`]);
     fs.chmodSync(issued.keyFile, 0o600);
     openssl([
-      'x509', '-req', '-in', request, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial',
-      '-days', days, '-out', issued.certFile, '-extfile', extensions,
+      'x509',
+      '-req',
+      '-in',
+      request,
+      '-CA',
+      ca.certFile,
+      '-CAkey',
+      ca.keyFile,
+      '-CAcreateserial',
+      '-days',
+      days,
+      '-out',
+      issued.certFile,
+      '-extfile',
+      extensions,
     ]);
   } finally {
     fs.rmSync(request, { force: true });

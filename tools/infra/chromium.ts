@@ -13,11 +13,16 @@ export function ensureChromium(say: (line: string) => void = (line) => console.e
   const root = process.getuid?.() === 0;
   const aptGet = spawnSync('which', ['apt-get']).status === 0;
   if (!root || !aptGet) {
-    throw new Error(`Missing tool: Chromium for the dashboard's browser test; install the Debian package chromium (apt-get install chromium) or set HOMEWARD_CHROMIUM to a Chromium binary`);
+    throw new Error(
+      `Missing tool: Chromium for the dashboard's browser test; install the Debian package chromium (apt-get install chromium) or set HOMEWARD_CHROMIUM to a Chromium binary`,
+    );
   }
   say('Installing the Debian package chromium for the dashboard browser test (once)…');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', 'chromium']]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', '--no-install-recommends', 'chromium'],
+  ]) {
     const run = spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env });
     if (run.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed (exit ${run.status})`);
   }

@@ -2,7 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadOrCreateDevSecrets, readDevSecrets } from '../../config/dev-secrets';
 import { kafkaHealth } from './kafka';
-import { local, localPostgresUrl, setUpLocalKafka, startLocalKafka, startLocalPostgres, startLocalTemporal } from './local';
+import {
+  local,
+  localPostgresUrl,
+  setUpLocalKafka,
+  startLocalKafka,
+  startLocalPostgres,
+  startLocalTemporal,
+} from './local';
 import { postgresHealth } from './postgres';
 import { paths } from './paths';
 import { MissingToolError } from './process';
@@ -78,7 +85,9 @@ async function main(): Promise<number> {
       }
       const running = await server.start();
       fs.writeFileSync(pidFile(name), String(running.pid), { mode: 0o600 });
-      console.log(`${name} started on ${server.address} (pid ${running.pid}); stop with: npm run infra -- stop ${name}`);
+      console.log(
+        `${name} started on ${server.address} (pid ${running.pid}); stop with: npm run infra -- stop ${name}`,
+      );
     } else {
       const pid = fs.existsSync(pidFile(name)) ? Number(fs.readFileSync(pidFile(name), 'utf8')) : undefined;
       if (!pid) {

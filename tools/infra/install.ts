@@ -11,7 +11,11 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 /** Builds the Temporal CLI (which embeds the dev server) with `go install`; minutes the first time. */
 export async function ensureTemporalCli(): Promise<string> {
   if (fs.existsSync(paths.temporalCli)) return paths.temporalCli;
-  requireTool('go', ['version'], 'Go (needed to build the Temporal CLI with `go install`); install Go 1.23+ or set TEMPORAL_ADDRESS to an existing Temporal server');
+  requireTool(
+    'go',
+    ['version'],
+    'Go (needed to build the Temporal CLI with `go install`); install Go 1.23+ or set TEMPORAL_ADDRESS to an existing Temporal server',
+  );
   const binDir = path.dirname(paths.temporalCli);
   const staging = `${binDir}.partial-${process.pid}`;
   fs.mkdirSync(staging, { recursive: true });
@@ -20,7 +24,10 @@ export async function ensureTemporalCli(): Promise<string> {
     'go install temporal',
     'go',
     ['install', `github.com/temporalio/cli/cmd/temporal@v${versions.temporalCli}`],
-    { env: { ...process.env, GOBIN: staging, GOFLAGS: '-mod=mod' }, logFile: path.join(cacheDir, 'go-install-temporal.log') },
+    {
+      env: { ...process.env, GOBIN: staging, GOFLAGS: '-mod=mod' },
+      logFile: path.join(cacheDir, 'go-install-temporal.log'),
+    },
   );
   publish(staging, binDir);
   say(`  ✓ Temporal CLI at ${paths.temporalCli}`);
@@ -38,7 +45,9 @@ export async function ensureTemporalServer(): Promise<string> {
   const staging = `${paths.temporalServerDir}.partial-${process.pid}`;
   const env = { ...process.env, GOBIN: path.join(staging, 'bin'), GOTOOLCHAIN: 'auto', GOFLAGS: '-mod=mod' };
   fs.mkdirSync(env.GOBIN, { recursive: true });
-  say(`Building Temporal server ${versions.temporalServer} with go install (first time only; several minutes on 2 cores)…`);
+  say(
+    `Building Temporal server ${versions.temporalServer} with go install (first time only; several minutes on 2 cores)…`,
+  );
   const module = 'go.temporal.io/server';
   for (const command of ['server', 'tools/sql']) {
     await runWithProgress(

@@ -10,7 +10,15 @@ import { allTopics } from '../../kafka/topics';
 import { createCertificateAuthority, issueCertificate, type CertificateAuthority } from './certificates';
 import { ensureKafka } from './install';
 import { javaOptions, writePrivate } from './kafka';
-import { brokerCommonName, checkCredentials, clusterNodeProperties, formatArguments, type ClusterNode, type ClusterStores, type KafkaCredentials } from './kafka-properties';
+import {
+  brokerCommonName,
+  checkCredentials,
+  clusterNodeProperties,
+  formatArguments,
+  type ClusterNode,
+  type ClusterStores,
+  type KafkaCredentials,
+} from './kafka-properties';
 import { javaCommand, portInUse, requireTool, stopChild, waitFor } from './process';
 import type { RunningServer } from './temporal';
 
@@ -74,13 +82,17 @@ interface RunningNode extends ClusterNode {
  */
 export async function startKafkaCluster(options: KafkaClusterOptions): Promise<KafkaCluster> {
   checkCredentials(options.credentials);
-  if (options.ports.length !== clusterSize * 3) throw new Error(`A Kafka cluster needs ${clusterSize * 3} ports, got ${options.ports.length}`);
-  if (fs.existsSync(options.dataDir) && fs.readdirSync(options.dataDir).length > 0) throw new Error(`Kafka cluster data dir ${options.dataDir} is not empty: a cluster is formatted fresh`);
-  for (const port of options.ports) if (await portInUse(port)) throw new Error(`Kafka cluster port ${port} is already in use`);
+  if (options.ports.length !== clusterSize * 3)
+    throw new Error(`A Kafka cluster needs ${clusterSize * 3} ports, got ${options.ports.length}`);
+  if (fs.existsSync(options.dataDir) && fs.readdirSync(options.dataDir).length > 0)
+    throw new Error(`Kafka cluster data dir ${options.dataDir} is not empty: a cluster is formatted fresh`);
+  for (const port of options.ports)
+    if (await portInUse(port)) throw new Error(`Kafka cluster port ${port} is already in use`);
   const libs = await ensureKafka();
   const tell = options.say ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const started = performance.now();
-  const step = (what: string, from: number) => tell(`  Kafka cluster: ${what} in ${((performance.now() - from) / 1000).toFixed(1)} s`);
+  const step = (what: string, from: number) =>
+    tell(`  Kafka cluster: ${what} in ${((performance.now() - from) / 1000).toFixed(1)} s`);
   fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   fs.chmodSync(options.dataDir, 0o700);
   const ca = options.ca ?? createCertificateAuthority(path.join(options.dataDir, 'ca'));
@@ -90,11 +102,21 @@ export async function startKafkaCluster(options: KafkaClusterOptions): Promise<K
     const [clientPort, internalPort, controllerPort] = options.ports.slice(i * 3, i * 3 + 3);
     const dir = path.join(options.dataDir, `node${i + 1}`);
     fs.mkdirSync(dir, { mode: 0o700 });
-    return { id: i + 1, clientPort, internalPort, controllerPort, dir, logDir: path.join(dir, 'kraft-logs'), propsFile: path.join(dir, 'server.properties'), logFile: path.join(dir, 'kafka.log') };
+    return {
+      id: i + 1,
+      clientPort,
+      internalPort,
+      controllerPort,
+      dir,
+      logDir: path.join(dir, 'kraft-logs'),
+      propsFile: path.join(dir, 'server.properties'),
+      logFile: path.join(dir, 'kafka.log'),
+    };
   });
   const admin = options.credentials.admin;
   // The properties hold the stores' password.
-  for (const node of nodes) writePrivate(node.propsFile, clusterNodeProperties(node, nodes, stores, admin, options.fastFailover));
+  for (const node of nodes)
+    writePrivate(node.propsFile, clusterNodeProperties(node, nodes, stores, admin, options.fastFailover));
   const jvm = javaOptions(libs, { dataDir: options.dataDir, heapMb: options.heapMb });
   const clusterId = crypto.randomBytes(16).toString('base64url');
   const formatting = performance.now();
@@ -105,9 +127,17 @@ export async function startKafkaCluster(options: KafkaClusterOptions): Promise<K
   const environment = (principal: string): Record<string, string> => {
     const user = options.credentials[principal];
     if (!user) throw new Error(`The Kafka cluster has no user for principal ${principal}`);
-    return { KAFKA_BROKERS: address, KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: ca.certFile, KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: user.username, KAFKA_SASL_PASSWORD: user.password };
+    return {
+      KAFKA_BROKERS: address,
+      KAFKA_SSL: 'true',
+      KAFKA_SSL_CA_FILE: ca.certFile,
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: user.username,
+      KAFKA_SASL_PASSWORD: user.password,
+    };
   };
-  const kafka = (principal: string, clientId: string, retry?: RetryOptions) => createKafka({ ...loadKafkaConfig(environment(principal)), clientId, retry });
+  const kafka = (principal: string, clientId: string, retry?: RetryOptions) =>
+    createKafka({ ...loadKafkaConfig(environment(principal)), clientId, retry });
   const node = (id: number) => {
     const found = nodes.find((n) => n.id === id);
     if (!found) throw new Error(`The Kafka cluster has no node ${id} (nodes ${nodes.map((n) => n.id).join(', ')})`);
@@ -121,7 +151,8 @@ export async function startKafkaCluster(options: KafkaClusterOptions): Promise<K
     try {
       const { brokers } = await probe.describeCluster();
       const missing = running().filter((n) => !brokers.some((broker) => broker.nodeId === n.id));
-      if (missing.length > 0) throw new Error(`brokers ${missing.map((n) => n.id).join(', ')} not registered (${brokers.length} are)`);
+      if (missing.length > 0)
+        throw new Error(`brokers ${missing.map((n) => n.id).join(', ')} not registered (${brokers.length} are)`);
     } finally {
       await probe.disconnect();
     }
@@ -130,7 +161,11 @@ export async function startKafkaCluster(options: KafkaClusterOptions): Promise<K
     const log = fs.openSync(n.logFile, 'a', 0o600);
     n.child = spawn(javaCommand(), [...jvm, 'kafka.Kafka', n.propsFile], { stdio: ['ignore', log, log] });
     fs.closeSync(log);
-    await waitFor(`Kafka node ${n.id} on 127.0.0.1:${n.clientPort}`, registered, { timeoutMs: 120_000, child: n.child, logFile: n.logFile });
+    await waitFor(`Kafka node ${n.id} on 127.0.0.1:${n.clientPort}`, registered, {
+      timeoutMs: 120_000,
+      child: n.child,
+      logFile: n.logFile,
+    });
   };
   const stopAll = () => Promise.all(nodes.map((n) => (n.child ? stopChild(n.child, 15_000) : undefined)));
 
@@ -157,7 +192,11 @@ export async function startKafkaCluster(options: KafkaClusterOptions): Promise<K
       // Topics are created with as many copies as brokers are registered: all of them, then.
       await waitFor(`${running().length} Kafka brokers registered`, registered, { timeoutMs: 60_000 });
       const result = await setUpTopicsAndAcls(kafka('admin', 'homeward-setup'), settings, tell);
-      await waitFor('Homeward\'s ACLs on every partition leader', () => leadersAdmit(kafka('homeward', 'homeward-acl-probe', { retries: 0 })), { timeoutMs: 30_000 });
+      await waitFor(
+        "Homeward's ACLs on every partition leader",
+        () => leadersAdmit(kafka('homeward', 'homeward-acl-probe', { retries: 0 })),
+        { timeoutMs: 30_000 },
+      );
       return result;
     },
     async kill(id) {
@@ -174,7 +213,11 @@ export async function startKafkaCluster(options: KafkaClusterOptions): Promise<K
       await start(n);
     },
     waitForInSync: (topics = allTopics(), timeoutMs = 60_000) =>
-      waitFor(`every replica of ${topics.length} topics in sync`, () => allInSync(kafka('admin', 'homeward-isr-probe', { retries: 0 }), topics), { timeoutMs }),
+      waitFor(
+        `every replica of ${topics.length} topics in sync`,
+        () => allInSync(kafka('admin', 'homeward-isr-probe', { retries: 0 }), topics),
+        { timeoutMs },
+      ),
     async stop() {
       await stopAll();
     },
@@ -184,18 +227,67 @@ export async function startKafkaCluster(options: KafkaClusterOptions): Promise<K
 
 /** One certificate for every broker (CN=kafka-broker, for 127.0.0.1 and localhost) in a PKCS12 keystore, and a truststore with the CA. */
 function brokerStores(ca: CertificateAuthority, dir: string): ClusterStores {
-  requireTool('keytool', ['-help'], 'keytool (part of the JDK; needed for the Kafka brokers\' truststore)');
-  const broker = issueCertificate(ca, { dir, name: 'broker', commonName: brokerCommonName, use: 'peer', hosts: ['127.0.0.1', 'localhost'] });
-  const stores = { keystore: path.join(dir, 'broker.p12'), truststore: path.join(dir, 'truststore.p12'), password: crypto.randomBytes(24).toString('base64url') };
+  requireTool('keytool', ['-help'], "keytool (part of the JDK; needed for the Kafka brokers' truststore)");
+  const broker = issueCertificate(ca, {
+    dir,
+    name: 'broker',
+    commonName: brokerCommonName,
+    use: 'peer',
+    hosts: ['127.0.0.1', 'localhost'],
+  });
+  const stores = {
+    keystore: path.join(dir, 'broker.p12'),
+    truststore: path.join(dir, 'truststore.p12'),
+    password: crypto.randomBytes(24).toString('base64url'),
+  };
   // The password reaches openssl and keytool through their environment, never their arguments.
   const env = { ...process.env, HOMEWARD_KAFKA_STORE_PASSWORD: stores.password };
   const run = (command: string, args: string[], what: string) => {
     const result = spawnSync(command, args, { env, encoding: 'utf8' });
-    if (result.error || result.status !== 0) throw new Error(`${what} failed (exit ${result.status}): ${(result.stderr || String(result.error)).trim().split('\n').slice(-3).join(' ')}`);
+    if (result.error || result.status !== 0)
+      throw new Error(
+        `${what} failed (exit ${result.status}): ${(result.stderr || String(result.error)).trim().split('\n').slice(-3).join(' ')}`,
+      );
   };
-  run('openssl', ['pkcs12', '-export', '-in', broker.certFile, '-inkey', broker.keyFile, '-certfile', ca.certFile, '-name', 'broker', '-out', stores.keystore, '-passout', 'env:HOMEWARD_KAFKA_STORE_PASSWORD'], 'The brokers\' keystore (openssl pkcs12)');
+  run(
+    'openssl',
+    [
+      'pkcs12',
+      '-export',
+      '-in',
+      broker.certFile,
+      '-inkey',
+      broker.keyFile,
+      '-certfile',
+      ca.certFile,
+      '-name',
+      'broker',
+      '-out',
+      stores.keystore,
+      '-passout',
+      'env:HOMEWARD_KAFKA_STORE_PASSWORD',
+    ],
+    "The brokers' keystore (openssl pkcs12)",
+  );
   // A truststore from keytool: a certificates-only PKCS12 from openssl lacks the attribute that makes Java trust it.
-  run('keytool', ['-importcert', '-noprompt', '-alias', 'ca', '-file', ca.certFile, '-keystore', stores.truststore, '-storetype', 'PKCS12', '-storepass:env', 'HOMEWARD_KAFKA_STORE_PASSWORD'], 'The brokers\' truststore (keytool)');
+  run(
+    'keytool',
+    [
+      '-importcert',
+      '-noprompt',
+      '-alias',
+      'ca',
+      '-file',
+      ca.certFile,
+      '-keystore',
+      stores.truststore,
+      '-storetype',
+      'PKCS12',
+      '-storepass:env',
+      'HOMEWARD_KAFKA_STORE_PASSWORD',
+    ],
+    "The brokers' truststore (keytool)",
+  );
   for (const file of [stores.keystore, stores.truststore]) fs.chmodSync(file, 0o600);
   return stores;
 }
@@ -205,21 +297,33 @@ function brokerStores(ca: CertificateAuthority, dir: string): ClusterStores {
  * users' passwords go in a Java argument file (mode 0600, removed after), not on the command line;
  * the tool's output goes to a private file, as Kafka may print a malformed credential in clear.
  */
-async function formatNode(jvm: string[], node: RunningNode, clusterId: string, credentials: KafkaCredentials): Promise<void> {
+async function formatNode(
+  jvm: string[],
+  node: RunningNode,
+  clusterId: string,
+  credentials: KafkaCredentials,
+): Promise<void> {
   const argFile = path.join(node.dir, 'format.args');
   const output = path.join(node.dir, 'format.log');
   // Inside quotes the Java launcher reads \\ and \" as escapes.
-  const quoted = formatArguments(clusterId, node.propsFile, credentials).map((arg) => `"${arg.replace(/[\\"]/g, (c) => `\\${c}`)}"`);
+  const quoted = formatArguments(clusterId, node.propsFile, credentials).map(
+    (arg) => `"${arg.replace(/[\\"]/g, (c) => `\\${c}`)}"`,
+  );
   writePrivate(argFile, `${quoted.join('\n')}\n`);
   const log = fs.openSync(output, 'a', 0o600);
   try {
     // No perf data: the JVM would keep a copy of its arguments in /tmp/hsperfdata_<user>.
-    const child = spawn(javaCommand(), [...jvm, '-XX:TieredStopAtLevel=1', '-XX:-UsePerfData', `@${argFile}`], { stdio: ['ignore', log, log] });
+    const child = spawn(javaCommand(), [...jvm, '-XX:TieredStopAtLevel=1', '-XX:-UsePerfData', `@${argFile}`], {
+      stdio: ['ignore', log, log],
+    });
     const code = await new Promise<number | null>((resolve, reject) => {
       child.on('error', reject);
       child.on('exit', resolve);
     });
-    if (code !== 0) throw new Error(`Formatting Kafka node ${node.id} failed (exit ${code}); see ${output} (private: it may show a credential)`);
+    if (code !== 0)
+      throw new Error(
+        `Formatting Kafka node ${node.id} failed (exit ${code}); see ${output} (private: it may show a credential)`,
+      );
   } finally {
     fs.closeSync(log);
     fs.rmSync(argFile, { force: true });
@@ -245,7 +349,11 @@ async function allInSync(kafka: Kafka, topics: string[]): Promise<void> {
   await admin.connect();
   try {
     const metadata = await admin.fetchTopicMetadata({ topics });
-    const lagging = metadata.topics.flatMap((topic) => topic.partitions.filter((p) => p.leader < 0 || p.isr.length < p.replicas.length).map((p) => `${topic.name}/${p.partitionId}`));
+    const lagging = metadata.topics.flatMap((topic) =>
+      topic.partitions
+        .filter((p) => p.leader < 0 || p.isr.length < p.replicas.length)
+        .map((p) => `${topic.name}/${p.partitionId}`),
+    );
     if (lagging.length > 0) throw new Error(`${lagging.length} partitions not fully in sync, e.g. ${lagging[0]}`);
   } finally {
     await admin.disconnect();

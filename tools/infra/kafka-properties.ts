@@ -8,7 +8,7 @@ export interface KafkaUser {
 export type KafkaCredentials = Record<string, KafkaUser>;
 
 export function adminUser(credentials: KafkaCredentials): KafkaUser {
-  if (!credentials.admin) throw new Error('Kafka credentials have no admin user (check the data dir\'s secrets.json)');
+  if (!credentials.admin) throw new Error("Kafka credentials have no admin user (check the data dir's secrets.json)");
   return credentials.admin;
 }
 
@@ -18,7 +18,8 @@ export interface BrokerLayout {
   logDir: string;
 }
 
-const scram = (user: KafkaUser) => `org.apache.kafka.common.security.scram.ScramLoginModule required username="${user.username}" password="${user.password}";`;
+const scram = (user: KafkaUser) =>
+  `org.apache.kafka.common.security.scram.ScramLoginModule required username="${user.username}" password="${user.password}";`;
 /** PLAIN checks against the users listed in its own JAAS entry, so it works before any SCRAM user exists. */
 const plain = (user: KafkaUser) =>
   `org.apache.kafka.common.security.plain.PlainLoginModule required username="${user.username}" password="${user.password}" user_${user.username}="${user.password}";`;
@@ -86,7 +87,9 @@ export function checkCredentials(credentials: KafkaCredentials): void {
   for (const [principal, user] of Object.entries(credentials)) {
     for (const [field, value] of Object.entries(user)) {
       if (!/^[A-Za-z0-9._~-]{1,200}$/.test(value)) {
-        throw new Error(`Kafka credentials of ${principal}: ${field} may hold only letters, digits and . _ ~ - (check the data dir's secrets.json)`);
+        throw new Error(
+          `Kafka credentials of ${principal}: ${field} may hold only letters, digits and . _ ~ - (check the data dir's secrets.json)`,
+        );
       }
     }
   }
@@ -119,7 +122,13 @@ export const brokerCommonName = 'kafka-broker';
  * for a write. `fastFailover`: a dead broker is fenced after 4.5 s rather than 9 s, for fault tests
  * (less fences live brokers of a loaded 2-core machine that miss a few heartbeats).
  */
-export function clusterNodeProperties(node: ClusterNode, nodes: ClusterNode[], stores: ClusterStores, admin: KafkaUser, fastFailover = false): string {
+export function clusterNodeProperties(
+  node: ClusterNode,
+  nodes: ClusterNode[],
+  stores: ClusterStores,
+  admin: KafkaUser,
+  fastFailover = false,
+): string {
   const client = (n: ClusterNode) => `CLIENT://127.0.0.1:${n.clientPort}`;
   const internal = (n: ClusterNode) => `INTERNAL://127.0.0.1:${n.internalPort}`;
   return [
@@ -157,7 +166,9 @@ export function clusterNodeProperties(node: ClusterNode, nodes: ClusterNode[], s
     'transaction.state.log.min.isr=2',
     'group.initial.rebalance.delay.ms=0',
     'auto.create.topics.enable=false',
-    ...(fastFailover ? ['broker.heartbeat.interval.ms=500', 'broker.session.timeout.ms=4500', 'replica.lag.time.max.ms=5000'] : []),
+    ...(fastFailover
+      ? ['broker.heartbeat.interval.ms=500', 'broker.session.timeout.ms=4500', 'replica.lag.time.max.ms=5000']
+      : []),
     '',
   ].join('\n');
 }
@@ -166,7 +177,15 @@ export function clusterNodeProperties(node: ClusterNode, nodes: ClusterNode[], s
 export function formatArguments(clusterId: string, propsFile: string, credentials: KafkaCredentials): string[] {
   checkCredentials(credentials);
   return [
-    'kafka.tools.StorageTool', 'format', '--cluster-id', clusterId, '--config', propsFile,
-    ...Object.values(credentials).flatMap(({ username, password }) => ['--add-scram', `SCRAM-SHA-512=[name=${username},password=${password}]`]),
+    'kafka.tools.StorageTool',
+    'format',
+    '--cluster-id',
+    clusterId,
+    '--config',
+    propsFile,
+    ...Object.values(credentials).flatMap(({ username, password }) => [
+      '--add-scram',
+      `SCRAM-SHA-512=[name=${username},password=${password}]`,
+    ]),
   ];
 }

@@ -5,7 +5,14 @@ import path from 'node:path';
 import type { KafkaSasl } from '../../config';
 import { createKafka } from '../../kafka/client';
 import { ensureKafka } from './install';
-import { adminToolProperties, adminUser, checkCredentials, serverProperties, type KafkaCredentials, type KafkaUser } from './kafka-properties';
+import {
+  adminToolProperties,
+  adminUser,
+  checkCredentials,
+  serverProperties,
+  type KafkaCredentials,
+  type KafkaUser,
+} from './kafka-properties';
 import { javaCommand, openLog, portInUse, spawnPrivate, stopChild, waitFor } from './process';
 import type { RunningServer } from './temporal';
 
@@ -35,7 +42,9 @@ export async function startKafka(options: KafkaOptions): Promise<RunningServer> 
   const libs = await ensureKafka();
   for (const port of [options.port, options.controllerPort]) {
     if (await portInUse(port)) {
-      throw new Error(`Kafka port ${port} is already in use; set KAFKA_PORT / KAFKA_CONTROLLER_PORT, or KAFKA_BROKERS to use that broker`);
+      throw new Error(
+        `Kafka port ${port} is already in use; set KAFKA_PORT / KAFKA_CONTROLLER_PORT, or KAFKA_BROKERS to use that broker`,
+      );
     }
   }
   // The properties files hold the admin's password.
@@ -64,7 +73,11 @@ export async function startKafka(options: KafkaOptions): Promise<RunningServer> 
   writePrivate(propsFile, serverProperties(layout, admin));
   const child = launch(jvm, propsFile, options.logFile, options.detached);
   try {
-    await waitFor(`Kafka broker on ${brokers}`, () => kafkaHealth(brokers, scramSasl(admin)), { timeoutMs: 90_000, child, logFile: options.logFile });
+    await waitFor(`Kafka broker on ${brokers}`, () => kafkaHealth(brokers, scramSasl(admin)), {
+      timeoutMs: 90_000,
+      child,
+      logFile: options.logFile,
+    });
   } catch (error) {
     await stopChild(child);
     throw error;
@@ -77,8 +90,17 @@ export async function startKafka(options: KafkaOptions): Promise<RunningServer> 
  * credentials, a refused sign-in counts as an answer (the broker is up and authenticating).
  */
 export async function kafkaHealth(brokers: string, sasl?: KafkaSasl): Promise<void> {
-  const probe = sasl ?? { mechanism: 'scram-sha-512', username: 'homeward-health-probe', password: crypto.randomUUID() };
-  const admin = createKafka({ brokers: [brokers], clientId: 'homeward-infra', sasl: probe, retry: { retries: 0 } }).admin();
+  const probe = sasl ?? {
+    mechanism: 'scram-sha-512',
+    username: 'homeward-health-probe',
+    password: crypto.randomUUID(),
+  };
+  const admin = createKafka({
+    brokers: [brokers],
+    clientId: 'homeward-infra',
+    sasl: probe,
+    retry: { retries: 0 },
+  }).admin();
   try {
     await admin.connect();
   } catch (error) {
@@ -98,20 +120,32 @@ export function javaOptions(libs: string, options: { dataDir: string; heapMb?: n
   const log4j = path.join(options.dataDir, 'log4j.properties');
   writePrivate(
     log4j,
-    ['log4j.rootLogger=WARN, stdout', 'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+    [
+      'log4j.rootLogger=WARN, stdout',
+      'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
       'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
       'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
-      'log4j.logger.kafka=WARN', 'log4j.logger.org.apache.kafka=WARN', ''].join('\n'),
+      'log4j.logger.kafka=WARN',
+      'log4j.logger.org.apache.kafka=WARN',
+      '',
+    ].join('\n'),
   );
   return [
-    `-Xms${options.heapMb ?? 256}m`, `-Xmx${options.heapMb ?? 512}m`, '-XX:+UseSerialGC',
-    `-Dlog4j.configuration=file:${log4j}`, '-cp', path.join(libs, '*'),
+    `-Xms${options.heapMb ?? 256}m`,
+    `-Xmx${options.heapMb ?? 512}m`,
+    '-XX:+UseSerialGC',
+    `-Dlog4j.configuration=file:${log4j}`,
+    '-cp',
+    path.join(libs, '*'),
   ];
 }
 
 function launch(jvm: string[], propsFile: string, logFile: string, detached = false): ChildProcess {
   const log = openLog(logFile);
-  const child = spawnPrivate(javaCommand(), [...jvm, 'kafka.Kafka', propsFile], { stdio: ['ignore', log, log], detached });
+  const child = spawnPrivate(javaCommand(), [...jvm, 'kafka.Kafka', propsFile], {
+    stdio: ['ignore', log, log],
+    detached,
+  });
   if (detached) child.unref();
   fs.closeSync(log);
   return child;
@@ -120,8 +154,16 @@ function launch(jvm: string[], propsFile: string, logFile: string, detached = fa
 async function format(jvm: string[], propsFile: string, options: KafkaOptions): Promise<void> {
   // A Kafka cluster id is 16 random bytes in URL-safe base64; generating it here saves a JVM start.
   const clusterId = crypto.randomBytes(16).toString('base64url');
-  const users = Object.values(options.credentials).flatMap(({ username, password }) => ['--add-scram', `SCRAM-SHA-512=[name=${username},password=${password}]`]);
-  await runTool(jvm, ['kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', propsFile, '--ignore-formatted', ...users], options, 'Formatting Kafka storage');
+  const users = Object.values(options.credentials).flatMap(({ username, password }) => [
+    '--add-scram',
+    `SCRAM-SHA-512=[name=${username},password=${password}]`,
+  ]);
+  await runTool(
+    jvm,
+    ['kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', propsFile, '--ignore-formatted', ...users],
+    options,
+    'Formatting Kafka storage',
+  );
 }
 
 /**
@@ -130,22 +172,43 @@ async function format(jvm: string[], propsFile: string, options: KafkaOptions): 
  * broker once with the admin also allowed in by PLAIN (checked against server.properties, not the
  * metadata), and add them with Kafka's ConfigCommand (kafkajs has no API for SCRAM credentials).
  */
-async function addScramUsers(run: { jvm: string[]; propsFile: string; brokers: string; options: KafkaOptions }, users: KafkaUser[]): Promise<void> {
+async function addScramUsers(
+  run: { jvm: string[]; propsFile: string; brokers: string; options: KafkaOptions },
+  users: KafkaUser[],
+): Promise<void> {
   const { jvm, propsFile, brokers, options } = run;
   const admin = adminUser(options.credentials);
   const names = users.map((user) => user.username).join(', ');
-  process.stderr.write(`Adding SCRAM users to the Kafka data dir ${options.dataDir}: ${names} (new, or their passwords changed)…\n`);
+  process.stderr.write(
+    `Adding SCRAM users to the Kafka data dir ${options.dataDir}: ${names} (new, or their passwords changed)…\n`,
+  );
   const child = launch(jvm, propsFile, options.logFile);
   const toolConfig = path.join(options.dataDir, 'admin-tool.properties');
   try {
-    await waitFor(`Kafka broker on ${brokers}`, () => kafkaHealth(brokers, { mechanism: 'plain', ...admin }), { timeoutMs: 90_000, child, logFile: options.logFile });
+    await waitFor(`Kafka broker on ${brokers}`, () => kafkaHealth(brokers, { mechanism: 'plain', ...admin }), {
+      timeoutMs: 90_000,
+      child,
+      logFile: options.logFile,
+    });
     writePrivate(toolConfig, adminToolProperties(admin));
     // One JVM each: ConfigCommand alters a single user.
     for (const { username, password } of users) {
       await runTool(
         jvm,
-        ['kafka.admin.ConfigCommand', '--bootstrap-server', brokers, '--command-config', toolConfig, '--alter',
-          '--add-config', `SCRAM-SHA-512=[password=${password}]`, '--entity-type', 'users', '--entity-name', username],
+        [
+          'kafka.admin.ConfigCommand',
+          '--bootstrap-server',
+          brokers,
+          '--command-config',
+          toolConfig,
+          '--alter',
+          '--add-config',
+          `SCRAM-SHA-512=[password=${password}]`,
+          '--entity-type',
+          'users',
+          '--entity-name',
+          username,
+        ],
         options,
         `Adding Kafka SCRAM user ${username}`,
       );
@@ -167,7 +230,9 @@ async function runTool(jvm: string[], args: string[], options: KafkaOptions, wha
   const argFile = path.join(options.dataDir, `tool-${crypto.randomUUID()}.args`);
   writePrivate(argFile, `${args.map(argFileQuoted).join('\n')}\n`);
   try {
-    const child = spawnPrivate(javaCommand(), [...jvm, '-XX:TieredStopAtLevel=1', '-XX:-UsePerfData', `@${argFile}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnPrivate(javaCommand(), [...jvm, '-XX:TieredStopAtLevel=1', '-XX:-UsePerfData', `@${argFile}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -195,7 +260,13 @@ function masked(output: string, credentials: KafkaCredentials): string {
 /** Which users the data dir has, by name, without keeping their passwords in another file. */
 function userDigests(credentials: KafkaCredentials): Record<string, string> {
   return Object.fromEntries(
-    Object.values(credentials).map(({ username, password }) => [username, crypto.createHash('sha256').update(JSON.stringify([username, password])).digest('hex')]),
+    Object.values(credentials).map(({ username, password }) => [
+      username,
+      crypto
+        .createHash('sha256')
+        .update(JSON.stringify([username, password]))
+        .digest('hex'),
+    ]),
   );
 }
 

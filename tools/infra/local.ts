@@ -40,7 +40,11 @@ export const startLocalKafka = (credentials: KafkaCredentials, detached = false)
  */
 export const setUpLocalKafka = (brokers: string, credentials: KafkaCredentials) =>
   setUpTopicsAndAcls(
-    createKafka({ brokers: brokers.split(','), clientId: 'homeward-setup', sasl: { mechanism: 'scram-sha-512', ...adminUser(credentials) } }),
+    createKafka({
+      brokers: brokers.split(','),
+      clientId: 'homeward-setup',
+      sasl: { mechanism: 'scram-sha-512', ...adminUser(credentials) },
+    }),
     singleBroker(loadKafkaTopicSettings()),
   );
 /** The read model's local PostgreSQL; its password is the data dir's development secret. */

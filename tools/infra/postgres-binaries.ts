@@ -27,18 +27,30 @@ function packageDir(): string {
     // The package exports only its entry point, dist/index.js.
     return path.dirname(path.dirname(require.resolve(name)));
   } catch {
-    throw new Error(`PostgreSQL binaries for ${process.platform}-${process.arch} are not installed (npm package ${name}); run npm ci, or set DATABASE_URL to use an existing server`);
+    throw new Error(
+      `PostgreSQL binaries for ${process.platform}-${process.arch} are not installed (npm package ${name}); run npm ci, or set DATABASE_URL to use an existing server`,
+    );
   }
 }
 
-const id = (flag: '-u' | '-g', user: string) => Number(spawnSync('id', [flag, user], { encoding: 'utf8' }).stdout.trim());
+const id = (flag: '-u' | '-g', user: string) =>
+  Number(spawnSync('id', [flag, user], { encoding: 'utf8' }).stdout.trim());
 
 /** Creates the OS user once, saying so; later runs find it. */
 function ensureOsUser(user: string, say: (line: string) => void): { user: string; uid: number; gid: number } {
   if (spawnSync('id', ['-u', user]).status !== 0) {
-    const created = spawnSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', user], { encoding: 'utf8' });
-    if (created.status !== 0) throw new Error(`PostgreSQL refuses to run as root and the OS user ${user} could not be created: ${created.stderr.trim()}`);
-    say(`PostgreSQL refuses to run as root: created the OS user "${user}" (useradd --system), which runs the local PostgreSQL from now on.`);
+    const created = spawnSync(
+      'useradd',
+      ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', user],
+      { encoding: 'utf8' },
+    );
+    if (created.status !== 0)
+      throw new Error(
+        `PostgreSQL refuses to run as root and the OS user ${user} could not be created: ${created.stderr.trim()}`,
+      );
+    say(
+      `PostgreSQL refuses to run as root: created the OS user "${user}" (useradd --system), which runs the local PostgreSQL from now on.`,
+    );
   }
   return { user, uid: id('-u', user), gid: id('-g', user) };
 }
@@ -53,7 +65,9 @@ export function postgresRuntime(say: (line: string) => void = (line) => console.
   const runAs = ensureOsUser(postgresOsUser, say);
   if (!userCan(runAs, '-x', path.join(native, 'bin', 'postgres'))) {
     // The package sits under a directory the PostgreSQL user cannot enter (root's home): use a copy it can.
-    const version = (JSON.parse(fs.readFileSync(path.join(native, '..', 'package.json'), 'utf8')) as { version: string }).version;
+    const version = (
+      JSON.parse(fs.readFileSync(path.join(native, '..', 'package.json'), 'utf8')) as { version: string }
+    ).version;
     const copy = path.join(sharedRoot, `postgres-${version}`);
     if (!fs.existsSync(path.join(copy, 'bin', 'postgres'))) {
       ensureSharedRoot();

@@ -37,23 +37,47 @@ export async function postgresHealth(url: string): Promise<void> {
 export async function startPostgres(options: PostgresOptions): Promise<RunningServer & { dataDir: string }> {
   const say = options.say ?? ((line: string) => console.error(line));
   if (await portInUse(options.port)) {
-    throw new Error(`PostgreSQL port ${options.port} is already in use; set POSTGRES_PORT to another port, or DATABASE_URL to use that server`);
+    throw new Error(
+      `PostgreSQL port ${options.port} is already in use; set POSTGRES_PORT to another port, or DATABASE_URL to use that server`,
+    );
   }
   const runtime = postgresRuntime(say);
   const dataDir = reachableDataDir(options.dataDir, runtime);
-  if (dataDir !== options.dataDir) say(`PostgreSQL's data is in ${dataDir}: its OS user ${runtime.runAs?.user} cannot enter ${path.dirname(options.dataDir)}`);
+  if (dataDir !== options.dataDir)
+    say(
+      `PostgreSQL's data is in ${dataDir}: its OS user ${runtime.runAs?.user} cannot enter ${path.dirname(options.dataDir)}`,
+    );
   const owner = runtime.runAs ? { uid: runtime.runAs.uid, gid: runtime.runAs.gid } : {};
   fs.mkdirSync(path.dirname(options.logFile), { recursive: true, mode: 0o700 });
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) initialise(runtime.bin.initdb, dataDir, options, owner);
 
   const log = openLog(options.logFile);
-  const args = ['-D', dataDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
-  const child = spawn(runtime.bin.postgres, args, { stdio: ['ignore', log, log], detached: options.detached, ...owner });
+  const args = [
+    '-D',
+    dataDir,
+    '-p',
+    String(options.port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'max_connections=200',
+  ];
+  const child = spawn(runtime.bin.postgres, args, {
+    stdio: ['ignore', log, log],
+    detached: options.detached,
+    ...owner,
+  });
   if (options.detached) child.unref();
   fs.closeSync(log);
   const adminUrl = localDatabaseUrl(options.port, options.password, 'postgres');
   try {
-    await waitFor(`PostgreSQL on 127.0.0.1:${options.port}`, () => postgresHealth(adminUrl), { timeoutMs: 30_000, child, logFile: options.logFile });
+    await waitFor(`PostgreSQL on 127.0.0.1:${options.port}`, () => postgresHealth(adminUrl), {
+      timeoutMs: 30_000,
+      child,
+      logFile: options.logFile,
+    });
     await createDatabase(adminUrl, databaseName);
   } catch (error) {
     await stopChild(child);
@@ -80,11 +104,22 @@ function initialise(initdb: string, dataDir: string, options: PostgresOptions, o
   try {
     const result = spawnSync(
       initdb,
-      ['-D', dataDir, '-U', databaseUser, `--pwfile=${passwordFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-instructions'],
+      [
+        '-D',
+        dataDir,
+        '-U',
+        databaseUser,
+        `--pwfile=${passwordFile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
+        '--no-instructions',
+      ],
       { encoding: 'utf8', ...owner },
     );
     fs.appendFileSync(options.logFile, `${result.stdout ?? ''}${result.stderr ?? ''}`, { mode: 0o600 });
-    if (result.status !== 0) throw new Error(`initdb failed (exit ${result.status}); see ${options.logFile}:\n${tail(options.logFile, 15)}`);
+    if (result.status !== 0)
+      throw new Error(`initdb failed (exit ${result.status}); see ${options.logFile}:\n${tail(options.logFile, 15)}`);
   } finally {
     fs.rmSync(passwordFile, { force: true });
   }

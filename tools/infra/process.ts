@@ -151,7 +151,11 @@ export async function waitFor<T>(
 }
 
 /** Stops a child politely, then firmly: Kafka flushes its logs on SIGTERM, PostgreSQL shuts down fast on SIGINT. */
-export async function stopChild(child: ChildProcess, graceMs = 10_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+export async function stopChild(
+  child: ChildProcess,
+  graceMs = 10_000,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill(signal);

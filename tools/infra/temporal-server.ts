@@ -59,14 +59,31 @@ export async function startProductionTemporal(options: ProductionTemporalOptions
   const serverDir = path.join(options.dir, 'server');
   fs.mkdirSync(serverDir, { recursive: true, mode: 0o700 });
   const ca = options.ca ?? createCertificateAuthority(tlsDir);
-  const frontend = issueCertificate(ca, { dir: tlsDir, name: 'frontend', commonName: 'temporal-frontend', use: 'server', hosts: ['127.0.0.1', serverName] });
+  const frontend = issueCertificate(ca, {
+    dir: tlsDir,
+    name: 'frontend',
+    commonName: 'temporal-frontend',
+    use: 'server',
+    hosts: ['127.0.0.1', serverName],
+  });
   // Its own worker service dials the frontend like any client: with requireClientAuth it needs a certificate too.
-  const systemWorker = issueCertificate(ca, { dir: tlsDir, name: 'system-worker', commonName: 'temporal-system-worker', use: 'client' });
+  const systemWorker = issueCertificate(ca, {
+    dir: tlsDir,
+    name: 'system-worker',
+    commonName: 'temporal-system-worker',
+    use: 'client',
+  });
   const client = issueCertificate(ca, { dir: tlsDir, name: 'homeward', commonName: 'homeward', use: 'client' });
 
   const databasePassword = crypto.randomBytes(18).toString('base64url');
   const postgres = await onFreePorts(1, ([port]) =>
-    startPostgres({ port, dataDir: path.join(options.dir, 'postgres'), logFile: path.join(serverDir, 'postgres.log'), password: crypto.randomBytes(18).toString('base64url'), say }),
+    startPostgres({
+      port,
+      dataDir: path.join(options.dir, 'postgres'),
+      logFile: path.join(serverDir, 'postgres.log'),
+      password: crypto.randomBytes(18).toString('base64url'),
+      say,
+    }),
   );
   try {
     const pgPort = Number(new URL(postgres.address).port);
@@ -87,15 +104,27 @@ export async function startProductionTemporal(options: ProductionTemporalOptions
     });
     let child: ChildProcess | undefined;
     const launch = async (ports: number[]) => {
-      child = spawnServer(server, path.join(serverDir, 'config.yaml'), logFile, { TEMPORAL_PG_PASSWORD: databasePassword });
-      await waitFor(`Temporal server ${versions.temporalServer} on 127.0.0.1:${ports[0]}`, () => temporalServing(environment(ports[0])), { timeoutMs: 60_000, child, logFile }).catch(async (error: unknown) => {
+      child = spawnServer(server, path.join(serverDir, 'config.yaml'), logFile, {
+        TEMPORAL_PG_PASSWORD: databasePassword,
+      });
+      await waitFor(
+        `Temporal server ${versions.temporalServer} on 127.0.0.1:${ports[0]}`,
+        () => temporalServing(environment(ports[0])),
+        { timeoutMs: 60_000, child, logFile },
+      ).catch(async (error: unknown) => {
         await stopChild(child!);
         throw error;
       });
     };
     // Eight ports: gRPC and membership for each of frontend, history, matching and worker.
     const ports = await onFreePorts(8, async (candidates) => {
-      const config = serverConfig({ ports: candidates, pgPort, tlsDir: { ca: ca.certFile, frontend, systemWorker }, dynamicConfig, historyShards: options.historyShards ?? 4 });
+      const config = serverConfig({
+        ports: candidates,
+        pgPort,
+        tlsDir: { ca: ca.certFile, frontend, systemWorker },
+        dynamicConfig,
+        historyShards: options.historyShards ?? 4,
+      });
       fs.writeFileSync(path.join(serverDir, 'config.yaml'), config, { mode: 0o600 });
       await launch(candidates);
       return candidates;
@@ -126,11 +155,19 @@ export async function startProductionTemporal(options: ProductionTemporalOptions
   }
 }
 
-function spawnServer(server: string, configFile: string, logFile: string, secrets: Record<string, string>): ChildProcess {
+function spawnServer(
+  server: string,
+  configFile: string,
+  logFile: string,
+  secrets: Record<string, string>,
+): ChildProcess {
   const log = fs.openSync(logFile, 'a');
   // The database password reaches the server in its environment (readable by its user only), never argv.
   // No authorizer: the frontend's mTLS is the gate (any certificate of the CA), which the flag acknowledges.
-  const child = spawn(server, ['--config-file', configFile, '--allow-no-auth', 'start'], { stdio: ['ignore', log, log], env: { ...process.env, ...secrets } });
+  const child = spawn(server, ['--config-file', configFile, '--allow-no-auth', 'start'], {
+    stdio: ['ignore', log, log],
+    env: { ...process.env, ...secrets },
+  });
   fs.closeSync(log);
   return child;
 }
@@ -149,18 +186,30 @@ async function temporalServing(environment: Record<string, string>): Promise<voi
 }
 
 const settings = (environment: Record<string, string>) =>
-  loadTemporalConnection(environment, { production: false, defaults: { address: environment.TEMPORAL_ADDRESS, namespace } });
+  loadTemporalConnection(environment, {
+    production: false,
+    defaults: { address: environment.TEMPORAL_ADDRESS, namespace },
+  });
 
 /** The namespace and Homeward's search attributes, over mTLS; ready once a visibility query on them answers. */
 async function registerNamespace(environment: Record<string, string>): Promise<void> {
   const connection = await Connection.connect(connectionOptions(settings(environment)));
   try {
-    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(retention) });
+    await connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs(retention),
+    });
     // The namespace registry refreshes every 2 s: until then the namespace is unknown to the other services.
-    await waitFor(`namespace ${namespace}`, () => registerSearchAttributes(connection, namespace), { timeoutMs: 30_000 });
+    await waitFor(`namespace ${namespace}`, () => registerSearchAttributes(connection, namespace), {
+      timeoutMs: 30_000,
+    });
     await waitFor(
       `search attributes of namespace ${namespace}`,
-      () => connection.workflowService.listWorkflowExecutions({ namespace, query: `${searchAttributes.stage.name} = "ready"` }),
+      () =>
+        connection.workflowService.listWorkflowExecutions({
+          namespace,
+          query: `${searchAttributes.stage.name} = "ready"`,
+        }),
       { timeoutMs: 30_000 },
     );
   } finally {
@@ -187,15 +236,38 @@ async function createTemporalRole(adminUrl: string, password: string): Promise<v
  * above that, which made the server exit at start (temporalio/temporal#4822, for MySQL).
  */
 async function applySchemas(sqlTool: string, pgPort: number, password: string, logFile: string): Promise<void> {
-  const env = { ...process.env, SQL_PLUGIN: 'postgres12', SQL_HOST: '127.0.0.1', SQL_PORT: String(pgPort), SQL_USER: 'temporal', SQL_PASSWORD: password };
-  for (const [database, schema] of [['temporal', 'postgresql/v12/temporal'], ['temporal_visibility', 'postgresql/v12/visibility']]) {
-    for (const args of [['create-database'], ['setup-schema', '-v', '0.0'], ['update-schema', '--schema-name', schema]]) {
+  const env = {
+    ...process.env,
+    SQL_PLUGIN: 'postgres12',
+    SQL_HOST: '127.0.0.1',
+    SQL_PORT: String(pgPort),
+    SQL_USER: 'temporal',
+    SQL_PASSWORD: password,
+  };
+  for (const [database, schema] of [
+    ['temporal', 'postgresql/v12/temporal'],
+    ['temporal_visibility', 'postgresql/v12/visibility'],
+  ]) {
+    for (const args of [
+      ['create-database'],
+      ['setup-schema', '-v', '0.0'],
+      ['update-schema', '--schema-name', schema],
+    ]) {
       const result = spawnSync(sqlTool, ['--db', database, ...args], { env, encoding: 'utf8' });
       fs.appendFileSync(logFile, `$ sql --db ${database} ${args.join(' ')}\n${result.stdout}${result.stderr}`);
-      if (result.status !== 0) throw new Error(`Temporal's sql tool failed (--db ${database} ${args[0]}, exit ${result.status}); see ${logFile}:\n${tail(logFile, 10)}`);
+      if (result.status !== 0)
+        throw new Error(
+          `Temporal's sql tool failed (--db ${database} ${args[0]}, exit ${result.status}); see ${logFile}:\n${tail(logFile, 10)}`,
+        );
     }
   }
-  const temporalDb = new pg.Client({ host: '127.0.0.1', port: pgPort, user: 'temporal', password, database: 'temporal' });
+  const temporalDb = new pg.Client({
+    host: '127.0.0.1',
+    port: pgPort,
+    user: 'temporal',
+    password,
+    database: 'temporal',
+  });
   await temporalDb.connect();
   try {
     await temporalDb.query('ALTER TABLE cluster_membership ALTER COLUMN rpc_port TYPE INTEGER');
@@ -211,7 +283,11 @@ async function applySchemas(sqlTool: string, pgPort: number, password: string, l
 function serverConfig(options: {
   ports: number[];
   pgPort: number;
-  tlsDir: { ca: string; frontend: { certFile: string; keyFile: string }; systemWorker: { certFile: string; keyFile: string } };
+  tlsDir: {
+    ca: string;
+    frontend: { certFile: string; keyFile: string };
+    systemWorker: { certFile: string; keyFile: string };
+  };
   dynamicConfig: string;
   historyShards: number;
 }): string {
@@ -219,7 +295,8 @@ function serverConfig(options: {
   const datastore = (database: string, maxConns: number) =>
     `{ sql: { pluginName: postgres12, databaseName: ${database}, connectAddr: "127.0.0.1:${options.pgPort}", connectProtocol: tcp, ` +
     `user: temporal, password: '{{ env "TEMPORAL_PG_PASSWORD" }}', maxConns: ${maxConns}, maxIdleConns: ${maxConns}, maxConnLifetime: 1h } }`;
-  const service = (grpcPort: number, membershipPort: number) => `{ rpc: { grpcPort: ${grpcPort}, membershipPort: ${membershipPort}, bindOnLocalHost: true } }`;
+  const service = (grpcPort: number, membershipPort: number) =>
+    `{ rpc: { grpcPort: ${grpcPort}, membershipPort: ${membershipPort}, bindOnLocalHost: true } }`;
   const { ca } = options.tlsDir;
   return `# enable-template
 log: { stdout: true, level: warn }

@@ -38,7 +38,9 @@ export interface TemporalDevOptions {
 export async function startTemporalDev(options: TemporalDevOptions): Promise<RunningServer> {
   const cli = await ensureTemporalCli();
   if (await portInUse(options.port)) {
-    throw new Error(`Temporal port ${options.port} is already in use; set TEMPORAL_PORT to another port, or TEMPORAL_ADDRESS to use that server`);
+    throw new Error(
+      `Temporal port ${options.port} is already in use; set TEMPORAL_PORT to another port, or TEMPORAL_ADDRESS to use that server`,
+    );
   }
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'warn'];
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
@@ -46,7 +48,10 @@ export async function startTemporalDev(options: TemporalDevOptions): Promise<Run
   if (options.dbFile) {
     fs.mkdirSync(path.dirname(options.dbFile), { recursive: true, mode: 0o700 });
     // The server creates the file (and its journals) under umask 077; one an older Homeward left 0644 is made private.
-    for (const file of [options.dbFile, ...['-journal', '-wal', '-shm'].map((suffix) => `${options.dbFile}${suffix}`)]) {
+    for (const file of [
+      options.dbFile,
+      ...['-journal', '-wal', '-shm'].map((suffix) => `${options.dbFile}${suffix}`),
+    ]) {
       if (fs.existsSync(file)) fs.chmodSync(file, 0o600);
     }
     args.push('--db-filename', options.dbFile);
@@ -60,11 +65,11 @@ export async function startTemporalDev(options: TemporalDevOptions): Promise<Run
   fs.closeSync(log);
   const address = `127.0.0.1:${options.port}`;
   try {
-    await waitFor(
-      `Temporal dev server on ${address}`,
-      () => temporalHealth(address),
-      { timeoutMs: 60_000, child, logFile: options.logFile },
-    );
+    await waitFor(`Temporal dev server on ${address}`, () => temporalHealth(address), {
+      timeoutMs: 60_000,
+      child,
+      logFile: options.logFile,
+    });
   } catch (error) {
     await stopChild(child);
     throw error;
@@ -81,7 +86,10 @@ export async function startTemporalDev(options: TemporalDevOptions): Promise<Run
  * The Java time-skipping test server starts with none of our search attributes (the dev server
  * gets them as flags); its operator service adds them. Used by the tests and the benchmark.
  */
-export async function registerSearchAttributes(connection: Pick<Connection, 'operatorService'>, namespace = 'default'): Promise<void> {
+export async function registerSearchAttributes(
+  connection: Pick<Connection, 'operatorService'>,
+  namespace = 'default',
+): Promise<void> {
   const indexed: Record<string, temporal.api.enums.v1.IndexedValueType> = {
     KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
     KEYWORD_LIST: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,

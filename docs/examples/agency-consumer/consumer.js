@@ -64,9 +64,22 @@ async function main() {
       if (type === 'response.rejected') {
         console.log(`  our message ${event.data.messageId} was refused: ${event.data.reason}`);
       }
-      if (type === 'referral.requested' && event.data.agency === agency && autoAccept && (!onlyPathway || event.subject === onlyPathway)) {
-        const answer = { messageId: randomUUID(), pathwayId: event.subject, referralId: event.data.referralId, ...decide(event) };
-        await producer.send({ topic: responsesTopic, messages: [{ key: event.subject, value: JSON.stringify(answer) }] });
+      if (
+        type === 'referral.requested' &&
+        event.data.agency === agency &&
+        autoAccept &&
+        (!onlyPathway || event.subject === onlyPathway)
+      ) {
+        const answer = {
+          messageId: randomUUID(),
+          pathwayId: event.subject,
+          referralId: event.data.referralId,
+          ...decide(event),
+        };
+        await producer.send({
+          topic: responsesTopic,
+          messages: [{ key: event.subject, value: JSON.stringify(answer) }],
+        });
         console.log(`  answered ${event.data.referralId}: ${answer.response} (message ${answer.messageId})`);
       }
     },

@@ -32,7 +32,11 @@ async function main() {
   await producer.connect();
   try {
     // Key: the pathway id, so one pathway's messages are handled in the order sent.
-    await producer.send({ topic: `homeward.agency.${agency}.responses`, acks: -1, messages: [{ key: message.pathwayId, value: JSON.stringify(message) }] });
+    await producer.send({
+      topic: `homeward.agency.${agency}.responses`,
+      acks: -1,
+      messages: [{ key: message.pathwayId, value: JSON.stringify(message) }],
+    });
   } finally {
     await producer.disconnect();
   }

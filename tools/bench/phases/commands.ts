@@ -12,7 +12,9 @@ export function laneTargets<T>(targets: T[], concurrency: number): (lane: number
 }
 
 /** An expected discharge date 1–28 days ahead: always allowed before discharge, always an event. */
-export const eddBody = (i: number) => ({ date: new Date(Date.now() + ((i % 28) + 1) * 86_400_000).toISOString().slice(0, 10) });
+export const eddBody = (i: number) => ({
+  date: new Date(Date.now() + ((i % 28) + 1) * 86_400_000).toISOString().slice(0, 10),
+});
 
 export const commandsPhase: Phase = {
   name: 'commands',
@@ -29,37 +31,57 @@ export const commandsPhase: Phase = {
     const bareIds: string[] = [];
     const publishingIds: string[] = [];
     await closedLoop('opening pathways', workflows, 10, async (i) => {
-      pathwayIds[i] = (await http.post<{ pathwayId: string }>('/pathways', admission({ admissionId: `C${run}n${i}` }))).pathwayId;
+      pathwayIds[i] = (
+        await http.post<{ pathwayId: string }>('/pathways', admission({ admissionId: `C${run}n${i}` }))
+      ).pathwayId;
     });
     await closedLoop('opening bare workflows', workflows, 10, async (i) => {
       bareIds[i] = `bare-commands-${run}-${i}`;
       await bare.workflow.start('bareWorkflow', { taskQueue: system.queues.bare, workflowId: bareIds[i] });
       publishingIds[i] = `bare-publishing-${run}-${i}`;
-      await bare.workflow.start('barePublishingWorkflow', { taskQueue: system.queues.bare, workflowId: publishingIds[i] });
+      await bare.workflow.start('barePublishingWorkflow', {
+        taskQueue: system.queues.bare,
+        workflowId: publishingIds[i],
+      });
     });
     const rows: Row[] = [];
     const details: Record<string, unknown> = {};
     for (const concurrency of sizes.concurrency) {
       const pathwayFor = laneTargets(pathwayIds, concurrency);
       const bareFor = laneTargets(bareIds, concurrency);
-      const command = (i: number, lane: number) => http.post(`/pathways/${pathwayFor(lane)}/expected-discharge-date`, eddBody(i));
-      const update = (i: number, lane: number) => bare.workflow.getHandle(bareFor(lane)).executeUpdate('touch', { args: [eddBody(i)] });
+      const command = (i: number, lane: number) =>
+        http.post(`/pathways/${pathwayFor(lane)}/expected-discharge-date`, eddBody(i));
+      const update = (i: number, lane: number) =>
+        bare.workflow.getHandle(bareFor(lane)).executeUpdate('touch', { args: [eddBody(i)] });
       const publishingFor = laneTargets(publishingIds, concurrency);
-      const publishing = (i: number, lane: number) => bare.workflow.getHandle(publishingFor(lane)).executeUpdate('touch', { args: [eddBody(i)] });
+      const publishing = (i: number, lane: number) =>
+        bare.workflow.getHandle(publishingFor(lane)).executeUpdate('touch', { args: [eddBody(i)] });
       const warm = warmUp(concurrency, sizes.commands);
       await closedLoop('warm-up', warm, concurrency, command);
       await closedLoop('warm-up', warm, concurrency, update);
       await closedLoop('warm-up', warm, concurrency, publishing);
       await system.settle([worker.pid]);
-      const homeward = await cpu.around('homeward', () => closedLoop(`commands, concurrency ${concurrency}`, sizes.commands, concurrency, command));
+      const homeward = await cpu.around('homeward', () =>
+        closedLoop(`commands, concurrency ${concurrency}`, sizes.commands, concurrency, command),
+      );
       await system.settle([worker.pid]);
-      const baseline = await cpu.around('baseline', () => closedLoop(`bare Updates, concurrency ${concurrency}`, sizes.commands, concurrency, update));
+      const baseline = await cpu.around('baseline', () =>
+        closedLoop(`bare Updates, concurrency ${concurrency}`, sizes.commands, concurrency, update),
+      );
       await system.settle([worker.pid]);
       // Outside the CPU meter: the phase's baseline CPU stays the bare Update's alone.
-      const publishingBaseline = await closedLoop(`bare publishing Updates, concurrency ${concurrency}`, sizes.commands, concurrency, publishing);
+      const publishingBaseline = await closedLoop(
+        `bare publishing Updates, concurrency ${concurrency}`,
+        sizes.commands,
+        concurrency,
+        publishing,
+      );
       rows.push(...loadRows('commands', concurrency, homeward, baseline, [50, 95, 99]));
       rows.push(...loadRows('commands against a publishing Update', concurrency, homeward, publishingBaseline, [50]));
-      details[`concurrency ${concurrency}`] = { ...loadDetails(homeward, baseline), publishingBaseline: loadDetails(homeward, publishingBaseline).baseline };
+      details[`concurrency ${concurrency}`] = {
+        ...loadDetails(homeward, baseline),
+        publishingBaseline: loadDetails(homeward, publishingBaseline).baseline,
+      };
     }
     return {
       rows,

@@ -10,4 +10,14 @@ import { startsPhase } from './starts';
 import { tracingPhase } from './tracing';
 
 /** Every phase, in the order they run. */
-export const phases: Phase[] = [startsPhase, commandsPhase, tracingPhase, eventLagPhase, readSidePhase, projectorsPhase, memoryPhase, publishPhase, lifecyclePhase];
+export const phases: Phase[] = [
+  startsPhase,
+  commandsPhase,
+  tracingPhase,
+  eventLagPhase,
+  readSidePhase,
+  projectorsPhase,
+  memoryPhase,
+  publishPhase,
+  lifecyclePhase,
+];

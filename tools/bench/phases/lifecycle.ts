@@ -21,7 +21,8 @@ const actor: Actor = { subject: 'bench', role: 'discharge-team' };
 
 /** Scenarios on the time-skipping server: the pathway started as the API would, commands as Updates. */
 function driver(env: TestWorkflowEnvironment, taskQueue: string, patientKeySecret: string): ScenarioDriver {
-  const today = async (offsetDays = 0) => new Date((await env.currentTimeMs()) + offsetDays * 86_400_000).toISOString().slice(0, 10);
+  const today = async (offsetDays = 0) =>
+    new Date((await env.currentTimeMs()) + offsetDays * 86_400_000).toISOString().slice(0, 10);
   return {
     today,
     sleep: (duration) => env.sleep(duration as `${number} days`),
@@ -37,10 +38,16 @@ function driver(env: TestWorkflowEnvironment, taskQueue: string, patientKeySecre
       };
       const workflowId = pathwayWorkflowId(payload.admissionId);
       // Signed as the application signs them, at the server's time (the workflow checks the proof's time against its own).
-      const proof = async (name: string) => commandProofRequest(name, workflowId, new Date(await env.currentTimeMs()).toISOString());
-      const handle = await env.client.workflow.start('dischargePathway', { taskQueue, workflowId, args: [input, await proof('start')] });
+      const proof = async (name: string) =>
+        commandProofRequest(name, workflowId, new Date(await env.currentTimeMs()).toISOString());
+      const handle = await env.client.workflow.start('dischargePathway', {
+        taskQueue,
+        workflowId,
+        args: [input, await proof('start')],
+      });
       return {
-        command: async (name, body = {}) => handle.executeUpdate(commandUpdate(name), { args: [body, actor, await proof(name)] }),
+        command: async (name, body = {}) =>
+          handle.executeUpdate(commandUpdate(name), { args: [body, actor, await proof(name)] }),
         view: () => handle.query(pathwayViewQuery),
         result: () => handle.result(),
       };
@@ -57,7 +64,11 @@ export const lifecyclePhase: Phase = {
     // The server's own output (JVM and SLF4J notices) into the run's log dir, not the tables:
     // `exec` keeps java the process the SDK stops.
     const wrapper = path.join(system.workDir, 'time-skipping-server.sh');
-    fs.writeFileSync(wrapper, `#!/bin/sh\nexec "${await ensureTestServer()}" "$@" >>"${path.join(system.workDir, 'time-skipping-server.log')}" 2>&1\n`, { mode: 0o755 });
+    fs.writeFileSync(
+      wrapper,
+      `#!/bin/sh\nexec "${await ensureTestServer()}" "$@" >>"${path.join(system.workDir, 'time-skipping-server.log')}" 2>&1\n`,
+      { mode: 0o755 },
+    );
     const env = await TestWorkflowEnvironment.createTimeSkipping({
       server: { executable: { type: 'existing-path', path: wrapper } },
       client: { dataConverter: createDataConverter(system.config) },
@@ -81,20 +92,27 @@ export const lifecyclePhase: Phase = {
         const seconds: Record<string, number> = {};
         // Untimed: the first workflow of each kind pays for the worker's first polls and compiled code.
         await scenarios.cancel.run(d);
-        await env.client.workflow.execute('bareWorkflow', { taskQueue: queues.bare, workflowId: `bare-timer-${run}-warm-up` });
+        await env.client.workflow.execute('bareWorkflow', {
+          taskQueue: queues.bare,
+          workflowId: `bare-timer-${run}-warm-up`,
+        });
         await cpu.around('homeward', async () => {
           for (const name of chosen) {
             const started = performance.now();
             const stage = await scenarios[name].run(d);
             seconds[name] = (performance.now() - started) / 1000;
-            if (stage !== scenarios[name].ends) throw new Error(`lifecycle scenario ${name} ended in ${stage}, not ${scenarios[name].ends}`);
+            if (stage !== scenarios[name].ends)
+              throw new Error(`lifecycle scenario ${name} ended in ${stage}, not ${scenarios[name].ends}`);
           }
         });
         const bare: number[] = [];
         await cpu.around('baseline', async () => {
           for (let i = 0; i < sizes.bareTimerRuns; i++) {
             const started = performance.now();
-            await env.client.workflow.execute('bareWorkflow', { taskQueue: queues.bare, workflowId: `bare-timer-${run}-${i}` });
+            await env.client.workflow.execute('bareWorkflow', {
+              taskQueue: queues.bare,
+              workflowId: `bare-timer-${run}-${i}`,
+            });
             bare.push((performance.now() - started) / 1000);
           }
         });
@@ -102,7 +120,9 @@ export const lifecyclePhase: Phase = {
         return {
           rows,
           details: { scenarioSeconds: seconds, bareTimerSeconds: bare },
-          notes: ['Scenarios as in test/workflows/pathway-lifecycle.test.ts (tools/bench/lifecycle-scenarios.ts); wall-clock seconds for weeks of pathway time, the worker publishing to Kafka.'],
+          notes: [
+            'Scenarios as in test/workflows/pathway-lifecycle.test.ts (tools/bench/lifecycle-scenarios.ts); wall-clock seconds for weeks of pathway time, the worker publishing to Kafka.',
+          ],
         };
       } finally {
         await worker.release();

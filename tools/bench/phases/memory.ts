@@ -32,7 +32,11 @@ const actor: Actor = { subject: 'bench', role: 'discharge-team' };
 async function memoryOf(subject: Subject): Promise<{ rss: number; heapUsed: number; heapLimit: number }> {
   // The child collects its garbage first, then /proc says what it holds.
   const reported = await subject.worker.request<ChildMemory>('memory');
-  return { rss: rssBytes(subject.worker.pid) ?? reported.rss, heapUsed: reported.heapUsed, heapLimit: reported.heapLimit };
+  return {
+    rss: rssBytes(subject.worker.pid) ?? reported.rss,
+    heapUsed: reported.heapUsed,
+    heapLimit: reported.heapLimit,
+  };
 }
 
 /** One command to each workflow, one at a time: the worker's CPU per command and the latency. */
@@ -73,11 +77,19 @@ async function measure(system: BenchSystem, subject: Subject, sizes: Sizes, labe
   // readings after a full GC (what is retained); RSS sampled meanwhile shows the swing, in the JSON.
   const samples: { seconds: number; rss: number }[] = [];
   const t0 = performance.now();
-  const sampler = setInterval(() => samples.push({ seconds: (performance.now() - t0) / 1000, rss: rssBytes(pid) ?? NaN }), 250);
+  const sampler = setInterval(
+    () => samples.push({ seconds: (performance.now() - t0) / 1000, rss: rssBytes(pid) ?? NaN }),
+    250,
+  );
   const count = Math.max(2, Math.round(sizes.steadyRate * sizes.steadySeconds));
   let steadyLoadSeconds: number;
   try {
-    ({ seconds: steadyLoadSeconds } = await openLoop(`steady load at ${sizes.steadyRate}/s`, count, sizes.steadyRate, (i) => subject.command(ids[(i * 7919) % ids.length], i)));
+    ({ seconds: steadyLoadSeconds } = await openLoop(
+      `steady load at ${sizes.steadyRate}/s`,
+      count,
+      sizes.steadyRate,
+      (i) => subject.command(ids[(i * 7919) % ids.length], i),
+    ));
   } finally {
     clearInterval(sampler);
   }
@@ -112,9 +124,15 @@ async function measure(system: BenchSystem, subject: Subject, sizes: Sizes, labe
 
 async function homewardSubject(system: BenchSystem, run: string): Promise<Subject> {
   const taskQueue = `bench-memory-${run}`;
-  const child = await system.startChild(worker, 'worker.ts', { BENCH_WORKERS: 'pathway', TEMPORAL_TASK_QUEUE: taskQueue });
+  const child = await system.startChild(worker, 'worker.ts', {
+    BENCH_WORKERS: 'pathway',
+    TEMPORAL_TASK_QUEUE: taskQueue,
+  });
   // The application layer the API calls, without HTTP: this phase is about the worker.
-  const app = createApplication(await system.temporalClient('homeward'), { ...system.config, temporal: { ...system.config.temporal, taskQueue } });
+  const app = createApplication(await system.temporalClient('homeward'), {
+    ...system.config,
+    temporal: { ...system.config.temporal, taskQueue },
+  });
   return {
     worker: child,
     cacheSize: system.config.worker.maxCachedWorkflows,
@@ -125,7 +143,10 @@ async function homewardSubject(system: BenchSystem, run: string): Promise<Subjec
 
 async function bareSubject(system: BenchSystem, run: string): Promise<Subject> {
   const taskQueue = `bench-memory-bare-${run}`;
-  const child = await system.startChild(worker, 'worker.ts', { BENCH_WORKERS: 'bare', BENCH_BARE_TASK_QUEUE: taskQueue });
+  const child = await system.startChild(worker, 'worker.ts', {
+    BENCH_WORKERS: 'bare',
+    BENCH_BARE_TASK_QUEUE: taskQueue,
+  });
   const client = await system.temporalClient('plain');
   return {
     worker: child,
@@ -141,13 +162,14 @@ async function bareSubject(system: BenchSystem, run: string): Promise<Subject> {
 }
 
 /** Least-squares RSS slope in bytes per second over the samples taken under load. */
-const slopeOf = (samples: { seconds: number; rss: number }[]) => slope(samples.filter((p) => Number.isFinite(p.rss)).map((p) => ({ x: p.seconds, y: p.rss })));
-
+const slopeOf = (samples: { seconds: number; rss: number }[]) =>
+  slope(samples.filter((p) => Number.isFinite(p.rss)).map((p) => ({ x: p.seconds, y: p.rss })));
 
 export const memoryPhase: Phase = {
   name: 'memory',
   title: 'Memory: the worker with open pathways asleep, under steady load, and CPU per command cached vs evicted',
-  baseline: 'a worker of bare one-timer workflows (each asleep on a 30-day timer), in a process of its own, driven alike',
+  baseline:
+    'a worker of bare one-timer workflows (each asleep on a 30-day timer), in a process of its own, driven alike',
   async run({ system, sizes, cpu }) {
     const run = randomUUID().slice(0, 6);
     const runOn = async (side: 'homeward' | 'baseline', make: () => Promise<Subject>, label: string) =>
@@ -171,9 +193,24 @@ export const memoryPhase: Phase = {
         row('RSS per open workflow', 'KiB', h.perWorkflowRss / KiB, b.perWorkflowRss / KiB),
         row('JS heap per open workflow', 'KiB', h.perWorkflowHeap / KiB, b.perWorkflowHeap / KiB),
         row('worker CPU per workflow opened', 'ms', h.openingCpuMsPerWorkflow, b.openingCpuMsPerWorkflow),
-        row(`RSS growth at ${sizes.steadyRate} commands/s, after GC`, 'KiB/min', perMinute(h.retainedGrowthBytesPerSecond), perMinute(b.retainedGrowthBytesPerSecond)),
-        row(`JS heap growth at ${sizes.steadyRate} commands/s, after GC`, 'KiB/min', perMinute(h.heapGrowthBytesPerSecond), perMinute(b.heapGrowthBytesPerSecond)),
-        row(`RSS slope at ${sizes.steadyRate} commands/s, as sampled`, 'KiB/min', perMinute(slopeOf(h.rssSamples)), perMinute(slopeOf(b.rssSamples))),
+        row(
+          `RSS growth at ${sizes.steadyRate} commands/s, after GC`,
+          'KiB/min',
+          perMinute(h.retainedGrowthBytesPerSecond),
+          perMinute(b.retainedGrowthBytesPerSecond),
+        ),
+        row(
+          `JS heap growth at ${sizes.steadyRate} commands/s, after GC`,
+          'KiB/min',
+          perMinute(h.heapGrowthBytesPerSecond),
+          perMinute(b.heapGrowthBytesPerSecond),
+        ),
+        row(
+          `RSS slope at ${sizes.steadyRate} commands/s, as sampled`,
+          'KiB/min',
+          perMinute(slopeOf(h.rssSamples)),
+          perMinute(slopeOf(b.rssSamples)),
+        ),
         row('worker CPU per command, evicted', 'ms', h.evicted.cpuPerCommandMs, b.evicted.cpuPerCommandMs),
         row('worker CPU per command, cached', 'ms', h.cached.cpuPerCommandMs, b.cached.cpuPerCommandMs),
         row('command p50, evicted', 'ms', h.evicted.p50Ms, b.evicted.p50Ms),
@@ -181,9 +218,10 @@ export const memoryPhase: Phase = {
       ],
       details: { homeward: h, baseline: b, cachedPathways: cache },
       notes: [
-        ...[keptUp('Homeward steady load', h.steadyLoad.count, sizes.steadyRate, h.steadyLoad.seconds), keptUp('baseline steady load', b.steadyLoad.count, sizes.steadyRate, b.steadyLoad.seconds)].filter(
-          (n) => n !== undefined,
-        ),
+        ...[
+          keptUp('Homeward steady load', h.steadyLoad.count, sizes.steadyRate, h.steadyLoad.seconds),
+          keptUp('baseline steady load', b.steadyLoad.count, sizes.steadyRate, b.steadyLoad.seconds),
+        ].filter((n) => n !== undefined),
         `Pathways are opened (and commanded) through the application layer the API uses, not over HTTP; they then wait for a command, with no timer due.`,
         `Homeward's worker keeps ${cache} pathways cached (HOMEWARD_WORKER_CACHED_PATHWAYS); past that, the least recently used are evicted and replayed on their next task${n > cache ? `, so with ${n} open the RSS per open workflow understates what each cached one costs (the quick run, with fewer open than cached, says that)` : ''}. The bare worker keeps the SDK's default cache, which grows with the heap.`,
         `"Evicted": the first command to each of ${h.commandSample} pathways (${b.commandSample} bare workflows, at most as many as the worker caches) after the worker is replaced in the same process (empty cache, history replayed); "cached": the second.`,

@@ -12,7 +12,11 @@ import type { BenchSystem } from '../system';
 import { caughtUp, endOffsets, feed, startAtEnd, total, until, type Offsets } from './read-side';
 
 /** A read model of its own on the benchmark's PostgreSQL, its positions at `from`: what the fed events are caught up from. */
-async function freshReadModel(system: BenchSystem, name: string, from: Offsets): Promise<{ url: string; db: Database }> {
+async function freshReadModel(
+  system: BenchSystem,
+  name: string,
+  from: Offsets,
+): Promise<{ url: string; db: Database }> {
   const admin = connectDatabase(system.childEnv.DATABASE_URL, { application: 'bench-projectors', max: 1 });
   try {
     await admin.query(`CREATE DATABASE ${name}`);
@@ -46,18 +50,27 @@ async function digest(db: Database, ours: string): Promise<{ rows: number; md5: 
  * them running until the stored positions reach the end. As a deployment starts them: the first
  * reads alone until the second joins, and the group's rebalance then is part of the time.
  */
-async function catchUp(system: BenchSystem, instances: number, from: Offsets, to: Offsets, name: string, ours: string): Promise<{ seconds: number; digest: { rows: number; md5: string } }> {
+async function catchUp(
+  system: BenchSystem,
+  instances: number,
+  from: Offsets,
+  to: Offsets,
+  name: string,
+  ours: string,
+): Promise<{ seconds: number; digest: { rows: number; md5: string } }> {
   const { url, db } = await freshReadModel(system, name, from);
   const group = `${projectorGroup}-bench-${name.replace(/_/g, '-')}`;
   const children: Awaited<ReturnType<BenchSystem['startChild']>>[] = [];
   try {
     const readyAt: number[] = [];
     const starting = Array.from({ length: instances }, (_, i) =>
-      system.startChild(`${name}-${i + 1}`, 'projector.ts', { BENCH_PROJECTOR_GROUP: group, DATABASE_URL: url }).then((child) => {
-        readyAt.push(performance.now());
-        children.push(child);
-        return child;
-      }),
+      system
+        .startChild(`${name}-${i + 1}`, 'projector.ts', { BENCH_PROJECTOR_GROUP: group, DATABASE_URL: url })
+        .then((child) => {
+          readyAt.push(performance.now());
+          children.push(child);
+          return child;
+        }),
     );
     await Promise.all(starting);
     const started = Math.min(...readyAt);
@@ -73,7 +86,8 @@ async function catchUp(system: BenchSystem, instances: number, from: Offsets, to
 export const projectorsPhase: Phase = {
   name: 'projectors',
   title: 'The projector scaled out: catch-up of two instances in one consumer group against one',
-  baseline: 'one projector instance catching up on the same events, from the same offsets, into a read model of its own, in the same run',
+  baseline:
+    'one projector instance catching up on the same events, from the same offsets, into a read model of its own, in the same run',
   async run({ system, sizes, cpu, say }) {
     const admin = adminKafka(system.config, system.secrets, 'bench-projectors-admin');
     const publisher = new EventPublisher(productKafka(system.config, 'bench-projectors-feed'));
@@ -92,23 +106,49 @@ export const projectorsPhase: Phase = {
       // broker's pages and PostgreSQL's warm.
       const seconds = { one: [] as number[], two: [] as number[] };
       const digests = new Set<string>();
-      for (const [round, order] of [['a', ['one', 'two']], ['b', ['two', 'one']]] as const) {
+      for (const [round, order] of [
+        ['a', ['one', 'two']],
+        ['b', ['two', 'one']],
+      ] as const) {
         for (const side of order) {
           const instances = side === 'one' ? 1 : 2;
-          const result = await cpu.around(side === 'two' ? 'homeward' : 'baseline', () => catchUp(system, instances, from, to, `bench_${side}_${round}_${run}`, ours));
+          const result = await cpu.around(side === 'two' ? 'homeward' : 'baseline', () =>
+            catchUp(system, instances, from, to, `bench_${side}_${round}_${run}`, ours),
+          );
           seconds[side].push(result.seconds);
           digests.add(`${result.digest.rows}:${result.digest.md5}`);
-          say(`  round ${round}: ${instances} instance(s) caught up on ${fed} events in ${result.seconds.toFixed(1)} s (${result.digest.rows} rows)`);
+          say(
+            `  round ${round}: ${instances} instance(s) caught up on ${fed} events in ${result.seconds.toFixed(1)} s (${result.digest.rows} rows)`,
+          );
         }
       }
-      if (digests.size !== 1) throw new Error(`the read models differ between one projector and two: ${[...digests].join(' / ')}`);
+      if (digests.size !== 1)
+        throw new Error(`the read models differ between one projector and two: ${[...digests].join(' / ')}`);
       const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
       return {
         rows: [
-          row(`catch-up, events/s (${fed} events, ${sizes.projectorPathways} pathways; two instances vs one)`, '/s', fed / mean(seconds.two), fed / mean(seconds.one)),
-          ...(['a', 'b'] as const).map((round, i) => row(`round ${round} (${round === 'a' ? 'one first' : 'two first'}), events/s`, '/s', fed / seconds.two[i], fed / seconds.one[i])),
+          row(
+            `catch-up, events/s (${fed} events, ${sizes.projectorPathways} pathways; two instances vs one)`,
+            '/s',
+            fed / mean(seconds.two),
+            fed / mean(seconds.one),
+          ),
+          ...(['a', 'b'] as const).map((round, i) =>
+            row(
+              `round ${round} (${round === 'a' ? 'one first' : 'two first'}), events/s`,
+              '/s',
+              fed / seconds.two[i],
+              fed / seconds.one[i],
+            ),
+          ),
         ],
-        details: { eventsFed: fed, pathways: sizes.projectorPathways, secondsTwo: seconds.two, secondsOne: seconds.one, readModelRows: [...digests][0] },
+        details: {
+          eventsFed: fed,
+          pathways: sizes.projectorPathways,
+          secondsTwo: seconds.two,
+          secondsOne: seconds.one,
+          readModelRows: [...digests][0],
+        },
         notes: [
           `Each catch-up starts from the same offsets into a fresh read model (a database of its own), its processes started together, and is timed from the first of them running until the stored positions reach the topic's end (the second instance's start and the group's rebalance included); ${to.size} partitions, so two instances split them ${Math.ceil(to.size / 2)}+${Math.floor(to.size / 2)}.`,
           'Every catch-up made the same rows (one digest of the pathways table across all four).',

@@ -27,14 +27,16 @@ function publishRequests(events: number, run: string): PublishRequest[] {
 
 const byTopic = (messages: OutboundMessage[]) => {
   const topics = new Map<string, Message[]>();
-  for (const { topic, key, value, headers } of messages) topics.set(topic, [...(topics.get(topic) ?? []), { key, value, headers }]);
+  for (const { topic, key, value, headers } of messages)
+    topics.set(topic, [...(topics.get(topic) ?? []), { key, value, headers }]);
   return [...topics].map(([topic, list]) => ({ topic, messages: list }));
 };
 
 export const publishPhase: Phase = {
   name: 'publish',
   title: 'Publish: pathway events through the publishing activity to Kafka',
-  baseline: "raw kafkajs: the same messages (same sizes and count, same batches, acks=all) from kafkajs's default producer",
+  baseline:
+    "raw kafkajs: the same messages (same sizes and count, same batches, acks=all) from kafkajs's default producer",
   async run({ system, sizes, cpu }) {
     const run = randomUUID().slice(0, 6);
     const requests = publishRequests(sizes.publishEvents, run);
@@ -55,8 +57,12 @@ export const publishPhase: Phase = {
         const warm = warmUp(concurrency, requests.length);
         await closedLoop('warm-up', warm, concurrency, path);
         await closedLoop('warm-up', warm, concurrency, raw);
-        const homeward = await cpu.around('homeward', () => closedLoop(`publish path, concurrency ${concurrency}`, requests.length, concurrency, path));
-        const baseline = await cpu.around('baseline', () => closedLoop(`raw kafkajs, concurrency ${concurrency}`, requests.length, concurrency, raw));
+        const homeward = await cpu.around('homeward', () =>
+          closedLoop(`publish path, concurrency ${concurrency}`, requests.length, concurrency, path),
+        );
+        const baseline = await cpu.around('baseline', () =>
+          closedLoop(`raw kafkajs, concurrency ${concurrency}`, requests.length, concurrency, raw),
+        );
         const perEvent = (load: typeof homeward) => ({ ...load, perSecond: events / load.seconds });
         rows.push(...loadRows('events', concurrency, perEvent(homeward), perEvent(baseline), [50]));
         details[`concurrency ${concurrency}`] = loadDetails(perEvent(homeward), perEvent(baseline));

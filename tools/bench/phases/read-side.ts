@@ -29,10 +29,16 @@ export async function endOffsets(kafka: Kafka): Promise<Offsets> {
   }
 }
 
-export const total = (from: Offsets, to: Offsets) => [...to].reduce((n, [partition, high]) => n + Number(high - (from.get(partition) ?? 0n)), 0);
+export const total = (from: Offsets, to: Offsets) =>
+  [...to].reduce((n, [partition, high]) => n + Number(high - (from.get(partition) ?? 0n)), 0);
 
 /** Polls until `done` holds, every `everyMs`; throws after `timeoutMs`. */
-export async function until(what: string, done: () => Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<void> {
+export async function until(
+  what: string,
+  done: () => Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 50,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!(await done())) {
     if (performance.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s`);
@@ -42,7 +48,10 @@ export async function until(what: string, done: () => Promise<boolean>, timeoutM
 
 /** The projector's stored positions have reached `end` on every partition. */
 export async function caughtUp(db: Database, end: Offsets): Promise<boolean> {
-  const { rows } = await db.query<{ partition: number; next_offset: string | null }>('SELECT partition, next_offset FROM projector_offsets WHERE topic = $1', [topic]);
+  const { rows } = await db.query<{ partition: number; next_offset: string | null }>(
+    'SELECT partition, next_offset FROM projector_offsets WHERE topic = $1',
+    [topic],
+  );
   const at = new Map(rows.map((r) => [r.partition, BigInt(r.next_offset ?? -1)]));
   return [...end].every(([partition, high]) => high === 0n || (at.get(partition) ?? -1n) >= high);
 }
@@ -52,14 +61,28 @@ export async function caughtUp(db: Database, end: Offsets): Promise<boolean> {
  * inserting each batch's raw messages into a scratch table in one transaction (no decoding, no
  * folding, no pathway rows): what consuming into PostgreSQL costs without Homeward's work.
  */
-async function bareProjector(kafka: Kafka, db: Database, from: Offsets, to: Offsets, timeoutMs: number): Promise<number> {
-  await db.query('CREATE TABLE IF NOT EXISTS bench_raw_events (partition integer, kafka_offset bigint, key text, value jsonb, PRIMARY KEY (partition, kafka_offset))');
+async function bareProjector(
+  kafka: Kafka,
+  db: Database,
+  from: Offsets,
+  to: Offsets,
+  timeoutMs: number,
+): Promise<number> {
+  await db.query(
+    'CREATE TABLE IF NOT EXISTS bench_raw_events (partition integer, kafka_offset bigint, key text, value jsonb, PRIMARY KEY (partition, kafka_offset))',
+  );
   const groupId = `${projectorGroup}-bench-bare-${randomUUID().slice(0, 8)}`;
   // The group's start set before it joins (seeking after the join did not take on a new group).
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await retrying(() => admin.setOffsets({ groupId, topic, partitions: [...from].map(([partition, offset]) => ({ partition, offset: offset.toString() })) }));
+    await retrying(() =>
+      admin.setOffsets({
+        groupId,
+        topic,
+        partitions: [...from].map(([partition, offset]) => ({ partition, offset: offset.toString() })),
+      }),
+    );
   } finally {
     await admin.disconnect();
   }
@@ -76,7 +99,12 @@ async function bareProjector(kafka: Kafka, db: Database, from: Offsets, to: Offs
     eachBatch: async ({ batch }) => {
       const wanted = batch.messages.filter((m) => BigInt(m.offset) < (to.get(batch.partition) ?? 0n));
       if (wanted.length > 0) {
-        const rows = wanted.map((m) => ({ partition: batch.partition, kafka_offset: m.offset, key: m.key?.toString() ?? null, value: JSON.parse(m.value!.toString()) }));
+        const rows = wanted.map((m) => ({
+          partition: batch.partition,
+          kafka_offset: m.offset,
+          key: m.key?.toString() ?? null,
+          value: JSON.parse(m.value!.toString()),
+        }));
         await inTransaction(db, (client) =>
           client.query(
             `INSERT INTO bench_raw_events SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(partition integer, kafka_offset bigint, key text, value jsonb) ON CONFLICT DO NOTHING`,
@@ -88,7 +116,11 @@ async function bareProjector(kafka: Kafka, db: Database, from: Offsets, to: Offs
     },
   });
   try {
-    await until('the bare projector catching up', async () => [...to].every(([p, high]) => high === (from.get(p) ?? 0n) || (reached.get(p) ?? 0n) >= high), timeoutMs);
+    await until(
+      'the bare projector catching up',
+      async () => [...to].every(([p, high]) => high === (from.get(p) ?? 0n) || (reached.get(p) ?? 0n) >= high),
+      timeoutMs,
+    );
     return (performance.now() - started) / 1000;
   } finally {
     await consumer.disconnect();
@@ -177,10 +209,18 @@ export const readSidePhase: Phase = {
           projector = child;
           return seconds;
         });
-        const bare = await cpu.around('baseline', () => bareProjector(productKafka(system.config, 'bench-bare-projector'), db, from, to, 3_600_000));
+        const bare = await cpu.around('baseline', () =>
+          bareProjector(productKafka(system.config, 'bench-bare-projector'), db, from, to, 3_600_000),
+        );
         const { rows: counted } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM pathways');
         rows.push(row(`${level} pathways: catch-up, events/s`, '/s', fed / catchUp, fed / bare));
-        const levelDetails: Record<string, unknown> = { eventsFed: fed, pathwaysInReadModel: counted[0].n, stagesFed: stages, catchUpSeconds: catchUp, bareSeconds: bare };
+        const levelDetails: Record<string, unknown> = {
+          eventsFed: fed,
+          pathwaysInReadModel: counted[0].n,
+          stagesFed: stages,
+          catchUpSeconds: catchUp,
+          bareSeconds: bare,
+        };
 
         // Queries with the projector idle: what a manager waits for, beside the bare query.
         await projector!.release();
@@ -192,16 +232,30 @@ export const readSidePhase: Phase = {
         const warm = Math.min(5, sizes.readRequests);
         for (const q of queries(today)) await closedLoop(null, warm, 1, () => http.get(q.path, q.accept));
         await closedLoop(null, warm, 1, () => db.query(bareQuery));
-        const bareLoad = await cpu.around('baseline', () => closedLoop(`bare query at ${level}`, sizes.readRequests, 1, () => db.query(bareQuery)));
+        const bareLoad = await cpu.around('baseline', () =>
+          closedLoop(`bare query at ${level}`, sizes.readRequests, 1, () => db.query(bareQuery)),
+        );
         const measured: Record<string, unknown> = {};
         for (const q of queries(today)) {
-          const load = await cpu.around('homeward', () => closedLoop(`${q.name} at ${level}`, sizes.readRequests, 1, () => http.get(q.path, q.accept)));
-          rows.push(row(`${level}: ${q.name}, p50`, 'ms', percentile(load.latencies, 50), percentile(bareLoad.latencies, 50)));
-          rows.push(row(`${level}: ${q.name}, p95`, 'ms', percentile(load.latencies, 95), percentile(bareLoad.latencies, 95)));
+          const load = await cpu.around('homeward', () =>
+            closedLoop(`${q.name} at ${level}`, sizes.readRequests, 1, () => http.get(q.path, q.accept)),
+          );
+          rows.push(
+            row(`${level}: ${q.name}, p50`, 'ms', percentile(load.latencies, 50), percentile(bareLoad.latencies, 50)),
+          );
+          rows.push(
+            row(`${level}: ${q.name}, p95`, 'ms', percentile(load.latencies, 95), percentile(bareLoad.latencies, 95)),
+          );
           measured[q.name] = summarise(load.latencies);
         }
-        details[`${level} pathways`] = { ...levelDetails, latencyMs: measured, bareQueryMs: summarise(bareLoad.latencies) };
-        say(`  ${level} pathways: ${counted[0].n} rows, ${fed} events caught up in ${catchUp.toFixed(1)} s (bare ${bare.toFixed(1)} s)`);
+        details[`${level} pathways`] = {
+          ...levelDetails,
+          latencyMs: measured,
+          bareQueryMs: summarise(bareLoad.latencies),
+        };
+        say(
+          `  ${level} pathways: ${counted[0].n} rows, ${fed} events caught up in ${catchUp.toFixed(1)} s (bare ${bare.toFixed(1)} s)`,
+        );
       }
 
       // Lag at a steady rate: each event of further pathways, produced → its row visible.
@@ -210,10 +264,17 @@ export const readSidePhase: Phase = {
       const steady: { pathwayId: string; sequence: number; message: OutboundMessage }[] = [];
       for (let i = seeded; steady.length < count; i++) {
         const pathway = seedPathway(run, i);
-        pathway.messages.forEach((message, n) => steady.push({ pathwayId: pathway.pathwayId, sequence: pathway.events[n].sequence, message }));
+        pathway.messages.forEach((message, n) =>
+          steady.push({ pathwayId: pathway.pathwayId, sequence: pathway.events[n].sequence, message }),
+        );
       }
       steady.length = count;
-      const arrivals = await Arrivals.start(productKafka(system.config, 'bench-read-lag'), admin, topic, `${projectorGroup}-bench-lag-${run}`);
+      const arrivals = await Arrivals.start(
+        productKafka(system.config, 'bench-read-lag'),
+        admin,
+        topic,
+        `${projectorGroup}-bench-lag-${run}`,
+      );
       const visible = new Map<string, number>();
       const pending = new Map<string, number>();
       let polling = true;
@@ -221,9 +282,10 @@ export const readSidePhase: Phase = {
       const watcher = (async () => {
         while (polling) {
           if (pending.size > 0) {
-            const { rows: seen } = await db.query<{ pathway_id: string; last_sequence: number }>('SELECT pathway_id, last_sequence FROM pathways WHERE pathway_id = ANY($1::text[])', [
-              [...new Set([...pending.keys()].map((k) => k.split('/')[0]))],
-            ]);
+            const { rows: seen } = await db.query<{ pathway_id: string; last_sequence: number }>(
+              'SELECT pathway_id, last_sequence FROM pathways WHERE pathway_id = ANY($1::text[])',
+              [[...new Set([...pending.keys()].map((k) => k.split('/')[0]))]],
+            );
             const at = performance.now();
             const last = new Map(seen.map((r) => [r.pathway_id, r.last_sequence]));
             for (const key of pending.keys()) {
@@ -254,9 +316,28 @@ export const readSidePhase: Phase = {
       await arrivals.stop();
       const toRow = lag.results.map((r) => visible.get(r.key)! - r.sent);
       const toConsumer = lag.results.map((r, i) => consumed[i] - r.sent);
-      rows.push(row(`lag at ${sizes.readLagRate}/s: produced → visible, p50`, 'ms', percentile(toRow, 50), percentile(toConsumer, 50)));
-      rows.push(row(`lag at ${sizes.readLagRate}/s: produced → visible, p95`, 'ms', percentile(toRow, 95), percentile(toConsumer, 95)));
-      details.lag = { rate: sizes.readLagRate, count, producedToRowMs: summarise(toRow), producedToRawConsumerMs: summarise(toConsumer) };
+      rows.push(
+        row(
+          `lag at ${sizes.readLagRate}/s: produced → visible, p50`,
+          'ms',
+          percentile(toRow, 50),
+          percentile(toConsumer, 50),
+        ),
+      );
+      rows.push(
+        row(
+          `lag at ${sizes.readLagRate}/s: produced → visible, p95`,
+          'ms',
+          percentile(toRow, 95),
+          percentile(toConsumer, 95),
+        ),
+      );
+      details.lag = {
+        rate: sizes.readLagRate,
+        count,
+        producedToRowMs: summarise(toRow),
+        producedToRawConsumerMs: summarise(toConsumer),
+      };
       const kept = keptUp('Lag feed', count, sizes.readLagRate, lag.seconds);
       if (kept) notes.push(kept);
     } finally {

@@ -14,7 +14,11 @@ import { warmUp } from './starts';
  * An OTLP/HTTP endpoint that takes every export and keeps only a count: what tracing costs the
  * roles is the spans' making and sending, not a collector's work.
  */
-async function otlpSink(): Promise<{ url: string; received: () => { requests: number; bytes: number }; close: () => Promise<void> }> {
+async function otlpSink(): Promise<{
+  url: string;
+  received: () => { requests: number; bytes: number };
+  close: () => Promise<void>;
+}> {
   let requests = 0;
   let bytes = 0;
   const server = http.createServer((request, response) => {
@@ -27,7 +31,11 @@ async function otlpSink(): Promise<{ url: string; received: () => { requests: nu
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, received: () => ({ requests, bytes }), close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received: () => ({ requests, bytes }),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 export const tracingPhase: Phase = {
@@ -49,8 +57,16 @@ export const tracingPhase: Phase = {
       TEMPORAL_TASK_QUEUE: taskQueue,
     };
     const [api, tracedWorker] = await Promise.all([
-      system.startChild('api traced', 'api.ts', { ...otel, HTTP_PORT: String(port), OTEL_SERVICE_NAME: 'homeward-api' }),
-      system.startChild('worker traced', 'worker.ts', { ...otel, BENCH_WORKERS: 'pathway', OTEL_SERVICE_NAME: 'homeward-worker' }),
+      system.startChild('api traced', 'api.ts', {
+        ...otel,
+        HTTP_PORT: String(port),
+        OTEL_SERVICE_NAME: 'homeward-api',
+      }),
+      system.startChild('worker traced', 'worker.ts', {
+        ...otel,
+        BENCH_WORKERS: 'pathway',
+        OTEL_SERVICE_NAME: 'homeward-worker',
+      }),
     ]);
     try {
       const traced = new HttpClient((api.ready as { url: string }).url, untraced.token);
@@ -60,10 +76,14 @@ export const tracingPhase: Phase = {
       const untracedIds: string[] = [];
       // Started through each API: a pathway is traced inside Temporal only if its start was.
       await closedLoop('opening traced pathways', workflows, 10, async (i) => {
-        tracedIds[i] = (await traced.post<{ pathwayId: string }>('/pathways', admission({ admissionId: `T${run}n${i}` }))).pathwayId;
+        tracedIds[i] = (
+          await traced.post<{ pathwayId: string }>('/pathways', admission({ admissionId: `T${run}n${i}` }))
+        ).pathwayId;
       });
       await closedLoop('opening untraced pathways', workflows, 10, async (i) => {
-        untracedIds[i] = (await untraced.post<{ pathwayId: string }>('/pathways', admission({ admissionId: `U${run}n${i}` }))).pathwayId;
+        untracedIds[i] = (
+          await untraced.post<{ pathwayId: string }>('/pathways', admission({ admissionId: `U${run}n${i}` }))
+        ).pathwayId;
       });
       const rows: Row[] = [];
       const details: Record<string, unknown> = {};
@@ -71,8 +91,10 @@ export const tracingPhase: Phase = {
       for (const concurrency of sizes.concurrency) {
         const tracedFor = laneTargets(tracedIds, concurrency);
         const untracedFor = laneTargets(untracedIds, concurrency);
-        const tracedCommand = (i: number, lane: number) => traced.post(`/pathways/${tracedFor(lane)}/expected-discharge-date`, eddBody(i));
-        const untracedCommand = (i: number, lane: number) => untraced.post(`/pathways/${untracedFor(lane)}/expected-discharge-date`, eddBody(i));
+        const tracedCommand = (i: number, lane: number) =>
+          traced.post(`/pathways/${tracedFor(lane)}/expected-discharge-date`, eddBody(i));
+        const untracedCommand = (i: number, lane: number) =>
+          untraced.post(`/pathways/${untracedFor(lane)}/expected-discharge-date`, eddBody(i));
         const warm = warmUp(concurrency, sizes.commands);
         await closedLoop('warm-up', warm, concurrency, tracedCommand);
         await closedLoop('warm-up', warm, concurrency, untracedCommand);
@@ -80,16 +102,23 @@ export const tracingPhase: Phase = {
         const tracedPids = [api.pid, tracedWorker.pid];
         const untracedPids = [untracedApi.pid, worker.pid];
         const tracedCpu = cpuOf(tracedPids);
-        const on = await cpu.around('homeward', () => closedLoop(`traced commands, concurrency ${concurrency}`, sizes.commands, concurrency, tracedCommand));
+        const on = await cpu.around('homeward', () =>
+          closedLoop(`traced commands, concurrency ${concurrency}`, sizes.commands, concurrency, tracedCommand),
+        );
         await system.settle([tracedWorker.pid]);
         const tracedCpuMs = ((cpuOf(tracedPids) - tracedCpu) * 1000) / sizes.commands;
         const untracedCpu = cpuOf(untracedPids);
-        const off = await cpu.around('baseline', () => closedLoop(`untraced commands, concurrency ${concurrency}`, sizes.commands, concurrency, untracedCommand));
+        const off = await cpu.around('baseline', () =>
+          closedLoop(`untraced commands, concurrency ${concurrency}`, sizes.commands, concurrency, untracedCommand),
+        );
         await system.settle([worker.pid]);
         const untracedCpuMs = ((cpuOf(untracedPids) - untracedCpu) * 1000) / sizes.commands;
         rows.push(...loadRows('commands', concurrency, on, off, [50, 95]));
         rows.push(row(`API + worker CPU per command, concurrency ${concurrency}`, 'ms', tracedCpuMs, untracedCpuMs));
-        details[`concurrency ${concurrency}`] = { ...loadDetails(on, off), cpuPerCommandMs: { traced: tracedCpuMs, untraced: untracedCpuMs } };
+        details[`concurrency ${concurrency}`] = {
+          ...loadDetails(on, off),
+          cpuPerCommandMs: { traced: tracedCpuMs, untraced: untracedCpuMs },
+        };
       }
       const received = sink.received();
       return {

@@ -7,7 +7,9 @@ import { failed, serve } from './serve';
 // code, its own consumer group: BENCH_PROJECTOR_GROUP), so its CPU is measured apart.
 async function main() {
   const config = loadConfig();
-  const projector = await startProjector(config, createLogger('bench-projector', config.logLevel), { groupId: process.env.BENCH_PROJECTOR_GROUP });
+  const projector = await startProjector(config, createLogger('bench-projector', config.logLevel), {
+    groupId: process.env.BENCH_PROJECTOR_GROUP,
+  });
   serve({ stats: async () => ({ ...projector.stats }) }, projector.stop);
 }
 

@@ -5,7 +5,11 @@ import type { ChildReady, ChildReply, ChildRequest } from '../child-protocol';
  * asked, on SIGTERM, or when the harness goes away (its channel closes), so a child never
  * outlives the benchmark that started it.
  */
-export function serve(handlers: Record<string, () => Promise<unknown>>, stop: () => Promise<void>, ready?: unknown): void {
+export function serve(
+  handlers: Record<string, () => Promise<unknown>>,
+  stop: () => Promise<void>,
+  ready?: unknown,
+): void {
   let stopping: Promise<void> | undefined;
   const exit = (code: number) => {
     stopping ??= stop()
@@ -22,7 +26,8 @@ export function serve(handlers: Record<string, () => Promise<unknown>>, stop: ()
     if (!handler) return reply({ id: message.id, ok: false, error: `unknown request ${message.type}` });
     handler().then(
       (value) => reply({ id: message.id, ok: true, value }),
-      (error: unknown) => reply({ id: message.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) =>
+        reply({ id: message.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
     );
   });
   process.on('disconnect', () => exit(0));

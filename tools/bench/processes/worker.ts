@@ -53,7 +53,9 @@ async function startBareWorker(): Promise<BenchWorker> {
 /** One small message per call, on the DLQ topic (which nothing in a benchmark reads), by the product's publisher. */
 const barePublishing = (publisher: EventPublisher): BarePublishing => ({
   async publishTouch(workflowId, touches) {
-    await publisher.publish([{ topic: topics.dlq, key: workflowId, value: JSON.stringify({ bench: 'touch', workflowId, touches }) }]);
+    await publisher.publish([
+      { topic: topics.dlq, key: workflowId, value: JSON.stringify({ bench: 'touch', workflowId, touches }) },
+    ]);
   },
 });
 
@@ -61,7 +63,8 @@ async function startAll(): Promise<BenchWorker[]> {
   await installTemporalRuntime(logger);
   const workers: BenchWorker[] = [];
   const bundle = process.env.BENCH_PATHWAY_BUNDLE;
-  if (kinds.includes('pathway')) workers.push(await startPathwayWorker(config, logger, bundle ? { workflowBundle: { codePath: bundle } } : {}));
+  if (kinds.includes('pathway'))
+    workers.push(await startPathwayWorker(config, logger, bundle ? { workflowBundle: { codePath: bundle } } : {}));
   if (kinds.includes('bare')) workers.push(await startBareWorker());
   for (const worker of workers) {
     worker.done.catch((error: unknown) => {
@@ -78,7 +81,12 @@ async function memory(): Promise<ChildMemory> {
   // Run with --expose-gc: a full collection first, so the heap figure is what is really held.
   (globalThis as { gc?: () => void }).gc?.();
   const usage = process.memoryUsage();
-  return { rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external, heapLimit: v8.getHeapStatistics().heap_size_limit };
+  return {
+    rss: usage.rss,
+    heapUsed: usage.heapUsed,
+    external: usage.external,
+    heapLimit: v8.getHeapStatistics().heap_size_limit,
+  };
 }
 
 async function main() {
