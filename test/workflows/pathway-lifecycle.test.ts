@@ -1,4 +1,5 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePolicy } from '../../domain';
 import { topics } from '../../kafka/topics';
@@ -370,6 +371,33 @@ describe('dischargePathway workflow (time-skipping)', () => {
     expect(result.state.intermediateCare?.endBy).toBe(
       new Date(Date.parse(discharged) + 28 * 86_400_000).toISOString().slice(0, 10),
     );
+  });
+
+  it("publishes a start's events in its first workflow task (a local activity), an Update's by an activity after its task, each message once", async () => {
+    const reader = await new TopicReader(inject('kafkaBrokers')).start([topics.pathwayEvents]);
+    const pathway = await t.start();
+    await eventually(
+      () => pathway.view(),
+      (v) => v.published > 0 && v.published === v.timeline.length,
+    );
+    const type = temporal.api.enums.v1.EventType;
+    const eventTypes = async () => ((await pathway.handle.fetchHistory()).events ?? []).map((e) => e.eventType);
+    const started = await eventTypes();
+    expect(started).toContain(type.EVENT_TYPE_MARKER_RECORDED);
+    expect(started).not.toContain(type.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
+    await pathway.command('discharge-ready', { date: await t.today() });
+    const view = await eventually(
+      () => pathway.view(),
+      (v) => v.published === v.timeline.length,
+    );
+    expect(view.timeline.length).toBeGreaterThan(1);
+    expect(await eventTypes()).toContain(type.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
+    const messages = await reader.waitFor(
+      (all) => all.filter((m) => m.key === pathway.id).length >= view.timeline.length,
+    );
+    await reader.stop();
+    const ids = messages.filter((m) => m.key === pathway.id).map((m) => m.value.id);
+    expect(ids.sort()).toEqual(view.timeline.map((e) => `${pathway.id}/${e.sequence}`).sort());
   });
 
   it('continues as new before the history grows large, keeping state, Updates in flight and every event', async () => {
