@@ -128,22 +128,23 @@ describe("an agency's trace continues through the inbound bridges", () => {
     ce_type: 'uk.nhs.discharge.referral.response',
     ce_traceparent: `00-${traceId}-${spanId}-01`,
   });
-  const spansOf = (traceId: string) => exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
-
-  it('its response becomes, in its own trace, the bridge’s consume, the Update, the publishing activity and the produce', async () => {
+  /** A new stay whose reablement is referred to intermediate care (ref-1). */
+  const referredToIntermediateCare = async (): Promise<string> => {
     const body = admission();
     const id = `pathway-${body.admissionId}`;
     expect((await system.call('POST', '/pathways', body)).status).toBe(201);
-    // ref-1: reablement, referred to intermediate care.
-    expect(
-      (
-        await system.call('POST', `/pathways/${id}/assessment`, {
-          ...jointAssessment,
-          pathway: 'P1',
-          needs: ['reablement'],
-        })
-      ).status,
-    ).toBe(200);
+    const assessed = await system.call('POST', `/pathways/${id}/assessment`, {
+      ...jointAssessment,
+      pathway: 'P1',
+      needs: ['reablement'],
+    });
+    expect(assessed.status).toBe(200);
+    return id;
+  };
+  const spansOf = (traceId: string) => exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
+
+  it('its response becomes, in its own trace, the bridge’s consume, the Update, the publishing activity and the produce', async () => {
+    const id = await referredToIntermediateCare();
 
     const sender = agencySpan();
     await agency.send(
@@ -190,18 +191,7 @@ describe("an agency's trace continues through the inbound bridges", () => {
   });
 
   it('a response it refuses goes to the DLQ naming the message it answers and its trace, and its consume is in that trace', async () => {
-    const body = admission();
-    const id = `pathway-${body.admissionId}`;
-    expect((await system.call('POST', '/pathways', body)).status).toBe(201);
-    expect(
-      (
-        await system.call('POST', `/pathways/${id}/assessment`, {
-          ...jointAssessment,
-          pathway: 'P1',
-          needs: ['reablement'],
-        })
-      ).status,
-    ).toBe(200);
+    const id = await referredToIntermediateCare();
     const sender = agencySpan();
     const messageId = `m-refused-${randomUUID()}`;
     // Intermediate care is referred (ref-1), but there is no ref-9: refused by the pathway's rules, not by the schema.

@@ -1,10 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { admission } from '../../fixtures';
+import type { HttpClient } from '../http';
 import { closedLoop } from '../load';
 import { loadDetails, loadRows, type Phase, type Row } from '../phase';
 import { warmUp } from './starts';
 
 /** Each lane its own workflows, so no two lanes queue behind one another on the same workflow. */
+
+/** `count` pathways opened through `http`'s API, ten at a time; their admission ids start with `prefix`. */
+export async function openPathways(what: string, http: HttpClient, count: number, prefix: string): Promise<string[]> {
+  const ids: string[] = [];
+  await closedLoop(what, count, 10, async (i) => {
+    ids[i] = (
+      await http.post<{ pathwayId: string }>('/pathways', admission({ admissionId: `${prefix}n${i}` }))
+    ).pathwayId;
+  });
+  return ids;
+}
+
 export function laneTargets<T>(targets: T[], concurrency: number): (lane: number) => T {
   const lanes = Array.from({ length: concurrency }, (_, lane) => targets.filter((_, i) => i % concurrency === lane));
   const turns = new Array<number>(concurrency).fill(0);
@@ -27,14 +40,9 @@ export const commandsPhase: Phase = {
     const run = randomUUID().slice(0, 6);
     // Spread over many workflows, as real traffic is: a pathway gets tens of commands, not thousands.
     const workflows = Math.max(Math.min(50, sizes.commands), ...sizes.concurrency);
-    const pathwayIds: string[] = [];
     const bareIds: string[] = [];
     const publishingIds: string[] = [];
-    await closedLoop('opening pathways', workflows, 10, async (i) => {
-      pathwayIds[i] = (
-        await http.post<{ pathwayId: string }>('/pathways', admission({ admissionId: `C${run}n${i}` }))
-      ).pathwayId;
-    });
+    const pathwayIds = await openPathways('opening pathways', http, workflows, `C${run}`);
     await closedLoop('opening bare workflows', workflows, 10, async (i) => {
       bareIds[i] = `bare-commands-${run}-${i}`;
       await bare.workflow.start('bareWorkflow', { taskQueue: system.queues.bare, workflowId: bareIds[i] });

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { admission } from '../../fixtures';
 import { freePort } from '../../infra/process';
 import { HttpClient } from '../http';
 import { closedLoop } from '../load';
 import { loadDetails, loadRows, row, type Phase, type Row } from '../phase';
 import { cpuSeconds } from '../proc';
-import { eddBody, laneTargets } from './commands';
+import { eddBody, laneTargets, openPathways } from './commands';
 import { warmUp } from './starts';
 
 /**
@@ -72,19 +71,9 @@ export const tracingPhase: Phase = {
       const traced = new HttpClient((api.ready as { url: string }).url, untraced.token);
       const run = randomUUID().slice(0, 6);
       const workflows = Math.max(Math.min(50, sizes.commands), ...sizes.concurrency);
-      const tracedIds: string[] = [];
-      const untracedIds: string[] = [];
       // Started through each API: a pathway is traced inside Temporal only if its start was.
-      await closedLoop('opening traced pathways', workflows, 10, async (i) => {
-        tracedIds[i] = (
-          await traced.post<{ pathwayId: string }>('/pathways', admission({ admissionId: `T${run}n${i}` }))
-        ).pathwayId;
-      });
-      await closedLoop('opening untraced pathways', workflows, 10, async (i) => {
-        untracedIds[i] = (
-          await untraced.post<{ pathwayId: string }>('/pathways', admission({ admissionId: `U${run}n${i}` }))
-        ).pathwayId;
-      });
+      const tracedIds = await openPathways('opening traced pathways', traced, workflows, `T${run}`);
+      const untracedIds = await openPathways('opening untraced pathways', untraced, workflows, `U${run}`);
       const rows: Row[] = [];
       const details: Record<string, unknown> = {};
       const cpuOf = (pids: number[]) => pids.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0);
