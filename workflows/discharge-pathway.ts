@@ -1,9 +1,10 @@
 import {
-  ActivityFailure,
   ApplicationFailure,
+  TemporalFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
+  isCancellation,
   log,
   patched,
   proxyActivities,
@@ -261,7 +262,12 @@ export async function dischargePathway(input: PathwayInput, startProof?: unknown
       const publishing = () =>
         startOnly && patched('start-published-in-first-task')
           ? publishStartEvents(request).catch((error: unknown) => {
-              if (error instanceof ActivityFailure) return publishEvents(request);
+              // A local activity's own failure reaches the workflow as it was thrown (an
+              // ApplicationFailure), not wrapped in an ActivityFailure as an activity's is: any
+              // failure but a cancellation hands the events to the activity, which retries for as
+              // long as Kafka is away. (Until this, a start whose Kafka refused both tries failed
+              // its pathway; no running pathway took the old branch, so no patch.)
+              if (error instanceof TemporalFailure && !isCancellation(error)) return publishEvents(request);
               throw error;
             })
           : publishEvents(request);

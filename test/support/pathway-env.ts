@@ -2,6 +2,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
+import type { RetryOptions } from 'kafkajs';
 import { inject } from 'vitest';
 import { createActivities } from '../../activities';
 import { resolvePolicy, type Policy } from '../../domain';
@@ -73,6 +74,8 @@ export class PathwayTestEnv {
       workflowsPath?: string;
       plainPayloads?: boolean;
       tracedClient?: boolean;
+      /** The Kafka client's and the publisher's retries (a test of Kafka refusing wants its failures quick). */
+      kafkaRetry?: RetryOptions;
     } = {},
   ): Promise<PathwayTestEnv> {
     const dataConverter = options.plainPayloads ? signingOnlyConverter() : testDataConverter();
@@ -83,7 +86,12 @@ export class PathwayTestEnv {
     });
     await registerSearchAttributes(env.connection, env.namespace ?? 'default');
     const publisher = new EventPublisher(
-      kafkaAs('homeward', { brokers: options.kafkaBrokers, clientId: 'time-skipping-tests' }),
+      kafkaAs('homeward', {
+        brokers: options.kafkaBrokers,
+        clientId: 'time-skipping-tests',
+        retry: options.kafkaRetry,
+      }),
+      options.kafkaRetry,
     );
     const taskQueue = uniqueTaskQueue('pathways');
     const worker = await createWorker({
