@@ -35,5 +35,10 @@ describe('npm run bench', () => {
     expect(figures).toContain('lag at 20/s: produced → visible, p95');
     expect(readSide.cpuSeconds.homeward.projector).toBeGreaterThan(0);
     expect(readSide.cpuSeconds.homeward.postgres).toBeGreaterThan(0);
+    // The soak counts its failures rather than stopping at the first; a tiny one has none.
+    const memory = report.phases.find((p) => p.name === 'memory')!;
+    const failed = memory.rows.find((r) => r.figure === 'commands failed under steady load')!;
+    expect([failed.homeward, failed.baseline]).toEqual([0, 0]);
+    expect(memory.rows.map((r) => r.figure)).toContain('command p95 under steady load');
   }, 300_000);
 });

@@ -65,20 +65,44 @@ export async function closedLoop(
   return { latencies, seconds, perSecond: count / seconds };
 }
 
+export interface LoopFailure {
+  index: number;
+  /** Seconds from the loop's start to the failure. */
+  at: number;
+  error: unknown;
+}
+
 /**
  * `count` operations started at a steady `rate` per second whatever the answers (open loop: a
  * slow answer does not slow the arrivals, as with real users). Resolves with each one's result
- * and how long all took: much longer than count/rate means the system did not keep up.
+ * and how long all took: much longer than count/rate means the system did not keep up. The first
+ * failure fails the loop, unless `keepGoing`: then every failure is counted (a soak is about what
+ * the system does for its whole length, and one timed-out request must not end it).
  */
+export function openLoop<T>(
+  label: string,
+  count: number,
+  rate: number,
+  operation: (index: number) => Promise<T>,
+): Promise<{ results: T[]; seconds: number }>;
+export function openLoop<T>(
+  label: string,
+  count: number,
+  rate: number,
+  operation: (index: number) => Promise<T>,
+  options: { keepGoing: true },
+): Promise<{ results: (T | undefined)[]; seconds: number; failures: LoopFailure[] }>;
 export async function openLoop<T>(
   label: string,
   count: number,
   rate: number,
   operation: (index: number) => Promise<T>,
-): Promise<{ results: T[]; seconds: number }> {
+  { keepGoing = false } = {},
+): Promise<{ results: (T | undefined)[]; seconds: number; failures: LoopFailure[] }> {
   const progress = new Progress(label, count);
   const started = performance.now();
-  const running: Promise<T>[] = [];
+  const failures: LoopFailure[] = [];
+  const running: Promise<T | undefined>[] = [];
   for (let index = 0; index < count; index++) {
     const due = started + (index * 1000) / rate;
     const wait = due - performance.now();
@@ -87,10 +111,17 @@ export async function openLoop<T>(
     // Handled now (Promise.all below still sees the failure): an early failure must not crash
     // the process while later operations are still being started.
     answer.catch(() => undefined);
-    running.push(answer);
+    running.push(
+      keepGoing
+        ? answer.catch((error: unknown) => {
+            failures.push({ index, at: (performance.now() - started) / 1000, error });
+            return undefined;
+          })
+        : answer,
+    );
   }
   const results = await Promise.all(running);
-  return { results, seconds: (performance.now() - started) / 1000 };
+  return { results, seconds: (performance.now() - started) / 1000, failures };
 }
 
 /** A note when an open loop's answers fell behind its arrivals (the figures are then of a saturated system). */

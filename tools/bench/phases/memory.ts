@@ -5,7 +5,7 @@ import type { Actor } from '../../../schemas/actor';
 import { admission } from '../../fixtures';
 import type { ChildMemory } from '../child-protocol';
 import type { BenchChild } from '../children';
-import { closedLoop, keptUp, openLoop, Progress } from '../load';
+import { closedLoop, keptUp, openLoop, Progress, type LoopFailure } from '../load';
 import { row, type Phase } from '../phase';
 import { cpuSeconds, rssBytes, waitUntilIdle } from '../proc';
 import { percentile, slope } from '../stats';
@@ -83,13 +83,26 @@ async function measure(system: BenchSystem, subject: Subject, sizes: Sizes, labe
   );
   const count = Math.max(2, Math.round(sizes.steadyRate * sizes.steadySeconds));
   let steadyLoadSeconds: number;
+  let failures: LoopFailure[];
+  let latencies: number[];
   try {
-    ({ seconds: steadyLoadSeconds } = await openLoop(
+    let results: (number | undefined)[];
+    ({
+      seconds: steadyLoadSeconds,
+      failures,
+      results,
+    } = await openLoop(
       `steady load at ${sizes.steadyRate}/s`,
       count,
       sizes.steadyRate,
-      (i) => subject.command(ids[(i * 7919) % ids.length], i),
+      async (i) => {
+        const sent = performance.now();
+        await subject.command(ids[(i * 7919) % ids.length], i);
+        return performance.now() - sent;
+      },
+      { keepGoing: true },
     ));
+    latencies = results.filter((ms) => ms !== undefined);
   } finally {
     clearInterval(sampler);
   }
@@ -115,7 +128,20 @@ async function measure(system: BenchSystem, subject: Subject, sizes: Sizes, labe
     retainedGrowthBytesPerSecond: (steady.rss - open.rss) / steadySeconds,
     heapGrowthBytesPerSecond: (steady.heapUsed - open.heapUsed) / steadySeconds,
     rssSamples: samples,
-    steadyLoad: { count, seconds: steadyLoadSeconds },
+    steadyLoad: {
+      count,
+      seconds: steadyLoadSeconds,
+      failed: failures.length,
+      p50Ms: percentile(latencies, 50),
+      p95Ms: percentile(latencies, 95),
+      maxMs: Math.max(...latencies),
+      firstFailure: failures[0] && String((failures[0].error as Error)?.message ?? failures[0].error),
+      failures: failures.map(({ index, at, error }) => ({
+        index,
+        at,
+        error: String((error as Error)?.message ?? error),
+      })),
+    },
     evicted,
     cached,
     commandSample: sample.length,
@@ -211,6 +237,16 @@ export const memoryPhase: Phase = {
           perMinute(slopeOf(h.rssSamples)),
           perMinute(slopeOf(b.rssSamples)),
         ),
+        row(
+          `commands/s answered under steady load at ${sizes.steadyRate}/s`,
+          '/s',
+          h.steadyLoad.count / h.steadyLoad.seconds,
+          b.steadyLoad.count / b.steadyLoad.seconds,
+        ),
+        row('command p50 under steady load', 'ms', h.steadyLoad.p50Ms, b.steadyLoad.p50Ms),
+        row('command p95 under steady load', 'ms', h.steadyLoad.p95Ms, b.steadyLoad.p95Ms),
+        row('slowest command under steady load', 'ms', h.steadyLoad.maxMs, b.steadyLoad.maxMs),
+        row('commands failed under steady load', 'count', h.steadyLoad.failed, b.steadyLoad.failed),
         row('worker CPU per command, evicted', 'ms', h.evicted.cpuPerCommandMs, b.evicted.cpuPerCommandMs),
         row('worker CPU per command, cached', 'ms', h.cached.cpuPerCommandMs, b.cached.cpuPerCommandMs),
         row('command p50, evicted', 'ms', h.evicted.p50Ms, b.evicted.p50Ms),
@@ -221,6 +257,11 @@ export const memoryPhase: Phase = {
         ...[
           keptUp('Homeward steady load', h.steadyLoad.count, sizes.steadyRate, h.steadyLoad.seconds),
           keptUp('baseline steady load', b.steadyLoad.count, sizes.steadyRate, b.steadyLoad.seconds),
+          ...[h, b].map((side, i) =>
+            side.steadyLoad.firstFailure
+              ? `${i === 0 ? 'Homeward' : 'baseline'}: ${side.steadyLoad.failed} of ${side.steadyLoad.count} commands under steady load failed; the first: ${side.steadyLoad.firstFailure}`
+              : undefined,
+          ),
         ].filter((n) => n !== undefined),
         `Pathways are opened (and commanded) through the application layer the API uses, not over HTTP; they then wait for a command, with no timer due.`,
         `Homeward's worker keeps ${cache} pathways cached (HOMEWARD_WORKER_CACHED_PATHWAYS); past that, the least recently used are evicted and replayed on their next task${n > cache ? `, so with ${n} open the RSS per open workflow understates what each cached one costs (the quick run, with fewer open than cached, says that)` : ''}. The bare worker keeps the SDK's default cache, which grows with the heap.`,
