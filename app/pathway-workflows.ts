@@ -18,6 +18,15 @@ import {
 import { searchAttributes as keys } from '../workflows/search-attributes';
 import { AppError, notFound } from './errors';
 
+/**
+ * The history length at which a pathway's run continues as new. A worker keeps a bounded cache of
+ * pathways (HOMEWARD_WORKER_CACHED_PATHWAYS); one evicted replays its run's history on its next
+ * task, and both that replay's CPU and what the cached run then holds grow with the history: about
+ * a dozen events per command, so a run carries a dozen commands. docs/performance.md, "A
+ * five-minute soak", has the figures that chose it.
+ */
+export const runHistoryLimit = 150;
+
 /** Pathways as Temporal holds them: one workflow each. Temporal's errors become AppErrors here. */
 export class PathwayWorkflows {
   constructor(
@@ -32,7 +41,10 @@ export class PathwayWorkflows {
       await this.client.workflow.start('dischargePathway', {
         taskQueue: this.taskQueue,
         workflowId: pathwayId,
-        args: [input, commandProofRequest('start', pathwayId, new Date().toISOString())],
+        args: [
+          { ...input, continueAsNewAtHistoryLength: runHistoryLimit },
+          commandProofRequest('start', pathwayId, new Date().toISOString()),
+        ],
         // A closed pathway's admission id is never reused for a new stay.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         typedSearchAttributes: [

@@ -20,8 +20,9 @@ const histories = fs
   }));
 
 describe('replay of recorded pathway histories', () => {
-  it("has the representative histories: P0, P1 goals met, six-week handover, escalation/decline/cancel, readmission, continue-as-new, actors; and under the documents' rules: home care without intermediate care, a handover accepted late, a best-interests decision; under rules 3: the criteria to reside met again while ready; signed commands, continued as new; under rules 4: a self-discharge, a support gap bridged, a refused housing referral with a carer not willing at first; under rules 5: the agencies writing back, an overdue review chased; under rules 6: a declined handover's episode extended, its review chased to the lead professional; with the OpenTelemetry workflow interceptors: a support gap bridged, always traced, and since tracing follows the start, started untraced and started inside a trace; a start's events published from its first task", () => {
+  it("has the representative histories: P0, P1 goals met, six-week handover, escalation/decline/cancel, readmission, continue-as-new, actors; and under the documents' rules: home care without intermediate care, a handover accepted late, a best-interests decision; under rules 3: the criteria to reside met again while ready; signed commands, continued as new; under rules 4: a self-discharge, a support gap bridged, a refused housing referral with a carer not willing at first; under rules 5: the agencies writing back, an overdue review chased; under rules 6: a declined handover's episode extended, its review chased to the lead professional; with the OpenTelemetry workflow interceptors: a support gap bridged, always traced, and since tracing follows the start, started untraced and started inside a trace; a start's events published from its first task; a run continued as new at the history length its start set", () => {
     expect(histories.map((h) => h.workflowId).sort()).toEqual([
+      'p0-continued-at-history-length',
       'p0-handed-back',
       'p0-housing-refused-carer',
       'p0-start-published-locally',

@@ -25,6 +25,13 @@ export interface PathwayInput {
   actor?: Actor;
   /** Continue-as-new once this run has recorded this many pathway events (tests set it low). */
   continueAsNewAfter?: number;
+  /**
+   * Continue-as-new once this run's Temporal history has this many events (the application sets
+   * it on every pathway it starts; those started before it was keep the pathway-event count
+   * alone, so their histories replay unchanged). A pathway evicted from the worker's cache replays
+   * its run's history on its next task, at a CPU and memory cost that grows with the history.
+   */
+  continueAsNewAtHistoryLength?: number;
   /** Present after continue-as-new: everything the previous run knew. */
   carried?: CarriedState;
 }

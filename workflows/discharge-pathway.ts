@@ -98,6 +98,12 @@ export async function dischargePathway(input: PathwayInput, startProof?: unknown
   let lastAttributes = '';
   // Pathways started before actors were recorded replay without them.
   const recordsActors = patched('actors-on-timeline');
+  // Asked in the run's first task: a run whose first task a worker without this change ran (a
+  // rolling deployment, the application already sending the limit) replays without it, as it ran.
+  const historyLimit =
+    input.continueAsNewAtHistoryLength !== undefined && patched('continue-as-new-at-history-length')
+      ? input.continueAsNewAtHistoryLength
+      : undefined;
   /**
    * Each unpublished event's routing context, taken right after the event: what an agency sees of
    * an event depends on the pathway as it stood then, so its HTTP view can be rebuilt identically.
@@ -241,9 +247,11 @@ export async function dischargePathway(input: PathwayInput, startProof?: unknown
   setHandler(pathwayViewQuery, view);
 
   const continueAsNewAfter = input.continueAsNewAfter ?? defaultContinueAsNewAfter;
-  // The server's suggestion, or our own count (some servers do not report the history length).
+  // The server's suggestion, our own count of pathway events, or the run's history length.
   const shouldContinueAsNew = () =>
-    workflowInfo().continueAsNewSuggested || timeline.length - firstSequenceThisRun > continueAsNewAfter;
+    workflowInfo().continueAsNewSuggested ||
+    timeline.length - firstSequenceThisRun > continueAsNewAfter ||
+    (historyLimit !== undefined && workflowInfo().historyLength >= historyLimit);
 
   for (;;) {
     if (published < timeline.length) {

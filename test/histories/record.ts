@@ -519,3 +519,29 @@ it('p1-handover-declined-extended', async () => {
   );
   await save('p1-handover-declined-extended', extended, true);
 });
+
+// A run cut at the history length its start set (recorded after patched('continue-as-new-at-history-length')):
+// the first run's history, which ends in its continue-as-new well before 500 pathway events.
+it('p0-continued-at-history-length', async () => {
+  const p0 = await t.start(
+    {},
+    { workflowId: 'pathway-history-continued-at-history-length', continueAsNewAtHistoryLength: 40 },
+  );
+  // Each command's events published before the next: the run cuts over once its outbox is empty.
+  for (let day = 1; day <= 5; day++) {
+    await p0.command('expected-discharge-date', { date: await t.today(day) });
+    await eventually(
+      () => p0.view(),
+      (v) => v.runs > 1 || v.published === v.timeline.length,
+    );
+  }
+  const view = await eventually(
+    () => p0.view(),
+    (v) => v.runs > 1 && v.published === v.timeline.length,
+  );
+  write(
+    'p0-continued-at-history-length',
+    await t.env.client.workflow.getHandle(p0.id, p0.handle.firstExecutionRunId).fetchHistory(),
+  );
+  if (view.runs < 2) throw new Error('the pathway did not continue as new');
+});

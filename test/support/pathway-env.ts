@@ -113,7 +113,13 @@ export class PathwayTestEnv {
 
   async start(
     overrides: Partial<StartPayload> = {},
-    options: { policy?: Policy; continueAsNewAfter?: number; workflowId?: string; actor?: Actor } = {},
+    options: {
+      policy?: Policy;
+      continueAsNewAfter?: number;
+      continueAsNewAtHistoryLength?: number;
+      workflowId?: string;
+      actor?: Actor;
+    } = {},
   ): Promise<Pathway> {
     const now = await this.env.currentTimeMs();
     const payload = admission({ admittedAt: new Date(now - 3 * 86_400_000).toISOString(), ...overrides });
@@ -122,6 +128,7 @@ export class PathwayTestEnv {
       policy: options.policy ?? resolvePolicy('england'),
       patientKey: `key-${payload.admissionId}`,
       continueAsNewAfter: options.continueAsNewAfter,
+      continueAsNewAtHistoryLength: options.continueAsNewAtHistoryLength,
       actor: options.actor,
     };
     const handle = await this.env.client.workflow.start<typeof dischargePathway>('dischargePathway', {

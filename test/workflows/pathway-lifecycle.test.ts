@@ -450,4 +450,40 @@ describe('dischargePathway workflow (time-skipping)', () => {
     const ids = new Set(messages.filter((m) => m.key === pathway.id).map((m) => m.value.id));
     expect([...ids].sort()).toEqual(view.timeline.map((e) => `${pathway.id}/${e.sequence}`).sort());
   });
+
+  it("continues as new each time a run's history reaches the length its start set, well before its pathway-event count", async () => {
+    const reader = await new TopicReader(inject('kafkaBrokers')).start([topics.pathwayEvents]);
+    const limit = 40;
+    const pathway = await t.start(admission(), { continueAsNewAtHistoryLength: limit });
+    const today = Date.parse(await t.today());
+    const commands = 8;
+    // Each command's events published before the next: a run cuts over once its outbox is empty.
+    for (let i = 1; i <= commands; i++) {
+      const date = new Date(today + i * 86_400_000).toISOString().slice(0, 10);
+      await pathway.command('expected-discharge-date', { date });
+      await eventually(
+        () => pathway.view(),
+        (v) => v.published === v.timeline.length,
+      );
+    }
+    const view = await eventually(
+      () => pathway.view(),
+      (v) => v.runs > 2 && v.published === v.timeline.length,
+    );
+    // One pathway event per command: the default count (500) was nowhere near; the history was.
+    expect(view.timeline).toHaveLength(1 + commands);
+    expect(view.timeline.map((e) => e.sequence)).toEqual(view.timeline.map((_, i) => i + 1));
+    expect(view.state.edd).toBe(new Date(today + commands * 86_400_000).toISOString().slice(0, 10));
+    // The first run stopped within a command (a dozen events) of the limit: cut, not left to grow.
+    const first = t.env.client.workflow.getHandle(pathway.id, pathway.handle.firstExecutionRunId);
+    const firstRun = (await first.fetchHistory()).events ?? [];
+    expect(firstRun.length).toBeGreaterThanOrEqual(limit);
+    expect(firstRun.length).toBeLessThan(limit + 15);
+    const messages = await reader.waitFor(
+      (all) => new Set(all.filter((m) => m.key === pathway.id).map((m) => m.value.id)).size === view.timeline.length,
+    );
+    await reader.stop();
+    const ids = messages.filter((m) => m.key === pathway.id).map((m) => m.value.id);
+    expect(ids.sort()).toEqual(view.timeline.map((e) => `${pathway.id}/${e.sequence}`).sort());
+  });
 });
