@@ -19,13 +19,21 @@ import { searchAttributes as keys } from '../workflows/search-attributes';
 import { AppError, notFound } from './errors';
 
 /**
- * The history length at which a pathway's run continues as new. A worker keeps a bounded cache of
+ * The history length at which a pathway's run continues as new: between 120 and 239 events (about
+ * ten to twenty commands), fixed per pathway by a hash of its id. A worker keeps a bounded cache of
  * pathways (HOMEWARD_WORKER_CACHED_PATHWAYS); one evicted replays its run's history on its next
- * task, and both that replay's CPU and what the cached run then holds grow with the history: about
- * a dozen events per command, so a run carries a dozen commands. docs/performance.md, "A
- * five-minute soak", has the figures that chose it.
+ * task, and both that replay's CPU and what the cached run then holds grow with the history. The
+ * spread keeps pathways started together and commanded alike from continuing as new together: 500
+ * at once at a single limit queued commands for up to a minute. docs/performance.md, "A soak", has
+ * the figures that chose it.
  */
-export const runHistoryLimit = 150;
+export function runHistoryLimit(pathwayId: string): number {
+  const least = 120;
+  // FNV-1a: cheap, and spreads ids that differ in one character.
+  let hash = 2166136261;
+  for (let i = 0; i < pathwayId.length; i++) hash = Math.imul(hash ^ pathwayId.charCodeAt(i), 16777619);
+  return least + ((hash >>> 0) % least);
+}
 
 /** Pathways as Temporal holds them: one workflow each. Temporal's errors become AppErrors here. */
 export class PathwayWorkflows {
@@ -42,7 +50,7 @@ export class PathwayWorkflows {
         taskQueue: this.taskQueue,
         workflowId: pathwayId,
         args: [
-          { ...input, continueAsNewAtHistoryLength: runHistoryLimit },
+          { ...input, continueAsNewAtHistoryLength: runHistoryLimit(pathwayId) },
           commandProofRequest('start', pathwayId, new Date().toISOString()),
         ],
         // A closed pathway's admission id is never reused for a new stay.
