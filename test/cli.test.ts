@@ -7,9 +7,8 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { tailAgency } from '../cli/agency-tail';
 import { topics } from '../kafka/topics';
 import type { CloudEvent } from '../schemas/cloudevent';
-import type { PathwayCommand } from '../schemas/commands';
 import { daysBetween } from '../domain';
-import { date, day, patientAgrees, professionalAndPatient, start } from './domain/spec';
+import { assessment, date, day, start } from './domain/spec';
 import { admission } from './support/fixtures';
 import { positionGroupAtEnd } from './support/kafka';
 import { externalProducer } from './support/produce';
@@ -172,15 +171,7 @@ describe('homeward CLI against the real API', () => {
     await system.call('POST', '/pathways', quiet);
     await system.call('POST', '/pathways', waiting);
     await system.call('POST', `/pathways/pathway-${waiting.admissionId}/discharge-ready`, { date: daysAgo(3) });
-    const assess = {
-      type: 'assessment',
-      at: day(3),
-      participants: professionalAndPatient,
-      pathway: 'P1',
-      needs: ['reablement'],
-      consents: [],
-      ...patientAgrees,
-    } as PathwayCommand;
+    const assess = assessment('P1', ['reablement'], day(3));
     const overdue = seededPathway((id) => [
       start({ admissionId: id, site }),
       { type: 'discharge-ready', at: day(2), date: date(2) },

@@ -10,7 +10,7 @@ import { migrate } from '../readmodel/migrate';
 import type { PathwayCommand } from '../schemas/commands';
 import { onFreePorts } from '../tools/infra/process';
 import { startPostgres, type PostgresOptions } from '../tools/infra/postgres';
-import { date, day, patientAgrees, professionalAndPatient, start } from './domain/spec';
+import { assessment, date, day, start } from './domain/spec';
 import { runDir } from './support/global-setup';
 import { externalProducer } from './support/produce';
 import { scrape } from './support/prometheus';
@@ -27,15 +27,7 @@ const topic = topics.pathwayEvents;
 const stay = (admissionId: string): PathwayCommand[] => [
   start({ admissionId }),
   { type: 'discharge-ready', at: day(2), date: date(2) },
-  {
-    type: 'assessment',
-    at: day(3),
-    participants: professionalAndPatient,
-    pathway: 'P1',
-    needs: ['reablement'],
-    consents: [],
-    ...patientAgrees,
-  } as PathwayCommand,
+  assessment('P1', ['reablement'], day(3)),
   { type: 'delay-reason', at: day(4), code: 'awaiting_transport', agency: 'acute-trust' },
 ];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -8,7 +8,7 @@ import { loadConfig } from '../config';
 import { topics } from '../kafka/topics';
 import { startProjector } from '../projections/projector';
 import type { PathwayCommand } from '../schemas/commands';
-import { date, day, patientAgrees, professionalAndPatient, start } from './domain/spec';
+import { assessment, date, day, start } from './domain/spec';
 import { createTestDatabase } from './support/database';
 import { kafkaAs, kafkaEnvironment } from './support/kafka';
 import { externalProducer } from './support/produce';
@@ -28,15 +28,7 @@ const stays: ((admissionId: string) => PathwayCommand[])[] = [
   (admissionId) => [
     start({ admissionId }),
     { type: 'discharge-ready', at: day(2), date: date(2) },
-    {
-      type: 'assessment',
-      at: day(3),
-      participants: professionalAndPatient,
-      pathway: 'P1',
-      needs: ['reablement'],
-      consents: [],
-      ...patientAgrees,
-    } as PathwayCommand,
+    assessment('P1', ['reablement'], day(3)),
     { type: 'delay-reason', at: day(4), code: 'awaiting_transport', agency: 'acute-trust' },
   ],
   (admissionId) => [

@@ -7,7 +7,7 @@ import { topics } from '../kafka/topics';
 import { rebuildPathways } from '../projections/rebuild';
 import { startProjector, type ProjectorOptions, type RunningProjector } from '../projections/projector';
 import type { PathwayCommand } from '../schemas/commands';
-import { date, day, patientAgrees, professionalAndPatient, start } from './domain/spec';
+import { assessment, date, day, start } from './domain/spec';
 import { seededPathway } from './support/seed-events';
 import { connectDatabase } from '../readmodel/database';
 import { createTestDatabase } from './support/database';
@@ -40,15 +40,7 @@ function pathway(commands: (admissionId: string) => PathwayCommand[]) {
 const delayed = (admissionId: string): PathwayCommand[] => [
   start({ admissionId }),
   { type: 'discharge-ready', at: day(2), date: date(2) },
-  {
-    type: 'assessment',
-    at: day(3),
-    participants: professionalAndPatient,
-    pathway: 'P1',
-    needs: ['reablement'],
-    consents: [],
-    ...patientAgrees,
-  } as PathwayCommand,
+  assessment('P1', ['reablement'], day(3)),
   { type: 'delay-reason', at: day(4), code: 'awaiting_transport', agency: 'acute-trust' },
 ];
 

@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { delayBands } from '../domain';
 import type { PathwayCommand } from '../schemas/commands';
-import { date, day, patientAgrees, professionalAndPatient, start } from './domain/spec';
+import { assessment, date, day, start } from './domain/spec';
 import { admission } from './support/fixtures';
 import { externalProducer } from './support/produce';
 import { seededPathway } from './support/seed-events';
@@ -14,16 +14,7 @@ import { eventually, startSystem } from './support/system';
 let system: Awaited<ReturnType<typeof startSystem>>;
 const site = `RM-${randomUUID().slice(0, 6)}`;
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
-const assess = (pathway: string, needs: string[], at: string) =>
-  ({
-    type: 'assessment',
-    at,
-    participants: professionalAndPatient,
-    pathway,
-    needs,
-    consents: [],
-    ...patientAgrees,
-  }) as PathwayCommand;
+const assess = (pathway: string, needs: string[], at: string) => assessment(pathway, needs, at);
 
 // March 2026: A is delayed on P1 and its referral escalated (stuck); B was discharged on the 5th
 // and readmitted (closed); D, in Scotland, has a DRD and nothing since (stuck by silence); C was

@@ -1,6 +1,5 @@
 import { developmentToken } from '../cli/credentials';
-import type { Agency } from '../schemas/common';
-import { demoNhsNumber } from './fixtures';
+import { demoNhsNumber, everyAgency } from './fixtures';
 
 /**
  * `npm run demo`: a realistic mix of stays through the public API of a running `npm start`, so a
@@ -41,16 +40,6 @@ async function call(
 const day = 86_400_000;
 const daysAgo = (n: number) => new Date(Date.now() - n * day).toISOString().slice(0, 10);
 const team = [{ role: 'nurse' }, { role: 'occupational_therapist' }, { role: 'care_manager' }, { role: 'patient' }];
-const everyone: Agency[] = [
-  'social-care',
-  'community-health',
-  'intermediate-care',
-  'equipment',
-  'housing',
-  'gp',
-  'voluntary',
-  'care-home',
-];
 const sites = [
   { site: 'LEEDS-GEN', localAuthority: 'Leeds' },
   { site: 'ST-JAMES', localAuthority: 'Leeds' },
@@ -185,7 +174,7 @@ async function main(): Promise<number> {
       ...place,
       region: stay.region ?? 'england',
       admittedAt: new Date(Date.now() - stay.admittedDaysAgo * day).toISOString(),
-      consents: everyone,
+      consents: everyAgency,
     };
     const result = await call('discharge-team', 'POST', '/pathways', body);
     if (result.status === 200) continue; // already there from an earlier run

@@ -33,7 +33,7 @@ const samplePatient = (): Patient => ({
 });
 
 /** Every agency but the trust itself, which needs no consent to hold the record. */
-const everyAgency = Agency.options.filter((agency) => agency !== 'acute-trust');
+export const everyAgency = Agency.options.filter((agency) => agency !== 'acute-trust');
 
 /** An admission five days ago at LEEDS-GEN, of a patient with a settled home; `overrides` replace whole fields. */
 export function admission(overrides: Partial<StartPayload> = {}): SampleAdmission {

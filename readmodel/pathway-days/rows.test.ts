@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialState, resolvePolicy } from '../../domain';
 import type { PathwayCommand } from '../../schemas/commands';
-import { date, day, history, patientAgrees, professionalAndPatient, rules2, start } from '../../test/domain/spec';
+import { assessment, date, day, history, rules2, start } from '../../test/domain/spec';
 import { dayRows } from './rows';
 import { foldTimeline, pathwayRow } from '../pathways/row';
 
@@ -30,15 +30,7 @@ describe('the days of a delay', () => {
   });
 
   it('reasons and plan as they stood at the end of each day', () => {
-    const assess: PathwayCommand = {
-      type: 'assessment',
-      at: day(5),
-      participants: professionalAndPatient,
-      pathway: 'P2',
-      needs: ['step-down-bed'],
-      consents: [],
-      ...patientAgrees,
-    } as PathwayCommand;
+    const assess: PathwayCommand = assessment('P2', ['step-down-bed'], day(5));
     const rows = dayRows('pathway-A1', timeline([start(), drd(3), assess]), date(5));
     expect(rows.map((r) => [r.day, r.pathway, r.reasonCodes, r.reasonAgencies])).toEqual([
       [date(3), null, ['no_plan'], ['acute-trust']],
@@ -96,15 +88,7 @@ describe('the days of a delay', () => {
       date: date(6),
       destination: 'usual-residence',
     } as PathwayCommand;
-    const assess = {
-      type: 'assessment',
-      at: day(3),
-      participants: professionalAndPatient,
-      pathway: 'P0',
-      needs: [],
-      consents: [],
-      ...patientAgrees,
-    } as PathwayCommand;
+    const assess = assessment('P0', [], day(3));
     const events = timeline([start(), drd(2), assess, discharge]);
     const rows = dayRows('pathway-A1', events, '2026-05-01');
     expect(rows.map((r) => r.day)).toEqual([date(2), date(3), date(4), date(5)]);

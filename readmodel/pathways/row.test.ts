@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolvePolicy, type Policy } from '../../domain';
 import type { PathwayCommand } from '../../schemas/commands';
 import type { PathwayEvent } from '../../schemas/events';
-import { date, day, history, patientAgrees, professionalAndPatient, start } from '../../test/domain/spec';
+import { assessment, date, day, history, start } from '../../test/domain/spec';
 import type { RecordedPathwayEvent } from '../../workflows/definitions';
 import { foldTimeline, pathwayRow } from './row';
 
@@ -12,15 +12,7 @@ const recorded = (events: PathwayEvent[]): RecordedPathwayEvent[] =>
 const rowOf = (commands: PathwayCommand[], today: string, policy: Policy = resolvePolicy('england')) =>
   pathwayRow('pathway-A1', foldTimeline(recorded(history(commands, policy))), today)!;
 const assess = (pathway: 'P0' | 'P1' | 'P2' | 'P3', needs: string[], at = day(4)): PathwayCommand =>
-  ({
-    type: 'assessment',
-    at,
-    participants: professionalAndPatient,
-    pathway,
-    needs,
-    consents: [],
-    ...patientAgrees,
-  }) as PathwayCommand;
+  assessment(pathway, needs, at);
 const drd = (n: number, at = day(n)): PathwayCommand => ({ type: 'discharge-ready', at, date: date(n) });
 
 describe('the pathways row', () => {

@@ -3,19 +3,11 @@ import { nextDeadline, resolvePolicy } from '../../domain';
 import type { PathwayCommand } from '../../schemas/commands';
 import type { EventOf, PathwayEvent } from '../../schemas/events';
 import { p1InIntermediateCare, started } from './events';
-import { date, day, given, givenRules1, history, patientAgrees, professionalAndPatient, rules1, start } from './spec';
+import { assessment, date, day, given, givenRules1, history, rules1, start } from './spec';
 
 const policy = resolvePolicy('england');
 const assess = (pathway: 'P0' | 'P1' | 'P2' | 'P3', needs: string[]): PathwayCommand =>
-  ({
-    type: 'assessment',
-    at: day(2),
-    participants: professionalAndPatient,
-    pathway,
-    needs,
-    consents: [],
-    ...patientAgrees,
-  }) as PathwayCommand;
+  assessment(pathway, needs, day(2));
 const ready = (referralId: string, agency: string): PathwayCommand =>
   ({ type: 'referral-response', at: day(3), referralId, agency, response: 'ready' }) as PathwayCommand;
 const discharge: PathwayCommand = {

@@ -13,18 +13,10 @@ import { commandSchemas, PathwayCommand } from '../../schemas/commands';
 import { IsoDate, IsoTimestamp, NhsNumber, Patient, serviceAgency } from '../../schemas/common';
 import { PathwayEvent } from '../../schemas/events';
 import { admission } from '../support/fixtures';
-import { date, day, given, history, patientAgrees, professionalAndPatient, rules3, start } from './spec';
+import { assessment, date, day, given, history, rules3, start } from './spec';
 
 const assess = (pathway: 'P0' | 'P1' | 'P2' | 'P3', needs: string[], at = day(3)): PathwayCommand =>
-  ({
-    type: 'assessment',
-    at,
-    participants: professionalAndPatient,
-    pathway,
-    needs,
-    consents: [],
-    ...patientAgrees,
-  }) as PathwayCommand;
+  assessment(pathway, needs, at);
 
 /** A P1 pathway from admission to handback: every kind of event along the way. */
 const lifecycle = (): PathwayCommand[] => [

@@ -12,19 +12,11 @@ import type { PathwayCommand } from '../../schemas/commands';
 import type { Funding, Service } from '../../schemas/common';
 import type { EventOf, PathwayEvent } from '../../schemas/events';
 import { p1InIntermediateCare, started } from './events';
-import { date, day, given, givenRules1, patientAgrees, professionalAndPatient } from './spec';
+import { assessment, date, day, given, givenRules1 } from './spec';
 
 const policy = resolvePolicy('england');
 const assess = (pathway: 'P0' | 'P1' | 'P2' | 'P3', needs: string[], at = day(3, '09:00:00')): PathwayCommand =>
-  ({
-    type: 'assessment',
-    at,
-    participants: professionalAndPatient,
-    pathway,
-    needs,
-    consents: [],
-    ...patientAgrees,
-  }) as PathwayCommand;
+  assessment(pathway, needs, at);
 const respond = (
   referralId: string,
   agency: string,

@@ -3,32 +3,14 @@ import { awaitingAgencies, handoverUnderway, nextDeadline, overdueSince, resolve
 import type { PathwayCommand } from '../../schemas/commands';
 import { PathwayEvent } from '../../schemas/events';
 import { p1InIntermediateCare } from './events';
-import {
-  date,
-  day,
-  given,
-  history as historyUnder,
-  patientAgrees,
-  professionalAndPatient,
-  rules3,
-  start,
-} from './spec';
+import { assessment, date, day, given, history as historyUnder, rules3, start } from './spec';
 
 // Intermediate care only when arranged, and a handover someone must accept (rules 2), on pathways
 // under rules 3: rules 4 add a welfare check to every P1 discharge, and refuse one before a service
 // starts unless a bridge or the patient's informed choice is recorded (safe-for-the-patient.test.ts).
 const policy = resolvePolicy('england');
 const history = (commands: PathwayCommand[], under = policy) => historyUnder(commands, under, rules3);
-const assess = (needs: string[], pathway = 'P1'): PathwayCommand =>
-  ({
-    type: 'assessment',
-    at: day(2),
-    participants: professionalAndPatient,
-    pathway,
-    needs,
-    consents: [],
-    ...patientAgrees,
-  }) as PathwayCommand;
+const assess = (needs: string[], pathway = 'P1'): PathwayCommand => assessment(pathway, needs, day(2));
 const ready = (referralId: string, agency: string, at = day(3), readyFrom?: string): PathwayCommand =>
   ({
     type: 'referral-response',

@@ -91,3 +91,15 @@ export const professionalAndPatient = [
   { role: 'patient' as const },
 ];
 export const patientAgrees = { agreement: { patient: 'agrees' as const } };
+
+/** A joint assessment by `professionalAndPatient`, which the patient agrees with; no consents added. */
+export const assessment = (pathway: string, needs: string[], at: string): PathwayCommand =>
+  ({
+    type: 'assessment',
+    at,
+    participants: professionalAndPatient,
+    pathway,
+    needs,
+    consents: [],
+    ...patientAgrees,
+  }) as PathwayCommand;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { StartPayload } from '../../schemas/commands';
-import type { Patient } from '../../schemas/common';
+import { Agency, type Patient } from '../../schemas/common';
 
 /** A valid NHS number built from nine digits by the modulus-11 rule (skipping prefixes that give 10). */
 export function nhsNumber(seed = Math.floor(Math.random() * 1e9)): string {
@@ -18,6 +18,9 @@ export const dayFromToday = (offset: number) => new Date(Date.now() + offset * 8
 
 export const uniqueAdmissionId = (prefix = 'A') => `${prefix}${randomUUID().replace(/-/g, '').slice(0, 12)}`;
 
+/** Every agency but the trust itself, which needs no consent to hold the record. */
+export const everyAgency = Agency.options.filter((agency) => agency !== 'acute-trust');
+
 /** An admission with an address (the fixture's patients are never of no fixed abode). */
 export type Admission = StartPayload & { patient: Patient };
 
@@ -34,16 +37,7 @@ export function admission(overrides: Partial<StartPayload> = {}): Admission {
     site: 'LEEDS-GEN',
     localAuthority: 'Leeds',
     admittedAt: new Date(Date.now() - 5 * 86_400_000).toISOString(),
-    consents: [
-      'social-care',
-      'community-health',
-      'intermediate-care',
-      'equipment',
-      'housing',
-      'gp',
-      'voluntary',
-      'care-home',
-    ],
+    consents: everyAgency,
     ...overrides,
   } as Admission;
 }
